@@ -1,0 +1,36 @@
+/** Unit and integration specs sit beside the code; end-to-end specs that start real processes sit in test/. */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+const shared = {
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|typeorm|node-cron|uuid|fast-check|pure-rand)/)'],
+  moduleNameMapper: {
+    '^@loa/protocol$': '<rootDir>/libs/protocol/src/index.ts',
+    '^@loa/protocol/(.*)$': '<rootDir>/libs/protocol/src/$1',
+    '^@loa/ffmpeg$': '<rootDir>/libs/ffmpeg/src/index.ts',
+  },
+  testEnvironment: 'node',
+};
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.js',
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,204 @@
+import { z } from 'zod';
+
+/**
+ * The WebSocket contract between the server and a station agent.
+ *
+ * Every frame is one JSON object with a `type`. Instants are ISO-8601 UTC strings with milliseconds
+ * ("2026-11-24T22:30:00.000Z"); durations are whole milliseconds.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** The path agents connect to; the station token goes in `Authorization: Bearer …`. */
+export const AGENT_WS_PATH = '/api/agent/ws';
+
+/** Close codes the server uses when it refuses or drops an agent. */
+export const CloseCode = {
+  /** No token, or a token that matches no station. */
+  Unauthorized: 4401,
+  /** The station's token was rotated or revoked while connected. */
+  Revoked: 4403,
+  /** Another connection took over this station. */
+  Replaced: 4409,
+} as const;
+
+const instant = z.iso.datetime({ offset: false, precision: 3 });
+const id = z.string().min(1).max(200);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const ms = z.number().int().nonnegative().max(7 * 24 * 3600 * 1000);
+
+export const Priority = z.enum(['normal', 'priority', 'emergency']);
+export type Priority = z.infer<typeof Priority>;
+
+export const SlotSource = z.enum(['relay', 'local', 'emergency']);
+export type SlotSource = z.infer<typeof SlotSource>;
+
+export const MediaRef = z.strictObject({
+  sha256,
+  size: z.number().int().positive(),
+  durationMs: ms,
+  /** Path on the server to download from, with the agent's token; supports Range. */
+  url: z.string().startsWith('/').max(500),
+});
+export type MediaRef = z.infer<typeof MediaRef>;
+
+export const ScheduleItem = z.strictObject({
+  /** One airing of one slot on this station; stable across snapshots. */
+  occurrenceId: id,
+  slotId: id,
+  startAt: instant,
+  durationMs: ms,
+  priority: Priority,
+  source: SlotSource,
+  programme: z.strictObject({
+    id,
+    title: z.string().max(500),
+    chuyenMuc: z.string().max(200),
+  }),
+  media: MediaRef,
+});
+export type ScheduleItem = z.infer<typeof ScheduleItem>;
+
+export const ScheduleSnapshot = z.strictObject({
+  stationId: id,
+  /** Increases on every change that touches the station; an agent never goes back to an older one. */
+  version: z.number().int().nonnegative(),
+  generatedAt: instant,
+  /** The window the snapshot covers: every item starting in [from, to) is listed. */
+  from: instant,
+  to: instant,
+  items: z.array(ScheduleItem).max(10000),
+});
+export type ScheduleSnapshot = z.infer<typeof ScheduleSnapshot>;
+
+export const EventKind = z.enum(['started', 'finished', 'failed']);
+export type EventKind = z.infer<typeof EventKind>;
+
+/** Why a slot did not play, or did not play in full. */
+export const FailureReason = z.enum([
+  'missed', // the agent was not running or had no schedule at the instant
+  'media_missing', // the file was not in the cache, or failed verification
+  'player_error', // the audio output failed
+  'interrupted', // the agent stopped while the programme was playing
+  'cancelled', // the slot was withdrawn while playing
+]);
+export type FailureReason = z.infer<typeof FailureReason>;
+
+export const PlaybackEvent = z.strictObject({
+  /** Made by the agent (a UUID); the server stores each id once, however often it is sent. */
+  id: z.uuid(),
+  kind: EventKind,
+  occurrenceId: id,
+  slotId: id,
+  plannedAt: instant,
+  /** When the programme started on air (absent for a slot that never started). */
+  startedAt: instant.optional(),
+  /** For `finished` and `failed`: when it left the air, or when the failure was noticed. */
+  endedAt: instant.optional(),
+  /** Actual minus planned start, in milliseconds, as the agent measured it against server time. */
+  startErrorMs: z.number().min(-3_600_000).max(3_600_000).optional(),
+  playedMs: ms.optional(),
+  reason: FailureReason.optional(),
+  detail: z.string().max(1000).optional(),
+});
+export type PlaybackEvent = z.infer<typeof PlaybackEvent>;
+
+export const NowPlaying = z.strictObject({
+  occurrenceId: id,
+  title: z.string().max(500),
+  startedAt: instant,
+});
+
+// ---- agent → server ----
+
+export const HelloFrame = z.strictObject({
+  type: z.literal('hello'),
+  protocol: z.number().int().positive(),
+  agentVersion: z.string().max(50),
+  /** The snapshot version the agent already holds, or null on a fresh box. */
+  scheduleVersion: z.number().int().nonnegative().nullable(),
+  /** sha256 of every verified file in the cache. */
+  cached: z.array(sha256).max(10000),
+});
+
+export const EventsFrame = z.strictObject({
+  type: z.literal('events'),
+  events: z.array(PlaybackEvent).min(1).max(500),
+});
+
+export const StatusFrame = z.strictObject({
+  type: z.literal('status'),
+  scheduleVersion: z.number().int().nonnegative().nullable(),
+  nowPlaying: NowPlaying.nullable(),
+  /** Every file needed within the look-ahead window is cached and verified. */
+  cacheReady: z.boolean(),
+  cachedFiles: z.number().int().nonnegative(),
+  missingFiles: z.number().int().nonnegative(),
+  pendingEvents: z.number().int().nonnegative(),
+  lastError: z.string().max(1000).nullable(),
+});
+
+export const ClockPingFrame = z.strictObject({
+  type: z.literal('clock.ping'),
+  id: z.number().int().nonnegative(),
+  /** Agent's clock when sent, epoch ms. */
+  t0: z.number(),
+});
+
+export const AgentToServer = z.discriminatedUnion('type', [HelloFrame, EventsFrame, StatusFrame, ClockPingFrame]);
+export type AgentToServer = z.infer<typeof AgentToServer>;
+
+// ---- server → agent ----
+
+export const WelcomeFrame = z.strictObject({
+  type: z.literal('welcome'),
+  protocol: z.number().int().positive(),
+  stationId: id,
+  stationName: z.string().max(200),
+  serverTime: instant,
+});
+
+export const ScheduleFrame = z.strictObject({
+  type: z.literal('schedule'),
+  snapshot: ScheduleSnapshot,
+});
+
+export const AckFrame = z.strictObject({
+  type: z.literal('ack'),
+  /** Event ids now stored durably by the server; the agent may forget them. */
+  ids: z.array(z.uuid()).max(500),
+});
+
+export const ClockPongFrame = z.strictObject({
+  type: z.literal('clock.pong'),
+  id: z.number().int().nonnegative(),
+  t0: z.number(),
+  /** Server clock when the ping arrived and when the pong left, epoch ms. */
+  t1: z.number(),
+  t2: z.number(),
+});
+
+export const ErrorCode = z.enum(['bad_json', 'unknown_type', 'invalid_frame', 'too_large', 'internal']);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorFrame = z.strictObject({
+  type: z.literal('error'),
+  code: ErrorCode,
+  /** A sentence for the station operator, in Vietnamese. */
+  message: z.string(),
+  /** Details for whoever reads the agent's log. */
+  issues: z.array(z.string()).optional(),
+});
+
+export const ServerToAgent = z.discriminatedUnion('type', [WelcomeFrame, ScheduleFrame, AckFrame, ClockPongFrame, ErrorFrame]);
+export type ServerToAgent = z.infer<typeof ServerToAgent>;
+
+export type HelloFrame = z.infer<typeof HelloFrame>;
+export type EventsFrame = z.infer<typeof EventsFrame>;
+export type StatusFrame = z.infer<typeof StatusFrame>;
+export type ClockPingFrame = z.infer<typeof ClockPingFrame>;
+export type WelcomeFrame = z.infer<typeof WelcomeFrame>;
+export type ScheduleFrame = z.infer<typeof ScheduleFrame>;
+export type AckFrame = z.infer<typeof AckFrame>;
+export type ClockPongFrame = z.infer<typeof ClockPongFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
