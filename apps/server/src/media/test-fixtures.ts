@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ffmpegPath, ffprobePath } from '@loa/ffmpeg';
+
+/** Audio made by ffmpeg for the media specs, so no binary fixture lives in the repository. */
+export interface AudioFixtures {
+  /** 3 s, 440 Hz, 44.1 kHz stereo PCM. */
+  wav: string;
+  /** The same tone as a 128 kbps MP3 made by ffmpeg (so it carries a Xing/Info header). */
+  mp3: string;
+  m4a: string;
+  ogg: string;
+  /** The MP3 cut to half its bytes, as an interrupted download leaves it. */
+  truncatedMp3: string;
+  /** Plain text named like an MP3. */
+  textAsMp3: string;
+  empty: string;
+}
+
+export const FIXTURE_DURATION_MS = 3000;
+
+export function makeAudioFixtures(dir: string): AudioFixtures {
+  const wav = join(dir, 'tone.wav');
+  ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=440:duration=${FIXTURE_DURATION_MS / 1000}`, '-ar', '44100', '-ac', '2', wav]);
+  const mp3 = join(dir, 'tone.mp3');
+  ffmpeg(['-i', wav, '-c:a', 'libmp3lame', '-b:a', '128k', mp3]);
+  const m4a = join(dir, 'tone.m4a');
+  ffmpeg(['-i', wav, '-c:a', 'aac', '-b:a', '96k', m4a]);
+  const ogg = join(dir, 'tone.ogg');
+  ffmpeg(['-i', wav, '-c:a', 'libvorbis', ogg]);
+
+  const truncatedMp3 = join(dir, 'truncated.mp3');
+  const whole = readFileSync(mp3);
+  writeFileSync(truncatedMp3, whole.subarray(0, Math.floor(whole.length / 2)));
+  const textAsMp3 = join(dir, 'notes.mp3');
+  writeFileSync(textAsMp3, 'Lịch phát thanh tuần này: thứ Hai 6 giờ sáng, bản tin thời sự.\n'.repeat(50));
+  const empty = join(dir, 'empty.mp3');
+  writeFileSync(empty, '');
+  return { wav, mp3, m4a, ogg, truncatedMp3, textAsMp3, empty };
+}
+
+function ffmpeg(args: string[]): void {
+  const run = spawnSync(ffmpegPath(), ['-nostdin', '-hide_banner', '-v', 'error', '-y', ...args], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${run.stderr}`);
+}
+
+/** Sizes of every MP3 packet of a file: for CBR they differ only by the one padding byte. */
+export function mp3PacketSizes(path: string): number[] {
+  const run = spawnSync(
+    ffprobePath(),
+    ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=size', '-of', 'csv=p=0', path],
+    { encoding: 'utf8' },
+  );
+  if (run.status !== 0) throw new Error(`ffprobe failed: ${run.stderr}`);
+  return run.stdout.split('\n').filter(Boolean).map(Number);
+}
