@@ -1,0 +1,32 @@
+import type { WebSocket } from 'ws';
+import { PROTOCOL_VERSION, ServerToAgent, StatusFrame } from '@loa/protocol';
+
+/** One connected station agent, as the gateway sees it. */
+export class AgentLink {
+  status: Omit<StatusFrame, 'type'> | null = null;
+  agentVersion: string | null = null;
+  readonly connectedAt = new Date().toISOString();
+  lastFrameAt = this.connectedAt;
+  /** Frames are handled one after another, so an agent's events are stored in the order it sent them. */
+  private queue: Promise<void> = Promise.resolve();
+  alive = true;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly stationId: string,
+    readonly stationName: string,
+    readonly remote: string,
+  ) {}
+
+  send(frame: ServerToAgent): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  enqueue(work: () => Promise<void>): void {
+    this.queue = this.queue.then(work, work);
+  }
+
+  welcome(serverTime: string): void {
+    this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, stationId: this.stationId, stationName: this.stationName, serverTime });
+  }
+}

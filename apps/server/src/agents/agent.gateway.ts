@@ -1,0 +1,195 @@
+import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import { Subscription } from 'rxjs';
+import type { RawData, WebSocket } from 'ws';
+import { AGENT_WS_PATH, AgentToServer, CloseCode, MAX_FRAME_BYTES, parseAgentFrame } from '@loa/protocol';
+import { bearer } from '../auth/auth.guard';
+import { STATION_TOKEN_PREFIX } from '../auth/password';
+import { Clock } from '../common/clock';
+import { DomainEvents } from '../common/events';
+import { PlaybackService } from '../playback/playback.service';
+import { ScheduleService } from '../schedule/schedule.service';
+import { StationsService } from '../stations/stations.service';
+import { AgentLink } from './agent-link';
+
+const PING_INTERVAL_MS = 30_000;
+/** Snapshots slide with time: push a fresh one every so often even when nothing changed. */
+const REFRESH_INTERVAL_MS = 15 * 60_000;
+
+/**
+ * The station agents' WebSocket. It authenticates each connection by its station token, keeps one
+ * link per station, validates every inbound frame, and pushes schedule snapshots when they change.
+ */
+@WebSocketGateway({ path: AGENT_WS_PATH, maxPayload: 2 * MAX_FRAME_BYTES })
+export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy {
+  private readonly log = new Logger('AgentGateway');
+  private readonly links = new Map<string, AgentLink>();
+  private readonly bySocket = new WeakMap<WebSocket, AgentLink>();
+  private subscription?: Subscription;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly stations: StationsService,
+    private readonly schedule: ScheduleService,
+    private readonly playback: PlaybackService,
+    private readonly events: DomainEvents,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.events.stream.subscribe((event) => {
+      switch (event.type) {
+        case 'schedule.changed':
+          for (const id of new Set(event.stationIds)) this.pushSnapshot(id);
+          return;
+        case 'station.token-revoked':
+          this.links.get(event.stationId)?.socket.close(CloseCode.Revoked, 'token revoked');
+          return;
+      }
+    });
+    this.timers.push(setInterval(() => this.pingAll(), PING_INTERVAL_MS).unref());
+    this.timers.push(setInterval(() => this.links.forEach((l) => this.pushSnapshot(l.stationId)), REFRESH_INTERVAL_MS).unref());
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+    this.timers.forEach(clearInterval);
+    for (const link of this.links.values()) link.socket.close(1001, 'server shutting down');
+  }
+
+  /** Connected agents and what they last reported. */
+  statuses() {
+    return [...this.links.values()].map((l) => ({
+      stationId: l.stationId,
+      stationName: l.stationName,
+      connectedAt: l.connectedAt,
+      lastFrameAt: l.lastFrameAt,
+      agentVersion: l.agentVersion,
+      status: l.status,
+    }));
+  }
+
+  handleConnection(socket: WebSocket, req: IncomingMessage): void {
+    // Frames that arrive while the token is being checked wait in order.
+    const early: RawData[] = [];
+    const hold = (data: RawData) => early.push(data);
+    socket.on('message', hold);
+    socket.on('error', (err) => this.log.warn(`agent socket error: ${err.message}`));
+
+    const token = bearer(req.headers['authorization']) ?? new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+    const remote = req.socket.remoteAddress ?? '?';
+    void this.authenticate(token)
+      .then((station) => {
+        if (!station) {
+          this.log.warn(`agent from ${remote} refused: missing or unknown token`);
+          socket.close(CloseCode.Unauthorized, 'invalid token');
+          return;
+        }
+        if (socket.readyState !== socket.OPEN) return;
+        const previous = this.links.get(station.id);
+        if (previous) previous.socket.close(CloseCode.Replaced, 'replaced by a newer connection');
+        const link = new AgentLink(socket, station.id, station.name, remote);
+        this.links.set(station.id, link);
+        this.bySocket.set(socket, link);
+        socket.on('pong', () => (link.alive = true));
+        socket.off('message', hold);
+        socket.on('message', (data) => this.onFrame(link, data));
+        this.log.log(`agent of "${station.name}" connected from ${remote}`);
+        link.welcome(this.clock.nowInstant());
+        void this.stations.markSeen(station.id, null);
+        for (const data of early) this.onFrame(link, data);
+      })
+      .catch((err: Error) => {
+        this.log.error(`agent authentication failed: ${err.message}`);
+        socket.close(1011, 'server error');
+      });
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    const link = this.bySocket.get(socket);
+    if (link && this.links.get(link.stationId) === link) {
+      this.links.delete(link.stationId);
+      this.log.log(`agent of "${link.stationName}" disconnected`);
+    }
+  }
+
+  private async authenticate(token: string | null) {
+    if (!token || !token.startsWith(STATION_TOKEN_PREFIX)) return null;
+    return this.stations.findByToken(token);
+  }
+
+  private onFrame(link: AgentLink, data: RawData): void {
+    const receivedAt = this.clock.now();
+    link.lastFrameAt = new Date(receivedAt).toISOString();
+    const parsed = parseAgentFrame(data);
+    if (!parsed.ok) {
+      link.send({ type: 'error', code: parsed.code, message: parsed.message, ...(parsed.issues ? { issues: parsed.issues } : {}) });
+      return;
+    }
+    const frame = parsed.frame;
+    if (frame.type === 'clock.ping') {
+      // Answered at once, outside the queue, so the round trip measures the network and not our work.
+      link.send({ type: 'clock.pong', id: frame.id, t0: frame.t0, t1: receivedAt, t2: this.clock.now() });
+      return;
+    }
+    link.enqueue(() =>
+      this.handle(link, frame).catch((err: Error) => {
+        this.log.error(`station ${link.stationId}: ${frame.type} failed: ${err.stack ?? err.message}`);
+        link.send({ type: 'error', code: 'internal', message: 'Máy chủ gặp lỗi khi xử lý gói tin; trạm sẽ gửi lại sau.' });
+      }),
+    );
+  }
+
+  private async handle(link: AgentLink, frame: Exclude<AgentToServer, { type: 'clock.ping' }>): Promise<void> {
+    switch (frame.type) {
+      case 'hello':
+        link.agentVersion = frame.agentVersion;
+        await this.stations.markSeen(link.stationId, frame.agentVersion);
+        link.send({ type: 'schedule', snapshot: await this.schedule.snapshotFor(link.stationId) });
+        return;
+      case 'events': {
+        const result = await this.playback.ingest(link.stationId, frame.events);
+        link.send({ type: 'ack', ids: result.acked });
+        if (result.rejected.length) {
+          link.send({
+            type: 'error',
+            code: 'invalid_frame',
+            message: 'Có sự kiện phát sóng không thuộc lịch của trạm này; máy chủ đã bỏ qua.',
+            issues: result.rejected.map((r) => `${r.id}: ${r.why}`),
+          });
+        }
+        return;
+      }
+      case 'status': {
+        const { type: _type, ...status } = frame;
+        link.status = status;
+        await this.stations.markSeen(link.stationId, null);
+        return;
+      }
+    }
+  }
+
+  private pushSnapshot(stationId: string): void {
+    const link = this.links.get(stationId);
+    if (!link) return;
+    link.enqueue(async () => {
+      try {
+        link.send({ type: 'schedule', snapshot: await this.schedule.snapshotFor(stationId) });
+      } catch (err) {
+        this.log.error(`snapshot for station ${stationId} failed: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  private pingAll(): void {
+    for (const link of this.links.values()) {
+      if (!link.alive) {
+        link.socket.terminate();
+        continue;
+      }
+      link.alive = false;
+      link.socket.ping();
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentGateway } from './agents/agent.gateway';
+import { AgentsController } from './agents/agents.controller';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthService } from './auth/auth.service';
+import { Clock } from './common/clock';
+import { ErrorFilter } from './common/error.filter';
+import { DomainEvents } from './common/events';
+import { AppConfig } from './config/app-config';
+import { dataSourceOptions } from './database/data-source';
+import { HealthController } from './health/health.controller';
+import { LogbookLine } from './logbook/logbook-line.entity';
+import { LogbookController } from './logbook/logbook.controller';
+import { LogbookService } from './logbook/logbook.service';
+import { MediaModule } from './media/media.module';
+import { PlaybackEventRow } from './playback/playback-event.entity';
+import { PlaybackService } from './playback/playback.service';
+import { Programme } from './programmes/programme.entity';
+import { ProgrammesController } from './programmes/programmes.controller';
+import { ProgrammesService } from './programmes/programmes.service';
+import { ScheduleController } from './schedule/schedule.controller';
+import { ScheduleService } from './schedule/schedule.service';
+import { Slot, SlotTarget } from './schedule/slot.entity';
+import { Station } from './stations/station.entity';
+import { StationsController } from './stations/stations.controller';
+import { StationsService } from './stations/stations.service';
+import { Unit } from './units/unit.entity';
+import { UnitsController } from './units/units.controller';
+import { UnitsService } from './units/units.service';
+import { User } from './users/user.entity';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
+
+/** Configuration, clock and the internal event stream, available everywhere. */
+@Global()
+@Module({})
+class CoreModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [{ provide: AppConfig, useValue: config }, Clock, DomainEvents],
+      exports: [AppConfig, Clock, DomainEvents],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forConfig(config),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databasePath)),
+        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine]),
+        JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
+        MediaModule,
+      ],
+      controllers: [
+        HealthController,
+        AuthController,
+        UnitsController,
+        StationsController,
+        UsersController,
+        ProgrammesController,
+        ScheduleController,
+        LogbookController,
+        AgentsController,
+      ],
+      providers: [
+        AuthService,
+        UsersService,
+        UnitsService,
+        StationsService,
+        ProgrammesService,
+        ScheduleService,
+        PlaybackService,
+        LogbookService,
+        AgentGateway,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

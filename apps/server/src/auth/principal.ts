@@ -1,0 +1,28 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+
+export const ROLES = ['admin', 'editor', 'operator', 'inspector'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is making a request: a signed-in person, or a station agent holding its station token. */
+export type Principal =
+  | { kind: 'user'; userId: string; username: string; role: Role; unitId: string | null }
+  | { kind: 'agent'; stationId: string; stationName: string };
+
+export const IS_PUBLIC = 'loa:public';
+export const ROLES_KEY = 'loa:roles';
+export const ALLOW_AGENT = 'loa:allow-agent';
+
+/** No sign-in needed (health, login, API docs). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** Only these roles may call the route; without it, any signed-in user may. Agents never, unless @AllowAgent. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+/** A station agent's token is accepted here too (its own schedule's media, for instance). */
+export const AllowAgent = () => SetMetadata(ALLOW_AGENT, true);
+
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
+  const req = ctx.switchToHttp().getRequest<{ principal?: Principal }>();
+  if (!req.principal) throw new Error('CurrentPrincipal used on a public route');
+  return req.principal;
+});

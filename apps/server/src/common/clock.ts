@@ -1,0 +1,13 @@
+import { Injectable } from '@nestjs/common';
+
+/** The server's clock, behind a class so schedule rules can be tested at any instant. */
+@Injectable()
+export class Clock {
+  now(): number {
+    return Date.now();
+  }
+
+  nowInstant(): string {
+    return new Date(this.now()).toISOString();
+  }
+}

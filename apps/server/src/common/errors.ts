@@ -1,0 +1,65 @@
+import { HttpStatus } from '@nestjs/common';
+
+/** Stable error codes of the API; clients branch on these, people read the message. */
+export type ErrorCode =
+  | 'validation_failed'
+  | 'unauthorized'
+  | 'invalid_credentials'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'media_not_audio'
+  | 'media_empty'
+  | 'media_unreadable'
+  | 'media_not_ready'
+  | 'range_not_satisfiable'
+  | 'slot_in_past'
+  | 'internal';
+
+export function statusOf(code: ErrorCode): HttpStatus {
+  switch (code) {
+    case 'validation_failed':
+      return HttpStatus.BAD_REQUEST;
+    case 'unauthorized':
+    case 'invalid_credentials':
+      return HttpStatus.UNAUTHORIZED;
+    case 'forbidden':
+      return HttpStatus.FORBIDDEN;
+    case 'not_found':
+      return HttpStatus.NOT_FOUND;
+    case 'conflict':
+    case 'media_not_ready':
+      return HttpStatus.CONFLICT;
+    case 'payload_too_large':
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+    case 'media_not_audio':
+    case 'media_empty':
+    case 'media_unreadable':
+    case 'slot_in_past':
+      return HttpStatus.UNPROCESSABLE_ENTITY;
+    case 'range_not_satisfiable':
+      return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
+    case 'internal':
+      return HttpStatus.INTERNAL_SERVER_ERROR;
+  }
+}
+
+/**
+ * The one error type services throw. `message` is a plain Vietnamese sentence an operator understands;
+ * `details` carries structured facts (which field, which clash) for the UI.
+ */
+export class LoaError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'LoaError';
+  }
+
+  get status(): HttpStatus {
+    return statusOf(this.code);
+  }
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_TIMEZONE } from '@loa/protocol';
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'không phải múi giờ IANA (ví dụ Asia/Ho_Chi_Minh)' },
+);
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  MEDIA_DIR: z.string().min(1).default('./media'),
+  JWT_SECRET: z.string().min(32, 'cần ít nhất 32 ký tự').optional(),
+  JWT_TTL_SECONDS: positiveInt(12 * 3600),
+  LOA_TIMEZONE: timezone.default(DEFAULT_TIMEZONE),
+  MAX_UPLOAD_MB: positiveInt(500),
+  SCHEDULE_WINDOW_DAYS: positiveInt(7),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+  /** On a first start with no users, an admin "admin" is created with this password. */
+  LOA_ADMIN_PASSWORD: z.string().min(10, 'cần ít nhất 10 ký tự').optional(),
+  BROADCAST_SAMPLE_RATE: z.coerce.number().pipe(z.union([z.literal(22050), z.literal(44100), z.literal(48000)])).default(44100),
+  BROADCAST_CHANNELS: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2)])).default(1),
+  BROADCAST_BITRATE_KBPS: z.coerce.number().int().min(32).max(320).default(96),
+});
+
+/** The one audio format every station plays: MP3, constant bitrate. */
+export interface BroadcastFormat {
+  sampleRate: number;
+  channels: 1 | 2;
+  bitrateKbps: number;
+}
+
+/**
+ * The server's configuration, read from the environment once at boot and validated.
+ * A wrong value stops the server with a message naming the variable.
+ */
+export class AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly mediaDir: string;
+  readonly databasePath: string;
+  readonly jwtSecret: string;
+  readonly jwtTtlSeconds: number;
+  readonly timezone: string;
+  readonly maxUploadBytes: number;
+  readonly scheduleWindowMs: number;
+  readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  readonly broadcast: BroadcastFormat;
+  readonly bootstrapAdminPassword: string | null;
+
+  private constructor(env: z.infer<typeof EnvSchema>) {
+    this.port = env.PORT;
+    this.host = env.HOST;
+    this.dataDir = resolve(env.DATA_DIR);
+    this.mediaDir = resolve(env.MEDIA_DIR);
+    this.databasePath = join(this.dataDir, 'loa.sqlite');
+    this.jwtSecret = env.JWT_SECRET ?? AppConfig.localSecret(this.dataDir);
+    this.jwtTtlSeconds = env.JWT_TTL_SECONDS;
+    this.timezone = env.LOA_TIMEZONE;
+    this.maxUploadBytes = env.MAX_UPLOAD_MB * 1024 * 1024;
+    this.scheduleWindowMs = env.SCHEDULE_WINDOW_DAYS * 24 * 3600 * 1000;
+    this.logLevel = env.LOG_LEVEL;
+    this.bootstrapAdminPassword = env.LOA_ADMIN_PASSWORD ?? null;
+    this.broadcast = {
+      sampleRate: env.BROADCAST_SAMPLE_RATE,
+      channels: env.BROADCAST_CHANNELS,
+      bitrateKbps: env.BROADCAST_BITRATE_KBPS,
+    };
+  }
+
+  /** Throws a ConfigError naming every wrong variable. */
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
+    const parsed = EnvSchema.safeParse(env);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+      throw new ConfigError(`Cấu hình không hợp lệ (invalid configuration):\n${lines.join('\n')}`);
+    }
+    mkdirSync(resolve(parsed.data.DATA_DIR), { recursive: true });
+    mkdirSync(resolve(parsed.data.MEDIA_DIR), { recursive: true });
+    return new AppConfig(parsed.data);
+  }
+
+  /**
+   * Without JWT_SECRET, a random secret is made once and kept in the data folder (readable by its owner
+   * only), so a fresh install signs in safely and sessions survive a restart.
+   */
+  private static localSecret(dataDir: string): string {
+    const file = join(dataDir, 'jwt-secret');
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    const secret = randomBytes(48).toString('base64url');
+    writeFileSync(file, secret + '\n', { mode: 0o600 });
+    return secret;
+  }
+}
+
+export class ConfigError extends Error {}

@@ -1,0 +1,108 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { PlaybackEvent } from '@loa/protocol';
+import { Clock } from '../common/clock';
+import { LogbookLine } from '../logbook/logbook-line.entity';
+import { resultOf } from '../logbook/logbook-rules';
+import { Programme } from '../programmes/programme.entity';
+import { occurrenceIdOf } from '../schedule/snapshot';
+import { Slot, SlotTarget } from '../schedule/slot.entity';
+import { Station } from '../stations/station.entity';
+import { PlaybackEventRow } from './playback-event.entity';
+
+export interface IngestResult {
+  /** Stored now or before: the agent may forget these. */
+  acked: string[];
+  /** Refused for good (not this station's slot): acknowledged too, so the agent stops resending. */
+  rejected: { id: string; why: string }[];
+}
+
+/**
+ * Takes playback events from agents. Each event is stored once by its id; the final event of an
+ * occurrence writes that station's logbook line, once, in the same transaction.
+ */
+@Injectable()
+export class PlaybackService {
+  private readonly log = new Logger('Playback');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async ingest(stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
+    const result: IngestResult = { acked: [], rejected: [] };
+    await this.db.transaction(async (m) => {
+      const station = await m.findOneByOrFail(Station, { id: stationId });
+      for (const event of events) {
+        const why = await this.ingestOne(m, station, event);
+        if (why) result.rejected.push({ id: event.id, why });
+        result.acked.push(event.id);
+      }
+    });
+    for (const r of result.rejected) this.log.warn(`station ${stationId}: event ${r.id} refused: ${r.why}`);
+    return result;
+  }
+
+  private async ingestOne(m: EntityManager, station: Station, event: PlaybackEvent): Promise<string | null> {
+    if (await m.existsBy(PlaybackEventRow, { id: event.id })) return null;
+
+    const target = await m.findOneBy(SlotTarget, { slotId: event.slotId, stationId: station.id });
+    const slot = target ? await m.findOneBy(Slot, { id: event.slotId }) : null;
+    if (!slot) return 'slot is not scheduled on this station';
+    if (occurrenceIdOf(slot.id, slot.startAt) !== event.occurrenceId) return 'occurrence does not match the slot';
+
+    const now = this.clock.nowInstant();
+    await m.insert(PlaybackEventRow, {
+      id: event.id,
+      stationId: station.id,
+      occurrenceId: event.occurrenceId,
+      slotId: event.slotId,
+      kind: event.kind,
+      plannedAt: event.plannedAt,
+      startedAt: event.startedAt ?? null,
+      endedAt: event.endedAt ?? null,
+      startErrorMs: event.startErrorMs ?? null,
+      playedMs: event.playedMs ?? null,
+      reason: event.reason ?? null,
+      detail: event.detail ?? null,
+      receivedAt: now,
+    });
+
+    const result = resultOf(event, slot.durationMs);
+    if (!result) return null;
+    const programme = await m.findOneByOrFail(Programme, { id: slot.programmeId });
+    // One line per station and occurrence: a second final event for the same airing adds nothing.
+    await m
+      .createQueryBuilder()
+      .insert()
+      .into(LogbookLine)
+      .values({
+        stationId: station.id,
+        stationName: station.name,
+        unitId: station.unitId,
+        occurrenceId: event.occurrenceId,
+        slotId: slot.id,
+        programmeId: programme.id,
+        programmeTitle: programme.title,
+        chuyenMuc: programme.chuyenMuc,
+        source: slot.source,
+        priority: slot.priority,
+        plannedStart: slot.startAt,
+        actualStart: event.startedAt ?? null,
+        endedAt: event.endedAt ?? null,
+        durationMs: event.playedMs ?? null,
+        plannedDurationMs: slot.durationMs,
+        startErrorMs: event.startErrorMs ?? null,
+        result,
+        reason: event.reason ?? null,
+        detail: event.detail ?? null,
+        recordedBy: 'tự động',
+        createdAt: now,
+      })
+      .orIgnore()
+      .execute();
+    return null;
+  }
+}

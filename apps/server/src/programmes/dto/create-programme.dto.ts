@@ -1,0 +1,26 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+
+export class CreateProgrammeDto {
+  @ApiProperty({ example: 'Chuyên mục CCHC tháng 11: dịch vụ công trực tuyến' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(300)
+  title!: string;
+
+  @ApiProperty({ example: 'Cải cách hành chính' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  chuyenMuc!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  description?: string;
+
+  @ApiProperty({ description: 'Tệp âm thanh đã tải lên (POST /api/media)' })
+  @IsUUID()
+  mediaAssetId!: string;
+}

@@ -1,0 +1,29 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { InstantColumn } from '../common/columns';
+
+/** One programme (chương trình): an edition of a chuyên mục, or a standalone piece, with its audio. */
+@Entity('programme')
+export class Programme {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 300 })
+  title!: string;
+
+  /** The recurring segment it belongs to, e.g. "Cải cách hành chính". */
+  @Index()
+  @Column({ type: 'varchar', length: 200 })
+  chuyenMuc!: string;
+
+  @Column({ type: 'text', default: '' })
+  description!: string;
+
+  @Column({ type: 'varchar' })
+  mediaAssetId!: string;
+
+  @Column({ type: 'varchar', nullable: true })
+  createdBy!: string | null;
+
+  @InstantColumn()
+  createdAt!: string;
+}

@@ -1,0 +1,58 @@
+import type { Priority, ScheduleItem, ScheduleSnapshot, SlotSource } from '@loa/protocol';
+
+/** One airing of a slot on a station, as the database gives it: plain data, no ORM types. */
+export interface AiringRow {
+  slotId: string;
+  startAt: string;
+  durationMs: number;
+  priority: Priority;
+  source: SlotSource;
+  programmeId: string;
+  title: string;
+  chuyenMuc: string;
+  sha256: string;
+  size: number;
+  mediaDurationMs: number;
+}
+
+/** Stable name of one airing: the slot and its instant. Moving a slot makes a new occurrence. */
+export function occurrenceIdOf(slotId: string, startAt: string): string {
+  return `${slotId}@${startAt}`;
+}
+
+export function mediaUrlOf(sha256: string): string {
+  return `/api/media/files/${sha256}`;
+}
+
+/** The station's schedule for [from, to), in start order, as the agent receives it. */
+export function buildSnapshot(
+  stationId: string,
+  version: number,
+  rows: readonly AiringRow[],
+  window: { from: string; to: string; now: string },
+): ScheduleSnapshot {
+  const items: ScheduleItem[] = rows
+    .filter((r) => r.startAt >= window.from && r.startAt < window.to)
+    .map((r) => ({
+      occurrenceId: occurrenceIdOf(r.slotId, r.startAt),
+      slotId: r.slotId,
+      startAt: r.startAt,
+      durationMs: r.durationMs,
+      priority: r.priority,
+      source: r.source,
+      programme: { id: r.programmeId, title: r.title, chuyenMuc: r.chuyenMuc },
+      media: { sha256: r.sha256, size: r.size, durationMs: r.mediaDurationMs, url: mediaUrlOf(r.sha256) },
+    }))
+    .sort((a, b) => (a.startAt < b.startAt ? -1 : a.startAt > b.startAt ? 1 : a.occurrenceId.localeCompare(b.occurrenceId)));
+  return { stationId, version, generatedAt: window.now, from: window.from, to: window.to, items };
+}
+
+export interface Interval {
+  startAt: string;
+  endAt: string;
+}
+
+/** Half-open intervals [start, end) overlap when each starts before the other ends. */
+export function overlaps(a: Interval, b: Interval): boolean {
+  return a.startAt < b.endAt && b.startAt < a.endAt;
+}

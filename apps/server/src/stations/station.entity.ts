@@ -1,0 +1,45 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { InstantColumn } from '../common/columns';
+
+/** A commune broadcasting station (trạm truyền thanh cơ sở), run by one agent. */
+@Entity('station')
+export class Station {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Index()
+  @Column({ type: 'varchar' })
+  unitId!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 50 })
+  code!: string;
+
+  /** sha256 of the agent token; the token itself is shown once and never stored. */
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  tokenHash!: string | null;
+
+  /** The token's first characters, so staff can tell which token a box holds. */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  tokenHint!: string | null;
+
+  @InstantColumn({ nullable: true })
+  tokenIssuedAt!: string | null;
+
+  /** Raised on every change that touches this station's schedule. */
+  @Column({ type: 'integer', default: 0 })
+  scheduleVersion!: number;
+
+  @InstantColumn({ nullable: true })
+  lastSeenAt!: string | null;
+
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  agentVersion!: string | null;
+
+  @InstantColumn()
+  createdAt!: string;
+}

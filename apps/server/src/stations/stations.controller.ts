@@ -1,0 +1,41 @@
+import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/principal';
+import { OptionalUuidQuery, UuidParam } from '../common/params';
+import { UnitsService } from '../units/units.service';
+import { CreateStationDto } from './dto/create-station.dto';
+import { StationsService } from './stations.service';
+
+@ApiTags('stations')
+@ApiBearerAuth()
+@Controller('stations')
+export class StationsController {
+  constructor(
+    private readonly stations: StationsService,
+    private readonly units: UnitsService,
+  ) {}
+
+  @ApiQuery({ name: 'unitId', required: false, description: 'Chỉ các trạm thuộc đơn vị này (kể cả đơn vị cấp dưới)' })
+  @Get()
+  async list(@Query('unitId', OptionalUuidQuery) unitId?: string) {
+    return this.stations.list(unitId ? await this.units.subtreeIds(unitId) : undefined);
+  }
+
+  @Roles('admin')
+  @Post()
+  create(@Body() body: CreateStationDto) {
+    return this.stations.create(body);
+  }
+
+  @Roles('admin')
+  @Post(':id/token')
+  rotate(@Param('id', UuidParam) id: string) {
+    return this.stations.rotateToken(id);
+  }
+
+  @Roles('admin')
+  @Delete(':id/token')
+  revoke(@Param('id', UuidParam) id: string) {
+    return this.stations.revokeToken(id);
+  }
+}

@@ -1,0 +1,23 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/principal';
+import { CreateUnitDto } from './dto/create-unit.dto';
+import { UnitsService } from './units.service';
+
+@ApiTags('units')
+@ApiBearerAuth()
+@Controller('units')
+export class UnitsController {
+  constructor(private readonly units: UnitsService) {}
+
+  @Get()
+  list() {
+    return this.units.list();
+  }
+
+  @Roles('admin')
+  @Post()
+  create(@Body() body: CreateUnitDto) {
+    return this.units.create(body);
+  }
+}

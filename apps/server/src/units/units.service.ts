@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { nowInstant } from '../common/columns';
+import { LoaError } from '../common/errors';
+import { Unit } from './unit.entity';
+
+export interface NewUnit {
+  name: string;
+  kind: string;
+  parentId?: string | null;
+  code?: string | null;
+}
+
+@Injectable()
+export class UnitsService {
+  constructor(@InjectRepository(Unit) private readonly units: Repository<Unit>) {}
+
+  async create(input: NewUnit): Promise<Unit> {
+    if (input.parentId) await this.get(input.parentId);
+    if (input.code && (await this.units.existsBy({ code: input.code }))) {
+      throw new LoaError('conflict', `Mã đơn vị "${input.code}" đã được dùng.`);
+    }
+    return this.units.save(
+      this.units.create({ name: input.name, kind: input.kind, parentId: input.parentId ?? null, code: input.code ?? null, createdAt: nowInstant() }),
+    );
+  }
+
+  list(): Promise<Unit[]> {
+    return this.units.find({ order: { name: 'ASC' } });
+  }
+
+  async get(id: string): Promise<Unit> {
+    const unit = await this.units.findOneBy({ id });
+    if (!unit) throw new LoaError('not_found', 'Không tìm thấy đơn vị này.');
+    return unit;
+  }
+
+  /** The unit and every unit below it. */
+  async subtreeIds(rootId: string): Promise<string[]> {
+    await this.get(rootId);
+    const all = await this.units.find({ select: { id: true, parentId: true } });
+    return subtree(all, rootId);
+  }
+}
+
+/** Ids of `rootId` and all its descendants, from a flat list of (id, parentId). */
+export function subtree(units: ReadonlyArray<Pick<Unit, 'id' | 'parentId'>>, rootId: string): string[] {
+  const children = new Map<string, string[]>();
+  for (const u of units) {
+    if (!u.parentId) continue;
+    const list = children.get(u.parentId) ?? [];
+    list.push(u.id);
+    children.set(u.parentId, list);
+  }
+  const out: string[] = [];
+  const stack = [rootId];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  return out;
+}
