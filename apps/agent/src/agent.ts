@@ -1,0 +1,296 @@
+import { join } from 'node:path';
+import { PROTOCOL_VERSION, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
+import { MediaCache, type MediaCacheOptions } from './cache';
+import { SyncedClock } from './clock';
+import type { AgentConfig } from './config';
+import { Link, type LinkOptions } from './link';
+import { consoleLogger, errorText, type Logger } from './log';
+import { Outbox } from './outbox';
+import { createPlayer, type Player } from './player';
+import { Runner } from './runner';
+import { AgentStore } from './store';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentOptions {
+  log?: Logger;
+  clock?: SyncedClock;
+  /** Replaces the player chosen by `config.player`. */
+  player?: Player;
+  prepareLeadMs?: number;
+  statusIntervalMs?: number;
+  pingIntervalMs?: number;
+  /** Unacknowledged events are sent again after this long on the same connection. */
+  resendAfterMs?: number;
+  link?: Partial<Pick<LinkOptions, 'backoffBaseMs' | 'backoffMaxMs' | 'stableAfterMs' | 'refusedRetryMs'>>;
+  cache?: Partial<Pick<MediaCacheOptions, 'concurrency' | 'retryBaseMs' | 'retryMaxMs' | 'maxAttempts' | 'cooldownMs'>>;
+}
+
+export interface AgentHandle {
+  readonly config: AgentConfig;
+  /** The status the agent reports to the server. */
+  status(): StatusFrame;
+  /** Stops timers, takes any programme off the air (recorded as interrupted), closes the link and the database. */
+  stop(): Promise<void>;
+}
+
+const PING_BURST = 5;
+const MEDIA_SYNC_MS = 5 * 60_000;
+
+class Agent implements AgentHandle {
+  private readonly log: Logger;
+  private readonly store: AgentStore;
+  private readonly outbox: Outbox;
+  private readonly clock: SyncedClock;
+  private readonly cache: MediaCache;
+  private readonly player: Player;
+  private readonly runner: Runner;
+  private readonly link: Link;
+  private snapshot: ScheduleSnapshot | null;
+  private readonly inflight = new Map<string, number>();
+  private readonly pings = new Map<number, number>();
+  private pingId = 0;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private lastStatus = '';
+  private mediaSync: Promise<void> = Promise.resolve();
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    readonly config: AgentConfig,
+    private readonly options: AgentOptions,
+  ) {
+    this.log = options.log ?? consoleLogger();
+    this.store = new AgentStore(join(config.cacheDir, 'agent.db'));
+    this.outbox = new Outbox(this.store);
+    this.clock = options.clock ?? new SyncedClock();
+    this.snapshot = this.store.loadSnapshot();
+    this.cache = new MediaCache({
+      dir: join(config.cacheDir, 'media'),
+      serverUrl: config.serverUrl,
+      token: config.stationToken,
+      log: this.log,
+      ...options.cache,
+    });
+    this.player = options.player ?? createPlayer(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir, clock: this.clock });
+    this.runner = new Runner({
+      clock: this.clock,
+      player: this.player,
+      store: this.store,
+      outbox: this.outbox,
+      media: this.cache,
+      log: this.log,
+      lateGraceMs: config.lateGraceMs,
+      ...(options.prepareLeadMs !== undefined ? { prepareLeadMs: options.prepareLeadMs } : {}),
+      onChange: () => this.sendStatus(false),
+    });
+    this.link = new Link({
+      url: config.wsUrl,
+      token: config.stationToken,
+      log: this.log,
+      onOpen: () => this.onOpen(),
+      onClose: () => {
+        this.inflight.clear();
+        this.pings.clear();
+      },
+      onFrame: (f) => this.onFrame(f),
+      ...options.link,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.cache.init();
+    await this.syncMedia();
+    this.runner.start(this.snapshot);
+    this.log.info(
+      this.snapshot
+        ? `Đã nạp lịch phiên bản ${this.snapshot.version} (${this.snapshot.items.length} chương trình); ${this.outbox.count()} sự kiện chờ gửi`
+        : 'Chưa có lịch phát: chờ máy chủ gửi lịch',
+    );
+    this.cache.onChange(() => {
+      this.runner.refresh();
+      this.sendStatus(false);
+    });
+    this.outbox.onAppend(() => {
+      this.flushEvents();
+      this.sendStatus(false);
+    });
+    const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms));
+    every(this.options.statusIntervalMs ?? 15_000, () => {
+      this.sendStatus(true);
+      this.flushEvents();
+    });
+    every(this.options.pingIntervalMs ?? 30_000, () => this.ping());
+    every(MEDIA_SYNC_MS, () => void this.syncMedia());
+    this.link.start();
+  }
+
+  status(): StatusFrame {
+    const np = this.runner.nowPlaying();
+    return {
+      type: 'status',
+      scheduleVersion: this.snapshot?.version ?? null,
+      nowPlaying: np ? { occurrenceId: np.item.occurrenceId, title: np.item.programme.title, startedAt: toInstant(Math.floor(np.startedAt)) } : null,
+      cacheReady: this.cache.missing() === 0,
+      cachedFiles: this.cache.cached().length,
+      missingFiles: this.cache.missing(),
+      pendingEvents: this.outbox.count(),
+      lastError: this.cache.lastError()?.slice(0, 1000) ?? null,
+    };
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.runner.stop();
+    this.flushEvents();
+    await this.link.stop();
+    await this.player.close();
+    await this.cache.close();
+    await this.mediaSync;
+    this.store.close();
+    this.log.info('Đã dừng.');
+  }
+
+  // ---- link ----
+
+  private onOpen(): void {
+    this.link.send({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      agentVersion: AGENT_VERSION,
+      scheduleVersion: this.snapshot?.version ?? null,
+      cached: this.cache.cached(),
+    });
+    for (let i = 0; i < PING_BURST; i++) {
+      const t = setTimeout(() => this.ping(), i * 200);
+      this.timers.push(t);
+    }
+    this.flushEvents();
+    this.sendStatus(true);
+  }
+
+  private onFrame(frame: ServerToAgent): void {
+    switch (frame.type) {
+      case 'welcome':
+        if (frame.protocol !== PROTOCOL_VERSION) this.log.warn(`Máy chủ dùng giao thức ${frame.protocol}, trạm dùng ${PROTOCOL_VERSION}`);
+        this.log.info(`Máy chủ xác nhận trạm "${frame.stationName}" (${frame.stationId})`);
+        return;
+      case 'schedule':
+        this.onSchedule(frame.snapshot);
+        return;
+      case 'ack': {
+        const n = this.outbox.ack(frame.ids);
+        for (const id of frame.ids) this.inflight.delete(id);
+        if (n > 0) this.sendStatus(false);
+        return;
+      }
+      case 'clock.pong': {
+        const t3 = this.clock.localNow();
+        const t0 = this.pings.get(frame.id);
+        if (t0 === undefined || t0 !== frame.t0) return;
+        this.pings.delete(frame.id);
+        const moved = this.clock.addSample({ t0, t1: frame.t1, t2: frame.t2, t3 });
+        if (Math.abs(moved) >= 1) this.runner.refresh();
+        return;
+      }
+      case 'error':
+        this.log.warn(`Máy chủ báo lỗi (${frame.code}): ${frame.message}${frame.issues ? ` — ${frame.issues.join('; ')}` : ''}`);
+        return;
+    }
+  }
+
+  private onSchedule(next: ScheduleSnapshot): void {
+    const prev = this.snapshot;
+    if (prev && next.version <= prev.version) {
+      if (next.version < prev.version) this.log.warn(`Bỏ qua lịch cũ phiên bản ${next.version} (đang giữ ${prev.version})`);
+      return;
+    }
+    if (!this.store.saveSnapshot(next, toInstant(this.clock.serverNow()))) return;
+    this.snapshot = next;
+    this.log.info(`Nhận lịch phiên bản ${next.version}: ${next.items.length} chương trình`);
+    this.runner.applySnapshot(prev, next);
+    void this.syncMedia();
+    this.sendStatus(false);
+  }
+
+  private ping(): void {
+    if (!this.link.connected) return;
+    const id = this.pingId++;
+    const t0 = this.clock.localNow();
+    this.pings.set(id, t0);
+    // Unanswered pings must not accumulate over a long connection.
+    if (this.pings.size > 50) this.pings.delete(this.pings.keys().next().value as number);
+    this.link.send({ type: 'clock.ping', id, t0 });
+  }
+
+  private flushEvents(): void {
+    if (!this.link.connected) return;
+    const now = Date.now();
+    const resendAfter = this.options.resendAfterMs ?? 30_000;
+    const due = this.outbox
+      .pending(5000)
+      .map((e) => e.event)
+      .filter((e) => {
+        const sentAt = this.inflight.get(e.id);
+        return sentAt === undefined || now - sentAt >= resendAfter;
+      });
+    for (let i = 0; i < due.length; i += 500) {
+      const chunk = due.slice(i, i + 500);
+      if (!this.link.send({ type: 'events', events: chunk })) return;
+      for (const e of chunk) this.inflight.set(e.id, now);
+    }
+  }
+
+  private sendStatus(always: boolean): void {
+    if (!this.link.connected) return;
+    const status = this.status();
+    const text = JSON.stringify(status);
+    if (!always && text === this.lastStatus) return;
+    this.lastStatus = text;
+    this.link.send(status);
+  }
+
+  // ---- media ----
+
+  /** Downloads what the look-ahead window needs; deletes what no item of the schedule references. */
+  private syncMedia(): Promise<void> {
+    this.mediaSync = this.mediaSync
+      .then(async () => {
+        if (this.stopping) return;
+        const items = this.snapshot?.items ?? [];
+        const states = this.store.playStates();
+        const now = this.clock.serverNow();
+        const horizon = now + this.config.lookaheadHours * 3600_000;
+        const needed = new Map<string, MediaRef>();
+        for (const item of [...items].sort((a, b) => Date.parse(a.startAt) - Date.parse(b.startAt))) {
+          const start = Date.parse(item.startAt);
+          const state = states.get(item.occurrenceId)?.state;
+          if (state === 'done' || state === 'skipped') continue;
+          if (start + item.durationMs > now && start < horizon && !needed.has(item.media.sha256)) needed.set(item.media.sha256, item.media);
+        }
+        const keep = new Set(items.map((i) => i.media.sha256));
+        const playing = this.runner.nowPlaying();
+        if (playing) keep.add(playing.item.media.sha256);
+        await this.cache.reconcile([...needed.values()], keep);
+        this.sendStatus(false);
+      })
+      .catch((e: unknown) => this.log.error(`Lỗi đồng bộ bộ nhớ đệm: ${errorText(e)}`));
+    return this.mediaSync;
+  }
+}
+
+/** Starts a station agent; resolves once its database and cache are open and the link is connecting. */
+export async function startAgent(config: AgentConfig, options: AgentOptions = {}): Promise<AgentHandle> {
+  const agent = new Agent(config, options);
+  try {
+    await agent.start();
+  } catch (e) {
+    await agent.stop().catch(() => {});
+    throw e;
+  }
+  return agent;
+}

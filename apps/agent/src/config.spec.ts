@@ -1,0 +1,57 @@
+import { ConfigError, configPathFromArgs, loadConfig } from './config';
+
+const env = { LOA_SERVER_URL: 'http://127.0.0.1:3000', LOA_STATION_TOKEN: 'tok-0123456789' };
+
+describe('loadConfig', () => {
+  it('stops with a message naming LOA_STATION_TOKEN when the token is missing', () => {
+    expect(() => loadConfig({ env: { LOA_SERVER_URL: 'http://127.0.0.1:3000' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { LOA_SERVER_URL: 'http://127.0.0.1:3000' } })).toThrow(/LOA_STATION_TOKEN/);
+  });
+
+  it('applies the defaults and derives the WebSocket URL', () => {
+    const c = loadConfig({ env });
+    expect(c.wsUrl).toBe('ws://127.0.0.1:3000/api/agent/ws');
+    expect(c.player).toBe('alsa');
+    expect(c.alsaDevice).toBe('default');
+    expect(c.lookaheadHours).toBe(48);
+    expect(c.lateGraceMs).toBe(2000);
+    expect(c.cacheDir).toMatch(/agent-data$/);
+    expect(c.sinkDir).toBe(`${c.cacheDir}/sink`);
+  });
+
+  it('lets the environment override the file', () => {
+    const file = JSON.stringify({ serverUrl: 'https://loa.example.vn/', stationToken: 'file-token-123', player: 'file', lateGraceMs: 500 });
+    const c = loadConfig({ env: { LOA_PLAYER: 'null', LOA_LATE_GRACE_MS: '1500' }, file: 'agent.json', readFile: () => file });
+    expect(c.serverUrl).toBe('https://loa.example.vn');
+    expect(c.wsUrl).toBe('wss://loa.example.vn/api/agent/ws');
+    expect(c.stationToken).toBe('file-token-123');
+    expect(c.player).toBe('null');
+    expect(c.lateGraceMs).toBe(1500);
+  });
+
+  it('names each bad value', () => {
+    let error: unknown;
+    try {
+      loadConfig({ env: { ...env, LOA_PLAYER: 'speaker', LOA_LOOKAHEAD_HOURS: 'abc', LOA_SERVER_URL: 'ftp://x' } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).message;
+    expect(text).toMatch(/LOA_PLAYER/);
+    expect(text).toMatch(/LOA_LOOKAHEAD_HOURS/);
+    expect(text).toMatch(/LOA_SERVER_URL/);
+  });
+
+  it('rejects a config file that is not JSON, and unknown keys in it', () => {
+    expect(() => loadConfig({ env, file: 'a.json', readFile: () => '{oops' })).toThrow(/a\.json/);
+    expect(() => loadConfig({ env, file: 'a.json', readFile: () => '{"sereverUrl":"x"}' })).toThrow(ConfigError);
+  });
+
+  it('reads --config from the command line', () => {
+    expect(configPathFromArgs(['--config', '/etc/loa/agent.json'])).toBe('/etc/loa/agent.json');
+    expect(configPathFromArgs(['--config=/x.json'])).toBe('/x.json');
+    expect(configPathFromArgs([])).toBeUndefined();
+    expect(() => configPathFromArgs(['--config'])).toThrow(ConfigError);
+  });
+});

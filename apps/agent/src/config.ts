@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AGENT_WS_PATH } from '@loa/protocol';
+
+export type PlayerKind = 'alsa' | 'file' | 'null';
+
+export interface AgentConfig {
+  /** http(s) base URL of the server, without a trailing slash. */
+  serverUrl: string;
+  /** ws(s) URL of the agent endpoint, derived from serverUrl. */
+  wsUrl: string;
+  stationToken: string;
+  cacheDir: string;
+  player: PlayerKind;
+  alsaDevice: string;
+  sinkDir: string;
+  lookaheadHours: number;
+  lateGraceMs: number;
+}
+
+/** Environment variable ↔ config-file key. The environment wins over the file. */
+const KEYS = {
+  serverUrl: 'LOA_SERVER_URL',
+  stationToken: 'LOA_STATION_TOKEN',
+  cacheDir: 'LOA_CACHE_DIR',
+  player: 'LOA_PLAYER',
+  alsaDevice: 'LOA_ALSA_DEVICE',
+  sinkDir: 'LOA_SINK_DIR',
+  lookaheadHours: 'LOA_LOOKAHEAD_HOURS',
+  lateGraceMs: 'LOA_LATE_GRACE_MS',
+} as const;
+type Key = keyof typeof KEYS;
+
+const number = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().int().min(min).max(max));
+
+const Schema = z.strictObject({
+  serverUrl: z
+    .string({ error: 'thiếu địa chỉ máy chủ (missing)' })
+    .refine((v) => /^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v), 'phải là địa chỉ http(s)://… hợp lệ (must be an http(s) URL)'),
+  stationToken: z.string({ error: 'thiếu mã trạm (missing)' }).trim().min(8, 'mã trạm quá ngắn (token too short)'),
+  cacheDir: z.string().min(1).default('./agent-data'),
+  player: z.enum(['alsa', 'file', 'null'], { error: 'phải là alsa, file hoặc null' }).default('alsa'),
+  alsaDevice: z.string().min(1).default('default'),
+  sinkDir: z.string().min(1).optional(),
+  lookaheadHours: number(1, 24 * 14).default(48),
+  lateGraceMs: number(0, 600_000).default(2000),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Cấu hình không hợp lệ (invalid configuration):\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigSources {
+  env?: NodeJS.ProcessEnv;
+  /** Path of a JSON file with camelCase keys. */
+  file?: string;
+  readFile?: (path: string) => string;
+}
+
+/** Reads, merges and validates the configuration once; throws ConfigError naming every bad value. */
+export function loadConfig(sources: ConfigSources = {}): AgentConfig {
+  const env = sources.env ?? process.env;
+  let fromFile: Record<string, unknown> = {};
+  if (sources.file) {
+    let text: string;
+    try {
+      text = (sources.readFile ?? ((p) => readFileSync(p, 'utf8')))(sources.file);
+    } catch (e) {
+      throw new ConfigError([`${sources.file}: không đọc được tệp cấu hình (${(e as Error).message})`]);
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      fromFile = parsed as Record<string, unknown>;
+    } catch (e) {
+      throw new ConfigError([`${sources.file}: không phải JSON hợp lệ (${(e as Error).message})`]);
+    }
+  }
+
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const key of Object.keys(KEYS) as Key[]) {
+    const value = env[KEYS[key]];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+
+  const result = Schema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? '');
+        const name = key in KEYS ? `${KEYS[key as Key]} (${key})` : issue.code === 'unrecognized_keys' ? 'tệp cấu hình' : key;
+        return `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const c = result.data;
+  const serverUrl = c.serverUrl.replace(/\/+$/, '');
+  const cacheDir = resolve(c.cacheDir);
+  return {
+    serverUrl,
+    wsUrl: serverUrl.replace(/^http/i, 'ws') + AGENT_WS_PATH,
+    stationToken: c.stationToken,
+    cacheDir,
+    player: c.player,
+    alsaDevice: c.alsaDevice,
+    sinkDir: resolve(c.sinkDir ?? resolve(cacheDir, 'sink')),
+    lookaheadHours: c.lookaheadHours,
+    lateGraceMs: c.lateGraceMs,
+  };
+}
+
+/** `--config path` or `--config=path` from the command line. */
+export function configPathFromArgs(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--config') {
+      const path = argv[i + 1];
+      if (!path || path.startsWith('--')) throw new ConfigError(['--config: thiếu đường dẫn tệp cấu hình (missing path)']);
+      return path;
+    }
+    if (argv[i].startsWith('--config=')) return argv[i].slice('--config='.length);
+  }
+  return undefined;
+}

@@ -1,0 +1,150 @@
+import WebSocket from 'ws';
+import { CloseCode, parseServerFrame, type AgentToServer, type ServerToAgent } from '@loa/protocol';
+import { errorText, type Logger } from './log';
+
+export interface LinkOptions {
+  url: string;
+  token: string;
+  log: Logger;
+  /** Called on every validated frame. */
+  onFrame: (frame: ServerToAgent) => void;
+  onOpen: () => void;
+  onClose?: () => void;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** After this long connected, the next drop starts the backoff from scratch. */
+  stableAfterMs?: number;
+  /** Wait between attempts while the server refuses the token: an operator has to fix it first. */
+  refusedRetryMs?: number;
+  random?: () => number;
+}
+
+/** Full jitter: a random wait in [0, min(cap, base·2^attempt)], so many stations don't reconnect in step. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
+}
+
+/**
+ * The WebSocket to the server, kept open for as long as the agent runs. Never throws and never gives up:
+ * a station may be offline for days, or its token may be fixed by an operator at any time.
+ */
+export class Link {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private openedAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private refused = false;
+  private readonly o: Required<Omit<LinkOptions, 'onClose'>> & Pick<LinkOptions, 'onClose'>;
+
+  constructor(options: LinkOptions) {
+    this.o = { backoffBaseMs: 500, backoffMaxMs: 30_000, stableAfterMs: 30_000, refusedRetryMs: 60_000, random: Math.random, ...options };
+  }
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** Sends if connected; returns false otherwise (the caller keeps what must not be lost). */
+  send(frame: AgentToServer): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const ws = this.ws;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 2000);
+      ws.once('close', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      ws.close(1000, 'agent stopping');
+    });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const ws = new WebSocket(this.o.url, {
+      headers: { authorization: `Bearer ${this.o.token}` },
+      handshakeTimeout: 15_000,
+      maxPayload: 8 * 1024 * 1024,
+    });
+    this.ws = ws;
+    ws.on('open', () => {
+      this.openedAt = Date.now();
+      if (this.refused) this.o.log.info('Máy chủ đã chấp nhận mã trạm.');
+      this.refused = false;
+      this.o.log.info(`Đã kết nối máy chủ ${this.o.url}`);
+      this.o.onOpen();
+    });
+    ws.on('message', (data) => {
+      const parsed = parseServerFrame(data);
+      if (!parsed.ok) {
+        this.o.log.warn(`Bỏ qua gói tin không hợp lệ từ máy chủ: ${parsed.message} ${(parsed.issues ?? []).join('; ')}`);
+        return;
+      }
+      try {
+        this.o.onFrame(parsed.frame);
+      } catch (e) {
+        this.o.log.error(`Lỗi khi xử lý gói tin "${parsed.frame.type}": ${errorText(e)}`);
+      }
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      // The upgrade was refused with a plain HTTP status: read it like the matching close code.
+      const code = res.statusCode === 401 ? CloseCode.Unauthorized : res.statusCode === 403 ? CloseCode.Revoked : 1006;
+      res.resume();
+      ws.terminate();
+      this.handleClose(ws, code, `HTTP ${res.statusCode}`);
+    });
+    ws.on('error', (e) => {
+      if (ws.readyState !== WebSocket.OPEN) this.o.log.warn(`Không kết nối được máy chủ: ${errorText(e)}`);
+    });
+    ws.on('close', (code, reason) => this.handleClose(ws, code, reason.toString()));
+  }
+
+  private handleClose(ws: WebSocket, code: number, reason: string): void {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    const wasOpen = this.openedAt > 0;
+    if (wasOpen && Date.now() - this.openedAt >= this.o.stableAfterMs) this.attempt = 0;
+    this.openedAt = 0;
+    if (wasOpen) this.o.onClose?.();
+    if (this.stopped) return;
+
+    let delay: number;
+    if (code === CloseCode.Unauthorized || code === CloseCode.Revoked) {
+      this.refused = true;
+      this.o.log.error(
+        code === CloseCode.Unauthorized
+          ? 'Máy chủ từ chối mã trạm (LOA_STATION_TOKEN sai hoặc không tồn tại). Trạm vẫn phát theo lịch đã lưu; hãy kiểm tra lại mã trạm.'
+          : 'Mã trạm đã bị thu hồi hoặc đổi trên máy chủ. Trạm vẫn phát theo lịch đã lưu; hãy cập nhật mã trạm mới.',
+      );
+      delay = this.o.refusedRetryMs / 2 + backoffDelay(0, this.o.refusedRetryMs / 2, this.o.refusedRetryMs, this.o.random);
+    } else {
+      if (code === CloseCode.Replaced) this.o.log.warn('Một kết nối khác của trạm này đã thay thế kết nối hiện tại.');
+      else if (wasOpen) this.o.log.warn(`Mất kết nối máy chủ (mã ${code}${reason ? `: ${reason}` : ''})`);
+      delay = backoffDelay(this.attempt, this.o.backoffBaseMs, this.o.backoffMaxMs, this.o.random);
+      if (code === CloseCode.Replaced) delay = Math.max(delay, this.o.backoffMaxMs / 2);
+      this.attempt = Math.min(this.attempt + 1, 30);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.connect();
+    }, delay);
+  }
+}

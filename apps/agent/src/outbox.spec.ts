@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PlaybackEvent } from '@loa/protocol';
+import { Outbox } from './outbox';
+import { AgentStore } from './store';
+import { snapshot, item } from './testing/items';
+
+function event(n: number): PlaybackEvent {
+  return {
+    id: randomUUID(),
+    kind: 'failed',
+    occurrenceId: `occ-${n}`,
+    slotId: 'slot-1',
+    plannedAt: '2026-01-01T22:30:00.000Z',
+    endedAt: '2026-01-01T22:30:05.000Z',
+    reason: 'missed',
+    detail: 'Trạm không hoạt động',
+  };
+}
+
+describe('Outbox', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'loa-outbox-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps appended events across a close and reopen, in order, until acknowledged', () => {
+    const file = join(dir, 'agent.db');
+    const events = [event(1), event(2), event(3)];
+    let store = new AgentStore(file);
+    let outbox = new Outbox(store);
+    for (const e of events) outbox.append(e);
+    store.close();
+
+    store = new AgentStore(file);
+    outbox = new Outbox(store);
+    expect(outbox.pending().map((e) => e.event)).toEqual(events);
+
+    expect(outbox.ack([events[1].id, randomUUID()])).toBe(1);
+    const fourth = event(4);
+    outbox.append(fourth);
+    store.close();
+
+    store = new AgentStore(file);
+    outbox = new Outbox(store);
+    expect(outbox.pending().map((e) => e.event.id)).toEqual([events[0].id, events[2].id, fourth.id]);
+    expect(outbox.count()).toBe(3);
+    expect(outbox.pending(2)).toHaveLength(2);
+    store.close();
+  });
+
+  it('stores the same event id once, however often it is appended', () => {
+    const store = new AgentStore(join(dir, 'agent.db'));
+    const outbox = new Outbox(store);
+    const e = event(1);
+    outbox.append(e);
+    outbox.append(e);
+    expect(outbox.count()).toBe(1);
+    store.close();
+  });
+
+  it('refuses an event that would not pass the protocol', () => {
+    const store = new AgentStore(join(dir, 'agent.db'));
+    const outbox = new Outbox(store);
+    expect(() => outbox.append({ ...event(1), id: 'not-a-uuid' })).toThrow();
+    expect(outbox.count()).toBe(0);
+    store.close();
+  });
+
+  it('never replaces the held schedule with an older version', () => {
+    const store = new AgentStore(join(dir, 'agent.db'));
+    expect(store.saveSnapshot(snapshot(5, [item('a', 0)]), '2026-01-01T00:00:00.000Z')).toBe(true);
+    expect(store.saveSnapshot(snapshot(4, []), '2026-01-01T00:00:01.000Z')).toBe(false);
+    expect(store.loadSnapshot()?.version).toBe(5);
+    expect(store.saveSnapshot(snapshot(6, []), '2026-01-01T00:00:02.000Z')).toBe(true);
+    expect(store.loadSnapshot()?.items).toEqual([]);
+    store.close();
+  });
+});

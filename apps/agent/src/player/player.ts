@@ -1,0 +1,37 @@
+import type { ScheduleItem } from '@loa/protocol';
+
+export const SAMPLE_RATE = 44100;
+
+/** A programme made ready ahead of its instant, so that starting it costs almost nothing. */
+export interface Prepared {
+  readonly item: ScheduleItem;
+  readonly filePath: string;
+  /** Frees what prepare() took (decoded audio, an idle output process) when the item will not be played. */
+  release(): void;
+}
+
+export interface PlaybackResult {
+  /** Server time when the programme left the air. */
+  endedAt: number;
+  playedMs: number;
+  /** Set when the output failed; a sentence for the operator. */
+  error?: string;
+  /** Ended early by stop(). */
+  stopped: boolean;
+}
+
+export interface Playback {
+  /** Server time, sub-millisecond, taken at the moment the audio was handed to the output. */
+  readonly startedAt: number;
+  readonly finished: Promise<PlaybackResult>;
+  /** Takes the programme off the air now. */
+  stop(): void;
+}
+
+export interface Player {
+  readonly kind: string;
+  prepare(item: ScheduleItem, filePath: string): Promise<Prepared>;
+  /** Synchronous on purpose: it is called at the instant, after the spin, and must not wait on anything. */
+  start(prepared: Prepared): Playback;
+  close(): Promise<void>;
+}

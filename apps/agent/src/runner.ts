@@ -1,0 +1,490 @@
+import { randomUUID } from 'node:crypto';
+import { toInstant, type FailureReason, type PlaybackEvent, type ScheduleItem, type ScheduleSnapshot } from '@loa/protocol';
+import type { Clock } from './clock';
+import { errorText, type Logger } from './log';
+import type { Outbox } from './outbox';
+import type { Playback, Player, Prepared } from './player';
+import { planSchedule, type Plan, type PlayingNow, type StartMode } from './scheduler';
+import { diffSnapshots } from './snapshot-diff';
+import type { AgentStore, PlayStateKind } from './store';
+
+export interface MediaSource {
+  has(sha256: string): boolean;
+  pathOf(sha256: string): string;
+}
+
+export interface RunnerOptions {
+  clock: Clock;
+  player: Player;
+  store: AgentStore;
+  outbox: Outbox;
+  media: MediaSource;
+  log: Logger;
+  lateGraceMs: number;
+  /** How long before its instant a programme is prepared (decoded, output process spawned). */
+  prepareLeadMs?: number;
+  /** The last stretch before an instant is busy-waited: timers are only accurate to a few ms. */
+  spinMs?: number;
+  /** Longest single sleep; the plan is re-checked at least this often. */
+  maxSleepMs?: number;
+  missedHorizonMs?: number;
+  /** Called when what is on air changes. */
+  onChange?: () => void;
+}
+
+type StopReason = 'preempted' | 'cancelled' | 'shutdown' | 'schedule_end';
+
+interface OnAir {
+  item: ScheduleItem;
+  /** Null while a late start is still preparing. */
+  playback: Playback | null;
+  startedAt: number;
+  endsAt: number;
+  stopReason: StopReason | null;
+  stopDetail?: string;
+  ended: Promise<void>;
+}
+
+interface PreparedEntry {
+  key: string;
+  promise: Promise<Prepared | null>;
+  value: Prepared | null;
+  stale: boolean;
+}
+
+function itemKey(item: ScheduleItem): string {
+  return `${item.startAt}|${item.media.sha256}`;
+}
+
+/**
+ * The timing loop. Each upcoming programme is prepared a few seconds ahead, the loop sleeps until just
+ * before the instant (server time), spins the last few milliseconds, then hands the prepared audio to the
+ * player. Every state change (new snapshot, clock correction, end of a programme, a newly cached file)
+ * re-plans and re-arms.
+ */
+export class Runner {
+  private readonly o: Required<Omit<RunnerOptions, 'onChange'>> & Pick<RunnerOptions, 'onChange'>;
+  private items: ScheduleItem[] = [];
+  private byId = new Map<string, ScheduleItem>();
+  private states = new Map<string, PlayStateKind>();
+  private readonly deferred = new Set<string>();
+  private readonly prepared = new Map<string, PreparedEntry>();
+  private current: OnAir | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private generation = 0;
+  private running = false;
+
+  constructor(options: RunnerOptions) {
+    this.o = { prepareLeadMs: 5000, spinMs: 20, maxSleepMs: 60_000, missedHorizonMs: 7 * 24 * 3600_000, ...options };
+  }
+
+  /** Reports what a previous run left unfinished, then starts following `snapshot`. */
+  start(snapshot: ScheduleSnapshot | null): void {
+    this.running = true;
+    const rows = this.o.store.playStates();
+    const now = this.o.clock.serverNow();
+    for (const row of rows.values()) {
+      if (row.state !== 'started') continue;
+      this.record(
+        { ...row, state: 'done', endedAt: toInstant(now) },
+        {
+          kind: 'failed',
+          occurrenceId: row.occurrenceId,
+          slotId: row.slotId,
+          plannedAt: row.plannedAt,
+          ...(row.startedAt ? { startedAt: row.startedAt } : {}),
+          endedAt: toInstant(now),
+          reason: 'interrupted',
+          detail: 'Trạm bị dừng khi đang phát (mất điện hoặc khởi động lại).',
+        },
+      );
+      this.o.log.warn(`Chương trình ${row.occurrenceId} bị gián đoạn lần chạy trước: đã ghi "interrupted"`);
+    }
+    this.o.store.prunePlayStates(toInstant(now - 2 * this.o.missedHorizonMs));
+    this.states = new Map([...this.o.store.playStates()].map(([id, r]) => [id, r.state]));
+    this.setItems(snapshot?.items ?? []);
+    this.replan();
+  }
+
+  /** Follows a newer snapshot received from the server. */
+  applySnapshot(prev: ScheduleSnapshot | null, next: ScheduleSnapshot): void {
+    const diff = diffSnapshots(prev, next);
+    const now = this.o.clock.serverNow();
+    // Items first heard of after their instant had passed were never the agent's to play: no logbook line.
+    for (const item of [...diff.added, ...diff.changed.map((c) => c.after)]) {
+      if (this.states.has(item.occurrenceId) || this.current?.item.occurrenceId === item.occurrenceId) continue;
+      if (Date.parse(item.startAt) + this.o.lateGraceMs < now) {
+        this.o.store.setPlayState(
+          { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'skipped', startedAt: null, endedAt: null },
+          toInstant(now),
+        );
+        this.states.set(item.occurrenceId, 'skipped');
+      }
+    }
+    const cur = this.current;
+    if (cur && diff.removed.some((r) => r.occurrenceId === cur.item.occurrenceId)) {
+      this.o.log.warn(`Chương trình "${cur.item.programme.title}" đã bị rút khỏi lịch: dừng phát`);
+      this.stopCurrent('cancelled', 'Chương trình bị rút khỏi lịch khi đang phát.');
+    }
+    this.setItems(next.items);
+    if (this.running) this.replan();
+  }
+
+  /** The clock offset moved or a file arrived: instants in local time are different now. */
+  refresh(): void {
+    if (this.running) this.replan();
+  }
+
+  nowPlaying(): { item: ScheduleItem; startedAt: number } | null {
+    const cur = this.current;
+    return cur?.playback ? { item: cur.item, startedAt: cur.startedAt } : null;
+  }
+
+  /** Occurrences not yet started or finished. */
+  isSettled(occurrenceId: string): boolean {
+    const s = this.states.get(occurrenceId);
+    return s === 'done' || s === 'skipped';
+  }
+
+  /** Stops the loop; a programme on air is cut and recorded as interrupted. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.clearTimer();
+    this.generation++;
+    const cur = this.current;
+    if (cur) {
+      this.stopCurrent('shutdown', 'Trạm dừng phần mềm khi đang phát.');
+      await cur.ended;
+    }
+    for (const entry of this.prepared.values()) this.releaseEntry(entry);
+    this.prepared.clear();
+  }
+
+  // ---- planning ----
+
+  private setItems(items: readonly ScheduleItem[]): void {
+    this.items = [...items];
+    this.byId = new Map(items.map((i) => [i.occurrenceId, i]));
+    for (const id of [...this.deferred]) if (!this.byId.has(id)) this.deferred.delete(id);
+    for (const [id, entry] of this.prepared) {
+      const item = this.byId.get(id);
+      if (!item || itemKey(item) !== entry.key) {
+        this.releaseEntry(entry);
+        this.prepared.delete(id);
+      }
+    }
+  }
+
+  private playingAt(instant: number): PlayingNow | null {
+    const cur = this.current;
+    if (!cur || cur.stopReason) return null;
+    // A programme at the end of its own slot gives way to the next one instead of delaying it.
+    if (cur.endsAt <= instant) return null;
+    return { occurrenceId: cur.item.occurrenceId, priority: cur.item.priority, endsAt: cur.endsAt };
+  }
+
+  private plan(now: number): Plan {
+    return planSchedule({
+      items: this.items,
+      states: this.states,
+      now,
+      lateGraceMs: this.o.lateGraceMs,
+      prepareLeadMs: this.o.prepareLeadMs,
+      playing: this.playingAt(now),
+      deferred: this.deferred,
+      missedHorizonMs: this.o.missedHorizonMs,
+    });
+  }
+
+  private replan(): void {
+    if (!this.running) return;
+    this.clearTimer();
+    const gen = ++this.generation;
+    const now = this.o.clock.serverNow();
+    const plan = this.plan(now);
+
+    for (const { item, busy } of plan.missed) {
+      this.deferred.delete(item.occurrenceId);
+      this.fail(item, now, 'missed', busy ? 'Đầu ra bận suốt thời lượng của chương trình.' : 'Trạm không hoạt động hoặc chưa có lịch lúc đến giờ phát.');
+      this.o.log.warn(`Bỏ lỡ "${item.programme.title}" (${item.startAt})`);
+    }
+    this.defer(plan.defer);
+    for (const item of plan.prepare) this.ensurePrepared(item);
+    if (plan.startNow) {
+      this.begin(plan.startNow.item, plan.startNow.mode);
+      return; // begin() re-plans once the output state is known
+    }
+    if (plan.next) this.arm(gen, plan.next, now);
+  }
+
+  private defer(items: readonly ScheduleItem[]): void {
+    for (const item of items) {
+      if (this.deferred.has(item.occurrenceId)) continue;
+      this.deferred.add(item.occurrenceId);
+      this.o.log.info(`Đang phát chương trình khác: "${item.programme.title}" sẽ phát ngay sau đó`);
+    }
+  }
+
+  private arm(gen: number, next: ScheduleItem, now: number): void {
+    const instant = Date.parse(next.startAt);
+    const prepareAt = instant - this.o.prepareLeadMs;
+    const fireAt = instant - this.o.spinMs;
+    if (now < prepareAt) {
+      this.setTimer(Math.min(prepareAt - now, this.o.maxSleepMs), () => this.replan());
+      return;
+    }
+    // Decided now, while there is time: the plan as it will stand at the instant.
+    const decision = this.plan(instant);
+    if (now < fireAt) this.setTimer(Math.min(fireAt - now, this.o.maxSleepMs), () => this.fire(gen, instant, decision));
+    else this.fire(gen, instant, decision);
+  }
+
+  private fire(gen: number, instant: number, decision: Plan): void {
+    if (gen !== this.generation || !this.running) return;
+    const clock = this.o.clock;
+    if (instant - clock.serverNow() > this.o.spinMs * 2) {
+      // The clock was corrected while sleeping; sleep again rather than spin for long.
+      this.replan();
+      return;
+    }
+    const start = decision.startNow;
+    const entry = start ? this.prepared.get(start.item.occurrenceId) : undefined;
+    if (start && entry?.value && entry.key === itemKey(start.item) && this.o.media.has(start.item.media.sha256)) {
+      const prepared = entry.value;
+      this.prepared.delete(start.item.occurrenceId);
+      const cur = this.current;
+      // Spin: the few milliseconds left are shorter than a timer's jitter.
+      while (clock.serverNow() < instant) {
+        /* busy-wait */
+      }
+      if (cur && !cur.stopReason) {
+        if (start.mode === 'preempt') this.stopCurrent('preempted', `Bị ngắt bởi chương trình ưu tiên cao hơn: "${start.item.programme.title}".`);
+        else this.stopCurrent('schedule_end');
+      }
+      this.startPrepared(start.item, prepared, start.mode);
+    } else if (start) {
+      this.begin(start.item, start.mode);
+      return;
+    }
+    this.defer(decision.defer);
+    this.replan();
+  }
+
+  // ---- preparing ----
+
+  private ensurePrepared(item: ScheduleItem): PreparedEntry | null {
+    const key = itemKey(item);
+    const existing = this.prepared.get(item.occurrenceId);
+    if (existing && existing.key === key) return existing;
+    if (existing) this.releaseEntry(existing);
+    if (!this.o.media.has(item.media.sha256)) return null;
+    const entry: PreparedEntry = { key, promise: Promise.resolve(null), value: null, stale: false };
+    entry.promise = this.o.player.prepare(item, this.o.media.pathOf(item.media.sha256)).then(
+      (p) => {
+        if (entry.stale) {
+          p.release();
+          return null;
+        }
+        entry.value = p;
+        return p;
+      },
+      (e: unknown) => {
+        this.o.log.error(`Không chuẩn bị được "${item.programme.title}": ${errorText(e)}`);
+        // Dropped so the next plan tries again; at the instant a failed preparation is reported.
+        if (this.prepared.get(item.occurrenceId) === entry) this.prepared.delete(item.occurrenceId);
+        throw e;
+      },
+    );
+    // Errors are handled where the promise is awaited; this only keeps them from being "unhandled".
+    entry.promise.catch(() => {});
+    this.prepared.set(item.occurrenceId, entry);
+    return entry;
+  }
+
+  private releaseEntry(entry: PreparedEntry): void {
+    entry.stale = true;
+    entry.value?.release();
+    entry.value = null;
+  }
+
+  // ---- on air ----
+
+  /** Starts without a precise instant: a late, deferred or unprepared start. */
+  private begin(item: ScheduleItem, mode: StartMode): void {
+    const now = this.o.clock.serverNow();
+    this.deferred.delete(item.occurrenceId);
+    if (!this.o.media.has(item.media.sha256)) {
+      this.fail(item, now, 'media_missing', 'Tệp âm thanh chưa tải về hoặc không qua kiểm tra khi đến giờ phát.');
+      this.o.log.error(`Thiếu tệp âm thanh cho "${item.programme.title}": không phát được`);
+      this.replan();
+      return;
+    }
+    const entry = this.ensurePrepared(item);
+    this.prepared.delete(item.occurrenceId);
+    const cur = this.current;
+    if (cur && !cur.stopReason) {
+      if (mode === 'preempt') this.stopCurrent('preempted', `Bị ngắt bởi chương trình ưu tiên cao hơn: "${item.programme.title}".`);
+      else this.stopCurrent('schedule_end');
+    }
+    // Hold the output while preparing so nothing else is started meanwhile.
+    let release: () => void = () => {};
+    const placeholder: OnAir = {
+      item,
+      playback: null,
+      startedAt: now,
+      endsAt: now + item.durationMs,
+      stopReason: null,
+      ended: new Promise<void>((r) => (release = r)),
+    };
+    this.current = placeholder;
+    void (entry?.promise ?? Promise.resolve(null)).then(
+      (prepared) => {
+        if (this.current === placeholder) this.current = null;
+        release();
+        if (!this.running || placeholder.stopReason) {
+          prepared?.release();
+          return;
+        }
+        if (!prepared) {
+          this.fail(item, this.o.clock.serverNow(), 'player_error', 'Không chuẩn bị được chương trình để phát.');
+        } else this.startPrepared(item, prepared, mode);
+        this.replan();
+      },
+      (e: unknown) => {
+        if (this.current === placeholder) this.current = null;
+        release();
+        if (!this.running || placeholder.stopReason) return;
+        this.fail(item, this.o.clock.serverNow(), 'player_error', `Không chuẩn bị được chương trình: ${errorText(e)}`);
+        this.replan();
+      },
+    );
+  }
+
+  private startPrepared(item: ScheduleItem, prepared: Prepared, mode: StartMode): void {
+    let playback: Playback;
+    try {
+      playback = this.o.player.start(prepared);
+    } catch (e) {
+      prepared.release();
+      this.fail(item, this.o.clock.serverNow(), 'player_error', `Lỗi đầu ra âm thanh: ${errorText(e)}`);
+      return;
+    }
+    const startedAt = playback.startedAt;
+    const plannedAt = Date.parse(item.startAt);
+    const startErrorMs = round3(startedAt - plannedAt);
+    let release: () => void = () => {};
+    const onAir: OnAir = {
+      item,
+      playback,
+      startedAt,
+      endsAt: startedAt + item.durationMs,
+      stopReason: null,
+      ended: new Promise<void>((r) => (release = r)),
+    };
+    this.current = onAir;
+    const note =
+      mode === 'after_busy' ? 'Phát muộn: đầu ra bận với chương trình trước đó.' : mode === 'late' ? 'Phát muộn so với giờ đã định.' : undefined;
+    this.record(
+      { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'started', startedAt: toInstant(startedAt), endedAt: null },
+      {
+        kind: 'started',
+        occurrenceId: item.occurrenceId,
+        slotId: item.slotId,
+        plannedAt: item.startAt,
+        startedAt: toInstant(startedAt),
+        startErrorMs: clampError(startErrorMs),
+        ...(note ? { detail: note } : {}),
+      },
+    );
+    this.o.log.info(`Bắt đầu phát "${item.programme.title}" (${item.occurrenceId}), lệch ${startErrorMs.toFixed(1)} ms`);
+    this.o.onChange?.();
+
+    void playback.finished
+      .then(
+        (result) => this.onEnded(onAir, result.endedAt, result.playedMs, result.error),
+        (e: unknown) => this.onEnded(onAir, this.o.clock.serverNow(), Math.round(this.o.clock.serverNow() - startedAt), errorText(e)),
+      )
+      .finally(release);
+  }
+
+  private onEnded(onAir: OnAir, endedAt: number, playedMs: number, error: string | undefined): void {
+    if (this.current === onAir) this.current = null;
+    const { item } = onAir;
+    const base = {
+      occurrenceId: item.occurrenceId,
+      slotId: item.slotId,
+      plannedAt: item.startAt,
+      startedAt: toInstant(onAir.startedAt),
+      endedAt: toInstant(endedAt),
+      playedMs: Math.max(0, Math.min(playedMs, 7 * 24 * 3600_000)),
+    };
+    const state = { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'done' as const, startedAt: base.startedAt, endedAt: base.endedAt };
+    let event: Omit<PlaybackEvent, 'id'>;
+    if (error && onAir.stopReason !== 'cancelled' && onAir.stopReason !== 'shutdown') {
+      event = { kind: 'failed', ...base, reason: 'player_error', detail: error.slice(0, 1000) };
+      this.o.log.error(`Lỗi khi phát "${item.programme.title}": ${error}`);
+    } else if (onAir.stopReason === 'cancelled') {
+      event = { kind: 'failed', ...base, reason: 'cancelled', detail: onAir.stopDetail };
+    } else if (onAir.stopReason === 'shutdown') {
+      event = { kind: 'failed', ...base, reason: 'interrupted', detail: onAir.stopDetail };
+    } else {
+      const startErrorMs = clampError(round3(onAir.startedAt - Date.parse(item.startAt)));
+      event = { kind: 'finished', ...base, startErrorMs, ...(onAir.stopReason === 'preempted' ? { detail: onAir.stopDetail } : {}) };
+      this.o.log.info(`Kết thúc "${item.programme.title}" sau ${Math.round(playedMs / 1000)} giây`);
+    }
+    this.record(state, event);
+    this.o.onChange?.();
+    this.replan();
+  }
+
+  private stopCurrent(reason: StopReason, detail?: string): void {
+    const cur = this.current;
+    if (!cur || cur.stopReason) return;
+    cur.stopReason = reason;
+    cur.stopDetail = detail;
+    cur.playback?.stop();
+  }
+
+  // ---- recording ----
+
+  private fail(item: ScheduleItem, now: number, reason: FailureReason, detail: string): void {
+    this.record(
+      { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'done', startedAt: null, endedAt: toInstant(now) },
+      { kind: 'failed', occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, endedAt: toInstant(now), reason, detail },
+    );
+  }
+
+  /** Play state and its event commit together: a crash can leave neither or both. */
+  private record(
+    state: { occurrenceId: string; slotId: string; plannedAt: string; state: PlayStateKind; startedAt: string | null; endedAt: string | null },
+    event: Omit<PlaybackEvent, 'id'>,
+  ): void {
+    const full = { id: randomUUID(), ...event } as PlaybackEvent;
+    for (const k of Object.keys(full) as (keyof PlaybackEvent)[]) if (full[k] === undefined) delete full[k];
+    this.o.store.transaction(() => {
+      this.o.store.setPlayState(state, toInstant(this.o.clock.serverNow()));
+      this.o.outbox.append(full);
+    });
+    this.states.set(state.occurrenceId, state.state);
+    this.o.outbox.notify();
+  }
+
+  private setTimer(ms: number, fn: () => void): void {
+    this.clearTimer();
+    this.timer = setTimeout(fn, Math.max(0, ms));
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+function clampError(ms: number): number {
+  return Math.max(-3_600_000, Math.min(3_600_000, ms));
+}
+
