@@ -14,7 +14,6 @@ const logger = new Logger('MediaDownload');
  */
 export function sendBroadcastFile(req: Request, res: Response, file: BroadcastFile): void {
   const etag = `"${file.sha256}"`;
-  res.setHeader('Content-Type', 'audio/mpeg');
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('ETag', etag);
   res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
@@ -35,6 +34,8 @@ export function sendBroadcastFile(req: Request, res: Response, file: BroadcastFi
     throw new LoaError('range_not_satisfiable', 'Đoạn dữ liệu yêu cầu nằm ngoài tệp.', { size: file.size });
   }
 
+  // Set only now, so the JSON error body above is not labelled as audio.
+  res.setHeader('Content-Type', 'audio/mpeg');
   let start = 0;
   let end = file.size - 1;
   if (decision.kind === 'partial') {

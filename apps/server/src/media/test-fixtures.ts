@@ -53,5 +53,6 @@ export function mp3PacketSizes(path: string): number[] {
     { encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`ffprobe failed: ${run.stderr}`);
-  return run.stdout.split('\n').filter(Boolean).map(Number);
+  // ffprobe's CSV may add empty fields and blank lines for side data.
+  return run.stdout.split(/[\s,]+/).filter(Boolean).map(Number);
 }
