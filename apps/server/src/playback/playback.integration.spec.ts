@@ -1,0 +1,142 @@
+import { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PlaybackEvent } from '@loa/protocol';
+import { Api } from '../../../../test/support/api';
+import { makeTone } from '../../../../test/support/audio';
+import { startServer } from '../bootstrap';
+import { AppConfig } from '../config/app-config';
+import { occurrenceIdOf } from '../schedule/snapshot';
+import { PlaybackService } from './playback.service';
+
+/** The server on a fresh SQLite file with its real migrations, driven through its HTTP API. */
+describe('schedule and logbook on SQLite with the real migrations', () => {
+  let dir: string;
+  let app: INestApplication;
+  let api: Api;
+  let stationIds: string[];
+  let programmeId: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loa-int-'));
+    const config = AppConfig.fromEnv({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: join(dir, 'data'),
+      MEDIA_DIR: join(dir, 'media'),
+      LOA_ADMIN_PASSWORD: 'integration-admin-pw',
+      LOG_LEVEL: 'error',
+    });
+    app = await startServer(config);
+    api = new Api(await app.getUrl());
+    await api.login('admin', 'integration-admin-pw');
+    const unit = await api.ok('POST', '/api/units', { name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
+    stationIds = [];
+    for (const code of ['cam-binh', 'cam-vinh']) {
+      const { station } = await api.ok('POST', '/api/stations', { unitId: unit.id, name: `Trạm ${code}`, code });
+      stationIds.push(station.id);
+    }
+    const upload = await api.upload(await makeTone(join(dir, 'tone.wav'), { frequency: 440, seconds: 2 }));
+    expect(upload.status).toBe(201);
+    await api.waitReady(upload.body.id);
+    programmeId = (await api.ok('POST', '/api/programmes', { title: 'CCHC tháng 11', chuyenMuc: 'Cải cách hành chính', mediaAssetId: upload.body.id })).id;
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs every migration and keeps SQLite in WAL mode', async () => {
+    const db = app.get(DataSource);
+    expect(await db.showMigrations()).toBe(false);
+    const [{ journal_mode }] = await db.query('PRAGMA journal_mode');
+    expect(journal_mode).toBe('wal');
+  });
+
+  it('refuses a second programme over the first on a shared station, naming the clash', async () => {
+    const startAt = new Date(Date.now() + 3600_000).toISOString();
+    const first = await api.ok('POST', '/api/slots', { programmeId, startAt, stationIds });
+    const clash = await api.request('POST', '/api/slots', { programmeId, startAt, stationIds: [stationIds[1]] });
+    expect(clash.status).toBe(409);
+    expect(clash.body.code).toBe('conflict');
+    expect(clash.body.details.clashes).toEqual([expect.objectContaining({ slotId: first.id, stationId: stationIds[1] })]);
+    await api.ok('DELETE', `/api/slots/${first.id}`);
+    // Once cancelled, the time is free again.
+    const again = await api.request('POST', '/api/slots', { programmeId, startAt, stationIds: [stationIds[1]] });
+    expect(again.status).toBe(201);
+  });
+
+  it('refuses a slot in the past and one with an unknown station, storing nothing', async () => {
+    const before = (await api.ok('GET', '/api/slots')).length;
+    const past = await api.request('POST', '/api/slots', { programmeId, startAt: '2020-01-01T05:30:00+07:00', stationIds });
+    expect(past.status).toBe(422);
+    const unknown = await api.request('POST', '/api/slots', { programmeId, startAt: new Date(Date.now() + 7200_000).toISOString(), stationIds: [randomUUID()] });
+    expect(unknown.status).toBe(404);
+    expect((await api.ok('GET', '/api/slots')).length).toBe(before);
+  });
+
+  it('stores each event once and writes one logbook line per station and airing, however often it is sent', async () => {
+    const startAt = new Date(Date.now() + 5 * 3600_000).toISOString();
+    const slot = await api.ok('POST', '/api/slots', { programmeId, startAt, stationIds });
+    const occurrenceId = occurrenceIdOf(slot.id, slot.startAt);
+    const playback = app.get(PlaybackService);
+    const finished = (stationId: string): PlaybackEvent => ({
+      id: randomUUID(),
+      kind: 'finished',
+      occurrenceId,
+      slotId: slot.id,
+      plannedAt: slot.startAt,
+      startedAt: slot.startAt,
+      endedAt: new Date(Date.parse(slot.startAt) + 2000).toISOString(),
+      playedMs: 2000,
+      startErrorMs: 0.4,
+    });
+    const a = finished(stationIds[0]);
+    const b = finished(stationIds[1]);
+    expect((await playback.ingest(stationIds[0], [a, a])).acked).toEqual([a.id, a.id]);
+    await playback.ingest(stationIds[0], [a]);
+    // A second final event for the same airing (a different id) adds no line either.
+    await playback.ingest(stationIds[0], [{ ...a, id: randomUUID() }]);
+    await playback.ingest(stationIds[1], [b]);
+
+    const lines = (await api.ok('GET', `/api/logbook?from=${encodeURIComponent(slot.startAt)}`)).items;
+    expect(lines).toHaveLength(2);
+    expect(lines.map((l: { stationId: string }) => l.stationId).sort()).toEqual([...stationIds].sort());
+    expect(lines[0]).toMatchObject({ result: 'complete', programmeTitle: 'CCHC tháng 11', chuyenMuc: 'Cải cách hành chính', recordedBy: 'tự động' });
+  });
+
+  it('refuses an event for a slot that is not on the sending station', async () => {
+    const startAt = new Date(Date.now() + 9 * 3600_000).toISOString();
+    const slot = await api.ok('POST', '/api/slots', { programmeId, startAt, stationIds: [stationIds[0]] });
+    const event: PlaybackEvent = { id: randomUUID(), kind: 'failed', reason: 'missed', occurrenceId: occurrenceIdOf(slot.id, slot.startAt), slotId: slot.id, plannedAt: slot.startAt };
+    const result = await app.get(PlaybackService).ingest(stationIds[1], [event]);
+    expect(result.rejected).toHaveLength(1);
+    const lines = (await api.ok('GET', `/api/logbook?stationId=${stationIds[1]}&from=${encodeURIComponent(slot.startAt)}`)).items;
+    expect(lines).toHaveLength(0);
+  });
+
+  it('exports the logbook as CSV with a BOM and Vietnamese headers', async () => {
+    const res = await api.request('GET', '/api/logbook/export.csv');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expect(res.text.charCodeAt(0)).toBe(0xfeff);
+    const rows = res.text.trim().split('\r\n');
+    expect(rows[0]).toContain('Chương trình');
+    expect(rows.length).toBe(3);
+    expect(rows[1]).toContain('Phát đủ');
+  });
+
+  it('lets an inspector read the logbook but not schedule', async () => {
+    await api.ok('POST', '/api/users', { username: 'thanhtra', displayName: 'Thanh tra', password: 'inspector-pw-1', role: 'inspector' });
+    const inspector = new Api(api.baseUrl);
+    await inspector.login('thanhtra', 'inspector-pw-1');
+    expect((await inspector.request('GET', '/api/logbook')).status).toBe(200);
+    const refused = await inspector.request('POST', '/api/slots', { programmeId, startAt: new Date(Date.now() + 86400_000).toISOString(), stationIds });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('forbidden');
+  });
+});

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { MAX_FRAME_BYTES, parseAgentFrame, parseServerFrame } from './parse';
+
+const event = () => ({
+  id: randomUUID(),
+  kind: 'finished',
+  occurrenceId: 'slot-1@2026-11-24T22:30:00.000Z',
+  slotId: 'slot-1',
+  plannedAt: '2026-11-24T22:30:00.000Z',
+  startedAt: '2026-11-24T22:30:00.004Z',
+  endedAt: '2026-11-24T22:40:00.004Z',
+  startErrorMs: 4,
+  playedMs: 600000,
+});
+
+describe('agent frames', () => {
+  it('accepts a well-formed events frame and keeps every field', () => {
+    const e = event();
+    const parsed = parseAgentFrame(JSON.stringify({ type: 'events', events: [e] }));
+    expect(parsed).toEqual({ ok: true, frame: { type: 'events', events: [e] } });
+  });
+
+  it('accepts a Buffer as ws delivers it', () => {
+    const parsed = parseAgentFrame(Buffer.from(JSON.stringify({ type: 'clock.ping', id: 3, t0: 1.5 })));
+    expect(parsed.ok).toBe(true);
+  });
+
+  it.each([
+    ['not JSON', '{"type":', 'bad_json'],
+    ['a JSON array', '[1,2]', 'invalid_frame'],
+    ['a JSON string', '"hello"', 'invalid_frame'],
+    ['no type', '{"id":1}', 'unknown_type'],
+    ['an unknown type', '{"type":"reboot"}', 'unknown_type'],
+    ['a server-only type', '{"type":"ack","ids":[]}', 'unknown_type'],
+    ['a wrong field type', '{"type":"clock.ping","id":"1","t0":0}', 'invalid_frame'],
+    ['an extra field', '{"type":"clock.ping","id":1,"t0":0,"x":1}', 'invalid_frame'],
+    ['an empty events list', '{"type":"events","events":[]}', 'invalid_frame'],
+  ])('refuses %s with code %s', (_name, raw, code) => {
+    const parsed = parseAgentFrame(raw);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.code).toBe(code);
+      expect(parsed.message.length).toBeGreaterThan(5);
+    }
+  });
+
+  it('refuses an event whose id is not a UUID, or whose instant has no milliseconds', () => {
+    expect(parseAgentFrame(JSON.stringify({ type: 'events', events: [{ ...event(), id: 'abc' }] })).ok).toBe(false);
+    expect(parseAgentFrame(JSON.stringify({ type: 'events', events: [{ ...event(), plannedAt: '2026-11-24T22:30:00Z' }] })).ok).toBe(false);
+    expect(parseAgentFrame(JSON.stringify({ type: 'events', events: [{ ...event(), kind: 'paused' }] })).ok).toBe(false);
+  });
+
+  it('refuses a frame over the size limit before parsing it', () => {
+    const big = JSON.stringify({ type: 'hello', pad: 'x'.repeat(MAX_FRAME_BYTES) });
+    const parsed = parseAgentFrame(big);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.code).toBe('too_large');
+  });
+
+  it('never throws on values ws would never deliver', () => {
+    for (const raw of [undefined, null, 42, {}, [Buffer.from('{')]]) expect(parseAgentFrame(raw).ok).toBe(false);
+  });
+});
+
+describe('server frames', () => {
+  it('accepts a schedule snapshot and refuses one with a bad media hash', () => {
+    const item = {
+      occurrenceId: 'o',
+      slotId: 's',
+      startAt: '2026-11-24T22:30:00.000Z',
+      durationMs: 1000,
+      priority: 'normal',
+      source: 'relay',
+      programme: { id: 'p', title: 'CCHC tháng 11', chuyenMuc: 'Cải cách hành chính' },
+      media: { sha256: 'a'.repeat(64), size: 10, durationMs: 1000, url: '/api/media/files/' + 'a'.repeat(64) },
+    };
+    const snapshot = { stationId: 'st', version: 3, generatedAt: item.startAt, from: item.startAt, to: item.startAt, items: [item] };
+    expect(parseServerFrame(JSON.stringify({ type: 'schedule', snapshot })).ok).toBe(true);
+    const bad = { ...snapshot, items: [{ ...item, media: { ...item.media, sha256: 'XYZ' } }] };
+    expect(parseServerFrame(JSON.stringify({ type: 'schedule', snapshot: bad })).ok).toBe(false);
+  });
+});
