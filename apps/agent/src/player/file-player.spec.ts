@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { ffmpegPath } from '@loa/ffmpeg';
+import { SyncedClock } from '../clock';
+import { item } from '../testing/items';
+import { makeTone } from '../testing/tone';
+import { decodeArgs } from './decode';
+import { FilePlayer, sinkFileName, type SinkRecord } from './file-player';
+
+describe('FilePlayer', () => {
+  let dir: string;
+  let mp3: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'loa-sink-'));
+    mp3 = join(dir, 'tone.mp3');
+    makeTone(mp3, 1, 1);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes exactly the decoded samples as a WAV, stamped at the start, and journals it', async () => {
+    const sinkDir = join(dir, 'sink');
+    const clock = new SyncedClock();
+    const player = new FilePlayer(sinkDir, clock);
+    const planned = Math.ceil(clock.serverNow()) + 400;
+    const it1 = item('occ/1:a', planned, { durationMs: 1000 });
+    const prepared = await player.prepare(it1, mp3);
+    while (clock.serverNow() < planned) await new Promise((r) => setTimeout(r, 1));
+
+    const playback = player.start(prepared);
+    expect(playback.startedAt).toBeGreaterThanOrEqual(planned);
+    const result = await playback.finished;
+    expect(result.stopped).toBe(false);
+    expect(result.error).toBeUndefined();
+    // Plays in real time: about the tone's length.
+    expect(result.playedMs).toBeGreaterThan(950);
+
+    const lines = readFileSync(join(sinkDir, 'sink.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse(lines[0]) as SinkRecord;
+    expect(record.file).toBe(sinkFileName(playback.startedAt, 'occ/1:a'));
+    expect(record.file).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z_occ_1_a\.wav$/);
+    expect(record).toMatchObject({ occurrenceId: 'occ/1:a', slotId: it1.slotId, plannedAt: it1.startAt, sampleRate: 44100, channels: 1 });
+    expect(record.startErrorMs).toBeGreaterThanOrEqual(0);
+
+    const wav = readFileSync(join(sinkDir, record.file));
+    expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
+    const dataBytes = wav.readUInt32LE(40);
+    expect(wav.length).toBe(44 + dataBytes);
+    // An MP3 decoder may pad a frame's worth of samples; the file holds 1 s of tone give or take that.
+    const samples = dataBytes / 2;
+    expect(Math.abs(samples - 44100)).toBeLessThan(1152 * 2);
+    const reference = execFileSync(ffmpegPath(), decodeArgs(mp3, 1), { maxBuffer: 64 << 20 });
+    expect(dataBytes).toBe(reference.length);
+    expect(record.pcmSha256).toBe(createHash('sha256').update(reference).digest('hex'));
+    expect(wav.subarray(44).equals(reference)).toBe(true);
+    expect(record.durationMs).toBe(Math.round((samples / 44100) * 1000));
+    await player.close();
+  });
+
+  it('stops early when told to', async () => {
+    const clock = new SyncedClock();
+    const player = new FilePlayer(join(dir, 'sink2'), clock);
+    const prepared = await player.prepare(item('o2', clock.serverNow(), { durationMs: 1000 }), mp3);
+    const playback = player.start(prepared);
+    setTimeout(() => playback.stop(), 100);
+    const result = await playback.finished;
+    expect(result.stopped).toBe(true);
+    expect(result.playedMs).toBeLessThan(900);
+  });
+});

@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PlaybackEvent, ScheduleItem } from '@loa/protocol';
+import { SyncedClock } from './clock';
+import { silentLogger } from './log';
+import { Outbox } from './outbox';
+import { NullPlayer } from './player';
+import { Runner } from './runner';
+import { AgentStore } from './store';
+import { item, snapshot } from './testing/items';
+
+describe('Runner with the null player and the real clock', () => {
+  let dir: string;
+  let store: AgentStore;
+  let outbox: Outbox;
+  let runner: Runner | null;
+  const clock = new SyncedClock();
+  let present: Set<string>;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'loa-runner-'));
+    store = new AgentStore(join(dir, 'agent.db'));
+    outbox = new Outbox(store);
+    present = new Set();
+    runner = null;
+  });
+  afterEach(async () => {
+    await runner?.stop();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function newRunner(): Runner {
+    runner = new Runner({
+      clock,
+      player: new NullPlayer(clock),
+      store,
+      outbox,
+      media: { has: (s) => present.has(s), pathOf: (s) => `/nowhere/${s}.mp3` },
+      log: silentLogger,
+      lateGraceMs: 2000,
+      prepareLeadMs: 150,
+    });
+    return runner;
+  }
+
+  function at(offsetMs: number, id: string, over: Partial<ScheduleItem> = {}): ScheduleItem {
+    const it = item(id, Math.ceil(clock.serverNow()) + offsetMs, { durationMs: 200, ...over });
+    present.add(it.media.sha256);
+    return it;
+  }
+
+  const events = (): PlaybackEvent[] => outbox.pending(1000).map((e) => e.event);
+  async function until(done: () => boolean, ms = 3000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    expect(done()).toBe(true);
+  }
+
+  it('starts each programme on its instant and reports started then finished', async () => {
+    const a = at(250, 'a');
+    const b = at(600, 'b');
+    newRunner().start(snapshot(1, [a, b]));
+    await until(() => events().filter((e) => e.kind === 'finished').length === 2);
+
+    const started = events().filter((e) => e.kind === 'started');
+    expect(started.map((e) => e.occurrenceId)).toEqual(['a', 'b']);
+    for (const e of started) expect(Math.abs(e.startErrorMs ?? Infinity)).toBeLessThan(20);
+    const finished = events().filter((e) => e.kind === 'finished');
+    expect(finished[0]).toMatchObject({ occurrenceId: 'a', plannedAt: a.startAt, startedAt: started[0].startedAt });
+    expect(finished[0].playedMs).toBeGreaterThanOrEqual(190);
+    expect(new Set(events().map((e) => e.id)).size).toBe(4);
+  });
+
+  it('on start-up reports what was cut by a crash, reports what was missed, and never replays a done occurrence', async () => {
+    const crashed = at(-60_000, 'crashed');
+    const done = at(-500, 'done');
+    const missed = at(-30_000, 'missed');
+    const late = at(-500, 'late');
+    const now = new Date().toISOString();
+    store.setPlayState({ occurrenceId: 'crashed', slotId: crashed.slotId, plannedAt: crashed.startAt, state: 'started', startedAt: crashed.startAt, endedAt: null }, now);
+    store.setPlayState({ occurrenceId: 'done', slotId: done.slotId, plannedAt: done.startAt, state: 'done', startedAt: done.startAt, endedAt: now }, now);
+
+    newRunner().start(snapshot(1, [crashed, done, missed, late]));
+    await until(() => events().some((e) => e.kind === 'finished'));
+
+    const summary = events().map((e) => `${e.occurrenceId}:${e.kind}${e.reason ? `:${e.reason}` : ''}`);
+    expect(summary).toEqual(['crashed:failed:interrupted', 'missed:failed:missed', 'late:started', 'late:finished']);
+    expect(events()[0].startedAt).toBe(crashed.startAt);
+    expect(events().find((e) => e.kind === 'started')?.detail).toMatch(/muộn/);
+  });
+
+  it('starts an item that arrives while the output is busy right after, saying so', async () => {
+    const first = at(150, 'first', { durationMs: 400 });
+    const second = at(300, 'second', { durationMs: 1000 });
+    newRunner().start(snapshot(1, [first, second]));
+    await until(() => events().some((e) => e.occurrenceId === 'second' && e.kind === 'started'));
+    const s = events().find((e) => e.occurrenceId === 'second' && e.kind === 'started');
+    const f = events().find((e) => e.occurrenceId === 'first' && e.kind === 'finished');
+    expect(f).toBeDefined();
+    expect(s?.detail).toMatch(/bận/);
+    expect(Date.parse(s?.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(f?.endedAt ?? '') - 1);
+  });
+
+  it('reports a missing audio file at the instant', async () => {
+    const a = at(200, 'a');
+    present.delete(a.media.sha256);
+    newRunner().start(snapshot(1, [a]));
+    await until(() => events().length === 1);
+    expect(events()[0]).toMatchObject({ kind: 'failed', reason: 'media_missing', occurrenceId: 'a' });
+  });
+
+  it('takes a withdrawn programme off the air and reports it cancelled', async () => {
+    const a = at(100, 'a', { durationMs: 5000 });
+    const r = newRunner();
+    const first = snapshot(1, [a]);
+    r.start(first);
+    await until(() => r.nowPlaying() !== null);
+    r.applySnapshot(first, snapshot(2, []));
+    await until(() => events().length === 2);
+    expect(events()[1]).toMatchObject({ kind: 'failed', reason: 'cancelled', occurrenceId: 'a' });
+    expect(events()[1].playedMs).toBeLessThan(5000);
+  });
+
+  it('records a programme cut by shutdown as interrupted, and does not report items first heard of too late', async () => {
+    const a = at(50, 'a', { durationMs: 5000 });
+    const r = newRunner();
+    r.start(snapshot(1, []));
+    r.applySnapshot(snapshot(1, []), snapshot(2, [a, at(-60_000, 'stale')]));
+    await until(() => r.nowPlaying() !== null);
+    await r.stop();
+    runner = null;
+    expect(events().map((e) => `${e.occurrenceId}:${e.kind}:${e.reason ?? ''}`)).toEqual(['a:started:', 'a:failed:interrupted']);
+    expect(store.playStates().get('stale')?.state).toBe('skipped');
+  });
+});
