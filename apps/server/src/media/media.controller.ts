@@ -32,6 +32,9 @@ class ParseSha256Pipe implements PipeTransform<string, string> {
   }
 }
 
+/** How long after its last airing a station may still fetch a file (to finish a late download). */
+const AGENT_MEDIA_GRACE_MS = 6 * 3600 * 1000;
+
 @ApiTags('media')
 @ApiBearerAuth()
 @Controller('media')
@@ -80,7 +83,14 @@ export class MediaController {
     @Param('sha256', ParseSha256Pipe) sha256: string,
     @Req() req: Request,
     @Res() res: Response,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
+    if (principal.kind === 'agent') {
+      const since = new Date(Date.now() - AGENT_MEDIA_GRACE_MS).toISOString();
+      if (!(await this.media.stationMayRead(principal.stationId, sha256, since))) {
+        throw new LoaError('not_found', 'Trạm không có lịch phát nào dùng tệp này.');
+      }
+    }
     sendBroadcastFile(req, res, await this.media.fileFor(sha256));
   }
 }

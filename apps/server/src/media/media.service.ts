@@ -146,6 +146,22 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Where the broadcast file with this hash lies, for download. */
+  /**
+   * A station's agent may fetch a file only while a slot on its own station airs it (or aired it within
+   * `since`), so one commune's token opens no other commune's programmes.
+   */
+  async stationMayRead(stationId: string, sha256: string, since: string): Promise<boolean> {
+    const count = await this.assets
+      .createQueryBuilder('a')
+      .innerJoin('programme', 'p', 'p.mediaAssetId = a.id')
+      .innerJoin('slot', 's', 's.programmeId = p.id AND s.status = :status', { status: 'scheduled' })
+      .innerJoin('slot_target', 't', 't.slotId = s.id AND t.stationId = :stationId', { stationId })
+      .where('a.sha256 = :sha256', { sha256 })
+      .andWhere('s.endAt > :since', { since })
+      .getCount();
+    return count > 0;
+  }
+
   async fileFor(sha256: string): Promise<BroadcastFile> {
     const notFound = () => new LoaError('not_found', 'Không tìm thấy tệp âm thanh này.', { sha256 });
     if (!MediaStore.isSha256(sha256)) throw notFound();

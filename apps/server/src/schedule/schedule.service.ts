@@ -147,22 +147,6 @@ export class ScheduleService {
     return { slot, programme };
   }
 
-  /** An agent may download a file only while a slot on its own station uses it. */
-  async stationUsesMedia(stationId: string, sha256: string): Promise<boolean> {
-    const now = this.clock.now();
-    const count = await this.db
-      .getRepository(Slot)
-      .createQueryBuilder('slot')
-      .innerJoin(SlotTarget, 't', 't.slotId = slot.id AND t.stationId = :stationId', { stationId })
-      .innerJoin(Programme, 'p', 'p.id = slot.programmeId')
-      .innerJoin('media_asset', 'a', 'a.id = p.mediaAssetId')
-      .where('a.sha256 = :sha256', { sha256 })
-      .andWhere('slot.status = :status', { status: 'scheduled' })
-      .andWhere('slot.endAt > :since', { since: new Date(now - SNAPSHOT_LOOKBACK_MS).toISOString() })
-      .getCount();
-    return count > 0;
-  }
-
   private async airings(stationId: string, from: string, to: string): Promise<AiringRow[]> {
     const rows = await this.db
       .getRepository(Slot)
