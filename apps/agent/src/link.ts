@@ -35,6 +35,8 @@ export class Link {
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private refused = false;
+  private lastWarning = '';
+  private lastWarningAt = 0;
   private readonly o: Required<Omit<LinkOptions, 'onClose'>> & Pick<LinkOptions, 'onClose'>;
 
   constructor(options: LinkOptions) {
@@ -89,6 +91,7 @@ export class Link {
       this.openedAt = Date.now();
       if (this.refused) this.o.log.info('Máy chủ đã chấp nhận mã trạm.');
       this.refused = false;
+      this.lastWarning = '';
       this.o.log.info(`Đã kết nối máy chủ ${this.o.url}`);
       this.o.onOpen();
     });
@@ -112,9 +115,18 @@ export class Link {
       this.handleClose(ws, code, `HTTP ${res.statusCode}`);
     });
     ws.on('error', (e) => {
-      if (ws.readyState !== WebSocket.OPEN) this.o.log.warn(`Không kết nối được máy chủ: ${errorText(e)}`);
+      if (ws.readyState !== WebSocket.OPEN) this.warnOnce(`Không kết nối được máy chủ: ${errorText(e)}`);
     });
     ws.on('close', (code, reason) => this.handleClose(ws, code, reason.toString()));
+  }
+
+  /** Offline for days means thousands of attempts: repeat the same complaint only every ten minutes. */
+  private warnOnce(message: string): void {
+    const now = Date.now();
+    if (message === this.lastWarning && now - this.lastWarningAt < 10 * 60_000) return;
+    this.lastWarning = message;
+    this.lastWarningAt = now;
+    this.o.log.warn(message);
   }
 
   private handleClose(ws: WebSocket, code: number, reason: string): void {
