@@ -84,7 +84,9 @@ export class AppConfig {
 
   /** Throws a ConfigError naming every wrong variable. */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
-    const parsed = EnvSchema.safeParse(env);
+    // An empty variable (as compose files often pass) means "not set".
+    const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+    const parsed = EnvSchema.safeParse(given);
     if (!parsed.success) {
       const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
       throw new ConfigError(`Cấu hình không hợp lệ (invalid configuration):\n${lines.join('\n')}`);
