@@ -50,18 +50,18 @@ describe('a commune operator sees only the stations of its own unit', () => {
     expect(own.map((s: { id: string }) => s.id)).toEqual([stations['cam-binh'].id]);
     expect(await operator.ok('GET', `/api/stations?unitId=${stations['cam-thanh'].unitId}`)).toEqual([]);
     expect((await editor.ok('GET', '/api/stations')).length).toBe(2);
-  });
+  }, 30_000);
 
   it('sees the live status of its own agent only', async () => {
     const status = await operator.ok('GET', '/api/agents/status');
     expect(status.map((s: { stationId: string }) => s.stationId)).toEqual([stations['cam-binh'].id]);
     expect((await editor.ok('GET', '/api/agents/status')).length).toBe(2);
-  });
+  }, 30_000);
 
   it('an operator not yet placed in a unit sees no station at all', async () => {
     const lost = new Api(server.url);
     await lost.login('khong-don-vi', 'operator-password');
     expect(await lost.ok('GET', '/api/stations')).toEqual([]);
     expect(await lost.ok('GET', '/api/agents/status')).toEqual([]);
-  });
+  }, 30_000);
 });

@@ -93,7 +93,7 @@ describeWithChromium('the web console in a real browser', () => {
     await expectText(page.getByTestId('error'), 'Tên đăng nhập hoặc mật khẩu không đúng.');
     await shot(page, '01-dang-nhap');
     await context.close();
-  });
+  }, 60_000);
 
   it('an editor uploads a programme with progress to 100%, schedules it on two stations, and watches both play it', async () => {
     const { context, page } = await signIn('bientap');
@@ -150,6 +150,22 @@ describeWithChromium('the web console in a real browser', () => {
     const clashText = await page.getByTestId('clashes').textContent();
     for (const s of stations) expect(clashText).toContain(`${s.name}: "${TITLE}"`);
     await shot(page, '06-lich-trung');
+    await dialog.getByRole('button', { name: 'Huỷ' }).click();
+
+    // Dragging across the grid opens the same dialog at the time the drag started.
+    const column = page.locator(`.fc-timegrid-col[data-date="${wall.date}"]`);
+    const lane = (time: string) => page.locator(`.fc-timegrid-slot-lane[data-time="${time}"]`);
+    await lane('23:00:00').scrollIntoViewIfNeeded();
+    const col = await column.boundingBox();
+    const [from, to] = [await lane('22:30:00').boundingBox(), await lane('23:00:00').boundingBox()];
+    if (!col || !from || !to) throw new Error('calendar grid not laid out');
+    await page.mouse.move(col.x + col.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(col.x + col.width / 2, to.y + to.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await dialog.waitFor();
+    expect(await dialog.locator('input[name=date]').inputValue()).toBe(wall.date);
+    expect(await dialog.locator('input[name=time]').inputValue()).toBe('22:30:00');
     await dialog.getByRole('button', { name: 'Huỷ' }).click();
 
     await open(page, 'Tổng quan');
@@ -226,7 +242,7 @@ describeWithChromium('the web console in a real browser', () => {
     expect(options).toEqual(['Tất cả trạm', stations[0].name]);
     expect(await page.getByTestId('add-slot').count()).toBe(0);
     await context.close();
-  });
+  }, 60_000);
 
   it('an admin adds a station and gets its token once, with the agent install command; the console switches to English', async () => {
     const { context, page } = await signIn('admin');
@@ -252,7 +268,7 @@ describeWithChromium('the web console in a real browser', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await shot(page, '11-administration-english');
     await context.close();
-  });
+  }, 60_000);
 });
 
 /** Waits until the element's text contains `expected`, then asserts it (so a failure shows the text). */
