@@ -244,7 +244,7 @@ describeWithChromium('the web console in a real browser', () => {
     await context.close();
   }, 60_000);
 
-  it('an admin adds a station and gets its token once, with the agent install command; the console switches to English', async () => {
+  it('an admin adds a station and gets its token once, with the agent install command; the overview raises the alarm for it while it is offline; the console switches to English', async () => {
     const { context, page } = await signIn('admin');
     await open(page, 'Quản trị');
     const form = page.getByTestId('station-form');
@@ -263,10 +263,16 @@ describeWithChromium('the web console in a real browser', () => {
     await form.getByRole('button', { name: 'Thêm trạm' }).click();
     await expectText(page.getByTestId('error'), 'Mã trạm "cam-binh-trung" đã được dùng.');
 
+    // The new station has no agent yet: the overview raises the alarm for it, and only for it.
+    await open(page, 'Tổng quan');
+    await expectText(page.getByTestId('offline-alarm'), 'Cảnh báo: 1 trạm mất kết nối');
+    expect(await page.getByTestId('offline-alarm').locator('li').allTextContents()).toEqual(['Cụm loa thôn Trung']);
+    await shot(page, '11-tong-quan-canh-bao');
+
     await page.getByTestId('lang').selectOption('en');
     await expectText(page.getByTestId('nav'), 'Overview');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
-    await shot(page, '11-administration-english');
+    await shot(page, '12-overview-english');
     await context.close();
   }, 60_000);
 });
