@@ -58,6 +58,23 @@ describe('a commune operator sees only the stations of its own unit', () => {
     expect((await editor.ok('GET', '/api/agents/status')).length).toBe(2);
   }, 30_000);
 
+  it('follows the live status stream of its own agent only, and sees it go when the agent stops', async () => {
+    const stream = await openStream(server.url, operator.token!);
+    const first = await stream.next();
+    expect(first.map((s) => s.stationId)).toEqual([stations['cam-binh'].id]);
+    // The other station's agent going away changes nothing the operator may see; its own agent going does.
+    await agents[0].stop();
+    const after = await eventually('an event without the agent', async () => {
+      const list = await stream.next();
+      return list.length === 0 ? list : null;
+    }, 20_000);
+    expect(after).toEqual([]);
+    stream.close();
+    const all = await openStream(server.url, editor.token!);
+    expect((await all.next()).map((s) => s.stationId)).toEqual([stations['cam-thanh'].id]);
+    all.close();
+  }, 60_000);
+
   it('an operator not yet placed in a unit sees no station at all', async () => {
     const lost = new Api(server.url);
     await lost.login('khong-don-vi', 'operator-password');
@@ -65,3 +82,31 @@ describe('a commune operator sees only the stations of its own unit', () => {
     expect(await lost.ok('GET', '/api/agents/status')).toEqual([]);
   }, 30_000);
 });
+
+/** Reads `GET /api/agents/status/stream` event by event, as the console does. */
+async function openStream(baseUrl: string, token: string) {
+  const abort = new AbortController();
+  const res = await fetch(`${baseUrl}/api/agents/status/stream`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  return {
+    async next(): Promise<{ stationId: string }[]> {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = event.split('\n').find((l) => l.startsWith('data:'));
+          if (data) return JSON.parse(data.slice(5)) as { stationId: string }[];
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += value;
+      }
+    },
+    close: () => abort.abort(),
+  };
+}

@@ -127,6 +127,51 @@ export function uploadFile<T>(path: string, file: File, onProgress: (percent: nu
   });
 }
 
+/**
+ * Follows a server-sent event stream of the API, with the sign-in header (which EventSource cannot send),
+ * and hands each event's data to `onData`. Reconnects after a pause when the stream breaks, telling
+ * `onState` whether it is live. Returns the function that stops it.
+ */
+export function followStream(path: string, onData: (data: string) => void, onState: (live: boolean, err?: ApiError) => void, retryMs = 3000): () => void {
+  const abort = new AbortController();
+  const run = async () => {
+    while (!abort.signal.aborted) {
+      try {
+        const res = await fetch(path, { headers: { ...authHeaders(), accept: 'text/event-stream' }, signal: abort.signal });
+        if (!res.ok || !res.body) throw await errorFrom(res);
+        onState(true);
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = event
+              .split('\n')
+              .filter((l) => l.startsWith('data:'))
+              .map((l) => l.slice(5).replace(/^ /, ''))
+              .join('\n');
+            if (data) onData(data);
+          }
+        }
+        if (!abort.signal.aborted) onState(false, new ApiError(0, 'network', t('networkError')));
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        const apiErr = err instanceof ApiError ? err : new ApiError(0, 'network', t('networkError'));
+        onState(false, apiErr);
+        if (apiErr.status === 401 || apiErr.status === 403) return;
+      }
+      await new Promise((r) => setTimeout(r, retryMs));
+    }
+  };
+  void run();
+  return () => abort.abort();
+}
+
 let routes: Promise<Set<string>> | null = null;
 
 /**
