@@ -75,11 +75,21 @@ describe('a commune operator sees only the stations of its own unit', () => {
     all.close();
   }, 60_000);
 
+  it('cannot read another unit\'s logbook, in the list or the export', async () => {
+    for (const path of [`/api/logbook?unitId=${stations['cam-thanh'].unitId}`, `/api/logbook/export.csv?unitId=${stations['cam-thanh'].unitId}`]) {
+      const res = await operator.request('GET', path);
+      expect(res.status).toBe(403);
+      expect(res.body.message).toBe('Bạn chỉ xem được nhật ký của các trạm thuộc đơn vị mình.');
+    }
+    expect((await operator.request('GET', `/api/logbook?unitId=${stations['cam-binh'].unitId}`)).status).toBe(200);
+  }, 30_000);
+
   it('an operator not yet placed in a unit sees no station at all', async () => {
     const lost = new Api(server.url);
     await lost.login('khong-don-vi', 'operator-password');
     expect(await lost.ok('GET', '/api/stations')).toEqual([]);
     expect(await lost.ok('GET', '/api/agents/status')).toEqual([]);
+    expect((await lost.request('GET', '/api/logbook')).status).toBe(403);
   }, 30_000);
 });
 

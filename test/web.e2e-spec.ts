@@ -237,6 +237,18 @@ describeWithChromium('the web console in a real browser', () => {
     expect(await page.getByTestId('nav').textContent()).not.toContain('Quản trị');
     await shot(page, '09-tong-quan-dien-thoai-can-bo-xa');
 
+    // Both stations aired the programme; the operator's logbook and its export hold its own line only.
+    await open(page, 'Nhật ký');
+    await eventually('one logbook line', async () => (await page.locator('[data-testid=logbook] tbody tr').count()) === 1, 10_000);
+    await expectText(page.getByTestId('logbook'), stations[0].name);
+    expect(await page.getByTestId('logbook').textContent()).not.toContain(stations[1].name);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const file = join(dir, 'nhat-ky-xa.csv');
+    await download.saveAs(file);
+    const rows = (await readFile(file, 'utf8')).slice(1).trim().split('\r\n');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toContain(stations[0].name);
+
     await open(page, 'Lịch phát sóng');
     const options = await page.getByTestId('station-filter').locator('option').allTextContents();
     expect(options).toEqual(['Tất cả trạm', stations[0].name]);
