@@ -199,6 +199,10 @@ describeWithChromium('the web console in a real browser', () => {
     await page.getByTestId('slot-detail').getByRole('button', { name: 'Đóng' }).click();
 
     await open(page, 'Nhật ký');
+    // A reload keeps the page (the server answers it with the app) and the sign-in of this tab.
+    await page.reload();
+    await expectText(page.getByTestId('whoami'), 'Cán bộ kiểm tra · Cán bộ kiểm tra');
+    expect(new URL(page.url()).pathname).toBe('/nhat-ky');
     await eventually(
       'two logbook lines',
       async () => {
