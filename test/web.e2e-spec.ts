@@ -125,6 +125,10 @@ describeWithChromium('the web console in a real browser', () => {
     await shot(page, '03-chuong-trinh');
 
     await open(page, 'Lịch phát sóng');
+    // Choosing a unit narrows the stations to those below it.
+    await page.getByTestId('unit-filter').selectOption({ label: 'Xã · Xã Cẩm Thành (1)' });
+    expect(await page.getByTestId('station-filter').locator('option').allTextContents()).toEqual(['Tất cả trạm', stations[1].name]);
+    await page.getByTestId('unit-filter').selectOption({ label: 'Tỉnh · Tỉnh Hà Tĩnh (2)' });
     await page.getByTestId('add-slot').click();
     const dialog = page.getByTestId('slot-dialog');
     await dialog.locator('select[name=programmeId]').selectOption({ label: `${TITLE} (Cải cách hành chính)` });
@@ -272,6 +276,14 @@ describeWithChromium('the web console in a real browser', () => {
     expect(command).toMatch(new RegExp(`^LOA_SERVER_URL=${server.url.replace(/[.]/g, '\\.')} LOA_STATION_TOKEN=loa_st_\\S+ node dist/apps/agent/src/main\\.js$`));
     await expectText(page.getByTestId('stations'), 'Cụm loa thôn Trung');
     await shot(page, '10-quan-tri');
+
+    // A new token replaces the shown one, after a confirmation.
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('stations').locator('tr', { hasText: 'Cụm loa thôn Trung' }).getByRole('button', { name: 'Cấp mã mới' }).click();
+    await eventually('a different install command', async () => {
+      const next = (await page.getByTestId('install-command').textContent()) ?? '';
+      return next !== command && /LOA_STATION_TOKEN=loa_st_\S+ /.test(next);
+    }, 10_000);
 
     // A second station with the same code: the server's sentence, word for word.
     await form.locator('input[name=name]').fill('Trùng mã');
