@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -101,6 +101,15 @@ describeWithChromium('the web console in a real browser', () => {
     await shot(page, '02-tong-quan');
 
     await open(page, 'Chương trình');
+    // A text file passed off as audio: refused with the server's sentence, nothing created.
+    const fake = join(dir, 'khong-phai-am-thanh.mp3');
+    await writeFile(fake, 'Đây là văn bản, không phải âm thanh.\n'.repeat(40));
+    await page.setInputFiles('input[name=file]', fake);
+    await page.fill('input[name=title]', 'Tệp hỏng');
+    await page.getByTestId('upload').click();
+    await expectText(page.getByTestId('error'), 'Tệp này không phải là âm thanh mà hệ thống đọc được.');
+    expect(await page.getByTestId('upload-done').count()).toBe(0);
+
     const tone = await makeTone(join(dir, 'cchc-thang-11.wav'), { frequency: 660, seconds: 12 });
     await page.setInputFiles('input[name=file]', tone);
     await page.fill('input[name=title]', TITLE);
