@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Api } from '../support/api';
 import { makeTone } from '../support/audio';
 import { eventually, Proc, readSink, SinkRecord, sleep } from '../support/processes';
-import { ADMIN_PASSWORD, startAgent, startServer } from './launch';
+import { ADMIN_PASSWORD, startAgentProcess as startAgent, startServerProcess as startServer } from '../support/processes';
 
 /**
  * Start precision of one real agent with the `file` player: many short slots back to back, then

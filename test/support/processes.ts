@@ -1,8 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
-const ROOT = resolve(__dirname, '..', '..');
+/** The repository: found through its package.json, so this works from the sources and compiled into dist/. */
+function repoRoot(): string {
+  for (let d = __dirname; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) throw new Error(`no package.json above ${__dirname}`);
+  }
+}
+
+const ROOT = repoRoot();
 const SERVER_MAIN = join(ROOT, 'dist/apps/server/src/main.js');
 const AGENT_MAIN = join(ROOT, 'dist/apps/agent/src/main.js');
 
@@ -53,6 +61,9 @@ export class Proc {
   }
 }
 
+/** The password of user `admin`, made on the first start of a test server. */
+export const ADMIN_PASSWORD = 'e2e-admin-password';
+
 export interface ServerProc extends Proc {
   url: string;
   port: number;
@@ -68,7 +79,7 @@ export async function startServerProcess(dir: string, opts: { port?: number; env
       HOST: '127.0.0.1',
       DATA_DIR: join(dir, 'data'),
       MEDIA_DIR: join(dir, 'media'),
-      LOA_ADMIN_PASSWORD: 'e2e-admin-password',
+      LOA_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LOG_LEVEL: 'warn',
       ...opts.env,
     },
