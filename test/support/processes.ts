@@ -1,6 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { SinkRecord } from '../../apps/agent/src/player/file-player';
+
+export type { SinkRecord };
 
 /** The repository: found through its package.json, so this works from the sources and compiled into dist/. */
 function repoRoot(): string {
@@ -111,18 +114,6 @@ export function startAgentProcess(dir: string, serverUrl: string, token: string,
   return new Proc('agent', child);
 }
 
-export interface SinkRecord {
-  occurrenceId: string;
-  slotId: string;
-  plannedAt: string;
-  startedAt: string;
-  startErrorMs: number;
-  file: string;
-  durationMs: number;
-  sampleRate: number;
-  channels: number;
-  pcmSha256: string;
-}
 
 /** What a `file` player wrote: one record per programme put on air. */
 export function readSink(sinkDir: string): SinkRecord[] {
