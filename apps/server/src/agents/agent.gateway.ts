@@ -97,7 +97,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         socket.on('message', (data) => this.onFrame(link, data));
         this.log.log(`agent of "${station.name}" connected from ${remote}`);
         link.welcome(this.clock.nowInstant());
-        void this.stations.markSeen(station.id, null);
+        this.stations.markSeen(station.id, null);
         for (const data of early) this.onFrame(link, data);
       })
       .catch((err: Error) => {
@@ -145,7 +145,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     switch (frame.type) {
       case 'hello':
         link.agentVersion = frame.agentVersion;
-        await this.stations.markSeen(link.stationId, frame.agentVersion);
+        this.stations.markSeen(link.stationId, frame.agentVersion);
         link.send({ type: 'schedule', snapshot: await this.schedule.snapshotFor(link.stationId) });
         return;
       case 'events': {
@@ -164,7 +164,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       case 'status': {
         const { type: _type, ...status } = frame;
         link.status = status;
-        await this.stations.markSeen(link.stationId, null);
+        this.stations.markSeen(link.stationId, null);
         return;
       }
     }
