@@ -1,8 +1,19 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { SinkRecord } from '../../apps/agent/src/player/file-player';
 
-const ROOT = resolve(__dirname, '..', '..');
+export type { SinkRecord };
+
+/** The repository: found through its package.json, so this works from the sources and compiled into dist/. */
+function repoRoot(): string {
+  for (let d = __dirname; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) throw new Error(`no package.json above ${__dirname}`);
+  }
+}
+
+const ROOT = repoRoot();
 const SERVER_MAIN = join(ROOT, 'dist/apps/server/src/main.js');
 const AGENT_MAIN = join(ROOT, 'dist/apps/agent/src/main.js');
 
@@ -53,6 +64,9 @@ export class Proc {
   }
 }
 
+/** The password of user `admin`, made on the first start of a test server. */
+export const ADMIN_PASSWORD = 'e2e-admin-password';
+
 export interface ServerProc extends Proc {
   url: string;
   port: number;
@@ -68,7 +82,7 @@ export async function startServerProcess(dir: string, opts: { port?: number; env
       HOST: '127.0.0.1',
       DATA_DIR: join(dir, 'data'),
       MEDIA_DIR: join(dir, 'media'),
-      LOA_ADMIN_PASSWORD: 'e2e-admin-password',
+      LOA_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LOG_LEVEL: 'warn',
       ...opts.env,
     },
@@ -100,18 +114,6 @@ export function startAgentProcess(dir: string, serverUrl: string, token: string,
   return new Proc('agent', child);
 }
 
-export interface SinkRecord {
-  occurrenceId: string;
-  slotId: string;
-  plannedAt: string;
-  startedAt: string;
-  startErrorMs: number;
-  file: string;
-  durationMs: number;
-  sampleRate: number;
-  channels: number;
-  pcmSha256: string;
-}
 
 /** What a `file` player wrote: one record per programme put on air. */
 export function readSink(sinkDir: string): SinkRecord[] {

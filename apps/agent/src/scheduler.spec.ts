@@ -1,5 +1,5 @@
 import { FakeClock } from './clock';
-import { interruptedOccurrences, planSchedule, type PlanInput } from './scheduler';
+import { interruptedOccurrences, MAX_PREPARED, planSchedule, type PlanInput } from './scheduler';
 import type { PlayStateKind } from './store';
 import { item } from './testing/items';
 
@@ -20,6 +20,12 @@ function input(over: Partial<PlanInput>): PlanInput {
 }
 
 describe('planSchedule', () => {
+  it('decodes only the next few programmes ahead, however many fall within the lead', () => {
+    const burst = Array.from({ length: 20 }, (_, i) => item(`short-${String(i).padStart(2, '0')}`, T + 150 * (i + 1)));
+    const plan = planSchedule(input({ items: burst }));
+    expect(plan.prepare.map((i) => i.occurrenceId)).toEqual(burst.slice(0, MAX_PREPARED).map((i) => i.occurrenceId));
+  });
+
   it('arms the earliest future item and prepares it once it is within the lead', () => {
     const clock = new FakeClock(T - 60_000);
     const items = [item('later', T + 3600_000), item('next', T)];

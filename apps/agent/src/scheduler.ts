@@ -58,6 +58,12 @@ function byStart(a: ScheduleItem, b: ScheduleItem): number {
  * an equal or higher priority waits and starts as soon as the output frees, if that is still within its
  * own duration; one of higher priority than what is playing takes the air at once.
  */
+/**
+ * Programmes decoded ahead at once. Decoding is the heavy part; a burst of short items must not start
+ * a decoder for each at the same moment and starve the one about to go on air.
+ */
+export const MAX_PREPARED = 3;
+
 export function planSchedule(input: PlanInput): Plan {
   const { now, lateGraceMs, prepareLeadMs, playing, deferred, states } = input;
   const plan: Plan = { missed: [], startNow: null, defer: [], next: null, prepare: [] };
@@ -69,7 +75,7 @@ export function planSchedule(input: PlanInput): Plan {
     const start = Date.parse(item.startAt);
     if (start > now) {
       plan.next ??= item;
-      if (start - now <= prepareLeadMs) plan.prepare.push(item);
+      if (start - now <= prepareLeadMs && plan.prepare.length < MAX_PREPARED) plan.prepare.push(item);
       continue;
     }
     if (start < now - input.missedHorizonMs) continue;

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { startServer } from './bootstrap';
-import { AppConfig, ConfigError } from './config/app-config';
+import { AppConfig } from './config/app-config';
 import { RESULT_LABELS } from './logbook/logbook-rules';
 import { LogbookService } from './logbook/logbook.service';
 import { MediaService } from './media/media.service';
@@ -37,16 +37,7 @@ const COMMUNES = [
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
-  let config: AppConfig;
-  try {
-    config = AppConfig.fromEnv();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = AppConfig.fromEnvOrExit();
   const app = await startServer(config);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   const stateFile = join(config.dataDir, 'demo.json');

@@ -1,19 +1,9 @@
 #!/usr/bin/env node
 import { startServer } from './bootstrap';
-import { AppConfig, ConfigError } from './config/app-config';
+import { AppConfig } from './config/app-config';
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = AppConfig.fromEnv();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const app = await startServer(config);
+  const app = await startServer(AppConfig.fromEnvOrExit());
   console.log(`Loa server: ${await app.getUrl()} (API docs at /api/docs)`);
 }
 

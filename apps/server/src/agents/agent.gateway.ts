@@ -103,7 +103,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         this.log.log(`agent of "${station.name}" connected from ${remote}`);
         link.welcome(this.clock.nowInstant());
         this.changed.next();
-        void this.stations.markSeen(station.id, null);
+        this.stations.markSeen(station.id, null);
         for (const data of early) this.onFrame(link, data);
       })
       .catch((err: Error) => {
@@ -152,7 +152,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     switch (frame.type) {
       case 'hello':
         link.agentVersion = frame.agentVersion;
-        await this.stations.markSeen(link.stationId, frame.agentVersion);
+        this.stations.markSeen(link.stationId, frame.agentVersion);
         link.send({ type: 'schedule', snapshot: await this.schedule.snapshotFor(link.stationId) });
         return;
       case 'events': {
@@ -172,7 +172,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         const { type: _type, ...status } = frame;
         link.status = status;
         this.changed.next();
-        await this.stations.markSeen(link.stationId, null);
+        this.stations.markSeen(link.stationId, null);
         return;
       }
     }

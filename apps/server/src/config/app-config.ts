@@ -82,6 +82,17 @@ export class AppConfig {
     };
   }
 
+  /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */
+  static fromEnvOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+    try {
+      return AppConfig.fromEnv(env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      console.error(err.message);
+      process.exit(2);
+    }
+  }
+
   /** Throws a ConfigError naming every wrong variable. */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // An empty variable (as compose files often pass) means "not set".

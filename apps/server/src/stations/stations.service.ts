@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { hashToken, newStationToken } from '../auth/password';
@@ -16,7 +16,11 @@ export interface NewStation {
 }
 
 @Injectable()
-export class StationsService {
+export class StationsService implements BeforeApplicationShutdown {
+  private readonly seen = new Map<string, { at: string; agentVersion: string | null }>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly log = new Logger('Stations');
+
   constructor(
     @InjectRepository(Station) private readonly stations: Repository<Station>,
     private readonly units: UnitsService,
@@ -103,10 +107,38 @@ export class StationsService {
     return rows.map(toPublicStation);
   }
 
-  async markSeen(id: string, agentVersion: string | null): Promise<void> {
-    await this.stations.update({ id }, { lastSeenAt: nowInstant(), ...(agentVersion ? { agentVersion } : {}) });
+  /**
+   * Notes that a station's agent was heard from. Kept in memory and written in one transaction every few
+   * seconds: after a server restart thousands of agents reconnect at once, and one synchronous commit
+   * each would hold up everyone else.
+   */
+  markSeen(id: string, agentVersion: string | null): void {
+    const previous = this.seen.get(id);
+    this.seen.set(id, { at: nowInstant(), agentVersion: agentVersion ?? previous?.agentVersion ?? null });
+    this.flushTimer ??= setTimeout(() => {
+      this.flushSeen().catch((err: Error) => this.log.warn(`could not record when agents were last seen: ${err.message}`));
+    }, SEEN_FLUSH_MS).unref();
+  }
+
+  async flushSeen(): Promise<void> {
+    this.flushTimer = null;
+    if (!this.seen.size) return;
+    const batch = [...this.seen];
+    this.seen.clear();
+    await this.stations.manager.transaction(async (m) => {
+      for (const [id, { at, agentVersion }] of batch) {
+        await m.update(Station, { id }, { lastSeenAt: at, ...(agentVersion ? { agentVersion } : {}) });
+      }
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    await this.flushSeen();
   }
 }
+
+const SEEN_FLUSH_MS = 5000;
 
 export function toPublicStation(s: Station) {
   return {

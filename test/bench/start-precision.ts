@@ -1,0 +1,253 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createWriteStream, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Api } from '../support/api';
+import { makeTone } from '../support/audio';
+import { eventually, Proc, readSink, SinkRecord, sleep } from '../support/processes';
+import { ADMIN_PASSWORD, startAgentProcess as startAgent, startServerProcess as startServer } from '../support/processes';
+
+/**
+ * Start precision of one real agent with the `file` player: many short slots back to back, then
+ * |actual start − planned start| from the agent's own sink journal. One JSON line on stdout; the rest on stderr.
+ */
+
+interface Options {
+  slots: number;
+  spacingMs: number;
+  toneMs: number;
+  /** Where to copy the agent's full output, for investigating bad runs. */
+  agentLog?: string;
+}
+
+/** Lead time beyond slot creation: snapshot delivery, download and the agent's 5 s prepare lead. */
+const BASE_LEAD_MS = 10_000;
+/** Slot creation slows as the station's schedule grows, so the measured rate is only a lower bound. */
+const CREATION_SAFETY = 2;
+/** The first slot must still be this far ahead once every slot exists, or the run measures start-up, not timing. */
+const MIN_HEADROOM_MS = 6_000;
+/** How many throwaway slots time one POST. */
+const CALIBRATION_SLOTS = 20;
+
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { slots: 200, spacingMs: 300, toneMs: 100 };
+  const flags: Record<string, 'slots' | 'spacingMs' | 'toneMs'> = { '--slots': 'slots', '--spacing-ms': 'spacingMs', '--tone-ms': 'toneMs' };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    if (flag === '--agent-log') {
+      opts.agentLog = inline ?? argv[++i];
+      continue;
+    }
+    const key = flags[flag];
+    if (!key) throw new Error(`unknown option ${argv[i]} (known: ${Object.keys(flags).join(', ')}, --agent-log)`);
+    const raw = inline ?? argv[++i];
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer, got ${raw}`);
+    opts[key] = value;
+  }
+  return opts;
+}
+
+/** Nearest-rank percentile of a sorted array. */
+function percentile(sorted: number[], p: number): number {
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+interface LogbookLine {
+  plannedStart: string;
+  result: string;
+  startErrorMs: number | null;
+  [k: string]: unknown;
+}
+
+async function logbookLines(api: Api, stationId: string): Promise<LogbookLine[]> {
+  const lines: LogbookLine[] = [];
+  let after = 0;
+  // The logbook is paged (at most 1000 lines a page); follow `next` until it runs out.
+  for (;;) {
+    const page = await api.ok<{ items: LogbookLine[]; next: number | null }>('GET', `/api/logbook?stationId=${stationId}&limit=1000&after=${after}`);
+    lines.push(...page.items);
+    if (page.next === null) return lines;
+    after = page.next;
+  }
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.toneMs >= opts.spacingMs) throw new Error(`--tone-ms (${opts.toneMs}) must be shorter than --spacing-ms (${opts.spacingMs})`);
+
+  const dir = await mkdtemp(join(tmpdir(), 'loa-bench-'));
+  const procs: Proc[] = [];
+  // A Ctrl-C mid-run still stops our children and removes the temp dir.
+  const onSignal = (signal: NodeJS.Signals) => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    log(`temp dir ${dir}`);
+    const server = await startServer(dir);
+    procs.push(server);
+    const api = new Api(server.url);
+    await api.login('admin', ADMIN_PASSWORD);
+
+    const unit = await api.ok('POST', '/api/units', { name: 'Xã đo độ chính xác', kind: 'Xã' });
+    const { station, token } = await api.ok('POST', '/api/stations', { unitId: unit.id, name: 'Trạm đo', code: 'tram-do' });
+    // A second station with no agent: its slots time the API without being played by anyone.
+    const { station: spare } = await api.ok('POST', '/api/stations', { unitId: unit.id, name: 'Trạm hiệu chỉnh', code: 'tram-hieu-chinh' });
+
+    const agentDir = join(dir, 'agent');
+    const sinkDir = join(agentDir, 'sink');
+    const agent = startAgent(agentDir, server.url, token);
+    procs.push(agent);
+    if (opts.agentLog) {
+      const out = createWriteStream(opts.agentLog);
+      agent.child.stdout?.pipe(out);
+      agent.child.stderr?.pipe(out);
+    }
+
+    const source = await makeTone(join(dir, 'tone.wav'), { frequency: 1000, seconds: opts.toneMs / 1000 });
+    const upload = await api.upload(source);
+    if (upload.status !== 201) throw new Error(`upload refused: ${upload.status} ${JSON.stringify(upload.body)}`);
+    const asset = await api.waitReady(upload.body.id);
+    log(`programme audio: ${opts.toneMs} ms tone, ${asset.durationMs} ms after conversion`);
+    // The server books a slot for the converted file's length and refuses overlapping ones.
+    if (asset.durationMs > opts.spacingMs) throw new Error(`converted programme is ${asset.durationMs} ms, longer than --spacing-ms ${opts.spacingMs}`);
+    const programme = await api.ok('POST', '/api/programmes', { title: 'Tín hiệu đo', chuyenMuc: 'Kỹ thuật', mediaAssetId: asset.id });
+
+    await eventually('the agent to connect', async () => (await api.ok<unknown[]>('GET', '/api/agents/status')).length === 1, 30_000);
+
+    const calStart = Date.now() + 24 * 3600_000;
+    const calT0 = performance.now();
+    for (let i = 0; i < CALIBRATION_SLOTS; i++) {
+      const startAt = new Date(calStart + i * 60_000).toISOString();
+      await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt, stationIds: [spare.id] });
+    }
+    const perSlotMs = (performance.now() - calT0) / CALIBRATION_SLOTS;
+    const leadMs = BASE_LEAD_MS + Math.ceil(opts.slots * perSlotMs * CREATION_SAFETY);
+    log(`one slot POST takes ${perSlotMs.toFixed(1)} ms; lead ${leadMs} ms`);
+
+    // Whole seconds keep plannedAt free of sub-ms parts, so the ISO cross-check below is exact.
+    const firstAt = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
+    const planned = new Map<string, number>();
+    const createT0 = performance.now();
+    for (let i = 0; i < opts.slots; i++) {
+      const at = firstAt + i * opts.spacingMs;
+      const slot = await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: new Date(at).toISOString(), stationIds: [station.id] });
+      planned.set(slot.id, at);
+    }
+    const headroom = firstAt - Date.now();
+    log(`created ${opts.slots} slots in ${Math.round(performance.now() - createT0)} ms; first starts in ${headroom} ms`);
+    if (headroom < MIN_HEADROOM_MS) throw new Error(`slot creation was too slow: only ${headroom} ms left before the first slot`);
+
+    const lastAt = firstAt + (opts.slots - 1) * opts.spacingMs;
+    const deadline = lastAt + asset.durationMs + 30_000;
+    const ours = () => readSink(sinkDir).filter((r) => planned.has(r.slotId));
+    let lastReport = 0;
+    while (Date.now() < deadline) {
+      const n = new Set(ours().map((r) => r.slotId)).size;
+      if (n >= opts.slots) break;
+      if (Date.now() - lastReport > 5000) {
+        log(`played ${n}/${opts.slots}`);
+        lastReport = Date.now();
+      }
+      await sleep(200);
+    }
+
+    const records = ours();
+    const bySlot = new Map<string, SinkRecord>();
+    for (const r of records) {
+      if (bySlot.has(r.slotId)) throw new Error(`slot ${r.slotId} was played twice`);
+      bySlot.set(r.slotId, r);
+    }
+
+    const errors: number[] = [];
+    for (const r of bySlot.values()) {
+      const plannedAt = Date.parse(r.plannedAt);
+      if (plannedAt !== planned.get(r.slotId)) throw new Error(`slot ${r.slotId}: sink says planned ${r.plannedAt}, we scheduled ${new Date(planned.get(r.slotId)!).toISOString()}`);
+      // startedAt is the hi-res start floored to whole ms, startErrorMs is rounded to 0.001 ms.
+      const isoError = Date.parse(r.startedAt) - plannedAt;
+      const gap = r.startErrorMs - isoError;
+      if (gap < -0.0005 || gap >= 1.0005) {
+        throw new Error(`slot ${r.slotId}: startErrorMs ${r.startErrorMs} disagrees with startedAt − plannedAt = ${isoError} ms`);
+      }
+      errors.push(Math.abs(r.startErrorMs));
+    }
+    errors.sort((a, b) => a - b);
+
+    const played = bySlot.size;
+    if (played < opts.slots) log(`only ${played}/${opts.slots} slots played`);
+
+    // Bounded: a short count is reported, not waited on for ever.
+    let lines: LogbookLine[] = [];
+    try {
+      await eventually(
+        `${opts.slots} logbook lines`,
+        async () => {
+          lines = await logbookLines(api, station.id);
+          return lines.length >= opts.slots;
+        },
+        played < opts.slots ? 5_000 : 30_000,
+      );
+    } catch (e) {
+      log(String(e));
+    }
+    const logged = lines.length;
+
+    // Where to look when the figures are bad: the worst starts and every line that is not `complete`.
+    const indexOf = (plannedAt: number) => Math.round((plannedAt - firstAt) / opts.spacingMs);
+    const worst = [...bySlot.values()].sort((a, b) => Math.abs(b.startErrorMs) - Math.abs(a.startErrorMs)).slice(0, 5);
+    log(`worst starts: ${worst.map((r) => `#${indexOf(Date.parse(r.plannedAt))} ${r.startErrorMs} ms`).join(', ')}`);
+    const results = new Map<string, number>();
+    for (const l of lines) results.set(l.result, (results.get(l.result) ?? 0) + 1);
+    log(`logbook results: ${JSON.stringify(Object.fromEntries(results))}`);
+    for (const l of lines.filter((x) => x.result !== 'complete')) log(`logbook #${indexOf(Date.parse(l.plannedStart))}: ${JSON.stringify(l)}`);
+    const agentTrouble = agent.text.split('\n').filter((l) => /\b(WARN|ERROR)\b/.test(l));
+    if (agentTrouble.length) log(`agent warnings:\n${agentTrouble.slice(-20).join('\n')}`);
+
+    const stat = (v: number | undefined) => (v === undefined ? null : round3(v));
+    const result = {
+      slots: opts.slots,
+      played,
+      logged,
+      p50_ms: stat(errors.length ? percentile(errors, 50) : undefined),
+      p99_ms: stat(errors.length ? percentile(errors, 99) : undefined),
+      max_ms: stat(errors[errors.length - 1]),
+      mean_ms: stat(errors.length ? errors.reduce((a, b) => a + b, 0) / errors.length : undefined),
+    };
+    process.stdout.write(JSON.stringify(result) + '\n');
+
+    if (played < opts.slots) return 1;
+    if (logged !== played) {
+      log(`logbook holds ${logged} lines for ${played} programmes played`);
+      return 1;
+    }
+    return 0;
+  } catch (e) {
+    for (const p of procs) log(`${p.name} output (tail):\n${p.text.slice(-4000)}`);
+    throw e;
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  },
+);
