@@ -1,18 +1,20 @@
 import 'reflect-metadata';
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { UsersService } from './users/users.service';
+import { mountWebConsole } from './web/web-console';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 
 /** Builds and starts the server; `npm start`, the demo and the tests all come through here. */
 export async function startServer(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forConfig(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
   app.setGlobalPrefix('api');
@@ -28,6 +30,8 @@ export async function startServer(config: AppConfig): Promise<INestApplication> 
     .addBearerAuth()
     .build();
   SwaggerModule.setup('api/docs', app, SwaggerModule.createDocument(app, doc));
+
+  mountWebConsole(app);
 
   await createFirstAdmin(app, config);
   await app.listen(config.port, config.host);

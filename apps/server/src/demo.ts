@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   console.log(`
 Loa đang chạy — Loa is running
   Máy chủ (server):            ${url}
+  Bảng điều khiển (console):   ${url}/   (đăng nhập bằng một tài khoản dưới đây)
   Tài liệu API (API docs):     ${url}/api/docs
   Tình trạng (health):         ${url}/api/health
 
@@ -125,8 +126,10 @@ async function seed(app: INestApplication, config: AppConfig, stateFile: string)
   const province = await units.create({ name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh', code: 'HT' });
   const district = await units.create({ name: 'Huyện Cẩm Xuyên', kind: 'Huyện', code: 'HT-CX', parentId: province.id });
   const state: DemoState = { users: [], stations: [], programmeId: '' };
+  const communeIds: string[] = [];
   for (const c of COMMUNES) {
     const commune = await units.create({ name: c.name, kind: 'Xã', code: `HT-CX-${c.code}`, parentId: district.id });
+    communeIds.push(commune.id);
     const { station, token } = await stations.create({ unitId: commune.id, name: `Đài truyền thanh ${c.name}`, code: c.code });
     state.stations.push({ id: station.id, code: c.code, name: station.name, token });
   }
@@ -140,6 +143,10 @@ async function seed(app: INestApplication, config: AppConfig, stateFile: string)
     await users.create({ ...p, password, unitId: province.id });
     state.users.push({ username: p.username, password, role: p.role });
   }
+  // A commune's own operator, who sees only that commune's station in the console.
+  const operatorPassword = randomBytes(9).toString('base64url');
+  await users.create({ username: 'tramxa', displayName: `Cán bộ đài ${COMMUNES[0].name}`, password: operatorPassword, role: 'operator', unitId: communeIds[0] });
+  state.users.push({ username: 'tramxa', password: operatorPassword, role: 'operator' });
 
   // A three-note chime, then a steady tone: easy to recognise in the sink's recordings.
   const tmp = join(config.mediaDir, 'tmp');

@@ -1,7 +1,7 @@
 import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
-import { Subscription } from 'rxjs';
+import { Subject, Subscription } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
 import { AGENT_WS_PATH, AgentToServer, CloseCode, MAX_FRAME_BYTES, parseAgentFrame } from '@loa/protocol';
 import { bearer } from '../auth/auth.guard';
@@ -28,6 +28,9 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
   private readonly bySocket = new WeakMap<WebSocket, AgentLink>();
   private subscription?: Subscription;
   private timers: NodeJS.Timeout[] = [];
+  private readonly changed = new Subject<void>();
+  /** Fires when an agent connects, goes away or reports a new status; completes when the server stops. */
+  readonly statusChanges = this.changed.asObservable();
 
   constructor(
     private readonly stations: StationsService,
@@ -53,6 +56,8 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
   }
 
   onModuleDestroy(): void {
+    // Ends the staff's open status streams, so the HTTP server can close behind them.
+    this.changed.complete();
     this.subscription?.unsubscribe();
     this.timers.forEach(clearInterval);
     for (const link of this.links.values()) link.socket.close(1001, 'server shutting down');
@@ -97,6 +102,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         socket.on('message', (data) => this.onFrame(link, data));
         this.log.log(`agent of "${station.name}" connected from ${remote}`);
         link.welcome(this.clock.nowInstant());
+        this.changed.next();
         this.stations.markSeen(station.id, null);
         for (const data of early) this.onFrame(link, data);
       })
@@ -111,6 +117,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     if (link && this.links.get(link.stationId) === link) {
       this.links.delete(link.stationId);
       this.log.log(`agent of "${link.stationName}" disconnected`);
+      this.changed.next();
     }
   }
 
@@ -164,6 +171,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       case 'status': {
         const { type: _type, ...status } = frame;
         link.status = status;
+        this.changed.next();
         this.stations.markSeen(link.stationId, null);
         return;
       }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { OptionalUuidQuery, UuidParam } from '../common/params';
 import { UnitsService } from '../units/units.service';
 import { CreateStationDto } from './dto/create-station.dto';
@@ -17,8 +17,8 @@ export class StationsController {
 
   @ApiQuery({ name: 'unitId', required: false, description: 'Chỉ các trạm thuộc đơn vị này (kể cả đơn vị cấp dưới)' })
   @Get()
-  async list(@Query('unitId', OptionalUuidQuery) unitId?: string) {
-    return this.stations.list(unitId ? await this.units.subtreeIds(unitId) : undefined);
+  async list(@CurrentPrincipal() who: Principal, @Query('unitId', OptionalUuidQuery) unitId?: string) {
+    return this.stations.listFor(who, unitId ? await this.units.subtreeIds(unitId) : undefined);
   }
 
   @Roles('admin')

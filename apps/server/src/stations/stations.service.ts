@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { hashToken, newStationToken } from '../auth/password';
+import type { Principal } from '../auth/principal';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
 import { DomainEvents } from '../common/events';
@@ -82,6 +83,23 @@ export class StationsService implements BeforeApplicationShutdown {
     const missing = ids.filter((id) => !found.some((s) => s.id === id));
     if (missing.length) throw new LoaError('not_found', 'Có trạm không tồn tại trong danh sách đã chọn.', { missing });
     return found;
+  }
+
+  /**
+   * The units whose stations a principal may see, or undefined for all. A commune operator works with its
+   * own unit's stations only; an operator not yet placed in a unit sees none rather than everyone's.
+   */
+  async unitScope(who: Principal): Promise<string[] | undefined> {
+    if (who.kind !== 'user' || who.role !== 'operator') return undefined;
+    return who.unitId ? this.units.subtreeIds(who.unitId) : [];
+  }
+
+  /** Stations under `unitIds` (all when undefined), narrowed to what `who` may see. */
+  async listFor(who: Principal, unitIds?: string[]) {
+    const scope = await this.unitScope(who);
+    const allowed = scope && unitIds ? unitIds.filter((id) => scope.includes(id)) : (scope ?? unitIds);
+    if (allowed && allowed.length === 0) return [];
+    return this.list(allowed);
   }
 
   async list(unitIds?: string[]) {

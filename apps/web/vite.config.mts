@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vite';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+// Built into dist/web beside the compiled server, which serves it at `/`.
+// `vite --config apps/web/vite.config.mts` runs a dev server that forwards /api to a local Loa server.
+export default defineConfig({
+  root: here,
+  plugins: [vue()],
+  build: { outDir: fileURLToPath(new URL('../../dist/web', import.meta.url)), emptyOutDir: true, chunkSizeWarningLimit: 1000 },
+  server: { proxy: { '/api': { target: 'http://localhost:3000', ws: true } } },
+});

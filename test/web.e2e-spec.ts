@@ -1,0 +1,327 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Api } from './support/api';
+import { makeTone } from './support/audio';
+import { eventually, Proc, ServerProc, startAgentProcess, startServerProcess } from './support/processes';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const SCREENS = resolve(__dirname, '.artifacts', 'screens');
+const TITLE = 'Chuyên mục CCHC tháng 11: dịch vụ công trực tuyến';
+const PASSWORDS = { bientap: 'editor-password', thanhtra: 'inspector-password', 'tram-cam-binh': 'operator-password' } as const;
+
+if (!HAVE_CHROMIUM) {
+  console.warn(`Browser specs SKIPPED: no Chromium at ${CHROMIUM}. Install Debian's chromium or set CHROMIUM_PATH.`);
+}
+// The one conditional suite: without a browser on the machine there is nothing to drive.
+const describeWithChromium = HAVE_CHROMIUM ? describe : describe.skip;
+
+/** "YYYY-MM-DD" and "HH:MM:SS" of an instant in Vietnam time, as the schedule dialog takes them. */
+function vietnamWall(ms: number): { date: string; time: string } {
+  const wall = new Date(ms + 7 * 3600_000).toISOString();
+  return { date: wall.slice(0, 10), time: wall.slice(11, 19) };
+}
+
+describeWithChromium('the web console in a real browser', () => {
+  let dir: string;
+  let server: ServerProc;
+  const agents: Proc[] = [];
+  let admin: Api;
+  let browser: Browser;
+  const stations: { id: string; name: string; unitId: string }[] = [];
+  let startAt = 0;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loa-web-'));
+    await mkdir(SCREENS, { recursive: true });
+    server = await startServerProcess(dir);
+    admin = new Api(server.url);
+    await admin.login('admin', 'e2e-admin-password');
+    const province = await admin.ok('POST', '/api/units', { name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
+    for (const [code, name] of [['cam-binh', 'Xã Cẩm Bình'], ['cam-thanh', 'Xã Cẩm Thành']]) {
+      const commune = await admin.ok('POST', '/api/units', { name, kind: 'Xã', parentId: province.id });
+      const { station, token } = await admin.ok('POST', '/api/stations', { unitId: commune.id, name: `Đài truyền thanh ${name}`, code });
+      stations.push({ id: station.id, name: station.name, unitId: commune.id });
+      agents.push(startAgentProcess(join(dir, code), server.url, token));
+    }
+    await admin.ok('POST', '/api/users', { username: 'bientap', displayName: 'Biên tập viên CCHC', password: PASSWORDS.bientap, role: 'editor', unitId: province.id });
+    await admin.ok('POST', '/api/users', { username: 'thanhtra', displayName: 'Cán bộ kiểm tra', password: PASSWORDS.thanhtra, role: 'inspector', unitId: province.id });
+    await admin.ok('POST', '/api/users', { username: 'tram-cam-binh', displayName: 'Cán bộ đài xã Cẩm Bình', password: PASSWORDS['tram-cam-binh'], role: 'operator', unitId: stations[0].unitId });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    await eventually('both agents connected', async () => (await admin.ok('GET', '/api/agents/status')).length === 2, 30_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(agents.map((a) => a.stop()));
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function signIn(username: keyof typeof PASSWORDS | 'admin', viewport = { width: 1280, height: 860 }): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForURL(/\/dang-nhap$/);
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', username === 'admin' ? 'e2e-admin-password' : PASSWORDS[username]);
+    await page.getByTestId('sign-in').click();
+    await page.getByTestId('nav').waitFor();
+    return { context, page };
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
+  const open = async (page: Page, label: string) => {
+    await page.getByTestId('nav').getByText(label, { exact: true }).click();
+  };
+
+  it('refuses a wrong password with the server\'s Vietnamese sentence, not a code', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/nhat-ky`);
+    await page.waitForURL(/\/dang-nhap$/);
+    await page.fill('input[name=username]', 'bientap');
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.getByTestId('sign-in').click();
+    await expectText(page.getByTestId('error'), 'Tên đăng nhập hoặc mật khẩu không đúng.');
+    await shot(page, '01-dang-nhap');
+    await context.close();
+  }, 60_000);
+
+  it('an editor uploads a programme with progress to 100%, schedules it on two stations, and watches both play it', async () => {
+    const { context, page } = await signIn('bientap');
+    await eventually('two stations online on the dashboard', async () => (await page.locator('[data-testid=station-card][data-online=yes]').count()) === 2, 15_000);
+    await shot(page, '02-tong-quan');
+
+    await open(page, 'Chương trình');
+    // A text file passed off as audio: refused with the server's sentence, nothing created.
+    const fake = join(dir, 'khong-phai-am-thanh.mp3');
+    await writeFile(fake, 'Đây là văn bản, không phải âm thanh.\n'.repeat(40));
+    await page.setInputFiles('input[name=file]', fake);
+    await page.fill('input[name=title]', 'Tệp hỏng');
+    await page.getByTestId('upload').click();
+    await expectText(page.getByTestId('error'), 'Tệp này không phải là âm thanh mà hệ thống đọc được.');
+    expect(await page.getByTestId('upload-done').count()).toBe(0);
+
+    const tone = await makeTone(join(dir, 'cchc-thang-11.wav'), { frequency: 660, seconds: 12 });
+    await page.setInputFiles('input[name=file]', tone);
+    await page.fill('input[name=title]', TITLE);
+    await page.fill('input[name=chuyenMuc]', 'Cải cách hành chính');
+    await page.getByTestId('upload').click();
+    await page.getByTestId('upload-done').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('upload-done').textContent()).toContain(TITLE);
+    expect(await page.getByTestId('upload-progress').getAttribute('aria-valuenow')).toBe('100');
+    expect(await page.getByTestId('convert-progress').getAttribute('aria-valuenow')).toBe('100');
+    await expectText(page.getByTestId('programmes'), TITLE);
+
+    // The player fetches the broadcast file with the sign-in header and plays it from memory.
+    await page.getByTestId('programmes').getByRole('button', { name: 'Nghe' }).first().click();
+    const player = page.getByTestId('player');
+    await player.waitFor();
+    expect(await player.getAttribute('src')).toMatch(/^blob:/);
+    const seconds = await eventually('the player to know the length', () => player.evaluate((a) => {
+      const d = (a as unknown as { duration: number }).duration;
+      return Number.isFinite(d) && d > 0 ? d : 0;
+    }), 10_000);
+    expect(Math.abs(seconds - 12)).toBeLessThan(0.5);
+    await shot(page, '03-chuong-trinh');
+
+    await open(page, 'Lịch phát sóng');
+    // Choosing a unit narrows the stations to those below it.
+    await page.getByTestId('unit-filter').selectOption({ label: 'Xã · Xã Cẩm Thành (1)' });
+    expect(await page.getByTestId('station-filter').locator('option').allTextContents()).toEqual(['Tất cả trạm', stations[1].name]);
+    await page.getByTestId('unit-filter').selectOption({ label: 'Tỉnh · Tỉnh Hà Tĩnh (2)' });
+    await page.getByTestId('add-slot').click();
+    const dialog = page.getByTestId('slot-dialog');
+    await dialog.locator('select[name=programmeId]').selectOption({ label: `${TITLE} (Cải cách hành chính)` });
+    startAt = Math.ceil((Date.now() + 25_000) / 1000) * 1000;
+    const wall = vietnamWall(startAt);
+    await dialog.locator('input[name=date]').fill(wall.date);
+    await dialog.locator('input[name=time]').fill(wall.time);
+    for (const s of stations) expect(await dialog.getByLabel(s.name).isChecked()).toBe(true);
+    await shot(page, '04-lich-phat-song-hop-thoai');
+    await page.getByTestId('save-slot').click();
+    await expectText(page.getByTestId('notice'), 'Đã xếp lịch phát.');
+    await expectText(page.getByTestId('calendar'), TITLE);
+    await shot(page, '05-lich-phat-song');
+
+    // The same time again: the clash is named before saving, and the server's refusal is shown in words.
+    await page.getByTestId('add-slot').click();
+    await dialog.locator('select[name=programmeId]').selectOption({ label: `${TITLE} (Cải cách hành chính)` });
+    await dialog.locator('input[name=date]').fill(wall.date);
+    await dialog.locator('input[name=time]').fill(wall.time);
+    await expectText(page.getByTestId('clashes'), stations[0].name);
+    await page.getByTestId('save-slot').click();
+    await expectText(page.getByTestId('dialog-error'), 'Lịch phát bị trùng với chương trình khác trên cùng trạm.');
+    const clashText = await page.getByTestId('clashes').textContent();
+    for (const s of stations) expect(clashText).toContain(`${s.name}: "${TITLE}"`);
+    await shot(page, '06-lich-trung');
+    await dialog.getByRole('button', { name: 'Huỷ' }).click();
+
+    // Dragging across the grid opens the same dialog at the time the drag started.
+    const column = page.locator(`.fc-timegrid-col[data-date="${wall.date}"]`);
+    const lane = (time: string) => page.locator(`.fc-timegrid-slot-lane[data-time="${time}"]`);
+    await lane('23:00:00').scrollIntoViewIfNeeded();
+    const col = await column.boundingBox();
+    const [from, to] = [await lane('22:30:00').boundingBox(), await lane('23:00:00').boundingBox()];
+    if (!col || !from || !to) throw new Error('calendar grid not laid out');
+    await page.mouse.move(col.x + col.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(col.x + col.width / 2, to.y + to.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await dialog.waitFor();
+    expect(await dialog.locator('input[name=date]').inputValue()).toBe(wall.date);
+    expect(await dialog.locator('input[name=time]').inputValue()).toBe('22:30:00');
+    await dialog.getByRole('button', { name: 'Huỷ' }).click();
+
+    await open(page, 'Tổng quan');
+    await eventually(
+      'both stations to show the programme on air',
+      async () => {
+        const playing = await page.getByTestId('now-playing').allTextContents();
+        return playing.length === 2 && playing.every((p) => p.includes(TITLE));
+      },
+      60_000,
+    );
+    expect(Date.now()).toBeGreaterThanOrEqual(startAt);
+    await shot(page, '07-tong-quan-dang-phat');
+    await context.close();
+  }, 150_000);
+
+  it('an inspector sees no editing controls and downloads the logbook with both lines', async () => {
+    const { context, page } = await signIn('thanhtra');
+    expect(await page.getByTestId('nav').textContent()).not.toContain('Quản trị');
+
+    await open(page, 'Chương trình');
+    await expectText(page.getByTestId('programmes'), TITLE);
+    expect(await page.getByTestId('upload-form').count()).toBe(0);
+
+    await open(page, 'Lịch phát sóng');
+    await expectText(page.getByTestId('calendar'), TITLE);
+    expect(await page.getByTestId('add-slot').count()).toBe(0);
+    await page.getByTestId('calendar').getByText(TITLE).first().click();
+    await page.getByTestId('slot-detail').waitFor();
+    expect(await page.getByTestId('cancel-slot').count()).toBe(0);
+    await page.getByTestId('slot-detail').getByRole('button', { name: 'Đóng' }).click();
+
+    await open(page, 'Nhật ký');
+    // A reload keeps the page (the server answers it with the app) and the sign-in of this tab.
+    await page.reload();
+    await expectText(page.getByTestId('whoami'), 'Cán bộ kiểm tra · Cán bộ kiểm tra');
+    expect(new URL(page.url()).pathname).toBe('/nhat-ky');
+    await eventually(
+      'two logbook lines',
+      async () => {
+        await page.getByTestId('logbook-filter').getByRole('button', { name: 'Lọc' }).click();
+        await page.waitForTimeout(300);
+        return (await page.locator('[data-testid=logbook] tbody tr').count()) === 2;
+      },
+      40_000,
+    );
+    await expectText(page.getByTestId('logbook'), 'Phát đủ');
+    await shot(page, '08-nhat-ky');
+
+    // Offered exactly as the server has the routes; CSV is there today.
+    const doc = (await (await fetch(`${server.url}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
+    const routes = Object.keys(doc.paths);
+    for (const ext of ['csv', 'xlsx', 'pdf']) {
+      expect(await page.getByTestId(`export-${ext}`).count()).toBe(routes.includes(`/api/logbook/export.${ext}`) ? 1 : 0);
+    }
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(download.suggestedFilename()).toMatch(/^nhat-ky-tuyen-truyen-.*\.csv$/);
+    const file = join(dir, 'nhat-ky.csv');
+    await download.saveAs(file);
+    const text = await readFile(file, 'utf8');
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    const rows = text.slice(1).trim().split('\r\n');
+    expect(rows[0]).toContain('Trạm');
+    expect(rows).toHaveLength(3);
+    for (const s of stations) expect(rows.filter((r) => r.includes(s.name) && r.includes(TITLE) && r.includes('Phát đủ'))).toHaveLength(1);
+    await context.close();
+  }, 90_000);
+
+  it('a commune operator sees only its own station', async () => {
+    const { context, page } = await signIn('tram-cam-binh', { width: 390, height: 844 });
+    await eventually('its station card', async () => (await page.getByTestId('station-card').count()) === 1, 10_000);
+    expect(await page.getByTestId('station-card').getAttribute('data-station-id')).toBe(stations[0].id);
+    expect(await page.getByTestId('nav').textContent()).not.toContain('Quản trị');
+    await shot(page, '09-tong-quan-dien-thoai-can-bo-xa');
+
+    // Both stations aired the programme; the operator's logbook and its export hold its own line only.
+    await open(page, 'Nhật ký');
+    await eventually('one logbook line', async () => (await page.locator('[data-testid=logbook] tbody tr').count()) === 1, 10_000);
+    await expectText(page.getByTestId('logbook'), stations[0].name);
+    expect(await page.getByTestId('logbook').textContent()).not.toContain(stations[1].name);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const file = join(dir, 'nhat-ky-xa.csv');
+    await download.saveAs(file);
+    const rows = (await readFile(file, 'utf8')).slice(1).trim().split('\r\n');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toContain(stations[0].name);
+
+    await open(page, 'Lịch phát sóng');
+    const options = await page.getByTestId('station-filter').locator('option').allTextContents();
+    expect(options).toEqual(['Tất cả trạm', stations[0].name]);
+    expect(await page.getByTestId('add-slot').count()).toBe(0);
+    await context.close();
+  }, 60_000);
+
+  it('an admin adds a station and gets its token once, with the agent install command; the overview raises the alarm for it while it is offline; the console switches to English', async () => {
+    const { context, page } = await signIn('admin');
+    await open(page, 'Quản trị');
+    const form = page.getByTestId('station-form');
+    await form.locator('select[name=unitId]').selectOption({ label: 'Xã · Xã Cẩm Bình' });
+    await form.locator('input[name=name]').fill('Cụm loa thôn Trung');
+    await form.locator('input[name=code]').fill('cam-binh-trung');
+    await form.getByRole('button', { name: 'Thêm trạm' }).click();
+    const command = (await page.getByTestId('install-command').textContent()) ?? '';
+    expect(command).toMatch(new RegExp(`^LOA_SERVER_URL=${server.url.replace(/[.]/g, '\\.')} LOA_STATION_TOKEN=loa_st_\\S+ node dist/apps/agent/src/main\\.js$`));
+    await expectText(page.getByTestId('stations'), 'Cụm loa thôn Trung');
+    await shot(page, '10-quan-tri');
+
+    // A new token replaces the shown one, after a confirmation.
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('stations').locator('tr', { hasText: 'Cụm loa thôn Trung' }).getByRole('button', { name: 'Cấp mã mới' }).click();
+    await eventually('a different install command', async () => {
+      const next = (await page.getByTestId('install-command').textContent()) ?? '';
+      return next !== command && /LOA_STATION_TOKEN=loa_st_\S+ /.test(next);
+    }, 10_000);
+
+    // A second station with the same code: the server's sentence, word for word.
+    await form.locator('input[name=name]').fill('Trùng mã');
+    await form.locator('input[name=code]').fill('cam-binh-trung');
+    await form.getByRole('button', { name: 'Thêm trạm' }).click();
+    await expectText(page.getByTestId('error'), 'Mã trạm "cam-binh-trung" đã được dùng.');
+
+    // The new station has no agent yet: the overview raises the alarm for it, and only for it.
+    await open(page, 'Tổng quan');
+    await expectText(page.getByTestId('offline-alarm'), 'Cảnh báo: 1 trạm mất kết nối');
+    expect(await page.getByTestId('offline-alarm').locator('li').allTextContents()).toEqual(['Cụm loa thôn Trung']);
+    await shot(page, '11-tong-quan-canh-bao');
+
+    await page.getByTestId('lang').selectOption('en');
+    await expectText(page.getByTestId('nav'), 'Overview');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await shot(page, '12-overview-english');
+    await context.close();
+  }, 60_000);
+});
+
+/** Waits until the element's text contains `expected`, then asserts it (so a failure shows the text). */
+async function expectText(locator: ReturnType<Page['getByTestId']>, expected: string, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < until) {
+    text = (await locator.first().textContent({ timeout: timeoutMs }).catch(() => '')) ?? '';
+    if (text.includes(expected)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(text).toContain(expected);
+}
