@@ -141,7 +141,7 @@ export function resolveTimeline<T extends Playable>(items: readonly T[]): Resolv
     const onAir: OnAirNow | null = playing
       ? { occurrenceId: playing.item.occurrenceId, priority: playing.item.priority, startedAt: playing.startedAt, endsAt: playing.endsAt }
       : null;
-    const d = decide(due, onAir, now, queued, 0);
+    const d: Decision<T> = decide(due, onAir, now, queued, 0);
     for (const m of d.missed) out.push({ item: m.item, outcome: 'missed', startAt: null, endAt: null, delayMs: null, cutBy: null });
     if (d.start) {
       const { item, cut } = d.start;
