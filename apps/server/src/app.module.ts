@@ -22,9 +22,12 @@ import { PlaybackService } from './playback/playback.service';
 import { Programme } from './programmes/programme.entity';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { ProgrammesService } from './programmes/programmes.service';
-import { ScheduleController } from './schedule/schedule.controller';
+import { ScheduleHousekeeping } from './schedule/housekeeping';
+import { ScheduleController, TimelineController } from './schedule/schedule.controller';
 import { ScheduleService } from './schedule/schedule.service';
 import { Slot, SlotTarget } from './schedule/slot.entity';
+import { StationGroupsController } from './stations/station-groups.controller';
+import { StationGroupsService } from './stations/station-groups.service';
 import { Station } from './stations/station.entity';
 import { StationsController } from './stations/stations.controller';
 import { StationsService } from './stations/stations.service';
@@ -68,6 +71,8 @@ export class AppModule {
         UsersController,
         ProgrammesController,
         ScheduleController,
+        TimelineController,
+        StationGroupsController,
         LogbookController,
         AgentsController,
       ],
@@ -78,6 +83,8 @@ export class AppModule {
         StationsService,
         ProgrammesService,
         ScheduleService,
+        ScheduleHousekeeping,
+        StationGroupsService,
         PlaybackService,
         LogbookService,
         AgentGateway,

@@ -55,7 +55,8 @@ function ruleOf(rec: Recurrence): RRule | null {
     throw new RecurrenceError('rule', 'Giờ phát lấy từ giờ bắt đầu; không dùng BYHOUR, BYMINUTE, BYSECOND.');
   }
   // UNTIL is read as the zone's wall-clock time too, like everything else the author writes.
-  return new RRule({ ...options, dtstart: new Date(start) });
+  // rrule works in whole seconds; the milliseconds of the start are added back to each airing.
+  return new RRule({ ...options, dtstart: new Date(start - (start % 1000)) });
 }
 
 /** Checks a recurrence and throws RecurrenceError with a Vietnamese message when it cannot be used. */
@@ -78,8 +79,9 @@ export function occurrencesBetween(rec: Recurrence, from: number, to: number): n
     walls = [];
     const lo = new Date(from - ZONE_MARGIN);
     const hi = new Date(to + ZONE_MARGIN);
+    const ms = parseWall(rec.start)! % 1000;
     rule.between(lo, hi, true, (d) => {
-      walls.push(d.getTime());
+      walls.push(d.getTime() + ms);
       return walls.length < MAX_EXPANSION;
     });
   }
@@ -102,8 +104,9 @@ export function seriesBounds(rec: Recurrence): { first: number | null; last: num
   let last: number | null = null;
   const endless = !rule.options.count && !rule.options.until;
   let n = 0;
+  const ms = parseWall(rec.start)! % 1000;
   rule.all((d) => {
-    const w = d.getTime();
+    const w = d.getTime() + ms;
     if (!ex.has(w)) {
       first ??= w;
       last = w;

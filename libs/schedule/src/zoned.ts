@@ -43,18 +43,19 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
-/** "2026-11-24T05:30" or "2026-11-24T05:30:15" as floating UTC ms; null when it is not such a time. */
+/** "2026-11-24T05:30", "…T05:30:15" or "…T05:30:15.250" as floating UTC ms; null when it is not such a time. */
 export function parseWall(text: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(text);
   if (!m) return null;
-  const [, y, mo, d, h, mi, s = '0'] = m;
-  const wall = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
+  const [, y, mo, d, h, mi, s = '0', frac = '0'] = m;
+  const wall = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, Number(frac.padEnd(3, '0')));
   const check = new Date(wall);
   if (check.getUTCFullYear() !== +y || check.getUTCMonth() !== +mo - 1 || check.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59) return null;
   return wall;
 }
 
-/** Floating UTC ms back to "YYYY-MM-DDTHH:mm:ss". */
+/** Floating UTC ms back to "YYYY-MM-DDTHH:mm:ss", with ".sss" only when there are milliseconds. */
 export function formatWall(wall: number): string {
-  return new Date(wall).toISOString().slice(0, 19);
+  const text = new Date(wall).toISOString();
+  return wall % 1000 === 0 ? text.slice(0, 19) : text.slice(0, 23);
 }
