@@ -19,6 +19,10 @@ import { LogbookService } from './logbook/logbook.service';
 import { MediaModule } from './media/media.module';
 import { PlaybackEventRow } from './playback/playback-event.entity';
 import { PlaybackService } from './playback/playback.service';
+import { PlanTargetsController } from './plan-targets/plan-targets.controller';
+import { PlanTargetsService } from './plan-targets/plan-targets.service';
+import { ChuyenMucController } from './programmes/chuyen-muc.controller';
+import { ChuyenMucService } from './programmes/chuyen-muc.service';
 import { Programme } from './programmes/programme.entity';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { ProgrammesService } from './programmes/programmes.service';
@@ -73,6 +77,8 @@ export class AppModule {
         ScheduleController,
         TimelineController,
         StationGroupsController,
+        ChuyenMucController,
+        PlanTargetsController,
         LogbookController,
         AgentsController,
       ],
@@ -85,6 +91,8 @@ export class AppModule {
         ScheduleService,
         ScheduleHousekeeping,
         StationGroupsService,
+        ChuyenMucService,
+        PlanTargetsService,
         PlaybackService,
         LogbookService,
         AgentGateway,

@@ -375,6 +375,25 @@ export class ScheduleService {
     };
   }
 
+  /** Approved airings on these stations that start in [from, to), with their programme. */
+  async plannedAirings(stationIds: readonly string[], from: number, to: number) {
+    const m = this.db.manager;
+    const slots = await this.liveSlots(m, ['approved'], from - 24 * 3600_000, to);
+    if (!slots.length || !stationIds.length) return [];
+    const world = await this.world(m);
+    const targets = await targetsOf(m, slots.map((s) => s.id));
+    const overrides = await m.findBy(SlotOverride, { slotId: In(slots.map((s) => s.id)) });
+    const out: { stationId: string; slotId: string; programmeId: string; at: number }[] = [];
+    for (const slot of slots) {
+      const map = resolveTargets(targets.filter((t) => t.slotId === slot.id), world);
+      for (const stationId of stationIds) {
+        if (!map.has(stationId)) continue;
+        for (const at of airingsOf(slot, overrides, stationId, from, to)) out.push({ stationId, slotId: slot.id, programmeId: slot.programmeId, at });
+      }
+    }
+    return out;
+  }
+
   /** What the station's agent should hold now. */
   async snapshotFor(stationId: string): Promise<ScheduleSnapshot> {
     const station = await this.stations.get(stationId);
