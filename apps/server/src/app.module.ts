@@ -26,6 +26,8 @@ import { ChuyenMucService } from './programmes/chuyen-muc.service';
 import { Programme } from './programmes/programme.entity';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { ProgrammesService } from './programmes/programmes.service';
+import { CalendarController } from './schedule/calendar.controller';
+import { CalendarService } from './schedule/calendar.service';
 import { ScheduleHousekeeping } from './schedule/housekeeping';
 import { ScheduleController, TimelineController } from './schedule/schedule.controller';
 import { ScheduleService } from './schedule/schedule.service';
@@ -79,6 +81,7 @@ export class AppModule {
         StationGroupsController,
         ChuyenMucController,
         PlanTargetsController,
+        CalendarController,
         LogbookController,
         AgentsController,
       ],
@@ -93,6 +96,7 @@ export class AppModule {
         StationGroupsService,
         ChuyenMucService,
         PlanTargetsService,
+        CalendarService,
         PlaybackService,
         LogbookService,
         AgentGateway,

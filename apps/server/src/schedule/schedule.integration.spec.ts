@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { DataSource } from 'typeorm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from '../../../../test/support/api';
@@ -194,6 +195,26 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
     ]);
     expect(tl.items[0].cutBy).toBe(tl.items[1].occurrenceId);
     expect((await admin.request('GET', `/api/stations/${station.id}/timeline?from=${encodeURIComponent(at(60))}&to=${encodeURIComponent(at(0))}`)).status).toBe(400);
+  });
+
+  it('gives staff a calendar link per station and per unit, without sign-in, keeping only its hash', async () => {
+    const slot = await admin.ok('POST', '/api/slots', { programmeId, startAt: vnDay(2, '16:30'), stationIds: [st.vinh] });
+    const { token, path } = await operator.ok('POST', `/api/stations/${st.vinh}/calendar-token`);
+    expect(path).toBe(`/api/calendar/${token}.ics`);
+    const res = await fetch(url + path);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/calendar/);
+    const text = await res.text();
+    expect(text).toContain('BEGIN:VCALENDAR');
+    expect(text).toContain('SUMMARY:Chuyên mục CCHC');
+    const compact = slot.startAt.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    expect(text).toContain(`DTSTART:${compact}`);
+    const unitFeed = await admin.ok('POST', `/api/units/${province.id}/calendar-token`);
+    expect(await (await fetch(url + unitFeed.path)).text()).toContain(`${slot.id}@${slot.startAt}@loa`);
+    expect((await fetch(`${url}/api/calendar/loa_cal_${'x'.repeat(32)}.ics`)).status).toBe(404);
+    const rows: { tokenHash: string }[] = await app.get(DataSource).query('SELECT "tokenHash" FROM "calendar_token"');
+    expect(rows.some((r) => r.tokenHash === token)).toBe(false);
+    expect(rows).toHaveLength(2);
   });
 
   it('refuses bad input with 400 and stores nothing', async () => {

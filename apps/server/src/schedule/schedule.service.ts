@@ -383,12 +383,14 @@ export class ScheduleService {
     const world = await this.world(m);
     const targets = await targetsOf(m, slots.map((s) => s.id));
     const overrides = await m.findBy(SlotOverride, { slotId: In(slots.map((s) => s.id)) });
-    const out: { stationId: string; slotId: string; programmeId: string; at: number }[] = [];
+    const out: { stationId: string; slotId: string; programmeId: string; at: number; durationMs: number; priority: Priority; source: SlotSource }[] = [];
     for (const slot of slots) {
       const map = resolveTargets(targets.filter((t) => t.slotId === slot.id), world);
       for (const stationId of stationIds) {
         if (!map.has(stationId)) continue;
-        for (const at of airingsOf(slot, overrides, stationId, from, to)) out.push({ stationId, slotId: slot.id, programmeId: slot.programmeId, at });
+        for (const at of airingsOf(slot, overrides, stationId, from, to)) {
+          out.push({ stationId, slotId: slot.id, programmeId: slot.programmeId, at, durationMs: slot.durationMs, priority: slot.priority, source: slot.source });
+        }
       }
     }
     return out;
