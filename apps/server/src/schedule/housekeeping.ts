@@ -1,5 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import cron, { type ScheduledTask } from 'node-cron';
+import { Subscription } from 'rxjs';
+import { DomainEvents } from '../common/events';
 import { ScheduleService } from './schedule.service';
 
 /**
@@ -11,16 +13,25 @@ import { ScheduleService } from './schedule.service';
 export class ScheduleHousekeeping implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('ScheduleHousekeeping');
   private tasks: ScheduledTask[] = [];
+  private subscription?: Subscription;
 
-  constructor(private readonly schedule: ScheduleService) {}
+  constructor(
+    private readonly schedule: ScheduleService,
+    private readonly events: DomainEvents,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.subscription = this.events.stream.subscribe((event) => {
+      if (event.type !== 'station.created') return;
+      this.schedule.refreshStations([event.stationId]).catch((err: Error) => this.log.error(`look-ahead of a new station failed: ${err.message}`));
+    });
     await this.refresh();
     this.tasks.push(cron.schedule('*/5 * * * *', () => this.refresh(), { name: 'schedule-refresh', noOverlap: true }));
     this.tasks.push(cron.schedule('17 3 * * *', () => this.expire(), { name: 'schedule-expire', noOverlap: true }));
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.subscription?.unsubscribe();
     for (const task of this.tasks) await task.destroy();
     this.tasks = [];
   }

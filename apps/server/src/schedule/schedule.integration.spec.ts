@@ -11,6 +11,12 @@ import { ScheduleService } from './schedule.service';
 
 const DAY = 24 * 3600_000;
 
+async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  expect(await check()).toBe(true);
+}
+
 /** Scheduling through the HTTP API on a fresh SQLite file with the real migrations. */
 describe('scheduling as stations work: approval, recurrence, targets, conflicts, timeline', () => {
   let dir: string;
@@ -150,6 +156,8 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
   it('a unit target includes a station added to the unit later', async () => {
     const slot = await admin.ok('POST', '/api/slots', { programmeId, startAt: vnDay(3, '07:00'), unitIds: [commune.id] });
     const { station } = await admin.ok('POST', '/api/stations', { unitId: commune.id, name: 'Đài thôn mới', code: 'thon-moi' });
+    // Picked up when the station is created, and by the periodic refresh in any case.
+    await eventually(async () => (await snapshotIds(station.id)).includes(slot.id));
     await schedule.refreshAll();
     expect(await snapshotIds(station.id)).toContain(slot.id);
   });

@@ -433,6 +433,13 @@ export class ScheduleService {
     return changed;
   }
 
+  /** Rebuilds these stations' look-ahead (a new station under a targeted unit, say). */
+  async refreshStations(stationIds: string[]): Promise<string[]> {
+    const changed = await this.db.transaction(async (m) => this.materialise(m, stationIds));
+    this.announce(changed);
+    return changed;
+  }
+
   /** Forgets materialised airings long past. */
   async expire(): Promise<number> {
     const result = await this.db.getRepository(Airing).delete({ startAt: LessThan(iso(this.clock.now() - AIRING_RETENTION_MS)) });

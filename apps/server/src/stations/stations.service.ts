@@ -43,6 +43,7 @@ export class StationsService {
         createdAt: nowInstant(),
       }),
     );
+    this.events.emit({ type: 'station.created', stationId: station.id });
     return { station: toPublicStation(station), token };
   }
 
