@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { UuidParam } from '../common/params';
-import { CreateSlotDto, EditAiringDto, RejectSlotDto } from './dto/create-slot.dto';
+import { CreateSlotDto, EditAiringDto, RejectSlotDto, UpdateSlotDto } from './dto/create-slot.dto';
 import { ListSlotsQuery, TimelineQuery } from './dto/list-slots.dto';
 import type { Actor } from './permissions';
 import { ScheduleService } from './schedule.service';
@@ -39,6 +39,12 @@ export class ScheduleController {
   @Post()
   create(@Body() body: CreateSlotDto, @CurrentPrincipal() who: Principal) {
     return this.schedule.create(body, actorOf(who));
+  }
+
+  @Roles('admin', 'editor', 'approver', 'operator')
+  @Patch(':id')
+  update(@Param('id', UuidParam) id: string, @Body() body: UpdateSlotDto, @CurrentPrincipal() who: Principal) {
+    return this.schedule.update(id, body, actorOf(who));
   }
 
   @Roles('admin', 'editor', 'approver', 'operator')

@@ -153,6 +153,21 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
     expect(freed.rule).toBe('FREQ=DAILY;COUNT=3');
   });
 
+  it('changing a slot is checked like a new one, and an editor’s change to an approved slot needs approval again', async () => {
+    const fixed = await admin.ok('POST', '/api/slots', { programmeId, startAt: vnDay(6, '10:00'), stationIds: [st.binh] });
+    const slot = await editor.ok('POST', '/api/slots', { programmeId, startAt: vnDay(6, '09:00'), stationIds: [st.binh] });
+    await approver.ok('POST', `/api/slots/${slot.id}/approve`);
+    const clash = await editor.request('PATCH', `/api/slots/${slot.id}`, { startAt: vnDay(6, '10:00') });
+    expect(clash.status).toBe(409);
+    expect(clash.body.details.clashes).toEqual([expect.objectContaining({ slotId: fixed.id, stationId: st.binh })]);
+    expect((await admin.ok('GET', `/api/slots/${slot.id}`)).startAt).toBe(slot.startAt);
+
+    const moved = await editor.ok('PATCH', `/api/slots/${slot.id}`, { startAt: vnDay(6, '13:30'), rule: 'FREQ=WEEKLY;COUNT=2' });
+    expect(moved).toMatchObject({ status: 'submitted', rule: 'FREQ=WEEKLY;COUNT=2', localStart: `${vnDay(6, '13:30')}:00` });
+    expect(await snapshotIds(st.binh)).not.toContain(slot.id);
+    expect((await editor.request('PATCH', `/api/slots/${slot.id}`, { rule: 'FREQ=MINUTELY' })).status).toBe(400);
+  });
+
   it('a unit target includes a station added to the unit later', async () => {
     const slot = await admin.ok('POST', '/api/slots', { programmeId, startAt: vnDay(3, '07:00'), unitIds: [commune.id] });
     const { station } = await admin.ok('POST', '/api/stations', { unitId: commune.id, name: 'Đài thôn mới', code: 'thon-moi' });

@@ -55,6 +55,29 @@ export interface NewSlot extends SlotTargetsInput {
   status?: 'draft' | 'submitted' | 'approved';
 }
 
+/** When and how a slot airs, as its author gives it. */
+export interface SlotTiming {
+  startAt: string;
+  timeZone: string;
+  rule: string | null;
+  exdates: string[];
+  startMode: StartMode;
+  waitMs: number | undefined;
+}
+
+export type SlotChange = Partial<Pick<NewSlot, 'startAt' | 'timeZone' | 'rule' | 'exdates' | 'startMode' | 'waitMs' | 'priority'>>;
+
+function timingOf(input: Partial<SlotTiming> & { startAt: string; rule?: string | null }, defaultZone: string): SlotTiming {
+  return {
+    startAt: input.startAt,
+    timeZone: input.timeZone ?? defaultZone,
+    rule: input.rule ?? null,
+    exdates: input.exdates ?? [],
+    startMode: input.startMode ?? 'hard',
+    waitMs: input.waitMs,
+  };
+}
+
 export interface SlotFilter {
   stationId?: string;
   from?: string;
@@ -100,15 +123,14 @@ export class ScheduleService {
 
   // ---- authoring ----
 
-  async create(input: NewSlot, actor: Actor) {
-    const zone = input.timeZone ?? this.config.timezone;
+  /** When a slot airs, checked and turned into what is stored; throws a 400/422 LoaError when unusable. */
+  private timing(input: SlotTiming, durationMs: number) {
+    const zone = input.timeZone;
     if (!isTimeZone(zone)) throw new LoaError('validation_failed', 'Múi giờ không hợp lệ.', { field: 'timeZone' });
     const first = parseAuthoredInstant(input.startAt, zone);
     if (first === null) throw new LoaError('validation_failed', 'Thời điểm phát không hợp lệ.', { field: 'startAt' });
     const localStart = wallOf(first, zone);
-    const rule = input.rule ?? null;
-    const exdates = input.exdates ?? [];
-    const rec = { start: localStart, timeZone: zone, rule, exdates };
+    const rec = { start: localStart, timeZone: zone, rule: input.rule, exdates: input.exdates };
     try {
       validateRecurrence(rec);
     } catch (e) {
@@ -117,16 +139,31 @@ export class ScheduleService {
     }
     const bounds = seriesBounds(rec);
     if (bounds.first === null || bounds.last === null) throw new LoaError('validation_failed', 'Quy tắc lặp lại không cho buổi phát nào.', { field: 'rule' });
-    const now = this.clock.now();
-    if (bounds.last < now) throw new LoaError('slot_in_past', 'Không thể xếp lịch phát vào thời điểm đã qua.');
-    if ((input.startMode ?? 'hard') === 'wait' && !input.waitMs) {
+    if (bounds.last < this.clock.now()) throw new LoaError('slot_in_past', 'Không thể xếp lịch phát vào thời điểm đã qua.');
+    if (input.startMode === 'wait' && !input.waitMs) {
       throw new LoaError('validation_failed', 'Chế độ "chờ tối đa" cần số giây chờ (waitMs).', { field: 'waitMs' });
     }
+    return {
+      localStart,
+      timeZone: zone,
+      rule: input.rule,
+      exdates: input.exdates,
+      startAt: iso(bounds.first),
+      endAt: bounds.last === END_OF_TIME ? iso(END_OF_TIME) : iso(bounds.last + durationMs),
+      startMode: input.startMode,
+      waitMs: input.startMode === 'wait' ? (input.waitMs ?? 0) : 0,
+    };
+  }
 
+  async create(input: NewSlot, actor: Actor) {
+    const now = this.clock.now();
+    // Checked before any lookup, so a bad time is a 400 whatever else is wrong.
+    this.timing(timingOf(input, this.config.timezone), 0);
     const programme = await this.db.getRepository(Programme).findOneBy({ id: input.programmeId });
     if (!programme) throw new LoaError('not_found', 'Không tìm thấy chương trình này.');
     const asset = await this.media.requireReady(programme.mediaAssetId);
     const durationMs = asset.durationMs ?? 0;
+    const timing = this.timing(timingOf(input, this.config.timezone), durationMs);
 
     const targets = TARGET_FIELDS.flatMap(([field, kind]) => (input[field] ?? []).map((refId) => ({ kind, refId })));
     if (!targets.length) throw new LoaError('validation_failed', 'Cần chọn ít nhất một nơi phát (trạm, nhóm trạm, cụm loa hoặc đơn vị).', { field: 'targets' });
@@ -148,17 +185,10 @@ export class ScheduleService {
     const nowIso = iso(now);
     const slot = this.db.getRepository(Slot).create({
       programmeId: programme.id,
-      startAt: iso(bounds.first),
-      endAt: bounds.last === END_OF_TIME ? iso(END_OF_TIME) : iso(bounds.last + durationMs),
+      ...timing,
       durationMs,
-      localStart,
-      timeZone: zone,
-      rule,
-      exdates,
       priority: scope.priority,
       source: scope.source,
-      startMode: input.startMode ?? 'hard',
-      waitMs: (input.startMode ?? 'hard') === 'wait' ? (input.waitMs ?? 0) : 0,
       status,
       rejectionReason: null,
       createdBy: actor?.userId ?? null,
@@ -180,6 +210,47 @@ export class ScheduleService {
     });
     this.announce(changed);
     return this.describe(slot.id);
+  }
+
+  /**
+   * Changes when and how a slot airs. The change is checked for clashes like a new slot; an approved slot
+   * changed by someone who may not approve it goes back to waiting for approval (and off the air).
+   */
+  async update(id: string, input: SlotChange, actor: Actor) {
+    const changed = await this.db.transaction(async (m) => {
+      const slot = await m.findOneBy(Slot, { id });
+      if (!slot) throw new LoaError('not_found', 'Không tìm thấy lịch phát này.');
+      if (slot.status === 'cancelled') throw new LoaError('invalid_state', 'Lịch phát đã huỷ.');
+      const current = timingOf(
+        { startAt: slot.localStart ?? slot.startAt, timeZone: slot.timeZone, rule: slot.rule, exdates: slot.exdates, startMode: slot.startMode, waitMs: slot.waitMs },
+        slot.timeZone,
+      );
+      const next: SlotTiming = {
+        startAt: input.startAt ?? current.startAt,
+        timeZone: input.timeZone ?? current.timeZone,
+        rule: input.rule === undefined ? current.rule : input.rule,
+        exdates: input.exdates ?? current.exdates,
+        startMode: input.startMode ?? current.startMode,
+        waitMs: input.waitMs ?? current.waitMs,
+      };
+      const timing = this.timing(next, slot.durationMs);
+      const world = await this.world(m);
+      const stationMap = resolveTargets(await targetsOf(m, [id]), world);
+      const priority = input.priority ?? slot.priority;
+      const scope: SlotScope = { source: priority === 'emergency' ? 'emergency' : slot.source, priority, stationIds: [...stationMap.keys()] };
+      const own = this.ownStations(actor, world);
+      if (!mayAuthor(actor, scope, own)) throw new LoaError('forbidden', 'Bạn không có quyền sửa lịch phát này.');
+      const wasLive = slot.status === 'approved';
+      Object.assign(slot, timing, { priority, source: scope.source, updatedAt: this.clock.nowInstant() });
+      if (wasLive && !mayApprove(actor, scope, own)) slot.status = 'submitted';
+      if (slot.status === 'approved' || slot.status === 'submitted') await this.refuseClashes(m, slot, stationMap, await m.findBy(SlotOverride, { slotId: id }));
+      await m.save(slot);
+      await this.record(m, id, 'updated', actor, JSON.stringify(input));
+      if (wasLive && slot.status === 'submitted') await this.record(m, id, 'submitted', actor, 'sửa lịch đã duyệt: cần duyệt lại');
+      return wasLive || slot.status === 'approved' ? this.materialise(m, [...stationMap.keys()]) : [];
+    });
+    this.announce(changed);
+    return this.describe(id);
   }
 
   async submit(id: string, actor: Actor) {

@@ -118,3 +118,48 @@ export class EditAiringDto {
   @IsUUID()
   stationId?: string;
 }
+
+/** What may change on an existing slot: when and how it airs. Targets and programme make a new slot. */
+export class UpdateSlotDto {
+  @ApiPropertyOptional({ example: '2026-11-24T06:00' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/, { message: 'startAt phải là thời điểm dạng 2026-11-24T05:30' })
+  startAt?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  timeZone?: string;
+
+  @ApiPropertyOptional({ description: 'Quy tắc lặp mới; null: chỉ phát một lần', nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  rule?: string | null;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  @MaxLength(23, { each: true })
+  exdates?: string[];
+
+  @ApiPropertyOptional({ enum: ['hard', 'soft', 'wait'] })
+  @IsOptional()
+  @IsIn(['hard', 'soft', 'wait'])
+  startMode?: StartMode;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  waitMs?: number;
+
+  @ApiPropertyOptional({ enum: ['normal', 'priority', 'emergency'] })
+  @IsOptional()
+  @IsIn(['normal', 'priority', 'emergency'])
+  priority?: Priority;
+}
