@@ -30,6 +30,15 @@ describe('schedule snapshot', () => {
     expect(ScheduleSnapshot.safeParse(snap).success).toBe(true);
   });
 
+  it('carries the start mode, the wait only for wait-up-to, and clusters only when narrowed', () => {
+    const snap = buildSnapshot('st', 1, [row('a', '2026-11-24T05:30:00.000Z'), { ...row('b', '2026-11-24T06:30:00.000Z'), startMode: 'wait', waitMs: 30_000, clusterIds: ['k1'] }], window);
+    expect(snap.items[0]).toMatchObject({ startMode: 'hard' });
+    expect(snap.items[0]).not.toHaveProperty('waitMs');
+    expect(snap.items[0]).not.toHaveProperty('clusterIds');
+    expect(snap.items[1]).toMatchObject({ startMode: 'wait', waitMs: 30_000, clusterIds: ['k1'] });
+    expect(ScheduleSnapshot.safeParse(snap).success).toBe(true);
+  });
+
   it('moves an occurrence when its slot moves', () => {
     expect(occurrenceIdOf('s', '2026-11-24T05:30:00.000Z')).not.toBe(occurrenceIdOf('s', '2026-11-24T05:31:00.000Z'));
   });
