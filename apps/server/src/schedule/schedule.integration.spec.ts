@@ -7,6 +7,7 @@ import { Api } from '../../../../test/support/api';
 import { makeTone } from '../../../../test/support/audio';
 import { startServer } from '../bootstrap';
 import { AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
 import { ScheduleService } from './schedule.service';
 
 const DAY = 24 * 3600_000;
@@ -238,6 +239,31 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
     const rows: { tokenHash: string }[] = await app.get(DataSource).query('SELECT "tokenHash" FROM "calendar_token"');
     expect(rows.some((r) => r.tokenHash === token)).toBe(false);
     expect(rows).toHaveLength(2);
+  });
+
+  it('as time passes the look-ahead slides: new airings of an endless rule arrive with a new version, old ones expire', async () => {
+    const unit = await admin.ok('POST', '/api/units', { name: 'Xã Cẩm Quang', kind: 'Xã', parentId: province.id });
+    const { station } = await admin.ok('POST', '/api/stations', { unitId: unit.id, name: 'Đài xã Cẩm Quang', code: 'cam-quang' });
+    const slot = await admin.ok('POST', '/api/slots', { programmeId, startAt: vnDay(1, '05:15'), rule: 'FREQ=DAILY', stationIds: [station.id] });
+    const before = await schedule.snapshotFor(station.id);
+    expect(await schedule.refreshAll()).not.toContain(station.id);
+
+    const clock = app.get(Clock);
+    const real = clock.now();
+    const spy = jest.spyOn(clock, 'now').mockReturnValue(real + 2 * DAY);
+    try {
+      expect(await schedule.refreshAll()).toContain(station.id);
+      const after = await schedule.snapshotFor(station.id);
+      expect(after.version).toBeGreaterThan(before.version);
+      const last = (snap: typeof before) => snap.items.filter((i) => i.slotId === slot.id).at(-1)!.startAt;
+      expect(Date.parse(last(after)) - Date.parse(last(before))).toBe(2 * DAY);
+
+      spy.mockReturnValue(real + 80 * DAY);
+      await schedule.refreshAll();
+      expect(await schedule.expire()).toBeGreaterThan(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('refuses bad input with 400 and stores nothing', async () => {
