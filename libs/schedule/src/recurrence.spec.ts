@@ -103,6 +103,40 @@ describe('recurrence in Asia/Ho_Chi_Minh, whatever the server time zone', () => 
   });
 
   it.each([
+    'FREQ=DAILY;BYMONTHDAY=99',
+    'FREQ=DAILY;INTERVAL=0',
+    'FREQ=DAILY;INTERVAL=-1',
+    'FREQ=MONTHLY;BYDAY=9XX',
+    'FREQ=WEEKLY;BYDAY=XX',
+    'FREQ=DAILY;COUNT=-5',
+    'FREQ=DAILY;UNTIL=garbage',
+    'FREQ=YEARLY;BYMONTH=13',
+    'FREQ=DAILY;BYSETPOS=0',
+    'FREQ=DAILY;BYYEARDAY=400',
+    'FREQ=DAILY;COUNT=2;UNTIL=20270101',
+    'FREQ=DAILY;FREQ=WEEKLY',
+    ';;;',
+    'FREQ=YEARLY;COUNT=50',
+    'FREQ=DAILY;UNTIL=20990101',
+    'FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2',
+    'FREQ=YEARLY;BYMONTHDAY=30;BYMONTH=2',
+    'FREQ=DAILY;BYMONTHDAY=31;BYMONTH=4',
+    'FREQ=MONTHLY;BYDAY=6MO',
+    'FREQ=WEEKLY;BYDAY=1MO',
+    'FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=1',
+    'FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=3',
+    'FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5',
+  ])('refuses %s at once: rules that rrule cannot expand, or that never or too long air', (rule) => {
+    const started = Date.now();
+    expect(() => validateRecurrence({ start: '2026-11-24T05:30', timeZone: VN, rule })).toThrow(RecurrenceError);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('knows a series whose every airing is excepted has none', () => {
+    expect(seriesBounds({ start: '2026-11-24T05:30', timeZone: VN, rule: 'FREQ=DAILY;COUNT=1', exdates: ['2026-11-24T05:30'] })).toEqual({ first: null, last: null });
+  });
+
+  it.each([
     ['a rule that is not RFC 5545', { rule: 'EVERY MONDAY' }, 'rule'],
     ['an hourly rule', { rule: 'FREQ=HOURLY' }, 'rule'],
     ['a DTSTART inside the rule', { rule: 'DTSTART:20260101T000000Z\nRRULE:FREQ=DAILY' }, 'rule'],
