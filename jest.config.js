@@ -14,11 +14,12 @@ const swc = [
 ];
 const shared = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|typeorm|node-cron|uuid|fast-check|pure-rand)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|typeorm|node-cron|uuid|fast-check|pure-rand|ical-generator|rrule)/)'],
   moduleNameMapper: {
     '^@loa/protocol$': '<rootDir>/libs/protocol/src/index.ts',
     '^@loa/protocol/(.*)$': '<rootDir>/libs/protocol/src/$1',
     '^@loa/ffmpeg$': '<rootDir>/libs/ffmpeg/src/index.ts',
+    '^@loa/schedule$': '<rootDir>/libs/schedule/src/index.ts',
   },
   testEnvironment: 'node',
 };

@@ -62,6 +62,9 @@ describe('core loop: upload, schedule, relay, play on time, log', () => {
     const startAt = new Date(Math.ceil((Date.now() + 10_000) / 1000) * 1000).toISOString();
     const slot = await editor.ok('POST', '/api/slots', { programmeId: programme.id, startAt, stationIds: stations.map((s) => s.id) });
     expect(slot.startAt).toBe(startAt);
+    // An editor's slot reaches the stations once an approver (here the admin) approves it.
+    expect(slot.status).toBe('submitted');
+    await admin.ok('POST', `/api/slots/${slot.id}/approve`);
 
     const records = await eventually(
       'both sinks to hold the programme',

@@ -91,9 +91,9 @@ describe('Runner with the null player and the real clock', () => {
     expect(events().find((e) => e.kind === 'started')?.detail).toMatch(/muộn/);
   });
 
-  it('starts an item that arrives while the output is busy right after, saying so', async () => {
+  it('starts a soft item that arrives while the output is busy right after, saying so', async () => {
     const first = at(150, 'first', { durationMs: 400 });
-    const second = at(300, 'second', { durationMs: 1000 });
+    const second = at(300, 'second', { durationMs: 1000, startMode: 'soft' });
     newRunner().start(snapshot(1, [first, second]));
     await until(() => events().some((e) => e.occurrenceId === 'second' && e.kind === 'started'));
     const s = events().find((e) => e.occurrenceId === 'second' && e.kind === 'started');
@@ -101,6 +101,30 @@ describe('Runner with the null player and the real clock', () => {
     expect(f).toBeDefined();
     expect(s?.detail).toMatch(/bận/);
     expect(Date.parse(s?.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(f?.endedAt ?? '') - 1);
+  });
+
+  it('a hard start cuts what plays at its instant; the cut one is reported failed, preempted, with what it played', async () => {
+    const long = at(100, 'long', { durationMs: 5000 });
+    const hard = at(500, 'hard', { durationMs: 300, priority: 'priority' });
+    newRunner().start(snapshot(1, [long, hard]));
+    await until(() => events().some((e) => e.occurrenceId === 'hard' && e.kind === 'finished'));
+    const cut = events().find((e) => e.occurrenceId === 'long' && e.kind === 'failed');
+    expect(cut).toMatchObject({ reason: 'preempted', startedAt: expect.any(String) });
+    expect(cut?.playedMs).toBeGreaterThanOrEqual(300);
+    expect(cut?.playedMs).toBeLessThan(1000);
+    const started = events().find((e) => e.occurrenceId === 'hard' && e.kind === 'started');
+    expect(Math.abs(started?.startErrorMs ?? 99)).toBeLessThan(50);
+  });
+
+  it('a wait-up-to item waits its wait, then cuts', async () => {
+    const long = at(100, 'long', { durationMs: 5000 });
+    const waiter = at(400, 'waiter', { durationMs: 1000, startMode: 'wait', waitMs: 400 });
+    newRunner().start(snapshot(1, [long, waiter]));
+    await until(() => events().some((e) => e.occurrenceId === 'waiter' && e.kind === 'started'));
+    const started = events().find((e) => e.occurrenceId === 'waiter' && e.kind === 'started');
+    expect(started?.startErrorMs).toBeGreaterThanOrEqual(390);
+    expect(started?.startErrorMs).toBeLessThan(700);
+    expect(events().find((e) => e.occurrenceId === 'long' && e.kind === 'failed')?.reason).toBe('preempted');
   });
 
   it('reports a missing audio file at the instant', async () => {

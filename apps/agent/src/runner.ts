@@ -180,7 +180,7 @@ export class Runner {
     if (!cur || cur.stopReason) return null;
     // A programme at the end of its own slot gives way to the next one instead of delaying it.
     if (cur.endsAt <= instant) return null;
-    return { occurrenceId: cur.item.occurrenceId, priority: cur.item.priority, endsAt: cur.endsAt };
+    return { occurrenceId: cur.item.occurrenceId, priority: cur.item.priority, startedAt: cur.startedAt, endsAt: cur.endsAt };
   }
 
   private plan(now: number): Plan {
@@ -214,7 +214,8 @@ export class Runner {
       this.begin(plan.startNow.item, plan.startNow.mode);
       return; // begin() re-plans once the output state is known
     }
-    if (plan.next) this.arm(gen, plan.next, now);
+    if (plan.next) this.arm(gen, plan.next, now, plan.wakeAt);
+    else if (plan.wakeAt !== null) this.setTimer(Math.min(plan.wakeAt - now, this.o.maxSleepMs), () => this.replan());
   }
 
   private defer(items: readonly ScheduleItem[]): void {
@@ -225,10 +226,16 @@ export class Runner {
     }
   }
 
-  private arm(gen: number, next: ScheduleItem, now: number): void {
+  private arm(gen: number, next: ScheduleItem, now: number, wakeAt: number | null): void {
     const instant = Date.parse(next.startAt);
     const prepareAt = instant - this.o.prepareLeadMs;
     const fireAt = instant - this.o.spinMs;
+    if (wakeAt !== null && wakeAt < fireAt) {
+      // A waiting item's wait-up-to runs out first: look again then.
+      const at = now < prepareAt ? Math.min(prepareAt, wakeAt) : wakeAt;
+      this.setTimer(Math.min(at - now, this.o.maxSleepMs), () => this.replan());
+      return;
+    }
     if (now < prepareAt) {
       this.setTimer(Math.min(prepareAt - now, this.o.maxSleepMs), () => this.replan());
       return;
@@ -258,7 +265,7 @@ export class Runner {
         /* busy-wait */
       }
       if (cur && !cur.stopReason) {
-        if (start.mode === 'preempt') this.stopCurrent('preempted', `Bị ngắt bởi chương trình ưu tiên cao hơn: "${start.item.programme.title}".`);
+        if (start.mode === 'preempt') this.stopCurrent('preempted', `Bị ngắt bởi chương trình "${start.item.programme.title}" (bắt đầu cứng hoặc ưu tiên cao hơn).`);
         else this.stopCurrent('schedule_end');
       }
       this.startPrepared(start.item, prepared, start.mode);
@@ -323,7 +330,7 @@ export class Runner {
     this.prepared.delete(item.occurrenceId);
     const cur = this.current;
     if (cur && !cur.stopReason) {
-      if (mode === 'preempt') this.stopCurrent('preempted', `Bị ngắt bởi chương trình ưu tiên cao hơn: "${item.programme.title}".`);
+      if (mode === 'preempt') this.stopCurrent('preempted', `Bị ngắt bởi chương trình "${item.programme.title}" (bắt đầu cứng hoặc ưu tiên cao hơn).`);
       else this.stopCurrent('schedule_end');
     }
     // Hold the output while preparing so nothing else is started meanwhile.
@@ -427,9 +434,12 @@ export class Runner {
       event = { kind: 'failed', ...base, reason: 'cancelled', detail: onAir.stopDetail };
     } else if (onAir.stopReason === 'shutdown') {
       event = { kind: 'failed', ...base, reason: 'interrupted', detail: onAir.stopDetail };
+    } else if (onAir.stopReason === 'preempted') {
+      event = { kind: 'failed', ...base, reason: 'preempted', detail: onAir.stopDetail };
+      this.o.log.warn(`"${item.programme.title}" bị ngắt sau ${Math.round(playedMs / 1000)} giây: ${onAir.stopDetail ?? ''}`);
     } else {
       const startErrorMs = clampError(round3(onAir.startedAt - Date.parse(item.startAt)));
-      event = { kind: 'finished', ...base, startErrorMs, ...(onAir.stopReason === 'preempted' ? { detail: onAir.stopDetail } : {}) };
+      event = { kind: 'finished', ...base, startErrorMs };
       this.o.log.info(`Kết thúc "${item.programme.title}" sau ${Math.round(playedMs / 1000)} giây`);
     }
     this.record(state, event);

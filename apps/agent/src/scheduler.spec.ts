@@ -59,7 +59,7 @@ describe('planSchedule', () => {
       ['skipped', 'skipped'],
     ]);
     const plan = planSchedule(input({ items, states }));
-    expect(plan).toEqual({ missed: [], startNow: null, defer: [], next: null, prepare: [] });
+    expect(plan).toEqual({ missed: [], startNow: null, defer: [], next: null, prepare: [], wakeAt: null });
   });
 
   it('leaves alone items older than the horizon: nothing to report about them', () => {
@@ -67,9 +67,9 @@ describe('planSchedule', () => {
     expect(plan.missed).toEqual([]);
   });
 
-  it('defers an item that arrives while an equal or higher priority is playing, then starts it after', () => {
-    const items = [item('second', T)];
-    const playing = { occurrenceId: 'first', priority: 'normal' as const, endsAt: T + 30_000 };
+  it('defers a soft item that arrives while an equal priority is playing, then starts it after', () => {
+    const items = [item('second', T, { startMode: 'soft' })];
+    const playing = { occurrenceId: 'first', priority: 'normal' as const, startedAt: T - 10_000, endsAt: T + 30_000 };
     let plan = planSchedule(input({ items, playing }));
     expect(plan.startNow).toBeNull();
     expect(plan.defer.map((i) => i.occurrenceId)).toEqual(['second']);
@@ -84,8 +84,32 @@ describe('planSchedule', () => {
 
   it('lets a higher priority take the air from what is playing', () => {
     const items = [item('alert', T, { priority: 'emergency' })];
-    const playing = { occurrenceId: 'cchc', priority: 'priority' as const, endsAt: T + 30_000 };
+    const playing = { occurrenceId: 'cchc', priority: 'priority' as const, startedAt: T - 10_000, endsAt: T + 30_000 };
     expect(planSchedule(input({ items, playing })).startNow).toEqual({ item: items[0], mode: 'preempt' });
+  });
+
+  it('a hard item cuts an equal one that was on air at its instant; an item without a start mode is hard', () => {
+    const items = [item('hard', T)];
+    const playing = { occurrenceId: 'late-one', priority: 'normal' as const, startedAt: T - 5_000, endsAt: T + 30_000 };
+    expect(planSchedule(input({ items, playing })).startNow).toEqual({ item: items[0], mode: 'preempt' });
+  });
+
+  it('never lets a lower priority cut a higher one, whatever its start mode', () => {
+    const items = [item('n', T, { startMode: 'hard' })];
+    const playing = { occurrenceId: 'u', priority: 'priority' as const, startedAt: T - 5_000, endsAt: T + 30_000 };
+    const plan = planSchedule(input({ items, playing }));
+    expect(plan.startNow).toBeNull();
+    expect(plan.defer.map((i) => i.occurrenceId)).toEqual(['n']);
+  });
+
+  it('a wait-up-to item waits, asks to be woken at its deadline, then cuts', () => {
+    const items = [item('w', T, { startMode: 'wait', waitMs: 10_000 })];
+    const playing = { occurrenceId: 'a', priority: 'normal' as const, startedAt: T - 5_000, endsAt: T + 30_000 };
+    let plan = planSchedule(input({ items, playing }));
+    expect(plan.startNow).toBeNull();
+    expect(plan.wakeAt).toBe(T + 10_000);
+    plan = planSchedule(input({ items, playing, now: T + 10_000, deferred: new Set(['w']) }));
+    expect(plan.startNow).toEqual({ item: items[0], mode: 'preempt' });
   });
 
   it('plays the higher priority first when two items share an instant, and queues the other', () => {

@@ -1,16 +1,12 @@
 import type { Priority, ScheduleItem } from '@loa/protocol';
+import { decide, rank, type Playable } from '@loa/schedule';
 import type { PlayStateKind } from './store';
-
-const RANK: Record<Priority, number> = { normal: 0, priority: 1, emergency: 2 };
-
-export function priorityRank(p: Priority): number {
-  return RANK[p];
-}
 
 export interface PlayingNow {
   occurrenceId: string;
   priority: Priority;
-  /** Server time when the programme is expected to leave the air. */
+  /** Server time when it went on air, and when it is expected to leave it. */
+  startedAt: number;
   endsAt: number;
 }
 
@@ -36,27 +32,44 @@ export interface Plan {
   missed: { item: ScheduleItem; busy: boolean }[];
   /** What to put on air now (or at the instant, when planned ahead). */
   startNow: { item: ScheduleItem; mode: StartMode } | null;
-  /** Due, but the output is busy with something of equal or higher priority: start after it. */
+  /** Due, but waiting for the output (soft, wait-up-to, or a lower priority): start after what plays. */
   defer: ScheduleItem[];
   /** The earliest item still in the future. */
   next: ScheduleItem | null;
   /** Future items close enough to be prepared now. */
   prepare: ScheduleItem[];
+  /** When a waiting item's wait-up-to runs out and it may cut what plays. */
+  wakeAt: number | null;
 }
 
 function byStart(a: ScheduleItem, b: ScheduleItem): number {
   const d = Date.parse(a.startAt) - Date.parse(b.startAt);
   if (d !== 0) return d;
-  const p = RANK[b.priority] - RANK[a.priority];
+  const p = rank(b.priority) - rank(a.priority);
   return p !== 0 ? p : a.occurrenceId < b.occurrenceId ? -1 : a.occurrenceId > b.occurrenceId ? 1 : 0;
+}
+
+type Due = Playable & { item: ScheduleItem };
+
+function playableOf(item: ScheduleItem): Due {
+  return {
+    item,
+    occurrenceId: item.occurrenceId,
+    start: Date.parse(item.startAt),
+    durationMs: item.durationMs,
+    priority: item.priority,
+    startMode: item.startMode ?? 'hard',
+    waitMs: item.waitMs ?? 0,
+  };
 }
 
 /**
  * Decides what should be on air at `now`. Pure: the same input always gives the same plan.
  *
- * One programme at a time. An item starts at its instant; one that arrives while the output is busy with
- * an equal or higher priority waits and starts as soon as the output frees, if that is still within its
- * own duration; one of higher priority than what is playing takes the air at once.
+ * One programme at a time, by the shared rules of @loa/schedule (the ones the server's timeline shows):
+ * an item starts at its instant; if something plays then, a hard item cuts it, a soft one waits for it to
+ * end, a wait-up-to one waits at most its wait; nothing cuts a higher priority, an emergency cuts
+ * everything else. A waiting item starts when the output frees, if that is still within its own duration.
  */
 /**
  * Programmes decoded ahead at once. Decoding is the heavy part; a burst of short items must not start
@@ -65,12 +78,12 @@ function byStart(a: ScheduleItem, b: ScheduleItem): number {
 export const MAX_PREPARED = 3;
 
 export function planSchedule(input: PlanInput): Plan {
-  const { now, lateGraceMs, prepareLeadMs, playing, deferred, states } = input;
-  const plan: Plan = { missed: [], startNow: null, defer: [], next: null, prepare: [] };
+  const { now, prepareLeadMs, playing, deferred, states } = input;
+  const plan: Plan = { missed: [], startNow: null, defer: [], next: null, prepare: [], wakeAt: null };
   const candidates = input.items.filter((i) => !states.has(i.occurrenceId) && i.occurrenceId !== playing?.occurrenceId);
   candidates.sort(byStart);
 
-  const due: ScheduleItem[] = [];
+  const due: Due[] = [];
   for (const item of candidates) {
     const start = Date.parse(item.startAt);
     if (start > now) {
@@ -79,26 +92,19 @@ export function planSchedule(input: PlanInput): Plan {
       continue;
     }
     if (start < now - input.missedHorizonMs) continue;
-    const waited = deferred.has(item.occurrenceId);
-    if (waited ? now >= start + item.durationMs : now > start + lateGraceMs) {
-      plan.missed.push({ item, busy: waited });
-      continue;
-    }
-    due.push(item);
+    due.push(playableOf(item));
   }
   if (due.length === 0) return plan;
 
-  // Highest priority first, then the one that was due earliest.
-  const best = [...due].sort((a, b) => RANK[b.priority] - RANK[a.priority] || byStart(a, b))[0];
-  const busy = playing !== null && playing.endsAt > now;
-  if (busy && RANK[best.priority] <= RANK[playing.priority]) {
-    plan.defer = due;
-    return plan;
+  const d = decide(due, playing, now, deferred, input.lateGraceMs);
+  plan.missed = d.missed.map((m) => ({ item: m.item.item, busy: m.busy }));
+  plan.defer = d.waiting.map((w) => w.item);
+  plan.wakeAt = d.wakeAt;
+  if (d.start) {
+    const { item, cut } = d.start;
+    const mode: StartMode = cut ? 'preempt' : deferred.has(item.occurrenceId) ? 'after_busy' : now - item.start > 0 ? 'late' : 'on_time';
+    plan.startNow = { item: item.item, mode };
   }
-  const start = Date.parse(best.startAt);
-  const mode: StartMode = busy ? 'preempt' : deferred.has(best.occurrenceId) ? 'after_busy' : now - start > 0 ? 'late' : 'on_time';
-  plan.startNow = { item: best, mode };
-  plan.defer = due.filter((i) => i !== best);
   return plan;
 }
 

@@ -19,12 +19,21 @@ import { LogbookService } from './logbook/logbook.service';
 import { MediaModule } from './media/media.module';
 import { PlaybackEventRow } from './playback/playback-event.entity';
 import { PlaybackService } from './playback/playback.service';
+import { PlanTargetsController } from './plan-targets/plan-targets.controller';
+import { PlanTargetsService } from './plan-targets/plan-targets.service';
+import { ChuyenMucController } from './programmes/chuyen-muc.controller';
+import { ChuyenMucService } from './programmes/chuyen-muc.service';
 import { Programme } from './programmes/programme.entity';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { ProgrammesService } from './programmes/programmes.service';
-import { ScheduleController } from './schedule/schedule.controller';
+import { CalendarController } from './schedule/calendar.controller';
+import { CalendarService } from './schedule/calendar.service';
+import { ScheduleHousekeeping } from './schedule/housekeeping';
+import { ScheduleController, TimelineController } from './schedule/schedule.controller';
 import { ScheduleService } from './schedule/schedule.service';
 import { Slot, SlotTarget } from './schedule/slot.entity';
+import { StationGroupsController } from './stations/station-groups.controller';
+import { StationGroupsService } from './stations/station-groups.service';
 import { Station } from './stations/station.entity';
 import { StationsController } from './stations/stations.controller';
 import { StationsService } from './stations/stations.service';
@@ -68,6 +77,11 @@ export class AppModule {
         UsersController,
         ProgrammesController,
         ScheduleController,
+        TimelineController,
+        StationGroupsController,
+        ChuyenMucController,
+        PlanTargetsController,
+        CalendarController,
         LogbookController,
         AgentsController,
       ],
@@ -78,6 +92,11 @@ export class AppModule {
         StationsService,
         ProgrammesService,
         ScheduleService,
+        ScheduleHousekeeping,
+        StationGroupsService,
+        ChuyenMucService,
+        PlanTargetsService,
+        CalendarService,
         PlaybackService,
         LogbookService,
         AgentGateway,

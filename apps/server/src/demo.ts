@@ -136,6 +136,7 @@ async function seed(app: INestApplication, config: AppConfig, stateFile: string)
   const people = [
     { username: 'quantri', displayName: 'Quản trị hệ thống', role: 'admin' as const },
     { username: 'bientap', displayName: 'Biên tập viên CCHC', role: 'editor' as const },
+    { username: 'pheduyet', displayName: 'Lãnh đạo Trung tâm (phê duyệt lịch)', role: 'approver' as const },
     { username: 'thanhtra', displayName: 'Cán bộ Phòng Văn hóa - Thông tin', role: 'inspector' as const },
   ];
   for (const p of people) {

@@ -33,6 +33,13 @@ export type Priority = z.infer<typeof Priority>;
 export const SlotSource = z.enum(['relay', 'local', 'emergency']);
 export type SlotSource = z.infer<typeof SlotSource>;
 
+/**
+ * How an item takes the air when something else is playing at its instant: `hard` cuts it (with a short
+ * fade), `soft` waits for it to end, `wait` waits up to `waitMs` and then cuts. An item without one is hard.
+ */
+export const StartMode = z.enum(['hard', 'soft', 'wait']);
+export type StartMode = z.infer<typeof StartMode>;
+
 export const MediaRef = z.strictObject({
   sha256,
   size: z.number().int().positive(),
@@ -50,6 +57,11 @@ export const ScheduleItem = z.strictObject({
   durationMs: ms,
   priority: Priority,
   source: SlotSource,
+  startMode: StartMode.optional(),
+  /** For `wait`: how long to wait for the item on air before cutting it. */
+  waitMs: ms.optional(),
+  /** Speaker clusters (cụm loa) of the station to play on; absent: all of them. */
+  clusterIds: z.array(id).max(200).optional(),
   programme: z.strictObject({
     id,
     title: z.string().max(500),
@@ -81,6 +93,7 @@ export const FailureReason = z.enum([
   'player_error', // the audio output failed
   'interrupted', // the agent stopped while the programme was playing
   'cancelled', // the slot was withdrawn while playing
+  'preempted', // cut by a higher-priority item, such as an emergency
 ]);
 export type FailureReason = z.infer<typeof FailureReason>;
 

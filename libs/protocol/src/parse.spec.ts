@@ -78,5 +78,16 @@ describe('server frames', () => {
     expect(parseServerFrame(JSON.stringify({ type: 'schedule', snapshot })).ok).toBe(true);
     const bad = { ...snapshot, items: [{ ...item, media: { ...item.media, sha256: 'XYZ' } }] };
     expect(parseServerFrame(JSON.stringify({ type: 'schedule', snapshot: bad })).ok).toBe(false);
+
+    // Start modes and clusters are optional, so an item from an older server still parses; bad values do not.
+    const withMode = (over: object) => JSON.stringify({ type: 'schedule', snapshot: { ...snapshot, items: [{ ...item, ...over }] } });
+    expect(parseServerFrame(withMode({ startMode: 'wait', waitMs: 30_000, clusterIds: ['c1'] })).ok).toBe(true);
+    expect(parseServerFrame(withMode({ startMode: 'later' })).ok).toBe(false);
+    expect(parseServerFrame(withMode({ startMode: 'wait', waitMs: -1 })).ok).toBe(false);
+  });
+
+  it('knows an item cut by a higher priority: failed, preempted', () => {
+    const cut = { ...event(), kind: 'failed', reason: 'preempted', playedMs: 2000 };
+    expect(parseAgentFrame(JSON.stringify({ type: 'events', events: [cut] })).ok).toBe(true);
   });
 });

@@ -49,6 +49,8 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         case 'station.token-revoked':
           this.links.get(event.stationId)?.socket.close(CloseCode.Revoked, 'token revoked');
           return;
+        case 'station.created':
+          return;
       }
     });
     this.timers.push(setInterval(() => this.pingAll(), PING_INTERVAL_MS).unref());

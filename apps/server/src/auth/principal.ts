@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 
-export const ROLES = ['admin', 'editor', 'operator', 'inspector'] as const;
+export const ROLES = ['admin', 'editor', 'approver', 'operator', 'inspector'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is making a request: a signed-in person, or a station agent holding its station token. */

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'media_not_ready'
   | 'range_not_satisfiable'
   | 'slot_in_past'
+  | 'invalid_state'
   | 'internal';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -30,6 +31,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.NOT_FOUND;
     case 'conflict':
     case 'media_not_ready':
+    case 'invalid_state':
       return HttpStatus.CONFLICT;
     case 'payload_too_large':
       return HttpStatus.PAYLOAD_TOO_LARGE;

@@ -7,7 +7,9 @@ import { Subject } from 'rxjs';
  */
 export type DomainEvent =
   | { type: 'schedule.changed'; stationIds: string[] }
-  | { type: 'station.token-revoked'; stationId: string };
+  | { type: 'station.token-revoked'; stationId: string }
+  /** A new station: slots aimed at its unit (or above) now air on it too. */
+  | { type: 'station.created'; stationId: string };
 
 @Injectable()
 export class DomainEvents {

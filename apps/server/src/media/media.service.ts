@@ -154,8 +154,9 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     const count = await this.assets
       .createQueryBuilder('a')
       .innerJoin('programme', 'p', 'p.mediaAssetId = a.id')
-      .innerJoin('slot', 's', 's.programmeId = p.id AND s.status = :status', { status: 'scheduled' })
-      .innerJoin('slot_target', 't', 't.slotId = s.id AND t.stationId = :stationId', { stationId })
+      .innerJoin('slot', 's', 's.programmeId = p.id AND s.status = :status', { status: 'approved' })
+      // The station's materialised airings: whatever the slot targets (station, group, cluster, unit).
+      .innerJoin('airing', 't', 't.slotId = s.id AND t.stationId = :stationId', { stationId })
       .where('a.sha256 = :sha256', { sha256 })
       .andWhere('s.endAt > :since', { since })
       .getCount();

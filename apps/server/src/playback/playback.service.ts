@@ -5,9 +5,7 @@ import type { PlaybackEvent } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { LogbookLine } from '../logbook/logbook-line.entity';
 import { resultOf } from '../logbook/logbook-rules';
-import { Programme } from '../programmes/programme.entity';
-import { occurrenceIdOf } from '../schedule/snapshot';
-import { Slot, SlotTarget } from '../schedule/slot.entity';
+import { ScheduleService } from '../schedule/schedule.service';
 import { Station } from '../stations/station.entity';
 import { PlaybackEventRow } from './playback-event.entity';
 
@@ -29,6 +27,7 @@ export class PlaybackService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly schedule: ScheduleService,
   ) {}
 
   async ingest(stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
@@ -48,10 +47,10 @@ export class PlaybackService {
   private async ingestOne(m: EntityManager, station: Station, event: PlaybackEvent): Promise<string | null> {
     if (await m.existsBy(PlaybackEventRow, { id: event.id })) return null;
 
-    const target = await m.findOneBy(SlotTarget, { slotId: event.slotId, stationId: station.id });
-    const slot = target ? await m.findOneBy(Slot, { id: event.slotId }) : null;
-    if (!slot) return 'slot is not scheduled on this station';
-    if (occurrenceIdOf(slot.id, slot.startAt) !== event.occurrenceId) return 'occurrence does not match the slot';
+    // A recurring slot has many airings: the occurrence (slot + instant) must be one of them on this station.
+    const found = await this.schedule.occurrence(station.id, event.slotId, event.occurrenceId, m);
+    if (!found) return 'occurrence is not scheduled on this station';
+    const { slot } = found;
 
     const now = this.clock.nowInstant();
     await m.insert(PlaybackEventRow, {
@@ -72,7 +71,7 @@ export class PlaybackService {
 
     const result = resultOf(event, slot.durationMs);
     if (!result) return null;
-    const programme = await m.findOneByOrFail(Programme, { id: slot.programmeId });
+    const programme = found.programme;
     // One line per station and occurrence: a second final event for the same airing adds nothing.
     await m
       .createQueryBuilder()
@@ -89,7 +88,7 @@ export class PlaybackService {
         chuyenMuc: programme.chuyenMuc,
         source: slot.source,
         priority: slot.priority,
-        plannedStart: slot.startAt,
+        plannedStart: found.startAt,
         actualStart: event.startedAt ?? null,
         endedAt: event.endedAt ?? null,
         durationMs: event.playedMs ?? null,

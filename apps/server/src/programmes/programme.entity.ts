@@ -15,6 +15,14 @@ export class Programme {
   @Column({ type: 'varchar', length: 200 })
   chuyenMuc!: string;
 
+  /** The chuyên mục as data, when the programme names one that exists. */
+  @Index()
+  @Column({ type: 'varchar', nullable: true })
+  chuyenMucId!: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  topicId!: string | null;
+
   @Column({ type: 'text', default: '' })
   description!: string;
 

@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
 import { MediaService } from '../media/media.service';
+import { ChuyenMucService } from './chuyen-muc.service';
 import { Programme } from './programme.entity';
 
 export interface NewProgramme {
@@ -11,6 +12,7 @@ export interface NewProgramme {
   chuyenMuc: string;
   description?: string;
   mediaAssetId: string;
+  topicId?: string;
 }
 
 @Injectable()
@@ -18,15 +20,19 @@ export class ProgrammesService {
   constructor(
     @InjectRepository(Programme) private readonly programmes: Repository<Programme>,
     private readonly media: MediaService,
+    private readonly chuyenMuc: ChuyenMucService,
   ) {}
 
   /** The audio must be converted to the broadcast format before it can become a programme. */
   async create(input: NewProgramme, userId: string | null): Promise<Programme> {
     await this.media.requireReady(input.mediaAssetId);
+    const link = await this.chuyenMuc.link(input.chuyenMuc, input.topicId);
     return this.programmes.save(
       this.programmes.create({
         title: input.title.trim(),
         chuyenMuc: input.chuyenMuc.trim(),
+        chuyenMucId: link.chuyenMucId,
+        topicId: link.topicId,
         description: input.description ?? '',
         mediaAssetId: input.mediaAssetId,
         createdBy: userId,

@@ -1,10 +1,18 @@
-import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { UuidParam } from '../common/params';
-import { CreateSlotDto } from './dto/create-slot.dto';
-import { ListSlotsQuery } from './dto/list-slots.dto';
+import { CreateSlotDto, EditAiringDto, RejectSlotDto, UpdateSlotDto } from './dto/create-slot.dto';
+import { ListSlotsQuery, TimelineQuery } from './dto/list-slots.dto';
+import type { Actor } from './permissions';
 import { ScheduleService } from './schedule.service';
+
+export function actorOf(p: Principal): Actor {
+  if (p.kind !== 'user') throw new Error('agents do not act on the schedule');
+  return { userId: p.userId, username: p.username, role: p.role, unitId: p.unitId };
+}
+
+const iso = (text?: string) => text && new Date(text).toISOString();
 
 @ApiTags('schedule')
 @ApiBearerAuth()
@@ -14,22 +22,70 @@ export class ScheduleController {
 
   @Get()
   list(@Query() query: ListSlotsQuery) {
-    return this.schedule.list({
-      stationId: query.stationId,
-      from: query.from && new Date(query.from).toISOString(),
-      to: query.to && new Date(query.to).toISOString(),
-    });
+    return this.schedule.list({ stationId: query.stationId, from: iso(query.from), to: iso(query.to), status: query.status });
   }
 
-  @Roles('admin', 'editor')
+  @Get('mine')
+  mine(@CurrentPrincipal() who: Principal) {
+    return this.schedule.mine(actorOf(who));
+  }
+
+  @Get(':id')
+  get(@Param('id', UuidParam) id: string) {
+    return this.schedule.describe(id);
+  }
+
+  @Roles('admin', 'editor', 'approver', 'operator')
   @Post()
   create(@Body() body: CreateSlotDto, @CurrentPrincipal() who: Principal) {
-    return this.schedule.create(body, who.kind === 'user' ? who.userId : null);
+    return this.schedule.create(body, actorOf(who));
   }
 
-  @Roles('admin', 'editor')
+  @Roles('admin', 'editor', 'approver', 'operator')
+  @Patch(':id')
+  update(@Param('id', UuidParam) id: string, @Body() body: UpdateSlotDto, @CurrentPrincipal() who: Principal) {
+    return this.schedule.update(id, body, actorOf(who));
+  }
+
+  @Roles('admin', 'editor', 'approver', 'operator')
+  @Post(':id/submit')
+  submit(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
+    return this.schedule.submit(id, actorOf(who));
+  }
+
+  @Roles('admin', 'approver', 'operator')
+  @Post(':id/approve')
+  approve(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
+    return this.schedule.approve(id, actorOf(who));
+  }
+
+  @Roles('admin', 'approver', 'operator')
+  @Post(':id/reject')
+  reject(@Param('id', UuidParam) id: string, @Body() body: RejectSlotDto, @CurrentPrincipal() who: Principal) {
+    return this.schedule.reject(id, actorOf(who), body.reason.trim());
+  }
+
+  @Roles('admin', 'editor', 'approver', 'operator')
+  @Post(':id/airings')
+  editAiring(@Param('id', UuidParam) id: string, @Body() body: EditAiringDto, @CurrentPrincipal() who: Principal) {
+    return this.schedule.editAiring(id, body, actorOf(who));
+  }
+
+  @Roles('admin', 'editor', 'approver', 'operator')
   @Delete(':id')
-  cancel(@Param('id', UuidParam) id: string) {
-    return this.schedule.cancel(id);
+  cancel(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
+    return this.schedule.cancel(id, actorOf(who));
+  }
+}
+
+@ApiTags('schedule')
+@ApiBearerAuth()
+@Controller('stations')
+export class TimelineController {
+  constructor(private readonly schedule: ScheduleService) {}
+
+  @Get(':id/timeline')
+  timeline(@Param('id', UuidParam) id: string, @Query() query: TimelineQuery) {
+    return this.schedule.timeline(id, new Date(query.from).toISOString(), new Date(query.to).toISOString());
   }
 }

@@ -7,6 +7,9 @@ const row = (slotId: string, startAt: string): AiringRow => ({
   durationMs: 60_000,
   priority: 'normal',
   source: 'relay',
+  startMode: 'hard',
+  waitMs: 0,
+  clusterIds: null,
   programmeId: 'p1',
   title: 'Chuyên mục CCHC',
   chuyenMuc: 'Cải cách hành chính',
@@ -24,6 +27,15 @@ describe('schedule snapshot', () => {
     expect(snap.items.map((i) => i.slotId)).toEqual(['a', 'b']);
     expect(snap.items[0].occurrenceId).toBe(occurrenceIdOf('a', '2026-11-24T05:30:00.000Z'));
     expect(snap.items[0].media.url).toBe(`/api/media/files/${'b'.repeat(64)}`);
+    expect(ScheduleSnapshot.safeParse(snap).success).toBe(true);
+  });
+
+  it('carries the start mode, the wait only for wait-up-to, and clusters only when narrowed', () => {
+    const snap = buildSnapshot('st', 1, [row('a', '2026-11-24T05:30:00.000Z'), { ...row('b', '2026-11-24T06:30:00.000Z'), startMode: 'wait', waitMs: 30_000, clusterIds: ['k1'] }], window);
+    expect(snap.items[0]).toMatchObject({ startMode: 'hard' });
+    expect(snap.items[0]).not.toHaveProperty('waitMs');
+    expect(snap.items[0]).not.toHaveProperty('clusterIds');
+    expect(snap.items[1]).toMatchObject({ startMode: 'wait', waitMs: 30_000, clusterIds: ['k1'] });
     expect(ScheduleSnapshot.safeParse(snap).success).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-import type { Priority, ScheduleItem, ScheduleSnapshot, SlotSource } from '@loa/protocol';
+import type { Priority, ScheduleItem, ScheduleSnapshot, SlotSource, StartMode } from '@loa/protocol';
 
 /** One airing of a slot on a station, as the database gives it: plain data, no ORM types. */
 export interface AiringRow {
@@ -7,6 +7,9 @@ export interface AiringRow {
   durationMs: number;
   priority: Priority;
   source: SlotSource;
+  startMode: StartMode;
+  waitMs: number;
+  clusterIds: string[] | null;
   programmeId: string;
   title: string;
   chuyenMuc: string;
@@ -15,9 +18,15 @@ export interface AiringRow {
   mediaDurationMs: number;
 }
 
-/** Stable name of one airing: the slot and its instant. Moving a slot makes a new occurrence. */
+/** Stable name of one airing: the slot and its instant. Moving an airing makes a new occurrence. */
 export function occurrenceIdOf(slotId: string, startAt: string): string {
   return `${slotId}@${startAt}`;
+}
+
+/** The instant inside an occurrence id, or null when the id is not one of ours. */
+export function instantOfOccurrence(occurrenceId: string): string | null {
+  const at = occurrenceId.slice(occurrenceId.lastIndexOf('@') + 1);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at) && !Number.isNaN(Date.parse(at)) ? at : null;
 }
 
 export function mediaUrlOf(sha256: string): string {
@@ -40,6 +49,9 @@ export function buildSnapshot(
       durationMs: r.durationMs,
       priority: r.priority,
       source: r.source,
+      startMode: r.startMode,
+      ...(r.startMode === 'wait' ? { waitMs: r.waitMs } : {}),
+      ...(r.clusterIds ? { clusterIds: r.clusterIds } : {}),
       programme: { id: r.programmeId, title: r.title, chuyenMuc: r.chuyenMuc },
       media: { sha256: r.sha256, size: r.size, durationMs: r.mediaDurationMs, url: mediaUrlOf(r.sha256) },
     }))

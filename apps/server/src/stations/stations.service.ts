@@ -48,6 +48,7 @@ export class StationsService implements BeforeApplicationShutdown {
         createdAt: nowInstant(),
       }),
     );
+    this.events.emit({ type: 'station.created', stationId: station.id });
     return { station: toPublicStation(station), token };
   }
 

@@ -20,6 +20,11 @@ export class CreateProgrammeDto {
   @MaxLength(5000)
   description?: string;
 
+  @ApiPropertyOptional({ description: 'Chủ đề trong chuyên mục (GET /api/chuyen-muc)' })
+  @IsOptional()
+  @IsUUID()
+  topicId?: string;
+
   @ApiProperty({ description: 'Tệp âm thanh đã tải lên (POST /api/media)' })
   @IsUUID()
   mediaAssetId!: string;

@@ -1,5 +1,6 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { SLOT_STATUSES, type SlotStatus } from '../slot.entity';
 
 export class ListSlotsQuery {
   @ApiPropertyOptional()
@@ -16,4 +17,19 @@ export class ListSlotsQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+
+  @ApiPropertyOptional({ enum: SLOT_STATUSES })
+  @IsOptional()
+  @IsIn(SLOT_STATUSES)
+  status?: SlotStatus;
+}
+
+export class TimelineQuery {
+  @ApiProperty({ description: 'Từ thời điểm (ISO-8601)' })
+  @IsISO8601({ strict: true })
+  from!: string;
+
+  @ApiProperty({ description: 'Đến thời điểm (ISO-8601), tối đa 62 ngày sau "from"' })
+  @IsISO8601({ strict: true })
+  to!: string;
 }

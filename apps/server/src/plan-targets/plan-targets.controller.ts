@@ -1,0 +1,28 @@
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { ComplianceQuery, CreatePlanTargetDto } from './dto/plan-target.dto';
+import { PlanTargetsService } from './plan-targets.service';
+
+@ApiTags('plan-targets')
+@ApiBearerAuth()
+@Controller('plan-targets')
+export class PlanTargetsController {
+  constructor(private readonly targets: PlanTargetsService) {}
+
+  @Get()
+  list() {
+    return this.targets.list();
+  }
+
+  @Get('compliance')
+  compliance(@Query() query: ComplianceQuery) {
+    return this.targets.compliance(new Date(query.from).toISOString(), new Date(query.to).toISOString());
+  }
+
+  @Roles('admin', 'approver')
+  @Post()
+  create(@Body() body: CreatePlanTargetDto, @CurrentPrincipal() who: Principal) {
+    return this.targets.create(body, who.kind === 'user' ? who.userId : null);
+  }
+}

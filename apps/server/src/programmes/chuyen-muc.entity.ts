@@ -1,0 +1,38 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { InstantColumn } from '../common/columns';
+
+/** A recurring programme segment on a theme (chuyên mục), e.g. "Cải cách hành chính". */
+@Entity('chuyen_muc')
+export class ChuyenMuc {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  /** Short stable code for programs and plans ("CCHC"). */
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 50 })
+  code!: string;
+
+  @InstantColumn()
+  createdAt!: string;
+}
+
+/** A topic within a chuyên mục, e.g. "Cải cách thủ tục hành chính". */
+@Entity('topic')
+@Index(['chuyenMucId', 'name'], { unique: true })
+export class Topic {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar' })
+  chuyenMucId!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @InstantColumn()
+  createdAt!: string;
+}

@@ -1,0 +1,4 @@
+export * from './conflicts';
+export * from './recurrence';
+export * from './resolve';
+export * from './zoned';
