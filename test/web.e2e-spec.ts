@@ -148,7 +148,11 @@ describeWithChromium('the web console in a real browser', () => {
     for (const s of stations) expect(await dialog.getByLabel(s.name).isChecked()).toBe(true);
     await shot(page, '04-lich-phat-song-hop-thoai');
     await page.getByTestId('save-slot').click();
-    await expectText(page.getByTestId('notice'), 'Đã xếp lịch phát.');
+    // An editor's broadcast waits for an approver before any station receives it.
+    await expectText(page.getByTestId('notice'), 'Đã gửi lịch phát, đang chờ người có quyền duyệt.');
+    const pending = (await admin.ok('GET', '/api/slots?status=submitted')) as { id: string }[];
+    expect(pending).toHaveLength(1);
+    await admin.ok('POST', `/api/slots/${pending[0].id}/approve`, {});
     await expectText(page.getByTestId('calendar'), TITLE);
     await shot(page, '05-lich-phat-song');
 
@@ -159,7 +163,7 @@ describeWithChromium('the web console in a real browser', () => {
     await dialog.locator('input[name=time]').fill(wall.time);
     await expectText(page.getByTestId('clashes'), stations[0].name);
     await page.getByTestId('save-slot').click();
-    await expectText(page.getByTestId('dialog-error'), 'Lịch phát bị trùng với chương trình khác trên cùng trạm.');
+    await expectText(page.getByTestId('dialog-error'), 'Lịch phát bị trùng với chương trình khác trên cùng trạm');
     const clashText = await page.getByTestId('clashes').textContent();
     for (const s of stations) expect(clashText).toContain(`${s.name}: "${TITLE}"`);
     await shot(page, '06-lich-trung');

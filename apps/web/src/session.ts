@@ -13,6 +13,7 @@ export const can = computed(() => {
   return {
     upload: role === 'admin' || role === 'editor' || role === 'operator',
     schedule: role === 'admin' || role === 'editor',
+    approve: role === 'admin' || role === 'approver',
     administer: role === 'admin',
   };
 });

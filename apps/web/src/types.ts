@@ -1,5 +1,5 @@
 /** Shapes of the API's answers, as the console uses them. */
-export type Role = 'admin' | 'editor' | 'operator' | 'inspector';
+export type Role = 'admin' | 'editor' | 'approver' | 'operator' | 'inspector';
 
 export interface User {
   id: string;
@@ -66,6 +66,12 @@ export interface Programme {
   createdAt: string;
 }
 
+/** Only approved slots reach stations; submitted ones wait for an approver. */
+export type SlotStatus = 'draft' | 'submitted' | 'approved' | 'rejected' | 'cancelled';
+
+/** Slots that hold their time on a station: the server refuses others over them. */
+export const HOLDS_TIME: ReadonlySet<SlotStatus> = new Set(['submitted', 'approved']);
+
 export interface Slot {
   id: string;
   programmeId: string;
@@ -73,7 +79,7 @@ export interface Slot {
   endAt: string;
   durationMs: number;
   priority: 'normal' | 'priority' | 'emergency';
-  status: 'scheduled' | 'cancelled';
+  status: SlotStatus;
   stationIds: string[];
 }
 
