@@ -81,6 +81,7 @@ export const FailureReason = z.enum([
   'player_error', // the audio output failed
   'interrupted', // the agent stopped while the programme was playing
   'cancelled', // the slot was withdrawn while playing
+  'preempted', // cut by a higher-priority item, such as an emergency
 ]);
 export type FailureReason = z.infer<typeof FailureReason>;
 
