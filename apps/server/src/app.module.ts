@@ -13,7 +13,10 @@ import { DomainEvents } from './common/events';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
+import { LogbookExport } from './logbook/logbook-export.entity';
 import { LogbookLine } from './logbook/logbook-line.entity';
+import { LogbookSeal } from './logbook/logbook-seal.entity';
+import { LogbookWriter } from './logbook/logbook-writer';
 import { LogbookController } from './logbook/logbook.controller';
 import { LogbookService } from './logbook/logbook.service';
 import { MediaModule } from './media/media.module';
@@ -56,7 +59,7 @@ export class AppModule {
       imports: [
         CoreModule.forConfig(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.databasePath)),
-        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine]),
+        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         MediaModule,
       ],
@@ -80,6 +83,7 @@ export class AppModule {
         ScheduleService,
         PlaybackService,
         LogbookService,
+        LogbookWriter,
         AgentGateway,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -41,7 +41,7 @@ function build(n: number): ChainLink[] {
   for (let pos = 1; pos <= n; pos++) {
     const c = content(pos);
     const h = chainLine(c, prev);
-    out.push({ ...c, id: pos, ...h });
+    out.push({ ...c, chainPos: pos, id: pos, ...h });
     prev = h.lineHash;
   }
   return out;

@@ -49,6 +49,7 @@ export type ChainContent = Record<CanonicalField, string | number | null>;
 
 export interface ChainLink extends ChainContent {
   id: number;
+  chainPos: number;
   contentHash: string;
   prevHash: string;
   lineHash: string;

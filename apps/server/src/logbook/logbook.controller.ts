@@ -1,9 +1,15 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { once } from 'node:events';
-import { LogbookQuery } from './dto/logbook-query.dto';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { LoaError } from '../common/errors';
+import { CorrectionDto } from './dto/correction.dto';
+import { ExportListQuery } from './dto/export-list.dto';
+import { LogbookFilterQuery, LogbookQuery, VerifyQuery } from './dto/logbook-query.dto';
 import { LogbookService } from './logbook.service';
+
+const LineIdParam = new ParseIntPipe({ exceptionFactory: () => new LoaError('validation_failed', 'Mã dòng nhật ký không hợp lệ.') });
 
 @ApiTags('logbook')
 @ApiBearerAuth()
@@ -12,19 +18,63 @@ export class LogbookController {
   constructor(private readonly logbook: LogbookService) {}
 
   @Get()
-  list(@Query() query: LogbookQuery) {
-    return this.logbook.list(query, { limit: query.limit ?? 200, after: query.after ?? 0 });
+  async list(@Query() query: LogbookQuery, @CurrentPrincipal() who: Principal) {
+    const { limit, after, ...filter } = query;
+    return this.logbook.list(await this.logbook.scope(who, filter), { limit: limit ?? 200, after: after ?? 0 });
+  }
+
+  @Get('verify')
+  async verify(@Query() query: VerifyQuery, @CurrentPrincipal() who: Principal) {
+    const scope = await this.logbook.scope(who, { stationId: query.stationId });
+    return this.logbook.verify(scope, { from: query.from && new Date(query.from).toISOString(), to: query.to && new Date(query.to).toISOString() });
+  }
+
+  @Roles('admin')
+  @Get('exports')
+  exports(@Query() query: ExportListQuery) {
+    return this.logbook.listExports(query.limit ?? 100);
+  }
+
+  @Roles('admin', 'editor')
+  @Post(':id/corrections')
+  correct(@Param('id', LineIdParam) id: number, @Body() dto: CorrectionDto, @CurrentPrincipal() who: Principal) {
+    return this.logbook.correct(id, dto, who);
   }
 
   @ApiProduces('text/csv')
   @Get('export.csv')
-  async csv(@Query() query: LogbookQuery, @Res() res: Response): Promise<void> {
-    const day = new Date().toISOString().slice(0, 10);
+  async csv(@Query() query: LogbookFilterQuery, @CurrentPrincipal() who: Principal, @Res() res: Response): Promise<void> {
+    const filter = await this.logbook.scope(who, query);
+    await this.logbook.recordExport(who, 'logbook.csv', filter);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="nhat-ky-tuyen-truyen-${day}.csv"`);
-    await this.logbook.exportCsv(query, async (chunk) => {
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName('csv')}"`);
+    await this.logbook.exportCsv(filter, async (chunk) => {
       if (!res.write(chunk)) await once(res, 'drain');
     });
     res.end();
   }
+
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @Get('export.xlsx')
+  async xlsx(@Query() query: LogbookFilterQuery, @CurrentPrincipal() who: Principal, @Res() res: Response): Promise<void> {
+    const filter = await this.logbook.scope(who, query);
+    await this.logbook.recordExport(who, 'logbook.xlsx', filter);
+    res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName('xlsx')}"`);
+    await this.logbook.exportXlsx(filter, res);
+  }
+
+  @ApiProduces('application/pdf')
+  @Get('export.pdf')
+  async pdf(@Query() query: LogbookFilterQuery, @CurrentPrincipal() who: Principal, @Res() res: Response): Promise<void> {
+    const filter = await this.logbook.scope(who, query);
+    await this.logbook.recordExport(who, 'logbook.pdf', filter);
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName('pdf')}"`);
+    await this.logbook.exportPdf(filter, res);
+  }
+}
+
+function fileName(ext: string): string {
+  return `nhat-ky-tuyen-truyen-${new Date().toISOString().slice(0, 10)}.${ext}`;
 }

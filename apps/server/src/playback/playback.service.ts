@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { PlaybackEvent } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { LogbookLine } from '../logbook/logbook-line.entity';
-import { resultOf } from '../logbook/logbook-rules';
+import { RECORDED_BY_SYSTEM, resultOf } from '../logbook/logbook-rules';
+import { LogbookWriter } from '../logbook/logbook-writer';
 import { Programme } from '../programmes/programme.entity';
 import { occurrenceIdOf } from '../schedule/snapshot';
 import { Slot, SlotTarget } from '../schedule/slot.entity';
@@ -20,7 +21,8 @@ export interface IngestResult {
 
 /**
  * Takes playback events from agents. Each event is stored once by its id; the final event of an
- * occurrence writes that station's logbook line, once, in the same transaction.
+ * occurrence writes that station's logbook line, once, in the same transaction, linked into the
+ * station's hash chain.
  */
 @Injectable()
 export class PlaybackService {
@@ -29,6 +31,7 @@ export class PlaybackService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly logbook: LogbookWriter,
   ) {}
 
   async ingest(stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
@@ -74,11 +77,9 @@ export class PlaybackService {
     if (!result) return null;
     const programme = await m.findOneByOrFail(Programme, { id: slot.programmeId });
     // One line per station and occurrence: a second final event for the same airing adds nothing.
-    await m
-      .createQueryBuilder()
-      .insert()
-      .into(LogbookLine)
-      .values({
+    if (await m.existsBy(LogbookLine, { stationId: station.id, occurrenceId: event.occurrenceId, revision: 0 })) return null;
+    await this.logbook.append(m, [
+      {
         stationId: station.id,
         stationName: station.name,
         unitId: station.unitId,
@@ -87,6 +88,9 @@ export class PlaybackService {
         programmeId: programme.id,
         programmeTitle: programme.title,
         chuyenMuc: programme.chuyenMuc,
+        // The schedule does not carry a topic or the station's speaker clusters yet.
+        topic: null,
+        speakerClusters: null,
         source: slot.source,
         priority: slot.priority,
         plannedStart: slot.startAt,
@@ -98,11 +102,10 @@ export class PlaybackService {
         result,
         reason: event.reason ?? null,
         detail: event.detail ?? null,
-        recordedBy: 'tự động',
+        recordedBy: RECORDED_BY_SYSTEM,
         createdAt: now,
-      })
-      .orIgnore()
-      .execute();
+      },
+    ]);
     return null;
   }
 }

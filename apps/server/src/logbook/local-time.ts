@@ -1,0 +1,64 @@
+import { offsetMs } from '../schedule/zoned-time';
+
+const HOUR = 3_600_000;
+
+/**
+ * Local dates and times of instants in one zone, fast enough for a million-line export: the zone's
+ * offset is looked up once per hour of time (zones change offset on whole hours) and cached.
+ */
+export class LocalTime {
+  private readonly offsets = new Map<number, number>();
+
+  constructor(readonly timeZone: string) {}
+
+  offset(ms: number): number {
+    const hour = Math.floor(ms / HOUR);
+    let off = this.offsets.get(hour);
+    if (off === undefined) {
+      if (this.offsets.size > 50_000) this.offsets.clear();
+      off = offsetMs(hour * HOUR, this.timeZone);
+      this.offsets.set(hour, off);
+    }
+    return off;
+  }
+
+  /** The local wall clock of an instant, as a Date whose UTC fields read as local time. */
+  wall(instant: string | number): Date {
+    const ms = typeof instant === 'number' ? instant : Date.parse(instant);
+    return new Date(ms + this.offset(ms));
+  }
+
+  /** "2026-03-14" */
+  day(instant: string | number): string {
+    return this.wall(instant).toISOString().slice(0, 10);
+  }
+
+  year(instant: string | number): number {
+    return this.wall(instant).getUTCFullYear();
+  }
+
+  /** "14/03/2026" */
+  date(instant: string | number): string {
+    const iso = this.wall(instant).toISOString();
+    return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+  }
+
+  /** "05:30:00", or "05:30:00.123" with milliseconds. */
+  time(instant: string | number, withMs = false): string {
+    const iso = this.wall(instant).toISOString();
+    return withMs ? iso.slice(11, 23) : iso.slice(11, 19);
+  }
+
+  /** "14/03/2026 05:30:00": how Vietnamese forms show an instant. */
+  dateTime(instant: string | number, withMs = false): string {
+    return `${this.date(instant)} ${this.time(instant, withMs)}`;
+  }
+
+  /** The instant at which a local calendar day starts, e.g. ("2026-03-15") → "2026-03-14T17:00:00.000Z". */
+  startOfDay(day: string): string {
+    const wall = Date.parse(`${day}T00:00:00.000Z`);
+    let guess = wall - this.offset(wall);
+    guess = wall - this.offset(guess);
+    return new Date(guess).toISOString();
+  }
+}
