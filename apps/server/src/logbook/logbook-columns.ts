@@ -67,7 +67,7 @@ export function logbookColumns(local: LocalTime): LogbookColumn[] {
     { header: 'Giờ bắt đầu', width: 10, weight: 6, value: (r) => time(r.actualStart) },
     { header: 'Giờ kết thúc', width: 10, weight: 6, value: (r) => time(r.endedAt) },
     { header: 'Thời lượng (phút:giây)', width: 10, weight: 6, value: (r) => minutesSeconds(r.durationMs) },
-    { header: 'Tên chương trình', width: 36, weight: 20, value: (r) => r.programmeTitle },
+    { header: 'Chương trình', width: 36, weight: 20, value: (r) => r.programmeTitle },
     { header: 'Chuyên mục', width: 22, weight: 12, value: (r) => r.chuyenMuc },
     { header: 'Chủ đề', width: 18, weight: 9, value: (r) => r.topic ?? '' },
     { header: 'Nguồn', width: 20, weight: 10, value: (r) => SOURCE_LABELS[r.source as LogbookSource] ?? r.source },
