@@ -23,6 +23,8 @@ import { MediaModule } from './media/media.module';
 import { PlaybackEventRow } from './playback/playback-event.entity';
 import { PlaybackService } from './playback/playback.service';
 import { Programme } from './programmes/programme.entity';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsService } from './reports/reports.service';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { ProgrammesService } from './programmes/programmes.service';
 import { ScheduleController } from './schedule/schedule.controller';
@@ -72,6 +74,7 @@ export class AppModule {
         ProgrammesController,
         ScheduleController,
         LogbookController,
+        ReportsController,
         AgentsController,
       ],
       providers: [
@@ -84,6 +87,7 @@ export class AppModule {
         PlaybackService,
         LogbookService,
         LogbookWriter,
+        ReportsService,
         AgentGateway,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
