@@ -8,6 +8,9 @@ const HOUR = 3_600_000;
  */
 export class LocalTime {
   private readonly offsets = new Map<number, number>();
+  // A line asks for the date and then the time of the same instant: keep the last one.
+  private lastInstant: string | number | null = null;
+  private lastIso = '';
 
   constructor(readonly timeZone: string) {}
 
@@ -28,9 +31,18 @@ export class LocalTime {
     return new Date(ms + this.offset(ms));
   }
 
+  /** The local wall clock as "2026-03-14T05:30:00.000Z" (the Z is not true: it is local time). */
+  private iso(instant: string | number): string {
+    if (instant !== this.lastInstant) {
+      this.lastIso = this.wall(instant).toISOString();
+      this.lastInstant = instant;
+    }
+    return this.lastIso;
+  }
+
   /** "2026-03-14" */
   day(instant: string | number): string {
-    return this.wall(instant).toISOString().slice(0, 10);
+    return this.iso(instant).slice(0, 10);
   }
 
   year(instant: string | number): number {
@@ -39,13 +51,13 @@ export class LocalTime {
 
   /** "14/03/2026" */
   date(instant: string | number): string {
-    const iso = this.wall(instant).toISOString();
+    const iso = this.iso(instant);
     return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
   }
 
   /** "05:30:00", or "05:30:00.123" with milliseconds. */
   time(instant: string | number, withMs = false): string {
-    const iso = this.wall(instant).toISOString();
+    const iso = this.iso(instant);
     return withMs ? iso.slice(11, 23) : iso.slice(11, 19);
   }
 

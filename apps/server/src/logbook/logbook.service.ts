@@ -71,19 +71,15 @@ export class LogbookService {
   /** Lines matching the filter, page by page, read as plain rows (no entity building) for speed. */
   async *pages(filter: LogbookFilter, pageSize = EXPORT_PAGE): AsyncGenerator<ExportRow[]> {
     const base = await this.query(filter);
-    base.select(EXPORT_FIELDS.map((f) => `line.${f}`));
+    // Each column under its own name, so the raw rows are the export rows as they come.
+    base.select('line.id', 'id');
+    for (const f of EXPORT_FIELDS) if (f !== 'id') base.addSelect(`line.${f}`, f);
     let after = 0;
     for (;;) {
-      const qb = base.clone().andWhere('line.id > :after', { after }).orderBy('line.id', 'ASC').limit(pageSize);
-      const raw = await qb.getRawMany<Record<string, unknown>>();
-      if (!raw.length) return;
-      const rows = raw.map((r) => {
-        const row: Record<string, unknown> = {};
-        for (const f of EXPORT_FIELDS) row[f] = r[`line_${f}`];
-        return row as unknown as ExportRow;
-      });
+      const rows = await base.clone().andWhere('line.id > :after', { after }).orderBy('line.id', 'ASC').limit(pageSize).getRawMany<ExportRow>();
+      if (!rows.length) return;
       yield rows;
-      if (raw.length < pageSize) return;
+      if (rows.length < pageSize) return;
       after = rows[rows.length - 1].id;
     }
   }
