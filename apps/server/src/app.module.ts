@@ -16,6 +16,7 @@ import { HealthController } from './health/health.controller';
 import { LogbookExport } from './logbook/logbook-export.entity';
 import { LogbookLine } from './logbook/logbook-line.entity';
 import { LogbookSeal } from './logbook/logbook-seal.entity';
+import { LogbookSealer } from './logbook/logbook-sealer';
 import { LogbookWriter } from './logbook/logbook-writer';
 import { LogbookController } from './logbook/logbook.controller';
 import { LogbookService } from './logbook/logbook.service';
@@ -87,6 +88,7 @@ export class AppModule {
         PlaybackService,
         LogbookService,
         LogbookWriter,
+        LogbookSealer,
         ReportsService,
         AgentGateway,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -12,6 +12,7 @@ import { startServer } from '../bootstrap';
 import { runCli } from '../cli';
 import { AppConfig } from '../config/app-config';
 import { LogbookResult } from './logbook-line.entity';
+import { LogbookSealer } from './logbook-sealer';
 import { LineDraft, LogbookWriter } from './logbook-writer';
 
 const TITLE = 'Chuyên mục "CCHC", số 3';
@@ -122,6 +123,10 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     expect(report.ok).toBe(true);
     expect(report.stations).toHaveLength(4);
     for (const s of report.stations) expect(s).toMatchObject({ ok: true, checked: 5, sealsChecked: 1 });
+    // The nightly seal anchors each station's last day too, once; sealing again adds nothing.
+    expect(await app.get(LogbookSealer).sealNow()).toBe(4);
+    expect(await app.get(LogbookSealer).sealNow()).toBe(0);
+    for (const s of (await inspector.ok('GET', '/api/logbook/verify')).stations) expect(s).toMatchObject({ ok: true, sealsChecked: 2 });
   });
 
   it('exports XLSX as the administrative form: one sheet per station, headers, rows and totals', async () => {
@@ -191,6 +196,7 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     expect((await admin.request('POST', `/api/logbook/${items[1].id}/corrections`, { result: 'complete' })).status).toBe(400);
     const fix = await admin.ok('POST', `/api/logbook/${items[1].id}/corrections`, { reason: 'Trạm phát bù bằng tay, có biên bản', result: 'complete' });
     expect(fix).toMatchObject({ revision: 1, amendsLineId: items[1].id, result: 'complete', recordedBy: 'admin', number: 6, chainPos: 6, prevHash: items[4].lineHash });
+    expect(fix.correctionReason).toBe('Trạm phát bù bằng tay, có biên bản');
     const again = await admin.ok('GET', `/api/logbook?stationId=${stations[3].id}`);
     expect(again.items[1]).toEqual(items[1]);
     expect((await admin.ok('GET', `/api/logbook/verify?stationId=${stations[3].id}`)).ok).toBe(true);
