@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CANONICAL_FIELDS, ChainContent, ChainLink, chainLine, ChainVerifier, GENESIS, sealDigest, SealLink } from './chain';
+import { CANONICAL_FIELDS, canonicalJson, ChainContent, ChainLink, chainLine, ChainVerifier, GENESIS, sealDigest, SealLink } from './chain';
 
 function content(pos: number): ChainContent {
   return {
@@ -59,6 +59,13 @@ function sealAt(line: ChainLink, day: string): SealLink {
 }
 
 describe('logbook hash chain', () => {
+  it('writes canonical JSON with the fixed key order, nulls for absent values', () => {
+    const c = content(1);
+    const reordered = Object.fromEntries(Object.entries(c).reverse()) as ChainContent;
+    expect(canonicalJson(reordered)).toBe(JSON.stringify(c));
+    expect(JSON.parse(canonicalJson({ ...c, topic: undefined as unknown as null })).topic).toBeNull();
+  });
+
   it('an untouched chain verifies, and its head is the last line hash', () => {
     const lines = build(6);
     expect(verify(lines)).toEqual({ ok: true, checked: 6, sealsChecked: 0, head: lines[5].lineHash, firstBreak: null });

@@ -1,5 +1,3 @@
-import { offsetMs } from '../schedule/zoned-time';
-
 const HOUR = 3_600_000;
 
 /**
@@ -12,17 +10,28 @@ export class LocalTime {
   private lastInstant: string | number | null = null;
   private lastIso = '';
 
-  constructor(readonly timeZone: string) {}
+  private readonly format: Intl.DateTimeFormat;
+
+  constructor(readonly timeZone: string) {
+    // Building a formatter costs far more than using one: build it once.
+    this.format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  }
 
   offset(ms: number): number {
     const hour = Math.floor(ms / HOUR);
     let off = this.offsets.get(hour);
     if (off === undefined) {
       if (this.offsets.size > 50_000) this.offsets.clear();
-      off = offsetMs(hour * HOUR, this.timeZone);
+      off = this.offsetAt(hour * HOUR);
       this.offsets.set(hour, off);
     }
     return off;
+  }
+
+  private offsetAt(ms: number): number {
+    const p: Record<string, number> = {};
+    for (const part of this.format.formatToParts(new Date(ms))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - ms;
   }
 
   /** The local wall clock of an instant, as a Date whose UTC fields read as local time. */
