@@ -17,6 +17,19 @@ describe('local time of instants', () => {
     }
   });
 
+  it('reads a zone with a half-hour offset right, minutes included', () => {
+    const kolkata = new LocalTime('Asia/Kolkata');
+    expect(kolkata.dateTime('2026-03-14T18:45:10.000Z')).toBe('15/03/2026 00:15:10');
+    expect(kolkata.dateTime('2026-03-14T18:45:10.000Z')).toBe(formatLocal('2026-03-14T18:45:10.000Z', 'Asia/Kolkata'));
+  });
+
+  it('gives the same answer for the stored text and the number of an instant', () => {
+    for (const iso of ['2026-12-31T16:59:59.999Z', '2026-12-31T17:00:00.000Z', '2024-02-28T17:00:00.000Z']) {
+      expect(vn.dateTime(iso, true)).toBe(vn.dateTime(Date.parse(iso), true));
+    }
+    expect(vn.date('2026-12-31T17:00:00.000Z')).toBe('01/01/2027');
+  });
+
   it('finds the instant a local day starts', () => {
     expect(vn.startOfDay('2026-03-15')).toBe('2026-03-14T17:00:00.000Z');
   });

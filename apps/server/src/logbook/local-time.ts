@@ -9,6 +9,8 @@ export class LocalTime {
   // A line asks for the date and then the time of the same instant: keep the last one.
   private lastInstant: string | number | null = null;
   private lastIso = '';
+  // Local "YYYY-MM-DDTHH" for each UTC hour, where the zone's offset is whole hours (null where not).
+  private readonly hours = new Map<string, string | null>();
 
   private readonly format: Intl.DateTimeFormat;
 
@@ -43,10 +45,28 @@ export class LocalTime {
   /** The local wall clock as "2026-03-14T05:30:00.000Z" (the Z is not true: it is local time). */
   private iso(instant: string | number): string {
     if (instant !== this.lastInstant) {
-      this.lastIso = this.wall(instant).toISOString();
+      this.lastIso = this.fromHour(instant) ?? this.wall(instant).toISOString();
       this.lastInstant = instant;
     }
     return this.lastIso;
+  }
+
+  /**
+   * For a stored instant ("2026-03-14T22:30:00.000Z") in a zone whose offset is whole hours, only the
+   * date and hour change: look them up by the UTC hour and keep the rest of the text as it is.
+   */
+  private fromHour(instant: string | number): string | null {
+    if (typeof instant !== 'string' || instant.length !== 24 || instant[23] !== 'Z') return null;
+    const key = instant.slice(0, 13);
+    let local = this.hours.get(key);
+    if (local === undefined) {
+      const ms = Date.parse(`${key}:00:00.000Z`);
+      const off = this.offset(ms);
+      local = Number.isNaN(ms) || off % HOUR !== 0 ? null : new Date(ms + off).toISOString().slice(0, 13);
+      if (this.hours.size > 50_000) this.hours.clear();
+      this.hours.set(key, local);
+    }
+    return local === null ? null : local + instant.slice(13);
   }
 
   /** "2026-03-14" */
