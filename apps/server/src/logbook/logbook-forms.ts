@@ -63,12 +63,34 @@ function columnLetter(n: number): string {
   return s;
 }
 
+/** Bytes a sheet may hold back, waiting for the zip to compress them, before rows wait. */
+const XLSX_BACKLOG = 4 * 1024 * 1024;
+
+interface SheetStream {
+  buffers?: unknown[];
+  pipes?: { writableLength?: number }[];
+}
+
+/**
+ * Waits until the zip has taken most of what the sheet wrote. exceljs's streaming writer pushes rows
+ * into the compressor without heeding backpressure, so a million rows written faster than they are
+ * deflated would pile up in memory; this reads its stream's buffers (an internal detail, hence the
+ * defensive types) and lets the compressor catch up.
+ */
+async function drained(ws: ExcelJS.Worksheet): Promise<void> {
+  const stream = (ws as unknown as { stream?: SheetStream }).stream;
+  const backlog = () => (stream?.buffers?.length ?? 0) * 65_536 + (stream?.pipes ?? []).reduce((n, p) => n + (p.writableLength ?? 0), 0);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  for (let waited = 0; backlog() > XLSX_BACKLOG && waited < 60_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 /**
  * The logbook as the Vietnamese administrative form, one sheet per station, written row by row with
  * exceljs's streaming writer: each committed row leaves memory. Returns the number of lines written.
  */
 export async function writeLogbookXlsx(out: Writable, meta: FormMeta, columns: LogbookColumn[], sections: AsyncIterable<StationSection>): Promise<number> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  // Fast compression: deflating is the slow part of a large export, and the sheets compress well anyway.
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
   wb.creator = 'Loa';
   const used = new Set<string>();
   const last = columnLetter(columns.length);
@@ -124,8 +146,7 @@ export async function writeLogbookXlsx(out: Writable, meta: FormMeta, columns: L
         ws.getRow(r - 1).commit();
         totals.add(item);
       }
-      // Let the zip stream drain between pages.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await drained(ws);
     }
     total += totals.lines;
     const sum = ws.getRow(r++);
