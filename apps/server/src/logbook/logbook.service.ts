@@ -31,7 +31,7 @@ export interface LogbookFilter {
 
 export type ExportFormat = 'logbook.csv' | 'logbook.xlsx' | 'logbook.pdf' | 'report.xlsx' | 'report.pdf';
 
-const EXPORT_PAGE = 10_000;
+const EXPORT_PAGE = 2000;
 
 @Injectable()
 export class LogbookService {
