@@ -68,7 +68,8 @@ const XLSX_BACKLOG = 4 * 1024 * 1024;
 
 interface SheetStream {
   buffers?: unknown[];
-  pipes?: { writableLength?: number }[];
+  /** The compressor's input; exceljs's bundled PassThrough has no `writableLength`, only its state. */
+  pipes?: { writableLength?: number; _writableState?: { length?: number } }[];
 }
 
 /**
@@ -79,7 +80,7 @@ interface SheetStream {
  */
 async function drained(ws: ExcelJS.Worksheet): Promise<void> {
   const stream = (ws as unknown as { stream?: SheetStream }).stream;
-  const backlog = () => (stream?.buffers?.length ?? 0) * 65_536 + (stream?.pipes ?? []).reduce((n, p) => n + (p.writableLength ?? 0), 0);
+  const backlog = () => (stream?.buffers?.length ?? 0) * 65_536 + (stream?.pipes ?? []).reduce((n, p) => n + (p.writableLength ?? p._writableState?.length ?? 0), 0);
   await new Promise<void>((resolve) => setImmediate(resolve));
   for (let waited = 0; backlog() > XLSX_BACKLOG && waited < 60_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
 }
