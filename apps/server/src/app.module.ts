@@ -13,7 +13,11 @@ import { DomainEvents } from './common/events';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
+import { LogbookExport } from './logbook/logbook-export.entity';
 import { LogbookLine } from './logbook/logbook-line.entity';
+import { LogbookSeal } from './logbook/logbook-seal.entity';
+import { LogbookSealer } from './logbook/logbook-sealer';
+import { LogbookWriter } from './logbook/logbook-writer';
 import { LogbookController } from './logbook/logbook.controller';
 import { LogbookService } from './logbook/logbook.service';
 import { MediaModule } from './media/media.module';
@@ -24,6 +28,8 @@ import { PlanTargetsService } from './plan-targets/plan-targets.service';
 import { ChuyenMucController } from './programmes/chuyen-muc.controller';
 import { ChuyenMucService } from './programmes/chuyen-muc.service';
 import { Programme } from './programmes/programme.entity';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsService } from './reports/reports.service';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { ProgrammesService } from './programmes/programmes.service';
 import { CalendarController } from './schedule/calendar.controller';
@@ -65,7 +71,7 @@ export class AppModule {
       imports: [
         CoreModule.forConfig(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.databasePath)),
-        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine]),
+        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         MediaModule,
       ],
@@ -83,6 +89,7 @@ export class AppModule {
         PlanTargetsController,
         CalendarController,
         LogbookController,
+        ReportsController,
         AgentsController,
       ],
       providers: [
@@ -99,6 +106,9 @@ export class AppModule {
         CalendarService,
         PlaybackService,
         LogbookService,
+        LogbookWriter,
+        LogbookSealer,
+        ReportsService,
         AgentGateway,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -1,16 +1,25 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { Priority, SlotSource } from '@loa/protocol';
+import type { Priority } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
 
-/** phát đủ · phát không đủ · lỗi · không phát */
-export type LogbookResult = 'complete' | 'partial' | 'failed' | 'missed';
+/** phát đủ · phát không đủ · lỗi · bị ngắt bởi khẩn cấp · không phát */
+export type LogbookResult = 'complete' | 'partial' | 'failed' | 'interrupted' | 'missed';
+export const LOGBOOK_RESULTS: readonly LogbookResult[] = ['complete', 'partial', 'failed', 'interrupted', 'missed'];
+
+/** Where the programme came from: the schedule's sources, plus a live broadcast. */
+export type LogbookSource = 'relay' | 'local' | 'live' | 'emergency';
+export const LOGBOOK_SOURCES: readonly LogbookSource[] = ['relay', 'local', 'live', 'emergency'];
 
 /**
  * One line of a station's broadcast logbook (nhật ký tuyên truyền): what went on air, or failed to.
- * Append-only: a line is written once per station and occurrence and never updated.
+ * Append-only: never updated. A correction is a new line (`revision` > 0) that amends an earlier one.
+ * Each station's lines form a hash chain in `chainPos` order, so an edit, a deletion or an insertion
+ * made directly in the database shows.
  */
 @Entity('logbook_line')
-@Index(['stationId', 'occurrenceId'], { unique: true })
+@Index(['stationId', 'occurrenceId', 'revision'], { unique: true })
+@Index(['stationId', 'chainPos'], { unique: true })
+@Index(['stationId', 'year', 'number'], { unique: true })
 @Index(['stationId', 'plannedStart'])
 export class LogbookLine {
   @PrimaryGeneratedColumn('increment')
@@ -26,8 +35,31 @@ export class LogbookLine {
   @Column({ type: 'varchar' })
   unitId!: string;
 
+  /** The year (local time) of the planned start; `number` runs from 1 within it. */
+  @Column({ type: 'integer' })
+  year!: number;
+
+  /** Running number (số thứ tự) of the line in the station's logbook for the year. */
+  @Column({ type: 'integer' })
+  number!: number;
+
+  /** Position in the station's hash chain, from 1, in the order lines were written. */
+  @Column({ type: 'integer' })
+  chainPos!: number;
+
   @Column({ type: 'varchar', length: 200 })
   occurrenceId!: string;
+
+  /** 0 for the line the system wrote; 1, 2… for corrections of it. */
+  @Column({ type: 'integer', default: 0 })
+  revision!: number;
+
+  /** For a correction: the id of the line it amends. */
+  @Column({ type: 'integer', nullable: true })
+  amendsLineId!: number | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  correctionReason!: string | null;
 
   @Column({ type: 'varchar' })
   slotId!: string;
@@ -42,11 +74,19 @@ export class LogbookLine {
   @Column({ type: 'varchar', length: 200 })
   chuyenMuc!: string;
 
+  /** The CCHC topic of the programme, where the schedule gives one. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  topic!: string | null;
+
   @Column({ type: 'varchar', length: 20 })
-  source!: SlotSource;
+  source!: LogbookSource;
 
   @Column({ type: 'varchar', length: 20 })
   priority!: Priority;
+
+  /** The loudspeaker clusters (cụm loa) that carried it, where known. */
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  speakerClusters!: string | null;
 
   @Index()
   @InstantColumn()
@@ -78,10 +118,22 @@ export class LogbookLine {
   @Column({ type: 'varchar', length: 1000, nullable: true })
   detail!: string | null;
 
-  /** "tự động" for lines the system wrote from agent reports. */
+  /** "tự động" for lines the system wrote from agent reports; the user's name for corrections. */
   @Column({ type: 'varchar', length: 100 })
   recordedBy!: string;
 
   @InstantColumn()
   createdAt!: string;
+
+  /** sha256 of the line's canonical content. */
+  @Column({ type: 'varchar', length: 64 })
+  contentHash!: string;
+
+  /** The previous line's `lineHash` in this station's chain (64 zeros for the first). */
+  @Column({ type: 'varchar', length: 64 })
+  prevHash!: string;
+
+  /** sha256(prevHash, contentHash): what the next line points at. */
+  @Column({ type: 'varchar', length: 64 })
+  lineHash!: string;
 }

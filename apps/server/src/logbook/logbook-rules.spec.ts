@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PlaybackEvent } from '@loa/protocol';
-import { resultOf } from './logbook-rules';
+import { FailureReason } from '@loa/protocol';
+import { REASON_LABELS, reasonText, RESULT_LABELS, resultOf } from './logbook-rules';
 
 const base: PlaybackEvent = { id: randomUUID(), kind: 'finished', occurrenceId: 'o', slotId: 's', plannedAt: '2026-11-24T22:30:00.000Z' };
 
@@ -12,4 +13,20 @@ describe('logbook result of an agent event', () => {
   it('interrupted after starting is partial', () =>
     expect(resultOf({ ...base, kind: 'failed', reason: 'interrupted', startedAt: base.plannedAt }, 60_000)).toBe('partial'));
   it('a device error is "lỗi"', () => expect(resultOf({ ...base, kind: 'failed', reason: 'player_error' }, 60_000)).toBe('failed'));
+  it('cut by an emergency is "bị ngắt bởi khẩn cấp"', () => {
+    const result = resultOf({ ...base, kind: 'failed', reason: 'preempted', startedAt: base.plannedAt }, 60_000);
+    expect(result).toBe('interrupted');
+    expect(RESULT_LABELS[result!]).toBe('Bị ngắt bởi khẩn cấp');
+  });
+});
+
+describe('reason text', () => {
+  it('has a Vietnamese sentence for every failure reason the protocol knows', () => {
+    for (const reason of FailureReason.options) expect(REASON_LABELS[reason]).toMatch(/\p{L}/u);
+  });
+  it('adds the detail in brackets, and keeps an unknown code as it is', () => {
+    expect(reasonText('media_missing', 'abc.mp3')).toBe('Thiếu tệp âm thanh hoặc tệp hỏng (abc.mp3)');
+    expect(reasonText(null, null)).toBe('');
+    expect(reasonText('other', null)).toBe('other');
+  });
 });

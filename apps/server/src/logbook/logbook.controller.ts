@@ -1,50 +1,80 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { once } from 'node:events';
-import { CurrentPrincipal, Principal } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { LoaError } from '../common/errors';
-import { StationsService } from '../stations/stations.service';
-import { LogbookQuery } from './dto/logbook-query.dto';
-import { LogbookFilter, LogbookService } from './logbook.service';
+import { CorrectionDto } from './dto/correction.dto';
+import { ExportListQuery } from './dto/export-list.dto';
+import { LogbookFilterQuery, LogbookQuery, VerifyQuery } from './dto/logbook-query.dto';
+import { LogbookService } from './logbook.service';
+
+const LineIdParam = new ParseIntPipe({ exceptionFactory: () => new LoaError('validation_failed', 'Mã dòng nhật ký không hợp lệ.') });
 
 @ApiTags('logbook')
 @ApiBearerAuth()
 @Controller('logbook')
 export class LogbookController {
-  constructor(
-    private readonly logbook: LogbookService,
-    private readonly stations: StationsService,
-  ) {}
+  constructor(private readonly logbook: LogbookService) {}
 
   @Get()
   async list(@Query() query: LogbookQuery, @CurrentPrincipal() who: Principal) {
-    return this.logbook.list(await this.scoped(query, who), { limit: query.limit ?? 200, after: query.after ?? 0 });
+    const { limit, after, ...filter } = query;
+    return this.logbook.list(await this.logbook.scope(who, filter), { limit: limit ?? 200, after: after ?? 0 });
+  }
+
+  @Get('verify')
+  async verify(@Query() query: VerifyQuery, @CurrentPrincipal() who: Principal) {
+    const scope = await this.logbook.scope(who, { stationId: query.stationId });
+    return this.logbook.verify(scope, { from: query.from && new Date(query.from).toISOString(), to: query.to && new Date(query.to).toISOString() });
+  }
+
+  @Roles('admin')
+  @Get('exports')
+  exports(@Query() query: ExportListQuery) {
+    return this.logbook.listExports(query.limit ?? 100);
+  }
+
+  @Roles('admin', 'editor')
+  @Post(':id/corrections')
+  correct(@Param('id', LineIdParam) id: number, @Body() dto: CorrectionDto, @CurrentPrincipal() who: Principal) {
+    return this.logbook.correct(id, dto, who);
   }
 
   @ApiProduces('text/csv')
   @Get('export.csv')
-  async csv(@Query() query: LogbookQuery, @Res() res: Response, @CurrentPrincipal() who: Principal): Promise<void> {
-    const filter = await this.scoped(query, who);
-    const day = new Date().toISOString().slice(0, 10);
+  async csv(@Query() query: LogbookFilterQuery, @CurrentPrincipal() who: Principal, @Res() res: Response): Promise<void> {
+    const filter = await this.logbook.scope(who, query);
+    await this.logbook.recordExport(who, 'logbook.csv', filter);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="nhat-ky-tuyen-truyen-${day}.csv"`);
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName('csv')}"`);
     await this.logbook.exportCsv(filter, async (chunk) => {
       if (!res.write(chunk)) await once(res, 'drain');
     });
     res.end();
   }
 
-  /** The filter narrowed to what the caller may read: a commune operator reads its own unit's lines only. */
-  private async scoped(query: LogbookQuery, who: Principal): Promise<LogbookFilter> {
-    const scope = await this.stations.unitScope(who);
-    if (scope === undefined) return query;
-    if (who.kind !== 'user' || !who.unitId) {
-      throw new LoaError('forbidden', 'Tài khoản chưa được xếp vào đơn vị nào nên chưa xem được nhật ký. Hãy liên hệ quản trị viên.');
-    }
-    if (query.unitId && !scope.includes(query.unitId)) {
-      throw new LoaError('forbidden', 'Bạn chỉ xem được nhật ký của các trạm thuộc đơn vị mình.');
-    }
-    return { ...query, unitId: query.unitId ?? who.unitId };
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @Get('export.xlsx')
+  async xlsx(@Query() query: LogbookFilterQuery, @CurrentPrincipal() who: Principal, @Res() res: Response): Promise<void> {
+    const filter = await this.logbook.scope(who, query);
+    await this.logbook.recordExport(who, 'logbook.xlsx', filter);
+    res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName('xlsx')}"`);
+    await this.logbook.exportXlsx(filter, res);
   }
+
+  @ApiProduces('application/pdf')
+  @Get('export.pdf')
+  async pdf(@Query() query: LogbookFilterQuery, @CurrentPrincipal() who: Principal, @Res() res: Response): Promise<void> {
+    const filter = await this.logbook.scope(who, query);
+    await this.logbook.recordExport(who, 'logbook.pdf', filter);
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName('pdf')}"`);
+    await this.logbook.exportPdf(filter, res);
+  }
+}
+
+function fileName(ext: string): string {
+  return `nhat-ky-tuyen-truyen-${new Date().toISOString().slice(0, 10)}.${ext}`;
 }

@@ -1,12 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, Repository, SelectQueryBuilder } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository, SelectQueryBuilder } from 'typeorm';
+import type { Writable } from 'node:stream';
+import type { Principal } from '../auth/principal';
+import { Clock } from '../common/clock';
+import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { formatLocal } from '../schedule/zoned-time';
+import { Station } from '../stations/station.entity';
 import { UnitsService } from '../units/units.service';
+import { sha256 } from './chain';
 import { csvHeader, CsvColumn, csvRow } from './csv';
+import type { CorrectionDto } from './dto/correction.dto';
+import { EXPORT_FIELDS, ExportRow, logbookColumns } from './logbook-columns';
+import { FormMeta, StationSection, writeLogbookPdf, writeLogbookXlsx } from './logbook-forms';
+import { LogbookExport } from './logbook-export.entity';
 import { LogbookLine } from './logbook-line.entity';
-import { RESULT_LABELS, SOURCE_LABELS } from './logbook-rules';
+import { LogbookWriter } from './logbook-writer';
+import { verifyStationChain, VerifyRange } from './logbook-verify';
+import { LocalTime } from './local-time';
 
 export interface LogbookFilter {
   stationId?: string;
@@ -14,18 +25,46 @@ export interface LogbookFilter {
   from?: string;
   to?: string;
   chuyenMuc?: string;
+  source?: string;
   result?: string;
 }
+
+export type ExportFormat = 'logbook.csv' | 'logbook.xlsx' | 'logbook.pdf' | 'report.xlsx' | 'report.pdf';
 
 const EXPORT_PAGE = 2000;
 
 @Injectable()
 export class LogbookService {
+  private readonly local: LocalTime;
+
   constructor(
     @InjectRepository(LogbookLine) private readonly lines: Repository<LogbookLine>,
+    @InjectRepository(LogbookExport) private readonly exports: Repository<LogbookExport>,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly writer: LogbookWriter,
     private readonly units: UnitsService,
-    private readonly config: AppConfig,
-  ) {}
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    this.local = new LocalTime(config.timezone);
+  }
+
+  /**
+   * Narrows a filter to what the caller may see: an inspector or operator tied to a unit sees only
+   * that unit's subtree.
+   */
+  async scope(principal: Principal, filter: LogbookFilter): Promise<LogbookFilter> {
+    if (principal.kind !== 'user' || principal.role === 'admin' || principal.role === 'editor') return filter;
+    // A commune operator reads its own unit's lines only; one not yet placed in a unit reads none.
+    if (!principal.unitId && principal.role === 'operator') {
+      throw new LoaError('forbidden', 'Tài khoản chưa được xếp vào đơn vị nào nên chưa xem được nhật ký. Hãy liên hệ quản trị viên.');
+    }
+    if (!principal.unitId) return filter;
+    if (!filter.unitId) return { ...filter, unitId: principal.unitId };
+    const allowed = await this.units.subtreeIds(principal.unitId);
+    if (!allowed.includes(filter.unitId)) throw new LoaError('forbidden', 'Đơn vị này nằm ngoài phạm vi tài khoản của bạn.');
+    return filter;
+  }
 
   /** A page of lines in the order they were written; `after` is the last id of the previous page. */
   async list(filter: LogbookFilter, page: { limit: number; after: number }) {
@@ -34,43 +73,194 @@ export class LogbookService {
     return { items, next: items.length === page.limit ? items[items.length - 1].id : null };
   }
 
+  /** Lines matching the filter, page by page, read as plain rows (no entity building) for speed. */
+  async *pages(filter: LogbookFilter, pageSize = EXPORT_PAGE): AsyncGenerator<ExportRow[]> {
+    const base = await this.query(filter);
+    // Each column under its own name, so the raw rows are the export rows as they come.
+    base.select('line.id', 'id');
+    for (const f of EXPORT_FIELDS) if (f !== 'id') base.addSelect(`line.${f}`, f);
+    let after = 0;
+    for (;;) {
+      const rows = await base.clone().andWhere('line.id > :after', { after }).orderBy('line.id', 'ASC').limit(pageSize).getRawMany<ExportRow>();
+      if (!rows.length) return;
+      yield rows;
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1].id;
+    }
+  }
+
   /**
-   * The logbook as CSV, written in pages so memory stays flat however long it is.
-   * `write` returns a promise that settles when the consumer can take more.
+   * The logbook as CSV (UTF-8 with a BOM, for Excel), written in pages so memory stays flat however long
+   * it is. `write` returns a promise that settles when the consumer can take more.
    */
   async exportCsv(filter: LogbookFilter, write: (chunk: string) => Promise<void>): Promise<number> {
     const columns = this.csvColumns();
     await write(csvHeader(columns));
-    let after = 0;
     let count = 0;
-    for (;;) {
-      const qb = await this.query(filter);
-      const rows = await qb.andWhere('line.id > :after', { after }).orderBy('line.id', 'ASC').take(EXPORT_PAGE).getMany();
-      if (!rows.length) break;
-      await write(rows.map((r) => csvRow(columns, { ...r, n: ++count })).join(''));
-      after = rows[rows.length - 1].id;
+    for await (const rows of this.pages(filter)) {
+      let chunk = '';
+      for (const r of rows) chunk += csvRow(columns, r);
+      count += rows.length;
+      await write(chunk);
     }
     return count;
   }
 
-  private csvColumns(): CsvColumn<LogbookLine & { n: number }>[] {
-    const tz = this.config.timezone;
-    const local = (iso: string | null) => (iso ? formatLocal(iso, tz, true) : '');
+  async exportXlsx(filter: LogbookFilter, out: Writable): Promise<number> {
+    return writeLogbookXlsx(out, await this.formMeta(filter), logbookColumns(this.local), this.sections(filter));
+  }
+
+  /** Returns the number of pages. */
+  async exportPdf(filter: LogbookFilter, out: Writable): Promise<number> {
+    return writeLogbookPdf(out, await this.formMeta(filter), logbookColumns(this.local), this.sections(filter));
+  }
+
+  /**
+   * The digest printed on exports: sha256 over the filter's lines' chain hashes, in order. Anyone can
+   * recompute it from the database and check a paper copy against it.
+   */
+  async digest(filter: LogbookFilter): Promise<string> {
+    const base = await this.query(filter);
+    base.select(['line.id', 'line.lineHash']);
+    let acc = sha256('loa-export');
+    let after = 0;
+    for (;;) {
+      const raw = await base.clone().andWhere('line.id > :after', { after }).orderBy('line.id', 'ASC').limit(20_000).getRawMany<{ line_id: number; line_lineHash: string }>();
+      if (!raw.length) break;
+      let chunk = acc;
+      for (const r of raw) chunk += r.line_lineHash;
+      acc = sha256(chunk);
+      after = raw[raw.length - 1].line_id;
+      if (raw.length < 20_000) break;
+    }
+    return acc;
+  }
+
+  /** A correction: a new line that amends the given one, linked into the chain like any other. */
+  async correct(lineId: number, dto: CorrectionDto, principal: Principal): Promise<LogbookLine> {
+    const by = principal.kind === 'user' ? principal.username : principal.stationName;
+    const stored = await this.db.transaction(async (m) => {
+      const target = await m.findOneBy(LogbookLine, { id: lineId });
+      if (!target) throw new LoaError('not_found', 'Không tìm thấy dòng nhật ký này.');
+      const latest = await m.findOneOrFail(LogbookLine, { where: { stationId: target.stationId, occurrenceId: target.occurrenceId }, order: { revision: 'DESC' } });
+      const original = target.revision === 0 ? target : await m.findOneByOrFail(LogbookLine, { stationId: target.stationId, occurrenceId: target.occurrenceId, revision: 0 });
+      const [line] = await this.writer.append(m, [
+        {
+          stationId: latest.stationId,
+          stationName: latest.stationName,
+          unitId: latest.unitId,
+          occurrenceId: latest.occurrenceId,
+          revision: latest.revision + 1,
+          amendsLineId: original.id,
+          correctionReason: dto.reason,
+          slotId: latest.slotId,
+          programmeId: latest.programmeId,
+          programmeTitle: dto.programmeTitle ?? latest.programmeTitle,
+          chuyenMuc: dto.chuyenMuc ?? latest.chuyenMuc,
+          topic: dto.topic ?? latest.topic,
+          source: latest.source,
+          priority: latest.priority,
+          speakerClusters: dto.speakerClusters ?? latest.speakerClusters,
+          plannedStart: latest.plannedStart,
+          actualStart: latest.actualStart,
+          endedAt: latest.endedAt,
+          durationMs: latest.durationMs,
+          plannedDurationMs: latest.plannedDurationMs,
+          startErrorMs: latest.startErrorMs,
+          result: dto.result ?? latest.result,
+          reason: latest.reason,
+          detail: dto.detail ?? latest.detail,
+          recordedBy: by,
+          createdAt: this.clock.nowInstant(),
+        },
+      ]);
+      return m.findOneByOrFail(LogbookLine, { stationId: line.stationId, chainPos: line.chainPos });
+    });
+    return stored;
+  }
+
+  /** Verifies the chain of one station, or of every station the filter's scope holds. */
+  async verify(scope: { stationId?: string; unitId?: string }, range: VerifyRange) {
+    const stations = await this.stationsFor(scope);
+    const results = [];
+    for (const s of stations) {
+      const report = await this.db.transaction((m) => verifyStationChain(m, s.id, range));
+      results.push({ stationId: s.id, stationName: s.name, code: s.code, ...report });
+    }
+    return { ok: results.every((r) => r.ok), checkedAt: this.clock.nowInstant(), stations: results };
+  }
+
+  async recordExport(principal: Principal, format: ExportFormat, filter: object): Promise<void> {
+    await this.exports.insert({
+      userId: principal.kind === 'user' ? principal.userId : null,
+      username: principal.kind === 'user' ? principal.username : principal.stationName,
+      format,
+      filter: JSON.stringify(filter).slice(0, 2000),
+      createdAt: this.clock.nowInstant(),
+    });
+  }
+
+  listExports(limit: number): Promise<LogbookExport[]> {
+    return this.exports.find({ order: { createdAt: 'DESC' }, take: limit });
+  }
+
+  /** Text for a form's period line. */
+  periodText(filter: Pick<LogbookFilter, 'from' | 'to'>): string {
+    const from = filter.from ? this.local.date(filter.from) : null;
+    // `to` is exclusive: the period ends the instant before it.
+    const to = filter.to ? this.local.date(Date.parse(filter.to) - 1) : null;
+    if (from && to) return `Từ ngày ${from} đến ngày ${to}`;
+    if (from) return `Từ ngày ${from}`;
+    if (to) return `Đến ngày ${to}`;
+    return 'Toàn bộ';
+  }
+
+  async issuingUnit(filter: { unitId?: string; stationId?: string }): Promise<string> {
+    if (filter.unitId) return (await this.units.get(filter.unitId)).name;
+    if (filter.stationId) {
+      const station = await this.db.getRepository(Station).findOneBy({ id: filter.stationId });
+      if (station) return (await this.units.get(station.unitId)).name;
+    }
+    return 'Đơn vị quản lý';
+  }
+
+  private async formMeta(filter: LogbookFilter): Promise<FormMeta> {
+    return {
+      issuingUnit: await this.issuingUnit(filter),
+      period: this.periodText(filter),
+      printedAt: this.local.dateTime(this.clock.nowInstant()),
+      digest: await this.digest(filter),
+    };
+  }
+
+  private async *sections(filter: LogbookFilter): AsyncGenerator<StationSection> {
+    const qb = await this.query(filter);
+    const stations = await qb.select('line.stationId', 'stationId').addSelect('MAX(line.stationName)', 'stationName').groupBy('line.stationId').orderBy('stationName', 'ASC').getRawMany<{ stationId: string; stationName: string }>();
+    for (const s of stations) yield { stationName: s.stationName, pages: this.pages({ ...filter, stationId: s.stationId }) };
+  }
+
+  private async stationsFor(scope: { stationId?: string; unitId?: string }): Promise<Station[]> {
+    const repo = this.db.getRepository(Station);
+    if (scope.stationId) {
+      const station = await repo.findOneBy({ id: scope.stationId });
+      if (!station) throw new LoaError('not_found', 'Không tìm thấy trạm này.');
+      if (scope.unitId && !(await this.units.subtreeIds(scope.unitId)).includes(station.unitId)) {
+        throw new LoaError('forbidden', 'Trạm này nằm ngoài phạm vi tài khoản của bạn.');
+      }
+      return [station];
+    }
+    if (scope.unitId) return repo.find({ where: { unitId: In(await this.units.subtreeIds(scope.unitId)) }, order: { name: 'ASC' } });
+    return repo.find({ order: { name: 'ASC' } });
+  }
+
+  private csvColumns(): CsvColumn<ExportRow>[] {
+    const local = this.local;
     return [
-      { header: 'STT', value: (r) => r.n },
       { header: 'Trạm', value: (r) => r.stationName },
-      { header: 'Ngày', value: (r) => formatLocal(r.plannedStart, tz).slice(0, 10) },
-      { header: 'Giờ phát dự kiến', value: (r) => local(r.plannedStart) },
-      { header: 'Giờ bắt đầu thực tế', value: (r) => local(r.actualStart) },
-      { header: 'Giờ kết thúc', value: (r) => local(r.endedAt) },
-      { header: 'Thời lượng (giây)', value: (r) => (r.durationMs === null ? '' : (r.durationMs / 1000).toFixed(1)) },
-      { header: 'Chương trình', value: (r) => r.programmeTitle },
-      { header: 'Chuyên mục', value: (r) => r.chuyenMuc },
-      { header: 'Nguồn', value: (r) => SOURCE_LABELS[r.source] ?? r.source },
-      { header: 'Kết quả', value: (r) => RESULT_LABELS[r.result] },
-      { header: 'Lý do', value: (r) => r.detail ?? r.reason ?? '' },
-      { header: 'Sai lệch giờ bắt đầu (ms)', value: (r) => (r.startErrorMs === null ? '' : Math.round(r.startErrorMs)) },
-      { header: 'Người ghi', value: (r) => r.recordedBy },
+      ...logbookColumns(local).map((c) => ({ header: c.header, value: c.value })),
+      { header: 'Giờ phát dự kiến (UTC)', value: (r) => r.plannedStart },
+      { header: 'Mã dòng', value: (r) => r.id },
+      { header: 'Mã chuỗi (SHA-256)', value: (r) => r.lineHash },
     ];
   }
 
@@ -84,7 +274,8 @@ export class LogbookService {
     if (filter.from) qb.andWhere('line.plannedStart >= :from', { from: new Date(filter.from).toISOString() });
     if (filter.to) qb.andWhere('line.plannedStart < :to', { to: new Date(filter.to).toISOString() });
     if (filter.chuyenMuc) qb.andWhere('line.chuyenMuc = :chuyenMuc', { chuyenMuc: filter.chuyenMuc });
-    if (filter.result) qb.andWhere(new Brackets((b) => b.where('line.result = :result', { result: filter.result })));
+    if (filter.source) qb.andWhere('line.source = :source', { source: filter.source });
+    if (filter.result) qb.andWhere('line.result = :result', { result: filter.result });
     return qb;
   }
 }

@@ -107,6 +107,9 @@ describe('schedule and logbook on SQLite with the real migrations', () => {
     expect(lines).toHaveLength(2);
     expect(lines.map((l: { stationId: string }) => l.stationId).sort()).toEqual([...stationIds].sort());
     expect(lines[0]).toMatchObject({ result: 'complete', programmeTitle: 'CCHC tháng 11', chuyenMuc: 'Cải cách hành chính', recordedBy: 'tự động' });
+    // Written in the ingest transaction, numbered and linked into each station's chain.
+    expect(lines[0]).toMatchObject({ number: 1, chainPos: 1, prevHash: '0'.repeat(64), revision: 0 });
+    expect((await api.ok('GET', '/api/logbook/verify')).ok).toBe(true);
   });
 
   it('refuses an event for a slot that is not on the sending station', async () => {

@@ -4,7 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { PlaybackEvent } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { LogbookLine } from '../logbook/logbook-line.entity';
-import { resultOf } from '../logbook/logbook-rules';
+import { RECORDED_BY_SYSTEM, resultOf } from '../logbook/logbook-rules';
+import { LogbookWriter } from '../logbook/logbook-writer';
+import { Topic } from '../programmes/chuyen-muc.entity';
 import { ScheduleService } from '../schedule/schedule.service';
 import { Station } from '../stations/station.entity';
 import { PlaybackEventRow } from './playback-event.entity';
@@ -18,7 +20,8 @@ export interface IngestResult {
 
 /**
  * Takes playback events from agents. Each event is stored once by its id; the final event of an
- * occurrence writes that station's logbook line, once, in the same transaction.
+ * occurrence writes that station's logbook line, once, in the same transaction, linked into the
+ * station's hash chain.
  */
 @Injectable()
 export class PlaybackService {
@@ -28,6 +31,7 @@ export class PlaybackService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly schedule: ScheduleService,
+    private readonly logbook: LogbookWriter,
   ) {}
 
   async ingest(stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
@@ -73,11 +77,9 @@ export class PlaybackService {
     if (!result) return null;
     const programme = found.programme;
     // One line per station and occurrence: a second final event for the same airing adds nothing.
-    await m
-      .createQueryBuilder()
-      .insert()
-      .into(LogbookLine)
-      .values({
+    if (await m.existsBy(LogbookLine, { stationId: station.id, occurrenceId: event.occurrenceId, revision: 0 })) return null;
+    await this.logbook.append(m, [
+      {
         stationId: station.id,
         stationName: station.name,
         unitId: station.unitId,
@@ -86,6 +88,8 @@ export class PlaybackService {
         programmeId: programme.id,
         programmeTitle: programme.title,
         chuyenMuc: programme.chuyenMuc,
+        topic: programme.topicId ? ((await m.findOneBy(Topic, { id: programme.topicId }))?.name ?? null) : null,
+        speakerClusters: null,
         source: slot.source,
         priority: slot.priority,
         plannedStart: found.startAt,
@@ -97,11 +101,10 @@ export class PlaybackService {
         result,
         reason: event.reason ?? null,
         detail: event.detail ?? null,
-        recordedBy: 'tự động',
+        recordedBy: RECORDED_BY_SYSTEM,
         createdAt: now,
-      })
-      .orIgnore()
-      .execute();
+      },
+    ]);
     return null;
   }
 }

@@ -1,8 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsISO8601, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { LOGBOOK_RESULTS, LOGBOOK_SOURCES } from '../logbook-line.entity';
 
-export class LogbookQuery {
+/** The filter every logbook read and export takes. */
+export class LogbookFilterQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @IsUUID()
@@ -29,11 +31,18 @@ export class LogbookQuery {
   @MaxLength(200)
   chuyenMuc?: string;
 
-  @ApiPropertyOptional({ enum: ['complete', 'partial', 'failed', 'missed'] })
+  @ApiPropertyOptional({ enum: LOGBOOK_SOURCES })
   @IsOptional()
-  @IsIn(['complete', 'partial', 'failed', 'missed'])
-  result?: string;
+  @IsIn(LOGBOOK_SOURCES)
+  source?: string;
 
+  @ApiPropertyOptional({ enum: LOGBOOK_RESULTS })
+  @IsOptional()
+  @IsIn(LOGBOOK_RESULTS)
+  result?: string;
+}
+
+export class LogbookQuery extends LogbookFilterQuery {
   @ApiPropertyOptional({ default: 200, maximum: 1000 })
   @IsOptional()
   @Type(() => Number)
@@ -42,10 +51,27 @@ export class LogbookQuery {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Trả về các dòng có số thứ tự lớn hơn giá trị này' })
+  @ApiPropertyOptional({ description: 'Trả về các dòng có mã lớn hơn giá trị này' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
   after?: number;
+}
+
+export class VerifyQuery {
+  @ApiPropertyOptional({ description: 'Một trạm; bỏ trống để kiểm tra mọi trạm trong phạm vi' })
+  @IsOptional()
+  @IsUUID()
+  stationId?: string;
+
+  @ApiPropertyOptional({ description: 'Các dòng được ghi từ (ISO-8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Các dòng được ghi đến, không gồm (ISO-8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 }

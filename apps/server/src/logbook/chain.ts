@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The logbook's hash chain, as plain functions: no database, no framework.
+ *
+ * Each station's lines are chained in the order they were written. A line's content hash is the sha256
+ * of its canonical JSON (the fields below, in this order); its line hash is the sha256 of the previous
+ * line's hash and its own content hash. Changing, removing or adding a line anywhere breaks a link.
+ */
+
+/** The first line of a chain points at this. */
+export const GENESIS = '0'.repeat(64);
+
+/** The fields a line's hash covers, in the order they are written. Never reorder: old hashes depend on it. */
+export const CANONICAL_FIELDS = [
+  'stationId',
+  'stationName',
+  'unitId',
+  'chainPos',
+  'year',
+  'number',
+  'occurrenceId',
+  'revision',
+  'amendsLineId',
+  'correctionReason',
+  'slotId',
+  'programmeId',
+  'programmeTitle',
+  'chuyenMuc',
+  'topic',
+  'source',
+  'priority',
+  'speakerClusters',
+  'plannedStart',
+  'actualStart',
+  'endedAt',
+  'durationMs',
+  'plannedDurationMs',
+  'startErrorMs',
+  'result',
+  'reason',
+  'detail',
+  'recordedBy',
+  'createdAt',
+] as const;
+
+export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
+export type ChainContent = Record<CanonicalField, string | number | null>;
+
+export interface ChainLink extends ChainContent {
+  id: number;
+  chainPos: number;
+  contentHash: string;
+  prevHash: string;
+  lineHash: string;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The line's content as JSON with a fixed key order; absent values are written as null. */
+export function canonicalJson(content: ChainContent): string {
+  // The same text JSON.stringify gives for an object with these keys in this order, without building it.
+  let out = '{';
+  for (let i = 0; i < CANONICAL_FIELDS.length; i++) {
+    const field = CANONICAL_FIELDS[i];
+    const value = content[field];
+    out += `${i ? ',' : ''}"${field}":${value === undefined ? 'null' : JSON.stringify(value)}`;
+  }
+  return out + '}';
+}
+
+export function contentHashOf(content: ChainContent): string {
+  return sha256(canonicalJson(content));
+}
+
+export function linkHash(prevHash: string, contentHash: string): string {
+  return sha256(`${prevHash}:${contentHash}`);
+}
+
+/** Hashes for a new line that follows `prevHash`. */
+export function chainLine(content: ChainContent, prevHash: string): { contentHash: string; prevHash: string; lineHash: string } {
+  const contentHash = contentHashOf(content);
+  return { contentHash, prevHash, lineHash: linkHash(prevHash, contentHash) };
+}
+
+export interface SealFacts {
+  stationId: string;
+  day: string;
+  lineCount: number;
+  lastChainPos: number;
+  lastLineHash: string;
+}
+
+export function sealDigest(seal: SealFacts): string {
+  return sha256(`loa-seal:${seal.stationId}:${seal.day}:${seal.lineCount}:${seal.lastChainPos}:${seal.lastLineHash}`);
+}
+
+export type BreakKind = 'edited' | 'deleted' | 'inserted';
+
+export interface ChainBreak {
+  kind: BreakKind;
+  /** The line at fault (for a deletion, the first line after the gap), or null when none is left. */
+  lineId: number | null;
+  chainPos: number | null;
+  message: string;
+}
+
+export interface ChainReport {
+  ok: boolean;
+  /** Lines checked, up to the first break. */
+  checked: number;
+  sealsChecked: number;
+  /** Hash of the last line checked: the chain's head when nothing is broken. */
+  head: string;
+  firstBreak: ChainBreak | null;
+}
+
+export interface SealLink extends SealFacts {
+  digest: string;
+}
+
+/**
+ * Walks one station's lines in chain order and names the first broken link. Lines are pushed one at a
+ * time, so a chain of any length is checked in constant memory. A suspicious line is held until the next
+ * one arrives: whether the next line links over it tells an insertion from an edit.
+ */
+export class ChainVerifier {
+  private prev: { id: number | null; chainPos: number; lineHash: string };
+  private pending: ChainLink | null = null;
+  private broken: ChainBreak | null = null;
+  private checked = 0;
+  private sealsChecked = 0;
+  private readonly seals = new Map<number, SealLink>();
+
+  /** `anchor` is the line before the first one pushed (genesis when checking from the start). */
+  constructor(
+    anchor: { id: number; chainPos: number; lineHash: string } | null = null,
+    seals: readonly SealLink[] = [],
+  ) {
+    this.prev = anchor ?? { id: null, chainPos: 0, lineHash: GENESIS };
+    for (const seal of seals) {
+      if (sealDigest(seal) !== seal.digest) {
+        this.fail({ kind: 'edited', lineId: null, chainPos: seal.lastChainPos, message: `Niêm phong ngày ${seal.day} đã bị sửa.` });
+      }
+      this.seals.set(seal.lastChainPos, seal);
+    }
+  }
+
+  push(line: ChainLink): void {
+    if (this.broken) return;
+    if (this.pending) {
+      const held = this.pending;
+      this.pending = null;
+      // The line after a suspicious one links over it to the last good line: the suspicious one was slipped in.
+      if (line.prevHash === this.prev.lineHash) {
+        this.fail({ kind: 'inserted', lineId: held.id, chainPos: held.chainPos, message: insertedMessage(held) });
+        return;
+      }
+      this.judgeHeld(held);
+      return;
+    }
+    const selfOk = contentHashOf(line) === line.contentHash && linkHash(line.prevHash, line.contentHash) === line.lineHash;
+    const linkOk = line.prevHash === this.prev.lineHash;
+    const posOk = line.chainPos === this.prev.chainPos + 1;
+    if (selfOk && linkOk && posOk) {
+      this.accept(line);
+      return;
+    }
+    if (selfOk && !linkOk && line.chainPos > this.prev.chainPos + 1) {
+      const from = this.prev.chainPos + 1;
+      const to = line.chainPos - 1;
+      this.fail({
+        kind: 'deleted',
+        lineId: line.id,
+        chainPos: line.chainPos,
+        message: from === to ? `Dòng ở vị trí ${from} của chuỗi đã bị xóa.` : `Các dòng ở vị trí ${from}–${to} của chuỗi đã bị xóa.`,
+      });
+      return;
+    }
+    this.pending = line;
+  }
+
+  finish(): ChainReport {
+    if (this.pending && !this.broken) {
+      const held = this.pending;
+      this.pending = null;
+      // Nothing follows: a line that neither verifies nor links was added, not changed.
+      if (held.prevHash !== this.prev.lineHash && contentHashOf(held) !== held.contentHash) {
+        this.fail({ kind: 'inserted', lineId: held.id, chainPos: held.chainPos, message: insertedMessage(held) });
+      } else {
+        this.judgeHeld(held);
+      }
+    }
+    if (!this.broken) {
+      // A seal beyond the last line means lines were cut off the end.
+      for (const seal of this.seals.values()) {
+        if (seal.lastChainPos > this.prev.chainPos) {
+          this.fail({
+            kind: 'deleted',
+            lineId: null,
+            chainPos: seal.lastChainPos,
+            message: `Niêm phong ngày ${seal.day} ghi dòng cuối ở vị trí ${seal.lastChainPos}, nhưng dòng này không còn.`,
+          });
+          break;
+        }
+      }
+    }
+    return { ok: !this.broken, checked: this.checked, sealsChecked: this.sealsChecked, head: this.prev.lineHash, firstBreak: this.broken };
+  }
+
+  private judgeHeld(held: ChainLink): void {
+    const selfOk = contentHashOf(held) === held.contentHash && linkHash(held.prevHash, held.contentHash) === held.lineHash;
+    if (selfOk && held.prevHash !== this.prev.lineHash) {
+      // The line is intact but no longer points at its predecessor: the predecessor was changed and re-hashed.
+      this.fail({ kind: 'edited', lineId: this.prev.id, chainPos: this.prev.chainPos, message: editedMessage(this.prev.chainPos) });
+      return;
+    }
+    this.fail({ kind: 'edited', lineId: held.id, chainPos: held.chainPos, message: editedMessage(held.chainPos) });
+  }
+
+  private accept(line: ChainLink): void {
+    const seal = this.seals.get(line.chainPos);
+    if (seal) {
+      this.sealsChecked++;
+      if (seal.lastLineHash !== line.lineHash) {
+        // The chain links, yet differs from what was sealed: every hash from some line on was recomputed.
+        this.fail({ kind: 'edited', lineId: line.id, chainPos: line.chainPos, message: `Chuỗi khác với niêm phong ngày ${seal.day}: các dòng đến vị trí ${line.chainPos} đã bị sửa và tính lại mã.` });
+        return;
+      }
+    }
+    this.checked++;
+    this.prev = { id: line.id, chainPos: line.chainPos, lineHash: line.lineHash };
+  }
+
+  private fail(b: ChainBreak): void {
+    if (!this.broken) this.broken = b;
+  }
+}
+
+function editedMessage(pos: number): string {
+  return `Dòng ở vị trí ${pos} của chuỗi đã bị sửa sau khi ghi.`;
+}
+
+function insertedMessage(line: ChainLink): string {
+  return `Dòng ở vị trí ${line.chainPos} không do hệ thống ghi: đã bị chèn trực tiếp vào cơ sở dữ liệu.`;
+}

@@ -1,0 +1,81 @@
+import type { LogbookLine, LogbookResult, LogbookSource } from './logbook-line.entity';
+import { reasonText, RESULT_LABELS, SOURCE_LABELS } from './logbook-rules';
+import { LocalTime } from './local-time';
+
+/** The columns of a logbook line that exports read; the hashes and ids stay out of the printed forms. */
+export const EXPORT_FIELDS = [
+  'id',
+  'stationId',
+  'stationName',
+  'unitId',
+  'year',
+  'number',
+  'chainPos',
+  'occurrenceId',
+  'revision',
+  'amendsLineId',
+  'correctionReason',
+  'programmeTitle',
+  'chuyenMuc',
+  'topic',
+  'source',
+  'priority',
+  'speakerClusters',
+  'plannedStart',
+  'actualStart',
+  'endedAt',
+  'durationMs',
+  'plannedDurationMs',
+  'startErrorMs',
+  'result',
+  'reason',
+  'detail',
+  'recordedBy',
+  'createdAt',
+  'lineHash',
+] as const satisfies readonly (keyof LogbookLine)[];
+
+export type ExportRow = Pick<LogbookLine, (typeof EXPORT_FIELDS)[number]>;
+
+export interface LogbookColumn {
+  header: string;
+  /** Width in characters, for the spreadsheet. */
+  width: number;
+  /** Share of the printable width, for the PDF. */
+  weight: number;
+  value: (row: ExportRow) => string | number;
+}
+
+/** "15:02" (minutes:seconds) for a duration. */
+export function minutesSeconds(ms: number | null): string {
+  if (ms === null) return '';
+  const total = Math.round(ms / 1000);
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
+}
+
+export function noteOf(row: Pick<ExportRow, 'revision' | 'amendsLineId' | 'correctionReason'>): string {
+  return row.revision > 0 ? `Đính chính lần ${row.revision} cho dòng mã ${row.amendsLineId}: ${row.correctionReason ?? ''}` : '';
+}
+
+/** The columns of the sổ nhật ký, in the order the form prints them. */
+export function logbookColumns(local: LocalTime): LogbookColumn[] {
+  const time = (iso: string | null) => (iso ? local.time(iso) : '');
+  return [
+    { header: 'Số TT', width: 7, weight: 4, value: (r) => r.number },
+    { header: 'Ngày', width: 11, weight: 7, value: (r) => local.date(r.plannedStart) },
+    { header: 'Giờ phát theo lịch', width: 10, weight: 6, value: (r) => time(r.plannedStart) },
+    { header: 'Giờ bắt đầu', width: 10, weight: 6, value: (r) => time(r.actualStart) },
+    { header: 'Giờ kết thúc', width: 10, weight: 6, value: (r) => time(r.endedAt) },
+    { header: 'Thời lượng (phút:giây)', width: 10, weight: 6, value: (r) => minutesSeconds(r.durationMs) },
+    { header: 'Chương trình', width: 36, weight: 18, value: (r) => r.programmeTitle },
+    { header: 'Chuyên mục', width: 22, weight: 16, value: (r) => r.chuyenMuc },
+    { header: 'Chủ đề', width: 18, weight: 9, value: (r) => r.topic ?? '' },
+    { header: 'Nguồn', width: 20, weight: 10, value: (r) => SOURCE_LABELS[r.source as LogbookSource] ?? r.source },
+    { header: 'Trạm / cụm loa', width: 20, weight: 10, value: (r) => (r.speakerClusters ? `${r.stationName} (${r.speakerClusters})` : r.stationName) },
+    { header: 'Kết quả', width: 16, weight: 9, value: (r) => RESULT_LABELS[r.result as LogbookResult] ?? r.result },
+    { header: 'Lý do', width: 30, weight: 12, value: (r) => reasonText(r.reason, r.detail) },
+    { header: 'Sai lệch giờ bắt đầu (ms)', width: 10, weight: 6, value: (r) => (r.startErrorMs === null ? '' : Math.round(r.startErrorMs)) },
+    { header: 'Người ghi', width: 12, weight: 6, value: (r) => r.recordedBy },
+    { header: 'Ghi chú', width: 30, weight: 10, value: (r) => noteOf(r) },
+  ];
+}

@@ -1,0 +1,286 @@
+import ExcelJS from 'exceljs';
+import PDFDocument from 'pdfkit';
+import { dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { ExportRow, LogbookColumn } from './logbook-columns';
+import { minutesSeconds } from './logbook-columns';
+import type { LogbookResult } from './logbook-line.entity';
+import { RESULT_LABELS } from './logbook-rules';
+
+/** What heads every printed form. */
+export interface FormMeta {
+  issuingUnit: string;
+  /** "Từ 15/12/2025 đến 14/03/2026" */
+  period: string;
+  /** "23/11/2026 10:05:00" */
+  printedAt: string;
+  /** sha256 over the exported lines' hashes: quoting it lets anyone check the copy against the database. */
+  digest: string;
+}
+
+export interface StationSection {
+  stationName: string;
+  /** Pages of lines, in order. */
+  pages: AsyncIterable<ExportRow[]>;
+}
+
+export const FORM_TITLE = 'SỔ NHẬT KÝ TUYÊN TRUYỀN';
+export const NATION = 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM';
+export const MOTTO = 'Độc lập - Tự do - Hạnh phúc';
+
+/** Fonts with every Vietnamese diacritic, from an npm package so nothing depends on the system. */
+export const FONT_REGULAR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf', 'DejaVuSans.ttf');
+export const FONT_BOLD = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf', 'DejaVuSans-Bold.ttf');
+
+/** Running totals of one station's section: the form's last row. */
+export class Totals {
+  lines = 0;
+  durationMs = 0;
+  readonly byResult = new Map<string, number>();
+
+  add(row: ExportRow): void {
+    this.lines++;
+    this.durationMs += row.durationMs ?? 0;
+    this.byResult.set(row.result, (this.byResult.get(row.result) ?? 0) + 1);
+  }
+
+  resultsText(): string {
+    return [...this.byResult.entries()].map(([r, n]) => `${RESULT_LABELS[r as LogbookResult] ?? r}: ${n}`).join('; ');
+  }
+}
+
+function sheetName(name: string, used: Set<string>): string {
+  const base = name.replace(/[[\]:*?/\\]/g, ' ').slice(0, 28).trim() || 'Trạm';
+  let candidate = base;
+  for (let i = 2; used.has(candidate.toLowerCase()); i++) candidate = `${base.slice(0, 26)} ${i}`;
+  used.add(candidate.toLowerCase());
+  return candidate;
+}
+
+function columnLetter(n: number): string {
+  let s = '';
+  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
+  return s;
+}
+
+/** Bytes a sheet may hold back, waiting for the zip to compress them, before rows wait. */
+const XLSX_BACKLOG = 4 * 1024 * 1024;
+
+interface SheetStream {
+  buffers?: unknown[];
+  /** The compressor's input; exceljs's bundled PassThrough has no `writableLength`, only its state. */
+  pipes?: { writableLength?: number; _writableState?: { length?: number } }[];
+}
+
+/**
+ * Waits until the zip has taken most of what the sheet wrote. exceljs's streaming writer pushes rows
+ * into the compressor without heeding backpressure, so a million rows written faster than they are
+ * deflated would pile up in memory; this reads its stream's buffers (an internal detail, hence the
+ * defensive types) and lets the compressor catch up.
+ */
+async function drained(ws: ExcelJS.Worksheet): Promise<void> {
+  const stream = (ws as unknown as { stream?: SheetStream }).stream;
+  const backlog = () => (stream?.buffers?.length ?? 0) * 65_536 + (stream?.pipes ?? []).reduce((n, p) => n + (p.writableLength ?? p._writableState?.length ?? 0), 0);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  for (let waited = 0; backlog() > XLSX_BACKLOG && waited < 60_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/**
+ * The logbook as the Vietnamese administrative form, one sheet per station, written row by row with
+ * exceljs's streaming writer: each committed row leaves memory. Returns the number of lines written.
+ */
+export async function writeLogbookXlsx(out: Writable, meta: FormMeta, columns: LogbookColumn[], sections: AsyncIterable<StationSection>): Promise<number> {
+  // Fast compression: deflating is the slow part of a large export, and the sheets compress well anyway.
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
+  wb.creator = 'Loa';
+  const used = new Set<string>();
+  const last = columnLetter(columns.length);
+  const half = Math.floor(columns.length / 2);
+  const bold = { bold: true, name: 'Times New Roman', size: 12 };
+  const center = { horizontal: 'center' as const, vertical: 'middle' as const, wrapText: true };
+  let total = 0;
+  let sheets = 0;
+  for await (const section of sections) {
+    sheets++;
+    const ws = wb.addWorksheet(sheetName(section.stationName, used), { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+    ws.columns = columns.map((c) => ({ width: c.width }));
+    const line = (r: number, left: string, right: string, font: Partial<ExcelJS.Font> = bold) => {
+      ws.mergeCells(`A${r}:${columnLetter(half - 1)}${r}`);
+      ws.mergeCells(`${columnLetter(half)}${r}:${last}${r}`);
+      const row = ws.getRow(r);
+      row.getCell(1).value = left;
+      row.getCell(half).value = right;
+      for (const i of [1, half]) {
+        row.getCell(i).font = font;
+        row.getCell(i).alignment = center;
+      }
+      row.commit();
+    };
+    const wide = (r: number, text: string, font: Partial<ExcelJS.Font>) => {
+      ws.mergeCells(`A${r}:${last}${r}`);
+      const row = ws.getRow(r);
+      row.getCell(1).value = text;
+      row.getCell(1).font = font;
+      row.getCell(1).alignment = center;
+      row.commit();
+    };
+    line(1, meta.issuingUnit.toUpperCase(), NATION);
+    line(2, section.stationName, MOTTO, { ...bold, bold: true });
+    wide(4, FORM_TITLE, { ...bold, size: 16 });
+    wide(5, `Trạm: ${section.stationName} — Kỳ: ${meta.period}`, { name: 'Times New Roman', size: 12, italic: true });
+
+    const head = ws.getRow(7);
+    columns.forEach((c, i) => {
+      const cell = head.getCell(i + 1);
+      cell.value = c.header;
+      cell.font = { ...bold, size: 11 };
+      cell.alignment = center;
+      cell.border = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
+    });
+    head.commit();
+
+    const totals = new Totals();
+    let r = 8;
+    for await (const page of section.pages) {
+      for (const item of page) {
+        ws.getRow(r++).values = columns.map((c) => c.value(item));
+        ws.getRow(r - 1).commit();
+        totals.add(item);
+      }
+      await drained(ws);
+    }
+    total += totals.lines;
+    const sum = ws.getRow(r++);
+    sum.getCell(1).value = 'Tổng cộng';
+    sum.getCell(2).value = `${totals.lines} lượt`;
+    sum.getCell(6).value = minutesSeconds(totals.durationMs);
+    sum.getCell(12).value = totals.resultsText();
+    sum.font = { ...bold, size: 11 };
+    sum.commit();
+    r++;
+    wide(r++, `Mã kiểm chứng (SHA-256): ${meta.digest}`, { name: 'Times New Roman', size: 9, italic: true });
+    line(r++, '', `Lập ngày ${meta.printedAt.slice(0, 10)}`, { name: 'Times New Roman', size: 12, italic: true });
+    line(r++, 'Người lập', 'Thủ trưởng đơn vị');
+    line(r++, '(Ký, ghi rõ họ tên)', '(Ký tên, đóng dấu)', { name: 'Times New Roman', size: 11, italic: true });
+    ws.commit();
+  }
+  if (!sheets) {
+    const ws = wb.addWorksheet('Nhật ký');
+    ws.getRow(1).values = [FORM_TITLE];
+    ws.getRow(2).values = [`Kỳ: ${meta.period} — không có dòng nào khớp bộ lọc.`];
+    ws.commit();
+  }
+  await wb.commit();
+  return total;
+}
+
+const ROW_H = 13;
+const FONT_SIZE = 7;
+const MARGIN = 28;
+
+/**
+ * The logbook as an A4 landscape PDF in DejaVu Sans, streamed page by page: pdfkit writes each page
+ * out when the next begins, so memory stays flat. Every page has its number and the digest.
+ * Returns the number of pages.
+ */
+export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: LogbookColumn[], sections: AsyncIterable<StationSection>): Promise<number> {
+  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 0, autoFirstPage: false, info: { Title: FORM_TITLE, Creator: 'Loa' } });
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('close', resolve);
+    out.on('error', reject);
+  });
+  doc.pipe(out);
+  doc.registerFont('R', FONT_REGULAR);
+  doc.registerFont('B', FONT_BOLD);
+
+  let pages = 0;
+  let pageW = 0;
+  let pageH = 0;
+  const newPage = () => {
+    doc.addPage();
+    pages++;
+    pageW = doc.page.width;
+    pageH = doc.page.height;
+    doc.font('R').fontSize(7).fillColor('#444');
+    doc.text(`Trang ${pages} · Mã kiểm chứng SHA-256: ${meta.digest} · In lúc ${meta.printedAt}`, MARGIN, pageH - MARGIN + 6, { lineBreak: false });
+    doc.fillColor('black');
+  };
+  const centered = (text: string, x: number, w: number, y: number, font: 'R' | 'B', size: number) => {
+    doc.font(font).fontSize(size);
+    const tw = doc.widthOfString(text);
+    doc.text(text, x + Math.max(0, (w - tw) / 2), y, { lineBreak: false });
+  };
+  const totalWeight = columns.reduce((s, c) => s + c.weight, 0);
+  const widths = () => columns.map((c) => ((pageW - 2 * MARGIN) * c.weight) / totalWeight);
+  const fit = (text: string, w: number) => {
+    // An average DejaVu glyph is about 0.55 em wide: cut long text instead of measuring every cell.
+    const max = Math.max(1, Math.floor(w / (FONT_SIZE * 0.56)));
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  };
+  const tableHead = (y: number): number => {
+    const ws = widths();
+    let x = MARGIN;
+    doc.font('B').fontSize(FONT_SIZE);
+    doc.rect(MARGIN, y, pageW - 2 * MARGIN, ROW_H * 2).stroke();
+    columns.forEach((c, i) => {
+      doc.text(c.header, x + 2, y + 2, { width: ws[i] - 4, height: ROW_H * 2 - 2, lineBreak: true, ellipsis: true });
+      x += ws[i];
+    });
+    doc.font('R').fontSize(FONT_SIZE);
+    return y + ROW_H * 2;
+  };
+
+  let any = false;
+  for await (const section of sections) {
+    any = true;
+    newPage();
+    const half = (pageW - 2 * MARGIN) / 2;
+    centered(meta.issuingUnit.toUpperCase(), MARGIN, half, MARGIN, 'B', 10);
+    centered(section.stationName, MARGIN, half, MARGIN + 14, 'R', 10);
+    centered(NATION, MARGIN + half, half, MARGIN, 'B', 10);
+    centered(MOTTO, MARGIN + half, half, MARGIN + 14, 'B', 10);
+    centered(FORM_TITLE, MARGIN, pageW - 2 * MARGIN, MARGIN + 40, 'B', 15);
+    centered(`Trạm: ${section.stationName} — Kỳ: ${meta.period}`, MARGIN, pageW - 2 * MARGIN, MARGIN + 62, 'R', 10);
+    let y = tableHead(MARGIN + 82);
+    const totals = new Totals();
+    for await (const page of section.pages) {
+      for (const row of page) {
+        if (y + ROW_H > pageH - MARGIN) {
+          newPage();
+          y = tableHead(MARGIN);
+        }
+        const ws = widths();
+        let x = MARGIN;
+        columns.forEach((c, i) => {
+          const v = c.value(row);
+          if (v !== '') doc.text(fit(String(v), ws[i] - 4), x + 2, y + 3, { lineBreak: false });
+          x += ws[i];
+        });
+        doc.moveTo(MARGIN, y + ROW_H).lineTo(pageW - MARGIN, y + ROW_H).lineWidth(0.3).stroke();
+        y += ROW_H;
+        totals.add(row);
+      }
+    }
+    if (y + ROW_H * 7 > pageH - MARGIN) {
+      newPage();
+      y = MARGIN;
+    }
+    doc.font('B').fontSize(8);
+    doc.text(`Tổng cộng: ${totals.lines} lượt · thời lượng ${minutesSeconds(totals.durationMs)} · ${totals.resultsText()}`, MARGIN, y + 6, { lineBreak: false });
+    y += ROW_H * 2.5;
+    const half2 = (pageW - 2 * MARGIN) / 2;
+    centered('Người lập', MARGIN, half2, y, 'B', 10);
+    centered('Thủ trưởng đơn vị', MARGIN + half2, half2, y, 'B', 10);
+    centered('(Ký, ghi rõ họ tên)', MARGIN, half2, y + 14, 'R', 9);
+    centered('(Ký tên, đóng dấu)', MARGIN + half2, half2, y + 14, 'R', 9);
+  }
+  if (!any) {
+    newPage();
+    centered(FORM_TITLE, MARGIN, pageW - 2 * MARGIN, MARGIN + 40, 'B', 15);
+    centered(`Kỳ: ${meta.period} — không có dòng nào khớp bộ lọc.`, MARGIN, pageW - 2 * MARGIN, MARGIN + 62, 'R', 10);
+  }
+  doc.end();
+  await done;
+  return pages;
+}

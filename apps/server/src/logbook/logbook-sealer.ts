@@ -1,0 +1,46 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { schedule, type ScheduledTask } from 'node-cron';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { LogbookWriter } from './logbook-writer';
+
+/**
+ * Seals each station's last day shortly after local midnight. A busy station's days are sealed when
+ * the next day's first line arrives; this covers the quiet one whose last lines would otherwise stay
+ * unanchored, so cutting them off the end would not show.
+ */
+@Injectable()
+export class LogbookSealer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('LogbookSealer');
+  private task: ScheduledTask | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly writer: LogbookWriter,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.sealNow();
+    this.task = schedule('5 0 * * *', () => this.sealNow(), { timezone: this.config.timezone, noOverlap: true, name: 'logbook-seal' });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.task?.stop();
+  }
+
+  async sealNow(): Promise<number> {
+    try {
+      const n = await this.db.transaction((m) => this.writer.sealEndedDays(m, this.clock.nowInstant()));
+      if (n) this.log.log(`sealed ${n} station day(s)`);
+      return n;
+    } catch (err) {
+      // A failed seal is retried the next night; it must not stop the server.
+      this.log.error(`sealing failed: ${err instanceof Error ? err.message : String(err)}`);
+      return 0;
+    }
+  }
+}

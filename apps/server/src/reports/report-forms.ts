@@ -1,0 +1,163 @@
+import ExcelJS from 'exceljs';
+import PDFDocument from 'pdfkit';
+import type { Writable } from 'node:stream';
+import { FONT_BOLD, FONT_REGULAR, MOTTO, NATION } from '../logbook/logbook-forms';
+import { dayBefore, Figures, PERIOD_LABELS, PeriodicReport, viDay } from './report-math';
+
+export const REPORT_TITLE = 'BÁO CÁO ĐỊNH KỲ KẾT QUẢ TUYÊN TRUYỀN CẢI CÁCH HÀNH CHÍNH';
+
+function periodLine(r: PeriodicReport): string {
+  const w = r.window;
+  return `${PERIOD_LABELS[w.period]} năm ${w.year} — từ ngày ${viDay(w.start)} đến ngày ${viDay(dayBefore(w.end))} (${w.convention === 'cchc' ? 'theo kỳ báo cáo CCHC' : 'theo tháng dương lịch'})`;
+}
+
+const FIGURE_HEADERS = ['Chương trình theo lịch', 'Chương trình đã phát', 'Lượt theo lịch', 'Lượt đã phát', 'Phát đủ', 'Không phát', 'Lỗi', 'Bị ngắt bởi khẩn cấp', 'Số phút phát sóng', 'Tỷ lệ phát đủ', 'Lượt khẩn cấp'];
+
+function figureCells(f: Figures): (string | number)[] {
+  return [
+    f.programmesScheduled,
+    f.programmesAired,
+    f.broadcastsScheduled,
+    f.broadcasts,
+    f.complete,
+    f.missed,
+    f.failed,
+    f.interrupted,
+    f.minutesOnAir,
+    f.successRatio === null ? '—' : `${(f.successRatio * 100).toFixed(1)}%`,
+    f.emergencies,
+  ];
+}
+
+/**
+ * The report as a workbook: summary, figures per station and unit, breakdowns, and the minutes per
+ * month per station as a table (exceljs cannot draw native charts; the PDF draws the bars).
+ */
+export async function writeReportXlsx(out: Writable, r: PeriodicReport, issuingUnit: string, printedAt: string): Promise<void> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Loa';
+  const bold = { bold: true };
+  const ws = wb.addWorksheet('Báo cáo');
+  ws.columns = [{ width: 28 }, ...FIGURE_HEADERS.map(() => ({ width: 14 }))];
+  ws.addRow([issuingUnit.toUpperCase(), '', '', '', '', '', NATION]).font = bold;
+  ws.addRow(['', '', '', '', '', '', MOTTO]).font = bold;
+  ws.addRow([]);
+  ws.addRow([REPORT_TITLE]).font = { bold: true, size: 14 };
+  ws.addRow([periodLine(r)]);
+  ws.addRow([]);
+  ws.addRow(['Tóm tắt']).font = bold;
+  ws.addRow([r.narrative]);
+  ws.addRow([]);
+  ws.addRow(['Trạm / đơn vị', ...FIGURE_HEADERS]).font = bold;
+  for (const s of r.stations) ws.addRow([s.stationName, ...figureCells(s)]);
+  for (const u of r.units) ws.addRow([`Cộng ${u.unitName}`, ...figureCells(u)]).font = bold;
+  ws.addRow(['Tổng cộng', ...figureCells(r.total)]).font = bold;
+  ws.addRow([]);
+  ws.addRow(['Chỉ tiêu kế hoạch']).font = bold;
+  if (r.targets.available) {
+    for (const t of r.targets.items) ws.addRow([t.target, t.required, t.achieved, t.monthsMissed.join(', ')]);
+  } else ws.addRow([r.targets.note]);
+  ws.addRow([]);
+  ws.addRow([`Lập lúc ${printedAt}`]);
+  ws.addRow(['Người lập', '', '', '', '', '', 'Thủ trưởng đơn vị']).font = bold;
+
+  const months = wb.addWorksheet('Số phút theo tháng');
+  months.columns = [{ width: 28 }, ...r.window.months.map(() => ({ width: 12 }))];
+  months.addRow(['Trạm', ...r.window.months.map((m) => m.label)]).font = bold;
+  for (const s of r.stations) months.addRow([s.stationName, ...s.minutesByMonth]);
+  months.addRow(['Tổng cộng', ...r.total.minutesByMonth]).font = bold;
+
+  const topics = wb.addWorksheet('Chuyên mục và chủ đề');
+  topics.columns = [{ width: 40 }, { width: 14 }, { width: 14 }];
+  topics.addRow(['Chuyên mục', 'Lượt phát', 'Số phút']).font = bold;
+  for (const b of r.total.byChuyenMuc) topics.addRow([b.key, b.broadcasts, b.minutes]);
+  topics.addRow([]);
+  topics.addRow(['Chủ đề', 'Lượt phát', 'Số phút']).font = bold;
+  for (const b of r.total.byTopic) topics.addRow([b.key, b.broadcasts, b.minutes]);
+  await wb.xlsx.write(out);
+  out.end();
+}
+
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+/** The report as an A4 landscape PDF, with a bar chart of minutes on air per month per station. */
+export async function writeReportPdf(out: Writable, r: PeriodicReport, issuingUnit: string, printedAt: string): Promise<void> {
+  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 36, info: { Title: REPORT_TITLE, Creator: 'Loa' } });
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('error', reject);
+  });
+  doc.pipe(out);
+  doc.registerFont('R', FONT_REGULAR);
+  doc.registerFont('B', FONT_BOLD);
+  const W = doc.page.width - 72;
+  const half = W / 2;
+  doc.font('B').fontSize(10).text(issuingUnit.toUpperCase(), 36, 36, { width: half, align: 'center' });
+  doc.text(NATION, 36 + half, 36, { width: half, align: 'center' });
+  doc.text(MOTTO, 36 + half, 50, { width: half, align: 'center' });
+  doc.fontSize(14).text(REPORT_TITLE, 36, 80, { width: W, align: 'center' });
+  doc.font('R').fontSize(10).text(periodLine(r), 36, 102, { width: W, align: 'center' });
+  doc.moveDown();
+  doc.font('B').text('Tóm tắt', 36);
+  doc.font('R').text(r.narrative, { width: W });
+  doc.moveDown();
+
+  // Figures table.
+  const cols = [150, ...FIGURE_HEADERS.map(() => (W - 150) / FIGURE_HEADERS.length)];
+  const row = (cells: (string | number)[], font: 'R' | 'B', h: number) => {
+    if (doc.y + h > doc.page.height - 60) doc.addPage();
+    const y = doc.y;
+    let x = 36;
+    doc.font(font).fontSize(7.5);
+    cells.forEach((c, i) => {
+      doc.text(String(c), x + 2, y + 2, { width: cols[i] - 4, height: h - 2, ellipsis: true });
+      x += cols[i];
+    });
+    doc.rect(36, y, W, h).lineWidth(0.3).stroke();
+    doc.x = 36;
+    doc.y = y + h;
+  };
+  row(['Trạm / đơn vị', ...FIGURE_HEADERS], 'B', 30);
+  for (const s of r.stations) row([s.stationName, ...figureCells(s)], 'R', 14);
+  for (const u of r.units) row([`Cộng ${u.unitName}`, ...figureCells(u)], 'B', 14);
+  row(['Tổng cộng', ...figureCells(r.total)], 'B', 14);
+  doc.moveDown();
+  doc.font('B').fontSize(10).text('Chỉ tiêu kế hoạch', 36);
+  doc.font('R').text(r.targets.available ? r.targets.items.map((t) => `${t.target}: ${t.achieved}/${t.required}`).join('; ') : r.targets.note);
+
+  // Chart: one group of bars per month, one bar per station.
+  doc.addPage();
+  doc.font('B').fontSize(12).text('Số phút phát sóng theo tháng của từng trạm', 36, 36, { width: W, align: 'center' });
+  const chartX = 70;
+  const chartY = 70;
+  const chartW = W - 200;
+  const chartH = doc.page.height - chartY - 90;
+  const max = Math.max(1, ...r.stations.flatMap((s) => s.minutesByMonth));
+  doc.lineWidth(0.5).moveTo(chartX, chartY).lineTo(chartX, chartY + chartH).lineTo(chartX + chartW, chartY + chartH).stroke();
+  doc.font('R').fontSize(7);
+  for (let i = 0; i <= 4; i++) {
+    const v = (max * i) / 4;
+    const y = chartY + chartH - (chartH * i) / 4;
+    doc.text(v.toFixed(0), chartX - 34, y - 4, { width: 30, align: 'right' });
+  }
+  const groupW = chartW / Math.max(1, r.window.months.length);
+  const barW = Math.max(1, (groupW * 0.8) / Math.max(1, r.stations.length));
+  r.window.months.forEach((m, mi) => {
+    const gx = chartX + mi * groupW + groupW * 0.1;
+    r.stations.forEach((s, si) => {
+      const h = (chartH * s.minutesByMonth[mi]) / max;
+      if (h > 0) doc.rect(gx + si * barW, chartY + chartH - h, barW * 0.9, h).fill(PALETTE[si % PALETTE.length]);
+    });
+    doc.fillColor('black').text(m.label, chartX + mi * groupW, chartY + chartH + 4, { width: groupW, align: 'center' });
+  });
+  r.stations.forEach((s, si) => {
+    const y = chartY + si * 14;
+    doc.rect(chartX + chartW + 16, y, 10, 10).fill(PALETTE[si % PALETTE.length]);
+    doc.fillColor('black').text(s.stationName, chartX + chartW + 30, y + 1, { width: 130, lineBreak: false });
+  });
+  doc.font('R').fontSize(9).text(`Lập lúc ${printedAt}`, 36, doc.page.height - 60, { width: W });
+  doc.font('B').text('Người lập', 36, doc.page.height - 46, { width: half, align: 'center' });
+  doc.text('Thủ trưởng đơn vị', 36 + half, doc.page.height - 46, { width: half, align: 'center' });
+  doc.end();
+  await done;
+}

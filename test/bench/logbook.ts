@@ -1,0 +1,164 @@
+/**
+ * Logbook benchmark: writes N lines through the server's own logbook writer (numbering, hash chain and
+ * seals included) in transactions of BATCH lines, then exports them as CSV, XLSX and PDF, and times a
+ * plain better-sqlite3 iterate-and-write CSV of the same rows as the baseline.
+ * Prints one JSON line on stdout; progress goes to stderr. `--lines N` for a quick run.
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import Database from 'better-sqlite3';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../apps/server/src/app.module';
+import { AppConfig } from '../../apps/server/src/config/app-config';
+import { csvLine } from '../../apps/server/src/logbook/csv';
+import type { LogbookResult } from '../../apps/server/src/logbook/logbook-line.entity';
+import { LineDraft, LogbookWriter } from '../../apps/server/src/logbook/logbook-writer';
+import { LogbookService } from '../../apps/server/src/logbook/logbook.service';
+import type { Station } from '../../apps/server/src/stations/station.entity';
+import { StationsService } from '../../apps/server/src/stations/stations.service';
+import { UnitsService } from '../../apps/server/src/units/units.service';
+
+const STATIONS = 20;
+const BATCH = 5000;
+const RESULTS: LogbookResult[] = ['complete', 'complete', 'complete', 'complete', 'complete', 'complete', 'partial', 'missed', 'failed', 'interrupted'];
+const YEAR_START = Date.parse('2025-12-31T17:00:00.000Z');
+
+const log = (msg: string) => {
+  const m = process.memoryUsage();
+  process.stderr.write(`${msg} (rss ${Math.round(m.rss / 1e6)} MB, heap ${Math.round(m.heapUsed / 1e6)}/${Math.round(m.heapTotal / 1e6)} MB)\n`);
+};
+
+async function toFile(path: string, run: (out: WriteStream) => Promise<unknown>): Promise<number> {
+  const out = createWriteStream(path);
+  const t0 = performance.now();
+  await run(out);
+  if (!out.writableFinished) {
+    out.end();
+    await once(out, 'finish');
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { lines: { type: 'string', default: '1000000' } } });
+  const total = Number(values.lines);
+  if (!Number.isInteger(total) || total < STATIONS) throw new Error('--lines must be a whole number of at least 20');
+  const dir = await mkdtemp(join(tmpdir(), 'loa-bench-logbook-'));
+  const config = AppConfig.fromEnv({ DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOG_LEVEL: 'error' });
+  const app = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: ['error'] });
+  try {
+    log('started');
+    const unit = await app.get(UnitsService).create({ name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
+    const stations: Pick<Station, 'id' | 'name' | 'unitId'>[] = [];
+    for (let i = 0; i < STATIONS; i++) stations.push((await app.get(StationsService).create({ unitId: unit.id, name: `Trạm xã số ${i + 1}`, code: `xa-${i + 1}` })).station);
+
+    // Lines spread evenly over a year: each station gets one airing every `step` ms.
+    const perStation = Math.ceil(total / STATIONS);
+    const step = Math.floor((365 * 86_400_000) / perStation);
+    const draft = (k: number): LineDraft => {
+      const s = stations[k % STATIONS];
+      const t = YEAR_START + Math.floor(k / STATIONS) * step;
+      const result = RESULTS[k % RESULTS.length];
+      const aired = result !== 'missed' && result !== 'failed';
+      return {
+        stationId: s.id,
+        stationName: s.name,
+        unitId: s.unitId,
+        occurrenceId: `occ-${k}`,
+        slotId: `slot-${k}`,
+        programmeId: `prog-${k % 40}`,
+        programmeTitle: `Chuyên mục Cải cách hành chính, số ${k % 40}`,
+        chuyenMuc: k % 3 ? 'Cải cách hành chính' : 'Chuyển đổi số',
+        topic: null,
+        speakerClusters: null,
+        source: k % 5 ? 'relay' : 'local',
+        priority: 'normal',
+        plannedStart: new Date(t).toISOString(),
+        actualStart: aired ? new Date(t + 3).toISOString() : null,
+        endedAt: aired ? new Date(t + 600_000).toISOString() : null,
+        durationMs: aired ? 600_000 : null,
+        plannedDurationMs: 600_000,
+        startErrorMs: aired ? 2.5 : null,
+        result,
+        reason: result === 'missed' ? 'missed' : result === 'failed' ? 'player_error' : result === 'interrupted' ? 'preempted' : null,
+        detail: null,
+        recordedBy: 'tự động',
+        createdAt: new Date(t + 601_000).toISOString(),
+      };
+    };
+
+    const writer = app.get(LogbookWriter);
+    const db = app.get(DataSource);
+    // Only the writer's transactions are timed: making up the synthetic drafts is not the logbook's work.
+    let writing = 0;
+    for (let k = 0; k < total; k += BATCH) {
+      const batch: LineDraft[] = [];
+      for (let j = k; j < Math.min(total, k + BATCH); j++) batch.push(draft(j));
+      const t0 = performance.now();
+      await db.transaction((m) => writer.append(m, batch));
+      writing += performance.now() - t0;
+      if ((k / BATCH) % 20 === 0) log(`ingest ${k + batch.length}/${total}`);
+    }
+    const ingestS = writing / 1000;
+    log(`ingest: ${(total / ingestS).toFixed(0)} lines/s`);
+
+    const logbook = app.get(LogbookService);
+    const csvS = await toFile(join(dir, 'logbook.csv'), (out) =>
+      logbook.exportCsv({}, async (chunk) => {
+        if (!out.write(chunk)) await once(out, 'drain');
+      }),
+    );
+    log(`csv: ${csvS.toFixed(2)} s, ${((await stat(join(dir, 'logbook.csv'))).size / 1e6).toFixed(0)} MB`);
+
+    const baselineS = await toFile(join(dir, 'baseline.csv'), async (out) => {
+      const raw = new Database(config.databasePath, { readonly: true });
+      try {
+        for (const row of raw.prepare('SELECT * FROM logbook_line ORDER BY id').iterate() as Iterable<Record<string, string | number | null>>) {
+          if (!out.write(csvLine(Object.values(row)))) await once(out, 'drain');
+        }
+      } finally {
+        raw.close();
+      }
+    });
+    log(`baseline csv: ${baselineS.toFixed(2)} s`);
+
+    const xlsxS = await toFile(join(dir, 'logbook.xlsx'), (out) => logbook.exportXlsx({}, out));
+    log(`xlsx: ${xlsxS.toFixed(2)} s, ${((await stat(join(dir, 'logbook.xlsx'))).size / 1e6).toFixed(0)} MB`);
+
+    // The PDF is what an inspector prints: one station's logbook for a quarter.
+    let pages = 0;
+    const pdfS = await toFile(join(dir, 'logbook.pdf'), async (out) => {
+      pages = await logbook.exportPdf({ stationId: stations[0].id, from: '2026-01-01T00:00:00+07:00', to: '2026-04-01T00:00:00+07:00' }, out);
+    });
+    log(`pdf: ${pages} pages in ${pdfS.toFixed(2)} s`);
+
+    const usage = process.resourceUsage();
+    const peakRssMb = usage.maxRSS / 1024;
+    log(`cpu: ${((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(1)} s in all`);
+    process.stdout.write(
+      JSON.stringify({
+        lines: total,
+        ingest_per_s: Math.round(total / ingestS),
+        export_csv_s: +csvS.toFixed(2),
+        export_xlsx_s: +xlsxS.toFixed(2),
+        export_pdf_pages_per_s: +(pages / pdfS).toFixed(1),
+        peak_rss_mb: Math.round(peakRssMb),
+        baseline_csv_s: +baselineS.toFixed(2),
+      }) + '\n',
+    );
+  } finally {
+    await app.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
