@@ -56,3 +56,35 @@ export function mp3PacketSizes(path: string): number[] {
   // ffprobe's CSV may add empty fields and blank lines for side data.
   return run.stdout.split(/[\s,]+/).filter(Boolean).map(Number);
 }
+
+/**
+ * A speech-like signal made by ffmpeg: band-limited pink noise in syllable-rate bursts with pauses, so its
+ * crest factor is like a voice's (a sine's is not), at `amplitude` (1 is full scale, clipping included).
+ */
+export function speechLikeSource(seconds: number, amplitude: number): string {
+  return (
+    `anoisesrc=color=pink:amplitude=${amplitude}:duration=${seconds}:seed=7,lowpass=f=3800,highpass=f=120,` +
+    `volume='if(lt(mod(t\\,3.1)\\,0.35)\\,0.05\\,0.55+0.45*sin(2*PI*4*t))':eval=frame`
+  );
+}
+
+/** Makes a file with ffmpeg from a lavfi source and encoder arguments. */
+export function makeAudio(path: string, source: string, args: string[]): string {
+  ffmpeg(['-f', 'lavfi', '-i', source, ...args, path]);
+  return path;
+}
+
+/** Integrated loudness and true peak of a file, measured by ffmpeg's ebur128 filter apart from the server's code. */
+export function measureLoudness(path: string): { lufs: number; truePeak: number } {
+  const run = spawnSync(
+    ffmpegPath(),
+    ['-nostdin', '-hide_banner', '-nostats', '-i', path, '-af', 'ebur128=peak=true:framelog=verbose', '-f', 'null', '-'],
+    { encoding: 'utf8' },
+  );
+  if (run.status !== 0) throw new Error(`ffmpeg ebur128 failed: ${run.stderr}`);
+  const summary = run.stderr.slice(run.stderr.lastIndexOf('Summary:'));
+  const lufs = /I:\s*(-?[\d.]+) LUFS/.exec(summary);
+  const peak = /Peak:\s*(-?[\d.]+) dBFS/.exec(summary);
+  if (!lufs || !peak) throw new Error(`no ebur128 summary in: ${summary}`);
+  return { lufs: Number(lufs[1]), truePeak: Number(peak[1]) };
+}
