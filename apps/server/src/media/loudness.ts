@@ -69,24 +69,31 @@ function toDb(text: string, floor: number): number {
  * programme is kept (pauses are part of speech). Everything silent gives the whole file back, untrimmed.
  */
 export function trimFromSilence(stderr: string, durationS: number): TrimRange {
-  const events: Array<{ kind: 'start' | 'end'; at: number }> = [];
+  // Pairs of start and end; ffmpeg 4.1 closes a silence that runs to the end of the file at its last
+  // sample, older builds leave it open.
+  const spans: Array<{ start: number; end: number | null }> = [];
   for (const m of stderr.matchAll(/silence_(start|end):\s*(-?[\d.]+)/g)) {
-    events.push({ kind: m[1] as 'start' | 'end', at: Number(m[2]) });
+    const at = Number(m[2]);
+    if (m[1] === 'start') spans.push({ start: Math.max(0, at), end: null });
+    else if (spans.length > 0 && spans[spans.length - 1].end === null) spans[spans.length - 1].end = at;
   }
+  const reachesEnd = (end: number | null) => end === null || (durationS > 0 && end >= durationS - EDGE_S);
   let startS = 0;
   let endS: number | null = null;
-  const first = events[0];
-  if (first?.kind === 'start' && first.at <= 0.05) {
-    const end = events[1];
-    // Silence from the first sample to the last: nothing to keep, so keep it all rather than nothing.
-    if (!end || end.kind !== 'end') return { startS: 0, endS: null };
-    startS = Math.max(0, end.at);
+  const first = spans[0];
+  if (first && first.start <= EDGE_S) {
+    // Silence from the first sample to the last: keep it all rather than nothing.
+    if (reachesEnd(first.end)) return { startS: 0, endS: null };
+    startS = first.end ?? 0;
   }
-  const last = events[events.length - 1];
-  if (last?.kind === 'start' && last.at > startS) endS = last.at;
-  if (endS !== null && durationS > 0 && endS >= durationS) endS = null;
+  const last = spans[spans.length - 1];
+  const lastIsLeading = last === first && first !== undefined && first.start <= EDGE_S;
+  if (last && !lastIsLeading && reachesEnd(last.end)) endS = last.start;
   return { startS: round3(startS), endS: endS === null ? null : round3(endS) };
 }
+
+/** Silence this close to either end counts as touching it. */
+const EDGE_S = 0.05;
 
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
