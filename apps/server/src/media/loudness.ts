@@ -28,7 +28,7 @@ export interface SilenceSettings {
 
 export interface BroadcastLayout {
   sampleRate: number;
-  channels: 1 | 2;
+  channels: number;
 }
 
 export interface LoudnessGoal {

@@ -87,8 +87,8 @@ export class MediaAsset {
   @Column({ type: 'varchar', length: 200, nullable: true })
   chuyenMuc!: string | null;
 
-  /** Integrated loudness (LUFS) this asset is normalised to. */
-  @Column({ type: 'real' })
+  /** Integrated loudness (LUFS) this asset is normalised to; assets from before loudness was kept got −16. */
+  @Column({ type: 'real', default: -16 })
   targetLufs!: number;
 
   /** EBU R128 integrated loudness of the original, in the broadcast channel layout. */

@@ -5,14 +5,17 @@ import { Logger } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
 import { LoaError } from '../common/errors';
 import { BroadcastFormat, FfmpegService } from './ffmpeg.service';
+import { LoudnessTarget } from './loudness-target.entity';
 import { MediaAsset } from './media-asset.entity';
+import { MediaEvents } from './media-events';
+import { MediaJob } from './media-job.entity';
 import { MediaStore } from './media-store';
-import { BROADCAST_EXT, MediaService } from './media.service';
+import { BROADCAST_EXT, MediaService, MediaSettings } from './media.service';
 import { AudioFixtures, FIXTURE_DURATION_MS, makeAudioFixtures, mp3PacketSizes } from './test-fixtures';
 
 /** Test-only: an in-memory SQLite schema built from the entity; the application itself runs migrations. */
 function testOnlyDataSource(): DataSource {
-  return new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [MediaAsset], synchronize: true });
+  return new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [MediaAsset, MediaJob, LoudnessTarget], synchronize: true });
 }
 
 /** Real ffmpeg, a real store in a temp folder and a real (in-memory) table. */
@@ -41,8 +44,12 @@ describe('MediaService with real ffmpeg', () => {
     await db.initialize();
     repo = db.getRepository(MediaAsset);
     store = new MediaStore(root);
-    service = new MediaService(repo, store, ffmpeg, { mediaDir: root, maxUploadBytes: 1 << 30, broadcast });
+    service = make({ mediaDir: root, maxUploadBytes: 1 << 30, broadcast });
     await service.onModuleInit();
+  }
+
+  function make(settings: MediaSettings): MediaService {
+    return new MediaService(repo, db.getRepository(MediaJob), db.getRepository(LoudnessTarget), store, ffmpeg, new MediaEvents(), settings);
   }
 
   afterEach(async () => {
@@ -177,7 +184,7 @@ describe('MediaService with real ffmpeg', () => {
     await service.onModuleDestroy();
     await repo.update(accepted.id, { status: 'processing', sha256: null, progress: 40 });
 
-    const restarted = new MediaService(repo, store, ffmpeg, { mediaDir: root, maxUploadBytes: 1 << 30 });
+    const restarted = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
     await restarted.onModuleInit();
     await restarted.whenIdle();
 
@@ -191,7 +198,7 @@ describe('MediaService with real ffmpeg', () => {
     await repo.update(accepted.id, { status: 'processing' });
     rmSync(store.pathOf(accepted.originalSha256, accepted.originalExt));
 
-    const restarted = new MediaService(repo, store, ffmpeg, { mediaDir: root, maxUploadBytes: 1 << 30 });
+    const restarted = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
     await restarted.onModuleInit();
     await restarted.whenIdle();
 
