@@ -6,7 +6,11 @@ import { DataSource, Repository } from 'typeorm';
 import { LoaError } from '../common/errors';
 import type { LoudnessSettings } from '../config/app-config';
 import { BroadcastFormat, FfmpegService } from './ffmpeg.service';
+import { ffmpegPath } from '@loa/ffmpeg';
 import { LoudnessTarget } from './loudness-target.entity';
+import { CommandEngine } from './tts/command-engine';
+import { EspeakEngine } from './tts/espeak-engine';
+import { TtsService } from './tts/tts.service';
 import { MediaAsset } from './media-asset.entity';
 import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
@@ -219,6 +223,41 @@ describe('MediaService with real ffmpeg', () => {
       const asset = await uploadAndWait(silent, 'silent.wav');
       expect(asset.status).toBe('failed');
       expect(asset.error).toMatch(/im lặng/);
+      expect(readdirSync(store.tmpDir)).toEqual([]);
+    });
+  });
+
+  describe('text bulletins', () => {
+    beforeEach(() => start());
+
+    it('a Vietnamese sentence spoken by espeak-ng becomes normalised audio of plausible duration', async () => {
+      const tts = new TtsService(new EspeakEngine(), service, { tts: { engine: 'espeak', voice: 'vi' } });
+      const text = 'Từ ngày 05/11/2026, bà con có thể nộp 1.250 loại hồ sơ trên Cổng dịch vụ công trực tuyến.';
+      const accepted = await tts.speak(text, undefined, 'user-1', null);
+      expect(accepted).toMatchObject({ source: 'tts', status: 'processing', originalName: 'Từ ngày 05-11-2026, bà con có thể nộp 1.250 loại hồ sơ trên.wav' });
+      await service.whenIdle();
+      const asset = await service.get(accepted.id);
+
+      expect(asset.status).toBe('ready');
+      // About thirty spoken words with the numbers and the date written out: several seconds, not a blip.
+      expect(asset.durationMs!).toBeGreaterThan(5000);
+      expect(asset.durationMs!).toBeLessThan(25_000);
+      const measured = measureLoudness(store.pathOf(asset.sha256!, BROADCAST_EXT));
+      expect(Math.abs(measured.lufs - -16)).toBeLessThanOrEqual(0.5);
+      expect(measured.truePeak).toBeLessThanOrEqual(-1);
+    }, 60_000);
+
+    it('speaks through another engine plugged in by configuration, and reports its failure as tts_failed', async () => {
+      const engine = new CommandEngine([ffmpegPath(), '-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=2', '-y', '{out}'], () => store.tempPath('.wav'));
+      const tts = new TtsService(engine, service, { tts: { engine: 'command', voice: 'vi', command: [] } });
+      const accepted = await tts.speak('Thông báo lịch tiếp dân.', undefined, null, null);
+      await service.whenIdle();
+      expect(await service.get(accepted.id)).toMatchObject({ status: 'ready', source: 'tts' });
+
+      const broken = new TtsService(new CommandEngine([process.execPath, '-e', 'process.exit(3)'], () => store.tempPath('.wav')), service, {
+        tts: { engine: 'command', voice: 'vi', command: [] },
+      });
+      await expect(broken.speak('Thông báo.', undefined, null, null)).rejects.toMatchObject({ code: 'tts_failed', status: 503 });
       expect(readdirSync(store.tmpDir)).toEqual([]);
     });
   });

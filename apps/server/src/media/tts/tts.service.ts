@@ -36,8 +36,8 @@ export class TtsService {
   }
 }
 
-/** The first words of the bulletin, as the asset's name. */
+/** The first words of the bulletin, as the asset's name; "05/11" must not read as a folder. */
 export function labelFor(text: string): string {
-  const words = text.replace(/\s+/g, ' ').trim().slice(0, 60).trim();
+  const words = text.replace(/\s+/g, ' ').replace(/[\\/]/g, '-').trim().slice(0, 60).trim();
   return `${words || 'Tin bài'}.wav`;
 }
