@@ -135,11 +135,12 @@ export class FfmpegService {
   /**
    * The one encoding pass: `filter` then constant-bitrate MP3 into `output`. The encoded bytes are fed as
    * they come to a second ffmpeg that decodes and measures them, so the loudness of the file as written
-   * is known when the encoder ends, at the cost of no extra pass. `output` must not exist yet.
+   * is known when the encoder ends, at the cost of no extra pass. `output` must not exist yet; null
+   * measures what the encoder makes without keeping it.
    */
   async encodeMeasured(
     input: string,
-    output: string,
+    output: string | null,
     filter: string,
     format: BroadcastFormat,
     options: RunOptions = {},
@@ -156,10 +157,11 @@ export class FfmpegService {
       { stdout: true },
     );
     const meter = this.start(['-f', 'mp3', '-i', 'pipe:0', '-af', MEASURE_FILTER, '-f', 'null', '-'], { signal: options.signal }, { stdin: true });
-    const file = createWriteStream(output, { flags: 'wx' });
+    const file = output === null ? null : createWriteStream(output, { flags: 'wx' });
     try {
-      const fed = tee(encoder.child.stdout as Readable, [file, meter.child.stdin as Writable]);
-      const [enc, met] = await Promise.all([encoder.done, meter.done, fed, finished(file)]);
+      const targets = [meter.child.stdin as Writable, ...(file ? [file] : [])];
+      const fed = tee(encoder.child.stdout as Readable, targets);
+      const [enc, met] = await Promise.all([encoder.done, meter.done, fed, file ? finished(file) : Promise.resolve()]);
       if (options.signal?.aborted) throw new TranscodeAborted();
       if (enc.code !== 0) throw new Error(`encoding failed: ${lastLine(enc.stderr)}`);
       if (met.code !== 0) throw new Error(`measuring the encoded file failed: ${lastLine(met.stderr)}`);
@@ -167,8 +169,8 @@ export class FfmpegService {
     } catch (err) {
       encoder.child.kill('SIGKILL');
       meter.child.kill('SIGKILL');
-      file.destroy();
-      await rm(output, { force: true });
+      file?.destroy();
+      if (output !== null) await rm(output, { force: true });
       throw options.signal?.aborted ? new TranscodeAborted() : err;
     }
   }

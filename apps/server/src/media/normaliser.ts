@@ -22,6 +22,8 @@ export interface NormaliseSettings extends LoudnessGoal {
 
 export interface NormaliseResult {
   input: LoudnessReading;
+  /** How much the MP3 encoder moved the loudness of an excerpt (LU), compensated in the gain. */
+  encoderShiftLu: number;
   gainDb: number;
   output: LoudnessReading;
   trim: TrimRange;
@@ -42,8 +44,11 @@ const MAX_TRIALS = 2;
 /** A trial this close to the target is good enough to encode: the encoder moves loudness more than this. */
 const TRIAL_TOLERANCE_LU = 0.2;
 
+/** The excerpt encoded to learn how much the MP3 encoder moves the loudness of this programme. */
+const CALIBRATION_S = 60;
+
 /** How much of the progress bar each stage fills (the encode is by far the slowest). */
-const STAGES = { analysis: [0, 15], trial: [15, 25], encode: [25, 100] } as const;
+const STAGES = { analysis: [0, 12], calibration: [12, 18], trial: [18, 25], encode: [25, 100] } as const;
 
 /**
  * EBU R128 normalisation in one encoding pass: measure the programme (integrated loudness, true peak,
@@ -73,6 +78,20 @@ export async function normalise(
   const keptMs = Math.max(1, ((trim.endS ?? analysis.decodedMs / 1000) - trim.startS) * 1000);
 
   let plan = { gainDb: gainFor(inputReading.integratedLufs, goal.targetLufs), limiterDb: goal.truePeakCeilingDbtp - LIMITER_MARGIN_DB };
+
+  // The encoder's own loudness change, learnt on an excerpt before and after encoding: lossy coding drops
+  // noise-like detail, which a measurement before encoding cannot see.
+  const excerptS = Math.min(CALIBRATION_S, keptMs / 1000);
+  const excerpt = `${gainFilter(settings.format, trim, plan.gainDb, plan.limiterDb)},atrim=duration=${excerptS.toFixed(3)}`;
+  const before = await ffmpeg.measureFiltered(input, excerpt, { signal });
+  const after = await ffmpeg.encodeMeasured(input, null, excerpt, settings.format, stage(STAGES.calibration, excerptS * 1000));
+  const encoderShiftLu = before.integratedLufs > SILENT_BELOW_LUFS && after.integratedLufs > SILENT_BELOW_LUFS
+    ? round2(after.integratedLufs - before.integratedLufs)
+    : 0;
+  // What the filter chain must reach so that the encoded file lands on the target.
+  const aim: LoudnessGoal = { targetLufs: goal.targetLufs - encoderShiftLu, truePeakCeilingDbtp: goal.truePeakCeilingDbtp - 0.3 };
+  plan = { ...plan, gainDb: round2(plan.gainDb - encoderShiftLu) };
+
   const peakAfterGain = (inputReading.truePeakDbtp ?? 0) + plan.gainDb;
   // Below the limiter's ceiling the gain is linear and the analysis already predicts the result.
   if (peakAfterGain > plan.limiterDb) {
@@ -80,13 +99,13 @@ export async function normalise(
       const trial = await ffmpeg.measureFiltered(
         input,
         gainFilter(settings.format, trim, plan.gainDb, plan.limiterDb),
-        stage([STAGES.trial[0] + i * 5, STAGES.trial[0] + (i + 1) * 5], keptMs),
+        stage([STAGES.trial[0] + i * 3, STAGES.trial[0] + (i + 1) * 3], keptMs),
       );
       const close =
-        Math.abs(trial.integratedLufs - goal.targetLufs) <= TRIAL_TOLERANCE_LU &&
-        (trial.truePeakDbtp ?? 0) <= goal.truePeakCeilingDbtp - 0.3;
+        Math.abs(trial.integratedLufs - aim.targetLufs) <= TRIAL_TOLERANCE_LU &&
+        (trial.truePeakDbtp ?? 0) <= aim.truePeakCeilingDbtp;
       if (close) break;
-      plan = corrected(plan, trial, { ...goal, truePeakCeilingDbtp: goal.truePeakCeilingDbtp - 0.3 });
+      plan = corrected(plan, trial, aim);
     }
   }
 
@@ -111,5 +130,5 @@ export async function normalise(
       stage(STAGES.encode, keptMs),
     );
   }
-  return { input: inputReading, gainDb: round2(plan.gainDb), output: outputReading, trim, encodes };
+  return { input: inputReading, encoderShiftLu, gainDb: round2(plan.gainDb), output: outputReading, trim, encodes };
 }
