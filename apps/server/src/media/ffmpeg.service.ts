@@ -4,7 +4,6 @@ import { rm } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
-import ffmpeg from 'fluent-ffmpeg';
 import { ffmpegPath, ffprobePath } from '@loa/ffmpeg';
 import { LoudnessReading, MEASURE_FILTER, parseEbur128Summary, TrimRange, trimFromSilence } from './loudness';
 
@@ -41,13 +40,6 @@ export interface DecodeCheck {
   decodedMs: number;
   /** Errors the decoder reported; empty for a clean file. */
   errors: string[];
-}
-
-export interface TranscodeOptions {
-  /** The input's length, used for progress when ffmpeg cannot tell it. */
-  durationMs?: number;
-  /** Stops ffmpeg; the promise then rejects with TranscodeAborted. */
-  signal?: AbortSignal;
 }
 
 export class TranscodeAborted extends Error {
@@ -88,13 +80,8 @@ export interface Analysis {
 /** Every ffmpeg and ffprobe process the server starts goes through here. */
 @Injectable()
 export class FfmpegService {
-  private readonly ffmpeg: string;
-  private readonly ffprobe: string;
-
-  constructor(binaries?: { ffmpeg: string; ffprobe: string }) {
-    this.ffmpeg = binaries?.ffmpeg ?? ffmpegPath();
-    this.ffprobe = binaries?.ffprobe ?? ffprobePath();
-  }
+  private readonly ffmpeg = ffmpegPath();
+  private readonly ffprobe = ffprobePath();
 
   /** `ffmpeg version 4.1 …`: the first line of `-version`, for logs and the benchmark. */
   async version(): Promise<string> {
@@ -289,51 +276,6 @@ export class FfmpegService {
     return { decodedMs: lastOutTimeMs(run.stdout), errors };
   }
 
-  /** Converts the first audio stream of `input` to an MP3 in the broadcast format at `output`. */
-  transcode(
-    input: string,
-    output: string,
-    format: BroadcastFormat,
-    onProgress: (percent: number) => void,
-    options: TranscodeOptions = {},
-  ): Promise<void> {
-    const { signal, durationMs } = options;
-    if (signal?.aborted) return Promise.reject(new TranscodeAborted());
-    return new Promise<void>((resolve, reject) => {
-      const command = ffmpeg(fileUrl(input))
-        .setFfmpegPath(this.ffmpeg)
-        .setFfprobePath(this.ffprobe)
-        .inputOptions([`-protocol_whitelist file`])
-        .noVideo()
-        .outputOptions(['-map 0:a:0', '-map_metadata -1', '-sn', '-dn', '-write_id3v1 0'])
-        .audioCodec('libmp3lame')
-        // libmp3lame with a fixed bitrate is CBR, which players can seek in by byte offset.
-        .audioBitrate(format.bitrateKbps)
-        .audioFrequency(format.sampleRate)
-        .audioChannels(format.channels)
-        .format('mp3');
-
-      const onAbort = () => command.kill('SIGKILL');
-      const finish = (err?: Error) => {
-        signal?.removeEventListener('abort', onAbort);
-        if (!err) return resolve();
-        void rm(output, { force: true }).finally(() => reject(signal?.aborted ? new TranscodeAborted() : err));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-
-      command
-        .on('progress', (p: { percent?: number; timemark?: string }) => {
-          const percent = progressPercent(p, durationMs);
-          if (percent !== null) onProgress(percent);
-        })
-        .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
-          finish(new Error(`${err.message}${stderr ? `: ${lastLine(stderr)}` : ''}`));
-        })
-        .on('end', () => finish())
-        .save(output);
-    });
-  }
-
   private run(binary: string, args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
       const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
@@ -417,14 +359,4 @@ export function lastOutTimeMs(progress: string): number {
     if (m) micros = Math.max(micros, Number(m[1]));
   }
   return Math.round(micros / 1000);
-}
-
-export function progressPercent(p: { percent?: number; timemark?: string }, durationMs?: number): number | null {
-  let percent = typeof p.percent === 'number' && Number.isFinite(p.percent) ? p.percent : null;
-  if (percent === null && durationMs && p.timemark) {
-    const m = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(p.timemark);
-    if (m) percent = ((Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000 * 100) / durationMs;
-  }
-  if (percent === null) return null;
-  return Math.max(0, Math.min(100, Math.floor(percent)));
 }

@@ -25,10 +25,7 @@ import { UploadInterceptor } from './upload.interceptor';
   controllers: [MediaController],
   providers: [
     { provide: MediaStore, useFactory: (config: AppConfig) => new MediaStore(config.mediaDir), inject: [AppConfig] },
-    {
-      provide: FfmpegService,
-      useFactory: () => new FfmpegService(),
-    },
+    FfmpegService,
     {
       provide: TTS_ENGINE,
       useFactory: (config: AppConfig, store: MediaStore): TtsEngine =>

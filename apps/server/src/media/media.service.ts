@@ -208,7 +208,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     }
     const result = await this.assets.update({ id, status: 'processing' }, { status: 'cancelled', error: CANCELLED_REASON });
     if (!result.affected) return this.get(id);
-    await this.jobs.update({ assetId: id, state: In(['queued', 'running']) }, { state: 'cancelled', error: CANCELLED_REASON, finishedAt: nowInstant() });
+    await this.jobs.update({ assetId: id, state: In(['queued', 'running']) }, { state: 'cancelled', error: CANCELLED_REASON, workFile: null, finishedAt: nowInstant() });
     this.running.get(id)?.abort();
     const cancelled = await this.get(id);
     this.events.emit(cancelled);
