@@ -2,7 +2,7 @@
  * How fast the server normalises a programme to EBU R128, against the common two-pass `loudnorm`
  * (as ffmpeg-normalize and most playout systems do it), on the same input, to the same broadcast MP3.
  *
- *   npm run bench:normalise [-- --seconds N]
+ *   npm run bench:normalise [-- --seconds N] [--mp3-quality Q]
  *
  * Prints one JSON line on stdout; progress goes to stderr. FFMPEG_PATH selects another ffmpeg.
  */
@@ -18,7 +18,16 @@ import { makeAudio, measureLoudness, speechLikeSource } from '../../apps/server/
 const TARGET_LUFS = -16;
 const CEILING_DBTP = -1;
 const LRA = 11;
-const FORMAT = { sampleRate: 44100, channels: 1, bitrateKbps: 96 };
+/** The embedded default broadcast format, encoder setting included: both pipelines encode alike. */
+const FORMAT = { sampleRate: 44100, channels: 1, bitrateKbps: 96, mp3Quality: 7 };
+
+function argNumber(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n)) throw new Error(`${name} needs a whole number`);
+  return n;
+}
 
 function argSeconds(): number {
   const i = process.argv.indexOf('--seconds');
@@ -58,7 +67,8 @@ async function baseline(ffmpeg: string, input: string, output: string): Promise<
   await run(ffmpeg, [
     '-nostdin', '-hide_banner', '-nostats', '-y', '-i', input,
     '-af', `loudnorm=${target}:${measured},aresample=${FORMAT.sampleRate}`,
-    '-ac', String(FORMAT.channels), '-c:a', 'libmp3lame', '-b:a', `${FORMAT.bitrateKbps}k`, output,
+    '-ac', String(FORMAT.channels), '-c:a', 'libmp3lame', '-b:a', `${FORMAT.bitrateKbps}k`,
+    '-compression_level', String(FORMAT.mp3Quality), output,
   ]);
 }
 
@@ -69,7 +79,8 @@ async function main(): Promise<void> {
     const binary = ffmpegPath();
     const service = new FfmpegService();
     const version = await service.version();
-    log(`ffmpeg ${version} (${binary})`);
+    FORMAT.mp3Quality = argNumber('--mp3-quality', FORMAT.mp3Quality);
+    log(`ffmpeg ${version} (${binary}); MP3 ${FORMAT.bitrateKbps} kbps, LAME -q ${FORMAT.mp3Quality}, in both pipelines`);
 
     // A recorder's programme: 48 kHz stereo WAV of speech-like bursts and pauses, some passages louder.
     log(`generating ${seconds} s of speech-like audio`);

@@ -12,7 +12,7 @@ describe('server configuration', () => {
     expect(config.port).toBe(3000);
     expect(config.timezone).toBe('Asia/Ho_Chi_Minh');
     expect(config.databasePath).toBe(join(dir, 'data', 'loa.sqlite'));
-    expect(config.broadcast).toEqual({ sampleRate: 44100, channels: 1, bitrateKbps: 96 });
+    expect(config.broadcast).toEqual({ sampleRate: 44100, channels: 1, bitrateKbps: 96, mp3Quality: 7 });
   });
 
   it('makes a JWT secret once, readable by its owner only, and keeps it', () => {
@@ -77,6 +77,7 @@ describe('server configuration', () => {
     ['SILENCE_THRESHOLD_DB', { SILENCE_THRESHOLD_DB: '-10' }],
     ['MAX_DURATION_S', { MAX_DURATION_S: '0' }],
     ['TTS_ENGINE', { TTS_ENGINE: 'festival' }],
+    ['BROADCAST_MP3_QUALITY', { BROADCAST_MP3_QUALITY: '10' }],
     ['TTS_COMMAND', { TTS_ENGINE: 'command' }],
     ['TTS_VOICE', { TTS_VOICE: '../etc' }],
     ['RETENTION_MONTHS', { RETENTION_MONTHS: '0' }],

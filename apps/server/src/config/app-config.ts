@@ -36,6 +36,8 @@ const EnvSchema = z.object({
   BROADCAST_SAMPLE_RATE: z.coerce.number().pipe(z.union([z.literal(22050), z.literal(44100), z.literal(48000)])).default(44100),
   BROADCAST_CHANNELS: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2)])).default(1),
   BROADCAST_BITRATE_KBPS: z.coerce.number().int().min(32).max(320).default(96),
+  /** LAME's -q: 0 slowest and finest … 9 fastest. 7 is transparent enough for speech on loudspeakers and twice as fast as 3. */
+  BROADCAST_MP3_QUALITY: z.coerce.number().int().min(0).max(9).default(7),
   /** EBU R128 integrated loudness every broadcast file is brought to; −23 is the EBU broadcast norm. */
   LOUDNESS_TARGET_LUFS: z.coerce.number().min(-31).max(-10).default(-16),
   TRUE_PEAK_CEILING_DBTP: z.coerce.number().min(-9).max(0).default(-1),
@@ -61,6 +63,8 @@ export interface BroadcastFormat {
   sampleRate: number;
   channels: 1 | 2;
   bitrateKbps: number;
+  /** The MP3 encoder's quality/speed trade-off (LAME -q). */
+  mp3Quality: number;
 }
 
 /** How every broadcast file is normalised. */
@@ -118,6 +122,7 @@ export class AppConfig {
       sampleRate: env.BROADCAST_SAMPLE_RATE,
       channels: env.BROADCAST_CHANNELS,
       bitrateKbps: env.BROADCAST_BITRATE_KBPS,
+      mp3Quality: env.BROADCAST_MP3_QUALITY,
     };
     this.loudness = {
       targetLufs: env.LOUDNESS_TARGET_LUFS,

@@ -12,6 +12,8 @@ export interface BroadcastFormat {
   sampleRate: number;
   channels: number;
   bitrateKbps: number;
+  /** LAME's -q (0–9); without it, 7. */
+  mp3Quality?: number;
 }
 
 /** Mono MP3 at 96 kbps: a loudspeaker network gains nothing from stereo, and agents download less. */
@@ -19,7 +21,10 @@ export const DEFAULT_BROADCAST_FORMAT: Readonly<BroadcastFormat> = Object.freeze
   sampleRate: 44100,
   channels: 1,
   bitrateKbps: 96,
+  mp3Quality: 7,
 });
+
+const DEFAULT_MP3_QUALITY = 7;
 
 /** Facts about the first audio stream of a file, as ffprobe reports them. */
 export interface AudioFacts {
@@ -137,7 +142,8 @@ export class FfmpegService {
         ...INPUT_PROTOCOLS, '-i', fileUrl(input), '-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1',
         '-af', filter,
         // libmp3lame with a fixed bitrate is CBR, which players can seek in by byte offset.
-        '-c:a', 'libmp3lame', '-b:a', `${format.bitrateKbps}k`, '-ar', String(format.sampleRate),
+        '-c:a', 'libmp3lame', '-b:a', `${format.bitrateKbps}k`, '-compression_level', String(format.mp3Quality ?? DEFAULT_MP3_QUALITY),
+        '-ar', String(format.sampleRate),
         '-ac', String(format.channels), '-write_id3v1', '0', '-f', 'mp3', 'pipe:1',
       ],
       options,
