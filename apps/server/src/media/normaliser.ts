@@ -52,9 +52,10 @@ const STAGES = { analysis: [0, 12], calibration: [12, 18], trial: [18, 25], enco
 
 /**
  * EBU R128 normalisation in one encoding pass: measure the programme (integrated loudness, true peak,
- * silent ends) in one decode, try the gain with the true-peak limiter in a decode or two where the limiter
- * will act, then encode once while a second ffmpeg measures the encoded MP3. Only when that encoded result
- * misses the target by more than the tolerance is it encoded a second time, corrected by the miss.
+ * silent ends) in one decode; encode a minute of it to learn how much the MP3 encoder moves its loudness;
+ * where the true-peak limiter will act, try the gain in a decode or two; then encode once while a second
+ * ffmpeg measures the encoded MP3. Only when that encoded result misses the target by more than the
+ * tolerance is it encoded a second time, corrected by the miss.
  */
 export async function normalise(
   ffmpeg: FfmpegService,
