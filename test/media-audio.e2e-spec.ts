@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeAudio, measureLoudness, speechLikeSource } from '../apps/server/src/media/test-fixtures';
@@ -111,6 +110,7 @@ describe('broadcast-grade audio on the real server', () => {
     // The query token is taken on the event stream only, and checked like the header.
     expect((await fetch(`${server.url}/api/media/assets/${id}/events?access_token=not-a-token`)).status).toBe(401);
     expect((await fetch(`${server.url}/api/media/assets/${id}/events`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/media/assets/${randomUUID()}/events?access_token=${admin.token}`)).status).toBe(404);
     expect((await fetch(`${server.url}/api/media/assets/${id}?access_token=${admin.token}`)).status).toBe(401);
     // A finished conversion cannot be cancelled.
     const cancel = await admin.request('POST', `/api/media/assets/${id}/cancel`);
