@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { LoaError } from '../common/errors';
 import { AuthService } from './auth.service';
-import { ALLOW_AGENT, IS_PUBLIC, Principal, Role, ROLES_KEY } from './principal';
+import { ALLOW_AGENT, ALLOW_QUERY_TOKEN, IS_PUBLIC, Principal, Role, ROLES_KEY } from './principal';
 
 /**
  * The one guard on every route: works out who is calling (a user's JWT or a station's token) and
@@ -19,8 +19,16 @@ export class AuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
-    const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
-    const token = bearer(req.headers['authorization']);
+    const req = ctx.switchToHttp().getRequest<{
+      headers: Record<string, string | undefined>;
+      query?: Record<string, unknown>;
+      principal?: Principal;
+    }>();
+    let token = bearer(req.headers['authorization']);
+    if (!token && this.reflector.getAllAndOverride<boolean>(ALLOW_QUERY_TOKEN, targets)) {
+      const fromQuery = req.query?.['access_token'];
+      token = typeof fromQuery === 'string' && fromQuery.length > 0 ? fromQuery : null;
+    }
     if (!token) throw new LoaError('unauthorized', 'Bạn cần đăng nhập để dùng chức năng này.');
     const principal = await this.auth.authenticate(token);
     req.principal = principal;

@@ -11,6 +11,7 @@ export type Principal =
 export const IS_PUBLIC = 'loa:public';
 export const ROLES_KEY = 'loa:roles';
 export const ALLOW_AGENT = 'loa:allow-agent';
+export const ALLOW_QUERY_TOKEN = 'loa:allow-query-token';
 
 /** No sign-in needed (health, login, API docs). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -20,6 +21,12 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
 /** A station agent's token is accepted here too (its own schedule's media, for instance). */
 export const AllowAgent = () => SetMetadata(ALLOW_AGENT, true);
+
+/**
+ * The sign-in token may also come as `?access_token=`: only for event streams, which a browser's
+ * EventSource opens without a way to set headers. Validated exactly as the header is.
+ */
+export const AllowQueryToken = () => SetMetadata(ALLOW_QUERY_TOKEN, true);
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
   const req = ctx.switchToHttp().getRequest<{ principal?: Principal }>();

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'media_not_audio'
   | 'media_empty'
   | 'media_unreadable'
+  | 'media_too_long'
+  | 'tts_failed'
   | 'media_not_ready'
   | 'range_not_satisfiable'
   | 'slot_in_past'
@@ -38,10 +40,13 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'media_not_audio':
     case 'media_empty':
     case 'media_unreadable':
+    case 'media_too_long':
     case 'slot_in_past':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'range_not_satisfiable':
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
+    case 'tts_failed':
+      return HttpStatus.SERVICE_UNAVAILABLE;
     case 'internal':
       return HttpStatus.INTERNAL_SERVER_ERROR;
   }

@@ -12,7 +12,7 @@ describe('server configuration', () => {
     expect(config.port).toBe(3000);
     expect(config.timezone).toBe('Asia/Ho_Chi_Minh');
     expect(config.databasePath).toBe(join(dir, 'data', 'loa.sqlite'));
-    expect(config.broadcast).toEqual({ sampleRate: 44100, channels: 1, bitrateKbps: 96 });
+    expect(config.broadcast).toEqual({ sampleRate: 44100, channels: 1, bitrateKbps: 96, mp3Quality: 7 });
   });
 
   it('makes a JWT secret once, readable by its owner only, and keeps it', () => {
@@ -33,6 +33,57 @@ describe('server configuration', () => {
       expect(message).toContain('LOA_TIMEZONE');
       expect(message).toContain('JWT_SECRET');
     }
+  });
+
+  it('normalises to −16 LUFS and −1 dBTP, trims silence below −50 dB, refuses over 4 h, keeps aired audio 6 months by default', () => {
+    const config = AppConfig.fromEnv(base);
+    expect(config.loudness).toEqual({ targetLufs: -16, truePeakCeilingDbtp: -1, silenceThresholdDb: -50, silenceMinMs: 500 });
+    expect(config.maxDurationMs).toBe(4 * 3600 * 1000);
+    expect(config.tts).toEqual({ engine: 'espeak', voice: 'vi' });
+    expect(config.retentionMonths).toBe(6);
+    expect(config.retentionCron).toBe('17 3 * * *');
+    expect(config.mediaJobConcurrency).toBeGreaterThanOrEqual(1);
+    expect(config.mediaJobMaxAttempts).toBe(3);
+  });
+
+  it('accepts the EBU broadcast norm of −23 LUFS, a mono format and another TTS engine', () => {
+    const config = AppConfig.fromEnv({
+      ...base,
+      LOUDNESS_TARGET_LUFS: '-23',
+      TRUE_PEAK_CEILING_DBTP: '-2',
+      SILENCE_THRESHOLD_DB: '-60',
+      BROADCAST_CHANNELS: '1',
+      MAX_DURATION_S: '60',
+      TTS_ENGINE: 'command',
+      TTS_COMMAND: 'piper --model "/opt/voices/vi vn.onnx" --output_file {out}',
+      RETENTION_MONTHS: '12',
+      RETENTION_CRON: '0 2 * * 0',
+    });
+    expect(config.loudness).toMatchObject({ targetLufs: -23, truePeakCeilingDbtp: -2, silenceThresholdDb: -60 });
+    expect(config.broadcast.channels).toBe(1);
+    expect(config.maxDurationMs).toBe(60_000);
+    expect(config.tts).toEqual({
+      engine: 'command',
+      voice: 'vi',
+      command: ['piper', '--model', '/opt/voices/vi vn.onnx', '--output_file', '{out}'],
+    });
+    expect(config.retentionMonths).toBe(12);
+  });
+
+  it.each([
+    ['LOUDNESS_TARGET_LUFS', { LOUDNESS_TARGET_LUFS: '-5' }],
+    ['LOUDNESS_TARGET_LUFS', { LOUDNESS_TARGET_LUFS: 'loud' }],
+    ['TRUE_PEAK_CEILING_DBTP', { TRUE_PEAK_CEILING_DBTP: '1' }],
+    ['SILENCE_THRESHOLD_DB', { SILENCE_THRESHOLD_DB: '-10' }],
+    ['MAX_DURATION_S', { MAX_DURATION_S: '0' }],
+    ['TTS_ENGINE', { TTS_ENGINE: 'festival' }],
+    ['BROADCAST_MP3_QUALITY', { BROADCAST_MP3_QUALITY: '10' }],
+    ['TTS_COMMAND', { TTS_ENGINE: 'command' }],
+    ['TTS_VOICE', { TTS_VOICE: '../etc' }],
+    ['RETENTION_MONTHS', { RETENTION_MONTHS: '0' }],
+    ['RETENTION_CRON', { RETENTION_CRON: 'every night' }],
+  ])('refuses a wrong %s', (name, env) => {
+    expect(() => AppConfig.fromEnv({ ...base, ...env })).toThrow(new RegExp(name));
   });
 
   it('treats an empty variable as unset', () => {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_TIMEZONE } from '@loa/protocol';
 
@@ -34,6 +36,26 @@ const EnvSchema = z.object({
   BROADCAST_SAMPLE_RATE: z.coerce.number().pipe(z.union([z.literal(22050), z.literal(44100), z.literal(48000)])).default(44100),
   BROADCAST_CHANNELS: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2)])).default(1),
   BROADCAST_BITRATE_KBPS: z.coerce.number().int().min(32).max(320).default(96),
+  /** LAME's -q: 0 slowest and finest … 9 fastest. 7 is transparent enough for speech on loudspeakers and twice as fast as 3. */
+  BROADCAST_MP3_QUALITY: z.coerce.number().int().min(0).max(9).default(7),
+  /** EBU R128 integrated loudness every broadcast file is brought to; −23 is the EBU broadcast norm. */
+  LOUDNESS_TARGET_LUFS: z.coerce.number().min(-31).max(-10).default(-16),
+  TRUE_PEAK_CEILING_DBTP: z.coerce.number().min(-9).max(0).default(-1),
+  /** Leading and trailing audio below this level, for at least SILENCE_MIN_MS, is cut. */
+  SILENCE_THRESHOLD_DB: z.coerce.number().min(-90).max(-20).default(-50),
+  SILENCE_MIN_MS: z.coerce.number().int().min(100).max(60_000).default(500),
+  MAX_DURATION_S: positiveInt(4 * 3600),
+  MEDIA_JOB_CONCURRENCY: positiveInt(Math.max(1, availableParallelism())),
+  MEDIA_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  TTS_ENGINE: z.enum(['espeak', 'command']).default('espeak'),
+  TTS_VOICE: z.string().regex(/^[A-Za-z0-9_+-]{1,40}$/, 'tên giọng chỉ gồm chữ, số, _ + -').default('vi'),
+  /** For TTS_ENGINE=command: the program and its arguments; {out} becomes the WAV to write, {voice} the voice. */
+  TTS_COMMAND: z.string().min(1).optional(),
+  RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(6),
+  RETENTION_CRON: z.string().refine((v) => validCron(v), { message: 'không phải biểu thức cron (ví dụ 17 3 * * *)' }).default('17 3 * * *'),
+}).refine((env) => env.TTS_ENGINE !== 'command' || env.TTS_COMMAND !== undefined, {
+  message: 'cần TTS_COMMAND khi TTS_ENGINE=command',
+  path: ['TTS_COMMAND'],
 });
 
 /** The one audio format every station plays: MP3, constant bitrate. */
@@ -41,7 +63,21 @@ export interface BroadcastFormat {
   sampleRate: number;
   channels: 1 | 2;
   bitrateKbps: number;
+  /** The MP3 encoder's quality/speed trade-off (LAME -q). */
+  mp3Quality: number;
 }
+
+/** How every broadcast file is normalised. */
+export interface LoudnessSettings {
+  targetLufs: number;
+  truePeakCeilingDbtp: number;
+  silenceThresholdDb: number;
+  silenceMinMs: number;
+}
+
+export type TtsSettings =
+  | { engine: 'espeak'; voice: string }
+  | { engine: 'command'; voice: string; command: string[] };
 
 /**
  * The server's configuration, read from the environment once at boot and validated.
@@ -61,6 +97,13 @@ export class AppConfig {
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
   readonly broadcast: BroadcastFormat;
   readonly bootstrapAdminPassword: string | null;
+  readonly loudness: LoudnessSettings;
+  readonly maxDurationMs: number;
+  readonly mediaJobConcurrency: number;
+  readonly mediaJobMaxAttempts: number;
+  readonly tts: TtsSettings;
+  readonly retentionMonths: number;
+  readonly retentionCron: string;
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -79,7 +122,23 @@ export class AppConfig {
       sampleRate: env.BROADCAST_SAMPLE_RATE,
       channels: env.BROADCAST_CHANNELS,
       bitrateKbps: env.BROADCAST_BITRATE_KBPS,
+      mp3Quality: env.BROADCAST_MP3_QUALITY,
     };
+    this.loudness = {
+      targetLufs: env.LOUDNESS_TARGET_LUFS,
+      truePeakCeilingDbtp: env.TRUE_PEAK_CEILING_DBTP,
+      silenceThresholdDb: env.SILENCE_THRESHOLD_DB,
+      silenceMinMs: env.SILENCE_MIN_MS,
+    };
+    this.maxDurationMs = env.MAX_DURATION_S * 1000;
+    this.mediaJobConcurrency = env.MEDIA_JOB_CONCURRENCY;
+    this.mediaJobMaxAttempts = env.MEDIA_JOB_MAX_ATTEMPTS;
+    this.tts =
+      env.TTS_ENGINE === 'command' && env.TTS_COMMAND
+        ? { engine: 'command', voice: env.TTS_VOICE, command: splitCommand(env.TTS_COMMAND) }
+        : { engine: 'espeak', voice: env.TTS_VOICE };
+    this.retentionMonths = env.RETENTION_MONTHS;
+    this.retentionCron = env.RETENTION_CRON;
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */
@@ -121,3 +180,8 @@ export class AppConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** A command line split on spaces, with "double quotes" keeping spaces inside one argument. No shell runs it. */
+export function splitCommand(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
+}

@@ -1,14 +1,19 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
-import ffmpeg from 'fluent-ffmpeg';
 import { ffmpegPath, ffprobePath } from '@loa/ffmpeg';
+import { LoudnessReading, MEASURE_FILTER, parseEbur128Summary, TrimRange, trimFromSilence } from './loudness';
 
 /** The broadcast format every programme is converted to. */
 export interface BroadcastFormat {
   sampleRate: number;
   channels: number;
   bitrateKbps: number;
+  /** LAME's -q (0–9); without it, 7. */
+  mp3Quality?: number;
 }
 
 /** Mono MP3 at 96 kbps: a loudspeaker network gains nothing from stereo, and agents download less. */
@@ -16,7 +21,10 @@ export const DEFAULT_BROADCAST_FORMAT: Readonly<BroadcastFormat> = Object.freeze
   sampleRate: 44100,
   channels: 1,
   bitrateKbps: 96,
+  mp3Quality: 7,
 });
+
+const DEFAULT_MP3_QUALITY = 7;
 
 /** Facts about the first audio stream of a file, as ffprobe reports them. */
 export interface AudioFacts {
@@ -39,13 +47,6 @@ export interface DecodeCheck {
   errors: string[];
 }
 
-export interface TranscodeOptions {
-  /** The input's length, used for progress when ffmpeg cannot tell it. */
-  durationMs?: number;
-  /** Stops ffmpeg; the promise then rejects with TranscodeAborted. */
-  signal?: AbortSignal;
-}
-
 export class TranscodeAborted extends Error {
   constructor() {
     super('transcode aborted');
@@ -66,11 +67,163 @@ const PROBE_TIMEOUT_MS = 60_000;
 const DECODE_TIMEOUT_MS = 15 * 60_000;
 const MAX_ERRORS_KEPT = 20;
 
+/** How one ffmpeg run of a longer job reports: percent of this run's own input. */
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Length of what the run reads, for percent; without it no progress is reported. */
+  durationMs?: number;
+  onProgress?: (percent: number) => void;
+}
+
+/** What the analysis pass learns about a programme, in the broadcast layout. */
+export interface Analysis {
+  reading: LoudnessReading;
+  trim: TrimRange;
+  decodedMs: number;
+}
+
 /** Every ffmpeg and ffprobe process the server starts goes through here. */
 @Injectable()
 export class FfmpegService {
   private readonly ffmpeg = ffmpegPath();
   private readonly ffprobe = ffprobePath();
+
+  /** `ffmpeg version 4.1 …`: the first line of `-version`, for logs and the benchmark. */
+  async version(): Promise<string> {
+    const run = await this.run(this.ffmpeg, ['-version'], PROBE_TIMEOUT_MS);
+    return (run.stdout.split('\n')[0] ?? '').replace(/^ffmpeg version\s+/, '').split(' ')[0] ?? '';
+  }
+
+  /**
+   * One decoding pass: integrated loudness and true peak per EBU R128 of the programme as it will air
+   * (the filter chain `filter` brings it to the broadcast layout), and where its silent ends are.
+   */
+  async analyse(input: string, filter: string, options: RunOptions = {}): Promise<Analysis> {
+    const run = await this.stream(
+      [...INPUT_PROTOCOLS, '-i', fileUrl(input), '-map', '0:a:0', '-af', filter, '-f', 'null', '-'],
+      options,
+    );
+    if (run.code !== 0) throw new Error(`analysis failed: ${lastLine(run.stderr)}`);
+    const reading = parseEbur128Summary(run.stderr);
+    const decodedMs = run.outMs;
+    return { reading, trim: trimFromSilence(run.stderr, decodedMs / 1000), decodedMs };
+  }
+
+  /** Loudness of `input` after `filter`, without writing anything: a cheap trial of a gain and limiter. */
+  async measureFiltered(input: string, filter: string, options: RunOptions = {}): Promise<LoudnessReading> {
+    const run = await this.stream(
+      [...INPUT_PROTOCOLS, '-i', fileUrl(input), '-map', '0:a:0', '-af', `${filter},${MEASURE_FILTER}`, '-f', 'null', '-'],
+      options,
+    );
+    if (run.code !== 0) throw new Error(`measurement failed: ${lastLine(run.stderr)}`);
+    return parseEbur128Summary(run.stderr);
+  }
+
+  /** Loudness of a file as it is: what a listener gets. */
+  measure(path: string, options: RunOptions = {}): Promise<LoudnessReading> {
+    return this.measureFiltered(path, 'anull', options);
+  }
+
+  /**
+   * The one encoding pass: `filter` then constant-bitrate MP3 into `output`. The encoded bytes are fed as
+   * they come to a second ffmpeg that decodes and measures them, so the loudness of the file as written
+   * is known when the encoder ends, at the cost of no extra pass. `output` must not exist yet; null
+   * measures what the encoder makes without keeping it.
+   */
+  async encodeMeasured(
+    input: string,
+    output: string | null,
+    filter: string,
+    format: BroadcastFormat,
+    options: RunOptions = {},
+  ): Promise<LoudnessReading> {
+    const encoder = this.start(
+      [
+        ...INPUT_PROTOCOLS, '-i', fileUrl(input), '-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1',
+        '-af', filter,
+        // libmp3lame with a fixed bitrate is CBR, which players can seek in by byte offset.
+        '-c:a', 'libmp3lame', '-b:a', `${format.bitrateKbps}k`, '-compression_level', String(format.mp3Quality ?? DEFAULT_MP3_QUALITY),
+        '-ar', String(format.sampleRate),
+        '-ac', String(format.channels), '-write_id3v1', '0', '-f', 'mp3', 'pipe:1',
+      ],
+      options,
+      { stdout: true },
+    );
+    const meter = this.start(['-f', 'mp3', '-i', 'pipe:0', '-af', MEASURE_FILTER, '-f', 'null', '-'], { signal: options.signal }, { stdin: true });
+    const file = output === null ? null : createWriteStream(output, { flags: 'wx' });
+    try {
+      const targets = [meter.child.stdin as Writable, ...(file ? [file] : [])];
+      const fed = tee(encoder.child.stdout as Readable, targets);
+      const [enc, met] = await Promise.all([encoder.done, meter.done, fed, file ? finished(file) : Promise.resolve()]);
+      if (options.signal?.aborted) throw new TranscodeAborted();
+      if (enc.code !== 0) throw new Error(`encoding failed: ${lastLine(enc.stderr)}`);
+      if (met.code !== 0) throw new Error(`measuring the encoded file failed: ${lastLine(met.stderr)}`);
+      return parseEbur128Summary(met.stderr);
+    } catch (err) {
+      encoder.child.kill('SIGKILL');
+      meter.child.kill('SIGKILL');
+      file?.destroy();
+      if (output !== null) await rm(output, { force: true });
+      throw options.signal?.aborted ? new TranscodeAborted() : err;
+    }
+  }
+
+  /** Runs ffmpeg to the end, keeping its log; progress comes on a separate pipe, so the log stays clean. */
+  private async stream(args: string[], options: RunOptions): Promise<{ code: number; stderr: string; outMs: number }> {
+    const proc = this.start(args, options, {});
+    const result = await proc.done;
+    if (options.signal?.aborted) throw new TranscodeAborted();
+    return result;
+  }
+
+  private start(
+    args: string[],
+    options: RunOptions,
+    pipes: { stdin?: boolean; stdout?: boolean },
+  ): { child: ChildProcess; done: Promise<{ code: number; stderr: string; outMs: number }> } {
+    const { signal, durationMs, onProgress } = options;
+    const child = spawn(
+      this.ffmpeg,
+      // -nostdin stops keyboard commands only; `-i pipe:0` still reads standard input.
+      ['-nostdin', '-hide_banner', '-nostats', '-v', 'info', '-y', '-progress', 'pipe:3', ...args],
+      { stdio: [pipes.stdin ? 'pipe' : 'ignore', pipes.stdout ? 'pipe' : 'ignore', 'pipe', 'pipe'] },
+    );
+    const onAbort = () => child.kill('SIGKILL');
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+
+    const err: Buffer[] = [];
+    let errBytes = 0;
+    child.stderr?.on('data', (b: Buffer) => {
+      // The summaries come last; a runaway log keeps its head and tail only.
+      errBytes += b.length;
+      err.push(b);
+      if (errBytes > 4 << 20 && err.length > 2) errBytes -= err.splice(1, 1)[0].length;
+    });
+    let outMs = 0;
+    let partial = '';
+    const progressPipe = child.stdio[3] as Readable | null;
+    progressPipe?.on('data', (b: Buffer) => {
+      const lines = (partial + b.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^out_time_(?:us|ms)=(\d+)\s*$/.exec(line);
+        if (!m) continue;
+        outMs = Math.max(outMs, Math.round(Number(m[1]) / 1000));
+        if (onProgress && durationMs && durationMs > 0) onProgress(Math.min(100, Math.floor((outMs * 100) / durationMs)));
+      }
+    });
+    progressPipe?.on('error', () => undefined);
+    (child.stdin as Writable | null)?.on('error', () => undefined);
+    const done = new Promise<{ code: number; stderr: string; outMs: number }>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, sig) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve({ code: code ?? (sig ? 128 : 1), stderr: Buffer.concat(err).toString('utf8'), outMs });
+      });
+    });
+    return { child, done };
+  }
 
   /** What audio the file holds, or why it holds none ffmpeg can read. */
   async probe(path: string): Promise<ProbeResult> {
@@ -129,51 +282,6 @@ export class FfmpegService {
     return { decodedMs: lastOutTimeMs(run.stdout), errors };
   }
 
-  /** Converts the first audio stream of `input` to an MP3 in the broadcast format at `output`. */
-  transcode(
-    input: string,
-    output: string,
-    format: BroadcastFormat,
-    onProgress: (percent: number) => void,
-    options: TranscodeOptions = {},
-  ): Promise<void> {
-    const { signal, durationMs } = options;
-    if (signal?.aborted) return Promise.reject(new TranscodeAborted());
-    return new Promise<void>((resolve, reject) => {
-      const command = ffmpeg(fileUrl(input))
-        .setFfmpegPath(this.ffmpeg)
-        .setFfprobePath(this.ffprobe)
-        .inputOptions([`-protocol_whitelist file`])
-        .noVideo()
-        .outputOptions(['-map 0:a:0', '-map_metadata -1', '-sn', '-dn', '-write_id3v1 0'])
-        .audioCodec('libmp3lame')
-        // libmp3lame with a fixed bitrate is CBR, which players can seek in by byte offset.
-        .audioBitrate(format.bitrateKbps)
-        .audioFrequency(format.sampleRate)
-        .audioChannels(format.channels)
-        .format('mp3');
-
-      const onAbort = () => command.kill('SIGKILL');
-      const finish = (err?: Error) => {
-        signal?.removeEventListener('abort', onAbort);
-        if (!err) return resolve();
-        void rm(output, { force: true }).finally(() => reject(signal?.aborted ? new TranscodeAborted() : err));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-
-      command
-        .on('progress', (p: { percent?: number; timemark?: string }) => {
-          const percent = progressPercent(p, durationMs);
-          if (percent !== null) onProgress(percent);
-        })
-        .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
-          finish(new Error(`${err.message}${stderr ? `: ${lastLine(stderr)}` : ''}`));
-        })
-        .on('end', () => finish())
-        .save(output);
-    });
-  }
-
   private run(binary: string, args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
       const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
@@ -191,6 +299,34 @@ export class FfmpegService {
       );
     });
   }
+}
+
+/** Copies a stream into several, waiting for the slowest; a target that fails (a dead pipe) is dropped. */
+function tee(source: Readable, targets: Writable[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let live = targets.slice();
+    for (const t of targets) t.on('error', () => (live = live.filter((x) => x !== t)));
+    source.on('data', (chunk: Buffer) => {
+      const waits = live.filter((t) => !t.write(chunk));
+      if (waits.length === 0) return;
+      source.pause();
+      let pending = waits.length;
+      for (const t of waits) {
+        const go = () => {
+          t.off('close', go);
+          t.off('drain', go);
+          if (--pending === 0) source.resume();
+        };
+        t.once('drain', go);
+        t.once('close', go);
+      }
+    });
+    source.once('end', () => {
+      for (const t of live) t.end();
+      resolve();
+    });
+    source.once('error', reject);
+  });
 }
 
 interface FfprobeOutput {
@@ -229,14 +365,4 @@ export function lastOutTimeMs(progress: string): number {
     if (m) micros = Math.max(micros, Number(m[1]));
   }
   return Math.round(micros / 1000);
-}
-
-export function progressPercent(p: { percent?: number; timemark?: string }, durationMs?: number): number | null {
-  let percent = typeof p.percent === 'number' && Number.isFinite(p.percent) ? p.percent : null;
-  if (percent === null && durationMs && p.timemark) {
-    const m = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(p.timemark);
-    if (m) percent = ((Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000 * 100) / durationMs;
-  }
-  if (percent === null) return null;
-  return Math.max(0, Math.min(100, Math.floor(percent)));
 }

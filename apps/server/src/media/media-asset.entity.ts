@@ -1,8 +1,12 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn, ValueTransformer } from 'typeorm';
 import { InstantColumn } from '../common/columns';
 
-export const MEDIA_STATUSES = ['processing', 'ready', 'failed'] as const;
+/** 'expired': the retention policy removed its files; the row stays as the record of what was there. */
+export const MEDIA_STATUSES = ['processing', 'ready', 'failed', 'cancelled', 'expired'] as const;
 export type MediaStatus = (typeof MEDIA_STATUSES)[number];
+
+export const MEDIA_SOURCES = ['upload', 'tts'] as const;
+export type MediaSource = (typeof MEDIA_SOURCES)[number];
 
 /** PostgreSQL returns bigint as a string; sizes are always below 2^53. */
 const bigintAsNumber: ValueTransformer = {
@@ -75,6 +79,40 @@ export class MediaAsset {
   @Column({ type: 'varchar', length: 500, nullable: true })
   error!: string | null;
 
+  /** Uploaded audio, or speech made from a text bulletin. */
+  @Column({ type: 'varchar', length: 10, default: 'upload' })
+  source!: MediaSource;
+
+  /** The chuyên mục it was uploaded for, which may set its own loudness target. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  chuyenMuc!: string | null;
+
+  /** Integrated loudness (LUFS) this asset is normalised to; assets from before loudness was kept got −16. */
+  @Column({ type: 'real', default: -16 })
+  targetLufs!: number;
+
+  /** EBU R128 integrated loudness of the original, in the broadcast channel layout. */
+  @Column({ type: 'real', nullable: true })
+  inputLufs!: number | null;
+
+  @Column({ type: 'real', nullable: true })
+  inputTruePeakDbtp!: number | null;
+
+  /** Linear gain applied before the true-peak limiter. */
+  @Column({ type: 'real', nullable: true })
+  gainDb!: number | null;
+
+  /** Measured on the encoded broadcast file. */
+  @Column({ type: 'real', nullable: true })
+  outputLufs!: number | null;
+
+  @Column({ type: 'real', nullable: true })
+  outputTruePeakDbtp!: number | null;
+
+  /** Leading and trailing silence cut, in all. */
+  @Column({ type: 'integer', nullable: true })
+  trimmedMs!: number | null;
+
   /** The user who uploaded it. */
   @Column({ type: 'varchar', nullable: true })
   createdBy!: string | null;
@@ -85,4 +123,7 @@ export class MediaAsset {
 
   @InstantColumn({ nullable: true })
   readyAt!: string | null;
+
+  @InstantColumn({ nullable: true })
+  expiredAt!: string | null;
 }

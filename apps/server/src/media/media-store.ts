@@ -92,6 +92,11 @@ export class MediaStore {
     }
   }
 
+  /** Deletes a stored file; gone already is fine. */
+  async remove(sha256: string, ext: string): Promise<void> {
+    await rm(this.pathOf(sha256, ext), { force: true });
+  }
+
   /**
    * Deletes work files not touched for `olderThanMs`: leftovers of uploads or transcodes cut short by a crash.
    * Files still being written keep a fresh mtime, so another process sharing the folder is not disturbed.

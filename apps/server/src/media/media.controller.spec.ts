@@ -12,11 +12,17 @@ import type { Principal } from '../auth/principal';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { FfmpegService } from './ffmpeg.service';
+import { LoudnessTarget } from './loudness-target.entity';
 import { MediaAsset } from './media-asset.entity';
+import { MediaEvents } from './media-events';
+import { MediaJob } from './media-job.entity';
 import { MediaStore } from './media-store';
 import { MediaController } from './media.controller';
 import { MediaService, MediaSettings } from './media.service';
 import { AudioFixtures, makeAudioFixtures } from './test-fixtures';
+import { EspeakEngine } from './tts/espeak-engine';
+import { TTS_ENGINE } from './tts/tts-engine';
+import { TtsService } from './tts/tts.service';
 import { UploadInterceptor } from './upload.interceptor';
 
 /** Stands in for the application's global filter: a LoaError becomes {statusCode, code, message}. */
@@ -43,15 +49,20 @@ describe('Media routes over HTTP', () => {
     fx = makeAudioFixtures(fixturesDir);
     root = mkdtempSync(join(tmpdir(), 'loa-media-http-'));
     // Test-only: schema from the entity; the application itself runs migrations.
-    db = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [MediaAsset], synchronize: true });
+    db = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [MediaAsset, MediaJob, LoudnessTarget], synchronize: true });
     await db.initialize();
-    const settings: MediaSettings = { mediaDir: root, maxUploadBytes };
+    const settings: MediaSettings & Pick<AppConfig, 'tts'> = { mediaDir: root, maxUploadBytes, tts: { engine: 'espeak', voice: 'vi' } };
 
     const moduleRef = await Test.createTestingModule({
       controllers: [MediaController],
       providers: [
         { provide: AppConfig, useValue: settings },
         { provide: getRepositoryToken(MediaAsset), useValue: db.getRepository(MediaAsset) },
+        { provide: getRepositoryToken(MediaJob), useValue: db.getRepository(MediaJob) },
+        { provide: getRepositoryToken(LoudnessTarget), useValue: db.getRepository(LoudnessTarget) },
+        { provide: TTS_ENGINE, useValue: new EspeakEngine() },
+        MediaEvents,
+        TtsService,
         { provide: MediaStore, useValue: new MediaStore(root) },
         FfmpegService,
         MediaService,

@@ -1,4 +1,21 @@
-import { Controller, Get, Param, ParseUUIDPipe, PipeTransform, Post, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  MessageEvent,
+  Param,
+  ParseUUIDPipe,
+  PipeTransform,
+  Post,
+  Put,
+  Req,
+  Res,
+  Sse,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -7,15 +24,21 @@ import {
   ApiOkResponse,
   ApiParam,
   ApiProduces,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AllowAgent, CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { concat, map, Observable, of, takeWhile } from 'rxjs';
+import { AllowAgent, AllowQueryToken, CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { LoaError } from '../common/errors';
+import { LoudnessTargetDto, SetLoudnessTargetDto } from './dto/loudness-target.dto';
 import { MediaAssetDto } from './dto/media-asset.dto';
+import { TtsRequestDto } from './dto/tts-request.dto';
+import { MediaAsset } from './media-asset.entity';
 import { MediaStore } from './media-store';
 import { MediaService } from './media.service';
 import { sendBroadcastFile } from './send-file';
+import { TtsService } from './tts/tts.service';
 import { UPLOAD_FIELD, UploadedAudio, UploadInterceptor } from './upload.interceptor';
 
 const assetId = new ParseUUIDPipe({
@@ -39,7 +62,10 @@ const AGENT_MEDIA_GRACE_MS = 6 * 3600 * 1000;
 @ApiBearerAuth()
 @Controller('media')
 export class MediaController {
-  constructor(private readonly media: MediaService) {}
+  constructor(
+    private readonly media: MediaService,
+    private readonly tts: TtsService,
+  ) {}
 
   @Post()
   @Roles('admin', 'editor', 'operator')
@@ -49,17 +75,75 @@ export class MediaController {
     schema: {
       type: 'object',
       required: [UPLOAD_FIELD],
-      properties: { [UPLOAD_FIELD]: { type: 'string', format: 'binary', description: 'MP3, WAV, M4A, OGG…' } },
+      properties: {
+        [UPLOAD_FIELD]: { type: 'string', format: 'binary', description: 'MP3, WAV, M4A, OGG, Opus, FLAC, AMR, 3GP, WMA, or a video' },
+        chuyenMuc: { type: 'string', description: 'Chuyên mục, for its own loudness target' },
+      },
     },
   })
   @ApiCreatedResponse({ type: MediaAssetDto, description: 'Accepted; conversion runs in the background' })
   async upload(
     @UploadedFile() file: UploadedAudio | undefined,
+    @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ): Promise<MediaAssetDto> {
     if (!file) throw new LoaError('validation_failed', `Thiếu tệp âm thanh trong trường "${UPLOAD_FIELD}".`);
-    const userId = principal.kind === 'user' ? principal.userId : null;
-    return MediaAssetDto.from(await this.media.upload(file.path, file.originalname, userId));
+    const fields = (req.body ?? {}) as Record<string, unknown>;
+    return MediaAssetDto.from(
+      await this.media.upload(file.path, file.originalname, userIdOf(principal), { chuyenMuc: fields['chuyenMuc'] }),
+    );
+  }
+
+  @Post('tts')
+  @Roles('admin', 'editor', 'operator')
+  @ApiCreatedResponse({ type: MediaAssetDto, description: 'Spoken; normalisation runs in the background' })
+  async speak(@Body() body: TtsRequestDto, @CurrentPrincipal() principal: Principal): Promise<MediaAssetDto> {
+    return MediaAssetDto.from(await this.tts.speak(body.text, body.voice, userIdOf(principal), body.chuyenMuc?.trim() || null));
+  }
+
+  @Post('assets/:id/cancel')
+  @HttpCode(200)
+  @Roles('admin', 'editor', 'operator')
+  @ApiOkResponse({ type: MediaAssetDto })
+  async cancel(@Param('id', assetId) id: string): Promise<MediaAssetDto> {
+    return MediaAssetDto.from(await this.media.cancel(id));
+  }
+
+  /**
+   * The asset's state now, then each change (progress in percent, then ready, failed or cancelled), as
+   * server-sent events; the stream ends with the conversion.
+   */
+  @Sse('assets/:id/events')
+  @AllowQueryToken()
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'access_token', required: false, description: 'For EventSource, which cannot send Authorization' })
+  async events(@Param('id', assetId) id: string): Promise<Observable<MessageEvent>> {
+    const current = await this.media.get(id);
+    const stream = current.status === 'processing' ? concat(of(current), this.media.changes(id)) : of(current);
+    return stream.pipe(
+      takeWhile((a: MediaAsset) => a.status === 'processing', true),
+      map((a) => ({ type: a.status === 'processing' ? 'progress' : a.status, data: MediaAssetDto.from(a) })),
+    );
+  }
+
+  @Get('loudness-targets')
+  @ApiOkResponse({ type: LoudnessTargetDto, isArray: true })
+  async targets(): Promise<LoudnessTargetDto[]> {
+    return (await this.media.listTargets()).map((t) => LoudnessTargetDto.from(t));
+  }
+
+  @Put('loudness-targets')
+  @Roles('admin', 'editor')
+  @ApiOkResponse({ type: LoudnessTargetDto, description: 'Applies to what is uploaded from now on' })
+  async setTarget(@Body() body: SetLoudnessTargetDto, @CurrentPrincipal() principal: Principal): Promise<LoudnessTargetDto> {
+    return LoudnessTargetDto.from(await this.media.setTarget(body.chuyenMuc, body.targetLufs, userIdOf(principal)));
+  }
+
+  @Delete('loudness-targets/:chuyenMuc')
+  @HttpCode(204)
+  @Roles('admin', 'editor')
+  async removeTarget(@Param('chuyenMuc') chuyenMuc: string): Promise<void> {
+    await this.media.removeTarget(chuyenMuc);
   }
 
   @Get('assets')
@@ -93,4 +177,8 @@ export class MediaController {
     }
     sendBroadcastFile(req, res, await this.media.fileFor(sha256));
   }
+}
+
+function userIdOf(principal: Principal): string | null {
+  return principal.kind === 'user' ? principal.userId : null;
 }

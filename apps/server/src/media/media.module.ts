@@ -2,20 +2,40 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { FfmpegService } from './ffmpeg.service';
+import { LoudnessTarget } from './loudness-target.entity';
 import { MediaAsset } from './media-asset.entity';
+import { MediaEvents } from './media-events';
+import { MediaJob } from './media-job.entity';
 import { MediaStore } from './media-store';
 import { MediaController } from './media.controller';
 import { MediaService } from './media.service';
+import { RetentionService } from './retention.service';
+import { CommandEngine } from './tts/command-engine';
+import { EspeakEngine } from './tts/espeak-engine';
+import { TTS_ENGINE, TtsEngine } from './tts/tts-engine';
+import { TtsService } from './tts/tts.service';
 import { UploadInterceptor } from './upload.interceptor';
 
-/** Uploads, checks and converts programme audio, and serves the broadcast files to agents. */
+/**
+ * Uploads, checks and normalises programme audio (EBU R128) in persisted background jobs, speaks text
+ * bulletins, applies the retention policy, and serves the broadcast files to agents.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([MediaAsset])],
+  imports: [TypeOrmModule.forFeature([MediaAsset, MediaJob, LoudnessTarget])],
   controllers: [MediaController],
   providers: [
     { provide: MediaStore, useFactory: (config: AppConfig) => new MediaStore(config.mediaDir), inject: [AppConfig] },
     FfmpegService,
+    {
+      provide: TTS_ENGINE,
+      useFactory: (config: AppConfig, store: MediaStore): TtsEngine =>
+        config.tts.engine === 'command' ? new CommandEngine(config.tts.command, () => store.tempPath('.wav')) : new EspeakEngine(),
+      inject: [AppConfig, MediaStore],
+    },
+    MediaEvents,
     MediaService,
+    TtsService,
+    RetentionService,
     UploadInterceptor,
   ],
   exports: [MediaService],

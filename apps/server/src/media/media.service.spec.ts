@@ -1,18 +1,36 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
 import { LoaError } from '../common/errors';
+import type { LoudnessSettings } from '../config/app-config';
 import { BroadcastFormat, FfmpegService } from './ffmpeg.service';
+import { ffmpegPath } from '@loa/ffmpeg';
+import { LoudnessTarget } from './loudness-target.entity';
+import { CommandEngine } from './tts/command-engine';
+import { EspeakEngine } from './tts/espeak-engine';
+import { TtsService } from './tts/tts.service';
 import { MediaAsset } from './media-asset.entity';
+import { MediaEvents } from './media-events';
+import { MediaJob } from './media-job.entity';
 import { MediaStore } from './media-store';
-import { BROADCAST_EXT, MediaService } from './media.service';
-import { AudioFixtures, FIXTURE_DURATION_MS, makeAudioFixtures, mp3PacketSizes } from './test-fixtures';
+import { BROADCAST_EXT, MediaService, MediaSettings } from './media.service';
+import {
+  AudioFixtures,
+  FIXTURE_DURATION_MS,
+  InputKinds,
+  makeAudio,
+  makeAudioFixtures,
+  makeInputKinds,
+  measureLoudness,
+  mp3PacketSizes,
+  speechLikeSource,
+} from './test-fixtures';
 
 /** Test-only: an in-memory SQLite schema built from the entity; the application itself runs migrations. */
 function testOnlyDataSource(): DataSource {
-  return new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [MediaAsset], synchronize: true });
+  return new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [MediaAsset, MediaJob, LoudnessTarget], synchronize: true });
 }
 
 /** Real ffmpeg, a real store in a temp folder and a real (in-memory) table. */
@@ -20,6 +38,7 @@ describe('MediaService with real ffmpeg', () => {
   const stereo96: BroadcastFormat = { sampleRate: 44100, channels: 2, bitrateKbps: 96 };
   let fixturesDir: string;
   let fx: AudioFixtures;
+  let kinds: InputKinds;
   let root: string;
   let db: DataSource;
   let repo: Repository<MediaAsset>;
@@ -31,18 +50,23 @@ describe('MediaService with real ffmpeg', () => {
     Logger.overrideLogger(false);
     fixturesDir = mkdtempSync(join(tmpdir(), 'loa-fx-'));
     fx = makeAudioFixtures(fixturesDir);
+    kinds = makeInputKinds(fixturesDir);
     ffmpeg = new FfmpegService();
   });
   afterAll(() => rmSync(fixturesDir, { recursive: true, force: true }));
 
-  async function start(broadcast?: BroadcastFormat): Promise<void> {
+  async function start(broadcast?: BroadcastFormat, loudness?: LoudnessSettings, extra: Partial<MediaSettings> = {}): Promise<void> {
     root = mkdtempSync(join(tmpdir(), 'loa-media-'));
     db = testOnlyDataSource();
     await db.initialize();
     repo = db.getRepository(MediaAsset);
     store = new MediaStore(root);
-    service = new MediaService(repo, store, ffmpeg, { mediaDir: root, maxUploadBytes: 1 << 30, broadcast });
+    service = make({ mediaDir: root, maxUploadBytes: 1 << 30, broadcast, loudness, ...extra });
     await service.onModuleInit();
+  }
+
+  function make(settings: MediaSettings): MediaService {
+    return new MediaService(repo, db.getRepository(MediaJob), db.getRepository(LoudnessTarget), store, ffmpeg, new MediaEvents(), settings);
   }
 
   afterEach(async () => {
@@ -119,6 +143,125 @@ describe('MediaService with real ffmpeg', () => {
     });
   });
 
+  describe('normalises every kind of input to −16 LUFS, true peak ≤ −1 dBTP (measured apart, by ebur128)', () => {
+    beforeEach(() => start());
+
+    it.each([
+      'MP3 (loud, stereo)',
+      'WAV (very quiet, mono)',
+      'M4A/AAC (stereo)',
+      'OGG/Vorbis',
+      'OGG/Opus (quiet)',
+      'FLAC (very loud, clipping)',
+      'AMR-NB (phone recording)',
+      '3GP (AMR-WB)',
+      'WMA',
+      'the sound of a video (MP4, H.264 + AAC)',
+    ])('%s', async (kind) => {
+      const asset = await uploadAndWait(kinds[kind].path, `Phát thanh viên/../${kind}.bin`);
+
+      expect(asset.status).toBe('ready');
+      expect(asset.originalFormat).toMatch(kinds[kind].format);
+      expect(asset.originalName).toBe(`${kind.split('/').pop()}.bin`);
+      const measured = measureLoudness(store.pathOf(asset.sha256!, BROADCAST_EXT));
+      expect(Math.abs(measured.lufs - -16)).toBeLessThanOrEqual(0.5);
+      expect(measured.truePeak).toBeLessThanOrEqual(-1);
+      // What the API shows is what the file holds.
+      expect(Math.abs(asset.outputLufs! - measured.lufs)).toBeLessThanOrEqual(0.1);
+      expect(asset.outputTruePeakDbtp!).toBeLessThanOrEqual(-1);
+      expect(asset.targetLufs).toBe(-16);
+      expect(asset.inputLufs).not.toBeNull();
+      expect(asset.gainDb).not.toBeNull();
+      expect(asset.channels).toBe(1);
+      expect(readdirSync(store.tmpDir)).toEqual([]);
+    });
+
+    it('gives a very quiet input positive gain and a very loud one negative', async () => {
+      const quiet = await uploadAndWait(kinds['WAV (very quiet, mono)'].path, 'quiet.wav');
+      const loud = await uploadAndWait(kinds['FLAC (very loud, clipping)'].path, 'loud.flac');
+      expect(quiet.inputLufs!).toBeLessThan(-40);
+      expect(quiet.gainDb!).toBeGreaterThan(20);
+      expect(loud.inputLufs!).toBeGreaterThan(-12);
+      expect(loud.gainDb!).toBeLessThan(0);
+    });
+  });
+
+  describe('loudness settings', () => {
+    it('keeps stereo for a stereo broadcast format, measured as stereo, at −23 LUFS set globally', async () => {
+      await start(stereo96, { targetLufs: -23, truePeakCeilingDbtp: -1, silenceThresholdDb: -50, silenceMinMs: 500 });
+      const asset = await uploadAndWait(kinds['M4A/AAC (stereo)'].path, 'stereo.m4a');
+      expect(asset).toMatchObject({ status: 'ready', channels: 2, targetLufs: -23 });
+      const measured = measureLoudness(store.pathOf(asset.sha256!, BROADCAST_EXT));
+      expect(Math.abs(measured.lufs - -23)).toBeLessThanOrEqual(0.5);
+      expect(measured.truePeak).toBeLessThanOrEqual(-1);
+    });
+
+    it('uses the chuyên mục’s own target when it has one', async () => {
+      await start();
+      await service.setTarget('Cải cách hành chính', -23, 'user-1');
+      const temp = uploaded(kinds['OGG/Vorbis'].path);
+      const accepted = await service.upload(temp, 'cchc.ogg', 'user-1', { chuyenMuc: ' Cải cách hành chính ' });
+      await service.whenIdle();
+      const asset = await service.get(accepted.id);
+      expect(asset).toMatchObject({ status: 'ready', chuyenMuc: 'Cải cách hành chính', targetLufs: -23 });
+      expect(Math.abs(measureLoudness(store.pathOf(asset.sha256!, BROADCAST_EXT)).lufs - -23)).toBeLessThanOrEqual(0.5);
+      expect(await service.targetFor('Chuyển đổi số')).toBe(-16);
+    });
+
+    it('cuts leading and trailing silence and records the shorter duration', async () => {
+      await start();
+      const padded = makeAudio(join(fixturesDir, 'padded.wav'), `${speechLikeSource(3, 0.2)},adelay=1500|1500,apad`, ['-ac', '1', '-t', '6.5']);
+      const asset = await uploadAndWait(padded, 'padded.wav');
+      expect(Math.abs(asset.originalDurationMs - 6500)).toBeLessThanOrEqual(100);
+      expect(Math.abs(asset.durationMs! - 3000)).toBeLessThanOrEqual(150);
+      expect(Math.abs(asset.trimmedMs! - 3500)).toBeLessThanOrEqual(150);
+    });
+
+    it('fails a silent recording with a reason, instead of raising its noise by 50 dB', async () => {
+      await start();
+      const silent = makeAudio(join(fixturesDir, 'silent.wav'), 'anullsrc=r=44100:cl=mono', ['-t', '2']);
+      const asset = await uploadAndWait(silent, 'silent.wav');
+      expect(asset.status).toBe('failed');
+      expect(asset.error).toMatch(/im lặng/);
+      expect(readdirSync(store.tmpDir)).toEqual([]);
+    });
+  });
+
+  describe('text bulletins', () => {
+    beforeEach(() => start());
+
+    it('a Vietnamese sentence spoken by espeak-ng becomes normalised audio of plausible duration', async () => {
+      const tts = new TtsService(new EspeakEngine(), service, { tts: { engine: 'espeak', voice: 'vi' } });
+      const text = 'Từ ngày 05/11/2026, bà con có thể nộp 1.250 loại hồ sơ trên Cổng dịch vụ công trực tuyến.';
+      const accepted = await tts.speak(text, undefined, 'user-1', null);
+      expect(accepted).toMatchObject({ source: 'tts', status: 'processing', originalName: 'Từ ngày 05-11-2026, bà con có thể nộp 1.250 loại hồ sơ trên.wav' });
+      await service.whenIdle();
+      const asset = await service.get(accepted.id);
+
+      expect(asset.status).toBe('ready');
+      // About thirty spoken words with the numbers and the date written out: several seconds, not a blip.
+      expect(asset.durationMs!).toBeGreaterThan(5000);
+      expect(asset.durationMs!).toBeLessThan(25_000);
+      const measured = measureLoudness(store.pathOf(asset.sha256!, BROADCAST_EXT));
+      expect(Math.abs(measured.lufs - -16)).toBeLessThanOrEqual(0.5);
+      expect(measured.truePeak).toBeLessThanOrEqual(-1);
+    }, 60_000);
+
+    it('speaks through another engine plugged in by configuration, and reports its failure as tts_failed', async () => {
+      const engine = new CommandEngine([ffmpegPath(), '-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=2', '-y', '{out}'], () => store.tempPath('.wav'));
+      const tts = new TtsService(engine, service, { tts: { engine: 'command', voice: 'vi', command: [] } });
+      const accepted = await tts.speak('Thông báo lịch tiếp dân.', undefined, null, null);
+      await service.whenIdle();
+      expect(await service.get(accepted.id)).toMatchObject({ status: 'ready', source: 'tts' });
+
+      const broken = new TtsService(new CommandEngine([process.execPath, '-e', 'process.exit(3)'], () => store.tempPath('.wav')), service, {
+        tts: { engine: 'command', voice: 'vi', command: [] },
+      });
+      await expect(broken.speak('Thông báo.', undefined, null, null)).rejects.toMatchObject({ code: 'tts_failed', status: 503 });
+      expect(readdirSync(store.tmpDir)).toEqual([]);
+    });
+  });
+
   it('uses mono 96 kbps by default, for loudspeaker networks', async () => {
     await start();
     const asset = await uploadAndWait(fx.wav, 'tone.wav');
@@ -127,6 +270,29 @@ describe('MediaService with real ffmpeg', () => {
 
   describe('refuses what cannot be aired, keeping nothing', () => {
     beforeEach(() => start());
+
+    it('refuses audio longer than the configured maximum, saying how long each is', async () => {
+      await service.onModuleDestroy();
+      await db.destroy();
+      rmSync(root, { recursive: true, force: true });
+      await start(undefined, undefined, { maxDurationMs: 2000 });
+      const temp = uploaded(fx.wav);
+      const err = await service.upload(temp, 'dài.wav', 'user-1').then(() => null, (e: unknown) => e);
+      expect(err).toMatchObject({ code: 'media_too_long', status: 422 });
+      expect((err as LoaError).message).toMatch(/3 giây.*tối đa 2 giây/);
+      expect(existsSync(temp)).toBe(false);
+      expect(storedFiles()).toEqual([]);
+      expect(await repo.count()).toBe(0);
+      expect(await db.getRepository(MediaJob).count()).toBe(0);
+    });
+
+    it('refuses a chuyên mục name that is not text or too long, keeping nothing', async () => {
+      const temp = uploaded(fx.wav);
+      await expect(service.upload(temp, 'a.wav', null, { chuyenMuc: 'x'.repeat(201) })).rejects.toMatchObject({ code: 'validation_failed' });
+      expect(existsSync(temp)).toBe(false);
+      expect(storedFiles()).toEqual([]);
+      expect(await repo.count()).toBe(0);
+    });
 
     it.each([
       ['an empty file', () => fx.empty, 'media_empty', 422],
@@ -177,11 +343,75 @@ describe('MediaService with real ffmpeg', () => {
     await service.onModuleDestroy();
     await repo.update(accepted.id, { status: 'processing', sha256: null, progress: 40 });
 
-    const restarted = new MediaService(repo, store, ffmpeg, { mediaDir: root, maxUploadBytes: 1 << 30 });
+    const restarted = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
     await restarted.onModuleInit();
     await restarted.whenIdle();
 
     expect(await restarted.get(accepted.id)).toMatchObject({ status: 'ready', progress: 100 });
+  });
+
+  it('after a crash mid-job removes the partial work file and runs the job again', async () => {
+    await start();
+    const accepted = await service.upload(uploaded(kinds['OGG/Vorbis'].path), 'a.ogg', null);
+    await service.onModuleDestroy();
+    const jobs = db.getRepository(MediaJob);
+    // As a SIGKILL leaves it: the job running, a half-written file in the work folder.
+    const partial = store.tempPath('.mp3');
+    writeFileSync(partial, Buffer.alloc(1000, 0xff));
+    await repo.update(accepted.id, { status: 'processing', sha256: null, progress: 60 });
+    await jobs.update({ assetId: accepted.id }, { state: 'running', attempts: 1, workFile: partial });
+
+    const restarted = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
+    await restarted.onModuleInit();
+    await restarted.whenIdle();
+
+    expect(existsSync(partial)).toBe(false);
+    expect(await restarted.get(accepted.id)).toMatchObject({ status: 'ready' });
+    expect(await jobs.findOneByOrFail({ assetId: accepted.id })).toMatchObject({ state: 'done', attempts: 2, workFile: null });
+    expect(readdirSync(store.tmpDir)).toEqual([]);
+    await restarted.onModuleDestroy();
+  });
+
+  it('gives up, with a reason, on a job that was cut short as often as allowed', async () => {
+    await start();
+    const accepted = await service.upload(uploaded(fx.wav), 'a.wav', null);
+    await service.onModuleDestroy();
+    const jobs = db.getRepository(MediaJob);
+    await repo.update(accepted.id, { status: 'processing' });
+    await jobs.update({ assetId: accepted.id }, { state: 'running', attempts: 3 });
+
+    const restarted = make({ mediaDir: root, maxUploadBytes: 1 << 30, mediaJobMaxAttempts: 3 });
+    await restarted.onModuleInit();
+    await restarted.whenIdle();
+
+    const failed = await restarted.get(accepted.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/dừng đột ngột 3 lần/);
+    expect(await jobs.findOneByOrFail({ assetId: accepted.id })).toMatchObject({ state: 'failed' });
+    await restarted.onModuleDestroy();
+  });
+
+  it('cancels a running conversion: ffmpeg stopped, no file kept, the change pushed', async () => {
+    await start(undefined, undefined, { mediaJobConcurrency: 1 });
+    const long = makeAudio(join(fixturesDir, 'long.wav'), speechLikeSource(120, 0.2), ['-ac', '1']);
+    const seen: string[] = [];
+    const accepted = await service.upload(uploaded(long), 'long.wav', null);
+    const sub = service.changes(accepted.id).subscribe((a) => seen.push(`${a.status}:${a.progress}`));
+    const deadline = Date.now() + 20_000;
+    while ((await service.get(accepted.id)).progress < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+
+    const cancelled = await service.cancel(accepted.id);
+    await service.whenIdle();
+    sub.unsubscribe();
+
+    expect(cancelled).toMatchObject({ status: 'cancelled', sha256: null });
+    expect(await service.get(accepted.id)).toMatchObject({ status: 'cancelled' });
+    expect(await db.getRepository(MediaJob).findOneByOrFail({ assetId: accepted.id })).toMatchObject({ state: 'cancelled' });
+    expect(seen.some((e) => /^processing:\d+$/.test(e) && Number(e.split(':')[1]) >= 10)).toBe(true);
+    expect(seen).toContain(`cancelled:${cancelled.progress}`);
+    expect(readdirSync(store.tmpDir)).toEqual([]);
+    expect(storedFiles()).toEqual([`${accepted.originalSha256}.wav`]);
+    await expect(service.cancel(accepted.id)).rejects.toMatchObject({ code: 'conflict', status: 409 });
   });
 
   it('marks the asset failed, with a reason in Vietnamese, when its original has vanished', async () => {
@@ -191,7 +421,7 @@ describe('MediaService with real ffmpeg', () => {
     await repo.update(accepted.id, { status: 'processing' });
     rmSync(store.pathOf(accepted.originalSha256, accepted.originalExt));
 
-    const restarted = new MediaService(repo, store, ffmpeg, { mediaDir: root, maxUploadBytes: 1 << 30 });
+    const restarted = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
     await restarted.onModuleInit();
     await restarted.whenIdle();
 

@@ -1,11 +1,11 @@
-import { stat, rm } from 'node:fs/promises';
+import { stat, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, LoudnessSettings } from '../config/app-config';
 import {
   AudioFacts,
   BroadcastFormat,
@@ -14,12 +14,38 @@ import {
   FfmpegService,
   TranscodeAborted,
 } from './ffmpeg.service';
-import { MediaAsset } from './media-asset.entity';
+import { LoudnessTarget } from './loudness-target.entity';
+import { MediaAsset, MediaSource } from './media-asset.entity';
+import { MediaEvents } from './media-events';
+import { MediaJob } from './media-job.entity';
 import { JobQueue } from './job-queue';
 import { isNotFound, MediaStore } from './media-store';
+import { normalise, SilentInput } from './normaliser';
 
-/** What the media module reads from the configuration; `broadcast` falls back to DEFAULT_BROADCAST_FORMAT. */
-export type MediaSettings = Pick<AppConfig, 'mediaDir' | 'maxUploadBytes'> & { readonly broadcast?: BroadcastFormat };
+/**
+ * What the media module reads from the configuration. All but the store's place and the upload limit fall
+ * back to the embedded defaults, so a test can give only what it cares about.
+ */
+export type MediaSettings = Pick<AppConfig, 'mediaDir' | 'maxUploadBytes'> & {
+  readonly broadcast?: BroadcastFormat;
+  readonly loudness?: LoudnessSettings;
+  readonly maxDurationMs?: number;
+  readonly mediaJobConcurrency?: number;
+  readonly mediaJobMaxAttempts?: number;
+};
+
+export const DEFAULT_LOUDNESS: Readonly<LoudnessSettings> = Object.freeze({
+  targetLufs: -16,
+  truePeakCeilingDbtp: -1,
+  silenceThresholdDb: -50,
+  silenceMinMs: 500,
+});
+
+export interface UploadOptions {
+  source?: MediaSource;
+  /** As the client sent it (a multipart field): checked here, so a bad one also removes the upload. */
+  chuyenMuc?: unknown;
+}
 
 /** An asset whose broadcast file exists: what a programme may be attached to. */
 export type ReadyMediaAsset = MediaAsset & {
@@ -49,32 +75,43 @@ const MIN_MISSING_MS = 500;
 /** Progress is written to the database in steps, not on every ffmpeg report. */
 const PROGRESS_STEP = 5;
 
+const CANCELLED_REASON = 'Đã huỷ chuyển đổi theo yêu cầu.';
+
 @Injectable()
 export class MediaService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(MediaService.name);
   private readonly format: BroadcastFormat;
-  private readonly queue = new JobQueue(Math.max(1, availableParallelism()), (err) =>
-    this.logger.error(`conversion job crashed: ${err instanceof Error ? err.stack : String(err)}`),
-  );
+  private readonly loudness: LoudnessSettings;
+  private readonly maxDurationMs: number;
+  private readonly maxAttempts: number;
+  private readonly queue: JobQueue;
   private readonly shutdown = new AbortController();
+  /** The running conversions by asset, so a cancel can stop its ffmpeg. */
+  private readonly running = new Map<string, AbortController>();
 
   constructor(
     @InjectRepository(MediaAsset) private readonly assets: Repository<MediaAsset>,
+    @InjectRepository(MediaJob) private readonly jobs: Repository<MediaJob>,
+    @InjectRepository(LoudnessTarget) private readonly targets: Repository<LoudnessTarget>,
     private readonly store: MediaStore,
     private readonly ffmpeg: FfmpegService,
+    private readonly events: MediaEvents,
     @Inject(AppConfig) config: MediaSettings,
   ) {
     this.format = config.broadcast ?? DEFAULT_BROADCAST_FORMAT;
+    this.loudness = config.loudness ?? DEFAULT_LOUDNESS;
+    this.maxDurationMs = config.maxDurationMs ?? 4 * 3600 * 1000;
+    this.maxAttempts = config.mediaJobMaxAttempts ?? 3;
+    this.queue = new JobQueue(config.mediaJobConcurrency ?? Math.max(1, availableParallelism()), (err) =>
+      this.logger.error(`conversion job crashed: ${err instanceof Error ? err.stack : String(err)}`),
+    );
   }
 
   async onModuleInit(): Promise<void> {
     await this.store.init();
     const removed = await this.store.cleanTemp(STALE_TEMP_MS);
     if (removed > 0) this.logger.log(`removed ${removed} stale work file(s)`);
-    // A crash mid-conversion leaves the row 'processing' and the original in the store: start it again.
-    const unfinished = await this.assets.find({ where: { status: 'processing' }, order: { createdAt: 'ASC' } });
-    for (const asset of unfinished) this.enqueue(asset.id);
-    if (unfinished.length > 0) this.logger.log(`resuming ${unfinished.length} unfinished conversion(s)`);
+    await this.recover();
   }
 
   /** Stops running conversions without marking them failed, so the next start resumes them. */
@@ -88,39 +125,63 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
    * Checks an uploaded file, keeps its original and starts its conversion in the background.
    * `tempFile` is consumed: moved into the store, or deleted when the file is refused.
    */
-  async upload(tempFile: string, originalName: string, userId: string | null): Promise<MediaAsset> {
+  async upload(tempFile: string, originalName: string, userId: string | null, options: UploadOptions = {}): Promise<MediaAsset> {
     try {
       const { audio, decoded } = await this.validate(tempFile);
       const ext = extensionFor(audio.formatName);
+      const chuyenMuc = chuyenMucOf(options.chuyenMuc);
+      const targetLufs = await this.targetFor(chuyenMuc);
       const original = await this.store.importFile(tempFile, ext);
-      const asset = await this.assets.save(
-        this.assets.create({
-          status: 'processing',
-          originalName: cleanName(originalName),
-          originalSha256: original.sha256,
-          originalExt: ext,
-          originalSize: original.size,
-          originalFormat: `${audio.formatName}/${audio.codec}`.slice(0, 100),
-          originalDurationMs: decoded.decodedMs,
-          sha256: null,
-          size: null,
-          durationMs: null,
-          sampleRate: null,
-          channels: null,
-          bitrateKbps: null,
-          progress: 0,
-          error: null,
-          createdBy: userId,
-          createdAt: nowInstant(),
-          readyAt: null,
-        }),
-      );
-      this.enqueue(asset.id);
+      const now = nowInstant();
+      const { asset, job } = await this.assets.manager.transaction(async (tx) => {
+        const asset = await tx.save(
+          tx.create(MediaAsset, {
+            status: 'processing',
+            originalName: cleanName(originalName),
+            originalSha256: original.sha256,
+            originalExt: ext,
+            originalSize: original.size,
+            originalFormat: `${audio.formatName}/${audio.codec}`.slice(0, 100),
+            originalDurationMs: decoded.decodedMs,
+            sha256: null,
+            size: null,
+            durationMs: null,
+            sampleRate: null,
+            channels: null,
+            bitrateKbps: null,
+            progress: 0,
+            error: null,
+            source: options.source ?? 'upload',
+            chuyenMuc,
+            targetLufs,
+            inputLufs: null,
+            inputTruePeakDbtp: null,
+            gainDb: null,
+            outputLufs: null,
+            outputTruePeakDbtp: null,
+            trimmedMs: null,
+            createdBy: userId,
+            createdAt: now,
+            readyAt: null,
+            expiredAt: null,
+          }),
+        );
+        const job = await tx.save(tx.create(MediaJob, newJob(asset.id, now)));
+        return { asset, job };
+      });
+      this.enqueue(job.id);
       return asset;
     } catch (err) {
       await rm(tempFile, { force: true });
       throw err;
     }
+  }
+
+  /** Speech made from text enters like an upload: checked, kept as the original, normalised. */
+  async uploadSpeech(wav: Buffer, label: string, userId: string | null, chuyenMuc: string | null): Promise<MediaAsset> {
+    const temp = this.store.tempPath('.wav');
+    await writeFile(temp, wav, { flag: 'wx' });
+    return this.upload(temp, label, userId, { source: 'tts', chuyenMuc });
   }
 
   async get(id: string): Promise<MediaAsset> {
@@ -134,18 +195,61 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     return this.assets.find({ order: { createdAt: 'DESC' } });
   }
 
+  /** Changes of one asset as they happen (nothing is replayed). */
+  changes(id: string) {
+    return this.events.of(id);
+  }
+
+  /** Stops a conversion that is waiting or running; its original stays in the store. */
+  async cancel(id: string): Promise<MediaAsset> {
+    const asset = await this.get(id);
+    if (asset.status !== 'processing') {
+      throw new LoaError('conflict', 'Tệp này không còn đang chuyển đổi nên không huỷ được.', { id, status: asset.status });
+    }
+    const result = await this.assets.update({ id, status: 'processing' }, { status: 'cancelled', error: CANCELLED_REASON });
+    if (!result.affected) return this.get(id);
+    await this.jobs.update({ assetId: id, state: In(['queued', 'running']) }, { state: 'cancelled', error: CANCELLED_REASON, workFile: null, finishedAt: nowInstant() });
+    this.running.get(id)?.abort();
+    const cancelled = await this.get(id);
+    this.events.emit(cancelled);
+    return cancelled;
+  }
+
+  /** The loudness a chuyên mục's programmes are normalised to: its own target, or the global one. */
+  async targetFor(chuyenMuc: string | null): Promise<number> {
+    if (!chuyenMuc) return this.loudness.targetLufs;
+    const own = await this.targets.findOneBy({ chuyenMuc });
+    return own?.targetLufs ?? this.loudness.targetLufs;
+  }
+
+  listTargets(): Promise<LoudnessTarget[]> {
+    return this.targets.find({ order: { chuyenMuc: 'ASC' } });
+  }
+
+  async setTarget(chuyenMuc: string, targetLufs: number, userId: string | null): Promise<LoudnessTarget> {
+    const name = chuyenMuc.trim();
+    if (!name) throw new LoaError('validation_failed', 'Tên chuyên mục không được để trống.');
+    return this.targets.save(this.targets.create({ chuyenMuc: name, targetLufs, updatedBy: userId, updatedAt: nowInstant() }));
+  }
+
+  async removeTarget(chuyenMuc: string): Promise<void> {
+    const result = await this.targets.delete({ chuyenMuc });
+    if (!result.affected) throw new LoaError('not_found', 'Chuyên mục này không có mức âm lượng riêng.', { chuyenMuc });
+  }
+
   /** The asset, if its broadcast file is ready to be scheduled; otherwise `media_not_ready` or `not_found`. */
   async requireReady(id: string): Promise<ReadyMediaAsset> {
     const asset = await this.get(id);
     if (isReady(asset)) return asset;
     const message =
-      asset.status === 'failed'
-        ? 'Tệp âm thanh này chuyển đổi không thành công nên không dùng được. Hãy tải lên lại.'
-        : 'Tệp âm thanh này đang được chuyển đổi, chưa dùng được. Hãy đợi đến khi xong.';
+      asset.status === 'processing'
+        ? 'Tệp âm thanh này đang được chuyển đổi, chưa dùng được. Hãy đợi đến khi xong.'
+        : asset.status === 'expired'
+          ? 'Tệp âm thanh này đã quá thời hạn lưu trữ và đã được xoá. Hãy tải lên lại.'
+          : 'Tệp âm thanh này chuyển đổi không thành công hoặc đã bị huỷ nên không dùng được. Hãy tải lên lại.';
     throw new LoaError('media_not_ready', message, { id, status: asset.status, progress: asset.progress });
   }
 
-  /** Where the broadcast file with this hash lies, for download. */
   /**
    * A station's agent may fetch a file only while a slot on its own station airs it (or aired it within
    * `since`), so one commune's token opens no other commune's programmes.
@@ -163,6 +267,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     return count > 0;
   }
 
+  /** Where the broadcast file with this hash lies, for download. */
   async fileFor(sha256: string): Promise<BroadcastFile> {
     const notFound = () => new LoaError('not_found', 'Không tìm thấy tệp âm thanh này.', { sha256 });
     if (!MediaStore.isSha256(sha256)) throw notFound();
@@ -184,6 +289,32 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     return this.queue.idle();
   }
 
+  /**
+   * After a crash: a job left 'running' lost its ffmpeg with the process. Its work file goes; it runs
+   * again, unless it has already been started as often as allowed (a file that takes the server down
+   * every time), in which case it fails with a reason. Assets from before jobs were kept get one.
+   */
+  private async recover(): Promise<void> {
+    const interrupted = await this.jobs.find({ where: { state: 'running' } });
+    for (const job of interrupted) {
+      if (job.workFile) await rm(job.workFile, { force: true });
+      if (job.attempts >= this.maxAttempts) {
+        const reason = `Máy chủ dừng đột ngột ${job.attempts} lần khi đang chuyển đổi tệp này nên đã ngừng thử. Hãy kiểm tra tệp gốc rồi tải lên lại.`;
+        await this.jobs.update({ id: job.id }, { state: 'failed', error: reason, workFile: null, finishedAt: nowInstant() });
+        await this.fail(job.assetId, reason);
+      } else {
+        await this.jobs.update({ id: job.id }, { state: 'queued', workFile: null });
+      }
+    }
+    const queuedIds = new Set((await this.jobs.find({ where: { state: 'queued' } })).map((j) => j.assetId));
+    for (const asset of await this.assets.find({ where: { status: 'processing' } })) {
+      if (!queuedIds.has(asset.id)) await this.jobs.save(this.jobs.create(newJob(asset.id, nowInstant())));
+    }
+    const queued = await this.jobs.find({ where: { state: 'queued' }, order: { createdAt: 'ASC' } });
+    for (const job of queued) this.enqueue(job.id);
+    if (queued.length > 0) this.logger.log(`resuming ${queued.length} unfinished conversion(s)`);
+  }
+
   private async validate(path: string): Promise<{ audio: AudioFacts; decoded: DecodeCheck }> {
     const { size } = await stat(path);
     if (size === 0) throw new LoaError('media_empty', 'Tệp tải lên rỗng (0 byte). Hãy chọn lại tệp âm thanh.');
@@ -196,6 +327,8 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         'Tệp này không phải là âm thanh mà hệ thống đọc được. Hãy chọn tệp âm thanh như MP3, WAV, M4A hoặc OGG.',
       );
     }
+    // What the file declares is checked first, so a ten-hour file is refused before a ten-hour decode.
+    if (probed.audio.durationMs !== null) this.checkDuration(probed.audio.durationMs);
 
     const decoded = await this.ffmpeg.checkDecodes(path);
     const problem = unreadableProblem(probed.audio, decoded);
@@ -207,65 +340,151 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         { declaredMs: probed.audio.durationMs, decodedMs: decoded.decodedMs, decodeErrors: decoded.errors.length },
       );
     }
+    this.checkDuration(decoded.decodedMs);
     return { audio: probed.audio, decoded };
   }
 
-  private enqueue(id: string): void {
-    this.queue.add(() => this.convert(id));
+  private checkDuration(ms: number): void {
+    if (ms <= this.maxDurationMs) return;
+    throw new LoaError(
+      'media_too_long',
+      `Tệp âm thanh dài ${formatDuration(ms)}, quá thời lượng tối đa ${formatDuration(this.maxDurationMs)} cho một chương trình. Hãy cắt ngắn rồi tải lên lại.`,
+      { durationMs: ms, maxDurationMs: this.maxDurationMs },
+    );
   }
 
-  private async convert(id: string): Promise<void> {
-    const asset = await this.assets.findOneBy({ id });
-    if (!asset || asset.status !== 'processing') return;
+  private enqueue(jobId: string): void {
+    this.queue.add(() => this.runJob(jobId));
+  }
 
+  private async runJob(jobId: string): Promise<void> {
+    const job = await this.jobs.findOneBy({ id: jobId });
+    if (!job || job.state !== 'queued') return;
+    const asset = await this.assets.findOneBy({ id: job.assetId });
+    if (!asset || asset.status !== 'processing') {
+      await this.jobs.update({ id: jobId, state: 'queued' }, { state: 'cancelled', finishedAt: nowInstant() });
+      return;
+    }
+    const id = asset.id;
     if (!(await this.store.has(asset.originalSha256, asset.originalExt))) {
       this.logger.error(`asset ${id}: original ${asset.originalSha256} is missing from the store`);
+      await this.finishJob(jobId, 'failed', 'original missing');
       await this.fail(id, 'Không còn tệp gốc trên máy chủ để chuyển đổi. Hãy tải lên lại.');
       return;
     }
 
     const input = this.store.pathOf(asset.originalSha256, asset.originalExt);
     const output = this.store.tempPath(`.${BROADCAST_EXT}`);
+    // The work file is on record before ffmpeg creates it, so a crash at any point can clean it up.
+    await this.jobs.update({ id: jobId }, { state: 'running', attempts: job.attempts + 1, workFile: output, startedAt: nowInstant() });
+    const abort = new AbortController();
+    const onShutdown = () => abort.abort();
+    this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    this.running.set(id, abort);
     const progress = new ProgressWriter(
-      (percent) => this.assets.update({ id, status: 'processing' }, { progress: percent }).then(() => undefined),
+      async (percent) => {
+        await this.assets.update({ id, status: 'processing' }, { progress: percent });
+        this.events.emit({ ...asset, progress: percent });
+      },
       (err) => this.logger.warn(`asset ${id}: progress not saved: ${String(err)}`),
     );
     try {
-      await this.ffmpeg.transcode(input, output, this.format, (p) => progress.report(p), {
-        durationMs: asset.originalDurationMs,
-        signal: this.shutdown.signal,
-      });
+      const result = await normalise(
+        this.ffmpeg,
+        input,
+        output,
+        {
+          targetLufs: asset.targetLufs,
+          truePeakCeilingDbtp: this.loudness.truePeakCeilingDbtp,
+          format: this.format,
+          silence: { thresholdDb: this.loudness.silenceThresholdDb, minSilenceS: this.loudness.silenceMinMs / 1000 },
+        },
+        { signal: abort.signal, durationMs: asset.originalDurationMs, onProgress: (p) => progress.report(p) },
+      );
       await progress.flushed();
       const probed = await this.ffmpeg.probe(output);
       if (!probed.ok) throw new Error(`converted file does not probe: ${probed.reason}`);
+      const durationMs = probed.audio.durationMs ?? asset.originalDurationMs;
       const stored = await this.store.importFile(output, BROADCAST_EXT);
-      await this.assets.update(
+      const done = await this.assets.update(
         { id, status: 'processing' },
         {
           status: 'ready',
           sha256: stored.sha256,
           size: stored.size,
-          durationMs: probed.audio.durationMs ?? asset.originalDurationMs,
+          durationMs,
           sampleRate: probed.audio.sampleRate,
           channels: probed.audio.channels,
           bitrateKbps: probed.audio.bitrateKbps ?? this.format.bitrateKbps,
+          inputLufs: result.input.integratedLufs,
+          inputTruePeakDbtp: result.input.truePeakDbtp,
+          gainDb: result.gainDb,
+          outputLufs: result.output.integratedLufs,
+          outputTruePeakDbtp: result.output.truePeakDbtp,
+          trimmedMs: Math.max(0, asset.originalDurationMs - durationMs),
           progress: 100,
           error: null,
           readyAt: nowInstant(),
         },
       );
+      await this.finishJob(jobId, done.affected ? 'done' : 'cancelled', null);
+      this.logger.log(
+        `asset ${id}: ${result.input.integratedLufs} LUFS → ${result.output.integratedLufs} LUFS, ` +
+          `true peak ${result.output.truePeakDbtp} dBTP, gain ${result.gainDb} dB, ${result.encodes} encode(s)`,
+      );
     } catch (err) {
       await progress.flushed();
       await rm(output, { force: true });
-      if (err instanceof TranscodeAborted) return;
+      if (err instanceof TranscodeAborted) {
+        // A shutdown leaves the job to the next start, without counting the attempt against the file.
+        if (this.shutdown.signal.aborted) await this.jobs.update({ id: jobId, state: 'running' }, { state: 'queued', attempts: job.attempts, workFile: null });
+        return;
+      }
+      const reason =
+        err instanceof SilentInput
+          ? 'Tệp âm thanh gần như im lặng (không có tiếng để chuẩn hoá âm lượng). Hãy kiểm tra lại bản ghi.'
+          : 'Không chuyển được tệp sang định dạng phát sóng. Hãy thử tải lên lại hoặc dùng tệp khác.';
       this.logger.error(`asset ${id}: conversion failed: ${err instanceof Error ? err.message : String(err)}`);
-      await this.fail(id, 'Không chuyển được tệp sang định dạng phát sóng. Hãy thử tải lên lại hoặc dùng tệp khác.');
+      await this.finishJob(jobId, 'failed', err instanceof Error ? err.message.slice(0, 500) : String(err));
+      await this.fail(id, reason);
+    } finally {
+      this.running.delete(id);
+      this.shutdown.signal.removeEventListener('abort', onShutdown);
+      const latest = await this.assets.findOneBy({ id });
+      if (latest) this.events.emit(latest);
     }
+  }
+
+  private async finishJob(jobId: string, state: 'done' | 'failed' | 'cancelled', error: string | null): Promise<void> {
+    await this.jobs.update({ id: jobId, state: 'running' }, { state, error, workFile: null, finishedAt: nowInstant() });
   }
 
   private async fail(id: string, reason: string): Promise<void> {
     await this.assets.update({ id, status: 'processing' }, { status: 'failed', error: reason });
   }
+}
+
+function chuyenMucOf(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string' || value.trim().length > 200) {
+    throw new LoaError('validation_failed', 'Tên chuyên mục không hợp lệ (tối đa 200 ký tự).', { field: 'chuyenMuc' });
+  }
+  return value.trim() || null;
+}
+
+function newJob(assetId: string, now: string): Partial<MediaJob> {
+  return { assetId, kind: 'normalise', state: 'queued', attempts: 0, workFile: null, error: null, createdAt: now, startedAt: null, finishedAt: null };
+}
+
+/** "4 giờ 05 phút", "12 phút 30 giây". */
+export function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h} giờ ${String(m).padStart(2, '0')} phút`;
+  if (m > 0) return `${m} phút ${String(s).padStart(2, '0')} giây`;
+  return `${s} giây`;
 }
 
 export function isReady(asset: MediaAsset): asset is ReadyMediaAsset {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MEDIA_STATUSES, MediaAsset, MediaStatus } from '../media-asset.entity';
+import { MEDIA_SOURCES, MEDIA_STATUSES, MediaAsset, MediaSource, MediaStatus } from '../media-asset.entity';
 
 /** An asset as the API shows it. */
 export class MediaAssetDto {
@@ -48,6 +48,33 @@ export class MediaAssetDto {
   @ApiProperty({ type: String, nullable: true })
   error!: string | null;
 
+  @ApiProperty({ enum: MEDIA_SOURCES })
+  source!: MediaSource;
+
+  @ApiProperty({ type: String, nullable: true })
+  chuyenMuc!: string | null;
+
+  @ApiProperty({ example: -16, description: 'Integrated loudness (LUFS, EBU R128) it is normalised to' })
+  targetLufs!: number;
+
+  @ApiProperty({ type: Number, nullable: true, example: -31.4, description: 'Measured on the original' })
+  inputLufs!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: -9.8 })
+  inputTruePeakDbtp!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 15.6, description: 'Gain applied before the true-peak limiter' })
+  gainDb!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: -16.1, description: 'Measured on the broadcast file' })
+  outputLufs!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: -1.4 })
+  outputTruePeakDbtp!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Leading and trailing silence cut' })
+  trimmedMs!: number | null;
+
   @ApiProperty({ type: String, nullable: true })
   createdBy!: string | null;
 
@@ -56,6 +83,9 @@ export class MediaAssetDto {
 
   @ApiProperty({ type: String, nullable: true })
   readyAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'When the retention policy removed its files' })
+  expiredAt!: string | null;
 
   static from(a: MediaAsset): MediaAssetDto {
     return Object.assign(new MediaAssetDto(), {
@@ -74,9 +104,19 @@ export class MediaAssetDto {
       bitrateKbps: a.bitrateKbps,
       progress: a.progress,
       error: a.error,
+      source: a.source,
+      chuyenMuc: a.chuyenMuc,
+      targetLufs: a.targetLufs,
+      inputLufs: a.inputLufs,
+      inputTruePeakDbtp: a.inputTruePeakDbtp,
+      gainDb: a.gainDb,
+      outputLufs: a.outputLufs,
+      outputTruePeakDbtp: a.outputTruePeakDbtp,
+      trimmedMs: a.trimmedMs,
       createdBy: a.createdBy,
       createdAt: a.createdAt,
       readyAt: a.readyAt,
+      expiredAt: a.expiredAt,
     });
   }
 }

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FfmpegService } from './ffmpeg.service';
+import { normalise, NormaliseSettings, SilentInput } from './normaliser';
+import { makeAudio, measureLoudness, speechLikeSource } from './test-fixtures';
+
+describe('normalise (real ffmpeg, one encoding pass)', () => {
+  const ffmpeg = new FfmpegService();
+  let dir: string;
+  const settings = (targetLufs: number, channels: 1 | 2): NormaliseSettings => ({
+    targetLufs,
+    truePeakCeilingDbtp: -1,
+    format: { sampleRate: 44100, channels, bitrateKbps: 96 },
+    silence: { thresholdDb: -50, minSilenceS: 0.5 },
+  });
+
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'loa-norm-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['very quiet stereo (about −50 LUFS)', 0.03, 2, -16, 2],
+    ['very loud (clipping) stereo', 1, 2, -16, 1],
+    ['mono', 0.2, 1, -16, 1],
+    ['stereo to stereo at −23 LUFS', 0.2, 2, -23, 2],
+  ] as const)('%s input reaches the target within ±0.5 LU, true peak ≤ −1 dBTP', async (_l, amplitude, inCh, target, outCh) => {
+    const input = makeAudio(join(dir, `in-${amplitude}-${inCh}.wav`), speechLikeSource(6, amplitude), ['-ac', String(inCh), '-ar', '48000']);
+    const output = join(dir, `out-${amplitude}-${inCh}-${target}.mp3`);
+
+    const result = await normalise(ffmpeg, input, output, settings(target, outCh), { durationMs: 6000 });
+
+    const measured = measureLoudness(output);
+    expect(Math.abs(measured.lufs - target)).toBeLessThanOrEqual(0.5);
+    expect(measured.truePeak).toBeLessThanOrEqual(-1);
+    expect(Math.abs(result.output.integratedLufs - measured.lufs)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(result.gainDb - (target - result.input.integratedLufs))).toBeLessThanOrEqual(3);
+  });
+
+  it('cuts leading and trailing silence but keeps the pauses inside', async () => {
+    const input = makeAudio(
+      join(dir, 'padded.wav'),
+      `${speechLikeSource(4, 0.2)},adelay=2000|2000,apad`,
+      ['-ac', '1', '-t', '9'],
+    );
+    const result = await normalise(ffmpeg, input, join(dir, 'padded.mp3'), settings(-16, 1), { durationMs: 9000 });
+    expect(result.trim.startS).toBeGreaterThan(1.8);
+    expect(result.trim.startS).toBeLessThan(2.1);
+    expect(result.trim.endS).not.toBeNull();
+    expect(result.trim.endS!).toBeGreaterThan(5.8);
+    expect(result.trim.endS!).toBeLessThan(6.2);
+  });
+
+  it('refuses a silent programme', async () => {
+    const input = makeAudio(join(dir, 'silence.wav'), 'anullsrc=r=44100:cl=mono', ['-t', '3']);
+    await expect(normalise(ffmpeg, input, join(dir, 'silence.mp3'), settings(-16, 1), { durationMs: 3000 })).rejects.toBeInstanceOf(SilentInput);
+  });
+});
