@@ -13,6 +13,11 @@ import { DomainEvents } from './common/events';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
+import { LiveHub } from './live/live-hub';
+import { LiveProbe } from './live/live-probe';
+import { LiveRelay, LiveRelayTarget } from './live/live-relay.entity';
+import { LiveController } from './live/live.controller';
+import { LiveService } from './live/live.service';
 import { LogbookLine } from './logbook/logbook-line.entity';
 import { LogbookController } from './logbook/logbook.controller';
 import { LogbookService } from './logbook/logbook.service';
@@ -56,7 +61,7 @@ export class AppModule {
       imports: [
         CoreModule.forConfig(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.databasePath)),
-        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine]),
+        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LiveRelay, LiveRelayTarget]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         MediaModule,
       ],
@@ -70,6 +75,7 @@ export class AppModule {
         ScheduleController,
         LogbookController,
         AgentsController,
+        LiveController,
       ],
       providers: [
         AuthService,
@@ -81,6 +87,9 @@ export class AppModule {
         PlaybackService,
         LogbookService,
         AgentGateway,
+        LiveHub,
+        LiveProbe,
+        LiveService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

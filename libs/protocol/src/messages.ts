@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LiveStartFrame, LiveStatusFrame, LiveStopFrame } from './live';
 
 /**
  * The WebSocket contract between the server and a station agent.
@@ -81,6 +82,7 @@ export const FailureReason = z.enum([
   'player_error', // the audio output failed
   'interrupted', // the agent stopped while the programme was playing
   'cancelled', // the slot was withdrawn while playing
+  'preempted', // cut by a higher-priority item, such as an emergency
 ]);
 export type FailureReason = z.infer<typeof FailureReason>;
 
@@ -145,7 +147,13 @@ export const ClockPingFrame = z.strictObject({
   t0: z.number(),
 });
 
-export const AgentToServer = z.discriminatedUnion('type', [HelloFrame, EventsFrame, StatusFrame, ClockPingFrame]);
+export const AgentToServer = z.discriminatedUnion('type', [
+  HelloFrame,
+  EventsFrame,
+  StatusFrame,
+  ClockPingFrame,
+  LiveStatusFrame, // live relays: libs/protocol/src/live.ts
+]);
 export type AgentToServer = z.infer<typeof AgentToServer>;
 
 // ---- server → agent ----
@@ -190,7 +198,15 @@ export const ErrorFrame = z.strictObject({
   issues: z.array(z.string()).optional(),
 });
 
-export const ServerToAgent = z.discriminatedUnion('type', [WelcomeFrame, ScheduleFrame, AckFrame, ClockPongFrame, ErrorFrame]);
+export const ServerToAgent = z.discriminatedUnion('type', [
+  WelcomeFrame,
+  ScheduleFrame,
+  AckFrame,
+  ClockPongFrame,
+  ErrorFrame,
+  LiveStartFrame, // live relays: libs/protocol/src/live.ts
+  LiveStopFrame,
+]);
 export type ServerToAgent = z.infer<typeof ServerToAgent>;
 
 export type HelloFrame = z.infer<typeof HelloFrame>;

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'media_not_ready'
   | 'range_not_satisfiable'
   | 'slot_in_past'
+  | 'live_source_unavailable'
+  | 'live_source_not_audio'
   | 'internal';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -37,6 +39,8 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'media_empty':
     case 'media_unreadable':
     case 'slot_in_past':
+    case 'live_source_unavailable':
+    case 'live_source_not_audio':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'range_not_satisfiable':
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;

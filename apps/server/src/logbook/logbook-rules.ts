@@ -13,7 +13,7 @@ export function resultOf(event: PlaybackEvent, plannedDurationMs: number): Logbo
       return (event.playedMs ?? 0) >= plannedDurationMs - COMPLETE_TOLERANCE_MS ? 'complete' : 'partial';
     case 'failed':
       if (event.reason === 'missed') return 'missed';
-      if (event.reason === 'interrupted' || event.reason === 'cancelled') return event.startedAt ? 'partial' : 'missed';
+      if (event.reason === 'interrupted' || event.reason === 'cancelled' || event.reason === 'preempted') return event.startedAt ? 'partial' : 'missed';
       return 'failed';
   }
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PlaybackEvent } from '@loa/protocol';
 import { Clock } from '../common/clock';
+import { ingestLiveEvent, isLiveOccurrence } from '../live/live-playback';
 import { LogbookLine } from '../logbook/logbook-line.entity';
 import { resultOf } from '../logbook/logbook-rules';
 import { Programme } from '../programmes/programme.entity';
@@ -47,6 +48,8 @@ export class PlaybackService {
 
   private async ingestOne(m: EntityManager, station: Station, event: PlaybackEvent): Promise<string | null> {
     if (await m.existsBy(PlaybackEventRow, { id: event.id })) return null;
+    // Live relays and emergencies are not slots: they are checked against the relay's targets instead.
+    if (isLiveOccurrence(event.occurrenceId)) return ingestLiveEvent(m, station, event, this.clock.nowInstant());
 
     const target = await m.findOneBy(SlotTarget, { slotId: event.slotId, stationId: station.id });
     const slot = target ? await m.findOneBy(Slot, { id: event.slotId }) : null;
