@@ -8,6 +8,9 @@ export const LIVE_CHANNELS = 1;
 export const LIVE_BITRATE_KBPS = 64;
 /** Frames per message: four MP3 frames are 104.5 ms at 44.1 kHz. Message count is what fan-out costs. */
 export const GROUP_MS = 100;
+/** ffmpeg encodes faster than real time; its output is paused while this much audio waits to be sent. */
+const HIGH_WATER_MS = 5000;
+const LOW_WATER_MS = 2000;
 
 /** Where a live source's audio comes from, as ffmpeg input arguments. */
 export type EncoderInput =
@@ -27,9 +30,9 @@ export function encoderArgs(input: EncoderInput): string[] {
   const head = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
   const source =
     input.kind === 'file'
-      ? ['-re', '-i', input.path]
+      ? ['-i', input.path]
       : input.kind === 'url'
-        ? ['-re', '-protocol_whitelist', STREAM_PROTOCOLS, '-rw_timeout', '10000000', '-i', input.url]
+        ? ['-protocol_whitelist', STREAM_PROTOCOLS, '-rw_timeout', '10000000', '-i', input.url]
         : [...input.format, '-i', 'pipe:0'];
   return [
     ...head,
@@ -50,8 +53,10 @@ export function encoderArgs(input: EncoderInput): string[] {
 
 /**
  * Encodes one live source once, with ffmpeg, into constant-bitrate MP3, and hands out groups of whole
- * frames at the pace of the audio: each group is stamped with the server instant it belongs on air, so
- * every agent can play it at that instant plus the same jitter delay.
+ * frames at the pace of the audio: each group leaves at, and is stamped with, the server instant it
+ * belongs on air, so every agent can play it at that instant plus the same jitter delay. ffmpeg reads
+ * as fast as its input allows (a file at once, a stream as it comes); the pacing is ours, on a timer,
+ * so a group's stamp is also when it was sent.
  */
 export class LiveEncoder {
   private child: ChildProcessWithoutNullStreams | null = null;
@@ -59,6 +64,8 @@ export class LiveEncoder {
   private pending: { data: Buffer; durationMs: number }[] = [];
   private pendingMs = 0;
   private readonly queue: { payload: Buffer; durationMs: number }[] = [];
+  private queuedMs = 0;
+  private paused = false;
   /** Server time of media time 0; moved forward when the source stalls. */
   private anchor = 0;
   private mediaMs = 0;
@@ -113,12 +120,17 @@ export class LiveEncoder {
       this.pendingMs += f.durationMs;
       if (this.pendingMs >= GROUP_MS) this.flushGroup();
     }
+    if (!this.paused && this.queuedMs > HIGH_WATER_MS) {
+      this.paused = true;
+      this.child?.stdout.pause();
+    }
     this.pump();
   }
 
   private flushGroup(): void {
     if (this.pending.length === 0) return;
     this.queue.push({ payload: Buffer.concat(this.pending.map((f) => f.data)), durationMs: this.pendingMs });
+    this.queuedMs += this.pendingMs;
     this.pending = [];
     this.pendingMs = 0;
   }
@@ -142,10 +154,15 @@ export class LiveEncoder {
     if (this.anchor + this.mediaMs < now - 500) this.anchor = now - this.mediaMs;
     while (this.queue.length && this.anchor + this.mediaMs <= now + 5) {
       const g = this.queue.shift()!;
+      this.queuedMs -= g.durationMs;
       const at = this.anchor + this.mediaMs;
       this.mediaMs += g.durationMs;
       this.onGroup({ payload: g.payload, durationMs: g.durationMs, at });
       if (this.done) return;
+    }
+    if (this.paused && this.queuedMs < LOW_WATER_MS) {
+      this.paused = false;
+      this.child?.stdout.resume();
     }
     if (this.queue.length) {
       this.timer = setTimeout(() => this.pump(), Math.max(1, this.anchor + this.mediaMs - now));
