@@ -209,6 +209,35 @@ describe('live relay and emergency broadcast', () => {
     }
   }, 120_000);
 
+  it('a staff microphone over WebSocket goes on air like any live source', async () => {
+    const { stdout } = await run(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=500:sample_rate=48000:duration=4', '-f', 's16le', '-ac', '1', 'pipe:1'], {
+      encoding: 'buffer',
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const started = await editor.ok('POST', '/api/live/relays', { title: 'Phát trực tiếp từ micro', sourceKind: 'mic', stationIds: [stations[0].id] });
+    const relayId: string = started.relay.id;
+    const micUrl = (token: string | null, id = relayId) => `${server.url.replace('http', 'ws')}/api/live/mic?relayId=${id}${token ? `&access_token=${token}` : ''}`;
+    const closeCode = (url: string) => new Promise<number>((resolve) => new WebSocket(url).once('close', (code) => resolve(code)).once('error', () => {}));
+    expect(await closeCode(micUrl(null))).toBe(4401);
+    expect(await closeCode(micUrl(admin.token, '11111111-1111-4111-8111-111111111111'))).toBe(4404);
+
+    const mic = new WebSocket(micUrl(editor.token));
+    await new Promise((r, j) => mic.once('open', r).once('error', j));
+    // A second microphone on the same relay is refused while the first one speaks.
+    expect(await closeCode(micUrl(editor.token))).toBe(4409);
+    for (let i = 0; i < stdout.length; i += 9600) {
+      mic.send(stdout.subarray(i, i + 9600));
+      await sleep(100);
+    }
+    mic.send('end');
+    const record = await eventually('the microphone on air', () => liveRecords(stations[0], relayId)[0], 30_000);
+    const pcm = await decodePcm(join(stations[0].dir, 'sink', record.file));
+    expect(Math.abs(pcm.length / 44100 - 4)).toBeLessThan(0.7);
+    expect(Math.abs(toneFrequency(pcm) - 500)).toBeLessThan(5);
+    mic.close();
+    await eventually('relay ended', async () => (await admin.ok('GET', `/api/live/relays/${relayId}`)).relay.status === 'ended', 20_000);
+  }, 90_000);
+
   describe('refusals change nothing', () => {
     let inspector: Api;
     let operator: Api;

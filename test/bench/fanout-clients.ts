@@ -4,7 +4,7 @@ import { parseLiveAudio, type LiveStatusFrame } from '@loa/protocol';
 /**
  * The simulated agents of the fan-out benchmark, in their own process: N WebSockets on loopback that take
  * binary audio frames, note each one's latency (server frame instant → receipt; same machine, same clock)
- * and report live status once a second like a real agent. Driven by the parent over IPC.
+ * and report live status every two seconds like a real agent. Driven by the parent over IPC.
  */
 
 type Command = { cmd: 'connect'; url: string; tokens: string[] } | { cmd: 'report' } | { cmd: 'close' };
@@ -57,7 +57,7 @@ async function connect(url: string, tokens: string[]): Promise<void> {
     const frame: LiveStatusFrame = { type: 'live.status', relayId: current.relayId, round: current.round, playing: true, bufferMs: 500, lagMs: 500, gapMs: 0 };
     const text = JSON.stringify(frame);
     for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.send(text);
-  }, 1000);
+  }, 2000);
   send({ connected: sockets.filter((s) => s.readyState === WebSocket.OPEN).length });
 }
 

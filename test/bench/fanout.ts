@@ -117,6 +117,7 @@ async function main(): Promise<void> {
     const cpu0 = cpuMs(server.child.pid!);
     const t0 = Date.now();
     const { relay } = await admin.ok('POST', '/api/live/relays', { title: 'Tiếp sóng thử tải', sourceKind: 'programme', programmeId: programme.id, unitIds: [unit.id] });
+    const tPost = Date.now();
     let peakRss = 0;
     const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(server.child.pid!))), 1000);
     // Polled once a second from the light list route, so the bench itself adds little to the server's load.
@@ -127,6 +128,8 @@ async function main(): Promise<void> {
       ended = (await admin.ok<{ id: string; status: string; recordingSha256: string }[]>('GET', '/api/live/relays')).find((r) => r.id === relay.id && r.status !== 'live');
     }
     clearInterval(rssTimer);
+    const full = await admin.ok('GET', `/api/live/relays/${relay.id}`);
+    log(`relay on air ${full.relay.startedAt} → ${full.relay.endedAt}; POST answered after ${tPost - t0} ms; end seen at ${new Date().toISOString()}`);
     const loaSeconds = (Date.now() - t0) / 1000;
     const loaCpuPct = ((cpuMs(server.child.pid!) - cpu0) / (Date.now() - t0)) * 100;
     const loa = await ask<ClientReport>(clients, { cmd: 'report' }, 'frames');

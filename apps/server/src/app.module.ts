@@ -14,6 +14,7 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LiveHub } from './live/live-hub';
+import { LiveMicGateway } from './live/live-mic.gateway';
 import { LiveProbe } from './live/live-probe';
 import { LiveRelay, LiveRelayTarget } from './live/live-relay.entity';
 import { LiveController } from './live/live.controller';
@@ -90,6 +91,7 @@ export class AppModule {
         LiveHub,
         LiveProbe,
         LiveService,
+        LiveMicGateway,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

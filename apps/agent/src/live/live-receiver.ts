@@ -65,7 +65,7 @@ export class LiveReceiver {
   private ended: Promise<void> = Promise.resolve();
 
   constructor(options: LiveReceiverOptions) {
-    this.o = { jitterMs: 500, stallMs: 10_000, statusIntervalMs: 1000, ...options };
+    this.o = { jitterMs: 500, stallMs: 10_000, statusIntervalMs: 2000, ...options };
     this.timers.push(setInterval(() => this.tick(), 20));
     this.timers.push(setInterval(() => this.reportStatus(), this.o.statusIntervalMs));
   }
@@ -149,6 +149,7 @@ export class LiveReceiver {
     const s = this.session;
     if (!s || s.ending) return;
     const now = this.o.clock.serverNow();
+    const wasOpen = s.sink !== null;
     while (s.queue.length && s.queue[0].at + this.o.jitterMs <= now) {
       const a = s.queue.shift()!;
       if (!s.sink) this.open(s, now);
@@ -156,6 +157,8 @@ export class LiveReceiver {
       s.playedMs += a.durationMs;
       s.lagMs = Math.round(now - a.at);
     }
+    // The server learns at once that this station is on air.
+    if (!wasOpen && s.sink) this.reportStatus();
     if (s.stopping && s.queue.length === 0) {
       // The last group is still sounding for its own length.
       const endAt = s.expectedAt === null ? now : s.expectedAt + this.o.jitterMs;
