@@ -209,6 +209,47 @@ describe('live relay and emergency broadcast', () => {
     }
   }, 120_000);
 
+  it('an emergency repeats, reaches a station that connects during it, and stops at its expiry', async () => {
+    const short = await programmeFrom('canh-bao-ngan.wav', 950, 2);
+    const repeated = await editor.ok('POST', '/api/live/emergencies', {
+      title: 'Khẩn cấp: lũ lên nhanh',
+      sourceKind: 'programme',
+      programmeId: short.id,
+      stationIds: [stations[0].id, stuck.id],
+      repeats: 1,
+      intervalSeconds: 1,
+    });
+    const relayId: string = repeated.relay.id;
+    // A station that connects while the emergency is on air is told at once and joins at the live point.
+    const late = new WebSocket(server.url.replace('http', 'ws') + AGENT_WS_PATH, { headers: { authorization: `Bearer ${stuck.token}` } });
+    const announced: any[] = [];
+    late.on('message', (d, binary) => !binary && announced.push(JSON.parse(d.toString())));
+    await eventually('live.start on connect', () => announced.some((f) => f.type === 'live.start' && f.relayId === relayId && f.kind === 'emergency'), 10_000);
+    late.terminate();
+
+    const lines = await eventually('two rounds in the logbook', async () => {
+      const items = (await admin.ok('GET', '/api/logbook')).items.filter((l: any) => l.slotId === relayId && l.stationId === stations[0].id);
+      return items.length === 2 && items;
+    }, 30_000);
+    expect(lines.map((l: any) => l.occurrenceId).sort()).toEqual([`live:${relayId}:1`, `live:${relayId}:2`]);
+    expect((await admin.ok('GET', `/api/live/relays/${relayId}`)).relay).toMatchObject({ status: 'ended', roundsAired: 2 });
+
+    const long = await programmeFrom('canh-bao-dai.wav', 950, 20);
+    const expiring = await editor.ok('POST', '/api/live/emergencies', {
+      title: 'Khẩn cấp: hết hạn sau vài giây',
+      sourceKind: 'programme',
+      programmeId: long.id,
+      stationIds: [stations[0].id],
+      expiresAt: new Date(Date.now() + 4000).toISOString(),
+    });
+    const stopped = await eventually('expired', async () => {
+      const r = (await admin.ok('GET', `/api/live/relays/${expiring.relay.id}`)).relay;
+      return r.status !== 'live' && r;
+    }, 15_000);
+    expect(stopped).toMatchObject({ status: 'stopped', endReason: 'Hết hạn.' });
+    expect(Date.parse(stopped.endedAt) - Date.parse(stopped.startedAt)).toBeLessThan(8000);
+  }, 90_000);
+
   it('a staff microphone over WebSocket goes on air like any live source', async () => {
     const { stdout } = await run(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=500:sample_rate=48000:duration=4', '-f', 's16le', '-ac', '1', 'pipe:1'], {
       encoding: 'buffer',
