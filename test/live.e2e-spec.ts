@@ -57,7 +57,6 @@ describe('live relay and emergency broadcast', () => {
   }, 90_000);
 
   afterAll(async () => {
-    if (process.env.LOA_E2E_DEBUG) console.log(server.text, agents.map((a) => a.text).join('\n----\n'));
     await Promise.all(agents.map((a) => a.stop()));
     await server?.stop();
     await rm(dir, { recursive: true, force: true });
@@ -248,6 +247,18 @@ describe('live relay and emergency broadcast', () => {
     }, 15_000);
     expect(stopped).toMatchObject({ status: 'stopped', endReason: 'Hết hạn.' });
     expect(Date.parse(stopped.endedAt) - Date.parse(stopped.startedAt)).toBeLessThan(8000);
+  }, 90_000);
+
+  it('relays a stream URL: here the HTTP stream of another relay, as an Icecast source would be', async () => {
+    const programme = await programmeFrom('nguon-tren.wav', 720, 8);
+    const upper = await editor.ok('POST', '/api/live/relays', { title: 'Đài tỉnh phát', sourceKind: 'programme', programmeId: programme.id, stationIds: [stations[1].id] });
+    const relayed = await editor.ok('POST', '/api/live/relays', { title: 'Tiếp sóng đài tỉnh', sourceKind: 'url', url: server.url + upper.streamUrl, stationIds: [stations[2].id] });
+    expect(relayed.relay).toMatchObject({ sourceKind: 'url', status: 'live' });
+    const record = await eventually('the stream on air at the second station', () => liveRecords(stations[2], relayed.relay.id)[0], 40_000);
+    const pcm = await decodePcm(join(stations[2].dir, 'sink', record.file));
+    expect(pcm.length / 44100).toBeGreaterThan(3);
+    expect(Math.abs(toneFrequency(pcm) - 720)).toBeLessThan(5);
+    await eventually('both relays ended', async () => (await admin.ok('GET', '/api/live/relays')).filter((r: any) => [upper.relay.id, relayed.relay.id].includes(r.id) && r.status === 'ended').length === 2, 30_000);
   }, 90_000);
 
   it('a staff microphone over WebSocket goes on air like any live source', async () => {

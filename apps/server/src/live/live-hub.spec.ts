@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../common/clock';
 import { LiveHub, MAX_BUFFERED_BYTES, STUCK_AFTER_MS, type LiveLink } from './live-hub';
@@ -20,6 +21,7 @@ class FakeSocket {
 const RELAY = '2f1c7c3e-8a4b-4c8e-9f0a-1b2c3d4e5f60';
 
 describe('LiveHub fan-out', () => {
+  beforeAll(() => Logger.overrideLogger(false));
   let now: number;
   let hub: LiveHub;
   let sockets: FakeSocket[];
