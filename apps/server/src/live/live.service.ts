@@ -38,6 +38,8 @@ export interface StartLive {
 const MAX_LISTENER_BUFFER = 256 * 1024;
 /** A station's live.status older than this no longer says it carries the relay. */
 const STATUS_FRESH_MS = 4000;
+/** An emergency lasts at most a week (and a timer cannot wait much longer than three weeks). */
+const MAX_EXPIRY_MS = 7 * 24 * 3600_000;
 /** A microphone relay nobody feeds ends after this long. */
 const MIC_IDLE_MS = 30_000;
 
@@ -118,6 +120,9 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     const intervalMs = (input.intervalSeconds ?? 0) * 1000;
     if (input.expiresAt && Date.parse(input.expiresAt) <= this.clock.now()) {
       throw new LoaError('validation_failed', 'Thời điểm hết hạn phải ở tương lai.', { fields: [{ field: 'expiresAt', problems: ['in the past'] }] });
+    }
+    if (input.expiresAt && Date.parse(input.expiresAt) > this.clock.now() + MAX_EXPIRY_MS) {
+      throw new LoaError('validation_failed', 'Thời điểm hết hạn không được quá 7 ngày kể từ bây giờ.', { fields: [{ field: 'expiresAt', problems: ['more than 7 days ahead'] }] });
     }
     const { source, programmeId, url } = await this.resolveSource(input);
 
