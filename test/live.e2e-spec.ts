@@ -249,6 +249,48 @@ describe('live relay and emergency broadcast', () => {
     expect(Date.parse(stopped.endedAt) - Date.parse(stopped.startedAt)).toBeLessThan(8000);
   }, 90_000);
 
+  it('a station that connects after the airing but before the expiry plays the emergency on connect, alone', async () => {
+    const short = await programmeFrom('canh-bao-muon.wav', 1050, 2);
+    const started = await editor.ok('POST', '/api/live/emergencies', {
+      title: 'Khẩn cấp: sạt lở đất',
+      sourceKind: 'programme',
+      programmeId: short.id,
+      stationIds: [stations[0].id, stuck.id],
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+    const relayId: string = started.relay.id;
+    await eventually('first airing done at the connected station', () => liveRecords(stations[0], relayId).length === 1, 20_000);
+    const status = await admin.ok('GET', `/api/live/relays/${relayId}`);
+    expect(status).toMatchObject({ onAir: false, round: 1, relay: { status: 'live' } });
+
+    const late = new WebSocket(server.url.replace('http', 'ws') + AGENT_WS_PATH, { headers: { authorization: `Bearer ${stuck.token}` } });
+    const starts: any[] = [];
+    let audio = 0;
+    late.on('message', (d, binary) => {
+      if (binary) audio++;
+      else {
+        const f = JSON.parse(d.toString());
+        if (f.type === 'live.start') starts.push(f);
+      }
+    });
+    const report = setInterval(() => {
+      const s = starts[0];
+      if (s && late.readyState === WebSocket.OPEN) late.send(JSON.stringify({ type: 'live.status', relayId, round: s.round, playing: true, bufferMs: 500, lagMs: 500, gapMs: 0 }));
+    }, 500);
+    try {
+      await eventually('the late station gets the emergency from its start', () => starts.length === 1 && audio >= 15, 15_000);
+      expect(starts[0]).toMatchObject({ relayId, round: 2, kind: 'emergency' });
+      await sleep(3000);
+      // The station that aired it already does not hear it again.
+      expect(liveRecords(stations[0], relayId)).toHaveLength(1);
+    } finally {
+      clearInterval(report);
+      late.terminate();
+    }
+    const stopped = await admin.ok('POST', `/api/live/relays/${relayId}/stop`);
+    expect(stopped).toMatchObject({ status: 'stopped', roundsAired: 2 });
+  }, 90_000);
+
   it('relays a stream URL: here the HTTP stream of another relay, as an Icecast source would be', async () => {
     const programme = await programmeFrom('nguon-tren.wav', 720, 8);
     const upper = await editor.ok('POST', '/api/live/relays', { title: 'Đài tỉnh phát', sourceKind: 'programme', programmeId: programme.id, stationIds: [stations[1].id] });

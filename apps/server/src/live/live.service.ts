@@ -48,6 +48,10 @@ type StopCause = 'stopped' | 'expired';
 interface ActiveRelay {
   row: LiveRelay;
   targets: string[];
+  /** Who the round on air is for: every target, or one station catching up on an emergency. */
+  roundTargets: string[];
+  /** Stations that reported playing a round. */
+  carried: Set<string>;
   input: EncoderInput;
   round: number;
   onAir: boolean;
@@ -161,6 +165,8 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     const a: ActiveRelay = {
       row,
       targets,
+      roundTargets: targets,
+      carried: new Set(),
       input: source,
       round: 0,
       onAir: false,
@@ -272,13 +278,40 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
 
   onAgentConnected(stationId: string): void {
     for (const a of this.active.values()) {
-      if (a.onAir && a.targets.includes(stationId)) this.hub.sendControl([stationId], this.startFrame(a));
+      if (!a.targets.includes(stationId)) continue;
+      if (a.onAir) {
+        if (!a.roundTargets.includes(stationId)) {
+          if (a.carried.has(stationId)) continue; // another station's catch-up: this one aired it already
+          a.roundTargets = [...a.roundTargets, stationId];
+        }
+        this.hub.sendControl([stationId], this.startFrame(a));
+      } else if (this.awaitsCatchUp(a) && !a.carried.has(stationId)) {
+        // An emergency still in force that this station has not aired: it plays it now, on its own.
+        this.log.log(`station ${stationId} connected during emergency ${a.row.id}: plays it now`);
+        void this.startRound(a, a.round + 1, [stationId]).catch((e: Error) => this.log.error(`relay ${a.row.id}: ${e.message}`));
+      }
     }
+  }
+
+  /** After its rounds, an emergency from a stored programme stays in force until it expires, for latecomers. */
+  private awaitsCatchUp(a: ActiveRelay): boolean {
+    return (
+      a.row.kind === 'emergency' &&
+      a.input.kind === 'file' &&
+      a.row.expiresAt !== null &&
+      Date.parse(a.row.expiresAt) > this.clock.now() &&
+      a.round >= a.row.rounds &&
+      !a.stopCause &&
+      !a.finished &&
+      a.round < 1000
+    );
   }
 
   onAgentStatus(stationId: string, status: LiveStatusFrame): void {
     const a = this.active.get(status.relayId);
-    if (a?.targets.includes(stationId)) a.statuses.set(stationId, { status, at: this.clock.now() });
+    if (!a?.targets.includes(stationId)) return;
+    a.statuses.set(stationId, { status, at: this.clock.now() });
+    if (status.playing) a.carried.add(stationId);
   }
 
   // ---- rounds ----
@@ -298,15 +331,16 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     };
   }
 
-  private async startRound(a: ActiveRelay, round: number): Promise<void> {
-    if (a.stopCause || a.finished) return;
+  private async startRound(a: ActiveRelay, round: number, targets: string[] = a.targets): Promise<void> {
+    if (a.stopCause || a.finished || a.onAir) return;
     a.round = round;
+    a.roundTargets = targets;
     a.onAir = true;
     a.firstOfRound = true;
     a.roundStartedAt = this.clock.nowInstant();
     a.row.roundsAired = round;
     await this.db.getRepository(LiveRelay).update({ id: a.row.id }, { roundsAired: round });
-    this.hub.sendControl(a.targets, this.startFrame(a));
+    this.hub.sendControl(a.roundTargets, this.startFrame(a));
     const encoder = new LiveEncoder(
       a.input,
       () => this.clock.now(),
@@ -321,7 +355,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     const message = encodeLiveAudio({ relayId: a.row.id, seq: a.seq, at: g.at, first: a.firstOfRound, payload: g.payload });
     a.seq = (a.seq + 1) >>> 0;
     a.firstOfRound = false;
-    this.hub.sendAudio(a.targets, message);
+    this.hub.sendAudio(a.roundTargets, message);
     for (const res of a.listeners) {
       if (res.writableLength > MAX_LISTENER_BUFFER) {
         this.log.warn(`HTTP listener of relay ${a.row.id} too slow: disconnected`);
@@ -339,7 +373,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     a.onAir = false;
     const reason: LiveStopFrame['reason'] = error ? 'failed' : (a.stopCause ?? 'ended');
     const stop: LiveStopFrame = { type: 'live.stop', relayId: a.row.id, round: a.round, reason };
-    this.hub.sendControl(a.targets, stop);
+    this.hub.sendControl(a.roundTargets, stop);
     if (error) {
       this.log.error(`relay ${a.row.id} round ${a.round} failed: ${error}`);
       await this.finish(a, 'failed', `Nguồn phát bị lỗi: ${error}`);
@@ -349,6 +383,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       await this.finish(a, 'stopped', a.stopCause === 'expired' ? 'Hết hạn.' : 'Dừng theo yêu cầu.');
       return;
     }
+    if (this.awaitsCatchUp(a)) return; // ends at its expiry
     if (a.round < a.row.rounds) {
       a.timers.push(setTimeout(() => void this.startRound(a, a.round + 1).catch((e: Error) => this.log.error(`relay ${a.row.id}: ${e.message}`)), a.row.intervalMs));
       return;
@@ -363,7 +398,9 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       a.encoder.stop(); // calls onRoundEnd, which finishes
       await new Promise((r) => setImmediate(r));
     }
-    await (a.finished ?? this.finish(a, 'stopped', cause === 'expired' ? 'Hết hạn.' : 'Dừng theo yêu cầu.'));
+    // An emergency that expires between airings has done what it was for: it ended, it was not cut.
+    const status = cause === 'expired' && a.round >= a.row.rounds ? 'ended' : 'stopped';
+    await (a.finished ?? this.finish(a, status, cause === 'expired' ? 'Hết hạn.' : 'Dừng theo yêu cầu.'));
   }
 
   private finish(a: ActiveRelay, status: LiveRelayStatus, reason: string | null): Promise<void> {
