@@ -54,12 +54,15 @@ async function connect(url: string, tokens: string[]): Promise<void> {
     const batch = tokens.slice(i, i + 100);
     sockets.push(...(await Promise.all(batch.map((t, j) => open(url, t, i + j)))));
   }
+  // Real agents report on their own timers, so their reports are spread over the 2 s: a twentieth every 100 ms.
+  let tick = 0;
   statusTimer ??= setInterval(() => {
     if (!current) return;
     const frame: LiveStatusFrame = { type: 'live.status', relayId: current.relayId, round: current.round, playing: true, bufferMs: 500, lagMs: 500, gapMs: 0 };
     const text = JSON.stringify(frame);
-    for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.send(text);
-  }, 2000);
+    const phase = tick++ % 20;
+    for (let i = phase; i < sockets.length; i += 20) if (sockets[i].readyState === WebSocket.OPEN) sockets[i].send(text);
+  }, 100);
   send({ connected: sockets.filter((s) => s.readyState === WebSocket.OPEN).length });
 }
 
