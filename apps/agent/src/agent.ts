@@ -4,6 +4,8 @@ import { MediaCache, type MediaCacheOptions } from './cache';
 import { SyncedClock } from './clock';
 import type { AgentConfig } from './config';
 import { Link, type LinkOptions } from './link';
+import { createLiveOutput, type LiveOutput } from './live/live-output';
+import { LiveReceiver } from './live/live-receiver';
 import { consoleLogger, errorText, type Logger } from './log';
 import { Outbox } from './outbox';
 import { createPlayer, type Player } from './player';
@@ -17,6 +19,10 @@ export interface AgentOptions {
   clock?: SyncedClock;
   /** Replaces the player chosen by `config.player`. */
   player?: Player;
+  /** Replaces the live output chosen by `config.player`. */
+  liveOutput?: LiveOutput;
+  /** Delay of live audio behind the server's instant (jitter buffer). */
+  liveJitterMs?: number;
   prepareLeadMs?: number;
   statusIntervalMs?: number;
   pingIntervalMs?: number;
@@ -46,6 +52,7 @@ class Agent implements AgentHandle {
   private readonly player: Player;
   private readonly runner: Runner;
   private readonly link: Link;
+  private readonly live: LiveReceiver;
   private snapshot: ScheduleSnapshot | null;
   private readonly inflight = new Map<string, number>();
   private readonly pings = new Map<number, number>();
@@ -93,7 +100,18 @@ class Agent implements AgentHandle {
         this.pings.clear();
       },
       onFrame: (f) => this.onFrame(f),
+      onBinary: (data) => this.live.onAudio(data),
       ...options.link,
+    });
+    this.live = new LiveReceiver({
+      clock: this.clock,
+      output: options.liveOutput ?? createLiveOutput(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir }),
+      runner: this.runner,
+      store: this.store,
+      outbox: this.outbox,
+      log: this.log,
+      send: (frame) => this.link.send(frame),
+      ...(options.liveJitterMs !== undefined ? { jitterMs: options.liveJitterMs } : {}),
     });
   }
 
@@ -126,10 +144,15 @@ class Agent implements AgentHandle {
 
   status(): StatusFrame {
     const np = this.runner.nowPlaying();
+    const live = this.live.current();
     return {
       type: 'status',
       scheduleVersion: this.snapshot?.version ?? null,
-      nowPlaying: np ? { occurrenceId: np.item.occurrenceId, title: np.item.programme.title, startedAt: toInstant(Math.floor(np.startedAt)) } : null,
+      nowPlaying: live
+        ? { occurrenceId: live.occurrenceId, title: live.title, startedAt: toInstant(Math.floor(live.startedAt)) }
+        : np
+          ? { occurrenceId: np.item.occurrenceId, title: np.item.programme.title, startedAt: toInstant(Math.floor(np.startedAt)) }
+          : null,
       cacheReady: this.cache.missing() === 0,
       cachedFiles: this.cache.cached().length,
       missingFiles: this.cache.missing(),
@@ -145,6 +168,7 @@ class Agent implements AgentHandle {
 
   private async shutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    await this.live.close();
     await this.runner.stop();
     this.flushEvents();
     await this.link.stop();
@@ -197,6 +221,12 @@ class Agent implements AgentHandle {
         if (Math.abs(moved) >= 1) this.runner.refresh();
         return;
       }
+      case 'live.start':
+        this.live.onStart(frame);
+        return;
+      case 'live.stop':
+        this.live.onStop(frame);
+        return;
       case 'error':
         this.log.warn(`Máy chủ báo lỗi (${frame.code}): ${frame.message}${frame.issues ? ` — ${frame.issues.join('; ')}` : ''}`);
         return;

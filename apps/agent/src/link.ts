@@ -9,6 +9,8 @@ export interface LinkOptions {
   /** Called on every validated frame. */
   onFrame: (frame: ServerToAgent) => void;
   onOpen: () => void;
+  /** Binary messages: live audio (libs/protocol/src/live.ts). */
+  onBinary?: (data: Buffer) => void;
   onClose?: () => void;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -37,7 +39,7 @@ export class Link {
   private refused = false;
   private lastWarning = '';
   private lastWarningAt = 0;
-  private readonly o: Required<Omit<LinkOptions, 'onClose'>> & Pick<LinkOptions, 'onClose'>;
+  private readonly o: Required<Omit<LinkOptions, 'onClose' | 'onBinary'>> & Pick<LinkOptions, 'onClose' | 'onBinary'>;
 
   constructor(options: LinkOptions) {
     this.o = { backoffBaseMs: 500, backoffMaxMs: 30_000, stableAfterMs: 30_000, refusedRetryMs: 60_000, random: Math.random, ...options };
@@ -95,7 +97,11 @@ export class Link {
       this.o.log.info(`Đã kết nối máy chủ ${this.o.url}`);
       this.o.onOpen();
     });
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.onBinary(data);
+        return;
+      }
       const parsed = parseServerFrame(data);
       if (!parsed.ok) {
         this.o.log.warn(`Bỏ qua gói tin không hợp lệ từ máy chủ: ${parsed.message} ${(parsed.issues ?? []).join('; ')}`);
@@ -118,6 +124,15 @@ export class Link {
       if (ws.readyState !== WebSocket.OPEN) this.warnOnce(`Không kết nối được máy chủ: ${errorText(e)}`);
     });
     ws.on('close', (code, reason) => this.handleClose(ws, code, reason.toString()));
+  }
+
+  private onBinary(data: WebSocket.RawData): void {
+    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    try {
+      this.o.onBinary?.(buf);
+    } catch (e) {
+      this.o.log.error(`Lỗi khi xử lý âm thanh trực tiếp: ${errorText(e)}`);
+    }
   }
 
   /** Offline for days means thousands of attempts: repeat the same complaint only every ten minutes. */

@@ -32,7 +32,7 @@ export interface RunnerOptions {
   onChange?: () => void;
 }
 
-type StopReason = 'preempted' | 'cancelled' | 'shutdown' | 'schedule_end';
+type StopReason = 'preempted' | 'cancelled' | 'shutdown' | 'schedule_end' | 'live';
 
 interface OnAir {
   item: ScheduleItem;
@@ -73,6 +73,8 @@ export class Runner {
   private timer: NodeJS.Timeout | null = null;
   private generation = 0;
   private running = false;
+  /** A live relay or emergency holding the output; see hold(). */
+  private held: { id: string; title: string; since: number } | null = null;
 
   constructor(options: RunnerOptions) {
     this.o = { prepareLeadMs: 5000, spinMs: 20, maxSleepMs: 60_000, missedHorizonMs: 7 * 24 * 3600_000, ...options };
@@ -140,6 +142,26 @@ export class Runner {
     return cur?.playback ? { item: cur.item, startedAt: cur.startedAt } : null;
   }
 
+  // ---- live sources ----
+
+  /**
+   * A live relay or emergency takes the output now: the programme on air is cut (recorded as preempted,
+   * with the time it played) and scheduled items wait, by the same rules as behind any busy output, until
+   * release().
+   */
+  hold(holder: { id: string; title: string }): void {
+    this.held = { ...holder, since: this.o.clock.serverNow() };
+    this.stopCurrent('live', `Bị ngắt bởi phát trực tiếp: "${holder.title}".`);
+    if (this.running) this.replan();
+  }
+
+  /** The live source has left the air: the schedule carries on. */
+  release(): void {
+    if (!this.held) return;
+    this.held = null;
+    if (this.running) this.replan();
+  }
+
   /** Occurrences not yet started or finished. */
   isSettled(occurrenceId: string): boolean {
     const s = this.states.get(occurrenceId);
@@ -176,6 +198,7 @@ export class Runner {
   }
 
   private playingAt(instant: number): PlayingNow | null {
+    if (this.held) return { occurrenceId: this.held.id, priority: 'emergency', startedAt: this.held.since, endsAt: Number.MAX_SAFE_INTEGER };
     const cur = this.current;
     if (!cur || cur.stopReason) return null;
     // A programme at the end of its own slot gives way to the next one instead of delaying it.
@@ -432,6 +455,9 @@ export class Runner {
       this.o.log.error(`Lỗi khi phát "${item.programme.title}": ${error}`);
     } else if (onAir.stopReason === 'cancelled') {
       event = { kind: 'failed', ...base, reason: 'cancelled', detail: onAir.stopDetail };
+    } else if (onAir.stopReason === 'live') {
+      event = { kind: 'failed', ...base, reason: 'preempted', detail: onAir.stopDetail };
+      this.o.log.warn(`"${item.programme.title}" bị ngắt sau ${Math.round(playedMs / 1000)} giây để phát trực tiếp`);
     } else if (onAir.stopReason === 'shutdown') {
       event = { kind: 'failed', ...base, reason: 'interrupted', detail: onAir.stopDetail };
     } else if (onAir.stopReason === 'preempted') {

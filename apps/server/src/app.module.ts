@@ -14,6 +14,12 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LogbookExport } from './logbook/logbook-export.entity';
+import { LiveHub } from './live/live-hub';
+import { LiveMicGateway } from './live/live-mic.gateway';
+import { LiveProbe } from './live/live-probe';
+import { LiveRelay, LiveRelayTarget } from './live/live-relay.entity';
+import { LiveController } from './live/live.controller';
+import { LiveService } from './live/live.service';
 import { LogbookLine } from './logbook/logbook-line.entity';
 import { LogbookSeal } from './logbook/logbook-seal.entity';
 import { LogbookSealer } from './logbook/logbook-sealer';
@@ -71,7 +77,7 @@ export class AppModule {
       imports: [
         CoreModule.forConfig(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.databasePath)),
-        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport]),
+        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         MediaModule,
       ],
@@ -91,6 +97,7 @@ export class AppModule {
         LogbookController,
         ReportsController,
         AgentsController,
+        LiveController,
       ],
       providers: [
         AuthService,
@@ -110,6 +117,10 @@ export class AppModule {
         LogbookSealer,
         ReportsService,
         AgentGateway,
+        LiveHub,
+        LiveProbe,
+        LiveService,
+        LiveMicGateway,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

@@ -1,3 +1,4 @@
 export * from './messages';
 export * from './parse';
 export * from './time';
+export * from './live';

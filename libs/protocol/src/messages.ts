@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LiveStartFrame, LiveStatusFrame, LiveStopFrame } from './live';
 
 /**
  * The WebSocket contract between the server and a station agent.
@@ -158,7 +159,13 @@ export const ClockPingFrame = z.strictObject({
   t0: z.number(),
 });
 
-export const AgentToServer = z.discriminatedUnion('type', [HelloFrame, EventsFrame, StatusFrame, ClockPingFrame]);
+export const AgentToServer = z.discriminatedUnion('type', [
+  HelloFrame,
+  EventsFrame,
+  StatusFrame,
+  ClockPingFrame,
+  LiveStatusFrame, // live relays: libs/protocol/src/live.ts
+]);
 export type AgentToServer = z.infer<typeof AgentToServer>;
 
 // ---- server → agent ----
@@ -203,7 +210,15 @@ export const ErrorFrame = z.strictObject({
   issues: z.array(z.string()).optional(),
 });
 
-export const ServerToAgent = z.discriminatedUnion('type', [WelcomeFrame, ScheduleFrame, AckFrame, ClockPongFrame, ErrorFrame]);
+export const ServerToAgent = z.discriminatedUnion('type', [
+  WelcomeFrame,
+  ScheduleFrame,
+  AckFrame,
+  ClockPongFrame,
+  ErrorFrame,
+  LiveStartFrame, // live relays: libs/protocol/src/live.ts
+  LiveStopFrame,
+]);
 export type ServerToAgent = z.infer<typeof ServerToAgent>;
 
 export type HelloFrame = z.infer<typeof HelloFrame>;

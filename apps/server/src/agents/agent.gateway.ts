@@ -8,6 +8,7 @@ import { bearer } from '../auth/auth.guard';
 import { STATION_TOKEN_PREFIX } from '../auth/password';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/events';
+import { LiveHub } from '../live/live-hub';
 import { PlaybackService } from '../playback/playback.service';
 import { ScheduleService } from '../schedule/schedule.service';
 import { StationsService } from '../stations/stations.service';
@@ -38,6 +39,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     private readonly playback: PlaybackService,
     private readonly events: DomainEvents,
     private readonly clock: Clock,
+    private readonly live: LiveHub,
   ) {}
 
   onModuleInit(): void {
@@ -104,6 +106,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         socket.on('message', (data) => this.onFrame(link, data));
         this.log.log(`agent of "${station.name}" connected from ${remote}`);
         link.welcome(this.clock.nowInstant());
+        this.live.attach(link);
         this.changed.next();
         this.stations.markSeen(station.id, null);
         for (const data of early) this.onFrame(link, data);
@@ -118,6 +121,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     const link = this.bySocket.get(socket);
     if (link && this.links.get(link.stationId) === link) {
       this.links.delete(link.stationId);
+      this.live.detach(link);
       this.log.log(`agent of "${link.stationName}" disconnected`);
       this.changed.next();
     }
@@ -137,6 +141,11 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       return;
     }
     const frame = parsed.frame;
+    if (frame.type === 'live.status') {
+      // Live status is light and frequent: kept in memory, outside the queue.
+      this.live.onStatus(link.stationId, frame);
+      return;
+    }
     if (frame.type === 'clock.ping') {
       // Answered at once, outside the queue, so the round trip measures the network and not our work.
       link.send({ type: 'clock.pong', id: frame.id, t0: frame.t0, t1: receivedAt, t2: this.clock.now() });
@@ -150,7 +159,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     );
   }
 
-  private async handle(link: AgentLink, frame: Exclude<AgentToServer, { type: 'clock.ping' }>): Promise<void> {
+  private async handle(link: AgentLink, frame: Exclude<AgentToServer, { type: 'clock.ping' | 'live.status' }>): Promise<void> {
     switch (frame.type) {
       case 'hello':
         link.agentVersion = frame.agentVersion;

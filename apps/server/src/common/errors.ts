@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'range_not_satisfiable'
   | 'slot_in_past'
   | 'invalid_state'
+  | 'live_source_unavailable'
+  | 'live_source_not_audio'
   | 'internal';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -42,6 +44,8 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'media_unreadable':
     case 'media_too_long':
     case 'slot_in_past':
+    case 'live_source_unavailable':
+    case 'live_source_not_audio':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'range_not_satisfiable':
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PlaybackEvent } from '@loa/protocol';
 import { Clock } from '../common/clock';
+import { ingestLiveEvent, isLiveOccurrence } from '../live/live-playback';
 import { LogbookLine } from '../logbook/logbook-line.entity';
 import { RECORDED_BY_SYSTEM, resultOf } from '../logbook/logbook-rules';
 import { LogbookWriter } from '../logbook/logbook-writer';
@@ -50,6 +51,8 @@ export class PlaybackService {
 
   private async ingestOne(m: EntityManager, station: Station, event: PlaybackEvent): Promise<string | null> {
     if (await m.existsBy(PlaybackEventRow, { id: event.id })) return null;
+    // Live relays and emergencies are not slots: they are checked against the relay's targets instead.
+    if (isLiveOccurrence(event.occurrenceId)) return ingestLiveEvent(m, station, event, this.clock.nowInstant(), this.logbook);
 
     // A recurring slot has many airings: the occurrence (slot + instant) must be one of them on this station.
     const found = await this.schedule.occurrence(station.id, event.slotId, event.occurrenceId, m);

@@ -1,0 +1,78 @@
+import { Logger } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import type { Clock } from '../common/clock';
+import { LiveHub, MAX_BUFFERED_BYTES, STUCK_AFTER_MS, type LiveLink } from './live-hub';
+
+class FakeSocket {
+  readonly OPEN = 1;
+  readyState = 1;
+  bufferedAmount = 0;
+  sent: unknown[] = [];
+  terminated = false;
+  send(data: unknown): void {
+    this.sent.push(data);
+  }
+  terminate(): void {
+    this.terminated = true;
+    this.readyState = 3;
+  }
+}
+
+const RELAY = '2f1c7c3e-8a4b-4c8e-9f0a-1b2c3d4e5f60';
+
+describe('LiveHub fan-out', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  let now: number;
+  let hub: LiveHub;
+  let sockets: FakeSocket[];
+  const frame = Buffer.from('audio');
+
+  beforeEach(() => {
+    now = 1_000_000;
+    hub = new LiveHub({ now: () => now, nowInstant: () => new Date(now).toISOString() } as Clock);
+    sockets = [0, 1, 2].map(() => new FakeSocket());
+    sockets.forEach((socket, i) => hub.attach({ stationId: `s${i}`, stationName: `Trạm ${i}`, socket: socket as unknown as WebSocket } satisfies LiveLink));
+  });
+
+  const status = (id: string) => hub.onStatus(id, { type: 'live.status', relayId: RELAY, round: 1, playing: true, bufferMs: 500, lagMs: 500, gapMs: 0 });
+
+  it('a connection with a full send buffer is skipped, the others get every frame, and it rejoins once drained', () => {
+    sockets[1].bufferedAmount = MAX_BUFFERED_BYTES + 1;
+    expect(hub.sendAudio(['s0', 's1', 's2'], frame)).toBe(2);
+    expect(hub.sendAudio(['s0', 's1', 's2'], frame)).toBe(2);
+    expect(sockets.map((s) => s.sent.length)).toEqual([2, 0, 2]);
+    expect(hub.dropped('s1')).toBe(2);
+    sockets[1].bufferedAmount = 0;
+    expect(hub.sendAudio(['s0', 's1', 's2'], frame)).toBe(3);
+    expect(sockets[1].terminated).toBe(false);
+  });
+
+  it('a connection that stays behind is disconnected so it can resync', () => {
+    sockets[2].bufferedAmount = MAX_BUFFERED_BYTES + 1;
+    for (let t = 0; t <= STUCK_AFTER_MS + 200; t += 100) {
+      now += 100;
+      ['s0', 's1', 's2'].forEach(status);
+      hub.sendAudio(['s0', 's1', 's2'], frame);
+    }
+    expect(sockets[2].terminated).toBe(true);
+    expect(hub.connected('s2')).toBe(false);
+    expect(sockets[0].terminated || sockets[1].terminated).toBe(false);
+    expect(sockets[0].sent.length).toBe(sockets[1].sent.length);
+  });
+
+  it('a connection that stops reporting while a round is on air is disconnected', () => {
+    hub.sendControl(['s0', 's1'], { type: 'live.stop', relayId: RELAY, round: 1, reason: 'ended' });
+    for (let t = 0; t <= STUCK_AFTER_MS + 200; t += 100) {
+      now += 100;
+      status('s0');
+      hub.sendAudio(['s0', 's1'], frame);
+    }
+    expect(sockets[0].terminated).toBe(false);
+    expect(sockets[1].terminated).toBe(true);
+  });
+
+  it('sends nothing to stations that are not targets or not connected', () => {
+    expect(hub.sendAudio(['s0', 'nowhere'], frame)).toBe(1);
+    expect(sockets[1].sent).toHaveLength(0);
+  });
+});

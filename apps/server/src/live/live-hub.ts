@@ -1,0 +1,134 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import type { LiveStartFrame, LiveStatusFrame, LiveStopFrame } from '@loa/protocol';
+import { Clock } from '../common/clock';
+
+/** What the hub needs of an agent's connection. */
+export interface LiveLink {
+  readonly stationId: string;
+  readonly stationName: string;
+  readonly socket: WebSocket;
+}
+
+/** Above this much unsent audio an agent is behind: it gets no more frames until it drains (cut to the live point). */
+export const MAX_BUFFERED_BYTES = 48 * 1024;
+/** Below this it gets frames again. */
+const RESUME_BUFFERED_BYTES = 8 * 1024;
+/** Behind this long, or silent this long while a round is on air, and the agent is disconnected; it resyncs on return. */
+export const STUCK_AFTER_MS = 6000;
+
+interface Carrier {
+  link: LiveLink;
+  /** Since when frames are withheld from it, or 0. */
+  behindSince: number;
+  dropped: number;
+  /** Last live.status, or when the round started for it. */
+  lastStatusAt: number;
+  status: LiveStatusFrame | null;
+}
+
+export interface HubListener {
+  onAgentConnected(stationId: string): void;
+  onAgentStatus(stationId: string, status: LiveStatusFrame): void;
+}
+
+/**
+ * The live side of the agents' WebSocket: which agents are connected, and the fan-out of encoded audio to
+ * them. Each send is non-blocking; a connection whose send buffer fills is skipped (it rejoins at the live
+ * point once it drains), and one that stays behind or stops answering is disconnected, so one slow commune
+ * never holds back the rest.
+ */
+@Injectable()
+export class LiveHub {
+  private readonly log = new Logger('LiveHub');
+  private readonly carriers = new Map<string, Carrier>();
+  private listener: HubListener | null = null;
+
+  constructor(private readonly clock: Clock) {}
+
+  setListener(listener: HubListener): void {
+    this.listener = listener;
+  }
+
+  /** An agent connected (or reconnected): it may need to join what is live now. */
+  attach(link: LiveLink): void {
+    this.carriers.set(link.stationId, { link, behindSince: 0, dropped: 0, lastStatusAt: this.clock.now(), status: null });
+    this.listener?.onAgentConnected(link.stationId);
+  }
+
+  detach(link: LiveLink): void {
+    if (this.carriers.get(link.stationId)?.link === link) this.carriers.delete(link.stationId);
+  }
+
+  connected(stationId: string): boolean {
+    return this.carriers.has(stationId);
+  }
+
+  onStatus(stationId: string, status: LiveStatusFrame): void {
+    const c = this.carriers.get(stationId);
+    if (!c) return;
+    c.lastStatusAt = this.clock.now();
+    c.status = status;
+    this.listener?.onAgentStatus(stationId, status);
+  }
+
+  /** Frames dropped for this agent since it connected. */
+  dropped(stationId: string): number {
+    return this.carriers.get(stationId)?.dropped ?? 0;
+  }
+
+  sendControl(stationIds: Iterable<string>, frame: LiveStartFrame | LiveStopFrame): void {
+    const text = JSON.stringify(frame);
+    const now = this.clock.now();
+    for (const id of stationIds) {
+      const c = this.carriers.get(id);
+      if (!c || c.link.socket.readyState !== c.link.socket.OPEN) continue;
+      if (frame.type === 'live.start') {
+        c.lastStatusAt = now;
+        c.behindSince = 0;
+      }
+      c.link.socket.send(text);
+    }
+  }
+
+  /** Sends one binary audio message to every connected target; returns how many got it. */
+  sendAudio(stationIds: Iterable<string>, message: Buffer): number {
+    const now = this.clock.now();
+    let sent = 0;
+    for (const id of stationIds) {
+      const c = this.carriers.get(id);
+      if (!c) continue;
+      const socket = c.link.socket;
+      if (socket.readyState !== socket.OPEN) continue;
+      const buffered = socket.bufferedAmount;
+      if (c.behindSince) {
+        if (buffered > RESUME_BUFFERED_BYTES) {
+          c.dropped++;
+          if (now - c.behindSince > STUCK_AFTER_MS) this.drop(c, `không nhận kịp âm thanh trực tiếp trong ${Math.round((now - c.behindSince) / 1000)} giây`);
+          continue;
+        }
+        this.log.warn(`agent of "${c.link.stationName}" caught up: rejoins at the live point after ${c.dropped} dropped frames`);
+        c.behindSince = 0;
+      } else if (buffered > MAX_BUFFERED_BYTES) {
+        c.behindSince = now;
+        c.dropped++;
+        this.log.warn(`agent of "${c.link.stationName}" is behind (${buffered} bytes unsent): frames withheld until it drains`);
+        continue;
+      }
+      if (now - c.lastStatusAt > STUCK_AFTER_MS) {
+        this.drop(c, `không báo trạng thái trực tiếp trong ${Math.round((now - c.lastStatusAt) / 1000)} giây`);
+        continue;
+      }
+      socket.send(message, { binary: true });
+      sent++;
+    }
+    return sent;
+  }
+
+  /** Disconnects an agent that cannot keep up; it reconnects by itself and joins at the live point. */
+  private drop(c: Carrier, why: string): void {
+    this.log.warn(`agent of "${c.link.stationName}" disconnected to resync: ${why}`);
+    this.carriers.delete(c.link.stationId);
+    c.link.socket.terminate();
+  }
+}

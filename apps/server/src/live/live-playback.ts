@@ -1,0 +1,88 @@
+import type { EntityManager } from 'typeorm';
+import type { PlaybackEvent } from '@loa/protocol';
+import { LogbookLine } from '../logbook/logbook-line.entity';
+import { RECORDED_BY_SYSTEM, resultOf } from '../logbook/logbook-rules';
+import type { LogbookWriter } from '../logbook/logbook-writer';
+import { PlaybackEventRow } from '../playback/playback-event.entity';
+import type { Station } from '../stations/station.entity';
+import { LiveRelay, LiveRelayTarget } from './live-relay.entity';
+
+/** Agents report a live round as occurrence `live:<relayId>:<round>`, with the relay id as slot id. */
+export function liveOccurrenceId(relayId: string, round: number): string {
+  return `live:${relayId}:${round}`;
+}
+
+export function isLiveOccurrence(occurrenceId: string): boolean {
+  return occurrenceId.startsWith('live:');
+}
+
+export const LIVE_CHUYEN_MUC = { relay: 'Tiếp sóng trực tiếp', emergency: 'Thông báo khẩn cấp' } as const;
+
+/**
+ * Stores an agent's event about a live round and, for its final event, writes the station's logbook line,
+ * marked as a relay or khẩn cấp. The relay must target this station and have aired that round.
+ */
+export async function ingestLiveEvent(
+  m: EntityManager,
+  station: Station,
+  event: PlaybackEvent,
+  now: string,
+  logbook: LogbookWriter,
+): Promise<string | null> {
+  const target = await m.findOneBy(LiveRelayTarget, { relayId: event.slotId, stationId: station.id });
+  const relay = target ? await m.findOneBy(LiveRelay, { id: event.slotId }) : null;
+  if (!relay) return 'live relay is not targeted at this station';
+  const round = /^live:[^:]+:(\d+)$/.exec(event.occurrenceId);
+  if (!round || liveOccurrenceId(relay.id, Number(round[1])) !== event.occurrenceId || Number(round[1]) > Math.max(1, relay.roundsAired)) {
+    return 'occurrence does not match the live relay';
+  }
+  await m.insert(PlaybackEventRow, {
+    id: event.id,
+    stationId: station.id,
+    occurrenceId: event.occurrenceId,
+    slotId: relay.id,
+    kind: event.kind,
+    plannedAt: event.plannedAt,
+    startedAt: event.startedAt ?? null,
+    endedAt: event.endedAt ?? null,
+    startErrorMs: event.startErrorMs ?? null,
+    playedMs: event.playedMs ?? null,
+    reason: event.reason ?? null,
+    detail: event.detail ?? null,
+    receivedAt: now,
+  });
+  // A live round has no planned length: what the agent played is the measure.
+  const planned = event.playedMs ?? 0;
+  const result = resultOf(event, planned);
+  if (!result) return null;
+  // One line per station and round, written through the chained logbook like every other line.
+  if (await m.existsBy(LogbookLine, { stationId: station.id, occurrenceId: event.occurrenceId, revision: 0 })) return null;
+  await logbook.append(m, [
+    {
+      stationId: station.id,
+      stationName: station.name,
+      unitId: station.unitId,
+      occurrenceId: event.occurrenceId,
+      slotId: relay.id,
+      programmeId: relay.programmeId ?? relay.id,
+      programmeTitle: relay.title,
+      chuyenMuc: LIVE_CHUYEN_MUC[relay.kind],
+      topic: null,
+      speakerClusters: null,
+      source: relay.kind === 'emergency' ? 'emergency' : 'relay',
+      priority: relay.priority,
+      plannedStart: event.plannedAt,
+      actualStart: event.startedAt ?? null,
+      endedAt: event.endedAt ?? null,
+      durationMs: event.playedMs ?? null,
+      plannedDurationMs: planned,
+      startErrorMs: event.startErrorMs ?? null,
+      result,
+      reason: event.reason ?? null,
+      detail: event.detail ?? null,
+      recordedBy: RECORDED_BY_SYSTEM,
+      createdAt: now,
+    },
+  ]);
+  return null;
+}

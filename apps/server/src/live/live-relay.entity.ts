@@ -1,0 +1,87 @@
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { LiveKind, Priority } from '@loa/protocol';
+import { InstantColumn } from '../common/columns';
+
+export type LiveSourceKind = 'programme' | 'url' | 'mic';
+export type LiveRelayStatus = 'live' | 'ended' | 'stopped' | 'failed';
+
+/**
+ * One live relay (tiếp sóng trực tiếp) or emergency announcement (thông báo khẩn cấp): a live source
+ * encoded once and carried by a set of stations. Emergencies may air several rounds.
+ */
+@Entity('live_relay')
+export class LiveRelay {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  kind!: LiveKind;
+
+  @Column({ type: 'varchar', length: 20 })
+  priority!: Priority;
+
+  @Column({ type: 'varchar', length: 300 })
+  title!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  sourceKind!: LiveSourceKind;
+
+  @Column({ type: 'varchar', nullable: true })
+  programmeId!: string | null;
+
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  sourceUrl!: string | null;
+
+  /** Airings in all (1 + repeats) and the pause between them. */
+  @Column({ type: 'integer', default: 1 })
+  rounds!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  intervalMs!: number;
+
+  /** Rounds actually started. */
+  @Column({ type: 'integer', default: 0 })
+  roundsAired!: number;
+
+  @InstantColumn({ nullable: true })
+  expiresAt!: string | null;
+
+  @Index()
+  @Column({ type: 'varchar', length: 20 })
+  status!: LiveRelayStatus;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  endReason!: string | null;
+
+  /** The HTTP stream's token, hashed; the token itself is shown once, when the relay starts. */
+  @Column({ type: 'varchar', length: 64 })
+  streamTokenHash!: string;
+
+  /** The recording in the media store (content-addressed MP3), once the relay has ended. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  recordingSha256!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  recordingBytes!: number | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  startedBy!: string | null;
+
+  @Index()
+  @InstantColumn()
+  startedAt!: string;
+
+  @InstantColumn({ nullable: true })
+  endedAt!: string | null;
+}
+
+/** Which stations carry a relay. */
+@Entity('live_relay_target')
+export class LiveRelayTarget {
+  @PrimaryColumn({ type: 'varchar' })
+  relayId!: string;
+
+  @Index()
+  @PrimaryColumn({ type: 'varchar' })
+  stationId!: string;
+}

@@ -1,0 +1,86 @@
+import { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PlaybackEvent } from '@loa/protocol';
+import { Api } from '../../../../test/support/api';
+import { makeTone } from '../../../../test/support/audio';
+import { startServer } from '../bootstrap';
+import { AppConfig } from '../config/app-config';
+import { PlaybackService } from '../playback/playback.service';
+
+/** Live relays on a fresh SQLite file with the real migrations: targets, logbook lines, stop and recording. */
+describe('live relays on SQLite with the real migrations', () => {
+  let dir: string;
+  let app: INestApplication;
+  let api: Api;
+  let stationIds: string[];
+  let programmeId: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loa-live-int-'));
+    const config = AppConfig.fromEnv({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: join(dir, 'data'),
+      MEDIA_DIR: join(dir, 'media'),
+      LOA_ADMIN_PASSWORD: 'integration-admin-pw',
+      LOG_LEVEL: 'error',
+    });
+    app = await startServer(config);
+    api = new Api(await app.getUrl());
+    await api.login('admin', 'integration-admin-pw');
+    const unit = await api.ok('POST', '/api/units', { name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
+    stationIds = [];
+    for (const code of ['cam-binh', 'cam-vinh']) {
+      const { station } = await api.ok('POST', '/api/stations', { unitId: unit.id, name: `Trạm ${code}`, code });
+      stationIds.push(station.id);
+    }
+    const upload = await api.upload(await makeTone(join(dir, 'tone.wav'), { frequency: 440, seconds: 20 }));
+    await api.waitReady(upload.body.id);
+    programmeId = (await api.ok('POST', '/api/programmes', { title: 'Bản tin', chuyenMuc: 'Cải cách hành chính', mediaAssetId: upload.body.id })).id;
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('logs a live round once for a targeted station, refuses it elsewhere, and records the relay when stopped', async () => {
+    const { relay } = await api.ok('POST', '/api/live/emergencies', { title: 'Khẩn cấp: bão', sourceKind: 'programme', programmeId, stationIds: [stationIds[0]] });
+    expect(relay).not.toHaveProperty('streamTokenHash');
+    const playback = app.get(PlaybackService);
+    const base = { occurrenceId: `live:${relay.id}:1`, slotId: relay.id, plannedAt: relay.startedAt, startedAt: relay.startedAt };
+    const finished: PlaybackEvent = { id: randomUUID(), kind: 'finished', ...base, endedAt: new Date(Date.parse(relay.startedAt) + 5000).toISOString(), playedMs: 5000 };
+
+    expect((await playback.ingest(stationIds[0], [finished, finished])).rejected).toEqual([]);
+    await playback.ingest(stationIds[0], [{ ...finished, id: randomUUID() }]);
+    const elsewhere = await playback.ingest(stationIds[1], [{ ...finished, id: randomUUID() }]);
+    expect(elsewhere.rejected[0].why).toMatch(/not targeted/);
+    const wrongRound = await playback.ingest(stationIds[0], [{ ...finished, id: randomUUID(), occurrenceId: `live:${relay.id}:7` }]);
+    expect(wrongRound.rejected[0].why).toMatch(/does not match/);
+
+    const lines = (await api.ok('GET', '/api/logbook')).items.filter((l: { slotId: string }) => l.slotId === relay.id);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ stationId: stationIds[0], source: 'emergency', priority: 'emergency', chuyenMuc: 'Thông báo khẩn cấp', result: 'complete', durationMs: 5000 });
+
+    await new Promise((r) => setTimeout(r, 1500));
+    const stopped = await api.ok('POST', `/api/live/relays/${relay.id}/stop`);
+    expect(stopped).toMatchObject({ status: 'stopped', endReason: 'Dừng theo yêu cầu.' });
+    expect(stopped.recordingSha256).toMatch(/^[0-9a-f]{64}$/);
+    const again = await api.request('POST', `/api/live/relays/${relay.id}/stop`);
+    expect(again.status).toBe(409);
+    const recording = await api.request('GET', `/api/live/relays/${relay.id}/recording.mp3`);
+    expect(recording.status).toBe(200);
+    expect(recording.headers.get('content-type')).toMatch(/audio\/mpeg/);
+  }, 60_000);
+
+  it('unknown relays and bad ids are refused plainly', async () => {
+    expect((await api.request('GET', '/api/live/relays/not-a-uuid')).status).toBe(400);
+    const missing = await api.request('GET', `/api/live/relays/${randomUUID()}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('not_found');
+    expect((await fetch(`${api.baseUrl}/api/live/relays/${randomUUID()}/stream.mp3?token=x`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,487 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { encodeLiveAudio, toInstant, type LiveKind, type LiveStartFrame, type LiveStatusFrame, type LiveStopFrame, type Priority } from '@loa/protocol';
+import type { Principal } from '../auth/principal';
+import { Clock } from '../common/clock';
+import { LoaError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import { MediaStore } from '../media/media-store';
+import { MediaService } from '../media/media.service';
+import { Programme } from '../programmes/programme.entity';
+import { Station } from '../stations/station.entity';
+import { UnitsService } from '../units/units.service';
+import { LIVE_CHANNELS, LIVE_SAMPLE_RATE, LiveEncoder, type EncodedGroup, type EncoderInput } from './live-encoder';
+import { LiveHub, type HubListener } from './live-hub';
+import { LiveProbe } from './live-probe';
+import { LiveRelay, LiveRelayTarget, type LiveRelayStatus, type LiveSourceKind } from './live-relay.entity';
+
+export interface StartLive {
+  kind: LiveKind;
+  title: string;
+  sourceKind: LiveSourceKind;
+  programmeId?: string;
+  url?: string;
+  stationIds?: string[];
+  unitIds?: string[];
+  /** Emergencies: extra airings after the first, the pause between them, and when it stops for good. */
+  repeats?: number;
+  intervalSeconds?: number;
+  expiresAt?: string;
+}
+
+/** A listener of the HTTP stream further behind than this is dropped rather than buffered without end. */
+const MAX_LISTENER_BUFFER = 256 * 1024;
+/** A station's live.status older than this no longer says it carries the relay. */
+const STATUS_FRESH_MS = 4000;
+/** An emergency lasts at most a week (and a timer cannot wait much longer than three weeks). */
+const MAX_EXPIRY_MS = 7 * 24 * 3600_000;
+/** A microphone relay nobody feeds ends after this long. */
+const MIC_IDLE_MS = 30_000;
+
+type StopCause = 'stopped' | 'expired';
+
+interface ActiveRelay {
+  row: LiveRelay;
+  targets: string[];
+  /** Who the round on air is for: every target, or one station catching up on an emergency. */
+  roundTargets: string[];
+  /** Stations that reported playing a round. */
+  carried: Set<string>;
+  input: EncoderInput;
+  round: number;
+  onAir: boolean;
+  roundStartedAt: string;
+  encoder: LiveEncoder | null;
+  seq: number;
+  firstOfRound: boolean;
+  listeners: Set<ServerResponse>;
+  recording: { path: string; stream: WriteStream; bytes: number };
+  statuses: Map<string, { status: LiveStatusFrame; at: number }>;
+  timers: NodeJS.Timeout[];
+  stopCause: StopCause | null;
+  micAttached: boolean;
+  finished: Promise<void> | null;
+}
+
+export function hashStreamToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The relay as the API shows it. */
+export function publicRelay(r: LiveRelay) {
+  const { streamTokenHash: _hidden, ...rest } = r;
+  return rest;
+}
+
+/**
+ * Live relays and emergency announcements: resolves the stations, checks the source, encodes it once and
+ * fans the frames out (agents through the hub, third-party receivers over HTTP, and a recording into the
+ * media store). Emergencies repeat and expire as asked.
+ */
+@Injectable()
+export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
+  private readonly log = new Logger('Live');
+  private readonly active = new Map<string, ActiveRelay>();
+  private readonly store: MediaStore;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly hub: LiveHub,
+    private readonly clock: Clock,
+    private readonly media: MediaService,
+    private readonly units: UnitsService,
+    private readonly probe: LiveProbe,
+    config: AppConfig,
+  ) {
+    this.store = new MediaStore(config.mediaDir);
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.hub.setListener(this);
+    await this.store.init();
+    // A relay "live" in the database with no encoder is one the previous run left behind.
+    await this.db.getRepository(LiveRelay).update(
+      { status: 'live' },
+      { status: 'failed', endedAt: this.clock.nowInstant(), endReason: 'Máy chủ khởi động lại khi đang phát trực tiếp.' },
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.active.values()].map((a) => this.stopActive(a, 'stopped')));
+  }
+
+  // ---- starting and stopping ----
+
+  async start(input: StartLive, who: Principal): Promise<{ relay: ReturnType<typeof publicRelay>; streamUrl: string; streamToken: string }> {
+    const targets = await this.resolveTargets(input, who);
+    const now = this.clock.nowInstant();
+    const rounds = input.kind === 'emergency' && input.sourceKind !== 'mic' ? 1 + (input.repeats ?? 0) : 1;
+    const intervalMs = (input.intervalSeconds ?? 0) * 1000;
+    if (input.expiresAt && Date.parse(input.expiresAt) <= this.clock.now()) {
+      throw new LoaError('validation_failed', 'Thời điểm hết hạn phải ở tương lai.', { fields: [{ field: 'expiresAt', problems: ['in the past'] }] });
+    }
+    if (input.expiresAt && Date.parse(input.expiresAt) > this.clock.now() + MAX_EXPIRY_MS) {
+      throw new LoaError('validation_failed', 'Thời điểm hết hạn không được quá 7 ngày kể từ bây giờ.', { fields: [{ field: 'expiresAt', problems: ['more than 7 days ahead'] }] });
+    }
+    const { source, programmeId, url } = await this.resolveSource(input);
+
+    const token = randomBytes(24).toString('base64url');
+    const row = await this.db.transaction(async (m) => {
+      const saved = await m.save(
+        m.create(LiveRelay, {
+          kind: input.kind,
+          priority: (input.kind === 'emergency' ? 'emergency' : 'priority') satisfies Priority,
+          title: input.title,
+          sourceKind: input.sourceKind,
+          programmeId,
+          sourceUrl: url,
+          rounds,
+          intervalMs,
+          roundsAired: 0,
+          expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
+          status: 'live',
+          endReason: null,
+          streamTokenHash: hashStreamToken(token),
+          recordingSha256: null,
+          recordingBytes: null,
+          startedBy: who.kind === 'user' ? who.userId : null,
+          startedAt: now,
+          endedAt: null,
+        }),
+      );
+      await m.insert(
+        LiveRelayTarget,
+        targets.map((stationId) => ({ relayId: saved.id, stationId })),
+      );
+      return saved;
+    });
+
+    const recordingPath = this.store.tempPath('.mp3');
+    const a: ActiveRelay = {
+      row,
+      targets,
+      roundTargets: targets,
+      carried: new Set(),
+      input: source,
+      round: 0,
+      onAir: false,
+      roundStartedAt: now,
+      encoder: null,
+      seq: 0,
+      firstOfRound: true,
+      listeners: new Set(),
+      recording: { path: recordingPath, stream: createWriteStream(recordingPath), bytes: 0 },
+      statuses: new Map(),
+      timers: [],
+      stopCause: null,
+      micAttached: false,
+      finished: null,
+    };
+    a.recording.stream.on('error', (e) => this.log.error(`recording of relay ${row.id} failed: ${e.message}`));
+    this.active.set(row.id, a);
+    if (row.expiresAt) a.timers.push(setTimeout(() => void this.stopActive(a, 'expired'), Date.parse(row.expiresAt) - this.clock.now()));
+    if (source.kind === 'pipe') a.timers.push(setTimeout(() => !a.micAttached && void this.stopActive(a, 'stopped'), MIC_IDLE_MS));
+    this.log.log(`${row.kind} "${row.title}" (${row.id}) on ${targets.length} stations from ${row.sourceKind}`);
+    await this.startRound(a, 1);
+    return { relay: publicRelay(a.row), streamUrl: `/api/live/relays/${row.id}/stream.mp3?token=${token}`, streamToken: token };
+  }
+
+  async stop(id: string): Promise<ReturnType<typeof publicRelay>> {
+    const a = this.active.get(id);
+    if (!a) {
+      const row = await this.get(id);
+      throw new LoaError('conflict', 'Buổi phát trực tiếp này đã kết thúc.', { status: row.status });
+    }
+    await this.stopActive(a, 'stopped');
+    return publicRelay(a.row);
+  }
+
+  async get(id: string): Promise<LiveRelay> {
+    const row = await this.db.getRepository(LiveRelay).findOneBy({ id });
+    if (!row) throw new LoaError('not_found', 'Không tìm thấy buổi phát trực tiếp này.', { id });
+    return row;
+  }
+
+  async list(limit = 50) {
+    const rows = await this.db.getRepository(LiveRelay).find({ order: { startedAt: 'DESC' }, take: limit });
+    return rows.map(publicRelay);
+  }
+
+  /** Which stations carry the relay now, with their buffer, lag and gaps as they last reported. */
+  async status(id: string) {
+    const row = await this.get(id);
+    const a = this.active.get(id);
+    const targetIds = a?.targets ?? (await this.db.getRepository(LiveRelayTarget).findBy({ relayId: id })).map((t) => t.stationId);
+    const stations = await this.db.getRepository(Station).findBy({ id: In(targetIds) });
+    const now = this.clock.now();
+    return {
+      relay: publicRelay(a?.row ?? row),
+      round: a?.round ?? row.roundsAired,
+      onAir: a?.onAir ?? false,
+      listeners: a?.listeners.size ?? 0,
+      stations: stations.map((s) => {
+        const reported = a?.statuses.get(s.id);
+        const fresh = reported && now - reported.at <= STATUS_FRESH_MS && reported.status.round === a?.round ? reported.status : null;
+        const connected = this.hub.connected(s.id);
+        return {
+          stationId: s.id,
+          stationName: s.name,
+          connected,
+          carrying: Boolean(a?.onAir && connected && fresh?.playing),
+          bufferMs: fresh?.bufferMs ?? null,
+          lagMs: fresh?.lagMs ?? null,
+          gapMs: reported?.status.gapMs ?? null,
+          droppedFrames: this.hub.dropped(s.id),
+          reportedAt: reported ? toInstant(reported.at) : null,
+        };
+      }),
+    };
+  }
+
+  // ---- HTTP stream and microphone ----
+
+  /** Checks the stream token of a relay on air; the caller then streams with `listen`. */
+  authorizeStream(id: string, token: string | undefined): { title: string } {
+    const a = this.active.get(id);
+    if (!a) throw new LoaError('not_found', 'Buổi phát trực tiếp này không tồn tại hoặc đã kết thúc.', { id });
+    const given = Buffer.from(hashStreamToken(token ?? ''), 'hex');
+    const expected = Buffer.from(a.row.streamTokenHash, 'hex');
+    if (!token || !timingSafeEqual(given, expected)) throw new LoaError('unauthorized', 'Mã nghe luồng phát không đúng.');
+    return { title: a.row.title };
+  }
+
+  listen(id: string, res: ServerResponse): void {
+    const a = this.active.get(id);
+    if (!a) {
+      res.end();
+      return;
+    }
+    a.listeners.add(res);
+    res.on('close', () => a.listeners.delete(res));
+  }
+
+  /** A microphone connected to a relay whose source is `mic`: returns where its audio goes, or null. */
+  attachMic(id: string): { write(chunk: Buffer): boolean; end(): void } | null {
+    const a = this.active.get(id);
+    if (!a || a.input.kind !== 'pipe' || a.micAttached || !a.encoder) return null;
+    a.micAttached = true;
+    const encoder = a.encoder;
+    return { write: (chunk) => encoder.write(chunk), end: () => encoder.endInput() };
+  }
+
+  // ---- hub events ----
+
+  onAgentConnected(stationId: string): void {
+    for (const a of this.active.values()) {
+      if (!a.targets.includes(stationId)) continue;
+      if (a.onAir) {
+        if (!a.roundTargets.includes(stationId)) {
+          if (a.carried.has(stationId)) continue; // another station's catch-up: this one aired it already
+          a.roundTargets = [...a.roundTargets, stationId];
+        }
+        this.hub.sendControl([stationId], this.startFrame(a));
+      } else if (this.awaitsCatchUp(a) && !a.carried.has(stationId)) {
+        // An emergency still in force that this station has not aired: it plays it now, on its own.
+        this.log.log(`station ${stationId} connected during emergency ${a.row.id}: plays it now`);
+        void this.startRound(a, a.round + 1, [stationId]).catch((e: Error) => this.log.error(`relay ${a.row.id}: ${e.message}`));
+      }
+    }
+  }
+
+  /** After its rounds, an emergency from a stored programme stays in force until it expires, for latecomers. */
+  private awaitsCatchUp(a: ActiveRelay): boolean {
+    return (
+      a.row.kind === 'emergency' &&
+      a.input.kind === 'file' &&
+      a.row.expiresAt !== null &&
+      Date.parse(a.row.expiresAt) > this.clock.now() &&
+      a.round >= a.row.rounds &&
+      !a.stopCause &&
+      !a.finished &&
+      a.round < 1000
+    );
+  }
+
+  onAgentStatus(stationId: string, status: LiveStatusFrame): void {
+    const a = this.active.get(status.relayId);
+    if (!a?.targets.includes(stationId)) return;
+    a.statuses.set(stationId, { status, at: this.clock.now() });
+    if (status.playing) a.carried.add(stationId);
+  }
+
+  // ---- rounds ----
+
+  private startFrame(a: ActiveRelay): LiveStartFrame {
+    return {
+      type: 'live.start',
+      relayId: a.row.id,
+      round: a.round,
+      kind: a.row.kind,
+      priority: a.row.priority,
+      title: a.row.title,
+      codec: 'mp3',
+      sampleRate: LIVE_SAMPLE_RATE,
+      channels: LIVE_CHANNELS,
+      startedAt: a.roundStartedAt,
+    };
+  }
+
+  private async startRound(a: ActiveRelay, round: number, targets: string[] = a.targets): Promise<void> {
+    if (a.stopCause || a.finished || a.onAir) return;
+    a.round = round;
+    a.roundTargets = targets;
+    a.onAir = true;
+    a.firstOfRound = true;
+    a.roundStartedAt = this.clock.nowInstant();
+    a.row.roundsAired = round;
+    await this.db.getRepository(LiveRelay).update({ id: a.row.id }, { roundsAired: round });
+    this.hub.sendControl(a.roundTargets, this.startFrame(a));
+    const encoder = new LiveEncoder(
+      a.input,
+      () => this.clock.now(),
+      (g) => this.onGroup(a, g),
+      (error) => void this.onRoundEnd(a, encoder, error),
+    );
+    a.encoder = encoder;
+    encoder.start();
+  }
+
+  private onGroup(a: ActiveRelay, g: EncodedGroup): void {
+    const message = encodeLiveAudio({ relayId: a.row.id, seq: a.seq, at: g.at, first: a.firstOfRound, payload: g.payload });
+    a.seq = (a.seq + 1) >>> 0;
+    a.firstOfRound = false;
+    this.hub.sendAudio(a.roundTargets, message);
+    for (const res of a.listeners) {
+      if (res.writableLength > MAX_LISTENER_BUFFER) {
+        this.log.warn(`HTTP listener of relay ${a.row.id} too slow: disconnected`);
+        res.destroy();
+        a.listeners.delete(res);
+      } else res.write(g.payload);
+    }
+    a.recording.bytes += g.payload.length;
+    a.recording.stream.write(g.payload);
+  }
+
+  private async onRoundEnd(a: ActiveRelay, encoder: LiveEncoder, error: string | null): Promise<void> {
+    if (a.encoder !== encoder) return;
+    a.encoder = null;
+    a.onAir = false;
+    const reason: LiveStopFrame['reason'] = error ? 'failed' : (a.stopCause ?? 'ended');
+    const stop: LiveStopFrame = { type: 'live.stop', relayId: a.row.id, round: a.round, reason };
+    this.hub.sendControl(a.roundTargets, stop);
+    if (error) {
+      this.log.error(`relay ${a.row.id} round ${a.round} failed: ${error}`);
+      await this.finish(a, 'failed', `Nguồn phát bị lỗi: ${error}`);
+      return;
+    }
+    if (a.stopCause) {
+      await this.finish(a, 'stopped', a.stopCause === 'expired' ? 'Hết hạn.' : 'Dừng theo yêu cầu.');
+      return;
+    }
+    if (this.awaitsCatchUp(a)) return; // ends at its expiry
+    if (a.round < a.row.rounds) {
+      a.timers.push(setTimeout(() => void this.startRound(a, a.round + 1).catch((e: Error) => this.log.error(`relay ${a.row.id}: ${e.message}`)), a.row.intervalMs));
+      return;
+    }
+    await this.finish(a, 'ended', null);
+  }
+
+  private async stopActive(a: ActiveRelay, cause: StopCause): Promise<void> {
+    if (a.finished) return a.finished;
+    a.stopCause ??= cause;
+    if (a.encoder) {
+      a.encoder.stop(); // calls onRoundEnd, which finishes
+      await new Promise((r) => setImmediate(r));
+    }
+    // An emergency that expires between airings has done what it was for: it ended, it was not cut.
+    const status = cause === 'expired' && a.round >= a.row.rounds ? 'ended' : 'stopped';
+    await (a.finished ?? this.finish(a, status, cause === 'expired' ? 'Hết hạn.' : 'Dừng theo yêu cầu.'));
+  }
+
+  private finish(a: ActiveRelay, status: LiveRelayStatus, reason: string | null): Promise<void> {
+    a.finished ??= this.doFinish(a, status, reason);
+    return a.finished;
+  }
+
+  private async doFinish(a: ActiveRelay, status: LiveRelayStatus, reason: string | null): Promise<void> {
+    for (const t of a.timers) clearTimeout(t);
+    for (const res of a.listeners) res.end();
+    a.listeners.clear();
+    let recording: { sha256: string; size: number } | null = null;
+    await new Promise<void>((resolve) => a.recording.stream.end(resolve));
+    try {
+      if (a.recording.bytes > 0) recording = await this.store.importFile(a.recording.path, 'mp3');
+      else await rm(a.recording.path, { force: true });
+    } catch (e) {
+      this.log.error(`recording of relay ${a.row.id} not stored: ${(e as Error).message}`);
+    }
+    const patch = {
+      status,
+      endedAt: this.clock.nowInstant(),
+      endReason: reason,
+      recordingSha256: recording?.sha256 ?? null,
+      recordingBytes: recording?.size ?? null,
+    };
+    Object.assign(a.row, patch);
+    await this.db.getRepository(LiveRelay).update({ id: a.row.id }, patch);
+    this.active.delete(a.row.id);
+    this.log.log(`relay ${a.row.id} ${status}${reason ? `: ${reason}` : ''}`);
+  }
+
+  /** Where the recording of a finished relay lies. */
+  async recordingPath(id: string): Promise<string> {
+    const row = await this.get(id);
+    if (!row.recordingSha256) throw new LoaError('not_found', 'Buổi phát này chưa có bản ghi âm (đang phát hoặc không có âm thanh).', { id });
+    return this.store.pathOf(row.recordingSha256, 'mp3');
+  }
+
+  // ---- inputs ----
+
+  private async resolveTargets(input: StartLive, who: Principal): Promise<string[]> {
+    const ids = new Set(input.stationIds ?? []);
+    const stations = this.db.getRepository(Station);
+    if (ids.size) {
+      const found = await stations.findBy({ id: In([...ids]) });
+      const missing = [...ids].filter((id) => !found.some((s) => s.id === id));
+      if (missing.length) throw new LoaError('not_found', 'Có trạm không tồn tại trong danh sách đã chọn.', { missing });
+    }
+    for (const unitId of input.unitIds ?? []) {
+      const units = await this.units.subtreeIds(unitId);
+      for (const s of await stations.findBy({ unitId: In(units) })) ids.add(s.id);
+    }
+    if (ids.size === 0) throw new LoaError('validation_failed', 'Hãy chọn ít nhất một trạm hoặc một đơn vị có trạm.');
+    // A commune operator may send an emergency only to the stations of its own unit.
+    if (who.kind === 'user' && who.role === 'operator') {
+      const own = who.unitId ? new Set(await this.units.subtreeIds(who.unitId)) : new Set<string>();
+      const chosen = await stations.findBy({ id: In([...ids]) });
+      if (chosen.some((s) => !own.has(s.unitId))) throw new LoaError('forbidden', 'Cán bộ trạm chỉ được phát thông báo khẩn cấp trên các trạm thuộc đơn vị của mình.');
+    }
+    return [...ids];
+  }
+
+  private async resolveSource(input: StartLive): Promise<{ source: EncoderInput; programmeId: string | null; url: string | null }> {
+    switch (input.sourceKind) {
+      case 'programme': {
+        if (!input.programmeId) throw new LoaError('validation_failed', 'Hãy chọn chương trình để phát.', { fields: [{ field: 'programmeId', problems: ['required'] }] });
+        const programme = await this.db.getRepository(Programme).findOneBy({ id: input.programmeId });
+        if (!programme) throw new LoaError('not_found', 'Không tìm thấy chương trình này.', { id: input.programmeId });
+        const asset = await this.media.requireReady(programme.mediaAssetId);
+        const file = await this.media.fileFor(asset.sha256);
+        return { source: { kind: 'file', path: file.path }, programmeId: programme.id, url: null };
+      }
+      case 'url': {
+        if (!input.url) throw new LoaError('validation_failed', 'Hãy nhập địa chỉ luồng phát.', { fields: [{ field: 'url', problems: ['required'] }] });
+        await this.probe.probe(input.url);
+        return { source: { kind: 'url', url: input.url }, programmeId: null, url: input.url };
+      }
+      case 'mic':
+        // Raw 16-bit PCM, mono, 48 kHz: what a browser's AudioWorklet gives with no codec in the page.
+        return { source: { kind: 'pipe', format: ['-f', 's16le', '-ar', '48000', '-ac', '1'] }, programmeId: null, url: null };
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import WebSocket from 'ws';
+import { LIVE_HEADER_BYTES, type LiveStatusFrame } from '@loa/protocol';
+
+/**
+ * The simulated agents of the fan-out benchmark, in their own process: N WebSockets on loopback that take
+ * binary audio frames, note each one's latency (server frame instant → receipt; same machine, same clock)
+ * and report live status every two seconds like a real agent. Driven by the parent over IPC.
+ */
+
+type Command = { cmd: 'connect'; url: string; tokens: string[] } | { cmd: 'report' } | { cmd: 'close' };
+
+const sockets: WebSocket[] = [];
+let latencies: number[] = [];
+let received: number[] = [];
+let minSeq = Number.POSITIVE_INFINITY;
+let maxSeq = -1;
+let statusTimer: NodeJS.Timeout | null = null;
+let current: { relayId: string; round: number } | null = null;
+
+function send(msg: unknown): void {
+  process.send?.(msg);
+}
+
+function open(url: string, token: string, index: number): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
+    ws.on('message', (data, binary) => {
+      const now = Date.now();
+      if (!binary) {
+        const text = (data as Buffer).toString();
+        if (text.includes('"live.start"')) {
+          const f = JSON.parse(text) as { relayId: string; round: number };
+          current = { relayId: f.relayId, round: f.round };
+        }
+        return;
+      }
+      // Only the header is read: the clients must cost as little as possible, or they become what is measured.
+      const buf = data as Buffer;
+      if (buf.length <= LIVE_HEADER_BYTES || buf[0] !== 0x4c || buf[1] !== 0x41) return;
+      const seq = buf.readUInt32BE(4);
+      latencies.push(now - buf.readDoubleBE(8));
+      received[index]++;
+      if (seq < minSeq) minSeq = seq;
+      if (seq > maxSeq) maxSeq = seq;
+    });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+async function connect(url: string, tokens: string[]): Promise<void> {
+  received = tokens.map(() => 0);
+  for (let i = 0; i < tokens.length; i += 100) {
+    const batch = tokens.slice(i, i + 100);
+    sockets.push(...(await Promise.all(batch.map((t, j) => open(url, t, i + j)))));
+  }
+  // Real agents report on their own timers, so their reports are spread over the 2 s: a twentieth every 100 ms.
+  let tick = 0;
+  statusTimer ??= setInterval(() => {
+    if (!current) return;
+    const frame: LiveStatusFrame = { type: 'live.status', relayId: current.relayId, round: current.round, playing: true, bufferMs: 500, lagMs: 500, gapMs: 0 };
+    const text = JSON.stringify(frame);
+    const phase = tick++ % 20;
+    for (let i = phase; i < sockets.length; i += 20) if (sockets[i].readyState === WebSocket.OPEN) sockets[i].send(text);
+  }, 100);
+  send({ connected: sockets.filter((s) => s.readyState === WebSocket.OPEN).length });
+}
+
+function report(): void {
+  const groups = maxSeq >= minSeq ? maxSeq - minSeq + 1 : 0;
+  const dropped = received.reduce((n, r) => n + Math.max(0, groups - r), 0);
+  const sorted = Float64Array.from(latencies).sort();
+  const pct = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : null);
+  send({ frames: groups, messages: latencies.length, dropped, p50: pct(50), p99: pct(99), open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length });
+}
+
+function closeAll(): void {
+  if (statusTimer) clearInterval(statusTimer);
+  statusTimer = null;
+  for (const ws of sockets) ws.terminate();
+  sockets.length = 0;
+  latencies = [];
+  minSeq = Number.POSITIVE_INFINITY;
+  maxSeq = -1;
+  current = null;
+  send({ closed: true });
+}
+
+process.on('message', (m: Command) => {
+  switch (m.cmd) {
+    case 'connect':
+      connect(m.url, m.tokens).catch((e: Error) => send({ error: e.message }));
+      return;
+    case 'report':
+      report();
+      return;
+    case 'close':
+      closeAll();
+      return;
+  }
+});

@@ -1,0 +1,177 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AGENT_WS_PATH } from '@loa/protocol';
+import { Api } from '../support/api';
+import { makeTone } from '../support/audio';
+import { ADMIN_PASSWORD, eventually, startServerProcess } from '../support/processes';
+
+/**
+ * Fan-out cost of a live relay: N simulated agents (a separate process, loopback) take a 64 kb/s relay for
+ * `--seconds`; then a bare `ws` server sends the same frames to the same clients. One JSON line on stdout.
+ */
+
+interface Options {
+  agents: number;
+  seconds: number;
+}
+
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { agents: 2000, seconds: 30 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const raw = inline ?? argv[++i];
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer, got ${raw}`);
+    if (flag === '--agents') opts.agents = value;
+    else if (flag === '--seconds') opts.seconds = value;
+    else throw new Error(`unknown option ${flag} (known: --agents, --seconds)`);
+  }
+  return opts;
+}
+
+/** CPU time (user + system) of a process so far, in ms, from /proc. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+/** Sends a command to a forked helper and waits for its first answer that has `key`. */
+function ask<T>(child: ChildProcess, msg: unknown, key: string, timeoutMs = 300_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${key}" from helper within ${timeoutMs} ms`)), timeoutMs);
+    const onMessage = (m: Record<string, unknown>) => {
+      if ('error' in m) {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        reject(new Error(String(m.error)));
+      } else if (key in m) {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(m as T);
+      }
+    };
+    child.on('message', onMessage);
+    child.send(msg as object);
+  });
+}
+
+interface ClientReport {
+  frames: number;
+  messages: number;
+  dropped: number;
+  p50: number | null;
+  p99: number | null;
+  open: number;
+}
+
+function round1(n: number | null): number | null {
+  return n === null ? null : Math.round(n * 10) / 10;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const dir = await mkdtemp(join(tmpdir(), 'loa-bench-fanout-'));
+  const server = await startServerProcess(dir, { env: { LOG_LEVEL: 'warn' } });
+  const clients = fork(join(__dirname, 'fanout-clients.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const baseline = fork(join(__dirname, 'fanout-baseline.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  try {
+    const admin = new Api(server.url);
+    await admin.login('admin', ADMIN_PASSWORD);
+    const unit = await admin.ok('POST', '/api/units', { name: 'Tỉnh thử tải', kind: 'Tỉnh' });
+    log(`creating ${opts.agents} stations`);
+    const tokens: string[] = [];
+    const stationIds: string[] = [];
+    for (let i = 0; i < opts.agents; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, opts.agents - i) }, (_, j) => admin.ok('POST', '/api/stations', { unitId: unit.id, name: `Trạm ${i + j}`, code: `tram-${i + j}` })),
+      );
+      for (const b of batch) {
+        tokens.push(b.token);
+        stationIds.push(b.station.id);
+      }
+    }
+    const tone = await makeTone(join(dir, 'relay.wav'), { frequency: 440, seconds: opts.seconds });
+    const upload = await admin.upload(tone);
+    const asset = await admin.waitReady(upload.body.id, 120_000);
+    const programme = await admin.ok('POST', '/api/programmes', { title: 'Tiếp sóng thử tải', chuyenMuc: 'Thử', mediaAssetId: asset.id });
+
+    log('connecting the simulated agents to Loa');
+    const wsUrl = server.url.replace('http', 'ws') + AGENT_WS_PATH;
+    const { connected } = await ask<{ connected: number }>(clients, { cmd: 'connect', url: wsUrl, tokens }, 'connected');
+    await eventually('all agents registered', async () => (await admin.ok('GET', '/api/agents/status')).length === opts.agents, 120_000);
+    await new Promise((r) => setTimeout(r, 3000)); // let the connection burst settle before measuring
+
+    const cpu0 = cpuMs(server.child.pid!);
+    const t0 = Date.now();
+    const { relay } = await admin.ok('POST', '/api/live/relays', { title: 'Tiếp sóng thử tải', sourceKind: 'programme', programmeId: programme.id, unitIds: [unit.id] });
+    const tPost = Date.now();
+    let peakRss = 0;
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(server.child.pid!))), 1000);
+    // Polled once a second from the light list route, so the bench itself adds little to the server's load.
+    let ended: { status: string; recordingSha256: string } | undefined;
+    while (!ended) {
+      if (Date.now() - t0 > (opts.seconds + 60) * 1000) throw new Error('the relay did not end in time');
+      await new Promise((r) => setTimeout(r, 1000));
+      ended = (await admin.ok<{ id: string; status: string; recordingSha256: string }[]>('GET', '/api/live/relays')).find((r) => r.id === relay.id && r.status !== 'live');
+    }
+    clearInterval(rssTimer);
+    const full = await admin.ok('GET', `/api/live/relays/${relay.id}`);
+    log(`relay on air ${full.relay.startedAt} → ${full.relay.endedAt}; POST answered after ${tPost - t0} ms; end seen at ${new Date().toISOString()}`);
+    const loaSeconds = (Date.now() - t0) / 1000;
+    const loaCpuPct = ((cpuMs(server.child.pid!) - cpu0) / (Date.now() - t0)) * 100;
+    const loa = await ask<ClientReport>(clients, { cmd: 'report' }, 'frames');
+    log(`Loa: ${JSON.stringify(loa)} cpu ${loaCpuPct.toFixed(1)}% over ${loaSeconds.toFixed(1)} s`);
+    await ask(clients, { cmd: 'close' }, 'closed');
+
+    log('same frames, same clients, bare ws server');
+    const { port } = await ask<{ port: number }>(baseline, { cmd: 'listen' }, 'port');
+    await ask(clients, { cmd: 'connect', url: `ws://127.0.0.1:${port}/`, tokens }, 'connected');
+    await new Promise((r) => setTimeout(r, 3000));
+    const recording = join(dir, 'media', 'sha256', ended.recordingSha256.slice(0, 2), `${ended.recordingSha256}.mp3`);
+    const b0 = cpuMs(baseline.pid!);
+    const tb = Date.now();
+    await ask(baseline, { cmd: 'broadcast', file: recording, clients: opts.agents }, 'done', (opts.seconds + 60) * 1000);
+    const baselineCpuPct = ((cpuMs(baseline.pid!) - b0) / (Date.now() - tb)) * 100;
+    const base = await ask<ClientReport>(clients, { cmd: 'report' }, 'frames');
+    log(`baseline: ${JSON.stringify(base)} cpu ${baselineCpuPct.toFixed(1)}%`);
+
+    process.stdout.write(
+      JSON.stringify({
+        agents: connected,
+        seconds: Math.round(loaSeconds * 10) / 10,
+        frames: loa.frames,
+        dropped: loa.dropped,
+        p50_ms: round1(loa.p50),
+        p99_ms: round1(loa.p99),
+        server_cpu_pct: round1(loaCpuPct),
+        server_rss_mb: peakRss,
+        baseline_cpu_pct: round1(baselineCpuPct),
+        baseline_p99_ms: round1(base.p99),
+        baseline_dropped: base.dropped,
+      }) + '\n',
+    );
+  } finally {
+    clients.kill();
+    baseline.kill();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`${e.stack ?? e.message}\n`);
+  process.exit(1);
+});
