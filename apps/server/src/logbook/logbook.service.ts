@@ -62,7 +62,7 @@ export class LogbookService {
     if (!principal.unitId) return filter;
     if (!filter.unitId) return { ...filter, unitId: principal.unitId };
     const allowed = await this.units.subtreeIds(principal.unitId);
-    if (!allowed.includes(filter.unitId)) throw new LoaError('forbidden', 'Đơn vị này nằm ngoài phạm vi tài khoản của bạn.');
+    if (!allowed.includes(filter.unitId)) throw new LoaError('forbidden', 'Bạn chỉ xem được nhật ký của các trạm thuộc đơn vị mình.');
     return filter;
   }
 
