@@ -163,8 +163,8 @@ describe('live relay and emergency broadcast', () => {
     const alarm = await programmeFrom('khan-cap.wav', 1200, 3);
     const t0 = Math.ceil((Date.now() + 8000) / 1000) * 1000;
     const ids = stations.map((s) => s.id);
-    const slotA = await editor.ok('POST', '/api/slots', { programmeId: long.id, startAt: new Date(t0).toISOString(), stationIds: ids });
-    const slotB = await editor.ok('POST', '/api/slots', { programmeId: next.id, startAt: new Date(t0 + 13_000).toISOString(), stationIds: ids });
+    const slotA = await admin.ok('POST', '/api/slots', { programmeId: long.id, startAt: new Date(t0).toISOString(), stationIds: ids });
+    const slotB = await admin.ok('POST', '/api/slots', { programmeId: next.id, startAt: new Date(t0 + 13_000).toISOString(), stationIds: ids });
 
     await eventually('the long programme on air everywhere', () => stations.every((s) => readSink(join(s.dir, 'sink')).some((r) => r.slotId === slotA.id)), 30_000);
     await sleep(2000);
