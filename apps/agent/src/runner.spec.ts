@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlaybackEvent, ScheduleItem } from '@loa/protocol';
-import { SyncedClock } from './clock';
+import { FakeClock, SyncedClock } from './clock';
 import { silentLogger } from './log';
 import { Outbox } from './outbox';
 import { NullPlayer } from './player';
@@ -158,5 +158,41 @@ describe('Runner with the null player and the real clock', () => {
     runner = null;
     expect(events().map((e) => `${e.occurrenceId}:${e.kind}:${e.reason ?? ''}`)).toEqual(['a:started:', 'a:failed:interrupted']);
     expect(store.playStates().get('stale')?.state).toBe('skipped');
+  });
+});
+
+describe('Runner at the edge of an instant', () => {
+  it('does not re-arm in a loop when an item due within the spin window has to wait for the output', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loa-runner-edge-'));
+    const store = new AgentStore(join(dir, 'agent.db'));
+    const outbox = new Outbox(store);
+    // A clock that stands still: the agent sits 10 ms before the second item's instant for as long as it likes.
+    const T = Date.parse('2026-11-24T22:30:00.000Z');
+    const clock = new FakeClock(T);
+    const first = item('first', T, { durationMs: 60_000 });
+    const second = item('second', T + 10, { durationMs: 1000, startMode: 'soft' });
+    const runner = new Runner({
+      clock,
+      player: new NullPlayer(clock),
+      store,
+      outbox,
+      media: { has: () => true, pathOf: (s) => `/nowhere/${s}.mp3` },
+      log: silentLogger,
+      lateGraceMs: 2000,
+      prepareLeadMs: 150,
+    });
+    try {
+      runner.start(snapshot(1, [first, second]));
+      const deadline = Date.now() + 3000;
+      while (!outbox.pending(10).some((e) => e.event.occurrenceId === 'first') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      // Re-planning with `second` 10 ms ahead and the output busy must wait for the instant, not recurse.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(runner.nowPlaying()?.item.occurrenceId).toBe('first');
+      expect(outbox.pending(10).map((e) => `${e.event.occurrenceId}:${e.event.kind}`)).toEqual(['first:started']);
+    } finally {
+      await runner.stop();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -297,7 +297,11 @@ export class Runner {
       return;
     }
     this.defer(decision.defer);
-    this.replan();
+    // Nothing went on air and the instant is still ahead: look again once it has come. Re-planning at
+    // once would find the same item next, arm it again and recurse until the instant.
+    const ahead = instant - clock.serverNow();
+    if (ahead > 0) this.setTimer(Math.ceil(ahead) + 1, () => this.replan());
+    else this.replan();
   }
 
   // ---- preparing ----
