@@ -21,9 +21,9 @@ interface Options {
 }
 
 /** Lead time beyond slot creation: snapshot delivery, download and the agent's 5 s prepare lead. */
-const BASE_LEAD_MS = 10_000;
+const BASE_LEAD_MS = 15_000;
 /** Slot creation slows as the station's schedule grows, so the measured rate is only a lower bound. */
-const CREATION_SAFETY = 2;
+const CREATION_SAFETY = 3;
 /** The first slot must still be this far ahead once every slot exists, or the run measures start-up, not timing. */
 const MIN_HEADROOM_MS = 6_000;
 /** How many throwaway slots time one POST. */
@@ -34,7 +34,9 @@ function log(msg: string): void {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { slots: 200, spacingMs: 300, toneMs: 100 };
+  // Half a second of tone: EBU R128's integrated loudness needs at least one 400 ms block, and the server
+  // refuses to normalise what it cannot measure.
+  const opts: Options = { slots: 200, spacingMs: 700, toneMs: 500 };
   const flags: Record<string, 'slots' | 'spacingMs' | 'toneMs'> = { '--slots': 'slots', '--spacing-ms': 'spacingMs', '--tone-ms': 'toneMs' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
