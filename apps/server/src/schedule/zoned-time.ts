@@ -1,3 +1,7 @@
+import { offsetMs, wallToInstant } from '@loa/schedule';
+
+export { offsetMs };
+
 /**
  * Turns an author's time into a UTC instant. A time with an offset ("…+07:00", "…Z") is taken as it is;
  * a wall-clock time without one ("2026-11-24T05:30") is read in the given IANA zone.
@@ -19,27 +23,7 @@ export function parseAuthoredInstant(text: string, timeZone: string): number | n
     if (oh > 14 || om > 59) return null;
     return wall - sign * (oh * 60 + om) * 60_000;
   }
-  // The zone's offset at the guessed instant, then once more at the corrected one (enough across DST edges).
-  let guess = wall - offsetMs(wall, timeZone);
-  guess = wall - offsetMs(guess, timeZone);
-  return guess;
-}
-
-/** Offset of `timeZone` from UTC at `instant`, in ms (Asia/Ho_Chi_Minh: +7 h). */
-export function offsetMs(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(instant));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(instant / 1000) * 1000;
+  return wallToInstant(wall, timeZone);
 }
 
 /** "24/11/2026 05:30:00" in the zone: how Vietnamese screens and exports show an instant. */
