@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AgentGateway } from './agents/agent.gateway';
 import { AgentsController } from './agents/agents.controller';
 import { AuthController } from './auth/auth.controller';
@@ -11,7 +12,7 @@ import { Clock } from './common/clock';
 import { ErrorFilter } from './common/error.filter';
 import { DomainEvents } from './common/events';
 import { AppConfig } from './config/app-config';
-import { dataSourceOptions } from './database/data-source';
+import { dataSourceOptions, serialiseTransactions } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LogbookExport } from './logbook/logbook-export.entity';
 import { LiveHub } from './live/live-hub';
@@ -76,7 +77,14 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forConfig(config),
-        TypeOrmModule.forRoot(dataSourceOptions(config.databasePath)),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions(config.databasePath),
+          dataSourceFactory: async (options) => {
+            const db = await new DataSource(options!).initialize();
+            serialiseTransactions(db);
+            return db;
+          },
+        }),
         TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         MediaModule,

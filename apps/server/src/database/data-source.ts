@@ -25,3 +25,22 @@ export function dataSourceOptions(databasePath: string): DataSourceOptions {
 
 /** For the TypeORM CLI (`npm run migration:generate`). */
 export default new DataSource(dataSourceOptions(process.env.LOA_DB ?? join(process.cwd(), 'data', 'loa.sqlite')));
+
+/**
+ * better-sqlite3 gives TypeORM one connection, shared by every request: two transactions that overlap in
+ * time would both BEGIN on it and the second fails ("cannot start a transaction within a transaction").
+ * SQLite has a single writer anyway, so transactions are queued and run one after another. Inside a
+ * transaction, use its own manager (`m`), never `dataSource.transaction` again.
+ */
+export function serialiseTransactions(db: DataSource): void {
+  if (db.options.type !== 'better-sqlite3') return;
+  const manager = db.manager;
+  const original = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
+  let tail: Promise<unknown> = Promise.resolve();
+  const queued = (...args: unknown[]): Promise<unknown> => {
+    const run = tail.then(() => original(...args));
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  Object.assign(manager, { transaction: queued });
+}
