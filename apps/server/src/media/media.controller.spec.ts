@@ -1,3 +1,4 @@
+import { dataSourceOptions } from '../database/data-source';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +50,7 @@ describe('Media routes over HTTP', () => {
     fx = makeAudioFixtures(fixturesDir);
     root = mkdtempSync(join(tmpdir(), 'loa-media-http-'));
     // Test-only: schema from the entity; the application itself runs migrations.
-    db = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [MediaAsset, MediaJob, LoudnessTarget], synchronize: true });
+    db = new DataSource(dataSourceOptions(':memory:'));
     await db.initialize();
     const settings: MediaSettings & Pick<AppConfig, 'tts'> = { mediaDir: root, maxUploadBytes, tts: { engine: 'espeak', voice: 'vi' } };
 

@@ -1,3 +1,4 @@
+import { dataSourceOptions } from '../database/data-source';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ import {
 
 /** Test-only: an in-memory SQLite schema built from the entity; the application itself runs migrations. */
 function testOnlyDataSource(): DataSource {
-  return new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [MediaAsset, MediaJob, LoudnessTarget], synchronize: true });
+  return new DataSource(dataSourceOptions(':memory:'));
 }
 
 /** Real ffmpeg, a real store in a temp folder and a real (in-memory) table. */
