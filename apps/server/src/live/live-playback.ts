@@ -3,7 +3,7 @@ import type { PlaybackEvent } from '@loa/protocol';
 import { LogbookLine } from '../logbook/logbook-line.entity';
 import { RECORDED_BY_SYSTEM, resultOf } from '../logbook/logbook-rules';
 import type { LogbookWriter } from '../logbook/logbook-writer';
-import { PlaybackEventRow } from '../playback/playback-event.entity';
+import { eventRow, PlaybackEventRow } from '../playback/playback-event.entity';
 import type { Station } from '../stations/station.entity';
 import { LiveRelay, LiveRelayTarget } from './live-relay.entity';
 
@@ -36,21 +36,7 @@ export async function ingestLiveEvent(
   if (!round || liveOccurrenceId(relay.id, Number(round[1])) !== event.occurrenceId || Number(round[1]) > Math.max(1, relay.roundsAired)) {
     return 'occurrence does not match the live relay';
   }
-  await m.insert(PlaybackEventRow, {
-    id: event.id,
-    stationId: station.id,
-    occurrenceId: event.occurrenceId,
-    slotId: relay.id,
-    kind: event.kind,
-    plannedAt: event.plannedAt,
-    startedAt: event.startedAt ?? null,
-    endedAt: event.endedAt ?? null,
-    startErrorMs: event.startErrorMs ?? null,
-    playedMs: event.playedMs ?? null,
-    reason: event.reason ?? null,
-    detail: event.detail ?? null,
-    receivedAt: now,
-  });
+  await m.insert(PlaybackEventRow, eventRow(station.id, event, now));
   // A live round has no planned length: what the agent played is the measure.
   const planned = event.playedMs ?? 0;
   const result = resultOf(event, planned);

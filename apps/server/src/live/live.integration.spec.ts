@@ -1,13 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PlaybackEvent } from '@loa/protocol';
 import { Api } from '../../../../test/support/api';
+import { startInProcessServer } from '../../../../test/support/in-process';
 import { makeTone } from '../../../../test/support/audio';
-import { startServer } from '../bootstrap';
-import { AppConfig } from '../config/app-config';
 import { PlaybackService } from '../playback/playback.service';
 
 /** Live relays on a fresh SQLite file with the real migrations: targets, logbook lines, stop and recording. */
@@ -19,18 +17,7 @@ describe('live relays on SQLite with the real migrations', () => {
   let programmeId: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'loa-live-int-'));
-    const config = AppConfig.fromEnv({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: join(dir, 'data'),
-      MEDIA_DIR: join(dir, 'media'),
-      LOA_ADMIN_PASSWORD: 'integration-admin-pw',
-      LOG_LEVEL: 'error',
-    });
-    app = await startServer(config);
-    api = new Api(await app.getUrl());
-    await api.login('admin', 'integration-admin-pw');
+    ({ dir, app, api } = await startInProcessServer('loa-live-int-'));
     const unit = await api.ok('POST', '/api/units', { name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
     stationIds = [];
     for (const code of ['cam-binh', 'cam-vinh']) {

@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Api } from '../../../../test/support/api';
-import { startServer } from '../bootstrap';
-import { AppConfig } from '../config/app-config';
+import { startInProcessServer } from '../../../../test/support/in-process';
 import { MediaStore } from './media-store';
 import { RetentionService } from './retention.service';
 import { makeAudio, speechLikeSource } from './test-fixtures';
@@ -21,19 +19,9 @@ describe('retention on SQLite with the real migrations', () => {
   let store: MediaStore;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'loa-retention-'));
-    const config = AppConfig.fromEnv({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: join(dir, 'data'),
-      MEDIA_DIR: join(dir, 'media'),
-      LOA_ADMIN_PASSWORD: 'integration-admin-pw',
-      LOG_LEVEL: 'error',
-    });
-    app = await startServer(config);
-    store = new MediaStore(config.mediaDir);
-    api = new Api(await app.getUrl());
-    await api.login('admin', 'integration-admin-pw');
+    const server = await startInProcessServer('loa-retention-');
+    ({ dir, app, api } = server);
+    store = new MediaStore(server.config.mediaDir);
     const unit = await api.ok('POST', '/api/units', { name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
     stationId = (await api.ok('POST', '/api/stations', { unitId: unit.id, name: 'Trạm Cẩm Bình', code: 'cam-binh' })).station.id;
   }, 60_000);

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { EventKind, FailureReason } from '@loa/protocol';
+import type { EventKind, FailureReason, PlaybackEvent } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
 
 /** A playback event exactly as an agent reported it; its id is the agent's, so a resend is a no-op. */
@@ -44,4 +44,23 @@ export class PlaybackEventRow {
 
   @InstantColumn()
   receivedAt!: string;
+}
+
+/** The stored form of an agent's event, as received at `receivedAt`. */
+export function eventRow(stationId: string, event: PlaybackEvent, receivedAt: string): PlaybackEventRow {
+  return {
+    id: event.id,
+    stationId,
+    occurrenceId: event.occurrenceId,
+    slotId: event.slotId,
+    kind: event.kind,
+    plannedAt: event.plannedAt,
+    startedAt: event.startedAt ?? null,
+    endedAt: event.endedAt ?? null,
+    startErrorMs: event.startErrorMs ?? null,
+    playedMs: event.playedMs ?? null,
+    reason: event.reason ?? null,
+    detail: event.detail ?? null,
+    receivedAt,
+  };
 }

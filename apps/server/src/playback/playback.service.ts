@@ -10,7 +10,7 @@ import { LogbookWriter } from '../logbook/logbook-writer';
 import { Topic } from '../programmes/chuyen-muc.entity';
 import { ScheduleService } from '../schedule/schedule.service';
 import { Station } from '../stations/station.entity';
-import { PlaybackEventRow } from './playback-event.entity';
+import { eventRow, PlaybackEventRow } from './playback-event.entity';
 
 export interface IngestResult {
   /** Stored now or before: the agent may forget these. */
@@ -60,21 +60,7 @@ export class PlaybackService {
     const { slot } = found;
 
     const now = this.clock.nowInstant();
-    await m.insert(PlaybackEventRow, {
-      id: event.id,
-      stationId: station.id,
-      occurrenceId: event.occurrenceId,
-      slotId: event.slotId,
-      kind: event.kind,
-      plannedAt: event.plannedAt,
-      startedAt: event.startedAt ?? null,
-      endedAt: event.endedAt ?? null,
-      startErrorMs: event.startErrorMs ?? null,
-      playedMs: event.playedMs ?? null,
-      reason: event.reason ?? null,
-      detail: event.detail ?? null,
-      receivedAt: now,
-    });
+    await m.insert(PlaybackEventRow, eventRow(station.id, event, now));
 
     const result = resultOf(event, slot.durationMs);
     if (!result) return null;
