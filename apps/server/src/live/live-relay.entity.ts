@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 import type { LiveKind, Priority } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
 
-export type LiveSourceKind = 'programme' | 'url' | 'mic';
+export type LiveSourceKind = 'programme' | 'url' | 'mic' | 'text';
 export type LiveRelayStatus = 'live' | 'ended' | 'stopped' | 'failed';
 
 /**

@@ -63,6 +63,31 @@ describe('live relays on SQLite with the real migrations', () => {
     expect(recording.headers.get('content-type')).toMatch(/audio\/mpeg/);
   }, 60_000);
 
+  it('an emergency written as text is spoken, normalised and aired, and kept as a programme', async () => {
+    const text = 'Bão số 5 sắp đổ bộ vào Hà Tĩnh. Bà con khẩn trương chằng chống nhà cửa, tàu thuyền không ra khơi.';
+    const { relay } = await api.ok('POST', '/api/live/emergencies', { title: 'Khẩn cấp: bão số 5', sourceKind: 'text', text, stationIds: [stationIds[1]] });
+    expect(relay).toMatchObject({ kind: 'emergency', sourceKind: 'text', status: 'live' });
+    expect(relay.programmeId).toEqual(expect.any(String));
+
+    const programme = await api.ok('GET', `/api/programmes/${relay.programmeId}`);
+    expect(programme).toMatchObject({ title: 'Khẩn cấp: bão số 5', chuyenMuc: 'Thông báo khẩn cấp', description: text });
+    const asset = await api.ok('GET', `/api/media/assets/${programme.mediaAssetId}`);
+    expect(asset).toMatchObject({ status: 'ready', source: 'tts' });
+    expect(asset.durationMs).toBeGreaterThan(3000);
+
+    expect((await api.ok('POST', `/api/live/relays/${relay.id}/stop`)).status).toBe('stopped');
+  }, 90_000);
+
+  it('a text source without text, or text too long, is refused and starts nothing', async () => {
+    const before = (await api.ok('GET', '/api/live/relays')).length;
+    for (const text of [undefined, '   ', 'x'.repeat(5001)]) {
+      const res = await api.request('POST', '/api/live/emergencies', { title: 'Khẩn cấp', sourceKind: 'text', text, stationIds: [stationIds[1]] });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('validation_failed');
+    }
+    expect((await api.ok('GET', '/api/live/relays')).length).toBe(before);
+  });
+
   it('unknown relays and bad ids are refused plainly', async () => {
     expect((await api.request('GET', '/api/live/relays/not-a-uuid')).status).toBe(400);
     const missing = await api.request('GET', `/api/live/relays/${randomUUID()}`);

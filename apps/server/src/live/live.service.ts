@@ -11,7 +11,8 @@ import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { MediaStore } from '../media/media-store';
-import { MediaService } from '../media/media.service';
+import { isReady, MediaService } from '../media/media.service';
+import { TtsService } from '../media/tts/tts.service';
 import { Programme } from '../programmes/programme.entity';
 import { Station } from '../stations/station.entity';
 import { UnitsService } from '../units/units.service';
@@ -26,6 +27,8 @@ export interface StartLive {
   sourceKind: LiveSourceKind;
   programmeId?: string;
   url?: string;
+  /** For a `text` source: what the speech engine reads out. */
+  text?: string;
   stationIds?: string[];
   unitIds?: string[];
   /** Emergencies: extra airings after the first, the pause between them, and when it stops for good. */
@@ -38,6 +41,9 @@ export interface StartLive {
 const MAX_LISTENER_BUFFER = 256 * 1024;
 /** A station's live.status older than this no longer says it carries the relay. */
 const STATUS_FRESH_MS = 4000;
+/** How long a spoken text may take to be synthesised and normalised before the start is refused. */
+const SPEECH_READY_MS = 60_000;
+
 /** An emergency lasts at most a week (and a timer cannot wait much longer than three weeks). */
 const MAX_EXPIRY_MS = 7 * 24 * 3600_000;
 /** A microphone relay nobody feeds ends after this long. */
@@ -96,6 +102,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     private readonly media: MediaService,
     private readonly units: UnitsService,
     private readonly probe: LiveProbe,
+    private readonly tts: TtsService,
     config: AppConfig,
   ) {
     this.store = new MediaStore(config.mediaDir);
@@ -128,7 +135,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     if (input.expiresAt && Date.parse(input.expiresAt) > this.clock.now() + MAX_EXPIRY_MS) {
       throw new LoaError('validation_failed', 'Thời điểm hết hạn không được quá 7 ngày kể từ bây giờ.', { fields: [{ field: 'expiresAt', problems: ['more than 7 days ahead'] }] });
     }
-    const { source, programmeId, url } = await this.resolveSource(input);
+    const { source, programmeId, url } = await this.resolveSource(input, who);
 
     const token = randomBytes(24).toString('base64url');
     const row = await this.db.transaction(async (m) => {
@@ -464,7 +471,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     return [...ids];
   }
 
-  private async resolveSource(input: StartLive): Promise<{ source: EncoderInput; programmeId: string | null; url: string | null }> {
+  private async resolveSource(input: StartLive, who: Principal): Promise<{ source: EncoderInput; programmeId: string | null; url: string | null }> {
     switch (input.sourceKind) {
       case 'programme': {
         if (!input.programmeId) throw new LoaError('validation_failed', 'Hãy chọn chương trình để phát.', { fields: [{ field: 'programmeId', problems: ['required'] }] });
@@ -482,6 +489,34 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       case 'mic':
         // Raw 16-bit PCM, mono, 48 kHz: what a browser's AudioWorklet gives with no codec in the page.
         return { source: { kind: 'pipe', format: ['-f', 's16le', '-ar', '48000', '-ac', '1'] }, programmeId: null, url: null };
+      case 'text': {
+        const text = input.text?.trim();
+        if (!text) throw new LoaError('validation_failed', 'Hãy nhập nội dung cần đọc.', { fields: [{ field: 'text', problems: ['required'] }] });
+        const programme = await this.speak(input.kind, input.title, text, who);
+        const file = await this.media.fileFor((await this.media.requireReady(programme.mediaAssetId)).sha256);
+        return { source: { kind: 'file', path: file.path }, programmeId: programme.id, url: null };
+      }
     }
+  }
+
+  /**
+   * Reads the text out with the speech engine, normalised like any upload, and keeps it as a programme:
+   * the logbook names it, latecomers to an emergency hear it, and staff can air it again.
+   */
+  private async speak(kind: LiveKind, title: string, text: string, who: Principal): Promise<Programme> {
+    const userId = who.kind === 'user' ? who.userId : null;
+    const chuyenMuc = kind === 'emergency' ? 'Thông báo khẩn cấp' : 'Tin bài';
+    const accepted = await this.tts.speak(text, undefined, userId, chuyenMuc);
+    const asset = await this.media.settled(accepted.id, SPEECH_READY_MS);
+    if (!isReady(asset)) {
+      throw new LoaError('media_not_ready', 'Chưa đọc được văn bản thành tiếng để phát. Hãy thử lại, hoặc chọn một chương trình đã có.', {
+        id: asset.id,
+        status: asset.status,
+      });
+    }
+    const programmes = this.db.getRepository(Programme);
+    return programmes.save(
+      programmes.create({ title, chuyenMuc, chuyenMucId: null, topicId: null, description: text, mediaAssetId: asset.id, createdBy: userId, createdAt: this.clock.nowInstant() }),
+    );
   }
 }

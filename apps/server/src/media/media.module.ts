@@ -38,6 +38,6 @@ import { UploadInterceptor } from './upload.interceptor';
     RetentionService,
     UploadInterceptor,
   ],
-  exports: [MediaService],
+  exports: [MediaService, TtsService],
 })
 export class MediaModule {}

@@ -2,6 +2,7 @@ import { stat, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { defer, filter, firstValueFrom, merge, timeout } from 'rxjs';
 import { In, Repository } from 'typeorm';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
@@ -188,6 +189,19 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     const asset = await this.assets.findOneBy({ id });
     if (!asset) throw new LoaError('not_found', 'Không tìm thấy tệp âm thanh này.', { id });
     return asset;
+  }
+
+  /**
+   * The asset once its conversion has ended (ready, failed or cancelled), or as it stands after
+   * `timeoutMs`. The change stream is joined before the asset is read, so an ending in between is not missed.
+   */
+  settled(id: string, timeoutMs: number): Promise<MediaAsset> {
+    return firstValueFrom(
+      merge(defer(() => this.get(id)), this.events.of(id)).pipe(
+        filter((a) => a.status !== 'processing'),
+        timeout({ first: timeoutMs, with: () => defer(() => this.get(id)) }),
+      ),
+    );
   }
 
   /** Newest first. */

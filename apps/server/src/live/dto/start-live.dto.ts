@@ -23,8 +23,8 @@ export class StartRelayDto {
   @Length(1, 300)
   title!: string;
 
-  @ApiProperty({ enum: ['programme', 'url', 'mic'], description: 'Chương trình đã lưu, luồng phát (Icecast/HLS) hoặc micro' })
-  @IsIn(['programme', 'url', 'mic'])
+  @ApiProperty({ enum: ['programme', 'url', 'mic', 'text'], description: 'Chương trình đã lưu, luồng phát (Icecast/HLS), micro hoặc văn bản đọc bằng giọng máy' })
+  @IsIn(['programme', 'url', 'mic', 'text'])
   sourceKind!: LiveSourceKind;
 
   @ApiPropertyOptional()
@@ -37,6 +37,12 @@ export class StartRelayDto {
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   @MaxLength(2000)
   url?: string;
+
+  @ApiPropertyOptional({ example: 'Bão số 5 sắp đổ bộ. Bà con khẩn trương chằng chống nhà cửa, không ra biển.', description: 'Văn bản để đọc (nguồn "text")' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 5000)
+  text?: string;
 
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
