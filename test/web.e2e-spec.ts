@@ -311,13 +311,15 @@ describeWithChromium('the web console in a real browser', () => {
     expect(rows[1]).toContain(stations[0].name);
 
     await open(page, 'Lịch phát sóng');
-    const options = await page.getByTestId('station-filter').locator('option').allTextContents();
-    expect(options).toEqual(['Tất cả trạm', stations[0].name]);
+    // The stations arrive after the page: wait for them before reading the list.
+    const filterOptions = page.getByTestId('station-filter').locator('option');
+    await eventually('the station filter filled', async () => (await filterOptions.count()) > 1, 10_000);
+    expect(await filterOptions.allTextContents()).toEqual(['Tất cả trạm', stations[0].name]);
     expect(await page.getByTestId('add-slot').count()).toBe(0);
 
     // An operator may send an emergency, on its own station only, and may not start a relay.
     await open(page, LIVE_NAV);
-    await page.getByTestId('live-form').waitFor();
+    await page.getByTestId('target-stations').locator('label').first().waitFor();
     expect(await page.getByTestId('tab-relay').count()).toBe(0);
     expect(await page.getByTestId('start-emergency').count()).toBe(1);
     expect(await page.getByTestId('target-stations').locator('label').allTextContents()).toEqual([` ${stations[0].name}`]);
@@ -348,6 +350,7 @@ describeWithChromium('the web console in a real browser', () => {
     await dialog.locator('input[name=date]').fill(monday);
     await dialog.locator('input[name=time]').fill('05:30:00');
     expect(await editor.page.getByTestId('recurrence-text').textContent()).toBe(`Thứ Hai, Thứ Tư, Thứ Sáu lúc 05:30, từ ngày ${viMonday}`);
+    for (const st of stations) expect(await dialog.getByLabel(st.name).isChecked()).toBe(true);
     await shot(editor.page, '15-lich-lap-lai');
     await editor.page.getByTestId('save-slot').click();
     await expectText(editor.page.getByTestId('notice'), 'Đã gửi lịch phát, đang chờ người có quyền duyệt.');
@@ -452,6 +455,33 @@ describeWithChromium('the web console in a real browser', () => {
     expect(await page.getByTestId('mic-on-air').count()).toBe(0);
     await context.close();
   }, 150_000);
+
+  it('a commune operator sends a spoken emergency from typed text to its own station, and only there', async () => {
+    const { context, page } = await signIn('tram-cam-binh', { width: 390, height: 844 });
+    await open(page, LIVE_NAV);
+    const form = page.getByTestId('live-form');
+    await form.locator('input[name=title]').fill('Thông báo khẩn: cắt điện xã Cẩm Bình');
+    await page.getByTestId('source-text').check();
+    await form.locator('textarea[name=text]').fill('Thông báo: chiều nay từ 14 giờ đến 16 giờ, xã Cẩm Bình tạm ngừng cấp điện để sửa đường dây.');
+    await form.getByTestId('target-stations').getByLabel(stations[0].name).check();
+    await page.getByTestId('start-emergency').click();
+    const confirm = page.getByTestId('emergency-confirm');
+    expect(await confirm.getByTestId('confirm-targets').locator('li').allTextContents()).toEqual([stations[0].name]);
+    await confirm.getByTestId('confirm-emergency').click();
+    await expectText(page.getByTestId('notice'), 'Đã bắt đầu phát "Thông báo khẩn: cắt điện xã Cẩm Bình".', 60_000);
+
+    const relay = ((await admin.ok('GET', '/api/live/relays')) as { id: string; title: string; kind: string; sourceKind: string; programmeId: string }[]).find((r) => r.title.startsWith('Thông báo khẩn: cắt điện'));
+    if (!relay) throw new Error('the emergency was not started');
+    expect(relay).toMatchObject({ kind: 'emergency', sourceKind: 'programme' });
+    // The text became a programme of its own, spoken by the server, so it stays in the dossier.
+    expect(await admin.ok('GET', `/api/programmes/${relay.programmeId}`)).toMatchObject({ title: 'Thông báo khẩn: cắt điện xã Cẩm Bình', chuyenMuc: 'Thông báo khẩn cấp' });
+    const status = await admin.ok('GET', `/api/live/relays/${relay.id}`);
+    expect(status.stations.map((x: { stationId: string }) => x.stationId)).toEqual([stations[0].id]);
+    await eventually('the spoken emergency aired on its station', async () => readSink(join(dir, CODES[0], 'sink')).some((r) => r.slotId === relay.id), 30_000);
+    expect(readSink(join(dir, CODES[1], 'sink')).some((r) => r.slotId === relay.id)).toBe(false);
+    await shot(page, '20-khan-cap-van-ban-can-bo-xa');
+    await context.close();
+  }, 90_000);
 
   it('an admin adds a station and gets its token once, with the agent install command; the overview raises the alarm for it while it is offline; the console switches to English', async () => {
     const { context, page } = await signIn('admin');
