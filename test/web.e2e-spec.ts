@@ -2,16 +2,19 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import ExcelJS from 'exceljs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Api } from './support/api';
 import { makeTone } from './support/audio';
-import { eventually, Proc, ServerProc, startAgentProcess, startServerProcess } from './support/processes';
+import { eventually, Proc, readSink, ServerProc, startAgentProcess, startServerProcess } from './support/processes';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENS = resolve(__dirname, '.artifacts', 'screens');
 const TITLE = 'Chuyên mục CCHC tháng 11: dịch vụ công trực tuyến';
-const PASSWORDS = { bientap: 'editor-password', thanhtra: 'inspector-password', 'tram-cam-binh': 'operator-password' } as const;
+const PASSWORDS = { bientap: 'editor-password', thanhtra: 'inspector-password', 'tram-cam-binh': 'operator-password', lanhdao: 'approver-password' } as const;
+const CODES = ['cam-binh', 'cam-thanh'];
+const LIVE_NAV = 'Phát trực tiếp / Khẩn cấp';
 
 if (!HAVE_CHROMIUM) {
   console.warn(`Browser specs SKIPPED: no Chromium at ${CHROMIUM}. Install Debian's chromium or set CHROMIUM_PATH.`);
@@ -41,7 +44,7 @@ describeWithChromium('the web console in a real browser', () => {
     admin = new Api(server.url);
     await admin.login('admin', 'e2e-admin-password');
     const province = await admin.ok('POST', '/api/units', { name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
-    for (const [code, name] of [['cam-binh', 'Xã Cẩm Bình'], ['cam-thanh', 'Xã Cẩm Thành']]) {
+    for (const [code, name] of [[CODES[0], 'Xã Cẩm Bình'], [CODES[1], 'Xã Cẩm Thành']]) {
       const commune = await admin.ok('POST', '/api/units', { name, kind: 'Xã', parentId: province.id });
       const { station, token } = await admin.ok('POST', '/api/stations', { unitId: commune.id, name: `Đài truyền thanh ${name}`, code });
       stations.push({ id: station.id, name: station.name, unitId: commune.id });
@@ -49,11 +52,13 @@ describeWithChromium('the web console in a real browser', () => {
     }
     await admin.ok('POST', '/api/users', { username: 'bientap', displayName: 'Biên tập viên CCHC', password: PASSWORDS.bientap, role: 'editor', unitId: province.id });
     await admin.ok('POST', '/api/users', { username: 'thanhtra', displayName: 'Cán bộ kiểm tra', password: PASSWORDS.thanhtra, role: 'inspector', unitId: province.id });
+    await admin.ok('POST', '/api/users', { username: 'lanhdao', displayName: 'Lãnh đạo duyệt lịch', password: PASSWORDS.lanhdao, role: 'approver', unitId: province.id });
     await admin.ok('POST', '/api/users', { username: 'tram-cam-binh', displayName: 'Cán bộ đài xã Cẩm Bình', password: PASSWORDS['tram-cam-binh'], role: 'operator', unitId: stations[0].unitId });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      // A fake microphone (a beep) that needs no permission prompt, for the live screen's microphone.
+      args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     await eventually('both agents connected', async () => (await admin.ok('GET', '/api/agents/status')).length === 2, 30_000);
   }, 120_000);
@@ -248,6 +253,41 @@ describeWithChromium('the web console in a real browser', () => {
     expect(rows[0]).toContain('Trạm');
     expect(rows).toHaveLength(3);
     for (const s of stations) expect(rows.filter((r) => r.includes(s.name) && r.includes(TITLE) && r.includes('Phát đủ'))).toHaveLength(1);
+
+    // The Excel form: one sheet per station, read back cell by cell.
+    expect(await page.getByTestId('export-xlsx').count()).toBe(1);
+    const [xlsxDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-xlsx').click()]);
+    expect(xlsxDownload.suggestedFilename()).toMatch(/^nhat-ky-tuyen-truyen-.*\.xlsx$/);
+    const xlsxFile = join(dir, 'nhat-ky.xlsx');
+    await xlsxDownload.saveAs(xlsxFile);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(xlsxFile);
+    const sheets = book.worksheets.map(logbookSheet);
+    expect(sheets.map((x) => x.lines).flat().sort((a, b) => a.station.localeCompare(b.station))).toEqual(
+      stations.map((s) => ({ station: s.name, title: TITLE, chuyenMuc: 'Cải cách hành chính', result: 'Phát đủ' })).sort((a, b) => a.station.localeCompare(b.station)),
+    );
+    for (const x of sheets) expect(x.total).toBe('1 lượt');
+
+    await open(page, 'Báo cáo');
+    // Calendar months: today's quarter always holds today, whatever day the test runs.
+    await page.locator('select[name=convention]').selectOption('calendar');
+    await page.getByTestId('show-report').click();
+    await expectText(page.getByTestId('narrative'), '2 trạm truyền thanh đã phát 2/2 lượt theo lịch, phát đủ 2 lượt');
+    for (const s of stations) {
+      const row = page.getByTestId('report-stations').locator(`tr[data-station-id="${s.id}"]`);
+      expect(await row.locator('td').allTextContents()).toEqual([s.name, expect.any(String), '1', '1', '1', '0', '0', '0', '0,2', '100%', '1', '0']);
+    }
+    const bars = await page.getByTestId('bar').evaluateAll((els) => els.map((e) => ({ station: e.getAttribute('data-station'), minutes: Number(e.getAttribute('data-minutes')) })));
+    expect(bars).toHaveLength(2 * 3);
+    expect(bars.filter((b) => b.minutes > 0).map((b) => b.station).sort()).toEqual(stations.map((s) => s.name).sort());
+    for (const ext of ['xlsx', 'pdf']) expect(await page.getByTestId(`export-${ext}`).count()).toBe(1);
+    await shot(page, '13-bao-cao');
+
+    // Watching the live screen is allowed; starting, stopping or speaking is not.
+    await open(page, LIVE_NAV);
+    await expectText(page.locator('main'), 'Bạn chỉ theo dõi các buổi phát trực tiếp');
+    expect(await page.getByTestId('live-form').count()).toBe(0);
+    expect(await page.getByTestId('start-emergency').count()).toBe(0);
     await context.close();
   }, 90_000);
 
@@ -271,11 +311,177 @@ describeWithChromium('the web console in a real browser', () => {
     expect(rows[1]).toContain(stations[0].name);
 
     await open(page, 'Lịch phát sóng');
-    const options = await page.getByTestId('station-filter').locator('option').allTextContents();
-    expect(options).toEqual(['Tất cả trạm', stations[0].name]);
+    // The stations arrive after the page: wait for them before reading the list.
+    const filterOptions = page.getByTestId('station-filter').locator('option');
+    await eventually('the station filter filled', async () => (await filterOptions.count()) > 1, 10_000);
+    expect(await filterOptions.allTextContents()).toEqual(['Tất cả trạm', stations[0].name]);
     expect(await page.getByTestId('add-slot').count()).toBe(0);
+
+    // An operator may send an emergency, on its own station only, and may not start a relay.
+    await open(page, LIVE_NAV);
+    await page.getByTestId('target-stations').locator('label').first().waitFor();
+    expect(await page.getByTestId('tab-relay').count()).toBe(0);
+    expect(await page.getByTestId('start-emergency').count()).toBe(1);
+    expect(await page.getByTestId('target-stations').locator('label').allTextContents()).toEqual([` ${stations[0].name}`]);
+    expect(await page.getByTestId('target-units').locator('label').allTextContents()).toEqual([' Xã · Xã Cẩm Bình (1)']);
+    await shot(page, '14-khan-cap-can-bo-xa');
+
+    await open(page, 'Báo cáo');
+    await page.getByTestId('report-stations').waitFor();
+    expect(await page.getByTestId('report-stations').locator('tbody tr').count()).toBe(1);
+    await expectText(page.getByTestId('report-stations'), stations[0].name);
     await context.close();
   }, 60_000);
+
+  it('an editor sets a weekly broadcast in plain words, and an approver rejects it from the approval queue with a reason', async () => {
+    // A Monday at least a week ahead, so the first airing is that day whatever today is.
+    const ahead = new Date(Date.now() + 7 * 24 * 3600_000 + 7 * 3600_000);
+    const monday = new Date(ahead.getTime() + ((8 - ahead.getUTCDay()) % 7) * 24 * 3600_000).toISOString().slice(0, 10);
+    const viMonday = `${monday.slice(8, 10)}/${monday.slice(5, 7)}/${monday.slice(0, 4)}`;
+    const days = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ Nhật'];
+
+    const editor = await signIn('bientap');
+    await open(editor.page, 'Lịch phát sóng');
+    await editor.page.getByTestId('add-slot').click();
+    const dialog = editor.page.getByTestId('slot-dialog');
+    await dialog.locator('select[name=programmeId]').selectOption({ label: `${TITLE} (Cải cách hành chính)` });
+    await dialog.locator('select[name=repeat]').selectOption('weekly');
+    for (const d of days) await dialog.getByTestId('weekdays').getByLabel(d, { exact: true }).setChecked(['Thứ Hai', 'Thứ Tư', 'Thứ Sáu'].includes(d));
+    await dialog.locator('input[name=date]').fill(monday);
+    await dialog.locator('input[name=time]').fill('05:30:00');
+    expect(await editor.page.getByTestId('recurrence-text').textContent()).toBe(`Thứ Hai, Thứ Tư, Thứ Sáu lúc 05:30, từ ngày ${viMonday}`);
+    for (const st of stations) expect(await dialog.getByLabel(st.name).isChecked()).toBe(true);
+    await shot(editor.page, '15-lich-lap-lai');
+    await editor.page.getByTestId('save-slot').click();
+    await expectText(editor.page.getByTestId('notice'), 'Đã gửi lịch phát, đang chờ người có quyền duyệt.');
+    const pending = (await admin.ok('GET', '/api/slots?status=submitted')) as { id: string; rule: string; localStart: string }[];
+    expect(pending).toHaveLength(1);
+    expect(pending[0].rule).toBe('FREQ=WEEKLY;BYDAY=MO,WE,FR');
+    expect(pending[0].localStart).toBe(`${monday}T05:30:00`);
+    // An editor has no approval queue.
+    expect(await editor.page.getByTestId('approval-queue').count()).toBe(0);
+    await editor.context.close();
+
+    const approver = await signIn('lanhdao');
+    await open(approver.page, 'Lịch phát sóng');
+    const queue = approver.page.getByTestId('approval-queue');
+    await expectText(queue, `Thứ Hai, Thứ Tư, Thứ Sáu lúc 05:30, từ ngày ${viMonday}`);
+    expect(await queue.getByTestId('pending-slot').count()).toBe(1);
+    await expectText(queue.getByTestId('pending-slot'), TITLE);
+    await shot(approver.page, '16-hang-cho-duyet');
+    await queue.getByTestId('queue-reject').click();
+    // No reason, no rejection: the reason is what the editor reads.
+    await approver.page.getByTestId('reject-dialog').locator('textarea[name=reason]').fill('Trùng giờ họp dân, đề nghị dời sang 17:00');
+    await approver.page.getByTestId('confirm-reject').click();
+    await expectText(approver.page.getByTestId('notice'), 'Đã từ chối lịch phát.');
+    await expectText(queue, 'Không có lịch phát nào chờ duyệt.');
+    const rejected = await admin.ok('GET', `/api/slots/${pending[0].id}`);
+    expect(rejected.status).toBe('rejected');
+    expect(rejected.rejectionReason).toBe('Trùng giờ họp dân, đề nghị dời sang 17:00');
+    await approver.context.close();
+  }, 90_000);
+
+  it('an editor sends a guarded emergency naming its stations, watches both carry it, stops it; then speaks live from the microphone', async () => {
+    const upload = await admin.upload(await makeTone(join(dir, 'bao-so-9.wav'), { frequency: 880, seconds: 60 }));
+    const asset = await admin.waitReady(upload.body.id);
+    const warning = await admin.ok('POST', '/api/programmes', { title: 'Thông báo bão số 9', chuyenMuc: 'Thông báo khẩn cấp', mediaAssetId: asset.id });
+
+    const { context, page } = await signIn('bientap');
+    await open(page, LIVE_NAV);
+    await page.getByTestId('tab-emergency').click();
+    const form = page.getByTestId('live-form');
+    await form.locator('input[name=title]').fill('Khẩn cấp: bão số 9 đổ bộ');
+    await form.locator('select[name=programmeId]').selectOption(warning.id);
+    // Nothing chosen to broadcast on: said in words, nothing asked, nothing sent.
+    await page.getByTestId('start-emergency').click();
+    await expectText(page.getByTestId('error'), 'Hãy chọn ít nhất một trạm hoặc một đơn vị.');
+    expect(await page.getByTestId('emergency-confirm').count()).toBe(0);
+
+    await form.getByTestId('target-units').getByLabel('Tỉnh · Tỉnh Hà Tĩnh (2)').check();
+    await form.locator('input[name=repeats]').fill('1');
+    await form.locator('input[name=intervalMinutes]').fill('1');
+    await page.getByTestId('start-emergency').click();
+    const confirm = page.getByTestId('emergency-confirm');
+    await confirm.waitFor();
+    expect((await confirm.getByTestId('confirm-targets').locator('li').allTextContents()).sort()).toEqual(stations.map((s) => s.name).sort());
+    await expectText(confirm, 'Phát 2 lần, cách nhau 1 phút.');
+    await shot(page, '17-xac-nhan-khan-cap');
+    // Backing out sends nothing.
+    await confirm.getByTestId('confirm-cancel').click();
+    expect(await admin.ok('GET', '/api/live/relays')).toEqual([]);
+
+    await page.getByTestId('start-emergency').click();
+    await page.getByTestId('confirm-emergency').click();
+    await expectText(page.getByTestId('notice'), 'Đã bắt đầu phát "Khẩn cấp: bão số 9 đổ bộ".');
+    const [relay] = (await admin.ok('GET', '/api/live/relays')) as { id: string; kind: string; rounds: number }[];
+    expect(relay).toMatchObject({ kind: 'emergency', rounds: 2 });
+    const card = page.locator(`[data-testid=relay][data-relay-id="${relay.id}"]`);
+    await eventually('both stations carrying the emergency', async () => (await card.locator('tr[data-carrying=yes]').count()) === 2, 30_000);
+    await expectText(card.getByTestId('carried-by'), '2/2 trạm đang phát');
+    await shot(page, '18-dang-phat-khan-cap');
+
+    // An inspector watching meanwhile sees who carries it, and no button to stop it.
+    const inspector = await signIn('thanhtra');
+    await open(inspector.page, LIVE_NAV);
+    await inspector.page.locator(`[data-testid=relay][data-relay-id="${relay.id}"]`).waitFor();
+    expect(await inspector.page.getByTestId('stop-relay').count()).toBe(0);
+    await inspector.context.close();
+
+    page.once('dialog', (d) => void d.accept());
+    await card.getByTestId('stop-relay').click();
+    await expectText(page.getByTestId('notice'), 'Đã dừng "Khẩn cấp: bão số 9 đổ bộ".');
+    await expectText(page.getByTestId('recent'), 'Đã dừng');
+    expect((await admin.ok('GET', `/api/live/relays/${relay.id}`)).relay.status).toBe('stopped');
+
+    // The microphone: the browser's own (a fake one that beeps), sent as PCM over the relay's socket.
+    await page.getByTestId('tab-relay').click();
+    await form.locator('input[name=title]').fill('Phát trực tiếp từ micro');
+    await page.getByTestId('source-mic').check();
+    await form.getByTestId('target-stations').getByLabel(stations[1].name).check();
+    await form.getByTestId('target-units').getByLabel('Tỉnh · Tỉnh Hà Tĩnh (2)').uncheck();
+    await page.getByTestId('start-relay').click();
+    await page.getByTestId('mic-on-air').waitFor();
+    const mic = ((await admin.ok('GET', '/api/live/relays')) as { id: string; sourceKind: string }[]).find((r) => r.sourceKind === 'mic');
+    if (!mic) throw new Error('no microphone relay started');
+    const micCard = page.locator(`[data-testid=relay][data-relay-id="${mic.id}"]`);
+    await eventually('the station carrying the microphone', async () => (await micCard.locator(`tr[data-station-id="${stations[1].id}"][data-carrying=yes]`).count()) === 1, 30_000);
+    expect(await micCard.locator('tbody tr').count()).toBe(1);
+    await shot(page, '19-phat-tu-micro');
+    await page.waitForTimeout(2000);
+    await page.getByTestId('mic-end').click();
+    await eventually('the microphone relay ended', async () => (await admin.ok('GET', `/api/live/relays/${mic.id}`)).relay.status === 'ended', 30_000);
+    const record = await eventually('the microphone in the station sink', async () => readSink(join(dir, CODES[1], 'sink')).find((r) => r.slotId === mic.id), 20_000);
+    expect(record.file).toBeTruthy();
+    expect(await page.getByTestId('mic-on-air').count()).toBe(0);
+    await context.close();
+  }, 150_000);
+
+  it('a commune operator sends a spoken emergency from typed text to its own station, and only there', async () => {
+    const { context, page } = await signIn('tram-cam-binh', { width: 390, height: 844 });
+    await open(page, LIVE_NAV);
+    const form = page.getByTestId('live-form');
+    await form.locator('input[name=title]').fill('Thông báo khẩn: cắt điện xã Cẩm Bình');
+    await page.getByTestId('source-text').check();
+    await form.locator('textarea[name=text]').fill('Thông báo: chiều nay từ 14 giờ đến 16 giờ, xã Cẩm Bình tạm ngừng cấp điện để sửa đường dây.');
+    await form.getByTestId('target-stations').getByLabel(stations[0].name).check();
+    await page.getByTestId('start-emergency').click();
+    const confirm = page.getByTestId('emergency-confirm');
+    expect(await confirm.getByTestId('confirm-targets').locator('li').allTextContents()).toEqual([stations[0].name]);
+    await confirm.getByTestId('confirm-emergency').click();
+    await expectText(page.getByTestId('notice'), 'Đã bắt đầu phát "Thông báo khẩn: cắt điện xã Cẩm Bình".', 60_000);
+
+    const relay = ((await admin.ok('GET', '/api/live/relays')) as { id: string; title: string; kind: string; sourceKind: string; programmeId: string }[]).find((r) => r.title.startsWith('Thông báo khẩn: cắt điện'));
+    if (!relay) throw new Error('the emergency was not started');
+    expect(relay).toMatchObject({ kind: 'emergency', sourceKind: 'programme' });
+    // The text became a programme of its own, spoken by the server, so it stays in the dossier.
+    expect(await admin.ok('GET', `/api/programmes/${relay.programmeId}`)).toMatchObject({ title: 'Thông báo khẩn: cắt điện xã Cẩm Bình', chuyenMuc: 'Thông báo khẩn cấp' });
+    const status = await admin.ok('GET', `/api/live/relays/${relay.id}`);
+    expect(status.stations.map((x: { stationId: string }) => x.stationId)).toEqual([stations[0].id]);
+    await eventually('the spoken emergency aired on its station', async () => readSink(join(dir, CODES[0], 'sink')).some((r) => r.slotId === relay.id), 30_000);
+    expect(readSink(join(dir, CODES[1], 'sink')).some((r) => r.slotId === relay.id)).toBe(false);
+    await shot(page, '20-khan-cap-van-ban-can-bo-xa');
+    await context.close();
+  }, 90_000);
 
   it('an admin adds a station and gets its token once, with the agent install command; the overview raises the alarm for it while it is offline; the console switches to English', async () => {
     const { context, page } = await signIn('admin');
@@ -317,6 +523,31 @@ describeWithChromium('the web console in a real browser', () => {
     await context.close();
   }, 60_000);
 });
+
+/** The lines of one station's sheet of the logbook form: found under the header row, up to the total. */
+function logbookSheet(ws: ExcelJS.Worksheet): { lines: { station: string; title: string; chuyenMuc: string; result: string }[]; total: string } {
+  let header = 0;
+  ws.eachRow((row, n) => {
+    if (!header && row.getCell(1).text === 'Số TT') header = n;
+  });
+  if (!header) throw new Error(`no header row in sheet ${ws.name}`);
+  const col = (name: string) => {
+    let found = 0;
+    ws.getRow(header).eachCell((cell, i) => {
+      if (cell.text === name) found = i;
+    });
+    if (!found) throw new Error(`no column "${name}" in sheet ${ws.name}`);
+    return found;
+  };
+  const [station, title, chuyenMuc, result] = ['Trạm / cụm loa', 'Chương trình', 'Chuyên mục', 'Kết quả'].map(col);
+  const lines = [];
+  for (let n = header + 1; ; n++) {
+    const row = ws.getRow(n);
+    if (row.getCell(1).text === 'Tổng cộng') return { lines, total: row.getCell(2).text };
+    if (n > header + 1000) throw new Error(`no total row in sheet ${ws.name}`);
+    lines.push({ station: row.getCell(station).text, title: row.getCell(title).text, chuyenMuc: row.getCell(chuyenMuc).text, result: row.getCell(result).text });
+  }
+}
 
 /** Waits until the element's text contains `expected`, then asserts it (so a failure shows the text). */
 async function expectText(locator: ReturnType<Page['getByTestId']>, expected: string, timeoutMs = 15_000): Promise<void> {

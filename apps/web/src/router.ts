@@ -1,12 +1,14 @@
 import { ref } from 'vue';
 
-/** The console's pages; a tiny history router is all five screens need. */
+/** The console's pages; a tiny history router is all these screens need. */
 export const PAGES = {
   login: '/dang-nhap',
   dashboard: '/',
   programmes: '/chuong-trinh',
   schedule: '/lich-phat-song',
+  live: '/phat-truc-tiep',
   logbook: '/nhat-ky',
+  reports: '/bao-cao',
   admin: '/quan-tri',
 } as const;
 export type Page = keyof typeof PAGES;

@@ -15,6 +15,10 @@ export const can = computed(() => {
     schedule: role === 'admin' || role === 'editor',
     approve: role === 'admin' || role === 'approver',
     administer: role === 'admin',
+    /** Live relays: the server lets admins and editors start them. */
+    relay: role === 'admin' || role === 'editor',
+    /** Emergencies: also a commune operator, on its own stations only. */
+    emergency: role === 'admin' || role === 'editor' || role === 'operator',
   };
 });
 

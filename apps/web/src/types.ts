@@ -81,6 +81,13 @@ export interface Slot {
   priority: 'normal' | 'priority' | 'emergency';
   status: SlotStatus;
   stationIds: string[];
+  /** Wall-clock first airing, zone and RFC 5545 rule of a recurring slot; rule null: airs once. */
+  localStart?: string | null;
+  timeZone?: string;
+  rule?: string | null;
+  exdates?: string[];
+  rejectionReason?: string | null;
+  createdBy?: string | null;
 }
 
 export interface Clash {
@@ -107,4 +114,99 @@ export interface LogbookLine {
   result: LogbookResult;
   detail: string | null;
   reason: string | null;
+}
+
+export type LiveKind = 'relay' | 'emergency';
+export type LiveSourceKind = 'programme' | 'url' | 'mic';
+
+export interface LiveRelay {
+  id: string;
+  kind: LiveKind;
+  priority: 'normal' | 'priority' | 'emergency';
+  title: string;
+  sourceKind: LiveSourceKind;
+  programmeId: string | null;
+  sourceUrl: string | null;
+  rounds: number;
+  intervalMs: number;
+  roundsAired: number;
+  expiresAt: string | null;
+  status: 'live' | 'ended' | 'stopped' | 'failed';
+  endReason: string | null;
+  startedBy: string | null;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+/** Which stations carry a relay now, as they last reported. */
+export interface LiveStatus {
+  relay: LiveRelay;
+  round: number;
+  onAir: boolean;
+  listeners: number;
+  stations: {
+    stationId: string;
+    stationName: string;
+    connected: boolean;
+    carrying: boolean;
+    bufferMs: number | null;
+    lagMs: number | null;
+    gapMs: number | null;
+    droppedFrames: number;
+    reportedAt: string | null;
+  }[];
+}
+
+export type ReportPeriod = 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'H1' | 'M9' | 'Y';
+export type WindowConvention = 'cchc' | 'calendar';
+
+export interface LocalDate {
+  y: number;
+  m: number;
+  d: number;
+}
+
+export interface ReportFigures {
+  programmesScheduled: number;
+  programmesAired: number;
+  broadcastsScheduled: number;
+  broadcasts: number;
+  complete: number;
+  missed: number;
+  failed: number;
+  interrupted: number;
+  minutesOnAir: number;
+  successRatio: number | null;
+  emergencies: number;
+  byChuyenMuc: { key: string; broadcasts: number; minutes: number }[];
+  minutesByMonth: number[];
+}
+
+export interface PeriodicReport {
+  window: {
+    period: ReportPeriod;
+    year: number;
+    convention: WindowConvention;
+    start: LocalDate;
+    end: LocalDate;
+    months: { key: string; label: string; start: LocalDate; end: LocalDate }[];
+  };
+  stations: (ReportFigures & { stationId: string; stationName: string; unitId: string; unitName: string })[];
+  units: (ReportFigures & { unitId: string; unitName: string; stations: number })[];
+  total: ReportFigures & { stations: number };
+  targets: { available: boolean; note: string; items: { stationId: string; target: string; required: number; achieved: number; monthsMissed: string[] }[] };
+  narrative: string;
+}
+
+export type ComplianceStatus = 'met' | 'on_track' | 'at_risk' | 'missed';
+
+/** Plan targets (chỉ tiêu kế hoạch) month by month, from /api/plan-targets/compliance. */
+export interface Compliance {
+  targets: {
+    id: string;
+    name: string;
+    chuyenMuc: string;
+    minPerMonth: number;
+    months: { month: string; status: ComplianceStatus; label: string; stationsMet: number; stations: number }[];
+  }[];
 }
