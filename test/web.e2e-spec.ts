@@ -280,6 +280,16 @@ describeWithChromium('the web console in a real browser', () => {
     const bars = await page.getByTestId('bar').evaluateAll((els) => els.map((e) => ({ station: e.getAttribute('data-station'), minutes: Number(e.getAttribute('data-minutes')) })));
     expect(bars).toHaveLength(2 * 3);
     expect(bars.filter((b) => b.minutes > 0).map((b) => b.station).sort()).toEqual(stations.map((s) => s.name).sort());
+    // Chart.js painted the bars: the first station's colour (#0b5d3b) fills a visible share of the canvas.
+    const firstColourPixels = await page.getByTestId('minutes-chart').evaluate((el) => {
+      type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+      const c = el as unknown as Canvas;
+      const px = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let n = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i] === 0x0b && px[i + 1] === 0x5d && px[i + 2] === 0x3b && px[i + 3] === 255) n++;
+      return n;
+    });
+    expect(firstColourPixels).toBeGreaterThan(200);
     for (const ext of ['xlsx', 'pdf']) expect(await page.getByTestId(`export-${ext}`).count()).toBe(1);
     await shot(page, '13-bao-cao');
 
@@ -472,7 +482,7 @@ describeWithChromium('the web console in a real browser', () => {
 
     const relay = ((await admin.ok('GET', '/api/live/relays')) as { id: string; title: string; kind: string; sourceKind: string; programmeId: string }[]).find((r) => r.title.startsWith('Thông báo khẩn: cắt điện'));
     if (!relay) throw new Error('the emergency was not started');
-    expect(relay).toMatchObject({ kind: 'emergency', sourceKind: 'programme' });
+    expect(relay).toMatchObject({ kind: 'emergency', sourceKind: 'text' });
     // The text became a programme of its own, spoken by the server, so it stays in the dossier.
     expect(await admin.ok('GET', `/api/programmes/${relay.programmeId}`)).toMatchObject({ title: 'Thông báo khẩn: cắt điện xã Cẩm Bình', chuyenMuc: 'Thông báo khẩn cấp' });
     const status = await admin.ok('GET', `/api/live/relays/${relay.id}`);
