@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LoaError } from '../common/errors';
 import { ScheduleService } from '../schedule/schedule.service';
 import { StationsService } from '../stations/stations.service';
+import { UnitsService } from '../units/units.service';
 import type { Principal, RouteScope } from './principal';
 
 export const OUTSIDE_UNIT = 'Bạn chỉ làm việc được với các trạm thuộc đơn vị mình.';
@@ -15,11 +16,16 @@ export class UnitScope {
   constructor(
     private readonly stations: StationsService,
     private readonly schedule: ScheduleService,
+    private readonly units: UnitsService,
   ) {}
 
   async check(who: Principal, route: RouteScope | undefined, params: Record<string, unknown>, query: Record<string, unknown>): Promise<void> {
-    const units = await this.stations.unitScope(who);
-    if (units === undefined) return;
+    const scope = await this.stations.unitScope(who);
+    if (scope === undefined) return;
+    await this.checkWithin(scope, route, params, query);
+  }
+
+  private async checkWithin(units: string[], route: RouteScope | undefined, params: Record<string, unknown>, query: Record<string, unknown>): Promise<void> {
     const stationIds = [typeof query['stationId'] === 'string' ? query['stationId'] : undefined].filter((s): s is string => !!s);
     const id = route ? params[route.param] : undefined;
     if (route && typeof id === 'string') {
@@ -28,7 +34,7 @@ export class UnitScope {
           stationIds.push(id);
           break;
         case 'unit':
-          if (!units.includes(id)) throw new LoaError('forbidden', OUTSIDE_UNIT);
+          if (!units.includes(id) && (await this.units.get(id).catch(notFoundAsNull))) throw new LoaError('forbidden', OUTSIDE_UNIT);
           break;
         case 'slot': {
           const slot = await this.schedule.describe(id).catch(notFoundAsNull);
