@@ -1,7 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import WebSocket from 'ws';
+import { AGENT_WS_PATH, PROTOCOL_VERSION, type ScheduleSnapshot } from '@loa/protocol';
 import { AGENT_FORBIDDEN, ROLE_FORBIDDEN } from '../apps/server/src/auth/auth.guard';
 import { ROLES, type Role } from '../apps/server/src/auth/principal';
 import { OUTSIDE_UNIT } from '../apps/server/src/auth/unit-scope';
@@ -197,6 +201,44 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** A bare agent link: says hello, then hands out the frames it receives by type. */
+  async function connectAgent(token: string) {
+    const socket = new WebSocket(baseUrl.replace(/^http/, 'ws') + AGENT_WS_PATH, { headers: { authorization: `Bearer ${token}` } });
+    const frames: Record<string, unknown>[] = [];
+    const waiting: (() => void)[] = [];
+    socket.on('message', (data) => {
+      frames.push(JSON.parse(String(data)) as Record<string, unknown>);
+      waiting.splice(0).forEach((wake) => wake());
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    const send = (frame: object) => socket.send(JSON.stringify(frame));
+    send({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: 'matrix', scheduleVersion: null, cached: [] });
+    return {
+      send,
+      close: () => socket.close(),
+      /** The first not yet taken frame of this type, within five seconds. */
+      async next(type: string): Promise<Record<string, any>> {
+        const until = Date.now() + 5000;
+        for (;;) {
+          const i = frames.findIndex((f) => f.type === type);
+          if (i >= 0) return frames.splice(i, 1)[0];
+          const left = until - Date.now();
+          if (left <= 0) throw new Error(`no ${type} frame; got ${JSON.stringify(frames.map((f) => f.type))}`);
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, left);
+            waiting.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
+      },
+    };
+  }
+
   it('has an expectation for every route the server serves, and no stale ones', () => {
     const served = routesOf(app);
     expect(served.length).toBeGreaterThan(60);
@@ -292,6 +334,32 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('audio/mpeg');
       await res.arrayBuffer();
+    });
+
+    it('receives only its own schedule, and its events about another station\'s airing are refused and not stored', async () => {
+      const b = await connectAgent(commune.b.token);
+      const a = await connectAgent(commune.a.token);
+      try {
+        const snapB = (await b.next('schedule')).snapshot as ScheduleSnapshot;
+        const snapA = (await a.next('schedule')).snapshot as ScheduleSnapshot;
+        expect(snapB.stationId).toBe(commune.b.stationId);
+        expect(snapA.stationId).toBe(commune.a.stationId);
+        const airing = snapB.items.find((i) => i.slotId === slotB)!;
+        expect(airing).toBeDefined();
+        expect(snapA.items.filter((i) => i.slotId === slotB)).toEqual([]);
+
+        const eventId = randomUUID();
+        a.send({ type: 'events', events: [{ id: eventId, kind: 'started', occurrenceId: airing.occurrenceId, slotId: slotB, plannedAt: airing.startAt, startedAt: airing.startAt }] });
+        const error = await a.next('error');
+        expect(error.code).toBe('invalid_frame');
+        expect(error.message).toBe('Có sự kiện phát sóng không thuộc lịch của trạm này; máy chủ đã bỏ qua.');
+        expect(error.issues).toEqual([expect.stringContaining(eventId)]);
+        const stored = (await app.get(DataSource).query('SELECT COUNT(*) AS n FROM "playback_event" WHERE "id" = ?', [eventId])) as { n: number }[];
+        expect(Number(stored[0].n)).toBe(0);
+      } finally {
+        a.close();
+        b.close();
+      }
     });
 
     it('is refused on staff routes, even those naming its own station', async () => {
