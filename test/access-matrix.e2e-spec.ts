@@ -310,6 +310,8 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
       expect(await refusedAs('POST', `/api/slots/${slotB}/reject`, { reason: 'không' })).toEqual(refused);
       expect(await refusedAs('DELETE', `/api/slots/${slotB}`)).toEqual(refused);
       expect(await refusedAs('GET', `/api/slots?stationId=${commune.b.stationId}`)).toEqual(refused);
+      expect((await operatorA.ok('GET', '/api/slots')).map((s: { id: string }) => s.id)).not.toContain(slotB);
+      expect((await callers.get('editor')!.ok('GET', '/api/slots')).map((s: { id: string }) => s.id)).toContain(slotB);
       expect((await admin.ok('GET', `/api/slots/${slotB}`)).status).toBe('approved');
       expect((await callers.get('editor')!.request('GET', `/api/slots/${slotB}`)).status).toBe(200);
     });

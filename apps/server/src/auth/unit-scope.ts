@@ -49,6 +49,13 @@ export class UnitScope {
     }
   }
 
+  /** The stations `who` may see, or undefined for all: to narrow lists that mix every commune's rows. */
+  async visibleStations(who: Principal): Promise<Set<string> | undefined> {
+    const scope = await this.stations.unitScope(who);
+    if (scope === undefined) return undefined;
+    return new Set(scope.length ? (await this.stations.list(scope)).map((s) => s.id) : []);
+  }
+
   private async anyOwn(units: string[], stationIds: readonly string[]): Promise<boolean> {
     if (!units.length) return false;
     const own = new Set((await this.stations.list(units)).map((s) => s.id));

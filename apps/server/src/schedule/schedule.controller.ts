@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles, ScopedBy } from '../auth/principal';
+import { UnitScope } from '../auth/unit-scope';
 import { UuidParam } from '../common/params';
 import { CreateSlotDto, EditAiringDto, RejectSlotDto, UpdateSlotDto } from './dto/create-slot.dto';
 import { ListSlotsQuery, TimelineQuery } from './dto/list-slots.dto';
@@ -18,11 +19,17 @@ const iso = (text?: string) => text && new Date(text).toISOString();
 @ApiBearerAuth()
 @Controller('slots')
 export class ScheduleController {
-  constructor(private readonly schedule: ScheduleService) {}
+  constructor(
+    private readonly schedule: ScheduleService,
+    private readonly scope: UnitScope,
+  ) {}
 
+  /** A commune operator sees only the slots that air on its own stations. */
   @Get()
-  list(@Query() query: ListSlotsQuery) {
-    return this.schedule.list({ stationId: query.stationId, from: iso(query.from), to: iso(query.to), status: query.status });
+  async list(@Query() query: ListSlotsQuery, @CurrentPrincipal() who: Principal) {
+    const slots = await this.schedule.list({ stationId: query.stationId, from: iso(query.from), to: iso(query.to), status: query.status });
+    const own = await this.scope.visibleStations(who);
+    return own ? slots.filter((s) => s.stationIds.some((id) => own.has(id))) : slots;
   }
 
   @Get('mine')
