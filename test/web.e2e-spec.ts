@@ -271,6 +271,8 @@ describeWithChromium('the web console in a real browser', () => {
     expect(rows[1]).toContain(stations[0].name);
 
     await open(page, 'Lịch phát sóng');
+    // The filter fills once the page's first requests have answered.
+    await eventually('the station filter filled', async () => (await page.getByTestId('station-filter').locator('option').count()) > 1, 10_000);
     const options = await page.getByTestId('station-filter').locator('option').allTextContents();
     expect(options).toEqual(['Tất cả trạm', stations[0].name]);
     expect(await page.getByTestId('add-slot').count()).toBe(0);

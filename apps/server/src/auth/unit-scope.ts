@@ -26,7 +26,9 @@ export class UnitScope {
   }
 
   private async checkWithin(units: string[], route: RouteScope | undefined, params: Record<string, unknown>, query: Record<string, unknown>): Promise<void> {
-    const stationIds = [typeof query['stationId'] === 'string' ? query['stationId'] : undefined].filter((s): s is string => !!s);
+    const stationIds: string[] = [];
+    const asked = query['stationId'];
+    if (typeof asked === 'string' && asked) stationIds.push(asked);
     const id = route ? params[route.param] : undefined;
     if (route && typeof id === 'string') {
       switch (route.kind) {
