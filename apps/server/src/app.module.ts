@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -8,6 +8,13 @@ import { AgentsController } from './agents/agents.controller';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { SessionStreamsInterceptor } from './auth/session-streams.interceptor';
+import { SessionRevocations } from './auth/sessions';
+import { UnitScope } from './auth/unit-scope';
+import { AuditContextInterceptor } from './audit/audit-context.interceptor';
+import { AuditController } from './audit/audit.controller';
+import { AuditEntry } from './audit/audit-entry.entity';
+import { AuditService } from './audit/audit.service';
 import { Clock } from './common/clock';
 import { ErrorFilter } from './common/error.filter';
 import { DomainEvents } from './common/events';
@@ -85,7 +92,7 @@ export class AppModule {
             return db;
           },
         }),
-        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget]),
+        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         MediaModule,
       ],
@@ -106,9 +113,13 @@ export class AppModule {
         ReportsController,
         AgentsController,
         LiveController,
+        AuditController,
       ],
       providers: [
         AuthService,
+        SessionRevocations,
+        UnitScope,
+        AuditService,
         UsersService,
         UnitsService,
         StationsService,
@@ -130,6 +141,8 @@ export class AppModule {
         LiveService,
         LiveMicGateway,
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: SessionStreamsInterceptor },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
     };

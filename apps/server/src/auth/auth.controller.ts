@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { AuthService } from './auth.service';
+import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
 import { CurrentPrincipal, Principal, Public } from './principal';
 
@@ -12,13 +14,29 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  login(@Body() body: LoginDto) {
-    return this.auth.login(body.username, body.password);
+  login(@Body() body: LoginDto, @Req() req: Request) {
+    return this.auth.login(body.username, body.password, req.ip ?? req.socket.remoteAddress ?? '');
   }
 
   @ApiBearerAuth()
   @Get('me')
   me(@CurrentPrincipal() principal: Principal) {
     return principal;
+  }
+
+  /** Ends every session of the signed-in user, on every device, and closes their open streams. */
+  @ApiBearerAuth()
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.auth.logout(principal);
+  }
+
+  /** A new password for the signed-in user; every session ends, so sign in again with it. */
+  @ApiBearerAuth()
+  @Post('password')
+  @HttpCode(204)
+  async changePassword(@Body() body: ChangePasswordDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.auth.changePassword(principal, body.currentPassword, body.newPassword);
   }
 }

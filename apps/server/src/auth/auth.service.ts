@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
 import { StationsService } from '../stations/stations.service';
 import { UsersService } from '../users/users.service';
+import { LoginLimiter } from './login-limiter';
 import { DUMMY_HASH, STATION_TOKEN_PREFIX, verifyPassword } from './password';
 import { Principal, Role, ROLES } from './principal';
 
@@ -11,44 +14,102 @@ interface JwtClaims {
   username: string;
   role: Role;
   unitId: string | null;
+  /** The user's token version when signed: a raised version on the account voids the token. */
+  ver: number;
+  exp?: number;
 }
+
+/** Who a token belongs to, and until when it is good (ms; null for station tokens, which last until revoked). */
+export interface Session {
+  principal: Principal;
+  expiresAt: number | null;
+}
+
+const SESSION_ENDED = 'Phiên đăng nhập đã hết hạn hoặc đã kết thúc. Vui lòng đăng nhập lại.';
 
 @Injectable()
 export class AuthService {
+  private readonly limiter: LoginLimiter;
+
   constructor(
     private readonly users: UsersService,
     private readonly stations: StationsService,
     private readonly jwt: JwtService,
-  ) {}
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {
+    this.limiter = new LoginLimiter(() => this.clock.now());
+  }
 
-  async login(username: string, password: string) {
+  /** `address` is the caller's IP: failures are counted per user name and address. */
+  async login(username: string, password: string, address: string) {
+    const blocked = this.limiter.blockedUntil(username, address);
+    if (blocked !== null) throw this.tooManyAttempts(blocked);
     const user = await this.users.findByUsername(username);
     // Always run one hash, so the answer's timing does not tell whether the user exists.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || user.disabled) {
+      this.limiter.fail(username, address);
       throw new LoaError('invalid_credentials', 'Tên đăng nhập hoặc mật khẩu không đúng.');
     }
-    const claims: JwtClaims = { sub: user.id, username: user.username, role: user.role, unitId: user.unitId };
+    this.limiter.succeed(username, address);
+    const claims: JwtClaims = { sub: user.id, username: user.username, role: user.role, unitId: user.unitId, ver: user.tokenVersion };
     return {
       accessToken: await this.jwt.signAsync(claims),
+      expiresIn: this.config.jwtTtlSeconds,
       user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, unitId: user.unitId },
     };
   }
 
   /** A station token or a user JWT → who it is; anything else is refused. */
   async authenticate(token: string): Promise<Principal> {
+    return (await this.session(token)).principal;
+  }
+
+  /**
+   * A user's token is good while it is signed, unexpired, and the account is enabled with the same token
+   * version: the account is read on every request, so a revocation takes effect on the next one.
+   */
+  async session(token: string): Promise<Session> {
     if (token.startsWith(STATION_TOKEN_PREFIX)) {
       const station = await this.stations.findByToken(token);
       if (!station) throw new LoaError('unauthorized', 'Mã trạm không hợp lệ hoặc đã bị thu hồi.');
-      return { kind: 'agent', stationId: station.id, stationName: station.name };
+      return { principal: { kind: 'agent', stationId: station.id, stationName: station.name }, expiresAt: null };
     }
     let claims: JwtClaims;
     try {
       claims = await this.jwt.verifyAsync<JwtClaims>(token);
     } catch {
-      throw new LoaError('unauthorized', 'Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.');
+      throw new LoaError('unauthorized', SESSION_ENDED);
     }
-    if (!ROLES.includes(claims.role)) throw new LoaError('unauthorized', 'Phiên đăng nhập không hợp lệ.');
-    return { kind: 'user', userId: claims.sub, username: claims.username, role: claims.role, unitId: claims.unitId };
+    if (typeof claims.sub !== 'string' || typeof claims.ver !== 'number') throw new LoaError('unauthorized', SESSION_ENDED);
+    const user = await this.users.findById(claims.sub);
+    if (!user || user.disabled || user.tokenVersion !== claims.ver || !ROLES.includes(user.role)) {
+      throw new LoaError('unauthorized', SESSION_ENDED);
+    }
+    return {
+      principal: { kind: 'user', userId: user.id, username: user.username, role: user.role, unitId: user.unitId },
+      expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : null,
+    };
+  }
+
+  async logout(who: Principal): Promise<void> {
+    if (who.kind === 'user') await this.users.revokeSessions(who.userId);
+  }
+
+  async changePassword(who: Principal, current: string, next: string): Promise<void> {
+    if (who.kind !== 'user') throw new LoaError('forbidden', 'Mã trạm không được dùng cho chức năng này.');
+    await this.users.changeOwnPassword(who.userId, current, next);
+  }
+
+  private tooManyAttempts(until: number): LoaError {
+    const seconds = Math.max(1, Math.ceil((until - this.clock.now()) / 1000));
+    const at = new Intl.DateTimeFormat('vi-VN', { timeZone: this.config.timezone, hour: '2-digit', minute: '2-digit', hour12: false }).format(until);
+    const minutes = Math.ceil(seconds / 60);
+    return new LoaError(
+      'too_many_requests',
+      `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ${at} (khoảng ${minutes} phút nữa).`,
+      { retryAfterSeconds: seconds, retryAt: new Date(until).toISOString() },
+    );
   }
 }

@@ -12,6 +12,14 @@ export const IS_PUBLIC = 'loa:public';
 export const ROLES_KEY = 'loa:roles';
 export const ALLOW_AGENT = 'loa:allow-agent';
 export const ALLOW_QUERY_TOKEN = 'loa:allow-query-token';
+export const SCOPE_KEY = 'loa:scope';
+
+/** What a route's path parameter names, for the unit check: a station, a unit or a slot. */
+export type ScopeKind = 'station' | 'unit' | 'slot';
+export interface RouteScope {
+  kind: ScopeKind;
+  param: string;
+}
 
 /** No sign-in needed (health, login, API docs). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -27,6 +35,12 @@ export const AllowAgent = () => SetMetadata(ALLOW_AGENT, true);
  * EventSource opens without a way to set headers. Validated exactly as the header is.
  */
 export const AllowQueryToken = () => SetMetadata(ALLOW_QUERY_TOKEN, true);
+
+/**
+ * The route's `:param` names a station, a unit or a slot: a user confined to a unit (a commune operator)
+ * reaches it only when it lies in their unit, or, for a slot, when it airs on one of their stations.
+ */
+export const ScopedBy = (kind: ScopeKind, param = 'id') => SetMetadata(SCOPE_KEY, { kind, param } satisfies RouteScope);
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
   const req = ctx.switchToHttp().getRequest<{ principal?: Principal }>();

@@ -23,6 +23,8 @@ export class ErrorFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
+    const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.status(body.statusCode).json(body);
   }
 
@@ -59,6 +61,8 @@ function codeForStatus(status: number): ErrorCode {
       return 'payload_too_large';
     case 416:
       return 'range_not_satisfiable';
+    case 429:
+      return 'too_many_requests';
     default:
       return status >= 500 ? 'internal' : 'validation_failed';
   }
@@ -72,5 +76,6 @@ const MESSAGES: Partial<Record<ErrorCode, string>> & Record<'internal' | 'valida
   conflict: 'Thao tác bị trùng với dữ liệu đã có.',
   payload_too_large: 'Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép.',
   range_not_satisfiable: 'Đoạn tệp được yêu cầu nằm ngoài kích thước tệp.',
+  too_many_requests: 'Có quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.',
   internal: 'Máy chủ gặp lỗi ngoài dự kiến. Vui lòng thử lại sau ít phút.',
 };

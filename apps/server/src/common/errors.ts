@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'invalid_state'
   | 'live_source_unavailable'
   | 'live_source_not_audio'
+  | 'too_many_requests'
   | 'internal';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -49,6 +50,8 @@ export function statusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'range_not_satisfiable':
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
+    case 'too_many_requests':
+      return HttpStatus.TOO_MANY_REQUESTS;
     case 'tts_failed':
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'internal':

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { registerAuditFunctions } from '../audit/audit-context';
 
 /**
  * The database: SQLite through better-sqlite3, in WAL mode, with migrations run at start-up.
@@ -14,11 +15,13 @@ export function dataSourceOptions(databasePath: string): DataSourceOptions {
     migrationsRun: true,
     synchronize: false,
     // WAL lets readers go on while a writer commits; FULL makes every acknowledged commit survive a power cut.
-    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+    prepareDatabase: (db: { pragma(sql: string): unknown } & Parameters<typeof registerAuditFunctions>[0]) => {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
+      // The audit triggers ask it who is making each change.
+      registerAuditFunctions(db);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { bearer } from '../auth/auth.guard';
 import { AuthService } from '../auth/auth.service';
+import { SessionRevocations } from '../auth/sessions';
 import { LoaError } from '../common/errors';
 import { LiveService } from './live.service';
 
@@ -33,6 +34,7 @@ export class LiveMicGateway implements OnGatewayConnection {
   constructor(
     private readonly auth: AuthService,
     private readonly live: LiveService,
+    private readonly sessions: SessionRevocations,
   ) {}
 
   handleConnection(socket: WebSocket, req: IncomingMessage): void {
@@ -45,11 +47,15 @@ export class LiveMicGateway implements OnGatewayConnection {
     const relayId = url.searchParams.get('relayId') ?? '';
 
     void this.open(token, relayId)
-      .then((sink) => {
-        if (typeof sink === 'number') {
-          socket.close(sink, 'refused');
+      .then((opened) => {
+        if (typeof opened === 'number') {
+          socket.close(opened, 'refused');
           return;
         }
+        const { sink, userId } = opened;
+        // Signing out, or an account change, silences the microphone at once.
+        const revoked = this.sessions.of(userId).subscribe(() => socket.close(MicCloseCode.Unauthorized, 'session ended'));
+        socket.on('close', () => revoked.unsubscribe());
         socket.off('message', hold);
         const onMessage = (data: RawData, isBinary: boolean) => {
           const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
@@ -72,7 +78,7 @@ export class LiveMicGateway implements OnGatewayConnection {
   }
 
   /** The microphone's sink, or the close code that refuses it. */
-  private async open(token: string | null, relayId: string): Promise<{ write(b: Buffer): boolean; end(): void } | number> {
+  private async open(token: string | null, relayId: string): Promise<{ sink: { write(b: Buffer): boolean; end(): void }; userId: string } | number> {
     if (!token) return MicCloseCode.Unauthorized;
     let who;
     try {
@@ -87,6 +93,7 @@ export class LiveMicGateway implements OnGatewayConnection {
     if (!row || row.sourceKind !== 'mic' || row.status !== 'live') return MicCloseCode.NotFound;
     // Only whoever started it (or an admin) speaks on a relay.
     if (who.role !== 'admin' && row.startedBy !== who.userId) return MicCloseCode.Forbidden;
-    return this.live.attachMic(relayId) ?? MicCloseCode.Busy;
+    const sink = this.live.attachMic(relayId);
+    return sink ? { sink, userId: who.userId } : MicCloseCode.Busy;
   }
 }

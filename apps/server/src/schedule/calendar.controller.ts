@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentPrincipal, Principal, Public, Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Public, Roles, ScopedBy } from '../auth/principal';
 import { UuidParam } from '../common/params';
 import { CalendarService } from './calendar.service';
 
@@ -12,6 +12,7 @@ export class CalendarController {
 
   @ApiBearerAuth()
   @Roles('admin', 'editor', 'approver', 'operator')
+  @ScopedBy('station')
   @Post('stations/:id/calendar-token')
   forStation(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
     return this.calendar.issue('station', id, who.kind === 'user' ? who.userId : null);
@@ -19,6 +20,7 @@ export class CalendarController {
 
   @ApiBearerAuth()
   @Roles('admin', 'editor', 'approver', 'operator')
+  @ScopedBy('unit')
   @Post('units/:id/calendar-token')
   forUnit(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
     return this.calendar.issue('unit', id, who.kind === 'user' ? who.userId : null);

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles, ScopedBy } from '../auth/principal';
+import { UnitScope } from '../auth/unit-scope';
 import { UuidParam } from '../common/params';
 import { CreateSlotDto, EditAiringDto, RejectSlotDto, UpdateSlotDto } from './dto/create-slot.dto';
 import { ListSlotsQuery, TimelineQuery } from './dto/list-slots.dto';
@@ -18,11 +19,17 @@ const iso = (text?: string) => text && new Date(text).toISOString();
 @ApiBearerAuth()
 @Controller('slots')
 export class ScheduleController {
-  constructor(private readonly schedule: ScheduleService) {}
+  constructor(
+    private readonly schedule: ScheduleService,
+    private readonly scope: UnitScope,
+  ) {}
 
+  /** A commune operator sees only the slots that air on its own stations. */
   @Get()
-  list(@Query() query: ListSlotsQuery) {
-    return this.schedule.list({ stationId: query.stationId, from: iso(query.from), to: iso(query.to), status: query.status });
+  async list(@Query() query: ListSlotsQuery, @CurrentPrincipal() who: Principal) {
+    const slots = await this.schedule.list({ stationId: query.stationId, from: iso(query.from), to: iso(query.to), status: query.status });
+    const own = await this.scope.visibleStations(who);
+    return own ? slots.filter((s) => s.stationIds.some((id) => own.has(id))) : slots;
   }
 
   @Get('mine')
@@ -30,6 +37,7 @@ export class ScheduleController {
     return this.schedule.mine(actorOf(who));
   }
 
+  @ScopedBy('slot')
   @Get(':id')
   get(@Param('id', UuidParam) id: string) {
     return this.schedule.describe(id);
@@ -42,36 +50,42 @@ export class ScheduleController {
   }
 
   @Roles('admin', 'editor', 'approver', 'operator')
+  @ScopedBy('slot')
   @Patch(':id')
   update(@Param('id', UuidParam) id: string, @Body() body: UpdateSlotDto, @CurrentPrincipal() who: Principal) {
     return this.schedule.update(id, body, actorOf(who));
   }
 
   @Roles('admin', 'editor', 'approver', 'operator')
+  @ScopedBy('slot')
   @Post(':id/submit')
   submit(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
     return this.schedule.submit(id, actorOf(who));
   }
 
   @Roles('admin', 'approver', 'operator')
+  @ScopedBy('slot')
   @Post(':id/approve')
   approve(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
     return this.schedule.approve(id, actorOf(who));
   }
 
   @Roles('admin', 'approver', 'operator')
+  @ScopedBy('slot')
   @Post(':id/reject')
   reject(@Param('id', UuidParam) id: string, @Body() body: RejectSlotDto, @CurrentPrincipal() who: Principal) {
     return this.schedule.reject(id, actorOf(who), body.reason.trim());
   }
 
   @Roles('admin', 'editor', 'approver', 'operator')
+  @ScopedBy('slot')
   @Post(':id/airings')
   editAiring(@Param('id', UuidParam) id: string, @Body() body: EditAiringDto, @CurrentPrincipal() who: Principal) {
     return this.schedule.editAiring(id, body, actorOf(who));
   }
 
   @Roles('admin', 'editor', 'approver', 'operator')
+  @ScopedBy('slot')
   @Delete(':id')
   cancel(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
     return this.schedule.cancel(id, actorOf(who));
@@ -84,6 +98,7 @@ export class ScheduleController {
 export class TimelineController {
   constructor(private readonly schedule: ScheduleService) {}
 
+  @ScopedBy('station')
   @Get(':id/timeline')
   timeline(@Param('id', UuidParam) id: string, @Query() query: TimelineQuery) {
     return this.schedule.timeline(id, new Date(query.from).toISOString(), new Date(query.to).toISOString());

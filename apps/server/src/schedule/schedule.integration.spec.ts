@@ -223,7 +223,9 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
 
   it('gives staff a calendar link per station and per unit, without sign-in, keeping only its hash', async () => {
     const slot = await admin.ok('POST', '/api/slots', { programmeId, startAt: vnDay(2, '16:30'), stationIds: [st.vinh] });
-    const { token, path } = await operator.ok('POST', `/api/stations/${st.vinh}/calendar-token`);
+    const { token, path } = await editor.ok('POST', `/api/stations/${st.vinh}/calendar-token`);
+    // A commune operator gets links for its own commune's stations only.
+    expect((await operator.request('POST', `/api/stations/${st.vinh}/calendar-token`)).status).toBe(403);
     expect(path).toBe(`/api/calendar/${token}.ics`);
     const res = await fetch(url + path);
     expect(res.status).toBe(200);

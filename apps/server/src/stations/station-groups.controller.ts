@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/principal';
+import { Roles, ScopedBy } from '../auth/principal';
 import { UuidParam } from '../common/params';
 import { CreateClusterDto, CreateStationGroupDto } from './dto/station-group.dto';
 import { StationGroupsService } from './station-groups.service';
@@ -22,12 +22,14 @@ export class StationGroupsController {
     return this.groups.createGroup(body.name, body.stationIds);
   }
 
+  @ScopedBy('station')
   @Get('stations/:id/clusters')
   listClusters(@Param('id', UuidParam) id: string) {
     return this.groups.listClusters(id);
   }
 
   @Roles('admin')
+  @ScopedBy('station')
   @Post('stations/:id/clusters')
   createCluster(@Param('id', UuidParam) id: string, @Body() body: CreateClusterDto) {
     return this.groups.createCluster(id, body.name);

@@ -28,6 +28,13 @@ export class User {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /**
+   * Written into every sign-in token; raised by sign-out, a new password, a new role or unit, or disabling,
+   * so every token signed before stops working at once.
+   */
+  @Column({ type: 'integer', default: 0 })
+  tokenVersion!: number;
+
   @InstantColumn()
   createdAt!: string;
 }

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { UuidParam } from '../common/params';
 import { CreateUserDto } from './dto/create-user.dto';
+import { ResetPasswordDto, UpdateUserDto } from './dto/update-user.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -19,5 +21,15 @@ export class UsersController {
   @Post()
   create(@Body() body: CreateUserDto) {
     return this.users.create(body);
+  }
+
+  @Patch(':id')
+  update(@Param('id', UuidParam) id: string, @Body() body: UpdateUserDto, @CurrentPrincipal() who: Principal) {
+    return this.users.update(id, body, who.kind === 'user' ? who.userId : '');
+  }
+
+  @Post(':id/password')
+  resetPassword(@Param('id', UuidParam) id: string, @Body() body: ResetPasswordDto) {
+    return this.users.resetPassword(id, body.password);
   }
 }

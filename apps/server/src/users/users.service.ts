@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { hashPassword } from '../auth/password';
+import { hashPassword, verifyPassword } from '../auth/password';
 import { Role } from '../auth/principal';
+import { SessionRevocations } from '../auth/sessions';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
+import { UnitsService } from '../units/units.service';
 import { User } from './user.entity';
 
 export interface NewUser {
@@ -15,18 +17,40 @@ export interface NewUser {
   unitId?: string | null;
 }
 
+export interface UserChange {
+  displayName?: string;
+  role?: Role;
+  unitId?: string | null;
+  disabled?: boolean;
+}
+
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly units: UnitsService,
+    private readonly sessions: SessionRevocations,
+  ) {}
 
   findByUsername(username: string): Promise<User | null> {
     return this.users.findOneBy({ username });
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  async get(id: string): Promise<User> {
+    const user = await this.findById(id);
+    if (!user) throw new LoaError('not_found', 'Không tìm thấy tài khoản này.');
+    return user;
   }
 
   async create(input: NewUser) {
     if (await this.users.existsBy({ username: input.username })) {
       throw new LoaError('conflict', `Tên đăng nhập "${input.username}" đã có người dùng.`);
     }
+    if (input.unitId) await this.units.get(input.unitId);
     const user = this.users.create({
       username: input.username,
       displayName: input.displayName,
@@ -34,6 +58,7 @@ export class UsersService {
       role: input.role,
       unitId: input.unitId ?? null,
       disabled: false,
+      tokenVersion: 0,
       createdAt: nowInstant(),
     });
     return toPublicUser(await this.users.save(user));
@@ -46,6 +71,58 @@ export class UsersService {
   count(): Promise<number> {
     return this.users.count();
   }
+
+  /**
+   * An admin changes a user's name, role, unit or disabled flag. A new role, unit or a disabled account
+   * ends every session the user has open: what the old token allowed must not outlive the change.
+   */
+  async update(id: string, change: UserChange, by: string) {
+    const user = await this.get(id);
+    if (change.unitId) await this.units.get(change.unitId);
+    const next = { ...user, ...definedOnly(change) };
+    const losesAdmin = user.role === 'admin' && !user.disabled && (next.role !== 'admin' || next.disabled);
+    if (losesAdmin) {
+      if (id === by) throw new LoaError('invalid_state', 'Bạn không thể tự bỏ quyền quản trị hoặc tự khoá tài khoản của mình.');
+      if ((await this.users.countBy({ role: 'admin', disabled: false })) <= 1) {
+        throw new LoaError('invalid_state', 'Hệ thống cần ít nhất một quản trị viên đang hoạt động.');
+      }
+    }
+    const revoke = next.role !== user.role || next.unitId !== user.unitId || (next.disabled && !user.disabled);
+    const saved = await this.users.save({ ...next, tokenVersion: user.tokenVersion + (revoke ? 1 : 0) });
+    if (revoke) this.sessions.revoked(id);
+    return toPublicUser(saved);
+  }
+
+  /** An admin sets a new password for someone who forgot theirs; their open sessions end. */
+  async resetPassword(id: string, password: string) {
+    const user = await this.get(id);
+    await this.setPassword(user, password);
+    return toPublicUser(await this.get(id));
+  }
+
+  /** The user changes their own password, proving they know the current one; every session ends, this one too. */
+  async changeOwnPassword(id: string, current: string, password: string): Promise<void> {
+    const user = await this.get(id);
+    if (!(await verifyPassword(current, user.passwordHash))) {
+      throw new LoaError('invalid_credentials', 'Mật khẩu hiện tại không đúng.');
+    }
+    await this.setPassword(user, password);
+  }
+
+  /** Sign-out: every token the user holds stops working. */
+  async revokeSessions(id: string): Promise<void> {
+    await this.users.increment({ id }, 'tokenVersion', 1);
+    this.sessions.revoked(id);
+  }
+
+  private async setPassword(user: User, password: string): Promise<void> {
+    await this.users.save({ ...user, passwordHash: await hashPassword(password), tokenVersion: user.tokenVersion + 1 });
+    this.sessions.revoked(user.id);
+  }
+}
+
+function definedOnly<T extends object>(change: T): Partial<T> {
+  return Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function toPublicUser(u: User) {
