@@ -340,6 +340,14 @@ describeWithChromium('the web console in a real browser', () => {
     await page.getByTestId('report-stations').waitFor();
     expect(await page.getByTestId('report-stations').locator('tbody tr').count()).toBe(1);
     await expectText(page.getByTestId('report-stations'), stations[0].name);
+
+    // Signing out ends the sign-in on the server: the token the page held is refused from then on.
+    const token = await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('loa.token'));
+    expect(token).toBeTruthy();
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL(/\/dang-nhap$/);
+    const after = await fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
     await context.close();
   }, 60_000);
 

@@ -72,6 +72,16 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 
 export const get = <T>(path: string) => api<T>('GET', path);
 
+/** Ends this user's sign-in on the server; an expired token or an unreachable server changes nothing here. */
+export async function endSession(): Promise<void> {
+  if (!token) return;
+  try {
+    await fetch('/api/auth/logout', { method: 'POST', headers: authHeaders() });
+  } catch {
+    // The page forgets the token anyway.
+  }
+}
+
 /** A file from the API (audio, exports) with the sign-in header, and the name the server gave it. */
 export async function fetchBlob(path: string): Promise<{ blob: Blob; filename: string | null }> {
   const res = await send('GET', path);
