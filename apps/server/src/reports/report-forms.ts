@@ -2,13 +2,23 @@ import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { Writable } from 'node:stream';
 import { FONT_BOLD, FONT_REGULAR, MOTTO, NATION } from '../logbook/logbook-forms';
-import { dayBefore, Figures, PERIOD_LABELS, PeriodicReport, viDay } from './report-math';
+import { dayBefore, Figures, PERIOD_LABELS, PeriodicReport, TargetItem, viDay } from './report-math';
 
 export const REPORT_TITLE = 'BÁO CÁO ĐỊNH KỲ KẾT QUẢ TUYÊN TRUYỀN CẢI CÁCH HÀNH CHÍNH';
 
 function periodLine(r: PeriodicReport): string {
   const w = r.window;
   return `${PERIOD_LABELS[w.period]} năm ${w.year} — từ ngày ${viDay(w.start)} đến ngày ${viDay(dayBefore(w.end))} (${w.convention === 'cchc' ? 'theo kỳ báo cáo CCHC' : 'theo tháng dương lịch'})`;
+}
+
+const TARGET_HEADERS = ['Trạm', 'Tối thiểu mỗi tháng', 'Yêu cầu cả kỳ', 'Đã phát', 'Tháng không đạt', 'Đánh giá'];
+
+function targetCells(t: TargetItem): (string | number)[] {
+  return [t.stationName, t.minPerMonth, t.required, t.achieved, t.monthsMissed.length ? t.monthsMissed.join(', ') : 'Không có', t.statusLabel];
+}
+
+function targetTitle(t: { target: string; chuyenMuc: string; minPerMonth: number }): string {
+  return `${t.target} — chuyên mục "${t.chuyenMuc}", tối thiểu ${t.minPerMonth} lượt/tháng`;
 }
 
 const FIGURE_HEADERS = ['Chương trình theo lịch', 'Chương trình đã phát', 'Lượt theo lịch', 'Lượt đã phát', 'Phát đủ', 'Không phát', 'Lỗi', 'Bị ngắt bởi khẩn cấp', 'Số phút phát sóng', 'Tỷ lệ phát đủ', 'Lượt khẩn cấp'];
@@ -54,9 +64,12 @@ export async function writeReportXlsx(out: Writable, r: PeriodicReport, issuingU
   ws.addRow(['Tổng cộng', ...figureCells(r.total)]).font = bold;
   ws.addRow([]);
   ws.addRow(['Chỉ tiêu kế hoạch']).font = bold;
-  if (r.targets.available) {
-    for (const t of r.targets.items) ws.addRow([t.target, t.required, t.achieved, t.monthsMissed.join(', ')]);
-  } else ws.addRow([r.targets.note]);
+  ws.addRow([r.targets.note]);
+  for (const summary of r.targets.summaries) {
+    ws.addRow([targetTitle(summary), '', '', '', '', '', `${summary.stationsOnTarget}/${summary.stations} trạm không có tháng không đạt`]).font = bold;
+    ws.addRow(TARGET_HEADERS).font = bold;
+    for (const t of r.targets.items) if (t.targetId === summary.targetId) ws.addRow(targetCells(t));
+  }
   ws.addRow([]);
   ws.addRow([`Lập lúc ${printedAt}`]);
   ws.addRow(['Người lập', '', '', '', '', '', 'Thủ trưởng đơn vị']).font = bold;
@@ -103,8 +116,8 @@ export async function writeReportPdf(out: Writable, r: PeriodicReport, issuingUn
   doc.moveDown();
 
   // Figures table.
-  const cols = [150, ...FIGURE_HEADERS.map(() => (W - 150) / FIGURE_HEADERS.length)];
-  const row = (cells: (string | number)[], font: 'R' | 'B', h: number) => {
+  const figureCols = [150, ...FIGURE_HEADERS.map(() => (W - 150) / FIGURE_HEADERS.length)];
+  const row = (cells: (string | number)[], font: 'R' | 'B', h: number, cols = figureCols) => {
     if (doc.y + h > doc.page.height - 60) doc.addPage();
     const y = doc.y;
     let x = 36;
@@ -123,7 +136,15 @@ export async function writeReportPdf(out: Writable, r: PeriodicReport, issuingUn
   row(['Tổng cộng', ...figureCells(r.total)], 'B', 14);
   doc.moveDown();
   doc.font('B').fontSize(10).text('Chỉ tiêu kế hoạch', 36);
-  doc.font('R').text(r.targets.available ? r.targets.items.map((t) => `${t.target}: ${t.achieved}/${t.required}`).join('; ') : r.targets.note);
+  doc.font('R').text(r.targets.note, 36, doc.y, { width: W });
+  const targetCols = [150, 80, 80, 80, W - 150 - 80 * 3 - 160, 160];
+  for (const summary of r.targets.summaries) {
+    if (doc.y + 60 > doc.page.height - 60) doc.addPage();
+    doc.moveDown(0.5);
+    doc.font('B').fontSize(9).text(`${targetTitle(summary)}: ${summary.stationsOnTarget}/${summary.stations} trạm không có tháng không đạt`, 36, doc.y, { width: W });
+    row(TARGET_HEADERS, 'B', 16, targetCols);
+    for (const t of r.targets.items) if (t.targetId === summary.targetId) row(targetCells(t), 'R', 14, targetCols);
+  }
 
   // Chart: one group of bars per month, one bar per station.
   doc.addPage();
