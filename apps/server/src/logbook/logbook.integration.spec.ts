@@ -247,6 +247,10 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
       const header = rows.findIndex((r) => r[0] === 'Trạm' && r[4] === 'Tháng không đạt');
       expect(header).toBeGreaterThan(0);
       expect(rows[header + 1]).toEqual([stations[0].name, 1, 3, 2, 'T1/2026, T2/2026', 'Không đạt']);
+      // Minutes per month per station, drawn as bars in their cells: four stations by three months.
+      // exceljs reads conditional formatting back but does not declare it on the sheet's type.
+      const minutes = wb.getWorksheet('Số phút theo tháng') as unknown as { conditionalFormattings: ExcelJS.ConditionalFormattingOptions[] };
+      expect(minutes.conditionalFormattings).toEqual([{ ref: 'B2:D5', rules: [expect.objectContaining({ type: 'dataBar' })] }]);
       const pdf = await pdfText((await fetchBinary(inspector, '/api/reports/periodic.pdf?period=Q1&year=2026')).body);
       expect(pdf).toContain('Mỗi trạm phát chuyên mục CCHC hằng tháng');
       expect(pdf).toContain('Tháng không đạt');
