@@ -165,7 +165,7 @@ describe('plan-target compliance in the report', () => {
       // Already gone by: not ahead any more.
       { stationId: 'C', occurrenceId: 'c-feb', programmeId: 'p5', day: '2026-02-27', chuyenMucId: 'cm-cds', chuyenMuc: CDS },
     ];
-    const r = buildReport(reportWindow('Q1', 2026, 'calendar'), stations, seeded.filter((l) => l.day < '2026-03-01'), ahead, { targets: [t1, t2], today: { y: 2026, m: 3, d: 1 } });
+    const r = buildReport(reportWindow('Q1', 2026, 'calendar'), stations, seeded.filter((l) => l.day < '2026-03-01'), [], { targets: [t1, t2], today: { y: 2026, m: 3, d: 1 }, ahead });
     const cchc = byStation(r, 't1');
     expect(cchc.B.months.map((m) => m.status)).toEqual(['met', 'missed', 'on_track']);
     expect(cchc.B.monthsMissed).toEqual(['T2/2026']);

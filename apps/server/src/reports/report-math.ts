@@ -357,14 +357,15 @@ function wallMs(d: LocalDate): number {
 /**
  * Each target on each of its stations, month by month of the report's window (CCHC months from the
  * 15th to the 14th, or calendar months): met, missed once the month is over, or still running, on
- * track where enough is scheduled. `today` is the local date the report is made on.
+ * track where enough of `ahead` (airings still to come) is scheduled. `today` is the local date the
+ * report is made on.
  */
 export function targetsOf(
   window: ReportWindow,
   targets: readonly ReportTarget[],
   stations: readonly StationInfo[],
   lines: readonly ReportLine[],
-  scheduled: readonly ScheduledAiring[],
+  ahead: readonly ScheduledAiring[],
   today: LocalDate,
 ): TargetsSection {
   const items: TargetItem[] = [];
@@ -378,19 +379,19 @@ export function targetsOf(
     const mine: TargetItem[] = [];
     for (const station of covered) {
       const aired = window.months.map(() => 0);
-      const ahead = window.months.map(() => 0);
+      const coming = window.months.map(() => 0);
       for (const l of lines) {
         if (l.stationId !== station.id || !COUNTS_FOR_TARGET.has(l.result) || !matchesTarget(target, l.chuyenMucId, l.chuyenMuc)) continue;
         const i = monthIndex(window, l.day);
         if (i >= 0) aired[i]++;
       }
-      for (const a of scheduled) {
+      for (const a of ahead) {
         if (a.stationId !== station.id || a.day < todayIso || logged.has(`${a.stationId}|${a.occurrenceId}`) || !matchesTarget(target, a.chuyenMucId, a.chuyenMuc)) continue;
         const i = monthIndex(window, a.day);
-        if (i >= 0) ahead[i]++;
+        if (i >= 0) coming[i]++;
       }
       const months = window.months.map((m, i): TargetMonth => {
-        const status = judge(aired[i], ahead[i], target.minPerMonth, wallMs(m.end), now);
+        const status = judge(aired[i], coming[i], target.minPerMonth, wallMs(m.end), now);
         return { key: m.key, label: m.label, aired: aired[i], status, statusLabel: STATUS_LABELS[status] };
       });
       const status = worst(months.map((m) => m.status));
@@ -432,7 +433,8 @@ export function buildReport(
   stations: readonly StationInfo[],
   lines: readonly ReportLine[],
   scheduled: readonly ScheduledAiring[],
-  plan?: { targets: readonly ReportTarget[]; today: LocalDate },
+  /** The plan targets, the day the report is made, and the airings still to come (not in `scheduled`). */
+  plan?: { targets: readonly ReportTarget[]; today: LocalDate; ahead?: readonly ScheduledAiring[] },
 ): PeriodicReport {
   const startDay = isoDay(window.start);
   const endDay = isoDay(window.end);
@@ -473,6 +475,6 @@ export function buildReport(
       sc.filter((x) => ids.has(x.stationId)),
     ),
   };
-  const targets = plan ? targetsOf(window, plan.targets, stations, ls, sc, plan.today) : NO_TARGETS;
+  const targets = plan ? targetsOf(window, plan.targets, stations, ls, inWindow(plan.ahead ?? []), plan.today) : NO_TARGETS;
   return { window, stations: stationFigures, units, total, targets, narrative: narrativeOf(window, total, stationFigures, targets) };
 }

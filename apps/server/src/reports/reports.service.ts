@@ -95,17 +95,22 @@ export class ReportsService {
       result: l.result,
       durationMs: l.durationMs,
     }));
-    const scheduled: ScheduledAiring[] = airings.map((a) => ({
+    const planned: (ScheduledAiring & { at: number })[] = airings.map((a) => ({
       stationId: a.stationId,
       occurrenceId: occurrenceIdOf(a.slotId, new Date(a.at).toISOString()),
       programmeId: a.programmeId,
       day: this.local.day(a.at),
       chuyenMucId: programmes.get(a.programmeId)?.chuyenMucId ?? null,
       chuyenMuc: programmes.get(a.programmeId)?.chuyenMuc,
+      at: a.at,
     }));
+    // The figures count the airings whose time has come; those still ahead only tell whether a target is on track.
+    const now = this.clock.now();
+    const scheduled = planned.filter((a) => a.at <= now).map(({ at: _at, ...a }) => a);
+    const ahead = planned.filter((a) => a.at > now).map(({ at: _at, ...a }) => a);
 
     const reportStations: StationInfo[] = stations.map((s) => ({ id: s.id, name: s.name, unitId: s.unitId, unitName: unitNames.get(s.unitId) ?? '' }));
-    return buildReport(window, reportStations, lines, scheduled, { targets: await this.targetsFor(reportStations), today: this.today() });
+    return buildReport(window, reportStations, lines, scheduled, { targets: await this.targetsFor(reportStations), today: this.today(), ahead });
   }
 
   /** The plan targets with the stations each covers, as they are now. */
