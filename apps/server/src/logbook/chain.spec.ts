@@ -66,6 +66,17 @@ describe('logbook hash chain', () => {
     expect(JSON.parse(canonicalJson({ ...c, topic: undefined as unknown as null })).topic).toBeNull();
   });
 
+  it('canonical JSON is exactly JSON.stringify for any text, escapes and lone surrogates included', () => {
+    const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: anyUnit }), fc.constantFrom('"', '\\', '\n', '\u2028', '\ud83d', 'Cải cách "hành chính"'));
+    fc.assert(
+      fc.property(text, text, fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)), (title, detail, duration) => {
+        const c = { ...content(1), programmeTitle: title, detail, durationMs: duration };
+        expect(canonicalJson(c)).toBe(JSON.stringify(c));
+      }),
+    );
+  });
+
   it('an untouched chain verifies, and its head is the last line hash', () => {
     const lines = build(6);
     expect(verify(lines)).toEqual({ ok: true, checked: 6, sealsChecked: 0, head: lines[5].lineHash, firstBreak: null });

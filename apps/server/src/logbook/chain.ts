@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The logbook's hash chain, as plain functions: no database, no framework.
@@ -56,18 +56,28 @@ export interface ChainLink extends ChainContent {
 }
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  // One-shot hashing: a line takes two hashes, and a Hash object per call costs more than the hashing.
+  return hash('sha256', text, 'hex');
 }
+
+/** Quotes, backslashes, control characters and surrogates: what JSON.stringify may escape in a string. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function jsonValue(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return 'null';
+  // Most logbook text has nothing to escape: quoting it by hand is the same text, far cheaper.
+  if (typeof value === 'string' && !NEEDS_ESCAPE.test(value)) return `"${value}"`;
+  return JSON.stringify(value);
+}
+
+/** What comes before each field's value: `{"stationId":`, then `,"stationName":`, and so on. */
+const KEY_PREFIXES = CANONICAL_FIELDS.map((field, i) => `${i ? ',' : '{'}"${field}":`);
 
 /** The line's content as JSON with a fixed key order; absent values are written as null. */
 export function canonicalJson(content: ChainContent): string {
   // The same text JSON.stringify gives for an object with these keys in this order, without building it.
-  let out = '{';
-  for (let i = 0; i < CANONICAL_FIELDS.length; i++) {
-    const field = CANONICAL_FIELDS[i];
-    const value = content[field];
-    out += `${i ? ',' : ''}"${field}":${value === undefined ? 'null' : JSON.stringify(value)}`;
-  }
+  let out = '';
+  for (let i = 0; i < CANONICAL_FIELDS.length; i++) out += KEY_PREFIXES[i] + jsonValue(content[CANONICAL_FIELDS[i]]);
   return out + '}';
 }
 

@@ -15,6 +15,9 @@ export const LOGBOOK_SOURCES: readonly LogbookSource[] = ['relay', 'local', 'liv
  * Append-only: never updated. A correction is a new line (`revision` > 0) that amends an earlier one.
  * Each station's lines form a hash chain in `chainPos` order, so an edit, a deletion or an insertion
  * made directly in the database shows.
+ *
+ * Every index is paid for on each of the many lines written: reads go by station or unit (and then by
+ * planned start or id), so chuyên mục, source and result filter within those, without an index of their own.
  */
 @Entity('logbook_line')
 @Index(['stationId', 'occurrenceId', 'revision'], { unique: true })
@@ -70,7 +73,6 @@ export class LogbookLine {
   @Column({ type: 'varchar', length: 300 })
   programmeTitle!: string;
 
-  @Index()
   @Column({ type: 'varchar', length: 200 })
   chuyenMuc!: string;
 
@@ -88,7 +90,6 @@ export class LogbookLine {
   @Column({ type: 'varchar', length: 500, nullable: true })
   speakerClusters!: string | null;
 
-  @Index()
   @InstantColumn()
   plannedStart!: string;
 

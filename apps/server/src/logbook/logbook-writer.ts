@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { chainLine, ChainContent, GENESIS, sealDigest } from './chain';
+import { chainLine, GENESIS, sealDigest } from './chain';
 import { LogbookLine } from './logbook-line.entity';
 import { LogbookSeal } from './logbook-seal.entity';
 import { LocalTime } from './local-time';
@@ -28,11 +28,67 @@ const WRITTEN_FIELDS = [
   'prevHash', 'lineHash',
 ] as const satisfies readonly (keyof LogbookLine)[];
 
+/** A line as the writer builds it; the database gives it its id. */
+export type WrittenLine = Omit<LogbookLine, 'id'>;
+
+type Value = string | number | null;
+
+/** A line's values in WRITTEN_FIELDS order, read field by field: cheap, where reading by computed key is not. */
+function valuesOf(r: WrittenLine): Value[] {
+  return [
+    r.stationId, r.stationName, r.unitId, r.year, r.number, r.chainPos, r.occurrenceId, r.revision, r.amendsLineId, r.correctionReason,
+    r.slotId, r.programmeId, r.programmeTitle, r.chuyenMuc, r.topic, r.source, r.priority, r.speakerClusters, r.plannedStart, r.actualStart,
+    r.endedAt, r.durationMs, r.plannedDurationMs, r.startErrorMs, r.result, r.reason, r.detail, r.recordedBy, r.createdAt, r.contentHash,
+    r.prevHash, r.lineHash,
+  ];
+}
+
 /** A row whose every value names its row and field, so the built statement shows where each goes. */
-function markerRow(i: number): Partial<LogbookLine> {
+function markerRow(i: number): WrittenLine {
   const row: Record<string, string> = {};
   for (const f of WRITTEN_FIELDS) row[f] = `\u0000${i}\u0000${f}`;
-  return row as Partial<LogbookLine>;
+  return row as unknown as WrittenLine;
+}
+
+/**
+ * The stored line for a draft, built field by field: an object spread from the draft and then extended
+ * falls into V8's slow dictionary mode, and reading such rows cost more than hashing and storing them.
+ */
+function lineOf(d: LineDraft, year: number, number: number, chainPos: number): WrittenLine {
+  return {
+    stationId: d.stationId,
+    stationName: d.stationName,
+    unitId: d.unitId,
+    year,
+    number,
+    chainPos,
+    occurrenceId: d.occurrenceId,
+    revision: d.revision ?? 0,
+    amendsLineId: d.amendsLineId ?? null,
+    correctionReason: d.correctionReason ?? null,
+    slotId: d.slotId,
+    programmeId: d.programmeId,
+    programmeTitle: d.programmeTitle,
+    chuyenMuc: d.chuyenMuc,
+    topic: d.topic,
+    source: d.source,
+    priority: d.priority,
+    speakerClusters: d.speakerClusters,
+    plannedStart: d.plannedStart,
+    actualStart: d.actualStart,
+    endedAt: d.endedAt,
+    durationMs: d.durationMs,
+    plannedDurationMs: d.plannedDurationMs,
+    startErrorMs: d.startErrorMs,
+    result: d.result,
+    reason: d.reason,
+    detail: d.detail,
+    recordedBy: d.recordedBy,
+    createdAt: d.createdAt,
+    contentHash: '',
+    prevHash: '',
+    lineHash: '',
+  };
 }
 
 /** Rows per INSERT: well under SQLite's limit on bound parameters. */
@@ -47,15 +103,16 @@ const INSERT_CHUNK = 100;
 @Injectable()
 export class LogbookWriter {
   private readonly local: LocalTime;
-  private readonly templates = new Map<number, { sql: string; slots: { row: number; field: keyof LogbookLine }[] }>();
+  /** Per chunk size: the INSERT statement, and for each of its parameters the row and the place in `valuesOf`. */
+  private readonly templates = new Map<number, { sql: string; rowOf: Uint32Array; colOf: Uint32Array }>();
 
   constructor(config: AppConfig) {
     this.local = new LocalTime(config.timezone);
   }
 
-  async append(m: EntityManager, drafts: readonly LineDraft[]): Promise<LogbookLine[]> {
+  async append(m: EntityManager, drafts: readonly LineDraft[]): Promise<WrittenLine[]> {
     const heads = new Map<string, StationHead>();
-    const rows: LogbookLine[] = [];
+    const rows: WrittenLine[] = [];
     const seals: Partial<LogbookSeal>[] = [];
     for (const draft of drafts) {
       let head = heads.get(draft.stationId);
@@ -73,16 +130,11 @@ export class LogbookWriter {
       if (number === undefined) number = (await this.lastNumber(m, draft.stationId, year)) + 1;
       head.numbers.set(year, number + 1);
 
-      const row = {
-        ...draft,
-        revision: draft.revision ?? 0,
-        amendsLineId: draft.amendsLineId ?? null,
-        correctionReason: draft.correctionReason ?? null,
-        year,
-        number,
-        chainPos: head.chainPos + 1,
-      } as LogbookLine;
-      Object.assign(row, chainLine(row as unknown as ChainContent, head.lineHash));
+      const row = lineOf(draft, year, number, head.chainPos + 1);
+      const hashes = chainLine(row, head.lineHash);
+      row.contentHash = hashes.contentHash;
+      row.prevHash = hashes.prevHash;
+      row.lineHash = hashes.lineHash;
       rows.push(row);
       head.chainPos = row.chainPos;
       head.lineHash = row.lineHash;
@@ -98,23 +150,29 @@ export class LogbookWriter {
    * statement and binding every value through the query builder costs more than SQLite's own work on
    * a million lines; which column each parameter holds is learned from the builder, not assumed.
    */
-  private async insert(m: EntityManager, rows: LogbookLine[]): Promise<void> {
+  private async insert(m: EntityManager, rows: WrittenLine[]): Promise<void> {
     let template = this.templates.get(rows.length);
     if (!template) {
       const marked = rows.map((_, i) => markerRow(i));
+      const markedValues = marked.map(valuesOf);
       const [sql, params] = m.createQueryBuilder().insert().into(LogbookLine).values(marked).updateEntity(false).getQueryAndParameters();
-      const slots = params.map((p) => {
-        const match = typeof p === 'string' ? /^\u0000(\d+)\u0000(\w+)$/.exec(p) : null;
-        if (!match) throw new Error(`unexpected insert parameter ${String(p)}`);
-        return { row: Number(match[1]), field: match[2] as keyof LogbookLine };
+      const rowOf = new Uint32Array(params.length);
+      const colOf = new Uint32Array(params.length);
+      params.forEach((p, k) => {
+        const match = typeof p === 'string' ? /^\u0000(\d+)\u0000\w+$/.exec(p) : null;
+        const row = match ? Number(match[1]) : -1;
+        const col = row >= 0 ? markedValues[row].indexOf(p as string) : -1;
+        if (col < 0) throw new Error(`unexpected insert parameter ${String(p)}`);
+        rowOf[k] = row;
+        colOf[k] = col;
       });
-      template = { sql, slots };
+      template = { sql, rowOf, colOf };
       this.templates.set(rows.length, template);
     }
-    await m.query(
-      template.sql,
-      template.slots.map((s) => rows[s.row][s.field] ?? null),
-    );
+    const values = rows.map(valuesOf);
+    const params = new Array<Value>(template.rowOf.length);
+    for (let k = 0; k < params.length; k++) params[k] = values[template.rowOf[k]][template.colOf[k]] ?? null;
+    await m.query(template.sql, params);
   }
 
   /**

@@ -10,6 +10,7 @@ import { Api } from '../../../../test/support/api';
 import { pdfText } from '../../../../test/support/pdf-text';
 import { startServer } from '../bootstrap';
 import { runCli } from '../cli';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { LogbookResult } from './logbook-line.entity';
 import { LogbookSealer } from './logbook-sealer';
@@ -218,6 +219,49 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     expect(text).toContain('Số phút phát sóng theo tháng của từng trạm');
     expect(text).toContain('từ ngày 01/01/2026 đến ngày 31/03/2026');
     expect((await inspector.request('GET', '/api/reports/periodic?period=Q5&year=2026')).status).toBe(400);
+  });
+
+  it('reports each station against a plan target, months missed included, in JSON, XLSX and PDF, and records the report exports', async () => {
+    const cchc = (await admin.ok('GET', '/api/chuyen-muc')).find((c: { code: string }) => c.code === 'CCHC');
+    await admin.ok('POST', '/api/plan-targets', { name: 'Mỗi trạm phát chuyên mục CCHC hằng tháng', chuyenMucId: cchc.id, scope: 'each_station', unitId, minPerMonth: 1 });
+    // Judged after the year's first quarter is over, whatever day the test runs on.
+    const clock = jest.spyOn(app.get(Clock), 'now').mockReturnValue(Date.parse('2026-11-23T03:00:00Z'));
+    try {
+      const cchcQ1 = await inspector.ok('GET', '/api/reports/periodic?period=Q1&year=2026');
+      expect(cchcQ1.targets).toMatchObject({ available: true, summaries: [{ stations: 4, stationsOnTarget: 0, status: 'missed' }] });
+      const first = cchcQ1.targets.items.find((i: { stationId: string }) => i.stationId === stations[0].id);
+      // Every airing is early in March: in the CCHC month from 15/02 to 14/03, two of them "phát đủ".
+      expect(first).toMatchObject({ required: 3, achieved: 2, monthsMissed: ['T1/2026', 'T2/2026'] });
+      expect(first.months.map((m: { aired: number }) => m.aired)).toEqual([0, 0, 2]);
+      expect(cchcQ1.narrative).toContain('Chỉ tiêu "Mỗi trạm phát chuyên mục CCHC hằng tháng" (tối thiểu 1 lượt/tháng): 0/4 trạm');
+
+      const calendarQ2 = await inspector.ok('GET', '/api/reports/periodic?period=Q2&year=2026&convention=calendar');
+      expect(calendarQ2.targets.items[0]).toMatchObject({ required: 3, achieved: 0, monthsMissed: ['T4/2026', 'T5/2026', 'T6/2026'] });
+
+      const xlsx = await fetchBinary(inspector, '/api/reports/periodic.xlsx?period=Q1&year=2026');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+      const sheet = wb.getWorksheet('Báo cáo')!;
+      const rows: unknown[][] = [];
+      sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+      const header = rows.findIndex((r) => r[0] === 'Trạm' && r[4] === 'Tháng không đạt');
+      expect(header).toBeGreaterThan(0);
+      expect(rows[header + 1]).toEqual([stations[0].name, 1, 3, 2, 'T1/2026, T2/2026', 'Không đạt']);
+      // Minutes per month per station, drawn as bars in their cells: four stations by three months.
+      // exceljs reads conditional formatting back but does not declare it on the sheet's type.
+      const minutes = wb.getWorksheet('Số phút theo tháng') as unknown as { conditionalFormattings: ExcelJS.ConditionalFormattingOptions[] };
+      expect(minutes.conditionalFormattings).toEqual([{ ref: 'B2:D5', rules: [expect.objectContaining({ type: 'dataBar' })] }]);
+      const pdf = await pdfText((await fetchBinary(inspector, '/api/reports/periodic.pdf?period=Q1&year=2026')).body);
+      expect(pdf).toContain('Mỗi trạm phát chuyên mục CCHC hằng tháng');
+      expect(pdf).toContain('Tháng không đạt');
+      expect(pdf).toContain('T1/2026, T2/2026');
+    } finally {
+      clock.mockRestore();
+    }
+    const recorded = (await admin.ok('GET', '/api/logbook/exports')).filter((e: { format: string }) => e.format.startsWith('report.'));
+    expect(recorded.map((e: { format: string }) => e.format)).toEqual(expect.arrayContaining(['report.xlsx', 'report.pdf']));
+    expect(recorded.every((e: { username: string }) => e.username === 'thanhtra')).toBe(true);
+    expect(JSON.parse(recorded[0].filter)).toMatchObject({ period: 'Q1', year: 2026, unitId });
   });
 
   it('gets 403 as an inspector on every writing endpoint the app has', async () => {

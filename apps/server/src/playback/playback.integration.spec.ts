@@ -129,4 +129,32 @@ describe('schedule and logbook on SQLite with the real migrations', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('forbidden');
   });
+
+  it('a whole outbox sent at once chains its airings in one append, a repeated final event adding nothing', async () => {
+    const base = Date.now() + 30 * 3600_000;
+    const slots = [];
+    for (const offset of [0, 3600_000]) slots.push(await api.ok('POST', '/api/slots', { programmeId, startAt: new Date(base + offset).toISOString(), stationIds: [stationIds[0]] }));
+    const finished = (slot: { id: string; startAt: string }): PlaybackEvent => ({
+      id: randomUUID(),
+      kind: 'finished',
+      occurrenceId: occurrenceIdOf(slot.id, slot.startAt),
+      slotId: slot.id,
+      plannedAt: slot.startAt,
+      startedAt: slot.startAt,
+      endedAt: new Date(Date.parse(slot.startAt) + 2000).toISOString(),
+      playedMs: 2000,
+      startErrorMs: 0.5,
+    });
+    const first = finished(slots[0]);
+    const result = await app.get(PlaybackService).ingest(stationIds[0], [first, { ...first, id: randomUUID() }, finished(slots[1])]);
+    expect(result.acked).toHaveLength(3);
+    expect(result.rejected).toEqual([]);
+
+    const lines = (await api.ok('GET', `/api/logbook?stationId=${stationIds[0]}&from=${encodeURIComponent(slots[0].startAt)}`)).items;
+    expect(lines.map((l: { occurrenceId: string }) => l.occurrenceId)).toEqual(slots.map((s) => occurrenceIdOf(s.id, s.startAt)));
+    expect(lines[1].chainPos).toBe(lines[0].chainPos + 1);
+    expect(lines[1].number).toBe(lines[0].number + 1);
+    expect(lines[1].prevHash).toBe(lines[0].lineHash);
+    expect((await api.ok('GET', `/api/logbook/verify?stationId=${stationIds[0]}`)).ok).toBe(true);
+  });
 });

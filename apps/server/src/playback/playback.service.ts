@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import { ingestLiveEvent, isLiveOccurrence } from '../live/live-playback';
 import { LogbookLine } from '../logbook/logbook-line.entity';
 import { RECORDED_BY_SYSTEM, resultOf } from '../logbook/logbook-rules';
-import { LogbookWriter } from '../logbook/logbook-writer';
+import { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
 import { Topic } from '../programmes/chuyen-muc.entity';
 import { ScheduleService } from '../schedule/schedule.service';
 import { Station } from '../stations/station.entity';
@@ -39,20 +39,28 @@ export class PlaybackService {
     const result: IngestResult = { acked: [], rejected: [] };
     await this.db.transaction(async (m) => {
       const station = await m.findOneByOrFail(Station, { id: stationId });
+      // A reconnecting agent sends its whole outbox at once: its lines are chained in one append.
+      const lines: LineDraft[] = [];
       for (const event of events) {
-        const why = await this.ingestOne(m, station, event);
+        const why = await this.ingestOne(m, station, event, lines);
         if (why) result.rejected.push({ id: event.id, why });
         result.acked.push(event.id);
       }
+      if (lines.length) await this.logbook.append(m, lines);
     });
     for (const r of result.rejected) this.log.warn(`station ${stationId}: event ${r.id} refused: ${r.why}`);
     return result;
   }
 
-  private async ingestOne(m: EntityManager, station: Station, event: PlaybackEvent): Promise<string | null> {
+  /** Stores one event; where it is an airing's final event, adds that airing's line to `lines`. */
+  private async ingestOne(m: EntityManager, station: Station, event: PlaybackEvent, lines: LineDraft[]): Promise<string | null> {
     if (await m.existsBy(PlaybackEventRow, { id: event.id })) return null;
     // Live relays and emergencies are not slots: they are checked against the relay's targets instead.
-    if (isLiveOccurrence(event.occurrenceId)) return ingestLiveEvent(m, station, event, this.clock.nowInstant(), this.logbook);
+    if (isLiveOccurrence(event.occurrenceId)) {
+      // The live path appends its own line: what this batch has gathered goes into the chain first.
+      if (lines.length) await this.logbook.append(m, lines.splice(0));
+      return ingestLiveEvent(m, station, event, this.clock.nowInstant(), this.logbook);
+    }
 
     // A recurring slot has many airings: the occurrence (slot + instant) must be one of them on this station.
     const found = await this.schedule.occurrence(station.id, event.slotId, event.occurrenceId, m);
@@ -66,34 +74,33 @@ export class PlaybackService {
     if (!result) return null;
     const programme = found.programme;
     // One line per station and occurrence: a second final event for the same airing adds nothing.
+    if (lines.some((l) => l.occurrenceId === event.occurrenceId)) return null;
     if (await m.existsBy(LogbookLine, { stationId: station.id, occurrenceId: event.occurrenceId, revision: 0 })) return null;
-    await this.logbook.append(m, [
-      {
-        stationId: station.id,
-        stationName: station.name,
-        unitId: station.unitId,
-        occurrenceId: event.occurrenceId,
-        slotId: slot.id,
-        programmeId: programme.id,
-        programmeTitle: programme.title,
-        chuyenMuc: programme.chuyenMuc,
-        topic: programme.topicId ? ((await m.findOneBy(Topic, { id: programme.topicId }))?.name ?? null) : null,
-        speakerClusters: null,
-        source: slot.source,
-        priority: slot.priority,
-        plannedStart: found.startAt,
-        actualStart: event.startedAt ?? null,
-        endedAt: event.endedAt ?? null,
-        durationMs: event.playedMs ?? null,
-        plannedDurationMs: slot.durationMs,
-        startErrorMs: event.startErrorMs ?? null,
-        result,
-        reason: event.reason ?? null,
-        detail: event.detail ?? null,
-        recordedBy: RECORDED_BY_SYSTEM,
-        createdAt: now,
-      },
-    ]);
+    lines.push({
+      stationId: station.id,
+      stationName: station.name,
+      unitId: station.unitId,
+      occurrenceId: event.occurrenceId,
+      slotId: slot.id,
+      programmeId: programme.id,
+      programmeTitle: programme.title,
+      chuyenMuc: programme.chuyenMuc,
+      topic: programme.topicId ? ((await m.findOneBy(Topic, { id: programme.topicId }))?.name ?? null) : null,
+      speakerClusters: null,
+      source: slot.source,
+      priority: slot.priority,
+      plannedStart: found.startAt,
+      actualStart: event.startedAt ?? null,
+      endedAt: event.endedAt ?? null,
+      durationMs: event.playedMs ?? null,
+      plannedDurationMs: slot.durationMs,
+      startErrorMs: event.startErrorMs ?? null,
+      result,
+      reason: event.reason ?? null,
+      detail: event.detail ?? null,
+      recordedBy: RECORDED_BY_SYSTEM,
+      createdAt: now,
+    });
     return null;
   }
 }

@@ -1,14 +1,24 @@
-import ExcelJS from 'exceljs';
+import ExcelJS, { type DataBarRuleType } from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { Writable } from 'node:stream';
 import { FONT_BOLD, FONT_REGULAR, MOTTO, NATION } from '../logbook/logbook-forms';
-import { dayBefore, Figures, PERIOD_LABELS, PeriodicReport, viDay } from './report-math';
+import { dayBefore, Figures, PERIOD_LABELS, PeriodicReport, TargetItem, viDay } from './report-math';
 
 export const REPORT_TITLE = 'BÁO CÁO ĐỊNH KỲ KẾT QUẢ TUYÊN TRUYỀN CẢI CÁCH HÀNH CHÍNH';
 
 function periodLine(r: PeriodicReport): string {
   const w = r.window;
   return `${PERIOD_LABELS[w.period]} năm ${w.year} — từ ngày ${viDay(w.start)} đến ngày ${viDay(dayBefore(w.end))} (${w.convention === 'cchc' ? 'theo kỳ báo cáo CCHC' : 'theo tháng dương lịch'})`;
+}
+
+const TARGET_HEADERS = ['Trạm', 'Tối thiểu mỗi tháng', 'Yêu cầu cả kỳ', 'Đã phát', 'Tháng không đạt', 'Đánh giá'];
+
+function targetCells(t: TargetItem): (string | number)[] {
+  return [t.stationName, t.minPerMonth, t.required, t.achieved, t.monthsMissed.length ? t.monthsMissed.join(', ') : 'Không có', t.statusLabel];
+}
+
+function targetTitle(t: { target: string; chuyenMuc: string; minPerMonth: number }): string {
+  return `${t.target} — chuyên mục "${t.chuyenMuc}", tối thiểu ${t.minPerMonth} lượt/tháng`;
 }
 
 const FIGURE_HEADERS = ['Chương trình theo lịch', 'Chương trình đã phát', 'Lượt theo lịch', 'Lượt đã phát', 'Phát đủ', 'Không phát', 'Lỗi', 'Bị ngắt bởi khẩn cấp', 'Số phút phát sóng', 'Tỷ lệ phát đủ', 'Lượt khẩn cấp'];
@@ -30,8 +40,9 @@ function figureCells(f: Figures): (string | number)[] {
 }
 
 /**
- * The report as a workbook: summary, figures per station and unit, breakdowns, and the minutes per
- * month per station as a table (exceljs cannot draw native charts; the PDF draws the bars).
+ * The report as a workbook: summary, figures per station and unit, plan targets, breakdowns, and the
+ * minutes per month per station as a table whose cells carry data bars (exceljs writes no native
+ * charts; the PDF draws a bar chart).
  */
 export async function writeReportXlsx(out: Writable, r: PeriodicReport, issuingUnit: string, printedAt: string): Promise<void> {
   const wb = new ExcelJS.Workbook();
@@ -54,9 +65,12 @@ export async function writeReportXlsx(out: Writable, r: PeriodicReport, issuingU
   ws.addRow(['Tổng cộng', ...figureCells(r.total)]).font = bold;
   ws.addRow([]);
   ws.addRow(['Chỉ tiêu kế hoạch']).font = bold;
-  if (r.targets.available) {
-    for (const t of r.targets.items) ws.addRow([t.target, t.required, t.achieved, t.monthsMissed.join(', ')]);
-  } else ws.addRow([r.targets.note]);
+  ws.addRow([r.targets.note]);
+  for (const summary of r.targets.summaries) {
+    ws.addRow([targetTitle(summary), '', '', '', '', '', `${summary.stationsOnTarget}/${summary.stations} trạm không có tháng không đạt`]).font = bold;
+    ws.addRow(TARGET_HEADERS).font = bold;
+    for (const t of r.targets.items) if (t.targetId === summary.targetId) ws.addRow(targetCells(t));
+  }
   ws.addRow([]);
   ws.addRow([`Lập lúc ${printedAt}`]);
   ws.addRow(['Người lập', '', '', '', '', '', 'Thủ trưởng đơn vị']).font = bold;
@@ -66,6 +80,17 @@ export async function writeReportXlsx(out: Writable, r: PeriodicReport, issuingU
   months.addRow(['Trạm', ...r.window.months.map((m) => m.label)]).font = bold;
   for (const s of r.stations) months.addRow([s.stationName, ...s.minutesByMonth]);
   months.addRow(['Tổng cộng', ...r.total.minutesByMonth]).font = bold;
+  if (r.stations.length && r.window.months.length) {
+    // The chart: each station's minutes drawn as bars in their cells, on one scale from zero.
+    const bars: DataBarRuleType & { color: { argb: string } } = {
+      type: 'dataBar',
+      priority: 1,
+      gradient: false,
+      cfvo: [{ type: 'num', value: 0 }, { type: 'max' }],
+      color: { argb: 'FF1F77B4' },
+    };
+    months.addConditionalFormatting({ ref: `B2:${months.getColumn(r.window.months.length + 1).letter}${r.stations.length + 1}`, rules: [bars] });
+  }
 
   const topics = wb.addWorksheet('Chuyên mục và chủ đề');
   topics.columns = [{ width: 40 }, { width: 14 }, { width: 14 }];
@@ -76,6 +101,12 @@ export async function writeReportXlsx(out: Writable, r: PeriodicReport, issuingU
   for (const b of r.total.byTopic) topics.addRow([b.key, b.broadcasts, b.minutes]);
   await wb.xlsx.write(out);
   out.end();
+}
+
+/** The smallest of 1, 2, 4, 5 or 10 times a power of ten at or above n, so the axis' quarter marks are round. */
+export function niceCeiling(n: number): number {
+  const power = 10 ** Math.floor(Math.log10(n));
+  return [1, 2, 4, 5, 10].map((k) => k * power).find((v) => v >= n) ?? 10 * power;
 }
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -103,8 +134,8 @@ export async function writeReportPdf(out: Writable, r: PeriodicReport, issuingUn
   doc.moveDown();
 
   // Figures table.
-  const cols = [150, ...FIGURE_HEADERS.map(() => (W - 150) / FIGURE_HEADERS.length)];
-  const row = (cells: (string | number)[], font: 'R' | 'B', h: number) => {
+  const figureCols = [150, ...FIGURE_HEADERS.map(() => (W - 150) / FIGURE_HEADERS.length)];
+  const row = (cells: (string | number)[], font: 'R' | 'B', h: number, cols = figureCols) => {
     if (doc.y + h > doc.page.height - 60) doc.addPage();
     const y = doc.y;
     let x = 36;
@@ -123,7 +154,15 @@ export async function writeReportPdf(out: Writable, r: PeriodicReport, issuingUn
   row(['Tổng cộng', ...figureCells(r.total)], 'B', 14);
   doc.moveDown();
   doc.font('B').fontSize(10).text('Chỉ tiêu kế hoạch', 36);
-  doc.font('R').text(r.targets.available ? r.targets.items.map((t) => `${t.target}: ${t.achieved}/${t.required}`).join('; ') : r.targets.note);
+  doc.font('R').text(r.targets.note, 36, doc.y, { width: W });
+  const targetCols = [150, 80, 80, 80, W - 150 - 80 * 3 - 160, 160];
+  for (const summary of r.targets.summaries) {
+    if (doc.y + 60 > doc.page.height - 60) doc.addPage();
+    doc.moveDown(0.5);
+    doc.font('B').fontSize(9).text(`${targetTitle(summary)}: ${summary.stationsOnTarget}/${summary.stations} trạm không có tháng không đạt`, 36, doc.y, { width: W });
+    row(TARGET_HEADERS, 'B', 24, targetCols);
+    for (const t of r.targets.items) if (t.targetId === summary.targetId) row(targetCells(t), 'R', 14, targetCols);
+  }
 
   // Chart: one group of bars per month, one bar per station.
   doc.addPage();
@@ -131,14 +170,14 @@ export async function writeReportPdf(out: Writable, r: PeriodicReport, issuingUn
   const chartX = 70;
   const chartY = 70;
   const chartW = W - 200;
-  const chartH = doc.page.height - chartY - 90;
-  const max = Math.max(1, ...r.stations.flatMap((s) => s.minutesByMonth));
+  const chartH = doc.page.height - chartY - 110;
+  const max = niceCeiling(Math.max(1, ...r.stations.flatMap((s) => s.minutesByMonth)));
   doc.lineWidth(0.5).moveTo(chartX, chartY).lineTo(chartX, chartY + chartH).lineTo(chartX + chartW, chartY + chartH).stroke();
   doc.font('R').fontSize(7);
   for (let i = 0; i <= 4; i++) {
     const v = (max * i) / 4;
     const y = chartY + chartH - (chartH * i) / 4;
-    doc.text(v.toFixed(0), chartX - 34, y - 4, { width: 30, align: 'right' });
+    doc.text(String(+v.toFixed(2)).replace('.', ','), chartX - 34, y - 4, { width: 30, align: 'right' });
   }
   const groupW = chartW / Math.max(1, r.window.months.length);
   const barW = Math.max(1, (groupW * 0.8) / Math.max(1, r.stations.length));
@@ -155,9 +194,10 @@ export async function writeReportPdf(out: Writable, r: PeriodicReport, issuingUn
     doc.rect(chartX + chartW + 16, y, 10, 10).fill(PALETTE[si % PALETTE.length]);
     doc.fillColor('black').text(s.stationName, chartX + chartW + 30, y + 1, { width: 130, lineBreak: false });
   });
-  doc.font('R').fontSize(9).text(`Lập lúc ${printedAt}`, 36, doc.page.height - 60, { width: W });
-  doc.font('B').text('Người lập', 36, doc.page.height - 46, { width: half, align: 'center' });
-  doc.text('Thủ trưởng đơn vị', 36 + half, doc.page.height - 46, { width: half, align: 'center' });
+  // Above the bottom margin, or pdfkit would carry each line over to a page of its own.
+  doc.font('R').fontSize(9).text(`Lập lúc ${printedAt}`, 36, doc.page.height - 76, { width: W, lineBreak: false });
+  doc.font('B').text('Người lập', 36, doc.page.height - 62, { width: half, align: 'center', lineBreak: false });
+  doc.text('Thủ trưởng đơn vị', 36 + half, doc.page.height - 62, { width: half, align: 'center', lineBreak: false });
   doc.end();
   await done;
 }

@@ -1,4 +1,4 @@
-import { buildReport, isoDay, ReportLine, reportWindow, ScheduledAiring, StationInfo } from './report-math';
+import { buildReport, isoDay, ReportLine, ReportTarget, reportWindow, ScheduledAiring, StationInfo } from './report-math';
 
 const stations: StationInfo[] = [
   { id: 'A', name: 'Trạm Cẩm Bình', unitId: 'X', unitName: 'Huyện Cẩm Xuyên' },
@@ -95,5 +95,87 @@ describe('periodic report arithmetic', () => {
   it('an empty period has no ratio rather than a division by zero', () => {
     const r = buildReport(reportWindow('Q3', 2026, 'cchc'), stations, lines, scheduled);
     expect(r.total).toMatchObject({ broadcastsScheduled: 0, successRatio: null });
+  });
+});
+
+describe('plan-target compliance in the report', () => {
+  const CDS = 'Chuyển đổi số';
+  const t1: ReportTarget = { id: 't1', name: 'Mỗi trạm phát chuyên mục CCHC hằng tháng', chuyenMucId: 'cm-cchc', chuyenMuc: CCHC, minPerMonth: 1, stationIds: ['A', 'B'] };
+  const t2: ReportTarget = { id: 't2', name: 'Trạm Tam Nông phát chuyển đổi số 2 lượt/tháng', chuyenMucId: 'cm-cds', chuyenMuc: CDS, minPerMonth: 2, stationIds: ['C'] };
+  const seeded: ReportLine[] = [
+    // A airs its CCHC programme once in every month, whichever way months are cut.
+    line('A', '2026-01-10', 'complete', 10, 'p1'),
+    line('A', '2026-02-10', 'complete', 10, 'p1'),
+    line('A', '2026-03-10', 'complete', 10, 'p1'),
+    // B: lines either side of the 15th, a failure, a miss and an airing cut short by an emergency, none of which count.
+    line('B', '2025-12-20', 'complete', 10, 'p1'),
+    line('B', '2026-01-20', 'partial', 4, 'p1'),
+    line('B', '2026-02-14', 'failed', null, 'p1'),
+    line('B', '2026-02-16', 'interrupted', 3, 'p1'),
+    line('B', '2026-03-05', 'missed', null, 'p1'),
+    line('B', '2026-03-16', 'complete', 10, 'p1'),
+    // C: filed under the chuyên mục by id although the title differs; a CCHC airing does not count for it.
+    line('C', '2026-01-02', 'complete', 5, 'p5', { chuyenMuc: 'Chuyển đổi số tháng 1', chuyenMucId: 'cm-cds' }),
+    line('C', '2026-01-03', 'complete', 5, 'p5', { chuyenMuc: 'Chuyển đổi số tháng 1', chuyenMucId: 'cm-cds' }),
+    line('C', '2026-02-03', 'complete', 5, 'p5', { chuyenMuc: 'Chuyển đổi số tháng 1', chuyenMucId: 'cm-cds' }),
+    line('C', '2026-02-04', 'complete', 5, 'p1'),
+  ];
+  const after = { y: 2026, m: 11, d: 23 };
+  const byStation = (r: ReturnType<typeof buildReport>, targetId: string) => Object.fromEntries(r.targets.items.filter((i) => i.targetId === targetId).map((i) => [i.stationId, i]));
+
+  it('CCHC months (15th to 14th): the month each airing counts in, and the months each station missed', () => {
+    const r = buildReport(reportWindow('Q1', 2026, 'cchc'), stations, seeded, [], { targets: [t1, t2], today: after });
+    expect(r.targets.available).toBe(true);
+    const cchc = byStation(r, 't1');
+    expect(cchc.A).toMatchObject({ required: 3, achieved: 3, monthsMissed: [], status: 'met', statusLabel: 'Đạt' });
+    expect(cchc.A.months.map((m) => m.aired)).toEqual([1, 1, 1]);
+    // 20/12 counts in T1 (15/12–14/01), 20/01 in T2; nothing that counts from 15/02 to 14/03.
+    expect(cchc.B).toMatchObject({ required: 3, achieved: 2, monthsMissed: ['T3/2026'], status: 'missed', statusLabel: 'Không đạt' });
+    expect(cchc.B.months.map((m) => [m.label, m.aired, m.status])).toEqual([
+      ['T1/2026', 1, 'met'],
+      ['T2/2026', 1, 'met'],
+      ['T3/2026', 0, 'missed'],
+    ]);
+    const cds = byStation(r, 't2');
+    expect(cds.C).toMatchObject({ stationName: 'Trạm Tam Nông', required: 6, achieved: 3, monthsMissed: ['T2/2026', 'T3/2026'] });
+    expect(cds.C.months.map((m) => m.aired)).toEqual([2, 1, 0]);
+    expect(r.targets.summaries).toEqual([
+      expect.objectContaining({ targetId: 't1', stations: 2, stationsOnTarget: 1, status: 'missed' }),
+      expect.objectContaining({ targetId: 't2', stations: 1, stationsOnTarget: 0, status: 'missed' }),
+    ]);
+    expect(r.targets.note).toContain('từ ngày 15 đến ngày 14');
+    expect(r.narrative).toContain('Chỉ tiêu "Mỗi trạm phát chuyên mục CCHC hằng tháng" (tối thiểu 1 lượt/tháng): 1/2 trạm không có tháng nào không đạt; không đạt: Trạm Cẩm Vịnh (T3/2026).');
+  });
+
+  it('calendar months: the same lines fall into other months and other misses', () => {
+    const r = buildReport(reportWindow('Q1', 2026, 'calendar'), stations, seeded, [], { targets: [t1, t2], today: after });
+    const cchc = byStation(r, 't1');
+    expect(cchc.A).toMatchObject({ achieved: 3, monthsMissed: [] });
+    // 20/12/2025 is outside the quarter; 16/03 lands in March; February has only a failure and an interrupted airing.
+    expect(cchc.B).toMatchObject({ required: 3, achieved: 2, monthsMissed: ['T2/2026'] });
+    expect(cchc.B.months.map((m) => m.aired)).toEqual([1, 0, 1]);
+    expect(byStation(r, 't2').C).toMatchObject({ achieved: 3, monthsMissed: ['T2/2026', 'T3/2026'] });
+    expect(r.targets.note).toContain('tháng dương lịch');
+    expect(r.narrative).toContain('không đạt: Trạm Cẩm Vịnh (T2/2026)');
+  });
+
+  it('a month still running is not missed: on track where enough is scheduled, at risk where not', () => {
+    const ahead: ScheduledAiring[] = [
+      { stationId: 'B', occurrenceId: 'b-mar', programmeId: 'p1', day: '2026-03-20', chuyenMucId: 'cm-cchc', chuyenMuc: CCHC },
+      // Already gone by: not ahead any more.
+      { stationId: 'C', occurrenceId: 'c-feb', programmeId: 'p5', day: '2026-02-27', chuyenMucId: 'cm-cds', chuyenMuc: CDS },
+    ];
+    const r = buildReport(reportWindow('Q1', 2026, 'calendar'), stations, seeded.filter((l) => l.day < '2026-03-01'), [], { targets: [t1, t2], today: { y: 2026, m: 3, d: 1 }, ahead });
+    const cchc = byStation(r, 't1');
+    expect(cchc.B.months.map((m) => m.status)).toEqual(['met', 'missed', 'on_track']);
+    expect(cchc.B.monthsMissed).toEqual(['T2/2026']);
+    expect(cchc.A.months.map((m) => m.status)).toEqual(['met', 'met', 'at_risk']);
+    expect(byStation(r, 't2').C.months.map((m) => m.status)).toEqual(['met', 'missed', 'at_risk']);
+  });
+
+  it('says so plainly where no target covers the report’s stations', () => {
+    const r = buildReport(reportWindow('Q1', 2026, 'cchc'), stations.slice(0, 1), seeded, [], { targets: [t2], today: after });
+    expect(r.targets).toEqual({ available: false, note: 'Chưa có chỉ tiêu kế hoạch cho kỳ này.', items: [], summaries: [] });
+    expect(r.narrative).not.toContain('Chỉ tiêu');
   });
 });

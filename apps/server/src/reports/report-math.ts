@@ -2,6 +2,7 @@
  * The periodic report (báo cáo định kỳ) as plain arithmetic: reporting windows, and figures per
  * station, per unit and in total. No database, no framework: inputs are plain rows.
  */
+import { ComplianceStatus, judge, STATUS_LABELS, worst } from '../plan-targets/compliance';
 
 export type ReportPeriod = 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'H1' | 'M9' | 'Y';
 export const REPORT_PERIODS: readonly ReportPeriod[] = ['Q1', 'Q2', 'Q3', 'Q4', 'H1', 'M9', 'Y'];
@@ -100,6 +101,8 @@ export interface ReportLine {
   day: string;
   result: 'complete' | 'partial' | 'failed' | 'interrupted' | 'missed';
   durationMs: number | null;
+  /** The chuyên mục the programme is filed under, where it is filed under one. */
+  chuyenMucId?: string | null;
 }
 
 /** One airing the schedule planned on a station. */
@@ -108,6 +111,18 @@ export interface ScheduledAiring {
   occurrenceId: string;
   programmeId: string;
   day: string;
+  chuyenMucId?: string | null;
+  chuyenMuc?: string;
+}
+
+/** A plan target as the report applies it: a count per month, on those of the report's stations it covers. */
+export interface ReportTarget {
+  id: string;
+  name: string;
+  chuyenMucId: string;
+  chuyenMuc: string;
+  minPerMonth: number;
+  stationIds: readonly string[];
 }
 
 export interface StationInfo {
@@ -157,12 +172,55 @@ export interface UnitFigures extends Figures {
   stations: number;
 }
 
+export interface TargetMonth {
+  key: string;
+  label: string;
+  /** Airings of the target's chuyên mục that went on air (phát đủ or phát không đủ). */
+  aired: number;
+  status: ComplianceStatus;
+  statusLabel: string;
+}
+
+/** One target on one station over the report's window. */
+export interface TargetItem {
+  targetId: string;
+  target: string;
+  chuyenMuc: string;
+  stationId: string;
+  stationName: string;
+  minPerMonth: number;
+  /** The minimum over the whole window: minPerMonth for each of its months. */
+  required: number;
+  achieved: number;
+  /** Labels of the months that are over and fell short, e.g. "T2/2026". */
+  monthsMissed: string[];
+  months: TargetMonth[];
+  status: ComplianceStatus;
+  statusLabel: string;
+}
+
+/** One target over all the stations it covers. */
+export interface TargetSummary {
+  targetId: string;
+  target: string;
+  chuyenMuc: string;
+  minPerMonth: number;
+  stations: number;
+  /** Stations with no month missed. */
+  stationsOnTarget: number;
+  status: ComplianceStatus;
+  statusLabel: string;
+}
+
 /** Plan-target compliance, filled in where plan targets exist; none are invented. */
 export interface TargetsSection {
   available: boolean;
   note: string;
-  items: { stationId: string; target: string; required: number; achieved: number; monthsMissed: string[] }[];
+  items: TargetItem[];
+  summaries: TargetSummary[];
 }
+
+export const NO_TARGETS: TargetsSection = { available: false, note: 'Chưa có chỉ tiêu kế hoạch cho kỳ này.', items: [], summaries: [] };
 
 export interface PeriodicReport {
   window: ReportWindow;
@@ -174,6 +232,8 @@ export interface PeriodicReport {
 }
 
 const ON_AIR = new Set(['complete', 'partial', 'interrupted']);
+/** What counts towards a plan target, as plan-target compliance counts it: the programme went on air to its end or in part. */
+const COUNTS_FOR_TARGET = new Set(['complete', 'partial']);
 
 /** Rounds minutes to one decimal, so sums print as people add them. */
 function round1(n: number): number {
@@ -257,7 +317,7 @@ function num(n: number): string {
 }
 
 /** A few sentences in Vietnamese from the figures, for the report's summary. */
-export function narrativeOf(window: ReportWindow, total: PeriodicReport['total'], stations: readonly StationFigures[]): string {
+export function narrativeOf(window: ReportWindow, total: PeriodicReport['total'], stations: readonly StationFigures[], targets: TargetsSection = NO_TARGETS): string {
   const last = dayBefore(window.end);
   const parts = [
     `${PERIOD_LABELS[window.period]} năm ${window.year} (từ ngày ${viDay(window.start)} đến ngày ${viDay(last)}), ${total.stations} trạm truyền thanh đã phát ${total.broadcasts}/${total.broadcastsScheduled} lượt theo lịch, ` +
@@ -277,7 +337,95 @@ export function narrativeOf(window: ReportWindow, total: PeriodicReport['total']
   } else if (total.broadcastsScheduled) {
     parts.push('Tất cả các trạm đều phát đủ các lượt theo lịch.');
   }
+  for (const t of targets.summaries) {
+    const short = targets.items.filter((i) => i.targetId === t.targetId && i.monthsMissed.length);
+    const missed = short.length ? `; không đạt: ${short.map((i) => `${i.stationName} (${i.monthsMissed.join(', ')})`).join(', ')}` : '';
+    parts.push(`Chỉ tiêu "${t.target}" (tối thiểu ${t.minPerMonth} lượt/tháng): ${t.stationsOnTarget}/${t.stations} trạm không có tháng nào không đạt${missed}.`);
+  }
   return parts.join(' ');
+}
+
+function matchesTarget(target: ReportTarget, chuyenMucId: string | null | undefined, chuyenMuc: string | undefined): boolean {
+  // As plan-target compliance matches: the programme is filed under the chuyên mục, or carries its name.
+  return chuyenMucId === target.chuyenMucId || (chuyenMuc !== undefined && chuyenMuc.toLocaleLowerCase('vi') === target.chuyenMuc.toLocaleLowerCase('vi'));
+}
+
+function wallMs(d: LocalDate): number {
+  return Date.UTC(d.y, d.m - 1, d.d);
+}
+
+/**
+ * Each target on each of its stations, month by month of the report's window (CCHC months from the
+ * 15th to the 14th, or calendar months): met, missed once the month is over, or still running, on
+ * track where enough of `ahead` (airings still to come) is scheduled. `today` is the local date the
+ * report is made on.
+ */
+export function targetsOf(
+  window: ReportWindow,
+  targets: readonly ReportTarget[],
+  stations: readonly StationInfo[],
+  lines: readonly ReportLine[],
+  ahead: readonly ScheduledAiring[],
+  today: LocalDate,
+): TargetsSection {
+  const items: TargetItem[] = [];
+  const summaries: TargetSummary[] = [];
+  const now = wallMs(today);
+  const todayIso = isoDay(today);
+  const logged = new Set(lines.map((l) => `${l.stationId}|${l.occurrenceId}`));
+  for (const target of targets) {
+    const covered = stations.filter((s) => target.stationIds.includes(s.id));
+    if (!covered.length) continue;
+    const mine: TargetItem[] = [];
+    for (const station of covered) {
+      const aired = window.months.map(() => 0);
+      const coming = window.months.map(() => 0);
+      for (const l of lines) {
+        if (l.stationId !== station.id || !COUNTS_FOR_TARGET.has(l.result) || !matchesTarget(target, l.chuyenMucId, l.chuyenMuc)) continue;
+        const i = monthIndex(window, l.day);
+        if (i >= 0) aired[i]++;
+      }
+      for (const a of ahead) {
+        if (a.stationId !== station.id || a.day < todayIso || logged.has(`${a.stationId}|${a.occurrenceId}`) || !matchesTarget(target, a.chuyenMucId, a.chuyenMuc)) continue;
+        const i = monthIndex(window, a.day);
+        if (i >= 0) coming[i]++;
+      }
+      const months = window.months.map((m, i): TargetMonth => {
+        const status = judge(aired[i], coming[i], target.minPerMonth, wallMs(m.end), now);
+        return { key: m.key, label: m.label, aired: aired[i], status, statusLabel: STATUS_LABELS[status] };
+      });
+      const status = worst(months.map((m) => m.status));
+      mine.push({
+        targetId: target.id,
+        target: target.name,
+        chuyenMuc: target.chuyenMuc,
+        stationId: station.id,
+        stationName: station.name,
+        minPerMonth: target.minPerMonth,
+        required: target.minPerMonth * window.months.length,
+        achieved: aired.reduce((a, b) => a + b, 0),
+        monthsMissed: months.filter((m) => m.status === 'missed').map((m) => m.label),
+        months,
+        status,
+        statusLabel: STATUS_LABELS[status],
+      });
+    }
+    const status = worst(mine.map((i) => i.status));
+    summaries.push({
+      targetId: target.id,
+      target: target.name,
+      chuyenMuc: target.chuyenMuc,
+      minPerMonth: target.minPerMonth,
+      stations: mine.length,
+      stationsOnTarget: mine.filter((i) => !i.monthsMissed.length).length,
+      status,
+      statusLabel: STATUS_LABELS[status],
+    });
+    items.push(...mine);
+  }
+  if (!summaries.length) return NO_TARGETS;
+  const months = window.convention === 'cchc' ? 'tháng của kỳ báo cáo CCHC (từ ngày 15 đến ngày 14)' : 'tháng dương lịch';
+  return { available: true, note: `Tính theo ${months}; lượt phát đủ và phát không đủ được tính là đã phát.`, items, summaries };
 }
 
 export function buildReport(
@@ -285,7 +433,8 @@ export function buildReport(
   stations: readonly StationInfo[],
   lines: readonly ReportLine[],
   scheduled: readonly ScheduledAiring[],
-  targets: TargetsSection = { available: false, note: 'Chưa có chỉ tiêu kế hoạch cho kỳ này.', items: [] },
+  /** The plan targets, the day the report is made, and the airings still to come (not in `scheduled`). */
+  plan?: { targets: readonly ReportTarget[]; today: LocalDate; ahead?: readonly ScheduledAiring[] },
 ): PeriodicReport {
   const startDay = isoDay(window.start);
   const endDay = isoDay(window.end);
@@ -326,5 +475,6 @@ export function buildReport(
       sc.filter((x) => ids.has(x.stationId)),
     ),
   };
-  return { window, stations: stationFigures, units, total, targets, narrative: narrativeOf(window, total, stationFigures) };
+  const targets = plan ? targetsOf(window, plan.targets, stations, ls, inWindow(plan.ahead ?? []), plan.today) : NO_TARGETS;
+  return { window, stations: stationFigures, units, total, targets, narrative: narrativeOf(window, total, stationFigures, targets) };
 }

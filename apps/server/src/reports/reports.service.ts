@@ -6,12 +6,27 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { LogbookLine } from '../logbook/logbook-line.entity';
 import { LocalTime } from '../logbook/local-time';
+import { PlanTargetsService } from '../plan-targets/plan-targets.service';
+import { ChuyenMucService } from '../programmes/chuyen-muc.service';
+import { Programme } from '../programmes/programme.entity';
+import { ScheduleService } from '../schedule/schedule.service';
 import { occurrenceIdOf } from '../schedule/snapshot';
-import { Slot, SlotTarget } from '../schedule/slot.entity';
 import { Station } from '../stations/station.entity';
 import { Unit } from '../units/unit.entity';
 import { UnitsService } from '../units/units.service';
-import { buildReport, isoDay, PeriodicReport, ReportLine, reportWindow, ScheduledAiring, type ReportPeriod, type WindowConvention } from './report-math';
+import {
+  buildReport,
+  isoDay,
+  LocalDate,
+  PeriodicReport,
+  ReportLine,
+  ReportTarget,
+  reportWindow,
+  ScheduledAiring,
+  StationInfo,
+  type ReportPeriod,
+  type WindowConvention,
+} from './report-math';
 import { writeReportPdf, writeReportXlsx } from './report-forms';
 
 export interface ReportRequest {
@@ -29,6 +44,9 @@ export class ReportsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly units: UnitsService,
+    private readonly schedule: ScheduleService,
+    private readonly planTargets: PlanTargetsService,
+    private readonly chuyenMuc: ChuyenMucService,
     private readonly clock: Clock,
     config: AppConfig,
   ) {
@@ -60,11 +78,16 @@ export class ReportsService {
       const seen = latest.get(key);
       if (!seen || seen.revision < r.revision) latest.set(key, r);
     }
+    const airings = stationIds.length ? await this.schedule.plannedAirings(stationIds, Date.parse(from), Date.parse(to)) : [];
+    const programmeIds = [...new Set([...[...latest.values()].map((l) => l.programmeId), ...airings.map((a) => a.programmeId)])];
+    const programmes = new Map((programmeIds.length ? await this.db.getRepository(Programme).findBy({ id: In(programmeIds) }) : []).map((p) => [p.id, p]));
+
     const lines: ReportLine[] = [...latest.values()].map((l) => ({
       stationId: l.stationId,
       occurrenceId: l.occurrenceId,
       programmeId: l.programmeId,
       chuyenMuc: l.chuyenMuc,
+      chuyenMucId: programmes.get(l.programmeId)?.chuyenMucId ?? null,
       topic: l.topic,
       source: l.source,
       priority: l.priority,
@@ -72,31 +95,43 @@ export class ReportsService {
       result: l.result,
       durationMs: l.durationMs,
     }));
-
-    const targets = stationIds.length
-      ? await this.db
-          .getRepository(SlotTarget)
-          .createQueryBuilder('t')
-          .innerJoin(Slot, 's', 's.id = t.slotId')
-          .select(['t.stationId AS stationId', 's.id AS slotId', 's.startAt AS startAt', 's.programmeId AS programmeId'])
-          .where('t.stationId IN (:...stationIds)', { stationIds })
-          .andWhere('s.status = :status', { status: 'scheduled' })
-          .andWhere('s.startAt >= :from AND s.startAt < :to', { from, to })
-          .getRawMany<{ stationId: string; slotId: string; startAt: string; programmeId: string }>()
-      : [];
-    const scheduled: ScheduledAiring[] = targets.map((t) => ({
-      stationId: t.stationId,
-      occurrenceId: occurrenceIdOf(t.slotId, t.startAt),
-      programmeId: t.programmeId,
-      day: this.local.day(t.startAt),
+    const planned: (ScheduledAiring & { at: number })[] = airings.map((a) => ({
+      stationId: a.stationId,
+      occurrenceId: occurrenceIdOf(a.slotId, new Date(a.at).toISOString()),
+      programmeId: a.programmeId,
+      day: this.local.day(a.at),
+      chuyenMucId: programmes.get(a.programmeId)?.chuyenMucId ?? null,
+      chuyenMuc: programmes.get(a.programmeId)?.chuyenMuc,
+      at: a.at,
     }));
+    // The figures count the airings whose time has come; those still ahead only tell whether a target is on track.
+    const now = this.clock.now();
+    const scheduled = planned.filter((a) => a.at <= now).map(({ at: _at, ...a }) => a);
+    const ahead = planned.filter((a) => a.at > now).map(({ at: _at, ...a }) => a);
 
-    return buildReport(
-      window,
-      stations.map((s) => ({ id: s.id, name: s.name, unitId: s.unitId, unitName: unitNames.get(s.unitId) ?? '' })),
-      lines,
-      scheduled,
-    );
+    const reportStations: StationInfo[] = stations.map((s) => ({ id: s.id, name: s.name, unitId: s.unitId, unitName: unitNames.get(s.unitId) ?? '' }));
+    return buildReport(window, reportStations, lines, scheduled, { targets: await this.targetsFor(reportStations), today: this.today(), ahead });
+  }
+
+  /** The plan targets with the stations each covers, as they are now. */
+  private async targetsFor(stations: readonly StationInfo[]): Promise<ReportTarget[]> {
+    const targets = await this.planTargets.list();
+    if (!targets.length) return [];
+    const names = new Map((await this.chuyenMuc.list()).map((c) => [c.id, c.name]));
+    const out: ReportTarget[] = [];
+    for (const t of targets) {
+      const chuyenMuc = names.get(t.chuyenMucId);
+      if (!chuyenMuc) continue;
+      const units = t.scope === 'each_station' && t.unitId ? new Set(await this.units.subtreeIds(t.unitId)) : null;
+      const stationIds = stations.filter((s) => (units ? units.has(s.unitId) : s.id === t.stationId)).map((s) => s.id);
+      out.push({ id: t.id, name: t.name, chuyenMucId: t.chuyenMucId, chuyenMuc, minPerMonth: t.minPerMonth, stationIds });
+    }
+    return out;
+  }
+
+  private today(): LocalDate {
+    const [y, m, d] = this.local.day(this.clock.nowInstant()).split('-').map(Number);
+    return { y, m, d };
   }
 
   async exportXlsx(req: ReportRequest, out: Writable): Promise<void> {
