@@ -133,6 +133,8 @@ export class LinkProxy {
   /** Bytes of media bodies passed to the agent so far. */
   mediaBytes = 0;
   corrupted = 0;
+  /** Where each media request asked to start: 0 for a whole file, the resume offset for a Range request. */
+  readonly mediaRequests: number[] = [];
   private up = true;
   private corruptNext = false;
   private readonly sockets = new Set<net.Socket>();
@@ -192,9 +194,12 @@ export class LinkProxy {
     let media: boolean | null = null;
     let corrupt = false;
     let bodyAt = -1;
+    let flipAt = -1;
     client.on('data', (chunk: Buffer) => {
       if (media === null) {
-        media = /^GET \/api\/media\/files\//.test(chunk.toString('latin1', 0, 64));
+        const head = chunk.toString('latin1');
+        media = /^GET \/api\/media\/files\//.test(head);
+        if (media) this.mediaRequests.push(Number(/\r\nrange: bytes=(\d+)-/i.exec(head)?.[1] ?? 0));
         if (media && this.corruptNext) {
           this.corruptNext = false;
           corrupt = true;
@@ -219,26 +224,36 @@ export class LinkProxy {
       if (bodyAt >= 0) {
         const from = bodyAt;
         bodyAt += data.length - bodyStart;
-        this.mediaBytes += data.length - bodyStart;
         if (corrupt && from <= 4096 && bodyAt > 4096) {
           data = Buffer.from(data);
-          data[bodyStart + 4096 - from] ^= 0x5a;
+          flipAt = bodyStart + 4096 - from;
+          data[flipAt] ^= 0x5a;
           corrupt = false;
-          this.corrupted++;
         }
       }
       upstream.pause();
-      void this.trickle(client, data).then(() => upstream.resume());
+      void this.trickle(client, data, bodyAt >= 0 ? bodyStart : data.length, flipAt).then(() => upstream.resume());
+      flipAt = -1;
     });
   }
 
-  /** Writes in small pieces at the configured rate. */
-  private async trickle(to: net.Socket, data: Buffer): Promise<void> {
+  /**
+   * Writes in small pieces at the configured rate, counting the body bytes that reached the agent. A flipped
+   * byte counts once it is delivered; if the link is cut first, the next download gets one instead.
+   */
+  private async trickle(to: net.Socket, data: Buffer, bodyStart: number, flipAt: number): Promise<void> {
     const piece = Math.max(1024, Math.floor(this.bytesPerSecond / 20));
     for (let i = 0; i < data.length; i += piece) {
-      if (to.destroyed) return;
-      to.write(data.subarray(i, i + piece));
+      if (to.destroyed) break;
+      const end = Math.min(data.length, i + piece);
+      to.write(data.subarray(i, end));
+      this.mediaBytes += Math.max(0, end - Math.max(i, bodyStart));
+      if (flipAt >= i && flipAt < end) {
+        this.corrupted++;
+        flipAt = -1;
+      }
       await sleep(50);
     }
+    if (flipAt >= 0) this.corruptNext = true;
   }
 }
