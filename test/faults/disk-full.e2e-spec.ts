@@ -39,7 +39,7 @@ describe('fault: disk full on the agent cache', () => {
     const agentDir = join(dir, 'agent');
     const mediaDir = join(agentDir, 'cache', 'media');
     agent = startAgentProcess(agentDir, server.url, station.token);
-    const firstAt = secondAhead(20_000);
+    const firstAt = secondAhead(14_000);
     await api.ok('POST', '/api/slots', { programmeId: cachedFirst.id, startAt: firstAt, stationIds: [station.id] });
     const kept = join(mediaDir, `${cachedFirst.sha256}.mp3`);
     await eventually('the first programme cached', () => existsSync(kept), 15_000);

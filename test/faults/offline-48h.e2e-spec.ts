@@ -44,7 +44,7 @@ describe('fault: agent offline for 48 hours of schedule', () => {
     const sinkDir = join(agentDir, 'sink');
     agent = startAgentProcess(agentDir, server.url, station.token);
 
-    const firstAt = Date.parse(secondAhead(18_000));
+    const firstAt = Date.parse(secondAhead(11_000));
     const planned = Array.from({ length: SLOTS }, (_, i) => new Date(firstAt + i * SPACING_MS).toISOString());
     for (const startAt of planned) await api.ok('POST', '/api/slots', { programmeId: short.id, startAt, stationIds: [station.id] });
     const farAt = secondAhead(FAR_AHEAD_MS);
