@@ -190,6 +190,7 @@ describe('fault: server killed at random points', () => {
             res.on('data', (c: Buffer) => (text += c.toString()));
             res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
             res.on('error', () => resolve(null));
+            res.on('close', () => resolve(null));
           });
           req.on('error', () => resolve(null));
         });

@@ -2,7 +2,7 @@ import { stat, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
 import { AppConfig, LoudnessSettings } from '../config/app-config';
@@ -406,28 +406,33 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       if (!probed.ok) throw new Error(`converted file does not probe: ${probed.reason}`);
       const durationMs = probed.audio.durationMs ?? asset.originalDurationMs;
       const stored = await this.store.importFile(output, BROADCAST_EXT);
-      const done = await this.assets.update(
-        { id, status: 'processing' },
-        {
-          status: 'ready',
-          sha256: stored.sha256,
-          size: stored.size,
-          durationMs,
-          sampleRate: probed.audio.sampleRate,
-          channels: probed.audio.channels,
-          bitrateKbps: probed.audio.bitrateKbps ?? this.format.bitrateKbps,
-          inputLufs: result.input.integratedLufs,
-          inputTruePeakDbtp: result.input.truePeakDbtp,
-          gainDb: result.gainDb,
-          outputLufs: result.output.integratedLufs,
-          outputTruePeakDbtp: result.output.truePeakDbtp,
-          trimmedMs: Math.max(0, asset.originalDurationMs - durationMs),
-          progress: 100,
-          error: null,
-          readyAt: nowInstant(),
-        },
-      );
-      await this.finishJob(jobId, done.affected ? 'done' : 'cancelled', null);
+      // The asset turns ready and its job done together: a crash between the two would leave a ready asset
+      // whose job runs again on the next start and ends marked cancelled.
+      await this.assets.manager.transaction(async (tx) => {
+        const done = await tx.update(
+          MediaAsset,
+          { id, status: 'processing' },
+          {
+            status: 'ready',
+            sha256: stored.sha256,
+            size: stored.size,
+            durationMs,
+            sampleRate: probed.audio.sampleRate,
+            channels: probed.audio.channels,
+            bitrateKbps: probed.audio.bitrateKbps ?? this.format.bitrateKbps,
+            inputLufs: result.input.integratedLufs,
+            inputTruePeakDbtp: result.input.truePeakDbtp,
+            gainDb: result.gainDb,
+            outputLufs: result.output.integratedLufs,
+            outputTruePeakDbtp: result.output.truePeakDbtp,
+            trimmedMs: Math.max(0, asset.originalDurationMs - durationMs),
+            progress: 100,
+            error: null,
+            readyAt: nowInstant(),
+          },
+        );
+        await this.finishJob(jobId, done.affected ? 'done' : 'cancelled', null, tx);
+      });
       this.logger.log(
         `asset ${id}: ${result.input.integratedLufs} LUFS → ${result.output.integratedLufs} LUFS, ` +
           `true peak ${result.output.truePeakDbtp} dBTP, gain ${result.gainDb} dB, ${result.encodes} encode(s)`,
@@ -455,8 +460,8 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async finishJob(jobId: string, state: 'done' | 'failed' | 'cancelled', error: string | null): Promise<void> {
-    await this.jobs.update({ id: jobId, state: 'running' }, { state, error, workFile: null, finishedAt: nowInstant() });
+  private async finishJob(jobId: string, state: 'done' | 'failed' | 'cancelled', error: string | null, tx?: EntityManager): Promise<void> {
+    await (tx?.getRepository(MediaJob) ?? this.jobs).update({ id: jobId, state: 'running' }, { state, error, workFile: null, finishedAt: nowInstant() });
   }
 
   private async fail(id: string, reason: string): Promise<void> {
