@@ -196,8 +196,10 @@ export class LinkProxy {
     let bodyAt = -1;
     let flipAt = -1;
     client.on('data', (chunk: Buffer) => {
-      if (media === null) {
-        const head = chunk.toString('latin1');
+      const head = chunk.toString('latin1', 0, Math.min(chunk.length, 4096));
+      // A kept-alive connection carries request after request: each starts its own response.
+      if (media === null || /^GET \//.test(head)) {
+        bodyAt = -1;
         media = /^GET \/api\/media\/files\//.test(head);
         if (media) this.mediaRequests.push(Number(/\r\nrange: bytes=(\d+)-/i.exec(head)?.[1] ?? 0));
         if (media && this.corruptNext) {
