@@ -2,7 +2,7 @@ import { stat, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
 import { AppConfig, LoudnessSettings } from '../config/app-config';
@@ -431,7 +431,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
             readyAt: nowInstant(),
           },
         );
-        await this.finishJob(jobId, done.affected ? 'done' : 'cancelled', null, tx);
+        await this.finishJob(jobId, done.affected ? 'done' : 'cancelled', null, tx.getRepository(MediaJob));
       });
       this.logger.log(
         `asset ${id}: ${result.input.integratedLufs} LUFS → ${result.output.integratedLufs} LUFS, ` +
@@ -460,8 +460,8 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async finishJob(jobId: string, state: 'done' | 'failed' | 'cancelled', error: string | null, tx?: EntityManager): Promise<void> {
-    await (tx?.getRepository(MediaJob) ?? this.jobs).update({ id: jobId, state: 'running' }, { state, error, workFile: null, finishedAt: nowInstant() });
+  private async finishJob(jobId: string, state: 'done' | 'failed' | 'cancelled', error: string | null, jobs = this.jobs): Promise<void> {
+    await jobs.update({ id: jobId, state: 'running' }, { state, error, workFile: null, finishedAt: nowInstant() });
   }
 
   private async fail(id: string, reason: string): Promise<void> {
