@@ -7,7 +7,7 @@ import { Link, type LinkOptions } from './link';
 import { createLiveOutput, type LiveOutput } from './live/live-output';
 import { LiveReceiver } from './live/live-receiver';
 import { consoleLogger, errorText, type Logger } from './log';
-import { Outbox } from './outbox';
+import { isStorageError, Outbox } from './outbox';
 import { createPlayer, type Player } from './player';
 import { Runner } from './runner';
 import { AgentStore } from './store';
@@ -157,7 +157,7 @@ class Agent implements AgentHandle {
       cachedFiles: this.cache.cached().length,
       missingFiles: this.cache.missing(),
       pendingEvents: this.outbox.count(),
-      lastError: this.cache.lastError()?.slice(0, 1000) ?? null,
+      lastError: (this.outbox.lastError() ?? this.cache.lastError())?.slice(0, 1000) ?? null,
     };
   }
 
@@ -239,7 +239,15 @@ class Agent implements AgentHandle {
       if (next.version < prev.version) this.log.warn(`Bỏ qua lịch cũ phiên bản ${next.version} (đang giữ ${prev.version})`);
       return;
     }
-    if (!this.store.saveSnapshot(next, toInstant(this.clock.serverNow()))) return;
+    let stored = true;
+    try {
+      stored = this.store.saveSnapshot(next, toInstant(this.clock.serverNow()));
+    } catch (e) {
+      if (!isStorageError(e)) throw e;
+      // Followed from memory: a restart before the disk takes writes again falls back to the saved one.
+      this.log.error(`Không lưu được lịch vào bộ nhớ của trạm: ${errorText(e)}; vẫn chạy theo lịch mới`);
+    }
+    if (!stored) return;
     this.snapshot = next;
     this.log.info(`Nhận lịch phiên bản ${next.version}: ${next.items.length} chương trình`);
     this.runner.applySnapshot(prev, next);

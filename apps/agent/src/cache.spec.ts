@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ const body = randomBytes(200_000);
 const sha = createHash('sha256').update(body).digest('hex');
 const ref: MediaRef = { sha256: sha, size: body.length, durationMs: 1000, url: `/api/agent/media/${sha}` };
 
-type Mode = 'ok' | 'corrupt' | 'cut';
+type Mode = 'ok' | 'corrupt' | 'cut' | 'flaky';
 
 describe('MediaCache', () => {
   let dir: string;
@@ -35,6 +35,11 @@ describe('MediaCache', () => {
         'content-length': part.length,
         ...(m ? { 'content-range': `bytes ${start}-${data.length - 1}/${data.length}` } : {}),
       });
+      if (mode === 'flaky' && part.length > 20_000) {
+        // Every transfer drops after 20 kB: the file arrives only across many resumed attempts.
+        res.write(part.subarray(0, 20_000), () => setTimeout(() => res.destroy(), 5));
+        return;
+      }
       if (mode === 'cut' && !m) {
         // Half the file, then the connection drops.
         res.write(part.subarray(0, 100_000), () => setTimeout(() => res.destroy(), 20));
@@ -99,6 +104,34 @@ describe('MediaCache', () => {
     expect(c.has(sha)).toBe(true);
     expect(requests.map((r) => r.range)).toEqual([undefined, 'bytes=100000-']);
     expect(readFileSync(c.pathOf(sha)).equals(body)).toBe(true);
+    await c.close();
+  });
+
+  it('keeps retrying soon while each cut transfer still made headway, instead of cooling down for an hour', async () => {
+    mode = 'flaky';
+    const c = new MediaCache({ dir: join(dir, 'media'), serverUrl: baseUrl, token: 'tok-secret', log: silentLogger, retryBaseMs: 10, retryMaxMs: 20, maxAttempts: 3, cooldownMs: 3_600_000 });
+    await c.init();
+    await c.reconcile([ref], new Set([sha]));
+    await settle(c, () => c.has(sha));
+    expect(c.has(sha)).toBe(true);
+    expect(requests.length).toBe(10);
+    expect(requests.slice(1).every((r, i) => r.range === `bytes=${(i + 1) * 20_000}-`)).toBe(true);
+    expect(readFileSync(c.pathOf(sha)).equals(body)).toBe(true);
+    await c.close();
+  });
+
+  it('names a full disk plainly, keeps what it has and tries again later', async () => {
+    const mediaDir = join(dir, 'media');
+    mkdirSync(join(mediaDir, 'tmp'), { recursive: true });
+    // Writes to /dev/full fail with ENOSPC, as on a disk with no room left.
+    symlinkSync('/dev/full', join(mediaDir, 'tmp', `${sha}.part`));
+    const c = new MediaCache({ dir: mediaDir, serverUrl: baseUrl, token: 'tok-secret', log: silentLogger, retryBaseMs: 60_000 });
+    await c.init();
+    await c.reconcile([ref], new Set([sha]));
+    await settle(c, () => c.lastError() !== null);
+    expect(c.has(sha)).toBe(false);
+    expect(c.missing()).toBe(1);
+    expect(c.lastError()).toMatch(/ổ đĩa của trạm đã đầy.*ENOSPC/);
     await c.close();
   });
 

@@ -184,6 +184,7 @@ export class MediaCache {
 
   private async download(ref: MediaRef): Promise<void> {
     const tmp = join(this.tmpDir, `${ref.sha256}.part`);
+    const before = await partialSize(tmp);
     try {
       await this.fetchInto(ref, tmp);
       await this.verifyAndCommit(ref, tmp);
@@ -192,16 +193,20 @@ export class MediaCache {
       this.o.log.info(`Đã tải và kiểm tra tệp ${ref.sha256.slice(0, 12)} (${ref.size} byte)`);
       for (const l of this.listeners) l();
     } catch (e) {
-      if (e instanceof DownloadError && e.discardPartial) await this.remove(tmp, 'hỏng');
+      const discarded = e instanceof DownloadError && e.discardPartial;
+      if (discarded) await this.remove(tmp, 'hỏng');
       if (this.closed) return;
       const prev = this.failures.get(ref.sha256);
-      let attempts = (prev?.attempts ?? 0) + 1;
+      // A transfer cut after it made headway is a flaky link, not a bad file: try again soon and resume,
+      // rather than climbing to the long cooldown while the file is in fact arriving.
+      const progressed = !discarded && (await partialSize(tmp)) > before;
+      let attempts = progressed ? 1 : (prev?.attempts ?? 0) + 1;
       let wait = Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** (attempts - 1));
       if (attempts >= this.o.maxAttempts) {
         wait = this.o.cooldownMs;
         attempts = 0;
       }
-      const error = `Tải tệp ${ref.sha256.slice(0, 12)} thất bại: ${errorText(e)}`;
+      const error = `Tải tệp ${ref.sha256.slice(0, 12)} thất bại: ${downloadErrorText(e)}`;
       this.failures.set(ref.sha256, { attempts, nextAt: Date.now() + wait, error });
       this.o.log.warn(`${error}; thử lại sau ${Math.round(wait / 1000)} giây`);
       for (const l of this.listeners) l();
@@ -209,10 +214,7 @@ export class MediaCache {
   }
 
   private async fetchInto(ref: MediaRef, tmp: string): Promise<void> {
-    let offset = await stat(tmp).then(
-      (s) => s.size,
-      () => 0,
-    );
+    let offset = await partialSize(tmp);
     if (offset > ref.size) {
       await unlink(tmp);
       offset = 0;
@@ -299,4 +301,18 @@ export class MediaCache {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.o.log.warn(`Không xoá được ${path}: ${errorText(e)}`);
     }
   }
+}
+
+async function partialSize(path: string): Promise<number> {
+  return stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
+}
+
+/** A full disk is the operator's to fix, so it is named plainly; the system's words follow. */
+function downloadErrorText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return `ổ đĩa của trạm đã đầy, không ghi thêm được (${errorText(e)})`;
+  return errorText(e);
 }

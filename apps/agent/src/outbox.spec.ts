@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { PlaybackEvent } from '@loa/protocol';
 import { Outbox } from './outbox';
 import { AgentStore } from './store';
+import { fillUp } from './testing/full-disk';
 import { snapshot, item } from './testing/items';
 
 function event(n: number): PlaybackEvent {
@@ -68,6 +69,43 @@ describe('Outbox', () => {
     store.close();
   });
 
+  it('holds events in memory while the disk is full, sends them, and writes them once there is room', () => {
+    const file = join(dir, 'agent.db');
+    let store = new AgentStore(file);
+    let outbox = new Outbox(store);
+    fillUp(store);
+    const held = bigEvent();
+    const state = { occurrenceId: held.occurrenceId, slotId: held.slotId, plannedAt: held.plannedAt, state: 'done' as const, startedAt: null, endedAt: held.endedAt! };
+    expect(outbox.commit(held, () => store.setPlayState(state, held.endedAt!))).toMatch(/database or disk is full/);
+    // Neither half of the pair reached the disk.
+    expect(store.playStates().has(held.occurrenceId)).toBe(false);
+    expect(outbox.count()).toBe(1);
+    expect(outbox.lastError()).toMatch(/ổ đĩa đầy/);
+    expect(outbox.pending().map((e) => e.event)).toEqual([held]);
+
+    store.db.pragma('max_page_count = 1000000');
+    expect(outbox.pending().map((e) => e.event)).toEqual([held]);
+    expect(outbox.lastError()).toBeNull();
+    store.close();
+    store = new AgentStore(file);
+    outbox = new Outbox(store);
+    expect(outbox.pending().map((e) => e.event)).toEqual([held]);
+    store.close();
+  });
+
+  it('forgets a held event once the server acknowledges it', () => {
+    const store = new AgentStore(join(dir, 'agent.db'));
+    const outbox = new Outbox(store);
+    fillUp(store);
+    const held = bigEvent();
+    const state = { occurrenceId: held.occurrenceId, slotId: held.slotId, plannedAt: held.plannedAt, state: 'done' as const, startedAt: null, endedAt: null };
+    expect(outbox.commit(held, () => store.setPlayState(state, held.endedAt!))).not.toBeNull();
+    expect(outbox.ack([held.id])).toBe(1);
+    expect(outbox.count()).toBe(0);
+    expect(outbox.lastError()).toBeNull();
+    store.close();
+  });
+
   it('never replaces the held schedule with an older version', () => {
     const store = new AgentStore(join(dir, 'agent.db'));
     expect(store.saveSnapshot(snapshot(5, [item('a', 0)]), '2026-01-01T00:00:00.000Z')).toBe(true);
@@ -78,3 +116,8 @@ describe('Outbox', () => {
     store.close();
   });
 });
+
+/** An airing whose play state needs more room than the gaps fillUp leaves. */
+function bigEvent(): PlaybackEvent {
+  return { ...event(1), occurrenceId: `occ-${'x'.repeat(190)}` };
+}

@@ -8,6 +8,7 @@ import { Outbox } from './outbox';
 import { NullPlayer } from './player';
 import { Runner } from './runner';
 import { AgentStore } from './store';
+import { fillUp } from './testing/full-disk';
 import { item, snapshot } from './testing/items';
 
 describe('Runner with the null player and the real clock', () => {
@@ -146,6 +147,23 @@ describe('Runner with the null player and the real clock', () => {
     await until(() => events().length === 2);
     expect(events()[1]).toMatchObject({ kind: 'failed', reason: 'cancelled', occurrenceId: 'a' });
     expect(events()[1].playedMs).toBeLessThan(5000);
+  });
+
+  it('keeps the station on the air when the disk is full: events are held in memory and still reported', async () => {
+    const long = `full-${'x'.repeat(150)}`;
+    const a = at(250, long);
+    fillUp(store);
+    newRunner().start(snapshot(1, [a]));
+    await until(() => events().some((e) => e.kind === 'finished'));
+    expect(events().map((e) => [e.kind, e.occurrenceId])).toEqual([
+      ['started', long],
+      ['finished', long],
+    ]);
+    // The disk took neither play state (the events were held, then fitted in on their own).
+    expect(store.playStates().has(long)).toBe(false);
+    // Not played a second time: the runner remembers what it did even though the disk did not.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events().filter((e) => e.kind === 'started')).toHaveLength(1);
   });
 
   it('records a programme cut by shutdown as interrupted, and does not report items first heard of too late', async () => {

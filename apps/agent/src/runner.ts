@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { toInstant, type FailureReason, type PlaybackEvent, type ScheduleItem, type ScheduleSnapshot } from '@loa/protocol';
 import type { Clock } from './clock';
 import { errorText, type Logger } from './log';
-import type { Outbox } from './outbox';
+import { isStorageError, type Outbox } from './outbox';
 import type { Playback, Player, Prepared } from './player';
 import { planSchedule, type Plan, type PlayingNow, type StartMode } from './scheduler';
 import { diffSnapshots } from './snapshot-diff';
@@ -102,7 +102,7 @@ export class Runner {
       );
       this.o.log.warn(`Chương trình ${row.occurrenceId} bị gián đoạn lần chạy trước: đã ghi "interrupted"`);
     }
-    this.o.store.prunePlayStates(toInstant(now - 2 * this.o.missedHorizonMs));
+    this.storeWrite('dọn trạng thái cũ', () => this.o.store.prunePlayStates(toInstant(now - 2 * this.o.missedHorizonMs)));
     this.states = new Map([...this.o.store.playStates()].map(([id, r]) => [id, r.state]));
     this.setItems(snapshot?.items ?? []);
     this.replan();
@@ -116,9 +116,11 @@ export class Runner {
     for (const item of [...diff.added, ...diff.changed.map((c) => c.after)]) {
       if (this.states.has(item.occurrenceId) || this.current?.item.occurrenceId === item.occurrenceId) continue;
       if (Date.parse(item.startAt) + this.o.lateGraceMs < now) {
-        this.o.store.setPlayState(
-          { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'skipped', startedAt: null, endedAt: null },
-          toInstant(now),
+        this.storeWrite('ghi chương trình bỏ qua', () =>
+          this.o.store.setPlayState(
+            { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'skipped', startedAt: null, endedAt: null },
+            toInstant(now),
+          ),
         );
         this.states.set(item.occurrenceId, 'skipped');
       }
@@ -501,12 +503,20 @@ export class Runner {
   ): void {
     const full = { id: randomUUID(), ...event } as PlaybackEvent;
     for (const k of Object.keys(full) as (keyof PlaybackEvent)[]) if (full[k] === undefined) delete full[k];
-    this.o.store.transaction(() => {
-      this.o.store.setPlayState(state, toInstant(this.o.clock.serverNow()));
-      this.o.outbox.append(full);
-    });
+    const refused = this.o.outbox.commit(full, () => this.o.store.setPlayState(state, toInstant(this.o.clock.serverNow())));
+    if (refused) this.o.log.error(`${refused}; sự kiện được giữ tạm trong bộ nhớ, trạm vẫn phát`);
     this.states.set(state.occurrenceId, state.state);
     this.o.outbox.notify();
+  }
+
+  /** A write the station can play on without: a disk that refuses it is logged, not fatal. */
+  private storeWrite(what: string, write: () => unknown): void {
+    try {
+      write();
+    } catch (e) {
+      if (!isStorageError(e)) throw e;
+      this.o.log.error(`Bộ nhớ của trạm không nhận ghi (${what}): ${errorText(e)}`);
+    }
   }
 
   private setTimer(ms: number, fn: () => void): void {

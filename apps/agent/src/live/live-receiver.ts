@@ -229,7 +229,7 @@ export class LiveReceiver {
   private record(s: Session, state: 'started' | 'done', event: Omit<PlaybackEvent, 'id' | 'occurrenceId' | 'slotId' | 'plannedAt'>): void {
     const full = { id: randomUUID(), occurrenceId: s.occurrenceId, slotId: s.start.relayId, plannedAt: s.start.startedAt, ...event } as PlaybackEvent;
     for (const k of Object.keys(full) as (keyof PlaybackEvent)[]) if (full[k] === undefined) delete full[k];
-    this.o.store.transaction(() => {
+    const refused = this.o.outbox.commit(full, () =>
       this.o.store.setPlayState(
         {
           occurrenceId: s.occurrenceId,
@@ -240,9 +240,9 @@ export class LiveReceiver {
           endedAt: full.endedAt ?? null,
         },
         toInstant(this.o.clock.serverNow()),
-      );
-      this.o.outbox.append(full);
-    });
+      ),
+    );
+    if (refused) this.o.log.error(`${refused}; sự kiện được giữ tạm trong bộ nhớ`);
     this.o.outbox.notify();
   }
 }

@@ -420,28 +420,33 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       if (!probed.ok) throw new Error(`converted file does not probe: ${probed.reason}`);
       const durationMs = probed.audio.durationMs ?? asset.originalDurationMs;
       const stored = await this.store.importFile(output, BROADCAST_EXT);
-      const done = await this.assets.update(
-        { id, status: 'processing' },
-        {
-          status: 'ready',
-          sha256: stored.sha256,
-          size: stored.size,
-          durationMs,
-          sampleRate: probed.audio.sampleRate,
-          channels: probed.audio.channels,
-          bitrateKbps: probed.audio.bitrateKbps ?? this.format.bitrateKbps,
-          inputLufs: result.input.integratedLufs,
-          inputTruePeakDbtp: result.input.truePeakDbtp,
-          gainDb: result.gainDb,
-          outputLufs: result.output.integratedLufs,
-          outputTruePeakDbtp: result.output.truePeakDbtp,
-          trimmedMs: Math.max(0, asset.originalDurationMs - durationMs),
-          progress: 100,
-          error: null,
-          readyAt: nowInstant(),
-        },
-      );
-      await this.finishJob(jobId, done.affected ? 'done' : 'cancelled', null);
+      // The asset turns ready and its job done together: a crash between the two would leave a ready asset
+      // whose job runs again on the next start and ends marked cancelled.
+      await this.assets.manager.transaction(async (tx) => {
+        const done = await tx.update(
+          MediaAsset,
+          { id, status: 'processing' },
+          {
+            status: 'ready',
+            sha256: stored.sha256,
+            size: stored.size,
+            durationMs,
+            sampleRate: probed.audio.sampleRate,
+            channels: probed.audio.channels,
+            bitrateKbps: probed.audio.bitrateKbps ?? this.format.bitrateKbps,
+            inputLufs: result.input.integratedLufs,
+            inputTruePeakDbtp: result.input.truePeakDbtp,
+            gainDb: result.gainDb,
+            outputLufs: result.output.integratedLufs,
+            outputTruePeakDbtp: result.output.truePeakDbtp,
+            trimmedMs: Math.max(0, asset.originalDurationMs - durationMs),
+            progress: 100,
+            error: null,
+            readyAt: nowInstant(),
+          },
+        );
+        await this.finishJob(jobId, done.affected ? 'done' : 'cancelled', null, tx.getRepository(MediaJob));
+      });
       this.logger.log(
         `asset ${id}: ${result.input.integratedLufs} LUFS → ${result.output.integratedLufs} LUFS, ` +
           `true peak ${result.output.truePeakDbtp} dBTP, gain ${result.gainDb} dB, ${result.encodes} encode(s)`,
@@ -469,8 +474,8 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async finishJob(jobId: string, state: 'done' | 'failed' | 'cancelled', error: string | null): Promise<void> {
-    await this.jobs.update({ id: jobId, state: 'running' }, { state, error, workFile: null, finishedAt: nowInstant() });
+  private async finishJob(jobId: string, state: 'done' | 'failed' | 'cancelled', error: string | null, jobs = this.jobs): Promise<void> {
+    await jobs.update({ id: jobId, state: 'running' }, { state, error, workFile: null, finishedAt: nowInstant() });
   }
 
   private async fail(id: string, reason: string): Promise<void> {
