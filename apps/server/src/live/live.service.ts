@@ -48,6 +48,8 @@ type StopCause = 'stopped' | 'expired';
 interface ActiveRelay {
   row: LiveRelay;
   targets: string[];
+  /** The same, for the membership checks of every agent's status report. */
+  targetSet: ReadonlySet<string>;
   /** Who the round on air is for: every target, or one station catching up on an emergency. */
   roundTargets: string[];
   /** Stations that reported playing a round. */
@@ -165,6 +167,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     const a: ActiveRelay = {
       row,
       targets,
+      targetSet: new Set(targets),
       roundTargets: targets,
       carried: new Set(),
       input: source,
@@ -278,7 +281,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
 
   onAgentConnected(stationId: string): void {
     for (const a of this.active.values()) {
-      if (!a.targets.includes(stationId)) continue;
+      if (!a.targetSet.has(stationId)) continue;
       if (a.onAir) {
         if (!a.roundTargets.includes(stationId)) {
           if (a.carried.has(stationId)) continue; // another station's catch-up: this one aired it already
@@ -309,7 +312,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
 
   onAgentStatus(stationId: string, status: LiveStatusFrame): void {
     const a = this.active.get(status.relayId);
-    if (!a?.targets.includes(stationId)) return;
+    if (!a?.targetSet.has(stationId)) return;
     a.statuses.set(stationId, { status, at: this.clock.now() });
     if (status.playing) a.carried.add(stationId);
   }
