@@ -80,8 +80,9 @@ function describeSplit(before: { user: number; system: number; others: number },
 /** What the probe preloaded in a server wrote when its measurement ended. */
 async function readProbe(dir: string): Promise<string> {
   const file = join(dir, 'probe-1.json');
-  for (let i = 0; i < 50 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
-  return existsSync(file) ? readFileSync(file, 'utf8') : 'not written';
+  const read = () => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+  for (let i = 0; i < 50 && !read(); i++) await new Promise((r) => setTimeout(r, 100));
+  return read() || 'not written';
 }
 
 function rssMb(pid: number): number {

@@ -36,6 +36,8 @@ export interface StartLive {
 
 /** A listener of the HTTP stream further behind than this is dropped rather than buffered without end. */
 const MAX_LISTENER_BUFFER = 256 * 1024;
+/** Groups of audio held before the recording is written out: about two seconds, one write instead of twenty. */
+const RECORDING_BATCH = 20;
 /** A station's live.status older than this no longer says it carries the relay. */
 const STATUS_FRESH_MS = 4000;
 /** An emergency lasts at most a week (and a timer cannot wait much longer than three weeks). */
@@ -62,7 +64,8 @@ interface ActiveRelay {
   seq: number;
   firstOfRound: boolean;
   listeners: Set<ServerResponse>;
-  recording: { path: string; stream: WriteStream; bytes: number };
+  /** Written in batches: the stream stays corked, and is let go every RECORDING_BATCH groups. */
+  recording: { path: string; stream: WriteStream; bytes: number; held: number };
   statuses: Map<string, { status: LiveStatusFrame; at: number }>;
   timers: NodeJS.Timeout[];
   stopCause: StopCause | null;
@@ -178,7 +181,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       seq: 0,
       firstOfRound: true,
       listeners: new Set(),
-      recording: { path: recordingPath, stream: createWriteStream(recordingPath), bytes: 0 },
+      recording: { path: recordingPath, stream: createWriteStream(recordingPath), bytes: 0, held: 0 },
       statuses: new Map(),
       timers: [],
       stopCause: null,
@@ -186,6 +189,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       finished: null,
     };
     a.recording.stream.on('error', (e) => this.log.error(`recording of relay ${row.id} failed: ${e.message}`));
+    a.recording.stream.cork();
     this.active.set(row.id, a);
     if (row.expiresAt) a.timers.push(setTimeout(() => void this.stopActive(a, 'expired'), Date.parse(row.expiresAt) - this.clock.now()));
     if (source.kind === 'pipe') a.timers.push(setTimeout(() => !a.micAttached && void this.stopActive(a, 'stopped'), MIC_IDLE_MS));
@@ -313,7 +317,11 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
   onAgentStatus(stationId: string, status: LiveStatusFrame): void {
     const a = this.active.get(status.relayId);
     if (!a?.targetSet.has(stationId)) return;
-    a.statuses.set(stationId, { status, at: this.clock.now() });
+    const known = a.statuses.get(stationId);
+    if (known) {
+      known.status = status;
+      known.at = this.clock.now();
+    } else a.statuses.set(stationId, { status, at: this.clock.now() });
     if (status.playing) a.carried.add(stationId);
   }
 
@@ -366,8 +374,14 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
         a.listeners.delete(res);
       } else res.write(g.payload);
     }
-    a.recording.bytes += g.payload.length;
-    a.recording.stream.write(g.payload);
+    const recording = a.recording;
+    recording.bytes += g.payload.length;
+    recording.stream.write(g.payload);
+    if (++recording.held >= RECORDING_BATCH) {
+      recording.held = 0;
+      recording.stream.uncork();
+      recording.stream.cork();
+    }
   }
 
   private async onRoundEnd(a: ActiveRelay, encoder: LiveEncoder, error: string | null): Promise<void> {
