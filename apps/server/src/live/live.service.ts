@@ -36,6 +36,8 @@ export interface StartLive {
 
 /** A listener of the HTTP stream further behind than this is dropped rather than buffered without end. */
 const MAX_LISTENER_BUFFER = 256 * 1024;
+/** Target rows per INSERT when a relay starts. */
+const TARGET_INSERT_CHUNK = 500;
 /** Groups of audio held before the recording is written out: about two seconds, one write instead of twenty. */
 const RECORDING_BATCH = 20;
 /** A station's live.status older than this no longer says it carries the relay. */
@@ -159,10 +161,17 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
           endedAt: null,
         }),
       );
-      await m.insert(
-        LiveRelayTarget,
-        targets.map((stationId) => ({ relayId: saved.id, stationId })),
-      );
+      // Plain inserts in chunks: nothing to read back into entities, and thousands of stations stay within
+      // SQLite's limit on bound parameters. The relay goes on air only after this, so it must be quick.
+      for (let i = 0; i < targets.length; i += TARGET_INSERT_CHUNK) {
+        await m
+          .createQueryBuilder()
+          .insert()
+          .into(LiveRelayTarget)
+          .values(targets.slice(i, i + TARGET_INSERT_CHUNK).map((stationId) => ({ relayId: saved.id, stationId })))
+          .updateEntity(false)
+          .execute();
+      }
       return saved;
     });
 
