@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 /**
  * Preloaded into the server and the bare baseline by `bench:fanout` (NODE_OPTIONS / execArgv `--require`):
  * SIGWINCH starts a measurement, the next SIGWINCH ends it and writes `DIR/probe-<n>.json` with the
- * garbage collector's pauses and the event loop's delays over it, and with `--profile` also
+ * garbage collector's pauses, the event loop's delays over it and the heap's size at its end, and with `--profile` also
  * `DIR/fanout-<n>.cpuprofile` (V8's CPU profiler), so both cover the relay and not the setup around it.
  * SIGWINCH because Nest's shutdown hooks take SIGUSR2, and a process without this module ignores it.
  */
@@ -41,9 +42,15 @@ if (dir) {
 
   const report = () => {
     const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
     return {
       gc: Object.fromEntries(Object.entries(gc).map(([k, v]) => [k, { count: v.count, ms: Math.round(v.ms), maxMs: Math.round(v.maxMs * 10) / 10 }])),
       loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+      heapMb: Object.fromEntries(
+        getHeapSpaceStatistics()
+          .filter((space) => space.space_name === 'new_space' || space.space_name === 'old_space')
+          .map((space) => [space.space_name, { size: mb(space.space_size), used: mb(space.space_used_size) }]),
+      ),
     };
   };
 
