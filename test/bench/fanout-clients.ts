@@ -7,7 +7,8 @@ import { LIVE_HEADER_BYTES, type LiveStatusFrame } from '@loa/protocol';
  * and report live status every two seconds like a real agent. Driven by the parent over IPC.
  */
 
-type Command = { cmd: 'connect'; url: string; tokens: string[] } | { cmd: 'report' } | { cmd: 'close' };
+/** `statusFor`: report live status for this relay from the start (the bare baseline sends no live.start). */
+type Command = { cmd: 'connect'; url: string; tokens: string[]; statusFor?: string } | { cmd: 'report' } | { cmd: 'close' };
 
 const sockets: WebSocket[] = [];
 let latencies: number[] = [];
@@ -104,6 +105,7 @@ function closeAll(): void {
 process.on('message', (m: Command) => {
   switch (m.cmd) {
     case 'connect':
+      if (m.statusFor) current = { relayId: m.statusFor, round: 1 };
       connect(m.url, m.tokens).catch((e: Error) => send({ error: e.message }));
       return;
     case 'report':

@@ -18,6 +18,8 @@ interface Options {
   seconds: number;
   /** Where both servers write a V8 CPU profile of the relay (their CPU figures then include the profiler's), or null. */
   profile: string | null;
+  /** The clients report live status to the bare baseline too (which reads and drops it), as they do to Loa. */
+  baselineStatus: boolean;
 }
 
 function log(msg: string): void {
@@ -25,9 +27,13 @@ function log(msg: string): void {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { agents: 2000, seconds: 30, profile: null };
+  const opts: Options = { agents: 2000, seconds: 30, profile: null, baselineStatus: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
+    if (flag === '--baseline-status') {
+      opts.baselineStatus = true;
+      continue;
+    }
     const raw = inline ?? argv[++i];
     if (flag === '--profile') {
       if (!raw) throw new Error('--profile needs a directory');
@@ -38,7 +44,7 @@ function parseArgs(argv: string[]): Options {
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer, got ${raw}`);
     if (flag === '--agents') opts.agents = value;
     else if (flag === '--seconds') opts.seconds = value;
-    else throw new Error(`unknown option ${flag} (known: --agents, --seconds, --profile)`);
+    else throw new Error(`unknown option ${flag} (known: --agents, --seconds, --profile, --baseline-status)`);
   }
   return opts;
 }
@@ -199,7 +205,7 @@ async function main(): Promise<void> {
 
     log('same frames, same clients, bare ws server');
     const { port } = await ask<{ port: number }>(baseline, { cmd: 'listen' }, 'port');
-    await ask(clients, { cmd: 'connect', url: `ws://127.0.0.1:${port}/`, tokens }, 'connected');
+    await ask(clients, { cmd: 'connect', url: `ws://127.0.0.1:${port}/`, tokens, ...(opts.baselineStatus ? { statusFor: relay.id } : {}) }, 'connected');
     await new Promise((r) => setTimeout(r, 3000));
     const recording = join(dir, 'media', 'sha256', ended.recordingSha256.slice(0, 2), `${ended.recordingSha256}.mp3`);
     baseline.kill('SIGWINCH');
