@@ -7,10 +7,13 @@ import { LIVE_HEADER_BYTES, type LiveStatusFrame } from '@loa/protocol';
  * and report live status every two seconds like a real agent. Driven by the parent over IPC.
  */
 
-type Command = { cmd: 'connect'; url: string; tokens: string[] } | { cmd: 'report' } | { cmd: 'close' };
+/** `statusFor`: report live status for this relay from the start (the bare baseline sends no live.start). */
+type Command = { cmd: 'connect'; url: string; tokens: string[]; statusFor?: string } | { cmd: 'report' } | { cmd: 'close' };
 
 const sockets: WebSocket[] = [];
 let latencies: number[] = [];
+/** Per group (by sequence number): the latest receipt's latency, to tell stalls of the sender from its loop length. */
+let worstBySeq = new Map<number, number>();
 let received: number[] = [];
 let minSeq = Number.POSITIVE_INFINITY;
 let maxSeq = -1;
@@ -38,7 +41,9 @@ function open(url: string, token: string, index: number): Promise<WebSocket> {
       const buf = data as Buffer;
       if (buf.length <= LIVE_HEADER_BYTES || buf[0] !== 0x4c || buf[1] !== 0x41) return;
       const seq = buf.readUInt32BE(4);
-      latencies.push(now - buf.readDoubleBE(8));
+      const latency = now - buf.readDoubleBE(8);
+      latencies.push(latency);
+      if (latency > (worstBySeq.get(seq) ?? -Infinity)) worstBySeq.set(seq, latency);
       received[index]++;
       if (seq < minSeq) minSeq = seq;
       if (seq > maxSeq) maxSeq = seq;
@@ -71,7 +76,17 @@ function report(): void {
   const dropped = received.reduce((n, r) => n + Math.max(0, groups - r), 0);
   const sorted = Float64Array.from(latencies).sort();
   const pct = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : null);
-  send({ frames: groups, messages: latencies.length, dropped, p50: pct(50), p99: pct(99), open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length });
+  const worst = [...worstBySeq].sort((a, b) => b[1] - a[1]);
+  const lastArrivals = Float64Array.from(worst.map(([, ms]) => ms)).sort();
+  send({
+    frames: groups,
+    messages: latencies.length,
+    dropped,
+    p50: pct(50),
+    p99: pct(99),
+    open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length,
+    lastArrivalMs: lastArrivals.length ? { p50: Math.round(lastArrivals[Math.floor(lastArrivals.length / 2)]), worst: worst.slice(0, 6).map(([seq, ms]) => `#${seq - minSeq}:${Math.round(ms)}`).join(' ') } : null,
+  });
 }
 
 function closeAll(): void {
@@ -80,6 +95,7 @@ function closeAll(): void {
   for (const ws of sockets) ws.terminate();
   sockets.length = 0;
   latencies = [];
+  worstBySeq = new Map();
   minSeq = Number.POSITIVE_INFINITY;
   maxSeq = -1;
   current = null;
@@ -89,6 +105,7 @@ function closeAll(): void {
 process.on('message', (m: Command) => {
   switch (m.cmd) {
     case 'connect':
+      if (m.statusFor) current = { relayId: m.statusFor, round: 1 };
       connect(m.url, m.tokens).catch((e: Error) => send({ error: e.message }));
       return;
     case 'report':

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { OwnFramesWsAdapter } from './agents/frames-adapter';
 import { AppModule } from './app.module';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -19,7 +19,7 @@ export async function startServer(config: AppConfig): Promise<INestApplication> 
   });
   app.setGlobalPrefix('api');
   // Agent frames are parsed by the gateway itself, against the protocol's schemas.
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
+  app.useWebSocketAdapter(new OwnFramesWsAdapter(app));
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
 

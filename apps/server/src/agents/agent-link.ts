@@ -6,7 +6,8 @@ export class AgentLink {
   status: Omit<StatusFrame, 'type'> | null = null;
   agentVersion: string | null = null;
   readonly connectedAt = new Date().toISOString();
-  lastFrameAt = this.connectedAt;
+  /** When its last frame arrived, epoch ms: noted for every frame, formatted only when asked. */
+  lastFrameMs = Date.parse(this.connectedAt);
   /** Frames are handled one after another, so an agent's events are stored in the order it sent them. */
   private queue: Promise<void> = Promise.resolve();
   alive = true;

@@ -73,7 +73,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       stationId: l.stationId,
       stationName: l.stationName,
       connectedAt: l.connectedAt,
-      lastFrameAt: l.lastFrameAt,
+      lastFrameAt: new Date(l.lastFrameMs).toISOString(),
       agentVersion: l.agentVersion,
       status: l.status,
     }));
@@ -134,7 +134,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
 
   private onFrame(link: AgentLink, data: RawData): void {
     const receivedAt = this.clock.now();
-    link.lastFrameAt = new Date(receivedAt).toISOString();
+    link.lastFrameMs = receivedAt;
     const parsed = parseAgentFrame(data);
     if (!parsed.ok) {
       link.send({ type: 'error', code: parsed.code, message: parsed.message, ...(parsed.issues ? { issues: parsed.issues } : {}) });

@@ -165,7 +165,9 @@ export class LiveEncoder {
       this.child?.stdout.resume();
     }
     if (this.queue.length) {
-      this.timer = setTimeout(() => this.pump(), Math.max(1, this.anchor + this.mediaMs - now));
+      // Measured again: sending to every agent took time, and the next group is due at its own instant, not
+      // that long after it.
+      this.timer = setTimeout(() => this.pump(), Math.max(1, this.anchor + this.mediaMs - this.now()));
       return;
     }
     if (this.inputEnded) {

@@ -71,6 +71,27 @@ describe('LiveHub fan-out', () => {
     expect(sockets[1].terminated).toBe(true);
   });
 
+  it('the same target list follows agents that leave, come back on a new socket, or connect late', () => {
+    const targets = ['s0', 's1', 's2', 's3'];
+    expect(hub.sendAudio(targets, frame)).toBe(3);
+    const link = (id: string, socket: FakeSocket): LiveLink => ({ stationId: id, stationName: id, socket: socket as unknown as WebSocket });
+    const late = new FakeSocket();
+    const lateLink = link('s3', late);
+    hub.attach(lateLink);
+    const renewed = new FakeSocket();
+    hub.attach(link('s1', renewed));
+    expect(hub.sendAudio(targets, frame)).toBe(4);
+    expect(sockets[1].sent).toHaveLength(1); // the replaced socket gets nothing more
+    expect(renewed.sent).toHaveLength(1);
+    expect(late.sent).toHaveLength(1);
+    hub.detach(link('s3', late)); // not the link that is attached: nothing changes
+    expect(hub.sendAudio(targets, frame)).toBe(4);
+    hub.detach(lateLink);
+    expect(hub.sendAudio(targets, frame)).toBe(3);
+    expect(late.sent).toHaveLength(2);
+    expect(sockets[0].sent).toHaveLength(4);
+  });
+
   it('sends nothing to stations that are not targets or not connected', () => {
     expect(hub.sendAudio(['s0', 'nowhere'], frame)).toBe(1);
     expect(sockets[1].sent).toHaveLength(0);

@@ -14,6 +14,8 @@ export interface LiveLink {
 export const MAX_BUFFERED_BYTES = 48 * 1024;
 /** Below this it gets frames again. */
 const RESUME_BUFFERED_BYTES = 8 * 1024;
+/** Every audio message: one binary frame, never compressed (the agents' endpoint has no permessage-deflate). */
+const AUDIO_SEND = { binary: true, compress: false, fin: true } as const;
 /** Behind this long, or silent this long while a round is on air, and the agent is disconnected; it resyncs on return. */
 export const STUCK_AFTER_MS = 6000;
 
@@ -42,6 +44,13 @@ export interface HubListener {
 export class LiveHub {
   private readonly log = new Logger('LiveHub');
   private readonly carriers = new Map<string, Carrier>();
+  /** Bumped whenever an agent comes or goes: the audiences below are looked up again after it changes. */
+  private generation = 0;
+  /**
+   * The connected carriers of a list of stations (a round's targets), found once and reused for every
+   * frame while nobody connects or leaves, so the fan-out loop does no lookups of its own.
+   */
+  private readonly audiences = new WeakMap<readonly string[], { generation: number; carriers: Carrier[] }>();
   private listener: HubListener | null = null;
 
   constructor(private readonly clock: Clock) {}
@@ -53,11 +62,15 @@ export class LiveHub {
   /** An agent connected (or reconnected): it may need to join what is live now. */
   attach(link: LiveLink): void {
     this.carriers.set(link.stationId, { link, behindSince: 0, dropped: 0, lastStatusAt: this.clock.now(), status: null });
+    this.generation++;
     this.listener?.onAgentConnected(link.stationId);
   }
 
   detach(link: LiveLink): void {
-    if (this.carriers.get(link.stationId)?.link === link) this.carriers.delete(link.stationId);
+    if (this.carriers.get(link.stationId)?.link === link) {
+      this.carriers.delete(link.stationId);
+      this.generation++;
+    }
   }
 
   connected(stationId: string): boolean {
@@ -91,13 +104,26 @@ export class LiveHub {
     }
   }
 
-  /** Sends one binary audio message to every connected target; returns how many got it. */
-  sendAudio(stationIds: Iterable<string>, message: Buffer): number {
-    const now = this.clock.now();
-    let sent = 0;
+  private audience(stationIds: readonly string[]): Carrier[] {
+    const known = this.audiences.get(stationIds);
+    if (known?.generation === this.generation) return known.carriers;
+    const carriers: Carrier[] = [];
     for (const id of stationIds) {
       const c = this.carriers.get(id);
-      if (!c) continue;
+      if (c) carriers.push(c);
+    }
+    this.audiences.set(stationIds, { generation: this.generation, carriers });
+    return carriers;
+  }
+
+  /**
+   * Sends one binary audio message (the same Buffer to all) to every connected target; returns how many
+   * got it. Give the same array for every frame of a round: its carriers are then found only once.
+   */
+  sendAudio(stationIds: readonly string[], message: Buffer): number {
+    const now = this.clock.now();
+    let sent = 0;
+    for (const c of this.audience(stationIds)) {
       const socket = c.link.socket;
       if (socket.readyState !== socket.OPEN) continue;
       const buffered = socket.bufferedAmount;
@@ -119,7 +145,7 @@ export class LiveHub {
         this.drop(c, `không báo trạng thái trực tiếp trong ${Math.round((now - c.lastStatusAt) / 1000)} giây`);
         continue;
       }
-      socket.send(message, { binary: true });
+      socket.send(message, AUDIO_SEND);
       sent++;
     }
     return sent;
@@ -128,7 +154,10 @@ export class LiveHub {
   /** Disconnects an agent that cannot keep up; it reconnects by itself and joins at the live point. */
   private drop(c: Carrier, why: string): void {
     this.log.warn(`agent of "${c.link.stationName}" disconnected to resync: ${why}`);
-    this.carriers.delete(c.link.stationId);
+    if (this.carriers.get(c.link.stationId) === c) {
+      this.carriers.delete(c.link.stationId);
+      this.generation++;
+    }
     c.link.socket.terminate();
   }
 }

@@ -39,6 +39,10 @@ export interface StartLive {
 
 /** A listener of the HTTP stream further behind than this is dropped rather than buffered without end. */
 const MAX_LISTENER_BUFFER = 256 * 1024;
+/** Target rows per INSERT when a relay starts. */
+const TARGET_INSERT_CHUNK = 500;
+/** Groups of audio held before the recording is written out: about two seconds, one write instead of twenty. */
+const RECORDING_BATCH = 20;
 /** A station's live.status older than this no longer says it carries the relay. */
 const STATUS_FRESH_MS = 4000;
 /** How long a spoken text may take to be synthesised and normalised before the start is refused. */
@@ -54,6 +58,8 @@ type StopCause = 'stopped' | 'expired';
 interface ActiveRelay {
   row: LiveRelay;
   targets: string[];
+  /** The same, for the membership checks of every agent's status report. */
+  targetSet: ReadonlySet<string>;
   /** Who the round on air is for: every target, or one station catching up on an emergency. */
   roundTargets: string[];
   /** Stations that reported playing a round. */
@@ -66,7 +72,8 @@ interface ActiveRelay {
   seq: number;
   firstOfRound: boolean;
   listeners: Set<ServerResponse>;
-  recording: { path: string; stream: WriteStream; bytes: number };
+  /** Written in batches: the stream stays corked, and is let go every RECORDING_BATCH groups. */
+  recording: { path: string; stream: WriteStream; bytes: number; held: number };
   statuses: Map<string, { status: LiveStatusFrame; at: number }>;
   timers: NodeJS.Timeout[];
   stopCause: StopCause | null;
@@ -161,10 +168,17 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
           endedAt: null,
         }),
       );
-      await m.insert(
-        LiveRelayTarget,
-        targets.map((stationId) => ({ relayId: saved.id, stationId })),
-      );
+      // Plain inserts in chunks: nothing to read back into entities, and thousands of stations stay within
+      // SQLite's limit on bound parameters. The relay goes on air only after this, so it must be quick.
+      for (let i = 0; i < targets.length; i += TARGET_INSERT_CHUNK) {
+        await m
+          .createQueryBuilder()
+          .insert()
+          .into(LiveRelayTarget)
+          .values(targets.slice(i, i + TARGET_INSERT_CHUNK).map((stationId) => ({ relayId: saved.id, stationId })))
+          .updateEntity(false)
+          .execute();
+      }
       return saved;
     });
 
@@ -172,6 +186,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     const a: ActiveRelay = {
       row,
       targets,
+      targetSet: new Set(targets),
       roundTargets: targets,
       carried: new Set(),
       input: source,
@@ -182,7 +197,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       seq: 0,
       firstOfRound: true,
       listeners: new Set(),
-      recording: { path: recordingPath, stream: createWriteStream(recordingPath), bytes: 0 },
+      recording: { path: recordingPath, stream: createWriteStream(recordingPath), bytes: 0, held: 0 },
       statuses: new Map(),
       timers: [],
       stopCause: null,
@@ -190,6 +205,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       finished: null,
     };
     a.recording.stream.on('error', (e) => this.log.error(`recording of relay ${row.id} failed: ${e.message}`));
+    a.recording.stream.cork();
     this.active.set(row.id, a);
     if (row.expiresAt) a.timers.push(setTimeout(() => void this.stopActive(a, 'expired'), Date.parse(row.expiresAt) - this.clock.now()));
     if (source.kind === 'pipe') a.timers.push(setTimeout(() => !a.micAttached && void this.stopActive(a, 'stopped'), MIC_IDLE_MS));
@@ -285,7 +301,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
 
   onAgentConnected(stationId: string): void {
     for (const a of this.active.values()) {
-      if (!a.targets.includes(stationId)) continue;
+      if (!a.targetSet.has(stationId)) continue;
       if (a.onAir) {
         if (!a.roundTargets.includes(stationId)) {
           if (a.carried.has(stationId)) continue; // another station's catch-up: this one aired it already
@@ -316,8 +332,12 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
 
   onAgentStatus(stationId: string, status: LiveStatusFrame): void {
     const a = this.active.get(status.relayId);
-    if (!a?.targets.includes(stationId)) return;
-    a.statuses.set(stationId, { status, at: this.clock.now() });
+    if (!a?.targetSet.has(stationId)) return;
+    const known = a.statuses.get(stationId);
+    if (known) {
+      known.status = status;
+      known.at = this.clock.now();
+    } else a.statuses.set(stationId, { status, at: this.clock.now() });
     if (status.playing) a.carried.add(stationId);
   }
 
@@ -370,8 +390,14 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
         a.listeners.delete(res);
       } else res.write(g.payload);
     }
-    a.recording.bytes += g.payload.length;
-    a.recording.stream.write(g.payload);
+    const recording = a.recording;
+    recording.bytes += g.payload.length;
+    recording.stream.write(g.payload);
+    if (++recording.held >= RECORDING_BATCH) {
+      recording.held = 0;
+      recording.stream.uncork();
+      recording.stream.cork();
+    }
   }
 
   private async onRoundEnd(a: ActiveRelay, encoder: LiveEncoder, error: string | null): Promise<void> {
