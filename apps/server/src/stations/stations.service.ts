@@ -126,9 +126,16 @@ export class StationsService implements BeforeApplicationShutdown {
     if (!this.seen.size) return;
     const batch = [...this.seen];
     this.seen.clear();
+    // One statement per few hundred stations: after a restart thousands report at once, and a row-by-row
+    // update would hold the event loop (and with it every live relay) for hundreds of milliseconds.
     await this.stations.manager.transaction(async (m) => {
-      for (const [id, { at, agentVersion }] of batch) {
-        await m.update(Station, { id }, { lastSeenAt: at, ...(agentVersion ? { agentVersion } : {}) });
+      for (let i = 0; i < batch.length; i += SEEN_CHUNK) {
+        const chunk = batch.slice(i, i + SEEN_CHUNK);
+        await m.query(
+          `UPDATE "station" SET "lastSeenAt" = seen.column2, "agentVersion" = COALESCE(seen.column3, "station"."agentVersion")
+           FROM (VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}) AS seen WHERE "station"."id" = seen.column1`,
+          chunk.flatMap(([id, { at, agentVersion }]) => [id, at, agentVersion]),
+        );
       }
     });
   }
@@ -140,6 +147,7 @@ export class StationsService implements BeforeApplicationShutdown {
 }
 
 const SEEN_FLUSH_MS = 5000;
+const SEEN_CHUNK = 300;
 
 export function toPublicStation(s: Station) {
   return {
