@@ -88,6 +88,42 @@ describe('live relays on SQLite with the real migrations', () => {
     expect((await api.ok('GET', '/api/live/relays')).length).toBe(before);
   });
 
+  it("a commune operator sees and stops only what airs on its own commune's stations", async () => {
+    const province = await api.ok('POST', '/api/units', { name: 'Tỉnh Quảng Bình', kind: 'Tỉnh' });
+    const communes: { unitId: string; stationId: string }[] = [];
+    for (const code of ['quang-phu', 'quang-thuan']) {
+      const commune = await api.ok('POST', '/api/units', { name: `Xã ${code}`, kind: 'Xã', parentId: province.id });
+      const { station } = await api.ok('POST', '/api/stations', { unitId: commune.id, name: `Trạm ${code}`, code });
+      communes.push({ unitId: commune.id, stationId: station.id });
+    }
+    await api.ok('POST', '/api/users', { username: 'tram-quang-phu', displayName: 'Cán bộ đài xã Quảng Phú', password: 'operator-password', role: 'operator', unitId: communes[0].unitId });
+    const operator = new Api(api.baseUrl);
+    await operator.login('tram-quang-phu', 'operator-password');
+
+    const elsewhere = (await api.ok('POST', '/api/live/emergencies', { title: 'Khẩn cấp xã Quảng Thuận', sourceKind: 'programme', programmeId, stationIds: [communes[1].stationId] })).relay;
+    const both = (await api.ok('POST', '/api/live/emergencies', { title: 'Khẩn cấp toàn tỉnh', sourceKind: 'programme', programmeId, unitIds: [province.id] })).relay;
+    const own = (await operator.ok('POST', '/api/live/emergencies', { title: 'Khẩn cấp xã Quảng Phú', sourceKind: 'programme', programmeId, stationIds: [communes[0].stationId] })).relay;
+
+    const listed = ((await operator.ok('GET', '/api/live/relays')) as { id: string }[]).map((r) => r.id);
+    expect(listed).toEqual(expect.arrayContaining([both.id, own.id]));
+    expect(listed).not.toContain(elsewhere.id);
+    for (const path of [`/api/live/relays/${elsewhere.id}`, `/api/live/relays/${elsewhere.id}/recording.mp3`]) {
+      const res = await operator.request('GET', path);
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('forbidden');
+    }
+    expect((await operator.ok('GET', `/api/live/relays/${both.id}`)).relay.id).toBe(both.id);
+
+    const stopBoth = await operator.request('POST', `/api/live/relays/${both.id}/stop`);
+    expect(stopBoth.status).toBe(403);
+    expect(stopBoth.body.message).toMatch(/ngoài đơn vị/);
+    expect((await operator.request('POST', `/api/live/relays/${elsewhere.id}/stop`)).status).toBe(403);
+    expect((await api.ok('GET', `/api/live/relays/${both.id}`)).relay.status).toBe('live');
+    expect((await operator.ok('POST', `/api/live/relays/${own.id}/stop`)).status).toBe('stopped');
+
+    for (const r of [elsewhere, both]) expect((await api.ok('POST', `/api/live/relays/${r.id}/stop`)).status).toBe('stopped');
+  }, 60_000);
+
   it('unknown relays and bad ids are refused plainly', async () => {
     expect((await api.request('GET', '/api/live/relays/not-a-uuid')).status).toBe(400);
     const missing = await api.request('GET', `/api/live/relays/${randomUUID()}`);

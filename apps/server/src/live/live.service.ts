@@ -230,9 +230,25 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     return row;
   }
 
-  async list(limit = 50) {
-    const rows = await this.db.getRepository(LiveRelay).find({ order: { startedAt: 'DESC' }, take: limit });
-    return rows.map(publicRelay);
+  /** The newest relays; with `stations`, only those that reach at least one of them. */
+  async list(limit = 50, stations?: ReadonlySet<string>) {
+    const q = this.db.getRepository(LiveRelay).createQueryBuilder('r').orderBy('r.startedAt', 'DESC').take(limit);
+    if (stations) {
+      if (!stations.size) return [];
+      q.where((sub) => {
+        const reach = sub.subQuery().select('t.relayId').from(LiveRelayTarget, 't').where('t.stationId IN (:...stations)').getQuery();
+        return `r.id IN ${reach}`;
+      }).setParameter('stations', [...stations]);
+    }
+    return (await q.getMany()).map(publicRelay);
+  }
+
+  /** The stations a relay was sent to. */
+  async targetsOf(id: string): Promise<string[]> {
+    const a = this.active.get(id);
+    if (a) return a.targets;
+    await this.get(id);
+    return (await this.db.getRepository(LiveRelayTarget).findBy({ relayId: id })).map((t) => t.stationId);
   }
 
   /** Which stations carry the relay now, with their buffer, lag and gaps as they last reported. */
