@@ -522,6 +522,23 @@ describeWithChromium('the web console in a real browser', () => {
       return next !== command && /LOA_STATION_TOKEN=loa_st_\S+ /.test(next);
     }, 10_000);
 
+    // The change history names both changes to the station and never shows a token, old or new.
+    const tokens = [command, (await page.getByTestId('install-command').textContent()) ?? ''].map((c) => /LOA_STATION_TOKEN=(\S+)/.exec(c)?.[1] ?? 'missing');
+    await page.getByTestId('tab-audit').click();
+    await page.getByTestId('audit-filter').locator('select[name=entity]').selectOption('station');
+    await page.getByTestId('audit-filter').getByRole('button', { name: 'Xem' }).click();
+    const stationRows = page.getByTestId('audit').locator('tbody tr[data-entity=station]');
+    await eventually('the station changes listed', async () => (await stationRows.count()) >= 2, 10_000);
+    await expectText(page.getByTestId('audit').locator('tr[data-action=insert]', { hasText: 'Cụm loa thôn Trung' }), 'Thêm mới');
+    await expectText(page.getByTestId('audit').locator('tr[data-action=update]').first(), 'tokenHash: [ẩn] → [ẩn, đã đổi]');
+    const history = (await page.getByTestId('audit').textContent()) ?? '';
+    for (const token of tokens) {
+      expect(token).toMatch(/^loa_st_/);
+      expect(history).not.toContain(token);
+    }
+    await shot(page, '21-nhat-ky-thay-doi');
+    await page.getByTestId('tab-stations').click();
+
     // A second station with the same code: the server's sentence, word for word.
     await form.locator('input[name=name]').fill('Trùng mã');
     await form.locator('input[name=code]').fill('cam-binh-trung');
