@@ -194,19 +194,24 @@ export interface PeriodicReport {
   stations: (ReportFigures & { stationId: string; stationName: string; unitId: string; unitName: string })[];
   units: (ReportFigures & { unitId: string; unitName: string; stations: number })[];
   total: ReportFigures & { stations: number };
-  targets: { available: boolean; note: string; items: { stationId: string; target: string; required: number; achieved: number; monthsMissed: string[] }[] };
+  targets: {
+    available: boolean;
+    note: string;
+    items: {
+      targetId: string;
+      target: string;
+      chuyenMuc: string;
+      stationId: string;
+      stationName: string;
+      minPerMonth: number;
+      required: number;
+      achieved: number;
+      monthsMissed: string[];
+      months: { key: string; label: string; aired: number; status: ComplianceStatus; statusLabel: string }[];
+    }[];
+  };
   narrative: string;
 }
 
 export type ComplianceStatus = 'met' | 'on_track' | 'at_risk' | 'missed';
 
-/** Plan targets (chỉ tiêu kế hoạch) month by month, from /api/plan-targets/compliance. */
-export interface Compliance {
-  targets: {
-    id: string;
-    name: string;
-    chuyenMuc: string;
-    minPerMonth: number;
-    months: { month: string; status: ComplianceStatus; label: string; stationsMet: number; stations: number }[];
-  }[];
-}

@@ -1,9 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import type { PlaybackEvent } from '@loa/protocol';
 import { LogbookLine } from '../logbook/logbook-line.entity';
-import { RECORDED_BY_SYSTEM, resultOf } from '../logbook/logbook-rules';
+import { resultOf } from '../logbook/logbook-rules';
 import type { LogbookWriter } from '../logbook/logbook-writer';
-import { eventRow, PlaybackEventRow } from '../playback/playback-event.entity';
+import { eventRow, lineDraft, PlaybackEventRow } from '../playback/playback-event.entity';
 import type { Station } from '../stations/station.entity';
 import { LiveRelay, LiveRelayTarget } from './live-relay.entity';
 
@@ -44,31 +44,23 @@ export async function ingestLiveEvent(
   // One line per station and round, written through the chained logbook like every other line.
   if (await m.existsBy(LogbookLine, { stationId: station.id, occurrenceId: event.occurrenceId, revision: 0 })) return null;
   await logbook.append(m, [
-    {
-      stationId: station.id,
-      stationName: station.name,
-      unitId: station.unitId,
-      occurrenceId: event.occurrenceId,
-      slotId: relay.id,
-      programmeId: relay.programmeId ?? relay.id,
-      programmeTitle: relay.title,
-      chuyenMuc: LIVE_CHUYEN_MUC[relay.kind],
-      topic: null,
-      speakerClusters: null,
-      source: relay.kind === 'emergency' ? 'emergency' : 'relay',
-      priority: relay.priority,
-      plannedStart: event.plannedAt,
-      actualStart: event.startedAt ?? null,
-      endedAt: event.endedAt ?? null,
-      durationMs: event.playedMs ?? null,
-      plannedDurationMs: planned,
-      startErrorMs: event.startErrorMs ?? null,
+    lineDraft(
+      station,
+      event,
+      {
+        slotId: relay.id,
+        programmeId: relay.programmeId ?? relay.id,
+        programmeTitle: relay.title,
+        chuyenMuc: LIVE_CHUYEN_MUC[relay.kind],
+        topic: null,
+        source: relay.kind === 'emergency' ? 'emergency' : 'relay',
+        priority: relay.priority,
+        plannedStart: event.plannedAt,
+        plannedDurationMs: planned,
+      },
       result,
-      reason: event.reason ?? null,
-      detail: event.detail ?? null,
-      recordedBy: RECORDED_BY_SYSTEM,
-      createdAt: now,
-    },
+      now,
+    ),
   ]);
   return null;
 }

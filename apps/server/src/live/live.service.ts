@@ -534,8 +534,8 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       case 'text': {
         const text = input.text?.trim();
         if (!text) throw new LoaError('validation_failed', 'Hãy nhập nội dung cần đọc.', { fields: [{ field: 'text', problems: ['required'] }] });
-        const programme = await this.speak(input.kind, input.title, text, who);
-        const file = await this.media.fileFor((await this.media.requireReady(programme.mediaAssetId)).sha256);
+        const { programme, sha256 } = await this.speak(input.kind, input.title, text, who);
+        const file = await this.media.fileFor(sha256);
         return { source: { kind: 'file', path: file.path }, programmeId: programme.id, url: null };
       }
     }
@@ -545,7 +545,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
    * Reads the text out with the speech engine, normalised like any upload, and keeps it as a programme:
    * the logbook names it, latecomers to an emergency hear it, and staff can air it again.
    */
-  private async speak(kind: LiveKind, title: string, text: string, who: Principal): Promise<Programme> {
+  private async speak(kind: LiveKind, title: string, text: string, who: Principal): Promise<{ programme: Programme; sha256: string }> {
     const userId = who.kind === 'user' ? who.userId : null;
     const chuyenMuc = kind === 'emergency' ? 'Thông báo khẩn cấp' : 'Tin bài';
     const accepted = await this.tts.speak(text, undefined, userId, chuyenMuc);
@@ -557,8 +557,9 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       });
     }
     const programmes = this.db.getRepository(Programme);
-    return programmes.save(
+    const programme = await programmes.save(
       programmes.create({ title, chuyenMuc, chuyenMucId: null, topicId: null, description: text, mediaAssetId: asset.id, createdBy: userId, createdAt: this.clock.nowInstant() }),
     );
+    return { programme, sha256: asset.sha256 };
   }
 }

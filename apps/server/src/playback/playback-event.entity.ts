@@ -1,6 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { EventKind, FailureReason, PlaybackEvent } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
+import type { LogbookResult } from '../logbook/logbook-line.entity';
+import { RECORDED_BY_SYSTEM } from '../logbook/logbook-rules';
+import type { LineDraft } from '../logbook/logbook-writer';
+import type { Station } from '../stations/station.entity';
 
 /** A playback event exactly as an agent reported it; its id is the agent's, so a resend is a no-op. */
 @Entity('playback_event')
@@ -62,5 +66,40 @@ export function eventRow(stationId: string, event: PlaybackEvent, receivedAt: st
     reason: event.reason ?? null,
     detail: event.detail ?? null,
     receivedAt,
+  };
+}
+
+/** What the airing itself was, as the logbook names it: the slot's programme, or the live relay. */
+export type AiringOf = Pick<LineDraft, 'slotId' | 'programmeId' | 'programmeTitle' | 'chuyenMuc' | 'topic' | 'source' | 'priority' | 'plannedStart' | 'plannedDurationMs'>;
+
+/**
+ * The logbook line an agent's final event writes for its station. Every field is written out: the
+ * writer reads drafts field by field, which is cheap only on objects built this way.
+ */
+export function lineDraft(station: Pick<Station, 'id' | 'name' | 'unitId'>, event: PlaybackEvent, airing: AiringOf, result: LogbookResult, now: string): LineDraft {
+  return {
+    stationId: station.id,
+    stationName: station.name,
+    unitId: station.unitId,
+    occurrenceId: event.occurrenceId,
+    slotId: airing.slotId,
+    programmeId: airing.programmeId,
+    programmeTitle: airing.programmeTitle,
+    chuyenMuc: airing.chuyenMuc,
+    topic: airing.topic,
+    speakerClusters: null,
+    source: airing.source,
+    priority: airing.priority,
+    plannedStart: airing.plannedStart,
+    actualStart: event.startedAt ?? null,
+    endedAt: event.endedAt ?? null,
+    durationMs: event.playedMs ?? null,
+    plannedDurationMs: airing.plannedDurationMs,
+    startErrorMs: event.startErrorMs ?? null,
+    result,
+    reason: event.reason ?? null,
+    detail: event.detail ?? null,
+    recordedBy: RECORDED_BY_SYSTEM,
+    createdAt: now,
   };
 }

@@ -5,12 +5,12 @@ import type { PlaybackEvent } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { ingestLiveEvent, isLiveOccurrence } from '../live/live-playback';
 import { LogbookLine } from '../logbook/logbook-line.entity';
-import { RECORDED_BY_SYSTEM, resultOf } from '../logbook/logbook-rules';
+import { resultOf } from '../logbook/logbook-rules';
 import { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
 import { Topic } from '../programmes/chuyen-muc.entity';
 import { ScheduleService } from '../schedule/schedule.service';
 import { Station } from '../stations/station.entity';
-import { eventRow, PlaybackEventRow } from './playback-event.entity';
+import { eventRow, lineDraft, PlaybackEventRow } from './playback-event.entity';
 
 export interface IngestResult {
   /** Stored now or before: the agent may forget these. */
@@ -76,31 +76,26 @@ export class PlaybackService {
     // One line per station and occurrence: a second final event for the same airing adds nothing.
     if (lines.some((l) => l.occurrenceId === event.occurrenceId)) return null;
     if (await m.existsBy(LogbookLine, { stationId: station.id, occurrenceId: event.occurrenceId, revision: 0 })) return null;
-    lines.push({
-      stationId: station.id,
-      stationName: station.name,
-      unitId: station.unitId,
-      occurrenceId: event.occurrenceId,
-      slotId: slot.id,
-      programmeId: programme.id,
-      programmeTitle: programme.title,
-      chuyenMuc: programme.chuyenMuc,
-      topic: programme.topicId ? ((await m.findOneBy(Topic, { id: programme.topicId }))?.name ?? null) : null,
-      speakerClusters: null,
-      source: slot.source,
-      priority: slot.priority,
-      plannedStart: found.startAt,
-      actualStart: event.startedAt ?? null,
-      endedAt: event.endedAt ?? null,
-      durationMs: event.playedMs ?? null,
-      plannedDurationMs: slot.durationMs,
-      startErrorMs: event.startErrorMs ?? null,
-      result,
-      reason: event.reason ?? null,
-      detail: event.detail ?? null,
-      recordedBy: RECORDED_BY_SYSTEM,
-      createdAt: now,
-    });
+    const topic = programme.topicId ? ((await m.findOneBy(Topic, { id: programme.topicId }))?.name ?? null) : null;
+    lines.push(
+      lineDraft(
+        station,
+        event,
+        {
+          slotId: slot.id,
+          programmeId: programme.id,
+          programmeTitle: programme.title,
+          chuyenMuc: programme.chuyenMuc,
+          topic,
+          source: slot.source,
+          priority: slot.priority,
+          plannedStart: found.startAt,
+          plannedDurationMs: slot.durationMs,
+        },
+        result,
+        now,
+      ),
+    );
     return null;
   }
 }
