@@ -178,6 +178,7 @@ async function main(): Promise<void> {
 
     server.child.kill('SIGWINCH');
     const cpu0 = cpuMs(server.child.pid!);
+    const clientsCpu0 = cpuMs(clients.pid!);
     const split0 = cpuSplit(server.child.pid!);
     const t0 = Date.now();
     const { relay } = await admin.ok('POST', '/api/live/relays', { title: 'Tiếp sóng thử tải', sourceKind: 'programme', programmeId: programme.id, unitIds: [unit.id] });
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
     log(`relay on air ${full.relay.startedAt} → ${full.relay.endedAt}; POST answered after ${tPost - t0} ms; end seen at ${new Date().toISOString()}`);
     const loaSeconds = (Date.now() - t0) / 1000;
     const loaCpuPct = ((cpuMs(server.child.pid!) - cpu0) / (Date.now() - t0)) * 100;
-    log(`Loa CPU: ${describeSplit(split0, cpuSplit(server.child.pid!), Date.now() - t0)}`);
+    log(`Loa CPU: ${describeSplit(split0, cpuSplit(server.child.pid!), Date.now() - t0)}; the simulated agents' process ${(((cpuMs(clients.pid!) - clientsCpu0) / (Date.now() - t0)) * 100).toFixed(1)}%`);
     const loa = await ask<ClientReport>(clients, { cmd: 'report' }, 'frames');
     log(`Loa: ${JSON.stringify(loa)} cpu ${loaCpuPct.toFixed(1)}% over ${loaSeconds.toFixed(1)} s`);
     await ask(clients, { cmd: 'close' }, 'closed');
@@ -210,11 +211,12 @@ async function main(): Promise<void> {
     const recording = join(dir, 'media', 'sha256', ended.recordingSha256.slice(0, 2), `${ended.recordingSha256}.mp3`);
     baseline.kill('SIGWINCH');
     const b0 = cpuMs(baseline.pid!);
+    const clientsCpuB0 = cpuMs(clients.pid!);
     const bSplit0 = cpuSplit(baseline.pid!);
     const tb = Date.now();
     await ask(baseline, { cmd: 'broadcast', file: recording, clients: opts.agents }, 'done', (opts.seconds + 60) * 1000);
     const baselineCpuPct = ((cpuMs(baseline.pid!) - b0) / (Date.now() - tb)) * 100;
-    log(`baseline CPU: ${describeSplit(bSplit0, cpuSplit(baseline.pid!), Date.now() - tb)}`);
+    log(`baseline CPU: ${describeSplit(bSplit0, cpuSplit(baseline.pid!), Date.now() - tb)}; the simulated agents' process ${(((cpuMs(clients.pid!) - clientsCpuB0) / (Date.now() - tb)) * 100).toFixed(1)}%`);
     baseline.kill('SIGWINCH');
     log(`baseline probe: ${await readProbe(probes.baseline)}`);
     if (opts.profile) log(`CPU profiles of both servers written under ${opts.profile}`);

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { PROTOCOL_VERSION, ServerToAgent, StatusFrame } from '@loa/protocol';
 
@@ -14,6 +15,8 @@ export class AgentLink {
 
   constructor(
     readonly socket: WebSocket,
+    /** The TCP connection under `socket`, where live audio framed once for every agent is written. */
+    readonly transport: Writable,
     readonly stationId: string,
     readonly stationName: string,
     readonly remote: string,

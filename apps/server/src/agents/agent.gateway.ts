@@ -8,14 +8,16 @@ import { bearer } from '../auth/auth.guard';
 import { STATION_TOKEN_PREFIX } from '../auth/password';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/events';
+import { Sweep } from '../common/sweep';
 import { LiveHub } from '../live/live-hub';
 import { PlaybackService } from '../playback/playback.service';
 import { ScheduleService } from '../schedule/schedule.service';
 import { StationsService } from '../stations/stations.service';
 import { AgentLink } from './agent-link';
 
+/** Each agent is pinged once in this period; the pings are spread over it, a slice a second. */
 const PING_INTERVAL_MS = 30_000;
-/** Snapshots slide with time: push a fresh one every so often even when nothing changed. */
+/** Snapshots slide with time: each agent gets a fresh one this often even when nothing changed, spread the same way. */
 const REFRESH_INTERVAL_MS = 15 * 60_000;
 
 /**
@@ -28,7 +30,10 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
   private readonly links = new Map<string, AgentLink>();
   private readonly bySocket = new WeakMap<WebSocket, AgentLink>();
   private subscription?: Subscription;
-  private timers: NodeJS.Timeout[] = [];
+  private readonly sweeps = [
+    new Sweep(() => this.links.values(), PING_INTERVAL_MS, (link) => this.ping(link)),
+    new Sweep(() => this.links.values(), REFRESH_INTERVAL_MS, (link) => this.pushSnapshot(link.stationId)),
+  ];
   private readonly changed = new Subject<void>();
   /** Fires when an agent connects, goes away or reports a new status; completes when the server stops. */
   readonly statusChanges = this.changed.asObservable();
@@ -55,15 +60,14 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
           return;
       }
     });
-    this.timers.push(setInterval(() => this.pingAll(), PING_INTERVAL_MS).unref());
-    this.timers.push(setInterval(() => this.links.forEach((l) => this.pushSnapshot(l.stationId)), REFRESH_INTERVAL_MS).unref());
+    for (const sweep of this.sweeps) sweep.start();
   }
 
   onModuleDestroy(): void {
     // Ends the staff's open status streams, so the HTTP server can close behind them.
     this.changed.complete();
     this.subscription?.unsubscribe();
-    this.timers.forEach(clearInterval);
+    for (const sweep of this.sweeps) sweep.stop();
     for (const link of this.links.values()) link.socket.close(1001, 'server shutting down');
   }
 
@@ -98,7 +102,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         if (socket.readyState !== socket.OPEN) return;
         const previous = this.links.get(station.id);
         if (previous) previous.socket.close(CloseCode.Replaced, 'replaced by a newer connection');
-        const link = new AgentLink(socket, station.id, station.name, remote);
+        const link = new AgentLink(socket, req.socket, station.id, station.name, remote);
         this.links.set(station.id, link);
         this.bySocket.set(socket, link);
         socket.on('pong', () => (link.alive = true));
@@ -201,14 +205,14 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     });
   }
 
-  private pingAll(): void {
-    for (const link of this.links.values()) {
-      if (!link.alive) {
-        link.socket.terminate();
-        continue;
-      }
-      link.alive = false;
-      link.socket.ping();
+  /** A link that did not answer the previous ping is dead: dropped, so the agent reconnects. */
+  private ping(link: AgentLink): void {
+    if (this.links.get(link.stationId) !== link || link.socket.readyState !== link.socket.OPEN) return;
+    if (!link.alive) {
+      link.socket.terminate();
+      return;
     }
+    link.alive = false;
+    link.socket.ping();
   }
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../common/clock';
+import { binaryFrame } from './ws-frame';
 import { LiveHub, MAX_BUFFERED_BYTES, STUCK_AFTER_MS, type LiveLink } from './live-hub';
 
 class FakeSocket {
@@ -11,6 +12,11 @@ class FakeSocket {
   terminated = false;
   send(data: unknown): void {
     this.sent.push(data);
+  }
+  /** The connection under it: audio is written here, framed. */
+  write(data: unknown): boolean {
+    this.sent.push(data);
+    return true;
   }
   terminate(): void {
     this.terminated = true;
@@ -31,7 +37,7 @@ describe('LiveHub fan-out', () => {
     now = 1_000_000;
     hub = new LiveHub({ now: () => now, nowInstant: () => new Date(now).toISOString() } as Clock);
     sockets = [0, 1, 2].map(() => new FakeSocket());
-    sockets.forEach((socket, i) => hub.attach({ stationId: `s${i}`, stationName: `Trạm ${i}`, socket: socket as unknown as WebSocket } satisfies LiveLink));
+    sockets.forEach((socket, i) => hub.attach({ stationId: `s${i}`, stationName: `Trạm ${i}`, socket: socket as unknown as WebSocket, transport: socket } satisfies LiveLink));
   });
 
   const status = (id: string) => hub.onStatus(id, { type: 'live.status', relayId: RELAY, round: 1, playing: true, bufferMs: 500, lagMs: 500, gapMs: 0 });
@@ -41,6 +47,7 @@ describe('LiveHub fan-out', () => {
     expect(hub.sendAudio(['s0', 's1', 's2'], frame)).toBe(2);
     expect(hub.sendAudio(['s0', 's1', 's2'], frame)).toBe(2);
     expect(sockets.map((s) => s.sent.length)).toEqual([2, 0, 2]);
+    expect(sockets[0].sent[0]).toEqual(binaryFrame(frame));
     expect(hub.dropped('s1')).toBe(2);
     sockets[1].bufferedAmount = 0;
     expect(hub.sendAudio(['s0', 's1', 's2'], frame)).toBe(3);
@@ -74,7 +81,7 @@ describe('LiveHub fan-out', () => {
   it('the same target list follows agents that leave, come back on a new socket, or connect late', () => {
     const targets = ['s0', 's1', 's2', 's3'];
     expect(hub.sendAudio(targets, frame)).toBe(3);
-    const link = (id: string, socket: FakeSocket): LiveLink => ({ stationId: id, stationName: id, socket: socket as unknown as WebSocket });
+    const link = (id: string, socket: FakeSocket): LiveLink => ({ stationId: id, stationName: id, socket: socket as unknown as WebSocket, transport: socket });
     const late = new FakeSocket();
     const lateLink = link('s3', late);
     hub.attach(lateLink);

@@ -1,21 +1,26 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { LiveStartFrame, LiveStatusFrame, LiveStopFrame } from '@loa/protocol';
 import { Clock } from '../common/clock';
+import { binaryFrame, textFrame } from './ws-frame';
 
 /** What the hub needs of an agent's connection. */
 export interface LiveLink {
   readonly stationId: string;
   readonly stationName: string;
   readonly socket: WebSocket;
+  /**
+   * The TCP connection under `socket` (the upgrade request's socket). Live audio, framed once for every
+   * agent, is written straight to it; everything else goes through `socket`, and both write in order.
+   */
+  readonly transport: Pick<Writable, 'write'>;
 }
 
 /** Above this much unsent audio an agent is behind: it gets no more frames until it drains (cut to the live point). */
 export const MAX_BUFFERED_BYTES = 48 * 1024;
 /** Below this it gets frames again. */
 const RESUME_BUFFERED_BYTES = 8 * 1024;
-/** Every audio message: one binary frame, never compressed (the agents' endpoint has no permessage-deflate). */
-const AUDIO_SEND = { binary: true, compress: false, fin: true } as const;
 /** Behind this long, or silent this long while a round is on air, and the agent is disconnected; it resyncs on return. */
 export const STUCK_AFTER_MS = 6000;
 
@@ -90,8 +95,9 @@ export class LiveHub {
     return this.carriers.get(stationId)?.dropped ?? 0;
   }
 
+  /** Sends a live.start or live.stop to every connected target, framed once like the audio that follows it. */
   sendControl(stationIds: Iterable<string>, frame: LiveStartFrame | LiveStopFrame): void {
-    const text = JSON.stringify(frame);
+    const framed = textFrame(JSON.stringify(frame));
     const now = this.clock.now();
     for (const id of stationIds) {
       const c = this.carriers.get(id);
@@ -100,7 +106,7 @@ export class LiveHub {
         c.lastStatusAt = now;
         c.behindSince = 0;
       }
-      c.link.socket.send(text);
+      c.link.transport.write(framed);
     }
   }
 
@@ -117,11 +123,14 @@ export class LiveHub {
   }
 
   /**
-   * Sends one binary audio message (the same Buffer to all) to every connected target; returns how many
-   * got it. Give the same array for every frame of a round: its carriers are then found only once.
+   * Sends one binary audio message to every connected target; returns how many got it. The message is
+   * framed once and the same bytes are written to every connection (the agents' endpoint has no
+   * permessage-deflate, so nothing is compressed per agent). Give the same array for every frame of a
+   * round: its carriers are then found only once.
    */
   sendAudio(stationIds: readonly string[], message: Buffer): number {
     const now = this.clock.now();
+    const framed = binaryFrame(message);
     let sent = 0;
     for (const c of this.audience(stationIds)) {
       const socket = c.link.socket;
@@ -145,7 +154,7 @@ export class LiveHub {
         this.drop(c, `không báo trạng thái trực tiếp trong ${Math.round((now - c.lastStatusAt) / 1000)} giây`);
         continue;
       }
-      socket.send(message, AUDIO_SEND);
+      c.link.transport.write(framed);
       sent++;
     }
     return sent;
