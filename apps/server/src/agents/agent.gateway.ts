@@ -9,6 +9,7 @@ import { STATION_TOKEN_PREFIX } from '../auth/password';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/events';
 import { Sweep } from '../common/sweep';
+import { Turns } from '../common/turns';
 import { LiveHub } from '../live/live-hub';
 import { PlaybackService } from '../playback/playback.service';
 import { ScheduleService } from '../schedule/schedule.service';
@@ -30,6 +31,8 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
   private readonly links = new Map<string, AgentLink>();
   private readonly bySocket = new WeakMap<WebSocket, AgentLink>();
   private subscription?: Subscription;
+  /** Snapshots are built a few at a time, so thousands of them after one change never hold up live audio. */
+  private readonly snapshots = new Turns();
   private readonly sweeps = [
     new Sweep(() => this.links.values(), PING_INTERVAL_MS, (link) => this.ping(link)),
     new Sweep(() => this.links.values(), REFRESH_INTERVAL_MS, (link) => this.pushSnapshot(link.stationId)),
@@ -168,7 +171,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       case 'hello':
         link.agentVersion = frame.agentVersion;
         this.stations.markSeen(link.stationId, frame.agentVersion);
-        link.send({ type: 'schedule', snapshot: await this.schedule.snapshotFor(link.stationId) });
+        link.send({ type: 'schedule', snapshot: await this.snapshots.run(() => this.schedule.snapshotFor(link.stationId)) });
         return;
       case 'events': {
         const result = await this.playback.ingest(link.stationId, frame.events);
@@ -198,7 +201,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     if (!link) return;
     link.enqueue(async () => {
       try {
-        link.send({ type: 'schedule', snapshot: await this.schedule.snapshotFor(stationId) });
+        link.send({ type: 'schedule', snapshot: await this.snapshots.run(() => this.schedule.snapshotFor(stationId)) });
       } catch (err) {
         this.log.error(`snapshot for station ${stationId} failed: ${(err as Error).message}`);
       }

@@ -6,6 +6,7 @@ import {
   END_OF_TIME,
   findClashes,
   isTimeZone,
+  occurrencesBetween,
   RecurrenceError,
   resolveTimeline,
   seriesBounds,
@@ -25,7 +26,7 @@ import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
 import { Unit } from '../units/unit.entity';
 import { subtree } from '../units/units.service';
-import { airingsOf } from './expand';
+import { airingsOf, Expansions, recurrenceOf } from './expand';
 import { mayApprove, mayAuthor, mayEditAiring, type Actor, type SlotScope } from './permissions';
 import { AiringRow, buildSnapshot, instantOfOccurrence, occurrenceIdOf } from './snapshot';
 import { Airing, Slot, SlotAction, SlotOverride, SlotTarget, SlotTargetRef, type SlotStatus, type TargetKind } from './slot.entity';
@@ -100,6 +101,11 @@ const CONFLICT_HORIZON_MS = 400 * 24 * 3600 * 1000;
 export const AIRING_RETENTION_MS = 60 * 24 * 3600 * 1000;
 const MAX_TIMELINE_MS = 62 * 24 * 3600 * 1000;
 const MAX_CLASHES = 50;
+/** Stations whose look-ahead is rebuilt in one transaction, one turn of the event loop. */
+const MATERIALISE_BATCH = 50;
+/** Airing rows per INSERT: ten bound values each, well within SQLite's limit. */
+const ROWS_PER_STATEMENT = 100;
+const AIRING_COLUMNS = ['stationId', 'occurrenceId', 'slotId', 'startAt', 'durationMs', 'priority', 'source', 'startMode', 'waitMs', 'clusterIds'] as const;
 const ACTIVE: SlotStatus[] = ['submitted', 'approved'];
 const TARGET_FIELDS: [keyof SlotTargetsInput, TargetKind][] = [
   ['stationIds', 'station'],
@@ -196,7 +202,7 @@ export class ScheduleService {
       updatedAt: nowIso,
     });
 
-    const changed = await this.db.transaction(async (m) => {
+    const affected = await this.db.transaction(async (m) => {
       if (status !== 'draft') await this.refuseClashes(m, slot, stationMap, []);
       const saved = await m.save(slot);
       const direct = targets.filter((t) => t.kind === 'station');
@@ -206,9 +212,9 @@ export class ScheduleService {
       await this.record(m, saved.id, 'created', actor);
       if (status !== 'draft') await this.record(m, saved.id, 'submitted', actor);
       if (status === 'approved') await this.record(m, saved.id, 'approved', actor);
-      return status === 'approved' ? this.materialise(m, [...stationMap.keys()]) : [];
+      return status === 'approved' ? [...stationMap.keys()] : [];
     });
-    this.announce(changed);
+    this.announce(await this.materialiseInTurns(affected));
     return this.describe(slot.id);
   }
 
@@ -217,7 +223,7 @@ export class ScheduleService {
    * changed by someone who may not approve it goes back to waiting for approval (and off the air).
    */
   async update(id: string, input: SlotChange, actor: Actor) {
-    const changed = await this.db.transaction(async (m) => {
+    const affected = await this.db.transaction(async (m) => {
       const slot = await m.findOneBy(Slot, { id });
       if (!slot) throw new LoaError('not_found', 'Không tìm thấy lịch phát này.');
       if (slot.status === 'cancelled') throw new LoaError('invalid_state', 'Lịch phát đã huỷ.');
@@ -247,9 +253,9 @@ export class ScheduleService {
       await m.save(slot);
       await this.record(m, id, 'updated', actor, JSON.stringify(input));
       if (wasLive && slot.status === 'submitted') await this.record(m, id, 'submitted', actor, 'sửa lịch đã duyệt: cần duyệt lại');
-      return wasLive || slot.status === 'approved' ? this.materialise(m, [...stationMap.keys()]) : [];
+      return wasLive || slot.status === 'approved' ? [...stationMap.keys()] : [];
     });
-    this.announce(changed);
+    this.announce(await this.materialiseInTurns(affected));
     return this.describe(id);
   }
 
@@ -270,7 +276,7 @@ export class ScheduleService {
   }
 
   private async transition(id: string, actor: Actor, from: SlotStatus[], to: SlotStatus, action: string, reason: string | null) {
-    const changed = await this.db.transaction(async (m) => {
+    const affected = await this.db.transaction(async (m) => {
       const slot = await m.findOneBy(Slot, { id });
       if (!slot) throw new LoaError('not_found', 'Không tìm thấy lịch phát này.');
       if (slot.status === to && to === 'cancelled') return [];
@@ -299,16 +305,16 @@ export class ScheduleService {
       slot.updatedAt = this.clock.nowInstant();
       await m.save(slot);
       await this.record(m, id, action, actor, reason);
-      return wasLive || to === 'approved' ? this.materialise(m, [...stationMap.keys()]) : [];
+      return wasLive || to === 'approved' ? [...stationMap.keys()] : [];
     });
-    this.announce(changed);
+    this.announce(await this.materialiseInTurns(affected));
     return this.describe(id);
   }
 
   /** Cancels or moves one airing, on one station or on all of the slot's stations. */
   async editAiring(id: string, edit: AiringEdit, actor: Actor) {
     const at = Date.parse(edit.occurrenceAt);
-    const changed = await this.db.transaction(async (m) => {
+    const affected = await this.db.transaction(async (m) => {
       const slot = await m.findOneBy(Slot, { id });
       if (!slot) throw new LoaError('not_found', 'Không tìm thấy lịch phát này.');
       if (slot.status === 'cancelled' || slot.status === 'rejected') throw new LoaError('invalid_state', 'Lịch phát đã huỷ hoặc bị từ chối.');
@@ -345,9 +351,9 @@ export class ScheduleService {
       }
       await m.save(override);
       await this.record(m, id, edit.action === 'cancel' ? 'airing_cancelled' : 'airing_moved', actor, `${iso(at)}${movedTo ? ` → ${movedTo}` : ''}${stationId ? ` @${stationId}` : ''}`);
-      return slot.status === 'approved' ? this.materialise(m, stations) : [];
+      return slot.status === 'approved' ? stations : [];
     });
-    this.announce(changed);
+    this.announce(await this.materialiseInTurns(affected));
     return this.describe(id);
   }
 
@@ -455,11 +461,12 @@ export class ScheduleService {
     const targets = await targetsOf(m, slots.map((s) => s.id));
     const overrides = await m.findBy(SlotOverride, { slotId: In(slots.map((s) => s.id)) });
     const out: { stationId: string; slotId: string; programmeId: string; at: number; durationMs: number; priority: Priority; source: SlotSource }[] = [];
+    const expansions = new Expansions();
     for (const slot of slots) {
       const map = resolveTargets(targets.filter((t) => t.slotId === slot.id), world);
       for (const stationId of stationIds) {
         if (!map.has(stationId)) continue;
-        for (const at of airingsOf(slot, overrides, stationId, from, to)) {
+        for (const at of expansions.airingsOf(slot, overrides, stationId, from, to)) {
           out.push({ stationId, slotId: slot.id, programmeId: slot.programmeId, at, durationMs: slot.durationMs, priority: slot.priority, source: slot.source });
         }
       }
@@ -499,14 +506,14 @@ export class ScheduleService {
 
   /** Rebuilds every station's look-ahead; announces the stations whose schedule changed. */
   async refreshAll(): Promise<string[]> {
-    const changed = await this.db.transaction(async (m) => this.materialise(m, (await m.find(Station, { select: { id: true } })).map((s) => s.id)));
+    const changed = await this.materialiseInTurns((await this.db.getRepository(Station).find({ select: { id: true } })).map((s) => s.id));
     this.announce(changed);
     return changed;
   }
 
   /** Rebuilds these stations' look-ahead (a new station under a targeted unit, say). */
   async refreshStations(stationIds: string[]): Promise<string[]> {
-    const changed = await this.db.transaction(async (m) => this.materialise(m, stationIds));
+    const changed = await this.materialiseInTurns(stationIds);
     this.announce(changed);
     return changed;
   }
@@ -518,6 +525,23 @@ export class ScheduleService {
   }
 
   /**
+   * Rebuilds the look-ahead of many stations a few dozen at a time, each batch in a transaction of its own
+   * that reads the schedule afresh, with the event loop free between batches: a slot for a whole province
+   * must not hold up live audio or the agents' sockets while its thousands of airings are written. The
+   * look-ahead is derived from the slots, and rebuilt at start-up, so a change interrupted between batches
+   * is completed then. Returns the stations whose look-ahead changed.
+   */
+  private async materialiseInTurns(stationIds: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(stationIds)];
+    const changed: string[] = [];
+    for (let i = 0; i < unique.length; i += MATERIALISE_BATCH) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      changed.push(...(await this.db.transaction((m) => this.materialise(m, unique.slice(i, i + MATERIALISE_BATCH)))));
+    }
+    return changed;
+  }
+
+  /**
    * Recomputes the approved airings of `stationIds` in the look-ahead window and, where they differ from
    * what is stored, replaces them and raises the station's schedule version. Returns the changed stations.
    */
@@ -526,18 +550,30 @@ export class ScheduleService {
     const now = this.clock.now();
     const from = now - SNAPSHOT_LOOKBACK_MS;
     const to = now + this.config.scheduleWindowMs;
+    const window = { from: iso(from), to: iso(to) };
     const slots = await this.liveSlots(m, ['approved'], from, to);
     const world = await this.world(m);
     const targets = await targetsOf(m, slots.map((s) => s.id));
     const overrides = slots.length ? await m.findBy(SlotOverride, { slotId: In(slots.map((s) => s.id)) }) : [];
     const maps = new Map(slots.map((s) => [s.id, resolveTargets(targets.filter((t) => t.slotId === s.id), world)]));
+    const stored = new Map<string, Airing[]>();
+    for (const row of await m
+      .createQueryBuilder(Airing, 'a')
+      .where('a.stationId IN (:...stationIds) AND a.startAt >= :from AND a.startAt < :to', { stationIds, ...window })
+      .getMany()) {
+      const list = stored.get(row.stationId);
+      if (list) list.push(row);
+      else stored.set(row.stationId, [row]);
+    }
+    const expansions = new Expansions();
     const changed: string[] = [];
+    const rows: Airing[] = [];
     for (const stationId of new Set(stationIds)) {
       const desired: Airing[] = [];
       for (const slot of slots) {
         const map = maps.get(slot.id)!;
         if (!map.has(stationId)) continue;
-        for (const at of airingsOf(slot, overrides, stationId, from, to)) {
+        for (const at of expansions.airingsOf(slot, overrides, stationId, from, to)) {
           desired.push(
             m.create(Airing, {
               stationId,
@@ -554,26 +590,35 @@ export class ScheduleService {
           );
         }
       }
-      const window = { stationId, from: iso(from), to: iso(to) };
-      const stored = await m
-        .createQueryBuilder(Airing, 'a')
-        .where('a.stationId = :stationId AND a.startAt >= :from AND a.startAt < :to', window)
-        .getMany();
-      if (sameAirings(stored, desired)) continue;
-      await m
-        .createQueryBuilder()
-        .delete()
-        .from(Airing)
-        .where('stationId = :stationId AND startAt >= :from AND startAt < :to', window)
-        .execute();
-      // An airing moved out of the window keeps no stale row behind; one with the same id is replaced.
-      if (desired.length) {
-        await m.delete(Airing, { stationId, occurrenceId: In(desired.map((d) => d.occurrenceId)) });
-        for (let i = 0; i < desired.length; i += 200) await m.insert(Airing, desired.slice(i, i + 200));
-      }
-      await m.increment(Station, { id: stationId }, 'scheduleVersion', 1);
+      if (sameAirings(stored.get(stationId) ?? [], desired)) continue;
       changed.push(stationId);
+      rows.push(...desired);
     }
+    if (!changed.length) return [];
+    await m
+      .createQueryBuilder()
+      .delete()
+      .from(Airing)
+      .where('stationId IN (:...changed) AND startAt >= :from AND startAt < :to', { changed, ...window })
+      .execute();
+    // An airing moved out of the window keeps no stale row behind; one with the same id is replaced.
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const batch = rows.slice(i, i + ROWS_PER_STATEMENT);
+      await m.query(
+        `DELETE FROM "airing" WHERE ("stationId", "occurrenceId") IN (VALUES ${batch.map(() => '(?, ?)').join(', ')})`,
+        batch.flatMap((r) => [r.stationId, r.occurrenceId]),
+      );
+      await m.query(
+        `INSERT INTO "airing" (${AIRING_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${batch.map(() => `(${AIRING_COLUMNS.map(() => '?').join(', ')})`).join(', ')}`,
+        batch.flatMap((r) => [r.stationId, r.occurrenceId, r.slotId, r.startAt, r.durationMs, r.priority, r.source, r.startMode, r.waitMs, r.clusterIds === null ? null : JSON.stringify(r.clusterIds)]),
+      );
+    }
+    await m
+      .createQueryBuilder()
+      .update(Station)
+      .set({ scheduleVersion: () => '"scheduleVersion" + 1' })
+      .where('id IN (:...changed)', { changed })
+      .execute();
     return changed;
   }
 
@@ -654,8 +699,10 @@ export class ScheduleService {
     const theirs: B[] = [];
     const stationIds = [...stationMap.keys()];
     const maxOther = Math.max(0, ...others.map((o) => o.durationMs));
+    const expansions = new Expansions();
+    const own = occurrencesBetween(recurrenceOf(slot), from, to);
     for (const stationId of stationIds) {
-      for (const at of airingsOf(slot, overrides, stationId, from, to)) {
+      for (const at of airingsOf(slot, overrides, stationId, from, to, own)) {
         mine.push({ slotId: slot.id ?? 'new', stationId, start: at, end: at + slot.durationMs, priority: slot.priority, startMode: slot.startMode });
       }
     }
@@ -664,7 +711,7 @@ export class ScheduleService {
       const map = resolveTargets(targets.filter((t) => t.slotId === other.id), world);
       for (const stationId of stationIds) {
         if (!map.has(stationId)) continue;
-        for (const at of airingsOf(other, otherOverrides, stationId, from - maxOther, to + slot.durationMs)) {
+        for (const at of expansions.airingsOf(other, otherOverrides, stationId, from - maxOther, to + slot.durationMs)) {
           theirs.push({ slotId: other.id, stationId, start: at, end: at + other.durationMs, priority: other.priority, startMode: other.startMode });
         }
       }
