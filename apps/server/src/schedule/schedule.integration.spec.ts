@@ -178,6 +178,37 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
     expect(await snapshotIds(station.id)).toContain(slot.id);
   });
 
+  it('a slot for a whole district is written in batches, with the event loop free between them, and reaches every station once', async () => {
+    const district = await admin.ok('POST', '/api/units', { name: 'Huyện Cẩm Xuyên', kind: 'Huyện', parentId: province.id });
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i += 20) {
+      const made = await Promise.all(
+        Array.from({ length: 20 }, (_, j) => admin.ok('POST', '/api/stations', { unitId: district.id, name: `Trạm huyện ${i + j}`, code: `huyen-${i + j}` })),
+      );
+      ids.push(...made.map((m: { station: { id: string } }) => m.station.id));
+    }
+    // After the look-ahead each new station got on creation (queued before this one).
+    await schedule.refreshStations(ids);
+    const versions = await Promise.all(ids.map(async (id) => (await schedule.snapshotFor(id)).version));
+    // Counts the turns of the event loop the change leaves to others (live audio, agents' sockets).
+    let turns = 0;
+    let counting = true;
+    const turn = () => {
+      if (!counting) return;
+      turns++;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    const slot = await schedule.create({ programmeId, startAt: vnDay(2, '06:30'), rule: 'FREQ=DAILY;COUNT=3', unitIds: [district.id] }, null);
+    counting = false;
+    expect(turns).toBeGreaterThanOrEqual(2); // 120 stations: three batches of fifty
+    for (const [i, id] of ids.entries()) {
+      const snapshot = await schedule.snapshotFor(id);
+      expect(snapshot.items.filter((item) => item.slotId === slot.id)).toHaveLength(3);
+      expect(snapshot.version).toBe(versions[i] + 1);
+    }
+  });
+
   it('a speaker-cluster target sends the station the clusters to play on', async () => {
     const cluster = await admin.ok('POST', `/api/stations/${st.vinh}/clusters`, { name: 'Cụm loa thôn Đông' });
     const slot = await admin.ok('POST', '/api/slots', { programmeId, startAt: vnDay(3, '08:00'), clusterIds: [cluster.id] });
