@@ -31,7 +31,10 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
   private readonly links = new Map<string, AgentLink>();
   private readonly bySocket = new WeakMap<WebSocket, AgentLink>();
   private subscription?: Subscription;
-  /** Snapshots are built a few at a time, so thousands of them after one change never hold up live audio. */
+  /**
+   * Snapshots pushed after a schedule change are built a few at a time, so thousands of them never hold
+   * up live audio. An agent's greeting is answered at once: a reconnect storm is paced by the agents.
+   */
   private readonly snapshots = new Turns();
   private readonly sweeps = [
     new Sweep(() => this.links.values(), PING_INTERVAL_MS, (link) => this.ping(link)),
@@ -171,7 +174,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       case 'hello':
         link.agentVersion = frame.agentVersion;
         this.stations.markSeen(link.stationId, frame.agentVersion);
-        link.send({ type: 'schedule', snapshot: await this.snapshots.run(() => this.schedule.snapshotFor(link.stationId)) });
+        link.send({ type: 'schedule', snapshot: await this.schedule.snapshotFor(link.stationId) });
         return;
       case 'events': {
         const result = await this.playback.ingest(link.stationId, frame.events);
