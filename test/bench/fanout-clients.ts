@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { LIVE_HEADER_BYTES, type LiveStatusFrame } from '@loa/protocol';
 
@@ -8,7 +9,8 @@ import { LIVE_HEADER_BYTES, type LiveStatusFrame } from '@loa/protocol';
  */
 
 /** `statusFor`: report live status for this relay from the start (the bare baseline sends no live.start). */
-type Command = { cmd: 'connect'; url: string; tokens: string[]; statusFor?: string } | { cmd: 'report' } | { cmd: 'close' };
+/** `events`: log each round's start as a playback event, as a real agent does. */
+type Command = { cmd: 'connect'; url: string; tokens: string[]; statusFor?: string; events?: boolean } | { cmd: 'report' } | { cmd: 'close' };
 
 const sockets: WebSocket[] = [];
 let latencies: number[] = [];
@@ -18,7 +20,12 @@ let received: number[] = [];
 let minSeq = Number.POSITIVE_INFINITY;
 let maxSeq = -1;
 let statusTimer: NodeJS.Timeout | null = null;
-let current: { relayId: string; round: number } | null = null;
+let current: { relayId: string; round: number; startedAt?: string } | null = null;
+/** The round each socket has reported as started, as a real agent reports it once it plays. */
+const reported = new WeakMap<WebSocket, string>();
+let reportEvents = false;
+/** The agents' jitter delay: they play each group at its instant plus this, all on the same beat. */
+const PLAY_DELAY_MS = 500;
 
 function send(msg: unknown): void {
   process.send?.(msg);
@@ -32,8 +39,8 @@ function open(url: string, token: string, index: number): Promise<WebSocket> {
       if (!binary) {
         const text = (data as Buffer).toString();
         if (text.includes('"live.start"')) {
-          const f = JSON.parse(text) as { relayId: string; round: number };
-          current = { relayId: f.relayId, round: f.round };
+          const f = JSON.parse(text) as { relayId: string; round: number; startedAt: string };
+          current = { relayId: f.relayId, round: f.round, startedAt: f.startedAt };
         }
         return;
       }
@@ -45,12 +52,40 @@ function open(url: string, token: string, index: number): Promise<WebSocket> {
       latencies.push(latency);
       if (latency > (worstBySeq.get(seq) ?? -Infinity)) worstBySeq.set(seq, latency);
       received[index]++;
+      if (reportEvents && current?.startedAt && reported.get(ws) !== `${current.relayId}:${current.round}`) reportStarted(ws, current, buf.readDoubleBE(8));
       if (seq < minSeq) minSeq = seq;
       if (seq > maxSeq) maxSeq = seq;
     });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
+}
+
+/**
+ * Like a real agent, each one logs the round's start as a playback event when its first group goes on air
+ * (its instant plus the jitter delay): two thousand of them in the same moment, while the audio flows.
+ */
+function reportStarted(ws: WebSocket, round: { relayId: string; round: number; startedAt?: string }, firstAt: number): void {
+  reported.set(ws, `${round.relayId}:${round.round}`);
+  const plannedAt = round.startedAt!;
+  setTimeout(
+    () => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      const now = Date.now();
+      const event = {
+        id: randomUUID(),
+        kind: 'started',
+        occurrenceId: `live:${round.relayId}:${round.round}`,
+        slotId: round.relayId,
+        plannedAt,
+        startedAt: new Date(now).toISOString(),
+        startErrorMs: now - Date.parse(plannedAt),
+        detail: 'Tiếp sóng trực tiếp.',
+      };
+      ws.send(JSON.stringify({ type: 'events', events: [event] }));
+    },
+    Math.max(0, firstAt + PLAY_DELAY_MS - Date.now()),
+  );
 }
 
 async function connect(url: string, tokens: string[]): Promise<void> {
@@ -106,6 +141,7 @@ process.on('message', (m: Command) => {
   switch (m.cmd) {
     case 'connect':
       if (m.statusFor) current = { relayId: m.statusFor, round: 1 };
+      reportEvents = m.events === true;
       connect(m.url, m.tokens).catch((e: Error) => send({ error: e.message }));
       return;
     case 'report':

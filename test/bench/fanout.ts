@@ -20,6 +20,8 @@ interface Options {
   profile: string | null;
   /** The clients report live status to the bare baseline too (which reads and drops it), as they do to Loa. */
   baselineStatus: boolean;
+  /** The clients log each round's start as a playback event to Loa, all on the same beat, as real agents do. */
+  events: boolean;
 }
 
 function log(msg: string): void {
@@ -27,11 +29,15 @@ function log(msg: string): void {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { agents: 2000, seconds: 30, profile: null, baselineStatus: false };
+  const opts: Options = { agents: 2000, seconds: 30, profile: null, baselineStatus: false, events: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     if (flag === '--baseline-status') {
       opts.baselineStatus = true;
+      continue;
+    }
+    if (flag === '--events') {
+      opts.events = true;
       continue;
     }
     const raw = inline ?? argv[++i];
@@ -44,7 +50,7 @@ function parseArgs(argv: string[]): Options {
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer, got ${raw}`);
     if (flag === '--agents') opts.agents = value;
     else if (flag === '--seconds') opts.seconds = value;
-    else throw new Error(`unknown option ${flag} (known: --agents, --seconds, --profile, --baseline-status)`);
+    else throw new Error(`unknown option ${flag} (known: --agents, --seconds, --profile, --baseline-status, --events)`);
   }
   return opts;
 }
@@ -170,7 +176,7 @@ async function main(): Promise<void> {
 
     log('connecting the simulated agents to Loa');
     const wsUrl = server.url.replace('http', 'ws') + AGENT_WS_PATH;
-    const { connected } = await ask<{ connected: number }>(clients, { cmd: 'connect', url: wsUrl, tokens }, 'connected');
+    const { connected } = await ask<{ connected: number }>(clients, { cmd: 'connect', url: wsUrl, tokens, events: opts.events }, 'connected');
     await eventually('all agents registered', async () => (await admin.ok('GET', '/api/agents/status')).length === opts.agents, 120_000);
     // Let the connection burst settle before measuring, including the server's write of when each agent was
     // last seen, which it batches every 5 s: that belongs to the connections, not to the relay.

@@ -109,6 +109,43 @@ describe('schedule and logbook on SQLite with the real migrations', () => {
     expect(lines).toHaveLength(0);
   });
 
+  it('when one agent’s events cannot be stored, the others committed with them are stored all the same', async () => {
+    const startAt = new Date(Date.now() + 11 * 3600_000).toISOString();
+    const slot = await api.ok('POST', '/api/slots', { programmeId, startAt, stationIds });
+    const occurrenceId = occurrenceIdOf(slot.id, slot.startAt);
+    const playback = app.get(PlaybackService);
+    const started = (): PlaybackEvent => ({ id: randomUUID(), kind: 'started', occurrenceId, slotId: slot.id, plannedAt: slot.startAt, startedAt: slot.startAt, startErrorMs: 1 });
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 30 }, (_, i) => playback.ingest(stationIds[i % 2], [started()])),
+      playback.ingest(randomUUID(), [started()]), // no such station: its transaction fails
+      ...Array.from({ length: 30 }, (_, i) => playback.ingest(stationIds[i % 2], [started()])),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(60);
+    expect(results[30].status).toBe('rejected');
+    const stored = await app.get(DataSource).query(`SELECT COUNT(*) AS n FROM "playback_event" WHERE "occurrenceId" = ?`, [occurrenceId]);
+    expect(Number(stored[0].n)).toBe(60);
+  });
+
+  it('commits a burst from many agents in fewer transactions than agents', async () => {
+    const startAt = new Date(Date.now() + 13 * 3600_000).toISOString();
+    const slot = await api.ok('POST', '/api/slots', { programmeId, startAt, stationIds });
+    const occurrenceId = occurrenceIdOf(slot.id, slot.startAt);
+    const playback = app.get(PlaybackService);
+    const db = app.get(DataSource);
+    const transactions = jest.spyOn(db.manager, 'transaction');
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          playback.ingest(stationIds[i % 2], [{ id: randomUUID(), kind: 'started', occurrenceId, slotId: slot.id, plannedAt: slot.startAt, startedAt: slot.startAt, startErrorMs: 1 }]),
+        ),
+      );
+      expect(results.every((r) => r.acked.length === 1 && r.rejected.length === 0)).toBe(true);
+      expect(transactions.mock.calls.length).toBeLessThan(20);
+    } finally {
+      transactions.mockRestore();
+    }
+  });
+
   it('exports the logbook as CSV with a BOM and Vietnamese headers', async () => {
     const res = await api.request('GET', '/api/logbook/export.csv');
     expect(res.status).toBe(200);

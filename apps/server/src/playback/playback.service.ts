@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PlaybackEvent } from '@loa/protocol';
@@ -19,6 +20,18 @@ export interface IngestResult {
   rejected: { id: string; why: string }[];
 }
 
+/** At most this many agents' event batches are committed in one transaction… */
+const INGEST_BATCH = 100;
+/** …and no more than fit in this many milliseconds, so live audio waits at most about that long behind them. */
+const INGEST_BUDGET_MS = 10;
+
+interface IngestJob {
+  stationId: string;
+  events: readonly PlaybackEvent[];
+  resolve: (result: IngestResult) => void;
+  reject: (error: Error) => void;
+}
+
 /**
  * Takes playback events from agents. Each event is stored once by its id; the final event of an
  * occurrence writes that station's logbook line, once, in the same transaction, linked into the
@@ -35,20 +48,72 @@ export class PlaybackService {
     private readonly logbook: LogbookWriter,
   ) {}
 
-  async ingest(stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
-    const result: IngestResult = { acked: [], rejected: [] };
-    await this.db.transaction(async (m) => {
-      const station = await m.findOneByOrFail(Station, { id: stationId });
-      // A reconnecting agent sends its whole outbox at once: its lines are chained in one append.
-      const lines: LineDraft[] = [];
-      for (const event of events) {
-        const why = await this.ingestOne(m, station, event, lines);
-        if (why) result.rejected.push({ id: event.id, why });
-        result.acked.push(event.id);
-      }
-      if (lines.length) await this.logbook.append(m, lines);
+  /**
+   * Stores one agent's events and answers once they are committed. Events that arrive in the same moment
+   * from many agents (two thousand stations starting a live round on the same beat) are committed together,
+   * as many as fit in 10 ms (a hundred at most) per transaction, with the event loop free between
+   * transactions: one durable commit each, or all in one go, would hold up the live audio for seconds.
+   */
+  ingest(stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ stationId, events, resolve, reject });
+      if (this.waiting.length === 1 && !this.flushing) setImmediate(() => void this.flush());
     });
-    for (const r of result.rejected) this.log.warn(`station ${stationId}: event ${r.id} refused: ${r.why}`);
+  }
+
+  private readonly waiting: IngestJob[] = [];
+  private flushing = false;
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.waiting.length) {
+        const taken: IngestJob[] = [];
+        try {
+          const results = await this.db.transaction(async (m) => {
+            const since = performance.now();
+            const out: IngestResult[] = [];
+            while (this.waiting.length && taken.length < INGEST_BATCH && (taken.length === 0 || performance.now() - since < INGEST_BUDGET_MS)) {
+              const job = this.waiting.shift()!;
+              taken.push(job);
+              out.push(await this.ingestInto(m, job.stationId, job.events));
+            }
+            return out;
+          });
+          taken.forEach((job, i) => this.settle(job, results[i]));
+        } catch {
+          // One agent's bad batch must not fail the others: each goes again in a transaction of its own.
+          for (const job of taken) {
+            try {
+              this.settle(job, await this.db.transaction((m) => this.ingestInto(m, job.stationId, job.events)));
+            } catch (e) {
+              job.reject(e as Error);
+            }
+          }
+        }
+        if (this.waiting.length) await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private settle(job: IngestJob, result: IngestResult): void {
+    for (const r of result.rejected) this.log.warn(`station ${job.stationId}: event ${r.id} refused: ${r.why}`);
+    job.resolve(result);
+  }
+
+  private async ingestInto(m: EntityManager, stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
+    const result: IngestResult = { acked: [], rejected: [] };
+    const station = await m.findOneByOrFail(Station, { id: stationId });
+    // A reconnecting agent sends its whole outbox at once: its lines are chained in one append.
+    const lines: LineDraft[] = [];
+    for (const event of events) {
+      const why = await this.ingestOne(m, station, event, lines);
+      if (why) result.rejected.push({ id: event.id, why });
+      result.acked.push(event.id);
+    }
+    if (lines.length) await this.logbook.append(m, lines);
     return result;
   }
 
