@@ -20,9 +20,11 @@ let received: number[] = [];
 let minSeq = Number.POSITIVE_INFINITY;
 let maxSeq = -1;
 let statusTimer: NodeJS.Timeout | null = null;
-let current: { relayId: string; round: number; startedAt?: string } | null = null;
+type Round = { relayId: string; round: number; startedAt?: string };
+/** The round on air: a new object for each live.start. */
+let current: Round | null = null;
 /** The round each socket has reported as started, as a real agent reports it once it plays. */
-const reported = new WeakMap<WebSocket, string>();
+const reported = new WeakMap<WebSocket, Round>();
 let reportEvents = false;
 /** The agents' jitter delay: they play each group at its instant plus this, all on the same beat. */
 const PLAY_DELAY_MS = 500;
@@ -52,7 +54,7 @@ function open(url: string, token: string, index: number): Promise<WebSocket> {
       latencies.push(latency);
       if (latency > (worstBySeq.get(seq) ?? -Infinity)) worstBySeq.set(seq, latency);
       received[index]++;
-      if (reportEvents && current?.startedAt && reported.get(ws) !== `${current.relayId}:${current.round}`) reportStarted(ws, current, buf.readDoubleBE(8));
+      if (reportEvents && current?.startedAt && reported.get(ws) !== current) reportStarted(ws, current, buf.readDoubleBE(8));
       if (seq < minSeq) minSeq = seq;
       if (seq > maxSeq) maxSeq = seq;
     });
@@ -65,8 +67,8 @@ function open(url: string, token: string, index: number): Promise<WebSocket> {
  * Like a real agent, each one logs the round's start as a playback event when its first group goes on air
  * (its instant plus the jitter delay): two thousand of them in the same moment, while the audio flows.
  */
-function reportStarted(ws: WebSocket, round: { relayId: string; round: number; startedAt?: string }, firstAt: number): void {
-  reported.set(ws, `${round.relayId}:${round.round}`);
+function reportStarted(ws: WebSocket, round: Round, firstAt: number): void {
+  reported.set(ws, round);
   const plannedAt = round.startedAt!;
   setTimeout(
     () => {

@@ -8,9 +8,12 @@ import { Api } from './api';
 
 /**
  * The whole server inside the test process, on a fresh SQLite file with its real migrations and a free
- * loopback port, with an API client already signed in as the first admin.
+ * loopback port, with an API client already signed in as the first admin. `env` adds or overrides settings.
  */
-export async function startInProcessServer(prefix: string): Promise<{ dir: string; config: AppConfig; app: INestApplication; api: Api }> {
+export async function startInProcessServer(
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<{ dir: string; config: AppConfig; app: INestApplication; api: Api }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const config = AppConfig.fromEnv({
     PORT: '0',
@@ -19,6 +22,7 @@ export async function startInProcessServer(prefix: string): Promise<{ dir: strin
     MEDIA_DIR: join(dir, 'media'),
     LOA_ADMIN_PASSWORD: 'integration-admin-pw',
     LOG_LEVEL: 'error',
+    ...env,
   });
   const app = await startServer(config);
   const api = new Api(await app.getUrl());

@@ -1,12 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import WebSocket from 'ws';
 import { Api } from '../../../../test/support/api';
 import { startInProcessServer } from '../../../../test/support/in-process';
-import { startServer } from '../bootstrap';
-import { AppConfig } from '../config/app-config';
 import { LIVE_MIC_WS_PATH, MicCloseCode } from '../live/live-mic.gateway';
 import { LOGIN_MAX_FAILURES } from './login-limiter';
 
@@ -174,20 +170,8 @@ describe('sign-in sessions on SQLite with the real migrations', () => {
 
 describe('a sign-in token past its lifetime', () => {
   it('is refused once JWT_TTL_SECONDS have passed', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'loa-ttl-'));
-    const config = AppConfig.fromEnv({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: join(dir, 'data'),
-      MEDIA_DIR: join(dir, 'media'),
-      LOA_ADMIN_PASSWORD: 'integration-admin-pw',
-      LOG_LEVEL: 'error',
-      JWT_TTL_SECONDS: '1',
-    });
-    const app = await startServer(config);
+    const { dir, app, api } = await startInProcessServer('loa-ttl-', { JWT_TTL_SECONDS: '1' });
     try {
-      const api = new Api(await app.getUrl());
-      await api.login('admin', 'integration-admin-pw');
       expect((await api.request('GET', '/api/auth/me')).status).toBe(200);
       await new Promise((r) => setTimeout(r, 2100));
       const res = await api.request('GET', '/api/auth/me');

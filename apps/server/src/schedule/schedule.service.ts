@@ -6,7 +6,6 @@ import {
   END_OF_TIME,
   findClashes,
   isTimeZone,
-  occurrencesBetween,
   RecurrenceError,
   resolveTimeline,
   seriesBounds,
@@ -26,7 +25,7 @@ import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
 import { Unit } from '../units/unit.entity';
 import { subtree } from '../units/units.service';
-import { airingsOf, Expansions, recurrenceOf } from './expand';
+import { airingsOf, Expansions } from './expand';
 import { mayApprove, mayAuthor, mayEditAiring, type Actor, type SlotScope } from './permissions';
 import { AiringRow, buildSnapshot, instantOfOccurrence, occurrenceIdOf } from './snapshot';
 import { Airing, Slot, SlotAction, SlotOverride, SlotTarget, SlotTargetRef, type SlotStatus, type TargetKind } from './slot.entity';
@@ -700,9 +699,8 @@ export class ScheduleService {
     const stationIds = [...stationMap.keys()];
     const maxOther = Math.max(0, ...others.map((o) => o.durationMs));
     const expansions = new Expansions();
-    const own = occurrencesBetween(recurrenceOf(slot), from, to);
     for (const stationId of stationIds) {
-      for (const at of airingsOf(slot, overrides, stationId, from, to, own)) {
+      for (const at of expansions.airingsOf(slot, overrides, stationId, from, to)) {
         mine.push({ slotId: slot.id ?? 'new', stationId, start: at, end: at + slot.durationMs, priority: slot.priority, startMode: slot.startMode });
       }
     }
