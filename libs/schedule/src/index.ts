@@ -2,3 +2,4 @@ export * from './conflicts';
 export * from './recurrence';
 export * from './resolve';
 export * from './zoned';
+export * from './words';

@@ -72,6 +72,44 @@ describe('recurrence in Asia/Ho_Chi_Minh, whatever the server time zone', () => 
     );
   });
 
+  it('daily at 05:00 and 17:00 (BYHOUR), local hours whatever the server zone', () => {
+    expect(all({ start: '2026-12-01T05:00', timeZone: VN, rule: 'FREQ=DAILY;BYHOUR=5,17;COUNT=4' })).toEqual(
+      ['2026-12-01T05:00', '2026-12-01T17:00', '2026-12-02T05:00', '2026-12-02T17:00'].map(vn),
+    );
+  });
+
+  it('BYHOUR without BYMINUTE keeps the start minute and second; the first day starts at the start', () => {
+    expect(all({ start: '2026-12-01T11:30:15', timeZone: VN, rule: 'FREQ=DAILY;BYHOUR=5,17;COUNT=3' })).toEqual(
+      ['2026-12-01T17:30:15', '2026-12-02T05:30:15', '2026-12-02T17:30:15'].map(vn),
+    );
+  });
+
+  it('daily at 05:30 and 17:00: BYSETPOS picks two of the hour × minute combinations', () => {
+    expect(all({ start: '2026-12-01T05:30', timeZone: VN, rule: 'FREQ=DAILY;BYHOUR=5,17;BYMINUTE=0,30;BYSECOND=0;BYSETPOS=2,3;COUNT=4' })).toEqual(
+      ['2026-12-01T05:30', '2026-12-01T17:00', '2026-12-02T05:30', '2026-12-02T17:00'].map(vn),
+    );
+  });
+
+  it('weekly on Monday and Friday at 05:30 and 17:00', () => {
+    const got = all(
+      { start: '2026-11-30T05:30', timeZone: VN, rule: 'FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=5,17;BYMINUTE=0,30;BYSECOND=0;BYSETPOS=2,3,6,7' },
+      '2026-11-29T00:00:00Z',
+      '2026-12-08T00:00:00Z',
+    );
+    expect(got).toEqual(['2026-11-30T05:30', '2026-11-30T17:00', '2026-12-04T05:30', '2026-12-04T17:00', '2026-12-07T05:30', '2026-12-07T17:00'].map(vn));
+  });
+
+  it('BYHOUR late in the evening stays on the local day (UTC is the previous/next day)', () => {
+    expect(all({ start: '2026-12-31T06:00', timeZone: VN, rule: 'FREQ=DAILY;BYHOUR=6,23;COUNT=3' })).toEqual(
+      ['2026-12-31T06:00', '2026-12-31T23:00', '2027-01-01T06:00'].map(vn),
+    );
+  });
+
+  it('an endless rule with hours is bounded as any other; a finite one knows its last airing', () => {
+    expect(seriesBounds({ start: '2026-12-01T05:00', timeZone: VN, rule: 'FREQ=DAILY;BYHOUR=5,17' }).last).toBe(END_OF_TIME);
+    expect(seriesBounds({ start: '2026-12-01T05:00', timeZone: VN, rule: 'FREQ=DAILY;BYHOUR=5,17;UNTIL=20261203T235959' }).last).toBe(Date.parse(vn('2026-12-03T17:00')));
+  });
+
   it('leaves out exception dates (EXDATE)', () => {
     const got = all({ start: '2026-11-02T17:00', timeZone: VN, rule: 'FREQ=DAILY;COUNT=5', exdates: ['2026-11-03T17:00', '2026-11-05T17:00'] });
     expect(got).toEqual(['02', '04', '06'].map((d) => vn(`2026-11-${d}T17:00`)));
@@ -126,6 +164,13 @@ describe('recurrence in Asia/Ho_Chi_Minh, whatever the server time zone', () => 
     'FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=1',
     'FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=3',
     'FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5',
+    'FREQ=DAILY;BYHOUR=24',
+    'FREQ=DAILY;BYMINUTE=60',
+    'FREQ=DAILY;BYHOUR=-1',
+    'FREQ=DAILY;BYHOUR=5,17;BYMINUTE=0,30;BYSETPOS=5',
+    'FREQ=DAILY;BYMINUTE=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25;BYHOUR=5,6',
+    'FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,30;BYSECOND=0,1,2',
+    'FREQ=DAILY;BYHOUR=0,2,4,6,8,10,12,14,16,18,20,22;UNTIL=20351231',
   ])('refuses %s at once: rules that rrule cannot expand, or that never or too long air', (rule) => {
     const started = Date.now();
     expect(() => validateRecurrence({ start: '2026-11-24T05:30', timeZone: VN, rule })).toThrow(RecurrenceError);

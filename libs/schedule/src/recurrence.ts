@@ -38,6 +38,7 @@ const ZONE_MARGIN = DAY + 2 * 3600_000;
 export const END_OF_TIME = Date.parse('9999-12-31T23:59:59.999Z');
 
 const DAY_CODE = '(MO|TU|WE|TH|FR|SA|SU)';
+const TIME_LIST = (hi: number) => (v: string) => v.split(',').every((x) => /^\d{1,2}$/.test(x) && Number(x) <= hi);
 const INT_LIST = (lo: number, hi: number, signed: boolean) => (v: string) =>
   v.split(',').every((x) => {
     if (!/^[+-]?\d{1,3}$/.test(x)) return false;
@@ -54,9 +55,22 @@ const PARTS: Record<string, (v: string) => boolean> = {
   BYMONTHDAY: INT_LIST(1, 31, true),
   BYMONTH: INT_LIST(1, 12, false),
   BYSETPOS: INT_LIST(1, 366, true),
+  BYHOUR: TIME_LIST(23),
+  BYMINUTE: TIME_LIST(59),
+  BYSECOND: TIME_LIST(59),
   WKST: (v) => new RegExp(`^${DAY_CODE}$`).test(v),
 };
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** More airings a day than this is a stream, not a schedule: one every half hour at most. */
+export const MAX_TIMES_PER_DAY = 48;
+/** A cross product of BYHOUR × BYMINUTE × BYSECOND larger than a day's minutes is never what an author means. */
+const MAX_TIMESET = 24 * 60;
+
+/** How many times of day the BYHOUR, BYMINUTE and BYSECOND lists make (RFC 5545: every combination). */
+function timesetSize(parts: Record<string, string>): number {
+  const n = (key: string) => (parts[key] ? parts[key].split(',').length : 1);
+  return n('BYHOUR') * n('BYMINUTE') * n('BYSECOND');
+}
 
 /**
  * rrule only stops at the end of a window when some date passes its filters, so filters that can never
@@ -81,11 +95,26 @@ function refuseEmptyFilters(parts: Record<string, string>): void {
     const monthDays = parts.BYMONTHDAY.split(',').map(Number);
     if (!months.some((m) => monthDays.some((d) => Math.abs(d) <= DAYS_IN_MONTH[m - 1]))) refuse('Ngày trong tháng không có trong các tháng đã chọn.');
   }
+  const times = timesetSize(parts);
+  if (times > MAX_TIMESET) refuse('BYHOUR, BYMINUTE và BYSECOND cho quá nhiều giờ phát trong một ngày.');
+  const withTimes = Boolean(parts.BYHOUR || parts.BYMINUTE || parts.BYSECOND);
   if (parts.BYSETPOS) {
-    if (parts.FREQ !== 'MONTHLY' || !days.length || parts.BYMONTHDAY) refuse('BYSETPOS chỉ dùng với FREQ=MONTHLY và BYDAY (ví dụ ngày làm việc cuối tháng).');
-    const size = 4 * days.length;
-    if (parts.BYSETPOS.split(',').some((p) => Math.abs(Number(p)) > size)) refuse(`BYSETPOS vượt quá số ngày có thể chọn trong tháng (${size}).`);
+    const positions = parts.BYSETPOS.split(',').map(Number);
+    if (parts.FREQ === 'MONTHLY' && days.length && !parts.BYMONTHDAY) {
+      // At least four of each weekday in any month, each at every time of day.
+      const size = 4 * days.length * times;
+      if (positions.some((p) => Math.abs(p) > size)) refuse(`BYSETPOS vượt quá số buổi có thể chọn trong tháng (${size}).`);
+    } else if ((parts.FREQ === 'DAILY' || parts.FREQ === 'WEEKLY') && withTimes && !parts.BYMONTHDAY && !parts.BYMONTH) {
+      // Picks some of the day's (or the week's) combinations of hour and minute: "05:30 and 17:00" is
+      // BYHOUR=5,17;BYMINUTE=0,30;BYSETPOS=2,3.
+      const size = parts.FREQ === 'DAILY' ? times : Math.max(1, days.length) * times;
+      if (positions.some((p) => Math.abs(p) > size)) refuse(`BYSETPOS vượt quá số buổi có thể chọn (${size}).`);
+    } else {
+      refuse('BYSETPOS chỉ dùng với FREQ=MONTHLY và BYDAY (ví dụ ngày làm việc cuối tháng), hoặc để chọn giờ trong BYHOUR/BYMINUTE.');
+    }
   }
+  const perDay = parts.BYSETPOS && parts.FREQ === 'DAILY' ? parts.BYSETPOS.split(',').length : times;
+  if (perDay > MAX_TIMES_PER_DAY) refuse(`Một ngày chỉ phát tối đa ${MAX_TIMES_PER_DAY} lần.`);
 }
 
 /** A finite series must end within this span; rules are checked by expanding this far at most. */
@@ -100,7 +129,7 @@ function ruleOf(rec: Recurrence): RRule | null {
   for (const part of text.split(';')) {
     const [key, value, extra] = part.split('=');
     if (extra !== undefined || value === undefined || !(key in PARTS)) {
-      throw new RecurrenceError('rule', `Quy tắc lặp lại không hợp lệ hoặc không được hỗ trợ ở "${part}" (chỉ dùng FREQ, INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS, WKST).`);
+      throw new RecurrenceError('rule', `Quy tắc lặp lại không hợp lệ hoặc không được hỗ trợ ở "${part}" (chỉ dùng FREQ, INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS, BYHOUR, BYMINUTE, BYSECOND, WKST).`);
     }
     if (seen.has(key) || !PARTS[key](value)) throw new RecurrenceError('rule', `Giá trị "${part}" trong quy tắc lặp lại không hợp lệ.`);
     seen.add(key);
@@ -115,6 +144,11 @@ function ruleOf(rec: Recurrence): RRule | null {
     throw new RecurrenceError('rule', 'Quy tắc lặp lại không đúng chuẩn RFC 5545.');
   }
   if (options.freq === undefined || !ALLOWED_FREQ.has(options.freq)) throw new RecurrenceError('rule', 'Chỉ hỗ trợ lặp theo ngày, tuần, tháng hoặc năm.');
+  // BYSETPOS counts the times of day in order, and rrule combines the lists in the order written.
+  for (const key of ['byhour', 'byminute', 'bysecond'] as const) {
+    const v = options[key];
+    if (Array.isArray(v)) options[key] = [...new Set(v)].sort((a, b) => a - b);
+  }
   // UNTIL is read as the zone's wall-clock time too, like everything else the author writes.
   // rrule works in whole seconds; the milliseconds of the start are added back to each airing.
   return new RRule({ ...options, dtstart: new Date(start - (start % 1000)) });
@@ -183,6 +217,8 @@ export function seriesBounds(rec: Recurrence): { first: number | null; last: num
     return endless ? first === null && n < MAX_EXPANSION : n < MAX_EXPANSION;
   });
   if (count && n < count && n < MAX_EXPANSION) throw new RecurrenceError('rule', 'Một lịch lặp chỉ kéo dài tối đa 10 năm (COUNT quá lớn so với tần suất).');
+  // A finite series cut short by the expansion limit would report the wrong last airing.
+  if (!endless && n >= MAX_EXPANSION) throw new RecurrenceError('rule', `Một lịch lặp có tối đa ${MAX_EXPANSION} buổi phát; hãy đặt ngày kết thúc gần hơn.`);
   return {
     first: first === null ? null : wallToInstant(first, rec.timeZone),
     last: endless ? (first === null ? null : END_OF_TIME) : last === null ? null : wallToInstant(last, rec.timeZone),

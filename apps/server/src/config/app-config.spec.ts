@@ -15,6 +15,12 @@ describe('server configuration', () => {
     expect(config.broadcast).toEqual({ sampleRate: 44100, channels: 1, bitrateKbps: 96, mp3Quality: 7 });
   });
 
+  it('lists 92 days ahead in a calendar feed unless CALENDAR_FEED_DAYS says otherwise (1 to 366)', () => {
+    expect(AppConfig.fromEnv(base).calendarFeedAheadMs).toBe(92 * 24 * 3600_000);
+    expect(AppConfig.fromEnv({ ...base, CALENDAR_FEED_DAYS: '30' }).calendarFeedAheadMs).toBe(30 * 24 * 3600_000);
+    for (const bad of ['0', '400', 'ba tháng']) expect(() => AppConfig.fromEnv({ ...base, CALENDAR_FEED_DAYS: bad })).toThrow(/CALENDAR_FEED_DAYS/);
+  });
+
   it('makes a JWT secret once, readable by its owner only, and keeps it', () => {
     const first = AppConfig.fromEnv(base).jwtSecret;
     expect(first.length).toBeGreaterThanOrEqual(32);

@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   LOA_TIMEZONE: timezone.default(DEFAULT_TIMEZONE),
   MAX_UPLOAD_MB: positiveInt(500),
   SCHEDULE_WINDOW_DAYS: positiveInt(7),
+  /** How far ahead a subscribed iCalendar feed lists airings; each request expands the rules that far. */
+  CALENDAR_FEED_DAYS: z.coerce.number().int().min(1).max(366).default(92),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
   /** On a first start with no users, an admin "admin" is created with this password. */
   LOA_ADMIN_PASSWORD: z.string().min(10, 'cần ít nhất 10 ký tự').optional(),
@@ -94,6 +96,7 @@ export class AppConfig {
   readonly timezone: string;
   readonly maxUploadBytes: number;
   readonly scheduleWindowMs: number;
+  readonly calendarFeedAheadMs: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
   readonly broadcast: BroadcastFormat;
   readonly bootstrapAdminPassword: string | null;
@@ -116,6 +119,7 @@ export class AppConfig {
     this.timezone = env.LOA_TIMEZONE;
     this.maxUploadBytes = env.MAX_UPLOAD_MB * 1024 * 1024;
     this.scheduleWindowMs = env.SCHEDULE_WINDOW_DAYS * 24 * 3600 * 1000;
+    this.calendarFeedAheadMs = env.CALENDAR_FEED_DAYS * 24 * 3600 * 1000;
     this.logLevel = env.LOG_LEVEL;
     this.bootstrapAdminPassword = env.LOA_ADMIN_PASSWORD ?? null;
     this.broadcast = {

@@ -299,6 +299,39 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
     }
   });
 
+  it('a slot on "daily at 05:30 and 17:00" reaches the agent twice a day, clashes at either time, and reads in words in the calendar feed', async () => {
+    const unit = await admin.ok('POST', '/api/units', { name: 'Xã Cẩm Hòa', kind: 'Xã', parentId: province.id });
+    const { station } = await admin.ok('POST', '/api/stations', { unitId: unit.id, name: 'Đài xã Cẩm Hòa', code: 'cam-hoa' });
+    const rule = 'FREQ=DAILY;BYHOUR=5,17;BYMINUTE=0,30;BYSECOND=0;BYSETPOS=2,3';
+    const slot = await admin.ok('POST', '/api/slots', { programmeId, startAt: vnDay(1, '05:30'), rule, stationIds: [station.id] });
+    expect(slot.rule).toBe(rule);
+    const items = (await schedule.snapshotFor(station.id)).items.filter((i) => i.slotId === slot.id);
+    expect(items.length).toBeGreaterThanOrEqual(12);
+    // 05:30 and 17:00 in Việt Nam are 22:30 and 10:00 UTC.
+    expect(new Set(items.map((i) => i.startAt.slice(11)))).toEqual(new Set(['22:30:00.000Z', '10:00:00.000Z']));
+    expect(new Set(items.map((i) => i.occurrenceId)).size).toBe(items.length);
+
+    const atFive = await admin.request('POST', '/api/slots', { programmeId, startAt: vnDay(3, '17:00:01'), stationIds: [station.id] });
+    expect(atFive.status).toBe(409);
+    expect(atFive.body.details.clashes).toEqual([expect.objectContaining({ slotId: slot.id, stationId: station.id })]);
+    expect((await admin.request('POST', '/api/slots', { programmeId, startAt: vnDay(3, '12:00'), stationIds: [station.id] })).status).toBe(201);
+
+    const { path } = await admin.ok('POST', `/api/stations/${station.id}/calendar-token`);
+    const feed = (await (await fetch(url + path)).text()).replace(/\r\n[ \t]/g, '');
+    expect(feed).toContain('Lịch phát: Hằng ngày lúc 05:30 và 17:00');
+    // The feed reaches CALENDAR_FEED_DAYS (92 by default) ahead, no further.
+    const starts = [...feed.matchAll(/DTSTART:(\d{8}T\d{6})Z/g)].map((m) => Date.parse(m[1].replace(/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})/, '$1-$2-$3T$4:$5:$6Z')));
+    const last = Math.max(...starts);
+    expect(last).toBeGreaterThan(Date.now() + 91 * DAY);
+    expect(last).toBeLessThanOrEqual(Date.now() + 92 * DAY);
+    await admin.ok('DELETE', `/api/slots/${slot.id}`);
+  });
+
+  it('refuses a rule with an hour that does not exist, with 400', async () => {
+    const res = await admin.request('POST', '/api/slots', { programmeId, startAt: vnDay(1, '05:30'), rule: 'FREQ=DAILY;BYHOUR=5,24', stationIds: [st.binh] });
+    expect([res.status, res.body.code]).toEqual([400, 'validation_failed']);
+  });
+
   it('refuses bad input with 400 and stores nothing', async () => {
     const before = (await admin.ok('GET', '/api/slots')).length;
     for (const body of [
