@@ -150,6 +150,10 @@ describeWithChromium('the web console in a real browser', () => {
     const wall = vietnamWall(startAt);
     await dialog.locator('input[name=date]').fill(wall.date);
     await dialog.locator('input[name=time]').fill(wall.time);
+    // Nothing is chosen until the editor chooses: "Chọn tất cả" ticks every station.
+    for (const s of stations) expect(await dialog.getByLabel(s.name).isChecked()).toBe(false);
+    expect(await dialog.getByLabel('Chọn tất cả').isChecked()).toBe(false);
+    await dialog.getByLabel('Chọn tất cả').check();
     for (const s of stations) expect(await dialog.getByLabel(s.name).isChecked()).toBe(true);
     await shot(page, '04-lich-phat-song-hop-thoai');
     await page.getByTestId('save-slot').click();
@@ -166,6 +170,7 @@ describeWithChromium('the web console in a real browser', () => {
     await dialog.locator('select[name=programmeId]').selectOption({ label: `${TITLE} (Cải cách hành chính)` });
     await dialog.locator('input[name=date]').fill(wall.date);
     await dialog.locator('input[name=time]').fill(wall.time);
+    await dialog.getByLabel('Chọn tất cả').check();
     await expectText(page.getByTestId('clashes'), stations[0].name);
     await page.getByTestId('save-slot').click();
     await expectText(page.getByTestId('dialog-error'), 'Lịch phát bị trùng với chương trình khác trên cùng trạm');
@@ -368,7 +373,7 @@ describeWithChromium('the web console in a real browser', () => {
     await dialog.locator('input[name=date]').fill(monday);
     await dialog.locator('input[name=time]').fill('05:30:00');
     expect(await editor.page.getByTestId('recurrence-text').textContent()).toBe(`Thứ Hai, Thứ Tư, Thứ Sáu lúc 05:30, từ ngày ${viMonday}`);
-    for (const st of stations) expect(await dialog.getByLabel(st.name).isChecked()).toBe(true);
+    for (const st of stations) await dialog.getByLabel(st.name).check();
     await shot(editor.page, '15-lich-lap-lai');
     await editor.page.getByTestId('save-slot').click();
     await expectText(editor.page.getByTestId('notice'), 'Đã gửi lịch phát, đang chờ người có quyền duyệt.');

@@ -3,3 +3,4 @@ export * from './recurrence';
 export * from './resolve';
 export * from './zoned';
 export * from './words';
+export * from './times-rule';

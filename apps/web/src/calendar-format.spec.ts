@@ -1,0 +1,27 @@
+/// <reference types="jest" />
+import { eventSpan, eventTimeText, hhmm, slotLabel } from './calendar-format';
+
+const at = (hour: number, minute: number, second = 0) => ({ hour, minute, second });
+
+describe('the schedule calendar writes one 24-hour time and each airing at its true length', () => {
+  it('labels every hour line HH:mm, on the hour and between', () => {
+    expect([at(1, 0), at(1, 30), at(13, 15), at(0, 0)].map((date) => slotLabel({ date }))).toEqual(['01:00', '01:30', '13:15', '00:00']);
+  });
+
+  it('labels an airing from start to end in HH:mm', () => {
+    expect(eventTimeText({ start: at(5, 30), end: at(6, 0) }, 'vi')).toBe('05:30 – 06:00');
+    expect(eventTimeText({ start: at(17, 0), end: null }, 'vi')).toBe('17:00');
+    expect(hhmm(at(9, 5, 59))).toBe('09:05');
+  });
+
+  it('a 20-second programme reads as 20 seconds, not five minutes', () => {
+    expect(eventTimeText({ start: at(5, 30), end: at(5, 30, 20) }, 'vi')).toBe('05:30 (20 giây)');
+    expect(eventTimeText({ start: at(23, 59, 50), end: at(0, 0, 10) }, 'en')).toBe('23:59 (20 s)');
+  });
+
+  it('places an airing at its Vietnam wall-clock time with its true end', () => {
+    const start = Date.parse('2026-12-01T22:30:00Z');
+    expect(eventSpan(start, 20_000)).toEqual({ start: '2026-12-02T05:30:00', end: '2026-12-02T05:30:20' });
+    expect(eventSpan(start, 30 * 60_000).end).toBe('2026-12-02T06:00:00');
+  });
+});
