@@ -43,6 +43,8 @@ export interface LogbookColumn {
   width: number;
   /** Share of the printable width, for the PDF. */
   weight: number;
+  /** For a value of fixed form (a date, a time): its widest text, which the PDF keeps on one line. */
+  sample?: string;
   value: (row: ExportRow) => string | number;
 }
 
@@ -61,12 +63,12 @@ export function noteOf(row: Pick<ExportRow, 'revision' | 'amendsLineId' | 'corre
 export function logbookColumns(local: LocalTime): LogbookColumn[] {
   const time = (iso: string | null) => (iso ? local.time(iso) : '');
   return [
-    { header: 'Số TT', width: 7, weight: 4, value: (r) => r.number },
-    { header: 'Ngày', width: 11, weight: 7, value: (r) => local.date(r.plannedStart) },
-    { header: 'Giờ phát theo lịch', width: 10, weight: 6, value: (r) => time(r.plannedStart) },
-    { header: 'Giờ bắt đầu', width: 10, weight: 6, value: (r) => time(r.actualStart) },
-    { header: 'Giờ kết thúc', width: 10, weight: 6, value: (r) => time(r.endedAt) },
-    { header: 'Thời lượng (phút:giây)', width: 10, weight: 6, value: (r) => minutesSeconds(r.durationMs) },
+    { header: 'Số TT', width: 7, weight: 4, sample: '00000', value: (r) => r.number },
+    { header: 'Ngày', width: 11, weight: 7, sample: '00/00/0000', value: (r) => local.date(r.plannedStart) },
+    { header: 'Giờ phát theo lịch', width: 10, weight: 6, sample: '00:00:00', value: (r) => time(r.plannedStart) },
+    { header: 'Giờ bắt đầu', width: 10, weight: 6, sample: '00:00:00', value: (r) => time(r.actualStart) },
+    { header: 'Giờ kết thúc', width: 10, weight: 6, sample: '00:00:00', value: (r) => time(r.endedAt) },
+    { header: 'Thời lượng (phút:giây)', width: 10, weight: 6, sample: '000:00', value: (r) => minutesSeconds(r.durationMs) },
     { header: 'Chương trình', width: 36, weight: 18, value: (r) => r.programmeTitle },
     { header: 'Chuyên mục', width: 22, weight: 16, value: (r) => r.chuyenMuc },
     { header: 'Chủ đề', width: 18, weight: 9, value: (r) => r.topic ?? '' },

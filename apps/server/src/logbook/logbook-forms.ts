@@ -176,12 +176,30 @@ export async function writeLogbookXlsx(out: Writable, meta: FormMeta, columns: L
 
 const ROW_H = 13;
 const FONT_SIZE = 7;
+/** The smallest size a crowded cell may shrink to before its row simply grows. */
+const MIN_FONT_SIZE = 5.5;
 const MARGIN = 28;
+const PAD = 2;
+
+/**
+ * Column widths for the printable width: a column of fixed form (date, time) gets at least the width of
+ * its widest value, so "05/12/2026" and "01:36:07" never wrap or cut, and no column is narrower than its
+ * header's longest word; the rest share what is left by weight.
+ */
+export function columnWidths(columns: readonly LogbookColumn[], printable: number, widthOf: (text: string) => number): number[] {
+  const totalWeight = columns.reduce((s, c) => s + c.weight, 0);
+  // A header's longest word (in bold, a tenth wider) is never broken either.
+  const least = columns.map((c) => Math.max(c.sample ? widthOf(c.sample) : 0, ...c.header.split(/\s+/).map((w) => widthOf(w) * 1.1)) + 2 * PAD + 1);
+  const fixed = columns.map((c, i) => least[i] > (printable * c.weight) / totalWeight);
+  const taken = least.reduce((s, w, i) => s + (fixed[i] ? w : 0), 0);
+  const freeWeight = columns.reduce((s, c, i) => s + (fixed[i] ? 0 : c.weight), 0);
+  return columns.map((c, i) => (fixed[i] ? least[i] : ((printable - taken) * c.weight) / freeWeight));
+}
 
 /**
  * The logbook as an A4 landscape PDF in DejaVu Sans, streamed page by page: pdfkit writes each page
- * out when the next begins, so memory stays flat. Every page has its number and the digest.
- * Returns the number of pages.
+ * out when the next begins, so memory stays flat. Every cell prints whole: a row is as tall as its
+ * tallest wrapped cell. Every page has its number and the digest. Returns the number of pages.
  */
 export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: LogbookColumn[], sections: AsyncIterable<StationSection>): Promise<number> {
   const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 0, autoFirstPage: false, info: { Title: FORM_TITLE, Creator: 'Loa' } });
@@ -197,6 +215,7 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
   let pages = 0;
   let pageW = 0;
   let pageH = 0;
+  let ws: number[] = [];
   const newPage = () => {
     doc.addPage();
     pages++;
@@ -205,30 +224,58 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
     doc.font('R').fontSize(7).fillColor('#444');
     doc.text(`Trang ${pages} · Mã kiểm chứng SHA-256: ${meta.digest} · In lúc ${meta.printedAt}`, MARGIN, pageH - MARGIN + 6, { lineBreak: false });
     doc.fillColor('black');
+    if (!ws.length) {
+      doc.font('R').fontSize(FONT_SIZE);
+      ws = columnWidths(columns, pageW - 2 * MARGIN, (t) => doc.widthOfString(t));
+    }
   };
   const centered = (text: string, x: number, w: number, y: number, font: 'R' | 'B', size: number) => {
     doc.font(font).fontSize(size);
     const tw = doc.widthOfString(text);
     doc.text(text, x + Math.max(0, (w - tw) / 2), y, { lineBreak: false });
   };
-  const totalWeight = columns.reduce((s, c) => s + c.weight, 0);
-  const widths = () => columns.map((c) => ((pageW - 2 * MARGIN) * c.weight) / totalWeight);
-  const fit = (text: string, w: number) => {
-    // An average DejaVu glyph is about 0.55 em wide: cut long text instead of measuring every cell.
-    const max = Math.max(1, Math.floor(w / (FONT_SIZE * 0.56)));
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  // The widest a glyph of DejaVu Sans gets, in em: text this short surely fits on one line unmeasured.
+  const WIDEST_GLYPH = 1.05;
+  const lineH = (size: number) => size * 1.17;
+  /** Height of `text` wrapped to `w` at `size`; measured only when it might not fit on one line. */
+  const heightOf = (text: string, w: number, size: number): number => {
+    if (text.length * size * WIDEST_GLYPH <= w) return lineH(size);
+    doc.fontSize(size);
+    return doc.widthOfString(text) <= w ? lineH(size) : doc.heightOfString(text, { width: w });
   };
-  const tableHead = (y: number): number => {
-    const ws = widths();
+  const bottom = () => pageH - MARGIN;
+  /** Draws one row of cells at y, wrapping each in its column, with its borders; returns its height. */
+  const drawRow = (cells: string[], y: number, font: 'R' | 'B', size: number, height: number) => {
     let x = MARGIN;
-    doc.font('B').fontSize(FONT_SIZE);
-    doc.rect(MARGIN, y, pageW - 2 * MARGIN, ROW_H * 2).stroke();
-    columns.forEach((c, i) => {
-      doc.text(c.header, x + 2, y + 2, { width: ws[i] - 4, height: ROW_H * 2 - 2, lineBreak: true, ellipsis: true });
+    doc.font(font).fontSize(size);
+    cells.forEach((text, i) => {
+      if (text !== '') doc.text(text, x + PAD, y + PAD, { width: ws[i] - 2 * PAD, lineBreak: true, lineGap: 0 });
       x += ws[i];
     });
-    doc.font('R').fontSize(FONT_SIZE);
-    return y + ROW_H * 2;
+    doc.lineWidth(0.3);
+    doc.rect(MARGIN, y, pageW - 2 * MARGIN, height).stroke();
+    x = MARGIN;
+    for (let i = 0; i < ws.length - 1; i++) {
+      x += ws[i];
+      doc.moveTo(x, y).lineTo(x, y + height).stroke();
+    }
+  };
+  /** The font size and height a row needs: shrink a crowded row a little before making it taller. */
+  const fitRow = (cells: string[], font: 'R' | 'B'): { size: number; height: number } => {
+    doc.font(font);
+    let size = FONT_SIZE;
+    let h = Math.max(...cells.map((t, i) => (t === '' ? 0 : heightOf(t, ws[i] - 2 * PAD, size))));
+    while (h > lineH(size) * 3 && size > MIN_FONT_SIZE) {
+      size -= 0.5;
+      h = Math.max(...cells.map((t, i) => (t === '' ? 0 : heightOf(t, ws[i] - 2 * PAD, size))));
+    }
+    return { size, height: Math.max(ROW_H, h + 2 * PAD + 1) };
+  };
+  const tableHead = (y: number): number => {
+    const headers = columns.map((c) => c.header);
+    const { size, height } = fitRow(headers, 'B');
+    drawRow(headers, y, 'B', size, height);
+    return y + height;
   };
 
   let any = false;
@@ -246,19 +293,14 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
     const totals = new Totals();
     for await (const page of section.pages) {
       for (const row of page) {
-        if (y + ROW_H > pageH - MARGIN) {
+        const cells = columns.map((c) => String(c.value(row)));
+        const { size, height } = fitRow(cells, 'R');
+        if (y + height > bottom()) {
           newPage();
           y = tableHead(MARGIN);
         }
-        const ws = widths();
-        let x = MARGIN;
-        columns.forEach((c, i) => {
-          const v = c.value(row);
-          if (v !== '') doc.text(fit(String(v), ws[i] - 4), x + 2, y + 3, { lineBreak: false });
-          x += ws[i];
-        });
-        doc.moveTo(MARGIN, y + ROW_H).lineTo(pageW - MARGIN, y + ROW_H).lineWidth(0.3).stroke();
-        y += ROW_H;
+        drawRow(cells, y, 'R', size, height);
+        y += height;
         totals.add(row);
       }
     }
