@@ -7,7 +7,7 @@ import { LoaError } from '../common/errors';
 import { CorrectionDto } from './dto/correction.dto';
 import { ExportListQuery } from './dto/export-list.dto';
 import { LogbookFilterQuery, LogbookQuery, VerifyQuery } from './dto/logbook-query.dto';
-import { LogbookService } from './logbook.service';
+import { issuerOf, LogbookService } from './logbook.service';
 
 const LineIdParam = new ParseIntPipe({ exceptionFactory: () => new LoaError('validation_failed', 'Mã dòng nhật ký không hợp lệ.') });
 
@@ -61,7 +61,7 @@ export class LogbookController {
     await this.logbook.recordExport(who, 'logbook.xlsx', filter);
     res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     res.setHeader('Content-Disposition', `attachment; filename="${fileName('xlsx')}"`);
-    await this.logbook.exportXlsx(filter, res);
+    await this.logbook.exportXlsx(filter, res, issuerOf(who));
   }
 
   @ApiProduces('application/pdf')
@@ -71,7 +71,7 @@ export class LogbookController {
     await this.logbook.recordExport(who, 'logbook.pdf', filter);
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `attachment; filename="${fileName('pdf')}"`);
-    await this.logbook.exportPdf(filter, res);
+    await this.logbook.exportPdf(filter, res, issuerOf(who));
   }
 }
 

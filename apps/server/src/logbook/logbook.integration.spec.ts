@@ -313,4 +313,26 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     expect(await runCli(['logbook', 'verify', '--station', 'cam-duong', '--data-dir', dataDir], (l) => one.push(l), (l) => one.push(l))).toBe(0);
     expect(await runCli(['logbook', 'verify', '--bogus'], () => undefined, () => undefined)).toBe(2);
   });
+
+  it('a form exported with no unit in its filter names the issuing unit: the user’s own, or else the province, never a placeholder', async () => {
+    const xlsxHead = async (api: Api, path: string) => {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load((await fetchBinary(api, path)).body as unknown as ArrayBuffer);
+      return String(wb.worksheets[0].getRow(1).getCell(1).value);
+    };
+    // The admin belongs to no unit: the top of the tree issues the form.
+    expect(await xlsxHead(admin, '/api/logbook/export.xlsx')).toBe('HUYỆN CẨM XUYÊN');
+    expect(await xlsxHead(admin, '/api/reports/periodic.xlsx?period=Q1&year=2026')).toBe('HUYỆN CẨM XUYÊN');
+    for (const path of ['/api/logbook/export.pdf', '/api/reports/periodic.pdf?period=Q1&year=2026']) {
+      const text = await pdfText((await fetchBinary(admin, path)).body);
+      expect(text).toContain('HUYỆN CẨM XUYÊN');
+      expect(text.toUpperCase()).not.toContain('ĐƠN VỊ QUẢN LÝ');
+    }
+    // An editor of a commune issues under the commune.
+    const commune = await admin.ok('POST', '/api/units', { name: 'Xã Cẩm Thành', kind: 'Xã', parentId: unitId });
+    await admin.ok('POST', '/api/users', { username: 'bientap-xa', displayName: 'Biên tập xã', password: 'editor-pw-123', role: 'editor', unitId: commune.id });
+    const editor = new Api(admin.baseUrl);
+    await editor.login('bientap-xa', 'editor-pw-123');
+    expect(await xlsxHead(editor, '/api/reports/periodic.xlsx?period=Q1&year=2026')).toBe('XÃ CẨM THÀNH');
+  }, 60_000);
 });

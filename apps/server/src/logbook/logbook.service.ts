@@ -33,6 +33,16 @@ export type ExportFormat = 'logbook.csv' | 'logbook.xlsx' | 'logbook.pdf' | 'rep
 
 const EXPORT_PAGE = 2000;
 
+/** Who asks for a form, when the filter names no unit: their own unit issues it. */
+export interface IssuerHint {
+  unitId?: string | null;
+}
+
+/** The signed-in user's unit, which issues a form whose filter names none. */
+export function issuerOf(who: Principal): IssuerHint {
+  return { unitId: who.kind === 'user' ? who.unitId : null };
+}
+
 @Injectable()
 export class LogbookService {
   private readonly local: LocalTime;
@@ -106,13 +116,13 @@ export class LogbookService {
     return count;
   }
 
-  async exportXlsx(filter: LogbookFilter, out: Writable): Promise<number> {
-    return writeLogbookXlsx(out, await this.formMeta(filter), logbookColumns(this.local), this.sections(filter));
+  async exportXlsx(filter: LogbookFilter, out: Writable, issuer: IssuerHint = {}): Promise<number> {
+    return writeLogbookXlsx(out, await this.formMeta(filter, issuer), logbookColumns(this.local), this.sections(filter));
   }
 
   /** Returns the number of pages. */
-  async exportPdf(filter: LogbookFilter, out: Writable): Promise<number> {
-    return writeLogbookPdf(out, await this.formMeta(filter), logbookColumns(this.local), this.sections(filter));
+  async exportPdf(filter: LogbookFilter, out: Writable, issuer: IssuerHint = {}): Promise<number> {
+    return writeLogbookPdf(out, await this.formMeta(filter, issuer), logbookColumns(this.local), this.sections(filter));
   }
 
   /**
@@ -215,18 +225,19 @@ export class LogbookService {
     return 'Toàn bộ';
   }
 
-  async issuingUnit(filter: { unitId?: string; stationId?: string }): Promise<string> {
-    if (filter.unitId) return (await this.units.get(filter.unitId)).name;
+  /** The unit a form is issued by: the filter's unit or station's unit, else the signed-in user's, else the province. */
+  async issuingUnit(filter: { unitId?: string; stationId?: string }, issuer: IssuerHint = {}): Promise<string> {
+    if (filter.unitId) return this.units.issuerName(filter.unitId);
     if (filter.stationId) {
       const station = await this.db.getRepository(Station).findOneBy({ id: filter.stationId });
-      if (station) return (await this.units.get(station.unitId)).name;
+      if (station) return this.units.issuerName(station.unitId);
     }
-    return 'Đơn vị quản lý';
+    return this.units.issuerName(issuer.unitId);
   }
 
-  private async formMeta(filter: LogbookFilter): Promise<FormMeta> {
+  private async formMeta(filter: LogbookFilter, issuer: IssuerHint): Promise<FormMeta> {
     return {
-      issuingUnit: await this.issuingUnit(filter),
+      issuingUnit: await this.issuingUnit(filter, issuer),
       period: this.periodText(filter),
       printedAt: this.local.dateTime(this.clock.nowInstant()),
       digest: await this.digest(filter),

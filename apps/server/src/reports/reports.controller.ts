@@ -2,7 +2,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal } from '../auth/principal';
-import { LogbookService } from '../logbook/logbook.service';
+import { issuerOf, LogbookService } from '../logbook/logbook.service';
 import { ReportQuery } from './dto/report-query.dto';
 import { ReportsService } from './reports.service';
 
@@ -27,7 +27,7 @@ export class ReportsController {
     await this.logbook.recordExport(who, 'report.xlsx', req);
     res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     res.setHeader('Content-Disposition', `attachment; filename="bao-cao-${query.year}-${query.period}.xlsx"`);
-    await this.reports.exportXlsx(req, res);
+    await this.reports.exportXlsx(req, res, issuerOf(who));
   }
 
   @ApiProduces('application/pdf')
@@ -37,6 +37,6 @@ export class ReportsController {
     await this.logbook.recordExport(who, 'report.pdf', req);
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `attachment; filename="bao-cao-${query.year}-${query.period}.pdf"`);
-    await this.reports.exportPdf(req, res);
+    await this.reports.exportPdf(req, res, issuerOf(who));
   }
 }

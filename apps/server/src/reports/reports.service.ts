@@ -134,17 +134,13 @@ export class ReportsService {
     return { y, m, d };
   }
 
-  async exportXlsx(req: ReportRequest, out: Writable): Promise<void> {
+  async exportXlsx(req: ReportRequest, out: Writable, issuer: { unitId?: string | null } = {}): Promise<void> {
     const report = await this.report(req);
-    await writeReportXlsx(out, report, await this.issuingUnit(req), this.local.dateTime(this.clock.nowInstant()));
+    await writeReportXlsx(out, report, await this.units.issuerName(req.unitId ?? issuer.unitId), this.local.dateTime(this.clock.nowInstant()));
   }
 
-  async exportPdf(req: ReportRequest, out: Writable): Promise<void> {
+  async exportPdf(req: ReportRequest, out: Writable, issuer: { unitId?: string | null } = {}): Promise<void> {
     const report = await this.report(req);
-    await writeReportPdf(out, report, await this.issuingUnit(req), this.local.dateTime(this.clock.nowInstant()));
-  }
-
-  private async issuingUnit(req: ReportRequest): Promise<string> {
-    return req.unitId ? (await this.units.get(req.unitId)).name : 'Đơn vị quản lý';
+    await writeReportPdf(out, report, await this.units.issuerName(req.unitId ?? issuer.unitId), this.local.dateTime(this.clock.nowInstant()));
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { IsNull, Repository } from 'typeorm';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
 import { Unit } from './unit.entity';
@@ -34,6 +34,16 @@ export class UnitsService {
     const unit = await this.units.findOneBy({ id });
     if (!unit) throw new LoaError('not_found', 'Không tìm thấy đơn vị này.');
     return unit;
+  }
+
+  /**
+   * The unit a printed form names as its issuer: the one given, or else the top of the tree (the
+   * province), so no form goes out under a placeholder.
+   */
+  async issuerName(unitId: string | null | undefined): Promise<string> {
+    if (unitId) return (await this.get(unitId)).name;
+    const roots = await this.units.find({ where: { parentId: IsNull() }, order: { name: 'ASC' } });
+    return roots.map((u) => u.name).join(', ');
   }
 
   /** The unit and every unit below it. */
