@@ -1,6 +1,7 @@
 import ExcelJS, { type DataBarRuleType } from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { Writable } from 'node:stream';
+import { viNumber, viPercent, XLSX_FORMATS } from '../common/vi-number';
 import { FONT_BOLD, FONT_REGULAR, MOTTO, NATION } from '../logbook/logbook-forms';
 import { dayBefore, Figures, PERIOD_LABELS, PeriodicReport, TargetItem, viDay } from './report-math';
 
@@ -23,7 +24,8 @@ function targetTitle(t: { target: string; chuyenMuc: string; minPerMonth: number
 
 const FIGURE_HEADERS = ['Chương trình theo lịch', 'Chương trình đã phát', 'Lượt theo lịch', 'Lượt đã phát', 'Phát đủ', 'Không phát', 'Lỗi', 'Bị ngắt bởi khẩn cấp', 'Số phút phát sóng', 'Tỷ lệ phát đủ', 'Lượt khẩn cấp'];
 
-function figureCells(f: Figures): (string | number)[] {
+/** The figures as numbers, for the spreadsheet, which formats them by XLSX_FORMATS. */
+function figureValues(f: Figures): (string | number)[] {
   return [
     f.programmesScheduled,
     f.programmesAired,
@@ -34,9 +36,16 @@ function figureCells(f: Figures): (string | number)[] {
     f.failed,
     f.interrupted,
     f.minutesOnAir,
-    f.successRatio === null ? '—' : `${(f.successRatio * 100).toFixed(1)}%`,
+    f.successRatio === null ? '—' : f.successRatio,
     f.emergencies,
   ];
+}
+/** The number format of each figure column, in FIGURE_HEADERS order. */
+const FIGURE_FORMATS = FIGURE_HEADERS.map((h) => (h === 'Số phút phát sóng' ? XLSX_FORMATS.minutes : h === 'Tỷ lệ phát đủ' ? XLSX_FORMATS.ratio : XLSX_FORMATS.count));
+
+/** The figures as printed text, written the Vietnamese way ("1.234,5", "100,0%"). */
+export function figureCells(f: Figures): string[] {
+  return figureValues(f).map((v, i) => (typeof v === 'string' ? v : FIGURE_FORMATS[i] === XLSX_FORMATS.ratio ? viPercent(v) : viNumber(v)));
 }
 
 /**
@@ -60,9 +69,14 @@ export async function writeReportXlsx(out: Writable, r: PeriodicReport, issuingU
   ws.addRow([r.narrative]);
   ws.addRow([]);
   ws.addRow(['Trạm / đơn vị', ...FIGURE_HEADERS]).font = bold;
-  for (const s of r.stations) ws.addRow([s.stationName, ...figureCells(s)]);
-  for (const u of r.units) ws.addRow([`Cộng ${u.unitName}`, ...figureCells(u)]).font = bold;
-  ws.addRow(['Tổng cộng', ...figureCells(r.total)]).font = bold;
+  const figures = (label: string, f: Figures) => {
+    const row = ws.addRow([label, ...figureValues(f)]);
+    FIGURE_FORMATS.forEach((fmt, i) => (row.getCell(i + 2).numFmt = fmt));
+    return row;
+  };
+  for (const s of r.stations) figures(s.stationName, s);
+  for (const u of r.units) figures(`Cộng ${u.unitName}`, u).font = bold;
+  figures('Tổng cộng', r.total).font = bold;
   ws.addRow([]);
   ws.addRow(['Chỉ tiêu kế hoạch']).font = bold;
   ws.addRow([r.targets.note]);
@@ -76,7 +90,7 @@ export async function writeReportXlsx(out: Writable, r: PeriodicReport, issuingU
   ws.addRow(['Người lập', '', '', '', '', '', 'Thủ trưởng đơn vị']).font = bold;
 
   const months = wb.addWorksheet('Số phút theo tháng');
-  months.columns = [{ width: 28 }, ...r.window.months.map(() => ({ width: 12 }))];
+  months.columns = [{ width: 28 }, ...r.window.months.map(() => ({ width: 12, style: { numFmt: XLSX_FORMATS.minutes } }))];
   months.addRow(['Trạm', ...r.window.months.map((m) => m.label)]).font = bold;
   for (const s of r.stations) months.addRow([s.stationName, ...s.minutesByMonth]);
   months.addRow(['Tổng cộng', ...r.total.minutesByMonth]).font = bold;
@@ -93,7 +107,7 @@ export async function writeReportXlsx(out: Writable, r: PeriodicReport, issuingU
   }
 
   const topics = wb.addWorksheet('Chuyên mục và chủ đề');
-  topics.columns = [{ width: 40 }, { width: 14 }, { width: 14 }];
+  topics.columns = [{ width: 40 }, { width: 14, style: { numFmt: XLSX_FORMATS.count } }, { width: 14, style: { numFmt: XLSX_FORMATS.minutes } }];
   topics.addRow(['Chuyên mục', 'Lượt phát', 'Số phút']).font = bold;
   for (const b of r.total.byChuyenMuc) topics.addRow([b.key, b.broadcasts, b.minutes]);
   topics.addRow([]);
@@ -109,7 +123,46 @@ export function niceCeiling(n: number): number {
   return [1, 2, 4, 5, 10].map((k) => k * power).find((v) => v >= n) ?? 10 * power;
 }
 
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+/** Sixteen colours no two of which are alike (each pair at least 67 apart in RGB): Tableau 10, then six more. */
+export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#000000', '#9edae5', '#dbdb8d', '#393b79', '#f7b6d2', '#98df8a'];
+
+export interface ChartSeries {
+  name: string;
+  values: number[];
+  colour: string;
+}
+
+/**
+ * The chart's bars: one series per station, each its own colour. Past as many stations as there are
+ * colours, the stations with most minutes keep their own bars and the rest share one, their average,
+ * so no colour stands for two stations (every station's minutes are in the tables anyway).
+ */
+export function chartSeries(stations: readonly { stationName: string; minutesByMonth: readonly number[] }[]): ChartSeries[] {
+  const total = (s: { minutesByMonth: readonly number[] }) => s.minutesByMonth.reduce((a, b) => a + b, 0);
+  const picked =
+    stations.length <= PALETTE.length
+      ? [...stations]
+      : [...stations].sort((a, b) => total(b) - total(a) || a.stationName.localeCompare(b.stationName, 'vi')).slice(0, PALETTE.length - 1);
+  const series = picked.map((s, i) => ({ name: s.stationName, values: [...s.minutesByMonth], colour: PALETTE[i] }));
+  const others = stations.filter((s) => !picked.includes(s));
+  if (others.length) {
+    const months = others[0].minutesByMonth.length;
+    const values = Array.from({ length: months }, (_, m) => Math.round((others.reduce((a, s) => a + s.minutesByMonth[m], 0) / others.length) * 10) / 10);
+    series.push({ name: `${others.length} trạm khác (trung bình mỗi trạm)`, values, colour: PALETTE[PALETTE.length - 1] });
+  }
+  return series;
+}
+
+/** Top edges of legend entries of the given heights, one under another with a gap, so none overlaps the next. */
+export function legendTops(heights: readonly number[], top: number, gap: number): number[] {
+  const tops: number[] = [];
+  let y = top;
+  for (const h of heights) {
+    tops.push(y);
+    y += h + gap;
+  }
+  return tops;
+}
 
 /** The report as an A4 landscape PDF, with a bar chart of minutes on air per month per station. */
 export async function writeReportPdf(out: Writable, r: PeriodicReport, issuingUnit: string, printedAt: string): Promise<void> {
@@ -135,13 +188,15 @@ export async function writeReportPdf(out: Writable, r: PeriodicReport, issuingUn
 
   // Figures table.
   const figureCols = [150, ...FIGURE_HEADERS.map(() => (W - 150) / FIGURE_HEADERS.length)];
-  const row = (cells: (string | number)[], font: 'R' | 'B', h: number, cols = figureCols) => {
+  const row = (cells: (string | number)[], font: 'R' | 'B', least: number, cols = figureCols) => {
+    doc.font(font).fontSize(7.5);
+    // As tall as its tallest wrapped cell: a long station name prints whole, never cut.
+    const h = Math.max(least, ...cells.map((c, i) => doc.heightOfString(String(c), { width: cols[i] - 4 }) + 4));
     if (doc.y + h > doc.page.height - 60) doc.addPage();
     const y = doc.y;
     let x = 36;
-    doc.font(font).fontSize(7.5);
     cells.forEach((c, i) => {
-      doc.text(String(c), x + 2, y + 2, { width: cols[i] - 4, height: h - 2, ellipsis: true });
+      doc.text(String(c), x + 2, y + 2, { width: cols[i] - 4 });
       x += cols[i];
     });
     doc.rect(36, y, W, h).lineWidth(0.3).stroke();
@@ -161,7 +216,7 @@ export async function writeReportPdf(out: Writable, r: PeriodicReport, issuingUn
     doc.moveDown(0.5);
     doc.font('B').fontSize(9).text(`${targetTitle(summary)}: ${summary.stationsOnTarget}/${summary.stations} trạm không có tháng không đạt`, 36, doc.y, { width: W });
     row(TARGET_HEADERS, 'B', 24, targetCols);
-    for (const t of r.targets.items) if (t.targetId === summary.targetId) row(targetCells(t), 'R', 14, targetCols);
+    for (const t of r.targets.items) if (t.targetId === summary.targetId) row(targetCells(t).map((c) => (typeof c === 'number' ? viNumber(c) : c)), 'R', 14, targetCols);
   }
 
   // Chart: one group of bars per month, one bar per station.
@@ -171,29 +226,41 @@ export async function writeReportPdf(out: Writable, r: PeriodicReport, issuingUn
   const chartY = 70;
   const chartW = W - 200;
   const chartH = doc.page.height - chartY - 110;
-  const max = niceCeiling(Math.max(1, ...r.stations.flatMap((s) => s.minutesByMonth)));
+  const series = chartSeries(r.stations);
+  const max = niceCeiling(Math.max(1, ...series.flatMap((s) => s.values)));
   doc.lineWidth(0.5).moveTo(chartX, chartY).lineTo(chartX, chartY + chartH).lineTo(chartX + chartW, chartY + chartH).stroke();
   doc.font('R').fontSize(7);
   for (let i = 0; i <= 4; i++) {
     const v = (max * i) / 4;
     const y = chartY + chartH - (chartH * i) / 4;
-    doc.text(String(+v.toFixed(2)).replace('.', ','), chartX - 34, y - 4, { width: 30, align: 'right' });
+    doc.text(viNumber(v, 2), chartX - 34, y - 4, { width: 30, align: 'right' });
   }
   const groupW = chartW / Math.max(1, r.window.months.length);
-  const barW = Math.max(1, (groupW * 0.8) / Math.max(1, r.stations.length));
+  const barW = Math.max(1, (groupW * 0.8) / Math.max(1, series.length));
   r.window.months.forEach((m, mi) => {
     const gx = chartX + mi * groupW + groupW * 0.1;
-    r.stations.forEach((s, si) => {
-      const h = (chartH * s.minutesByMonth[mi]) / max;
-      if (h > 0) doc.rect(gx + si * barW, chartY + chartH - h, barW * 0.9, h).fill(PALETTE[si % PALETTE.length]);
+    series.forEach((s, si) => {
+      const h = (chartH * s.values[mi]) / max;
+      if (h > 0) doc.rect(gx + si * barW, chartY + chartH - h, barW * 0.9, h).fill(s.colour);
     });
     doc.fillColor('black').text(m.label, chartX + mi * groupW, chartY + chartH + 4, { width: groupW, align: 'center' });
   });
-  r.stations.forEach((s, si) => {
-    const y = chartY + si * 14;
-    doc.rect(chartX + chartW + 16, y, 10, 10).fill(PALETTE[si % PALETTE.length]);
-    doc.fillColor('black').text(s.stationName, chartX + chartW + 30, y + 1, { width: 130, lineBreak: false });
+  // The legend: each name wrapped in its column, each entry below the one before, shrunk to fit the chart's height.
+  const legendX = chartX + chartW + 16;
+  const legendW = doc.page.width - 36 - legendX - 14;
+  let size = 7;
+  const heights = () => series.map((s) => Math.max(10, doc.fontSize(size).heightOfString(s.name, { width: legendW })));
+  let hs = heights();
+  while (size > 5 && hs.reduce((a, b) => a + b + 4, 0) > chartH) {
+    size -= 0.5;
+    hs = heights();
+  }
+  const tops = legendTops(hs, chartY, 4);
+  series.forEach((s, si) => {
+    doc.rect(legendX, tops[si], 10, 10).fill(s.colour);
+    doc.fillColor('black').fontSize(size).text(s.name, legendX + 14, tops[si] + 1, { width: legendW });
   });
+  doc.fontSize(7);
   // Above the bottom margin, or pdfkit would carry each line over to a page of its own.
   doc.font('R').fontSize(9).text(`Lập lúc ${printedAt}`, 36, doc.page.height - 76, { width: W, lineBreak: false });
   doc.font('B').text('Người lập', 36, doc.page.height - 62, { width: half, align: 'center', lineBreak: false });

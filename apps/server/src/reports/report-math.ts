@@ -3,6 +3,7 @@
  * station, per unit and in total. No database, no framework: inputs are plain rows.
  */
 import { ComplianceStatus, judge, STATUS_LABELS, worst } from '../plan-targets/compliance';
+import { viNumber, viPercent } from '../common/vi-number';
 
 export type ReportPeriod = 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'H1' | 'M9' | 'Y';
 export const REPORT_PERIODS: readonly ReportPeriod[] = ['Q1', 'Q2', 'Q3', 'Q4', 'H1', 'M9', 'Y'];
@@ -308,13 +309,8 @@ function figuresOf(window: ReportWindow, lines: readonly ReportLine[], scheduled
   };
 }
 
-function percent(r: number | null): string {
-  return r === null ? '—' : `${(r * 100).toFixed(1).replace('.', ',')}%`;
-}
-
-function num(n: number): string {
-  return String(n).replace('.', ',');
-}
+const percent = viPercent;
+const num = (n: number) => viNumber(n);
 
 /** A few sentences in Vietnamese from the figures, for the report's summary. */
 export function narrativeOf(window: ReportWindow, total: PeriodicReport['total'], stations: readonly StationFigures[], targets: TargetsSection = NO_TARGETS): string {
