@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { viNumber } from '../common/vi-number';
 import type { ExportRow, LogbookColumn } from './logbook-columns';
 import { minutesSeconds } from './logbook-columns';
 import type { LogbookResult } from './logbook-line.entity';
@@ -293,7 +294,11 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
     const totals = new Totals();
     for await (const page of section.pages) {
       for (const row of page) {
-        const cells = columns.map((c) => String(c.value(row)));
+        const cells = columns.map((c) => {
+          const v = c.value(row);
+          // Figures the Vietnamese way ("1.234"); running numbers stay as they are counted.
+          return typeof v === 'number' && !c.sample ? viNumber(v, 0) : String(v);
+        });
         const { size, height } = fitRow(cells, 'R');
         if (y + height > bottom()) {
           newPage();

@@ -60,7 +60,7 @@ async function render(rows: ExportRow[]): Promise<string> {
 
 describe('the printed logbook prints every cell whole', () => {
   it('every line has its full date, its three times as HH:mm:ss, and its whole reason, over several pages', async () => {
-    const rows = Array.from({ length: 28 }, (_, i) => line(i + 1));
+    const rows = Array.from({ length: 28 }, (_, i) => line(i + 1, i === 0 ? { startErrorMs: 1234.4 } : {}));
     const text = await render(rows);
     expect(text).not.toContain('…');
     expect(text).toContain('01:36:07');
@@ -76,6 +76,8 @@ describe('the printed logbook prints every cell whole', () => {
       expect(text).toContain(`dòng${n}kết`);
     }
     expect(text).toContain('Trang 2');
+    // A figure is written the Vietnamese way.
+    expect(text).toContain('1.234');
   }, 30_000);
 
   it('gives date and time columns the width of their widest value, whatever the weights say', () => {
