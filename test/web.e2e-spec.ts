@@ -220,6 +220,11 @@ describeWithChromium('the web console in a real browser', () => {
     await open(page, 'Lịch phát sóng');
     await expectText(page.getByTestId('calendar'), TITLE);
     expect(await page.getByTestId('add-slot').count()).toBe(0);
+    // One 24-hour HH:mm on every hour line, and the 12-second programme at its true length.
+    const labels = (await page.locator('.fc-timegrid-slot-label-cushion').allTextContents()).filter((x) => x.trim());
+    expect(labels.length).toBeGreaterThan(0);
+    for (const l of labels) expect(l.trim()).toMatch(/^\d{2}:\d{2}$/);
+    expect((await page.locator('.fc-event-time').first().textContent())?.trim()).toMatch(/^\d{2}:\d{2} \(1[12] giây\)$/);
     await page.getByTestId('calendar').getByText(TITLE).first().click();
     await page.getByTestId('slot-detail').waitFor();
     expect(await page.getByTestId('cancel-slot').count()).toBe(0);
@@ -373,13 +378,17 @@ describeWithChromium('the web console in a real browser', () => {
     await dialog.locator('input[name=date]').fill(monday);
     await dialog.locator('input[name=time]').fill('05:30:00');
     expect(await editor.page.getByTestId('recurrence-text').textContent()).toBe(`Thứ Hai, Thứ Tư, Thứ Sáu lúc 05:30, từ ngày ${viMonday}`);
+    // A second time of day makes one rule with both.
+    await dialog.getByTestId('add-time').click();
+    await dialog.locator('input[name=time2]').fill('17:00:00');
+    expect(await editor.page.getByTestId('recurrence-text').textContent()).toBe(`Thứ Hai, Thứ Tư, Thứ Sáu lúc 05:30 và 17:00, từ ngày ${viMonday}`);
     for (const st of stations) await dialog.getByLabel(st.name).check();
     await shot(editor.page, '15-lich-lap-lai');
     await editor.page.getByTestId('save-slot').click();
     await expectText(editor.page.getByTestId('notice'), 'Đã gửi lịch phát, đang chờ người có quyền duyệt.');
     const pending = (await admin.ok('GET', '/api/slots?status=submitted')) as { id: string; rule: string; localStart: string }[];
     expect(pending).toHaveLength(1);
-    expect(pending[0].rule).toBe('FREQ=WEEKLY;BYDAY=MO,WE,FR');
+    expect(pending[0].rule).toBe('FREQ=WEEKLY;BYDAY=MO,WE,FR;BYHOUR=5,17;BYMINUTE=0,30;BYSECOND=0;BYSETPOS=2,3,6,7,10,11');
     expect(pending[0].localStart).toBe(`${monday}T05:30:00`);
     // An editor has no approval queue.
     expect(await editor.page.getByTestId('approval-queue').count()).toBe(0);
@@ -388,7 +397,7 @@ describeWithChromium('the web console in a real browser', () => {
     const approver = await signIn('lanhdao');
     await open(approver.page, 'Lịch phát sóng');
     const queue = approver.page.getByTestId('approval-queue');
-    await expectText(queue, `Thứ Hai, Thứ Tư, Thứ Sáu lúc 05:30, từ ngày ${viMonday}`);
+    await expectText(queue, `Thứ Hai, Thứ Tư, Thứ Sáu lúc 05:30 và 17:00, từ ngày ${viMonday}`);
     expect(await queue.getByTestId('pending-slot').count()).toBe(1);
     await expectText(queue.getByTestId('pending-slot'), TITLE);
     await shot(approver.page, '16-hang-cho-duyet');
