@@ -182,6 +182,13 @@ const MIN_FONT_SIZE = 5.5;
 const MARGIN = 28;
 const PAD = 2;
 
+/** How a row prints: its font size, its height, and which of its cells wrap. */
+interface RowFit {
+  size: number;
+  height: number;
+  wraps: boolean[];
+}
+
 /**
  * Column widths for the printable width: a column of fixed form (date, time) gets at least the width of
  * its widest value, so "05/12/2026" and "01:36:07" never wrap or cut, and no column is narrower than its
@@ -239,44 +246,59 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
   const WIDEST_GLYPH = 1.05;
   const lineH = (size: number) => size * 1.17;
   /** Height of `text` wrapped to `w` at `size`; measured only when it might not fit on one line. */
-  const heightOf = (text: string, w: number, size: number): number => {
+  // Most cells repeat (station, chuyên mục, source, result): measure each text once per width and size.
+  const measured = new Map<string, number>();
+  const heightOf = (text: string, w: number, size: number, font: 'R' | 'B'): number => {
     if (text.length * size * WIDEST_GLYPH <= w) return lineH(size);
-    doc.fontSize(size);
-    return doc.widthOfString(text) <= w ? lineH(size) : doc.heightOfString(text, { width: w });
+    const key = `${font}|${size}|${w}|${text}`;
+    let h = measured.get(key);
+    if (h === undefined) {
+      doc.fontSize(size);
+      h = doc.widthOfString(text) <= w ? lineH(size) : doc.heightOfString(text, { width: w });
+      if (measured.size > 20_000) measured.clear();
+      measured.set(key, h);
+    }
+    return h;
   };
   const bottom = () => pageH - MARGIN;
-  /** Draws one row of cells at y, wrapping each in its column, with its borders; returns its height. */
-  const drawRow = (cells: string[], y: number, font: 'R' | 'B', size: number, height: number) => {
+  /** Draws one row of cells at y, each wrapped in its column, and the rule under it. */
+  const drawRow = (cells: string[], y: number, font: 'R' | 'B', fit: RowFit) => {
     let x = MARGIN;
-    doc.font(font).fontSize(size);
+    doc.font(font).fontSize(fit.size);
+    const height = fit.height;
     cells.forEach((text, i) => {
-      if (text !== '') doc.text(text, x + PAD, y + PAD, { width: ws[i] - 2 * PAD, lineBreak: true, lineGap: 0 });
+      // A cell known to fit on one line skips pdfkit's line wrapper, by far the slower path.
+      if (text !== '') doc.text(text, x + PAD, y + PAD, fit.wraps[i] ? { width: ws[i] - 2 * PAD, lineBreak: true, lineGap: 0 } : { lineBreak: false });
       x += ws[i];
     });
-    doc.lineWidth(0.3);
-    doc.rect(MARGIN, y, pageW - 2 * MARGIN, height).stroke();
-    x = MARGIN;
+    doc.lineWidth(0.3).moveTo(MARGIN, y + height).lineTo(pageW - MARGIN, y + height).stroke();
+  };
+  /** The table's frame and column rules on this page, once, from its top to `y` (cheaper than per row). */
+  const frame = (top: number, y: number) => {
+    doc.lineWidth(0.3).rect(MARGIN, top, pageW - 2 * MARGIN, y - top).stroke();
+    let x = MARGIN;
     for (let i = 0; i < ws.length - 1; i++) {
       x += ws[i];
-      doc.moveTo(x, y).lineTo(x, y + height).stroke();
+      doc.moveTo(x, top).lineTo(x, y).stroke();
     }
   };
   /** The font size and height a row needs: shrink a crowded row a little before making it taller. */
-  const fitRow = (cells: string[], font: 'R' | 'B'): { size: number; height: number } => {
+  const fitRow = (cells: string[], font: 'R' | 'B'): RowFit => {
     doc.font(font);
     let size = FONT_SIZE;
-    let h = Math.max(...cells.map((t, i) => (t === '' ? 0 : heightOf(t, ws[i] - 2 * PAD, size))));
-    while (h > lineH(size) * 3 && size > MIN_FONT_SIZE) {
+    const measure = () => cells.map((t, i) => (t === '' ? 0 : heightOf(t, ws[i] - 2 * PAD, size, font)));
+    let hs = measure();
+    while (Math.max(...hs) > lineH(size) * 3 && size > MIN_FONT_SIZE) {
       size -= 0.5;
-      h = Math.max(...cells.map((t, i) => (t === '' ? 0 : heightOf(t, ws[i] - 2 * PAD, size))));
+      hs = measure();
     }
-    return { size, height: Math.max(ROW_H, h + 2 * PAD + 1) };
+    return { size, height: Math.max(ROW_H, Math.max(...hs) + 2 * PAD + 1), wraps: hs.map((h) => h > lineH(size)) };
   };
   const tableHead = (y: number): number => {
     const headers = columns.map((c) => c.header);
-    const { size, height } = fitRow(headers, 'B');
-    drawRow(headers, y, 'B', size, height);
-    return y + height;
+    const fit = fitRow(headers, 'B');
+    drawRow(headers, y, 'B', fit);
+    return y + fit.height;
   };
 
   let any = false;
@@ -290,7 +312,8 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
     centered(MOTTO, MARGIN + half, half, MARGIN + 14, 'B', 10);
     centered(FORM_TITLE, MARGIN, pageW - 2 * MARGIN, MARGIN + 40, 'B', 15);
     centered(`Trạm: ${section.stationName} — Kỳ: ${meta.period}`, MARGIN, pageW - 2 * MARGIN, MARGIN + 62, 'R', 10);
-    let y = tableHead(MARGIN + 82);
+    let top = MARGIN + 82;
+    let y = tableHead(top);
     const totals = new Totals();
     for await (const page of section.pages) {
       for (const row of page) {
@@ -299,16 +322,19 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
           // Figures the Vietnamese way ("1.234"); running numbers stay as they are counted.
           return typeof v === 'number' && !c.sample ? viNumber(v, 0) : String(v);
         });
-        const { size, height } = fitRow(cells, 'R');
-        if (y + height > bottom()) {
+        const fit = fitRow(cells, 'R');
+        if (y + fit.height > bottom()) {
+          frame(top, y);
           newPage();
-          y = tableHead(MARGIN);
+          top = MARGIN;
+          y = tableHead(top);
         }
-        drawRow(cells, y, 'R', size, height);
-        y += height;
+        drawRow(cells, y, 'R', fit);
+        y += fit.height;
         totals.add(row);
       }
     }
+    frame(top, y);
     if (y + ROW_H * 7 > pageH - MARGIN) {
       newPage();
       y = MARGIN;

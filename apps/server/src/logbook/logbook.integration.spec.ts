@@ -161,7 +161,7 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
       expect(text).toContain(expected);
     }
     expect(text).toMatch(/Mã kiểm chứng SHA-256: [0-9a-f]{64}/);
-  });
+  }, 30_000);
 
   it('exports CSV that reads back to the same lines, and filters by source and result', async () => {
     const res = await inspector.request('GET', `/api/logbook/export.csv?stationId=${stations[2].id}`);
@@ -219,7 +219,7 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     expect(text).toContain('Số phút phát sóng theo tháng của từng trạm');
     expect(text).toContain('từ ngày 01/01/2026 đến ngày 31/03/2026');
     expect((await inspector.request('GET', '/api/reports/periodic?period=Q5&year=2026')).status).toBe(400);
-  });
+  }, 30_000);
 
   it('reports each station against a plan target, months missed included, in JSON, XLSX and PDF, and records the report exports', async () => {
     const cchc = (await admin.ok('GET', '/api/chuyen-muc')).find((c: { code: string }) => c.code === 'CCHC');
@@ -262,7 +262,7 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     expect(recorded.map((e: { format: string }) => e.format)).toEqual(expect.arrayContaining(['report.xlsx', 'report.pdf']));
     expect(recorded.every((e: { username: string }) => e.username === 'thanhtra')).toBe(true);
     expect(JSON.parse(recorded[0].filter)).toMatchObject({ period: 'Q1', year: 2026, unitId });
-  });
+  }, 30_000);
 
   it('gets 403 as an inspector on every writing endpoint the app has', async () => {
     const router = (app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
