@@ -21,7 +21,10 @@ export class CreateSlotDto {
   @MaxLength(64)
   timeZone?: string;
 
-  @ApiPropertyOptional({ example: 'FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20261231T235959', description: 'Quy tắc lặp RFC 5545 (không có DTSTART); bỏ trống: phát một lần' })
+  @ApiPropertyOptional({
+    example: 'FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20261231T235959',
+    description: 'Quy tắc lặp RFC 5545 (không có DTSTART), ví dụ hằng ngày lúc 05:00 và 17:00: FREQ=DAILY;BYHOUR=5,17 (tối đa 48 buổi mỗi ngày); bỏ trống: phát một lần',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)
