@@ -1,5 +1,6 @@
 import type { LogbookLine, LogbookResult, LogbookSource } from './logbook-line.entity';
 import { reasonText, RESULT_LABELS, SOURCE_LABELS } from './logbook-rules';
+import { XLSX_FORMATS } from '../common/vi-number';
 import { LocalTime } from './local-time';
 
 /** The columns of a logbook line that exports read; the hashes and ids stay out of the printed forms. */
@@ -45,6 +46,8 @@ export interface LogbookColumn {
   weight: number;
   /** For a value of fixed form (a date, a time): its widest text, which the PDF keeps on one line. */
   sample?: string;
+  /** The spreadsheet's number format for a figure, shown in the reader's locale ("1.234" in Vietnamese). */
+  numFmt?: string;
   value: (row: ExportRow) => string | number;
 }
 
@@ -76,7 +79,7 @@ export function logbookColumns(local: LocalTime): LogbookColumn[] {
     { header: 'Trạm / cụm loa', width: 20, weight: 10, value: (r) => (r.speakerClusters ? `${r.stationName} (${r.speakerClusters})` : r.stationName) },
     { header: 'Kết quả', width: 16, weight: 9, value: (r) => RESULT_LABELS[r.result as LogbookResult] ?? r.result },
     { header: 'Lý do', width: 30, weight: 12, value: (r) => reasonText(r.reason, r.detail) },
-    { header: 'Sai lệch giờ bắt đầu (ms)', width: 10, weight: 6, value: (r) => (r.startErrorMs === null ? '' : Math.round(r.startErrorMs)) },
+    { header: 'Sai lệch giờ bắt đầu (ms)', width: 10, weight: 6, numFmt: XLSX_FORMATS.count, value: (r) => (r.startErrorMs === null ? '' : Math.round(r.startErrorMs)) },
     { header: 'Người ghi', width: 12, weight: 6, value: (r) => r.recordedBy },
     { header: 'Ghi chú', width: 30, weight: 10, value: (r) => noteOf(r) },
   ];

@@ -104,7 +104,7 @@ export async function writeLogbookXlsx(out: Writable, meta: FormMeta, columns: L
   for await (const section of sections) {
     sheets++;
     const ws = wb.addWorksheet(sheetName(section.stationName, used), { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
-    ws.columns = columns.map((c) => ({ width: c.width }));
+    ws.columns = columns.map((c) => ({ width: c.width, ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}) }));
     const line = (r: number, left: string, right: string, font: Partial<ExcelJS.Font> = bold) => {
       ws.mergeCells(`A${r}:${columnLetter(half - 1)}${r}`);
       ws.mergeCells(`${columnLetter(half)}${r}:${last}${r}`);

@@ -144,6 +144,8 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     expect(texts(4)).toEqual(['SỔ NHẬT KÝ TUYÊN TRUYỀN']);
     expect(texts(7)).toEqual(expect.arrayContaining(['Số TT', 'Ngày', 'Chương trình', 'Chuyên mục', 'Nguồn', 'Kết quả', 'Lý do', 'Người ghi']));
     expect(texts(8).slice(0, 3)).toEqual(['1', '02/03/2026', '05:30:00']);
+    // The start error is a number the reader's Excel shows its own way ("1.234" in Vietnamese).
+    expect(ws.getRow(8).getCell(14).numFmt).toBe('#,##0');
     expect(texts(9)).toEqual(expect.arrayContaining(['Không phát', 'Thiếu tệp âm thanh hoặc tệp hỏng']));
     expect(texts(11)).toEqual(expect.arrayContaining(['Bị ngắt bởi khẩn cấp', 'Bị ngắt bởi thông báo khẩn cấp']));
     expect(texts(13)).toEqual(['Tổng cộng', '5 lượt', '40:00', 'Phát đủ: 2; Không phát: 1; Bị ngắt bởi khẩn cấp: 1; Phát không đủ: 1']);
