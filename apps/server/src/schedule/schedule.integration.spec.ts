@@ -207,7 +207,7 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
       expect(snapshot.items.filter((item) => item.slotId === slot.id)).toHaveLength(3);
       expect(snapshot.version).toBe(versions[i] + 1);
     }
-  });
+  }, 60_000);
 
   it('a speaker-cluster target sends the station the clusters to play on', async () => {
     const cluster = await admin.ok('POST', `/api/stations/${st.vinh}/clusters`, { name: 'Cụm loa thôn Đông' });
