@@ -41,12 +41,19 @@ export type SlotSource = z.infer<typeof SlotSource>;
 export const StartMode = z.enum(['hard', 'soft', 'wait']);
 export type StartMode = z.infer<typeof StartMode>;
 
+/** `/` not followed by `/`, with no backslash, whitespace or control character anywhere. */
+export const SAME_ORIGIN_PATH = /^\/(?![/\\])[^\\\s\u0000-\u001f\u007f]*$/;
+
 export const MediaRef = z.strictObject({
   sha256,
   size: z.number().int().positive(),
   durationMs: ms,
-  /** Path on the server to download from, with the agent's token; supports Range. */
-  url: z.string().startsWith('/').max(500),
+  /**
+   * Path on the server to download from, with the agent's token; supports Range. Only a path on the same
+   * origin: no `//host` (scheme-relative), no backslash (URL parsers read `/\` as `//`) and no whitespace
+   * or control characters (they are stripped before parsing), so the token never leaves for another host.
+   */
+  url: z.string().max(500).regex(SAME_ORIGIN_PATH, 'must be a path on the server (/…), not another host'),
 });
 export type MediaRef = z.infer<typeof MediaRef>;
 
