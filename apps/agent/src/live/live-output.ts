@@ -1,10 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ffmpegPath } from '@loa/ffmpeg';
 import type { PlayerKind } from '../config';
-import { sinkFileName, type SinkRecord } from '../player/file-player';
+import { appendSinkRecord, sinkFileName, type SinkRecord } from '../player/file-player';
 import { SAMPLE_RATE } from '../player/player';
 import { wavHeader } from '../player/wav';
 
@@ -113,7 +113,7 @@ export class FileLiveOutput implements LiveOutput {
       channels: airing.channels,
       pcmSha256: createHash('sha256').update(pcm).digest('hex'),
     };
-    await appendFile(join(this.sinkDir, 'sink.jsonl'), JSON.stringify(record) + '\n');
+    await appendSinkRecord(this.sinkDir, record);
   }
 }
 

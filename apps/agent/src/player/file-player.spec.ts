@@ -65,9 +65,38 @@ describe('FilePlayer', () => {
     const player = new FilePlayer(join(dir, 'sink2'), clock);
     const prepared = await player.prepare(item('o2', clock.serverNow(), { durationMs: 1000 }), mp3);
     const playback = player.start(prepared);
-    setTimeout(() => playback.stop(), 100);
+    setTimeout(() => playback.stop(), 300);
     const result = await playback.finished;
     expect(result.stopped).toBe(true);
+    expect(result.playedMs).toBeGreaterThanOrEqual(250);
     expect(result.playedMs).toBeLessThan(900);
+  });
+
+  it('keeps in the sink exactly what went out before a cut, WAV and journal alike', async () => {
+    const sinkDir = join(dir, 'sink3');
+    const clock = new SyncedClock();
+    const player = new FilePlayer(sinkDir, clock);
+    const reference = execFileSync(ffmpegPath(), decodeArgs(mp3, 1), { maxBuffer: 64 << 20 });
+    const prepared = await player.prepare(item('cut', clock.serverNow(), { durationMs: 1000 }), mp3);
+    const playback = player.start(prepared);
+    setTimeout(() => playback.stop(), 300);
+    const result = await playback.finished;
+    expect(result.stopped).toBe(true);
+
+    const lines = readFileSync(join(sinkDir, 'sink.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse(lines[0]) as SinkRecord;
+    const wav = readFileSync(join(sinkDir, record.file));
+    const dataBytes = wav.readUInt32LE(40);
+    expect(wav.length).toBe(44 + dataBytes);
+    expect(wav.readUInt32LE(4)).toBe(36 + dataBytes);
+    // The samples of the played time, to the sample, and nothing after.
+    expect(Math.abs(dataBytes / 2 - (result.playedMs * 44100) / 1000)).toBeLessThanOrEqual(45);
+    expect(dataBytes).toBeLessThan(reference.length * 0.9);
+    expect(wav.subarray(44).equals(reference.subarray(0, dataBytes))).toBe(true);
+    expect(record.durationMs).toBe(Math.round((dataBytes / 2 / 44100) * 1000));
+    expect(Math.abs(record.durationMs - result.playedMs)).toBeLessThanOrEqual(1);
+    expect(record.pcmSha256).toBe(createHash('sha256').update(reference.subarray(0, dataBytes)).digest('hex'));
+    await player.close();
   });
 });
