@@ -139,6 +139,11 @@ export class Runner {
     if (this.running) this.replan();
   }
 
+  /** Nothing on air, held by a live round or prepared: the output may be opened for a check. */
+  outputIdle(): boolean {
+    return !this.current && !this.held && this.prepared.size === 0;
+  }
+
   nowPlaying(): { item: ScheduleItem; startedAt: number } | null {
     const cur = this.current;
     return cur?.playback ? { item: cur.item, startedAt: cur.startedAt } : null;

@@ -147,6 +147,17 @@ export const EventsFrame = z.strictObject({
   events: z.array(PlaybackEvent).min(1).max(500),
 });
 
+/** The station's sound output, as the agent last found it (at start, every few minutes, and at each playback). */
+export const OutputStatus = z.strictObject({
+  /** The ALSA device name, e.g. `hw:1,0`. */
+  device: z.string().max(200),
+  ok: z.boolean(),
+  checkedAt: instant,
+  /** When not ok: a Vietnamese sentence followed by the device's own words. */
+  error: z.string().max(1000).nullable(),
+});
+export type OutputStatus = z.infer<typeof OutputStatus>;
+
 export const StatusFrame = z.strictObject({
   type: z.literal('status'),
   scheduleVersion: z.number().int().nonnegative().nullable(),
@@ -157,6 +168,8 @@ export const StatusFrame = z.strictObject({
   missingFiles: z.number().int().nonnegative(),
   pendingEvents: z.number().int().nonnegative(),
   lastError: z.string().max(1000).nullable(),
+  /** Absent for players without a device (`file`, `null`) and from older agents. */
+  output: OutputStatus.optional(),
 });
 
 export const ClockPingFrame = z.strictObject({
