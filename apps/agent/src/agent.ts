@@ -92,6 +92,7 @@ class Agent implements AgentHandle {
       media: this.cache,
       log: this.log,
       lateGraceMs: config.lateGraceMs,
+      fadeMs: config.fadeMs,
       ...(options.prepareLeadMs !== undefined ? { prepareLeadMs: options.prepareLeadMs } : {}),
       onChange: () => this.sendStatus(false),
     });

@@ -116,6 +116,14 @@ export class AlsaPlayer implements Player {
         stopped = true;
         prepared.release();
       },
+      // The audio already queued in the pipe and the device cannot be reached to ramp it, so the cut
+      // waits out the fade's length and then stops.
+      fadeOut: (ms) => {
+        setTimeout(() => {
+          stopped = true;
+          prepared.release();
+        }, Math.max(0, ms));
+      },
     };
   }
 

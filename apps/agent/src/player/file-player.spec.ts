@@ -99,4 +99,38 @@ describe('FilePlayer', () => {
     expect(record.pcmSha256).toBe(createHash('sha256').update(reference.subarray(0, dataBytes)).digest('hex'));
     await player.close();
   });
+
+  it('fades out over the given time instead of cutting: the sink ends with the ramp down to silence', async () => {
+    const sinkDir = join(dir, 'sink4');
+    const clock = new SyncedClock();
+    const player = new FilePlayer(sinkDir, clock);
+    const reference = execFileSync(ffmpegPath(), decodeArgs(mp3, 1), { maxBuffer: 64 << 20 });
+    const prepared = await player.prepare(item('fade', clock.serverNow(), { durationMs: 1000 }), mp3);
+    const playback = player.start(prepared);
+    setTimeout(() => playback.fadeOut(300), 300);
+    const result = await playback.finished;
+    expect(result.stopped).toBe(true);
+    expect(result.playedMs).toBeGreaterThanOrEqual(550);
+    expect(result.playedMs).toBeLessThan(900);
+
+    const record = JSON.parse(readFileSync(join(sinkDir, 'sink.jsonl'), 'utf8').trim()) as SinkRecord;
+    const wav = readFileSync(join(sinkDir, record.file));
+    const got = new Int16Array(wav.buffer.slice(wav.byteOffset + 44, wav.byteOffset + wav.length));
+    const ref = new Int16Array(reference.buffer.slice(reference.byteOffset, reference.byteOffset + reference.length));
+    expect(Math.abs(got.length - (result.playedMs * 44100) / 1000)).toBeLessThanOrEqual(45);
+    // Untouched up to the fade, then ramped: where it first differs from the programme is 300 ms from the end.
+    const firstChange = got.findIndex((v, i) => v !== ref[i]);
+    expect(Math.abs(got.length - firstChange - 0.3 * 44100)).toBeLessThanOrEqual(45);
+    // The ramp read back from the file: each 30 ms of the last 300 ms at the gain a linear fade gives it.
+    const peak = (a: Int16Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const full = peak(ref.subarray(0, 44100 / 2));
+    const step = Math.round(0.03 * 44100);
+    for (let k = 0; k < 10; k++) {
+      const from = got.length - (10 - k) * step;
+      const expected = full * (1 - k / 10);
+      expect(Math.abs(peak(got.subarray(from, from + step)) - expected)).toBeLessThanOrEqual(full * 0.08);
+    }
+    expect(peak(got.subarray(got.length - 44))).toBeLessThanOrEqual(full * 0.01);
+    await player.close();
+  });
 });

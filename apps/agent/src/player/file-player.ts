@@ -99,12 +99,15 @@ export class FilePlayer implements Player {
     prepared.pcm = null;
 
     const durationMs = pcmDurationMs(pcm.length, prepared.channels);
-    let stop: () => void = () => {};
+    let stop: (at?: number) => void = () => {};
+    let timer: NodeJS.Timeout | null = null;
+    /** Set by fadeOut(): where the ramp down to silence starts, and how long it lasts. */
+    let fade: { at: number; ms: number } | null = null;
     const ended = new Promise<{ stopped: boolean; at: number }>((resolve) => {
-      const timer = setTimeout(() => resolve({ stopped: false, at: this.clock.serverNow() }), durationMs);
-      stop = () => {
-        clearTimeout(timer);
-        resolve({ stopped: true, at: this.clock.serverNow() });
+      timer = setTimeout(() => resolve({ stopped: false, at: this.clock.serverNow() }), durationMs);
+      stop = (at = this.clock.serverNow()) => {
+        if (timer) clearTimeout(timer);
+        resolve({ stopped: true, at });
       };
     });
     // The WAV and its journal line appear at the start (they mark the programme as on air); a cut then
@@ -112,10 +115,24 @@ export class FilePlayer implements Player {
     const written = this.write(prepared, pcm, startedAt);
     const finished = Promise.all([ended, written]).then(async ([{ stopped, at: endedAt }, error]): Promise<PlaybackResult> => {
       const playedMs = Math.min(durationMs, Math.max(0, endedAt - startedAt));
-      if (stopped && !error && playedMs < durationMs) error = await this.cut(prepared, pcm, startedAt, playedMs);
+      // A stop during a fade cuts it where it had got to; the ramp that went out stays in the sink.
+      if (stopped && !error && playedMs < durationMs) error = await this.cut(prepared, pcm, startedAt, playedMs, fade ? fade.at - startedAt : null, fade?.ms ?? 0);
       return { endedAt, playedMs: Math.round(playedMs), stopped, ...(error ? { error } : {}) };
     });
-    const playback: Playback = { startedAt, finished, stop: () => stop() };
+    const playback: Playback = {
+      startedAt,
+      finished,
+      stop: () => stop(),
+      fadeOut: (ms) => {
+        if (fade) return;
+        const at = this.clock.serverNow();
+        fade = { at, ms: Math.max(0, Math.min(ms, startedAt + durationMs - at)) };
+        if (timer) clearTimeout(timer);
+        const f = fade;
+        // A fade ends on its planned sample, not when the timer happened to fire.
+        timer = setTimeout(() => stop(f.at + f.ms), f.ms);
+      },
+    };
     this.playing.add(playback);
     void finished.finally(() => this.playing.delete(playback));
     return playback;
@@ -149,11 +166,12 @@ export class FilePlayer implements Player {
     }
   }
 
-  /** Keeps in the sink only the samples that went out before the cut. */
-  private async cut(prepared: FilePrepared, pcm: Buffer, startedAt: number, playedMs: number): Promise<string | null> {
+  /** Keeps in the sink only the samples that went out before the cut, ramped down from `fadeFromMs` if faded. */
+  private async cut(prepared: FilePrepared, pcm: Buffer, startedAt: number, playedMs: number, fadeFromMs: number | null, fadeMs: number): Promise<string | null> {
     const frameBytes = 2 * prepared.channels;
     const frames = Math.min(pcm.length / frameBytes, Math.round((playedMs * SAMPLE_RATE) / 1000));
-    const aired = pcm.subarray(0, frames * frameBytes);
+    const aired = Buffer.from(pcm.subarray(0, frames * frameBytes));
+    if (fadeFromMs !== null) rampDown(aired, prepared.channels, Math.max(0, Math.round((fadeFromMs * SAMPLE_RATE) / 1000)), Math.round((fadeMs * SAMPLE_RATE) / 1000));
     const record = this.record(prepared, aired, startedAt);
     try {
       await writeWav(join(this.sinkDir, record.file), aired, prepared.channels);
@@ -167,6 +185,19 @@ export class FilePlayer implements Player {
   async close(): Promise<void> {
     for (const p of this.playing) p.stop();
     await Promise.allSettled([...this.playing].map((p) => p.finished));
+  }
+}
+
+/** A linear ramp from full level at frame `from` down to silence `length` frames later, in place. */
+function rampDown(pcm: Buffer, channels: number, from: number, length: number): void {
+  const frames = pcm.length / (2 * channels);
+  if (length <= 0) return;
+  for (let f = from; f < frames; f++) {
+    const gain = Math.max(0, (from + length - 1 - f) / length);
+    for (let c = 0; c < channels; c++) {
+      const o = (f * channels + c) * 2;
+      pcm.writeInt16LE(Math.round(pcm.readInt16LE(o) * gain), o);
+    }
   }
 }
 

@@ -26,6 +26,11 @@ export interface Playback {
   readonly finished: Promise<PlaybackResult>;
   /** Takes the programme off the air now. */
   stop(): void;
+  /**
+   * Takes the programme off the air over `ms`, its level ramping down to silence, so a cut does not click.
+   * The playback ends (stopped) when the ramp does. Players that cannot ramp end it after `ms`.
+   */
+  fadeOut(ms: number): void;
 }
 
 /** Whether the output device works, from the last probe or playback that told. */
