@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +71,21 @@ describe('start modes applied by an agent that is offline', () => {
     // Hard: each on its own instant, although the long programme had six seconds left.
     expect(Math.abs(Date.parse(ra.startedAt) - t0)).toBeLessThanOrEqual(100);
     expect(Math.abs(Date.parse(rb.startedAt) - (t0 + 2000))).toBeLessThanOrEqual(100);
-    expect(Date.parse(rb.startedAt)).toBeLessThan(Date.parse(ra.startedAt) + ra.durationMs);
+    // The cut programme's sink holds what went out until the cut, not its full eight seconds.
+    expect(ra.durationMs).toBeLessThan(long.asset.durationMs - 4000);
+    expect(Math.abs(Date.parse(ra.startedAt) + ra.durationMs - Date.parse(rb.startedAt))).toBeLessThanOrEqual(100);
+    // The cut is not a click: the long programme's last 300 ms ramp down to silence, read from its sink,
+    // and end on the priority item's instant (checked above).
+    const wav = readFileSync(join(agentDir, 'sink', ra.file));
+    const cutPcm = new Int16Array(wav.buffer.slice(wav.byteOffset + 44, wav.byteOffset + wav.length));
+    const peak = (a: Int16Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const full = peak(cutPcm.subarray(0, 44100));
+    const step = Math.round(0.03 * 44100);
+    const envelope = Array.from({ length: 10 }, (_, k) => peak(cutPcm.subarray(cutPcm.length - (10 - k) * step, cutPcm.length - (9 - k) * step)));
+    for (let k = 0; k < 10; k++) expect(Math.abs(envelope[k] - full * (1 - k / 10))).toBeLessThanOrEqual(full * 0.1);
+    expect(peak(cutPcm.subarray(cutPcm.length - 44))).toBeLessThanOrEqual(full * 0.02);
+    expect(peak(cutPcm.subarray(cutPcm.length - 20 * step, cutPcm.length - 11 * step))).toBeGreaterThanOrEqual(full * 0.9);
+
     // Soft: due at +3 s while the priority item played, on air as soon as it ended.
     const bEnds = Date.parse(rb.startedAt) + rb.durationMs;
     expect(rc.plannedAt).toBe(at(3));

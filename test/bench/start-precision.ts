@@ -1,21 +1,28 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createWriteStream, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from '../support/api';
 import { makeTone } from '../support/audio';
 import { eventually, Proc, readSink, SinkRecord, sleep } from '../support/processes';
 import { ADMIN_PASSWORD, startAgentProcess as startAgent, startServerProcess as startServer } from '../support/processes';
+import { locate, pulseUnavailable, startPulse, SYSTEM_FFMPEG, SYSTEM_FFPROBE, type PulseStack, type Recorder } from '../support/pulse';
+import { decodeArgs } from '../../apps/agent/src/player/decode';
 
 /**
- * Start precision of one real agent with the `file` player: many short slots back to back, then
- * |actual start − planned start| from the agent's own sink journal. One JSON line on stdout; the rest on stderr.
+ * Start precision of one real agent: many short slots back to back, then |actual start − planned start|.
+ * With the `file` player, from the agent's own sink journal; with `alsa`, from the logbook (the agent's own
+ * estimate) and from a recording of what came out of a PulseAudio null sink (the true start). One JSON line
+ * on stdout; the rest on stderr.
  */
 
 interface Options {
   slots: number;
   spacingMs: number;
   toneMs: number;
+  player: 'file' | 'alsa';
   /** Where to copy the agent's full output, for investigating bad runs. */
   agentLog?: string;
 }
@@ -36,16 +43,22 @@ function log(msg: string): void {
 function parseArgs(argv: string[]): Options {
   // Half a second of tone: EBU R128's integrated loudness needs at least one 400 ms block, and the server
   // refuses to normalise what it cannot measure.
-  const opts: Options = { slots: 200, spacingMs: 700, toneMs: 500 };
+  const opts: Options = { slots: 200, spacingMs: 700, toneMs: 500, player: 'file' };
   const flags: Record<string, 'slots' | 'spacingMs' | 'toneMs'> = { '--slots': 'slots', '--spacing-ms': 'spacingMs', '--tone-ms': 'toneMs' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
+    if (flag === '--player') {
+      const player = inline ?? argv[++i];
+      if (player !== 'file' && player !== 'alsa') throw new Error(`--player must be file or alsa, got ${player}`);
+      opts.player = player;
+      continue;
+    }
     if (flag === '--agent-log') {
       opts.agentLog = inline ?? argv[++i];
       continue;
     }
     const key = flags[flag];
-    if (!key) throw new Error(`unknown option ${argv[i]} (known: ${Object.keys(flags).join(', ')}, --agent-log)`);
+    if (!key) throw new Error(`unknown option ${argv[i]} (known: ${Object.keys(flags).join(', ')}, --player, --agent-log)`);
     const raw = inline ?? argv[++i];
     const value = Number(raw);
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer, got ${raw}`);
@@ -87,11 +100,19 @@ async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.toneMs >= opts.spacingMs) throw new Error(`--tone-ms (${opts.toneMs}) must be shorter than --spacing-ms (${opts.spacingMs})`);
 
+  if (opts.player === 'alsa') {
+    const missing = pulseUnavailable();
+    if (missing) throw new Error(missing);
+  }
+
   const dir = await mkdtemp(join(tmpdir(), 'loa-bench-'));
   const procs: Proc[] = [];
+  let pulse: PulseStack | undefined;
+  let recorder: Recorder | undefined;
   // A Ctrl-C mid-run still stops our children and removes the temp dir.
   const onSignal = (signal: NodeJS.Signals) => {
     for (const p of procs) p.child.kill('SIGKILL');
+    void pulse?.stop();
     rmSync(dir, { recursive: true, force: true });
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
@@ -112,7 +133,16 @@ async function main(): Promise<number> {
 
     const agentDir = join(dir, 'agent');
     const sinkDir = join(agentDir, 'sink');
-    const agent = startAgent(agentDir, server.url, token);
+    if (opts.player === 'alsa') {
+      pulse = await startPulse(dir);
+      log('PulseAudio null sink "loa" up; the agent plays to ALSA device "pulse"');
+    }
+    const agent = startAgent(
+      agentDir,
+      server.url,
+      token,
+      pulse ? { ...pulse.env, LOA_PLAYER: 'alsa', LOA_ALSA_DEVICE: 'pulse', FFMPEG_PATH: SYSTEM_FFMPEG, FFPROBE_PATH: SYSTEM_FFPROBE } : {},
+    );
     procs.push(agent);
     if (opts.agentLog) {
       const out = createWriteStream(opts.agentLog);
@@ -138,6 +168,7 @@ async function main(): Promise<number> {
       await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt, stationIds: [spare.id] });
     }
     const perSlotMs = (performance.now() - calT0) / CALIBRATION_SLOTS;
+    if (pulse) recorder = await pulse.record();
     const leadMs = BASE_LEAD_MS + Math.ceil(opts.slots * perSlotMs * CREATION_SAFETY);
     log(`one slot POST takes ${perSlotMs.toFixed(1)} ms; lead ${leadMs} ms`);
 
@@ -159,7 +190,8 @@ async function main(): Promise<number> {
     const ours = () => readSink(sinkDir).filter((r) => planned.has(r.slotId));
     let lastReport = 0;
     while (Date.now() < deadline) {
-      const n = new Set(ours().map((r) => r.slotId)).size;
+      // The alsa player leaves no journal: the logbook says when it is done.
+      const n = opts.player === 'alsa' ? (await logbookLines(api, station.id)).length : new Set(ours().map((r) => r.slotId)).size;
       if (n >= opts.slots) break;
       if (Date.now() - lastReport > 5000) {
         log(`played ${n}/${opts.slots}`);
@@ -176,6 +208,9 @@ async function main(): Promise<number> {
     }
 
     const errors: number[] = [];
+    if (opts.player === 'alsa') {
+      for (const l of await logbookLines(api, station.id)) if (l.result === 'complete' && l.startErrorMs !== null) errors.push(Math.abs(l.startErrorMs));
+    }
     for (const r of bySlot.values()) {
       const plannedAt = Date.parse(r.plannedAt);
       if (plannedAt !== planned.get(r.slotId)) throw new Error(`slot ${r.slotId}: sink says planned ${r.plannedAt}, we scheduled ${new Date(planned.get(r.slotId)!).toISOString()}`);
@@ -189,7 +224,15 @@ async function main(): Promise<number> {
     }
     errors.sort((a, b) => a - b);
 
-    const played = bySlot.size;
+    let trueErrors: number[] | null = null;
+    if (recorder) {
+      // The last programme's tail is still on its way through the sink's monitor.
+      await sleep(1000);
+      const recording = await recorder.stop();
+      trueErrors = await trueStartErrors(recording, join(agentDir, 'cache', 'media', `${asset.sha256}.mp3`), [...planned.values()], Math.max(opts.spacingMs, asset.durationMs + 1000));
+      log(`found ${trueErrors.length}/${opts.slots} programmes whole in the recording of the sink`);
+    }
+    const played = trueErrors ? trueErrors.length : bySlot.size;
     if (played < opts.slots) log(`only ${played}/${opts.slots} slots played`);
 
     // Bounded: a short count is reported, not waited on for ever.
@@ -228,6 +271,15 @@ async function main(): Promise<number> {
       p99_ms: stat(errors.length ? percentile(errors, 99) : undefined),
       max_ms: stat(errors[errors.length - 1]),
       mean_ms: stat(errors.length ? errors.reduce((a, b) => a + b, 0) / errors.length : undefined),
+      ...(trueErrors
+        ? {
+            player: 'alsa',
+            true_p50_ms: stat(trueErrors.length ? percentile(trueErrors, 50) : undefined),
+            true_p99_ms: stat(trueErrors.length ? percentile(trueErrors, 99) : undefined),
+            true_max_ms: stat(trueErrors[trueErrors.length - 1]),
+            true_mean_ms: stat(trueErrors.length ? trueErrors.reduce((a, b) => a + b, 0) / trueErrors.length : undefined),
+          }
+        : {}),
     };
     process.stdout.write(JSON.stringify(result) + '\n');
 
@@ -242,8 +294,37 @@ async function main(): Promise<number> {
     throw e;
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
+    await pulse?.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * |true start − planned| for each slot, from the recording of the sink: each programme is looked for from
+ * a little before its instant, and counts only when every one of its samples is there.
+ */
+async function trueStartErrors(
+  recording: { samples: Int16Array; timeOf(i: number): number },
+  mp3: string,
+  plannedAts: number[],
+  /** How much of the recording, from 150 ms before each instant, may hold the programme. */
+  windowMs: number,
+): Promise<number[]> {
+  const { stdout } = await promisify(execFile)(SYSTEM_FFMPEG, decodeArgs(mp3, 1), { encoding: 'buffer', maxBuffer: 64 << 20 });
+  const reference = new Int16Array(stdout.buffer, stdout.byteOffset, Math.floor(stdout.length / 2));
+  const origin = recording.timeOf(0);
+  const errors: number[] = [];
+  for (const at of plannedAts) {
+    const from = Math.max(0, Math.round(((at - origin - 150) * 44100) / 1000));
+    const window = recording.samples.subarray(from, from + Math.round((windowMs * 44100) / 1000));
+    const found = locate(window, reference);
+    if (found.offset < 0 || found.rmsError > 0.05) {
+      log(`slot at ${new Date(at).toISOString()}: not found whole in the recording (rms error ${found.rmsError.toFixed(3)})`);
+      continue;
+    }
+    errors.push(Math.abs(recording.timeOf(from + found.offset) - at));
+  }
+  return errors.sort((a, b) => a - b);
 }
 
 main().then(

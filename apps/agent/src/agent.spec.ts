@@ -134,6 +134,30 @@ describe('station agent against a stand-in server', () => {
     expect(received.filter((f) => f.type === 'hello').map((f) => (f.type === 'hello' ? f.scheduleVersion : -1))).toEqual([2, 2]);
   });
 
+  it('finds a missing sound card at start, reports it at once, and gives its own words as the reason at air time', async () => {
+    const errors: string[] = [];
+    const cfg = loadConfig({
+      env: { LOA_SERVER_URL: url, LOA_STATION_TOKEN: 'good-token-1', LOA_CACHE_DIR: join(dir, 'a4'), LOA_PLAYER: 'alsa', LOA_ALSA_DEVICE: 'hw:7,0' },
+    });
+    agent = await startAgent(cfg, { ...options, log: { info: () => {}, warn: () => {}, error: (m) => errors.push(m) } });
+    // Known before any connection or schedule: the probe ran during start.
+    const deviceWords = /Không mở được thiết bị âm thanh "hw:7,0": .*cannot open audio device hw:7,0 \(No such file or directory\)/;
+    expect(agent.status().output).toMatchObject({ device: 'hw:7,0', ok: false });
+    expect(agent.status().output?.error).toMatch(deviceWords);
+    expect(agent.status().lastError).toMatch(deviceWords);
+    expect(errors.some((m) => deviceWords.test(m))).toBe(true);
+    await until(() => received.some((f) => f.type === 'status' && f.output?.ok === false && deviceWords.test(f.lastError ?? '')));
+
+    const it1 = item('occ-alsa', Date.now() + 1500, { durationMs: 1000, media: { sha256: sha, size: mp3.length, durationMs: 1000, url: `/media/${sha}` } });
+    sockets[0].send(JSON.stringify({ type: 'schedule', snapshot: snapshot(4, [it1]) } satisfies ServerToAgent));
+    await until(() => events().some((e) => e.kind === 'failed'));
+    const failed = events().find((e) => e.kind === 'failed');
+    expect(failed).toMatchObject({ reason: 'player_error', occurrenceId: 'occ-alsa' });
+    // The logbook's reason names the device's problem, not ffmpeg's closing line.
+    expect(failed?.detail).toMatch(/cannot open audio device hw:7,0 \(No such file or directory\)/);
+    expect(failed?.detail).not.toMatch(/Error initializing output stream/);
+  });
+
   it('keeps running when the token is refused', async () => {
     const logs: string[] = [];
     agent = await startAgent(config('wrong-token-1', 'a3'), {

@@ -25,6 +25,8 @@ export interface AgentOptions {
   liveJitterMs?: number;
   prepareLeadMs?: number;
   statusIntervalMs?: number;
+  /** How often the output device is opened for a check while idle. */
+  outputProbeIntervalMs?: number;
   pingIntervalMs?: number;
   /** Unacknowledged events are sent again after this long on the same connection. */
   resendAfterMs?: number;
@@ -42,6 +44,7 @@ export interface AgentHandle {
 
 const PING_BURST = 5;
 const MEDIA_SYNC_MS = 5 * 60_000;
+const OUTPUT_PROBE_MS = 5 * 60_000;
 
 class Agent implements AgentHandle {
   private readonly log: Logger;
@@ -60,6 +63,8 @@ class Agent implements AgentHandle {
   private readonly timers: NodeJS.Timeout[] = [];
   private lastStatus = '';
   private mediaSync: Promise<void> = Promise.resolve();
+  private probing: Promise<void> = Promise.resolve();
+  private lastOutputOk: boolean | null = null;
   private stopping: Promise<void> | null = null;
 
   constructor(
@@ -87,6 +92,7 @@ class Agent implements AgentHandle {
       media: this.cache,
       log: this.log,
       lateGraceMs: config.lateGraceMs,
+      fadeMs: config.fadeMs,
       ...(options.prepareLeadMs !== undefined ? { prepareLeadMs: options.prepareLeadMs } : {}),
       onChange: () => this.sendStatus(false),
     });
@@ -116,6 +122,8 @@ class Agent implements AgentHandle {
   }
 
   async start(): Promise<void> {
+    // A dead or missing sound card is found now, not at the first air time.
+    await this.probeOutput();
     await this.cache.init();
     await this.syncMedia();
     this.runner.start(this.snapshot);
@@ -139,12 +147,15 @@ class Agent implements AgentHandle {
     });
     every(this.options.pingIntervalMs ?? 30_000, () => this.ping());
     every(MEDIA_SYNC_MS, () => void this.syncMedia());
+    every(this.options.outputProbeIntervalMs ?? OUTPUT_PROBE_MS, () => void this.probeOutput());
     this.link.start();
   }
 
   status(): StatusFrame {
     const np = this.runner.nowPlaying();
     const live = this.live.current();
+    const output = this.player.health?.() ?? null;
+    const outputError = output && !output.ok ? output.error : null;
     return {
       type: 'status',
       scheduleVersion: this.snapshot?.version ?? null,
@@ -157,7 +168,10 @@ class Agent implements AgentHandle {
       cachedFiles: this.cache.cached().length,
       missingFiles: this.cache.missing(),
       pendingEvents: this.outbox.count(),
-      lastError: (this.outbox.lastError() ?? this.cache.lastError())?.slice(0, 1000) ?? null,
+      lastError: (outputError ?? this.outbox.lastError() ?? this.cache.lastError())?.slice(0, 1000) ?? null,
+      ...(output
+        ? { output: { device: output.device.slice(0, 200), ok: output.ok, checkedAt: toInstant(output.checkedAt), error: output.error?.slice(0, 1000) ?? null } }
+        : {}),
     };
   }
 
@@ -175,6 +189,7 @@ class Agent implements AgentHandle {
     await this.player.close();
     await this.cache.close();
     await this.mediaSync;
+    await this.probing;
     this.store.close();
     this.log.info('Đã dừng.');
   }
@@ -290,6 +305,24 @@ class Agent implements AgentHandle {
     if (!always && text === this.lastStatus) return;
     this.lastStatus = text;
     this.link.send(status);
+  }
+
+  // ---- output ----
+
+  /** Opens the output for a moment when nothing uses it; reports a change at once and logs it. */
+  private probeOutput(): Promise<void> {
+    this.probing = this.probing.then(async () => {
+      const probe = this.player.probe?.bind(this.player);
+      if (!probe || this.stopping || !this.runner.outputIdle() || this.live.current()) return;
+      const health = await probe().catch((e: unknown) => ({ ok: false, error: errorText(e), device: '' }));
+      if (health.ok !== this.lastOutputOk) {
+        if (health.ok) this.log.info(`Thiết bị âm thanh "${health.device}" hoạt động`);
+        else this.log.error(health.error ?? 'Thiết bị âm thanh không dùng được');
+      }
+      this.lastOutputOk = health.ok;
+      this.sendStatus(false);
+    });
+    return this.probing;
   }
 
   // ---- media ----

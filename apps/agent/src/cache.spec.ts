@@ -81,6 +81,31 @@ describe('MediaCache', () => {
     await c.close();
   });
 
+  it('never sends the token to another host, whatever path the schedule names', async () => {
+    const elsewhere: (string | undefined)[] = [];
+    const other = http.createServer((req, res) => {
+      elsewhere.push(req.headers.authorization);
+      res.end(body);
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      for (const url of [`//${host}/x`, `/\\${host}/x`, `/\t/${host}/x`, `http://${host}/x`]) {
+        const c = new MediaCache({ dir: join(dir, 'media'), serverUrl: baseUrl, token: 'tok-secret', log: silentLogger, retryBaseMs: 60_000 });
+        await c.init();
+        await c.reconcile([{ ...ref, url }], new Set([sha]));
+        await settle(c, () => c.lastError() !== null);
+        expect(c.has(sha)).toBe(false);
+        expect(c.lastError()).toMatch(/trỏ sang máy khác/);
+        await c.close();
+      }
+      expect(elsewhere).toEqual([]);
+      expect(requests).toEqual([]);
+    } finally {
+      await new Promise((r) => other.close(r));
+    }
+  });
+
   it('rejects a corrupted body and keeps nothing of it', async () => {
     mode = 'corrupt';
     const c = new MediaCache({ dir: join(dir, 'media'), serverUrl: baseUrl, token: 't0k3n-123', log: silentLogger, retryBaseMs: 60_000 });

@@ -222,6 +222,11 @@ export class MediaCache {
     if (offset === ref.size) return;
 
     const url = new URL(ref.url, this.o.serverUrl + '/');
+    // The token is the station's identity: it goes to the configured server and nowhere else, whatever a
+    // snapshot says.
+    if (url.origin !== new URL(this.o.serverUrl).origin) {
+      throw new DownloadError(`địa chỉ tệp trỏ sang máy khác (${url.origin}), không tải`, false);
+    }
     const headers: Record<string, string> = { authorization: `Bearer ${this.o.token}` };
     if (offset > 0) headers.range = `bytes=${offset}-`;
     const res = await this.request(url, headers);

@@ -48,6 +48,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env, file: 'a.json', readFile: () => '{"sereverUrl":"x"}' })).toThrow(ConfigError);
   });
 
+  it('fades a hard cut over 300 ms unless LOA_FADE_MS says otherwise, and refuses a fade beyond 5 s', () => {
+    expect(loadConfig({ env }).fadeMs).toBe(300);
+    expect(loadConfig({ env: { ...env, LOA_FADE_MS: '0' } }).fadeMs).toBe(0);
+    expect(() => loadConfig({ env: { ...env, LOA_FADE_MS: '9000' } })).toThrow(/LOA_FADE_MS/);
+  });
+
   it('reads --config from the command line', () => {
     expect(configPathFromArgs(['--config', '/etc/loa/agent.json'])).toBe('/etc/loa/agent.json');
     expect(configPathFromArgs(['--config=/x.json'])).toBe('/x.json');

@@ -17,6 +17,8 @@ export interface AgentConfig {
   sinkDir: string;
   lookaheadHours: number;
   lateGraceMs: number;
+  /** A hard start fades what it cuts over this long (0: cut at once). */
+  fadeMs: number;
 }
 
 /** Environment variable ↔ config-file key. The environment wins over the file. */
@@ -29,6 +31,7 @@ const KEYS = {
   sinkDir: 'LOA_SINK_DIR',
   lookaheadHours: 'LOA_LOOKAHEAD_HOURS',
   lateGraceMs: 'LOA_LATE_GRACE_MS',
+  fadeMs: 'LOA_FADE_MS',
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -46,6 +49,7 @@ const Schema = z.strictObject({
   sinkDir: z.string().min(1).optional(),
   lookaheadHours: number(1, 24 * 14).default(48),
   lateGraceMs: number(0, 600_000).default(2000),
+  fadeMs: number(0, 5000).default(300),
 });
 
 export class ConfigError extends Error {
@@ -111,6 +115,7 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
     sinkDir: resolve(c.sinkDir ?? resolve(cacheDir, 'sink')),
     lookaheadHours: c.lookaheadHours,
     lateGraceMs: c.lateGraceMs,
+    fadeMs: c.fadeMs,
   };
 }
 

@@ -5,7 +5,7 @@ import type { PlaybackEvent, ScheduleItem } from '@loa/protocol';
 import { FakeClock, SyncedClock } from './clock';
 import { silentLogger } from './log';
 import { Outbox } from './outbox';
-import { NullPlayer } from './player';
+import { NullPlayer, type Player } from './player';
 import { Runner } from './runner';
 import { AgentStore } from './store';
 import { fillUp } from './testing/full-disk';
@@ -116,6 +116,71 @@ describe('Runner with the null player and the real clock', () => {
     expect(cut?.playedMs).toBeLessThan(1000);
     const started = events().find((e) => e.occurrenceId === 'hard' && e.kind === 'started');
     expect(Math.abs(started?.startErrorMs ?? 99)).toBeLessThan(50);
+  });
+
+  it('a hard start fades what it cuts over the fade length, ending on its instant; a live round cuts at once', async () => {
+    const calls: string[] = [];
+    const inner = new NullPlayer(clock);
+    // The null player, with each stop and fade noted with the server time it came at.
+    const player: Player = {
+      kind: 'null',
+      prepare: (it, path) => inner.prepare(it, path),
+      close: () => inner.close(),
+      start: (prepared) => {
+        const pb = inner.start(prepared);
+        return {
+          ...pb,
+          stop: () => {
+            calls.push(`stop ${prepared.item.occurrenceId} ${Math.round(clock.serverNow())}`);
+            pb.stop();
+          },
+          fadeOut: (ms) => {
+            calls.push(`fade ${prepared.item.occurrenceId} ${Math.round(clock.serverNow())} ${Math.round(ms)}`);
+            pb.fadeOut(ms);
+          },
+        };
+      },
+    };
+    runner = new Runner({
+      clock,
+      player,
+      store,
+      outbox,
+      media: { has: (x) => present.has(x), pathOf: (x) => `/nowhere/${x}.mp3` },
+      log: silentLogger,
+      lateGraceMs: 2000,
+      prepareLeadMs: 1000,
+      fadeMs: 300,
+    });
+    const long = at(100, 'long', { durationMs: 10_000 });
+    const hard = at(1500, 'hard', { durationMs: 5000, priority: 'priority' });
+    runner.start(snapshot(1, [long, hard]));
+    await until(() => events().some((e) => e.occurrenceId === 'hard' && e.kind === 'started'));
+
+    const instant = Date.parse(hard.startAt);
+    const fades = calls.filter((c) => c.startsWith('fade long'));
+    expect(fades).toHaveLength(1);
+    const [, , fadeAt, fadeMs] = fades[0].split(' ').map(Number);
+    // Begun the fade length ahead, so that the programme is silent exactly when the next one starts.
+    expect(Math.abs(fadeAt + fadeMs - instant)).toBeLessThanOrEqual(2);
+    expect(fadeMs).toBeGreaterThan(250);
+    expect(fadeMs).toBeLessThanOrEqual(300);
+    expect(calls.some((c) => c.startsWith('stop long'))).toBe(false);
+    const started = events().find((e) => e.occurrenceId === 'hard' && e.kind === 'started');
+    expect(Math.abs(started?.startErrorMs ?? 99)).toBeLessThan(50);
+    await until(() => events().some((e) => e.occurrenceId === 'long' && e.kind === 'failed'));
+    const cut = events().find((e) => e.occurrenceId === 'long' && e.kind === 'failed');
+    expect(cut).toMatchObject({ reason: 'preempted' });
+    expect(Math.abs(Date.parse(cut?.endedAt ?? '') - instant)).toBeLessThan(50);
+
+    // An emergency does not wait for a fade: the output is taken at once.
+    const before = Math.round(clock.serverNow());
+    runner.hold({ id: 'live:r1:1', title: 'Khẩn cấp' });
+    const stops = calls.filter((c) => c.startsWith('stop hard'));
+    expect(stops).toHaveLength(1);
+    expect(Number(stops[0].split(' ')[2]) - before).toBeLessThanOrEqual(5);
+    expect(calls.some((c) => c.startsWith('fade hard'))).toBe(false);
+    runner.release();
   });
 
   it('a wait-up-to item waits its wait, then cuts', async () => {

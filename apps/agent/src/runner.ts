@@ -21,6 +21,11 @@ export interface RunnerOptions {
   media: MediaSource;
   log: Logger;
   lateGraceMs: number;
+  /**
+   * A hard start fades what it cuts over this long, ending on the instant, so the cut does not click and
+   * the new programme still starts on time. 0 cuts at once. A live relay or emergency cuts at once.
+   */
+  fadeMs?: number;
   /** How long before its instant a programme is prepared (decoded, output process spawned). */
   prepareLeadMs?: number;
   /** The last stretch before an instant is busy-waited: timers are only accurate to a few ms. */
@@ -42,6 +47,8 @@ interface OnAir {
   endsAt: number;
   stopReason: StopReason | null;
   stopDetail?: string;
+  /** Fading out before a hard start: still holds the output until then. */
+  fadingUntil?: number;
   ended: Promise<void>;
 }
 
@@ -71,13 +78,14 @@ export class Runner {
   private readonly prepared = new Map<string, PreparedEntry>();
   private current: OnAir | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private fadeTimer: NodeJS.Timeout | null = null;
   private generation = 0;
   private running = false;
   /** A live relay or emergency holding the output; see hold(). */
   private held: { id: string; title: string; since: number } | null = null;
 
   constructor(options: RunnerOptions) {
-    this.o = { prepareLeadMs: 5000, spinMs: 20, maxSleepMs: 60_000, missedHorizonMs: 7 * 24 * 3600_000, ...options };
+    this.o = { fadeMs: 300, prepareLeadMs: 5000, spinMs: 20, maxSleepMs: 60_000, missedHorizonMs: 7 * 24 * 3600_000, ...options };
   }
 
   /** Reports what a previous run left unfinished, then starts following `snapshot`. */
@@ -139,6 +147,11 @@ export class Runner {
     if (this.running) this.replan();
   }
 
+  /** Nothing on air, held by a live round or prepared: the output may be opened for a check. */
+  outputIdle(): boolean {
+    return !this.current && !this.held && this.prepared.size === 0;
+  }
+
   nowPlaying(): { item: ScheduleItem; startedAt: number } | null {
     const cur = this.current;
     return cur?.playback ? { item: cur.item, startedAt: cur.startedAt } : null;
@@ -174,6 +187,7 @@ export class Runner {
   async stop(): Promise<void> {
     this.running = false;
     this.clearTimer();
+    this.clearFade();
     this.generation++;
     const cur = this.current;
     if (cur) {
@@ -202,7 +216,7 @@ export class Runner {
   private playingAt(instant: number): PlayingNow | null {
     if (this.held) return { occurrenceId: this.held.id, priority: 'emergency', startedAt: this.held.since, endsAt: Number.MAX_SAFE_INTEGER };
     const cur = this.current;
-    if (!cur || cur.stopReason) return null;
+    if (!cur || (cur.stopReason && !(cur.fadingUntil !== undefined && instant < cur.fadingUntil))) return null;
     // A programme at the end of its own slot gives way to the next one instead of delaying it.
     if (cur.endsAt <= instant) return null;
     return { occurrenceId: cur.item.occurrenceId, priority: cur.item.priority, startedAt: cur.startedAt, endsAt: cur.endsAt };
@@ -224,6 +238,7 @@ export class Runner {
   private replan(): void {
     if (!this.running) return;
     this.clearTimer();
+    this.clearFade();
     const gen = ++this.generation;
     const now = this.o.clock.serverNow();
     const plan = this.plan(now);
@@ -267,6 +282,7 @@ export class Runner {
     }
     // Decided now, while there is time: the plan as it will stand at the instant.
     const decision = this.plan(instant);
+    if (decision.startNow?.mode === 'preempt') this.armFade(instant, decision.startNow.item);
     if (now < fireAt) this.setTimer(Math.min(fireAt - now, this.o.maxSleepMs), () => this.fire(gen, instant, decision));
     else this.fire(gen, instant, decision);
   }
@@ -479,6 +495,24 @@ export class Runner {
     this.replan();
   }
 
+  /** Starts fading what is on air so that it is silent at `instant`, when `next` cuts it. */
+  private armFade(instant: number, next: ScheduleItem): void {
+    const cur = this.current;
+    if (this.fadeTimer || this.o.fadeMs <= 0 || !cur?.playback || cur.stopReason) return;
+    const begin = () => {
+      this.fadeTimer = null;
+      const now = this.o.clock.serverNow();
+      if (this.current !== cur || cur.stopReason || !cur.playback || now >= instant) return;
+      cur.stopReason = 'preempted';
+      cur.fadingUntil = instant;
+      cur.stopDetail = `Bị ngắt bởi chương trình "${next.programme.title}" (bắt đầu cứng hoặc ưu tiên cao hơn).`;
+      cur.playback.fadeOut(instant - now);
+    };
+    const wait = instant - this.o.fadeMs - this.o.clock.serverNow();
+    if (wait <= 0) begin();
+    else this.fadeTimer = setTimeout(begin, wait);
+  }
+
   private stopCurrent(reason: StopReason, detail?: string): void {
     const cur = this.current;
     if (!cur || cur.stopReason) return;
@@ -527,6 +561,12 @@ export class Runner {
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** A fade not yet begun belongs to the plan being replaced; one under way runs to its end. */
+  private clearFade(): void {
+    if (this.fadeTimer) clearTimeout(this.fadeTimer);
+    this.fadeTimer = null;
   }
 }
 

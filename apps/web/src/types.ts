@@ -44,6 +44,8 @@ export interface AgentStatus {
     missingFiles: number;
     pendingEvents: number;
     lastError: string | null;
+    /** The sound output as the agent last found it; absent for players without a device. */
+    output?: { device: string; ok: boolean; checkedAt: string; error: string | null };
   } | null;
 }
 

@@ -41,12 +41,19 @@ export type SlotSource = z.infer<typeof SlotSource>;
 export const StartMode = z.enum(['hard', 'soft', 'wait']);
 export type StartMode = z.infer<typeof StartMode>;
 
+/** `/` not followed by `/`, with no backslash, whitespace or control character anywhere. */
+export const SAME_ORIGIN_PATH = /^\/(?![/\\])[^\\\s\u0000-\u001f\u007f]*$/;
+
 export const MediaRef = z.strictObject({
   sha256,
   size: z.number().int().positive(),
   durationMs: ms,
-  /** Path on the server to download from, with the agent's token; supports Range. */
-  url: z.string().startsWith('/').max(500),
+  /**
+   * Path on the server to download from, with the agent's token; supports Range. Only a path on the same
+   * origin: no `//host` (scheme-relative), no backslash (URL parsers read `/\` as `//`) and no whitespace
+   * or control characters (they are stripped before parsing), so the token never leaves for another host.
+   */
+  url: z.string().max(500).regex(SAME_ORIGIN_PATH, 'must be a path on the server (/…), not another host'),
 });
 export type MediaRef = z.infer<typeof MediaRef>;
 
@@ -140,6 +147,17 @@ export const EventsFrame = z.strictObject({
   events: z.array(PlaybackEvent).min(1).max(500),
 });
 
+/** The station's sound output, as the agent last found it (at start, every few minutes, and at each playback). */
+export const OutputStatus = z.strictObject({
+  /** The ALSA device name, e.g. `hw:1,0`. */
+  device: z.string().max(200),
+  ok: z.boolean(),
+  checkedAt: instant,
+  /** When not ok: a Vietnamese sentence followed by the device's own words. */
+  error: z.string().max(1000).nullable(),
+});
+export type OutputStatus = z.infer<typeof OutputStatus>;
+
 export const StatusFrame = z.strictObject({
   type: z.literal('status'),
   scheduleVersion: z.number().int().nonnegative().nullable(),
@@ -150,6 +168,8 @@ export const StatusFrame = z.strictObject({
   missingFiles: z.number().int().nonnegative(),
   pendingEvents: z.number().int().nonnegative(),
   lastError: z.string().max(1000).nullable(),
+  /** Absent for players without a device (`file`, `null`) and from older agents. */
+  output: OutputStatus.optional(),
 });
 
 export const ClockPingFrame = z.strictObject({

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MediaRef } from './messages';
 import { MAX_FRAME_BYTES, parseAgentFrame, parseServerFrame } from './parse';
 
 const event = () => ({
@@ -84,6 +85,15 @@ describe('server frames', () => {
     expect(parseServerFrame(withMode({ startMode: 'wait', waitMs: 30_000, clusterIds: ['c1'] })).ok).toBe(true);
     expect(parseServerFrame(withMode({ startMode: 'later' })).ok).toBe(false);
     expect(parseServerFrame(withMode({ startMode: 'wait', waitMs: -1 })).ok).toBe(false);
+  });
+
+  it('accepts only media paths on the server itself, never one that leads to another host', () => {
+    const media = (url: string) => ({ sha256: 'a'.repeat(64), size: 10, durationMs: 1000, url });
+    expect(MediaRef.safeParse(media('/api/media/files/' + 'a'.repeat(64))).success).toBe(true);
+    expect(MediaRef.safeParse(media('/api/media/files/x?range=1#y')).success).toBe(true);
+    for (const url of ['//evil.example/x', '/\\evil.example/x', '/\\/evil.example', '/\t/evil.example', '/\n/evil.example', '/ /x', 'http://evil.example/x', 'api/x', '']) {
+      expect(MediaRef.safeParse(media(url)).success).toBe(false);
+    }
   });
 
   it('knows an item cut by a higher priority: failed, preempted', () => {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ffmpegPath } from '@loa/ffmpeg';
 import type { PlayerKind } from '../config';
-import { sinkFileName, type SinkRecord } from '../player/file-player';
+import { ffmpegReason } from '../player/ffmpeg-reason';
+import { appendSinkRecord, sinkFileName, type SinkRecord } from '../player/file-player';
 import { SAMPLE_RATE } from '../player/player';
 import { wavHeader } from '../player/wav';
 
@@ -42,7 +43,7 @@ function childSink(child: ChildProcessWithoutNullStreams, onStdout?: (c: Buffer)
   child.stdin.on('error', () => {}); // a dead process is reported through 'close'
   const exited = new Promise<string | null>((resolve) => {
     child.on('error', (e) => resolve(`không chạy được ffmpeg: ${e.message}`));
-    child.on('close', (code) => resolve(code === 0 ? null : `đầu ra âm thanh dừng (mã ${code}): ${stderr.trim().split('\n').pop() ?? ''}`));
+    child.on('close', (code) => resolve(code === 0 ? null : `đầu ra âm thanh dừng (mã ${code}): ${ffmpegReason(stderr)}`));
   });
   return {
     exited,
@@ -113,7 +114,7 @@ export class FileLiveOutput implements LiveOutput {
       channels: airing.channels,
       pcmSha256: createHash('sha256').update(pcm).digest('hex'),
     };
-    await appendFile(join(this.sinkDir, 'sink.jsonl'), JSON.stringify(record) + '\n');
+    await appendSinkRecord(this.sinkDir, record);
   }
 }
 

@@ -3,10 +3,18 @@ import { ffmpegPath } from '@loa/ffmpeg';
 import type { ScheduleItem } from '@loa/protocol';
 import type { Clock } from '../clock';
 import { decodeArgs, probeChannels } from './decode';
-import { SAMPLE_RATE, type Playback, type PlaybackResult, type Player, type Prepared } from './player';
+import { ffmpegReason } from './ffmpeg-reason';
+import { SAMPLE_RATE, type OutputHealth, type Playback, type PlaybackResult, type Player, type Prepared } from './player';
 
 /** About a second of stereo PCM read ahead, so the first write at the instant needs no decoding. */
 const HEAD_BYTES = SAMPLE_RATE * 2 * 2;
+/** A probe that has not finished by then is a hung device. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** ffmpeg arguments that play raw PCM from stdin on an ALSA device. */
+function outputArgs(device: string, channels: number): string[] {
+  return ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', String(channels), '-i', 'pipe:0', '-f', 'alsa', device];
+}
 
 interface AlsaPrepared extends Prepared {
   decoder: ChildProcessWithoutNullStreams;
@@ -17,7 +25,7 @@ interface AlsaPrepared extends Prepared {
 }
 
 function tail(acc: { text: string }, child: ChildProcessWithoutNullStreams): void {
-  child.stderr.on('data', (c: Buffer) => (acc.text = (acc.text + c.toString()).slice(-2000)));
+  child.stderr.on('data', (c: Buffer) => (acc.text = (acc.text + c.toString()).slice(-4000)));
 }
 
 /**
@@ -28,6 +36,7 @@ function tail(acc: { text: string }, child: ChildProcessWithoutNullStreams): voi
 export class AlsaPlayer implements Player {
   readonly kind = 'alsa';
   private readonly live = new Set<AlsaPrepared>();
+  private state: OutputHealth | null = null;
 
   constructor(
     private readonly device: string,
@@ -37,11 +46,7 @@ export class AlsaPlayer implements Player {
   async prepare(item: ScheduleItem, filePath: string): Promise<Prepared> {
     const channels = await probeChannels(filePath);
     const decoder = spawn(ffmpegPath(), decodeArgs(filePath, channels), { stdio: ['pipe', 'pipe', 'pipe'] });
-    const output = spawn(
-      ffmpegPath(),
-      ['-hide_banner', '-loglevel', 'error', '-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', String(channels), '-i', 'pipe:0', '-f', 'alsa', this.device],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
+    const output = spawn(ffmpegPath(), outputArgs(this.device, channels), { stdio: ['pipe', 'pipe', 'pipe'] });
     const decErr = { text: '' };
     const outErr = { text: '' };
     tail(decErr, decoder);
@@ -71,7 +76,7 @@ export class AlsaPlayer implements Player {
         output,
         head,
         exited,
-        outputError: () => outErr.text.trim().split('\n').pop() ?? '',
+        outputError: () => ffmpegReason(outErr.text),
         release: () => {
           this.live.delete(prepared);
           kill();
@@ -98,13 +103,11 @@ export class AlsaPlayer implements Player {
       prepared.decoder.kill('SIGKILL');
       const endedAt = this.clock.serverNow();
       const playedMs = Math.round(Math.max(0, endedAt - startedAt));
+      if (code === 0) this.state = { device: this.device, ok: true, checkedAt: Date.now(), error: null };
       if (stopped || code === 0) return { endedAt, playedMs, stopped };
-      return {
-        endedAt,
-        playedMs,
-        stopped,
-        error: `Lỗi thiết bị âm thanh "${this.device}" (ffmpeg thoát mã ${code}): ${prepared.outputError() || 'không rõ lý do'}`,
-      };
+      const error = `Lỗi thiết bị âm thanh "${this.device}" (ffmpeg thoát mã ${code}): ${prepared.outputError() || 'không rõ lý do'}`;
+      this.state = { device: this.device, ok: false, checkedAt: Date.now(), error };
+      return { endedAt, playedMs, stopped, error };
     });
     return {
       startedAt,
@@ -113,7 +116,55 @@ export class AlsaPlayer implements Player {
         stopped = true;
         prepared.release();
       },
+      // The audio already queued in the pipe and the device cannot be reached to ramp it, so the cut
+      // waits out the fade's length and then stops.
+      fadeOut: (ms) => {
+        setTimeout(() => {
+          stopped = true;
+          prepared.release();
+        }, Math.max(0, ms));
+      },
     };
+  }
+
+  health(): OutputHealth | null {
+    return this.state;
+  }
+
+  async probe(): Promise<OutputHealth> {
+    // Mono first (the broadcast format); a card that takes only stereo is still a working card.
+    let error = await this.tryOpen(1);
+    if (error) error = (await this.tryOpen(2)) === null ? null : error;
+    this.state = {
+      device: this.device,
+      ok: error === null,
+      checkedAt: Date.now(),
+      error: error === null ? null : `Không mở được thiết bị âm thanh "${this.device}": ${error}`,
+    };
+    return this.state;
+  }
+
+  /** Plays a tenth of a second of silence; resolves to the device's words when it cannot. */
+  private tryOpen(channels: number): Promise<string | null> {
+    return new Promise((resolve) => {
+      const child = spawn(ffmpegPath(), outputArgs(this.device, channels), { stdio: ['pipe', 'ignore', 'pipe'] });
+      const err = { text: '' };
+      child.stderr.on('data', (c: Buffer) => (err.text = (err.text + c.toString()).slice(-4000)));
+      child.stdin.on('error', () => {});
+      const timer = setTimeout(() => {
+        err.text += '\nthiết bị không phản hồi sau 10 giây';
+        child.kill('SIGKILL');
+      }, PROBE_TIMEOUT_MS);
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        resolve(`không chạy được ffmpeg: ${e.message}`);
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve(code === 0 ? null : ffmpegReason(err.text) || `ffmpeg thoát mã ${code}`);
+      });
+      child.stdin.end(Buffer.alloc((SAMPLE_RATE / 10) * 2 * channels));
+    });
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { spawn, execFile } from 'node:child_process';
 import { ffmpegPath, ffprobePath } from '@loa/ffmpeg';
+import { ffmpegReason } from './ffmpeg-reason';
 import { SAMPLE_RATE } from './player';
 
 /** Channel count of the first audio stream; the broadcast format is mono or stereo. */
@@ -35,7 +36,7 @@ export function decodeToPcm(file: string, channels: number): Promise<Buffer> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(chunks));
-      else reject(new Error(`giải mã thất bại (ffmpeg ${code}): ${stderr.trim().split('\n').pop() ?? ''}`));
+      else reject(new Error(`giải mã thất bại (ffmpeg ${code}): ${ffmpegReason(stderr)}`));
     });
   });
 }

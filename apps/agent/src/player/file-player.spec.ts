@@ -65,9 +65,72 @@ describe('FilePlayer', () => {
     const player = new FilePlayer(join(dir, 'sink2'), clock);
     const prepared = await player.prepare(item('o2', clock.serverNow(), { durationMs: 1000 }), mp3);
     const playback = player.start(prepared);
-    setTimeout(() => playback.stop(), 100);
+    setTimeout(() => playback.stop(), 300);
     const result = await playback.finished;
     expect(result.stopped).toBe(true);
+    expect(result.playedMs).toBeGreaterThanOrEqual(250);
     expect(result.playedMs).toBeLessThan(900);
+  });
+
+  it('keeps in the sink exactly what went out before a cut, WAV and journal alike', async () => {
+    const sinkDir = join(dir, 'sink3');
+    const clock = new SyncedClock();
+    const player = new FilePlayer(sinkDir, clock);
+    const reference = execFileSync(ffmpegPath(), decodeArgs(mp3, 1), { maxBuffer: 64 << 20 });
+    const prepared = await player.prepare(item('cut', clock.serverNow(), { durationMs: 1000 }), mp3);
+    const playback = player.start(prepared);
+    setTimeout(() => playback.stop(), 300);
+    const result = await playback.finished;
+    expect(result.stopped).toBe(true);
+
+    const lines = readFileSync(join(sinkDir, 'sink.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse(lines[0]) as SinkRecord;
+    const wav = readFileSync(join(sinkDir, record.file));
+    const dataBytes = wav.readUInt32LE(40);
+    expect(wav.length).toBe(44 + dataBytes);
+    expect(wav.readUInt32LE(4)).toBe(36 + dataBytes);
+    // The samples of the played time, to the sample, and nothing after.
+    expect(Math.abs(dataBytes / 2 - (result.playedMs * 44100) / 1000)).toBeLessThanOrEqual(45);
+    expect(dataBytes).toBeLessThan(reference.length * 0.9);
+    expect(wav.subarray(44).equals(reference.subarray(0, dataBytes))).toBe(true);
+    expect(record.durationMs).toBe(Math.round((dataBytes / 2 / 44100) * 1000));
+    expect(Math.abs(record.durationMs - result.playedMs)).toBeLessThanOrEqual(1);
+    expect(record.pcmSha256).toBe(createHash('sha256').update(reference.subarray(0, dataBytes)).digest('hex'));
+    await player.close();
+  });
+
+  it('fades out over the given time instead of cutting: the sink ends with the ramp down to silence', async () => {
+    const sinkDir = join(dir, 'sink4');
+    const clock = new SyncedClock();
+    const player = new FilePlayer(sinkDir, clock);
+    const reference = execFileSync(ffmpegPath(), decodeArgs(mp3, 1), { maxBuffer: 64 << 20 });
+    const prepared = await player.prepare(item('fade', clock.serverNow(), { durationMs: 1000 }), mp3);
+    const playback = player.start(prepared);
+    setTimeout(() => playback.fadeOut(300), 300);
+    const result = await playback.finished;
+    expect(result.stopped).toBe(true);
+    expect(result.playedMs).toBeGreaterThanOrEqual(550);
+    expect(result.playedMs).toBeLessThan(900);
+
+    const record = JSON.parse(readFileSync(join(sinkDir, 'sink.jsonl'), 'utf8').trim()) as SinkRecord;
+    const wav = readFileSync(join(sinkDir, record.file));
+    const got = new Int16Array(wav.buffer.slice(wav.byteOffset + 44, wav.byteOffset + wav.length));
+    const ref = new Int16Array(reference.buffer.slice(reference.byteOffset, reference.byteOffset + reference.length));
+    expect(Math.abs(got.length - (result.playedMs * 44100) / 1000)).toBeLessThanOrEqual(45);
+    // Untouched up to the fade, then ramped: where it first differs from the programme is 300 ms from the end.
+    const firstChange = got.findIndex((v, i) => v !== ref[i]);
+    expect(Math.abs(got.length - firstChange - 0.3 * 44100)).toBeLessThanOrEqual(45);
+    // The ramp read back from the file: each 30 ms of the last 300 ms at the gain a linear fade gives it.
+    const peak = (a: Int16Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const full = peak(ref.subarray(0, 44100 / 2));
+    const step = Math.round(0.03 * 44100);
+    for (let k = 0; k < 10; k++) {
+      const from = got.length - (10 - k) * step;
+      const expected = full * (1 - k / 10);
+      expect(Math.abs(peak(got.subarray(from, from + step)) - expected)).toBeLessThanOrEqual(full * 0.08);
+    }
+    expect(peak(got.subarray(got.length - 44))).toBeLessThanOrEqual(full * 0.01);
+    await player.close();
   });
 });

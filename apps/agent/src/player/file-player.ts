@@ -1,11 +1,41 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScheduleItem } from '@loa/protocol';
 import type { Clock } from '../clock';
 import { decodeToPcm, pcmDurationMs, probeChannels } from './decode';
 import { SAMPLE_RATE, type Playback, type PlaybackResult, type Player, type Prepared } from './player';
 import { wavHeader } from './wav';
+
+/** Appends and rewrites of one journal run one after another, so a rewrite never loses an append. */
+const journals = new Map<string, Promise<unknown>>();
+
+function serialised<T>(path: string, task: () => Promise<T>): Promise<T> {
+  const run = (journals.get(path) ?? Promise.resolve()).then(task, task);
+  const settled = run.catch(() => {});
+  journals.set(path, settled);
+  void settled.then(() => {
+    if (journals.get(path) === settled) journals.delete(path);
+  });
+  return run;
+}
+
+export function appendSinkRecord(sinkDir: string, record: SinkRecord): Promise<void> {
+  const path = join(sinkDir, 'sink.jsonl');
+  return serialised(path, () => appendFile(path, JSON.stringify(record) + '\n'));
+}
+
+/** Replaces the record of one WAV (a programme cut short), written to a new file and renamed over the journal. */
+function replaceSinkRecord(sinkDir: string, record: SinkRecord): Promise<void> {
+  const path = join(sinkDir, 'sink.jsonl');
+  return serialised(path, async () => {
+    const lines = (await readFile(path, 'utf8')).split('\n').filter((l) => l.trim());
+    const next = lines.map((l) => ((JSON.parse(l) as SinkRecord).file === record.file ? JSON.stringify(record) : l));
+    const tmp = `${path}.tmp`;
+    await writeFile(tmp, next.join('\n') + '\n');
+    await rename(tmp, path);
+  });
+}
 
 interface FilePrepared extends Prepared {
   pcm: Buffer | null;
@@ -69,50 +99,83 @@ export class FilePlayer implements Player {
     prepared.pcm = null;
 
     const durationMs = pcmDurationMs(pcm.length, prepared.channels);
-    let stop: () => void = () => {};
-    const ended = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), durationMs);
-      stop = () => {
-        clearTimeout(timer);
-        resolve(true);
+    let stop: (at?: number) => void = () => {};
+    let timer: NodeJS.Timeout | null = null;
+    /** Set by fadeOut(): where the ramp down to silence starts, and how long it lasts. */
+    let fade: { at: number; ms: number } | null = null;
+    const ended = new Promise<{ stopped: boolean; at: number }>((resolve) => {
+      timer = setTimeout(() => resolve({ stopped: false, at: this.clock.serverNow() }), durationMs);
+      stop = (at = this.clock.serverNow()) => {
+        if (timer) clearTimeout(timer);
+        resolve({ stopped: true, at });
       };
     });
-    const written = this.write(prepared, pcm, startedAt, durationMs);
-    const finished = Promise.all([ended, written]).then(([stopped, error]): PlaybackResult => {
-      const endedAt = this.clock.serverNow();
-      return { endedAt, playedMs: Math.round(Math.min(durationMs, endedAt - startedAt)), stopped, ...(error ? { error } : {}) };
+    // The WAV and its journal line appear at the start (they mark the programme as on air); a cut then
+    // shortens both to what had gone out.
+    const written = this.write(prepared, pcm, startedAt);
+    const finished = Promise.all([ended, written]).then(async ([{ stopped, at: endedAt }, error]): Promise<PlaybackResult> => {
+      const playedMs = Math.min(durationMs, Math.max(0, endedAt - startedAt));
+      // A stop during a fade cuts it where it had got to; the ramp that went out stays in the sink.
+      if (stopped && !error && playedMs < durationMs) error = await this.cut(prepared, pcm, startedAt, playedMs, fade ? fade.at - startedAt : null, fade?.ms ?? 0);
+      return { endedAt, playedMs: Math.round(playedMs), stopped, ...(error ? { error } : {}) };
     });
-    const playback: Playback = { startedAt, finished, stop: () => stop() };
+    const playback: Playback = {
+      startedAt,
+      finished,
+      stop: () => stop(),
+      fadeOut: (ms) => {
+        if (fade) return;
+        const at = this.clock.serverNow();
+        fade = { at, ms: Math.max(0, Math.min(ms, startedAt + durationMs - at)) };
+        if (timer) clearTimeout(timer);
+        const f = fade;
+        // A fade ends on its planned sample, not when the timer happened to fire.
+        timer = setTimeout(() => stop(f.at + f.ms), f.ms);
+      },
+    };
     this.playing.add(playback);
     void finished.finally(() => this.playing.delete(playback));
     return playback;
   }
 
-  /** Resolves to an error sentence instead of rejecting, so a full disk reads as a player failure. */
-  private async write(prepared: FilePrepared, pcm: Buffer, startedAt: number, durationMs: number): Promise<string | null> {
+  private record(prepared: FilePrepared, pcm: Buffer, startedAt: number): SinkRecord {
     const { item } = prepared;
-    const file = sinkFileName(startedAt, item.occurrenceId);
+    return {
+      occurrenceId: item.occurrenceId,
+      slotId: item.slotId,
+      plannedAt: item.startAt,
+      startedAt: new Date(Math.floor(startedAt)).toISOString(),
+      startErrorMs: Math.round((startedAt - Date.parse(item.startAt)) * 1000) / 1000,
+      file: sinkFileName(startedAt, item.occurrenceId),
+      durationMs: Math.round(pcmDurationMs(pcm.length, prepared.channels)),
+      sampleRate: SAMPLE_RATE,
+      channels: prepared.channels,
+      pcmSha256: createHash('sha256').update(pcm).digest('hex'),
+    };
+  }
+
+  /** Resolves to an error sentence instead of rejecting, so a full disk reads as a player failure. */
+  private async write(prepared: FilePrepared, pcm: Buffer, startedAt: number): Promise<string | null> {
+    const record = this.record(prepared, pcm, startedAt);
     try {
-      const fh = await open(join(this.sinkDir, file), 'w');
-      try {
-        await fh.write(wavHeader(pcm.length, SAMPLE_RATE, prepared.channels));
-        await fh.write(pcm);
-      } finally {
-        await fh.close();
-      }
-      const record: SinkRecord = {
-        occurrenceId: item.occurrenceId,
-        slotId: item.slotId,
-        plannedAt: item.startAt,
-        startedAt: new Date(Math.floor(startedAt)).toISOString(),
-        startErrorMs: Math.round((startedAt - Date.parse(item.startAt)) * 1000) / 1000,
-        file,
-        durationMs: Math.round(durationMs),
-        sampleRate: SAMPLE_RATE,
-        channels: prepared.channels,
-        pcmSha256: createHash('sha256').update(pcm).digest('hex'),
-      };
-      await appendFile(join(this.sinkDir, 'sink.jsonl'), JSON.stringify(record) + '\n');
+      await writeWav(join(this.sinkDir, record.file), pcm, prepared.channels);
+      await appendSinkRecord(this.sinkDir, record);
+      return null;
+    } catch (e) {
+      return `không ghi được tệp đầu ra: ${(e as Error).message}`;
+    }
+  }
+
+  /** Keeps in the sink only the samples that went out before the cut, ramped down from `fadeFromMs` if faded. */
+  private async cut(prepared: FilePrepared, pcm: Buffer, startedAt: number, playedMs: number, fadeFromMs: number | null, fadeMs: number): Promise<string | null> {
+    const frameBytes = 2 * prepared.channels;
+    const frames = Math.min(pcm.length / frameBytes, Math.round((playedMs * SAMPLE_RATE) / 1000));
+    const aired = Buffer.from(pcm.subarray(0, frames * frameBytes));
+    if (fadeFromMs !== null) rampDown(aired, prepared.channels, Math.max(0, Math.round((fadeFromMs * SAMPLE_RATE) / 1000)), Math.round((fadeMs * SAMPLE_RATE) / 1000));
+    const record = this.record(prepared, aired, startedAt);
+    try {
+      await writeWav(join(this.sinkDir, record.file), aired, prepared.channels);
+      await replaceSinkRecord(this.sinkDir, record);
       return null;
     } catch (e) {
       return `không ghi được tệp đầu ra: ${(e as Error).message}`;
@@ -122,5 +185,28 @@ export class FilePlayer implements Player {
   async close(): Promise<void> {
     for (const p of this.playing) p.stop();
     await Promise.allSettled([...this.playing].map((p) => p.finished));
+  }
+}
+
+/** A linear ramp from full level at frame `from` down to silence `length` frames later, in place. */
+function rampDown(pcm: Buffer, channels: number, from: number, length: number): void {
+  const frames = pcm.length / (2 * channels);
+  if (length <= 0) return;
+  for (let f = from; f < frames; f++) {
+    const gain = Math.max(0, (from + length - 1 - f) / length);
+    for (let c = 0; c < channels; c++) {
+      const o = (f * channels + c) * 2;
+      pcm.writeInt16LE(Math.round(pcm.readInt16LE(o) * gain), o);
+    }
+  }
+}
+
+async function writeWav(path: string, pcm: Buffer, channels: number): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    await fh.write(wavHeader(pcm.length, SAMPLE_RATE, channels));
+    await fh.write(pcm);
+  } finally {
+    await fh.close();
   }
 }

@@ -16,18 +16,27 @@ export class NullPlayer implements Player {
   start(prepared: Prepared): Playback {
     const startedAt = this.clock.serverNow();
     let stop: () => void = () => {};
+    let timer: NodeJS.Timeout | null = null;
     const finished = new Promise<PlaybackResult>((resolve) => {
       const end = (stopped: boolean) => {
         const endedAt = this.clock.serverNow();
         resolve({ endedAt, playedMs: Math.round(Math.max(0, endedAt - startedAt)), stopped });
       };
-      const timer = setTimeout(() => end(false), prepared.item.durationMs);
+      timer = setTimeout(() => end(false), prepared.item.durationMs);
       stop = () => {
-        clearTimeout(timer);
+        if (timer) clearTimeout(timer);
         end(true);
       };
     });
-    const playback: Playback = { startedAt, finished, stop: () => stop() };
+    const playback: Playback = {
+      startedAt,
+      finished,
+      stop: () => stop(),
+      fadeOut: (ms) => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => stop(), Math.max(0, ms));
+      },
+    };
     this.playing.add(playback);
     void finished.finally(() => this.playing.delete(playback));
     return playback;

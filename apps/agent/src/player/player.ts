@@ -26,10 +26,32 @@ export interface Playback {
   readonly finished: Promise<PlaybackResult>;
   /** Takes the programme off the air now. */
   stop(): void;
+  /**
+   * Takes the programme off the air over `ms`, its level ramping down to silence, so a cut does not click.
+   * The playback ends (stopped) when the ramp does. Players that cannot ramp end it after `ms`.
+   */
+  fadeOut(ms: number): void;
+}
+
+/** Whether the output device works, from the last probe or playback that told. */
+export interface OutputHealth {
+  device: string;
+  ok: boolean;
+  /** Local time, epoch ms, of that probe or playback. */
+  checkedAt: number;
+  /** When not ok: a Vietnamese sentence followed by the device's own words. */
+  error: string | null;
 }
 
 export interface Player {
   readonly kind: string;
+  /**
+   * Opens the output briefly (a tenth of a second of silence) to see that it works. Only players with a
+   * device have it; it must not be called while the output is in use (an ALSA hw device opens once).
+   */
+  probe?(): Promise<OutputHealth>;
+  /** What the last probe or playback said of the output; null before either. */
+  health?(): OutputHealth | null;
   prepare(item: ScheduleItem, filePath: string): Promise<Prepared>;
   /** Synchronous on purpose: it is called at the instant, after the spin, and must not wait on anything. */
   start(prepared: Prepared): Playback;
