@@ -14,7 +14,8 @@ const LOW_WATER_MS = 2000;
 
 /** Where a live source's audio comes from, as ffmpeg input arguments. */
 export type EncoderInput =
-  | { kind: 'file'; path: string }
+  /** A file of ours (a broadcast MP3; a spec's WAV): its demuxer is forced, never guessed. */
+  | { kind: 'file'; path: string; format: 'mp3' | 'wav' }
   | { kind: 'url'; url: string }
   /** Raw audio written by the caller (a browser microphone): its format as ffmpeg `-f` arguments. */
   | { kind: 'pipe'; format: string[] };
@@ -30,7 +31,7 @@ export function encoderArgs(input: EncoderInput): string[] {
   const head = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
   const source =
     input.kind === 'file'
-      ? ['-i', input.path]
+      ? ['-protocol_whitelist', 'file', '-f', input.format, '-i', `file:${input.path}`]
       : input.kind === 'url'
         ? ['-protocol_whitelist', STREAM_PROTOCOLS, '-rw_timeout', '10000000', '-i', input.url]
         : [...input.format, '-i', 'pipe:0'];

@@ -521,7 +521,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
         if (!programme) throw new LoaError('not_found', 'Không tìm thấy chương trình này.', { id: input.programmeId });
         const asset = await this.media.requireReady(programme.mediaAssetId);
         const file = await this.media.fileFor(asset.sha256);
-        return { source: { kind: 'file', path: file.path }, programmeId: programme.id, url: null };
+        return { source: { kind: 'file', path: file.path, format: 'mp3' }, programmeId: programme.id, url: null };
       }
       case 'url': {
         if (!input.url) throw new LoaError('validation_failed', 'Hãy nhập địa chỉ luồng phát.', { fields: [{ field: 'url', problems: ['required'] }] });
@@ -536,7 +536,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
         if (!text) throw new LoaError('validation_failed', 'Hãy nhập nội dung cần đọc.', { fields: [{ field: 'text', problems: ['required'] }] });
         const { programme, sha256 } = await this.speak(input.kind, input.title, text, who);
         const file = await this.media.fileFor(sha256);
-        return { source: { kind: 'file', path: file.path }, programmeId: programme.id, url: null };
+        return { source: { kind: 'file', path: file.path, format: 'mp3' }, programmeId: programme.id, url: null };
       }
     }
   }

@@ -1,5 +1,5 @@
 import { dataSourceOptions } from '../database/data-source';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -7,7 +7,7 @@ import { DataSource, Repository } from 'typeorm';
 import { LoaError } from '../common/errors';
 import type { LoudnessSettings } from '../config/app-config';
 import { BroadcastFormat, FfmpegService } from './ffmpeg.service';
-import { ffmpegPath } from '@loa/ffmpeg';
+import { ffmpegBinaries, ffmpegPath, npmBinaries, type FfmpegBinaries } from '@loa/ffmpeg';
 import { LoudnessTarget } from './loudness-target.entity';
 import { CommandEngine } from './tts/command-engine';
 import { EspeakEngine } from './tts/espeak-engine';
@@ -24,6 +24,7 @@ import {
   makeAudio,
   makeAudioFixtures,
   makeInputKinds,
+  measureBand,
   measureLoudness,
   mp3PacketSizes,
   speechLikeSource,
@@ -36,6 +37,8 @@ function testOnlyDataSource(): DataSource {
 
 /** Real ffmpeg, a real store in a temp folder and a real (in-memory) table. */
 describe('MediaService with real ffmpeg', () => {
+  // A conversion starts several ffmpeg processes; a dynamically linked system build takes a while to start on a busy machine.
+  jest.setTimeout(60_000);
   const stereo96: BroadcastFormat = { sampleRate: 44100, channels: 2, bitrateKbps: 96 };
   let fixturesDir: string;
   let fx: AudioFixtures;
@@ -315,6 +318,76 @@ describe('MediaService with real ffmpeg', () => {
       expect(readdirSync(store.tmpDir)).toEqual([]);
       expect(storedFiles()).toEqual([]);
       expect(await repo.count()).toBe(0);
+    });
+  });
+
+  describe('an upload that is an HLS playlist naming a local file, then MP3 frames (a polyglot)', () => {
+    const builds: Array<[string, FfmpegBinaries]> = [['the npm build', npmBinaries()]];
+    const system = ffmpegBinaries();
+    if (system.source !== 'npm') builds.push([`the ${system.source} build`, system]);
+    else console.log('polyglot spec: no system ffmpeg ≥ 5 found; install Debian package ffmpeg to check that build too');
+    let dir: string;
+    let secret: string;
+    let frames: string;
+
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'loa-poly-'));
+      // The "local file": 6 s of 3 kHz, so its airing would show in the length and in the pitch.
+      secret = makeAudio(join(dir, 'secret.wav'), 'sine=frequency=3000:duration=6', ['-ac', '1']);
+      // Bare MP3 frames (no ID3 tag): what the old ffprobe then calls mp3 while the old ffmpeg reads HLS.
+      frames = makeAudio(join(dir, 'frames.mp3'), `sine=frequency=440:duration=${FIXTURE_DURATION_MS / 1000}`, ['-c:a', 'libmp3lame', '-b:a', '64k', '-id3v2_version', '0']);
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    function polyglot(name: string, endList: boolean): string {
+      const head = ['#EXTM3U', '#EXT-X-TARGETDURATION:10', '#EXTINF:6,', secret, ...(endList ? ['#EXT-X-ENDLIST'] : []), ''].join('\n');
+      const path = join(dir, name);
+      writeFileSync(path, Buffer.concat([Buffer.from(head), readFileSync(frames)]));
+      return path;
+    }
+
+    describe.each(builds)('with %s', (_label, binaries) => {
+      beforeEach(async () => {
+        await start();
+        await service.onModuleDestroy();
+        ffmpeg = new FfmpegService(binaries);
+        service = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
+        await service.onModuleInit();
+      });
+      afterAll(() => (ffmpeg = new FfmpegService()));
+
+      it.each([
+        ['with #EXT-X-ENDLIST', true],
+        ['without #EXT-X-ENDLIST (a live playlist that never ends)', false],
+      ])('%s: refused, or aired as its 3 s of MP3 only, never the local file, and without hanging', async (_l, endList) => {
+        const temp = uploaded(polyglot(`poly-${endList}.mp3`, endList));
+        const started = Date.now();
+        const outcome = await service.upload(temp, 'x.mp3', 'user-1').then(
+          async (accepted) => {
+            await service.whenIdle();
+            return service.get(accepted.id);
+          },
+          (e: unknown) => e,
+        );
+        expect(Date.now() - started).toBeLessThan(60_000);
+        if (outcome instanceof LoaError) {
+          expect(['media_not_audio', 'media_unreadable']).toContain(outcome.code);
+          expect(await repo.count()).toBe(0);
+          return;
+        }
+        const asset = outcome as MediaAsset;
+        if (asset.status !== 'ready') {
+          expect(asset.status).toBe('failed');
+          return;
+        }
+        expect(asset.originalDurationMs).toBeLessThan(FIXTURE_DURATION_MS + 500);
+        expect(asset.durationMs!).toBeLessThan(FIXTURE_DURATION_MS + 500);
+        // Nothing of the 3 kHz tone: the broadcast file's energy above 2 kHz is far below its 440 Hz tone's.
+        const path = store.pathOf(asset.sha256!, BROADCAST_EXT);
+        const high = measureBand(path, 'highpass=f=2000:poles=2,highpass=f=2000:poles=2');
+        const whole = measureBand(path, 'anull');
+        expect(whole - high).toBeGreaterThan(20);
+      });
     });
   });
 

@@ -13,6 +13,8 @@ import {
   DecodeCheck,
   DEFAULT_BROADCAST_FORMAT,
   FfmpegService,
+  MediaInput,
+  mediaInput,
   TranscodeAborted,
 } from './ffmpeg.service';
 import { LoudnessTarget } from './loudness-target.entity';
@@ -344,7 +346,9 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     // What the file declares is checked first, so a ten-hour file is refused before a ten-hour decode.
     if (probed.audio.durationMs !== null) this.checkDuration(probed.audio.durationMs);
 
-    const decoded = await this.ffmpeg.checkDecodes(path);
+    // The decode stops just past the longest allowed programme, so a file that declares nothing (or lies)
+    // costs at most that much CPU before it is refused.
+    const decoded = await this.ffmpeg.checkDecodes(mediaInput(path, probed.audio.formatName), this.maxDurationMs + 1000);
     const problem = unreadableProblem(probed.audio, decoded);
     if (problem) {
       this.logger.debug(`upload refused as unreadable: ${problem}; ${decoded.errors.join(' | ')}`);
@@ -387,7 +391,14 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       return;
     }
 
-    const input = this.store.pathOf(asset.originalSha256, asset.originalExt);
+    let input: MediaInput;
+    try {
+      input = mediaInput(this.store.pathOf(asset.originalSha256, asset.originalExt), asset.originalFormat.split('/')[0] ?? '');
+    } catch (err) {
+      await this.jobs.update({ id: jobId }, { state: 'failed', error: String(err).slice(0, 500), finishedAt: nowInstant() });
+      await this.fail(id, 'Định dạng tệp gốc không còn được nhận. Hãy tải lên lại dưới dạng MP3, WAV, M4A hoặc OGG.');
+      return;
+    }
     const output = this.store.tempPath(`.${BROADCAST_EXT}`);
     // The work file is on record before ffmpeg creates it, so a crash at any point can clean it up.
     await this.jobs.update({ id: jobId }, { state: 'running', attempts: job.attempts + 1, workFile: output, startedAt: nowInstant() });

@@ -27,7 +27,7 @@ describe('normalise (real ffmpeg, one encoding pass)', () => {
     const input = makeAudio(join(dir, `in-${amplitude}-${inCh}.wav`), speechLikeSource(6, amplitude), ['-ac', String(inCh), '-ar', '48000']);
     const output = join(dir, `out-${amplitude}-${inCh}-${target}.mp3`);
 
-    const result = await normalise(ffmpeg, input, output, settings(target, outCh), { durationMs: 6000 });
+    const result = await normalise(ffmpeg, { path: input, format: 'wav' }, output, settings(target, outCh), { durationMs: 6000 });
 
     const measured = measureLoudness(output);
     expect(Math.abs(measured.lufs - target)).toBeLessThanOrEqual(0.5);
@@ -42,7 +42,7 @@ describe('normalise (real ffmpeg, one encoding pass)', () => {
       `${speechLikeSource(4, 0.2)},adelay=2000|2000,apad`,
       ['-ac', '1', '-t', '9'],
     );
-    const result = await normalise(ffmpeg, input, join(dir, 'padded.mp3'), settings(-16, 1), { durationMs: 9000 });
+    const result = await normalise(ffmpeg, { path: input, format: 'wav' }, join(dir, 'padded.mp3'), settings(-16, 1), { durationMs: 9000 });
     expect(result.trim.startS).toBeGreaterThan(1.8);
     expect(result.trim.startS).toBeLessThan(2.1);
     expect(result.trim.endS).not.toBeNull();
@@ -52,6 +52,6 @@ describe('normalise (real ffmpeg, one encoding pass)', () => {
 
   it('refuses a silent programme', async () => {
     const input = makeAudio(join(dir, 'silence.wav'), 'anullsrc=r=44100:cl=mono', ['-t', '3']);
-    await expect(normalise(ffmpeg, input, join(dir, 'silence.mp3'), settings(-16, 1), { durationMs: 3000 })).rejects.toBeInstanceOf(SilentInput);
+    await expect(normalise(ffmpeg, { path: input, format: 'wav' }, join(dir, 'silence.mp3'), settings(-16, 1), { durationMs: 3000 })).rejects.toBeInstanceOf(SilentInput);
   });
 });

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { BroadcastFormat, FfmpegService, RunOptions } from './ffmpeg.service';
+import { BroadcastFormat, FfmpegService, MediaInput, RunOptions } from './ffmpeg.service';
 import {
   analysisFilter,
   corrected,
@@ -59,7 +59,7 @@ const STAGES = { analysis: [0, 12], calibration: [12, 18], trial: [18, 25], enco
  */
 export async function normalise(
   ffmpeg: FfmpegService,
-  input: string,
+  input: MediaInput,
   output: string,
   settings: NormaliseSettings,
   options: { signal?: AbortSignal; durationMs: number; onProgress?: (percent: number) => void },
