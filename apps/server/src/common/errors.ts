@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'invalid_state'
   | 'live_source_unavailable'
   | 'live_source_not_audio'
+  | 'live_source_forbidden'
   | 'too_many_requests'
   | 'internal';
 
@@ -47,6 +48,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'slot_in_past':
     case 'live_source_unavailable':
     case 'live_source_not_audio':
+    case 'live_source_forbidden':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'range_not_satisfiable':
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;

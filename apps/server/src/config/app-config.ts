@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_TIMEZONE } from '@loa/protocol';
+import { AllowList } from '../live/stream-address';
 
 const timezone = z.string().refine(
   (tz) => {
@@ -52,6 +53,14 @@ const EnvSchema = z.object({
   /** For TTS_ENGINE=command: the program and its arguments; {out} becomes the WAV to write, {voice} the voice. */
   TTS_COMMAND: z.string().min(1).optional(),
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(6),
+  /** Local hosts, addresses or networks (CIDR) a live stream URL may reach: a station's own Icecast on the LAN. */
+  LIVE_URL_ALLOW: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = AllowList.problem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default(''),
   RETENTION_CRON: z.string().refine((v) => validCron(v), { message: 'không phải biểu thức cron (ví dụ 17 3 * * *)' }).default('17 3 * * *'),
 }).refine((env) => env.TTS_ENGINE !== 'command' || env.TTS_COMMAND !== undefined, {
   message: 'cần TTS_COMMAND khi TTS_ENGINE=command',
@@ -104,6 +113,7 @@ export class AppConfig {
   readonly tts: TtsSettings;
   readonly retentionMonths: number;
   readonly retentionCron: string;
+  readonly liveUrlAllow: readonly string[];
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -139,6 +149,7 @@ export class AppConfig {
         : { engine: 'espeak', voice: env.TTS_VOICE };
     this.retentionMonths = env.RETENTION_MONTHS;
     this.retentionCron = env.RETENTION_CRON;
+    this.liveUrlAllow = env.LIVE_URL_ALLOW.split(',').map((e) => e.trim()).filter(Boolean);
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { splitMp3 } from '@loa/protocol';
-import { STREAM_PROTOCOLS } from './live-probe';
 
 export const LIVE_SAMPLE_RATE = 44100;
 export const LIVE_CHANNELS = 1;
@@ -16,7 +16,8 @@ const LOW_WATER_MS = 2000;
 export type EncoderInput =
   /** A file of ours (a broadcast MP3; a spec's WAV): its demuxer is forced, never guessed. */
   | { kind: 'file'; path: string; format: 'mp3' | 'wav' }
-  | { kind: 'url'; url: string }
+  /** A network stream fetched and checked by LiveSourceFetcher: its bytes, and the demuxer they were judged to be. */
+  | { kind: 'stream'; body: Readable; format: string }
   /** Raw audio written by the caller (a browser microphone): its format as ffmpeg `-f` arguments. */
   | { kind: 'pipe'; format: string[] };
 
@@ -32,9 +33,10 @@ export function encoderArgs(input: EncoderInput): string[] {
   const source =
     input.kind === 'file'
       ? ['-protocol_whitelist', 'file', '-f', input.format, '-i', `file:${input.path}`]
-      : input.kind === 'url'
-        ? ['-protocol_whitelist', STREAM_PROTOCOLS, '-rw_timeout', '10000000', '-i', input.url]
-        : [...input.format, '-i', 'pipe:0'];
+      : input.kind === 'stream'
+        ? // ffmpeg never touches the network: the bytes come through its standard input.
+          ['-protocol_whitelist', 'pipe', '-f', input.format, '-i', 'pipe:0']
+        : ['-protocol_whitelist', 'pipe', ...input.format, '-i', 'pipe:0'];
   return [
     ...head,
     ...source,
@@ -73,6 +75,8 @@ export class LiveEncoder {
   private timer: NodeJS.Timeout | null = null;
   private inputEnded = false;
   private stderr = '';
+  /** Why a network stream broke off, when it did. */
+  private sourceError: string | null = null;
   private done = false;
 
   constructor(
@@ -85,12 +89,23 @@ export class LiveEncoder {
   start(): void {
     const child = spawn(ffmpegPath(), encoderArgs(this.input), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
-    if (this.input.kind !== 'pipe') child.stdin.end();
     child.stdin.on('error', () => {}); // a write after ffmpeg died surfaces through 'close'
+    if (this.input.kind === 'stream') {
+      const body = this.input.body;
+      body.on('error', (e) => {
+        this.sourceError = `luồng phát bị ngắt: ${e.message}`;
+        child.kill('SIGKILL');
+      });
+      body.pipe(child.stdin);
+    } else if (this.input.kind !== 'pipe') child.stdin.end();
     child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     child.stderr.on('data', (c: Buffer) => (this.stderr = (this.stderr + c.toString()).slice(-2000)));
     child.on('error', (e) => this.finishInput(`không chạy được ffmpeg: ${e.message}`));
-    child.on('close', (code) => this.finishInput(code === 0 || code === 255 ? null : `ffmpeg dừng với mã ${code}: ${this.stderr.trim().split('\n').pop() ?? ''}`));
+    child.on('close', (code) => {
+      if (this.input.kind === 'stream') this.input.body.destroy();
+      if (this.sourceError) return this.finishInput(this.sourceError);
+      this.finishInput(code === 0 || code === 255 ? null : `ffmpeg dừng với mã ${code}: ${this.stderr.trim().split('\n').pop() ?? ''}`);
+    });
   }
 
   /** For a `pipe` input: raw audio from the microphone. False when ffmpeg cannot take more now. */
@@ -102,7 +117,10 @@ export class LiveEncoder {
   /** Ends the input; what is already encoded still goes out. */
   endInput(): void {
     if (this.input.kind === 'pipe') this.child?.stdin.end();
-    else this.child?.kill('SIGTERM');
+    else {
+      if (this.input.kind === 'stream') this.input.body.unpipe();
+      this.child?.kill('SIGTERM');
+    }
   }
 
   /** Stops at once; nothing more is emitted. */
@@ -110,6 +128,7 @@ export class LiveEncoder {
     this.queue.length = 0;
     this.pending = [];
     this.child?.kill('SIGKILL');
+    if (this.input.kind === 'stream') this.input.body.destroy();
     this.finish(null);
   }
 
