@@ -351,7 +351,7 @@ describe('live relay and emergency broadcast', () => {
       operator = new Api(server.url);
       await operator.login('canbo', 'operator-password');
       programmeId = (await admin.ok('GET', '/api/programmes'))[0].id;
-    });
+    }, 30_000);
 
     const relayCount = async () => (await admin.ok('GET', '/api/live/relays')).length;
 

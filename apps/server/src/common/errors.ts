@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'media_empty'
   | 'media_unreadable'
   | 'media_too_long'
+  | 'media_too_sparse'
   | 'tts_failed'
   | 'media_not_ready'
   | 'range_not_satisfiable'
@@ -45,6 +46,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'media_empty':
     case 'media_unreadable':
     case 'media_too_long':
+    case 'media_too_sparse':
     case 'slot_in_past':
     case 'live_source_unavailable':
     case 'live_source_not_audio':

@@ -35,6 +35,11 @@ function testOnlyDataSource(): DataSource {
   return new DataSource(dataSourceOptions(':memory:'));
 }
 
+/** Ten minutes of noise at the last bit, 8 kHz mono FLAC: tens of KB that would make ~7 MB of broadcast MP3. */
+function makAudioQuiet(path: string): string {
+  return makeAudio(path, 'anoisesrc=color=white:amplitude=0.00001:duration=600:seed=3', ['-ac', '1', '-ar', '8000', '-sample_fmt', 's16', '-c:a', 'flac']);
+}
+
 /** Real ffmpeg, a real store in a temp folder and a real (in-memory) table. */
 describe('MediaService with real ffmpeg', () => {
   // A conversion starts several ffmpeg processes; a dynamically linked system build takes a while to start on a busy machine.
@@ -317,6 +322,77 @@ describe('MediaService with real ffmpeg', () => {
       expect(existsSync(temp)).toBe(false);
       expect(readdirSync(store.tmpDir)).toEqual([]);
       expect(storedFiles()).toEqual([]);
+      expect(await repo.count()).toBe(0);
+    });
+  });
+
+  describe('bounds what uploads cost in CPU and disk', () => {
+    it('the decode check stops once the audio passes the limit instead of decoding it all', async () => {
+      await start();
+      const long = makeAudio(join(fixturesDir, 'long.wav'), 'sine=frequency=300:duration=120', ['-ac', '1', '-ar', '8000']);
+      const checked = await ffmpeg.checkDecodes({ path: long, format: 'wav' }, 2000);
+      expect(checked.errors).toEqual([]);
+      expect(checked.decodedMs).toBeGreaterThanOrEqual(1900);
+      expect(checked.decodedMs).toBeLessThanOrEqual(2100);
+    });
+
+    it('runs uploads’ decode checks in the job queue: never more ffmpegs at once than MEDIA_JOB_CONCURRENCY', async () => {
+      await start(undefined, undefined, { mediaJobConcurrency: 1 });
+      let now = 0;
+      let most = 0;
+      const real = ffmpeg.checkDecodes.bind(ffmpeg);
+      const spy = jest.spyOn(ffmpeg, 'checkDecodes').mockImplementation(async (...args) => {
+        most = Math.max(most, ++now);
+        try {
+          return await real(...args);
+        } finally {
+          now--;
+        }
+      });
+      try {
+        const accepted = await Promise.all(['u1', 'u2', 'u3'].map((user) => service.upload(uploaded(fx.wav), 'a.wav', user)));
+        expect(accepted.map((a) => a.status)).toEqual(['processing', 'processing', 'processing']);
+        expect(spy).toHaveBeenCalledTimes(3);
+        expect(most).toBe(1);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('refuses a user’s upload beyond UPLOAD_CONCURRENT_PER_USER at once, with 429 in Vietnamese, and takes it again once one ends', async () => {
+      await start(undefined, undefined, { uploadConcurrentPerUser: 2 });
+      const first = await service.reserveUpload('u1', 1000);
+      const second = await service.reserveUpload('u1', 1000);
+      const err = await service.reserveUpload('u1', 1000).then(() => null, (e: unknown) => e as LoaError);
+      expect(err).toMatchObject({ code: 'too_many_requests', status: 429 });
+      expect(err!.message).toMatch(/cùng lúc, tối đa 2/);
+      // Someone else is not held up, and a place given back is free again (given back twice changes nothing).
+      (await service.reserveUpload('u2', 1000))();
+      first();
+      first();
+      const third = await service.reserveUpload('u1', 1000);
+      await expect(service.reserveUpload('u1', 1000)).rejects.toMatchObject({ code: 'too_many_requests' });
+      second();
+      third();
+    });
+
+    it('refuses a user’s upload beyond UPLOAD_DAILY_MB_PER_USER in 24 hours, counting what was kept', async () => {
+      await start(undefined, undefined, { uploadDailyBytesPerUser: 600_000 });
+      await uploadAndWait(fx.wav, 'a.wav');
+      const err = await service.reserveUpload('user-1', 100_000).then(() => null, (e: unknown) => e as LoaError);
+      expect(err).toMatchObject({ code: 'too_many_requests', status: 429, details: { limitBytes: 600_000, retryAfterSeconds: 3600 } });
+      expect(err!.message).toMatch(/trong 24 giờ qua.*hạn mức/);
+      (await service.reserveUpload('another-user', 100_000))();
+    });
+
+    it('refuses a small file that would become a broadcast file many times its size (near-silence in FLAC)', async () => {
+      await start();
+      const sparse = makAudioQuiet(join(fixturesDir, 'near-silence.flac'));
+      const temp = uploaded(sparse);
+      const err = await service.upload(temp, 'im-lang.flac', 'user-1').then(() => null, (e: unknown) => e as LoaError);
+      expect(err).toMatchObject({ code: 'media_too_sparse', status: 422 });
+      expect(err!.message).toMatch(/lớn gấp \d+ lần \(tối đa 25 lần\)/);
+      expect(existsSync(temp)).toBe(false);
       expect(await repo.count()).toBe(0);
     });
   });

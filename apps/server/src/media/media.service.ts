@@ -35,6 +35,9 @@ export type MediaSettings = Pick<AppConfig, 'mediaDir' | 'maxUploadBytes'> & {
   readonly maxDurationMs?: number;
   readonly mediaJobConcurrency?: number;
   readonly mediaJobMaxAttempts?: number;
+  readonly uploadConcurrentPerUser?: number;
+  readonly uploadDailyBytesPerUser?: number;
+  readonly maxOutputInputRatio?: number;
 };
 
 export const DEFAULT_LOUDNESS: Readonly<LoudnessSettings> = Object.freeze({
@@ -91,6 +94,11 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   private readonly shutdown = new AbortController();
   /** The running conversions by asset, so a cancel can stop its ffmpeg. */
   private readonly running = new Map<string, AbortController>();
+  /** Uploads being received or checked, by user: how many, and the bytes they declared. */
+  private readonly inFlight = new Map<string, { count: number; bytes: number }>();
+  private readonly uploadConcurrentPerUser: number;
+  private readonly uploadDailyBytesPerUser: number;
+  private readonly maxOutputInputRatio: number;
 
   constructor(
     @InjectRepository(MediaAsset) private readonly assets: Repository<MediaAsset>,
@@ -105,6 +113,9 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     this.loudness = config.loudness ?? DEFAULT_LOUDNESS;
     this.maxDurationMs = config.maxDurationMs ?? 4 * 3600 * 1000;
     this.maxAttempts = config.mediaJobMaxAttempts ?? 3;
+    this.uploadConcurrentPerUser = config.uploadConcurrentPerUser ?? 2;
+    this.uploadDailyBytesPerUser = config.uploadDailyBytesPerUser ?? 2048 * 1024 * 1024;
+    this.maxOutputInputRatio = config.maxOutputInputRatio ?? 25;
     this.queue = new JobQueue(config.mediaJobConcurrency ?? Math.max(1, availableParallelism()), (err) =>
       this.logger.error(`conversion job crashed: ${err instanceof Error ? err.stack : String(err)}`),
     );
@@ -178,6 +189,51 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       await rm(tempFile, { force: true });
       throw err;
     }
+  }
+
+  /**
+   * Takes one of the user's upload places before the body is received, or refuses with 429: at most
+   * UPLOAD_CONCURRENT_PER_USER at once, and UPLOAD_DAILY_MB_PER_USER over 24 hours (what was kept plus
+   * what is arriving). The returned function gives the place back; calling it twice does nothing.
+   */
+  async reserveUpload(userId: string, declaredBytes: number): Promise<() => void> {
+    const mine = this.inFlight.get(userId) ?? { count: 0, bytes: 0 };
+    if (mine.count >= this.uploadConcurrentPerUser) {
+      throw new LoaError(
+        'too_many_requests',
+        `Bạn đang tải lên ${mine.count} tệp cùng lúc, tối đa ${this.uploadConcurrentPerUser}. Hãy đợi một tệp tải xong rồi tải tiếp.`,
+        { limit: this.uploadConcurrentPerUser, retryAfterSeconds: 10 },
+      );
+    }
+    const since = new Date(Date.now() - 24 * 3600_000).toISOString();
+    const kept = await this.assets
+      .createQueryBuilder('a')
+      .select('COALESCE(SUM(a.originalSize), 0)', 'bytes')
+      .where('a.createdBy = :userId AND a.createdAt > :since', { userId, since })
+      .getRawOne<{ bytes: number | string }>();
+    const used = Number(kept?.bytes ?? 0) + mine.bytes;
+    const declared = Math.max(0, declaredBytes);
+    if (used + declared > this.uploadDailyBytesPerUser) {
+      const mb = (n: number) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 }).format(n / (1024 * 1024));
+      throw new LoaError(
+        'too_many_requests',
+        `Bạn đã tải lên ${mb(used)} MB trong 24 giờ qua; tệp này (${mb(declared)} MB) sẽ vượt hạn mức ${mb(this.uploadDailyBytesPerUser)} MB mỗi ngày. Hãy thử lại sau, hoặc nhờ quản trị viên nâng hạn mức.`,
+        { usedBytes: used, limitBytes: this.uploadDailyBytesPerUser, retryAfterSeconds: 3600 },
+      );
+    }
+    // Re-read: another request of the same user may have taken a place while the sum was read.
+    const now = this.inFlight.get(userId) ?? { count: 0, bytes: 0 };
+    if (now.count >= this.uploadConcurrentPerUser) return this.reserveUpload(userId, declaredBytes);
+    this.inFlight.set(userId, { count: now.count + 1, bytes: now.bytes + declared });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const entry = this.inFlight.get(userId);
+      if (!entry) return;
+      if (entry.count <= 1) this.inFlight.delete(userId);
+      else this.inFlight.set(userId, { count: entry.count - 1, bytes: Math.max(0, entry.bytes - declared) });
+    };
   }
 
   /** Speech made from text enters like an upload: checked, kept as the original, normalised. */
@@ -344,11 +400,16 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       );
     }
     // What the file declares is checked first, so a ten-hour file is refused before a ten-hour decode.
-    if (probed.audio.durationMs !== null) this.checkDuration(probed.audio.durationMs);
+    if (probed.audio.durationMs !== null) {
+      this.checkDuration(probed.audio.durationMs);
+      this.checkExpansion(probed.audio.durationMs, size);
+    }
 
     // The decode stops just past the longest allowed programme, so a file that declares nothing (or lies)
-    // costs at most that much CPU before it is refused.
-    const decoded = await this.ffmpeg.checkDecodes(mediaInput(path, probed.audio.formatName), this.maxDurationMs + 1000);
+    // costs at most that much CPU before it is refused; it waits for a place among the conversions (ahead
+    // of those waiting), so uploads arriving together never run more ffmpegs than MEDIA_JOB_CONCURRENCY.
+    const input = mediaInput(path, probed.audio.formatName);
+    const decoded = await this.queue.runFirst(() => this.ffmpeg.checkDecodes(input, this.maxDurationMs + 1000));
     const problem = unreadableProblem(probed.audio, decoded);
     if (problem) {
       this.logger.debug(`upload refused as unreadable: ${problem}; ${decoded.errors.join(' | ')}`);
@@ -359,7 +420,23 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       );
     }
     this.checkDuration(decoded.decodedMs);
+    this.checkExpansion(decoded.decodedMs, size);
     return { audio: probed.audio, decoded };
+  }
+
+  /**
+   * The broadcast file's size is known from the duration; a small upload that would become a much larger
+   * file (hours of near-silence packed into a few MB of FLAC) is refused before any disk or CPU goes to it.
+   */
+  private checkExpansion(durationMs: number, inputBytes: number): void {
+    const outputBytes = (durationMs / 1000) * this.format.bitrateKbps * 125;
+    if (outputBytes <= inputBytes * this.maxOutputInputRatio) return;
+    const ratio = Math.round(outputBytes / inputBytes);
+    throw new LoaError(
+      'media_too_sparse',
+      `Tệp chỉ ${formatBytes(inputBytes)} nhưng dài ${formatDuration(durationMs)}: bản phát sóng sẽ lớn gấp ${ratio} lần (tối đa ${this.maxOutputInputRatio} lần). Tệp có thể gần như im lặng hoặc được nén bất thường; hãy kiểm tra lại bản ghi.`,
+      { durationMs, inputBytes, ratio, maxRatio: this.maxOutputInputRatio },
+    );
   }
 
   private checkDuration(ms: number): void {
@@ -504,6 +581,12 @@ function chuyenMucOf(value: unknown): string | null {
 
 function newJob(assetId: string, now: string): Partial<MediaJob> {
   return { assetId, kind: 'normalise', state: 'queued', attempts: 0, workFile: null, error: null, createdAt: now, startedAt: null, finishedAt: null };
+}
+
+/** "2,7 MB", "512 KB". */
+function formatBytes(n: number): string {
+  const f = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
+  return n >= 1024 * 1024 ? `${f.format(n / (1024 * 1024))} MB` : `${f.format(Math.max(1, n / 1024))} KB`;
 }
 
 /** "4 giờ 05 phút", "12 phút 30 giây". */
