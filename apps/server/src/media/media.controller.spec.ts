@@ -106,6 +106,7 @@ describe('Media routes over HTTP', () => {
       await service.whenIdle();
       const asset = await request(server()).get(`/api/media/assets/${res.body.id as string}`).expect(200);
       expect(asset.body.status).toBe('ready');
+      expect(asset.body).toHaveProperty('loudnessWarning', null);
       sha256 = asset.body.sha256 as string;
       broadcast = readFileSync(store.pathOf(sha256, 'mp3'));
       const list = await request(server()).get('/api/media/assets').expect(200);

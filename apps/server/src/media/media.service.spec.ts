@@ -217,6 +217,20 @@ describe('MediaService with real ffmpeg', () => {
       expect(await service.targetFor('Chuyển đổi số')).toBe(-16);
     });
 
+    it('marks a file that misses its target ready with a warning saying by how much and why, and one that meets it without', async () => {
+      await start(undefined, { targetLufs: -10, truePeakCeilingDbtp: -9, silenceThresholdDb: -50, silenceMinMs: 500 });
+      const missed = await uploadAndWait(kinds['WAV (very quiet, mono)'].path, 'peaky.wav');
+      expect(missed.status).toBe('ready');
+      expect(missed.outputLufs!).toBeLessThan(-10.5);
+      expect(missed.loudnessWarning).toMatch(/^Đạt −\d+(,\d)? LUFS thay vì −10 LUFS do đỉnh nhọn/);
+      await service.onModuleDestroy();
+      await db.destroy();
+      rmSync(root, { recursive: true, force: true });
+      await start();
+      const met = await uploadAndWait(kinds['WAV (very quiet, mono)'].path, 'plain.wav');
+      expect(met).toMatchObject({ status: 'ready', loudnessWarning: null });
+    });
+
     it('cuts leading and trailing silence and records the shorter duration', async () => {
       await start();
       const padded = makeAudio(join(fixturesDir, 'padded.wav'), `${speechLikeSource(3, 0.2)},adelay=1500|1500,apad`, ['-ac', '1', '-t', '6.5']);

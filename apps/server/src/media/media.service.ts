@@ -173,6 +173,8 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
             gainDb: null,
             outputLufs: null,
             outputTruePeakDbtp: null,
+            loudnessWarning: null,
+            liveGainDb: null,
             trimmedMs: null,
             createdBy: userId,
             createdAt: now,
@@ -527,6 +529,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
             gainDb: result.gainDb,
             outputLufs: result.output.integratedLufs,
             outputTruePeakDbtp: result.output.truePeakDbtp,
+            loudnessWarning: result.warning,
             trimmedMs: Math.max(0, asset.originalDurationMs - durationMs),
             progress: 100,
             error: null,
@@ -539,6 +542,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         `asset ${id}: ${result.input.integratedLufs} LUFS → ${result.output.integratedLufs} LUFS, ` +
           `true peak ${result.output.truePeakDbtp} dBTP, gain ${result.gainDb} dB, ${result.encodes} encode(s)`,
       );
+      if (result.warning) this.logger.warn(`asset ${id}: ${result.warning}`);
     } catch (err) {
       await progress.flushed();
       await rm(output, { force: true });

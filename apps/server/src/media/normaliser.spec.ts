@@ -2,10 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FfmpegService } from './ffmpeg.service';
+import { formatDb } from './loudness';
 import { normalise, NormaliseSettings, SilentInput } from './normaliser';
 import { makeAudio, measureLoudness, speechLikeSource } from './test-fixtures';
 
 describe('normalise (real ffmpeg, one encoding pass)', () => {
+  // Several ffmpeg runs per case, slow to start on a busy machine.
+  jest.setTimeout(60_000);
   const ffmpeg = new FfmpegService();
   let dir: string;
   const settings = (targetLufs: number, channels: 1 | 2): NormaliseSettings => ({
@@ -48,6 +51,21 @@ describe('normalise (real ffmpeg, one encoding pass)', () => {
     expect(result.trim.endS).not.toBeNull();
     expect(result.trim.endS!).toBeGreaterThan(5.8);
     expect(result.trim.endS!).toBeLessThan(6.2);
+  });
+
+  it('says so, with the figures and why, when the limiter cannot reach the target (never a silent miss)', async () => {
+    // −10 LUFS with every peak under −9 dBTP: more than speech's crest factor allows.
+    const input = makeAudio(join(dir, 'peaky.wav'), speechLikeSource(8, 0.2), ['-ac', '1']);
+    const result = await normalise(ffmpeg, { path: input, format: 'wav' }, join(dir, 'peaky.mp3'), { ...settings(-10, 1), truePeakCeilingDbtp: -9 }, { durationMs: 8000 });
+    expect(result.output.integratedLufs).toBeLessThan(-10.5);
+    expect(result.warning).toContain(`Đạt ${formatDb(result.output.integratedLufs)} LUFS thay vì −10 LUFS do đỉnh nhọn`);
+  });
+
+  it('gives no warning when the target is met', async () => {
+    const input = makeAudio(join(dir, 'plain.wav'), speechLikeSource(4, 0.2), ['-ac', '1']);
+    const result = await normalise(ffmpeg, { path: input, format: 'wav' }, join(dir, 'plain.mp3'), settings(-16, 1), { durationMs: 4000 });
+    expect(Math.abs(result.output.integratedLufs + 16)).toBeLessThanOrEqual(0.5);
+    expect(result.warning).toBeNull();
   });
 
   it('refuses a silent programme', async () => {

@@ -8,6 +8,7 @@ import {
   LIMITER_MARGIN_DB,
   LoudnessGoal,
   LoudnessReading,
+  loudnessWarning,
   round2,
   SilenceSettings,
   SILENT_BELOW_LUFS,
@@ -29,6 +30,8 @@ export interface NormaliseResult {
   trim: TrimRange;
   /** Encoding passes it took: 1, or 2 when the first missed the tolerance. */
   encodes: number;
+  /** Why the result misses its target or ceiling, for people; null when it meets both. */
+  warning: string | null;
 }
 
 /** The programme is (nearly) silent: there is no loudness to bring to the target. */
@@ -131,5 +134,8 @@ export async function normalise(
       stage(STAGES.encode, keptMs),
     );
   }
-  return { input: inputReading, encoderShiftLu, gainDb: round2(plan.gainDb), output: outputReading, trim, encodes };
+  // Never a silent miss: what the limiter could not reach is said, with why.
+  const limited = (inputReading.truePeakDbtp ?? 0) + plan.gainDb > plan.limiterDb;
+  const warning = loudnessWarning(outputReading, goal, limited);
+  return { input: inputReading, encoderShiftLu, gainDb: round2(plan.gainDb), output: outputReading, trim, encodes, warning };
 }
