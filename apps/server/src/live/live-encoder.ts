@@ -2,10 +2,12 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { splitMp3 } from '@loa/protocol';
+import { limiterLinear } from '../media/loudness';
+import { LIVE_FORMAT } from '../media/live-format';
 
-export const LIVE_SAMPLE_RATE = 44100;
-export const LIVE_CHANNELS = 1;
-export const LIVE_BITRATE_KBPS = 64;
+export const LIVE_SAMPLE_RATE = LIVE_FORMAT.sampleRate;
+export const LIVE_CHANNELS = LIVE_FORMAT.channels;
+export const LIVE_BITRATE_KBPS = LIVE_FORMAT.bitrateKbps;
 /** Frames per message: four MP3 frames are 104.5 ms at 44.1 kHz. Message count is what fan-out costs. */
 export const GROUP_MS = 100;
 /** ffmpeg encodes faster than real time; its output is paused while this much audio waits to be sent. */
@@ -15,7 +17,13 @@ const LOW_WATER_MS = 2000;
 /** Where a live source's audio comes from, as ffmpeg input arguments. */
 export type EncoderInput =
   /** A file of ours (a broadcast MP3; a spec's WAV): its demuxer is forced, never guessed. */
-  | { kind: 'file'; path: string; format: 'mp3' | 'wav' }
+  | {
+      kind: 'file';
+      path: string;
+      format: 'mp3' | 'wav';
+      /** Brings this file's live airing to its loudness target (the 64 kb/s encode moves it), with the true-peak ceiling kept. */
+      gain?: { db: number; ceilingDbtp: number };
+    }
   /** A network stream fetched and checked by LiveSourceFetcher: its bytes, and the demuxer they were judged to be. */
   | { kind: 'stream'; body: Readable; format: string }
   /** Raw audio written by the caller (a browser microphone): its format as ffmpeg `-f` arguments. */
@@ -37,14 +45,22 @@ export function encoderArgs(input: EncoderInput): string[] {
         ? // ffmpeg never touches the network: the bytes come through its standard input.
           ['-protocol_whitelist', 'pipe', '-f', input.format, '-i', 'pipe:0']
         : ['-protocol_whitelist', 'pipe', ...input.format, '-i', 'pipe:0'];
+  // alimiter has 5 ms of lookahead: a peak raised by the gain is held under the ceiling (with a 1 dB margin
+  // for the intersample peaks MP3 coding adds), the same as in the broadcast file's own conversion.
+  const gain =
+    input.kind === 'file' && input.gain && input.gain.db !== 0
+      ? ['-af', `volume=${input.gain.db.toFixed(2)}dB,alimiter=limit=${limiterLinear(input.gain.ceilingDbtp - 1)}:attack=5:release=50:level=disabled`]
+      : [];
   return [
     ...head,
     ...source,
     '-vn',
+    ...gain,
     '-ac', String(LIVE_CHANNELS),
     '-ar', String(LIVE_SAMPLE_RATE),
     '-c:a', 'libmp3lame',
     '-b:a', `${LIVE_BITRATE_KBPS}k`,
+    '-compression_level', String(LIVE_FORMAT.mp3Quality),
     // A bare frame stream: no ID3 tag or Xing frame for the listeners to trip on.
     '-id3v2_version', '0',
     '-write_xing', '0',

@@ -11,7 +11,7 @@ import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { MediaStore } from '../media/media-store';
-import { isReady, MediaService } from '../media/media.service';
+import { isReady, MediaService, type ReadyMediaAsset } from '../media/media.service';
 import { TtsService } from '../media/tts/tts.service';
 import { Programme } from '../programmes/programme.entity';
 import { Station } from '../stations/station.entity';
@@ -551,7 +551,8 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
         if (!programme) throw new LoaError('not_found', 'Không tìm thấy chương trình này.', { id: input.programmeId });
         const asset = await this.media.requireReady(programme.mediaAssetId);
         const file = await this.media.fileFor(asset.sha256);
-        return { source: { kind: 'file', path: file.path, format: 'mp3' }, programmeId: programme.id, url: null, reopen: null };
+        const gain = await this.media.liveGain(asset);
+        return { source: { kind: 'file', path: file.path, format: 'mp3', gain }, programmeId: programme.id, url: null, reopen: null };
       }
       case 'url': {
         if (!input.url) throw new LoaError('validation_failed', 'Hãy nhập địa chỉ luồng phát.', { fields: [{ field: 'url', problems: ['required'] }] });
@@ -565,9 +566,10 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       case 'text': {
         const text = input.text?.trim();
         if (!text) throw new LoaError('validation_failed', 'Hãy nhập nội dung cần đọc.', { fields: [{ field: 'text', problems: ['required'] }] });
-        const { programme, sha256 } = await this.speak(input.kind, input.title, text, who);
-        const file = await this.media.fileFor(sha256);
-        return { source: { kind: 'file', path: file.path, format: 'mp3' }, programmeId: programme.id, url: null, reopen: null };
+        const { programme, asset } = await this.speak(input.kind, input.title, text, who);
+        const file = await this.media.fileFor(asset.sha256);
+        const gain = await this.media.liveGain(asset);
+        return { source: { kind: 'file', path: file.path, format: 'mp3', gain }, programmeId: programme.id, url: null, reopen: null };
       }
     }
   }
@@ -576,7 +578,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
    * Reads the text out with the speech engine, normalised like any upload, and keeps it as a programme:
    * the logbook names it, latecomers to an emergency hear it, and staff can air it again.
    */
-  private async speak(kind: LiveKind, title: string, text: string, who: Principal): Promise<{ programme: Programme; sha256: string }> {
+  private async speak(kind: LiveKind, title: string, text: string, who: Principal): Promise<{ programme: Programme; asset: ReadyMediaAsset }> {
     const userId = who.kind === 'user' ? who.userId : null;
     const chuyenMuc = kind === 'emergency' ? 'Thông báo khẩn cấp' : 'Tin bài';
     const accepted = await this.tts.speak(text, undefined, userId, chuyenMuc);
@@ -591,6 +593,6 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     const programme = await programmes.save(
       programmes.create({ title, chuyenMuc, chuyenMucId: null, topicId: null, description: text, mediaAssetId: asset.id, createdBy: userId, createdAt: this.clock.nowInstant() }),
     );
-    return { programme, sha256: asset.sha256 };
+    return { programme, asset };
   }
 }

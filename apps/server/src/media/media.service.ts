@@ -23,7 +23,7 @@ import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
 import { JobQueue } from './job-queue';
 import { isNotFound, MediaStore } from './media-store';
-import { normalise, SilentInput } from './normaliser';
+import { liveGainFor, normalise, SilentInput } from './normaliser';
 
 /**
  * What the media module reads from the configuration. All but the store's place and the upload limit fall
@@ -358,6 +358,20 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * How a ready file is aired live: the gain that brings its 64 kb/s live encode to its target, and the
+   * true-peak ceiling to keep. Files converted before this was measured get it measured now, once.
+   */
+  async liveGain(asset: ReadyMediaAsset): Promise<{ db: number; ceilingDbtp: number }> {
+    let db = asset.liveGainDb;
+    if (db === null) {
+      const file = await this.fileFor(asset.sha256);
+      db = await liveGainFor(this.ffmpeg, { path: file.path, format: BROADCAST_EXT }, asset.targetLufs, asset.outputLufs ?? asset.targetLufs);
+      await this.assets.update({ id: asset.id }, { liveGainDb: db });
+    }
+    return { db, ceilingDbtp: this.loudness.truePeakCeilingDbtp };
+  }
+
   /** Resolves once no conversion runs or waits. */
   whenIdle(): Promise<void> {
     return this.queue.idle();
@@ -505,6 +519,9 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         },
         { signal: abort.signal, durationMs: asset.originalDurationMs, onProgress: (p) => progress.report(p) },
       );
+      const liveGainDb = await liveGainFor(this.ffmpeg, { path: output, format: BROADCAST_EXT }, asset.targetLufs, result.output.integratedLufs, {
+        signal: abort.signal,
+      });
       await progress.flushed();
       const probed = await this.ffmpeg.probe(output);
       if (!probed.ok) throw new Error(`converted file does not probe: ${probed.reason}`);
@@ -530,6 +547,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
             outputLufs: result.output.integratedLufs,
             outputTruePeakDbtp: result.output.truePeakDbtp,
             loudnessWarning: result.warning,
+            liveGainDb,
             trimmedMs: Math.max(0, asset.originalDurationMs - durationMs),
             progress: 100,
             error: null,

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { BroadcastFormat, FfmpegService, MediaInput, RunOptions } from './ffmpeg.service';
+import { LIVE_FORMAT } from './live-format';
 import {
   analysisFilter,
   corrected,
@@ -138,4 +139,29 @@ export async function normalise(
   const limited = (inputReading.truePeakDbtp ?? 0) + plan.gainDb > plan.limiterDb;
   const warning = loudnessWarning(outputReading, goal, limited);
   return { input: inputReading, encoderShiftLu, gainDb: round2(plan.gainDb), output: outputReading, trim, encodes, warning };
+}
+
+/** The excerpt of a broadcast file encoded as the live path would, to learn how that encode moves its loudness. */
+const LIVE_CALIBRATION_S = 60;
+/** However the measurement turns out, the live path never changes a file's level by more than this. */
+const MAX_LIVE_GAIN_DB = 3;
+
+/**
+ * The gain (dB) that brings a broadcast file aired live to `targetLufs`: relays and emergencies encode it
+ * once more, to 64 kb/s, which lowers loudness by about half a LU (lossy coding drops detail the
+ * loudness measure counts). A minute of the file is encoded that way and measured before and after.
+ */
+export async function liveGainFor(
+  ffmpeg: FfmpegService,
+  broadcast: MediaInput,
+  targetLufs: number,
+  fileLufs: number,
+  options: { signal?: AbortSignal } = {},
+): Promise<number> {
+  const excerpt = `atrim=duration=${LIVE_CALIBRATION_S}`;
+  const before = await ffmpeg.measureFiltered(broadcast, excerpt, options);
+  const after = await ffmpeg.encodeMeasured(broadcast, null, excerpt, LIVE_FORMAT, options);
+  const shift = before.integratedLufs > SILENT_BELOW_LUFS && after.integratedLufs > SILENT_BELOW_LUFS ? after.integratedLufs - before.integratedLufs : 0;
+  const gain = targetLufs - fileLufs - shift;
+  return round2(Math.max(-MAX_LIVE_GAIN_DB, Math.min(MAX_LIVE_GAIN_DB, gain)));
 }
