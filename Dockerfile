@@ -9,6 +9,8 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /opt/loa
+# Debian's ffmpeg and ffprobe (one build, patched by Debian's security updates) are preferred over npm's.
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/loa/node_modules ./node_modules
 COPY --from=build /opt/loa/dist ./dist
 COPY package.json ./

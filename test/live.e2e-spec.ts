@@ -37,7 +37,8 @@ describe('live relay and emergency broadcast', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'loa-live-'));
-    server = await startServerProcess(dir);
+    // The upper station's stream in the URL test is this server's own, on loopback: allowed by name.
+    server = await startServerProcess(dir, { env: { LIVE_URL_ALLOW: '127.0.0.1' } });
     admin = new Api(server.url);
     await admin.login('admin', ADMIN_PASSWORD);
     provinceId = (await admin.ok('POST', '/api/units', { name: 'Tỉnh Quảng Bình', kind: 'Tỉnh' })).id;
@@ -294,8 +295,13 @@ describe('live relay and emergency broadcast', () => {
   it('relays a stream URL: here the HTTP stream of another relay, as an Icecast source would be', async () => {
     const programme = await programmeFrom('nguon-tren.wav', 720, 8);
     const upper = await editor.ok('POST', '/api/live/relays', { title: 'Đài tỉnh phát', sourceKind: 'programme', programmeId: programme.id, stationIds: [stations[1].id] });
-    const relayed = await editor.ok('POST', '/api/live/relays', { title: 'Tiếp sóng đài tỉnh', sourceKind: 'url', url: server.url + upper.streamUrl, stationIds: [stations[2].id] });
-    expect(relayed.relay).toMatchObject({ sourceKind: 'url', status: 'live' });
+    // As an Icecast source with its password: sent to the stream server, shown to nobody, kept nowhere.
+    const withPassword = server.url.replace('http://', 'http://source:mat-khau-nguon@') + upper.streamUrl;
+    const relayed = await editor.ok('POST', '/api/live/relays', { title: 'Tiếp sóng đài tỉnh', sourceKind: 'url', url: withPassword, stationIds: [stations[2].id] });
+    expect(relayed.relay).toMatchObject({ sourceKind: 'url', status: 'live', sourceUrl: server.url + upper.streamUrl });
+    expect(JSON.stringify(await editor.ok('GET', '/api/live/relays'))).not.toContain('mat-khau-nguon');
+    expect(JSON.stringify(await editor.ok('GET', `/api/live/relays/${relayed.relay.id}`))).not.toContain('mat-khau-nguon');
+    expect(JSON.stringify(await admin.ok('GET', `/api/audit?entity=live_relay&entityId=${relayed.relay.id}`))).not.toContain('mat-khau-nguon');
     const record = await eventually('the stream on air at the second station', () => liveRecords(stations[2], relayed.relay.id)[0], 40_000);
     const pcm = await decodePcm(join(stations[2].dir, 'sink', record.file));
     expect(pcm.length / 44100).toBeGreaterThan(3);
@@ -345,7 +351,7 @@ describe('live relay and emergency broadcast', () => {
       operator = new Api(server.url);
       await operator.login('canbo', 'operator-password');
       programmeId = (await admin.ok('GET', '/api/programmes'))[0].id;
-    });
+    }, 30_000);
 
     const relayCount = async () => (await admin.ok('GET', '/api/live/relays')).length;
 
@@ -360,6 +366,15 @@ describe('live relay and emergency broadcast', () => {
       expect(notAudio.body.code).toBe('live_source_not_audio');
       const badScheme = await editor.request('POST', '/api/live/relays', { title: 'Tệp cục bộ', sourceKind: 'url', url: 'file:///etc/passwd', stationIds: [stations[0].id] });
       expect(badScheme.status).toBe(400);
+      // Inside the server's networks (not in LIVE_URL_ALLOW), also for a commune operator's emergency.
+      for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1:8000/live', 'http://127.0.0.2:3000/api/health']) {
+        const inside = await editor.request('POST', '/api/live/relays', { title: 'Mạng nội bộ', sourceKind: 'url', url, stationIds: [stations[0].id] });
+        expect(inside.status).toBe(422);
+        expect(inside.body.code).toBe('live_source_forbidden');
+        expect(inside.body.details).toEqual({ url });
+      }
+      const viaEmergency = await operator.request('POST', '/api/live/emergencies', { title: 'Khẩn', sourceKind: 'url', url: 'http://169.254.169.254/', stationIds: [stations[0].id] });
+      expect(viaEmergency.body.code).toBe('live_source_forbidden');
       expect(await relayCount()).toBe(before);
     }, 60_000);
 

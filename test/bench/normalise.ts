@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     log('Loa: ebur128 analysis, gain and true-peak limiter, one encoding pass measured as it is written');
     const loaOut = join(dir, 'loa.mp3');
     const t0 = performance.now();
-    const result = await normalise(service, input, loaOut, settings, { durationMs: seconds * 1000 });
+    const result = await normalise(service, { path: input, format: 'wav' }, loaOut, settings, { durationMs: seconds * 1000 });
     const loaS = (performance.now() - t0) / 1000;
     log(`Loa: ${loaS.toFixed(1)} s, ${result.encodes} encode(s), gain ${result.gainDb} dB`);
 

@@ -24,7 +24,7 @@ import { HealthController } from './health/health.controller';
 import { LogbookExport } from './logbook/logbook-export.entity';
 import { LiveHub } from './live/live-hub';
 import { LiveMicGateway } from './live/live-mic.gateway';
-import { LiveProbe } from './live/live-probe';
+import { LiveSourceFetcher } from './live/live-source';
 import { LiveRelay, LiveRelayTarget } from './live/live-relay.entity';
 import { LiveController } from './live/live.controller';
 import { LiveService } from './live/live.service';
@@ -137,7 +137,7 @@ export class AppModule {
         ReportsService,
         AgentGateway,
         LiveHub,
-        LiveProbe,
+        LiveSourceFetcher,
         LiveService,
         LiveMicGateway,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -57,6 +57,8 @@ export interface MediaAsset {
   durationMs: number | null;
   progress: number;
   error: string | null;
+  /** The server's sentence when the broadcast file misses its loudness target; null when it meets it. */
+  loudnessWarning?: string | null;
 }
 
 export interface Programme {

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'media_empty'
   | 'media_unreadable'
   | 'media_too_long'
+  | 'media_too_sparse'
   | 'tts_failed'
   | 'media_not_ready'
   | 'range_not_satisfiable'
@@ -20,6 +21,7 @@ export type ErrorCode =
   | 'invalid_state'
   | 'live_source_unavailable'
   | 'live_source_not_audio'
+  | 'live_source_forbidden'
   | 'too_many_requests'
   | 'internal';
 
@@ -44,9 +46,11 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'media_empty':
     case 'media_unreadable':
     case 'media_too_long':
+    case 'media_too_sparse':
     case 'slot_in_past':
     case 'live_source_unavailable':
     case 'live_source_not_audio':
+    case 'live_source_forbidden':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'range_not_satisfiable':
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_TIMEZONE } from '@loa/protocol';
+import { AllowList } from '../live/stream-address';
 
 const timezone = z.string().refine(
   (tz) => {
@@ -49,11 +50,24 @@ const EnvSchema = z.object({
   MAX_DURATION_S: positiveInt(4 * 3600),
   MEDIA_JOB_CONCURRENCY: positiveInt(Math.max(1, availableParallelism())),
   MEDIA_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Uploads one user may have in progress at once, and megabytes one user may upload in 24 hours. */
+  UPLOAD_CONCURRENT_PER_USER: positiveInt(2),
+  UPLOAD_DAILY_MB_PER_USER: positiveInt(2048),
+  /** The broadcast file may be at most this many times the size of the upload (a tiny file of hours of near-silence is refused). */
+  MAX_OUTPUT_INPUT_RATIO: z.coerce.number().min(1).max(1000).default(25),
   TTS_ENGINE: z.enum(['espeak', 'command']).default('espeak'),
   TTS_VOICE: z.string().regex(/^[A-Za-z0-9_+-]{1,40}$/, 'tên giọng chỉ gồm chữ, số, _ + -').default('vi'),
   /** For TTS_ENGINE=command: the program and its arguments; {out} becomes the WAV to write, {voice} the voice. */
   TTS_COMMAND: z.string().min(1).optional(),
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(6),
+  /** Local hosts, addresses or networks (CIDR) a live stream URL may reach: a station's own Icecast on the LAN. */
+  LIVE_URL_ALLOW: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = AllowList.problem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default(''),
   RETENTION_CRON: z.string().refine((v) => validCron(v), { message: 'không phải biểu thức cron (ví dụ 17 3 * * *)' }).default('17 3 * * *'),
 }).refine((env) => env.TTS_ENGINE !== 'command' || env.TTS_COMMAND !== undefined, {
   message: 'cần TTS_COMMAND khi TTS_ENGINE=command',
@@ -104,9 +118,13 @@ export class AppConfig {
   readonly maxDurationMs: number;
   readonly mediaJobConcurrency: number;
   readonly mediaJobMaxAttempts: number;
+  readonly uploadConcurrentPerUser: number;
+  readonly uploadDailyBytesPerUser: number;
+  readonly maxOutputInputRatio: number;
   readonly tts: TtsSettings;
   readonly retentionMonths: number;
   readonly retentionCron: string;
+  readonly liveUrlAllow: readonly string[];
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -137,12 +155,16 @@ export class AppConfig {
     this.maxDurationMs = env.MAX_DURATION_S * 1000;
     this.mediaJobConcurrency = env.MEDIA_JOB_CONCURRENCY;
     this.mediaJobMaxAttempts = env.MEDIA_JOB_MAX_ATTEMPTS;
+    this.uploadConcurrentPerUser = env.UPLOAD_CONCURRENT_PER_USER;
+    this.uploadDailyBytesPerUser = env.UPLOAD_DAILY_MB_PER_USER * 1024 * 1024;
+    this.maxOutputInputRatio = env.MAX_OUTPUT_INPUT_RATIO;
     this.tts =
       env.TTS_ENGINE === 'command' && env.TTS_COMMAND
         ? { engine: 'command', voice: env.TTS_VOICE, command: splitCommand(env.TTS_COMMAND) }
         : { engine: 'espeak', voice: env.TTS_VOICE };
     this.retentionMonths = env.RETENTION_MONTHS;
     this.retentionCron = env.RETENTION_CRON;
+    this.liveUrlAllow = env.LIVE_URL_ALLOW.split(',').map((e) => e.trim()).filter(Boolean);
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */

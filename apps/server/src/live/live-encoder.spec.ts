@@ -31,7 +31,7 @@ describe('LiveEncoder pacing', () => {
     const groups: EncodedGroup[] = [];
     await new Promise<void>((resolve, reject) => {
       const encoder = new LiveEncoder(
-        { kind: 'file', path: tone },
+        { kind: 'file', path: tone, format: 'wav' },
         () => Date.now(),
         (g) => {
           lateness.push(Date.now() - g.at);

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { splitMp3 } from '@loa/protocol';
-import { STREAM_PROTOCOLS } from './live-probe';
+import { limiterLinear } from '../media/loudness';
+import { LIVE_FORMAT } from '../media/live-format';
 
-export const LIVE_SAMPLE_RATE = 44100;
-export const LIVE_CHANNELS = 1;
-export const LIVE_BITRATE_KBPS = 64;
+export const LIVE_SAMPLE_RATE = LIVE_FORMAT.sampleRate;
+export const LIVE_CHANNELS = LIVE_FORMAT.channels;
+export const LIVE_BITRATE_KBPS = LIVE_FORMAT.bitrateKbps;
 /** Frames per message: four MP3 frames are 104.5 ms at 44.1 kHz. Message count is what fan-out costs. */
 export const GROUP_MS = 100;
 /** ffmpeg encodes faster than real time; its output is paused while this much audio waits to be sent. */
@@ -14,8 +16,16 @@ const LOW_WATER_MS = 2000;
 
 /** Where a live source's audio comes from, as ffmpeg input arguments. */
 export type EncoderInput =
-  | { kind: 'file'; path: string }
-  | { kind: 'url'; url: string }
+  /** A file of ours (a broadcast MP3; a spec's WAV): its demuxer is forced, never guessed. */
+  | {
+      kind: 'file';
+      path: string;
+      format: 'mp3' | 'wav';
+      /** Brings this file's live airing to its loudness target (the 64 kb/s encode moves it), with the true-peak ceiling kept. */
+      gain?: { db: number; ceilingDbtp: number };
+    }
+  /** A network stream fetched and checked by LiveSourceFetcher: its bytes, and the demuxer they were judged to be. */
+  | { kind: 'stream'; body: Readable; format: string }
   /** Raw audio written by the caller (a browser microphone): its format as ffmpeg `-f` arguments. */
   | { kind: 'pipe'; format: string[] };
 
@@ -30,18 +40,27 @@ export function encoderArgs(input: EncoderInput): string[] {
   const head = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
   const source =
     input.kind === 'file'
-      ? ['-i', input.path]
-      : input.kind === 'url'
-        ? ['-protocol_whitelist', STREAM_PROTOCOLS, '-rw_timeout', '10000000', '-i', input.url]
-        : [...input.format, '-i', 'pipe:0'];
+      ? ['-protocol_whitelist', 'file', '-f', input.format, '-i', `file:${input.path}`]
+      : input.kind === 'stream'
+        ? // ffmpeg never touches the network: the bytes come through its standard input.
+          ['-protocol_whitelist', 'pipe', '-f', input.format, '-i', 'pipe:0']
+        : ['-protocol_whitelist', 'pipe', ...input.format, '-i', 'pipe:0'];
+  // alimiter has 5 ms of lookahead: a peak raised by the gain is held under the ceiling (with a 1 dB margin
+  // for the intersample peaks MP3 coding adds), the same as in the broadcast file's own conversion.
+  const gain =
+    input.kind === 'file' && input.gain && input.gain.db !== 0
+      ? ['-af', `volume=${input.gain.db.toFixed(2)}dB,alimiter=limit=${limiterLinear(input.gain.ceilingDbtp - 1)}:attack=5:release=50:level=disabled`]
+      : [];
   return [
     ...head,
     ...source,
     '-vn',
+    ...gain,
     '-ac', String(LIVE_CHANNELS),
     '-ar', String(LIVE_SAMPLE_RATE),
     '-c:a', 'libmp3lame',
     '-b:a', `${LIVE_BITRATE_KBPS}k`,
+    '-compression_level', String(LIVE_FORMAT.mp3Quality),
     // A bare frame stream: no ID3 tag or Xing frame for the listeners to trip on.
     '-id3v2_version', '0',
     '-write_xing', '0',
@@ -72,6 +91,8 @@ export class LiveEncoder {
   private timer: NodeJS.Timeout | null = null;
   private inputEnded = false;
   private stderr = '';
+  /** Why a network stream broke off, when it did. */
+  private sourceError: string | null = null;
   private done = false;
 
   constructor(
@@ -84,12 +105,23 @@ export class LiveEncoder {
   start(): void {
     const child = spawn(ffmpegPath(), encoderArgs(this.input), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
-    if (this.input.kind !== 'pipe') child.stdin.end();
     child.stdin.on('error', () => {}); // a write after ffmpeg died surfaces through 'close'
+    if (this.input.kind === 'stream') {
+      const body = this.input.body;
+      body.on('error', (e) => {
+        this.sourceError = `luồng phát bị ngắt: ${e.message}`;
+        child.kill('SIGKILL');
+      });
+      body.pipe(child.stdin);
+    } else if (this.input.kind !== 'pipe') child.stdin.end();
     child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     child.stderr.on('data', (c: Buffer) => (this.stderr = (this.stderr + c.toString()).slice(-2000)));
     child.on('error', (e) => this.finishInput(`không chạy được ffmpeg: ${e.message}`));
-    child.on('close', (code) => this.finishInput(code === 0 || code === 255 ? null : `ffmpeg dừng với mã ${code}: ${this.stderr.trim().split('\n').pop() ?? ''}`));
+    child.on('close', (code) => {
+      if (this.input.kind === 'stream') this.input.body.destroy();
+      if (this.sourceError) return this.finishInput(this.sourceError);
+      this.finishInput(code === 0 || code === 255 ? null : `ffmpeg dừng với mã ${code}: ${this.stderr.trim().split('\n').pop() ?? ''}`);
+    });
   }
 
   /** For a `pipe` input: raw audio from the microphone. False when ffmpeg cannot take more now. */
@@ -101,7 +133,10 @@ export class LiveEncoder {
   /** Ends the input; what is already encoded still goes out. */
   endInput(): void {
     if (this.input.kind === 'pipe') this.child?.stdin.end();
-    else this.child?.kill('SIGTERM');
+    else {
+      if (this.input.kind === 'stream') this.input.body.unpipe();
+      this.child?.kill('SIGTERM');
+    }
   }
 
   /** Stops at once; nothing more is emitted. */
@@ -109,6 +144,7 @@ export class LiveEncoder {
     this.queue.length = 0;
     this.pending = [];
     this.child?.kill('SIGKILL');
+    if (this.input.kind === 'stream') this.input.body.destroy();
     this.finish(null);
   }
 

@@ -11,15 +11,16 @@ import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { MediaStore } from '../media/media-store';
-import { isReady, MediaService } from '../media/media.service';
+import { isReady, MediaService, type ReadyMediaAsset } from '../media/media.service';
 import { TtsService } from '../media/tts/tts.service';
 import { Programme } from '../programmes/programme.entity';
 import { Station } from '../stations/station.entity';
 import { UnitsService } from '../units/units.service';
 import { LIVE_CHANNELS, LIVE_SAMPLE_RATE, LiveEncoder, type EncodedGroup, type EncoderInput } from './live-encoder';
 import { LiveHub, type HubListener } from './live-hub';
-import { LiveProbe } from './live-probe';
+import { LiveSourceFetcher } from './live-source';
 import { LiveRelay, LiveRelayTarget, type LiveRelayStatus, type LiveSourceKind } from './live-relay.entity';
+import { parseStreamUrl, withoutCredentials } from './stream-address';
 
 export interface StartLive {
   kind: LiveKind;
@@ -65,6 +66,12 @@ interface ActiveRelay {
   /** Stations that reported playing a round. */
   carried: Set<string>;
   input: EncoderInput;
+  /**
+   * For a stream URL: opens it again (checked again) for a later round; the first round uses the stream
+   * opened when the relay was started. The URL's password lives only here, never in the database.
+   */
+  reopen: (() => Promise<EncoderInput>) | null;
+  inputUsed: boolean;
   round: number;
   onAir: boolean;
   roundStartedAt: string;
@@ -85,10 +92,10 @@ export function hashStreamToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** The relay as the API shows it. */
+/** The relay as the API shows it: no token hash, and a stream URL without any password (rows from before kept one). */
 export function publicRelay(r: LiveRelay) {
   const { streamTokenHash: _hidden, ...rest } = r;
-  return rest;
+  return { ...rest, sourceUrl: withoutCredentials(rest.sourceUrl) };
 }
 
 /**
@@ -108,7 +115,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     private readonly clock: Clock,
     private readonly media: MediaService,
     private readonly units: UnitsService,
-    private readonly probe: LiveProbe,
+    private readonly sources: LiveSourceFetcher,
     private readonly tts: TtsService,
     config: AppConfig,
   ) {
@@ -142,7 +149,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     if (input.expiresAt && Date.parse(input.expiresAt) > this.clock.now() + MAX_EXPIRY_MS) {
       throw new LoaError('validation_failed', 'Thời điểm hết hạn không được quá 7 ngày kể từ bây giờ.', { fields: [{ field: 'expiresAt', problems: ['more than 7 days ahead'] }] });
     }
-    const { source, programmeId, url } = await this.resolveSource(input, who);
+    const { source, programmeId, url, reopen } = await this.resolveSource(input, who);
 
     const token = randomBytes(24).toString('base64url');
     const row = await this.db.transaction(async (m) => {
@@ -180,6 +187,9 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
           .execute();
       }
       return saved;
+    }).catch((err: unknown) => {
+      if (source.kind === 'stream') source.body.destroy();
+      throw err;
     });
 
     const recordingPath = this.store.tempPath('.mp3');
@@ -190,6 +200,8 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       roundTargets: targets,
       carried: new Set(),
       input: source,
+      reopen,
+      inputUsed: false,
       round: 0,
       onAir: false,
       roundStartedAt: now,
@@ -376,6 +388,21 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
 
   private async startRound(a: ActiveRelay, round: number, targets: string[] = a.targets): Promise<void> {
     if (a.stopCause || a.finished || a.onAir) return;
+    if (a.inputUsed && a.reopen) {
+      try {
+        a.input = await a.reopen();
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.log.error(`relay ${a.row.id} round ${round}: source not reopened: ${message}`);
+        await this.finish(a, 'failed', `Nguồn phát bị lỗi: ${message}`);
+        return;
+      }
+      if (a.stopCause || a.finished || a.onAir) {
+        if (a.input.kind === 'stream') a.input.body.destroy();
+        return;
+      }
+    }
+    a.inputUsed = true;
     a.round = round;
     a.roundTargets = targets;
     a.onAir = true;
@@ -513,7 +540,10 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     return [...ids];
   }
 
-  private async resolveSource(input: StartLive, who: Principal): Promise<{ source: EncoderInput; programmeId: string | null; url: string | null }> {
+  private async resolveSource(
+    input: StartLive,
+    who: Principal,
+  ): Promise<{ source: EncoderInput; programmeId: string | null; url: string | null; reopen: (() => Promise<EncoderInput>) | null }> {
     switch (input.sourceKind) {
       case 'programme': {
         if (!input.programmeId) throw new LoaError('validation_failed', 'Hãy chọn chương trình để phát.', { fields: [{ field: 'programmeId', problems: ['required'] }] });
@@ -521,22 +551,25 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
         if (!programme) throw new LoaError('not_found', 'Không tìm thấy chương trình này.', { id: input.programmeId });
         const asset = await this.media.requireReady(programme.mediaAssetId);
         const file = await this.media.fileFor(asset.sha256);
-        return { source: { kind: 'file', path: file.path }, programmeId: programme.id, url: null };
+        const gain = await this.media.liveGain(asset);
+        return { source: { kind: 'file', path: file.path, format: 'mp3', gain }, programmeId: programme.id, url: null, reopen: null };
       }
       case 'url': {
         if (!input.url) throw new LoaError('validation_failed', 'Hãy nhập địa chỉ luồng phát.', { fields: [{ field: 'url', problems: ['required'] }] });
-        await this.probe.probe(input.url);
-        return { source: { kind: 'url', url: input.url }, programmeId: null, url: input.url };
+        const url = parseStreamUrl(input.url);
+        const open = async (): Promise<EncoderInput> => ({ kind: 'stream', ...(await this.sources.open(url)) });
+        return { source: await open(), programmeId: null, url: url.shown, reopen: open };
       }
       case 'mic':
         // Raw 16-bit PCM, mono, 48 kHz: what a browser's AudioWorklet gives with no codec in the page.
-        return { source: { kind: 'pipe', format: ['-f', 's16le', '-ar', '48000', '-ac', '1'] }, programmeId: null, url: null };
+        return { source: { kind: 'pipe', format: ['-f', 's16le', '-ar', '48000', '-ac', '1'] }, programmeId: null, url: null, reopen: null };
       case 'text': {
         const text = input.text?.trim();
         if (!text) throw new LoaError('validation_failed', 'Hãy nhập nội dung cần đọc.', { fields: [{ field: 'text', problems: ['required'] }] });
-        const { programme, sha256 } = await this.speak(input.kind, input.title, text, who);
-        const file = await this.media.fileFor(sha256);
-        return { source: { kind: 'file', path: file.path }, programmeId: programme.id, url: null };
+        const { programme, asset } = await this.speak(input.kind, input.title, text, who);
+        const file = await this.media.fileFor(asset.sha256);
+        const gain = await this.media.liveGain(asset);
+        return { source: { kind: 'file', path: file.path, format: 'mp3', gain }, programmeId: programme.id, url: null, reopen: null };
       }
     }
   }
@@ -545,7 +578,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
    * Reads the text out with the speech engine, normalised like any upload, and keeps it as a programme:
    * the logbook names it, latecomers to an emergency hear it, and staff can air it again.
    */
-  private async speak(kind: LiveKind, title: string, text: string, who: Principal): Promise<{ programme: Programme; sha256: string }> {
+  private async speak(kind: LiveKind, title: string, text: string, who: Principal): Promise<{ programme: Programme; asset: ReadyMediaAsset }> {
     const userId = who.kind === 'user' ? who.userId : null;
     const chuyenMuc = kind === 'emergency' ? 'Thông báo khẩn cấp' : 'Tin bài';
     const accepted = await this.tts.speak(text, undefined, userId, chuyenMuc);
@@ -560,6 +593,6 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     const programme = await programmes.save(
       programmes.create({ title, chuyenMuc, chuyenMucId: null, topicId: null, description: text, mediaAssetId: asset.id, createdBy: userId, createdAt: this.clock.nowInstant() }),
     );
-    return { programme, sha256: asset.sha256 };
+    return { programme, asset };
   }
 }

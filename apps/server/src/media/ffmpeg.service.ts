@@ -3,8 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { Injectable } from '@nestjs/common';
-import { ffmpegPath, ffprobePath } from '@loa/ffmpeg';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { describeFfmpeg, ffmpegBinaries, type FfmpegBinaries } from '@loa/ffmpeg';
 import { LoudnessReading, MEASURE_FILTER, parseEbur128Summary, TrimRange, trimFromSilence } from './loudness';
 
 /** The broadcast format every programme is converted to. */
@@ -55,13 +55,44 @@ export class TranscodeAborted extends Error {
 }
 
 /**
- * Demuxers that read other files or URLs named inside the upload. An uploaded playlist must never make the
- * server fetch or read something else, so such files are refused even before any audio is looked at.
+ * The demuxers an upload may be read with: containers of audio (and of video, for its sound) that hold
+ * their media inside themselves. Playlists and other indirections (hls, dash, concat, ffconcat, sdp, tee,
+ * image sequences …) are absent, so a file that looks like one is refused by ffprobe before any file it
+ * names is opened, whichever demuxer probing would have picked.
  */
-const INDIRECT_FORMATS = new Set(['hls', 'concat', 'ffmetadata', 'tee', 'image2', 'sdp', 'rtsp', 'dash']);
+export const UPLOAD_DEMUXERS: readonly string[] = Object.freeze([
+  'mp3', 'wav', 'w64', 'aiff', 'caf', 'flac', 'ogg', 'mov', 'matroska', 'asf', 'amr', 'amrnb', 'amrwb',
+  'aac', 'ac3', 'eac3', 'avi', 'mpegts', 'flv', 'mpeg', 'au', 'wv', 'ape', 'dts',
+]);
+const FORMAT_WHITELIST = ['-format_whitelist', UPLOAD_DEMUXERS.join(',')];
 
 /** Inputs are always local files; this stops a crafted file from reaching the network. */
 const INPUT_PROTOCOLS = ['-protocol_whitelist', 'file'];
+
+/**
+ * A file ffmpeg reads, with the demuxer ffprobe recognised it as. Every run forces that demuxer, so the
+ * decoder reads the file the way the probe judged it, even if its own probing would pick something else.
+ */
+export interface MediaInput {
+  path: string;
+  /** An ffmpeg demuxer name from UPLOAD_DEMUXERS, e.g. 'mp3', 'mov'. */
+  format: string;
+}
+
+/**
+ * The input to give ffmpeg for a file ffprobe named `formatName` ('mov,mp4,m4a,3gp,3g2,mj2'): its first
+ * demuxer name, which must be one uploads may use.
+ */
+export function mediaInput(path: string, formatName: string): MediaInput {
+  const format = (formatName.split(/[,/]/)[0] ?? '').trim();
+  if (!UPLOAD_DEMUXERS.includes(format)) throw new Error(`demuxer "${formatName}" is not allowed for uploads`);
+  return { path, format };
+}
+
+/** What goes before `-i`: the forced demuxer, local files only, and the demuxer whitelist again. */
+function inputArgs(input: MediaInput): string[] {
+  return [...INPUT_PROTOCOLS, ...FORMAT_WHITELIST, '-f', input.format, '-i', fileUrl(input.path)];
+}
 
 const PROBE_TIMEOUT_MS = 60_000;
 const DECODE_TIMEOUT_MS = 15 * 60_000;
@@ -82,11 +113,25 @@ export interface Analysis {
   decodedMs: number;
 }
 
+/** Injection token for another pair of binaries than the configured one (specs checking both builds). */
+export const FFMPEG_BINARIES = 'FFMPEG_BINARIES';
+
 /** Every ffmpeg and ffprobe process the server starts goes through here. */
 @Injectable()
-export class FfmpegService {
-  private readonly ffmpeg = ffmpegPath();
-  private readonly ffprobe = ffprobePath();
+export class FfmpegService implements OnModuleInit {
+  private readonly ffmpeg: string;
+  private readonly ffprobe: string;
+
+  constructor(@Optional() @Inject(FFMPEG_BINARIES) private readonly binaries: FfmpegBinaries = ffmpegBinaries()) {
+    this.ffmpeg = binaries.ffmpeg;
+    this.ffprobe = binaries.ffprobe;
+  }
+
+  /** Says at start which build reads the uploads, and how old the npm one is when that is the one. */
+  onModuleInit(): void {
+    const { level, text } = describeFfmpeg(this.binaries);
+    new Logger('Ffmpeg')[level](text);
+  }
 
   /** `ffmpeg version 4.1 …`: the first line of `-version`, for logs and the benchmark. */
   async version(): Promise<string> {
@@ -98,9 +143,9 @@ export class FfmpegService {
    * One decoding pass: integrated loudness and true peak per EBU R128 of the programme as it will air
    * (the filter chain `filter` brings it to the broadcast layout), and where its silent ends are.
    */
-  async analyse(input: string, filter: string, options: RunOptions = {}): Promise<Analysis> {
+  async analyse(input: MediaInput, filter: string, options: RunOptions = {}): Promise<Analysis> {
     const run = await this.stream(
-      [...INPUT_PROTOCOLS, '-i', fileUrl(input), '-map', '0:a:0', '-af', filter, '-f', 'null', '-'],
+      [...inputArgs(input), '-map', '0:a:0', '-af', filter, '-f', 'null', '-'],
       options,
     );
     if (run.code !== 0) throw new Error(`analysis failed: ${lastLine(run.stderr)}`);
@@ -110,9 +155,9 @@ export class FfmpegService {
   }
 
   /** Loudness of `input` after `filter`, without writing anything: a cheap trial of a gain and limiter. */
-  async measureFiltered(input: string, filter: string, options: RunOptions = {}): Promise<LoudnessReading> {
+  async measureFiltered(input: MediaInput, filter: string, options: RunOptions = {}): Promise<LoudnessReading> {
     const run = await this.stream(
-      [...INPUT_PROTOCOLS, '-i', fileUrl(input), '-map', '0:a:0', '-af', `${filter},${MEASURE_FILTER}`, '-f', 'null', '-'],
+      [...inputArgs(input), '-map', '0:a:0', '-af', `${filter},${MEASURE_FILTER}`, '-f', 'null', '-'],
       options,
     );
     if (run.code !== 0) throw new Error(`measurement failed: ${lastLine(run.stderr)}`);
@@ -120,8 +165,8 @@ export class FfmpegService {
   }
 
   /** Loudness of a file as it is: what a listener gets. */
-  measure(path: string, options: RunOptions = {}): Promise<LoudnessReading> {
-    return this.measureFiltered(path, 'anull', options);
+  measure(input: MediaInput, options: RunOptions = {}): Promise<LoudnessReading> {
+    return this.measureFiltered(input, 'anull', options);
   }
 
   /**
@@ -131,7 +176,7 @@ export class FfmpegService {
    * measures what the encoder makes without keeping it.
    */
   async encodeMeasured(
-    input: string,
+    input: MediaInput,
     output: string | null,
     filter: string,
     format: BroadcastFormat,
@@ -139,7 +184,7 @@ export class FfmpegService {
   ): Promise<LoudnessReading> {
     const encoder = this.start(
       [
-        ...INPUT_PROTOCOLS, '-i', fileUrl(input), '-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1',
+        ...inputArgs(input), '-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1',
         '-af', filter,
         // libmp3lame with a fixed bitrate is CBR, which players can seek in by byte offset.
         '-c:a', 'libmp3lame', '-b:a', `${format.bitrateKbps}k`, '-compression_level', String(format.mp3Quality ?? DEFAULT_MP3_QUALITY),
@@ -149,7 +194,7 @@ export class FfmpegService {
       options,
       { stdout: true },
     );
-    const meter = this.start(['-f', 'mp3', '-i', 'pipe:0', '-af', MEASURE_FILTER, '-f', 'null', '-'], { signal: options.signal }, { stdin: true });
+    const meter = this.start(['-protocol_whitelist', 'pipe', '-f', 'mp3', '-i', 'pipe:0', '-af', MEASURE_FILTER, '-f', 'null', '-'], { signal: options.signal }, { stdin: true });
     const file = output === null ? null : createWriteStream(output, { flags: 'wx' });
     try {
       const targets = [meter.child.stdin as Writable, ...(file ? [file] : [])];
@@ -229,7 +274,7 @@ export class FfmpegService {
   async probe(path: string): Promise<ProbeResult> {
     const run = await this.run(
       this.ffprobe,
-      ['-v', 'error', ...INPUT_PROTOCOLS, '-print_format', 'json', '-show_format', '-show_streams', fileUrl(path)],
+      ['-v', 'error', ...INPUT_PROTOCOLS, ...FORMAT_WHITELIST, '-print_format', 'json', '-show_format', '-show_streams', fileUrl(path)],
       PROBE_TIMEOUT_MS,
     );
     if (run.code !== 0) return { ok: false, reason: lastLine(run.stderr) || `ffprobe exited with ${run.code}` };
@@ -242,8 +287,8 @@ export class FfmpegService {
     }
     const formatName = parsed.format?.format_name ?? '';
     if (!formatName) return { ok: false, reason: 'no container recognised' };
-    if (formatName.split(',').some((f) => INDIRECT_FORMATS.has(f))) {
-      return { ok: false, reason: `format ${formatName} refers to other files` };
+    if (!formatName.split(',').some((f) => UPLOAD_DEMUXERS.includes(f))) {
+      return { ok: false, reason: `format ${formatName} is not one uploads may use` };
     }
     const stream = (parsed.streams ?? []).find((s) => s.codec_type === 'audio');
     if (!stream) return { ok: false, reason: 'no audio stream' };
@@ -266,14 +311,19 @@ export class FfmpegService {
     };
   }
 
-  /** Decodes the first audio stream in full, discarding the output, to learn what really plays. */
-  async checkDecodes(path: string): Promise<DecodeCheck> {
+  /**
+   * Decodes the first audio stream in full, discarding the output, to learn what really plays. With
+   * `stopAfterMs` the decode ends once that much has decoded: a file longer than any programme may be is
+   * refused without spending the CPU on all of it.
+   */
+  async checkDecodes(input: MediaInput, stopAfterMs?: number): Promise<DecodeCheck> {
+    const limit = stopAfterMs === undefined ? [] : ['-t', (stopAfterMs / 1000).toFixed(3)];
     const run = await this.run(
       this.ffmpeg,
       [
         '-nostdin', '-hide_banner', '-nostats', '-v', 'error',
-        ...INPUT_PROTOCOLS, '-i', fileUrl(path),
-        '-map', '0:a:0', '-f', 'null', '-progress', 'pipe:1', '-',
+        ...inputArgs(input),
+        '-map', '0:a:0', ...limit, '-f', 'null', '-progress', 'pipe:1', '-',
       ],
       DECODE_TIMEOUT_MS,
     );

@@ -20,6 +20,17 @@ export class JobQueue {
     this.pump();
   }
 
+  /**
+   * Runs `task` ahead of everything waiting (still never more than `concurrency` at once) and gives back
+   * its result: short checks someone waits for go before long background jobs.
+   */
+  runFirst<T>(task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.unshift(() => task().then(resolve, reject));
+      this.pump();
+    });
+  }
+
   get size(): { running: number; waiting: number } {
     return { running: this.running, waiting: this.waiting.length };
   }

@@ -1,4 +1,4 @@
-import { corrected, gainFilter, gainFor, limiterLinear, parseEbur128Summary, trimFromSilence, withinTolerance } from './loudness';
+import { corrected, gainFilter, gainFor, limiterLinear, loudnessWarning, parseEbur128Summary, trimFromSilence, withinTolerance } from './loudness';
 
 const SUMMARY = `[Parsed_ebur128_0 @ 0x1] Summary:
 
@@ -62,5 +62,26 @@ describe('loudness arithmetic', () => {
     expect(gainFilter({ sampleRate: 48000, channels: 2 }, { startS: 0, endS: null }, -3, -2)).not.toContain('atrim');
     expect(limiterLinear(-40)).toBe(0.0625);
     expect(limiterLinear(3)).toBe(1);
+  });
+});
+
+describe('loudnessWarning', () => {
+  const goal = { targetLufs: -16, truePeakCeilingDbtp: -1 };
+
+  it('is null within ±0.5 LU and under the ceiling', () => {
+    expect(loudnessWarning({ integratedLufs: -16.4, truePeakDbtp: -1.2 }, goal, true)).toBeNull();
+  });
+
+  it('names the level reached and the target, in Vietnamese numbers, and blames sharp peaks when the limiter held it down', () => {
+    expect(loudnessWarning({ integratedLufs: -17.66, truePeakDbtp: -1.1 }, goal, true)).toBe(
+      'Đạt −17,7 LUFS thay vì −16 LUFS do đỉnh nhọn: bộ giới hạn đỉnh không nâng thêm được mà vẫn giữ đỉnh dưới −1 dBTP.',
+    );
+    expect(loudnessWarning({ integratedLufs: -17, truePeakDbtp: -3 }, goal, false)).toBe('Đạt −17 LUFS thay vì −16 LUFS (nhỏ hơn mức đặt).');
+  });
+
+  it('names a true peak over the ceiling', () => {
+    expect(loudnessWarning({ integratedLufs: -15, truePeakDbtp: -0.4 }, goal, false)).toBe(
+      'Đạt −15 LUFS thay vì −16 LUFS (to hơn mức đặt); đỉnh thật −0,4 dBTP, cao hơn mức cho phép −1 dBTP.',
+    );
   });
 });

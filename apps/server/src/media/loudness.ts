@@ -180,3 +180,34 @@ export function gainFilter(layout: BroadcastLayout, trim: TrimRange, gainDb: num
 }
 
 export const MEASURE_FILTER = 'ebur128=peak=true:framelog=verbose';
+
+/** "−17,7": Vietnamese decimal comma and a true minus sign. */
+export function formatDb(n: number): string {
+  return new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 }).format(round1(n)).replace('-', '−');
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/**
+ * What to tell people when a broadcast file misses its loudness target or true-peak ceiling, in Vietnamese;
+ * null when it meets both. `limited`: the true-peak limiter was working on it, which is why a quiet
+ * programme with sharp peaks cannot be brought up further.
+ */
+export function loudnessWarning(reading: LoudnessReading, goal: LoudnessGoal, limited: boolean): string | null {
+  const parts: string[] = [];
+  const miss = reading.integratedLufs - goal.targetLufs;
+  if (Math.abs(miss) > LOUDNESS_TOLERANCE_LU) {
+    const reached = `Đạt ${formatDb(reading.integratedLufs)} LUFS thay vì ${formatDb(goal.targetLufs)} LUFS`;
+    if (miss < 0 && limited) parts.push(`${reached} do đỉnh nhọn: bộ giới hạn đỉnh không nâng thêm được mà vẫn giữ đỉnh dưới ${formatDb(goal.truePeakCeilingDbtp)} dBTP`);
+    else if (miss < 0) parts.push(`${reached} (nhỏ hơn mức đặt)`);
+    else parts.push(`${reached} (to hơn mức đặt)`);
+  }
+  if (reading.truePeakDbtp !== null && reading.truePeakDbtp > goal.truePeakCeilingDbtp) {
+    parts.push(`đỉnh thật ${formatDb(reading.truePeakDbtp)} dBTP, cao hơn mức cho phép ${formatDb(goal.truePeakCeilingDbtp)} dBTP`);
+  }
+  if (parts.length === 0) return null;
+  const text = `${parts.join('; ')}.`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

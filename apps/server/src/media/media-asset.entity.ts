@@ -109,6 +109,20 @@ export class MediaAsset {
   @Column({ type: 'real', nullable: true })
   outputTruePeakDbtp!: number | null;
 
+  /**
+   * Said when the broadcast file misses its loudness target or true-peak ceiling (in Vietnamese, e.g.
+   * "đạt −17,7 LUFS thay vì −16 do đỉnh nhọn"); null when it meets both.
+   */
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  loudnessWarning!: string | null;
+
+  /**
+   * Gain (dB) the live path applies when it airs this file: its one encode to 64 kb/s moves the loudness,
+   * and this brings what stations hear live back to the target. Null until measured.
+   */
+  @Column({ type: 'real', nullable: true })
+  liveGainDb!: number | null;
+
   /** Leading and trailing silence cut, in all. */
   @Column({ type: 'integer', nullable: true })
   trimmedMs!: number | null;

@@ -35,6 +35,8 @@ class LoaErrorFilter implements ExceptionFilter {
 }
 
 describe('Media routes over HTTP', () => {
+  // A conversion starts several ffmpeg processes, slow to start on a busy machine.
+  jest.setTimeout(60_000);
   const maxUploadBytes = 200_000;
   let fixturesDir: string;
   let fx: AudioFixtures;
@@ -104,6 +106,7 @@ describe('Media routes over HTTP', () => {
       await service.whenIdle();
       const asset = await request(server()).get(`/api/media/assets/${res.body.id as string}`).expect(200);
       expect(asset.body.status).toBe('ready');
+      expect(asset.body).toHaveProperty('loudnessWarning', null);
       sha256 = asset.body.sha256 as string;
       broadcast = readFileSync(store.pathOf(sha256, 'mp3'));
       const list = await request(server()).get('/api/media/assets').expect(200);
@@ -148,6 +151,18 @@ describe('Media routes over HTTP', () => {
     expect(res.body.code).toBe('payload_too_large');
     expect(res.body.message).toMatch(/quá lớn/);
     expect(readdirSync(store.tmpDir)).toEqual([]);
+  });
+
+  it('refuses with 429 an upload beyond the user’s uploads at once, before its bytes are stored', async () => {
+    const held = [await service.reserveUpload('u-editor', 0), await service.reserveUpload('u-editor', 0)];
+    try {
+      const res = await request(server()).post('/api/media').attach('file', fx.mp3, 'a.mp3').expect(429);
+      expect(res.body.code).toBe('too_many_requests');
+      expect(res.body.message).toMatch(/cùng lúc/);
+      expect(readdirSync(store.tmpDir)).toEqual([]);
+    } finally {
+      held.forEach((release) => release());
+    }
   });
 
   it('refuses a text file named .mp3 with 422 media_not_audio', async () => {

@@ -1,5 +1,5 @@
 import { dataSourceOptions } from '../database/data-source';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -7,7 +7,7 @@ import { DataSource, Repository } from 'typeorm';
 import { LoaError } from '../common/errors';
 import type { LoudnessSettings } from '../config/app-config';
 import { BroadcastFormat, FfmpegService } from './ffmpeg.service';
-import { ffmpegPath } from '@loa/ffmpeg';
+import { ffmpegBinaries, ffmpegPath, npmBinaries, type FfmpegBinaries } from '@loa/ffmpeg';
 import { LoudnessTarget } from './loudness-target.entity';
 import { CommandEngine } from './tts/command-engine';
 import { EspeakEngine } from './tts/espeak-engine';
@@ -24,6 +24,7 @@ import {
   makeAudio,
   makeAudioFixtures,
   makeInputKinds,
+  measureBand,
   measureLoudness,
   mp3PacketSizes,
   speechLikeSource,
@@ -34,8 +35,15 @@ function testOnlyDataSource(): DataSource {
   return new DataSource(dataSourceOptions(':memory:'));
 }
 
+/** Ten minutes of noise at the last bit, 8 kHz mono FLAC: tens of KB that would make ~7 MB of broadcast MP3. */
+function makAudioQuiet(path: string): string {
+  return makeAudio(path, 'anoisesrc=color=white:amplitude=0.00001:duration=600:seed=3', ['-ac', '1', '-ar', '8000', '-sample_fmt', 's16', '-c:a', 'flac']);
+}
+
 /** Real ffmpeg, a real store in a temp folder and a real (in-memory) table. */
 describe('MediaService with real ffmpeg', () => {
+  // A conversion starts several ffmpeg processes; a dynamically linked system build takes a while to start on a busy machine.
+  jest.setTimeout(60_000);
   const stereo96: BroadcastFormat = { sampleRate: 44100, channels: 2, bitrateKbps: 96 };
   let fixturesDir: string;
   let fx: AudioFixtures;
@@ -209,6 +217,20 @@ describe('MediaService with real ffmpeg', () => {
       expect(await service.targetFor('Chuyển đổi số')).toBe(-16);
     });
 
+    it('marks a file that misses its target ready with a warning saying by how much and why, and one that meets it without', async () => {
+      await start(undefined, { targetLufs: -10, truePeakCeilingDbtp: -9, silenceThresholdDb: -50, silenceMinMs: 500 });
+      const missed = await uploadAndWait(kinds['WAV (very quiet, mono)'].path, 'peaky.wav');
+      expect(missed.status).toBe('ready');
+      expect(missed.outputLufs!).toBeLessThan(-10.5);
+      expect(missed.loudnessWarning).toMatch(/^Đạt −\d+(,\d)? LUFS thay vì −10 LUFS do đỉnh nhọn/);
+      await service.onModuleDestroy();
+      await db.destroy();
+      rmSync(root, { recursive: true, force: true });
+      await start();
+      const met = await uploadAndWait(kinds['WAV (very quiet, mono)'].path, 'plain.wav');
+      expect(met).toMatchObject({ status: 'ready', loudnessWarning: null });
+    });
+
     it('cuts leading and trailing silence and records the shorter duration', async () => {
       await start();
       const padded = makeAudio(join(fixturesDir, 'padded.wav'), `${speechLikeSource(3, 0.2)},adelay=1500|1500,apad`, ['-ac', '1', '-t', '6.5']);
@@ -315,6 +337,147 @@ describe('MediaService with real ffmpeg', () => {
       expect(readdirSync(store.tmpDir)).toEqual([]);
       expect(storedFiles()).toEqual([]);
       expect(await repo.count()).toBe(0);
+    });
+  });
+
+  describe('bounds what uploads cost in CPU and disk', () => {
+    it('the decode check stops once the audio passes the limit instead of decoding it all', async () => {
+      await start();
+      const long = makeAudio(join(fixturesDir, 'long.wav'), 'sine=frequency=300:duration=120', ['-ac', '1', '-ar', '8000']);
+      const checked = await ffmpeg.checkDecodes({ path: long, format: 'wav' }, 2000);
+      expect(checked.errors).toEqual([]);
+      expect(checked.decodedMs).toBeGreaterThanOrEqual(1900);
+      expect(checked.decodedMs).toBeLessThanOrEqual(2100);
+    });
+
+    it('runs uploads’ decode checks in the job queue: never more ffmpegs at once than MEDIA_JOB_CONCURRENCY', async () => {
+      await start(undefined, undefined, { mediaJobConcurrency: 1 });
+      let now = 0;
+      let most = 0;
+      const real = ffmpeg.checkDecodes.bind(ffmpeg);
+      const spy = jest.spyOn(ffmpeg, 'checkDecodes').mockImplementation(async (...args) => {
+        most = Math.max(most, ++now);
+        try {
+          return await real(...args);
+        } finally {
+          now--;
+        }
+      });
+      try {
+        const accepted = await Promise.all(['u1', 'u2', 'u3'].map((user) => service.upload(uploaded(fx.wav), 'a.wav', user)));
+        expect(accepted.map((a) => a.status)).toEqual(['processing', 'processing', 'processing']);
+        expect(spy).toHaveBeenCalledTimes(3);
+        expect(most).toBe(1);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('refuses a user’s upload beyond UPLOAD_CONCURRENT_PER_USER at once, with 429 in Vietnamese, and takes it again once one ends', async () => {
+      await start(undefined, undefined, { uploadConcurrentPerUser: 2 });
+      const first = await service.reserveUpload('u1', 1000);
+      const second = await service.reserveUpload('u1', 1000);
+      const err = await service.reserveUpload('u1', 1000).then(() => null, (e: unknown) => e as LoaError);
+      expect(err).toMatchObject({ code: 'too_many_requests', status: 429 });
+      expect(err!.message).toMatch(/cùng lúc, tối đa 2/);
+      // Someone else is not held up, and a place given back is free again (given back twice changes nothing).
+      (await service.reserveUpload('u2', 1000))();
+      first();
+      first();
+      const third = await service.reserveUpload('u1', 1000);
+      await expect(service.reserveUpload('u1', 1000)).rejects.toMatchObject({ code: 'too_many_requests' });
+      second();
+      third();
+    });
+
+    it('refuses a user’s upload beyond UPLOAD_DAILY_MB_PER_USER in 24 hours, counting what was kept', async () => {
+      await start(undefined, undefined, { uploadDailyBytesPerUser: 600_000 });
+      await uploadAndWait(fx.wav, 'a.wav');
+      const err = await service.reserveUpload('user-1', 100_000).then(() => null, (e: unknown) => e as LoaError);
+      expect(err).toMatchObject({ code: 'too_many_requests', status: 429, details: { limitBytes: 600_000, retryAfterSeconds: 3600 } });
+      expect(err!.message).toMatch(/trong 24 giờ qua.*hạn mức/);
+      (await service.reserveUpload('another-user', 100_000))();
+    });
+
+    it('refuses a small file that would become a broadcast file many times its size (near-silence in FLAC)', async () => {
+      await start();
+      const sparse = makAudioQuiet(join(fixturesDir, 'near-silence.flac'));
+      const temp = uploaded(sparse);
+      const err = await service.upload(temp, 'im-lang.flac', 'user-1').then(() => null, (e: unknown) => e as LoaError);
+      expect(err).toMatchObject({ code: 'media_too_sparse', status: 422 });
+      expect(err!.message).toMatch(/lớn gấp \d+ lần \(tối đa 25 lần\)/);
+      expect(existsSync(temp)).toBe(false);
+      expect(await repo.count()).toBe(0);
+    });
+  });
+
+  describe('an upload that is an HLS playlist naming a local file, then MP3 frames (a polyglot)', () => {
+    const builds: Array<[string, FfmpegBinaries]> = [['the npm build', npmBinaries()]];
+    const system = ffmpegBinaries();
+    if (system.source !== 'npm') builds.push([`the ${system.source} build`, system]);
+    else console.log('polyglot spec: no system ffmpeg ≥ 5 found; install Debian package ffmpeg to check that build too');
+    let dir: string;
+    let secret: string;
+    let frames: string;
+
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'loa-poly-'));
+      // The "local file": 6 s of 3 kHz, so its airing would show in the length and in the pitch.
+      secret = makeAudio(join(dir, 'secret.wav'), 'sine=frequency=3000:duration=6', ['-ac', '1']);
+      // Bare MP3 frames (no ID3 tag): what the old ffprobe then calls mp3 while the old ffmpeg reads HLS.
+      frames = makeAudio(join(dir, 'frames.mp3'), `sine=frequency=440:duration=${FIXTURE_DURATION_MS / 1000}`, ['-c:a', 'libmp3lame', '-b:a', '64k', '-id3v2_version', '0']);
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    function polyglot(name: string, endList: boolean): string {
+      const head = ['#EXTM3U', '#EXT-X-TARGETDURATION:10', '#EXTINF:6,', secret, ...(endList ? ['#EXT-X-ENDLIST'] : []), ''].join('\n');
+      const path = join(dir, name);
+      writeFileSync(path, Buffer.concat([Buffer.from(head), readFileSync(frames)]));
+      return path;
+    }
+
+    describe.each(builds)('with %s', (_label, binaries) => {
+      beforeEach(async () => {
+        await start();
+        await service.onModuleDestroy();
+        ffmpeg = new FfmpegService(binaries);
+        service = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
+        await service.onModuleInit();
+      });
+      afterAll(() => (ffmpeg = new FfmpegService()));
+
+      it.each([
+        ['with #EXT-X-ENDLIST', true],
+        ['without #EXT-X-ENDLIST (a live playlist that never ends)', false],
+      ])('%s: refused, or aired as its 3 s of MP3 only, never the local file, and without hanging', async (_l, endList) => {
+        const temp = uploaded(polyglot(`poly-${endList}.mp3`, endList));
+        const started = Date.now();
+        const outcome = await service.upload(temp, 'x.mp3', 'user-1').then(
+          async (accepted) => {
+            await service.whenIdle();
+            return service.get(accepted.id);
+          },
+          (e: unknown) => e,
+        );
+        expect(Date.now() - started).toBeLessThan(60_000);
+        if (outcome instanceof LoaError) {
+          expect(['media_not_audio', 'media_unreadable']).toContain(outcome.code);
+          expect(await repo.count()).toBe(0);
+          return;
+        }
+        const asset = outcome as MediaAsset;
+        if (asset.status !== 'ready') {
+          expect(asset.status).toBe('failed');
+          return;
+        }
+        expect(asset.originalDurationMs).toBeLessThan(FIXTURE_DURATION_MS + 500);
+        expect(asset.durationMs!).toBeLessThan(FIXTURE_DURATION_MS + 500);
+        // Nothing of the 3 kHz tone: the broadcast file's energy above 2 kHz is far below its 440 Hz tone's.
+        const path = store.pathOf(asset.sha256!, BROADCAST_EXT);
+        const high = measureBand(path, 'highpass=f=2000:poles=2,highpass=f=2000:poles=2');
+        const whole = measureBand(path, 'anull');
+        expect(whole - high).toBeGreaterThan(20);
+      });
     });
   });
 

@@ -13,6 +13,8 @@ import {
   DecodeCheck,
   DEFAULT_BROADCAST_FORMAT,
   FfmpegService,
+  MediaInput,
+  mediaInput,
   TranscodeAborted,
 } from './ffmpeg.service';
 import { LoudnessTarget } from './loudness-target.entity';
@@ -21,7 +23,7 @@ import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
 import { JobQueue } from './job-queue';
 import { isNotFound, MediaStore } from './media-store';
-import { normalise, SilentInput } from './normaliser';
+import { liveGainFor, normalise, SilentInput } from './normaliser';
 
 /**
  * What the media module reads from the configuration. All but the store's place and the upload limit fall
@@ -33,6 +35,9 @@ export type MediaSettings = Pick<AppConfig, 'mediaDir' | 'maxUploadBytes'> & {
   readonly maxDurationMs?: number;
   readonly mediaJobConcurrency?: number;
   readonly mediaJobMaxAttempts?: number;
+  readonly uploadConcurrentPerUser?: number;
+  readonly uploadDailyBytesPerUser?: number;
+  readonly maxOutputInputRatio?: number;
 };
 
 export const DEFAULT_LOUDNESS: Readonly<LoudnessSettings> = Object.freeze({
@@ -89,6 +94,11 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   private readonly shutdown = new AbortController();
   /** The running conversions by asset, so a cancel can stop its ffmpeg. */
   private readonly running = new Map<string, AbortController>();
+  /** Uploads being received or checked, by user: how many, and the bytes they declared. */
+  private readonly inFlight = new Map<string, { count: number; bytes: number }>();
+  private readonly uploadConcurrentPerUser: number;
+  private readonly uploadDailyBytesPerUser: number;
+  private readonly maxOutputInputRatio: number;
 
   constructor(
     @InjectRepository(MediaAsset) private readonly assets: Repository<MediaAsset>,
@@ -103,6 +113,9 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     this.loudness = config.loudness ?? DEFAULT_LOUDNESS;
     this.maxDurationMs = config.maxDurationMs ?? 4 * 3600 * 1000;
     this.maxAttempts = config.mediaJobMaxAttempts ?? 3;
+    this.uploadConcurrentPerUser = config.uploadConcurrentPerUser ?? 2;
+    this.uploadDailyBytesPerUser = config.uploadDailyBytesPerUser ?? 2048 * 1024 * 1024;
+    this.maxOutputInputRatio = config.maxOutputInputRatio ?? 25;
     this.queue = new JobQueue(config.mediaJobConcurrency ?? Math.max(1, availableParallelism()), (err) =>
       this.logger.error(`conversion job crashed: ${err instanceof Error ? err.stack : String(err)}`),
     );
@@ -160,6 +173,8 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
             gainDb: null,
             outputLufs: null,
             outputTruePeakDbtp: null,
+            loudnessWarning: null,
+            liveGainDb: null,
             trimmedMs: null,
             createdBy: userId,
             createdAt: now,
@@ -176,6 +191,51 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       await rm(tempFile, { force: true });
       throw err;
     }
+  }
+
+  /**
+   * Takes one of the user's upload places before the body is received, or refuses with 429: at most
+   * UPLOAD_CONCURRENT_PER_USER at once, and UPLOAD_DAILY_MB_PER_USER over 24 hours (what was kept plus
+   * what is arriving). The returned function gives the place back; calling it twice does nothing.
+   */
+  async reserveUpload(userId: string, declaredBytes: number): Promise<() => void> {
+    const mine = this.inFlight.get(userId) ?? { count: 0, bytes: 0 };
+    if (mine.count >= this.uploadConcurrentPerUser) {
+      throw new LoaError(
+        'too_many_requests',
+        `Bạn đang tải lên ${mine.count} tệp cùng lúc, tối đa ${this.uploadConcurrentPerUser}. Hãy đợi một tệp tải xong rồi tải tiếp.`,
+        { limit: this.uploadConcurrentPerUser, retryAfterSeconds: 10 },
+      );
+    }
+    const since = new Date(Date.now() - 24 * 3600_000).toISOString();
+    const kept = await this.assets
+      .createQueryBuilder('a')
+      .select('COALESCE(SUM(a.originalSize), 0)', 'bytes')
+      .where('a.createdBy = :userId AND a.createdAt > :since', { userId, since })
+      .getRawOne<{ bytes: number | string }>();
+    const used = Number(kept?.bytes ?? 0) + mine.bytes;
+    const declared = Math.max(0, declaredBytes);
+    if (used + declared > this.uploadDailyBytesPerUser) {
+      const mb = (n: number) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 }).format(n / (1024 * 1024));
+      throw new LoaError(
+        'too_many_requests',
+        `Bạn đã tải lên ${mb(used)} MB trong 24 giờ qua; tệp này (${mb(declared)} MB) sẽ vượt hạn mức ${mb(this.uploadDailyBytesPerUser)} MB mỗi ngày. Hãy thử lại sau, hoặc nhờ quản trị viên nâng hạn mức.`,
+        { usedBytes: used, limitBytes: this.uploadDailyBytesPerUser, retryAfterSeconds: 3600 },
+      );
+    }
+    // Re-read: another request of the same user may have taken a place while the sum was read.
+    const now = this.inFlight.get(userId) ?? { count: 0, bytes: 0 };
+    if (now.count >= this.uploadConcurrentPerUser) return this.reserveUpload(userId, declaredBytes);
+    this.inFlight.set(userId, { count: now.count + 1, bytes: now.bytes + declared });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const entry = this.inFlight.get(userId);
+      if (!entry) return;
+      if (entry.count <= 1) this.inFlight.delete(userId);
+      else this.inFlight.set(userId, { count: entry.count - 1, bytes: Math.max(0, entry.bytes - declared) });
+    };
   }
 
   /** Speech made from text enters like an upload: checked, kept as the original, normalised. */
@@ -298,6 +358,20 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * How a ready file is aired live: the gain that brings its 64 kb/s live encode to its target, and the
+   * true-peak ceiling to keep. Files converted before this was measured get it measured now, once.
+   */
+  async liveGain(asset: ReadyMediaAsset): Promise<{ db: number; ceilingDbtp: number }> {
+    let db = asset.liveGainDb;
+    if (db === null) {
+      const file = await this.fileFor(asset.sha256);
+      db = await liveGainFor(this.ffmpeg, { path: file.path, format: BROADCAST_EXT }, asset.targetLufs, asset.outputLufs ?? asset.targetLufs);
+      await this.assets.update({ id: asset.id }, { liveGainDb: db });
+    }
+    return { db, ceilingDbtp: this.loudness.truePeakCeilingDbtp };
+  }
+
   /** Resolves once no conversion runs or waits. */
   whenIdle(): Promise<void> {
     return this.queue.idle();
@@ -342,9 +416,16 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       );
     }
     // What the file declares is checked first, so a ten-hour file is refused before a ten-hour decode.
-    if (probed.audio.durationMs !== null) this.checkDuration(probed.audio.durationMs);
+    if (probed.audio.durationMs !== null) {
+      this.checkDuration(probed.audio.durationMs);
+      this.checkExpansion(probed.audio.durationMs, size);
+    }
 
-    const decoded = await this.ffmpeg.checkDecodes(path);
+    // The decode stops just past the longest allowed programme, so a file that declares nothing (or lies)
+    // costs at most that much CPU before it is refused; it waits for a place among the conversions (ahead
+    // of those waiting), so uploads arriving together never run more ffmpegs than MEDIA_JOB_CONCURRENCY.
+    const input = mediaInput(path, probed.audio.formatName);
+    const decoded = await this.queue.runFirst(() => this.ffmpeg.checkDecodes(input, this.maxDurationMs + 1000));
     const problem = unreadableProblem(probed.audio, decoded);
     if (problem) {
       this.logger.debug(`upload refused as unreadable: ${problem}; ${decoded.errors.join(' | ')}`);
@@ -355,7 +436,23 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       );
     }
     this.checkDuration(decoded.decodedMs);
+    this.checkExpansion(decoded.decodedMs, size);
     return { audio: probed.audio, decoded };
+  }
+
+  /**
+   * The broadcast file's size is known from the duration; a small upload that would become a much larger
+   * file (hours of near-silence packed into a few MB of FLAC) is refused before any disk or CPU goes to it.
+   */
+  private checkExpansion(durationMs: number, inputBytes: number): void {
+    const outputBytes = (durationMs / 1000) * this.format.bitrateKbps * 125;
+    if (outputBytes <= inputBytes * this.maxOutputInputRatio) return;
+    const ratio = Math.round(outputBytes / inputBytes);
+    throw new LoaError(
+      'media_too_sparse',
+      `Tệp chỉ ${formatBytes(inputBytes)} nhưng dài ${formatDuration(durationMs)}: bản phát sóng sẽ lớn gấp ${ratio} lần (tối đa ${this.maxOutputInputRatio} lần). Tệp có thể gần như im lặng hoặc được nén bất thường; hãy kiểm tra lại bản ghi.`,
+      { durationMs, inputBytes, ratio, maxRatio: this.maxOutputInputRatio },
+    );
   }
 
   private checkDuration(ms: number): void {
@@ -387,7 +484,14 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       return;
     }
 
-    const input = this.store.pathOf(asset.originalSha256, asset.originalExt);
+    let input: MediaInput;
+    try {
+      input = mediaInput(this.store.pathOf(asset.originalSha256, asset.originalExt), asset.originalFormat.split('/')[0] ?? '');
+    } catch (err) {
+      await this.jobs.update({ id: jobId }, { state: 'failed', error: String(err).slice(0, 500), finishedAt: nowInstant() });
+      await this.fail(id, 'Định dạng tệp gốc không còn được nhận. Hãy tải lên lại dưới dạng MP3, WAV, M4A hoặc OGG.');
+      return;
+    }
     const output = this.store.tempPath(`.${BROADCAST_EXT}`);
     // The work file is on record before ffmpeg creates it, so a crash at any point can clean it up.
     await this.jobs.update({ id: jobId }, { state: 'running', attempts: job.attempts + 1, workFile: output, startedAt: nowInstant() });
@@ -415,6 +519,9 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         },
         { signal: abort.signal, durationMs: asset.originalDurationMs, onProgress: (p) => progress.report(p) },
       );
+      const liveGainDb = await liveGainFor(this.ffmpeg, { path: output, format: BROADCAST_EXT }, asset.targetLufs, result.output.integratedLufs, {
+        signal: abort.signal,
+      });
       await progress.flushed();
       const probed = await this.ffmpeg.probe(output);
       if (!probed.ok) throw new Error(`converted file does not probe: ${probed.reason}`);
@@ -439,6 +546,8 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
             gainDb: result.gainDb,
             outputLufs: result.output.integratedLufs,
             outputTruePeakDbtp: result.output.truePeakDbtp,
+            loudnessWarning: result.warning,
+            liveGainDb,
             trimmedMs: Math.max(0, asset.originalDurationMs - durationMs),
             progress: 100,
             error: null,
@@ -451,6 +560,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         `asset ${id}: ${result.input.integratedLufs} LUFS → ${result.output.integratedLufs} LUFS, ` +
           `true peak ${result.output.truePeakDbtp} dBTP, gain ${result.gainDb} dB, ${result.encodes} encode(s)`,
       );
+      if (result.warning) this.logger.warn(`asset ${id}: ${result.warning}`);
     } catch (err) {
       await progress.flushed();
       await rm(output, { force: true });
@@ -493,6 +603,12 @@ function chuyenMucOf(value: unknown): string | null {
 
 function newJob(assetId: string, now: string): Partial<MediaJob> {
   return { assetId, kind: 'normalise', state: 'queued', attempts: 0, workFile: null, error: null, createdAt: now, startedAt: null, finishedAt: null };
+}
+
+/** "2,7 MB", "512 KB". */
+function formatBytes(n: number): string {
+  const f = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
+  return n >= 1024 * 1024 ? `${f.format(n / (1024 * 1024))} MB` : `${f.format(Math.max(1, n / 1024))} KB`;
 }
 
 /** "4 giờ 05 phút", "12 phút 30 giây". */

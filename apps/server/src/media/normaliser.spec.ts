@@ -2,10 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FfmpegService } from './ffmpeg.service';
+import { formatDb } from './loudness';
 import { normalise, NormaliseSettings, SilentInput } from './normaliser';
 import { makeAudio, measureLoudness, speechLikeSource } from './test-fixtures';
 
 describe('normalise (real ffmpeg, one encoding pass)', () => {
+  // Several ffmpeg runs per case, slow to start on a busy machine.
+  jest.setTimeout(60_000);
   const ffmpeg = new FfmpegService();
   let dir: string;
   const settings = (targetLufs: number, channels: 1 | 2): NormaliseSettings => ({
@@ -27,7 +30,7 @@ describe('normalise (real ffmpeg, one encoding pass)', () => {
     const input = makeAudio(join(dir, `in-${amplitude}-${inCh}.wav`), speechLikeSource(6, amplitude), ['-ac', String(inCh), '-ar', '48000']);
     const output = join(dir, `out-${amplitude}-${inCh}-${target}.mp3`);
 
-    const result = await normalise(ffmpeg, input, output, settings(target, outCh), { durationMs: 6000 });
+    const result = await normalise(ffmpeg, { path: input, format: 'wav' }, output, settings(target, outCh), { durationMs: 6000 });
 
     const measured = measureLoudness(output);
     expect(Math.abs(measured.lufs - target)).toBeLessThanOrEqual(0.5);
@@ -42,7 +45,7 @@ describe('normalise (real ffmpeg, one encoding pass)', () => {
       `${speechLikeSource(4, 0.2)},adelay=2000|2000,apad`,
       ['-ac', '1', '-t', '9'],
     );
-    const result = await normalise(ffmpeg, input, join(dir, 'padded.mp3'), settings(-16, 1), { durationMs: 9000 });
+    const result = await normalise(ffmpeg, { path: input, format: 'wav' }, join(dir, 'padded.mp3'), settings(-16, 1), { durationMs: 9000 });
     expect(result.trim.startS).toBeGreaterThan(1.8);
     expect(result.trim.startS).toBeLessThan(2.1);
     expect(result.trim.endS).not.toBeNull();
@@ -50,8 +53,23 @@ describe('normalise (real ffmpeg, one encoding pass)', () => {
     expect(result.trim.endS!).toBeLessThan(6.2);
   });
 
+  it('says so, with the figures and why, when the limiter cannot reach the target (never a silent miss)', async () => {
+    // −10 LUFS with every peak under −9 dBTP: more than speech's crest factor allows.
+    const input = makeAudio(join(dir, 'peaky.wav'), speechLikeSource(8, 0.2), ['-ac', '1']);
+    const result = await normalise(ffmpeg, { path: input, format: 'wav' }, join(dir, 'peaky.mp3'), { ...settings(-10, 1), truePeakCeilingDbtp: -9 }, { durationMs: 8000 });
+    expect(result.output.integratedLufs).toBeLessThan(-10.5);
+    expect(result.warning).toContain(`Đạt ${formatDb(result.output.integratedLufs)} LUFS thay vì −10 LUFS do đỉnh nhọn`);
+  });
+
+  it('gives no warning when the target is met', async () => {
+    const input = makeAudio(join(dir, 'plain.wav'), speechLikeSource(4, 0.2), ['-ac', '1']);
+    const result = await normalise(ffmpeg, { path: input, format: 'wav' }, join(dir, 'plain.mp3'), settings(-16, 1), { durationMs: 4000 });
+    expect(Math.abs(result.output.integratedLufs + 16)).toBeLessThanOrEqual(0.5);
+    expect(result.warning).toBeNull();
+  });
+
   it('refuses a silent programme', async () => {
     const input = makeAudio(join(dir, 'silence.wav'), 'anullsrc=r=44100:cl=mono', ['-t', '3']);
-    await expect(normalise(ffmpeg, input, join(dir, 'silence.mp3'), settings(-16, 1), { durationMs: 3000 })).rejects.toBeInstanceOf(SilentInput);
+    await expect(normalise(ffmpeg, { path: input, format: 'wav' }, join(dir, 'silence.mp3'), settings(-16, 1), { durationMs: 3000 })).rejects.toBeInstanceOf(SilentInput);
   });
 });

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { BroadcastFormat, FfmpegService, RunOptions } from './ffmpeg.service';
+import { BroadcastFormat, FfmpegService, MediaInput, RunOptions } from './ffmpeg.service';
+import { LIVE_FORMAT } from './live-format';
 import {
   analysisFilter,
   corrected,
@@ -8,6 +9,7 @@ import {
   LIMITER_MARGIN_DB,
   LoudnessGoal,
   LoudnessReading,
+  loudnessWarning,
   round2,
   SilenceSettings,
   SILENT_BELOW_LUFS,
@@ -29,6 +31,8 @@ export interface NormaliseResult {
   trim: TrimRange;
   /** Encoding passes it took: 1, or 2 when the first missed the tolerance. */
   encodes: number;
+  /** Why the result misses its target or ceiling, for people; null when it meets both. */
+  warning: string | null;
 }
 
 /** The programme is (nearly) silent: there is no loudness to bring to the target. */
@@ -59,7 +63,7 @@ const STAGES = { analysis: [0, 12], calibration: [12, 18], trial: [18, 25], enco
  */
 export async function normalise(
   ffmpeg: FfmpegService,
-  input: string,
+  input: MediaInput,
   output: string,
   settings: NormaliseSettings,
   options: { signal?: AbortSignal; durationMs: number; onProgress?: (percent: number) => void },
@@ -131,5 +135,33 @@ export async function normalise(
       stage(STAGES.encode, keptMs),
     );
   }
-  return { input: inputReading, encoderShiftLu, gainDb: round2(plan.gainDb), output: outputReading, trim, encodes };
+  // Never a silent miss: what the limiter could not reach is said, with why.
+  const limited = (inputReading.truePeakDbtp ?? 0) + plan.gainDb > plan.limiterDb;
+  const warning = loudnessWarning(outputReading, goal, limited);
+  return { input: inputReading, encoderShiftLu, gainDb: round2(plan.gainDb), output: outputReading, trim, encodes, warning };
+}
+
+/** The excerpt of a broadcast file encoded as the live path would, to learn how that encode moves its loudness. */
+const LIVE_CALIBRATION_S = 60;
+/** However the measurement turns out, the live path never changes a file's level by more than this. */
+const MAX_LIVE_GAIN_DB = 3;
+
+/**
+ * The gain (dB) that brings a broadcast file aired live to `targetLufs`: relays and emergencies encode it
+ * once more, to 64 kb/s, which lowers loudness by about half a LU (lossy coding drops detail the
+ * loudness measure counts). A minute of the file is encoded that way and measured before and after.
+ */
+export async function liveGainFor(
+  ffmpeg: FfmpegService,
+  broadcast: MediaInput,
+  targetLufs: number,
+  fileLufs: number,
+  options: { signal?: AbortSignal } = {},
+): Promise<number> {
+  const excerpt = `atrim=duration=${LIVE_CALIBRATION_S}`;
+  const before = await ffmpeg.measureFiltered(broadcast, excerpt, options);
+  const after = await ffmpeg.encodeMeasured(broadcast, null, excerpt, LIVE_FORMAT, options);
+  const shift = before.integratedLufs > SILENT_BELOW_LUFS && after.integratedLufs > SILENT_BELOW_LUFS ? after.integratedLufs - before.integratedLufs : 0;
+  const gain = targetLufs - fileLufs - shift;
+  return round2(Math.max(-MAX_LIVE_GAIN_DB, Math.min(MAX_LIVE_GAIN_DB, gain)));
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ffmpegPath, ffprobePath } from '@loa/ffmpeg';
+import { ffmpegPath, ffprobePath, npmBinaries } from '@loa/ffmpeg';
 
 /** Audio made by ffmpeg for the media specs, so no binary fixture lives in the repository. */
 export interface AudioFixtures {
@@ -40,8 +40,12 @@ export function makeAudioFixtures(dir: string): AudioFixtures {
   return { wav, mp3, m4a, ogg, truncatedMp3, textAsMp3, empty };
 }
 
+/**
+ * Makes fixtures with the npm build whatever build the server runs: it carries the AMR encoders Debian's
+ * lacks, and a file made by one build and read by another is what uploads are like anyway.
+ */
 export function ffmpeg(args: string[]): void {
-  const run = spawnSync(ffmpegPath(), ['-nostdin', '-hide_banner', '-v', 'error', '-y', ...args], { encoding: 'utf8' });
+  const run = spawnSync(npmBinaries().ffmpeg, ['-nostdin', '-hide_banner', '-v', 'error', '-y', ...args], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${run.stderr}`);
 }
 
@@ -117,4 +121,17 @@ export function makeInputKinds(dir: string, seconds = 4): InputKinds {
   ]);
   kinds['the sound of a video (MP4, H.264 + AAC)'] = { path: video, format: /mp4.*\/aac$/ };
   return kinds;
+}
+
+/** Mean level (dBFS) of a file after `filter`, by ffmpeg's volumedetect: how much energy a band holds. */
+export function measureBand(path: string, filter: string): number {
+  const run = spawnSync(
+    ffmpegPath(),
+    ['-nostdin', '-hide_banner', '-nostats', '-i', path, '-af', `${filter},volumedetect`, '-f', 'null', '-'],
+    { encoding: 'utf8' },
+  );
+  if (run.status !== 0) throw new Error(`ffmpeg volumedetect failed: ${run.stderr}`);
+  const mean = /mean_volume:\s*(-?[\d.]+|-inf) dB/.exec(run.stderr);
+  if (!mean) throw new Error(`no volumedetect result in: ${run.stderr.slice(-500)}`);
+  return mean[1] === '-inf' ? -200 : Number(mean[1]);
 }

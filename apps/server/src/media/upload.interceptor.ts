@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
-import { Observable } from 'rxjs';
+import { finalize, Observable } from 'rxjs';
+import type { Principal } from '../auth/principal';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { MediaStore } from './media-store';
-import type { MediaSettings } from './media.service';
+import { MediaService, type MediaSettings } from './media.service';
 
 /** The multipart field that carries the audio. */
 export const UPLOAD_FIELD = 'file';
@@ -28,7 +29,11 @@ export class UploadInterceptor implements NestInterceptor {
   private readonly receive: RequestHandler;
   private readonly maxBytes: number;
 
-  constructor(@Inject(AppConfig) config: MediaSettings, store: MediaStore) {
+  constructor(
+    @Inject(AppConfig) config: MediaSettings,
+    store: MediaStore,
+    private readonly media: MediaService,
+  ) {
     this.maxBytes = config.maxUploadBytes;
     this.receive = multer({
       storage: multer.diskStorage({
@@ -43,12 +48,20 @@ export class UploadInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
-    await new Promise<void>((resolve, reject) => {
-      this.receive(http.getRequest<Request>(), http.getResponse<Response>(), (err?: unknown) =>
-        err ? reject(this.translate(err)) : resolve(),
-      );
-    });
-    return next.handle();
+    const req = http.getRequest<Request & { principal?: Principal }>();
+    // The user's upload place is taken before a byte is stored, and held until the upload is checked.
+    const principal = req.principal;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const release = principal?.kind === 'user' ? await this.media.reserveUpload(principal.userId, Number.isFinite(declared) ? declared : 0) : () => undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.receive(req, http.getResponse<Response>(), (err?: unknown) => (err ? reject(this.translate(err)) : resolve()));
+      });
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return next.handle().pipe(finalize(release));
   }
 
   private translate(err: unknown): unknown {

@@ -72,6 +72,14 @@ export class MediaAssetDto {
   @ApiProperty({ type: Number, nullable: true, example: -1.4 })
   outputTruePeakDbtp!: number | null;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Đạt −17,7 LUFS thay vì −16 LUFS do đỉnh nhọn: bộ giới hạn đỉnh không nâng được thêm.',
+    description: 'Set when the broadcast file misses its loudness target or true-peak ceiling; null when it meets both',
+  })
+  loudnessWarning!: string | null;
+
   @ApiProperty({ type: Number, nullable: true, description: 'Leading and trailing silence cut' })
   trimmedMs!: number | null;
 
@@ -112,6 +120,7 @@ export class MediaAssetDto {
       gainDb: a.gainDb,
       outputLufs: a.outputLufs,
       outputTruePeakDbtp: a.outputTruePeakDbtp,
+      loudnessWarning: a.loudnessWarning,
       trimmedMs: a.trimmedMs,
       createdBy: a.createdBy,
       createdAt: a.createdAt,
