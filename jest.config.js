@@ -20,6 +20,7 @@ const shared = {
     '^@loa/protocol/(.*)$': '<rootDir>/libs/protocol/src/$1',
     '^@loa/ffmpeg$': '<rootDir>/libs/ffmpeg/src/index.ts',
     '^@loa/schedule$': '<rootDir>/libs/schedule/src/index.ts',
+    '^@loa/api-types$': '<rootDir>/libs/api-types/src/index.ts',
   },
   testEnvironment: 'node',
 };

@@ -1,7 +1,7 @@
 import { occurrencesBetween } from '@loa/schedule';
 import { t, type MessageKey } from './i18n';
 import { ZONE } from './time';
-import type { Slot } from './types';
+import type { SlotView as Slot } from '@loa/api-types';
 
 /** RFC 5545 day codes, Monday first as Vietnamese calendars are. */
 export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
