@@ -1,3 +1,4 @@
+/// <reference types="vitest/config" />
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
@@ -20,4 +21,6 @@ export default defineConfig({
   },
   build: { outDir: fileURLToPath(new URL('../../dist/web', import.meta.url)), emptyOutDir: true, chunkSizeWarningLimit: 1000 },
   server: { proxy: { '/api': { target: 'http://localhost:3000', ws: true } } },
+  // The console's own specs (npm run test:web): its formatting and views, rendered by Vue's server renderer in Node.
+  test: { include: ['src/**/*.spec.ts'], environment: 'node' },
 });
