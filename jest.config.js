@@ -20,12 +20,14 @@ const shared = {
     '^@loa/protocol/(.*)$': '<rootDir>/libs/protocol/src/$1',
     '^@loa/ffmpeg$': '<rootDir>/libs/ffmpeg/src/index.ts',
     '^@loa/schedule$': '<rootDir>/libs/schedule/src/index.ts',
+    '^@loa/api-types$': '<rootDir>/libs/api-types/src/index.ts',
   },
   testEnvironment: 'node',
 };
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    // The web console's specs run under Vitest (npm run test:web), with its own Vue build.
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/web/'] },
     {
       ...shared,
       displayName: 'e2e',

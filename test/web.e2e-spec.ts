@@ -78,12 +78,16 @@ describeWithChromium('the web console in a real browser', () => {
     await page.fill('input[name=username]', username);
     await page.fill('input[name=password]', username === 'admin' ? 'e2e-admin-password' : PASSWORDS[username]);
     await page.getByTestId('sign-in').click();
-    await page.getByTestId('nav').waitFor();
+    // On a phone the navigation is there but folded behind its menu button.
+    await page.getByTestId('nav').waitFor({ state: 'attached' });
     return { context, page };
   }
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
+  /** Opens a screen from the navigation; on a phone the navigation first unfolds from its menu button. */
   const open = async (page: Page, label: string) => {
+    const menu = page.getByTestId('menu');
+    if (await menu.isVisible()) await menu.click();
     await page.getByTestId('nav').getByText(label, { exact: true }).click();
   };
 
@@ -191,7 +195,8 @@ describeWithChromium('the web console in a real browser', () => {
     await page.mouse.move(col.x + col.width / 2, to.y + to.height / 2, { steps: 5 });
     await page.mouse.up();
     await dialog.waitFor();
-    expect(await dialog.locator('input[name=date]').inputValue()).toBe(wall.date);
+    // Dates read dd/mm/yyyy whatever the browser's language.
+    expect(await dialog.locator('input[name=date]').inputValue()).toBe(`${wall.date.slice(8, 10)}/${wall.date.slice(5, 7)}/${wall.date.slice(0, 4)}`);
     expect(await dialog.locator('input[name=time]').inputValue()).toBe('22:30:00');
     await dialog.getByRole('button', { name: 'Huỷ' }).click();
 
@@ -285,7 +290,7 @@ describeWithChromium('the web console in a real browser', () => {
     await expectText(page.getByTestId('narrative'), '2 trạm truyền thanh đã phát 2/2 lượt theo lịch, phát đủ 2 lượt');
     for (const s of stations) {
       const row = page.getByTestId('report-stations').locator(`tr[data-station-id="${s.id}"]`);
-      expect(await row.locator('td').allTextContents()).toEqual([s.name, expect.any(String), '1', '1', '1', '0', '0', '0', '0,2', '100%', '1', '0']);
+      expect(await row.locator('td').allTextContents()).toEqual([s.name, expect.any(String), '1', '1', '1', '0', '0', '0', '0,2', '100,0%', '1', '0']);
     }
     const bars = await page.getByTestId('bar').evaluateAll((els) => els.map((e) => ({ station: e.getAttribute('data-station'), minutes: Number(e.getAttribute('data-minutes')) })));
     expect(bars).toHaveLength(2 * 3);
@@ -571,6 +576,100 @@ describeWithChromium('the web console in a real browser', () => {
     await shot(page, '12-overview-english');
     await context.close();
   }, 60_000);
+
+  it('after an emergency cuts a programme on air, every screen opens without a page error for an admin, an inspector and a commune operator, on a laptop and on a phone', async () => {
+    // A long programme on the operator's station, cut a few seconds in by an emergency.
+    const upload = await admin.upload(await makeTone(join(dir, 'chuong-trinh-dai.wav'), { frequency: 523, seconds: 40 }));
+    const asset = await admin.waitReady(upload.body.id);
+    const long = await admin.ok('POST', '/api/programmes', { title: 'Chương trình dài bị ngắt', chuyenMuc: 'Cải cách hành chính', mediaAssetId: asset.id });
+    const short = await admin.upload(await makeTone(join(dir, 'canh-bao-lu.wav'), { frequency: 1200, seconds: 3 }));
+    const alarm = await admin.ok('POST', '/api/programmes', { title: 'Cảnh báo lũ quét', chuyenMuc: 'Thông báo khẩn cấp', mediaAssetId: (await admin.waitReady(short.body.id)).id });
+    const t0 = Math.ceil((Date.now() + 8000) / 1000) * 1000;
+    const slot = await admin.ok('POST', '/api/slots', { programmeId: long.id, startAt: new Date(t0).toISOString(), stationIds: [stations[0].id] });
+    await eventually('the long programme on air', () => readSink(join(dir, CODES[0], 'sink')).some((r) => r.slotId === slot.id), 40_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const emergency = await admin.ok('POST', '/api/live/emergencies', { title: 'Khẩn cấp: lũ quét thôn Trung', sourceKind: 'programme', programmeId: alarm.id, stationIds: [stations[0].id] });
+    const cut = await eventually(
+      'the interrupted line in the logbook',
+      async () => ((await admin.ok('GET', '/api/logbook?result=interrupted')).items as { slotId: string; result: string; reason: string }[]).find((l) => l.slotId === slot.id),
+      40_000,
+    );
+    expect(cut).toMatchObject({ result: 'interrupted', reason: 'preempted' });
+    await eventually('the emergency over', async () => (await admin.ok('GET', `/api/live/relays/${emergency.relay.id}`)).relay.status !== 'live', 60_000);
+
+    const SIZES = { laptop: { width: 1366, height: 900 }, phone: { width: 390, height: 844 } } as const;
+    const SCREENS_OF = {
+      admin: ['Tổng quan', 'Chương trình', 'Lịch phát sóng', LIVE_NAV, 'Nhật ký', 'Báo cáo', 'Quản trị'],
+      thanhtra: ['Tổng quan', 'Chương trình', 'Lịch phát sóng', LIVE_NAV, 'Nhật ký', 'Báo cáo'],
+      'tram-cam-binh': ['Tổng quan', 'Chương trình', 'Lịch phát sóng', LIVE_NAV, 'Nhật ký', 'Báo cáo'],
+    } as const;
+    for (const [who, screens] of Object.entries(SCREENS_OF) as [keyof typeof SCREENS_OF, readonly string[]][]) {
+      for (const [size, viewport] of Object.entries(SIZES)) {
+        const { context, page } = await signIn(who, viewport);
+        const problems: string[] = [];
+        page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+        page.on('console', (m) => {
+          if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+        });
+        // Sign-in happened before listening: start again from a fresh load, still signed in.
+        await page.reload();
+        await page.getByTestId('nav').waitFor({ state: 'attached' });
+        if (size === 'phone') {
+          // The navigation folds behind its button instead of taking a third of the screen.
+          expect(await page.getByTestId('nav').isVisible()).toBe(false);
+          expect(await page.locator('header.top').evaluate((e) => e.getBoundingClientRect().height)).toBeLessThan(90);
+        }
+        for (const screen of screens) {
+          await open(page, screen);
+          await expectText(page.locator('main h1'), screen === LIVE_NAV ? 'Phát trực tiếp' : screen);
+          // The screens keep streams open (status, live relays), so the network never goes quiet: give each
+          // screen a moment to load and draw what it fetched before reading it.
+          await page.waitForTimeout(800);
+          if (screen === 'Nhật ký') {
+            await expectText(page.getByTestId('logbook'), 'Bị ngắt bởi khẩn cấp');
+            const reasons = await page.getByTestId('logbook').getByTestId('reason').allTextContents();
+            for (const r of reasons) expect(r.split('Bị ngắt bởi').length).toBeLessThanOrEqual(2);
+            expect(await page.locator('select[name=result] option').allTextContents()).toContain('Bị ngắt bởi khẩn cấp');
+            expect(await page.locator('input[name=from]').getAttribute('placeholder')).toBe('dd/mm/yyyy');
+          }
+          if (screen === 'Chương trình' && who === 'admin') await expectText(page.getByTestId('choose-file'), 'Chọn tệp');
+          if (screen === 'Báo cáo') {
+            await page.getByTestId('report-stations').waitFor();
+            // On a laptop every column of the report shows; on a phone the table scrolls inside its card.
+            const overflow = await page.getByTestId('report-stations').evaluate((t) => {
+              const wrap = t.parentElement as unknown as { scrollWidth: number; clientWidth: number };
+              return wrap.scrollWidth - wrap.clientWidth;
+            });
+            if (size === 'laptop') expect(overflow).toBeLessThanOrEqual(1);
+          }
+          if (screen === 'Quản trị') {
+            for (const tab of ['units', 'users', 'audit', 'stations']) {
+              await page.getByTestId(`tab-${tab}`).click();
+              await page.waitForTimeout(400);
+            }
+          }
+          // Nothing pushes the page sideways: wide tables scroll or stack inside the screen.
+          await shot(page, `30-${who}-${size}-${screen.replace(/[^\p{L}\p{N}]+/gu, '-')}`);
+          const sideways = await page.locator('body').evaluate((body) => {
+            // When the page scrolls sideways, the outermost elements that reach past its edge are named, so a
+            // failure says what to fix (a wide table scrolling inside its own card is fine).
+            type El = { getBoundingClientRect(): { right: number }; parentElement: El | null; tagName: string; className: string; getAttribute(n: string): string | null; querySelectorAll(s: string): ArrayLike<El> };
+            const b = body as unknown as El & { clientWidth: number };
+            const html = b.parentElement as unknown as { clientWidth: number; scrollWidth: number };
+            const all = Array.from(b.querySelectorAll('*'));
+            const edge = b.clientWidth + 1;
+            const past = all.filter((e) => e.getBoundingClientRect().right > edge && !(e.parentElement && e.parentElement.getBoundingClientRect().right > edge));
+            const by = html.scrollWidth - html.clientWidth;
+            if (by <= 0) return { by: 0, offenders: [] };
+            return { by, offenders: past.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}[${e.getAttribute('data-testid') ?? ''}]`) };
+          });
+          expect({ who, size, screen, sideways }).toEqual({ who, size, screen, sideways: { by: 0, offenders: [] } });
+        }
+        expect({ who, size, problems }).toEqual({ who, size, problems: [] });
+        await context.close();
+      }
+    }
+  }, 300_000);
 });
 
 /** The lines of one station's sheet of the logbook form: found under the header row, up to the total. */

@@ -123,10 +123,6 @@ const vi = {
   to: 'Đến ngày',
   result: 'Kết quả',
   anyResult: 'Mọi kết quả',
-  resultComplete: 'Phát đủ',
-  resultPartial: 'Phát không đủ',
-  resultFailed: 'Lỗi',
-  resultMissed: 'Không phát',
   filter: 'Lọc',
   exportAs: 'Tải về {format}',
   exporting: 'Đang chuẩn bị tệp…',
@@ -335,6 +331,18 @@ const vi = {
   needReason: 'Hãy ghi lý do từ chối.',
   slotRejected: 'Đã từ chối lịch phát.',
   when: 'Thời gian',
+  source: 'Nguồn',
+  anySource: 'Mọi nguồn',
+  reason: 'Lý do',
+  unknownValue: 'Khác ({value})',
+  secondsDecimal: '{n} giây',
+  menu: 'Menu',
+  chooseFileButton: 'Chọn tệp',
+  noFileChosen: 'Chưa chọn tệp nào',
+  datePlaceholder: 'dd/mm/yyyy',
+  timePlaceholder: 'HH:mm',
+  badDate: 'Ngày phải viết dạng ngày/tháng/năm, ví dụ 05/12/2026.',
+  badTime: 'Giờ phải viết dạng giờ:phút (24 giờ), ví dụ 17:30.',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -461,10 +469,6 @@ const en: Record<MessageKey, string> = {
   to: 'To',
   result: 'Result',
   anyResult: 'Any result',
-  resultComplete: 'Played in full',
-  resultPartial: 'Played in part',
-  resultFailed: 'Failed',
-  resultMissed: 'Not played',
   filter: 'Filter',
   exportAs: 'Download {format}',
   exporting: 'Preparing the file…',
@@ -673,23 +677,38 @@ const en: Record<MessageKey, string> = {
   needReason: 'Write the reason for rejecting.',
   slotRejected: 'Broadcast rejected.',
   when: 'When',
+  source: 'Source',
+  anySource: 'Any source',
+  reason: 'Reason',
+  unknownValue: 'Other ({value})',
+  secondsDecimal: '{n} s',
+  menu: 'Menu',
+  chooseFileButton: 'Choose a file',
+  noFileChosen: 'No file chosen',
+  datePlaceholder: 'dd/mm/yyyy',
+  timePlaceholder: 'HH:mm',
+  badDate: 'Write the date as day/month/year, e.g. 05/12/2026.',
+  badTime: 'Write the time as hours:minutes (24-hour), e.g. 17:30.',
 };
 
 export type Lang = 'vi' | 'en';
 const DICTS: Record<Lang, Record<MessageKey, string>> = { vi, en };
 const STORE_KEY = 'loa.lang';
 
-export const lang = ref<Lang>(localStorage.getItem(STORE_KEY) === 'en' ? 'en' : 'vi');
+const storage = typeof localStorage === 'undefined' ? null : localStorage;
+export const lang = ref<Lang>(storage?.getItem(STORE_KEY) === 'en' ? 'en' : 'vi');
 
 export function setLang(next: Lang): void {
   lang.value = next;
-  localStorage.setItem(STORE_KEY, next);
-  document.documentElement.lang = next;
+  storage?.setItem(STORE_KEY, next);
+  if (typeof document !== 'undefined') document.documentElement.lang = next;
 }
 
 /** The sentence for `key` in the chosen language, with `{name}` places filled in. */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  return DICTS[lang.value][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+  // A key that is not there (a value the console has no word for) shows as itself, never a blank screen.
+  const text: string | undefined = DICTS[lang.value][key] ?? DICTS.vi[key];
+  return (text ?? String(key)).replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }
 
 /** BCP 47 tag for Intl formatting in the chosen language. */

@@ -1,7 +1,7 @@
 import { describeRecurrence, occurrencesBetween } from '@loa/schedule';
 import { lang, t, type MessageKey } from './i18n';
 import { ZONE } from './time';
-import type { Slot } from './types';
+import type { SlotView as Slot } from '@loa/api-types';
 import type { WeekdayCode } from '@loa/schedule';
 
 export { WEEKDAY_CODES as WEEKDAYS } from '@loa/schedule';

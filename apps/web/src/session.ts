@@ -1,6 +1,6 @@
 import { computed, ref } from 'vue';
 import { api, getToken, setToken, whenUnauthorized } from './api';
-import type { Role, User } from './types';
+import type { Role, UserView as User } from '@loa/api-types';
 
 const USER_KEY = 'loa.user';
 export const user = ref<User | null>(null);

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { Subject, Subscription } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
 import { AGENT_WS_PATH, AgentToServer, CloseCode, MAX_FRAME_BYTES, parseAgentFrame } from '@loa/protocol';
+import type { AgentStatusView } from '@loa/api-types';
 import { bearer } from '../auth/auth.guard';
 import { STATION_TOKEN_PREFIX } from '../auth/password';
 import { Clock } from '../common/clock';
@@ -78,7 +79,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
   }
 
   /** Connected agents and what they last reported. */
-  statuses() {
+  statuses(): AgentStatusView[] {
     return [...this.links.values()].map((l) => ({
       stationId: l.stationId,
       stationName: l.stationName,

@@ -1,7 +1,9 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 
-export const ROLES = ['admin', 'editor', 'approver', 'operator', 'inspector'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '@loa/api-types';
+
+export { ROLES };
+export type { Role };
 
 /** Who is making a request: a signed-in person, or a station agent holding its station token. */
 export type Principal =

@@ -2,15 +2,16 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 import type { LiveKind, Priority } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
 
-export type LiveSourceKind = 'programme' | 'url' | 'mic' | 'text';
-export type LiveRelayStatus = 'live' | 'ended' | 'stopped' | 'failed';
+import type { LiveRelayStatus, LiveRelayView, LiveSourceKind } from '@loa/api-types';
+
+export type { LiveRelayStatus, LiveSourceKind };
 
 /**
  * One live relay (tiếp sóng trực tiếp) or emergency announcement (thông báo khẩn cấp): a live source
  * encoded once and carried by a set of stations. Emergencies may air several rounds.
  */
 @Entity('live_relay')
-export class LiveRelay {
+export class LiveRelay implements LiveRelayView {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

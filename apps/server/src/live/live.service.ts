@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
+import type { LiveStatusView } from '@loa/api-types';
 import { encodeLiveAudio, toInstant, type LiveKind, type LiveStartFrame, type LiveStatusFrame, type LiveStopFrame, type Priority } from '@loa/protocol';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
@@ -264,7 +265,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
   }
 
   /** Which stations carry the relay now, with their buffer, lag and gaps as they last reported. */
-  async status(id: string) {
+  async status(id: string): Promise<LiveStatusView> {
     const row = await this.get(id);
     const a = this.active.get(id);
     const targetIds = a?.targets ?? (await this.db.getRepository(LiveRelayTarget).findBy({ relayId: id })).map((t) => t.stationId);

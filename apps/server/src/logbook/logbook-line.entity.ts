@@ -2,13 +2,11 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { Priority } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
 
-/** phát đủ · phát không đủ · lỗi · bị ngắt bởi khẩn cấp · không phát */
-export type LogbookResult = 'complete' | 'partial' | 'failed' | 'interrupted' | 'missed';
-export const LOGBOOK_RESULTS: readonly LogbookResult[] = ['complete', 'partial', 'failed', 'interrupted', 'missed'];
+import { LOGBOOK_RESULTS, LOGBOOK_SOURCES, type LogbookLineView, type LogbookResult, type LogbookSource } from '@loa/api-types';
 
-/** Where the programme came from: the schedule's sources, plus a live broadcast. */
-export type LogbookSource = 'relay' | 'local' | 'live' | 'emergency';
-export const LOGBOOK_SOURCES: readonly LogbookSource[] = ['relay', 'local', 'live', 'emergency'];
+/** Results and sources are the API's own (libs/api-types), so the console names every one. */
+export { LOGBOOK_RESULTS, LOGBOOK_SOURCES };
+export type { LogbookResult, LogbookSource };
 
 /**
  * One line of a station's broadcast logbook (nhật ký tuyên truyền): what went on air, or failed to.
@@ -24,7 +22,7 @@ export const LOGBOOK_SOURCES: readonly LogbookSource[] = ['relay', 'local', 'liv
 @Index(['stationId', 'chainPos'], { unique: true })
 @Index(['stationId', 'year', 'number'], { unique: true })
 @Index(['stationId', 'plannedStart'])
-export class LogbookLine {
+export class LogbookLine implements LogbookLineView {
   @PrimaryGeneratedColumn('increment')
   id!: number;
 

@@ -30,3 +30,16 @@ describe('reason text', () => {
     expect(reasonText('other', null)).toBe('other');
   });
 });
+
+describe('reason text of a programme an emergency cut', () => {
+  it('says "Bị ngắt bởi" once: the agent\'s detail that restates the label stands alone', () => {
+    const text = reasonText('preempted', 'Bị ngắt bởi phát trực tiếp: "Khẩn cấp: bão số 9 đổ bộ".');
+    expect(text).toBe('Bị ngắt bởi phát trực tiếp: "Khẩn cấp: bão số 9 đổ bộ".');
+    expect(text.match(/Bị ngắt bởi/g)).toHaveLength(1);
+    expect(reasonText('preempted', 'Bị ngắt bởi chương trình "Tin sáng" (bắt đầu cứng hoặc ưu tiên cao hơn).').match(/Bị ngắt bởi/g)).toHaveLength(1);
+  });
+  it('keeps the label when the detail says something else', () => {
+    expect(reasonText('preempted', 'stopped after 13 s')).toBe('Bị ngắt bởi thông báo khẩn cấp (stopped after 13 s)');
+    expect(reasonText('preempted', null)).toBe('Bị ngắt bởi thông báo khẩn cấp');
+  });
+});

@@ -1,12 +1,10 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn, ValueTransformer } from 'typeorm';
 import { InstantColumn } from '../common/columns';
 
-/** 'expired': the retention policy removed its files; the row stays as the record of what was there. */
-export const MEDIA_STATUSES = ['processing', 'ready', 'failed', 'cancelled', 'expired'] as const;
-export type MediaStatus = (typeof MEDIA_STATUSES)[number];
+import { MEDIA_SOURCES, MEDIA_STATUSES, type MediaAssetView, type MediaSource, type MediaStatus } from '@loa/api-types';
 
-export const MEDIA_SOURCES = ['upload', 'tts'] as const;
-export type MediaSource = (typeof MEDIA_SOURCES)[number];
+export { MEDIA_SOURCES, MEDIA_STATUSES };
+export type { MediaSource, MediaStatus };
 
 /** PostgreSQL returns bigint as a string; sizes are always below 2^53. */
 const bigintAsNumber: ValueTransformer = {
@@ -19,7 +17,7 @@ const bigintAsNumber: ValueTransformer = {
  * Both files live in the content-addressed store; the row holds their hashes and what ffmpeg found.
  */
 @Entity('media_asset')
-export class MediaAsset {
+export class MediaAsset implements MediaAssetView {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

@@ -1,7 +1,9 @@
 import { instantToWall, wallToInstant } from '@loa/schedule';
 
+import type { ComplianceStatus } from '@loa/api-types';
+
 /** met: aired enough · on_track: enough scheduled, not aired yet · at_risk: not enough even scheduled · missed: month over, not aired enough. */
-export type ComplianceStatus = 'met' | 'on_track' | 'at_risk' | 'missed';
+export type { ComplianceStatus };
 
 export interface Month {
   /** "2026-09" */

@@ -1,9 +1,10 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { InstantColumn } from '../common/columns';
+import type { ProgrammeView } from '@loa/api-types';
 
 /** One programme (chương trình): an edition of a chuyên mục, or a standalone piece, with its audio. */
 @Entity('programme')
-export class Programme {
+export class Programme implements ProgrammeView {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

@@ -2,14 +2,15 @@
  * The periodic report (báo cáo định kỳ) as plain arithmetic: reporting windows, and figures per
  * station, per unit and in total. No database, no framework: inputs are plain rows.
  */
-import { ComplianceStatus, judge, STATUS_LABELS, worst } from '../plan-targets/compliance';
+import { judge, STATUS_LABELS, worst } from '../plan-targets/compliance';
+import { REPORT_PERIODS } from '@loa/api-types';
+import type { LogbookResult } from '@loa/api-types';
+import type { ReportPeriod, WindowConvention, LocalDate, ReportMonth, ReportWindow, Breakdown, Figures, StationFigures, UnitFigures, TargetMonth, TargetItem, TargetSummary, TargetsSection, PeriodicReport } from '@loa/api-types';
 import { viNumber, viPercent } from '../common/vi-number';
 
-export type ReportPeriod = 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'H1' | 'M9' | 'Y';
-export const REPORT_PERIODS: readonly ReportPeriod[] = ['Q1', 'Q2', 'Q3', 'Q4', 'H1', 'M9', 'Y'];
-
-/** cchc: from the 15th of the previous period's last month to the 14th (Official Letter 581/BNV-CCHC); calendar: whole months. */
-export type WindowConvention = 'cchc' | 'calendar';
+/** The report's shapes are the API's own (libs/api-types): the console reads exactly these. */
+export { REPORT_PERIODS };
+export type { ReportPeriod, WindowConvention, LocalDate, ReportMonth, ReportWindow, Breakdown, Figures, StationFigures, UnitFigures, TargetMonth, TargetItem, TargetSummary, TargetsSection, PeriodicReport };
 
 export const PERIOD_LABELS: Record<ReportPeriod, string> = {
   Q1: 'Quý I',
@@ -20,33 +21,6 @@ export const PERIOD_LABELS: Record<ReportPeriod, string> = {
   M9: '9 tháng',
   Y: 'Năm',
 };
-
-/** A local calendar date. */
-export interface LocalDate {
-  y: number;
-  m: number;
-  d: number;
-}
-
-export interface ReportMonth {
-  /** "2026-03": the month a CCHC window month ends in, or the calendar month. */
-  key: string;
-  label: string;
-  /** First local day, inclusive, and the day after the last. */
-  start: LocalDate;
-  end: LocalDate;
-}
-
-export interface ReportWindow {
-  period: ReportPeriod;
-  year: number;
-  convention: WindowConvention;
-  /** First local day, inclusive. */
-  start: LocalDate;
-  /** The day after the last local day. */
-  end: LocalDate;
-  months: ReportMonth[];
-}
 
 const FIRST_MONTH: Record<ReportPeriod, number> = { Q1: 1, Q2: 4, Q3: 7, Q4: 10, H1: 1, M9: 1, Y: 1 };
 const LAST_MONTH: Record<ReportPeriod, number> = { Q1: 3, Q2: 6, Q3: 9, Q4: 12, H1: 6, M9: 9, Y: 12 };
@@ -100,7 +74,7 @@ export interface ReportLine {
   priority: string;
   /** Local day of the planned start, YYYY-MM-DD. */
   day: string;
-  result: 'complete' | 'partial' | 'failed' | 'interrupted' | 'missed';
+  result: LogbookResult;
   durationMs: number | null;
   /** The chuyên mục the programme is filed under, where it is filed under one. */
   chuyenMucId?: string | null;
@@ -133,104 +107,7 @@ export interface StationInfo {
   unitName: string;
 }
 
-export interface Breakdown {
-  key: string;
-  broadcasts: number;
-  minutes: number;
-}
-
-export interface Figures {
-  programmesScheduled: number;
-  programmesAired: number;
-  broadcastsScheduled: number;
-  /** Airings heard at least in part (phát đủ, phát không đủ, bị ngắt). */
-  broadcasts: number;
-  complete: number;
-  missed: number;
-  failed: number;
-  interrupted: number;
-  minutesOnAir: number;
-  /** Airings played in full over airings scheduled, 0–1; null when nothing was scheduled. */
-  successRatio: number | null;
-  /** Emergency broadcasts that went on air. */
-  emergencies: number;
-  byChuyenMuc: Breakdown[];
-  byTopic: Breakdown[];
-  /** Minutes on air per report month, in the window's order. */
-  minutesByMonth: number[];
-}
-
-export interface StationFigures extends Figures {
-  stationId: string;
-  stationName: string;
-  unitId: string;
-  unitName: string;
-}
-
-export interface UnitFigures extends Figures {
-  unitId: string;
-  unitName: string;
-  stations: number;
-}
-
-export interface TargetMonth {
-  key: string;
-  label: string;
-  /** Airings of the target's chuyên mục that went on air (phát đủ or phát không đủ). */
-  aired: number;
-  status: ComplianceStatus;
-  statusLabel: string;
-}
-
-/** One target on one station over the report's window. */
-export interface TargetItem {
-  targetId: string;
-  target: string;
-  chuyenMuc: string;
-  stationId: string;
-  stationName: string;
-  minPerMonth: number;
-  /** The minimum over the whole window: minPerMonth for each of its months. */
-  required: number;
-  achieved: number;
-  /** Labels of the months that are over and fell short, e.g. "T2/2026". */
-  monthsMissed: string[];
-  months: TargetMonth[];
-  status: ComplianceStatus;
-  statusLabel: string;
-}
-
-/** One target over all the stations it covers. */
-export interface TargetSummary {
-  targetId: string;
-  target: string;
-  chuyenMuc: string;
-  minPerMonth: number;
-  stations: number;
-  /** Stations with no month missed. */
-  stationsOnTarget: number;
-  status: ComplianceStatus;
-  statusLabel: string;
-}
-
-/** Plan-target compliance, filled in where plan targets exist; none are invented. */
-export interface TargetsSection {
-  available: boolean;
-  note: string;
-  items: TargetItem[];
-  summaries: TargetSummary[];
-}
-
 export const NO_TARGETS: TargetsSection = { available: false, note: 'Chưa có chỉ tiêu kế hoạch cho kỳ này.', items: [], summaries: [] };
-
-export interface PeriodicReport {
-  window: ReportWindow;
-  stations: StationFigures[];
-  units: UnitFigures[];
-  total: Figures & { stations: number };
-  targets: TargetsSection;
-  narrative: string;
-}
 
 const ON_AIR = new Set(['complete', 'partial', 'interrupted']);
 /** What counts towards a plan target, as plan-target compliance counts it: the programme went on air to its end or in part. */

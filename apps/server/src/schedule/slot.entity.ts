@@ -2,9 +2,11 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 import type { Priority, SlotSource, StartMode } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
 
+import { SLOT_STATUSES, type SlotStatus } from '@loa/api-types';
+
 /** bản nháp → chờ duyệt → đã duyệt / bị từ chối; huỷ. Only approved slots reach stations. */
-export const SLOT_STATUSES = ['draft', 'submitted', 'approved', 'rejected', 'cancelled'] as const;
-export type SlotStatus = (typeof SLOT_STATUSES)[number];
+export { SLOT_STATUSES };
+export type { SlotStatus };
 
 /**
  * A programme on air at one time or on a recurring rule, on a set of targets. Stored as the author wrote

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import type { StationView } from '@loa/api-types';
 import { hashToken, newStationToken } from '../auth/password';
 import type { Principal } from '../auth/principal';
 import { nowInstant } from '../common/columns';
@@ -149,7 +150,7 @@ export class StationsService implements BeforeApplicationShutdown {
 const SEEN_FLUSH_MS = 5000;
 const SEEN_CHUNK = 300;
 
-export function toPublicStation(s: Station) {
+export function toPublicStation(s: Station): StationView & Pick<Station, 'tokenIssuedAt' | 'scheduleVersion' | 'createdAt'> {
   return {
     id: s.id,
     unitId: s.unitId,

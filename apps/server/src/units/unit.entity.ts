@@ -1,12 +1,13 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { InstantColumn } from '../common/columns';
+import type { UnitView } from '@loa/api-types';
 
 /**
  * An administrative unit in the station hierarchy: province → (district) → commune.
  * The levels are data, not code: since the 2025 reform many provinces have no district level.
  */
 @Entity('unit')
-export class Unit {
+export class Unit implements UnitView {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
