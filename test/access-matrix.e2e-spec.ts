@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { AGENT_WS_PATH, PROTOCOL_VERSION, type ScheduleSnapshot } from '@loa/protocol';
 import { AGENT_FORBIDDEN, ROLE_FORBIDDEN } from '../apps/server/src/auth/auth.guard';
 import { ROLES, type Role } from '../apps/server/src/auth/principal';
-import { OUTSIDE_UNIT } from '../apps/server/src/auth/unit-scope';
+import { OUTSIDE_UNIT } from '../apps/server/src/access/access-policy';
 import { Api } from './support/api';
 import { makeTone } from './support/audio';
 import { startInProcessServer } from './support/in-process';

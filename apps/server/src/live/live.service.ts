@@ -6,6 +6,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { encodeLiveAudio, toInstant, type LiveKind, type LiveStartFrame, type LiveStatusFrame, type LiveStopFrame, type Priority } from '@loa/protocol';
+import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
@@ -15,7 +16,8 @@ import { isReady, MediaService } from '../media/media.service';
 import { TtsService } from '../media/tts/tts.service';
 import { Programme } from '../programmes/programme.entity';
 import { Station } from '../stations/station.entity';
-import { UnitsService } from '../units/units.service';
+import { resolveTargets } from '../schedule/targets';
+import { Unit } from '../units/unit.entity';
 import { LIVE_CHANNELS, LIVE_SAMPLE_RATE, LiveEncoder, type EncodedGroup, type EncoderInput } from './live-encoder';
 import { LiveHub, type HubListener } from './live-hub';
 import { LiveProbe } from './live-probe';
@@ -107,7 +109,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     private readonly hub: LiveHub,
     private readonly clock: Clock,
     private readonly media: MediaService,
-    private readonly units: UnitsService,
+    private readonly access: AccessPolicy,
     private readonly probe: LiveProbe,
     private readonly tts: TtsService,
     config: AppConfig,
@@ -214,7 +216,11 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     return { relay: publicRelay(a.row), streamUrl: `/api/live/relays/${row.id}/stream.mp3?token=${token}`, streamToken: token };
   }
 
-  async stop(id: string): Promise<ReturnType<typeof publicRelay>> {
+  /** Ends a relay; only someone whose unit reaches every station it airs on may (a province-wide relay is not a commune's to end). */
+  async stop(id: string, who: Principal): Promise<ReturnType<typeof publicRelay>> {
+    const targets = await this.targetsOf(id);
+    await this.access.requireTargets(who, 'read', targets);
+    await this.access.requireTargets(who, 'write', targets, 'Buổi phát này có cả các trạm ngoài đơn vị của bạn, nên chỉ cấp trên mới dừng được.');
     const a = this.active.get(id);
     if (!a) {
       const row = await this.get(id);
@@ -230,8 +236,9 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     return row;
   }
 
-  /** The newest relays; with `stations`, only those that reach at least one of them. */
-  async list(limit = 50, stations?: ReadonlySet<string>) {
+  /** The newest relays that reach at least one station `who` may see. */
+  async list(who: Principal, limit = 50) {
+    const stations = await this.access.visibleStations(who);
     const q = this.db.getRepository(LiveRelay).createQueryBuilder('r').orderBy('r.startedAt', 'DESC').take(limit);
     if (stations) {
       if (!stations.size) return [];
@@ -252,7 +259,8 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
   }
 
   /** Which stations carry the relay now, with their buffer, lag and gaps as they last reported. */
-  async status(id: string) {
+  async status(id: string, who: Principal) {
+    await this.access.requireTargets(who, 'read', await this.targetsOf(id));
     const row = await this.get(id);
     const a = this.active.get(id);
     const targetIds = a?.targets ?? (await this.db.getRepository(LiveRelayTarget).findBy({ relayId: id })).map((t) => t.stationId);
@@ -483,7 +491,8 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
   }
 
   /** Where the recording of a finished relay lies. */
-  async recordingPath(id: string): Promise<string> {
+  async recordingPath(id: string, who: Principal): Promise<string> {
+    await this.access.requireTargets(who, 'read', await this.targetsOf(id));
     const row = await this.get(id);
     if (!row.recordingSha256) throw new LoaError('not_found', 'Buổi phát này chưa có bản ghi âm (đang phát hoặc không có âm thanh).', { id });
     return this.store.pathOf(row.recordingSha256, 'mp3');
@@ -491,26 +500,23 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
 
   // ---- inputs ----
 
+  /** The stations named, and every station under the units named, as the schedule resolves a slot's targets. */
   private async resolveTargets(input: StartLive, who: Principal): Promise<string[]> {
-    const ids = new Set(input.stationIds ?? []);
-    const stations = this.db.getRepository(Station);
-    if (ids.size) {
-      const found = await stations.findBy({ id: In([...ids]) });
-      const missing = [...ids].filter((id) => !found.some((s) => s.id === id));
-      if (missing.length) throw new LoaError('not_found', 'Có trạm không tồn tại trong danh sách đã chọn.', { missing });
-    }
-    for (const unitId of input.unitIds ?? []) {
-      const units = await this.units.subtreeIds(unitId);
-      for (const s of await stations.findBy({ unitId: In(units) })) ids.add(s.id);
-    }
-    if (ids.size === 0) throw new LoaError('validation_failed', 'Hãy chọn ít nhất một trạm hoặc một đơn vị có trạm.');
-    // A commune operator may send an emergency only to the stations of its own unit.
-    if (who.kind === 'user' && who.role === 'operator') {
-      const own = who.unitId ? new Set(await this.units.subtreeIds(who.unitId)) : new Set<string>();
-      const chosen = await stations.findBy({ id: In([...ids]) });
-      if (chosen.some((s) => !own.has(s.unitId))) throw new LoaError('forbidden', 'Cán bộ trạm chỉ được phát thông báo khẩn cấp trên các trạm thuộc đơn vị của mình.');
-    }
-    return [...ids];
+    const [stations, units] = await Promise.all([
+      this.db.getRepository(Station).find({ select: { id: true, unitId: true } }),
+      this.db.getRepository(Unit).find({ select: { id: true, parentId: true } }),
+    ]);
+    const missing = (input.stationIds ?? []).filter((id) => !stations.some((s) => s.id === id));
+    if (missing.length) throw new LoaError('not_found', 'Có trạm không tồn tại trong danh sách đã chọn.', { missing });
+    const missingUnits = (input.unitIds ?? []).filter((id) => !units.some((u) => u.id === id));
+    if (missingUnits.length) throw new LoaError('not_found', 'Không tìm thấy đơn vị này.', { missing: missingUnits });
+    const refs = [...(input.stationIds ?? []).map((refId) => ({ kind: 'station' as const, refId })), ...(input.unitIds ?? []).map((refId) => ({ kind: 'unit' as const, refId }))];
+    const ids = [...resolveTargets(refs, { stations, units, groupMembers: [], clusters: [] }).keys()];
+    if (ids.length === 0) throw new LoaError('validation_failed', 'Hãy chọn ít nhất một trạm hoặc một đơn vị có trạm.');
+    const message =
+      who.kind === 'user' && who.role === 'operator' ? 'Cán bộ trạm chỉ được phát thông báo khẩn cấp trên các trạm thuộc đơn vị của mình.' : 'Bạn chỉ phát trực tiếp được trên các trạm thuộc đơn vị mình.';
+    await this.access.requireTargets(who, 'write', ids, message);
+    return ids;
   }
 
   private async resolveSource(input: StartLive, who: Principal): Promise<{ source: EncoderInput; programmeId: string | null; url: string | null }> {

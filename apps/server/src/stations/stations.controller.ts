@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/commo
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { OptionalUuidQuery, UuidParam } from '../common/params';
-import { UnitsService } from '../units/units.service';
 import { CreateStationDto } from './dto/create-station.dto';
 import { StationsService } from './stations.service';
 
@@ -10,15 +9,12 @@ import { StationsService } from './stations.service';
 @ApiBearerAuth()
 @Controller('stations')
 export class StationsController {
-  constructor(
-    private readonly stations: StationsService,
-    private readonly units: UnitsService,
-  ) {}
+  constructor(private readonly stations: StationsService) {}
 
   @ApiQuery({ name: 'unitId', required: false, description: 'Chỉ các trạm thuộc đơn vị này (kể cả đơn vị cấp dưới)' })
   @Get()
-  async list(@CurrentPrincipal() who: Principal, @Query('unitId', OptionalUuidQuery) unitId?: string) {
-    return this.stations.listFor(who, unitId ? await this.units.subtreeIds(unitId) : undefined);
+  list(@CurrentPrincipal() who: Principal, @Query('unitId', OptionalUuidQuery) unitId?: string) {
+    return this.stations.listFor(who, unitId);
   }
 
   @Roles('admin')
