@@ -273,8 +273,8 @@ export class AccessPolicy {
     return new Map(rows.map((u) => [u.id, u.unitId]));
   }
 
-  /** Keeps the rows (programmes, uploads) `who` may read, by their maker's unit. */
-  async filterOwned<T>(who: Principal, rows: readonly T[], ownerOf: (row: T) => string | null): Promise<T[]> {
+  /** Keeps the rows (programmes, uploads, calendar links) `who` may read (or change), by their maker's unit. */
+  async filterOwned<T>(who: Principal, rows: readonly T[], ownerOf: (row: T) => string | null, action: AccessAction = 'read'): Promise<T[]> {
     if (who.kind !== 'user') return [];
     const units = await this.units();
     const reach = reachOf(who, units);
@@ -282,7 +282,7 @@ export class AccessPolicy {
     const owners = await this.unitsOfUsers(rows.map(ownerOf));
     return rows.filter((r) => {
       const ownerId = ownerOf(r);
-      return allows(who, reach, 'read', { kind: 'owned', ownerId, ownerUnitId: ownerId ? (owners.get(ownerId) ?? null) : null }, units);
+      return allows(who, reach, action, { kind: 'owned', ownerId, ownerUnitId: ownerId ? (owners.get(ownerId) ?? null) : null }, units);
     });
   }
 
