@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles, ScopedBy } from '../auth/principal';
 import { OptionalUuidQuery, UuidParam } from '../common/params';
 import { CreateStationDto } from './dto/create-station.dto';
 import { StationsService } from './stations.service';
@@ -19,17 +19,19 @@ export class StationsController {
 
   @Roles('admin')
   @Post()
-  create(@Body() body: CreateStationDto) {
-    return this.stations.create(body);
+  create(@Body() body: CreateStationDto, @CurrentPrincipal() who: Principal) {
+    return this.stations.create(body, who);
   }
 
   @Roles('admin')
+  @ScopedBy('station')
   @Post(':id/token')
   rotate(@Param('id', UuidParam) id: string) {
     return this.stations.rotateToken(id);
   }
 
   @Roles('admin')
+  @ScopedBy('station')
   @Delete(':id/token')
   revoke(@Param('id', UuidParam) id: string) {
     return this.stations.revokeToken(id);

@@ -30,7 +30,8 @@ export class StationsService implements BeforeApplicationShutdown {
   ) {}
 
   /** Creates the station and its agent token; the token is in this answer and nowhere else, ever. */
-  async create(input: NewStation) {
+  async create(input: NewStation, who?: Principal) {
+    if (who) await this.access.requireUnit(who, input.unitId, 'write');
     await this.units.get(input.unitId);
     if (await this.stations.existsBy({ code: input.code })) {
       throw new LoaError('conflict', `Mã trạm "${input.code}" đã được dùng.`);

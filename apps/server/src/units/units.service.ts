@@ -1,3 +1,5 @@
+import { AccessPolicy } from '../access/access-policy';
+import type { Principal } from '../auth/principal';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -14,9 +16,14 @@ export interface NewUnit {
 
 @Injectable()
 export class UnitsService {
-  constructor(@InjectRepository(Unit) private readonly units: Repository<Unit>) {}
+  constructor(
+    @InjectRepository(Unit) private readonly units: Repository<Unit>,
+    private readonly access: AccessPolicy,
+  ) {}
 
-  async create(input: NewUnit): Promise<Unit> {
+  /** A new unit; an admin bound to a unit adds units only below it. */
+  async create(input: NewUnit, who?: Principal): Promise<Unit> {
+    if (who) await this.access.requireAccess(who, 'write', { kind: 'unit', unitId: input.parentId ?? '' });
     if (input.parentId) await this.get(input.parentId);
     if (input.code && (await this.units.existsBy({ code: input.code }))) {
       throw new LoaError('conflict', `Mã đơn vị "${input.code}" đã được dùng.`);
