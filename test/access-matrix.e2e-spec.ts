@@ -567,6 +567,11 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
       const approve = await bound.get('approver')!.request('POST', `/api/slots/${made.b.submittedSlotId}/approve`);
       expect([approve.status, approve.body.code]).toEqual([403, 'forbidden']);
       expect((await admin.ok('GET', `/api/slots/${made.b.submittedSlotId}`)).status).toBe('submitted');
+      // Nor put the other commune's own programme on air at home: for them it does not exist.
+      const foreign = await bound.get('operator')!.request('POST', '/api/slots', { programmeId: made.b.programmeId, startAt: new Date(Date.now() + 8 * 3600_000).toISOString(), stationIds: [commune.a.stationId] });
+      expect([foreign.status, foreign.body.code]).toEqual([404, 'not_found']);
+      const foreignLive = await editor.request('POST', '/api/live/relays', { title: 'Tiếp sóng', sourceKind: 'programme', programmeId: made.b.programmeId, stationIds: [commune.a.stationId] });
+      expect([foreignLive.status, foreignLive.body.code]).toEqual([404, 'not_found']);
     });
   });
 

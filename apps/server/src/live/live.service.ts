@@ -250,6 +250,11 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     return (await q.getMany()).map(publicRelay);
   }
 
+  /** Whether `who`'s unit reaches every station of the relay (so it may speak on it or stop it). */
+  async mayChange(id: string, who: Principal): Promise<boolean> {
+    return this.access.may(who, 'write', { kind: 'targets', unitIds: await this.access.unitsOfStations(await this.targetsOf(id)) });
+  }
+
   /** The stations a relay was sent to. */
   async targetsOf(id: string): Promise<string[]> {
     const a = this.active.get(id);
@@ -523,7 +528,9 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     switch (input.sourceKind) {
       case 'programme': {
         if (!input.programmeId) throw new LoaError('validation_failed', 'Hãy chọn chương trình để phát.', { fields: [{ field: 'programmeId', problems: ['required'] }] });
-        const programme = await this.db.getRepository(Programme).findOneBy({ id: input.programmeId });
+        const found = await this.db.getRepository(Programme).findOneBy({ id: input.programmeId });
+        // Another unit's own programme is not there for this caller.
+        const [programme] = found ? await this.access.filterOwned(who, [found], (p) => p.createdBy) : [];
         if (!programme) throw new LoaError('not_found', 'Không tìm thấy chương trình này.', { id: input.programmeId });
         const asset = await this.media.requireReady(programme.mediaAssetId);
         const file = await this.media.fileFor(asset.sha256);

@@ -25,7 +25,7 @@ import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
 import { Unit } from '../units/unit.entity';
 import { airingsOf, Expansions } from './expand';
-import { mayApprove, mayAuthor, mayEditAiring, OUTSIDE_UNIT, ownStationsOf, reachOf, type Actor, type OwnStations, type SlotScope } from '../access/access-policy';
+import { AccessPolicy, mayApprove, mayAuthor, mayEditAiring, OUTSIDE_UNIT, ownStationsOf, reachOf, type Actor, type OwnStations, type SlotScope } from '../access/access-policy';
 import { AiringRow, buildSnapshot, instantOfOccurrence, occurrenceIdOf } from './snapshot';
 import { Airing, Slot, SlotAction, SlotOverride, SlotTarget, SlotTargetRef, type SlotStatus, type TargetKind } from './slot.entity';
 import { resolveTargets, type TargetRef, type TargetWorld } from './targets';
@@ -123,6 +123,7 @@ export class ScheduleService {
     private readonly stations: StationsService,
     private readonly media: MediaService,
     private readonly events: DomainEvents,
+    private readonly access: AccessPolicy,
   ) {}
 
   // ---- authoring ----
@@ -163,7 +164,9 @@ export class ScheduleService {
     const now = this.clock.now();
     // Checked before any lookup, so a bad time is a 400 whatever else is wrong.
     this.timing(timingOf(input, this.config.timezone), 0);
-    const programme = await this.db.getRepository(Programme).findOneBy({ id: input.programmeId });
+    const found = await this.db.getRepository(Programme).findOneBy({ id: input.programmeId });
+    // Another unit's own programme is not there for this author.
+    const [programme] = found && actor ? await this.access.filterOwned({ kind: 'user', ...actor }, [found], (p) => p.createdBy) : found ? [found] : [];
     if (!programme) throw new LoaError('not_found', 'Không tìm thấy chương trình này.');
     const asset = await this.media.requireReady(programme.mediaAssetId);
     const durationMs = asset.durationMs ?? 0;
