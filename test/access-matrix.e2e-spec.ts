@@ -396,6 +396,7 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
       }
       const cm = (await admin.ok('GET', '/api/chuyen-muc'))[0];
       await admin.ok('POST', '/api/plan-targets', { name: 'Mỗi trạm 2 buổi', chuyenMucId: cm.id, scope: 'each_station', unitId: province.id, minPerMonth: 2 });
+      await admin.ok('POST', '/api/station-groups', { name: 'Hai xã', stationIds: [commune.a.stationId, commune.b.stationId] });
     }, 120_000);
 
     /** The same request aimed at one side's things. */
@@ -518,6 +519,8 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
         const programmes = ids(await api.ok('GET', '/api/programmes'));
         expect(programmes).toEqual(expect.arrayContaining([made.a.programmeId, sharedProgrammeId]));
         expect(programmes).not.toContain(made.b.programmeId);
+        const groups = (await api.ok('GET', '/api/station-groups')).find((g: { name: string }) => g.name === 'Hai xã');
+        expect(groups.stationIds).toEqual([commune.a.stationId]);
         const assets = ids(await api.ok('GET', '/api/media/assets'));
         expect(assets).toContain(made.a.assetId);
         expect(assets).not.toContain(made.b.assetId);
