@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { AGENT_WS_PATH, PROTOCOL_VERSION, type ScheduleSnapshot } from '@loa/protocol';
 import { AGENT_FORBIDDEN, ROLE_FORBIDDEN } from '../apps/server/src/auth/auth.guard';
 import { ROLES, type Role } from '../apps/server/src/auth/principal';
-import { OUTSIDE_UNIT } from '../apps/server/src/auth/unit-scope';
+import { OUTSIDE_UNIT } from '../apps/server/src/access/access-policy';
 import { Api } from './support/api';
 import { makeTone } from './support/audio';
 import { startInProcessServer } from './support/in-process';
@@ -65,6 +65,8 @@ const MATRIX: Record<string, Access> = {
   'GET /api/station-groups': ALL,
   'POST /api/station-groups': ADMIN,
   'POST /api/stations/:id/calendar-token': AUTHORS,
+  'GET /api/calendar-tokens': AUTHORS,
+  'DELETE /api/calendar-tokens/:id': AUTHORS,
   'POST /api/units/:id/calendar-token': AUTHORS,
   'GET /api/calendar/:file': PUBLIC,
   'GET /api/chuyen-muc': ALL,
@@ -166,13 +168,17 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
   let operatorA: Api;
   let slotB: string;
   let shaB: string;
+  let province: { id: string };
+  const district: Record<'a' | 'b', string> = {} as never;
 
   beforeAll(async () => {
     ({ dir, app, api: admin } = await startInProcessServer('loa-matrix-'));
     baseUrl = admin.baseUrl;
-    const province = await admin.ok('POST', '/api/units', { name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
+    province = await admin.ok('POST', '/api/units', { name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
+    // Two sibling districts, each with a commune and its station.
     for (const key of ['a', 'b'] as const) {
-      const unit = await admin.ok('POST', '/api/units', { name: `Xã ${key}`, kind: 'Xã', parentId: province.id });
+      district[key] = (await admin.ok('POST', '/api/units', { name: `Huyện ${key}`, kind: 'Huyện', parentId: province.id })).id;
+      const unit = await admin.ok('POST', '/api/units', { name: `Xã ${key}`, kind: 'Xã', parentId: district[key] });
       const { station, token } = await admin.ok('POST', '/api/stations', { unitId: unit.id, name: `Trạm xã ${key}`, code: `xa-${key}` });
       commune[key] = { unitId: unit.id, stationId: station.id, token };
     }
@@ -321,6 +327,254 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
         expect(await refusedAs('GET', `${path}?stationId=${commune.b.stationId}`)).toEqual(refused);
       }
       expect((await operatorA.request('GET', `/api/logbook?stationId=${commune.a.stationId}`)).status).toBe(200);
+    });
+  });
+
+  /**
+   * Role × unit × route: a person of every role bound to district a (a commune operator: to commune a)
+   * against the same routes aimed at district a's things and at district b's, its sibling. What lies
+   * in b is refused (403, or 404 for what b made, as if it did not exist) and never listed; what lies in
+   * a answers as the role allows. Province-level staff see both districts.
+   */
+  describe('every role bound to a unit reaches only its own subtree', () => {
+    type Side = 'a' | 'b';
+    const bound = new Map<Role, Api>();
+    const made: Record<Side, {
+      programmeId: string;
+      assetId: string;
+      sha256: string;
+      slotId: string;
+      submittedSlotId: string;
+      relayId: string;
+      linkId: string;
+      /** An account and a station of the side that the routes may change without harm to the rest of the spec. */
+      spareUserId: string;
+      spareStationId: string;
+      startAt: string;
+    }> = {} as never;
+    let sharedProgrammeId: string;
+    let editorB: Api;
+
+    beforeAll(async () => {
+      for (const role of ROLES) {
+        const unitId = role === 'operator' ? commune.a.unitId : district.a;
+        await admin.ok('POST', '/api/users', { username: `a-${role}`, displayName: `${role} a`, password: PASSWORD, role, unitId });
+        const api = new Api(baseUrl);
+        await api.login(`a-${role}`, PASSWORD);
+        bound.set(role, api);
+      }
+      await admin.ok('POST', '/api/users', { username: 'b-operator', displayName: 'operator b', password: PASSWORD, role: 'operator', unitId: commune.b.unitId });
+      await admin.ok('POST', '/api/users', { username: 'b-editor', displayName: 'editor b', password: PASSWORD, role: 'editor', unitId: district.b });
+      const operatorB = new Api(baseUrl);
+      await operatorB.login('b-operator', PASSWORD);
+      editorB = new Api(baseUrl);
+      await editorB.login('b-editor', PASSWORD);
+      const makers: Record<Side, Api> = { a: bound.get('operator')!, b: operatorB };
+      // Made by an admin with no unit: shared with everyone. Its own sound, so no other file has its hash.
+      const sharedUpload = await admin.upload(await makeTone(join(dir, 'tone-shared.wav'), { frequency: 330, seconds: 2 }));
+      const shared = await admin.waitReady(sharedUpload.body.id);
+      sharedProgrammeId = (await admin.ok('POST', '/api/programmes', { title: 'Chuyên mục tỉnh', chuyenMuc: 'Cải cách hành chính', mediaAssetId: shared.id })).id;
+      for (const side of ['a', 'b'] as const) {
+        // A commune's own upload and programme (typed emergency texts are such uploads too), each its own sound.
+        const tone = await makeTone(join(dir, `tone-${side}.wav`), { frequency: side === 'a' ? 660 : 770, seconds: 2 });
+        const upload = await makers[side].upload(tone, `tone-${side}.wav`);
+        const asset = await makers[side].waitReady(upload.body.id);
+        const programme = await makers[side].ok('POST', '/api/programmes', { title: `Bản tin riêng xã ${side}`, chuyenMuc: 'Cải cách hành chính', mediaAssetId: asset.id });
+        const startAt = new Date(Date.now() + 2 * 3600_000 + (side === 'a' ? 0 : 600_000)).toISOString();
+        const slot = await admin.ok('POST', '/api/slots', { programmeId: sharedProgrammeId, startAt, stationIds: [commune[side].stationId] });
+        const submitted = await admin.ok('POST', '/api/slots', {
+          programmeId: sharedProgrammeId,
+          startAt: new Date(Date.parse(startAt) + 3600_000).toISOString(),
+          stationIds: [commune[side].stationId],
+          status: 'submitted',
+        });
+        const relay = await admin.ok('POST', '/api/live/relays', { title: `Tiếp sóng ${side}`, sourceKind: 'programme', programmeId: sharedProgrammeId, stationIds: [commune[side].stationId] });
+        const link = await makers[side].ok('POST', `/api/stations/${commune[side].stationId}/calendar-token`);
+        const spareUserId = (await admin.ok('POST', '/api/users', { username: `${side}-spare`, displayName: 'spare', password: PASSWORD, role: 'inspector', unitId: commune[side].unitId })).id;
+        const spareStationId = (await admin.ok('POST', '/api/stations', { unitId: commune[side].unitId, name: `Trạm phụ ${side}`, code: `phu-${side}` })).station.id;
+        made[side] = { programmeId: programme.id, assetId: asset.id, sha256: asset.sha256, slotId: slot.id, submittedSlotId: submitted.id, relayId: relay.relay.id, linkId: link.id, spareUserId, spareStationId, startAt };
+      }
+      const cm = (await admin.ok('GET', '/api/chuyen-muc'))[0];
+      await admin.ok('POST', '/api/plan-targets', { name: 'Mỗi trạm 2 buổi', chuyenMucId: cm.id, scope: 'each_station', unitId: province.id, minPerMonth: 2 });
+      await admin.ok('POST', '/api/station-groups', { name: 'Hai xã', stationIds: [commune.a.stationId, commune.b.stationId] });
+    }, 120_000);
+
+    /** The same request aimed at one side's things. */
+    function routes(side: Side): { route: string; method: string; path: string; body?: unknown; missingOk?: boolean }[] {
+      const st = commune[side].stationId;
+      const m = made[side];
+      const range = `from=${encodeURIComponent(new Date().toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 86_400_000).toISOString())}`;
+      return [
+        { route: 'GET /api/stations/:id/timeline', method: 'GET', path: `/api/stations/${st}/timeline?${range}` },
+        { route: 'GET /api/stations/:id/clusters', method: 'GET', path: `/api/stations/${st}/clusters` },
+        { route: 'POST /api/stations/:id/clusters', method: 'POST', path: `/api/stations/${st}/clusters`, body: {} },
+        { route: 'POST /api/stations/:id/token', method: 'POST', path: `/api/stations/${m.spareStationId}/token` },
+        { route: 'DELETE /api/stations/:id/token', method: 'DELETE', path: `/api/stations/${m.spareStationId}/token` },
+        { route: 'POST /api/stations', method: 'POST', path: '/api/stations', body: { unitId: commune[side].unitId, name: `Trạm mới ${side}`, code: `moi-${side}` } },
+        { route: 'POST /api/units', method: 'POST', path: '/api/units', body: { name: `Xã mới ${side}`, kind: 'Xã', parentId: district[side] } },
+        { route: 'POST /api/users', method: 'POST', path: '/api/users', body: { username: `moi-${side}`, displayName: 'mới', password: PASSWORD, role: 'inspector', unitId: commune[side].unitId } },
+        { route: 'PATCH /api/users/:id', method: 'PATCH', path: `/api/users/${m.spareUserId}`, body: { displayName: `operator ${side}` } },
+        { route: 'POST /api/users/:id/password', method: 'POST', path: `/api/users/${m.spareUserId}/password`, body: { password: PASSWORD } },
+        { route: 'POST /api/stations/:id/calendar-token', method: 'POST', path: `/api/stations/${st}/calendar-token` },
+        { route: 'POST /api/units/:id/calendar-token', method: 'POST', path: `/api/units/${commune[side].unitId}/calendar-token` },
+        { route: 'DELETE /api/calendar-tokens/:id', method: 'DELETE', path: `/api/calendar-tokens/${m.linkId}` },
+        { route: 'GET /api/slots', method: 'GET', path: `/api/slots?stationId=${st}` },
+        { route: 'GET /api/slots/:id', method: 'GET', path: `/api/slots/${m.slotId}` },
+        { route: 'POST /api/slots', method: 'POST', path: '/api/slots', body: { programmeId: sharedProgrammeId, startAt: new Date(Date.now() + 5 * 3600_000).toISOString(), stationIds: [st], status: 'draft' } },
+        { route: 'PATCH /api/slots/:id', method: 'PATCH', path: `/api/slots/${m.slotId}`, body: { priority: 'normal' } },
+        { route: 'POST /api/slots/:id/submit', method: 'POST', path: `/api/slots/${m.slotId}/submit` },
+        { route: 'POST /api/slots/:id/approve', method: 'POST', path: `/api/slots/${m.submittedSlotId}/approve` },
+        { route: 'POST /api/slots/:id/reject', method: 'POST', path: `/api/slots/${m.slotId}/reject`, body: { reason: 'không' } },
+        { route: 'POST /api/slots/:id/airings', method: 'POST', path: `/api/slots/${m.slotId}/airings`, body: { action: 'cancel', occurrenceAt: m.startAt, stationId: st } },
+        { route: 'DELETE /api/slots/:id', method: 'DELETE', path: `/api/slots/${m.slotId}` },
+        { route: 'GET /api/logbook', method: 'GET', path: `/api/logbook?stationId=${st}` },
+        { route: 'GET /api/logbook/verify', method: 'GET', path: `/api/logbook/verify?stationId=${st}` },
+        { route: 'GET /api/logbook/export.csv', method: 'GET', path: `/api/logbook/export.csv?stationId=${st}` },
+        { route: 'GET /api/logbook/export.xlsx', method: 'GET', path: `/api/logbook/export.xlsx?stationId=${st}` },
+        { route: 'GET /api/logbook/export.pdf', method: 'GET', path: `/api/logbook/export.pdf?stationId=${st}` },
+        { route: 'GET /api/reports/periodic', method: 'GET', path: `/api/reports/periodic?period=Y&year=2026&unitId=${commune[side].unitId}` },
+        { route: 'GET /api/reports/periodic.xlsx', method: 'GET', path: `/api/reports/periodic.xlsx?period=Y&year=2026&unitId=${commune[side].unitId}` },
+        { route: 'GET /api/reports/periodic.pdf', method: 'GET', path: `/api/reports/periodic.pdf?period=Y&year=2026&unitId=${commune[side].unitId}` },
+        { route: 'GET /api/live/relays/:id', method: 'GET', path: `/api/live/relays/${m.relayId}` },
+        { route: 'GET /api/live/relays/:id/recording.mp3', method: 'GET', path: `/api/live/relays/${m.relayId}/recording.mp3`, missingOk: true },
+        { route: 'POST /api/live/relays/:id/stop', method: 'POST', path: `/api/live/relays/${m.relayId}/stop` },
+        // Without a programme the request is refused with 400 once the targets pass: nothing goes on air.
+        { route: 'POST /api/live/relays', method: 'POST', path: '/api/live/relays', body: { title: 'Tiếp sóng', sourceKind: 'programme', stationIds: [st] } },
+        { route: 'POST /api/live/emergencies', method: 'POST', path: '/api/live/emergencies', body: { title: 'Khẩn cấp', sourceKind: 'programme', stationIds: [st] } },
+        { route: 'GET /api/programmes/:id', method: 'GET', path: `/api/programmes/${m.programmeId}` },
+        { route: 'GET /api/media/assets/:id', method: 'GET', path: `/api/media/assets/${m.assetId}` },
+        { route: 'GET /api/media/assets/:id/events', method: 'GET', path: `/api/media/assets/${m.assetId}/events` },
+        { route: 'POST /api/media/assets/:id/cancel', method: 'POST', path: `/api/media/assets/${m.assetId}/cancel` },
+        { route: 'GET /api/media/files/:sha256', method: 'GET', path: `/api/media/files/${m.sha256}` },
+      ];
+    }
+
+    /** Every refusal for lying outside the caller's unit says so, in the words "đơn vị". */
+    const UNIT_REFUSAL = /đơn vị/;
+
+    async function call(api: Api, method: string, path: string, body?: unknown) {
+      const abort = new AbortController();
+      const res = await fetch(baseUrl + path, {
+        method,
+        headers: { authorization: `Bearer ${api.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: abort.signal,
+      });
+      const streaming = (res.headers.get('content-type') ?? '').includes('text/event-stream');
+      const json = streaming ? null : ((await res.json().catch(() => null)) as { code?: string; message?: string } | null);
+      abort.abort();
+      return { status: res.status, code: json?.code, message: json?.message };
+    }
+
+    it('names every unit-scoped route it checks, and each is a route the server serves', () => {
+      const served = routesOf(app);
+      expect(routes('b').map((r) => r.route).filter((r) => !served.includes(r))).toEqual([]);
+    });
+
+    it.each(ROLES.map((r) => [r]))('%s bound to one district: the sibling district\'s things are refused, its own answer as the role allows', async (role) => {
+      const api = bound.get(role as Role)!;
+      const wrong: string[] = [];
+      for (const side of ['b', 'a'] as const) {
+        for (const r of routes(side)) {
+          const res = await call(api, r.method, r.path, r.body);
+          const roleMay = allowed(MATRIX[r.route], role as Role);
+          if (!roleMay) {
+            if (res.status !== 403 || res.message !== ROLE_FORBIDDEN) wrong.push(`${r.route} on ${side}: expected the role refused, got ${res.status} ${res.message}`);
+          } else if (side === 'b') {
+            const refused = (res.status === 403 && res.code === 'forbidden' && UNIT_REFUSAL.test(res.message ?? '')) || res.status === 404;
+            if (!refused) wrong.push(`${r.route} on b: expected 403 for the unit or 404, got ${res.status} ${res.code} ${res.message}`);
+          } else {
+            // Its own district: the role's own rules may still say no (an operator on a district relay), the unit never.
+            const outside = res.status === 403 && UNIT_REFUSAL.test(res.message ?? '');
+            if (res.status === 401 || outside || (res.status === 404 && !r.missingOk) || res.status >= 500) {
+              wrong.push(`${r.route} on a: expected an answer, got ${res.status} ${res.code} ${res.message}`);
+            }
+          }
+        }
+      }
+      expect(wrong).toEqual([]);
+    }, 120_000);
+
+    it.each(ROLES.map((r) => [r]))('%s bound to one district lists only its own district\'s stations, slots, relays, agents, programmes, uploads and plan compliance', async (role) => {
+      const api = bound.get(role as Role)!;
+      const a = connectAgent(commune.a.token);
+      const b = connectAgent(commune.b.token);
+      const [agentA, agentB] = await Promise.all([a, b]);
+      try {
+        await Promise.all([agentA.next('schedule'), agentB.next('schedule')]);
+        const ids = (rows: { id: string }[]) => rows.map((x) => x.id);
+        const stations = ids(await api.ok('GET', '/api/stations'));
+        expect(stations).toContain(commune.a.stationId);
+        expect(stations).not.toContain(commune.b.stationId);
+        expect(await api.ok('GET', `/api/stations?unitId=${district.b}`)).toEqual([]);
+        const slots = ids(await api.ok('GET', '/api/slots'));
+        expect(slots).toContain(made.a.slotId);
+        expect(slots).not.toContain(made.b.slotId);
+        expect(slots).not.toContain(slotB);
+        const relays = (await api.ok('GET', '/api/live/relays')).map((x: { id: string }) => x.id);
+        expect(relays).toContain(made.a.relayId);
+        expect(relays).not.toContain(made.b.relayId);
+        const agents = (await api.ok('GET', '/api/agents/status')).map((x: { stationId: string }) => x.stationId);
+        expect(agents).toEqual([commune.a.stationId]);
+        const programmes = ids(await api.ok('GET', '/api/programmes'));
+        expect(programmes).toEqual(expect.arrayContaining([made.a.programmeId, sharedProgrammeId]));
+        expect(programmes).not.toContain(made.b.programmeId);
+        const groups = (await api.ok('GET', '/api/station-groups')).find((g: { name: string }) => g.name === 'Hai xã');
+        expect(groups.stationIds).toEqual([commune.a.stationId]);
+        const assets = ids(await api.ok('GET', '/api/media/assets'));
+        expect(assets).toContain(made.a.assetId);
+        expect(assets).not.toContain(made.b.assetId);
+        const range = `from=${encodeURIComponent(new Date(Date.now() - 40 * 86_400_000).toISOString())}&to=${encodeURIComponent(new Date().toISOString())}`;
+        const compliance = await api.ok('GET', `/api/plan-targets/compliance?${range}`);
+        const counted = compliance.targets.flatMap((t: { stations: { stationId: string }[] }) => t.stations.map((x) => x.stationId));
+        expect(counted).toContain(commune.a.stationId);
+        expect(counted).not.toContain(commune.b.stationId);
+        if (role === 'admin') {
+          const users = (await api.ok('GET', '/api/users')).map((u: { username: string }) => u.username);
+          expect(users).toContain('a-operator');
+          expect(users).not.toContain('b-operator');
+        }
+      } finally {
+        agentA.close();
+        agentB.close();
+      }
+    }, 60_000);
+
+    it('province-level staff see both districts; a commune sees what its district shares, never its sibling\'s own', async () => {
+      const inspector = callers.get('inspector')!;
+      const stations = (await inspector.ok('GET', '/api/stations')).map((x: { id: string }) => x.id);
+      expect(stations).toEqual(expect.arrayContaining([commune.a.stationId, commune.b.stationId]));
+      const programmes = (await inspector.ok('GET', '/api/programmes')).map((x: { id: string }) => x.id);
+      expect(programmes).toEqual(expect.arrayContaining([made.a.programmeId, made.b.programmeId]));
+      expect((await inspector.request('GET', `/api/live/relays/${made.b.relayId}`)).status).toBe(200);
+
+      // What district b's editor makes is shared down to b's commune, not to a's.
+      const upload = await editorB.upload(await makeTone(join(dir, 'tone-district.wav'), { frequency: 550, seconds: 1 }));
+      const asset = await editorB.waitReady(upload.body.id);
+      const programme = await editorB.ok('POST', '/api/programmes', { title: 'Chuyên mục huyện b', chuyenMuc: 'Cải cách hành chính', mediaAssetId: asset.id });
+      const operatorB = new Api(baseUrl);
+      await operatorB.login('b-operator', PASSWORD);
+      expect((await operatorB.request('GET', `/api/programmes/${programme.id}`)).status).toBe(200);
+      expect((await operatorB.request('GET', `/api/media/files/${asset.sha256}`)).status).toBe(200);
+      expect((await bound.get('operator')!.request('GET', `/api/programmes/${programme.id}`)).status).toBe(404);
+      // And what b's commune made is seen by the district above it.
+      expect((await editorB.request('GET', `/api/programmes/${made.b.programmeId}`)).status).toBe(200);
+    }, 60_000);
+
+    it('an editor bound to one district cannot schedule on the other, nor an approver approve it there', async () => {
+      const editor = bound.get('editor')!;
+      const res = await editor.request('POST', '/api/slots', { programmeId: sharedProgrammeId, startAt: new Date(Date.now() + 7 * 3600_000).toISOString(), stationIds: [commune.b.stationId] });
+      expect([res.status, res.body.code]).toEqual([403, 'forbidden']);
+      const both = await editor.request('POST', '/api/slots', { programmeId: sharedProgrammeId, startAt: new Date(Date.now() + 7 * 3600_000).toISOString(), stationIds: [commune.a.stationId, commune.b.stationId] });
+      expect([both.status, both.body.code]).toEqual([403, 'forbidden']);
+      const approve = await bound.get('approver')!.request('POST', `/api/slots/${made.b.submittedSlotId}/approve`);
+      expect([approve.status, approve.body.code]).toEqual([403, 'forbidden']);
+      expect((await admin.ok('GET', `/api/slots/${made.b.submittedSlotId}`)).status).toBe('submitted');
+      // Nor put the other commune's own programme on air at home: for them it does not exist.
+      const foreign = await bound.get('operator')!.request('POST', '/api/slots', { programmeId: made.b.programmeId, startAt: new Date(Date.now() + 8 * 3600_000).toISOString(), stationIds: [commune.a.stationId] });
+      expect([foreign.status, foreign.body.code]).toEqual([404, 'not_found']);
+      const foreignLive = await editor.request('POST', '/api/live/relays', { title: 'Tiếp sóng', sourceKind: 'programme', programmeId: made.b.programmeId, stationIds: [commune.a.stationId] });
+      expect([foreignLive.status, foreignLive.body.code]).toEqual([404, 'not_found']);
     });
   });
 

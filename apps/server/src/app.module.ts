@@ -10,7 +10,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { SessionStreamsInterceptor } from './auth/session-streams.interceptor';
 import { SessionRevocations } from './auth/sessions';
-import { UnitScope } from './auth/unit-scope';
+import { AccessModule } from './access/access.module';
 import { AuditContextInterceptor } from './audit/audit-context.interceptor';
 import { AuditController } from './audit/audit.controller';
 import { AuditEntry } from './audit/audit-entry.entity';
@@ -94,6 +94,7 @@ export class AppModule {
         }),
         TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
+        AccessModule,
         MediaModule,
       ],
       controllers: [
@@ -118,7 +119,6 @@ export class AppModule {
       providers: [
         AuthService,
         SessionRevocations,
-        UnitScope,
         AuditService,
         UsersService,
         UnitsService,

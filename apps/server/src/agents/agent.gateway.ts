@@ -5,7 +5,9 @@ import { Subject, Subscription } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
 import { AGENT_WS_PATH, AgentToServer, CloseCode, MAX_FRAME_BYTES, parseAgentFrame } from '@loa/protocol';
 import type { AgentStatusView } from '@loa/api-types';
+import { AccessPolicy } from '../access/access-policy';
 import { bearer } from '../auth/auth.guard';
+import type { Principal } from '../auth/principal';
 import { STATION_TOKEN_PREFIX } from '../auth/password';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/events';
@@ -52,6 +54,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     private readonly events: DomainEvents,
     private readonly clock: Clock,
     private readonly live: LiveHub,
+    private readonly access: AccessPolicy,
   ) {}
 
   onModuleInit(): void {
@@ -76,6 +79,11 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     this.subscription?.unsubscribe();
     for (const sweep of this.sweeps) sweep.stop();
     for (const link of this.links.values()) link.socket.close(1001, 'server shutting down');
+  }
+
+  /** The statuses of the stations `who` may see. */
+  statusesFor(who: Principal) {
+    return this.access.filterByStation(who, this.statuses(), (a) => a.stationId);
   }
 
   /** Connected agents and what they last reported. */

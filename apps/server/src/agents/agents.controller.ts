@@ -2,7 +2,6 @@ import { Controller, Get, MessageEvent, Sse } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { concatMap, interval, merge, Observable, of, takeUntil, throttleTime, last, defaultIfEmpty } from 'rxjs';
 import { CurrentPrincipal, Principal } from '../auth/principal';
-import { StationsService } from '../stations/stations.service';
 import { AgentGateway } from './agent.gateway';
 
 /** Status frames arrive in bursts (a slot starts on many stations at once): one event per half second is plenty. */
@@ -14,15 +13,12 @@ const STREAM_REFRESH_MS = 15_000;
 @ApiBearerAuth()
 @Controller('agents')
 export class AgentsController {
-  constructor(
-    private readonly gateway: AgentGateway,
-    private readonly stations: StationsService,
-  ) {}
+  constructor(private readonly gateway: AgentGateway) {}
 
-  /** Agents connected now, with the status each last reported; an operator sees its own stations' only. */
+  /** Agents connected now, with the status each last reported; someone bound to a unit sees its own stations' only. */
   @Get('status')
   status(@CurrentPrincipal() who: Principal) {
-    return this.visible(who);
+    return this.gateway.statusesFor(who);
   }
 
   /**
@@ -39,14 +35,7 @@ export class AgentsController {
       interval(STREAM_REFRESH_MS),
     ).pipe(
       takeUntil(stopped),
-      concatMap(async () => ({ type: 'status', data: await this.visible(who) })),
+      concatMap(async () => ({ type: 'status', data: await this.gateway.statusesFor(who) })),
     );
-  }
-
-  private async visible(who: Principal) {
-    const all = this.gateway.statuses();
-    if ((await this.stations.unitScope(who)) === undefined) return all;
-    const ids = new Set((await this.stations.listFor(who)).map((s) => s.id));
-    return all.filter((a) => ids.has(a.stationId));
   }
 }

@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { LoaError } from '../common/errors';
 import { AuthService } from './auth.service';
 import { ALLOW_AGENT, ALLOW_QUERY_TOKEN, IS_PUBLIC, Principal, Role, ROLES_KEY, RouteScope, SCOPE_KEY } from './principal';
-import { UnitScope } from './unit-scope';
+import { AccessPolicy } from '../access/access-policy';
+import { ScheduleService } from '../schedule/schedule.service';
 
 /** What the guard leaves on the request for the handler and the interceptors behind it. */
 export interface AuthenticatedRequest {
@@ -29,7 +30,8 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
-    private readonly scope: UnitScope,
+    private readonly access: AccessPolicy,
+    private readonly schedule: ScheduleService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -55,8 +57,17 @@ export class AuthGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.includes(principal.role)) throw new LoaError('forbidden', ROLE_FORBIDDEN);
     const route = this.reflector.getAllAndOverride<RouteScope | undefined>(SCOPE_KEY, targets);
-    await this.scope.check(principal, route, req.params ?? {}, req.query ?? {});
+    await this.access.checkRoute(principal, route, req.params ?? {}, req.query ?? {}, (id) => this.slotStations(id));
     return true;
+  }
+
+  private async slotStations(id: string): Promise<string[] | null> {
+    try {
+      return (await this.schedule.describe(id)).stationIds;
+    } catch (err) {
+      if (err instanceof LoaError && (err.code === 'not_found' || err.code === 'validation_failed')) return null;
+      throw err;
+    }
   }
 }
 

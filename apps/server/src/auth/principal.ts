@@ -39,8 +39,8 @@ export const AllowAgent = () => SetMetadata(ALLOW_AGENT, true);
 export const AllowQueryToken = () => SetMetadata(ALLOW_QUERY_TOKEN, true);
 
 /**
- * The route's `:param` names a station, a unit or a slot: a user confined to a unit (a commune operator)
- * reaches it only when it lies in their unit, or, for a slot, when it airs on one of their stations.
+ * The route's `:param` names a station, a unit or a slot: a user bound to a unit reaches it only when it
+ * lies in that unit's subtree, or, for a slot, when it airs on one of its stations (the access policy decides).
  */
 export const ScopedBy = (kind: ScopeKind, param = 'id') => SetMetadata(SCOPE_KEY, { kind, param } satisfies RouteScope);
 

@@ -91,8 +91,8 @@ export class LiveMicGateway implements OnGatewayConnection {
     if (!/^[0-9a-f-]{36}$/i.test(relayId)) return MicCloseCode.NotFound;
     const row = await this.live.get(relayId).catch(() => null);
     if (!row || row.sourceKind !== 'mic' || row.status !== 'live') return MicCloseCode.NotFound;
-    // Only whoever started it (or an admin) speaks on a relay.
-    if (who.role !== 'admin' && row.startedBy !== who.userId) return MicCloseCode.Forbidden;
+    // Only whoever started it (or an admin whose unit reaches all its stations) speaks on a relay.
+    if (row.startedBy !== who.userId && (who.role !== 'admin' || !(await this.live.mayChange(relayId, who)))) return MicCloseCode.Forbidden;
     const sink = this.live.attachMic(relayId);
     return sink ? { sink, userId: who.userId } : MicCloseCode.Busy;
   }

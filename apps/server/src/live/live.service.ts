@@ -7,6 +7,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import type { LiveStatusView } from '@loa/api-types';
 import { encodeLiveAudio, toInstant, type LiveKind, type LiveStartFrame, type LiveStatusFrame, type LiveStopFrame, type Priority } from '@loa/protocol';
+import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
@@ -16,7 +17,8 @@ import { isReady, MediaService, type ReadyMediaAsset } from '../media/media.serv
 import { TtsService } from '../media/tts/tts.service';
 import { Programme } from '../programmes/programme.entity';
 import { Station } from '../stations/station.entity';
-import { UnitsService } from '../units/units.service';
+import { resolveTargets } from '../schedule/targets';
+import { Unit } from '../units/unit.entity';
 import { LIVE_CHANNELS, LIVE_SAMPLE_RATE, LiveEncoder, type EncodedGroup, type EncoderInput } from './live-encoder';
 import { LiveHub, type HubListener } from './live-hub';
 import { LiveSourceFetcher } from './live-source';
@@ -115,7 +117,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     private readonly hub: LiveHub,
     private readonly clock: Clock,
     private readonly media: MediaService,
-    private readonly units: UnitsService,
+    private readonly access: AccessPolicy,
     private readonly sources: LiveSourceFetcher,
     private readonly tts: TtsService,
     config: AppConfig,
@@ -227,7 +229,11 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     return { relay: publicRelay(a.row), streamUrl: `/api/live/relays/${row.id}/stream.mp3?token=${token}`, streamToken: token };
   }
 
-  async stop(id: string): Promise<ReturnType<typeof publicRelay>> {
+  /** Ends a relay; only someone whose unit reaches every station it airs on may (a province-wide relay is not a commune's to end). */
+  async stop(id: string, who: Principal): Promise<ReturnType<typeof publicRelay>> {
+    const targets = await this.targetsOf(id);
+    await this.access.requireTargets(who, 'read', targets);
+    await this.access.requireTargets(who, 'write', targets, 'Buổi phát này có cả các trạm ngoài đơn vị của bạn, nên chỉ cấp trên mới dừng được.');
     const a = this.active.get(id);
     if (!a) {
       const row = await this.get(id);
@@ -243,8 +249,9 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     return row;
   }
 
-  /** The newest relays; with `stations`, only those that reach at least one of them. */
-  async list(limit = 50, stations?: ReadonlySet<string>) {
+  /** The newest relays that reach at least one station `who` may see. */
+  async list(who: Principal, limit = 50) {
+    const stations = await this.access.visibleStations(who);
     const q = this.db.getRepository(LiveRelay).createQueryBuilder('r').orderBy('r.startedAt', 'DESC').take(limit);
     if (stations) {
       if (!stations.size) return [];
@@ -256,6 +263,11 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     return (await q.getMany()).map(publicRelay);
   }
 
+  /** Whether `who`'s unit reaches every station of the relay (so it may speak on it or stop it). */
+  async mayChange(id: string, who: Principal): Promise<boolean> {
+    return this.access.may(who, 'write', { kind: 'targets', unitIds: await this.access.unitsOfStations(await this.targetsOf(id)) });
+  }
+
   /** The stations a relay was sent to. */
   async targetsOf(id: string): Promise<string[]> {
     const a = this.active.get(id);
@@ -265,7 +277,8 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
   }
 
   /** Which stations carry the relay now, with their buffer, lag and gaps as they last reported. */
-  async status(id: string): Promise<LiveStatusView> {
+  async status(id: string, who: Principal): Promise<LiveStatusView> {
+    await this.access.requireTargets(who, 'read', await this.targetsOf(id));
     const row = await this.get(id);
     const a = this.active.get(id);
     const targetIds = a?.targets ?? (await this.db.getRepository(LiveRelayTarget).findBy({ relayId: id })).map((t) => t.stationId);
@@ -511,7 +524,8 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
   }
 
   /** Where the recording of a finished relay lies. */
-  async recordingPath(id: string): Promise<string> {
+  async recordingPath(id: string, who: Principal): Promise<string> {
+    await this.access.requireTargets(who, 'read', await this.targetsOf(id));
     const row = await this.get(id);
     if (!row.recordingSha256) throw new LoaError('not_found', 'Buổi phát này chưa có bản ghi âm (đang phát hoặc không có âm thanh).', { id });
     return this.store.pathOf(row.recordingSha256, 'mp3');
@@ -519,26 +533,23 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
 
   // ---- inputs ----
 
+  /** The stations named, and every station under the units named, as the schedule resolves a slot's targets. */
   private async resolveTargets(input: StartLive, who: Principal): Promise<string[]> {
-    const ids = new Set(input.stationIds ?? []);
-    const stations = this.db.getRepository(Station);
-    if (ids.size) {
-      const found = await stations.findBy({ id: In([...ids]) });
-      const missing = [...ids].filter((id) => !found.some((s) => s.id === id));
-      if (missing.length) throw new LoaError('not_found', 'Có trạm không tồn tại trong danh sách đã chọn.', { missing });
-    }
-    for (const unitId of input.unitIds ?? []) {
-      const units = await this.units.subtreeIds(unitId);
-      for (const s of await stations.findBy({ unitId: In(units) })) ids.add(s.id);
-    }
-    if (ids.size === 0) throw new LoaError('validation_failed', 'Hãy chọn ít nhất một trạm hoặc một đơn vị có trạm.');
-    // A commune operator may send an emergency only to the stations of its own unit.
-    if (who.kind === 'user' && who.role === 'operator') {
-      const own = who.unitId ? new Set(await this.units.subtreeIds(who.unitId)) : new Set<string>();
-      const chosen = await stations.findBy({ id: In([...ids]) });
-      if (chosen.some((s) => !own.has(s.unitId))) throw new LoaError('forbidden', 'Cán bộ trạm chỉ được phát thông báo khẩn cấp trên các trạm thuộc đơn vị của mình.');
-    }
-    return [...ids];
+    const [stations, units] = await Promise.all([
+      this.db.getRepository(Station).find({ select: { id: true, unitId: true } }),
+      this.db.getRepository(Unit).find({ select: { id: true, parentId: true } }),
+    ]);
+    const missing = (input.stationIds ?? []).filter((id) => !stations.some((s) => s.id === id));
+    if (missing.length) throw new LoaError('not_found', 'Có trạm không tồn tại trong danh sách đã chọn.', { missing });
+    const missingUnits = (input.unitIds ?? []).filter((id) => !units.some((u) => u.id === id));
+    if (missingUnits.length) throw new LoaError('not_found', 'Không tìm thấy đơn vị này.', { missing: missingUnits });
+    const refs = [...(input.stationIds ?? []).map((refId) => ({ kind: 'station' as const, refId })), ...(input.unitIds ?? []).map((refId) => ({ kind: 'unit' as const, refId }))];
+    const ids = [...resolveTargets(refs, { stations, units, groupMembers: [], clusters: [] }).keys()];
+    if (ids.length === 0) throw new LoaError('validation_failed', 'Hãy chọn ít nhất một trạm hoặc một đơn vị có trạm.');
+    const message =
+      who.kind === 'user' && who.role === 'operator' ? 'Cán bộ trạm chỉ được phát thông báo khẩn cấp trên các trạm thuộc đơn vị của mình.' : 'Bạn chỉ phát trực tiếp được trên các trạm thuộc đơn vị mình.';
+    await this.access.requireTargets(who, 'write', ids, message);
+    return ids;
   }
 
   private async resolveSource(
@@ -548,7 +559,9 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     switch (input.sourceKind) {
       case 'programme': {
         if (!input.programmeId) throw new LoaError('validation_failed', 'Hãy chọn chương trình để phát.', { fields: [{ field: 'programmeId', problems: ['required'] }] });
-        const programme = await this.db.getRepository(Programme).findOneBy({ id: input.programmeId });
+        const found = await this.db.getRepository(Programme).findOneBy({ id: input.programmeId });
+        // Another unit's own programme is not there for this caller.
+        const [programme] = found ? await this.access.filterOwned(who, [found], (p) => p.createdBy) : [];
         if (!programme) throw new LoaError('not_found', 'Không tìm thấy chương trình này.', { id: input.programmeId });
         const asset = await this.media.requireReady(programme.mediaAssetId);
         const file = await this.media.fileFor(asset.sha256);

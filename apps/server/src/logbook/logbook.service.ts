@@ -1,3 +1,4 @@
+import { AccessPolicy, NO_UNIT } from '../access/access-policy';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository, SelectQueryBuilder } from 'typeorm';
@@ -54,25 +55,24 @@ export class LogbookService {
     private readonly writer: LogbookWriter,
     private readonly units: UnitsService,
     private readonly clock: Clock,
+    private readonly access: AccessPolicy,
     config: AppConfig,
   ) {
     this.local = new LocalTime(config.timezone);
   }
 
   /**
-   * Narrows a filter to what the caller may see: an inspector or operator tied to a unit sees only
-   * that unit's subtree.
+   * Narrows a filter to what the caller may see (the access policy's reach): anyone tied to a unit sees
+   * only that unit's subtree.
    */
   async scope(principal: Principal, filter: LogbookFilter): Promise<LogbookFilter> {
-    if (principal.kind !== 'user' || principal.role === 'admin' || principal.role === 'editor') return filter;
-    // A commune operator reads its own unit's lines only; one not yet placed in a unit reads none.
-    if (!principal.unitId && principal.role === 'operator') {
-      throw new LoaError('forbidden', 'Tài khoản chưa được xếp vào đơn vị nào nên chưa xem được nhật ký. Hãy liên hệ quản trị viên.');
-    }
-    if (!principal.unitId) return filter;
+    if (principal.kind !== 'user') return filter;
+    const reach = await this.access.reach(principal);
+    if (reach.all) return filter;
+    // A commune operator not yet placed in a unit reads none.
+    if (!principal.unitId) throw new LoaError('forbidden', NO_UNIT);
     if (!filter.unitId) return { ...filter, unitId: principal.unitId };
-    const allowed = await this.units.subtreeIds(principal.unitId);
-    if (!allowed.includes(filter.unitId)) throw new LoaError('forbidden', 'Bạn chỉ xem được nhật ký của các trạm thuộc đơn vị mình.');
+    if (!reach.units.has(filter.unitId)) throw new LoaError('forbidden', 'Bạn chỉ xem được nhật ký của các trạm thuộc đơn vị mình.');
     return filter;
   }
 

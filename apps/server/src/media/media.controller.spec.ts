@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArgumentsHost, Catch, ExceptionFilter, INestApplication, Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { getRepositoryToken } from '@nestjs/typeorm';
+import { getDataSourceToken, getRepositoryToken } from '@nestjs/typeorm';
+import { AccessPolicy } from '../access/access-policy';
 import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -18,6 +19,7 @@ import { MediaAsset } from './media-asset.entity';
 import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
 import { MediaStore } from './media-store';
+import { MediaAccess } from './media-access';
 import { MediaController } from './media.controller';
 import { MediaService, MediaSettings } from './media.service';
 import { AudioFixtures, makeAudioFixtures } from './test-fixtures';
@@ -69,6 +71,9 @@ describe('Media routes over HTTP', () => {
         { provide: MediaStore, useValue: new MediaStore(root) },
         FfmpegService,
         MediaService,
+        { provide: getDataSourceToken(), useValue: db },
+        AccessPolicy,
+        MediaAccess,
         UploadInterceptor,
       ],
     }).compile();

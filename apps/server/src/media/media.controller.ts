@@ -34,6 +34,7 @@ import { LoaError } from '../common/errors';
 import { LoudnessTargetDto, SetLoudnessTargetDto } from './dto/loudness-target.dto';
 import { MediaAssetDto } from './dto/media-asset.dto';
 import { TtsRequestDto } from './dto/tts-request.dto';
+import { MediaAccess } from './media-access';
 import { MediaAsset } from './media-asset.entity';
 import { MediaStore } from './media-store';
 import { MediaService } from './media.service';
@@ -65,6 +66,7 @@ export class MediaController {
   constructor(
     private readonly media: MediaService,
     private readonly tts: TtsService,
+    private readonly access: MediaAccess,
   ) {}
 
   @Post()
@@ -105,8 +107,8 @@ export class MediaController {
   @HttpCode(200)
   @Roles('admin', 'editor', 'operator')
   @ApiOkResponse({ type: MediaAssetDto })
-  async cancel(@Param('id', assetId) id: string): Promise<MediaAssetDto> {
-    return MediaAssetDto.from(await this.media.cancel(id));
+  async cancel(@Param('id', assetId) id: string, @CurrentPrincipal() principal: Principal): Promise<MediaAssetDto> {
+    return MediaAssetDto.from(await this.access.cancel(id, principal));
   }
 
   /**
@@ -117,8 +119,8 @@ export class MediaController {
   @AllowQueryToken()
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'access_token', required: false, description: 'For EventSource, which cannot send Authorization' })
-  async events(@Param('id', assetId) id: string): Promise<Observable<MessageEvent>> {
-    const current = await this.media.get(id);
+  async events(@Param('id', assetId) id: string, @CurrentPrincipal() principal: Principal): Promise<Observable<MessageEvent>> {
+    const current = await this.access.get(id, principal);
     const stream = current.status === 'processing' ? concat(of(current), this.media.changes(id)) : of(current);
     return stream.pipe(
       takeWhile((a: MediaAsset) => a.status === 'processing', true),
@@ -148,14 +150,14 @@ export class MediaController {
 
   @Get('assets')
   @ApiOkResponse({ type: MediaAssetDto, isArray: true })
-  async list(): Promise<MediaAssetDto[]> {
-    return (await this.media.list()).map((a) => MediaAssetDto.from(a));
+  async list(@CurrentPrincipal() principal: Principal): Promise<MediaAssetDto[]> {
+    return (await this.access.list(principal)).map((a) => MediaAssetDto.from(a));
   }
 
   @Get('assets/:id')
   @ApiOkResponse({ type: MediaAssetDto })
-  async get(@Param('id', assetId) id: string): Promise<MediaAssetDto> {
-    return MediaAssetDto.from(await this.media.get(id));
+  async get(@Param('id', assetId) id: string, @CurrentPrincipal() principal: Principal): Promise<MediaAssetDto> {
+    return MediaAssetDto.from(await this.access.get(id, principal));
   }
 
   @Get('files/:sha256')
@@ -174,6 +176,8 @@ export class MediaController {
       if (!(await this.media.stationMayRead(principal.stationId, sha256, since))) {
         throw new LoaError('not_found', 'Trạm không có lịch phát nào dùng tệp này.');
       }
+    } else {
+      await this.access.requireFile(sha256, principal);
     }
     sendBroadcastFile(req, res, await this.media.fileFor(sha256));
   }

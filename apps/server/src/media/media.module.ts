@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { FfmpegService } from './ffmpeg.service';
 import { LoudnessTarget } from './loudness-target.entity';
+import { MediaAccess } from './media-access';
 import { MediaAsset } from './media-asset.entity';
 import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
@@ -34,6 +35,7 @@ import { UploadInterceptor } from './upload.interceptor';
     },
     MediaEvents,
     MediaService,
+    MediaAccess,
     TtsService,
     RetentionService,
     UploadInterceptor,

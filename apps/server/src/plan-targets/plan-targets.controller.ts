@@ -16,8 +16,8 @@ export class PlanTargetsController {
   }
 
   @Get('compliance')
-  compliance(@Query() query: ComplianceQuery) {
-    return this.targets.compliance(new Date(query.from).toISOString(), new Date(query.to).toISOString());
+  compliance(@Query() query: ComplianceQuery, @CurrentPrincipal() who: Principal) {
+    return this.targets.compliance(new Date(query.from).toISOString(), new Date(query.to).toISOString(), who);
   }
 
   @Roles('admin', 'approver')

@@ -1,3 +1,5 @@
+import { AccessPolicy } from '../access/access-policy';
+import type { Principal } from '../auth/principal';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
@@ -37,6 +39,7 @@ export class PlanTargetsService {
     private readonly stations: StationsService,
     private readonly units: UnitsService,
     private readonly schedule: ScheduleService,
+    private readonly access: AccessPolicy,
   ) {}
 
   async create(input: NewPlanTarget, userId: string | null) {
@@ -70,8 +73,9 @@ export class PlanTargetsService {
   /**
    * Each target, month by month over [from, to): met (the logbook shows enough aired), on track (enough
    * approved airings still to come), at risk (not enough even scheduled) or missed (the month is over).
+   * Only the stations `who` may see are counted; a target on none of them is left out.
    */
-  async compliance(fromIso: string, toIso: string) {
+  async compliance(fromIso: string, toIso: string, who: Principal) {
     const from = Date.parse(fromIso);
     const to = Date.parse(toIso);
     if (!(to > from) || to - from > MAX_PERIOD_MS) throw new LoaError('validation_failed', 'Khoảng thời gian không hợp lệ (tối đa khoảng một năm).');
@@ -81,13 +85,16 @@ export class PlanTargetsService {
     const span = { from: months[0].from, to: months[months.length - 1].to };
     const targets = await this.list();
     const all = await this.chuyenMuc.list();
-    const allStations = await this.db.getRepository(Station).find({ select: { id: true, name: true, unitId: true } });
+    const visible = await this.access.visibleStations(who);
+    const allStations = (await this.db.getRepository(Station).find({ select: { id: true, name: true, unitId: true } })).filter((s) => !visible || visible.has(s.id));
     const out = [];
     for (const target of targets) {
       const cm = all.find((c) => c.id === target.chuyenMucId);
       if (!cm) continue;
-      const stationIds =
-        target.scope === 'station' ? [target.stationId!] : (await this.units.subtreeIds(target.unitId!).then((u) => allStations.filter((s) => u.includes(s.unitId)))).map((s) => s.id);
+      const stationIds = (
+        target.scope === 'station' ? [target.stationId!] : (await this.units.subtreeIds(target.unitId!).then((u) => allStations.filter((s) => u.includes(s.unitId)))).map((s) => s.id)
+      ).filter((id) => !visible || visible.has(id));
+      if (visible && !stationIds.length) continue;
       const lines = stationIds.length
         ? await this.db
             .getRepository(LogbookLine)

@@ -12,13 +12,13 @@ export class ProgrammesController {
   constructor(private readonly programmes: ProgrammesService) {}
 
   @Get()
-  list() {
-    return this.programmes.list();
+  list(@CurrentPrincipal() who: Principal) {
+    return this.programmes.list(who);
   }
 
   @Get(':id')
-  get(@Param('id', UuidParam) id: string) {
-    return this.programmes.get(id);
+  get(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
+    return this.programmes.get(id, who);
   }
 
   @Roles('admin', 'editor', 'operator')

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { AccessPolicy } from '../access/access-policy';
+import type { Principal } from '../auth/principal';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
 import { MediaService } from '../media/media.service';
@@ -21,6 +23,7 @@ export class ProgrammesService {
     @InjectRepository(Programme) private readonly programmes: Repository<Programme>,
     private readonly media: MediaService,
     private readonly chuyenMuc: ChuyenMucService,
+    private readonly access: AccessPolicy,
   ) {}
 
   /** The audio must be converted to the broadcast format before it can become a programme. */
@@ -41,13 +44,18 @@ export class ProgrammesService {
     );
   }
 
-  list(): Promise<Programme[]> {
-    return this.programmes.find({ order: { createdAt: 'DESC' } });
+  /**
+   * The programmes `who` may see: its own unit's and those of the units below it, and those an upper
+   * level made (shared downward); never a sibling commune's.
+   */
+  async list(who: Principal): Promise<Programme[]> {
+    return this.access.filterOwned(who, await this.programmes.find({ order: { createdAt: 'DESC' } }), (p) => p.createdBy);
   }
 
-  async get(id: string): Promise<Programme> {
+  /** One programme; one `who` may not see answers 404, as if it did not exist. */
+  async get(id: string, who: Principal): Promise<Programme> {
     const programme = await this.programmes.findOneBy({ id });
-    if (!programme) throw new LoaError('not_found', 'Không tìm thấy chương trình này.');
+    if (!programme || !(await this.access.filterOwned(who, [programme], (p) => p.createdBy)).length) throw new LoaError('not_found', 'Không tìm thấy chương trình này.');
     return programme;
   }
 }

@@ -23,4 +23,12 @@ export class CalendarToken {
 
   @InstantColumn()
   createdAt!: string;
+
+  /** After this instant the link answers 404. Null only on rows the expiry migration has not reached. */
+  @InstantColumn({ nullable: true })
+  expiresAt!: string | null;
+
+  /** When someone revoked the link; it answers 404 from then on. */
+  @InstantColumn({ nullable: true })
+  revokedAt!: string | null;
 }

@@ -1,9 +1,10 @@
-import { Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, Public, Roles, ScopedBy } from '../auth/principal';
 import { UuidParam } from '../common/params';
 import { CalendarService } from './calendar.service';
+import { IssueCalendarTokenDto } from './dto/calendar-token.dto';
 
 @ApiTags('schedule')
 @Controller()
@@ -14,16 +15,32 @@ export class CalendarController {
   @Roles('admin', 'editor', 'approver', 'operator')
   @ScopedBy('station')
   @Post('stations/:id/calendar-token')
-  forStation(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
-    return this.calendar.issue('station', id, who.kind === 'user' ? who.userId : null);
+  forStation(@Param('id', UuidParam) id: string, @Body() body: IssueCalendarTokenDto, @CurrentPrincipal() who: Principal) {
+    return this.calendar.issue('station', id, who, body.days);
   }
 
   @ApiBearerAuth()
   @Roles('admin', 'editor', 'approver', 'operator')
   @ScopedBy('unit')
   @Post('units/:id/calendar-token')
-  forUnit(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
-    return this.calendar.issue('unit', id, who.kind === 'user' ? who.userId : null);
+  forUnit(@Param('id', UuidParam) id: string, @Body() body: IssueCalendarTokenDto, @CurrentPrincipal() who: Principal) {
+    return this.calendar.issue('unit', id, who, body.days);
+  }
+
+  /** The calendar links the caller made (or, for those over a unit, that its people made), with whether each still works. */
+  @ApiBearerAuth()
+  @Roles('admin', 'editor', 'approver', 'operator')
+  @Get('calendar-tokens')
+  list(@CurrentPrincipal() who: Principal) {
+    return this.calendar.list(who);
+  }
+
+  /** Revokes a calendar link: the feed answers 404 from now on. */
+  @ApiBearerAuth()
+  @Roles('admin', 'editor', 'approver', 'operator')
+  @Delete('calendar-tokens/:id')
+  revoke(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
+    return this.calendar.revoke(id, who);
   }
 
   /** Subscribed to from a phone's calendar app, which sends no sign-in: the secret link is the key. */

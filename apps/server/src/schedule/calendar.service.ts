@@ -4,22 +4,30 @@ import { randomBytes } from 'node:crypto';
 import { describeRecurrence } from '@loa/schedule';
 import ical, { ICalEventStatus } from 'ical-generator';
 import { DataSource, In } from 'typeorm';
+import { AccessPolicy, reachOf, reaches } from '../access/access-policy';
 import { hashToken } from '../auth/password';
+import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { LoaError } from '../common/errors';
 import { Programme } from '../programmes/programme.entity';
 import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
+import { Unit } from '../units/unit.entity';
 import { UnitsService } from '../units/units.service';
+import { User } from '../users/user.entity';
 import { CalendarToken } from './calendar-token.entity';
 import { recurrenceOf } from './expand';
 import { Slot } from './slot.entity';
+import { CALENDAR_LINK_DEFAULT_DAYS } from './dto/calendar-token.dto';
 import { ScheduleService } from './schedule.service';
 
 const DAY = 24 * 3600_000;
 /** What a subscribed phone shows: the last month, and CALENDAR_FEED_DAYS ahead. */
 const FEED_PAST_MS = 31 * DAY;
+/** Roles that issue calendar links; a link dies when its maker no longer holds one. */
+const ISSUERS: readonly string[] = ['admin', 'editor', 'approver', 'operator'];
+const GONE = 'Liên kết lịch không đúng, đã hết hạn hoặc đã bị thu hồi.';
 const PRIORITY_LABELS = { normal: 'thông thường', priority: 'ưu tiên', emergency: 'khẩn cấp' } as const;
 
 /** iCalendar feeds of a station's or a unit's approved airings, behind a secret link staff subscribe to. */
@@ -32,20 +40,70 @@ export class CalendarService {
     private readonly units: UnitsService,
     private readonly schedule: ScheduleService,
     private readonly config: AppConfig,
+    private readonly access: AccessPolicy,
   ) {}
 
-  /** A new secret link; the token is in this answer only, the database keeps its hash. */
-  async issue(scope: 'station' | 'unit', refId: string, userId: string | null) {
-    if (scope === 'station') await this.stations.get(refId);
-    else await this.units.get(refId);
+  /**
+   * A new secret link, valid for `days`; the token is in this answer only, the database keeps its hash.
+   * The maker must reach the station or unit (checked by the guard on the route, and here again).
+   */
+  async issue(scope: 'station' | 'unit', refId: string, who: Principal, days = CALENDAR_LINK_DEFAULT_DAYS) {
+    const unitId = scope === 'station' ? (await this.stations.get(refId)).unitId : (await this.units.get(refId)).id;
+    await this.access.requireAccess(who, 'read', { kind: scope, unitId });
     const token = `loa_cal_${randomBytes(24).toString('base64url')}`;
-    await this.db.getRepository(CalendarToken).insert({ scope, refId, tokenHash: hashToken(token), createdBy: userId, createdAt: this.clock.nowInstant() });
-    return { token, path: `/api/calendar/${token}.ics` };
+    const now = this.clock.now();
+    const expiresAt = new Date(now + days * DAY).toISOString();
+    const row = await this.db.getRepository(CalendarToken).save(
+      this.db.getRepository(CalendarToken).create({ scope, refId, tokenHash: hashToken(token), createdBy: who.kind === 'user' ? who.userId : null, createdAt: new Date(now).toISOString(), expiresAt, revokedAt: null }),
+    );
+    return { id: row.id, token, path: `/api/calendar/${token}.ics`, expiresAt };
+  }
+
+  /** The links `who` made; an admin with no unit sees everyone's, others those whose maker their unit reaches. */
+  async list(who: Principal) {
+    const rows = await this.db.getRepository(CalendarToken).find({ order: { createdAt: 'DESC' } });
+    const visible = await this.access.filterOwned(who, rows, (r) => r.createdBy, 'write');
+    const now = this.clock.now();
+    return visible.map((r) => ({
+      id: r.id,
+      scope: r.scope,
+      refId: r.refId,
+      createdBy: r.createdBy,
+      createdAt: r.createdAt,
+      expiresAt: r.expiresAt,
+      revokedAt: r.revokedAt,
+      active: r.revokedAt === null && (r.expiresAt === null || Date.parse(r.expiresAt) > now),
+    }));
+  }
+
+  /** Revokes a link at once: its maker, or someone whose unit reaches the maker's. */
+  async revoke(id: string, who: Principal) {
+    const repo = this.db.getRepository(CalendarToken);
+    const row = await repo.findOneBy({ id });
+    if (!row) throw new LoaError('not_found', 'Không tìm thấy liên kết lịch này.');
+    await this.access.requireOwned(who, 'write', row.createdBy, 'Bạn chỉ thu hồi được liên kết lịch do mình hoặc đơn vị mình tạo.');
+    if (row.revokedAt === null) await repo.update({ id }, { revokedAt: this.clock.nowInstant() });
+    return { id, revokedAt: (await repo.findOneByOrFail({ id })).revokedAt };
+  }
+
+  /**
+   * A link works while it is neither revoked nor expired and its maker still may read what it shows:
+   * not disabled, still in a role that issues links, and still in a unit that reaches the station or unit.
+   */
+  private async usable(row: CalendarToken): Promise<boolean> {
+    if (row.revokedAt !== null) return false;
+    if (row.expiresAt === null || Date.parse(row.expiresAt) <= this.clock.now()) return false;
+    if (row.createdBy === null) return true;
+    const maker = await this.db.getRepository(User).findOneBy({ id: row.createdBy });
+    if (!maker || maker.disabled || !ISSUERS.includes(maker.role)) return false;
+    const units = await this.db.getRepository(Unit).find({ select: { id: true, parentId: true } });
+    const unitId = row.scope === 'unit' ? row.refId : (await this.db.getRepository(Station).findOneBy({ id: row.refId }))?.unitId;
+    return reaches(reachOf(maker, units), unitId);
   }
 
   async feed(token: string): Promise<string> {
     const row = /^loa_cal_[A-Za-z0-9_-]{32}$/.test(token) ? await this.db.getRepository(CalendarToken).findOneBy({ tokenHash: hashToken(token) }) : null;
-    if (!row) throw new LoaError('not_found', 'Liên kết lịch không đúng hoặc đã bị thu hồi.');
+    if (!row || !(await this.usable(row))) throw new LoaError('not_found', GONE);
     const stationIds = row.scope === 'station' ? [row.refId] : (await this.db.getRepository(Station).findBy({ unitId: In(await this.units.subtreeIds(row.refId)) })).map((s) => s.id);
     const title = row.scope === 'station' ? (await this.stations.get(row.refId)).name : (await this.units.get(row.refId)).name;
     const now = this.clock.now();

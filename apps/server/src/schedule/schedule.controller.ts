@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles, ScopedBy } from '../auth/principal';
-import { UnitScope } from '../auth/unit-scope';
 import { UuidParam } from '../common/params';
 import { CreateSlotDto, EditAiringDto, RejectSlotDto, UpdateSlotDto } from './dto/create-slot.dto';
 import { ListSlotsQuery, TimelineQuery } from './dto/list-slots.dto';
-import type { Actor } from './permissions';
+import type { Actor } from '../access/access-policy';
 import { ScheduleService } from './schedule.service';
 
 export function actorOf(p: Principal): Actor {
@@ -19,17 +18,12 @@ const iso = (text?: string) => text && new Date(text).toISOString();
 @ApiBearerAuth()
 @Controller('slots')
 export class ScheduleController {
-  constructor(
-    private readonly schedule: ScheduleService,
-    private readonly scope: UnitScope,
-  ) {}
+  constructor(private readonly schedule: ScheduleService) {}
 
-  /** A commune operator sees only the slots that air on its own stations. */
+  /** Someone bound to a unit sees only the slots that air on one of its stations. */
   @Get()
-  async list(@Query() query: ListSlotsQuery, @CurrentPrincipal() who: Principal) {
-    const slots = await this.schedule.list({ stationId: query.stationId, from: iso(query.from), to: iso(query.to), status: query.status });
-    const own = await this.scope.visibleStations(who);
-    return own ? slots.filter((s) => s.stationIds.some((id) => own.has(id))) : slots;
+  list(@Query() query: ListSlotsQuery, @CurrentPrincipal() who: Principal) {
+    return this.schedule.list({ stationId: query.stationId, from: iso(query.from), to: iso(query.to), status: query.status }, actorOf(who));
   }
 
   @Get('mine')

@@ -274,6 +274,46 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
     expect(rows).toHaveLength(2);
   });
 
+  it('lists, revokes and expires calendar links, and a link dies with its maker\'s access', async () => {
+    const makerId = (await admin.ok('POST', '/api/users', { username: 'lich-xa', displayName: 'Lịch xã', password: 'lich-xa-password-1', role: 'operator', unitId: commune.id })).id;
+    const maker = new Api(url);
+    await maker.login('lich-xa', 'lich-xa-password-1');
+    const outsider = await as('lich-xa-khac', 'operator', (await admin.ok('GET', '/api/stations')).find((s: { id: string }) => s.id === st.vinh).unitId);
+    const works = async (path: string) => (await fetch(url + path)).status;
+
+    expect((await maker.request('POST', `/api/stations/${st.binh}/calendar-token`, { days: 0 })).status).toBe(400);
+    const first = await maker.ok('POST', `/api/stations/${st.binh}/calendar-token`, { days: 30 });
+    expect(Date.parse(first.expiresAt) - Date.now()).toBeGreaterThan(29 * DAY);
+    expect(Date.parse(first.expiresAt) - Date.now()).toBeLessThanOrEqual(30 * DAY);
+    expect(await works(first.path)).toBe(200);
+    expect((await maker.ok('GET', '/api/calendar-tokens')).map((l: { id: string; active: boolean }) => [l.id, l.active])).toEqual([[first.id, true]]);
+    expect(await outsider.ok('GET', '/api/calendar-tokens')).toEqual([]);
+
+    // Someone of another commune can neither see nor revoke it; its maker can.
+    expect((await outsider.request('DELETE', `/api/calendar-tokens/${first.id}`)).status).toBe(403);
+    expect(await works(first.path)).toBe(200);
+    expect((await maker.request('DELETE', `/api/calendar-tokens/${first.id}`)).status).toBe(200);
+    expect(await works(first.path)).toBe(404);
+    expect((await maker.ok('GET', '/api/calendar-tokens')).map((l: { active: boolean }) => l.active)).toEqual([false]);
+
+    // Expired: the day it ends, the link stops answering.
+    const second = await maker.ok('POST', `/api/stations/${st.binh}/calendar-token`);
+    expect(await works(second.path)).toBe(200);
+    await app.get(DataSource).query('UPDATE "calendar_token" SET "expiresAt" = ? WHERE "id" = ?', [new Date(Date.now() - 1000).toISOString(), second.id]);
+    expect(await works(second.path)).toBe(404);
+
+    // Disabled, then moved to another commune: the maker's links stop working with its access.
+    const third = await maker.ok('POST', `/api/stations/${st.binh}/calendar-token`);
+    expect(await works(third.path)).toBe(200);
+    await admin.ok('PATCH', `/api/users/${makerId}`, { disabled: true });
+    expect(await works(third.path)).toBe(404);
+    await admin.ok('PATCH', `/api/users/${makerId}`, { disabled: false });
+    expect(await works(third.path)).toBe(200);
+    const otherCommune = (await admin.ok('GET', '/api/stations')).find((s: { id: string }) => s.id === st.vinh).unitId;
+    await admin.ok('PATCH', `/api/users/${makerId}`, { unitId: otherCommune });
+    expect(await works(third.path)).toBe(404);
+  });
+
   it('as time passes the look-ahead slides: new airings of an endless rule arrive with a new version, old ones expire', async () => {
     const unit = await admin.ok('POST', '/api/units', { name: 'Xã Cẩm Quang', kind: 'Xã', parentId: province.id });
     const { station } = await admin.ok('POST', '/api/stations', { unitId: unit.id, name: 'Đài xã Cẩm Quang', code: 'cam-quang' });

@@ -24,9 +24,8 @@ import { SpeakerCluster, StationGroup, StationGroupMember } from '../stations/st
 import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
 import { Unit } from '../units/unit.entity';
-import { subtree } from '../units/units.service';
 import { airingsOf, Expansions } from './expand';
-import { mayApprove, mayAuthor, mayEditAiring, type Actor, type SlotScope } from './permissions';
+import { AccessPolicy, mayApprove, mayAuthor, mayEditAiring, OUTSIDE_UNIT, ownStationsOf, reachOf, type Actor, type OwnStations, type SlotScope } from '../access/access-policy';
 import { AiringRow, buildSnapshot, instantOfOccurrence, occurrenceIdOf } from './snapshot';
 import { Airing, Slot, SlotAction, SlotOverride, SlotTarget, SlotTargetRef, type SlotStatus, type TargetKind } from './slot.entity';
 import { resolveTargets, type TargetRef, type TargetWorld } from './targets';
@@ -124,6 +123,7 @@ export class ScheduleService {
     private readonly stations: StationsService,
     private readonly media: MediaService,
     private readonly events: DomainEvents,
+    private readonly access: AccessPolicy,
   ) {}
 
   // ---- authoring ----
@@ -164,7 +164,9 @@ export class ScheduleService {
     const now = this.clock.now();
     // Checked before any lookup, so a bad time is a 400 whatever else is wrong.
     this.timing(timingOf(input, this.config.timezone), 0);
-    const programme = await this.db.getRepository(Programme).findOneBy({ id: input.programmeId });
+    const found = await this.db.getRepository(Programme).findOneBy({ id: input.programmeId });
+    // Another unit's own programme is not there for this author.
+    const [programme] = found && actor ? await this.access.filterOwned({ kind: 'user', ...actor }, [found], (p) => p.createdBy) : found ? [found] : [];
     if (!programme) throw new LoaError('not_found', 'Không tìm thấy chương trình này.');
     const asset = await this.media.requireReady(programme.mediaAssetId);
     const durationMs = asset.durationMs ?? 0;
@@ -321,8 +323,8 @@ export class ScheduleService {
       const stationMap = resolveTargets(await targetsOf(m, [id]), world);
       const stationId = edit.stationId ?? null;
       if (stationId !== null && !stationMap.has(stationId)) throw new LoaError('not_found', 'Lịch phát này không phát trên trạm đã chọn.');
-      if (!mayEditAiring(actor, slot.priority, stationId, this.ownStations(actor, world))) {
-        throw new LoaError('forbidden', 'Chỉ chương trình thông thường mới được trạm xã từ chối hoặc dời giờ, và chỉ trên trạm của mình.');
+      if (!mayEditAiring(actor, slot.priority, stationId, [...stationMap.keys()], this.ownStations(actor, world))) {
+        throw new LoaError('forbidden', actor?.role === 'operator' ? 'Chỉ chương trình thông thường mới được trạm xã từ chối hoặc dời giờ, và chỉ trên trạm của mình.' : OUTSIDE_UNIT);
       }
       const overrides = await m.findBy(SlotOverride, { slotId: id });
       const stations = stationId ? [stationId] : [...stationMap.keys()];
@@ -370,7 +372,8 @@ export class ScheduleService {
     return { ...slot, statusLabel: STATUS_LABELS[slot.status], targets: targets.map((t) => ({ kind: t.kind, id: t.refId })), stationIds, overrides, history };
   }
 
-  async list(filter: SlotFilter) {
+  /** Slots matching the filter; for an actor bound to a unit, only those airing on one of its stations. */
+  async list(filter: SlotFilter, actor: Actor = null) {
     const qb = this.db.getRepository(Slot).createQueryBuilder('slot').orderBy('slot.startAt', 'ASC').take(1000);
     if (filter.from) qb.andWhere('slot.endAt > :from', { from: filter.from });
     if (filter.to) qb.andWhere('slot.startAt < :to', { to: filter.to });
@@ -378,12 +381,14 @@ export class ScheduleService {
     const slots = await qb.getMany();
     const targets = await targetsOf(this.db.manager, slots.map((s) => s.id));
     const world = await this.world(this.db.manager);
+    const own = this.ownStations(actor, world);
     return slots
       .map((s) => {
         const mine = targets.filter((t) => t.slotId === s.id);
         return { ...s, targets: mine.map((t) => ({ kind: t.kind, id: t.refId })), stationIds: [...resolveTargets(mine, world).keys()] };
       })
-      .filter((s) => !filter.stationId || s.stationIds.includes(filter.stationId));
+      .filter((s) => !filter.stationId || s.stationIds.includes(filter.stationId))
+      .filter((s) => own === 'all' || s.stationIds.some((id) => own.has(id)));
   }
 
   /** The author's own slots, with where each stands and, when rejected, why. */
@@ -666,11 +671,9 @@ export class ScheduleService {
     if (missing.length) throw new LoaError('not_found', 'Có nơi phát không tồn tại trong danh sách đã chọn.', { missing });
   }
 
-  /** Stations under an operator's unit; empty for everyone else, who does not need it. */
-  private ownStations(actor: Actor, world: TargetWorld): Set<string> {
-    if (!actor || actor.role !== 'operator' || !actor.unitId) return new Set();
-    const units = new Set(subtree(world.units, actor.unitId));
-    return new Set(world.stations.filter((s) => units.has(s.unitId)).map((s) => s.id));
+  /** The stations the actor's unit reaches (all for the system and for staff with no unit). */
+  private ownStations(actor: Actor, world: TargetWorld): OwnStations {
+    return ownStationsOf(reachOf(actor, world.units), world.stations);
   }
 
   /**

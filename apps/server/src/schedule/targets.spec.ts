@@ -1,5 +1,4 @@
 import { airingsOf, type OverrideRule, type SlotRule } from './expand';
-import { mayApprove, mayAuthor, mayEditAiring, type Actor } from './permissions';
 import { resolveTargets, type TargetWorld } from './targets';
 
 // province P → (district D →) communes C1, C2; a province without districts is the same tree, one level less.
@@ -59,32 +58,5 @@ describe('single-airing edits', () => {
 
   it('reads a slot stored before recurrence existed from its start instant', () => {
     expect(airingsOf({ ...slot, localStart: null, rule: null }, [], 'a', 0, Date.parse('2027-01-01T00:00:00Z'))).toEqual([Date.parse(days[0])]);
-  });
-});
-
-describe('who may do what', () => {
-  const operator: Actor = { userId: 'u', username: 'xa', role: 'operator', unitId: 'C1' };
-  const editor: Actor = { userId: 'e', username: 'bt', role: 'editor', unitId: null };
-  const own = new Set(['s-c1']);
-  const local = { source: 'local' as const, priority: 'normal' as const, stationIds: ['s-c1'] };
-
-  it('a commune operator authors and approves local programmes on their own station only', () => {
-    expect(mayAuthor(operator, local, own) && mayApprove(operator, local, own)).toBe(true);
-    expect(mayAuthor(operator, { ...local, stationIds: ['s-c1', 's-c2'] }, own)).toBe(false);
-    expect(mayAuthor(operator, { ...local, source: 'relay' }, own)).toBe(false);
-    expect(mayAuthor(operator, { ...local, priority: 'emergency' }, own)).toBe(false);
-  });
-
-  it('an editor drafts anything but approves nothing; the system and admins approve', () => {
-    expect(mayAuthor(editor, { ...local, source: 'relay' }, new Set())).toBe(true);
-    expect(mayApprove(editor, local, new Set())).toBe(false);
-    expect(mayApprove(null, local, new Set())).toBe(true);
-  });
-
-  it('the commune declines or moves only normal items, only on its station', () => {
-    expect(mayEditAiring(operator, 'normal', 's-c1', own)).toBe(true);
-    expect(mayEditAiring(operator, 'priority', 's-c1', own)).toBe(false);
-    expect(mayEditAiring(operator, 'normal', null, own)).toBe(false);
-    expect(mayEditAiring(operator, 'normal', 's-c2', own)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles, ScopedBy } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles, ScopedBy } from '../auth/principal';
 import { UuidParam } from '../common/params';
 import { CreateClusterDto, CreateStationGroupDto } from './dto/station-group.dto';
 import { StationGroupsService } from './station-groups.service';
@@ -12,8 +12,8 @@ export class StationGroupsController {
   constructor(private readonly groups: StationGroupsService) {}
 
   @Get('station-groups')
-  listGroups() {
-    return this.groups.listGroups();
+  listGroups(@CurrentPrincipal() who: Principal) {
+    return this.groups.listGroups(who);
   }
 
   @Roles('admin')

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AccessPolicy } from '../access/access-policy';
+import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { SpeakerCluster, StationGroup, StationGroupMember } from './station-group.entity';
@@ -13,6 +15,7 @@ export class StationGroupsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly stations: StationsService,
     private readonly clock: Clock,
+    private readonly access: AccessPolicy,
   ) {}
 
   async createGroup(name: string, stationIds: string[]) {
@@ -27,9 +30,16 @@ export class StationGroupsService {
     return { ...group, stationIds };
   }
 
-  async listGroups() {
-    const [groups, members] = await Promise.all([this.db.getRepository(StationGroup).find({ order: { name: 'ASC' } }), this.db.getRepository(StationGroupMember).find()]);
-    return groups.map((g) => ({ ...g, stationIds: members.filter((m) => m.groupId === g.id).map((m) => m.stationId) }));
+  /** The groups with at least one station `who` may see, each listing only those stations. */
+  async listGroups(who: Principal) {
+    const [groups, members, visible] = await Promise.all([
+      this.db.getRepository(StationGroup).find({ order: { name: 'ASC' } }),
+      this.db.getRepository(StationGroupMember).find(),
+      this.access.visibleStations(who),
+    ]);
+    return groups
+      .map((g) => ({ ...g, stationIds: members.filter((m) => m.groupId === g.id && (!visible || visible.has(m.stationId))).map((m) => m.stationId) }))
+      .filter((g) => !visible || g.stationIds.length > 0);
   }
 
   async createCluster(stationId: string, name: string) {

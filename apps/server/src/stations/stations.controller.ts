@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles, ScopedBy } from '../auth/principal';
 import { OptionalUuidQuery, UuidParam } from '../common/params';
-import { UnitsService } from '../units/units.service';
 import { CreateStationDto } from './dto/create-station.dto';
 import { StationsService } from './stations.service';
 
@@ -10,30 +9,29 @@ import { StationsService } from './stations.service';
 @ApiBearerAuth()
 @Controller('stations')
 export class StationsController {
-  constructor(
-    private readonly stations: StationsService,
-    private readonly units: UnitsService,
-  ) {}
+  constructor(private readonly stations: StationsService) {}
 
   @ApiQuery({ name: 'unitId', required: false, description: 'Chỉ các trạm thuộc đơn vị này (kể cả đơn vị cấp dưới)' })
   @Get()
-  async list(@CurrentPrincipal() who: Principal, @Query('unitId', OptionalUuidQuery) unitId?: string) {
-    return this.stations.listFor(who, unitId ? await this.units.subtreeIds(unitId) : undefined);
+  list(@CurrentPrincipal() who: Principal, @Query('unitId', OptionalUuidQuery) unitId?: string) {
+    return this.stations.listFor(who, unitId);
   }
 
   @Roles('admin')
   @Post()
-  create(@Body() body: CreateStationDto) {
-    return this.stations.create(body);
+  create(@Body() body: CreateStationDto, @CurrentPrincipal() who: Principal) {
+    return this.stations.create(body, who);
   }
 
   @Roles('admin')
+  @ScopedBy('station')
   @Post(':id/token')
   rotate(@Param('id', UuidParam) id: string) {
     return this.stations.rotateToken(id);
   }
 
   @Roles('admin')
+  @ScopedBy('station')
   @Delete(':id/token')
   revoke(@Param('id', UuidParam) id: string) {
     return this.stations.revokeToken(id);

@@ -1,3 +1,4 @@
+import { AccessPolicy } from '../access/access-policy';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
@@ -26,10 +27,12 @@ export class StationsService implements BeforeApplicationShutdown {
     @InjectRepository(Station) private readonly stations: Repository<Station>,
     private readonly units: UnitsService,
     private readonly events: DomainEvents,
+    private readonly access: AccessPolicy,
   ) {}
 
   /** Creates the station and its agent token; the token is in this answer and nowhere else, ever. */
-  async create(input: NewStation) {
+  async create(input: NewStation, who?: Principal) {
+    if (who) await this.access.requireUnit(who, input.unitId, 'write');
     await this.units.get(input.unitId);
     if (await this.stations.existsBy({ code: input.code })) {
       throw new LoaError('conflict', `Mã trạm "${input.code}" đã được dùng.`);
@@ -87,21 +90,13 @@ export class StationsService implements BeforeApplicationShutdown {
     return found;
   }
 
-  /**
-   * The units whose stations a principal may see, or undefined for all. A commune operator works with its
-   * own unit's stations only; an operator not yet placed in a unit sees none rather than everyone's.
-   */
-  async unitScope(who: Principal): Promise<string[] | undefined> {
-    if (who.kind !== 'user' || who.role !== 'operator') return undefined;
-    return who.unitId ? this.units.subtreeIds(who.unitId) : [];
-  }
-
-  /** Stations under `unitIds` (all when undefined), narrowed to what `who` may see. */
-  async listFor(who: Principal, unitIds?: string[]) {
-    const scope = await this.unitScope(who);
-    const allowed = scope && unitIds ? unitIds.filter((id) => scope.includes(id)) : (scope ?? unitIds);
-    if (allowed && allowed.length === 0) return [];
-    return this.list(allowed);
+  /** Stations under `unitId` (all when absent), narrowed to what `who` may see. */
+  async listFor(who: Principal, unitId?: string) {
+    const wanted = unitId ? await this.units.subtreeIds(unitId) : undefined;
+    const reach = await this.access.reach(who);
+    if (reach.all) return this.list(wanted);
+    const allowed = (wanted ?? [...reach.units]).filter((id) => reach.units.has(id));
+    return allowed.length ? this.list(allowed) : [];
   }
 
   async list(unitIds?: string[]) {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { CreateUnitDto } from './dto/create-unit.dto';
 import { UnitsService } from './units.service';
 
@@ -17,7 +17,7 @@ export class UnitsController {
 
   @Roles('admin')
   @Post()
-  create(@Body() body: CreateUnitDto) {
-    return this.units.create(body);
+  create(@Body() body: CreateUnitDto, @CurrentPrincipal() who: Principal) {
+    return this.units.create(body, who);
   }
 }

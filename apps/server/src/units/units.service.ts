@@ -1,3 +1,5 @@
+import { AccessPolicy, subtreeOf } from '../access/access-policy';
+import type { Principal } from '../auth/principal';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
@@ -14,9 +16,14 @@ export interface NewUnit {
 
 @Injectable()
 export class UnitsService {
-  constructor(@InjectRepository(Unit) private readonly units: Repository<Unit>) {}
+  constructor(
+    @InjectRepository(Unit) private readonly units: Repository<Unit>,
+    private readonly access: AccessPolicy,
+  ) {}
 
-  async create(input: NewUnit): Promise<Unit> {
+  /** A new unit; an admin bound to a unit adds units only below it. */
+  async create(input: NewUnit, who?: Principal): Promise<Unit> {
+    if (who) await this.access.requireAccess(who, 'write', { kind: 'unit', unitId: input.parentId ?? '' });
     if (input.parentId) await this.get(input.parentId);
     if (input.code && (await this.units.existsBy({ code: input.code }))) {
       throw new LoaError('conflict', `Mã đơn vị "${input.code}" đã được dùng.`);
@@ -50,28 +57,9 @@ export class UnitsService {
   async subtreeIds(rootId: string): Promise<string[]> {
     await this.get(rootId);
     const all = await this.units.find({ select: { id: true, parentId: true } });
-    return subtree(all, rootId);
+    return subtreeOf(all, rootId);
   }
 }
 
-/** Ids of `rootId` and all its descendants, from a flat list of (id, parentId). */
-export function subtree(units: ReadonlyArray<Pick<Unit, 'id' | 'parentId'>>, rootId: string): string[] {
-  const children = new Map<string, string[]>();
-  for (const u of units) {
-    if (!u.parentId) continue;
-    const list = children.get(u.parentId) ?? [];
-    list.push(u.id);
-    children.set(u.parentId, list);
-  }
-  const out: string[] = [];
-  const stack = [rootId];
-  const seen = new Set<string>();
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push(id);
-    stack.push(...(children.get(id) ?? []));
-  }
-  return out;
-}
+/** Ids of `rootId` and all its descendants, from a flat list of (id, parentId): the access policy's own walk. */
+export { subtreeOf as subtree };

@@ -14,22 +14,22 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  list() {
-    return this.users.list();
+  list(@CurrentPrincipal() who: Principal) {
+    return this.users.list(who);
   }
 
   @Post()
-  create(@Body() body: CreateUserDto) {
-    return this.users.create(body);
+  create(@Body() body: CreateUserDto, @CurrentPrincipal() who: Principal) {
+    return this.users.create(body, who);
   }
 
   @Patch(':id')
   update(@Param('id', UuidParam) id: string, @Body() body: UpdateUserDto, @CurrentPrincipal() who: Principal) {
-    return this.users.update(id, body, who.kind === 'user' ? who.userId : '');
+    return this.users.update(id, body, who.kind === 'user' ? who.userId : '', who);
   }
 
   @Post(':id/password')
-  resetPassword(@Param('id', UuidParam) id: string, @Body() body: ResetPasswordDto) {
-    return this.users.resetPassword(id, body.password);
+  resetPassword(@Param('id', UuidParam) id: string, @Body() body: ResetPasswordDto, @CurrentPrincipal() who: Principal) {
+    return this.users.resetPassword(id, body.password, who);
   }
 }

@@ -1,3 +1,5 @@
+import { AccessPolicy, reaches } from '../access/access-policy';
+import type { Principal } from '../auth/principal';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -30,6 +32,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly units: UnitsService,
     private readonly sessions: SessionRevocations,
+    private readonly access: AccessPolicy,
   ) {}
 
   findByUsername(username: string): Promise<User | null> {
@@ -46,7 +49,14 @@ export class UsersService {
     return user;
   }
 
-  async create(input: NewUser) {
+  /** Refuses an admin bound to a unit an account outside it (`unitId` null: an account over everything). */
+  private async requireManage(who: Principal | undefined, unitId: string | null): Promise<void> {
+    if (!who) return;
+    await this.access.requireAccess(who, 'write', { kind: 'unit', unitId: unitId ?? '' }, 'Bạn chỉ quản lý được tài khoản thuộc đơn vị mình.');
+  }
+
+  async create(input: NewUser, who?: Principal) {
+    await this.requireManage(who, input.unitId ?? null);
     if (await this.users.existsBy({ username: input.username })) {
       throw new LoaError('conflict', `Tên đăng nhập "${input.username}" đã có người dùng.`);
     }
@@ -64,8 +74,11 @@ export class UsersService {
     return toPublicUser(await this.users.save(user));
   }
 
-  async list() {
-    return (await this.users.find({ order: { username: 'ASC' } })).map(toPublicUser);
+  /** Every account; for an admin bound to a unit, the accounts inside it. */
+  async list(who?: Principal) {
+    const reach = who ? await this.access.reach(who) : undefined;
+    const rows = await this.users.find({ order: { username: 'ASC' } });
+    return rows.filter((u) => !reach || reaches(reach, u.unitId)).map(toPublicUser);
   }
 
   count(): Promise<number> {
@@ -76,8 +89,10 @@ export class UsersService {
    * An admin changes a user's name, role, unit or disabled flag. A new role, unit or a disabled account
    * ends every session the user has open: what the old token allowed must not outlive the change.
    */
-  async update(id: string, change: UserChange, by: string) {
+  async update(id: string, change: UserChange, by: string, who?: Principal) {
     const user = await this.get(id);
+    await this.requireManage(who, user.unitId);
+    if (change.unitId !== undefined) await this.requireManage(who, change.unitId);
     if (change.unitId) await this.units.get(change.unitId);
     const next = { ...user, ...definedOnly(change) };
     const losesAdmin = user.role === 'admin' && !user.disabled && (next.role !== 'admin' || next.disabled);
@@ -94,8 +109,9 @@ export class UsersService {
   }
 
   /** An admin sets a new password for someone who forgot theirs; their open sessions end. */
-  async resetPassword(id: string, password: string) {
+  async resetPassword(id: string, password: string, who?: Principal) {
     const user = await this.get(id);
+    await this.requireManage(who, user.unitId);
     await this.setPassword(user, password);
     return toPublicUser(await this.get(id));
   }

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { AccessPolicy } from '../access/access-policy';
+import type { Principal } from '../auth/principal';
+import { LoaError } from '../common/errors';
+import { Programme } from '../programmes/programme.entity';
+import { MediaAsset } from './media-asset.entity';
+import { MediaService } from './media.service';
+
+const NOT_FOUND = 'Không tìm thấy tệp âm thanh này.';
+
+/**
+ * Uploaded audio as people see it: an asset belongs to the unit of whoever uploaded it, and the access
+ * policy decides who reads or cancels it. Agents are not served here.
+ */
+@Injectable()
+export class MediaAccess {
+  constructor(
+    private readonly media: MediaService,
+    private readonly access: AccessPolicy,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  async list(who: Principal): Promise<MediaAsset[]> {
+    return this.access.filterOwned(who, await this.media.list(), (a) => a.createdBy);
+  }
+
+  /** One asset; one `who` may not read answers 404, as if it did not exist. */
+  async get(id: string, who: Principal): Promise<MediaAsset> {
+    const asset = await this.media.get(id);
+    if (!(await this.access.filterOwned(who, [asset], (a) => a.createdBy)).length) throw new LoaError('not_found', NOT_FOUND, { id });
+    return asset;
+  }
+
+  /** Only the uploader, or someone whose unit reaches the uploader's, stops a conversion. */
+  async cancel(id: string, who: Principal): Promise<MediaAsset> {
+    const asset = await this.get(id, who);
+    await this.access.requireOwned(who, 'write', asset.createdBy, 'Bạn chỉ huỷ được việc chuyển đổi tệp do mình hoặc đơn vị mình tải lên.');
+    return this.media.cancel(id);
+  }
+
+  /**
+   * Refuses (404) a broadcast file that `who` can reach through no asset and no programme: the hash of
+   * another commune's audio is not a key to it.
+   */
+  async requireFile(sha256: string, who: Principal): Promise<void> {
+    if ((await this.access.reach(who)).all) return;
+    const assets = await this.db.getRepository(MediaAsset).find({ select: { id: true, createdBy: true }, where: { sha256 } });
+    if ((await this.access.filterOwned(who, assets, (a) => a.createdBy)).length) return;
+    const programmes = assets.length ? await this.db.getRepository(Programme).find({ select: { id: true, createdBy: true }, where: { mediaAssetId: In(assets.map((a) => a.id)) } }) : [];
+    if ((await this.access.filterOwned(who, programmes, (p) => p.createdBy)).length) return;
+    throw new LoaError('not_found', NOT_FOUND, { sha256 });
+  }
+}
