@@ -3,6 +3,7 @@ import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { OwnFramesWsAdapter } from './agents/frames-adapter';
 import { AppModule } from './app.module';
 import { validationPipe } from './common/validation';
@@ -17,6 +18,11 @@ export async function startServer(config: AppConfig): Promise<INestApplication> 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
+  app.disable('x-powered-by');
+  // Behind a reverse proxy, the client's address (for the sign-in limits and the audit) comes from
+  // X-Forwarded-For, believed only when the proxy is one TRUST_PROXY names.
+  app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders());
   app.setGlobalPrefix('api');
   // Agent frames are parsed by the gateway itself, against the protocol's schemas.
   app.useWebSocketAdapter(new OwnFramesWsAdapter(app));
@@ -36,6 +42,38 @@ export async function startServer(config: AppConfig): Promise<INestApplication> 
   await createFirstAdmin(app, config);
   await app.listen(config.port, config.host);
   return app;
+}
+
+/**
+ * Headers for every answer, set through helmet. The console is one origin: its scripts, styles, fonts and
+ * API calls (including the microphone's WebSocket) come from the server itself. Two allowances it needs:
+ * inline styles (the calendar library injects its stylesheet at run time) and `blob:` scripts (the
+ * microphone's AudioWorklet is loaded from a blob URL). No framing by other sites. HSTS is left to the
+ * TLS proxy: on plain HTTP in a station's LAN it would mean nothing, and it belongs with the certificate.
+ */
+export function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'", 'blob:'],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'font-src': ["'self'", 'data:'],
+        'media-src': ["'self'", 'blob:'],
+        'connect-src': ["'self'"],
+        'worker-src': ["'self'", 'blob:'],
+        'object-src': ["'none'"],
+        'base-uri': ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+      },
+    },
+    strictTransportSecurity: false,
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'same-origin' },
+  });
 }
 
 async function createFirstAdmin(app: INestApplication, config: AppConfig): Promise<void> {
