@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { OwnFramesWsAdapter } from './agents/frames-adapter';
 import { AppModule } from './app.module';
 import { validationPipe } from './common/validation';
+import { keepDatabasePrivate } from './database/private-file';
 import { AppConfig } from './config/app-config';
 import { UsersService } from './users/users.service';
 import { mountWebConsole } from './web/web-console';
@@ -15,6 +16,7 @@ const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 
 /** Builds and starts the server; `npm start`, the demo and the tests all come through here. */
 export async function startServer(config: AppConfig): Promise<INestApplication> {
+  keepDatabasePrivate(config.databasePath);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
