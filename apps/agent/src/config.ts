@@ -17,6 +17,8 @@ export interface AgentConfig {
   sinkDir: string;
   lookaheadHours: number;
   lateGraceMs: number;
+  /** Plain http:// and ws:// to a server off this machine, allowed only when asked for (LOA_ALLOW_INSECURE=1). */
+  allowInsecure: boolean;
 }
 
 /** Environment variable ↔ config-file key. The environment wins over the file. */
@@ -29,6 +31,7 @@ const KEYS = {
   sinkDir: 'LOA_SINK_DIR',
   lookaheadHours: 'LOA_LOOKAHEAD_HOURS',
   lateGraceMs: 'LOA_LATE_GRACE_MS',
+  allowInsecure: 'LOA_ALLOW_INSECURE',
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -46,7 +49,28 @@ const Schema = z.strictObject({
   sinkDir: z.string().min(1).optional(),
   lookaheadHours: number(1, 24 * 14).default(48),
   lateGraceMs: number(0, 600_000).default(2000),
+  allowInsecure: z
+    .preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]))
+    .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes')
+    .default(false),
+}).superRefine((c, ctx) => {
+  // The station token travels with every request: over plain HTTP anyone on the path can copy it and
+  // take the station's place. On the same machine there is no path to listen on.
+  if (/^http:/i.test(c.serverUrl) && URL.canParse(c.serverUrl) && !isLoopback(new URL(c.serverUrl).hostname) && !c.allowInsecure) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['serverUrl'],
+      message:
+        'máy chủ ở máy khác phải dùng https:// (mã trạm sẽ lộ trên đường truyền); nếu mạng nội bộ đã được bảo vệ, đặt LOA_ALLOW_INSECURE=1 (a remote server needs https://, or LOA_ALLOW_INSECURE=1)',
+    });
+  }
 });
+
+/** Names and addresses that never leave this machine. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -111,6 +135,7 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
     sinkDir: resolve(c.sinkDir ?? resolve(cacheDir, 'sink')),
     lookaheadHours: c.lookaheadHours,
     lateGraceMs: c.lateGraceMs,
+    allowInsecure: c.allowInsecure,
   };
 }
 
