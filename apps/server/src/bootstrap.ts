@@ -2,10 +2,12 @@ import 'reflect-metadata';
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { OwnFramesWsAdapter } from './agents/frames-adapter';
 import { AppModule } from './app.module';
+import { BUSY_MESSAGE, BUSY_RETRY_AFTER_S, PasswordHasher } from './auth/password-hasher';
 import { validationPipe } from './common/validation';
 import { keepDatabasePrivate } from './database/private-file';
 import { AppConfig } from './config/app-config';
@@ -25,6 +27,7 @@ export async function startServer(config: AppConfig): Promise<INestApplication> 
   // X-Forwarded-For, believed only when the proxy is one TRUST_PROXY names.
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
+  app.use(shedSignInsWhenBusy(app.get(PasswordHasher)));
   app.setGlobalPrefix('api');
   // Agent frames are parsed by the gateway itself, against the protocol's schemas.
   app.useWebSocketAdapter(new OwnFramesWsAdapter(app));
@@ -76,6 +79,18 @@ export function securityHeaders() {
     xFrameOptions: { action: 'deny' },
     referrerPolicy: { policy: 'same-origin' },
   });
+}
+
+/**
+ * While every password check is taken, a sign-in is answered 429 before its body is read: a flood of them
+ * then costs the server little more than reading the request line, and the stations' requests keep moving.
+ */
+function shedSignInsWhenBusy(hasher: PasswordHasher) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' || req.path !== '/api/auth/login' || !hasher.full) return next();
+    res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S));
+    res.status(429).json({ statusCode: 429, code: 'too_many_requests', message: BUSY_MESSAGE, details: { retryAfterSeconds: BUSY_RETRY_AFTER_S } });
+  };
 }
 
 async function createFirstAdmin(app: INestApplication, config: AppConfig): Promise<void> {

@@ -1,4 +1,6 @@
-import { Slots } from './password-hasher';
+import { AppConfig } from '../config/app-config';
+import { PasswordHasher, Slots } from './password-hasher';
+import { verifyPassword } from './password';
 
 describe('bounded slots for password hashes', () => {
   it('runs at most `running` at once, queues `waiting` more, refuses the rest at once, and serves the queue in order', async () => {
@@ -35,4 +37,15 @@ describe('bounded slots for password hashes', () => {
     await expect(slots.run(() => Promise.reject(new Error('boom')), refused)).rejects.toThrow('boom');
     await expect(slots.run(() => Promise.resolve('ok'), refused)).resolves.toBe('ok');
   });
+});
+
+describe('the password hasher', () => {
+  it('hashes and checks on its own threads, in the same format as on the pool, and stops its threads', async () => {
+    const hasher = new PasswordHasher({ passwordHashConcurrency: 2 } as AppConfig);
+    const [a, b] = await Promise.all([hasher.hash('mat-khau-dai-1'), hasher.hash('mat-khau-dai-2')]);
+    expect(await verifyPassword('mat-khau-dai-1', a)).toBe(true);
+    expect(await hasher.verify('mat-khau-dai-2', b)).toBe(true);
+    expect(await hasher.verify('mat-khau-dai-1', b)).toBe(false);
+    await hasher.onModuleDestroy();
+  }, 60_000);
 });
