@@ -52,11 +52,13 @@ export class Slots {
  * The thread's code, given as source so it runs the same from the TypeScript sources and from dist/.
  * Linux sets a nice value per thread: the thread lowers its own priority, so while a flood of sign-ins
  * keeps it busy the event loop (media for the stations, their WebSockets) still gets the processor first.
+ * Nice 10, not 19: next to the conversions' ffmpeg (nice 0) a real sign-in still gets about a tenth of a
+ * core rather than almost nothing.
  */
 const THREAD_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { scryptSync } = require('node:crypto');
-try { require('node:os').setPriority(19); } catch {}
+try { require('node:os').setPriority(10); } catch {}
 parentPort.on('message', ({ id, password, salt, keyLength, params }) => {
   try {
     const key = scryptSync(password, Buffer.from(salt), keyLength, params);
@@ -117,7 +119,7 @@ class HashThread {
  * Every password hash and check of the server goes through here. A scrypt takes 32 MiB and tens of
  * milliseconds of processor; on libuv's four pool threads (which also read the stations' media files) an
  * unbounded flood of sign-ins would occupy them all, and the processor with them. So hashes run on threads
- * of their own at the lowest priority, only PASSWORD_HASH_CONCURRENCY at once; a few more wait, and the
+ * of their own at a low priority, only PASSWORD_HASH_CONCURRENCY at once; a few more wait, and the
  * rest are told to come back (429 with Retry-After).
  */
 @Injectable()
