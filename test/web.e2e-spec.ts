@@ -36,6 +36,12 @@ describeWithChromium('the web console in a real browser', () => {
   let browser: Browser;
   const stations: { id: string; name: string; unitId: string }[] = [];
   let startAt = 0;
+  /** Whatever the Content Security Policy refused on any page: the console must need nothing it forbids. */
+  const refusedByPolicy: string[] = [];
+  const watchPolicy = (page: Page) =>
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) refusedByPolicy.push(`${page.url()}: ${m.text()}`);
+    });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'loa-web-'));
@@ -73,6 +79,7 @@ describeWithChromium('the web console in a real browser', () => {
   async function signIn(username: keyof typeof PASSWORDS | 'admin', viewport = { width: 1280, height: 860 }): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
     const page = await context.newPage();
+    watchPolicy(page);
     await page.goto(server.url);
     await page.waitForURL(/\/dang-nhap$/);
     await page.fill('input[name=username]', username);
@@ -94,6 +101,7 @@ describeWithChromium('the web console in a real browser', () => {
   it('refuses a wrong password with the server\'s Vietnamese sentence, not a code', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
+    watchPolicy(page);
     await page.goto(`${server.url}/nhat-ky`);
     await page.waitForURL(/\/dang-nhap$/);
     await page.fill('input[name=username]', 'bientap');
@@ -670,6 +678,14 @@ describeWithChromium('the web console in a real browser', () => {
       }
     }
   }, 300_000);
+
+  it('is served with a Content Security Policy the whole console lives within, and may not be framed', async () => {
+    const res = await fetch(server.url);
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    // Every screen opened above, the microphone's worklet and WebSocket included, ran under the policy.
+    expect(refusedByPolicy).toEqual([]);
+  });
 });
 
 /** The lines of one station's sheet of the logbook form: found under the header row, up to the total. */

@@ -29,6 +29,23 @@ describe('loadConfig', () => {
     expect(c.lateGraceMs).toBe(1500);
   });
 
+  it('refuses plain http:// (and so ws://) to a server on another machine, naming LOA_ALLOW_INSECURE', () => {
+    for (const url of ['http://10.0.0.5:3000', 'http://loa.example.vn', 'http://server:3000']) {
+      expect(() => loadConfig({ env: { ...env, LOA_SERVER_URL: url } })).toThrow(/LOA_SERVER_URL.*https:\/\/.*LOA_ALLOW_INSECURE=1/);
+    }
+  });
+
+  it('allows plain http:// on this machine, over https:// anywhere, and elsewhere only with LOA_ALLOW_INSECURE=1', () => {
+    for (const url of ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000', 'http://127.8.9.10']) {
+      expect(loadConfig({ env: { ...env, LOA_SERVER_URL: url } }).allowInsecure).toBe(false);
+    }
+    expect(loadConfig({ env: { ...env, LOA_SERVER_URL: 'https://10.0.0.5' } }).wsUrl).toBe('wss://10.0.0.5/api/agent/ws');
+    const lan = loadConfig({ env: { ...env, LOA_SERVER_URL: 'http://server:3000', LOA_ALLOW_INSECURE: '1' } });
+    expect([lan.allowInsecure, lan.wsUrl]).toEqual([true, 'ws://server:3000/api/agent/ws']);
+    expect(() => loadConfig({ env: { ...env, LOA_SERVER_URL: 'http://server:3000', LOA_ALLOW_INSECURE: '0' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { ...env, LOA_ALLOW_INSECURE: 'maybe' } })).toThrow(/LOA_ALLOW_INSECURE/);
+  });
+
   it('names each bad value', () => {
     let error: unknown;
     try {

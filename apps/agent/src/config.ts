@@ -19,6 +19,8 @@ export interface AgentConfig {
   lateGraceMs: number;
   /** A hard start fades what it cuts over this long (0: cut at once). */
   fadeMs: number;
+  /** Plain http:// and ws:// to a server off this machine, allowed only when asked for (LOA_ALLOW_INSECURE=1). */
+  allowInsecure: boolean;
 }
 
 /** Environment variable ↔ config-file key. The environment wins over the file. */
@@ -32,6 +34,7 @@ const KEYS = {
   lookaheadHours: 'LOA_LOOKAHEAD_HOURS',
   lateGraceMs: 'LOA_LATE_GRACE_MS',
   fadeMs: 'LOA_FADE_MS',
+  allowInsecure: 'LOA_ALLOW_INSECURE',
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -50,7 +53,28 @@ const Schema = z.strictObject({
   lookaheadHours: number(1, 24 * 14).default(48),
   lateGraceMs: number(0, 600_000).default(2000),
   fadeMs: number(0, 5000).default(300),
+  allowInsecure: z
+    .preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]))
+    .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes')
+    .default(false),
+}).superRefine((c, ctx) => {
+  // The station token travels with every request: over plain HTTP anyone on the path can copy it and
+  // take the station's place. On the same machine there is no path to listen on.
+  if (/^http:/i.test(c.serverUrl) && URL.canParse(c.serverUrl) && !isLoopback(new URL(c.serverUrl).hostname) && !c.allowInsecure) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['serverUrl'],
+      message:
+        'máy chủ ở máy khác phải dùng https:// (mã trạm sẽ lộ trên đường truyền); nếu mạng nội bộ đã được bảo vệ, đặt LOA_ALLOW_INSECURE=1 (a remote server needs https://, or LOA_ALLOW_INSECURE=1)',
+    });
+  }
 });
+
+/** Names and addresses that never leave this machine. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -116,6 +140,7 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
     lookaheadHours: c.lookaheadHours,
     lateGraceMs: c.lateGraceMs,
     fadeMs: c.fadeMs,
+    allowInsecure: c.allowInsecure,
   };
 }
 

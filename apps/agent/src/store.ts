@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ScheduleSnapshot } from '@loa/protocol';
 
@@ -47,6 +47,10 @@ export class AgentStore {
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
+    // Owner-only, like the server's database: the station's schedule and its unsent reports are nobody
+    // else's on a shared machine. SQLite gives -wal and -shm the database file's own mode.
+    closeSync(openSync(file, 'a', 0o600));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');

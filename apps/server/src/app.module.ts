@@ -7,7 +7,9 @@ import { AgentGateway } from './agents/agent.gateway';
 import { AgentsController } from './agents/agents.controller';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
-import { AuthService } from './auth/auth.service';
+import { AuthService, FAILURE_STORE } from './auth/auth.service';
+import { MemoryFailureStore } from './auth/login-limiter';
+import { PasswordHasher } from './auth/password-hasher';
 import { SessionStreamsInterceptor } from './auth/session-streams.interceptor';
 import { SessionRevocations } from './auth/sessions';
 import { AccessModule } from './access/access.module';
@@ -118,6 +120,8 @@ export class AppModule {
       ],
       providers: [
         AuthService,
+        PasswordHasher,
+        { provide: FAILURE_STORE, useValue: new MemoryFailureStore() },
         SessionRevocations,
         AuditService,
         UsersService,

@@ -14,6 +14,16 @@ export class OwnFramesWsAdapter extends WsAdapter {
     super(app, { messageParser: () => undefined });
   }
 
+  /**
+   * Nest logs every client socket's error at ERROR level with a stack, so anyone, signed in or not, could
+   * fill the log with "Max payload size exceeded" traces. Each gateway logs its clients' errors itself as one
+   * WARN line; only the listening server's own errors are logged here.
+   */
+  override bindErrorHandler(server: { on(event: 'error', listener: (err: Error) => void): unknown }): typeof server {
+    server.on('error', (err) => this.logger.error(err));
+    return server;
+  }
+
   override bindMessageHandlers(client: unknown, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
     if (handlers.length === 0) return;
     super.bindMessageHandlers(client, handlers, transform);

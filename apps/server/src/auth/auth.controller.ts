@@ -15,7 +15,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   login(@Body() body: LoginDto, @Req() req: Request) {
-    return this.auth.login(body.username, body.password, req.ip ?? req.socket.remoteAddress ?? '');
+    return this.auth.login(body.username, body.password, clientAddress(req));
   }
 
   @ApiBearerAuth()
@@ -36,7 +36,12 @@ export class AuthController {
   @ApiBearerAuth()
   @Post('password')
   @HttpCode(204)
-  async changePassword(@Body() body: ChangePasswordDto, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.auth.changePassword(principal, body.currentPassword, body.newPassword);
+  async changePassword(@Body() body: ChangePasswordDto, @CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<void> {
+    await this.auth.changePassword(principal, body.currentPassword, body.newPassword, clientAddress(req));
   }
+}
+
+/** The client's address: Express reads X-Forwarded-For only from the proxies TRUST_PROXY names. */
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? '';
 }

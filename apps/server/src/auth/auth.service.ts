@@ -1,12 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { StationsService } from '../stations/stations.service';
 import { UsersService } from '../users/users.service';
-import { LoginLimiter } from './login-limiter';
-import { DUMMY_HASH, STATION_TOKEN_PREFIX, verifyPassword } from './password';
+import { Block, FailureStore, LoginLimiter } from './login-limiter';
+import { DUMMY_HASH, STATION_TOKEN_PREFIX } from './password';
+import { PasswordHasher } from './password-hasher';
 import { Principal, Role, ROLES } from './principal';
 
 interface JwtClaims {
@@ -25,11 +26,16 @@ export interface Session {
   expiresAt: number | null;
 }
 
+/** The injection token of the store behind the sign-in limits (in memory unless a shared one is provided). */
+export const FAILURE_STORE = Symbol('FailureStore');
+
 const SESSION_ENDED = 'Phiên đăng nhập đã hết hạn hoặc đã kết thúc. Vui lòng đăng nhập lại.';
 
 @Injectable()
 export class AuthService {
-  private readonly limiter: LoginLimiter;
+  private readonly logins: LoginLimiter;
+  /** Guesses of the current password when changing it, counted per account apart from sign-ins. */
+  private readonly passwordChanges: LoginLimiter;
 
   constructor(
     private readonly users: UsersService,
@@ -37,22 +43,29 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly hasher: PasswordHasher,
+    @Inject(FAILURE_STORE) store: FailureStore,
   ) {
-    this.limiter = new LoginLimiter(() => this.clock.now());
+    const now = () => this.clock.now();
+    this.logins = new LoginLimiter(now, {}, store, 'login');
+    this.passwordChanges = new LoginLimiter(now, {}, store, 'password');
   }
 
-  /** `address` is the caller's IP: failures are counted per user name and address. */
+  /**
+   * `address` is the caller's IP (the client's, behind a proxy named in TRUST_PROXY): failures are counted
+   * per user name and address, per address, and overall.
+   */
   async login(username: string, password: string, address: string) {
-    const blocked = this.limiter.blockedUntil(username, address);
+    const blocked = await this.logins.blocked(username, address);
     if (blocked !== null) throw this.tooManyAttempts(blocked);
     const user = await this.users.findByUsername(username);
     // Always run one hash, so the answer's timing does not tell whether the user exists.
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    const ok = await this.hasher.verify(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || user.disabled) {
-      this.limiter.fail(username, address);
+      await this.logins.fail(username, address);
       throw new LoaError('invalid_credentials', 'Tên đăng nhập hoặc mật khẩu không đúng.');
     }
-    this.limiter.succeed(username, address);
+    await this.logins.succeed(username, address);
     const claims: JwtClaims = { sub: user.id, username: user.username, role: user.role, unitId: user.unitId, ver: user.tokenVersion };
     return {
       accessToken: await this.jwt.signAsync(claims),
@@ -97,19 +110,30 @@ export class AuthService {
     if (who.kind === 'user') await this.users.revokeSessions(who.userId);
   }
 
-  async changePassword(who: Principal, current: string, next: string): Promise<void> {
+  /** A stolen session must not become unlimited guesses of the current password: limited like sign-in, per account. */
+  async changePassword(who: Principal, current: string, next: string, address: string): Promise<void> {
     if (who.kind !== 'user') throw new LoaError('forbidden', 'Mã trạm không được dùng cho chức năng này.');
-    await this.users.changeOwnPassword(who.userId, current, next);
+    const blocked = await this.passwordChanges.blocked(who.userId, address);
+    if (blocked !== null) throw this.tooManyAttempts(blocked, 'Nhập sai mật khẩu hiện tại quá nhiều lần.');
+    try {
+      await this.users.changeOwnPassword(who.userId, current, next);
+    } catch (e) {
+      if (e instanceof LoaError && e.code === 'invalid_credentials') await this.passwordChanges.fail(who.userId, address);
+      throw e;
+    }
+    await this.passwordChanges.succeed(who.userId, address);
   }
 
-  private tooManyAttempts(until: number): LoaError {
+  private tooManyAttempts(block: Block, what = 'Đăng nhập sai quá nhiều lần.'): LoaError {
+    const { until } = block;
     const seconds = Math.max(1, Math.ceil((until - this.clock.now()) / 1000));
     const at = new Intl.DateTimeFormat('vi-VN', { timeZone: this.config.timezone, hour: '2-digit', minute: '2-digit', hour12: false }).format(until);
     const minutes = Math.ceil(seconds / 60);
+    const from = block.scope === 'overall' ? ' Hệ thống đang nhận quá nhiều lần đăng nhập sai.' : block.scope === 'address' ? ' Có quá nhiều lần sai từ địa chỉ mạng này.' : '';
     return new LoaError(
       'too_many_requests',
-      `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ${at} (khoảng ${minutes} phút nữa).`,
-      { retryAfterSeconds: seconds, retryAt: new Date(until).toISOString() },
+      `${what}${from} Vui lòng thử lại sau ${at} (khoảng ${minutes} phút nữa).`,
+      { retryAfterSeconds: seconds, retryAt: new Date(until).toISOString(), scope: block.scope },
     );
   }
 }

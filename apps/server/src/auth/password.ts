@@ -4,28 +4,29 @@ import { randomBytes, scrypt, ScryptOptions, timingSafeEqual, createHash } from 
 const PARAMS = { N: 1 << 15, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 
-function scryptAsync(password: string, salt: Buffer, params: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, KEY_LENGTH, { ...params, maxmem: 128 * params.N! * params.r! * 2 }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
-  );
-}
+/** Derives a scrypt key; where it runs (libuv's pool, a thread of its own) is the caller's choice. */
+export type ScryptKey = (password: string, salt: Buffer, keyLength: number, params: Required<Pick<ScryptOptions, 'N' | 'r' | 'p' | 'maxmem'>>) => Promise<Buffer>;
+
+/** On libuv's thread pool. */
+export const scryptOnPool: ScryptKey = (password, salt, keyLength, params) =>
+  new Promise((resolve, reject) => scrypt(password, salt, keyLength, params, (err, key) => (err ? reject(err) : resolve(key))));
+
+const withMaxmem = (params: { N: number; r: number; p: number }) => ({ ...params, maxmem: 128 * params.N * params.r * 2 });
 
 /** "scrypt$N$r$p$salt$hash", salt and hash in base64url. */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, derive: ScryptKey = scryptOnPool): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, PARAMS);
+  const key = await derive(password, salt, KEY_LENGTH, withMaxmem(PARAMS));
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(password: string, stored: string, derive: ScryptKey = scryptOnPool): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [N, r, p] = parts.slice(1, 4).map(Number);
   const salt = Buffer.from(parts[4], 'base64url');
   const expected = Buffer.from(parts[5], 'base64url');
-  const key = await scryptAsync(password, salt, { N, r, p });
+  const key = await derive(password, salt, KEY_LENGTH, withMaxmem({ N, r, p }));
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

@@ -6,6 +6,9 @@ import { startInProcessServer } from '../../../../test/support/in-process';
 import { LIVE_MIC_WS_PATH, MicCloseCode } from '../live/live-mic.gateway';
 import { LOGIN_MAX_FAILURES } from './login-limiter';
 
+// Each test signs in and fails to several times; every try is a 32 MiB scrypt, seconds on a busy machine.
+jest.setTimeout(60_000);
+
 const SESSION_ENDED = 'Phiên đăng nhập đã hết hạn hoặc đã kết thúc. Vui lòng đăng nhập lại.';
 
 /** Sign-in tokens end when they should: sign-out, a new password, a new role or unit, a disabled account, expiry. */

@@ -29,6 +29,22 @@ describe('server configuration', () => {
     expect(readFileSync(join(dir, 'data', 'jwt-secret'), 'utf8').trim()).toBe(first);
   });
 
+  it('trusts no proxy by default; takes a hop count or a list of proxy addresses; refuses "true" and garbage', () => {
+    expect(AppConfig.fromEnv(base).trustProxy).toBe(false);
+    expect(AppConfig.fromEnv({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(AppConfig.fromEnv({ ...base, TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(AppConfig.fromEnv({ ...base, TRUST_PROXY: 'loopback, 10.0.0.5,172.16.0.0/12,fd00::/8' }).trustProxy).toEqual(['loopback', '10.0.0.5', '172.16.0.0/12', 'fd00::/8']);
+    for (const bad of ['true', '10.0.0.0/33', 'nginx', '10.0.0.1/8/1', '12']) {
+      expect(() => AppConfig.fromEnv({ ...base, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: phải là số tầng proxy/);
+    }
+  });
+
+  it('runs one password hash at a time by default, at most four', () => {
+    expect(AppConfig.fromEnv(base).passwordHashConcurrency).toBe(1);
+    expect(AppConfig.fromEnv({ ...base, PASSWORD_HASH_CONCURRENCY: '2' }).passwordHashConcurrency).toBe(2);
+    expect(() => AppConfig.fromEnv({ ...base, PASSWORD_HASH_CONCURRENCY: '8' })).toThrow(/PASSWORD_HASH_CONCURRENCY/);
+  });
+
   it('names every wrong variable', () => {
     expect(() => AppConfig.fromEnv({ ...base, PORT: 'eighty', LOA_TIMEZONE: 'Mars/Olympus', JWT_SECRET: 'short' })).toThrow(ConfigError);
     try {

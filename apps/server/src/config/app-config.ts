@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { validate as validCron } from 'node-cron';
@@ -18,6 +19,36 @@ const timezone = z.string().refine(
   },
   { message: 'không phải múi giờ IANA (ví dụ Asia/Ho_Chi_Minh)' },
 );
+
+/** Named ranges Express understands, an address, or an address/prefix. */
+function trustedProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Who may say, in X-Forwarded-For, which client it forwards: off (the default, the socket's address
+ * counts), a number of proxy hops, or a comma list of proxy addresses, address/prefix ranges and the names
+ * loopback, linklocal, uniquelocal. "true" (trust anyone) is refused: any client could then pick the
+ * address the sign-in limiter counts.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .refine((v) => /^(false|off|no|0)$/i.test(v) || /^[1-9]$/.test(v) || v.split(',').every((e) => trustedProxyEntry(e.trim())), {
+    message: 'phải là số tầng proxy (1–9) hoặc danh sách địa chỉ proxy, ví dụ loopback hoặc 10.0.0.5,172.16.0.0/12',
+  })
+  .transform((v): TrustProxy => {
+    if (/^(false|off|no|0)$/i.test(v)) return false;
+    if (/^[1-9]$/.test(v)) return Number(v);
+    return v.split(',').map((e) => e.trim());
+  });
+
+export type TrustProxy = false | number | string[];
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -59,6 +90,9 @@ const EnvSchema = z.object({
   TTS_VOICE: z.string().regex(/^[A-Za-z0-9_+-]{1,40}$/, 'tên giọng chỉ gồm chữ, số, _ + -').default('vi'),
   /** For TTS_ENGINE=command: the program and its arguments; {out} becomes the WAV to write, {voice} the voice. */
   TTS_COMMAND: z.string().min(1).optional(),
+  /** scrypt checks that run at once (each on one of libuv's 4 pool threads); a few more wait, the rest get 429. */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(4).default(1),
+  TRUST_PROXY: trustProxy.default(false),
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(6),
   /** Local hosts, addresses or networks (CIDR) a live stream URL may reach: a station's own Icecast on the LAN. */
   LIVE_URL_ALLOW: z
@@ -125,6 +159,8 @@ export class AppConfig {
   readonly retentionMonths: number;
   readonly retentionCron: string;
   readonly liveUrlAllow: readonly string[];
+  readonly passwordHashConcurrency: number;
+  readonly trustProxy: TrustProxy;
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -165,6 +201,8 @@ export class AppConfig {
     this.retentionMonths = env.RETENTION_MONTHS;
     this.retentionCron = env.RETENTION_CRON;
     this.liveUrlAllow = env.LIVE_URL_ALLOW.split(',').map((e) => e.trim()).filter(Boolean);
+    this.passwordHashConcurrency = env.PASSWORD_HASH_CONCURRENCY;
+    this.trustProxy = env.TRUST_PROXY;
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */

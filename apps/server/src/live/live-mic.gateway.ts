@@ -41,7 +41,8 @@ export class LiveMicGateway implements OnGatewayConnection {
     const early: RawData[] = [];
     const hold = (data: RawData) => early.push(data);
     socket.on('message', hold);
-    socket.on('error', (err) => this.log.warn(`microphone socket error: ${err.message}`));
+    // A client's protocol error (an oversized message, a bad frame) is its fault, not the server's: one line, no stack.
+    socket.on('error', (err) => this.log.warn(`microphone socket from ${req.socket.remoteAddress ?? '?'} closed: ${err.message}`));
     const url = new URL(req.url ?? '/', 'http://x');
     const token = bearer(req.headers['authorization']) ?? url.searchParams.get('access_token');
     const relayId = url.searchParams.get('relayId') ?? '';

@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { hashPassword, verifyPassword } from '../auth/password';
+import { PasswordHasher } from '../auth/password-hasher';
 import { Role } from '../auth/principal';
 import { SessionRevocations } from '../auth/sessions';
 import { nowInstant } from '../common/columns';
@@ -33,6 +33,7 @@ export class UsersService {
     private readonly units: UnitsService,
     private readonly sessions: SessionRevocations,
     private readonly access: AccessPolicy,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   findByUsername(username: string): Promise<User | null> {
@@ -64,7 +65,7 @@ export class UsersService {
     const user = this.users.create({
       username: input.username,
       displayName: input.displayName,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await this.hasher.hash(input.password),
       role: input.role,
       unitId: input.unitId ?? null,
       disabled: false,
@@ -119,7 +120,7 @@ export class UsersService {
   /** The user changes their own password, proving they know the current one; every session ends, this one too. */
   async changeOwnPassword(id: string, current: string, password: string): Promise<void> {
     const user = await this.get(id);
-    if (!(await verifyPassword(current, user.passwordHash))) {
+    if (!(await this.hasher.verify(current, user.passwordHash))) {
       throw new LoaError('invalid_credentials', 'Mật khẩu hiện tại không đúng.');
     }
     await this.setPassword(user, password);
@@ -132,7 +133,7 @@ export class UsersService {
   }
 
   private async setPassword(user: User, password: string): Promise<void> {
-    await this.users.save({ ...user, passwordHash: await hashPassword(password), tokenVersion: user.tokenVersion + 1 });
+    await this.users.save({ ...user, passwordHash: await this.hasher.hash(password), tokenVersion: user.tokenVersion + 1 });
     this.sessions.revoked(user.id);
   }
 }
