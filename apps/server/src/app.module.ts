@@ -31,6 +31,7 @@ import { LiveService } from './live/live.service';
 import { LogbookLine } from './logbook/logbook-line.entity';
 import { LogbookSeal } from './logbook/logbook-seal.entity';
 import { LogbookSealer } from './logbook/logbook-sealer';
+import { MissSweeper } from './logbook/miss-sweeper';
 import { LogbookWriter } from './logbook/logbook-writer';
 import { LogbookController } from './logbook/logbook.controller';
 import { LogbookService } from './logbook/logbook.service';
@@ -134,6 +135,7 @@ export class AppModule {
         LogbookService,
         LogbookWriter,
         LogbookSealer,
+        MissSweeper,
         ReportsService,
         AgentGateway,
         LiveHub,

@@ -51,6 +51,8 @@ const EnvSchema = z.object({
   TTS_VOICE: z.string().regex(/^[A-Za-z0-9_+-]{1,40}$/, 'tên giọng chỉ gồm chữ, số, _ + -').default('vi'),
   /** For TTS_ENGINE=command: the program and its arguments; {out} becomes the WAV to write, {voice} the voice. */
   TTS_COMMAND: z.string().min(1).optional(),
+  LOGBOOK_MISS_GRACE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(10),
+  LOA_SEAL_KEY_FILE: z.string().min(1).optional(),
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(6),
   RETENTION_CRON: z.string().refine((v) => validCron(v), { message: 'không phải biểu thức cron (ví dụ 17 3 * * *)' }).default('17 3 * * *'),
 }).refine((env) => env.TTS_ENGINE !== 'command' || env.TTS_COMMAND !== undefined, {
@@ -104,6 +106,10 @@ export class AppConfig {
   readonly tts: TtsSettings;
   readonly retentionMonths: number;
   readonly retentionCron: string;
+  /** How long after an airing's planned end the server writes "không phát" for a silent station. */
+  readonly missGraceMs: number;
+  /** The Ed25519 private key that signs logbook seals: outside the database. */
+  readonly sealKeyFile: string;
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -139,6 +145,8 @@ export class AppConfig {
         : { engine: 'espeak', voice: env.TTS_VOICE };
     this.retentionMonths = env.RETENTION_MONTHS;
     this.retentionCron = env.RETENTION_CRON;
+    this.missGraceMs = env.LOGBOOK_MISS_GRACE_MINUTES * 60_000;
+    this.sealKeyFile = resolve(env.LOA_SEAL_KEY_FILE ?? join(this.dataDir, 'keys', 'seal-ed25519.pem'));
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */

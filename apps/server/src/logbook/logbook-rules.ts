@@ -37,22 +37,41 @@ export const SOURCE_LABELS: Record<LogbookSource, string> = {
   emergency: 'Khẩn cấp',
 };
 
+/**
+ * Why the server itself wrote "không phát" for an airing its station never reported by its planned end
+ * and the grace: what the server knew of the station at that moment.
+ */
+export type ServerMissReason = 'station_offline' | 'schedule_not_received' | 'media_not_cached' | 'declined' | 'not_reported';
+export const SERVER_MISS_REASONS: readonly ServerMissReason[] = ['station_offline', 'schedule_not_received', 'media_not_cached', 'declined', 'not_reported'];
+
+export function isServerMiss(line: { result: string; reason: string | null }): boolean {
+  return line.result === 'missed' && (SERVER_MISS_REASONS as readonly (string | null)[]).includes(line.reason);
+}
+
 /** Why a programme did not play, or not in full, as an inspector reads it. */
-export const REASON_LABELS: Record<FailureReason, string> = {
+export const REASON_LABELS: Record<FailureReason | ServerMissReason, string> = {
   missed: 'Trạm không hoạt động (mất điện, tắt máy) hoặc chưa nhận lịch lúc phát',
   media_missing: 'Thiếu tệp âm thanh hoặc tệp hỏng',
   player_error: 'Lỗi thiết bị phát',
   interrupted: 'Phần mềm trạm dừng khi đang phát',
   cancelled: 'Lịch phát bị hủy khi đang phát',
   preempted: 'Bị ngắt bởi thông báo khẩn cấp',
+  station_offline: 'Trạm mất kết nối',
+  schedule_not_received: 'Trạm chưa nhận lịch',
+  media_not_cached: 'Trạm chưa tải tệp âm thanh',
+  declined: 'Bị trạm xã từ chối',
+  not_reported: 'Trạm không báo kết quả',
 };
 
 /** The reason column of the logbook: the plain sentence, then the agent's detail where it adds something. */
 export function reasonText(reason: string | null, detail: string | null): string {
-  const label = reason ? (REASON_LABELS[reason as FailureReason] ?? reason) : '';
+  const label = reason ? (REASON_LABELS[reason as FailureReason | ServerMissReason] ?? reason) : '';
   if (!detail) return label;
   return label ? `${label} (${detail})` : detail;
 }
 
 /** Who wrote a line the system wrote itself. */
 export const RECORDED_BY_SYSTEM = 'tự động';
+
+/** Who wrote a miss the server recorded because the station stayed silent. */
+export const RECORDED_BY_SERVER = 'tự động (máy chủ)';
