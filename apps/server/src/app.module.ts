@@ -32,6 +32,7 @@ import { LogbookLine } from './logbook/logbook-line.entity';
 import { LogbookSeal } from './logbook/logbook-seal.entity';
 import { LogbookSealer } from './logbook/logbook-sealer';
 import { MissSweeper } from './logbook/miss-sweeper';
+import { SealKeys } from './logbook/seal-keys';
 import { LogbookWriter } from './logbook/logbook-writer';
 import { LogbookController } from './logbook/logbook.controller';
 import { LogbookService } from './logbook/logbook.service';
@@ -136,6 +137,7 @@ export class AppModule {
         LogbookWriter,
         LogbookSealer,
         MissSweeper,
+        SealKeys,
         ReportsService,
         AgentGateway,
         LiveHub,
