@@ -328,6 +328,21 @@ const vi = {
   needReason: 'Hãy ghi lý do từ chối.',
   slotRejected: 'Đã từ chối lịch phát.',
   when: 'Thời gian',
+  verifyChain: 'Kiểm chứng',
+  chainState: 'Chuỗi và niêm phong',
+  chainIntact: 'Nguyên vẹn',
+  chainBroken: 'Hỏng',
+  breakEdited: 'Dòng bị sửa',
+  breakDeleted: 'Dòng bị xóa',
+  breakInserted: 'Dòng bị chèn',
+  breakSeal: 'Niêm phong sai chữ ký',
+  breakUnsealed: 'Thiếu niêm phong',
+  linesChecked: 'Số dòng đã kiểm',
+  lastSeal: 'Niêm phong cuối',
+  sealLine: 'dòng {n}',
+  sealKey: 'Khóa niêm phong {key}',
+  sealUnsigned: 'Niêm phong cũ, chưa ký',
+  amends: 'Đính chính dòng {id}',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -659,6 +674,21 @@ const en: Record<MessageKey, string> = {
   needReason: 'Write the reason for rejecting.',
   slotRejected: 'Broadcast rejected.',
   when: 'When',
+  verifyChain: 'Verify',
+  chainState: 'Chain and seals',
+  chainIntact: 'Intact',
+  chainBroken: 'Broken',
+  breakEdited: 'Line edited',
+  breakDeleted: 'Line deleted',
+  breakInserted: 'Line inserted',
+  breakSeal: 'Seal signature wrong',
+  breakUnsealed: 'Seal missing',
+  linesChecked: 'Lines checked',
+  lastSeal: 'Last seal',
+  sealLine: 'line {n}',
+  sealKey: 'Seal key {key}',
+  sealUnsigned: 'Older seal, not signed',
+  amends: 'Corrects line {id}',
 };
 
 export type Lang = 'vi' | 'en';

@@ -114,6 +114,9 @@ export interface LogbookLine {
   result: LogbookResult;
   detail: string | null;
   reason: string | null;
+  /** For a correction: the line it amends, and why. */
+  amendsLineId?: number | null;
+  correctionReason?: string | null;
 }
 
 export type LiveKind = 'relay' | 'emergency';
