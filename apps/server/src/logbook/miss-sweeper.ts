@@ -18,8 +18,11 @@ import { LogbookLine } from './logbook-line.entity';
 import { RECORDED_BY_SERVER, type ServerMissReason } from './logbook-rules';
 import { LineDraft, LogbookWriter } from './logbook-writer';
 
-/** How far back the sweep looks: a server that was itself down this long still writes what it owes. */
-const LOOKBACK_MS = 7 * 86_400_000;
+/**
+ * How far back the sweep looks: a server that was itself down this long still writes what it owes. Each
+ * minute's sweep reads this much of the look-ahead (by the index on the airing's start), so it stays short.
+ */
+const LOOKBACK_MS = 2 * 86_400_000;
 /** An agent reports its status every 15 s: silent for longer than this before the slot, it was gone. */
 const OFFLINE_AFTER_MS = 60_000;
 /** Lines per transaction: the sweep after an outage must not hold the single writer for long. */
