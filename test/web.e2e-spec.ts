@@ -326,8 +326,10 @@ describeWithChromium('the web console in a real browser', () => {
     const file = join(dir, 'nhat-ky-xa.csv');
     await download.saveAs(file);
     const rows = (await readFile(file, 'utf8')).slice(1).trim().split('\r\n');
-    expect(rows).toHaveLength(2);
+    // Its one line, then the seal key's fingerprint and the newest seal of its station.
+    expect(rows).toHaveLength(4);
     expect(rows[1]).toContain(stations[0].name);
+    expect(rows[2]).toMatch(/^Khóa niêm phong Ed25519: /);
 
     await open(page, 'Lịch phát sóng');
     // The stations arrive after the page: wait for them before reading the list.
