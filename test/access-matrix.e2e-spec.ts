@@ -90,6 +90,7 @@ const MATRIX: Record<string, Access> = {
   'DELETE /api/slots/:id': AUTHORS,
   'GET /api/logbook': ALL,
   'GET /api/logbook/verify': ALL,
+  'GET /api/logbook/keys': ALL,
   'GET /api/logbook/exports': ADMIN,
   'POST /api/logbook/:id/corrections': EDITORS,
   'GET /api/logbook/export.csv': ALL,

@@ -102,7 +102,9 @@ describe('core loop: upload, schedule, relay, play on time, log', () => {
     const csv = await inspector.request('GET', '/api/logbook/export.csv');
     expect(csv.status).toBe(200);
     const rows = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(rows).toHaveLength(3);
+    // The header, the lines, then the seal key's fingerprint and the newest seal.
+    expect(rows).toHaveLength(5);
+    expect(rows[3]).toMatch(/^Khóa niêm phong Ed25519: /);
     expect(rows[1]).toContain('Chuyên mục CCHC: dịch vụ công trực tuyến');
   }, 120_000);
 

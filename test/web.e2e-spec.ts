@@ -258,6 +258,12 @@ describeWithChromium('the web console in a real browser', () => {
       40_000,
     );
     await expectText(page.getByTestId('logbook'), 'Phát đủ');
+    // Kiểm chứng: every station's chain and seals checked by the server, with the seal key's fingerprint.
+    await page.getByTestId('verify').click();
+    await expectText(page.getByTestId('logbook-verify'), 'Khóa niêm phong');
+    const checked = await page.getByTestId('logbook-verify').locator('tbody tr').count();
+    expect(checked).toBeGreaterThanOrEqual(stations.length);
+    expect(await page.getByTestId('logbook-verify').getByText('Nguyên vẹn', { exact: true }).count()).toBe(checked);
     await shot(page, '08-nhat-ky');
 
     // Offered exactly as the server has the routes; CSV is there today.
@@ -274,7 +280,10 @@ describeWithChromium('the web console in a real browser', () => {
     expect(text.startsWith('\uFEFF')).toBe(true);
     const rows = text.slice(1).trim().split('\r\n');
     expect(rows[0]).toContain('Trạm');
-    expect(rows).toHaveLength(3);
+    // The two lines, then the seal key's fingerprint and the newest seal.
+    expect(rows).toHaveLength(5);
+    expect(rows[3]).toMatch(/^Khóa niêm phong Ed25519: [0-9a-f]{4}(:[0-9a-f]{4}){7}$/);
+    expect(rows[4]).toMatch(/^"?Niêm phong cuối: /);
     for (const s of stations) expect(rows.filter((r) => r.includes(s.name) && r.includes(TITLE) && r.includes('Phát đủ'))).toHaveLength(1);
 
     // The Excel form: one sheet per station, read back cell by cell.
@@ -340,8 +349,10 @@ describeWithChromium('the web console in a real browser', () => {
     const file = join(dir, 'nhat-ky-xa.csv');
     await download.saveAs(file);
     const rows = (await readFile(file, 'utf8')).slice(1).trim().split('\r\n');
-    expect(rows).toHaveLength(2);
+    // Its one line, then the seal key's fingerprint and the newest seal of its station.
+    expect(rows).toHaveLength(4);
     expect(rows[1]).toContain(stations[0].name);
+    expect(rows[2]).toMatch(/^Khóa niêm phong Ed25519: /);
 
     await open(page, 'Lịch phát sóng');
     // The stations arrive after the page: wait for them before reading the list.

@@ -33,6 +33,8 @@ import { LiveService } from './live/live.service';
 import { LogbookLine } from './logbook/logbook-line.entity';
 import { LogbookSeal } from './logbook/logbook-seal.entity';
 import { LogbookSealer } from './logbook/logbook-sealer';
+import { MissSweeper } from './logbook/miss-sweeper';
+import { SealKeys } from './logbook/seal-keys';
 import { LogbookWriter } from './logbook/logbook-writer';
 import { LogbookController } from './logbook/logbook.controller';
 import { LogbookService } from './logbook/logbook.service';
@@ -138,6 +140,8 @@ export class AppModule {
         LogbookService,
         LogbookWriter,
         LogbookSealer,
+        MissSweeper,
+        SealKeys,
         ReportsService,
         AgentGateway,
         LiveHub,

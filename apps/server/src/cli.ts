@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './database/data-source';
 import { verifyStationChain } from './logbook/logbook-verify';
+import { parsePublicKeys, shortFingerprint } from './logbook/seal-signature';
 import { Station } from './stations/station.entity';
 
-const USAGE = `Cách dùng: loa logbook verify [--station MÃ_TRẠM] [--from ISO-8601] [--to ISO-8601] [--data-dir THƯ_MỤC]
+const USAGE = `Cách dùng: loa logbook verify [--public-key TỆP.pem] [--station MÃ_TRẠM] [--from ISO-8601] [--to ISO-8601] [--data-dir THƯ_MỤC]
 
 Kiểm tra chuỗi mã băm của sổ nhật ký từng trạm và báo liên kết hỏng đầu tiên
 (dòng bị sửa, bị xóa hoặc bị chèn trực tiếp vào cơ sở dữ liệu).
+--public-key: tệp khóa công khai Ed25519 (PEM, có thể gồm nhiều khóa; lấy từ GET /api/logbook/keys);
+  khi có, chữ ký của từng niêm phong được kiểm tra và mọi dòng cũ phải nằm dưới một niêm phong có chữ ký.
 --from/--to lọc theo thời điểm dòng được ghi. Mã thoát: 0 nguyên vẹn, 1 có chỗ hỏng, 2 sai cách dùng.`;
 
 /** The `loa` command. Returns the exit code; writes to the given streams so it can be tested in-process. */
@@ -20,11 +24,18 @@ export async function runCli(argv: string[], out: (line: string) => void, err: (
     err(USAGE);
     return 2;
   }
-  let values: { station?: string; from?: string; to?: string; 'data-dir'?: string; json?: boolean };
+  let values: { station?: string; from?: string; to?: string; 'data-dir'?: string; 'public-key'?: string; json?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv.slice(2),
-      options: { station: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        station: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'public-key': { type: 'string' },
+        json: { type: 'boolean' },
+      },
       strict: true,
     }));
   } catch (e) {
@@ -40,6 +51,20 @@ export async function runCli(argv: string[], out: (line: string) => void, err: (
       return 2;
     }
     range[key] = new Date(v).toISOString();
+  }
+  let keys: Map<string, KeyObject> | null = null;
+  if (values['public-key'] !== undefined) {
+    try {
+      keys = parsePublicKeys(readFileSync(values['public-key'], 'utf8'));
+    } catch (e) {
+      err(`--public-key: không đọc được "${values['public-key']}": ${(e as Error).message}`);
+      return 2;
+    }
+    if (!keys.size) {
+      err(`--public-key: "${values['public-key']}" không có khóa công khai Ed25519 nào (PEM "BEGIN PUBLIC KEY").`);
+      return 2;
+    }
+    if (!values.json) out(`Khóa công khai: ${[...keys.keys()].map(shortFingerprint).join(', ')}`);
   }
   const dbPath = join(resolve(values['data-dir'] ?? './data'), 'loa.sqlite');
   if (!existsSync(dbPath)) {
@@ -58,7 +83,7 @@ export async function runCli(argv: string[], out: (line: string) => void, err: (
     let broken = 0;
     const results = [];
     for (const s of stations) {
-      const report = await verifyStationChain(db.manager, s.id, range);
+      const report = await verifyStationChain(db.manager, s.id, range, keys);
       results.push({ station: s.code, stationName: s.name, ...report });
       if (!report.ok) broken++;
       if (!values.json) {

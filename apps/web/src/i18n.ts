@@ -343,6 +343,21 @@ const vi = {
   timePlaceholder: 'HH:mm',
   badDate: 'Ngày phải viết dạng ngày/tháng/năm, ví dụ 05/12/2026.',
   badTime: 'Giờ phải viết dạng giờ:phút (24 giờ), ví dụ 17:30.',
+  verifyChain: 'Kiểm chứng',
+  chainState: 'Chuỗi và niêm phong',
+  chainIntact: 'Nguyên vẹn',
+  chainBroken: 'Hỏng',
+  breakEdited: 'Dòng bị sửa',
+  breakDeleted: 'Dòng bị xóa',
+  breakInserted: 'Dòng bị chèn',
+  breakSeal: 'Niêm phong sai chữ ký',
+  breakUnsealed: 'Thiếu niêm phong',
+  linesChecked: 'Số dòng đã kiểm',
+  lastSeal: 'Niêm phong cuối',
+  sealLine: 'dòng {n}',
+  sealKey: 'Khóa niêm phong {key}',
+  sealUnsigned: 'Niêm phong cũ, chưa ký',
+  amends: 'Đính chính dòng {id}',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -689,6 +704,21 @@ const en: Record<MessageKey, string> = {
   timePlaceholder: 'HH:mm',
   badDate: 'Write the date as day/month/year, e.g. 05/12/2026.',
   badTime: 'Write the time as hours:minutes (24-hour), e.g. 17:30.',
+  verifyChain: 'Verify',
+  chainState: 'Chain and seals',
+  chainIntact: 'Intact',
+  chainBroken: 'Broken',
+  breakEdited: 'Line edited',
+  breakDeleted: 'Line deleted',
+  breakInserted: 'Line inserted',
+  breakSeal: 'Seal signature wrong',
+  breakUnsealed: 'Seal missing',
+  linesChecked: 'Lines checked',
+  lastSeal: 'Last seal',
+  sealLine: 'line {n}',
+  sealKey: 'Seal key {key}',
+  sealUnsigned: 'Older seal, not signed',
+  amends: 'Corrects line {id}',
 };
 
 export type Lang = 'vi' | 'en';

@@ -7,6 +7,7 @@ import {
   type LogbookLineView,
   type LogbookResult,
   type LogbookSource,
+  type ServerMissReason,
 } from '@loa/api-types';
 import { lang, t } from './i18n';
 
@@ -30,13 +31,18 @@ const SOURCE_EN: Record<LogbookSource, string> = {
   emergency: 'Emergency',
 };
 
-const REASON_EN: Record<FailureReason, string> = {
+const REASON_EN: Record<FailureReason | ServerMissReason, string> = {
   missed: 'Station not running (power cut, switched off) or without the schedule at air time',
   media_missing: 'Audio file missing or damaged',
   player_error: 'Playback device error',
   interrupted: 'Station software stopped while playing',
   cancelled: 'Broadcast cancelled while playing',
   preempted: 'Cut off by an emergency announcement',
+  station_offline: 'Station offline',
+  schedule_not_received: 'Station had not received the schedule',
+  media_not_cached: 'Station had not downloaded the audio',
+  declined: 'Declined by the commune station',
+  not_reported: 'Station did not report',
 };
 
 /** How each result is coloured. */
@@ -54,7 +60,7 @@ function unknown(value: string | null | undefined): string {
 
 export const RESULT_VALUES = Object.keys(RESULT_EN) as LogbookResult[];
 export const SOURCE_VALUES = Object.keys(SOURCE_EN) as LogbookSource[];
-export const REASON_VALUES = Object.keys(REASON_EN) as FailureReason[];
+export const REASON_VALUES = Object.keys(REASON_EN) as (FailureReason | ServerMissReason)[];
 
 export function resultLabel(result: string | null | undefined): string {
   return (result && lookup(RESULT_LABELS, RESULT_EN, result)) || unknown(result);

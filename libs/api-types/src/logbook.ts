@@ -34,6 +34,9 @@ export interface LogbookLineView {
   detail: string | null;
   revision: number;
   recordedBy: string;
+  /** For a correction: the line it amends, and why. */
+  amendsLineId?: number | null;
+  correctionReason?: string | null;
 }
 
 /** A page of the logbook; `next` is the `after` of the following page, null at the end. */
@@ -58,14 +61,30 @@ export const SOURCE_LABELS: Record<LogbookSource, string> = {
   emergency: 'Khẩn cấp',
 };
 
+/**
+ * Why the server itself wrote "không phát" for an airing its station never reported by its planned end
+ * and the grace: what the server knew of the station at that moment.
+ */
+export const SERVER_MISS_REASONS = ['station_offline', 'schedule_not_received', 'media_not_cached', 'declined', 'not_reported'] as const;
+export type ServerMissReason = (typeof SERVER_MISS_REASONS)[number];
+
+export function isServerMiss(line: { result: string; reason: string | null }): boolean {
+  return line.result === 'missed' && (SERVER_MISS_REASONS as readonly (string | null)[]).includes(line.reason);
+}
+
 /** Why a programme did not play, or not in full, as an inspector reads it. */
-export const REASON_LABELS: Record<FailureReason, string> = {
+export const REASON_LABELS: Record<FailureReason | ServerMissReason, string> = {
   missed: 'Trạm không hoạt động (mất điện, tắt máy) hoặc chưa nhận lịch lúc phát',
   media_missing: 'Thiếu tệp âm thanh hoặc tệp hỏng',
   player_error: 'Lỗi thiết bị phát',
   interrupted: 'Phần mềm trạm dừng khi đang phát',
   cancelled: 'Lịch phát bị hủy khi đang phát',
   preempted: 'Bị ngắt bởi thông báo khẩn cấp',
+  station_offline: 'Trạm mất kết nối',
+  schedule_not_received: 'Trạm chưa nhận lịch',
+  media_not_cached: 'Trạm chưa tải tệp âm thanh',
+  declined: 'Bị trạm xã từ chối',
+  not_reported: 'Trạm không báo kết quả',
 };
 
 const leadingWords = (s: string, n: number) =>
@@ -92,6 +111,6 @@ export function reasonSentence(label: string, detail: string | null | undefined)
 
 /** The reason column of the logbook in Vietnamese; an unknown reason code is kept as it is. */
 export function reasonText(reason: string | null, detail: string | null): string {
-  const label = reason ? (REASON_LABELS[reason as FailureReason] ?? reason) : '';
+  const label = reason ? (REASON_LABELS[reason as FailureReason | ServerMissReason] ?? reason) : '';
   return reasonSentence(label, detail);
 }

@@ -202,7 +202,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         const { type: _type, ...status } = frame;
         link.status = status;
         this.changed.next();
-        this.stations.markSeen(link.stationId, null);
+        this.stations.markSeen(link.stationId, null, { scheduleVersion: status.scheduleVersion, cacheReady: status.cacheReady, missingFiles: status.missingFiles });
         return;
       }
     }

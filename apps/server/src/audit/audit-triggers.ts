@@ -29,6 +29,7 @@ export const NOT_AUDITED = [
   'playback_event',
   'slot_action',
   'sqlite_sequence',
+  'station_agent_state',
 ] as const;
 
 export const MASKED = '[ẩn]';

@@ -93,6 +93,8 @@ const EnvSchema = z.object({
   /** scrypt checks that run at once (each on one of libuv's 4 pool threads); a few more wait, the rest get 429. */
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(4).default(1),
   TRUST_PROXY: trustProxy.default(false),
+  LOGBOOK_MISS_GRACE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(10),
+  LOA_SEAL_KEY_FILE: z.string().min(1).optional(),
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(6),
   /** Local hosts, addresses or networks (CIDR) a live stream URL may reach: a station's own Icecast on the LAN. */
   LIVE_URL_ALLOW: z
@@ -161,6 +163,10 @@ export class AppConfig {
   readonly liveUrlAllow: readonly string[];
   readonly passwordHashConcurrency: number;
   readonly trustProxy: TrustProxy;
+  /** How long after an airing's planned end the server writes "không phát" for a silent station. */
+  readonly missGraceMs: number;
+  /** The Ed25519 private key that signs logbook seals: outside the database. */
+  readonly sealKeyFile: string;
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -203,6 +209,8 @@ export class AppConfig {
     this.liveUrlAllow = env.LIVE_URL_ALLOW.split(',').map((e) => e.trim()).filter(Boolean);
     this.passwordHashConcurrency = env.PASSWORD_HASH_CONCURRENCY;
     this.trustProxy = env.TRUST_PROXY;
+    this.missGraceMs = env.LOGBOOK_MISS_GRACE_MINUTES * 60_000;
+    this.sealKeyFile = resolve(env.LOA_SEAL_KEY_FILE ?? join(this.dataDir, 'keys', 'seal-ed25519.pem'));
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */

@@ -79,7 +79,7 @@ describe('logbook hash chain', () => {
 
   it('an untouched chain verifies, and its head is the last line hash', () => {
     const lines = build(6);
-    expect(verify(lines)).toEqual({ ok: true, checked: 6, sealsChecked: 0, head: lines[5].lineHash, firstBreak: null });
+    expect(verify(lines)).toEqual({ ok: true, checked: 6, sealsChecked: 0, head: lines[5].lineHash, firstBreak: null, lastSeal: null });
   });
 
   it('an edited field is named as an edit of that line', () => {

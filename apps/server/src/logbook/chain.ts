@@ -1,4 +1,5 @@
-import { hash } from 'node:crypto';
+import { hash, type KeyObject } from 'node:crypto';
+import { sealMessage, sealSignatureValid } from './seal-signature';
 
 /**
  * The logbook's hash chain, as plain functions: no database, no framework.
@@ -103,11 +104,20 @@ export interface SealFacts {
   lastLineHash: string;
 }
 
-export function sealDigest(seal: SealFacts): string {
+/** A seal's digest: over the signed message for a signed seal, over its facts for an older unsigned one. */
+export function sealDigest(seal: SealFacts & { keyId?: string | null; createdAt?: string }): string {
+  if (seal.keyId) return sha256(sealMessage({ ...seal, keyId: seal.keyId, createdAt: seal.createdAt ?? '' }));
   return sha256(`loa-seal:${seal.stationId}:${seal.day}:${seal.lineCount}:${seal.lastChainPos}:${seal.lastLineHash}`);
 }
 
-export type BreakKind = 'edited' | 'deleted' | 'inserted';
+/**
+ * Lines are sealed at least hourly; one written longer than this before the chain's newest activity and
+ * still not under a signed seal means the seals that covered it were removed.
+ */
+export const UNSEALED_SLACK_MS = 90 * 60_000;
+
+/** `seal`: a seal's signature is wrong or by an unknown key; `unsealed`: old lines no signed seal covers. */
+export type BreakKind = 'edited' | 'deleted' | 'inserted' | 'seal' | 'unsealed';
 
 export interface ChainBreak {
   kind: BreakKind;
@@ -115,6 +125,13 @@ export interface ChainBreak {
   lineId: number | null;
   chainPos: number | null;
   message: string;
+}
+
+export interface SealLink extends SealFacts {
+  digest: string;
+  keyId?: string | null;
+  signature?: string | null;
+  createdAt?: string;
 }
 
 export interface ChainReport {
@@ -125,10 +142,8 @@ export interface ChainReport {
   /** Hash of the last line checked: the chain's head when nothing is broken. */
   head: string;
   firstBreak: ChainBreak | null;
-}
-
-export interface SealLink extends SealFacts {
-  digest: string;
+  /** The newest seal (signed or not) among those checked. */
+  lastSeal: { createdAt: string | null; lastChainPos: number; keyId: string | null; signed: boolean } | null;
 }
 
 /**
@@ -143,17 +158,41 @@ export class ChainVerifier {
   private checked = 0;
   private sealsChecked = 0;
   private readonly seals = new Map<number, SealLink>();
+  /** Position of the newest seal whose signature is good; lines after it are not yet under a signature. */
+  private signedPos = 0;
+  /** When the first line after `signedPos` was written. */
+  private firstUnsignedAt: string | null = null;
+  private newestActivity = '';
+  private lastSeal: SealLink | null = null;
 
-  /** `anchor` is the line before the first one pushed (genesis when checking from the start). */
+  /**
+   * `anchor` is the line before the first one pushed (genesis when checking from the start). With
+   * `publicKeys`, every signed seal must carry a good signature by one of them, and every line but the
+   * newest ones must be under a signed seal.
+   */
   constructor(
     anchor: { id: number; chainPos: number; lineHash: string } | null = null,
     seals: readonly SealLink[] = [],
+    private readonly publicKeys: ReadonlyMap<string, KeyObject> | null = null,
   ) {
     this.prev = anchor ?? { id: null, chainPos: 0, lineHash: GENESIS };
     for (const seal of seals) {
       if (sealDigest(seal) !== seal.digest) {
-        this.fail({ kind: 'edited', lineId: null, chainPos: seal.lastChainPos, message: `Niêm phong ngày ${seal.day} đã bị sửa.` });
+        this.fail({ kind: 'edited', lineId: null, chainPos: seal.lastChainPos, message: `Niêm phong ${sealName(seal)} đã bị sửa.` });
       }
+      if (publicKeys && seal.keyId) {
+        const key = publicKeys.get(seal.keyId);
+        const facts = { ...seal, keyId: seal.keyId, createdAt: seal.createdAt ?? '' };
+        if (!key) {
+          this.fail({ kind: 'seal', lineId: null, chainPos: seal.lastChainPos, message: `Niêm phong ${sealName(seal)} được ký bằng khóa lạ (${seal.keyId.slice(0, 16)}…), không phải khóa công khai đã cho.` });
+        } else if (!seal.signature || !sealSignatureValid(facts, seal.signature, key)) {
+          this.fail({ kind: 'seal', lineId: null, chainPos: seal.lastChainPos, message: `Chữ ký của niêm phong ${sealName(seal)} không hợp lệ: niêm phong đã bị sửa hoặc giả mạo.` });
+        } else {
+          this.signedPos = Math.max(this.signedPos, seal.lastChainPos);
+        }
+      }
+      if (seal.createdAt && seal.createdAt > this.newestActivity) this.newestActivity = seal.createdAt;
+      if (!this.lastSeal || seal.lastChainPos > this.lastSeal.lastChainPos) this.lastSeal = seal;
       this.seals.set(seal.lastChainPos, seal);
     }
   }
@@ -203,6 +242,14 @@ export class ChainVerifier {
         this.judgeHeld(held);
       }
     }
+    if (!this.broken && this.publicKeys && this.firstUnsignedAt !== null && Date.parse(this.firstUnsignedAt) < Date.parse(this.newestActivity) - UNSEALED_SLACK_MS) {
+      this.fail({
+        kind: 'unsealed',
+        lineId: null,
+        chainPos: this.signedPos + 1,
+        message: `Các dòng từ vị trí ${this.signedPos + 1} đã ghi quá ${UNSEALED_SLACK_MS / 60_000} phút mà không có niêm phong có chữ ký: niêm phong đã bị xóa.`,
+      });
+    }
     if (!this.broken) {
       // A seal beyond the last line means lines were cut off the end.
       for (const seal of this.seals.values()) {
@@ -211,13 +258,21 @@ export class ChainVerifier {
             kind: 'deleted',
             lineId: null,
             chainPos: seal.lastChainPos,
-            message: `Niêm phong ngày ${seal.day} ghi dòng cuối ở vị trí ${seal.lastChainPos}, nhưng dòng này không còn.`,
+            message: `Niêm phong ${sealName(seal)} ghi dòng cuối ở vị trí ${seal.lastChainPos}, nhưng dòng này không còn.`,
           });
           break;
         }
       }
     }
-    return { ok: !this.broken, checked: this.checked, sealsChecked: this.sealsChecked, head: this.prev.lineHash, firstBreak: this.broken };
+    const last = this.lastSeal;
+    return {
+      ok: !this.broken,
+      checked: this.checked,
+      sealsChecked: this.sealsChecked,
+      head: this.prev.lineHash,
+      firstBreak: this.broken,
+      lastSeal: last ? { createdAt: last.createdAt ?? null, lastChainPos: last.lastChainPos, keyId: last.keyId ?? null, signed: Boolean(last.keyId && last.signature) } : null,
+    };
   }
 
   private judgeHeld(held: ChainLink): void {
@@ -236,10 +291,12 @@ export class ChainVerifier {
       this.sealsChecked++;
       if (seal.lastLineHash !== line.lineHash) {
         // The chain links, yet differs from what was sealed: every hash from some line on was recomputed.
-        this.fail({ kind: 'edited', lineId: line.id, chainPos: line.chainPos, message: `Chuỗi khác với niêm phong ngày ${seal.day}: các dòng đến vị trí ${line.chainPos} đã bị sửa và tính lại mã.` });
+        this.fail({ kind: 'edited', lineId: line.id, chainPos: line.chainPos, message: `Chuỗi khác với niêm phong ${sealName(seal)}: các dòng đến vị trí ${line.chainPos} đã bị sửa và tính lại mã.` });
         return;
       }
     }
+    if (line.chainPos > this.signedPos && this.firstUnsignedAt === null) this.firstUnsignedAt = String(line.createdAt);
+    if (String(line.createdAt) > this.newestActivity) this.newestActivity = String(line.createdAt);
     this.checked++;
     this.prev = { id: line.id, chainPos: line.chainPos, lineHash: line.lineHash };
   }
@@ -247,6 +304,10 @@ export class ChainVerifier {
   private fail(b: ChainBreak): void {
     if (!this.broken) this.broken = b;
   }
+}
+
+function sealName(seal: SealLink): string {
+  return seal.keyId ? `lúc ${seal.createdAt ?? '?'} (dòng ${seal.lastChainPos})` : `ngày ${seal.day}`;
 }
 
 function editedMessage(pos: number): string {

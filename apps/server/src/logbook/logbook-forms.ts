@@ -17,6 +17,8 @@ export interface FormMeta {
   printedAt: string;
   /** sha256 over the exported lines' hashes: quoting it lets anyone check the copy against the database. */
   digest: string;
+  /** The seal key's fingerprint and the newest seal, one line each. */
+  seal: string[];
 }
 
 export interface StationSection {
@@ -160,6 +162,7 @@ export async function writeLogbookXlsx(out: Writable, meta: FormMeta, columns: L
     sum.commit();
     r++;
     wide(r++, `Mã kiểm chứng (SHA-256): ${meta.digest}`, { name: 'Times New Roman', size: 9, italic: true });
+    for (const text of meta.seal) wide(r++, text, { name: 'Times New Roman', size: 9, italic: true });
     line(r++, '', `Lập ngày ${meta.printedAt.slice(0, 10)}`, { name: 'Times New Roman', size: 12, italic: true });
     line(r++, 'Người lập', 'Thủ trưởng đơn vị');
     line(r++, '(Ký, ghi rõ họ tên)', '(Ký tên, đóng dấu)', { name: 'Times New Roman', size: 11, italic: true });
@@ -231,6 +234,7 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
     pageH = doc.page.height;
     doc.font('R').fontSize(7).fillColor('#444');
     doc.text(`Trang ${pages} · Mã kiểm chứng SHA-256: ${meta.digest} · In lúc ${meta.printedAt}`, MARGIN, pageH - MARGIN + 6, { lineBreak: false });
+    doc.text(meta.seal.join(' · '), MARGIN, pageH - MARGIN + 15, { lineBreak: false });
     doc.fillColor('black');
     if (!ws.length) {
       doc.font('R').fontSize(FONT_SIZE);

@@ -23,7 +23,11 @@ export function resultOf(event: PlaybackEvent, plannedDurationMs: number): Logbo
 export const ON_AIR_RESULTS: readonly LogbookResult[] = ['complete', 'partial', 'interrupted'];
 
 /** The logbook's Vietnamese words and reason sentence are shared with the console (libs/api-types). */
-export { REASON_LABELS, reasonText, RESULT_LABELS, SOURCE_LABELS } from '@loa/api-types';
+export { isServerMiss, REASON_LABELS, reasonText, RESULT_LABELS, SERVER_MISS_REASONS, SOURCE_LABELS } from '@loa/api-types';
+export type { ServerMissReason } from '@loa/api-types';
 
 /** Who wrote a line the system wrote itself. */
 export const RECORDED_BY_SYSTEM = 'tự động';
+
+/** Who wrote a miss the server recorded because the station stayed silent. */
+export const RECORDED_BY_SERVER = 'tự động (máy chủ)';

@@ -7,9 +7,9 @@ import { AppConfig } from '../config/app-config';
 import { LogbookWriter } from './logbook-writer';
 
 /**
- * Seals each station's last day shortly after local midnight. A busy station's days are sealed when
- * the next day's first line arrives; this covers the quiet one whose last lines would otherwise stay
- * unanchored, so cutting them off the end would not show.
+ * Seals every station's chain at the top of each hour (and so at each day's end), signed with the seal
+ * key. A busy station's chain is sealed as the next hour's first line arrives; this covers the quiet one
+ * whose last lines would otherwise stay unanchored, so cutting them off the end would not show.
  */
 @Injectable()
 export class LogbookSealer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,7 +25,7 @@ export class LogbookSealer implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     await this.sealNow();
-    this.task = schedule('5 0 * * *', () => this.sealNow(), { timezone: this.config.timezone, noOverlap: true, name: 'logbook-seal' });
+    this.task = schedule('0 * * * *', () => this.sealNow(), { timezone: this.config.timezone, noOverlap: true, name: 'logbook-seal' });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -34,11 +34,11 @@ export class LogbookSealer implements OnApplicationBootstrap, OnApplicationShutd
 
   async sealNow(): Promise<number> {
     try {
-      const n = await this.db.transaction((m) => this.writer.sealEndedDays(m, this.clock.nowInstant()));
-      if (n) this.log.log(`sealed ${n} station day(s)`);
+      const n = await this.db.transaction((m) => this.writer.sealDue(m, this.clock.nowInstant()));
+      if (n) this.log.log(`sealed ${n} station chain(s)`);
       return n;
     } catch (err) {
-      // A failed seal is retried the next night; it must not stop the server.
+      // A failed seal is retried the next hour; it must not stop the server.
       this.log.error(`sealing failed: ${err instanceof Error ? err.message : String(err)}`);
       return 0;
     }

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { EntityManager, MoreThan, Between, LessThan, MoreThanOrEqual } from 'typeorm';
 import { ChainLink, ChainReport, ChainVerifier, SealLink } from './chain';
 import { LogbookLine } from './logbook-line.entity';
@@ -14,10 +15,16 @@ export interface VerifyRange {
 
 /**
  * Checks one station's chain over the lines written in a range, reading it in pages. The line just
- * before the range anchors the check; the day seals inside it pin the chain's head at each day's end.
+ * before the range anchors the check; the seals inside it pin the chain's head as it was when each was
+ * made, and with `publicKeys` their signatures are checked too.
  * Works on any TypeORM manager, so the server and the command line share it.
  */
-export async function verifyStationChain(m: EntityManager, stationId: string, range: VerifyRange = {}): Promise<ChainReport> {
+export async function verifyStationChain(
+  m: EntityManager,
+  stationId: string,
+  range: VerifyRange = {},
+  publicKeys: ReadonlyMap<string, KeyObject> | null = null,
+): Promise<ChainReport> {
   const qb = m.createQueryBuilder(LogbookLine, 'l').select('MIN(l.chainPos)', 'lo').addSelect('MAX(l.chainPos)', 'hi').where('l.stationId = :stationId', { stationId });
   if (range.from) qb.andWhere('l.createdAt >= :from', { from: range.from });
   if (range.to) qb.andWhere('l.createdAt < :to', { to: range.to });
@@ -28,7 +35,7 @@ export async function verifyStationChain(m: EntityManager, stationId: string, ra
   let seals: LogbookSeal[] = [];
   if (!range.from && !range.to) seals = await m.find(LogbookSeal, { where: { stationId } });
   else if (lo !== null) seals = await m.find(LogbookSeal, { where: { stationId, lastChainPos: range.to ? Between(lo, hi ?? lo) : MoreThanOrEqual(lo) } });
-  const verifier = new ChainVerifier(anchor ? { id: anchor.id, chainPos: anchor.chainPos, lineHash: anchor.lineHash } : null, seals as SealLink[]);
+  const verifier = new ChainVerifier(anchor ? { id: anchor.id, chainPos: anchor.chainPos, lineHash: anchor.lineHash } : null, seals as SealLink[], publicKeys);
   if (lo !== null && hi !== null) {
     let after = anchor?.chainPos ?? lo - 1;
     for (;;) {

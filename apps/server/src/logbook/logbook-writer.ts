@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { chainLine, GENESIS, sealDigest } from './chain';
 import { LogbookLine } from './logbook-line.entity';
 import { LogbookSeal } from './logbook-seal.entity';
 import { LocalTime } from './local-time';
+import { SealKeys } from './seal-keys';
 
 /** What a caller says about a new line; numbering and hashes are the writer's. */
 export type LineDraft = Omit<LogbookLine, 'id' | 'year' | 'number' | 'chainPos' | 'contentHash' | 'prevHash' | 'lineHash' | 'revision' | 'amendsLineId' | 'correctionReason'> &
@@ -15,6 +17,8 @@ interface StationHead {
   lineHash: string;
   /** Local day the head line was written; null before the first line. */
   day: string | null;
+  /** The UTC hour the head line was written (YYYY-MM-DDTHH); null before the first line. */
+  hour: string | null;
   /** chainPos of the last sealed line. */
   sealedPos: number;
   /** Next running number per year. */
@@ -94,20 +98,62 @@ function lineOf(d: LineDraft, year: number, number: number, chainPos: number): W
 /** Rows per INSERT: well under SQLite's limit on bound parameters. */
 const INSERT_CHUNK = 100;
 
+/** What the writer itself last wrote at the head of a station's chain. */
+interface KnownHead {
+  chainPos: number;
+  lineHash: string;
+}
+
 /**
  * Appends lines to stations' logbooks inside the caller's transaction: gives each its running number
- * for the year, links it into the station's hash chain, and seals a day once a later day's first line
- * arrives. The caller's transaction is what makes the numbering and the chain safe: SQLite lets one
- * writer in at a time.
+ * for the year, links it into the station's hash chain, and seals the chain (signed) once a later hour's
+ * first line arrives. The caller's transaction is what makes the numbering and the chain safe: SQLite
+ * lets one writer in at a time.
+ *
+ * The writer also remembers each chain's head as it committed it. Lines cut off the end of a chain in
+ * the database, before any seal covered them, are then still sealed as written: the next seal commits
+ * to the count and head the writer knows, and verification names the lines that are gone.
  */
 @Injectable()
 export class LogbookWriter {
+  private readonly log = new Logger('LogbookWriter');
   private readonly local: LocalTime;
   /** Per chunk size: the INSERT statement, and for each of its parameters the row and the place in `valuesOf`. */
   private readonly templates = new Map<number, { sql: string; rowOf: Uint32Array; colOf: Uint32Array }>();
+  private readonly committed = new Map<string, KnownHead>();
+  private readonly pending = new WeakMap<QueryRunner, Map<string, KnownHead>>();
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly keys: SealKeys,
+    @InjectDataSource() db: DataSource,
+  ) {
     this.local = new LocalTime(config.timezone);
+    // Heads become known only once their transaction commits; a rolled-back append leaves nothing behind.
+    const subscriber: EntitySubscriberInterface = {
+      afterTransactionCommit: (event) => {
+        if (event.queryRunner.isTransactionActive) return;
+        const heads = this.pending.get(event.queryRunner);
+        if (!heads) return;
+        for (const [stationId, head] of heads) this.committed.set(stationId, head);
+        this.pending.delete(event.queryRunner);
+      },
+      afterTransactionRollback: (event) => {
+        this.pending.delete(event.queryRunner);
+      },
+    };
+    db.subscribers.push(subscriber);
+  }
+
+  private remember(m: EntityManager, stationId: string, head: KnownHead): void {
+    const runner = m.queryRunner;
+    if (!runner?.isTransactionActive) {
+      this.committed.set(stationId, head);
+      return;
+    }
+    let heads = this.pending.get(runner);
+    if (!heads) this.pending.set(runner, (heads = new Map()));
+    heads.set(stationId, head);
   }
 
   async append(m: EntityManager, drafts: readonly LineDraft[]): Promise<WrittenLine[]> {
@@ -120,8 +166,8 @@ export class LogbookWriter {
         head = await this.headOf(m, draft.stationId);
         heads.set(draft.stationId, head);
       }
-      const day = this.local.day(draft.createdAt);
-      if (head.day !== null && day > head.day && head.chainPos > head.sealedPos) {
+      const hour = draft.createdAt.slice(0, 13);
+      if (head.hour !== null && hour > head.hour && head.chainPos > head.sealedPos) {
         seals.push(this.seal(draft.stationId, head, draft.createdAt));
         head.sealedPos = head.chainPos;
       }
@@ -138,11 +184,19 @@ export class LogbookWriter {
       rows.push(row);
       head.chainPos = row.chainPos;
       head.lineHash = row.lineHash;
-      head.day = day;
+      head.hour = hour;
+      head.day = null;
     }
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) await this.insert(m, rows.slice(i, i + INSERT_CHUNK));
-    if (seals.length) await m.createQueryBuilder().insert().into(LogbookSeal).values(seals).updateEntity(false).execute();
+    await this.insertSeals(m, seals);
+    for (const [stationId, head] of heads) this.remember(m, stationId, { chainPos: head.chainPos, lineHash: head.lineHash });
     return rows;
+  }
+
+  private async insertSeals(m: EntityManager, seals: Partial<LogbookSeal>[]): Promise<void> {
+    for (let i = 0; i < seals.length; i += INSERT_CHUNK) {
+      await m.createQueryBuilder().insert().into(LogbookSeal).values(seals.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
+    }
   }
 
   /**
@@ -176,24 +230,25 @@ export class LogbookWriter {
   }
 
   /**
-   * Seals every station's last unsealed day that has ended, so a quiet station's final lines are
-   * anchored too. Returns how many seals were written.
+   * Seals every station's chain that has lines no seal covers yet: run hourly, so a quiet station's last
+   * lines are anchored too. Returns how many seals were written.
    */
-  async sealEndedDays(m: EntityManager, now: string): Promise<number> {
-    const today = this.local.day(now);
+  async sealDue(m: EntityManager, now: string): Promise<number> {
     const stationIds = (await m.createQueryBuilder(LogbookLine, 'l').select('DISTINCT l.stationId', 'stationId').getRawMany<{ stationId: string }>()).map((r) => r.stationId);
     const seals: Partial<LogbookSeal>[] = [];
     for (const stationId of stationIds) {
       const head = await this.headOf(m, stationId);
-      if (head.day !== null && head.day < today && head.chainPos > head.sealedPos) seals.push(this.seal(stationId, head, now));
+      if (head.chainPos > head.sealedPos) seals.push(this.seal(stationId, head, now));
     }
-    if (seals.length) await m.createQueryBuilder().insert().into(LogbookSeal).values(seals).updateEntity(false).execute();
+    await this.insertSeals(m, seals);
     return seals.length;
   }
 
   private seal(stationId: string, head: StationHead, now: string): Partial<LogbookSeal> {
-    const facts = { stationId, day: head.day!, lineCount: head.chainPos - head.sealedPos, lastChainPos: head.chainPos, lastLineHash: head.lineHash };
-    return { ...facts, digest: sealDigest(facts), createdAt: now };
+    const day = head.day ?? (head.hour ? this.local.day(`${head.hour}:00:00.000Z`) : this.local.day(now));
+    const facts = { stationId, day, lineCount: head.chainPos - head.sealedPos, lastChainPos: head.chainPos, lastLineHash: head.lineHash, createdAt: now };
+    const { keyId, signature } = this.keys.sign(facts);
+    return { ...facts, keyId, signature, digest: sealDigest({ ...facts, keyId }) };
   }
 
   private async headOf(m: EntityManager, stationId: string): Promise<StationHead> {
@@ -203,13 +258,23 @@ export class LogbookWriter {
       select: { chainPos: true, lineHash: true, createdAt: true },
     });
     const seal = await m.findOne(LogbookSeal, { where: { stationId }, order: { lastChainPos: 'DESC' }, select: { lastChainPos: true } });
-    return {
+    const head: StationHead = {
       chainPos: last?.chainPos ?? 0,
       lineHash: last?.lineHash ?? GENESIS,
       day: last ? this.local.day(last.createdAt) : null,
+      hour: last ? last.createdAt.slice(0, 13) : null,
       sealedPos: seal?.lastChainPos ?? 0,
       numbers: new Map(),
     };
+    const known = this.committed.get(stationId);
+    if (known && (known.chainPos > head.chainPos || (known.chainPos === head.chainPos && known.lineHash !== head.lineHash))) {
+      // Lines this writer committed are gone from the database, or the head was rewritten: the chain goes on
+      // from what was written, so the gap shows, and the next seal commits to it.
+      this.log.error(`station ${stationId}: the logbook's head in the database (line ${head.chainPos}) is not the one written (line ${known.chainPos}); lines were removed or changed behind the server`);
+      head.chainPos = known.chainPos;
+      head.lineHash = known.lineHash;
+    }
+    return head;
   }
 
   private async lastNumber(m: EntityManager, stationId: string, year: number): Promise<number> {

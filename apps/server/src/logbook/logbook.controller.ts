@@ -29,6 +29,12 @@ export class LogbookController {
     return this.logbook.verify(scope, { from: query.from && new Date(query.from).toISOString(), to: query.to && new Date(query.to).toISOString() });
   }
 
+  /** The Ed25519 public keys seals are signed with (current and retired), to check seals anywhere. */
+  @Get('keys')
+  keys() {
+    return this.logbook.publicKeys();
+  }
+
   @Roles('admin')
   @Get('exports')
   exports(@Query() query: ExportListQuery) {

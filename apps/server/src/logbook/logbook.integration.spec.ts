@@ -116,18 +116,19 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('numbers each station’s lines from 1 for the year, links them and seals the first day', async () => {
+  it('numbers each station’s lines from 1 for the year, links them and seals each hour, signed', async () => {
     const { items } = await inspector.ok('GET', `/api/logbook?stationId=${stations[0].id}`);
     expect(items.map((l: { number: number }) => l.number)).toEqual([1, 2, 3, 4, 5]);
     expect(items[1].prevHash).toBe(items[0].lineHash);
     const report = await inspector.ok('GET', '/api/logbook/verify');
     expect(report.ok).toBe(true);
     expect(report.stations).toHaveLength(4);
-    for (const s of report.stations) expect(s).toMatchObject({ ok: true, checked: 5, sealsChecked: 1 });
-    // The nightly seal anchors each station's last day too, once; sealing again adds nothing.
+    // Each of the five lines was written in a later hour than the one before: four seals as they came.
+    for (const s of report.stations) expect(s).toMatchObject({ ok: true, checked: 5, sealsChecked: 4, lastSeal: { lastChainPos: 4, signed: true, keyId: report.keyFingerprint } });
+    // The hourly seal anchors each station's last line too, once; sealing again adds nothing.
     expect(await app.get(LogbookSealer).sealNow()).toBe(4);
     expect(await app.get(LogbookSealer).sealNow()).toBe(0);
-    for (const s of (await inspector.ok('GET', '/api/logbook/verify')).stations) expect(s).toMatchObject({ ok: true, sealsChecked: 2 });
+    for (const s of (await inspector.ok('GET', '/api/logbook/verify')).stations) expect(s).toMatchObject({ ok: true, sealsChecked: 5, lastSeal: { lastChainPos: 5 } });
   });
 
   it('exports XLSX as the administrative form: one sheet per station, headers, rows and totals', async () => {
@@ -152,6 +153,9 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     const all = Array.from({ length: ws.rowCount }, (_, i) => texts(i + 1).join(' ')).join('\n');
     expect(all).toContain('Người lập');
     expect(all).toContain('Thủ trưởng đơn vị');
+    const { keys } = await inspector.ok('GET', '/api/logbook/keys');
+    expect(all).toContain(`Khóa niêm phong Ed25519: ${keys[0].short}`);
+    expect(all).toMatch(/Niêm phong cuối: .*dòng 5, mã đầu chuỗi [0-9a-f]{64}, ký bằng khóa/);
   });
 
   it('exports a PDF whose text keeps every Vietnamese diacritic, with page numbers and the digest', async () => {
@@ -163,6 +167,9 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
       expect(text).toContain(expected);
     }
     expect(text).toMatch(/Mã kiểm chứng SHA-256: [0-9a-f]{64}/);
+    const { keys } = await inspector.ok('GET', '/api/logbook/keys');
+    expect(text).toContain(`Khóa niêm phong Ed25519: ${keys[0].short}`);
+    expect(text).toMatch(/Niêm phong cuối: .*Trạm cam-vinh, dòng 5/);
   }, 30_000);
 
   it('exports CSV that reads back to the same lines, and filters by source and result', async () => {
@@ -170,15 +177,19 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     expect(res.text.charCodeAt(0)).toBe(0xfeff);
     const rows = parseCsv(res.text.slice(1));
     const head = rows[0];
-    expect(rows).toHaveLength(6);
+    // The lines, then the seal key's fingerprint and the newest seal.
+    expect(rows).toHaveLength(8);
+    const { keys } = await inspector.ok('GET', '/api/logbook/keys');
+    expect(rows[6]).toEqual([`Khóa niêm phong Ed25519: ${keys[0].short}`]);
+    expect(rows[7][0]).toMatch(new RegExp(`^Niêm phong cuối: \\d\\d/\\d\\d/\\d{4} \\d\\d:\\d\\d:\\d\\d, Trạm cam-thach, dòng 5, mã đầu chuỗi [0-9a-f]{64}, ký bằng khóa ${keys[0].short}$`));
     const { items } = await inspector.ok('GET', `/api/logbook?stationId=${stations[2].id}`);
-    rows.slice(1).forEach((row, i) => {
+    rows.slice(1, 6).forEach((row, i) => {
       expect(row[head.indexOf('Chương trình')]).toBe(TITLE);
       expect(row[head.indexOf('Mã chuỗi (SHA-256)')]).toBe(items[i].lineHash);
       expect(row[head.indexOf('Giờ phát dự kiến (UTC)')]).toBe(items[i].plannedStart);
     });
     const missed = parseCsv((await inspector.request('GET', `/api/logbook/export.csv?stationId=${stations[2].id}&result=missed`)).text.slice(1));
-    expect(missed).toHaveLength(2);
+    expect(missed).toHaveLength(4);
     expect((await inspector.ok('GET', `/api/logbook?source=emergency`)).items).toHaveLength(0);
     expect((await inspector.ok('GET', `/api/logbook?chuyenMuc=${encodeURIComponent('Chuyển đổi số')}`)).items).toHaveLength(4);
     expect((await inspector.request('GET', '/api/logbook?source=satellite')).status).toBe(400);

@@ -10,7 +10,7 @@ import { AppConfig } from '../config/app-config';
 import { Station } from '../stations/station.entity';
 import { UnitsService } from '../units/units.service';
 import { sha256 } from './chain';
-import { csvHeader, CsvColumn, csvRow } from './csv';
+import { csvHeader, CsvColumn, csvLine, csvRow } from './csv';
 import type { CorrectionDto } from './dto/correction.dto';
 import { EXPORT_FIELDS, ExportRow, logbookColumns } from './logbook-columns';
 import { FormMeta, StationSection, writeLogbookPdf, writeLogbookXlsx } from './logbook-forms';
@@ -19,6 +19,9 @@ import { LogbookLine } from './logbook-line.entity';
 import { LogbookWriter } from './logbook-writer';
 import { verifyStationChain, VerifyRange } from './logbook-verify';
 import { LocalTime } from './local-time';
+import { LogbookSeal } from './logbook-seal.entity';
+import { SealKeys } from './seal-keys';
+import { shortFingerprint } from './seal-signature';
 
 export interface LogbookFilter {
   stationId?: string;
@@ -56,9 +59,34 @@ export class LogbookService {
     private readonly units: UnitsService,
     private readonly clock: Clock,
     private readonly access: AccessPolicy,
+    private readonly keys: SealKeys,
     config: AppConfig,
   ) {
     this.local = new LocalTime(config.timezone);
+  }
+
+  /** The public keys seals are signed with, current first: anyone can check a seal with them. */
+  publicKeys() {
+    return { current: this.keys.fingerprint, keys: this.keys.published() };
+  }
+
+  /**
+   * What every export prints about the seals: the signing key's fingerprint and the newest seal of the
+   * exported stations, so a paper copy can be held against the database later.
+   */
+  async sealText(filter: LogbookFilter): Promise<string[]> {
+    const qb = this.db.getRepository(LogbookSeal).createQueryBuilder('s').orderBy('s.createdAt', 'DESC').addOrderBy('s.id', 'DESC').take(1);
+    if (filter.stationId) qb.where('s.stationId = :stationId', { stationId: filter.stationId });
+    else if (filter.unitId) {
+      const stationIds = (await this.db.getRepository(Station).find({ where: { unitId: In(await this.units.subtreeIds(filter.unitId)) }, select: { id: true } })).map((x) => x.id);
+      qb.where(stationIds.length ? 's.stationId IN (:...stationIds)' : '1 = 0', { stationIds });
+    }
+    const last = await qb.getOne();
+    const key = `Khóa niêm phong Ed25519: ${this.keys.shortFingerprint}`;
+    if (!last) return [key, 'Niêm phong cuối: chưa có'];
+    const station = await this.db.getRepository(Station).findOne({ where: { id: last.stationId }, select: { name: true } });
+    const by = last.keyId ? `ký bằng khóa ${shortFingerprint(last.keyId)}` : 'chưa ký';
+    return [key, `Niêm phong cuối: ${this.local.dateTime(last.createdAt)}, ${station?.name ?? last.stationId}, dòng ${last.lastChainPos}, mã đầu chuỗi ${last.lastLineHash}, ${by}`];
   }
 
   /**
@@ -113,6 +141,10 @@ export class LogbookService {
       count += rows.length;
       await write(chunk);
     }
+    // After the lines, in the first column: the seal key and the newest seal, as on the XLSX and PDF.
+    let tail = '';
+    for (const text of await this.sealText(filter)) tail += csvLine([text]);
+    await write(tail);
     return count;
   }
 
@@ -192,12 +224,13 @@ export class LogbookService {
   /** Verifies the chain of one station, or of every station the filter's scope holds. */
   async verify(scope: { stationId?: string; unitId?: string }, range: VerifyRange) {
     const stations = await this.stationsFor(scope);
+    const keys = this.keys.publicKeys();
     const results = [];
     for (const s of stations) {
-      const report = await this.db.transaction((m) => verifyStationChain(m, s.id, range));
+      const report = await this.db.transaction((m) => verifyStationChain(m, s.id, range, keys));
       results.push({ stationId: s.id, stationName: s.name, code: s.code, ...report });
     }
-    return { ok: results.every((r) => r.ok), checkedAt: this.clock.nowInstant(), stations: results };
+    return { ok: results.every((r) => r.ok), checkedAt: this.clock.nowInstant(), keyFingerprint: this.keys.fingerprint, stations: results };
   }
 
   async recordExport(principal: Principal, format: ExportFormat, filter: object): Promise<void> {
@@ -241,6 +274,7 @@ export class LogbookService {
       period: this.periodText(filter),
       printedAt: this.local.dateTime(this.clock.nowInstant()),
       digest: await this.digest(filter),
+      seal: await this.sealText(filter),
     };
   }
 

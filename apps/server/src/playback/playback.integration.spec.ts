@@ -153,8 +153,10 @@ describe('schedule and logbook on SQLite with the real migrations', () => {
     expect(res.text.charCodeAt(0)).toBe(0xfeff);
     const rows = res.text.trim().split('\r\n');
     expect(rows[0]).toContain('Chương trình');
-    expect(rows.length).toBe(3);
+    // The header, the lines, then the seal key's fingerprint and the newest seal.
+    expect(rows.length).toBe(5);
     expect(rows[1]).toContain('Phát đủ');
+    expect(rows[4]).toMatch(/^"?Niêm phong cuối: /);
   });
 
   it('lets an inspector read the logbook but not schedule', async () => {

@@ -6,7 +6,8 @@ import type { PlaybackEvent } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { ingestLiveEvent, isLiveOccurrence } from '../live/live-playback';
 import { LogbookLine } from '../logbook/logbook-line.entity';
-import { resultOf } from '../logbook/logbook-rules';
+import { isServerMiss, ON_AIR_RESULTS, reasonText, resultOf } from '../logbook/logbook-rules';
+import type { LogbookResult } from '../logbook/logbook-line.entity';
 import { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
 import { Topic } from '../programmes/chuyen-muc.entity';
 import { ScheduleService } from '../schedule/schedule.service';
@@ -140,27 +141,49 @@ export class PlaybackService {
     const programme = found.programme;
     // One line per station and occurrence: a second final event for the same airing adds nothing.
     if (lines.some((l) => l.occurrenceId === event.occurrenceId)) return null;
-    if (await m.existsBy(LogbookLine, { stationId: station.id, occurrenceId: event.occurrenceId, revision: 0 })) return null;
+    const amends = await this.amendsServerMiss(m, station.id, event.occurrenceId, result);
+    if (amends === 'written') return null;
     const topic = programme.topicId ? ((await m.findOneBy(Topic, { id: programme.topicId }))?.name ?? null) : null;
-    lines.push(
-      lineDraft(
-        station,
-        event,
-        {
-          slotId: slot.id,
-          programmeId: programme.id,
-          programmeTitle: programme.title,
-          chuyenMuc: programme.chuyenMuc,
-          topic,
-          source: slot.source,
-          priority: slot.priority,
-          plannedStart: found.startAt,
-          plannedDurationMs: slot.durationMs,
-        },
-        result,
-        now,
-      ),
+    const draft = lineDraft(
+      station,
+      event,
+      {
+        slotId: slot.id,
+        programmeId: programme.id,
+        programmeTitle: programme.title,
+        chuyenMuc: programme.chuyenMuc,
+        topic,
+        source: slot.source,
+        priority: slot.priority,
+        plannedStart: found.startAt,
+        plannedDurationMs: slot.durationMs,
+      },
+      result,
+      now,
     );
+    if (amends) Object.assign(draft, amends);
+    lines.push(draft);
     return null;
+  }
+
+  /**
+   * Whether the airing has its line already. A station that was only cut off (not dead) reports what it
+   * played when it is back, after the server wrote "không phát" for its silence: that truth is appended
+   * as a correction of the server's line, once. A report that it did not air (the agent's own miss) is not.
+   */
+  private async amendsServerMiss(m: EntityManager, stationId: string, occurrenceId: string, result: LogbookResult): Promise<'written' | null | Pick<LineDraft, 'revision' | 'amendsLineId' | 'correctionReason'>> {
+    const latest = await m.findOne(LogbookLine, {
+      where: { stationId, occurrenceId },
+      order: { revision: 'DESC' },
+      select: { id: true, revision: true, result: true, reason: true, detail: true },
+    });
+    if (!latest) return null;
+    // Only a report that the programme went on air changes the server's "không phát"; one more "did not air" adds nothing.
+    if (latest.revision !== 0 || !isServerMiss(latest) || !ON_AIR_RESULTS.includes(result)) return 'written';
+    return {
+      revision: 1,
+      amendsLineId: latest.id,
+      correctionReason: `Trạm báo muộn kết quả thật của buổi phát; máy chủ đã ghi "không phát" khi trạm im lặng (${latest.detail ?? reasonText(latest.reason, null)})`.slice(0, 500),
+    };
   }
 }

@@ -173,6 +173,8 @@ export class SlotAction {
  */
 @Entity('airing')
 @Index(['stationId', 'startAt'])
+// The logbook's sweep for unreported airings reads every station's airings that ended lately.
+@Index('IDX_airing_startAt', ['startAt'])
 export class Airing {
   @PrimaryColumn({ type: 'varchar' })
   stationId!: string;

@@ -11,6 +11,13 @@ import { DomainEvents } from '../common/events';
 import { UnitsService } from '../units/units.service';
 import { Station } from './station.entity';
 
+/** What an agent's status says about its schedule and cache. */
+export interface AgentState {
+  scheduleVersion: number | null;
+  cacheReady: boolean;
+  missingFiles: number;
+}
+
 export interface NewStation {
   unitId: string;
   name: string;
@@ -19,7 +26,7 @@ export interface NewStation {
 
 @Injectable()
 export class StationsService implements BeforeApplicationShutdown {
-  private readonly seen = new Map<string, { at: string; agentVersion: string | null }>();
+  private readonly seen = new Map<string, { at: string; agentVersion: string | null; state: AgentState | null }>();
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly log = new Logger('Stations');
 
@@ -109,9 +116,9 @@ export class StationsService implements BeforeApplicationShutdown {
    * seconds: after a server restart thousands of agents reconnect at once, and one synchronous commit
    * each would hold up everyone else.
    */
-  markSeen(id: string, agentVersion: string | null): void {
+  markSeen(id: string, agentVersion: string | null, state: AgentState | null = null): void {
     const previous = this.seen.get(id);
-    this.seen.set(id, { at: nowInstant(), agentVersion: agentVersion ?? previous?.agentVersion ?? null });
+    this.seen.set(id, { at: nowInstant(), agentVersion: agentVersion ?? previous?.agentVersion ?? null, state: state ?? previous?.state ?? null });
     this.flushTimer ??= setTimeout(() => {
       this.flushSeen().catch((err: Error) => this.log.warn(`could not record when agents were last seen: ${err.message}`));
     }, SEEN_FLUSH_MS).unref();
@@ -131,6 +138,14 @@ export class StationsService implements BeforeApplicationShutdown {
           `UPDATE "station" SET "lastSeenAt" = seen.column2, "agentVersion" = COALESCE(seen.column3, "station"."agentVersion")
            FROM (VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}) AS seen WHERE "station"."id" = seen.column1`,
           chunk.flatMap(([id, { at, agentVersion }]) => [id, at, agentVersion]),
+        );
+        const states = chunk.filter(([, s]) => s.state !== null);
+        if (!states.length) continue;
+        await m.query(
+          `INSERT INTO "station_agent_state" ("stationId", "scheduleVersion", "missingFiles", "reportedAt")
+           VALUES ${states.map(() => '(?, ?, ?, ?)').join(', ')}
+           ON CONFLICT ("stationId") DO UPDATE SET "scheduleVersion" = excluded."scheduleVersion", "missingFiles" = excluded."missingFiles", "reportedAt" = excluded."reportedAt"`,
+          states.flatMap(([id, { at, state }]) => [id, state!.scheduleVersion, state!.cacheReady ? 0 : Math.max(1, state!.missingFiles), at]),
         );
       }
     });

@@ -1,5 +1,5 @@
 import { FailureReason } from '@loa/protocol';
-import { LOGBOOK_RESULTS, LOGBOOK_SOURCES, REASON_LABELS, RESULT_LABELS, SOURCE_LABELS, type LogbookLineView } from '@loa/api-types';
+import { LOGBOOK_RESULTS, LOGBOOK_SOURCES, REASON_LABELS, RESULT_LABELS, SERVER_MISS_REASONS, SOURCE_LABELS, type LogbookLineView } from '@loa/api-types';
 import { createSSRApp, h } from 'vue';
 import { renderToString } from 'vue/server-renderer';
 import { describe, expect, it } from 'vitest';
@@ -38,11 +38,12 @@ describe('the logbook table', () => {
       ...LOGBOOK_RESULTS.map((result, i) => line(i + 1, { result })),
       ...LOGBOOK_SOURCES.map((source, i) => line(100 + i, { source })),
       ...FailureReason.options.map((reason, i) => line(200 + i, { result: 'failed', reason, detail: null })),
+      ...SERVER_MISS_REASONS.map((reason, i) => line(300 + i, { result: 'missed', reason, detail: null })),
     ];
     const html = await render(lines);
     for (const r of LOGBOOK_RESULTS) expect(html).toContain(RESULT_LABELS[r]);
     for (const s of LOGBOOK_SOURCES) expect(html).toContain(SOURCE_LABELS[s]);
-    for (const r of FailureReason.options) expect(html).toContain(REASON_LABELS[r]);
+    for (const r of [...FailureReason.options, ...SERVER_MISS_REASONS]) expect(html).toContain(REASON_LABELS[r]);
     expect(html.match(/data-testid="result"/g)).toHaveLength(lines.length);
   });
 

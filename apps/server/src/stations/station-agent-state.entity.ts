@@ -1,0 +1,24 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { InstantColumn } from '../common/columns';
+
+/**
+ * What a station's agent last told the server about itself: the schedule it holds and whether its cache
+ * is complete. Kept in the database (not only on the live connection) so whichever server instance
+ * sweeps for silent stations can say why an airing was not played.
+ */
+@Entity('station_agent_state')
+export class StationAgentState {
+  @PrimaryColumn({ type: 'varchar' })
+  stationId!: string;
+
+  /** The snapshot version the agent holds; null on a fresh box. */
+  @Column({ type: 'integer', nullable: true })
+  scheduleVersion!: number | null;
+
+  /** Files the look-ahead needs that are not cached and verified yet; 0 when the cache is ready. */
+  @Column({ type: 'integer' })
+  missingFiles!: number;
+
+  @InstantColumn()
+  reportedAt!: string;
+}
