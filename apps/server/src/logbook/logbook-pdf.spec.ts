@@ -53,7 +53,7 @@ async function render(rows: ExportRow[]): Promise<string> {
   async function* sections(): AsyncGenerator<StationSection> {
     yield { stationName: rows[0].stationName, pages: pages() };
   }
-  const meta = { issuingUnit: 'Huyện Cẩm Xuyên', period: 'Từ ngày 01/12/2026 đến ngày 31/12/2026', printedAt: '31/12/2026 10:00:00', digest: 'a'.repeat(64) };
+  const meta = { issuingUnit: 'Huyện Cẩm Xuyên', period: 'Từ ngày 01/12/2026 đến ngày 31/12/2026', printedAt: '31/12/2026 10:00:00', digest: 'a'.repeat(64), seal: ['Khóa niêm phong Ed25519: ab12cd34', 'Niêm phong cuối: 31/12/2026 09:00:00'] };
   await writeLogbookPdf(out, meta, logbookColumns(local), sections());
   return pdfText(Buffer.concat(chunks));
 }
