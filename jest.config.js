@@ -25,7 +25,14 @@ const shared = {
 };
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+      // Only with LOA_TEST_DB=postgres (npm run test:pg): one PostgreSQL cluster for the run.
+      globalSetup: '<rootDir>/test/support/pg-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/pg-global-teardown.ts',
+    },
     {
       ...shared,
       displayName: 'e2e',

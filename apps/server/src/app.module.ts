@@ -2,7 +2,6 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AgentGateway } from './agents/agent.gateway';
 import { AgentsController } from './agents/agents.controller';
 import { AuthController } from './auth/auth.controller';
@@ -19,7 +18,7 @@ import { Clock } from './common/clock';
 import { ErrorFilter } from './common/error.filter';
 import { DomainEvents } from './common/events';
 import { AppConfig } from './config/app-config';
-import { dataSourceOptions, serialiseTransactions } from './database/data-source';
+import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LogbookExport } from './logbook/logbook-export.entity';
 import { LiveHub } from './live/live-hub';
@@ -85,12 +84,8 @@ export class AppModule {
       imports: [
         CoreModule.forConfig(config),
         TypeOrmModule.forRootAsync({
-          useFactory: () => dataSourceOptions(config.databasePath),
-          dataSourceFactory: async (options) => {
-            const db = await new DataSource(options!).initialize();
-            serialiseTransactions(db);
-            return db;
-          },
+          useFactory: () => dataSourceOptions(config.database),
+          dataSourceFactory: (options) => openDatabase(options!),
         }),
         TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),

@@ -47,7 +47,7 @@ export async function runCli(argv: string[], out: (line: string) => void, err: (
     return 2;
   }
   // Read as it is: no migrations, nothing written.
-  const db = new DataSource({ ...dataSourceOptions(dbPath), migrationsRun: false, logging: false });
+  const db = new DataSource({ ...dataSourceOptions({ engine: 'sqlite', path: dbPath }), migrationsRun: false, logging: false });
   await db.initialize();
   try {
     const stations = await db.getRepository(Station).find({ where: values.station ? { code: values.station } : {}, order: { code: 'ASC' } });

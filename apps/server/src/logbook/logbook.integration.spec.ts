@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { Api } from '../../../../test/support/api';
+import { testDatabaseEnv } from '../../../../test/support/test-db';
 import { pdfText } from '../../../../test/support/pdf-text';
 import { startServer } from '../bootstrap';
 import { runCli } from '../cli';
@@ -93,7 +94,7 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'loa-logbook-'));
-    const config = AppConfig.fromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOA_ADMIN_PASSWORD: 'logbook-admin-pw', LOG_LEVEL: 'error' });
+    const config = AppConfig.fromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOA_ADMIN_PASSWORD: 'logbook-admin-pw', LOG_LEVEL: 'error', ...(await testDatabaseEnv()) });
     app = await startServer(config);
     admin = new Api(await app.getUrl());
     await admin.login('admin', 'logbook-admin-pw');
