@@ -45,6 +45,8 @@ import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { ProgrammesService } from './programmes/programmes.service';
+import { AiringsRepository } from './schedule/airings.repository';
+import { StationsRepository } from './stations/stations.repository';
 import { CalendarController } from './schedule/calendar.controller';
 import { CalendarService } from './schedule/calendar.service';
 import { ScheduleHousekeeping } from './schedule/housekeeping';
@@ -120,6 +122,8 @@ export class AppModule {
         StationsService,
         ProgrammesService,
         ScheduleService,
+        AiringsRepository,
+        StationsRepository,
         ScheduleHousekeeping,
         StationGroupsService,
         ChuyenMucService,

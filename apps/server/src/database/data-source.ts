@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { types as pgTypes } from 'pg';
-import { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, DataSourceOptions, InsertEvent, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { AuditContext, registerAuditFunctions } from '../audit/audit-context';
 import { storeInstantsAs } from '../common/columns';
 import type { DatabaseSettings } from '../config/app-config';
@@ -70,8 +72,43 @@ function postgresOptions(url: string): DataSourceOptions {
   };
 }
 
+/**
+ * A data source for these options. On PostgreSQL the generated ids (`@PrimaryGeneratedColumn('uuid')`) are
+ * text made by the server, as on SQLite, rather than the `uuid` type with a column default: the columns that
+ * refer to them are text, and PostgreSQL compares uuid with text only by an explicit cast, in every join and
+ * every lookup by a value from outside (a malformed id would be an error instead of "not found").
+ */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  const db = new DataSource(options);
+  if (options.type !== 'postgres') return db;
+  const madeHere = new WeakSet<ColumnMetadata>();
+  const target = db as unknown as { buildMetadatas(): Promise<void> };
+  const build = target.buildMetadatas.bind(db);
+  target.buildMetadatas = async () => {
+    await build();
+    for (const entity of db.entityMetadatas) {
+      for (const column of entity.columns) {
+        if (column.generationStrategy !== 'uuid') continue;
+        Object.assign(column, { type: 'varchar', isGenerated: false, generationStrategy: undefined });
+        madeHere.add(column);
+      }
+    }
+    db.subscribers.push({
+      beforeInsert(event: InsertEvent<ObjectLiteral>) {
+        const row = event.entity as ObjectLiteral | undefined;
+        if (!row) return;
+        for (const column of event.metadata.primaryColumns) {
+          if (madeHere.has(column) && column.getEntityValue(row) === undefined) column.setEntityValue(row, randomUUID());
+        }
+      },
+    });
+  };
+  passAuditActor(db);
+  return db;
+}
+
 /** For the TypeORM CLI (`npm run migration:generate`, `npm run migration:generate:pg`). */
-export default new DataSource(
+export default createDataSource(
   dataSourceOptions(
     process.env.DATABASE_URL
       ? { engine: 'postgres', url: process.env.DATABASE_URL }
@@ -87,8 +124,7 @@ const MIGRATION_LOCK = 7_305_104_121;
  * lock, so of several instances starting at once one migrates and the others wait, then find nothing to do.
  */
 export async function openDatabase(options: DataSourceOptions): Promise<DataSource> {
-  const db = new DataSource(options);
-  if (options.type === 'postgres') passAuditActor(db);
+  const db = createDataSource(options);
   await db.initialize();
   if (options.type === 'postgres') {
     const runner = db.createQueryRunner();
@@ -137,7 +173,7 @@ function passAuditActor(db: DataSource): void {
         throw err;
       }
     };
-    Object.assign(runner, { query: wrapped } satisfies Partial<QueryRunner>);
+    Object.assign(runner, { query: wrapped });
     return runner;
   };
 }

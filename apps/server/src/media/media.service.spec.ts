@@ -31,7 +31,7 @@ import {
 
 /** Test-only: an in-memory SQLite schema built from the entity; the application itself runs migrations. */
 function testOnlyDataSource(): DataSource {
-  return new DataSource(dataSourceOptions(':memory:'));
+  return new DataSource(dataSourceOptions({ engine: 'sqlite', path: ':memory:' }));
 }
 
 /** Real ffmpeg, a real store in a temp folder and a real (in-memory) table. */

@@ -25,6 +25,7 @@ import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
 import { Unit } from '../units/unit.entity';
 import { subtree } from '../units/units.service';
+import { AiringsRepository } from './airings.repository';
 import { airingsOf, Expansions } from './expand';
 import { mayApprove, mayAuthor, mayEditAiring, type Actor, type SlotScope } from './permissions';
 import { AiringRow, buildSnapshot, instantOfOccurrence, occurrenceIdOf } from './snapshot';
@@ -102,9 +103,6 @@ const MAX_TIMELINE_MS = 62 * 24 * 3600 * 1000;
 const MAX_CLASHES = 50;
 /** Stations whose look-ahead is rebuilt in one transaction, one turn of the event loop. */
 const MATERIALISE_BATCH = 50;
-/** Airing rows per INSERT: ten bound values each, well within SQLite's limit. */
-const ROWS_PER_STATEMENT = 100;
-const AIRING_COLUMNS = ['stationId', 'occurrenceId', 'slotId', 'startAt', 'durationMs', 'priority', 'source', 'startMode', 'waitMs', 'clusterIds'] as const;
 const ACTIVE: SlotStatus[] = ['submitted', 'approved'];
 const TARGET_FIELDS: [keyof SlotTargetsInput, TargetKind][] = [
   ['stationIds', 'station'],
@@ -124,6 +122,7 @@ export class ScheduleService {
     private readonly stations: StationsService,
     private readonly media: MediaService,
     private readonly events: DomainEvents,
+    private readonly airings: AiringsRepository,
   ) {}
 
   // ---- authoring ----
@@ -594,30 +593,7 @@ export class ScheduleService {
       rows.push(...desired);
     }
     if (!changed.length) return [];
-    await m
-      .createQueryBuilder()
-      .delete()
-      .from(Airing)
-      .where('stationId IN (:...changed) AND startAt >= :from AND startAt < :to', { changed, ...window })
-      .execute();
-    // An airing moved out of the window keeps no stale row behind; one with the same id is replaced.
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const batch = rows.slice(i, i + ROWS_PER_STATEMENT);
-      await m.query(
-        `DELETE FROM "airing" WHERE ("stationId", "occurrenceId") IN (VALUES ${batch.map(() => '(?, ?)').join(', ')})`,
-        batch.flatMap((r) => [r.stationId, r.occurrenceId]),
-      );
-      await m.query(
-        `INSERT INTO "airing" (${AIRING_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${batch.map(() => `(${AIRING_COLUMNS.map(() => '?').join(', ')})`).join(', ')}`,
-        batch.flatMap((r) => [r.stationId, r.occurrenceId, r.slotId, r.startAt, r.durationMs, r.priority, r.source, r.startMode, r.waitMs, r.clusterIds === null ? null : JSON.stringify(r.clusterIds)]),
-      );
-    }
-    await m
-      .createQueryBuilder()
-      .update(Station)
-      .set({ scheduleVersion: () => '"scheduleVersion" + 1' })
-      .where('id IN (:...changed)', { changed })
-      .execute();
+    await this.airings.replaceWindow(m, changed, window, rows);
     return changed;
   }
 

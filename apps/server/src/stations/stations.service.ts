@@ -8,6 +8,7 @@ import { LoaError } from '../common/errors';
 import { DomainEvents } from '../common/events';
 import { UnitsService } from '../units/units.service';
 import { Station } from './station.entity';
+import { StationsRepository } from './stations.repository';
 
 export interface NewStation {
   unitId: string;
@@ -25,6 +26,7 @@ export class StationsService implements BeforeApplicationShutdown {
     @InjectRepository(Station) private readonly stations: Repository<Station>,
     private readonly units: UnitsService,
     private readonly events: DomainEvents,
+    private readonly repository: StationsRepository,
   ) {}
 
   /** Creates the station and its agent token; the token is in this answer and nowhere else, ever. */
@@ -128,16 +130,7 @@ export class StationsService implements BeforeApplicationShutdown {
     this.seen.clear();
     // One statement per few hundred stations: after a restart thousands report at once, and a row-by-row
     // update would hold the event loop (and with it every live relay) for hundreds of milliseconds.
-    await this.stations.manager.transaction(async (m) => {
-      for (let i = 0; i < batch.length; i += SEEN_CHUNK) {
-        const chunk = batch.slice(i, i + SEEN_CHUNK);
-        await m.query(
-          `UPDATE "station" SET "lastSeenAt" = seen.column2, "agentVersion" = COALESCE(seen.column3, "station"."agentVersion")
-           FROM (VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}) AS seen WHERE "station"."id" = seen.column1`,
-          chunk.flatMap(([id, { at, agentVersion }]) => [id, at, agentVersion]),
-        );
-      }
-    });
+    await this.repository.recordSeen(batch);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -147,7 +140,6 @@ export class StationsService implements BeforeApplicationShutdown {
 }
 
 const SEEN_FLUSH_MS = 5000;
-const SEEN_CHUNK = 300;
 
 export function toPublicStation(s: Station) {
   return {
