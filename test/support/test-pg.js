@@ -10,6 +10,6 @@ if (!existsSync(join(bin, 'initdb')) || !existsSync(join(bin, 'pg_ctl'))) {
   process.exit(0);
 }
 const jest = require.resolve('jest/bin/jest');
-const args = ['--selectProjects', 'unit', '--runInBand', '--testPathPatterns', '\\.integration\\.spec\\.ts$', ...process.argv.slice(2)];
+const args = ['--selectProjects', 'unit', '--runInBand', '--testTimeout', '30000', '--testPathPatterns', '\\.integration\\.spec\\.ts$', ...process.argv.slice(2)];
 const run = spawnSync(process.execPath, [jest, ...args], { stdio: 'inherit', env: { ...process.env, LOA_TEST_DB: 'postgres' } });
 process.exit(run.status ?? 1);

@@ -723,20 +723,20 @@ export class ScheduleService {
       .innerJoin(Programme, 'p', 'p.id = slot.programmeId')
       .innerJoin('media_asset', 'a', 'a.id = p.mediaAssetId')
       .select([
-        'air.slotId AS slotId',
-        'air.startAt AS startAt',
-        'air.durationMs AS durationMs',
+        'air.slotId AS "slotId"',
+        'air.startAt AS "startAt"',
+        'air.durationMs AS "durationMs"',
         'air.priority AS priority',
         'air.source AS source',
-        'air.startMode AS startMode',
-        'air.waitMs AS waitMs',
-        'air.clusterIds AS clusterIds',
-        'p.id AS programmeId',
+        'air.startMode AS "startMode"',
+        'air.waitMs AS "waitMs"',
+        'air.clusterIds AS "clusterIds"',
+        'p.id AS "programmeId"',
         'p.title AS title',
-        'p.chuyenMuc AS chuyenMuc',
+        'p.chuyenMuc AS "chuyenMuc"',
         'a.sha256 AS sha256',
         'a.size AS size',
-        'a.durationMs AS mediaDurationMs',
+        'a.durationMs AS "mediaDurationMs"',
       ])
       .where('air.stationId = :stationId', { stationId })
       .andWhere('slot.status = :status', { status: 'approved' })
