@@ -3,8 +3,8 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from './database/data-source';
+import type { DatabaseSettings } from './config/app-config';
+import { createDataSource, dataSourceOptions } from './database/data-source';
 import { verifyStationChain } from './logbook/logbook-verify';
 import { Station } from './stations/station.entity';
 
@@ -20,11 +20,11 @@ export async function runCli(argv: string[], out: (line: string) => void, err: (
     err(USAGE);
     return 2;
   }
-  let values: { station?: string; from?: string; to?: string; 'data-dir'?: string; json?: boolean };
+  let values: { station?: string; from?: string; to?: string; 'data-dir'?: string; 'database-url'?: string; json?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv.slice(2),
-      options: { station: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+      options: { station: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'data-dir': { type: 'string' }, 'database-url': { type: 'string' }, json: { type: 'boolean' } },
       strict: true,
     }));
   } catch (e) {
@@ -41,13 +41,24 @@ export async function runCli(argv: string[], out: (line: string) => void, err: (
     }
     range[key] = new Date(v).toISOString();
   }
-  const dbPath = join(resolve(values['data-dir'] ?? './data'), 'loa.sqlite');
-  if (!existsSync(dbPath)) {
-    err(`Không tìm thấy cơ sở dữ liệu ${dbPath}.`);
-    return 2;
+  let settings: DatabaseSettings;
+  const url = values['database-url'];
+  if (url !== undefined) {
+    if (!/^postgres(ql)?:\/\/./.test(url)) {
+      err(`--database-url: không phải địa chỉ PostgreSQL (ví dụ postgres://loa@db:5432/loa).`);
+      return 2;
+    }
+    settings = { engine: 'postgres', url };
+  } else {
+    const dbPath = join(resolve(values['data-dir'] ?? './data'), 'loa.sqlite');
+    if (!existsSync(dbPath)) {
+      err(`Không tìm thấy cơ sở dữ liệu ${dbPath}.`);
+      return 2;
+    }
+    settings = { engine: 'sqlite', path: dbPath };
   }
   // Read as it is: no migrations, nothing written.
-  const db = new DataSource({ ...dataSourceOptions({ engine: 'sqlite', path: dbPath }), migrationsRun: false, logging: false });
+  const db = createDataSource({ ...dataSourceOptions(settings), migrationsRun: false, logging: false });
   await db.initialize();
   try {
     const stations = await db.getRepository(Station).find({ where: values.station ? { code: values.station } : {}, order: { code: 'ASC' } });
