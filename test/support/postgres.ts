@@ -1,13 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, chownSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
-/** Debian's PostgreSQL binaries (package `postgresql`), or LOA_PG_BIN. */
-export const PG_BIN = process.env.LOA_PG_BIN || '/usr/lib/postgresql/15/bin';
+/** Debian's PostgreSQL binaries (package `postgresql`, the newest installed major), or LOA_PG_BIN. */
+export const PG_BIN = process.env.LOA_PG_BIN || debianPgBin();
+
+function debianPgBin(): string {
+  const base = '/usr/lib/postgresql';
+  const majors = existsSync(base) ? readdirSync(base).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a)) : [];
+  return join(base, majors[0] ?? '15', 'bin');
+}
 export const PG_MISSING = `PostgreSQL specs SKIPPED: no initdb/pg_ctl in ${PG_BIN}. Install Debian's PostgreSQL (apt-get install postgresql) or set LOA_PG_BIN.`;
 
 export function postgresAvailable(): boolean {
