@@ -26,8 +26,16 @@ const shared = {
 };
 module.exports = {
   projects: [
-    // The web console's specs run under Vitest (npm run test:web), with its own Vue build.
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/web/'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+      // The web console's specs run under Vitest (npm run test:web), with its own Vue build.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/web/'],
+      // Only with LOA_TEST_DB=postgres (npm run test:pg): one PostgreSQL cluster for the run.
+      globalSetup: '<rootDir>/test/support/pg-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/pg-global-teardown.ts',
+    },
     {
       ...shared,
       displayName: 'e2e',

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { startServer } from '../../apps/server/src/bootstrap';
 import { AppConfig } from '../../apps/server/src/config/app-config';
 import { Api } from './api';
+import { testDatabaseEnv } from './test-db';
 
 /**
- * The whole server inside the test process, on a fresh SQLite file with its real migrations and a free
+ * The whole server inside the test process, on a fresh database (a SQLite file, or a PostgreSQL database
+ * with LOA_TEST_DB=postgres) with its real migrations and a free
  * loopback port, with an API client already signed in as the first admin. `env` adds or overrides settings.
  */
 export async function startInProcessServer(
@@ -22,6 +24,7 @@ export async function startInProcessServer(
     MEDIA_DIR: join(dir, 'media'),
     LOA_ADMIN_PASSWORD: 'integration-admin-pw',
     LOG_LEVEL: 'error',
+    ...(await testDatabaseEnv()),
     ...env,
   });
   const app = await startServer(config);

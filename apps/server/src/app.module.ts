@@ -2,7 +2,6 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AgentGateway } from './agents/agent.gateway';
 import { AgentsController } from './agents/agents.controller';
 import { AuthController } from './auth/auth.controller';
@@ -21,7 +20,7 @@ import { Clock } from './common/clock';
 import { ErrorFilter } from './common/error.filter';
 import { DomainEvents } from './common/events';
 import { AppConfig } from './config/app-config';
-import { dataSourceOptions, serialiseTransactions } from './database/data-source';
+import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LogbookExport } from './logbook/logbook-export.entity';
 import { LiveHub } from './live/live-hub';
@@ -50,6 +49,8 @@ import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { ProgrammesService } from './programmes/programmes.service';
+import { AiringsRepository } from './schedule/airings.repository';
+import { StationsRepository } from './stations/stations.repository';
 import { CalendarController } from './schedule/calendar.controller';
 import { CalendarService } from './schedule/calendar.service';
 import { ScheduleHousekeeping } from './schedule/housekeeping';
@@ -89,12 +90,8 @@ export class AppModule {
       imports: [
         CoreModule.forConfig(config),
         TypeOrmModule.forRootAsync({
-          useFactory: () => dataSourceOptions(config.databasePath),
-          dataSourceFactory: async (options) => {
-            const db = await new DataSource(options!).initialize();
-            serialiseTransactions(db);
-            return db;
-          },
+          useFactory: () => dataSourceOptions(config.database),
+          dataSourceFactory: (options) => openDatabase(options!),
         }),
         TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
@@ -131,6 +128,8 @@ export class AppModule {
         StationsService,
         ProgrammesService,
         ScheduleService,
+        AiringsRepository,
+        StationsRepository,
         ScheduleHousekeeping,
         StationGroupsService,
         ChuyenMucService,

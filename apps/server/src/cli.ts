@@ -4,13 +4,13 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from './database/data-source';
+import type { DatabaseSettings } from './config/app-config';
+import { createDataSource, dataSourceOptions } from './database/data-source';
 import { verifyStationChain } from './logbook/logbook-verify';
 import { parsePublicKeys, shortFingerprint } from './logbook/seal-signature';
 import { Station } from './stations/station.entity';
 
-const USAGE = `Cách dùng: loa logbook verify [--public-key TỆP.pem] [--station MÃ_TRẠM] [--from ISO-8601] [--to ISO-8601] [--data-dir THƯ_MỤC]
+const USAGE = `Cách dùng: loa logbook verify [--public-key TỆP.pem] [--station MÃ_TRẠM] [--from ISO-8601] [--to ISO-8601] [--data-dir THƯ_MỤC | --database-url postgres://…]
 
 Kiểm tra chuỗi mã băm của sổ nhật ký từng trạm và báo liên kết hỏng đầu tiên
 (dòng bị sửa, bị xóa hoặc bị chèn trực tiếp vào cơ sở dữ liệu).
@@ -24,7 +24,7 @@ export async function runCli(argv: string[], out: (line: string) => void, err: (
     err(USAGE);
     return 2;
   }
-  let values: { station?: string; from?: string; to?: string; 'data-dir'?: string; 'public-key'?: string; json?: boolean };
+  let values: { station?: string; from?: string; to?: string; 'data-dir'?: string; 'database-url'?: string; 'public-key'?: string; json?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv.slice(2),
@@ -33,6 +33,7 @@ export async function runCli(argv: string[], out: (line: string) => void, err: (
         from: { type: 'string' },
         to: { type: 'string' },
         'data-dir': { type: 'string' },
+        'database-url': { type: 'string' },
         'public-key': { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -66,13 +67,24 @@ export async function runCli(argv: string[], out: (line: string) => void, err: (
     }
     if (!values.json) out(`Khóa công khai: ${[...keys.keys()].map(shortFingerprint).join(', ')}`);
   }
-  const dbPath = join(resolve(values['data-dir'] ?? './data'), 'loa.sqlite');
-  if (!existsSync(dbPath)) {
-    err(`Không tìm thấy cơ sở dữ liệu ${dbPath}.`);
-    return 2;
+  let settings: DatabaseSettings;
+  const url = values['database-url'];
+  if (url !== undefined) {
+    if (!/^postgres(ql)?:\/\/./.test(url)) {
+      err(`--database-url: không phải địa chỉ PostgreSQL (ví dụ postgres://loa@db:5432/loa).`);
+      return 2;
+    }
+    settings = { engine: 'postgres', url };
+  } else {
+    const dbPath = join(resolve(values['data-dir'] ?? './data'), 'loa.sqlite');
+    if (!existsSync(dbPath)) {
+      err(`Không tìm thấy cơ sở dữ liệu ${dbPath}.`);
+      return 2;
+    }
+    settings = { engine: 'sqlite', path: dbPath };
   }
   // Read as it is: no migrations, nothing written.
-  const db = new DataSource({ ...dataSourceOptions(dbPath), migrationsRun: false, logging: false });
+  const db = createDataSource({ ...dataSourceOptions(settings), migrationsRun: false, logging: false });
   await db.initialize();
   try {
     const stations = await db.getRepository(Station).find({ where: values.station ? { code: values.station } : {}, order: { code: 'ASC' } });

@@ -79,3 +79,63 @@ export async function createAuditTriggers(runner: QueryRunnerLike, spec: Audited
 export async function dropAuditTriggers(runner: QueryRunnerLike, table: string): Promise<void> {
   for (const action of ['insert', 'update', 'delete']) await runner.query(`DROP TRIGGER IF EXISTS ${q(`audit_${table}_${action}`)}`);
 }
+
+/**
+ * PostgreSQL: one PL/pgSQL function serves every audited table, told by its trigger arguments which
+ * columns to redact, which to ignore and which form the key. It writes what the SQLite triggers write; the
+ * actor comes from `loa.actor`, set for each transaction by the data source (see data-source.ts).
+ */
+export const POSTGRES_AUDIT_FUNCTION = `
+CREATE OR REPLACE FUNCTION loa_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  redact text[] := TG_ARGV[0]::text[];
+  quiet text[] := TG_ARGV[1]::text[];
+  pk text[] := TG_ARGV[2]::text[];
+  actor jsonb := nullif(current_setting('loa.actor', true), '')::jsonb;
+  old_raw jsonb;
+  new_raw jsonb;
+  old_row jsonb;
+  new_row jsonb;
+  key_row jsonb;
+  c text;
+  entity_id text;
+BEGIN
+  IF TG_OP <> 'INSERT' THEN old_raw := to_jsonb(OLD); END IF;
+  IF TG_OP <> 'DELETE' THEN new_raw := to_jsonb(NEW); END IF;
+  IF TG_OP = 'UPDATE' AND (old_raw - quiet) = (new_raw - quiet) THEN RETURN NULL; END IF;
+  old_row := old_raw;
+  new_row := new_raw;
+  FOREACH c IN ARRAY redact LOOP
+    IF coalesce(jsonb_typeof(old_row -> c), 'null') <> 'null' THEN
+      old_row := jsonb_set(old_row, ARRAY[c], to_jsonb(${lit(MASKED)}::text));
+    END IF;
+    IF coalesce(jsonb_typeof(new_row -> c), 'null') <> 'null' THEN
+      new_row := jsonb_set(new_row, ARRAY[c], to_jsonb(CASE WHEN TG_OP = 'UPDATE' AND (old_raw -> c) IS DISTINCT FROM (new_raw -> c) THEN ${lit(MASKED_CHANGED)} ELSE ${lit(MASKED)} END::text));
+    END IF;
+  END LOOP;
+  key_row := coalesce(new_raw, old_raw);
+  SELECT string_agg(key_row ->> k, ':' ORDER BY n) INTO entity_id FROM unnest(pk) WITH ORDINALITY AS u(k, n);
+  INSERT INTO "audit_entry" ("at", "actorKind", "actorId", "actorName", "entity", "entityId", "action", "before", "after")
+  VALUES (clock_timestamp(), coalesce(actor ->> 'kind', 'system'), actor ->> 'id', actor ->> 'name', TG_TABLE_NAME, entity_id, lower(TG_OP), old_row::text, new_row::text);
+  RETURN NULL;
+END
+$$`;
+
+const pgArray = (items: readonly string[]) => lit(`{${items.map((i) => `"${i.replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
+
+/** PostgreSQL: (re)creates a table's audit trigger. For migrations; needs POSTGRES_AUDIT_FUNCTION first. */
+export async function createPostgresAuditTrigger(runner: QueryRunnerLike & { query(sql: string, params?: unknown[]): Promise<unknown> }, spec: AuditedTable): Promise<void> {
+  const key = (await runner.query(
+    `SELECT a.attname AS name FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+     WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`,
+    [q(spec.table)],
+  )) as { name: string }[];
+  if (!key.length) throw new Error(`audit: no primary key on ${spec.table}`);
+  await runner.query(`DROP TRIGGER IF EXISTS ${q(`audit_${spec.table}`)} ON ${q(spec.table)}`);
+  const args = [pgArray(spec.redact ?? []), pgArray(spec.quiet ?? []), pgArray(key.map((k) => k.name))];
+  await runner.query(`CREATE TRIGGER ${q(`audit_${spec.table}`)} AFTER INSERT OR UPDATE OR DELETE ON ${q(spec.table)} FOR EACH ROW EXECUTE FUNCTION loa_audit(${args.join(', ')})`);
+}
+
+export async function dropPostgresAuditTrigger(runner: QueryRunnerLike, table: string): Promise<void> {
+  await runner.query(`DROP TRIGGER IF EXISTS ${q(`audit_${table}`)} ON ${q(table)}`);
+}

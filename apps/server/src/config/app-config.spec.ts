@@ -21,6 +21,29 @@ describe('server configuration', () => {
     for (const bad of ['0', '400', 'ba tháng']) expect(() => AppConfig.fromEnv({ ...base, CALENDAR_FEED_DAYS: bad })).toThrow(/CALENDAR_FEED_DAYS/);
   });
 
+  it('keeps the embedded SQLite file without DATABASE_URL, and chooses PostgreSQL with it', () => {
+    expect(AppConfig.fromEnv(base).database).toEqual({ engine: 'sqlite', path: join(dir, 'data', 'loa.sqlite') });
+    expect(AppConfig.fromEnv({ ...base, DATABASE_URL: '' }).database.engine).toBe('sqlite');
+    const url = 'postgres://loa:secret@db.example:5432/loa';
+    expect(AppConfig.fromEnv({ ...base, DATABASE_URL: url }).database).toEqual({ engine: 'postgres', url });
+    expect(AppConfig.fromEnv({ ...base, DATABASE_URL: 'postgresql://db/loa' }).database.engine).toBe('postgres');
+  });
+
+  it('refuses a DATABASE_URL that is not a PostgreSQL address, without echoing it', () => {
+    for (const bad of ['mysql://loa:hunter22@db/loa', 'postgres://hunter22@/', 'not a url', 'postgres://db.example']) {
+      let message = '';
+      try {
+        AppConfig.fromEnv({ ...base, DATABASE_URL: bad });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        message = (err as Error).message;
+      }
+      expect(message).toContain('DATABASE_URL');
+      expect(message).toContain('PostgreSQL');
+      expect(message).not.toContain('hunter22');
+    }
+  });
+
   it('makes a JWT secret once, readable by its owner only, and keeps it', () => {
     const first = AppConfig.fromEnv(base).jwtSecret;
     expect(first.length).toBeGreaterThanOrEqual(32);

@@ -50,6 +50,19 @@ const trustProxy = z
 
 export type TrustProxy = false | number | string[];
 
+/** A PostgreSQL connection URL; credentials may be in it, so it is never echoed back in an error. */
+const postgresUrl = z.string().refine(
+  (v) => {
+    try {
+      const url = new URL(v);
+      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '' && url.pathname.length > 1;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'không phải địa chỉ PostgreSQL (ví dụ postgres://loa:mật-khẩu@db:5432/loa)' },
+);
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const EnvSchema = z.object({
@@ -57,6 +70,8 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   MEDIA_DIR: z.string().min(1).default('./media'),
+  /** PostgreSQL instead of the embedded SQLite file. */
+  DATABASE_URL: postgresUrl.optional(),
   JWT_SECRET: z.string().min(32, 'cần ít nhất 32 ký tự').optional(),
   JWT_TTL_SECONDS: positiveInt(12 * 3600),
   LOA_TIMEZONE: timezone.default(DEFAULT_TIMEZONE),
@@ -127,6 +142,9 @@ export interface LoudnessSettings {
   silenceMinMs: number;
 }
 
+/** Where the data lives: the embedded SQLite file, or a PostgreSQL server several instances can share. */
+export type DatabaseSettings = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
+
 export type TtsSettings =
   | { engine: 'espeak'; voice: string }
   | { engine: 'command'; voice: string; command: string[] };
@@ -141,6 +159,7 @@ export class AppConfig {
   readonly dataDir: string;
   readonly mediaDir: string;
   readonly databasePath: string;
+  readonly database: DatabaseSettings;
   readonly jwtSecret: string;
   readonly jwtTtlSeconds: number;
   readonly timezone: string;
@@ -174,6 +193,7 @@ export class AppConfig {
     this.dataDir = resolve(env.DATA_DIR);
     this.mediaDir = resolve(env.MEDIA_DIR);
     this.databasePath = join(this.dataDir, 'loa.sqlite');
+    this.database = env.DATABASE_URL ? { engine: 'postgres', url: env.DATABASE_URL } : { engine: 'sqlite', path: this.databasePath };
     this.jwtSecret = env.JWT_SECRET ?? AppConfig.localSecret(this.dataDir);
     this.jwtTtlSeconds = env.JWT_TTL_SECONDS;
     this.timezone = env.LOA_TIMEZONE;

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { binder, engineOf } from '../database/sql';
 import { chainLine, GENESIS, sealDigest } from './chain';
 import { LogbookLine } from './logbook-line.entity';
 import { LogbookSeal } from './logbook-seal.entity';
@@ -47,12 +48,6 @@ function valuesOf(r: WrittenLine): Value[] {
   ];
 }
 
-/** A row whose every value names its row and field, so the built statement shows where each goes. */
-function markerRow(i: number): WrittenLine {
-  const row: Record<string, string> = {};
-  for (const f of WRITTEN_FIELDS) row[f] = `\u0000${i}\u0000${f}`;
-  return row as unknown as WrittenLine;
-}
 
 /**
  * The stored line for a draft, built field by field: an object spread from the draft and then extended
@@ -95,6 +90,9 @@ function lineOf(d: LineDraft, year: number, number: number, chainPos: number): W
   };
 }
 
+/** Advisory lock key space of the logbook chains (the second key is the station's hash). */
+const CHAIN_LOCK_SPACE = 7305;
+
 /** Rows per INSERT: well under SQLite's limit on bound parameters. */
 const INSERT_CHUNK = 100;
 
@@ -108,7 +106,8 @@ interface KnownHead {
  * Appends lines to stations' logbooks inside the caller's transaction: gives each its running number
  * for the year, links it into the station's hash chain, and seals the chain (signed) once a later hour's
  * first line arrives. The caller's transaction is what makes the numbering and the chain safe: SQLite
- * lets one writer in at a time.
+ * lets one writer in at a time; on PostgreSQL each station's chain is locked for the transaction
+ * (lockChains).
  *
  * The writer also remembers each chain's head as it committed it. Lines cut off the end of a chain in
  * the database, before any seal covered them, are then still sealed as written: the next seal commits
@@ -118,8 +117,8 @@ interface KnownHead {
 export class LogbookWriter {
   private readonly log = new Logger('LogbookWriter');
   private readonly local: LocalTime;
-  /** Per chunk size: the INSERT statement, and for each of its parameters the row and the place in `valuesOf`. */
-  private readonly templates = new Map<number, { sql: string; rowOf: Uint32Array; colOf: Uint32Array }>();
+  /** Per engine and chunk size: the INSERT statement. */
+  private readonly templates = new Map<string, string>();
   private readonly committed = new Map<string, KnownHead>();
   private readonly pending = new WeakMap<QueryRunner, Map<string, KnownHead>>();
 
@@ -160,6 +159,7 @@ export class LogbookWriter {
     const heads = new Map<string, StationHead>();
     const rows: WrittenLine[] = [];
     const seals: Partial<LogbookSeal>[] = [];
+    await this.lockChains(m, drafts.map((d) => d.stationId));
     for (const draft of drafts) {
       let head = heads.get(draft.stationId);
       if (!head) {
@@ -200,33 +200,32 @@ export class LogbookWriter {
   }
 
   /**
-   * Inserts rows with a statement TypeORM built once per chunk size for this database. Building the
-   * statement and binding every value through the query builder costs more than SQLite's own work on
-   * a million lines; which column each parameter holds is learned from the builder, not assumed.
+   * Inserts rows with a statement built once per chunk size and engine. Binding every value through the
+   * query builder costs more than the database's own work on a million lines.
    */
   private async insert(m: EntityManager, rows: WrittenLine[]): Promise<void> {
-    let template = this.templates.get(rows.length);
-    if (!template) {
-      const marked = rows.map((_, i) => markerRow(i));
-      const markedValues = marked.map(valuesOf);
-      const [sql, params] = m.createQueryBuilder().insert().into(LogbookLine).values(marked).updateEntity(false).getQueryAndParameters();
-      const rowOf = new Uint32Array(params.length);
-      const colOf = new Uint32Array(params.length);
-      params.forEach((p, k) => {
-        const match = typeof p === 'string' ? /^\u0000(\d+)\u0000\w+$/.exec(p) : null;
-        const row = match ? Number(match[1]) : -1;
-        const col = row >= 0 ? markedValues[row].indexOf(p as string) : -1;
-        if (col < 0) throw new Error(`unexpected insert parameter ${String(p)}`);
-        rowOf[k] = row;
-        colOf[k] = col;
-      });
-      template = { sql, rowOf, colOf };
-      this.templates.set(rows.length, template);
+    const engine = engineOf(m);
+    const key = `${engine}:${rows.length}`;
+    let sql = this.templates.get(key);
+    if (!sql) {
+      const p = binder(engine);
+      const tuple = () => `(${WRITTEN_FIELDS.map(() => p()).join(', ')})`;
+      sql = `INSERT INTO "logbook_line" (${WRITTEN_FIELDS.map((f) => `"${f}"`).join(', ')}) VALUES ${rows.map(tuple).join(', ')}`;
+      this.templates.set(key, sql);
     }
-    const values = rows.map(valuesOf);
-    const params = new Array<Value>(template.rowOf.length);
-    for (let k = 0; k < params.length; k++) params[k] = values[template.rowOf[k]][template.colOf[k]] ?? null;
-    await m.query(template.sql, params);
+    const params: Value[] = [];
+    for (const row of rows) for (const v of valuesOf(row)) params.push(v ?? null);
+    await m.query(sql, params);
+  }
+
+  /**
+   * Serialises writers per station chain: with several server instances on PostgreSQL, two transactions
+   * appending to one station would otherwise read the same head and fork the chain or repeat a number.
+   * Stations are locked in one order so two batches never wait on each other. SQLite has one writer anyway.
+   */
+  private async lockChains(m: EntityManager, stationIds: Iterable<string>): Promise<void> {
+    if (engineOf(m) !== 'postgres') return;
+    for (const id of [...new Set(stationIds)].sort()) await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CHAIN_LOCK_SPACE, id]);
   }
 
   /**
@@ -236,6 +235,7 @@ export class LogbookWriter {
   async sealDue(m: EntityManager, now: string): Promise<number> {
     const stationIds = (await m.createQueryBuilder(LogbookLine, 'l').select('DISTINCT l.stationId', 'stationId').getRawMany<{ stationId: string }>()).map((r) => r.stationId);
     const seals: Partial<LogbookSeal>[] = [];
+    await this.lockChains(m, stationIds);
     for (const stationId of stationIds) {
       const head = await this.headOf(m, stationId);
       if (head.chainPos > head.sealedPos) seals.push(this.seal(stationId, head, now));

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { Api } from '../../../../test/support/api';
+import { TEST_ENGINE, testDatabaseEnv } from '../../../../test/support/test-db';
 import { pdfText } from '../../../../test/support/pdf-text';
 import { startServer } from '../bootstrap';
 import { runCli } from '../cli';
@@ -88,12 +89,14 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
   let admin: Api;
   let inspector: Api;
   let unitId: string;
+  let databaseUrl: string | null;
   const stations: { id: string; name: string; code: string; unitId: string }[] = [];
   const RESULTS: LogbookResult[] = ['complete', 'missed', 'complete', 'interrupted', 'partial'];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'loa-logbook-'));
-    const config = AppConfig.fromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOA_ADMIN_PASSWORD: 'logbook-admin-pw', LOG_LEVEL: 'error' });
+    const config = AppConfig.fromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOA_ADMIN_PASSWORD: 'logbook-admin-pw', LOG_LEVEL: 'error', ...(await testDatabaseEnv()) });
+    databaseUrl = config.database.engine === 'postgres' ? config.database.url : null;
     app = await startServer(config);
     admin = new Api(await app.getUrl());
     await admin.login('admin', 'logbook-admin-pw');
@@ -294,17 +297,25 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     }
   });
 
-  it('names an edit, a deletion and an insertion made directly in SQLite, over HTTP and on the command line', async () => {
+  it('names an edit, a deletion and an insertion made directly in the database, over HTTP and on the command line', async () => {
     const dataDir = join(dir, 'data');
-    const raw = new Database(join(dataDir, 'loa.sqlite'));
     const [a, b, c, d] = stations;
-    raw.prepare(`UPDATE logbook_line SET result = 'complete' WHERE stationId = ? AND chainPos = 2`).run(a.id);
-    raw.prepare(`DELETE FROM logbook_line WHERE stationId = ? AND chainPos = 3`).run(b.id);
-    const cols = (raw.prepare(`SELECT name FROM pragma_table_info('logbook_line') WHERE name <> 'id'`).all() as { name: string }[]).map((x) => `"${x.name}"`);
-    raw
-      .prepare(`INSERT INTO logbook_line (${cols.join(',')}) SELECT ${cols.map((x) => (x === '"chainPos"' ? '6' : x === '"number"' ? '6' : x === '"occurrenceId"' ? `'forged'` : x)).join(',')} FROM logbook_line WHERE stationId = ? AND chainPos = 5`)
-      .run(c.id);
-    raw.close();
+    const forge = (cols: string[]) => cols.map((x) => (x === '"chainPos"' ? '6' : x === '"number"' ? '6' : x === '"occurrenceId"' ? `'forged'` : x)).join(',');
+    if (TEST_ENGINE === 'postgres') {
+      const raw = app.get(DataSource);
+      await raw.query(`UPDATE logbook_line SET result = 'complete' WHERE "stationId" = $1 AND "chainPos" = 2`, [a.id]);
+      await raw.query(`DELETE FROM logbook_line WHERE "stationId" = $1 AND "chainPos" = 3`, [b.id]);
+      const cols = ((await raw.query(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'logbook_line' AND column_name <> 'id'`)) as { name: string }[]).map((x) => `"${x.name}"`);
+      await raw.query(`INSERT INTO logbook_line (${cols.join(',')}) SELECT ${forge(cols)} FROM logbook_line WHERE "stationId" = $1 AND "chainPos" = 5`, [c.id]);
+    } else {
+      const raw = new Database(join(dataDir, 'loa.sqlite'));
+      raw.prepare(`UPDATE logbook_line SET result = 'complete' WHERE stationId = ? AND chainPos = 2`).run(a.id);
+      raw.prepare(`DELETE FROM logbook_line WHERE stationId = ? AND chainPos = 3`).run(b.id);
+      const cols = (raw.prepare(`SELECT name FROM pragma_table_info('logbook_line') WHERE name <> 'id'`).all() as { name: string }[]).map((x) => `"${x.name}"`);
+      raw.prepare(`INSERT INTO logbook_line (${cols.join(',')}) SELECT ${forge(cols)} FROM logbook_line WHERE stationId = ? AND chainPos = 5`).run(c.id);
+      raw.close();
+    }
+    const where = databaseUrl ? ['--database-url', databaseUrl] : ['--data-dir', dataDir];
 
     const kinds = async (stationId: string) => (await inspector.ok('GET', `/api/logbook/verify?stationId=${stationId}`)).stations[0];
     expect(await kinds(a.id)).toMatchObject({ ok: false, firstBreak: { kind: 'edited', chainPos: 2 } });
@@ -315,7 +326,7 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     expect((await inspector.ok('GET', `/api/logbook/verify?stationId=${a.id}&from=2026-03-11T00:00:00Z`)).ok).toBe(true);
 
     const out: string[] = [];
-    const code = await runCli(['logbook', 'verify', '--data-dir', dataDir], (l) => out.push(l), (l) => out.push(l));
+    const code = await runCli(['logbook', 'verify', ...where], (l) => out.push(l), (l) => out.push(l));
     expect(code).toBe(1);
     const text = out.join('\n');
     expect(text).toMatch(/cam-binh .*\[edited\]/);
@@ -323,7 +334,7 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     expect(text).toMatch(/cam-thach .*\[inserted\]/);
     expect(text).toMatch(/cam-duong .*nguyên vẹn/);
     const one: string[] = [];
-    expect(await runCli(['logbook', 'verify', '--station', 'cam-duong', '--data-dir', dataDir], (l) => one.push(l), (l) => one.push(l))).toBe(0);
+    expect(await runCli(['logbook', 'verify', '--station', 'cam-duong', ...where], (l) => one.push(l), (l) => one.push(l))).toBe(0);
     expect(await runCli(['logbook', 'verify', '--bogus'], () => undefined, () => undefined)).toBe(2);
   });
 

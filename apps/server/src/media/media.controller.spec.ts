@@ -54,7 +54,7 @@ describe('Media routes over HTTP', () => {
     fx = makeAudioFixtures(fixturesDir);
     root = mkdtempSync(join(tmpdir(), 'loa-media-http-'));
     // Test-only: schema from the entity; the application itself runs migrations.
-    db = new DataSource(dataSourceOptions(':memory:'));
+    db = new DataSource(dataSourceOptions({ engine: 'sqlite', path: ':memory:' }));
     await db.initialize();
     const settings: MediaSettings & Pick<AppConfig, 'tts'> = { mediaDir: root, maxUploadBytes, tts: { engine: 'espeak', voice: 'vi' } };
 

@@ -32,7 +32,7 @@ import {
 
 /** Test-only: an in-memory SQLite schema built from the entity; the application itself runs migrations. */
 function testOnlyDataSource(): DataSource {
-  return new DataSource(dataSourceOptions(':memory:'));
+  return new DataSource(dataSourceOptions({ engine: 'sqlite', path: ':memory:' }));
 }
 
 /** Ten minutes of noise at the last bit, 8 kHz mono FLAC: tens of KB that would make ~7 MB of broadcast MP3. */

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from '../../../../test/support/api';
+import { testDatabaseEnv } from '../../../../test/support/test-db';
 import { makeTone } from '../../../../test/support/audio';
 import { startServer } from '../bootstrap';
 import { Clock } from '../common/clock';
@@ -29,7 +30,7 @@ describe('plan targets and their compliance', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'loa-plan-'));
     app = await startServer(
-      AppConfig.fromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOA_ADMIN_PASSWORD: 'plan-admin-pw', LOG_LEVEL: 'error' }),
+      AppConfig.fromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOA_ADMIN_PASSWORD: 'plan-admin-pw', LOG_LEVEL: 'error', ...(await testDatabaseEnv()) }),
     );
     api = new Api(await app.getUrl());
     await api.login('admin', 'plan-admin-pw');

@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PlaybackEvent } from '@loa/protocol';
 import { Api } from '../../../../test/support/api';
+import { TEST_ENGINE } from '../../../../test/support/test-db';
 import { startInProcessServer } from '../../../../test/support/in-process';
 import { makeTone } from '../../../../test/support/audio';
 import { occurrenceIdOf } from '../schedule/snapshot';
@@ -40,6 +41,12 @@ describe('schedule and logbook on SQLite with the real migrations', () => {
   it('runs every migration and keeps SQLite in WAL mode', async () => {
     const db = app.get(DataSource);
     expect(await db.showMigrations()).toBe(false);
+    if (TEST_ENGINE === 'postgres') {
+      // Instants are stored as instants, never as a local wall time.
+      const kinds = (await db.query(`SELECT DISTINCT data_type FROM information_schema.columns WHERE table_schema = 'public' AND data_type LIKE 'timestamp%'`)) as { data_type: string }[];
+      expect(kinds.map((k) => k.data_type)).toEqual(['timestamp with time zone']);
+      return;
+    }
     const [{ journal_mode }] = await db.query('PRAGMA journal_mode');
     expect(journal_mode).toBe('wal');
   });
@@ -122,7 +129,7 @@ describe('schedule and logbook on SQLite with the real migrations', () => {
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(60);
     expect(results[30].status).toBe('rejected');
-    const stored = await app.get(DataSource).query(`SELECT COUNT(*) AS n FROM "playback_event" WHERE "occurrenceId" = ?`, [occurrenceId]);
+    const stored = await app.get(DataSource).query(`SELECT COUNT(*) AS n FROM "playback_event" WHERE "occurrenceId" = ${TEST_ENGINE === 'postgres' ? '$1' : '?'}`, [occurrenceId]);
     expect(Number(stored[0].n)).toBe(60);
   });
 

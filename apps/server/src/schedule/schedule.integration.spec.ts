@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from '../../../../test/support/api';
+import { testDatabaseEnv } from '../../../../test/support/test-db';
 import { makeTone } from '../../../../test/support/audio';
 import { startServer } from '../bootstrap';
 import { AppConfig } from '../config/app-config';
@@ -50,7 +51,7 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'loa-sched-'));
     app = await startServer(
-      AppConfig.fromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOA_ADMIN_PASSWORD: 'sched-admin-pw', LOG_LEVEL: 'error' }),
+      AppConfig.fromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOA_ADMIN_PASSWORD: 'sched-admin-pw', LOG_LEVEL: 'error', ...(await testDatabaseEnv()) }),
     );
     url = await app.getUrl();
     schedule = app.get(ScheduleService);

@@ -24,6 +24,8 @@ import { SpeakerCluster, StationGroup, StationGroupMember } from '../stations/st
 import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
 import { Unit } from '../units/unit.entity';
+import { subtree } from '../units/units.service';
+import { AiringsRepository } from './airings.repository';
 import { airingsOf, Expansions } from './expand';
 import { AccessPolicy, mayApprove, mayAuthor, mayEditAiring, OUTSIDE_UNIT, ownStationsOf, reachOf, type Actor, type OwnStations, type SlotScope } from '../access/access-policy';
 import { AiringRow, buildSnapshot, instantOfOccurrence, occurrenceIdOf } from './snapshot';
@@ -101,9 +103,6 @@ const MAX_TIMELINE_MS = 62 * 24 * 3600 * 1000;
 const MAX_CLASHES = 50;
 /** Stations whose look-ahead is rebuilt in one transaction, one turn of the event loop. */
 const MATERIALISE_BATCH = 50;
-/** Airing rows per INSERT: ten bound values each, well within SQLite's limit. */
-const ROWS_PER_STATEMENT = 100;
-const AIRING_COLUMNS = ['stationId', 'occurrenceId', 'slotId', 'startAt', 'durationMs', 'priority', 'source', 'startMode', 'waitMs', 'clusterIds'] as const;
 const ACTIVE: SlotStatus[] = ['submitted', 'approved'];
 const TARGET_FIELDS: [keyof SlotTargetsInput, TargetKind][] = [
   ['stationIds', 'station'],
@@ -124,6 +123,7 @@ export class ScheduleService {
     private readonly media: MediaService,
     private readonly events: DomainEvents,
     private readonly access: AccessPolicy,
+    private readonly airings: AiringsRepository,
   ) {}
 
   // ---- authoring ----
@@ -599,30 +599,7 @@ export class ScheduleService {
       rows.push(...desired);
     }
     if (!changed.length) return [];
-    await m
-      .createQueryBuilder()
-      .delete()
-      .from(Airing)
-      .where('stationId IN (:...changed) AND startAt >= :from AND startAt < :to', { changed, ...window })
-      .execute();
-    // An airing moved out of the window keeps no stale row behind; one with the same id is replaced.
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const batch = rows.slice(i, i + ROWS_PER_STATEMENT);
-      await m.query(
-        `DELETE FROM "airing" WHERE ("stationId", "occurrenceId") IN (VALUES ${batch.map(() => '(?, ?)').join(', ')})`,
-        batch.flatMap((r) => [r.stationId, r.occurrenceId]),
-      );
-      await m.query(
-        `INSERT INTO "airing" (${AIRING_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${batch.map(() => `(${AIRING_COLUMNS.map(() => '?').join(', ')})`).join(', ')}`,
-        batch.flatMap((r) => [r.stationId, r.occurrenceId, r.slotId, r.startAt, r.durationMs, r.priority, r.source, r.startMode, r.waitMs, r.clusterIds === null ? null : JSON.stringify(r.clusterIds)]),
-      );
-    }
-    await m
-      .createQueryBuilder()
-      .update(Station)
-      .set({ scheduleVersion: () => '"scheduleVersion" + 1' })
-      .where('id IN (:...changed)', { changed })
-      .execute();
+    await this.airings.replaceWindow(m, changed, window, rows);
     return changed;
   }
 
@@ -750,20 +727,20 @@ export class ScheduleService {
       .innerJoin(Programme, 'p', 'p.id = slot.programmeId')
       .innerJoin('media_asset', 'a', 'a.id = p.mediaAssetId')
       .select([
-        'air.slotId AS slotId',
-        'air.startAt AS startAt',
-        'air.durationMs AS durationMs',
+        'air.slotId AS "slotId"',
+        'air.startAt AS "startAt"',
+        'air.durationMs AS "durationMs"',
         'air.priority AS priority',
         'air.source AS source',
-        'air.startMode AS startMode',
-        'air.waitMs AS waitMs',
-        'air.clusterIds AS clusterIds',
-        'p.id AS programmeId',
+        'air.startMode AS "startMode"',
+        'air.waitMs AS "waitMs"',
+        'air.clusterIds AS "clusterIds"',
+        'p.id AS "programmeId"',
         'p.title AS title',
-        'p.chuyenMuc AS chuyenMuc',
+        'p.chuyenMuc AS "chuyenMuc"',
         'a.sha256 AS sha256',
         'a.size AS size',
-        'a.durationMs AS mediaDurationMs',
+        'a.durationMs AS "mediaDurationMs"',
       ])
       .where('air.stationId = :stationId', { stationId })
       .andWhere('slot.status = :status', { status: 'approved' })

@@ -10,13 +10,9 @@ import { LoaError } from '../common/errors';
 import { DomainEvents } from '../common/events';
 import { UnitsService } from '../units/units.service';
 import { Station } from './station.entity';
+import { StationsRepository, type AgentState } from './stations.repository';
 
-/** What an agent's status says about its schedule and cache. */
-export interface AgentState {
-  scheduleVersion: number | null;
-  cacheReady: boolean;
-  missingFiles: number;
-}
+export type { AgentState } from './stations.repository';
 
 export interface NewStation {
   unitId: string;
@@ -35,6 +31,7 @@ export class StationsService implements BeforeApplicationShutdown {
     private readonly units: UnitsService,
     private readonly events: DomainEvents,
     private readonly access: AccessPolicy,
+    private readonly repository: StationsRepository,
   ) {}
 
   /** Creates the station and its agent token; the token is in this answer and nowhere else, ever. */
@@ -131,24 +128,7 @@ export class StationsService implements BeforeApplicationShutdown {
     this.seen.clear();
     // One statement per few hundred stations: after a restart thousands report at once, and a row-by-row
     // update would hold the event loop (and with it every live relay) for hundreds of milliseconds.
-    await this.stations.manager.transaction(async (m) => {
-      for (let i = 0; i < batch.length; i += SEEN_CHUNK) {
-        const chunk = batch.slice(i, i + SEEN_CHUNK);
-        await m.query(
-          `UPDATE "station" SET "lastSeenAt" = seen.column2, "agentVersion" = COALESCE(seen.column3, "station"."agentVersion")
-           FROM (VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}) AS seen WHERE "station"."id" = seen.column1`,
-          chunk.flatMap(([id, { at, agentVersion }]) => [id, at, agentVersion]),
-        );
-        const states = chunk.filter(([, s]) => s.state !== null);
-        if (!states.length) continue;
-        await m.query(
-          `INSERT INTO "station_agent_state" ("stationId", "scheduleVersion", "missingFiles", "reportedAt")
-           VALUES ${states.map(() => '(?, ?, ?, ?)').join(', ')}
-           ON CONFLICT ("stationId") DO UPDATE SET "scheduleVersion" = excluded."scheduleVersion", "missingFiles" = excluded."missingFiles", "reportedAt" = excluded."reportedAt"`,
-          states.flatMap(([id, { at, state }]) => [id, state!.scheduleVersion, state!.cacheReady ? 0 : Math.max(1, state!.missingFiles), at]),
-        );
-      }
-    });
+    await this.repository.recordSeen(batch);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -158,7 +138,6 @@ export class StationsService implements BeforeApplicationShutdown {
 }
 
 const SEEN_FLUSH_MS = 5000;
-const SEEN_CHUNK = 300;
 
 export function toPublicStation(s: Station): StationView & Pick<Station, 'tokenIssuedAt' | 'scheduleVersion' | 'createdAt'> {
   return {

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { TEST_ENGINE, testDatabaseEnv } from '../../../../test/support/test-db';
+import { AppConfig } from '../config/app-config';
+import { dataSourceOptions, openDatabase } from '../database/data-source';
+import { LogbookLine } from './logbook-line.entity';
+import { verifyStationChain } from './logbook-verify';
+import { LineDraft, LogbookWriter } from './logbook-writer';
+
+const STATIONS = ['station-a', 'station-b'];
+const WRITERS = 3;
+const APPENDS_PER_WRITER = 12;
+
+function draft(stationId: string, n: number): LineDraft {
+  const planned = new Date(Date.UTC(2026, 4, 1, 22, 30) + n * 3600_000).toISOString();
+  return {
+    stationId,
+    stationName: `Trạm ${stationId}`,
+    unitId: 'unit-1',
+    occurrenceId: `occ-${randomUUID()}`,
+    slotId: randomUUID(),
+    programmeId: 'prog',
+    programmeTitle: 'Chuyên mục CCHC',
+    chuyenMuc: 'Cải cách hành chính',
+    topic: null,
+    speakerClusters: null,
+    source: 'relay',
+    priority: 'normal',
+    plannedStart: planned,
+    actualStart: planned,
+    endedAt: planned,
+    durationMs: 900_000,
+    plannedDurationMs: 900_000,
+    startErrorMs: 1,
+    result: 'complete',
+    reason: null,
+    detail: null,
+    recordedBy: 'tự động',
+    // Written on one day: which instance commits first is not the order the lines were drafted in.
+    createdAt: '2026-05-04T03:00:00.000Z',
+  };
+}
+
+/**
+ * Several server instances append to the same stations' logbooks at once: on PostgreSQL each instance is a
+ * data source of its own on one database; on SQLite, one process's transactions overlap in time.
+ */
+describe(`logbook chains with concurrent writers (${TEST_ENGINE})`, () => {
+  let dir: string;
+  const sources: DataSource[] = [];
+  let writer: LogbookWriter;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loa-chains-'));
+    const config = AppConfig.fromEnv({ DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), ...(await testDatabaseEnv()) });
+    writer = new LogbookWriter(config);
+    const instances = config.database.engine === 'postgres' ? WRITERS : 1;
+    // Started together, as instances of a cluster are: the migrations run once, under the advisory lock.
+    sources.push(...(await Promise.all(Array.from({ length: instances }, () => openDatabase(dataSourceOptions(config.database))))));
+  });
+
+  afterAll(async () => {
+    await Promise.all(sources.map((s) => s.destroy()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps every chain unforked and its running numbers without a gap', async () => {
+    let n = 0;
+    const appends = Array.from({ length: WRITERS * APPENDS_PER_WRITER }, (_, i) => {
+      const db = sources[i % sources.length];
+      // Each append writes to both stations, in a different order every other time.
+      const batch = (i % 2 ? [...STATIONS].reverse() : STATIONS).map((s) => draft(s, n++));
+      return db.transaction((m) => writer.append(m, batch));
+    });
+    const results = await Promise.allSettled(appends);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+
+    const db = sources[0];
+    for (const stationId of STATIONS) {
+      const lines = await db.getRepository(LogbookLine).find({ where: { stationId }, order: { chainPos: 'ASC' } });
+      expect(lines).toHaveLength(WRITERS * APPENDS_PER_WRITER);
+      expect(lines.map((l) => l.chainPos)).toEqual(lines.map((_, i) => i + 1));
+      expect(lines.map((l) => l.number).sort((a, b) => a - b)).toEqual(lines.map((_, i) => i + 1));
+      const report = await verifyStationChain(db.manager, stationId);
+      expect(report).toMatchObject({ ok: true, checked: WRITERS * APPENDS_PER_WRITER });
+    }
+  });
+});

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { binder, engineOf } from '../database/sql';
+
+/** What an agent's status says about its schedule and cache. */
+export interface AgentState {
+  scheduleVersion: number | null;
+  cacheReady: boolean;
+  missingFiles: number;
+}
+
+/** A station's last contact, as the agent link reports it, with what its last status said when it sent one. */
+export interface SeenReport {
+  at: string;
+  agentVersion: string | null;
+  state: AgentState | null;
+}
+
+/** One statement per this many stations. */
+const SEEN_CHUNK = 300;
+
+/** Station rows written with hand-made SQL, for both engines. */
+@Injectable()
+export class StationsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Records when each station was last seen (and its agent version, keeping the known one when none is
+   * reported) and what its agent last said it holds, a few hundred stations per statement, all in one
+   * transaction.
+   */
+  async recordSeen(batch: readonly [string, SeenReport][]): Promise<void> {
+    const engine = engineOf(this.db);
+    await this.db.transaction(async (m) => {
+      for (let i = 0; i < batch.length; i += SEEN_CHUNK) {
+        const chunk = batch.slice(i, i + SEEN_CHUNK);
+        const p = binder(engine);
+        const params = chunk.flatMap(([id, { at, agentVersion }]) => [id, at, agentVersion]);
+        // PostgreSQL types a VALUES list from its first row, so the instant and the version say what they are.
+        const values = chunk.map(() => (engine === 'postgres' ? `(${p()}, ${p()}::timestamptz, ${p()}::varchar)` : `(${p()}, ${p()}, ${p()})`)).join(', ');
+        await m.query(
+          `UPDATE "station" SET "lastSeenAt" = seen.column2, "agentVersion" = COALESCE(seen.column3, "station"."agentVersion")
+           FROM (VALUES ${values}) AS seen WHERE "station"."id" = seen.column1`,
+          params,
+        );
+        const states = chunk.filter(([, s]) => s.state !== null);
+        if (!states.length) continue;
+        const q = binder(engine);
+        const rows = states.map(() => (engine === 'postgres' ? `(${q()}, ${q()}::integer, ${q()}::integer, ${q()}::timestamptz)` : `(${q()}, ${q()}, ${q()}, ${q()})`)).join(', ');
+        await m.query(
+          `INSERT INTO "station_agent_state" ("stationId", "scheduleVersion", "missingFiles", "reportedAt")
+           VALUES ${rows}
+           ON CONFLICT ("stationId") DO UPDATE SET "scheduleVersion" = excluded."scheduleVersion", "missingFiles" = excluded."missingFiles", "reportedAt" = excluded."reportedAt"`,
+          states.flatMap(([id, { at, state }]) => [id, state!.scheduleVersion, state!.cacheReady ? 0 : Math.max(1, state!.missingFiles), at]),
+        );
+      }
+    });
+  }
+}
