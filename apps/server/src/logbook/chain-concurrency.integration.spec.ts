@@ -9,6 +9,7 @@ import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { LogbookLine } from './logbook-line.entity';
 import { verifyStationChain } from './logbook-verify';
 import { LineDraft, LogbookWriter } from './logbook-writer';
+import { SealKeys } from './seal-keys';
 
 const STATIONS = ['station-a', 'station-b'];
 const WRITERS = 3;
@@ -51,15 +52,17 @@ function draft(stationId: string, n: number): LineDraft {
 describe(`logbook chains with concurrent writers (${TEST_ENGINE})`, () => {
   let dir: string;
   const sources: DataSource[] = [];
-  let writer: LogbookWriter;
+  const writers: LogbookWriter[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'loa-chains-'));
     const config = AppConfig.fromEnv({ DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), ...(await testDatabaseEnv()) });
-    writer = new LogbookWriter(config);
     const instances = config.database.engine === 'postgres' ? WRITERS : 1;
     // Started together, as instances of a cluster are: the migrations run once, under the advisory lock.
     sources.push(...(await Promise.all(Array.from({ length: instances }, () => openDatabase(dataSourceOptions(config.database))))));
+    // Each instance has its own writer, as each server process does, all signing with the one seal key.
+    const keys = new SealKeys(config);
+    writers.push(...sources.map((db) => new LogbookWriter(config, keys, db)));
   });
 
   afterAll(async () => {
@@ -71,6 +74,7 @@ describe(`logbook chains with concurrent writers (${TEST_ENGINE})`, () => {
     let n = 0;
     const appends = Array.from({ length: WRITERS * APPENDS_PER_WRITER }, (_, i) => {
       const db = sources[i % sources.length];
+      const writer = writers[i % sources.length];
       // Each append writes to both stations, in a different order every other time.
       const batch = (i % 2 ? [...STATIONS].reverse() : STATIONS).map((s) => draft(s, n++));
       return db.transaction((m) => writer.append(m, batch));

@@ -24,7 +24,6 @@ import { SpeakerCluster, StationGroup, StationGroupMember } from '../stations/st
 import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
 import { Unit } from '../units/unit.entity';
-import { subtree } from '../units/units.service';
 import { AiringsRepository } from './airings.repository';
 import { airingsOf, Expansions } from './expand';
 import { AccessPolicy, mayApprove, mayAuthor, mayEditAiring, OUTSIDE_UNIT, ownStationsOf, reachOf, type Actor, type OwnStations, type SlotScope } from '../access/access-policy';

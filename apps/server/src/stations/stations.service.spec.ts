@@ -1,4 +1,5 @@
 import type { Repository } from 'typeorm';
+import type { AccessPolicy } from '../access/access-policy';
 import type { DomainEvents } from '../common/events';
 import type { UnitsService } from '../units/units.service';
 import type { Station } from './station.entity';
@@ -19,7 +20,7 @@ const unused = <T>(name: string): T =>
 describe('StationsService: when agents were last seen', () => {
   function service() {
     const repository = new FakeStationsRepository();
-    const stations = new StationsService(unused<Repository<Station>>('stations'), unused<UnitsService>('units'), unused<DomainEvents>('events'), repository as unknown as StationsRepository);
+    const stations = new StationsService(unused<Repository<Station>>('stations'), unused<UnitsService>('units'), unused<DomainEvents>('events'), unused<AccessPolicy>('access'), repository as unknown as StationsRepository);
     return { stations, repository };
   }
 
