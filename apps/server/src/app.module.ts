@@ -55,6 +55,9 @@ import { Slot, SlotTarget } from './schedule/slot.entity';
 import { StationGroupsController } from './stations/station-groups.controller';
 import { StationGroupsService } from './stations/station-groups.service';
 import { Station } from './stations/station.entity';
+import { EnrolmentController } from './stations/enrolment.controller';
+import { EnrolmentService } from './stations/enrolment.service';
+import { StationEnrolment } from './stations/station-enrolment.entity';
 import { StationsController } from './stations/stations.controller';
 import { StationsService } from './stations/stations.service';
 import { Unit } from './units/unit.entity';
@@ -92,7 +95,7 @@ export class AppModule {
             return db;
           },
         }),
-        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry]),
+        TypeOrmModule.forFeature([Unit, Station, StationEnrolment, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         MediaModule,
       ],
@@ -101,6 +104,7 @@ export class AppModule {
         AuthController,
         UnitsController,
         StationsController,
+        EnrolmentController,
         UsersController,
         ProgrammesController,
         ScheduleController,
@@ -123,6 +127,7 @@ export class AppModule {
         UsersService,
         UnitsService,
         StationsService,
+        EnrolmentService,
         ProgrammesService,
         ScheduleService,
         ScheduleHousekeeping,

@@ -4,6 +4,7 @@ import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { OptionalUuidQuery, UuidParam } from '../common/params';
 import { UnitsService } from '../units/units.service';
 import { CreateStationDto } from './dto/create-station.dto';
+import { EnrolmentService } from './enrolment.service';
 import { StationsService } from './stations.service';
 
 @ApiTags('stations')
@@ -13,6 +14,7 @@ export class StationsController {
   constructor(
     private readonly stations: StationsService,
     private readonly units: UnitsService,
+    private readonly enrolment: EnrolmentService,
   ) {}
 
   @ApiQuery({ name: 'unitId', required: false, description: 'Chỉ các trạm thuộc đơn vị này (kể cả đơn vị cấp dưới)' })
@@ -23,8 +25,10 @@ export class StationsController {
 
   @Roles('admin')
   @Post()
-  create(@Body() body: CreateStationDto) {
-    return this.stations.create(body);
+  /** The answer carries the station's first enrolment code (for `loa-agent enrol`) and its token, each shown only here. */
+  async create(@Body() body: CreateStationDto) {
+    const created = await this.stations.create(body);
+    return { ...created, enrolment: await this.enrolment.issue(created.station.id) };
   }
 
   @Roles('admin')

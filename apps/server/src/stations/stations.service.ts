@@ -45,6 +45,7 @@ export class StationsService implements BeforeApplicationShutdown {
         scheduleVersion: 0,
         lastSeenAt: null,
         agentVersion: null,
+        enrolledAt: null,
         createdAt: nowInstant(),
       }),
     );
@@ -161,6 +162,7 @@ export function toPublicStation(s: Station) {
     scheduleVersion: s.scheduleVersion,
     lastSeenAt: s.lastSeenAt,
     agentVersion: s.agentVersion,
+    enrolledAt: s.enrolledAt,
     createdAt: s.createdAt,
   };
 }
