@@ -28,6 +28,14 @@ export interface Station {
   hasToken: boolean;
   lastSeenAt: string | null;
   agentVersion: string | null;
+  /** When a station box last exchanged an enrolment code for this station's token. */
+  enrolledAt: string | null;
+}
+
+/** A one-time enrolment code for `loa-agent enrol`; the server shows it only when issued. */
+export interface EnrolmentCode {
+  code: string;
+  expiresAt: string;
 }
 
 export interface AgentStatus {
