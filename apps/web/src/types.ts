@@ -28,6 +28,8 @@ export interface Station {
   hasToken: boolean;
   lastSeenAt: string | null;
   agentVersion: string | null;
+  /** The agent reported a version older than the server's (null: not known). */
+  agentOutdated: boolean | null;
   /** When a station box last exchanged an enrolment code for this station's token. */
   enrolledAt: string | null;
 }

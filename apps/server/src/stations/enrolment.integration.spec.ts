@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { rm } from 'node:fs/promises';
 import { Api } from '../../../../test/support/api';
 import { startInProcessServer } from '../../../../test/support/in-process';
+import { LOA_VERSION } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { ENROLMENT_ALPHABET, normaliseEnrolmentCode } from './enrolment-code';
 import { ENROLMENT_MAX_FAILURES, ENROLMENT_TTL_MS } from './enrolment.service';
@@ -129,6 +130,19 @@ describe('station enrolment by code', () => {
     const rows = trail.items as { entity: string; after: Record<string, unknown> | null }[];
     const mine = rows.find((r) => r.entity === 'station_enrolment' && r.after?.stationId === station.id);
     expect(mine?.after?.codeHash).toBe('[ẩn]');
+  });
+
+  it('lists a station whose agent reports a version older than the server as outdated, and says which version the server is', async () => {
+    const [old, current, silent] = [await newStation(), await newStation(), await newStation()];
+    const stations = app.get(StationsService);
+    stations.markSeen(old.station.id, '0.0.1');
+    stations.markSeen(current.station.id, LOA_VERSION);
+    await stations.flushSeen();
+    const listed = new Map(((await api.ok('GET', '/api/stations')) as { id: string; agentOutdated: boolean | null }[]).map((s) => [s.id, s.agentOutdated]));
+    expect(listed.get(old.station.id)).toBe(true);
+    expect(listed.get(current.station.id)).toBe(false);
+    expect(listed.get(silent.station.id)).toBeNull();
+    expect((await anonymous.ok('GET', '/api/health')).version).toBe(LOA_VERSION);
   });
 
   // Last: it uses up this address's allowance of wrong codes.

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { isAgentOutdated } from '@loa/protocol';
 import { hashToken, newStationToken } from '../auth/password';
 import type { Principal } from '../auth/principal';
 import { nowInstant } from '../common/columns';
@@ -162,6 +163,7 @@ export function toPublicStation(s: Station) {
     scheduleVersion: s.scheduleVersion,
     lastSeenAt: s.lastSeenAt,
     agentVersion: s.agentVersion,
+    agentOutdated: isAgentOutdated(s.agentVersion),
     enrolledAt: s.enrolledAt,
     createdAt: s.createdAt,
   };
