@@ -59,6 +59,8 @@ const MATRIX: Record<string, Access> = {
   'POST /api/stations': ADMIN,
   'POST /api/stations/:id/token': ADMIN,
   'DELETE /api/stations/:id/token': ADMIN,
+  'POST /api/stations/:id/enrolment': ADMIN,
+  'POST /api/agent/enrol': PUBLIC,
   'GET /api/stations/:id/timeline': ALL,
   'GET /api/stations/:id/clusters': ALL,
   'POST /api/stations/:id/clusters': ADMIN,

@@ -539,7 +539,7 @@ describeWithChromium('the web console in a real browser', () => {
     await context.close();
   }, 90_000);
 
-  it('an admin adds a station and gets its token once, with the agent install command; the overview raises the alarm for it while it is offline; the console switches to English', async () => {
+  it('an admin adds a station and gets its enrolment code once, with the enrol command, and can issue a new code or a new token; the overview raises the alarm for it while it is offline; the console switches to English', async () => {
     const { context, page } = await signIn('admin');
     await open(page, 'Quản trị');
     const form = page.getByTestId('station-form');
@@ -547,21 +547,30 @@ describeWithChromium('the web console in a real browser', () => {
     await form.locator('input[name=name]').fill('Cụm loa thôn Trung');
     await form.locator('input[name=code]').fill('cam-binh-trung');
     await form.getByRole('button', { name: 'Thêm trạm' }).click();
-    const command = (await page.getByTestId('install-command').textContent()) ?? '';
-    expect(command).toMatch(new RegExp(`^LOA_SERVER_URL=${server.url.replace(/[.]/g, '\\.')} LOA_STATION_TOKEN=loa_st_\\S+ node dist/apps/agent/src/main\\.js$`));
-    await expectText(page.getByTestId('stations'), 'Cụm loa thôn Trung');
+    const enrolCommand = (await page.getByTestId('enrol-command').textContent()) ?? '';
+    expect(enrolCommand).toMatch(new RegExp(`^sudo loa-agent enrol --server ${server.url.replace(/[.]/g, '\\.')} [2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$`));
+    const row = page.getByTestId('stations').locator('tr', { hasText: 'Cụm loa thôn Trung' });
+    await expectText(row.getByTestId('enrolled'), 'Chưa đăng ký');
     await shot(page, '10-quan-tri');
 
-    // A new token replaces the shown one, after a confirmation.
-    page.once('dialog', (d) => void d.accept());
-    await page.getByTestId('stations').locator('tr', { hasText: 'Cụm loa thôn Trung' }).getByRole('button', { name: 'Cấp mã mới' }).click();
-    await eventually('a different install command', async () => {
-      const next = (await page.getByTestId('install-command').textContent()) ?? '';
-      return next !== command && /LOA_STATION_TOKEN=loa_st_\S+ /.test(next);
+    // A new code replaces the shown one at once.
+    await row.getByRole('button', { name: 'Cấp mã mới' }).click();
+    await eventually('a different enrol command', async () => {
+      const next = (await page.getByTestId('enrol-command').textContent()) ?? '';
+      return next !== enrolCommand && /enrol --server \S+ \S{4}-\S{4}$/.test(next);
     }, 10_000);
 
+    // A new token replaces the box's current one, after a confirmation, and is shown once.
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Đổi mã kết nối' }).click();
+    const command = await eventually('the install command with the new token', async () => {
+      const text = (await page.getByTestId('install-command').count()) ? ((await page.getByTestId('install-command').textContent()) ?? '') : '';
+      return /LOA_STATION_TOKEN=loa_st_\S+ /.test(text) && text;
+    }, 10_000);
+    expect(command).toMatch(new RegExp(`^LOA_SERVER_URL=${server.url.replace(/[.]/g, '\\.')} LOA_STATION_TOKEN=loa_st_\\S+ node dist/apps/agent/src/main\\.js$`));
+
     // The change history names both changes to the station and never shows a token, old or new.
-    const tokens = [command, (await page.getByTestId('install-command').textContent()) ?? ''].map((c) => /LOA_STATION_TOKEN=(\S+)/.exec(c)?.[1] ?? 'missing');
+    const tokens = [command].map((c) => /LOA_STATION_TOKEN=(\S+)/.exec(c)?.[1] ?? 'missing');
     await page.getByTestId('tab-audit').click();
     await page.getByTestId('audit-filter').locator('select[name=entity]').selectOption('station');
     await page.getByTestId('audit-filter').getByRole('button', { name: 'Xem' }).click();

@@ -15,7 +15,7 @@ function repoRoot(): string {
 
 const ROOT = repoRoot();
 const SERVER_MAIN = join(ROOT, 'dist/apps/server/src/main.js');
-const AGENT_MAIN = join(ROOT, 'dist/apps/agent/src/main.js');
+export const AGENT_MAIN = join(ROOT, 'dist/apps/agent/src/main.js');
 
 /** A real process of ours, with its output kept for when a test fails. */
 export class Proc {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PROTOCOL_VERSION, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
+import { LOA_VERSION, PROTOCOL_VERSION, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
 import { MediaCache, type MediaCacheOptions } from './cache';
 import { SyncedClock } from './clock';
 import type { AgentConfig } from './config';
@@ -12,7 +12,8 @@ import { createPlayer, type Player } from './player';
 import { Runner } from './runner';
 import { AgentStore } from './store';
 
-export const AGENT_VERSION = '0.1.0';
+/** Reported in every hello; the server marks agents older than its own release as outdated. */
+export const AGENT_VERSION = LOA_VERSION;
 
 export interface AgentOptions {
   log?: Logger;

@@ -1,13 +1,34 @@
 #!/usr/bin/env node
 import { startAgent } from './agent';
 import { ConfigError, configPathFromArgs, loadConfig } from './config';
+import { enrol, EnrolError, parseEnrolArgs } from './enrol';
 import { consoleLogger, errorText } from './log';
 
+async function enrolCommand(argv: readonly string[]): Promise<void> {
+  try {
+    const done = await enrol(parseEnrolArgs(argv));
+    process.stdout.write(
+      `Đã đăng ký trạm "${done.station.name}" (${done.station.code}) với máy chủ ${done.serverUrl}.\n` +
+        `Đã ghi địa chỉ máy chủ và mã trạm vào ${done.configPath} (chỉ chủ tệp đọc được, quyền 0600).\n` +
+        (process.env.LOA_STATION_TOKEN ? `Lưu ý: biến môi trường LOA_STATION_TOKEN đang đặt sẽ được dùng thay cho mã trong tệp; hãy bỏ nó đi.\n` : '') +
+        `Khởi động (lại) phần mềm trạm để dùng cấu hình mới, ví dụ: sudo systemctl restart loa-agent\n`,
+    );
+  } catch (e) {
+    if (e instanceof EnrolError || e instanceof ConfigError) {
+      process.stderr.write(`loa-agent enrol: ${e.message}\n`);
+      process.exit(e instanceof EnrolError ? 1 : 2);
+    }
+    throw e;
+  }
+}
+
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === 'enrol') return enrolCommand(args.slice(1));
   const log = consoleLogger();
   let config;
   try {
-    config = loadConfig({ env: process.env, file: configPathFromArgs(process.argv.slice(2)) });
+    config = loadConfig({ env: process.env, file: configPathFromArgs(args) });
   } catch (e) {
     if (e instanceof ConfigError) {
       log.error(e.message);

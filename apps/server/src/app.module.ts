@@ -60,6 +60,9 @@ import { Slot, SlotTarget } from './schedule/slot.entity';
 import { StationGroupsController } from './stations/station-groups.controller';
 import { StationGroupsService } from './stations/station-groups.service';
 import { Station } from './stations/station.entity';
+import { EnrolmentController } from './stations/enrolment.controller';
+import { EnrolmentService } from './stations/enrolment.service';
+import { StationEnrolment } from './stations/station-enrolment.entity';
 import { StationsController } from './stations/stations.controller';
 import { StationsService } from './stations/stations.service';
 import { Unit } from './units/unit.entity';
@@ -93,7 +96,7 @@ export class AppModule {
           useFactory: () => dataSourceOptions(config.database),
           dataSourceFactory: (options) => openDatabase(options!),
         }),
-        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry]),
+        TypeOrmModule.forFeature([Unit, Station, StationEnrolment, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         AccessModule,
         MediaModule,
@@ -103,6 +106,7 @@ export class AppModule {
         AuthController,
         UnitsController,
         StationsController,
+        EnrolmentController,
         UsersController,
         ProgrammesController,
         ScheduleController,
@@ -126,6 +130,7 @@ export class AppModule {
         UsersService,
         UnitsService,
         StationsService,
+        EnrolmentService,
         ProgrammesService,
         ScheduleService,
         AiringsRepository,

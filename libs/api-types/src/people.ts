@@ -31,4 +31,14 @@ export interface StationView {
   hasToken: boolean;
   lastSeenAt: string | null;
   agentVersion: string | null;
+  /** The agent reported a version older than the server's (null: not known). */
+  agentOutdated: boolean | null;
+  /** When a station box last exchanged an enrolment code for this station's token. */
+  enrolledAt: string | null;
+}
+
+/** A one-time enrolment code for `loa-agent enrol`; the server shows it only when issued. */
+export interface EnrolmentCode {
+  code: string;
+  expiresAt: string;
 }

@@ -23,6 +23,9 @@ export type ErrorCode =
   | 'live_source_not_audio'
   | 'live_source_forbidden'
   | 'too_many_requests'
+  | 'enrolment_code_invalid'
+  | 'enrolment_code_used'
+  | 'enrolment_code_expired'
   | 'internal';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -35,7 +38,11 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'forbidden':
       return HttpStatus.FORBIDDEN;
     case 'not_found':
+    case 'enrolment_code_invalid':
       return HttpStatus.NOT_FOUND;
+    case 'enrolment_code_used':
+    case 'enrolment_code_expired':
+      return HttpStatus.GONE;
     case 'conflict':
     case 'media_not_ready':
     case 'invalid_state':

@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { LOA_VERSION } from '@loa/protocol';
 import { Public } from '../auth/principal';
 
 @ApiTags('health')
@@ -13,6 +14,6 @@ export class HealthController {
   @Get()
   async health() {
     await this.db.query('SELECT 1');
-    return { status: 'ok', time: new Date().toISOString() };
+    return { status: 'ok', time: new Date().toISOString(), version: LOA_VERSION };
   }
 }

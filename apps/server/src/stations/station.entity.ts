@@ -40,6 +40,10 @@ export class Station {
   @Column({ type: 'varchar', length: 50, nullable: true })
   agentVersion!: string | null;
 
+  /** When an agent last exchanged an enrolment code for this station's token. */
+  @InstantColumn({ nullable: true })
+  enrolledAt!: string | null;
+
   @InstantColumn()
   createdAt!: string;
 }

@@ -3,13 +3,17 @@ import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles, ScopedBy } from '../auth/principal';
 import { OptionalUuidQuery, UuidParam } from '../common/params';
 import { CreateStationDto } from './dto/create-station.dto';
+import { EnrolmentService } from './enrolment.service';
 import { StationsService } from './stations.service';
 
 @ApiTags('stations')
 @ApiBearerAuth()
 @Controller('stations')
 export class StationsController {
-  constructor(private readonly stations: StationsService) {}
+  constructor(
+    private readonly stations: StationsService,
+    private readonly enrolment: EnrolmentService,
+  ) {}
 
   @ApiQuery({ name: 'unitId', required: false, description: 'Chỉ các trạm thuộc đơn vị này (kể cả đơn vị cấp dưới)' })
   @Get()
@@ -19,8 +23,10 @@ export class StationsController {
 
   @Roles('admin')
   @Post()
-  create(@Body() body: CreateStationDto, @CurrentPrincipal() who: Principal) {
-    return this.stations.create(body, who);
+  /** The answer carries the station's first enrolment code (for `loa-agent enrol`) and its token, each shown only here. */
+  async create(@Body() body: CreateStationDto, @CurrentPrincipal() who: Principal) {
+    const created = await this.stations.create(body, who);
+    return { ...created, enrolment: await this.enrolment.issue(created.station.id) };
   }
 
   @Roles('admin')

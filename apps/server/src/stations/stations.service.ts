@@ -3,6 +3,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import type { StationView } from '@loa/api-types';
+import { isAgentOutdated } from '@loa/protocol';
 import { hashToken, newStationToken } from '../auth/password';
 import type { Principal } from '../auth/principal';
 import { nowInstant } from '../common/columns';
@@ -53,6 +54,7 @@ export class StationsService implements BeforeApplicationShutdown {
         scheduleVersion: 0,
         lastSeenAt: null,
         agentVersion: null,
+        enrolledAt: null,
         createdAt: nowInstant(),
       }),
     );
@@ -151,6 +153,8 @@ export function toPublicStation(s: Station): StationView & Pick<Station, 'tokenI
     scheduleVersion: s.scheduleVersion,
     lastSeenAt: s.lastSeenAt,
     agentVersion: s.agentVersion,
+    agentOutdated: isAgentOutdated(s.agentVersion),
+    enrolledAt: s.enrolledAt,
     createdAt: s.createdAt,
   };
 }
