@@ -15,6 +15,10 @@ import { AuditContextInterceptor } from './audit/audit-context.interceptor';
 import { AuditController } from './audit/audit.controller';
 import { AuditEntry } from './audit/audit-entry.entity';
 import { AuditService } from './audit/audit.service';
+import { CapFeedPoller } from './cap/cap-feed';
+import { CapController } from './cap/cap.controller';
+import { CapAlert, CapRule, CapSource } from './cap/cap.entity';
+import { CapService } from './cap/cap.service';
 import { Clock } from './common/clock';
 import { ErrorFilter } from './common/error.filter';
 import { DomainEvents } from './common/events';
@@ -92,7 +96,7 @@ export class AppModule {
             return db;
           },
         }),
-        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry]),
+        TypeOrmModule.forFeature([Unit, Station, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry, CapSource, CapRule, CapAlert]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         MediaModule,
       ],
@@ -114,6 +118,7 @@ export class AppModule {
         AgentsController,
         LiveController,
         AuditController,
+        CapController,
       ],
       providers: [
         AuthService,
@@ -140,6 +145,8 @@ export class AppModule {
         LiveProbe,
         LiveService,
         LiveMicGateway,
+        CapService,
+        CapFeedPoller,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
         { provide: APP_INTERCEPTOR, useClass: SessionStreamsInterceptor },

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'live_source_unavailable'
   | 'live_source_not_audio'
   | 'too_many_requests'
+  | 'cap_invalid'
   | 'internal';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -47,6 +48,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'slot_in_past':
     case 'live_source_unavailable':
     case 'live_source_not_audio':
+    case 'cap_invalid':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'range_not_satisfiable':
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;

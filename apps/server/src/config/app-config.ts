@@ -54,6 +54,13 @@ const EnvSchema = z.object({
   /** For TTS_ENGINE=command: the program and its arguments; {out} becomes the WAV to write, {voice} the voice. */
   TTS_COMMAND: z.string().min(1).optional(),
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(6),
+  /** CAP 1.2 alert documents polled over HTTP(S), comma-separated. */
+  CAP_FEED_URLS: z
+    .string()
+    .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.string().url('không phải địa chỉ URL').refine((u) => /^https?:\/\//.test(u), { message: 'chỉ nhận http hoặc https' })).max(20))
+    .default([]),
+  CAP_POLL_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(120),
   RETENTION_CRON: z.string().refine((v) => validCron(v), { message: 'không phải biểu thức cron (ví dụ 17 3 * * *)' }).default('17 3 * * *'),
 }).refine((env) => env.TTS_ENGINE !== 'command' || env.TTS_COMMAND !== undefined, {
   message: 'cần TTS_COMMAND khi TTS_ENGINE=command',
@@ -107,6 +114,8 @@ export class AppConfig {
   readonly tts: TtsSettings;
   readonly retentionMonths: number;
   readonly retentionCron: string;
+  readonly capFeedUrls: string[];
+  readonly capPollMs: number;
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -143,6 +152,8 @@ export class AppConfig {
         : { engine: 'espeak', voice: env.TTS_VOICE };
     this.retentionMonths = env.RETENTION_MONTHS;
     this.retentionCron = env.RETENTION_CRON;
+    this.capFeedUrls = env.CAP_FEED_URLS;
+    this.capPollMs = env.CAP_POLL_SECONDS * 1000;
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */
