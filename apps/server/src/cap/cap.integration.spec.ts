@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DataSource } from 'typeorm';
 import { Api } from '../../../../test/support/api';
 import { startInProcessServer } from '../../../../test/support/in-process';
 import { CapFeedPoller } from './cap-feed';
@@ -223,6 +224,23 @@ describe('CAP 1.2 alerts in', () => {
     expect(await count()).toBe(before);
   });
 
+  it("the alert's expires ends the emergency and its repeats", async () => {
+    const expires = new Date(Date.now() + 15_000).toISOString().replace(/\.\d+Z$/, '+00:00');
+    const res = await post(cap({ identifier: 'BAO5-HETHAN', sent: '2026-12-04T21:00:00+07:00', expires }));
+    expect(res.body.alert.decision).toBe('aired');
+    const relayId = res.body.alert.relayId as string;
+    const relay = (await api.ok('GET', `/api/live/relays/${relayId}`)).relay;
+    expect(relay.status).toBe('live');
+    expect(relay.rounds).toBe(1); // no 6-hour repeat fits before it expires
+    let status = relay.status as string;
+    for (let waited = 0; status === 'live' && waited < 45_000; waited += 500) {
+      await new Promise((r) => setTimeout(r, 500));
+      status = (await api.ok('GET', `/api/live/relays/${relayId}`)).relay.status;
+    }
+    expect(status).toMatch(/^(ended|stopped)$/);
+    expect((await api.ok('GET', `/api/live/relays/${relayId}`)).relay.endReason).toMatch(/Hết hạn|^null$/);
+  }, 90_000);
+
   it('a polled feed on loopback is read, and the same alert served again is ignored', async () => {
     const poller = app.get(CapFeedPoller);
     feedBody = cap({ identifier: 'FEED-001', status: 'Test' });
@@ -237,5 +255,15 @@ describe('CAP 1.2 alerts in', () => {
     feedBody = cap({ identifier: 'FEED-BIG', status: 'Test', description: 'x'.repeat(300 * 1024) });
     await poller.pollOnce();
     expect(((await api.ok('GET', '/api/cap/alerts')) as { identifier: string }[]).some((a) => a.identifier === 'FEED-BIG')).toBe(false);
+  });
+
+  it('the CapAlerts migration goes down and up again', async () => {
+    const db = app.get(DataSource);
+    const capTables = async () => ((await db.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'cap_%' ORDER BY name`)) as { name: string }[]).map((t) => t.name);
+    expect(await capTables()).toEqual(['cap_alert', 'cap_rule', 'cap_source']);
+    for (let i = 0; i < 10 && (await capTables()).length; i++) await db.undoLastMigration();
+    expect(await capTables()).toEqual([]);
+    await db.runMigrations();
+    expect(await capTables()).toEqual(['cap_alert', 'cap_rule', 'cap_source']);
   });
 });
