@@ -47,8 +47,8 @@ export class CapController {
 
   @Roles('admin', 'approver', 'editor')
   @Get('alerts')
-  alerts() {
-    return this.cap.listAlerts();
+  alerts(@CurrentPrincipal() who: Principal) {
+    return this.cap.alertsFor(who);
   }
 
   @Roles('admin', 'approver')
@@ -85,8 +85,8 @@ export class CapController {
 
   @Roles('admin', 'approver', 'editor')
   @Get('rules')
-  rules() {
-    return this.cap.listRules();
+  rules(@CurrentPrincipal() who: Principal) {
+    return this.cap.rulesFor(who);
   }
 
   @Roles('admin')

@@ -192,6 +192,15 @@ describe('CAP 1.2 alerts in', () => {
   it('a draft rule keeps the alert waiting until an approver approves it', async () => {
     const res = await post(cap({ identifier: 'LU-001', event: 'Lũ quét', severity: 'Moderate', urgency: 'Expected', areaDesc: 'Xã Cẩm Bình' }));
     expect(res.body.alert).toMatchObject({ decision: 'awaiting_approval', relayId: null, unitIds: [units.binh] });
+    // An approver of another commune neither sees it nor may air it.
+    await api.ok('POST', '/api/users', { username: 'duyet-cam-vinh', displayName: 'Người duyệt xã Cẩm Vĩnh', password: 'approver-password', role: 'approver', unitId: units.vinh });
+    const neighbour = new Api(api.baseUrl);
+    await neighbour.login('duyet-cam-vinh', 'approver-password');
+    expect(((await neighbour.ok('GET', '/api/cap/alerts')) as { id: string }[]).map((a) => a.id)).not.toContain(res.body.alert.id);
+    const outside = await neighbour.request('POST', `/api/cap/alerts/${res.body.alert.id}/approve`);
+    expect(outside.status).toBe(403);
+    expect(outside.body.code).toBe('forbidden');
+    expect((await alertsBy('LU-001'))[0].decision).toBe('awaiting_approval');
     const approved = await api.ok('POST', `/api/cap/alerts/${res.body.alert.id}/approve`);
     expect(approved).toMatchObject({ decision: 'approved', relayId: expect.any(String) });
     const status = await api.ok('GET', `/api/live/relays/${approved.relayId}`);

@@ -100,6 +100,23 @@ export class CapService {
     return this.db.getRepository(CapRule).find({ order: { createdAt: 'ASC' } });
   }
 
+  /** Someone confined to a unit sees the rules set inside it and the alerts that named a place in it. */
+  async rulesFor(who: Principal): Promise<CapRule[]> {
+    const own = await this.ownUnits(who);
+    return (await this.listRules()).filter((r) => !own || own.has(r.unitId));
+  }
+
+  async alertsFor(who: Principal, limit = 100): Promise<CapAlert[]> {
+    const own = await this.ownUnits(who);
+    if (!own) return this.listAlerts(limit);
+    return (await this.listAlerts(1000)).filter((a) => a.unitIds.some((u) => own.has(u))).slice(0, limit);
+  }
+
+  private async ownUnits(who: Principal): Promise<Set<string> | null> {
+    if (who.kind !== 'user' || who.role === 'admin' || !who.unitId) return null;
+    return new Set(await this.units.subtreeIds(who.unitId));
+  }
+
   async deleteRule(id: string): Promise<void> {
     const r = await this.db.getRepository(CapRule).delete({ id });
     if (!r.affected) throw new LoaError('not_found', 'Không tìm thấy quy tắc CAP này.', { id });
