@@ -128,6 +128,17 @@ describe('CAP 1.2 alerts in', () => {
       expect(res.body.code).toBe('unauthorized');
     }
     expect(await alertsBy('TOKEN-1')).toEqual([]);
+
+    // A source deleted is a token revoked.
+    const other = await api.ok('POST', '/api/cap/sources', { name: 'Nguồn thử' });
+    expect((await post(cap({ identifier: 'TOKEN-2', status: 'Test' }), other.token)).status).toBe(200);
+    expect((await api.request('DELETE', `/api/cap/sources/${other.source.id}`)).status).toBe(204);
+    expect((await post(cap({ identifier: 'TOKEN-3', status: 'Test' }), other.token)).status).toBe(401);
+
+    // A JSON body is not read as an alert.
+    const json = await fetch(`${api.baseUrl}/api/cap`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"identifier":"J-1"}' });
+    expect(json.status).toBe(422);
+    expect(((await json.json()) as { code: string }).code).toBe('cap_invalid');
   });
 
   it('a severe, immediate alert for a commune airs at once on that commune only, spoken from the Vietnamese block, repeating every 6 h until it expires', async () => {
