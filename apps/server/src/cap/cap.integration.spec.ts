@@ -194,6 +194,24 @@ describe('CAP 1.2 alerts in', () => {
     expect((await relays()).length).toBe(before);
   });
 
+  it('an emergency may repeat every N hours until stopped or expired, a week at most without an expiry', async () => {
+    const text = 'Bản tin bão số 5, phát lại mỗi sáu giờ.';
+    const open = await api.ok('POST', '/api/live/emergencies', { title: 'Bão số 5', sourceKind: 'text', text, stationIds: [stations.vinh], repeatEveryHours: 6 });
+    expect(open.relay).toMatchObject({ rounds: 28, intervalMs: 6 * 3600_000 });
+    expect(Date.parse(open.relay.expiresAt) - Date.parse(open.relay.startedAt)).toBeGreaterThan(7 * 24 * 3600_000 - 5 * 60_000);
+    await api.ok('POST', `/api/live/relays/${open.relay.id}/stop`);
+    const expiresAt = new Date(Date.now() + 13 * 3600_000).toISOString();
+    const bounded = await api.ok('POST', '/api/live/emergencies', { title: 'Bão số 5', sourceKind: 'text', text, stationIds: [stations.vinh], repeatEveryHours: 6, expiresAt });
+    expect(bounded.relay).toMatchObject({ rounds: 3, intervalMs: 6 * 3600_000 });
+    await api.ok('POST', `/api/live/relays/${bounded.relay.id}/stop`);
+    const both = await api.request('POST', '/api/live/emergencies', { title: 'Bão', sourceKind: 'text', text, stationIds: [stations.vinh], repeatEveryHours: 6, repeats: 2 });
+    expect(both.status).toBe(400);
+    expect(both.body.code).toBe('validation_failed');
+    for (const repeatEveryHours of [0, 25, 1.5]) {
+      expect((await api.request('POST', '/api/live/emergencies', { title: 'Bão', sourceKind: 'text', text, stationIds: [stations.vinh], repeatEveryHours })).status).toBe(400);
+    }
+  }, 90_000);
+
   it('a geocode naming a unit code matches that unit', async () => {
     const res = await post(cap({ identifier: 'BAO5-GEO', areaDesc: 'Vùng ven biển', geocode: '18655' }));
     expect(res.body.alert).toMatchObject({ decision: 'aired', unitIds: [units.vinh] });

@@ -219,9 +219,7 @@ export class CapService {
 
   private async air(row: CapAlert, rule: CapRule, who: Principal): Promise<void> {
     const now = this.clock.now();
-    const until = Math.min(row.expiresAt ? Date.parse(row.expiresAt) : Infinity, now + MAX_AIR_MS);
-    const repeat = rule.repeatHours ? rule.repeatHours * 3600_000 : null;
-    const repeats = repeat ? Math.max(0, Math.floor((until - now) / repeat)) : 0;
+    const until = row.expiresAt ? Math.min(Date.parse(row.expiresAt), now + MAX_AIR_MS) : null;
     try {
       const { relay } = await this.live.start(
         {
@@ -230,10 +228,8 @@ export class CapService {
           sourceKind: 'text',
           text: row.spokenText,
           unitIds: row.unitIds,
-          repeats,
-          intervalSeconds: repeat ? repeat / 1000 : 0,
-          // A repeating bulletin stays in force until replaced, cancelled or a week has passed.
-          expiresAt: row.expiresAt || repeat ? new Date(until).toISOString() : undefined,
+          repeatEveryHours: rule.repeatHours ?? undefined,
+          expiresAt: until ? new Date(until).toISOString() : undefined,
         },
         who,
       );
