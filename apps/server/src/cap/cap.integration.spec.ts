@@ -191,6 +191,11 @@ describe('CAP 1.2 alerts in', () => {
     }
     const elsewhere = await post(cap({ identifier: 'BAO5-QB', areaDesc: 'Tỉnh Quảng Bình' }));
     expect(elsewhere.body.alert).toMatchObject({ decision: 'unmatched', relayId: null, unitIds: [] });
+    // A commune with no station yet: the alert is kept as failed, with the reason.
+    const loc = await api.ok('POST', '/api/units', { name: 'Xã Cẩm Lộc', kind: 'Xã', parentId: units.province });
+    const none = await post(cap({ identifier: 'BAO5-LOC', areaDesc: 'Xã Cẩm Lộc' }));
+    expect(none.body.alert).toMatchObject({ decision: 'failed', relayId: null, unitIds: [loc.id] });
+    expect(none.body.alert.reason).toMatch(/trạm/);
     expect((await relays()).length).toBe(before);
   });
 

@@ -217,7 +217,8 @@ export class CapService {
     return null;
   }
 
-  private async air(row: CapAlert, rule: CapRule, who: Principal): Promise<void> {
+  /** Starts the emergency; on failure the reason is kept on the row and the error returned. */
+  private async air(row: CapAlert, rule: CapRule, who: Principal): Promise<Error | null> {
     const now = this.clock.now();
     const until = row.expiresAt ? Math.min(Date.parse(row.expiresAt), now + MAX_AIR_MS) : null;
     try {
@@ -234,9 +235,11 @@ export class CapService {
         who,
       );
       row.relayId = relay.id;
+      return null;
     } catch (e) {
       row.reason = `Không phát được: ${(e as Error).message}`.slice(0, 1000);
       this.log.error(`CAP ${row.identifier}: ${row.reason}`);
+      return e as Error;
     }
   }
 
@@ -279,8 +282,9 @@ export class CapService {
     }
     const rule = row.ruleId ? await this.db.getRepository(CapRule).findOneBy({ id: row.ruleId }) : null;
     if (!rule) throw new LoaError('invalid_state', 'Quy tắc của bản tin này đã bị xoá.');
-    await this.air(row, rule, who);
-    if (!row.relayId) throw new LoaError('internal', row.reason ?? 'Không phát được bản tin.');
+    const failed = await this.air(row, rule, who);
+    // The draft stays waiting: the approver sees why (no station in the area, speech failed) and may retry.
+    if (failed) throw failed instanceof LoaError ? failed : new LoaError('internal', row.reason ?? 'Không phát được bản tin.');
     row.decision = 'approved';
     row.approvedBy = who.userId;
     await alerts.update({ id: row.id }, { decision: row.decision, approvedBy: row.approvedBy, relayId: row.relayId, reason: null });
