@@ -74,6 +74,7 @@ describe('CAP 1.2 alerts in', () => {
   let api: Api;
   let feed: Server;
   let feedBody = '';
+  const feedPages: Record<string, string> = {};
   let token: string;
   const stations: Record<string, string> = {};
   const units: Record<string, string> = {};
@@ -88,9 +89,10 @@ describe('CAP 1.2 alerts in', () => {
   const alertsBy = async (identifier: string) => ((await api.ok('GET', '/api/cap/alerts')) as { identifier: string; decision: string }[]).filter((a) => a.identifier === identifier);
 
   beforeAll(async () => {
-    feed = createServer((_, res) => {
-      res.writeHead(200, { 'content-type': 'application/cap+xml' });
-      res.end(feedBody);
+    feed = createServer((req, res) => {
+      const body = req.url === '/cap.xml' ? feedBody : feedPages[req.url ?? ''];
+      res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/xml' });
+      res.end(body ?? '');
     });
     await new Promise<void>((r) => feed.listen(0, '127.0.0.1', r));
     const feedUrl = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/cap.xml`;
@@ -298,6 +300,33 @@ describe('CAP 1.2 alerts in', () => {
     feedBody = cap({ identifier: 'FEED-BIG', status: 'Test', description: 'x'.repeat(300 * 1024) });
     await poller.pollOnce();
     expect(((await api.ok('GET', '/api/cap/alerts')) as { identifier: string }[]).some((a) => a.identifier === 'FEED-BIG')).toBe(false);
+  });
+
+  it("an Atom index on the feed is followed to its alerts, on the feed's own host only", async () => {
+    let outsideHits = 0;
+    const outside = createServer((_, res) => {
+      outsideHits++;
+      res.end(cap({ identifier: 'FEED-OUTSIDE', status: 'Test' }));
+    });
+    await new Promise<void>((r) => outside.listen(0, '127.0.0.1', r));
+    try {
+      const elsewhere = `http://127.0.0.1:${(outside.address() as AddressInfo).port}/x.xml`;
+      feedPages['/a/1.xml'] = cap({ identifier: 'FEED-ATOM-1', status: 'Exercise' });
+      feedPages['/a/2.xml'] = cap({ identifier: 'FEED-ATOM-2', status: 'Test' });
+      feedBody = `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Cảnh báo</title>
+  <entry><title>1</title><link href="a/1.xml"/></entry>
+  <entry><title>2</title><link rel="alternate" type="application/cap+xml" href="/a/2.xml"/></entry>
+  <entry><title>3</title><link href="${elsewhere}"/></entry>
+</feed>`;
+      await app.get(CapFeedPoller).pollOnce();
+      const stored = (await api.ok('GET', '/api/cap/alerts')) as { identifier: string; origin: string }[];
+      expect(stored.filter((a) => a.identifier.startsWith('FEED-ATOM')).map((a) => a.identifier).sort()).toEqual(['FEED-ATOM-1', 'FEED-ATOM-2']);
+      expect(stored.find((a) => a.identifier === 'FEED-ATOM-1')?.origin).toMatch(/\/a\/1\.xml$/);
+      expect(outsideHits).toBe(0);
+    } finally {
+      await new Promise((r) => outside.close(r));
+    }
   });
 
   it('the CapAlerts migration goes down and up again', async () => {
