@@ -20,6 +20,8 @@ interface Access {
   public?: boolean;
   /** Calling it ends the caller's sessions (sign-in again afterwards). */
   endsSession?: boolean;
+  /** Only a token of its own opens it (a CAP source's): no sign-in or station token does, all get 401. */
+  ownToken?: boolean;
 }
 
 const ALL: Access = { users: 'all' };
@@ -120,6 +122,15 @@ const MATRIX: Record<string, Access> = {
   'GET /api/media/assets': ALL,
   'GET /api/media/assets/:id': ALL,
   'GET /api/media/files/:sha256': { users: 'all', agent: true },
+  'POST /api/cap': { users: [], ownToken: true },
+  'GET /api/cap/alerts': { users: ['admin', 'approver', 'editor'] },
+  'POST /api/cap/alerts/:id/approve': { users: ['admin', 'approver'] },
+  'GET /api/cap/sources': ADMIN,
+  'POST /api/cap/sources': ADMIN,
+  'DELETE /api/cap/sources/:id': ADMIN,
+  'GET /api/cap/rules': { users: ['admin', 'approver', 'editor'] },
+  'POST /api/cap/rules': ADMIN,
+  'DELETE /api/cap/rules/:id': ADMIN,
 };
 
 /** Routes an inspector may call that are not reads: only their own account's. */
@@ -278,8 +289,9 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
         const body = streaming ? null : ((await res.json().catch(() => null)) as { code?: string; message?: string } | null);
         abort.abort();
         const expectation = allowed(access, caller) ? 'allowed' : caller === 'anonymous' ? 401 : 403;
-        const ok =
-          expectation === 'allowed'
+        const ok = access.ownToken
+          ? res.status === 401 && body?.code === 'unauthorized'
+          : expectation === 'allowed'
             ? res.status !== 401 && res.status !== 403 && res.status < 500
             : expectation === 401
               ? res.status === 401 && body?.code === 'unauthorized' && body.message === 'Bạn cần đăng nhập để dùng chức năng này.'

@@ -16,6 +16,10 @@ import { AuditContextInterceptor } from './audit/audit-context.interceptor';
 import { AuditController } from './audit/audit.controller';
 import { AuditEntry } from './audit/audit-entry.entity';
 import { AuditService } from './audit/audit.service';
+import { CapFeedPoller } from './cap/cap-feed';
+import { CapController } from './cap/cap.controller';
+import { CapAlert, CapRule, CapSource } from './cap/cap.entity';
+import { CapService } from './cap/cap.service';
 import { Clock } from './common/clock';
 import { ErrorFilter } from './common/error.filter';
 import { DomainEvents } from './common/events';
@@ -96,7 +100,7 @@ export class AppModule {
           useFactory: () => dataSourceOptions(config.database),
           dataSourceFactory: (options) => openDatabase(options!),
         }),
-        TypeOrmModule.forFeature([Unit, Station, StationEnrolment, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry]),
+        TypeOrmModule.forFeature([Unit, Station, StationEnrolment, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry, CapSource, CapRule, CapAlert]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         AccessModule,
         MediaModule,
@@ -120,6 +124,7 @@ export class AppModule {
         AgentsController,
         LiveController,
         AuditController,
+        CapController,
       ],
       providers: [
         AuthService,
@@ -152,6 +157,8 @@ export class AppModule {
         LiveSourceFetcher,
         LiveService,
         LiveMicGateway,
+        CapService,
+        CapFeedPoller,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
         { provide: APP_INTERCEPTOR, useClass: SessionStreamsInterceptor },

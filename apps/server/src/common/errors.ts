@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'enrolment_code_invalid'
   | 'enrolment_code_used'
   | 'enrolment_code_expired'
+  | 'cap_invalid'
   | 'internal';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -58,6 +59,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'live_source_unavailable':
     case 'live_source_not_audio':
     case 'live_source_forbidden':
+    case 'cap_invalid':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'range_not_satisfiable':
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;

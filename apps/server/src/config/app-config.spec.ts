@@ -44,6 +44,14 @@ describe('server configuration', () => {
     }
   });
 
+  it('polls no CAP feed unless CAP_FEED_URLS lists http(s) addresses, every CAP_POLL_SECONDS (10 s to a day)', () => {
+    expect(AppConfig.fromEnv(base)).toMatchObject({ capFeedUrls: [], capPollMs: 120_000 });
+    const config = AppConfig.fromEnv({ ...base, CAP_FEED_URLS: 'https://kttv.example.vn/cap.xml, http://10.0.0.5/canhbao.xml', CAP_POLL_SECONDS: '60' });
+    expect(config).toMatchObject({ capFeedUrls: ['https://kttv.example.vn/cap.xml', 'http://10.0.0.5/canhbao.xml'], capPollMs: 60_000 });
+    for (const bad of ['file:///etc/passwd', 'ftp://x.vn/a.xml', 'không phải url']) expect(() => AppConfig.fromEnv({ ...base, CAP_FEED_URLS: bad })).toThrow(/CAP_FEED_URLS/);
+    for (const bad of ['5', '100000', 'mỗi phút']) expect(() => AppConfig.fromEnv({ ...base, CAP_POLL_SECONDS: bad })).toThrow(/CAP_POLL_SECONDS/);
+  });
+
   it('makes a JWT secret once, readable by its owner only, and keeps it', () => {
     const first = AppConfig.fromEnv(base).jwtSecret;
     expect(first.length).toBeGreaterThanOrEqual(32);

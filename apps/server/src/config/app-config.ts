@@ -119,6 +119,13 @@ const EnvSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .default(''),
+  /** CAP 1.2 alert documents polled over HTTP(S), comma-separated. */
+  CAP_FEED_URLS: z
+    .string()
+    .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.string().url('không phải địa chỉ URL').refine((u) => /^https?:\/\//.test(u), { message: 'chỉ nhận http hoặc https' })).max(20))
+    .default([]),
+  CAP_POLL_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(120),
   RETENTION_CRON: z.string().refine((v) => validCron(v), { message: 'không phải biểu thức cron (ví dụ 17 3 * * *)' }).default('17 3 * * *'),
 }).refine((env) => env.TTS_ENGINE !== 'command' || env.TTS_COMMAND !== undefined, {
   message: 'cần TTS_COMMAND khi TTS_ENGINE=command',
@@ -186,6 +193,8 @@ export class AppConfig {
   readonly missGraceMs: number;
   /** The Ed25519 private key that signs logbook seals: outside the database. */
   readonly sealKeyFile: string;
+  readonly capFeedUrls: string[];
+  readonly capPollMs: number;
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -231,6 +240,8 @@ export class AppConfig {
     this.trustProxy = env.TRUST_PROXY;
     this.missGraceMs = env.LOGBOOK_MISS_GRACE_MINUTES * 60_000;
     this.sealKeyFile = resolve(env.LOA_SEAL_KEY_FILE ?? join(this.dataDir, 'keys', 'seal-ed25519.pem'));
+    this.capFeedUrls = env.CAP_FEED_URLS;
+    this.capPollMs = env.CAP_POLL_SECONDS * 1000;
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */

@@ -39,6 +39,8 @@ export interface StartLive {
   repeats?: number;
   intervalSeconds?: number;
   expiresAt?: string;
+  /** Emergencies: aired again every so many hours until stopped or expired (a week at most), instead of `repeats`. */
+  repeatEveryHours?: number;
 }
 
 /** A listener of the HTTP stream further behind than this is dropped rather than buffered without end. */
@@ -144,8 +146,18 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
   async start(input: StartLive, who: Principal): Promise<{ relay: ReturnType<typeof publicRelay>; streamUrl: string; streamToken: string }> {
     const targets = await this.resolveTargets(input, who);
     const now = this.clock.nowInstant();
-    const rounds = input.kind === 'emergency' && input.sourceKind !== 'mic' ? 1 + (input.repeats ?? 0) : 1;
-    const intervalMs = (input.intervalSeconds ?? 0) * 1000;
+    const everyMs = input.kind === 'emergency' && input.sourceKind !== 'mic' && input.repeatEveryHours ? input.repeatEveryHours * 3600_000 : null;
+    if (everyMs && (input.repeats || input.intervalSeconds)) {
+      throw new LoaError('validation_failed', 'Chọn hoặc phát lại theo chu kỳ giờ, hoặc số lần phát lại, không cả hai.', { fields: [{ field: 'repeatEveryHours', problems: ['with repeats or intervalSeconds'] }] });
+    }
+    // Repeating by the hour with no end given stops after a week, like the longest expiry.
+    if (everyMs && !input.expiresAt) input = { ...input, expiresAt: toInstant(this.clock.now() + MAX_EXPIRY_MS - 60_000) };
+    const rounds = everyMs
+      ? 1 + Math.floor((Date.parse(input.expiresAt!) - this.clock.now()) / everyMs)
+      : input.kind === 'emergency' && input.sourceKind !== 'mic'
+        ? 1 + (input.repeats ?? 0)
+        : 1;
+    const intervalMs = everyMs ?? (input.intervalSeconds ?? 0) * 1000;
     if (input.expiresAt && Date.parse(input.expiresAt) <= this.clock.now()) {
       throw new LoaError('validation_failed', 'Thời điểm hết hạn phải ở tương lai.', { fields: [{ field: 'expiresAt', problems: ['in the past'] }] });
     }

@@ -75,6 +75,13 @@ export class StartEmergencyDto extends StartRelayDto {
   @Max(6 * 3600)
   intervalSeconds?: number;
 
+  @ApiPropertyOptional({ description: 'Phát lại mỗi N giờ cho đến khi dừng hoặc hết hạn (tối đa 7 ngày); thay cho repeats/intervalSeconds' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(24)
+  repeatEveryHours?: number;
+
   @ApiPropertyOptional({ example: '2026-11-24T18:00:00+07:00' })
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
