@@ -1,4 +1,4 @@
-/// <reference types="jest" />
+import { describe, expect, it } from 'vitest';
 import { eventSpan, eventTimeText, hhmm, slotLabel } from './calendar-format';
 
 const at = (hour: number, minute: number, second = 0) => ({ hour, minute, second });

@@ -1,4 +1,4 @@
-/// <reference types="jest" />
+import { describe, expect, it } from 'vitest';
 import { allChosen, formInWords, newSlotForm, slotTiming, timesOf, type SlotForm } from './slot-form';
 
 const form = (over: Partial<SlotForm>): SlotForm => ({ ...newSlotForm('2026-11-30T05:30:00', 'p1'), ...over });

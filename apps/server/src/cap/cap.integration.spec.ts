@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { Api } from '../../../../test/support/api';
 import { startInProcessServer } from '../../../../test/support/in-process';
+import { engineOf } from '../database/sql';
 import { CapFeedPoller } from './cap-feed';
 
 interface Doc {
@@ -331,7 +332,11 @@ describe('CAP 1.2 alerts in', () => {
 
   it('the CapAlerts migration goes down and up again', async () => {
     const db = app.get(DataSource);
-    const capTables = async () => ((await db.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'cap_%' ORDER BY name`)) as { name: string }[]).map((t) => t.name);
+    const tablesSql =
+      engineOf(db) === 'postgres'
+        ? `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'cap\\_%' ORDER BY table_name`
+        : `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'cap_%' ORDER BY name`;
+    const capTables = async () => ((await db.query(tablesSql)) as { name: string }[]).map((t) => t.name);
     expect(await capTables()).toEqual(['cap_alert', 'cap_rule', 'cap_source']);
     for (let i = 0; i < 10 && (await capTables()).length; i++) await db.undoLastMigration();
     expect(await capTables()).toEqual([]);

@@ -250,7 +250,7 @@ export class CapService {
     for (const ref of doc.references) {
       const earlier = await alerts.findOneBy({ sender: ref.sender, identifier: ref.identifier, sent: ref.sent });
       if (!earlier) continue;
-      if (earlier.relayId) await this.stopQuietly(earlier.relayId);
+      if (earlier.relayId) await this.stopQuietly(earlier.relayId, earlier.ruleId);
       if (earlier.decision === 'aired' || earlier.decision === 'approved' || earlier.decision === 'awaiting_approval') {
         await alerts.update({ id: earlier.id }, { decision: as });
         ended++;
@@ -259,9 +259,16 @@ export class CapService {
     return ended;
   }
 
-  private async stopQuietly(relayId: string): Promise<void> {
+  /** Stops an alert's emergency in the name of its rule's maker, who started it. */
+  private async stopQuietly(relayId: string, ruleId: string | null): Promise<void> {
+    const rule = ruleId ? await this.db.getRepository(CapRule).findOneBy({ id: ruleId }) : null;
+    const maker = rule ? await this.db.getRepository(User).findOneBy({ id: rule.createdBy }) : null;
+    if (!maker) {
+      this.log.warn(`CAP: the emergency ${relayId} has no rule maker left to stop it in the name of`);
+      return;
+    }
     try {
-      await this.live.stop(relayId);
+      await this.live.stop(relayId, { kind: 'user', userId: maker.id, username: maker.username, role: maker.role, unitId: maker.unitId });
     } catch (e) {
       if (!(e instanceof LoaError && (e.code === 'conflict' || e.code === 'not_found'))) throw e;
     }

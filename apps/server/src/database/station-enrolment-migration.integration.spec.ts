@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source';
-import { StationEnrolment1795420000000 } from './migrations/1795420000000-StationEnrolment';
+import { StationEnrolment1795440000000 } from './migrations/1795440000000-StationEnrolment';
 
-/** The enrolment migration goes down and up again, leaving the station table's audit triggers whole. */
+/** The enrolment migration goes down and up again, leaving the station table's audit triggers whole (SQLite's triggers). */
 describe('StationEnrolment migration', () => {
   let dir: string;
   let db: DataSource;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'loa-enrol-mig-'));
-    db = await new DataSource(dataSourceOptions(join(dir, 'loa.sqlite'))).initialize();
+    db = await new DataSource(dataSourceOptions({ engine: 'sqlite', path: join(dir, 'loa.sqlite') })).initialize();
   });
 
   afterAll(async () => {
@@ -30,7 +30,7 @@ describe('StationEnrolment migration', () => {
     expect(await stationUpdateTrigger()).toContain('enrolledAt');
 
     // Run directly, so later migrations do not change what this one is checked on.
-    const migration = new StationEnrolment1795420000000();
+    const migration = new StationEnrolment1795440000000();
     const runner = db.createQueryRunner();
     await migration.down(runner);
     expect(await columns('station_enrolment')).toEqual([]);

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { AGENT_WS_PATH, PROTOCOL_VERSION } from '@loa/protocol';
 import { hashToken, newStationToken } from '../auth/password';
-import { LoginLimiter } from '../auth/login-limiter';
+import { LoginLimiter, MemoryFailureStore } from '../auth/login-limiter';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { DomainEvents } from '../common/events';
@@ -27,7 +27,12 @@ export class EnrolmentService {
     private readonly clock: Clock,
     private readonly events: DomainEvents,
   ) {
-    this.limiter = new LoginLimiter(() => this.clock.now(), ENROLMENT_MAX_FAILURES, ENROLMENT_WINDOW_MS);
+    this.limiter = new LoginLimiter(
+      () => this.clock.now(),
+      { perName: ENROLMENT_MAX_FAILURES, perNameWindowMs: ENROLMENT_WINDOW_MS, perAddress: ENROLMENT_MAX_FAILURES, perAddressWindowMs: ENROLMENT_WINDOW_MS },
+      new MemoryFailureStore(),
+      'enrol',
+    );
   }
 
   /** A new code for the station; any earlier code not yet used stops working. The code is shown only here. */
@@ -54,9 +59,9 @@ export class EnrolmentService {
    * once. `address` is the caller's IP: wrong codes are counted per address.
    */
   async exchange(typed: string, address: string) {
-    const blocked = this.limiter.blockedUntil('enrol', address);
+    const blocked = await this.limiter.blocked('enrol', address);
     if (blocked !== null) {
-      const seconds = Math.max(1, Math.ceil((blocked - this.clock.now()) / 1000));
+      const seconds = Math.max(1, Math.ceil((blocked.until - this.clock.now()) / 1000));
       throw new LoaError(
         'too_many_requests',
         `Nhập sai mã đăng ký quá nhiều lần. Vui lòng thử lại sau khoảng ${Math.ceil(seconds / 60)} phút.`,
@@ -65,7 +70,7 @@ export class EnrolmentService {
     }
     const normalised = normaliseEnrolmentCode(typed);
     const refuse = (error: LoaError) => {
-      if (error.code === 'enrolment_code_invalid') this.limiter.fail('enrol', address);
+      if (error.code === 'enrolment_code_invalid') void this.limiter.fail('enrol', address);
       return error;
     };
     if (!normalised) throw refuse(invalid());

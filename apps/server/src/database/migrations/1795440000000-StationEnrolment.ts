@@ -4,8 +4,8 @@ import { AuditedTable, createAuditTriggers, dropAuditTriggers } from "../../audi
 const STATION: AuditedTable = { table: "station", redact: ["tokenHash"], quiet: ["lastSeenAt", "agentVersion", "scheduleVersion"] };
 const ENROLMENT: AuditedTable = { table: "station_enrolment", redact: ["codeHash"] };
 
-export class StationEnrolment1795420000000 implements MigrationInterface {
-    name = 'StationEnrolment1795420000000'
+export class StationEnrolment1795440000000 implements MigrationInterface {
+    name = 'StationEnrolment1795440000000'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`CREATE TABLE "station_enrolment" ("id" varchar PRIMARY KEY NOT NULL, "stationId" varchar NOT NULL, "codeHash" varchar(64) NOT NULL, "createdAt" varchar(24) NOT NULL, "expiresAt" varchar(24) NOT NULL, "usedAt" varchar(24))`);

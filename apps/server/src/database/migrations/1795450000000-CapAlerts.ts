@@ -8,8 +8,8 @@ const AUDITED: AuditedTable[] = [
     { table: "cap_alert" },
 ];
 
-export class CapAlerts1795420000000 implements MigrationInterface {
-    name = 'CapAlerts1795420000000'
+export class CapAlerts1795450000000 implements MigrationInterface {
+    name = 'CapAlerts1795450000000'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`CREATE TABLE "cap_source" ("id" varchar PRIMARY KEY NOT NULL, "name" varchar(200) NOT NULL, "tokenHash" varchar(64) NOT NULL, "createdBy" varchar, "createdAt" varchar(24) NOT NULL)`);
