@@ -369,6 +369,8 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
     }> = {} as never;
     let sharedProgrammeId: string;
     let editorB: Api;
+    let provinceTargetId: string;
+    const targets: Record<Side, { district: string; station: string }> = {} as never;
 
     beforeAll(async () => {
       for (const role of ROLES) {
@@ -410,7 +412,13 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
         made[side] = { programmeId: programme.id, assetId: asset.id, sha256: asset.sha256, slotId: slot.id, submittedSlotId: submitted.id, relayId: relay.relay.id, linkId: link.id, spareUserId, spareStationId, startAt };
       }
       const cm = (await admin.ok('GET', '/api/chuyen-muc'))[0];
-      await admin.ok('POST', '/api/plan-targets', { name: 'Mỗi trạm 2 buổi', chuyenMucId: cm.id, scope: 'each_station', unitId: province.id, minPerMonth: 2 });
+      provinceTargetId = (await admin.ok('POST', '/api/plan-targets', { name: 'Mỗi trạm 2 buổi', chuyenMucId: cm.id, scope: 'each_station', unitId: province.id, minPerMonth: 2 })).id;
+      for (const side of ['a', 'b'] as const) {
+        targets[side] = {
+          district: (await admin.ok('POST', '/api/plan-targets', { name: `Huyện ${side} 1 buổi`, chuyenMucId: cm.id, scope: 'each_station', unitId: district[side], minPerMonth: 1 })).id,
+          station: (await admin.ok('POST', '/api/plan-targets', { name: `Trạm xã ${side} 1 buổi`, chuyenMucId: cm.id, scope: 'station', stationId: commune[side].stationId, minPerMonth: 1 })).id,
+        };
+      }
       await admin.ok('POST', '/api/station-groups', { name: 'Hai xã', stationIds: [commune.a.stationId, commune.b.stationId] });
     }, 120_000);
 
@@ -510,7 +518,7 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
       expect(wrong).toEqual([]);
     }, 120_000);
 
-    it.each(ROLES.map((r) => [r]))('%s bound to one district lists only its own district\'s stations, slots, relays, agents, programmes, uploads and plan compliance', async (role) => {
+    it.each(ROLES.map((r) => [r]))('%s bound to one district lists only its own district\'s stations, slots, relays, agents, programmes, uploads, plan targets and compliance, the units of its branch and (an admin) the audit trail', async (role) => {
       const api = bound.get(role as Role)!;
       const a = connectAgent(commune.a.token);
       const b = connectAgent(commune.b.token);
@@ -544,10 +552,32 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
         const counted = compliance.targets.flatMap((t: { stations: { stationId: string }[] }) => t.stations.map((x) => x.stationId));
         expect(counted).toContain(commune.a.stationId);
         expect(counted).not.toContain(commune.b.stationId);
+        // Plan targets: its own subtree's and those set above it, never the sibling's.
+        const planTargets = ids(await api.ok('GET', '/api/plan-targets'));
+        expect(planTargets).toEqual(expect.arrayContaining([provinceTargetId, targets.a.district, targets.a.station]));
+        expect(planTargets).not.toContain(targets.b.district);
+        expect(planTargets).not.toContain(targets.b.station);
+        // Units: its subtree and the chain above it, never the sibling district or its commune.
+        const units = ids(await api.ok('GET', '/api/units'));
+        expect(units).toEqual(expect.arrayContaining([province.id, district.a, commune.a.unitId]));
+        expect(units).not.toContain(district.b);
+        expect(units).not.toContain(commune.b.unitId);
         if (role === 'admin') {
           const users = (await api.ok('GET', '/api/users')).map((u: { username: string }) => u.username);
           expect(users).toContain('a-operator');
           expect(users).not.toContain('b-operator');
+          // The audit trail: changes to its own subtree's rows, never the sibling's nor those its people made.
+          const audit = async (query: string) => (await api.ok('GET', `/api/audit?${query}`)).items as unknown[];
+          expect((await audit(`entity=station&entityId=${commune.a.stationId}`)).length).toBeGreaterThan(0);
+          expect((await audit(`entity=unit&entityId=${commune.a.unitId}`)).length).toBeGreaterThan(0);
+          expect(await audit(`entity=station&entityId=${commune.b.stationId}`)).toEqual([]);
+          expect(await audit(`entity=unit&entityId=${district.b}`)).toEqual([]);
+          const operatorBId = (await admin.ok('GET', '/api/users')).find((u: { username: string }) => u.username === 'b-operator').id as string;
+          expect(await audit(`entity=user&entityId=${operatorBId}`)).toEqual([]);
+          expect(await audit(`actorId=${operatorBId}`)).toEqual([]);
+          // An admin with no unit still reads all of it.
+          expect((await admin.ok('GET', `/api/audit?actorId=${operatorBId}`)).items.length).toBeGreaterThan(0);
+          expect((await admin.ok('GET', `/api/audit?entity=station&entityId=${commune.b.stationId}`)).items.length).toBeGreaterThan(0);
         }
       } finally {
         agentA.close();
@@ -559,6 +589,8 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
       const inspector = callers.get('inspector')!;
       const stations = (await inspector.ok('GET', '/api/stations')).map((x: { id: string }) => x.id);
       expect(stations).toEqual(expect.arrayContaining([commune.a.stationId, commune.b.stationId]));
+      expect((await inspector.ok('GET', '/api/units')).map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining([district.a, district.b, commune.b.unitId]));
+      expect((await inspector.ok('GET', '/api/plan-targets')).map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining([targets.a.station, targets.b.station, targets.b.district]));
       const programmes = (await inspector.ok('GET', '/api/programmes')).map((x: { id: string }) => x.id);
       expect(programmes).toEqual(expect.arrayContaining([made.a.programmeId, made.b.programmeId]));
       expect((await inspector.request('GET', `/api/live/relays/${made.b.relayId}`)).status).toBe(200);

@@ -237,6 +237,18 @@ export class AccessPolicy {
     return new Set(rows.map((s) => s.id));
   }
 
+  /**
+   * The units whose own rows `who` may read from above and below: its reach plus the chain of units above
+   * its unit (what an upper level sets applies to it, and the console names where it sits). Undefined for all.
+   */
+  async visibleUnitsWithAncestors(who: Principal): Promise<Set<string> | undefined> {
+    if (who.kind !== 'user') return new Set();
+    const units = await this.units();
+    const reach = reachOf(who, units);
+    if (reach.all) return undefined;
+    return new Set([...reach.units, ...(who.unitId ? ancestorsOf(units, who.unitId) : [])]);
+  }
+
   /** Keeps the rows whose station `who` may see. */
   async filterByStation<T>(who: Principal, rows: readonly T[], stationOf: (row: T) => string): Promise<T[]> {
     const visible = await this.visibleStations(who);

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { AuditService } from './audit.service';
 import { AuditQuery } from './dto/audit-query.dto';
 
@@ -13,7 +13,7 @@ export class AuditController {
 
   /** Who changed what and when, with the row before and after; filter by table, row, actor and period. */
   @Get()
-  list(@Query() query: AuditQuery) {
-    return this.audit.list(query);
+  list(@Query() query: AuditQuery, @CurrentPrincipal() who: Principal) {
+    return this.audit.list(query, who);
   }
 }

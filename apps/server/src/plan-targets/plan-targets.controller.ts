@@ -11,8 +11,8 @@ export class PlanTargetsController {
   constructor(private readonly targets: PlanTargetsService) {}
 
   @Get()
-  list() {
-    return this.targets.list();
+  list(@CurrentPrincipal() who: Principal) {
+    return this.targets.list(who);
   }
 
   @Get('compliance')

@@ -66,8 +66,22 @@ export class PlanTargetsService {
     );
   }
 
-  list() {
-    return this.db.getRepository(PlanTarget).find({ order: { createdAt: 'ASC' } });
+  /**
+   * Every target, or for `who` bound to a unit: those set on its subtree and on the units above it
+   * (targets set upstream apply to it), never a sibling's.
+   */
+  async list(who?: Principal) {
+    const all = await this.db.getRepository(PlanTarget).find({ order: { createdAt: 'ASC' } });
+    const visible = who ? await this.access.visibleUnitsWithAncestors(who) : undefined;
+    if (!visible) return all;
+    const stationIds = all.filter((t) => t.stationId).map((t) => t.stationId!);
+    const stationUnits = stationIds.length
+      ? new Map((await this.db.getRepository(Station).find({ select: { id: true, unitId: true }, where: { id: In(stationIds) } })).map((s) => [s.id, s.unitId]))
+      : new Map<string, string>();
+    return all.filter((t) => {
+      const unitId = t.scope === 'station' ? stationUnits.get(t.stationId ?? '') : t.unitId;
+      return unitId !== undefined && unitId !== null && visible.has(unitId);
+    });
   }
 
   /**

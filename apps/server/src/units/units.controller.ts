@@ -11,8 +11,8 @@ export class UnitsController {
   constructor(private readonly units: UnitsService) {}
 
   @Get()
-  list() {
-    return this.units.list();
+  list(@CurrentPrincipal() who: Principal) {
+    return this.units.list(who);
   }
 
   @Roles('admin')

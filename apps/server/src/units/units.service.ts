@@ -33,8 +33,11 @@ export class UnitsService {
     );
   }
 
-  list(): Promise<Unit[]> {
-    return this.units.find({ order: { name: 'ASC' } });
+  /** Every unit, or for `who` bound to a unit: its subtree and the units above it, never a sibling's. */
+  async list(who?: Principal): Promise<Unit[]> {
+    const all = await this.units.find({ order: { name: 'ASC' } });
+    const visible = who ? await this.access.visibleUnitsWithAncestors(who) : undefined;
+    return visible ? all.filter((u) => visible.has(u.id)) : all;
   }
 
   async get(id: string): Promise<Unit> {
