@@ -97,7 +97,7 @@ export class EnrolmentService {
     });
     // An agent still connected with the token this one replaces is dropped.
     this.events.emit({ type: 'station.token-revoked', stationId: station.id });
-    this.limiter.succeed('enrol', address);
+    await this.limiter.succeed('enrol', address);
     return {
       station: { id: station.id, name: station.name, code: station.code, unitId: station.unitId, enrolledAt: station.enrolledAt },
       token,
