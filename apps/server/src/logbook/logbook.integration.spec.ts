@@ -285,8 +285,11 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     const writes = router.stack
       .filter((l) => l.route)
       .flatMap((l) => Object.keys(l.route!.methods).filter((m) => !['get', 'head', 'options'].includes(m)).map((m) => `${m.toUpperCase()} ${l.route!.path}`));
-    // Signing in is the one public write: it changes nothing. Signing out and a new password are the user's own account.
-    const guarded = writes.filter((w) => !['POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/auth/password'].includes(w));
+    // Signing in is a public write that changes nothing; so is exchanging an enrolment code, which needs the
+    // code itself. CAP alerts are opened by a CAP source's own token only. Signing out and a new password are
+    // the user's own account.
+    const own = ['POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/auth/password', 'POST /api/agent/enrol', 'POST /api/cap'];
+    const guarded = writes.filter((w) => !own.includes(w));
     expect(guarded).toEqual(
       expect.arrayContaining(['POST /api/units', 'POST /api/stations', 'POST /api/users', 'POST /api/media', 'POST /api/programmes', 'POST /api/slots', 'DELETE /api/slots/:id', 'POST /api/logbook/:id/corrections']),
     );
@@ -295,6 +298,8 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
       const res = await inspector.request(method, path.replace(/:id/g, path.startsWith('/api/logbook') ? '1' : randomUUID()), {});
       expect({ route: w, status: res.status }).toEqual({ route: w, status: 403 });
     }
+    // A signed-in person's token does not open the CAP door either.
+    expect((await inspector.request('POST', '/api/cap', {})).status).toBe(401);
   });
 
   it('names an edit, a deletion and an insertion made directly in the database, over HTTP and on the command line', async () => {
