@@ -102,7 +102,10 @@ export class AlsaPlayer implements Player {
       this.live.delete(prepared);
       prepared.decoder.kill('SIGKILL');
       const endedAt = this.clock.serverNow();
-      const playedMs = Math.round(Math.max(0, endedAt - startedAt));
+      const elapsed = Math.round(Math.max(0, endedAt - startedAt));
+      // ffmpeg leaves once the device has taken the last samples, which a sound server's buffer may do a
+      // second or two before they are heard: a clean exit means the whole programme went out.
+      const playedMs = code === 0 && !stopped ? Math.max(elapsed, prepared.item.media.durationMs) : elapsed;
       if (code === 0) this.state = { device: this.device, ok: true, checkedAt: Date.now(), error: null };
       if (stopped || code === 0) return { endedAt, playedMs, stopped };
       const error = `Lỗi thiết bị âm thanh "${this.device}" (ffmpeg thoát mã ${code}): ${prepared.outputError() || 'không rõ lý do'}`;
