@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
+import { CalendarToken } from './calendar-token.entity';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from '../../../../test/support/api';
@@ -300,7 +301,7 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
     // Expired: the day it ends, the link stops answering.
     const second = await maker.ok('POST', `/api/stations/${st.binh}/calendar-token`);
     expect(await works(second.path)).toBe(200);
-    await app.get(DataSource).query('UPDATE "calendar_token" SET "expiresAt" = ? WHERE "id" = ?', [new Date(Date.now() - 1000).toISOString(), second.id]);
+    await app.get(DataSource).getRepository(CalendarToken).update({ id: second.id }, { expiresAt: new Date(Date.now() - 1000).toISOString() });
     expect(await works(second.path)).toBe(404);
 
     // Disabled, then moved to another commune: the maker's links stop working with its access.
