@@ -506,7 +506,8 @@ export class Runner {
       cur.stopReason = 'preempted';
       cur.fadingUntil = instant;
       cur.stopDetail = `Bị ngắt bởi chương trình "${next.programme.title}" (bắt đầu cứng hoặc ưu tiên cao hơn).`;
-      cur.playback.fadeOut(instant - now);
+      // A timer may fire a millisecond early: the fade never runs longer than set.
+      cur.playback.fadeOut(Math.min(this.o.fadeMs, instant - now));
     };
     const wait = instant - this.o.fadeMs - this.o.clock.serverNow();
     if (wait <= 0) begin();
