@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from "typeorm";
 import { AuditedTable, createAuditTriggers, dropAuditTriggers } from "../../audit/audit-triggers";
 
 /** What this migration audits, fixed here so a later change to the list needs a migration of its own. */
-const AUDITED: AuditedTable[] = [
+export const AUDITED: AuditedTable[] = [
     { table: "unit" },
     { table: "station", redact: ["tokenHash"], quiet: ["lastSeenAt", "agentVersion", "scheduleVersion"] },
     { table: "user", redact: ["passwordHash"] },
