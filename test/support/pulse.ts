@@ -81,6 +81,9 @@ export async function startPulse(dir: string): Promise<PulseStack> {
       '--daemonize=no',
       '--exit-idle-time=-1',
       '--use-pid-file=no',
+      // Real-time scheduling is no help here and, on a loaded machine, RLIMIT_RTTIME may kill the daemon.
+      '--realtime=no',
+      '--high-priority=no',
       '--log-target=stderr',
       '--load=module-native-protocol-unix auth-anonymous=1',
       '--load=module-null-sink sink_name=loa rate=44100',
@@ -162,4 +165,32 @@ export function locate(recording: Int16Array, reference: Int16Array): { offset: 
     power += reference[i] * reference[i];
   }
   return { offset: best.offset, rmsError: Math.sqrt(diff / Math.max(1, power)) };
+}
+
+/**
+ * The stretches (in seconds of the programme, 100 ms steps) where the recording, read from `offset`,
+ * does not match the programme: missing (silent or past the recording's end) or different.
+ */
+export function mismatchedStretches(recording: Int16Array, reference: Int16Array, offset: number): string[] {
+  const step = RATE / 10;
+  const bad: string[] = [];
+  for (let start = 0; start < reference.length; start += step) {
+    const end = Math.min(reference.length, start + step);
+    let diff = 0;
+    let power = 0;
+    let heard = 0;
+    for (let i = start; i < end; i++) {
+      const r = recording[offset + i];
+      if (r !== undefined) heard++;
+      const d = (r ?? 0) - reference[i];
+      diff += d * d;
+      power += reference[i] * reference[i];
+    }
+    if (power === 0) continue;
+    const err = Math.sqrt(diff / power);
+    if (err < 0.05) continue;
+    const at = `${(start / RATE).toFixed(1)}–${(end / RATE).toFixed(1)} s`;
+    bad.push(heard < end - start ? `${at}: past the recording's end` : `${at}: differs (${err.toFixed(2)})`);
+  }
+  return bad;
 }
