@@ -20,6 +20,10 @@ import { CapFeedPoller } from './cap/cap-feed';
 import { CapController } from './cap/cap.controller';
 import { CapAlert, CapRule, CapSource } from './cap/cap.entity';
 import { CapService } from './cap/cap.service';
+import { ClusterBus, LocalBus } from './cluster/cluster-bus';
+import { NatsBus } from './cluster/nats-bus';
+import { FAILURE_BUCKET_TTL_MS, SharedFailureStore } from './cluster/shared-failure-store';
+import { StationPresence } from './cluster/station-presence';
 import { Clock } from './common/clock';
 import { ErrorFilter } from './common/error.filter';
 import { DomainEvents } from './common/events';
@@ -31,6 +35,7 @@ import { LiveHub } from './live/live-hub';
 import { LiveMicGateway } from './live/live-mic.gateway';
 import { LiveSourceFetcher } from './live/live-source';
 import { LiveRelay, LiveRelayTarget } from './live/live-relay.entity';
+import { LiveCluster } from './live/live-cluster';
 import { LiveController } from './live/live.controller';
 import { LiveService } from './live/live.service';
 import { LogbookLine } from './logbook/logbook-line.entity';
@@ -76,15 +81,23 @@ import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
-/** Configuration, clock and the internal event stream, available everywhere. */
+/**
+ * Configuration, clock, the link to the other instances (NATS with NATS_URL, else none) and the internal
+ * event stream, available everywhere.
+ */
 @Global()
 @Module({})
 class CoreModule {
   static forConfig(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,
-      providers: [{ provide: AppConfig, useValue: config }, Clock, DomainEvents],
-      exports: [AppConfig, Clock, DomainEvents],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        Clock,
+        { provide: ClusterBus, useFactory: async (): Promise<ClusterBus> => (config.natsUrl ? NatsBus.connect(config.natsUrl) : new LocalBus()) },
+        DomainEvents,
+      ],
+      exports: [AppConfig, Clock, ClusterBus, DomainEvents],
     };
   }
 }
@@ -129,7 +142,15 @@ export class AppModule {
       providers: [
         AuthService,
         PasswordHasher,
-        { provide: FAILURE_STORE, useValue: new MemoryFailureStore() },
+        {
+          provide: FAILURE_STORE,
+          inject: [ClusterBus],
+          useFactory: async (bus: ClusterBus) => {
+            const bucket = bus.bucket('logins', FAILURE_BUCKET_TTL_MS);
+            return bucket ? new SharedFailureStore(await bucket) : new MemoryFailureStore();
+          },
+        },
+        StationPresence,
         SessionRevocations,
         AuditService,
         UsersService,
@@ -156,6 +177,7 @@ export class AppModule {
         LiveHub,
         LiveSourceFetcher,
         LiveService,
+        LiveCluster,
         LiveMicGateway,
         CapService,
         CapFeedPoller,

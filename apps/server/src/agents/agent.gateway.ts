@@ -9,6 +9,7 @@ import { AccessPolicy } from '../access/access-policy';
 import { bearer } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
 import { STATION_TOKEN_PREFIX } from '../auth/password';
+import { StationPresence } from '../cluster/station-presence';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/events';
 import { Sweep } from '../common/sweep';
@@ -34,6 +35,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
   private readonly links = new Map<string, AgentLink>();
   private readonly bySocket = new WeakMap<WebSocket, AgentLink>();
   private subscription?: Subscription;
+  private presenceChanges?: Subscription;
   /**
    * Snapshots pushed after a schedule change are built a few at a time, so thousands of them never hold
    * up live audio. An agent's greeting is answered at once: a reconnect storm is paced by the agents.
@@ -55,6 +57,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     private readonly clock: Clock,
     private readonly live: LiveHub,
     private readonly access: AccessPolicy,
+    private readonly presence: StationPresence,
   ) {}
 
   onModuleInit(): void {
@@ -71,12 +74,15 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       }
     });
     for (const sweep of this.sweeps) sweep.start();
+    this.presence.setLocalViews(() => this.localStatuses());
+    this.presenceChanges = this.presence.changes.subscribe(() => this.changed.next());
   }
 
   onModuleDestroy(): void {
     // Ends the staff's open status streams, so the HTTP server can close behind them.
     this.changed.complete();
     this.subscription?.unsubscribe();
+    this.presenceChanges?.unsubscribe();
     for (const sweep of this.sweeps) sweep.stop();
     for (const link of this.links.values()) link.socket.close(1001, 'server shutting down');
   }
@@ -86,16 +92,26 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     return this.access.filterByStation(who, this.statuses(), (a) => a.stationId);
   }
 
-  /** Connected agents and what they last reported. */
+  /** Connected agents, on this instance or another, and what they last reported. */
   statuses(): AgentStatusView[] {
-    return [...this.links.values()].map((l) => ({
+    const here = this.localStatuses();
+    return [...here, ...this.presence.statusesElsewhere().filter((v) => !this.links.has(v.stationId))];
+  }
+
+  /** The agents this instance holds. */
+  private localStatuses(): AgentStatusView[] {
+    return [...this.links.values()].map((l) => this.view(l));
+  }
+
+  private view(l: AgentLink): AgentStatusView {
+    return {
       stationId: l.stationId,
       stationName: l.stationName,
       connectedAt: l.connectedAt,
       lastFrameAt: new Date(l.lastFrameMs).toISOString(),
       agentVersion: l.agentVersion,
       status: l.status,
-    }));
+    };
   }
 
   handleConnection(socket: WebSocket, req: IncomingMessage): void {
@@ -126,6 +142,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         this.log.log(`agent of "${station.name}" connected from ${remote}`);
         link.welcome(this.clock.nowInstant());
         this.live.attach(link);
+        this.presence.hold(this.view(link));
         this.changed.next();
         this.stations.markSeen(station.id, null);
         for (const data of early) this.onFrame(link, data);
@@ -141,6 +158,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     if (link && this.links.get(link.stationId) === link) {
       this.links.delete(link.stationId);
       this.live.detach(link);
+      this.presence.release(link.stationId);
       this.log.log(`agent of "${link.stationName}" disconnected`);
       this.changed.next();
     }
@@ -182,6 +200,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     switch (frame.type) {
       case 'hello':
         link.agentVersion = frame.agentVersion;
+        this.presence.hold(this.view(link));
         this.stations.markSeen(link.stationId, frame.agentVersion);
         link.send({ type: 'schedule', snapshot: await this.schedule.snapshotFor(link.stationId) });
         return;
@@ -201,6 +220,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       case 'status': {
         const { type: _type, ...status } = frame;
         link.status = status;
+        this.presence.hold(this.view(link));
         this.changed.next();
         this.stations.markSeen(link.stationId, null, { scheduleVersion: status.scheduleVersion, cacheReady: status.cacheReady, missingFiles: status.missingFiles });
         return;

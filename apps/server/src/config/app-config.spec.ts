@@ -44,6 +44,28 @@ describe('server configuration', () => {
     }
   });
 
+  it('stays one instance alone without NATS_URL, and links instances through the NATS servers it lists', () => {
+    expect(AppConfig.fromEnv(base).natsUrl).toBeNull();
+    expect(AppConfig.fromEnv({ ...base, NATS_URL: '' }).natsUrl).toBeNull();
+    expect(AppConfig.fromEnv({ ...base, NATS_URL: 'nats://nats:4222' }).natsUrl).toBe('nats://nats:4222');
+    expect(AppConfig.fromEnv({ ...base, NATS_URL: 'nats://a:4222, tls://loa:pw@b:4222' }).natsUrl).toBe('nats://a:4222, tls://loa:pw@b:4222');
+  });
+
+  it('refuses a NATS_URL that is not a list of NATS addresses, in Vietnamese and without echoing it', () => {
+    for (const bad of ['http://loa:hunter22@nats:4222', 'nats://hunter22@', 'nats://a:4222,máy chủ', 'nats://a:4222/hunter22']) {
+      let message = '';
+      try {
+        AppConfig.fromEnv({ ...base, NATS_URL: bad });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        message = (err as Error).message;
+      }
+      expect(message).toContain('NATS_URL');
+      expect(message).toContain('không phải địa chỉ NATS');
+      expect(message).not.toContain('hunter22');
+    }
+  });
+
   it('polls no CAP feed unless CAP_FEED_URLS lists http(s) addresses, every CAP_POLL_SECONDS (10 s to a day)', () => {
     expect(AppConfig.fromEnv(base)).toMatchObject({ capFeedUrls: [], capPollMs: 120_000 });
     const config = AppConfig.fromEnv({ ...base, CAP_FEED_URLS: 'https://kttv.example.vn/cap.xml, http://10.0.0.5/canhbao.xml', CAP_POLL_SECONDS: '60' });

@@ -63,6 +63,20 @@ const postgresUrl = z.string().refine(
   { message: 'không phải địa chỉ PostgreSQL (ví dụ postgres://loa:mật-khẩu@db:5432/loa)' },
 );
 
+/** NATS servers, comma-separated (several for a NATS cluster); credentials may be in them, so never echoed. */
+const natsUrl = z.string().refine(
+  (v) =>
+    v.split(',').every((part) => {
+      try {
+        const url = new URL(part.trim());
+        return (url.protocol === 'nats:' || url.protocol === 'tls:') && url.hostname !== '' && (url.pathname === '' || url.pathname === '/');
+      } catch {
+        return false;
+      }
+    }),
+  { message: 'không phải địa chỉ NATS (ví dụ nats://nats:4222, nhiều máy chủ cách nhau bằng dấu phẩy)' },
+);
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const EnvSchema = z.object({
@@ -72,6 +86,8 @@ const EnvSchema = z.object({
   MEDIA_DIR: z.string().min(1).default('./media'),
   /** PostgreSQL instead of the embedded SQLite file. */
   DATABASE_URL: postgresUrl.optional(),
+  /** NATS (JetStream on) linking several server instances; without it the server is alone. */
+  NATS_URL: natsUrl.optional(),
   JWT_SECRET: z.string().min(32, 'cần ít nhất 32 ký tự').optional(),
   JWT_TTL_SECONDS: positiveInt(12 * 3600),
   LOA_TIMEZONE: timezone.default(DEFAULT_TIMEZONE),
@@ -167,6 +183,8 @@ export class AppConfig {
   readonly mediaDir: string;
   readonly databasePath: string;
   readonly database: DatabaseSettings;
+  /** The NATS servers linking the instances, or null for one instance alone. */
+  readonly natsUrl: string | null;
   readonly jwtSecret: string;
   readonly jwtTtlSeconds: number;
   readonly timezone: string;
@@ -203,6 +221,7 @@ export class AppConfig {
     this.mediaDir = resolve(env.MEDIA_DIR);
     this.databasePath = join(this.dataDir, 'loa.sqlite');
     this.database = env.DATABASE_URL ? { engine: 'postgres', url: env.DATABASE_URL } : { engine: 'sqlite', path: this.databasePath };
+    this.natsUrl = env.NATS_URL ?? null;
     this.jwtSecret = env.JWT_SECRET ?? AppConfig.localSecret(this.dataDir);
     this.jwtTtlSeconds = env.JWT_TTL_SECONDS;
     this.timezone = env.LOA_TIMEZONE;

@@ -20,6 +20,8 @@ import { Station } from '../stations/station.entity';
 import { resolveTargets } from '../schedule/targets';
 import { Unit } from '../units/unit.entity';
 import { LIVE_CHANNELS, LIVE_SAMPLE_RATE, LiveEncoder, type EncodedGroup, type EncoderInput } from './live-encoder';
+import { StationPresence } from '../cluster/station-presence';
+import { LiveCluster, type RelayOrigin } from './live-cluster';
 import { LiveHub, type HubListener } from './live-hub';
 import { LiveSourceFetcher } from './live-source';
 import { LiveRelay, LiveRelayTarget, type LiveRelayStatus, type LiveSourceKind } from './live-relay.entity';
@@ -58,6 +60,8 @@ const SPEECH_READY_MS = 60_000;
 const MAX_EXPIRY_MS = 7 * 24 * 3600_000;
 /** A microphone relay nobody feeds ends after this long. */
 const MIC_IDLE_MS = 30_000;
+/** How long a stop asked of another instance may take before the caller is told to try again. */
+const STOP_ELSEWHERE_MS = 10_000;
 
 type StopCause = 'stopped' | 'expired';
 
@@ -109,7 +113,7 @@ export function publicRelay(r: LiveRelay) {
  * media store). Emergencies repeat and expire as asked.
  */
 @Injectable()
-export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
+export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('Live');
   private readonly active = new Map<string, ActiveRelay>();
   private readonly store: MediaStore;
@@ -122,6 +126,8 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     private readonly access: AccessPolicy,
     private readonly sources: LiveSourceFetcher,
     private readonly tts: TtsService,
+    private readonly cluster: LiveCluster,
+    private readonly presence: StationPresence,
     config: AppConfig,
   ) {
     this.store = new MediaStore(config.mediaDir);
@@ -129,12 +135,17 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.hub.setListener(this);
+    this.cluster.setOrigin(this);
     await this.store.init();
-    // A relay "live" in the database with no encoder is one the previous run left behind.
-    await this.db.getRepository(LiveRelay).update(
-      { status: 'live' },
-      { status: 'failed', endedAt: this.clock.nowInstant(), endReason: 'Máy chủ khởi động lại khi đang phát trực tiếp.' },
-    );
+    // A relay "live" in the database with no encoder is one the previous run left behind; with several
+    // instances, only one no instance claims (the others' relays go on).
+    const left = await this.cluster.unclaimed(await this.db.getRepository(LiveRelay).find({ select: { id: true, startedAt: true }, where: { status: 'live' } }));
+    if (left.length) {
+      await this.db.getRepository(LiveRelay).update(
+        { id: In(left), status: 'live' },
+        { status: 'failed', endedAt: this.clock.nowInstant(), endReason: 'Máy chủ khởi động lại khi đang phát trực tiếp.' },
+      );
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -234,6 +245,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     a.recording.stream.on('error', (e) => this.log.error(`recording of relay ${row.id} failed: ${e.message}`));
     a.recording.stream.cork();
     this.active.set(row.id, a);
+    this.cluster.claim(row.id);
     if (row.expiresAt) a.timers.push(setTimeout(() => void this.stopActive(a, 'expired'), Date.parse(row.expiresAt) - this.clock.now()));
     if (source.kind === 'pipe') a.timers.push(setTimeout(() => !a.micAttached && void this.stopActive(a, 'stopped'), MIC_IDLE_MS));
     this.log.log(`${row.kind} "${row.title}" (${row.id}) on ${targets.length} stations from ${row.sourceKind}`);
@@ -249,10 +261,34 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     const a = this.active.get(id);
     if (!a) {
       const row = await this.get(id);
+      if (row.status === 'live' && this.cluster.clustered) return publicRelay(await this.stopElsewhere(row));
       throw new LoaError('conflict', 'Buổi phát trực tiếp này đã kết thúc.', { status: row.status });
     }
     await this.stopActive(a, 'stopped');
     return publicRelay(a.row);
+  }
+
+  /** A relay encoded on another instance: that instance is asked to stop it, and its end awaited. */
+  private async stopElsewhere(row: LiveRelay): Promise<LiveRelay> {
+    this.cluster.requestStop(row.id);
+    const until = this.clock.now() + STOP_ELSEWHERE_MS;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = await this.get(row.id);
+      if (now.status !== 'live') return now;
+      if (this.clock.now() > until) throw new LoaError('conflict', 'Máy chủ đang phát buổi này chưa trả lời yêu cầu dừng; hãy thử lại sau ít giây.', { id: row.id });
+    }
+  }
+
+  async stopRequested(relayId: string): Promise<boolean> {
+    const a = this.active.get(relayId);
+    if (!a) return false;
+    await this.stopActive(a, 'stopped');
+    return true;
+  }
+
+  encodes(relayId: string): boolean {
+    return this.active.has(relayId);
   }
 
   async get(id: string): Promise<LiveRelay> {
@@ -304,7 +340,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
       stations: stations.map((s) => {
         const reported = a?.statuses.get(s.id);
         const fresh = reported && now - reported.at <= STATUS_FRESH_MS && reported.status.round === a?.round ? reported.status : null;
-        const connected = this.hub.connected(s.id);
+        const connected = this.hub.connected(s.id) || this.presence.heldElsewhere(s.id);
         return {
           stationId: s.id,
           stationName: s.name,
@@ -354,6 +390,12 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
   // ---- hub events ----
 
   onAgentConnected(stationId: string): void {
+    this.remoteAgentConnected(stationId);
+    this.cluster.agentConnected(stationId);
+  }
+
+  /** An agent connected, here or on another instance: it may need to join a relay encoded here. */
+  remoteAgentConnected(stationId: string): void {
     for (const a of this.active.values()) {
       if (!a.targetSet.has(stationId)) continue;
       if (a.onAir) {
@@ -361,7 +403,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
           if (a.carried.has(stationId)) continue; // another station's catch-up: this one aired it already
           a.roundTargets = [...a.roundTargets, stationId];
         }
-        this.hub.sendControl([stationId], this.startFrame(a));
+        this.cluster.sendControl(a.row.id, [stationId], a.targets, this.startFrame(a));
       } else if (this.awaitsCatchUp(a) && !a.carried.has(stationId)) {
         // An emergency still in force that this station has not aired: it plays it now, on its own.
         this.log.log(`station ${stationId} connected during emergency ${a.row.id}: plays it now`);
@@ -385,6 +427,11 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
   }
 
   onAgentStatus(stationId: string, status: LiveStatusFrame): void {
+    if (!this.active.has(status.relayId)) this.cluster.forwardStatus(stationId, status);
+    else this.remoteAgentStatus(stationId, status);
+  }
+
+  remoteAgentStatus(stationId: string, status: LiveStatusFrame): void {
     const a = this.active.get(status.relayId);
     if (!a?.targetSet.has(stationId)) return;
     const known = a.statuses.get(stationId);
@@ -436,7 +483,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     a.roundStartedAt = this.clock.nowInstant();
     a.row.roundsAired = round;
     await this.db.getRepository(LiveRelay).update({ id: a.row.id }, { roundsAired: round });
-    this.hub.sendControl(a.roundTargets, this.startFrame(a));
+    this.cluster.sendControl(a.row.id, a.roundTargets, a.targets, this.startFrame(a));
     const encoder = new LiveEncoder(
       a.input,
       () => this.clock.now(),
@@ -451,7 +498,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     const message = encodeLiveAudio({ relayId: a.row.id, seq: a.seq, at: g.at, first: a.firstOfRound, payload: g.payload });
     a.seq = (a.seq + 1) >>> 0;
     a.firstOfRound = false;
-    this.hub.sendAudio(a.roundTargets, message);
+    this.cluster.sendAudio(a.row.id, a.roundTargets, message);
     for (const res of a.listeners) {
       if (res.writableLength > MAX_LISTENER_BUFFER) {
         this.log.warn(`HTTP listener of relay ${a.row.id} too slow: disconnected`);
@@ -475,7 +522,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     a.onAir = false;
     const reason: LiveStopFrame['reason'] = error ? 'failed' : (a.stopCause ?? 'ended');
     const stop: LiveStopFrame = { type: 'live.stop', relayId: a.row.id, round: a.round, reason };
-    this.hub.sendControl(a.roundTargets, stop);
+    this.cluster.sendControl(a.row.id, a.roundTargets, a.targets, stop);
     if (error) {
       this.log.error(`relay ${a.row.id} round ${a.round} failed: ${error}`);
       await this.finish(a, 'failed', `Nguồn phát bị lỗi: ${error}`);
@@ -532,6 +579,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     Object.assign(a.row, patch);
     await this.db.getRepository(LiveRelay).update({ id: a.row.id }, patch);
     this.active.delete(a.row.id);
+    this.cluster.release(a.row.id);
     this.log.log(`relay ${a.row.id} ${status}${reason ? `: ${reason}` : ''}`);
   }
 
