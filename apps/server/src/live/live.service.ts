@@ -176,6 +176,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
           sourceKind: input.sourceKind,
           programmeId,
           sourceUrl: url,
+          sourceText: input.sourceKind === 'text' ? (input.text?.trim() ?? null) : null,
           rounds,
           intervalMs,
           roundsAired: 0,
@@ -617,7 +618,7 @@ export class LiveService implements HubListener, OnModuleInit, OnModuleDestroy {
     }
     const programmes = this.db.getRepository(Programme);
     const programme = await programmes.save(
-      programmes.create({ title, chuyenMuc, chuyenMucId: null, topicId: null, description: text, mediaAssetId: asset.id, createdBy: userId, createdAt: this.clock.nowInstant() }),
+      programmes.create({ title, chuyenMuc, chuyenMucId: null, topicId: null, description: text, spokenText: text, mediaAssetId: asset.id, createdBy: userId, createdAt: this.clock.nowInstant() }),
     );
     return { programme, asset };
   }
