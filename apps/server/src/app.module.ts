@@ -45,6 +45,8 @@ import { MissSweeper } from './logbook/miss-sweeper';
 import { SealKeys } from './logbook/seal-keys';
 import { LogbookWriter } from './logbook/logbook-writer';
 import { LogbookController } from './logbook/logbook.controller';
+import { DossierController } from './dossier/dossier.controller';
+import { DossierService } from './dossier/dossier.service';
 import { LogbookService } from './logbook/logbook.service';
 import { MediaModule } from './media/media.module';
 import { PlaybackEventRow } from './playback/playback-event.entity';
@@ -132,6 +134,7 @@ export class AppModule {
         ChuyenMucController,
         PlanTargetsController,
         CalendarController,
+        DossierController,
         LogbookController,
         ReportsController,
         AgentsController,
@@ -173,6 +176,7 @@ export class AppModule {
         MissSweeper,
         SealKeys,
         ReportsService,
+        DossierService,
         AgentGateway,
         LiveHub,
         LiveSourceFetcher,

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DatabaseSettings } from './config/app-config';
 import { createDataSource, dataSourceOptions } from './database/data-source';
+import { DossierUnreadable, verifyDossierZip } from './dossier/dossier-verify';
 import { verifyStationChain } from './logbook/logbook-verify';
 import { parsePublicKeys, shortFingerprint } from './logbook/seal-signature';
 import { Station } from './stations/station.entity';
@@ -16,10 +17,74 @@ Kiểm tra chuỗi mã băm của sổ nhật ký từng trạm và báo liên k
 (dòng bị sửa, bị xóa hoặc bị chèn trực tiếp vào cơ sở dữ liệu).
 --public-key: tệp khóa công khai Ed25519 (PEM, có thể gồm nhiều khóa; lấy từ GET /api/logbook/keys);
   khi có, chữ ký của từng niêm phong được kiểm tra và mọi dòng cũ phải nằm dưới một niêm phong có chữ ký.
---from/--to lọc theo thời điểm dòng được ghi. Mã thoát: 0 nguyên vẹn, 1 có chỗ hỏng, 2 sai cách dùng.`;
+--from/--to lọc theo thời điểm dòng được ghi. Mã thoát: 0 nguyên vẹn, 1 có chỗ hỏng, 2 sai cách dùng.
+
+       loa dossier verify TỆP.zip [--public-key TỆP.pem] [--json]
+
+Kiểm tra một hồ sơ tuyên truyền (tải từ GET /api/logbook/dossier) mà không cần máy chủ: đủ mọi tệp,
+mã SHA-256 và kích thước của từng tệp khớp danh mục, không có tệp lạ, chữ ký Ed25519 của danh mục đúng.
+--public-key: khóa công khai được tin cậy (từ GET /api/logbook/keys); thiếu nó, khóa đi kèm hồ sơ được
+  dùng và chỉ mã nhận dạng của khóa (in ra) gắn hồ sơ với máy chủ.`;
+
+/** `loa dossier verify`: checks a dossier ZIP offline. */
+async function runDossierVerify(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  let parsed: { values: { 'public-key'?: string; json?: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options: { 'public-key': { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    err(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    err(`Hãy chỉ ra đúng một tệp hồ sơ (.zip).\n\n${USAGE}`);
+    return 2;
+  }
+  const file = positionals[0];
+  if (!existsSync(file)) {
+    err(`Không tìm thấy tệp ${file}.`);
+    return 2;
+  }
+  let keys: Map<string, KeyObject> | null = null;
+  if (values['public-key'] !== undefined) {
+    try {
+      keys = parsePublicKeys(readFileSync(values['public-key'], 'utf8'));
+    } catch (e) {
+      err(`--public-key: không đọc được "${values['public-key']}": ${(e as Error).message}`);
+      return 2;
+    }
+    if (!keys.size) {
+      err(`--public-key: "${values['public-key']}" không có khóa công khai Ed25519 nào (PEM "BEGIN PUBLIC KEY").`);
+      return 2;
+    }
+  }
+  let report;
+  try {
+    report = await verifyDossierZip(file, keys, parsePublicKeys);
+  } catch (e) {
+    if (!(e instanceof DossierUnreadable)) throw e;
+    if (values.json) out(JSON.stringify({ ok: false, problems: [{ path: null, kind: 'zip', message: e.message }] }));
+    else err(`HỎNG: ${file} không phải tệp ZIP đọc được (bị cắt ngắn hoặc bị sửa): ${e.message}`);
+    return 1;
+  }
+  if (values.json) {
+    out(JSON.stringify(report));
+    return report.ok ? 0 : 1;
+  }
+  const key = report.keyFingerprint ? shortFingerprint(report.keyFingerprint) : '—';
+  if (report.ok) {
+    out(`Hồ sơ nguyên vẹn: ${report.filesChecked} tệp khớp danh mục, chữ ký hợp lệ (khóa ${key}).`);
+    if (!report.keyFromCaller) out(`Lưu ý: chữ ký được kiểm bằng khóa đi kèm hồ sơ; hãy đối chiếu mã khóa ${key} với khóa công khai của máy chủ (GET /api/logbook/keys), hoặc dùng --public-key.`);
+    return 0;
+  }
+  err(`HỎNG: hồ sơ ${file} không còn nguyên vẹn (${report.problems.length} chỗ):`);
+  for (const p of report.problems) err(`  - ${p.message}`);
+  return 1;
+}
 
 /** The `loa` command. Returns the exit code; writes to the given streams so it can be tested in-process. */
 export async function runCli(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  if (argv[0] === 'dossier' && argv[1] === 'verify') return runDossierVerify(argv.slice(2), out, err);
   if (argv[0] !== 'logbook' || argv[1] !== 'verify') {
     err(USAGE);
     return 2;

@@ -33,6 +33,10 @@ export class LiveRelay implements LiveRelayView {
   @Column({ type: 'varchar', length: 2000, nullable: true })
   sourceUrl!: string | null;
 
+  /** For a `text` source: the whole text read out. */
+  @Column({ type: 'text', nullable: true })
+  sourceText!: string | null;
+
   /** Airings in all (1 + repeats) and the pause between them. */
   @Column({ type: 'integer', default: 1 })
   rounds!: number;

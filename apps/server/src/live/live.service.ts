@@ -187,6 +187,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
           sourceKind: input.sourceKind,
           programmeId,
           sourceUrl: url,
+          sourceText: input.sourceKind === 'text' ? (input.text?.trim() ?? null) : null,
           rounds,
           intervalMs,
           roundsAired: 0,
@@ -665,7 +666,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     }
     const programmes = this.db.getRepository(Programme);
     const programme = await programmes.save(
-      programmes.create({ title, chuyenMuc, chuyenMucId: null, topicId: null, description: text, mediaAssetId: asset.id, createdBy: userId, createdAt: this.clock.nowInstant() }),
+      programmes.create({ title, chuyenMuc, chuyenMucId: null, topicId: null, description: text, spokenText: text, mediaAssetId: asset.id, createdBy: userId, createdAt: this.clock.nowInstant() }),
     );
     return { programme, asset };
   }

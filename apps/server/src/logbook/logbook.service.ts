@@ -33,7 +33,7 @@ export interface LogbookFilter {
   result?: string;
 }
 
-export type ExportFormat = 'logbook.csv' | 'logbook.xlsx' | 'logbook.pdf' | 'report.xlsx' | 'report.pdf';
+export type ExportFormat = 'logbook.csv' | 'logbook.xlsx' | 'logbook.pdf' | 'report.xlsx' | 'report.pdf' | 'dossier.zip';
 
 const EXPORT_PAGE = 2000;
 

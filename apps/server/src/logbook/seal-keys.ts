@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppConfig } from '../config/app-config';
@@ -25,6 +25,8 @@ export interface PublishedKey {
 export class SealKeys {
   private readonly privateKey: KeyObject;
   readonly fingerprint: string;
+  /** The current public key (SPKI PEM). */
+  readonly publicKeyPem: string;
   private readonly publicDir: string;
 
   constructor(config: AppConfig) {
@@ -44,6 +46,7 @@ export class SealKeys {
     if (this.privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${file}: the seal key must be an Ed25519 private key`);
     const publicKey = createPublicKey(this.privateKey);
     this.fingerprint = fingerprintOf(publicKey);
+    this.publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     this.publicDir = join(config.dataDir, 'keys');
     mkdirSync(this.publicDir, { recursive: true, mode: 0o700 });
     const pub = join(this.publicDir, `seal-${this.fingerprint.slice(0, 16)}.pub.pem`);
@@ -57,6 +60,11 @@ export class SealKeys {
   sign(facts: Omit<SignedSealFacts, 'keyId'>): { keyId: string; signature: string } {
     const signed = { ...facts, keyId: this.fingerprint };
     return { keyId: this.fingerprint, signature: signSeal(signed, this.privateKey) };
+  }
+
+  /** An Ed25519 signature (base64) over other bytes than a seal's, e.g. a dossier's manifest. */
+  signBytes(data: Buffer): { keyId: string; signature: string } {
+    return { keyId: this.fingerprint, signature: sign(null, data, this.privateKey).toString('base64') };
   }
 
   /** Every public key this server has signed with, current first. */

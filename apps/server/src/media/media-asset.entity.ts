@@ -81,6 +81,10 @@ export class MediaAsset implements MediaAssetView {
   @Column({ type: 'varchar', length: 10, default: 'upload' })
   source!: MediaSource;
 
+  /** For speech made from a text bulletin: the whole text as written, kept for the dossier. */
+  @Column({ type: 'text', nullable: true })
+  spokenText!: string | null;
+
   /** The chuyên mục it was uploaded for, which may set its own loudness target. */
   @Column({ type: 'varchar', length: 200, nullable: true })
   chuyenMuc!: string | null;

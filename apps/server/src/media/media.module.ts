@@ -40,6 +40,6 @@ import { UploadInterceptor } from './upload.interceptor';
     RetentionService,
     UploadInterceptor,
   ],
-  exports: [MediaService, TtsService],
+  exports: [MediaService, TtsService, MediaStore],
 })
 export class MediaModule {}

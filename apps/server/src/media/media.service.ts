@@ -49,6 +49,8 @@ export const DEFAULT_LOUDNESS: Readonly<LoudnessSettings> = Object.freeze({
 
 export interface UploadOptions {
   source?: MediaSource;
+  /** The bulletin's whole text, for speech. */
+  spokenText?: string;
   /** As the client sent it (a multipart field): checked here, so a bad one also removes the upload. */
   chuyenMuc?: unknown;
 }
@@ -166,6 +168,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
             progress: 0,
             error: null,
             source: options.source ?? 'upload',
+            spokenText: options.spokenText ?? null,
             chuyenMuc,
             targetLufs,
             inputLufs: null,
@@ -239,10 +242,10 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Speech made from text enters like an upload: checked, kept as the original, normalised. */
-  async uploadSpeech(wav: Buffer, label: string, userId: string | null, chuyenMuc: string | null): Promise<MediaAsset> {
+  async uploadSpeech(wav: Buffer, label: string, userId: string | null, chuyenMuc: string | null, spokenText?: string): Promise<MediaAsset> {
     const temp = this.store.tempPath('.wav');
     await writeFile(temp, wav, { flag: 'wx' });
-    return this.upload(temp, label, userId, { source: 'tts', chuyenMuc });
+    return this.upload(temp, label, userId, { source: 'tts', chuyenMuc, spokenText });
   }
 
   async get(id: string): Promise<MediaAsset> {

@@ -65,8 +65,11 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
     return expired;
   }
 
-  /** Read from the schedule and the logbook: whether a slot still needs the asset, and when it last aired. */
-  private async usage(assetId: string, now: string): Promise<{ stillScheduled: boolean; lastUsedAt: string | null }> {
+  /**
+   * Read from the schedule, the logbook and the dossier closings: whether a slot still needs the asset,
+   * when it last aired, and whether it aired where no inspector has closed the dossier.
+   */
+  private async usage(assetId: string, now: string): Promise<{ stillScheduled: boolean; lastUsedAt: string | null; inOpenDossier: boolean }> {
     const slots = await this.assets.manager
       .createQueryBuilder()
       .select('MAX(s.endAt)', 'lastEnd')
@@ -85,8 +88,21 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
       .innerJoin('programme', 'p', 'p.id = l.programmeId')
       .where('p.mediaAssetId = :assetId', { assetId })
       .getRawOne<{ lastAired: string | null }>();
+    const unclosed = await this.assets.manager
+      .createQueryBuilder()
+      .select('l.id', 'id')
+      .from('logbook_line', 'l')
+      .innerJoin('programme', 'p', 'p.id = l.programmeId')
+      .where('p.mediaAssetId = :assetId', { assetId })
+      .andWhere('l.result IN (:...aired)', { aired: ['complete', 'partial', 'interrupted'] })
+      // Quoted by hand: the closing table is reached only from this raw subquery, on both engines.
+      .andWhere(
+        'NOT EXISTS (SELECT 1 FROM "dossier_closure" "c" WHERE "c"."stationId" = "l"."stationId" AND "c"."periodStart" <= "l"."plannedStart" AND "c"."periodEnd" > "l"."plannedStart")',
+      )
+      .limit(1)
+      .getRawOne<{ id: number }>();
     const dates = [slots?.lastEnd ?? null, aired?.lastAired ?? null].filter((d): d is string => d !== null).sort();
-    return { stillScheduled: Number(slots?.upcoming ?? 0) > 0, lastUsedAt: dates[dates.length - 1] ?? null };
+    return { stillScheduled: Number(slots?.upcoming ?? 0) > 0, lastUsedAt: dates[dates.length - 1] ?? null, inOpenDossier: unclosed !== undefined };
   }
 
   private async removeUnshared(asset: MediaAsset): Promise<void> {

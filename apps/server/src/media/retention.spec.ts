@@ -34,4 +34,11 @@ describe('retention policy', () => {
     expect(retentionDecision({ ...old, lastUsedAt: null, status: 'failed' }, cutoff)).toEqual({ expire: true });
     expect(retentionDecision({ ...old, lastUsedAt: null, status: 'cancelled' }, cutoff)).toEqual({ expire: true });
   });
+
+  it('keeps audio past the retention period while it aired in a dossier no inspector has closed', () => {
+    expect(retentionDecision({ ...old, inOpenDossier: true }, cutoff)).toEqual({ expire: false, why: 'dossier_open' });
+    expect(retentionDecision({ ...old, inOpenDossier: false }, cutoff)).toEqual({ expire: true });
+    // A closed dossier never shortens the retention period.
+    expect(retentionDecision({ ...old, inOpenDossier: false, lastUsedAt: '2026-06-01T00:00:00.000Z' }, cutoff)).toEqual({ expire: false, why: 'aired_recently' });
+  });
 });

@@ -87,9 +87,10 @@ export class PlanTargetsService {
   /**
    * Each target, month by month over [from, to): met (the logbook shows enough aired), on track (enough
    * approved airings still to come), at risk (not enough even scheduled) or missed (the month is over).
-   * Only the stations `who` may see are counted; a target on none of them is left out.
+   * Only the stations `who` may see (and, given `only`, those of them) are counted; a target on none of
+   * them is left out.
    */
-  async compliance(fromIso: string, toIso: string, who: Principal) {
+  async compliance(fromIso: string, toIso: string, who: Principal, only?: ReadonlySet<string>) {
     const from = Date.parse(fromIso);
     const to = Date.parse(toIso);
     if (!(to > from) || to - from > MAX_PERIOD_MS) throw new LoaError('validation_failed', 'Khoảng thời gian không hợp lệ (tối đa khoảng một năm).');
@@ -100,15 +101,15 @@ export class PlanTargetsService {
     const targets = await this.list();
     const all = await this.chuyenMuc.list();
     const visible = await this.access.visibleStations(who);
-    const allStations = (await this.db.getRepository(Station).find({ select: { id: true, name: true, unitId: true } })).filter((s) => !visible || visible.has(s.id));
+    const allStations = (await this.db.getRepository(Station).find({ select: { id: true, name: true, unitId: true } })).filter((s) => (!visible || visible.has(s.id)) && (!only || only.has(s.id)));
     const out = [];
     for (const target of targets) {
       const cm = all.find((c) => c.id === target.chuyenMucId);
       if (!cm) continue;
       const stationIds = (
         target.scope === 'station' ? [target.stationId!] : (await this.units.subtreeIds(target.unitId!).then((u) => allStations.filter((s) => u.includes(s.unitId)))).map((s) => s.id)
-      ).filter((id) => !visible || visible.has(id));
-      if (visible && !stationIds.length) continue;
+      ).filter((id) => (!visible || visible.has(id)) && (!only || only.has(id)));
+      if ((visible || only) && !stationIds.length) continue;
       const lines = stationIds.length
         ? await this.db
             .getRepository(LogbookLine)

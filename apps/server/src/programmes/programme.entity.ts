@@ -30,6 +30,10 @@ export class Programme implements ProgrammeView {
   @Column({ type: 'varchar' })
   mediaAssetId!: string;
 
+  /** The whole text read out, when the audio is speech made from a bulletin: what the dossier prints. */
+  @Column({ type: 'text', nullable: true })
+  spokenText!: string | null;
+
   @Column({ type: 'varchar', nullable: true })
   createdBy!: string | null;
 

@@ -28,7 +28,7 @@ export class ProgrammesService {
 
   /** The audio must be converted to the broadcast format before it can become a programme. */
   async create(input: NewProgramme, userId: string | null): Promise<Programme> {
-    await this.media.requireReady(input.mediaAssetId);
+    const asset = await this.media.requireReady(input.mediaAssetId);
     const link = await this.chuyenMuc.link(input.chuyenMuc, input.topicId);
     return this.programmes.save(
       this.programmes.create({
@@ -38,6 +38,7 @@ export class ProgrammesService {
         topicId: link.topicId,
         description: input.description ?? '',
         mediaAssetId: input.mediaAssetId,
+        spokenText: asset.spokenText ?? null,
         createdBy: userId,
         createdAt: nowInstant(),
       }),

@@ -34,6 +34,8 @@ export interface ReportRequest {
   year: number;
   convention?: WindowConvention;
   unitId?: string;
+  /** One station only (a station's dossier), inside `unitId` when both are given. */
+  stationId?: string;
 }
 
 /** Reads what the report needs from the logbook and the schedule, and hands it to the arithmetic. */
@@ -58,7 +60,8 @@ export class ReportsService {
     const from = this.local.startOfDay(isoDay(window.start));
     const to = this.local.startOfDay(isoDay(window.end));
     const unitIds = req.unitId ? await this.units.subtreeIds(req.unitId) : null;
-    const stations = await this.db.getRepository(Station).find({ where: unitIds ? { unitId: In(unitIds) } : {}, order: { name: 'ASC' } });
+    const inUnit = unitIds ? { unitId: In(unitIds) } : {};
+    const stations = await this.db.getRepository(Station).find({ where: req.stationId ? { ...inUnit, id: req.stationId } : inUnit, order: { name: 'ASC' } });
     const unitNames = new Map((await this.db.getRepository(Unit).find()).map((u) => [u.id, u.name]));
     const stationIds = stations.map((s) => s.id);
 

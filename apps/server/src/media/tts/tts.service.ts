@@ -32,7 +32,7 @@ export class TtsService {
         engine: this.engine.name,
       });
     }
-    return this.media.uploadSpeech(wav, labelFor(text), userId, chuyenMuc);
+    return this.media.uploadSpeech(wav, labelFor(text), userId, chuyenMuc, text);
   }
 }
 
