@@ -27,6 +27,7 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LogbookExport } from './logbook/logbook-export.entity';
+import { Leadership, createLeadership } from './leadership/leadership';
 import { LiveHub } from './live/live-hub';
 import { LiveMicGateway } from './live/live-mic.gateway';
 import { LiveSourceFetcher } from './live/live-source';
@@ -76,15 +77,15 @@ import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
-/** Configuration, clock and the internal event stream, available everywhere. */
+/** Configuration, clock, the internal event stream and which instance runs the once-per-deployment jobs, available everywhere. */
 @Global()
 @Module({})
 class CoreModule {
   static forConfig(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,
-      providers: [{ provide: AppConfig, useValue: config }, Clock, DomainEvents],
-      exports: [AppConfig, Clock, DomainEvents],
+      providers: [{ provide: AppConfig, useValue: config }, Clock, DomainEvents, { provide: Leadership, useFactory: () => createLeadership(config.database) }],
+      exports: [AppConfig, Clock, DomainEvents, Leadership],
     };
   }
 }

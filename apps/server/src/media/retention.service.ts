@@ -4,6 +4,7 @@ import { schedule, ScheduledTask } from 'node-cron';
 import { In, Not, Repository } from 'typeorm';
 import { nowInstant } from '../common/columns';
 import { AppConfig } from '../config/app-config';
+import { Leadership } from '../leadership/leadership';
 import { MediaAsset } from './media-asset.entity';
 import { MediaStore } from './media-store';
 import { BROADCAST_EXT } from './media.service';
@@ -23,12 +24,14 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
     @InjectRepository(MediaAsset) private readonly assets: Repository<MediaAsset>,
     private readonly store: MediaStore,
     @Inject(AppConfig) private readonly config: Pick<AppConfig, 'retentionMonths' | 'retentionCron' | 'timezone'>,
+    private readonly leadership: Leadership,
   ) {}
 
   onModuleInit(): void {
     this.task = schedule(
       this.config.retentionCron,
       async () => {
+        if (!this.leadership.isLeader()) return;
         try {
           const expired = await this.runOnce(new Date());
           if (expired.length > 0) this.logger.log(`retention: removed the files of ${expired.length} asset(s)`);
