@@ -6,7 +6,7 @@ import { nowInstant } from '../common/columns';
 import { AppConfig } from '../config/app-config';
 import { Leadership } from '../leadership/leadership';
 import { MediaAsset } from './media-asset.entity';
-import { MediaStore } from './media-store';
+import { MediaStorage } from './media-store';
 import { BROADCAST_EXT } from './media.service';
 import { retentionCutoff, retentionDecision } from './retention';
 
@@ -22,7 +22,7 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @InjectRepository(MediaAsset) private readonly assets: Repository<MediaAsset>,
-    private readonly store: MediaStore,
+    private readonly store: MediaStorage,
     @Inject(AppConfig) private readonly config: Pick<AppConfig, 'retentionMonths' | 'retentionCron' | 'timezone'>,
     private readonly leadership: Leadership,
   ) {}
