@@ -15,9 +15,10 @@ COPY --from=build /opt/loa/node_modules ./node_modules
 COPY --from=build /opt/loa/dist ./dist
 COPY package.json ./
 # The program stays root-owned and read-only to the process; only its data folders are the user's.
-RUN mkdir -p /var/lib/loa/data /var/lib/loa/media /var/lib/loa-agent \
+# keys/ holds the seal key when several instances share it on a volume (docker-compose.yml).
+RUN mkdir -p /var/lib/loa/data /var/lib/loa/media /var/lib/loa/keys /var/lib/loa-agent \
  && chown -R node:node /var/lib/loa /var/lib/loa-agent \
- && chmod 0700 /var/lib/loa/data /var/lib/loa-agent
+ && chmod 0700 /var/lib/loa/data /var/lib/loa/keys /var/lib/loa-agent
 ENV DATA_DIR=/var/lib/loa/data MEDIA_DIR=/var/lib/loa/media
 # The unprivileged user of the node image: a flaw in the server or in ffmpeg gets no root in the container.
 USER node

@@ -17,7 +17,7 @@ function main(): void {
   let errors = 0;
   const links = tokens.map((token, i) => {
     const link: Link = new Link({
-      url: wsUrl,
+      urls: [wsUrl],
       token,
       log: { ...silentLogger, error: () => errors++ },
       onOpen: () => link.send({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: 'bench', scheduleVersion: null, cached: [] }),

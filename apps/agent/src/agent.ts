@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { LOA_VERSION, PROTOCOL_VERSION, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
 import { MediaCache, type MediaCacheOptions } from './cache';
 import { SyncedClock } from './clock';
-import type { AgentConfig } from './config';
+import { agentWsUrl, type AgentConfig } from './config';
 import { Link, type LinkOptions } from './link';
 import { createLiveOutput, type LiveOutput } from './live/live-output';
 import { LiveReceiver } from './live/live-receiver';
@@ -80,6 +80,8 @@ class Agent implements AgentHandle {
     this.cache = new MediaCache({
       dir: join(config.cacheDir, 'media'),
       serverUrl: config.serverUrl,
+      // Files come from the instance the link is on: the one known to be alive.
+      currentServer: () => config.serverUrls[this.link.serverIndex] ?? config.serverUrl,
       token: config.stationToken,
       log: this.log,
       ...options.cache,
@@ -98,7 +100,7 @@ class Agent implements AgentHandle {
       onChange: () => this.sendStatus(false),
     });
     this.link = new Link({
-      url: config.wsUrl,
+      urls: config.serverUrls.map(agentWsUrl),
       token: config.stationToken,
       log: this.log,
       onOpen: () => this.onOpen(),

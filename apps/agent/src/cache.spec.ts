@@ -191,3 +191,41 @@ describe('MediaCache', () => {
     await c.close();
   });
 });
+
+describe('MediaCache with several server instances', () => {
+  it('downloads from the instance the agent is connected to now, and sends the token to no other host', async () => {
+    const hits: string[] = [];
+    const servers = await Promise.all(
+      ['a', 'b'].map(async (name) => {
+        const s = http.createServer((req, res) => {
+          hits.push(`${name} ${req.url}`);
+          res.writeHead(200, { 'content-length': body.length });
+          res.end(body);
+        });
+        await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+        return s;
+      }),
+    );
+    const [a, b] = servers.map((s) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`);
+    const dir = mkdtempSync(join(tmpdir(), 'loa-cache-'));
+    let current = b;
+    const c = new MediaCache({ dir: join(dir, 'media'), serverUrl: a, currentServer: () => current, token: 'tok-secret', log: silentLogger, retryBaseMs: 10, retryMaxMs: 20 });
+    try {
+      await c.init();
+      await c.reconcile([ref], new Set([sha]));
+      for (let i = 0; i < 200 && !c.has(sha); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(c.has(sha)).toBe(true);
+      expect(hits).toEqual([`b /api/agent/media/${sha}`]);
+      // A snapshot naming another host gets nothing, whichever instance the agent is on.
+      current = a;
+      const elsewhere = { ...ref, sha256: 'f'.repeat(64), url: `http://127.0.0.2:1/api/agent/media/${'f'.repeat(64)}` };
+      await c.reconcile([elsewhere], new Set([elsewhere.sha256]));
+      await c.idle();
+      expect(hits).toHaveLength(1);
+    } finally {
+      await c.close();
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -13,6 +13,8 @@ export interface MediaCacheOptions {
   /** `<cache>/media`; partial downloads live in `<dir>/tmp`. */
   dir: string;
   serverUrl: string;
+  /** The server to fetch from now (the one the agent is connected to); `serverUrl` when not given. */
+  currentServer?: () => string;
   token: string;
   log: Logger;
   concurrency?: number;
@@ -57,7 +59,7 @@ export class MediaCache {
   private readonly requests = new Set<http.ClientRequest>();
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  private readonly o: Required<Omit<MediaCacheOptions, 'log'>> & { log: Logger };
+  private readonly o: Required<Omit<MediaCacheOptions, 'log' | 'currentServer'>> & Pick<MediaCacheOptions, 'currentServer'> & { log: Logger };
 
   constructor(options: MediaCacheOptions) {
     this.o = {
@@ -221,10 +223,11 @@ export class MediaCache {
     }
     if (offset === ref.size) return;
 
-    const url = new URL(ref.url, this.o.serverUrl + '/');
+    const server = this.o.currentServer?.() ?? this.o.serverUrl;
+    const url = new URL(ref.url, server + '/');
     // The token is the station's identity: it goes to the configured server and nowhere else, whatever a
     // snapshot says.
-    if (url.origin !== new URL(this.o.serverUrl).origin) {
+    if (url.origin !== new URL(server).origin) {
       throw new DownloadError(`địa chỉ tệp trỏ sang máy khác (${url.origin}), không tải`, false);
     }
     const headers: Record<string, string> = { authorization: `Bearer ${this.o.token}` };

@@ -19,6 +19,18 @@ describe('loadConfig', () => {
     expect(c.sinkDir).toBe(`${c.cacheDir}/sink`);
   });
 
+  it('takes several server instances as a comma-separated LOA_SERVER_URL, in order, each checked; one URL stays a list of one', () => {
+    const c = loadConfig({ env: { ...env, LOA_SERVER_URL: 'https://a.loa.vn/, https://b.loa.vn ,https://c.loa.vn:8443' } });
+    expect(c.serverUrls).toEqual(['https://a.loa.vn', 'https://b.loa.vn', 'https://c.loa.vn:8443']);
+    expect(c.serverUrl).toBe('https://a.loa.vn');
+    expect(c.wsUrl).toBe('wss://a.loa.vn/api/agent/ws');
+    expect(loadConfig({ env }).serverUrls).toEqual(['http://127.0.0.1:3000']);
+    expect(() => loadConfig({ env: { ...env, LOA_SERVER_URL: 'https://a.loa.vn,,https://b.loa.vn' } })).toThrow(/LOA_SERVER_URL.*mục trống/);
+    expect(() => loadConfig({ env: { ...env, LOA_SERVER_URL: 'https://a.loa.vn,ftp://b.loa.vn' } })).toThrow(/LOA_SERVER_URL.*"ftp:\/\/b.loa.vn" phải là địa chỉ http\(s\)/);
+    // One plain-HTTP instance elsewhere in the list exposes the token like a single one would.
+    expect(() => loadConfig({ env: { ...env, LOA_SERVER_URL: 'https://a.loa.vn,http://10.0.0.6:3000' } })).toThrow(/LOA_ALLOW_INSECURE=1/);
+  });
+
   it('lets the environment override the file', () => {
     const file = JSON.stringify({ serverUrl: 'https://loa.example.vn/', stationToken: 'file-token-123', player: 'file', lateGraceMs: 500 });
     const c = loadConfig({ env: { LOA_PLAYER: 'null', LOA_LATE_GRACE_MS: '1500' }, file: 'agent.json', readFile: () => file });

@@ -6,10 +6,15 @@ import { AGENT_WS_PATH } from '@loa/protocol';
 export type PlayerKind = 'alsa' | 'file' | 'null';
 
 export interface AgentConfig {
-  /** http(s) base URL of the server, without a trailing slash. */
+  /** http(s) base URL of the first server listed, without a trailing slash. */
   serverUrl: string;
-  /** ws(s) URL of the agent endpoint, derived from serverUrl. */
+  /** ws(s) URL of the agent endpoint on that server. */
   wsUrl: string;
+  /**
+   * Every server instance the agent may use, in the order it tries them (LOA_SERVER_URL=a,b,c): when the one
+   * it holds goes away it moves to the next. One URL (a load balancer, or a single server) is a list of one.
+   */
+  serverUrls: string[];
   stationToken: string;
   cacheDir: string;
   player: PlayerKind;
@@ -41,10 +46,22 @@ type Key = keyof typeof KEYS;
 const number = (min: number, max: number) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().int().min(min).max(max));
 
+const isHttpUrl = (v: string) => /^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v);
+
+/** One URL, or several separated by commas: the server instances the agent may connect to. */
+const serverList = z
+  .string({ error: 'thiếu địa chỉ máy chủ (missing)' })
+  .transform((v) => v.split(',').map((u) => u.trim()))
+  .superRefine((urls, ctx) => {
+    if (urls.some((u) => u === '')) ctx.addIssue({ code: 'custom', message: 'danh sách máy chủ có mục trống: các địa chỉ cách nhau bằng một dấu phẩy (empty entry in the list)' });
+    for (const u of urls.filter((u) => u !== '' && !isHttpUrl(u))) {
+      ctx.addIssue({ code: 'custom', message: `"${u}" phải là địa chỉ http(s)://… hợp lệ (must be an http(s) URL)` });
+    }
+    if (urls.length > 16) ctx.addIssue({ code: 'custom', message: 'tối đa 16 địa chỉ máy chủ (at most 16 URLs)' });
+  });
+
 const Schema = z.strictObject({
-  serverUrl: z
-    .string({ error: 'thiếu địa chỉ máy chủ (missing)' })
-    .refine((v) => /^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v), 'phải là địa chỉ http(s)://… hợp lệ (must be an http(s) URL)'),
+  serverUrl: serverList,
   stationToken: z.string({ error: 'thiếu mã trạm (missing)' }).trim().min(8, 'mã trạm quá ngắn (token too short)'),
   cacheDir: z.string().min(1).default('./agent-data'),
   player: z.enum(['alsa', 'file', 'null'], { error: 'phải là alsa, file hoặc null' }).default('alsa'),
@@ -60,7 +77,8 @@ const Schema = z.strictObject({
 }).superRefine((c, ctx) => {
   // The station token travels with every request: over plain HTTP anyone on the path can copy it and
   // take the station's place. On the same machine there is no path to listen on.
-  if (/^http:/i.test(c.serverUrl) && URL.canParse(c.serverUrl) && !isLoopback(new URL(c.serverUrl).hostname) && !c.allowInsecure) {
+  const exposed = c.serverUrl.filter((u) => /^http:/i.test(u) && URL.canParse(u) && !isLoopback(new URL(u).hostname));
+  if (exposed.length && !c.allowInsecure) {
     ctx.addIssue({
       code: 'custom',
       path: ['serverUrl'],
@@ -127,11 +145,12 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
     );
   }
   const c = result.data;
-  const serverUrl = c.serverUrl.replace(/\/+$/, '');
+  const serverUrls = [...new Set(c.serverUrl.map((u) => u.replace(/\/+$/, '')))];
   const cacheDir = resolve(c.cacheDir);
   return {
-    serverUrl,
-    wsUrl: serverUrl.replace(/^http/i, 'ws') + AGENT_WS_PATH,
+    serverUrl: serverUrls[0],
+    wsUrl: agentWsUrl(serverUrls[0]),
+    serverUrls,
     stationToken: c.stationToken,
     cacheDir,
     player: c.player,
@@ -142,6 +161,11 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
     fadeMs: c.fadeMs,
     allowInsecure: c.allowInsecure,
   };
+}
+
+/** The agent endpoint of a server given by its http(s) base URL. */
+export function agentWsUrl(serverUrl: string): string {
+  return serverUrl.replace(/^http/i, 'ws') + AGENT_WS_PATH;
 }
 
 /** `--config path` or `--config=path` from the command line. */

@@ -3,7 +3,8 @@ import { CloseCode, parseServerFrame, type AgentToServer, type ServerToAgent } f
 import { errorText, type Logger } from './log';
 
 export interface LinkOptions {
-  url: string;
+  /** The agent endpoint of each server instance, tried in turn: a drop or a failed attempt moves to the next. */
+  urls: readonly string[];
   token: string;
   log: Logger;
   /** Called on every validated frame. */
@@ -32,6 +33,7 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
  */
 export class Link {
   private ws: WebSocket | null = null;
+  private index = 0;
   private attempt = 0;
   private openedAt = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -42,7 +44,13 @@ export class Link {
   private readonly o: Required<Omit<LinkOptions, 'onClose' | 'onBinary'>> & Pick<LinkOptions, 'onClose' | 'onBinary'>;
 
   constructor(options: LinkOptions) {
+    if (options.urls.length === 0) throw new Error('no server URL');
     this.o = { backoffBaseMs: 500, backoffMaxMs: 30_000, stableAfterMs: 30_000, refusedRetryMs: 60_000, random: Math.random, ...options };
+  }
+
+  /** Which of `urls` the link is on (connected, or trying); files are fetched from that server too. */
+  get serverIndex(): number {
+    return this.index;
   }
 
   get connected(): boolean {
@@ -83,7 +91,8 @@ export class Link {
 
   private connect(): void {
     if (this.stopped) return;
-    const ws = new WebSocket(this.o.url, {
+    const url = this.o.urls[this.index];
+    const ws = new WebSocket(url, {
       headers: { authorization: `Bearer ${this.o.token}` },
       handshakeTimeout: 15_000,
       maxPayload: 8 * 1024 * 1024,
@@ -94,7 +103,7 @@ export class Link {
       if (this.refused) this.o.log.info('Máy chủ đã chấp nhận mã trạm.');
       this.refused = false;
       this.lastWarning = '';
-      this.o.log.info(`Đã kết nối máy chủ ${this.o.url}`);
+      this.o.log.info(`Đã kết nối máy chủ ${url}`);
       this.o.onOpen();
     });
     ws.on('message', (data, isBinary) => {
@@ -165,6 +174,9 @@ export class Link {
     } else {
       if (code === CloseCode.Replaced) this.o.log.warn('Một kết nối khác của trạm này đã thay thế kết nối hiện tại.');
       else if (wasOpen) this.o.log.warn(`Mất kết nối máy chủ (mã ${code}${reason ? `: ${reason}` : ''})`);
+      // The instance that dropped or refused the connection may be gone: the next try goes to the next one.
+      // Replaced means this station is connected elsewhere, which is no reason to move.
+      if (code !== CloseCode.Replaced) this.index = (this.index + 1) % this.o.urls.length;
       delay = backoffDelay(this.attempt, this.o.backoffBaseMs, this.o.backoffMaxMs, this.o.random);
       if (code === CloseCode.Replaced) delay = Math.max(delay, this.o.backoffMaxMs / 2);
       this.attempt = Math.min(this.attempt + 1, 30);

@@ -31,6 +31,7 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LogbookExport } from './logbook/logbook-export.entity';
+import { Leadership, createLeadership } from './leadership/leadership';
 import { LiveHub } from './live/live-hub';
 import { LiveMicGateway } from './live/live-mic.gateway';
 import { LiveSourceFetcher } from './live/live-source';
@@ -84,8 +85,8 @@ import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
 /**
- * Configuration, clock, the link to the other instances (NATS with NATS_URL, else none) and the internal
- * event stream, available everywhere.
+ * Configuration, clock, the link to the other instances (NATS with NATS_URL, else none), the internal event
+ * stream and which instance runs the once-per-deployment jobs, available everywhere.
  */
 @Global()
 @Module({})
@@ -98,8 +99,9 @@ class CoreModule {
         Clock,
         { provide: ClusterBus, useFactory: async (): Promise<ClusterBus> => (config.natsUrl ? NatsBus.connect(config.natsUrl) : new LocalBus()) },
         DomainEvents,
+        { provide: Leadership, useFactory: () => createLeadership(config.database) },
       ],
-      exports: [AppConfig, Clock, ClusterBus, DomainEvents],
+      exports: [AppConfig, Clock, ClusterBus, DomainEvents, Leadership],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { XMLParser } from 'fast-xml-parser';
 import { AppConfig } from '../config/app-config';
+import { Leadership } from '../leadership/leadership';
 import { MAX_CAP_BYTES } from './cap-parse';
 import { CapService } from './cap.service';
 
@@ -63,13 +64,16 @@ export class CapFeedPoller implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly config: AppConfig,
     private readonly cap: CapService,
+    private readonly leadership: Leadership,
   ) {}
 
   onModuleInit(): void {
     if (!this.config.capFeedUrls.length) return;
-    this.timer = setInterval(() => void this.pollOnce(), this.config.capPollMs);
+    // One instance polls, so an alert is fetched once however many instances run.
+    const leading = () => (this.leadership.isLeader() ? this.pollOnce() : Promise.resolve());
+    this.timer = setInterval(() => void leading(), this.config.capPollMs);
     this.timer.unref();
-    void this.pollOnce();
+    void leading();
   }
 
   async onModuleDestroy(): Promise<void> {

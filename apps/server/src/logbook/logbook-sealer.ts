@@ -4,6 +4,7 @@ import { schedule, type ScheduledTask } from 'node-cron';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { Leadership } from '../leadership/leadership';
 import { LogbookWriter } from './logbook-writer';
 
 /**
@@ -21,11 +22,17 @@ export class LogbookSealer implements OnApplicationBootstrap, OnApplicationShutd
     private readonly writer: LogbookWriter,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly leadership: Leadership,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.sealNow();
-    this.task = schedule('0 * * * *', () => this.sealNow(), { timezone: this.config.timezone, noOverlap: true, name: 'logbook-seal' });
+    // Sealed by the one instance that leads; one taking over seals at once what was left unsealed.
+    const leading = async () => {
+      if (this.leadership.isLeader()) await this.sealNow();
+    };
+    this.leadership.onGained(() => void leading());
+    await leading();
+    this.task = schedule('0 * * * *', leading, { timezone: this.config.timezone, noOverlap: true, name: 'logbook-seal' });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -5,6 +5,7 @@ import { DataSource, In } from 'typeorm';
 import type { Priority, SlotSource } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { Leadership } from '../leadership/leadership';
 import { PlaybackEventRow } from '../playback/playback-event.entity';
 import { Topic } from '../programmes/chuyen-muc.entity';
 import { Programme } from '../programmes/programme.entity';
@@ -88,6 +89,7 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly writer: LogbookWriter,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly leadership: Leadership,
   ) {
     this.local = new LocalTime(config.timezone);
   }
@@ -101,6 +103,8 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async run(): Promise<void> {
+    // Idempotent anyway, but one instance sweeping spares the others the reads.
+    if (!this.leadership.isLeader()) return;
     try {
       const n = await this.sweepMisses(this.clock.now());
       if (n) this.log.log(`${n} unreported airing(s) logged as not played`);

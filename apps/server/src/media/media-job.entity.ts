@@ -44,4 +44,11 @@ export class MediaJob {
 
   @InstantColumn({ nullable: true })
   finishedAt!: string | null;
+
+  /**
+   * Renewed while the job runs. Several instances share the table: a running job whose heartbeat has gone
+   * stale lost its instance, and another takes it up; one with a fresh heartbeat is left alone.
+   */
+  @InstantColumn({ nullable: true })
+  heartbeatAt!: string | null;
 }

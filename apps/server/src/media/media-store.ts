@@ -14,17 +14,39 @@ export interface StoredFile {
 }
 
 /**
- * Content-addressed, immutable audio files under one root:
+ * Where the audio lives, as the media services see it: content-addressed, immutable files named by sha256,
+ * with a local work folder for uploads and conversions. Several server instances may share one store.
+ * `MediaStore` keeps it on a directory; an object store can take its place behind the same methods
+ * (keeping a local copy for `pathOf`, which ffmpeg and file downloads read).
+ */
+export abstract class MediaStorage {
+  /** The local folder where uploads and conversions write before `importFile`. */
+  abstract readonly tmpDir: string;
+  abstract init(): Promise<void>;
+  abstract pathOf(sha256: string, ext: string): string;
+  abstract has(sha256: string, ext: string): Promise<boolean>;
+  abstract tempPath(suffix?: string): string;
+  abstract importFile(tempPath: string, ext: string): Promise<StoredFile>;
+  abstract remove(sha256: string, ext: string): Promise<void>;
+  abstract cleanTemp(olderThanMs: number, now?: number): Promise<number>;
+}
+
+/**
+ * Content-addressed, immutable audio files under one root (MEDIA_DIR, which several instances may share,
+ * e.g. over NFS or one Compose volume):
  * `<root>/sha256/<first two hex>/<sha256>.<ext>`, with work files in `<root>/tmp/`.
  *
  * A file reaches its final name only by rename after it was written in full and fsynced,
- * so a reader (or a crash) never sees half a file there.
+ * so a reader (or a crash) never sees half a file there. Two instances writing the same bytes at once both
+ * rename a complete file onto the same name, which leaves it complete; work files carry random names, and
+ * only those untouched for long are cleaned, so one instance never removes another's file in progress.
  */
-export class MediaStore {
+export class MediaStore extends MediaStorage {
   readonly tmpDir: string;
   private readonly filesDir: string;
 
   constructor(readonly root: string) {
+    super();
     this.tmpDir = join(root, 'tmp');
     this.filesDir = join(root, 'sha256');
   }

@@ -18,7 +18,7 @@ import { LoudnessTarget } from './loudness-target.entity';
 import { MediaAsset } from './media-asset.entity';
 import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
-import { MediaStore } from './media-store';
+import { MediaStorage, MediaStore } from './media-store';
 import { MediaAccess } from './media-access';
 import { MediaController } from './media.controller';
 import { MediaService, MediaSettings } from './media.service';
@@ -46,7 +46,7 @@ describe('Media routes over HTTP', () => {
   let db: DataSource;
   let app: INestApplication;
   let service: MediaService;
-  let store: MediaStore;
+  let store: MediaStorage;
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
@@ -68,7 +68,7 @@ describe('Media routes over HTTP', () => {
         { provide: TTS_ENGINE, useValue: new EspeakEngine() },
         MediaEvents,
         TtsService,
-        { provide: MediaStore, useValue: new MediaStore(root) },
+        { provide: MediaStorage, useValue: new MediaStore(root) },
         FfmpegService,
         MediaService,
         { provide: getDataSourceToken(), useValue: db },
@@ -88,7 +88,7 @@ describe('Media routes over HTTP', () => {
     });
     await app.init();
     service = app.get(MediaService);
-    store = app.get(MediaStore);
+    store = app.get(MediaStorage);
   });
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { MediaAccess } from './media-access';
 import { MediaAsset } from './media-asset.entity';
 import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
-import { MediaStore } from './media-store';
+import { MediaStorage, MediaStore } from './media-store';
 import { MediaController } from './media.controller';
 import { MediaService } from './media.service';
 import { RetentionService } from './retention.service';
@@ -25,13 +25,13 @@ import { UploadInterceptor } from './upload.interceptor';
   imports: [TypeOrmModule.forFeature([MediaAsset, MediaJob, LoudnessTarget])],
   controllers: [MediaController],
   providers: [
-    { provide: MediaStore, useFactory: (config: AppConfig) => new MediaStore(config.mediaDir), inject: [AppConfig] },
+    { provide: MediaStorage, useFactory: (config: AppConfig) => new MediaStore(config.mediaDir), inject: [AppConfig] },
     FfmpegService,
     {
       provide: TTS_ENGINE,
-      useFactory: (config: AppConfig, store: MediaStore): TtsEngine =>
+      useFactory: (config: AppConfig, store: MediaStorage): TtsEngine =>
         config.tts.engine === 'command' ? new CommandEngine(config.tts.command, () => store.tempPath('.wav')) : new EspeakEngine(),
-      inject: [AppConfig, MediaStore],
+      inject: [AppConfig, MediaStorage],
     },
     MediaEvents,
     MediaService,

@@ -6,7 +6,7 @@ import { defer, filter, firstValueFrom, merge, timeout } from 'rxjs';
 import { In, Repository } from 'typeorm';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
-import { AppConfig, LoudnessSettings } from '../config/app-config';
+import { AppConfig, DatabaseSettings, LoudnessSettings } from '../config/app-config';
 import {
   AudioFacts,
   BroadcastFormat,
@@ -22,7 +22,7 @@ import { MediaAsset, MediaSource } from './media-asset.entity';
 import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
 import { JobQueue } from './job-queue';
-import { isNotFound, MediaStore } from './media-store';
+import { isNotFound, MediaStorage, MediaStore } from './media-store';
 import { liveGainFor, normalise, SilentInput } from './normaliser';
 
 /**
@@ -38,7 +38,18 @@ export type MediaSettings = Pick<AppConfig, 'mediaDir' | 'maxUploadBytes'> & {
   readonly uploadConcurrentPerUser?: number;
   readonly uploadDailyBytesPerUser?: number;
   readonly maxOutputInputRatio?: number;
+  /** On PostgreSQL several instances may share the job table (and MEDIA_DIR). */
+  readonly database?: DatabaseSettings;
+  /** Whether other instances take jobs from the same table; by default, when the database is PostgreSQL. */
+  readonly sharedJobs?: boolean;
 };
+
+/** A running job renews its heartbeat this often... */
+const HEARTBEAT_MS = 10_000;
+/** ...and one silent for this long lost its instance (which cannot have taken more than a few beats' pause). */
+const STALE_JOB_MS = 60_000;
+/** How often an instance sharing the table looks for jobs nobody runs: queued elsewhere, or left by a dead instance. */
+const SCAN_MS = 15_000;
 
 export const DEFAULT_LOUDNESS: Readonly<LoudnessSettings> = Object.freeze({
   targetLufs: -16,
@@ -101,12 +112,17 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   private readonly uploadConcurrentPerUser: number;
   private readonly uploadDailyBytesPerUser: number;
   private readonly maxOutputInputRatio: number;
+  private readonly sharedJobs: boolean;
+  /** Jobs in this instance's queue, so a scan does not add one twice. */
+  private readonly enqueued = new Set<string>();
+  private scanTimer: NodeJS.Timeout | null = null;
+  private scanning: Promise<void> | null = null;
 
   constructor(
     @InjectRepository(MediaAsset) private readonly assets: Repository<MediaAsset>,
     @InjectRepository(MediaJob) private readonly jobs: Repository<MediaJob>,
     @InjectRepository(LoudnessTarget) private readonly targets: Repository<LoudnessTarget>,
-    private readonly store: MediaStore,
+    private readonly store: MediaStorage,
     private readonly ffmpeg: FfmpegService,
     private readonly events: MediaEvents,
     @Inject(AppConfig) config: MediaSettings,
@@ -118,6 +134,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     this.uploadConcurrentPerUser = config.uploadConcurrentPerUser ?? 2;
     this.uploadDailyBytesPerUser = config.uploadDailyBytesPerUser ?? 2048 * 1024 * 1024;
     this.maxOutputInputRatio = config.maxOutputInputRatio ?? 25;
+    this.sharedJobs = config.sharedJobs ?? config.database?.engine === 'postgres';
     this.queue = new JobQueue(config.mediaJobConcurrency ?? Math.max(1, availableParallelism()), (err) =>
       this.logger.error(`conversion job crashed: ${err instanceof Error ? err.stack : String(err)}`),
     );
@@ -128,11 +145,18 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     const removed = await this.store.cleanTemp(STALE_TEMP_MS);
     if (removed > 0) this.logger.log(`removed ${removed} stale work file(s)`);
     await this.recover();
+    if (this.sharedJobs) {
+      this.scanTimer = setInterval(() => void this.scan(), SCAN_MS);
+      this.scanTimer.unref();
+    }
   }
 
   /** Stops running conversions without marking them failed, so the next start resumes them. */
   async onModuleDestroy(): Promise<void> {
+    if (this.scanTimer) clearInterval(this.scanTimer);
+    await this.scanning;
     this.queue.clear();
+    this.enqueued.clear();
     this.shutdown.abort();
     await this.queue.idle();
   }
@@ -380,28 +404,46 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     return this.queue.idle();
   }
 
+  /** One look for jobs nobody runs; a look still going is joined rather than doubled. */
+  private scan(): Promise<void> {
+    this.scanning ??= this.recover()
+      .catch((err: unknown) => this.logger.error(`looking for unclaimed conversions failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => (this.scanning = null));
+    return this.scanning;
+  }
+
   /**
    * After a crash: a job left 'running' lost its ffmpeg with the process. Its work file goes; it runs
    * again, unless it has already been started as often as allowed (a file that takes the server down
    * every time), in which case it fails with a reason. Assets from before jobs were kept get one.
+   * With the table shared, only a running job whose heartbeat went stale is an orphan; each change is
+   * conditional on the row as read, so of two instances finding the same orphan one takes it.
    */
   private async recover(): Promise<void> {
-    const interrupted = await this.jobs.find({ where: { state: 'running' } });
-    for (const job of interrupted) {
-      if (job.workFile) await rm(job.workFile, { force: true });
+    const staleBefore = new Date(Date.now() - STALE_JOB_MS).toISOString();
+    const running = await this.jobs.find({ where: { state: 'running' } });
+    const runningElsewhere = new Set<string>();
+    for (const job of running) {
+      if (this.sharedJobs && job.heartbeatAt !== null && job.heartbeatAt > staleBefore) {
+        runningElsewhere.add(job.assetId);
+        continue;
+      }
+      const asRead = { id: job.id, state: 'running' as const, attempts: job.attempts };
       if (job.attempts >= this.maxAttempts) {
         const reason = `Máy chủ dừng đột ngột ${job.attempts} lần khi đang chuyển đổi tệp này nên đã ngừng thử. Hãy kiểm tra tệp gốc rồi tải lên lại.`;
-        await this.jobs.update({ id: job.id }, { state: 'failed', error: reason, workFile: null, finishedAt: nowInstant() });
+        if (!(await this.jobs.update(asRead, { state: 'failed', error: reason, workFile: null, finishedAt: nowInstant() })).affected) continue;
+        if (job.workFile) await rm(job.workFile, { force: true });
         await this.fail(job.assetId, reason);
       } else {
-        await this.jobs.update({ id: job.id }, { state: 'queued', workFile: null });
+        if (!(await this.jobs.update(asRead, { state: 'queued', workFile: null })).affected) continue;
+        if (job.workFile) await rm(job.workFile, { force: true });
       }
     }
     const queuedIds = new Set((await this.jobs.find({ where: { state: 'queued' } })).map((j) => j.assetId));
     for (const asset of await this.assets.find({ where: { status: 'processing' } })) {
-      if (!queuedIds.has(asset.id)) await this.jobs.save(this.jobs.create(newJob(asset.id, nowInstant())));
+      if (!queuedIds.has(asset.id) && !runningElsewhere.has(asset.id)) await this.jobs.save(this.jobs.create(newJob(asset.id, nowInstant())));
     }
-    const queued = await this.jobs.find({ where: { state: 'queued' }, order: { createdAt: 'ASC' } });
+    const queued = (await this.jobs.find({ where: { state: 'queued' }, order: { createdAt: 'ASC' } })).filter((j) => !this.enqueued.has(j.id));
     for (const job of queued) this.enqueue(job.id);
     if (queued.length > 0) this.logger.log(`resuming ${queued.length} unfinished conversion(s)`);
   }
@@ -468,7 +510,9 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   private enqueue(jobId: string): void {
-    this.queue.add(() => this.runJob(jobId));
+    if (this.enqueued.has(jobId)) return;
+    this.enqueued.add(jobId);
+    this.queue.add(() => this.runJob(jobId).finally(() => this.enqueued.delete(jobId)));
   }
 
   private async runJob(jobId: string): Promise<void> {
@@ -496,9 +540,23 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       return;
     }
     const output = this.store.tempPath(`.${BROADCAST_EXT}`);
-    // The work file is on record before ffmpeg creates it, so a crash at any point can clean it up.
-    await this.jobs.update({ id: jobId }, { state: 'running', attempts: job.attempts + 1, workFile: output, startedAt: nowInstant() });
+    // The claim: only the instance whose update finds the job still queued, as read, runs it. The work file is
+    // on record before ffmpeg creates it, so a crash at any point can clean it up.
+    const claimedAt = nowInstant();
+    const claimed = await this.jobs.update(
+      { id: jobId, state: 'queued', attempts: job.attempts },
+      { state: 'running', attempts: job.attempts + 1, workFile: output, startedAt: claimedAt, heartbeatAt: claimedAt },
+    );
+    if (!claimed.affected) return;
     const abort = new AbortController();
+    const heartbeat = setInterval(() => {
+      this.jobs.update({ id: jobId, state: 'running' }, { heartbeatAt: nowInstant() }).then(
+        // No longer running: cancelled, possibly through another instance; its ffmpeg has nothing left to do.
+        (beat) => beat.affected || abort.abort(),
+        (err: unknown) => this.logger.warn(`asset ${id}: heartbeat not saved: ${String(err)}`),
+      );
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
     const onShutdown = () => abort.abort();
     this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
     this.running.set(id, abort);
@@ -580,6 +638,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       await this.finishJob(jobId, 'failed', err instanceof Error ? err.message.slice(0, 500) : String(err));
       await this.fail(id, reason);
     } finally {
+      clearInterval(heartbeat);
       this.running.delete(id);
       this.shutdown.signal.removeEventListener('abort', onShutdown);
       const latest = await this.assets.findOneBy({ id });

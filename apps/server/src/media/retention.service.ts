@@ -4,8 +4,9 @@ import { schedule, ScheduledTask } from 'node-cron';
 import { In, Not, Repository } from 'typeorm';
 import { nowInstant } from '../common/columns';
 import { AppConfig } from '../config/app-config';
+import { Leadership } from '../leadership/leadership';
 import { MediaAsset } from './media-asset.entity';
-import { MediaStore } from './media-store';
+import { MediaStorage } from './media-store';
 import { BROADCAST_EXT } from './media.service';
 import { retentionCutoff, retentionDecision } from './retention';
 
@@ -21,14 +22,16 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @InjectRepository(MediaAsset) private readonly assets: Repository<MediaAsset>,
-    private readonly store: MediaStore,
+    private readonly store: MediaStorage,
     @Inject(AppConfig) private readonly config: Pick<AppConfig, 'retentionMonths' | 'retentionCron' | 'timezone'>,
+    private readonly leadership: Leadership,
   ) {}
 
   onModuleInit(): void {
     this.task = schedule(
       this.config.retentionCron,
       async () => {
+        if (!this.leadership.isLeader()) return;
         try {
           const expired = await this.runOnce(new Date());
           if (expired.length > 0) this.logger.log(`retention: removed the files of ${expired.length} asset(s)`);

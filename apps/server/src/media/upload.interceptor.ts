@@ -6,7 +6,7 @@ import { finalize, Observable } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { MediaStore } from './media-store';
+import { MediaStorage } from './media-store';
 import { MediaService, type MediaSettings } from './media.service';
 
 /** The multipart field that carries the audio. */
@@ -31,7 +31,7 @@ export class UploadInterceptor implements NestInterceptor {
 
   constructor(
     @Inject(AppConfig) config: MediaSettings,
-    store: MediaStore,
+    store: MediaStorage,
     private readonly media: MediaService,
   ) {
     this.maxBytes = config.maxUploadBytes;

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import cron, { type ScheduledTask } from 'node-cron';
 import { Subscription } from 'rxjs';
 import { DomainEvents } from '../common/events';
+import { Leadership } from '../leadership/leadership';
 import { ScheduleService } from './schedule.service';
 
 /**
@@ -18,6 +19,7 @@ export class ScheduleHousekeeping implements OnApplicationBootstrap, OnModuleDes
   constructor(
     private readonly schedule: ScheduleService,
     private readonly events: DomainEvents,
+    private readonly leadership: Leadership,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -25,9 +27,12 @@ export class ScheduleHousekeeping implements OnApplicationBootstrap, OnModuleDes
       if (event.type !== 'station.created') return;
       this.schedule.refreshStations([event.stationId]).catch((err: Error) => this.log.error(`look-ahead of a new station failed: ${err.message}`));
     });
-    await this.refresh();
-    this.tasks.push(cron.schedule('*/5 * * * *', () => this.refresh(), { name: 'schedule-refresh', noOverlap: true }));
-    this.tasks.push(cron.schedule('17 3 * * *', () => this.expire(), { name: 'schedule-expire', noOverlap: true }));
+    // One instance of a deployment slides the window and expires; the others serve what it wrote.
+    const leading = (job: () => Promise<void>) => () => (this.leadership.isLeader() ? job() : Promise.resolve());
+    this.leadership.onGained(() => void leading(() => this.refresh())());
+    await leading(() => this.refresh())();
+    this.tasks.push(cron.schedule('*/5 * * * *', leading(() => this.refresh()), { name: 'schedule-refresh', noOverlap: true }));
+    this.tasks.push(cron.schedule('17 3 * * *', leading(() => this.expire()), { name: 'schedule-expire', noOverlap: true }));
   }
 
   async onModuleDestroy(): Promise<void> {
