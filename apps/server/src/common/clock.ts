@@ -7,6 +7,11 @@ export class Clock {
     return Date.now();
   }
 
+  /** Milliseconds on a clock that only moves forward, to measure how long work takes. */
+  monotonicMs(): number {
+    return performance.now();
+  }
+
   nowInstant(): string {
     return new Date(this.now()).toISOString();
   }

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { CANONICAL_FIELDS, canonicalJson, ChainContent, ChainLink, chainLine, ChainVerifier, GENESIS, sealDigest, SealLink } from './chain';
+import { fingerprintOf, signSeal, signSealRun } from './seal-signature';
 
 function content(pos: number): ChainContent {
   return {
@@ -155,5 +157,77 @@ describe('logbook hash chain', () => {
         expect(report.ok).toBe(false);
       }),
     );
+  });
+
+  describe('seals made in one go, signed as one run', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const keyId = fingerprintOf(publicKey);
+    const keys = new Map<string, KeyObject>([[keyId, publicKey]]);
+
+    /** A signed seal of `line`, made at `hour` (UTC, on 2026-03-01), not yet carrying its signature. */
+    function hourSeal(line: ChainLink, lineCount: number, hour: number): SealLink {
+      const facts = { stationId: 'st-1', day: '2026-03-01', lineCount, lastChainPos: line.chainPos, lastLineHash: line.lineHash, createdAt: `2026-03-01T${String(hour).padStart(2, '0')}:00:00.000Z`, keyId };
+      return { ...facts, digest: sealDigest(facts), signature: null };
+    }
+
+    /** Seals of lines 2, 4 and 6, signed together as the writer signs the hours of a backlog. */
+    function run(lines: ChainLink[]): SealLink[] {
+      const seals = [hourSeal(lines[1], 2, 1), hourSeal(lines[3], 2, 2), hourSeal(lines[5], 2, 3)];
+      const signature = signSealRun('st-1', keyId, seals.map((x) => x.digest), privateKey);
+      return seals.map((x) => ({ ...x, signature }));
+    }
+
+    function check(lines: ChainLink[], seals: SealLink[], publicKeys = keys) {
+      const v = new ChainVerifier(null, seals, publicKeys);
+      for (const l of lines) v.push(l);
+      return v.finish();
+    }
+
+    it('every seal of the run pins its hour, under the one signature', () => {
+      const lines = build(6);
+      const seals = run(lines);
+      expect(new Set(seals.map((x) => x.signature)).size).toBe(1);
+      expect(check(lines, seals)).toMatchObject({ ok: true, sealsChecked: 3, lastSeal: { lastChainPos: 6, signed: true } });
+    });
+
+    it('a seal taken out of the run, or one slipped into it, breaks the signature', () => {
+      const lines = build(6);
+      const seals = run(lines);
+      expect(check(lines, [seals[0], seals[2]]).firstBreak).toMatchObject({ kind: 'seal', chainPos: 2 });
+      const forged = hourSeal(lines[2], 1, 2);
+      expect(check(lines, [...seals, { ...forged, signature: seals[0].signature }]).firstBreak).toMatchObject({ kind: 'seal' });
+    });
+
+    it('a seal of the run changed, its digest recomputed, breaks the signature', () => {
+      const lines = build(6);
+      const seals = run(lines);
+      const { digest: _old, ...facts } = { ...seals[1], lineCount: 1 };
+      seals[1] = { ...facts, digest: sealDigest(facts) };
+      expect(check(lines, seals).firstBreak).toMatchObject({ kind: 'seal', chainPos: 2 });
+    });
+
+    it('the last seal of a run taken away leaves the run unsigned', () => {
+      const lines = build(6);
+      const seals = run(lines);
+      expect(check(lines, seals.slice(0, 2)).firstBreak).toMatchObject({ kind: 'seal' });
+    });
+
+    it('fails with the wrong key, and a run of one is signed on its own message', () => {
+      const lines = build(6);
+      const other = generateKeyPairSync('ed25519').publicKey;
+      expect(check(lines, run(lines), new Map([[keyId, other]])).firstBreak).toMatchObject({ kind: 'seal' });
+      const one = hourSeal(lines[5], 6, 3);
+      const signature = signSeal({ ...one, keyId, createdAt: one.createdAt! }, privateKey);
+      expect(check(lines, [{ ...one, signature }])).toMatchObject({ ok: true, sealsChecked: 1 });
+      const asRun = signSealRun('st-1', keyId, [one.digest], privateKey);
+      expect(check(lines, [{ ...one, signature: asRun }]).firstBreak).toMatchObject({ kind: 'seal' });
+    });
+
+    it('a range ending inside a run is checked with the whole run, its later seals pinning no line of the range', () => {
+      const lines = build(6);
+      const v = new ChainVerifier(null, run(lines), keys, 4);
+      for (const l of lines.slice(0, 4)) v.push(l);
+      expect(v.finish()).toMatchObject({ ok: true, checked: 4, sealsChecked: 2, lastSeal: { lastChainPos: 4 } });
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { hash, type KeyObject } from 'node:crypto';
-import { sealMessage, sealSignatureValid } from './seal-signature';
+import { sealMessage, sealRunSignatureValid, sealSignatureValid } from './seal-signature';
 
 /**
  * The logbook's hash chain, as plain functions: no database, no framework.
@@ -174,26 +174,56 @@ export class ChainVerifier {
     anchor: { id: number; chainPos: number; lineHash: string } | null = null,
     seals: readonly SealLink[] = [],
     private readonly publicKeys: ReadonlyMap<string, KeyObject> | null = null,
+    /**
+     * With a range checked, the seals beyond its last line (`upTo`) only complete the signed run of a seal
+     * inside it: they pin no line of the range.
+     */
+    upTo: number | null = null,
   ) {
     this.prev = anchor ?? { id: null, chainPos: 0, lineHash: GENESIS };
     for (const seal of seals) {
       if (sealDigest(seal) !== seal.digest) {
         this.fail({ kind: 'edited', lineId: null, chainPos: seal.lastChainPos, message: `Niêm phong ${sealName(seal)} đã bị sửa.` });
       }
-      if (publicKeys && seal.keyId) {
-        const key = publicKeys.get(seal.keyId);
-        const facts = { ...seal, keyId: seal.keyId, createdAt: seal.createdAt ?? '' };
-        if (!key) {
-          this.fail({ kind: 'seal', lineId: null, chainPos: seal.lastChainPos, message: `Niêm phong ${sealName(seal)} được ký bằng khóa lạ (${seal.keyId.slice(0, 16)}…), không phải khóa công khai đã cho.` });
-        } else if (!seal.signature || !sealSignatureValid(facts, seal.signature, key)) {
-          this.fail({ kind: 'seal', lineId: null, chainPos: seal.lastChainPos, message: `Chữ ký của niêm phong ${sealName(seal)} không hợp lệ: niêm phong đã bị sửa hoặc giả mạo.` });
-        } else {
-          this.signedPos = Math.max(this.signedPos, seal.lastChainPos);
-        }
-      }
+      if (upTo !== null && seal.lastChainPos > upTo) continue;
       if (seal.createdAt && seal.createdAt > this.newestActivity) this.newestActivity = seal.createdAt;
       if (!this.lastSeal || seal.lastChainPos > this.lastSeal.lastChainPos) this.lastSeal = seal;
       this.seals.set(seal.lastChainPos, seal);
+    }
+    if (publicKeys) this.checkSignatures(seals, publicKeys);
+  }
+
+  /**
+   * Every signed seal must carry a good signature by a given key. Seals made in one go for a station share
+   * one signature over all their digests: consecutive seals with the same signature are checked as one run,
+   * so a seal taken out of a run, slipped into it or changed breaks the run's signature.
+   */
+  private checkSignatures(seals: readonly SealLink[], publicKeys: ReadonlyMap<string, KeyObject>): void {
+    const signed = seals.filter((s) => s.keyId).sort((a, b) => a.lastChainPos - b.lastChainPos);
+    for (let i = 0; i < signed.length; ) {
+      let j = i + 1;
+      while (j < signed.length && signed[i].signature && signed[j].signature === signed[i].signature) j++;
+      const run = signed.slice(i, j);
+      i = j;
+      const last = run[run.length - 1];
+      const keyId = last.keyId!;
+      const key = publicKeys.get(keyId);
+      let valid = false;
+      if (!key) {
+        this.fail({ kind: 'seal', lineId: null, chainPos: last.lastChainPos, message: `Niêm phong ${sealName(last)} được ký bằng khóa lạ (${keyId.slice(0, 16)}…), không phải khóa công khai đã cho.` });
+        continue;
+      }
+      if (last.signature && run.every((s) => s.keyId === keyId)) {
+        valid =
+          run.length === 1
+            ? sealSignatureValid({ ...last, keyId, createdAt: last.createdAt ?? '' }, last.signature, key)
+            : sealRunSignatureValid(last.stationId, keyId, run.map((s) => s.digest), last.signature, key);
+      }
+      if (!valid) {
+        this.fail({ kind: 'seal', lineId: null, chainPos: run[0].lastChainPos, message: `Chữ ký của niêm phong ${sealName(run[0])} không hợp lệ: niêm phong đã bị sửa hoặc giả mạo.` });
+        continue;
+      }
+      this.signedPos = Math.max(this.signedPos, last.lastChainPos);
     }
   }
 

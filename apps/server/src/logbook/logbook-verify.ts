@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { EntityManager, MoreThan, Between, LessThan, MoreThanOrEqual } from 'typeorm';
+import { EntityManager, MoreThan, Between, LessThan, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import { ChainLink, ChainReport, ChainVerifier, SealLink } from './chain';
 import { LogbookLine } from './logbook-line.entity';
 import { LogbookSeal } from './logbook-seal.entity';
@@ -19,6 +19,26 @@ export interface VerifyRange {
  * made, and with `publicKeys` their signatures are checked too.
  * Works on any TypeORM manager, so the server and the command line share it.
  */
+/**
+ * Where the signed run reaching position `pos` starts (`first`: the first seal at or after `pos`) or
+ * ends (`last`: the last seal at or before it); `pos` itself when no seal is there.
+ */
+async function runEdge(m: EntityManager, stationId: string, pos: number, edge: 'first' | 'last'): Promise<number> {
+  const near = await m.findOne(LogbookSeal, {
+    where: { stationId, lastChainPos: edge === 'first' ? MoreThanOrEqual(pos) : LessThanOrEqual(pos) },
+    order: { lastChainPos: edge === 'first' ? 'ASC' : 'DESC' },
+    select: { lastChainPos: true, signature: true },
+  });
+  if (!near?.signature) return pos;
+  const qb = m
+    .createQueryBuilder(LogbookSeal, 's')
+    .select(edge === 'first' ? 'MIN(s.lastChainPos)' : 'MAX(s.lastChainPos)', 'pos')
+    .where('s.stationId = :stationId AND s.signature = :signature', { stationId, signature: near.signature });
+  const found = await qb.getRawOne<{ pos: number | null }>();
+  if (found?.pos === null || found?.pos === undefined) return pos;
+  return edge === 'first' ? Math.min(pos, Number(found.pos)) : Math.max(pos, Number(found.pos));
+}
+
 export async function verifyStationChain(
   m: EntityManager,
   stationId: string,
@@ -34,8 +54,14 @@ export async function verifyStationChain(
   const anchor = lo === null ? null : await m.findOne(LogbookLine, { where: { stationId, chainPos: LessThan(lo) }, order: { chainPos: 'DESC' } });
   let seals: LogbookSeal[] = [];
   if (!range.from && !range.to) seals = await m.find(LogbookSeal, { where: { stationId } });
-  else if (lo !== null) seals = await m.find(LogbookSeal, { where: { stationId, lastChainPos: range.to ? Between(lo, hi ?? lo) : MoreThanOrEqual(lo) } });
-  const verifier = new ChainVerifier(anchor ? { id: anchor.id, chainPos: anchor.chainPos, lineHash: anchor.lineHash } : null, seals as SealLink[], publicKeys);
+  else if (lo !== null) {
+    // A seal signed in a run with others is checked with the whole run, which may reach past the range.
+    const first = await runEdge(m, stationId, lo, 'first');
+    const last = range.to ? await runEdge(m, stationId, hi ?? lo, 'last') : null;
+    seals = await m.find(LogbookSeal, { where: { stationId, lastChainPos: last === null ? MoreThanOrEqual(first) : Between(first, last) } });
+  }
+  const upTo = range.to ? hi : null;
+  const verifier = new ChainVerifier(anchor ? { id: anchor.id, chainPos: anchor.chainPos, lineHash: anchor.lineHash } : null, seals as SealLink[], publicKeys, upTo);
   if (lo !== null && hi !== null) {
     let after = anchor?.chainPos ?? lo - 1;
     for (;;) {

@@ -26,6 +26,15 @@ interface StationHead {
   numbers: Map<number, number>;
 }
 
+/** A seal as the writer builds it; the database gives it its id. */
+type WrittenSeal = Omit<LogbookSeal, 'id'>;
+
+const SEAL_FIELDS = ['stationId', 'day', 'lastChainPos', 'lastLineHash', 'lineCount', 'digest', 'createdAt', 'keyId', 'signature'] as const satisfies readonly (keyof LogbookSeal)[];
+
+function sealValuesOf(s: WrittenSeal): Value[] {
+  return [s.stationId, s.day, s.lastChainPos, s.lastLineHash, s.lineCount, s.digest, s.createdAt, s.keyId, s.signature];
+}
+
 const WRITTEN_FIELDS = [
   'stationId', 'stationName', 'unitId', 'year', 'number', 'chainPos', 'occurrenceId', 'revision', 'amendsLineId', 'correctionReason',
   'slotId', 'programmeId', 'programmeTitle', 'chuyenMuc', 'topic', 'source', 'priority', 'speakerClusters', 'plannedStart', 'actualStart',
@@ -104,8 +113,9 @@ interface KnownHead {
 
 /**
  * Appends lines to stations' logbooks inside the caller's transaction: gives each its running number
- * for the year, links it into the station's hash chain, and seals the chain (signed) once a later hour's
- * first line arrives. The caller's transaction is what makes the numbering and the chain safe: SQLite
+ * for the year, links it into the station's hash chain, and seals the chain once a later hour's first
+ * line arrives. The seals one append makes for a station (one per hour of a backlog written at once) are
+ * signed together, with one signature over all their digests, which every seal of the run carries. The caller's transaction is what makes the numbering and the chain safe: SQLite
  * lets one writer in at a time; on PostgreSQL each station's chain is locked for the transaction
  * (lockChains).
  *
@@ -158,7 +168,7 @@ export class LogbookWriter {
   async append(m: EntityManager, drafts: readonly LineDraft[]): Promise<WrittenLine[]> {
     const heads = new Map<string, StationHead>();
     const rows: WrittenLine[] = [];
-    const seals: Partial<LogbookSeal>[] = [];
+    const seals: WrittenSeal[] = [];
     await this.lockChains(m, drafts.map((d) => d.stationId));
     for (const draft of drafts) {
       let head = heads.get(draft.stationId);
@@ -187,34 +197,48 @@ export class LogbookWriter {
       head.hour = hour;
       head.day = null;
     }
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await this.insert(m, rows.slice(i, i + INSERT_CHUNK));
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await this.insert(m, 'logbook_line', WRITTEN_FIELDS, rows.slice(i, i + INSERT_CHUNK), valuesOf);
     await this.insertSeals(m, seals);
     for (const [stationId, head] of heads) this.remember(m, stationId, { chainPos: head.chainPos, lineHash: head.lineHash });
     return rows;
   }
 
-  private async insertSeals(m: EntityManager, seals: Partial<LogbookSeal>[]): Promise<void> {
-    for (let i = 0; i < seals.length; i += INSERT_CHUNK) {
-      await m.createQueryBuilder().insert().into(LogbookSeal).values(seals.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
+  /**
+   * Signs the seals made in one go and stores them. An Ed25519 signature costs more than hashing and
+   * storing a line, and a backlog of a year's lines has a seal for nearly every hour: one signature per
+   * station's run keeps that off the ingest. A run of one is signed on its own message, as ever.
+   */
+  private async insertSeals(m: EntityManager, seals: WrittenSeal[]): Promise<void> {
+    if (!seals.length) return;
+    const runs = new Map<string, WrittenSeal[]>();
+    for (const seal of seals) {
+      const run = runs.get(seal.stationId);
+      if (run) run.push(seal);
+      else runs.set(seal.stationId, [seal]);
     }
+    for (const [stationId, run] of runs) {
+      const { signature } = run.length === 1 ? this.keys.sign(run[0]) : this.keys.signRun(stationId, run.map((s) => s.digest));
+      for (const seal of run) seal.signature = signature;
+    }
+    for (let i = 0; i < seals.length; i += INSERT_CHUNK) await this.insert(m, 'logbook_seal', SEAL_FIELDS, seals.slice(i, i + INSERT_CHUNK), sealValuesOf);
   }
 
   /**
-   * Inserts rows with a statement built once per chunk size and engine. Binding every value through the
-   * query builder costs more than the database's own work on a million lines.
+   * Inserts rows with a statement built once per table, chunk size and engine. Binding every value through
+   * the query builder costs more than the database's own work on a million lines.
    */
-  private async insert(m: EntityManager, rows: WrittenLine[]): Promise<void> {
+  private async insert<T>(m: EntityManager, table: string, fields: readonly string[], rows: T[], values: (row: T) => Value[]): Promise<void> {
     const engine = engineOf(m);
-    const key = `${engine}:${rows.length}`;
+    const key = `${engine}:${table}:${rows.length}`;
     let sql = this.templates.get(key);
     if (!sql) {
       const p = binder(engine);
-      const tuple = () => `(${WRITTEN_FIELDS.map(() => p()).join(', ')})`;
-      sql = `INSERT INTO "logbook_line" (${WRITTEN_FIELDS.map((f) => `"${f}"`).join(', ')}) VALUES ${rows.map(tuple).join(', ')}`;
+      const tuple = () => `(${fields.map(() => p()).join(', ')})`;
+      sql = `INSERT INTO "${table}" (${fields.map((f) => `"${f}"`).join(', ')}) VALUES ${rows.map(tuple).join(', ')}`;
       this.templates.set(key, sql);
     }
     const params: Value[] = [];
-    for (const row of rows) for (const v of valuesOf(row)) params.push(v ?? null);
+    for (const row of rows) for (const v of values(row)) params.push(v ?? null);
     await m.query(sql, params);
   }
 
@@ -234,7 +258,7 @@ export class LogbookWriter {
    */
   async sealDue(m: EntityManager, now: string): Promise<number> {
     const stationIds = (await m.createQueryBuilder(LogbookLine, 'l').select('DISTINCT l.stationId', 'stationId').getRawMany<{ stationId: string }>()).map((r) => r.stationId);
-    const seals: Partial<LogbookSeal>[] = [];
+    const seals: WrittenSeal[] = [];
     await this.lockChains(m, stationIds);
     for (const stationId of stationIds) {
       const head = await this.headOf(m, stationId);
@@ -244,11 +268,12 @@ export class LogbookWriter {
     return seals.length;
   }
 
-  private seal(stationId: string, head: StationHead, now: string): Partial<LogbookSeal> {
+  /** A seal of the chain's head as it stands, not yet signed (insertSeals signs it). */
+  private seal(stationId: string, head: StationHead, now: string): WrittenSeal {
     const day = head.day ?? (head.hour ? this.local.day(`${head.hour}:00:00.000Z`) : this.local.day(now));
-    const facts = { stationId, day, lineCount: head.chainPos - head.sealedPos, lastChainPos: head.chainPos, lastLineHash: head.lineHash, createdAt: now };
-    const { keyId, signature } = this.keys.sign(facts);
-    return { ...facts, keyId, signature, digest: sealDigest({ ...facts, keyId }) };
+    const keyId = this.keys.fingerprint;
+    const facts = { stationId, day, lineCount: head.chainPos - head.sealedPos, lastChainPos: head.chainPos, lastLineHash: head.lineHash, createdAt: now, keyId };
+    return { ...facts, digest: sealDigest(facts), signature: null };
   }
 
   private async headOf(m: EntityManager, stationId: string): Promise<StationHead> {

@@ -3,7 +3,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppConfig } from '../config/app-config';
-import { fingerprintOf, parsePublicKeys, shortFingerprint, signSeal, type SignedSealFacts } from './seal-signature';
+import { fingerprintOf, parsePublicKeys, shortFingerprint, signSeal, signSealRun, type SignedSealFacts } from './seal-signature';
 
 export interface PublishedKey {
   fingerprint: string;
@@ -65,6 +65,11 @@ export class SealKeys {
   /** An Ed25519 signature (base64) over other bytes than a seal's, e.g. a dossier's manifest. */
   signBytes(data: Buffer): { keyId: string; signature: string } {
     return { keyId: this.fingerprint, signature: sign(null, data, this.privateKey).toString('base64') };
+  }
+
+  /** One signature over a run of a station's seals, given each seal's digest in chain order. */
+  signRun(stationId: string, digests: readonly string[]): { keyId: string; signature: string } {
+    return { keyId: this.fingerprint, signature: signSealRun(stationId, this.fingerprint, digests, this.privateKey) };
   }
 
   /** Every public key this server has signed with, current first. */

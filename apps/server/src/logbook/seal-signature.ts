@@ -36,8 +36,29 @@ export function signSeal(facts: SignedSealFacts, privateKey: KeyObject): string 
 }
 
 export function sealSignatureValid(facts: SignedSealFacts, signature: string, publicKey: KeyObject): boolean {
+  return signatureValid(sealMessage(facts), signature, publicKey);
+}
+
+/**
+ * The exact bytes signed for a run of a station's seals made in one go (a backlog of hours written at
+ * once): the digest of each seal's own message, in chain order. One signature then covers every hour's
+ * seal of the run, and removing, adding or changing any of them breaks it. Never change.
+ */
+export function sealRunMessage(stationId: string, keyId: string, digests: readonly string[]): string {
+  return `loa-seal-run-v1|${stationId}|${keyId}|${digests.length}|${digests.join('|')}`;
+}
+
+export function signSealRun(stationId: string, keyId: string, digests: readonly string[], privateKey: KeyObject): string {
+  return sign(null, Buffer.from(sealRunMessage(stationId, keyId, digests)), privateKey).toString('base64');
+}
+
+export function sealRunSignatureValid(stationId: string, keyId: string, digests: readonly string[], signature: string, publicKey: KeyObject): boolean {
+  return signatureValid(sealRunMessage(stationId, keyId, digests), signature, publicKey);
+}
+
+function signatureValid(message: string, signature: string, publicKey: KeyObject): boolean {
   try {
-    return verify(null, Buffer.from(sealMessage(facts)), publicKey, Buffer.from(signature, 'base64'));
+    return verify(null, Buffer.from(message), publicKey, Buffer.from(signature, 'base64'));
   } catch {
     return false;
   }

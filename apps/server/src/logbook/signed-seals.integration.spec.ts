@@ -62,7 +62,7 @@ describe('signed seals: a chain rewritten in the database, or cut short, does no
   beforeAll(async () => {
     ({ dir, config, app, api } = await startInProcessServer('loa-seals-'));
     const unitId = (await api.ok('POST', '/api/units', { name: 'Xã Cẩm Vịnh', kind: 'Xã' })).id;
-    for (const code of ['rewritten', 'reseal-deleted', 'cut-short', 'untouched']) {
+    for (const code of ['rewritten', 'reseal-deleted', 'cut-short', 'untouched', 'seal-removed']) {
       const { station } = await api.ok('POST', '/api/stations', { unitId, name: `Trạm ${code}`, code });
       stations[code] = { id: station.id, name: station.name, unitId, code };
     }
@@ -165,6 +165,28 @@ describe('signed seals: a chain rewritten in the database, or cut short, does no
     await app.get(LogbookSealer).sealNow();
     expect(await verifyOne(s.id)).toMatchObject({ ok: false, firstBreak: { kind: 'deleted', chainPos: 18 } });
     expect((await cli('--public-key', await publicKeyFile(), '--station', 'cut-short')).code).toBe(1);
+  });
+
+  it('signs the hourly seals of a backlog written at once with one signature, and names a seal taken out of it', async () => {
+    const raw = new Database(config.databasePath);
+    const signatures = (stationId: string) =>
+      (raw.prepare(`SELECT signature FROM logbook_seal WHERE stationId = ? ORDER BY lastChainPos`).all(stationId) as { signature: string }[]).map((r) => r.signature);
+    // Four hours' seals from the one append share its signature; the hourly job's seal has its own.
+    const untouched = signatures(stations.untouched.id);
+    expect(untouched).toHaveLength(5);
+    expect(new Set(untouched.slice(0, 4)).size).toBe(1);
+    expect(untouched[4]).not.toBe(untouched[0]);
+    // A range ending inside the run is checked with the whole run.
+    const from = new Date(start + 40 * 60_000).toISOString();
+    const to = new Date(start + 130 * 60_000).toISOString();
+    const ranged = (await api.ok('GET', `/api/logbook/verify?stationId=${stations.untouched.id}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).stations[0];
+    expect(ranged).toMatchObject({ ok: true, checked: 5, sealsChecked: 2 });
+
+    const s = stations['seal-removed'];
+    raw.prepare(`DELETE FROM logbook_seal WHERE stationId = ? AND lastChainPos = (SELECT MIN(lastChainPos) FROM logbook_seal WHERE stationId = ? AND lastChainPos > (SELECT MIN(lastChainPos) FROM logbook_seal WHERE stationId = ?))`).run(s.id, s.id, s.id);
+    raw.close();
+    expect(await verifyOne(s.id)).toMatchObject({ ok: false, firstBreak: { kind: 'seal' } });
+    expect((await cli('--public-key', await publicKeyFile(), '--station', 'seal-removed')).code).toBe(1);
   });
 
   it('fails with the wrong public key, and keeps old public keys when the key is rotated', async () => {

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { performance } from 'node:perf_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PlaybackEvent } from '@loa/protocol';
 import { Clock } from '../common/clock';
+import { engineOf } from '../database/sql';
 import { ingestLiveEvent, isLiveOccurrence } from '../live/live-playback';
 import { LogbookLine } from '../logbook/logbook-line.entity';
 import { isServerMiss, ON_AIR_RESULTS, reasonText, resultOf } from '../logbook/logbook-rules';
@@ -23,7 +23,11 @@ export interface IngestResult {
 
 /** At most this many agents' event batches are committed in one transaction… */
 const INGEST_BATCH = 100;
-/** …and no more than fit in this many milliseconds, so live audio waits at most about that long behind them. */
+/**
+ * …and on SQLite no more than fit in this many milliseconds, so live audio waits at most about that long
+ * behind them: better-sqlite3 holds the event loop for the whole transaction. PostgreSQL's queries leave
+ * the loop free while they run, so there the count alone bounds a transaction.
+ */
 const INGEST_BUDGET_MS = 10;
 
 interface IngestJob {
@@ -52,8 +56,8 @@ export class PlaybackService {
   /**
    * Stores one agent's events and answers once they are committed. Events that arrive in the same moment
    * from many agents (two thousand stations starting a live round on the same beat) are committed together,
-   * as many as fit in 10 ms (a hundred at most) per transaction, with the event loop free between
-   * transactions: one durable commit each, or all in one go, would hold up the live audio for seconds.
+   * a hundred at most per transaction (on SQLite, only as many as fit in 10 ms), with the event loop free
+   * between transactions: one durable commit each, or all in one go, would hold up the live audio for seconds.
    */
   ingest(stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
@@ -71,10 +75,11 @@ export class PlaybackService {
       while (this.waiting.length) {
         const taken: IngestJob[] = [];
         try {
+          const budget = engineOf(this.db) === 'sqlite' ? INGEST_BUDGET_MS : Infinity;
           const results = await this.db.transaction(async (m) => {
-            const since = performance.now();
+            const since = this.clock.monotonicMs();
             const out: IngestResult[] = [];
-            while (this.waiting.length && taken.length < INGEST_BATCH && (taken.length === 0 || performance.now() - since < INGEST_BUDGET_MS)) {
+            while (this.waiting.length && taken.length < INGEST_BATCH && (taken.length === 0 || this.clock.monotonicMs() - since < budget)) {
               const job = this.waiting.shift()!;
               taken.push(job);
               out.push(await this.ingestInto(m, job.stationId, job.events));
