@@ -69,14 +69,15 @@ export interface StationHealthView {
   connected: boolean;
   lastSeenAt: string | null;
   agentVersion: string | null;
-  agentOutdated: boolean;
+  /** Older than the server's release; null when the version is unknown or unreadable. */
+  agentOutdated: boolean | null;
   /** The output device as last probed (absent for players without one). */
   output: OutputStatus | null;
   /** Everything the box last reported about itself, and whether its clock is off by more than allowed. */
   health: AgentHealth | null;
   clockDriftLimitMs: number;
   clockDrift: boolean;
-  /** Missing files needed by airings within the alert window. */
+  /** Every file the look-ahead (normally 48 h) of airings needs is on the box; `health.missing` lists those that are not. */
   cacheReady: boolean;
   /** Open alerts of the station. */
   alerts: AlertView[];

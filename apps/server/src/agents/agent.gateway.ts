@@ -33,6 +33,8 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
   private readonly log = new Logger('AgentGateway');
   private readonly links = new Map<string, AgentLink>();
   private readonly bySocket = new WeakMap<WebSocket, AgentLink>();
+  /** When each agent that went away sent its last frame, epoch ms: an offline station's last sign of life. */
+  private readonly departed = new Map<string, number>();
   private subscription?: Subscription;
   /**
    * Snapshots pushed after a schedule change are built a few at a time, so thousands of them never hold
@@ -119,6 +121,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         if (previous) previous.socket.close(CloseCode.Replaced, 'replaced by a newer connection');
         const link = new AgentLink(socket, req.socket, station.id, station.name, remote);
         this.links.set(station.id, link);
+        this.departed.delete(station.id);
         this.bySocket.set(socket, link);
         socket.on('pong', () => (link.alive = true));
         socket.off('message', hold);
@@ -136,10 +139,26 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       });
   }
 
+  /** Whether a station's agent holds a connection to this instance now. */
+  isConnected(stationId: string): boolean {
+    return this.links.has(stationId);
+  }
+
+  /** The last frame of each station whose agent went away since this instance started, epoch ms. */
+  departures(): ReadonlyMap<string, number> {
+    return this.departed;
+  }
+
+  /** What a connected agent last said about its box; null when it is not connected here or sent nothing yet. */
+  healthOf(stationId: string): AgentLink['health'] {
+    return this.links.get(stationId)?.health ?? null;
+  }
+
   handleDisconnect(socket: WebSocket): void {
     const link = this.bySocket.get(socket);
     if (link && this.links.get(link.stationId) === link) {
       this.links.delete(link.stationId);
+      this.departed.set(link.stationId, link.lastFrameMs);
       this.live.detach(link);
       this.log.log(`agent of "${link.stationName}" disconnected`);
       this.changed.next();
@@ -202,9 +221,18 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         const { type: _type, ...status } = frame;
         link.status = status;
         this.changed.next();
-        this.stations.markSeen(link.stationId, null, { scheduleVersion: status.scheduleVersion, cacheReady: status.cacheReady, missingFiles: status.missingFiles });
+        this.stations.markSeen(link.stationId, null, {
+          scheduleVersion: status.scheduleVersion,
+          cacheReady: status.cacheReady,
+          missingFiles: status.missingFiles,
+          output: status.output ?? null,
+        });
         return;
       }
+      case 'health':
+        link.health = frame.health;
+        this.stations.markHealthy(link.stationId, frame.health);
+        return;
     }
   }
 
