@@ -137,17 +137,19 @@ describe('alert rules', () => {
     expect(airingMissedRule.evaluate(facts(SLOT + 21 * MIN, { airings: [declined] }), DEFAULT_SETTINGS)).toEqual([]);
   });
 
-  it('a file missing for an airing within the lead is raised five minutes into the lead, never for a later airing', () => {
+  it('a file missing for an airing within the lead is raised once it has lacked it five minutes, never for a later airing', () => {
     const lacking = (neededAt: number) => station({ health: health({ missing: [{ sha256: 'a'.repeat(64), neededAt: new Date(neededAt).toISOString(), title: 'Tin CCHC' }] }) });
     const far = cacheNotReadyRule.evaluate(facts(SLOT, { stations: [lacking(SLOT + 3 * 3600_000)] }), DEFAULT_SETTINGS);
     expect(far).toEqual([]);
     const store = new FakeStore();
-    const leadStart = SLOT - 2 * 3600_000;
-    store.tick(facts(leadStart + 4 * MIN, { stations: [lacking(SLOT)] }));
+    // Booked at short notice: the box gets its five minutes, though the lead began long before.
+    const seen = SLOT - 30 * MIN;
+    store.tick(facts(seen, { stations: [lacking(SLOT)] }));
+    store.tick(facts(seen + 4 * MIN, { stations: [lacking(SLOT)] }));
     expect(store.sent).toEqual([]);
-    store.tick(facts(leadStart + 5 * MIN, { stations: [lacking(SLOT)] }));
+    store.tick(facts(seen + 5 * MIN, { stations: [lacking(SLOT)] }));
     expect(store.sent).toEqual(['fired cache_not_ready:st-1']);
-    store.tick(facts(leadStart + 30 * MIN, { stations: [station({ health: health() })] }));
+    store.tick(facts(seen + 6 * MIN, { stations: [station({ health: health() })] }));
     expect(store.sent).toEqual(['fired cache_not_ready:st-1', 'resolved cache_not_ready:st-1']);
   });
 

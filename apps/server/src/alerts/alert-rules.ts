@@ -192,9 +192,9 @@ export const airingMissedRule: AlertRule = {
 };
 
 /**
- * A connected station still lacking a file for an airing that starts within the cache lead. Counted from
- * the moment the lead began (the box has had since then to fetch it), so the debounce says how late is
- * too late. A box offline is the offline rule's matter.
+ * A connected station still lacking a file for an airing that starts within the cache lead, for longer than
+ * the debounce (a slot booked at short notice leaves the box a few minutes to fetch it). A box offline is
+ * the offline rule's matter.
  */
 export const cacheNotReadyRule: AlertRule = {
   kind: 'cache_not_ready',
@@ -214,7 +214,7 @@ export const cacheNotReadyRule: AlertRule = {
         severity: 'warning',
         stationId: s.stationId,
         unitId: s.unitId,
-        since: Math.min(facts.now, first - settings.cacheLeadMs),
+        since: null,
         title: `Trạm ${s.stationName} chưa tải đủ tệp cho buổi phát sắp tới`,
         detail: `Còn thiếu ${soon.length} tệp, sớm nhất cho "${soon[0].title}" lúc ${viTime(first)}: ${soon.map((m) => m.title).join('; ')}`.slice(0, 1000),
       });
