@@ -240,5 +240,5 @@ describe('alerts reach people by webhook and e-mail, once, after the debounce', 
         blip_reconnected_after_slot_ms: backAt - slotStart,
       }),
     );
-  });
+  }, 240_000);
 });

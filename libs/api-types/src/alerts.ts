@@ -17,6 +17,19 @@ export const ALERT_KINDS = [
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
+/** Vietnamese names of the alert kinds, for mail, webhooks and the console. */
+export const ALERT_KIND_LABELS: Record<AlertKind, string> = {
+  station_offline: 'Trạm mất kết nối',
+  airing_missed: 'Không phát',
+  cache_not_ready: 'Chưa tải đủ tệp',
+  clock_drift: 'Lệch đồng hồ',
+  disk_low: 'Ổ đĩa sắp đầy',
+  device_failure: 'Hỏng thiết bị âm thanh',
+  relay_dropped: 'Ngừng tiếp sóng',
+  not_confirmed: 'Không xác nhận phát sóng',
+  dead_air: 'Mất tiếng',
+};
+
 export const ALERT_SEVERITIES = ['critical', 'warning'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 

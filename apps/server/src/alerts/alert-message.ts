@@ -1,18 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { AlertKind, AlertView } from '@loa/api-types';
+import { ALERT_KIND_LABELS, type AlertView } from '@loa/api-types';
 import { viTime } from './alert-rules';
 
-export const KIND_LABELS: Record<AlertKind, string> = {
-  station_offline: 'Trạm mất kết nối',
-  airing_missed: 'Không phát',
-  cache_not_ready: 'Chưa tải đủ tệp',
-  clock_drift: 'Lệch đồng hồ',
-  disk_low: 'Ổ đĩa sắp đầy',
-  device_failure: 'Hỏng thiết bị âm thanh',
-  relay_dropped: 'Ngừng tiếp sóng',
-  not_confirmed: 'Không xác nhận phát sóng',
-  dead_air: 'Mất tiếng',
-};
 
 export type AlertEvent = 'fired' | 'resolved';
 
@@ -32,7 +21,7 @@ export function signature(secret: string, body: string): string {
 
 /** The Vietnamese e-mail for one alert raised or cleared. */
 export function alertMail(alert: AlertView, event: AlertEvent): { subject: string; text: string } {
-  const label = KIND_LABELS[alert.kind] ?? alert.kind;
+  const label = ALERT_KIND_LABELS[alert.kind] ?? alert.kind;
   const subject = event === 'fired' ? `[Loa] Cảnh báo: ${alert.title}` : `[Loa] Đã khắc phục: ${alert.title}`;
   const lines = [
     event === 'fired' ? 'Hệ thống Loa phát hiện sự cố:' : 'Sự cố sau đã được khắc phục:',
