@@ -131,6 +131,11 @@ const MATRIX: Record<string, Access> = {
   'GET /api/cap/rules': { users: ['admin', 'approver', 'editor'] },
   'POST /api/cap/rules': ADMIN,
   'DELETE /api/cap/rules/:id': ADMIN,
+  'GET /api/alerts': ALL,
+  'GET /api/alerts/subscriptions': ADMIN,
+  'POST /api/alerts/subscriptions': ADMIN,
+  'DELETE /api/alerts/subscriptions/:id': ADMIN,
+  'GET /api/stations/:id/health': ALL,
 };
 
 /** Routes an inspector may call that are not reads: only their own account's. */
@@ -430,6 +435,9 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
       return [
         { route: 'GET /api/stations/:id/timeline', method: 'GET', path: `/api/stations/${st}/timeline?${range}` },
         { route: 'GET /api/stations/:id/clusters', method: 'GET', path: `/api/stations/${st}/clusters` },
+        { route: 'GET /api/stations/:id/health', method: 'GET', path: `/api/stations/${st}/health` },
+        // A discard address on loopback: nothing in this spec raises an alert, and nothing would leave the machine.
+        { route: 'POST /api/alerts/subscriptions', method: 'POST', path: '/api/alerts/subscriptions', body: { channel: 'webhook', target: 'http://127.0.0.1:9/loa', unitId: commune[side].unitId } },
         { route: 'POST /api/stations/:id/clusters', method: 'POST', path: `/api/stations/${st}/clusters`, body: {} },
         { route: 'POST /api/stations/:id/token', method: 'POST', path: `/api/stations/${m.spareStationId}/token` },
         { route: 'DELETE /api/stations/:id/token', method: 'DELETE', path: `/api/stations/${m.spareStationId}/token` },

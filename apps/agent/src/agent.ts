@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { LOA_VERSION, PROTOCOL_VERSION, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
 import { MediaCache, type MediaCacheOptions } from './cache';
-import { SyncedClock } from './clock';
+import { hiResNow, SyncedClock } from './clock';
 import { agentWsUrl, type AgentConfig } from './config';
 import { Link, type LinkOptions } from './link';
+import { collectHealth } from './health';
 import { createLiveOutput, type LiveOutput } from './live/live-output';
 import { LiveReceiver } from './live/live-receiver';
 import { consoleLogger, errorText, type Logger } from './log';
@@ -26,6 +27,8 @@ export interface AgentOptions {
   liveJitterMs?: number;
   prepareLeadMs?: number;
   statusIntervalMs?: number;
+  /** Where the box's temperature sensors are listed (tests point it at a folder of their own). */
+  thermalDir?: string;
   /** How often the output device is opened for a check while idle. */
   outputProbeIntervalMs?: number;
   pingIntervalMs?: number;
@@ -67,6 +70,8 @@ class Agent implements AgentHandle {
   private probing: Promise<void> = Promise.resolve();
   private lastOutputOk: boolean | null = null;
   private stopping: Promise<void> | null = null;
+  private readonly startedAt = hiResNow();
+  private healthSending: Promise<void> = Promise.resolve();
 
   constructor(
     readonly config: AgentConfig,
@@ -146,6 +151,7 @@ class Agent implements AgentHandle {
     const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms));
     every(this.options.statusIntervalMs ?? 15_000, () => {
       this.sendStatus(true);
+      this.sendHealth();
       this.flushEvents();
     });
     every(this.options.pingIntervalMs ?? 30_000, () => this.ping());
@@ -193,6 +199,7 @@ class Agent implements AgentHandle {
     await this.cache.close();
     await this.mediaSync;
     await this.probing;
+    await this.healthSending;
     this.store.close();
     this.log.info('Đã dừng.');
   }
@@ -213,6 +220,7 @@ class Agent implements AgentHandle {
     }
     this.flushEvents();
     this.sendStatus(true);
+    this.sendHealth();
   }
 
   private onFrame(frame: ServerToAgent): void {
@@ -308,6 +316,33 @@ class Agent implements AgentHandle {
     if (!always && text === this.lastStatus) return;
     this.lastStatus = text;
     this.link.send(status);
+  }
+
+  /** Measures the box (disk, temperature, clock, what the cache lacks) and reports it; one measurement at a time. */
+  private sendHealth(): void {
+    this.healthSending = this.healthSending.then(async () => {
+      if (!this.link.connected || this.stopping) return;
+      const states = this.store.playStates();
+      const health = await collectHealth({
+        cacheDir: this.config.cacheDir,
+        // The player follows server time, but logs, files and anything else on the box follow the system clock.
+        clock: this.clock.hasSamples() ? { offsetMs: this.clock.serverNow() - Date.now(), roundTripMs: this.clock.roundTripMs() ?? 0 } : null,
+        items: this.snapshot?.items ?? [],
+        has: (sha) => this.cache.has(sha),
+        done: (id) => {
+          const state = states.get(id)?.state;
+          return state === 'done' || state === 'skipped';
+        },
+        now: this.clock.serverNow(),
+        lookaheadHours: this.config.lookaheadHours,
+        agentUptimeS: (hiResNow() - this.startedAt) / 1000,
+        ...(this.options.thermalDir ? { thermalDir: this.options.thermalDir } : {}),
+      }).catch((e: unknown) => {
+        this.log.warn(`Không đo được tình trạng máy trạm: ${errorText(e)}`);
+        return null;
+      });
+      if (health) this.link.send({ type: 'health', health });
+    });
   }
 
   // ---- output ----

@@ -50,6 +50,7 @@ export function estimateOffset(samples: readonly ClockSample[]): OffsetEstimate 
 export class SyncedClock implements Clock {
   private readonly samples: ClockSample[] = [];
   private offset = 0;
+  private roundTrip: number | null = null;
 
   constructor(
     private readonly local: () => number = hiResNow,
@@ -73,6 +74,11 @@ export class SyncedClock implements Clock {
     return this.samples.length > 0;
   }
 
+  /** The round trip of the exchange the offset comes from; null before the first one. */
+  roundTripMs(): number | null {
+    return this.roundTrip;
+  }
+
   /** Adds one exchange and returns how far the offset moved (0 when it did not). */
   addSample(sample: ClockSample): number {
     this.samples.push(sample);
@@ -81,6 +87,7 @@ export class SyncedClock implements Clock {
     if (!estimate) return 0;
     const moved = estimate.offsetMs - this.offset;
     this.offset = estimate.offsetMs;
+    this.roundTrip = estimate.roundTripMs;
     return moved;
   }
 }

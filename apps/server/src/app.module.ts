@@ -12,6 +12,13 @@ import { PasswordHasher } from './auth/password-hasher';
 import { SessionStreamsInterceptor } from './auth/session-streams.interceptor';
 import { SessionRevocations } from './auth/sessions';
 import { AccessModule } from './access/access.module';
+import { AlertEvaluator } from './alerts/alert-evaluator';
+import { AlertFactsReader } from './alerts/alert-facts';
+import { AlertSender, MailChannel, WebhookChannel } from './alerts/alert-sender';
+import { AlertStore } from './alerts/alert-store';
+import { AlertDelivery, AlertRow, AlertSubscription } from './alerts/alert.entity';
+import { AlertsController, StationHealthController } from './alerts/alerts.controller';
+import { AlertsService } from './alerts/alerts.service';
 import { AuditContextInterceptor } from './audit/audit-context.interceptor';
 import { AuditController } from './audit/audit.controller';
 import { AuditEntry } from './audit/audit-entry.entity';
@@ -117,7 +124,7 @@ export class AppModule {
           useFactory: () => dataSourceOptions(config.database),
           dataSourceFactory: (options) => openDatabase(options!),
         }),
-        TypeOrmModule.forFeature([Unit, Station, StationEnrolment, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry, CapSource, CapRule, CapAlert]),
+        TypeOrmModule.forFeature([Unit, Station, StationEnrolment, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry, CapSource, CapRule, CapAlert, AlertRow, AlertSubscription, AlertDelivery]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         AccessModule,
         MediaModule,
@@ -143,6 +150,8 @@ export class AppModule {
         LiveController,
         AuditController,
         CapController,
+        AlertsController,
+        StationHealthController,
       ],
       providers: [
         AuthService,
@@ -187,6 +196,13 @@ export class AppModule {
         LiveMicGateway,
         CapService,
         CapFeedPoller,
+        AlertFactsReader,
+        AlertStore,
+        AlertEvaluator,
+        AlertSender,
+        WebhookChannel,
+        MailChannel,
+        AlertsService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
         { provide: APP_INTERCEPTOR, useClass: SessionStreamsInterceptor },

@@ -1,8 +1,10 @@
 import {
+  ALERT_KIND_LABELS,
   REASON_LABELS,
   reasonSentence,
   RESULT_LABELS,
   SOURCE_LABELS,
+  type AlertKind,
   type FailureReason,
   type LogbookLineView,
   type LogbookResult,
@@ -81,4 +83,22 @@ export function reasonLabel(reason: string | null | undefined): string {
 /** The reason of a logbook line as one sentence, or '' when it has none. */
 export function lineReason(line: Pick<LogbookLineView, 'reason' | 'detail'>): string {
   return reasonSentence(reasonLabel(line.reason), line.detail);
+}
+
+const ALERT_KIND_EN: Record<AlertKind, string> = {
+  station_offline: 'Station offline',
+  airing_missed: 'Not played',
+  cache_not_ready: 'Audio not downloaded',
+  clock_drift: 'Clock off',
+  disk_low: 'Disk nearly full',
+  device_failure: 'Sound device failed',
+  relay_dropped: 'Relay dropped',
+  not_confirmed: 'Not confirmed on air',
+  dead_air: 'Dead air',
+};
+
+/** The kind of an alert in the chosen language; an unknown kind shows as itself. */
+export function alertKindLabel(kind: AlertKind): string {
+  const label = (lang.value === 'en' ? ALERT_KIND_EN : ALERT_KIND_LABELS)[kind] as string | undefined;
+  return label ?? t('unknownValue', { value: kind });
 }

@@ -10,3 +10,4 @@ export * from './logbook';
 export * from './live';
 export * from './agents';
 export * from './reports';
+export * from './alerts';

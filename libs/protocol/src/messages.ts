@@ -172,6 +172,44 @@ export const StatusFrame = z.strictObject({
   output: OutputStatus.optional(),
 });
 
+/** One file the coming airings need that the box does not hold yet. */
+export const MissingMedia = z.strictObject({
+  sha256,
+  /** The earliest airing within the look-ahead that needs it. */
+  neededAt: instant,
+  title: z.string().max(500),
+});
+export type MissingMedia = z.infer<typeof MissingMedia>;
+
+/**
+ * How the station box itself is doing, sent on connecting and with every periodic status. Each figure
+ * the box cannot give (no thermal sensor, clock not yet measured) is null rather than a guess.
+ */
+export const AgentHealth = z.strictObject({
+  /** Server time minus the box's system clock, from the clock pings; null until measured. */
+  clockOffsetMs: z.number().int().min(-10 * 365 * 86_400_000).max(10 * 365 * 86_400_000).nullable(),
+  /** The round trip of the ping the offset comes from. */
+  clockRoundTripMs: z.number().int().nonnegative().max(3_600_000).nullable(),
+  /** Space left and in all on the file system of the cache. */
+  diskFreeBytes: z.number().int().nonnegative().nullable(),
+  diskTotalBytes: z.number().int().nonnegative().nullable(),
+  /** How far ahead the cache is kept (LOA_LOOKAHEAD_HOURS) and what is missing within it, earliest first. */
+  lookaheadHours: z.number().int().positive().max(24 * 14),
+  missing: z.array(MissingMedia).max(200),
+  /** The agent process's and the box's uptime. */
+  agentUptimeS: z.number().int().nonnegative(),
+  systemUptimeS: z.number().int().nonnegative().nullable(),
+  /** The hottest of the box's thermal zones (/sys/class/thermal), °C; null where it has none. */
+  temperatureC: z.number().min(-100).max(300).nullable(),
+  measuredAt: instant,
+});
+export type AgentHealth = z.infer<typeof AgentHealth>;
+
+export const HealthFrame = z.strictObject({
+  type: z.literal('health'),
+  health: AgentHealth,
+});
+
 export const ClockPingFrame = z.strictObject({
   type: z.literal('clock.ping'),
   id: z.number().int().nonnegative(),
@@ -184,6 +222,7 @@ export const AgentToServer = z.discriminatedUnion('type', [
   EventsFrame,
   StatusFrame,
   ClockPingFrame,
+  HealthFrame,
   LiveStatusFrame, // live relays: libs/protocol/src/live.ts
 ]);
 export type AgentToServer = z.infer<typeof AgentToServer>;
@@ -245,6 +284,7 @@ export type HelloFrame = z.infer<typeof HelloFrame>;
 export type EventsFrame = z.infer<typeof EventsFrame>;
 export type StatusFrame = z.infer<typeof StatusFrame>;
 export type ClockPingFrame = z.infer<typeof ClockPingFrame>;
+export type HealthFrame = z.infer<typeof HealthFrame>;
 export type WelcomeFrame = z.infer<typeof WelcomeFrame>;
 export type ScheduleFrame = z.infer<typeof ScheduleFrame>;
 export type AckFrame = z.infer<typeof AckFrame>;

@@ -1,11 +1,13 @@
 import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, ServerToAgent, StatusFrame } from '@loa/protocol';
+import { PROTOCOL_VERSION, type AgentHealth, type ServerToAgent, type StatusFrame } from '@loa/protocol';
 
 /** One connected station agent, as the gateway sees it. */
 export class AgentLink {
   status: Omit<StatusFrame, 'type'> | null = null;
   agentVersion: string | null = null;
+  /** The box's own last report (disk, clock, temperature, missing files). */
+  health: AgentHealth | null = null;
   readonly connectedAt = new Date().toISOString();
   /** When its last frame arrived, epoch ms: noted for every frame, formatted only when asked. */
   lastFrameMs = Date.parse(this.connectedAt);

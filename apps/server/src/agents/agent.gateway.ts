@@ -34,6 +34,8 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
   private readonly log = new Logger('AgentGateway');
   private readonly links = new Map<string, AgentLink>();
   private readonly bySocket = new WeakMap<WebSocket, AgentLink>();
+  /** When each agent that went away sent its last frame, epoch ms: an offline station's last sign of life. */
+  private readonly departed = new Map<string, number>();
   private subscription?: Subscription;
   private presenceChanges?: Subscription;
   /**
@@ -135,6 +137,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         if (previous) previous.socket.close(CloseCode.Replaced, 'replaced by a newer connection');
         const link = new AgentLink(socket, req.socket, station.id, station.name, remote);
         this.links.set(station.id, link);
+        this.departed.delete(station.id);
         this.bySocket.set(socket, link);
         socket.on('pong', () => (link.alive = true));
         socket.off('message', hold);
@@ -153,10 +156,26 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       });
   }
 
+  /** Whether a station's agent holds a connection to this instance now. */
+  isConnected(stationId: string): boolean {
+    return this.links.has(stationId);
+  }
+
+  /** The last frame of each station whose agent went away since this instance started, epoch ms. */
+  departures(): ReadonlyMap<string, number> {
+    return this.departed;
+  }
+
+  /** What a connected agent last said about its box; null when it is not connected here or sent nothing yet. */
+  healthOf(stationId: string): AgentLink['health'] {
+    return this.links.get(stationId)?.health ?? null;
+  }
+
   handleDisconnect(socket: WebSocket): void {
     const link = this.bySocket.get(socket);
     if (link && this.links.get(link.stationId) === link) {
       this.links.delete(link.stationId);
+      this.departed.set(link.stationId, link.lastFrameMs);
       this.live.detach(link);
       this.presence.release(link.stationId);
       this.log.log(`agent of "${link.stationName}" disconnected`);
@@ -222,9 +241,18 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         link.status = status;
         this.presence.hold(this.view(link));
         this.changed.next();
-        this.stations.markSeen(link.stationId, null, { scheduleVersion: status.scheduleVersion, cacheReady: status.cacheReady, missingFiles: status.missingFiles });
+        this.stations.markSeen(link.stationId, null, {
+          scheduleVersion: status.scheduleVersion,
+          cacheReady: status.cacheReady,
+          missingFiles: status.missingFiles,
+          output: status.output ?? null,
+        });
         return;
       }
+      case 'health':
+        link.health = frame.health;
+        this.stations.markHealthy(link.stationId, frame.health);
+        return;
     }
   }
 

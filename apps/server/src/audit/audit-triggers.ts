@@ -20,6 +20,8 @@ export interface AuditedTable {
 /** Tables never audited: high-volume rows written by agents and jobs, derived caches, and the trail itself. */
 export const NOT_AUDITED = [
   'airing',
+  'alert',
+  'alert_delivery',
   'audit_entry',
   'logbook_export',
   'logbook_line',

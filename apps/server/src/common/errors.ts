@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'enrolment_code_used'
   | 'enrolment_code_expired'
   | 'cap_invalid'
+  | 'email_not_configured'
   | 'internal';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -60,6 +61,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'live_source_not_audio':
     case 'live_source_forbidden':
     case 'cap_invalid':
+    case 'email_not_configured':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'range_not_satisfiable':
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;

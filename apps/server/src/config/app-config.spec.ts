@@ -74,6 +74,33 @@ describe('server configuration', () => {
     for (const bad of ['5', '100000', 'mỗi phút']) expect(() => AppConfig.fromEnv({ ...base, CAP_POLL_SECONDS: bad })).toThrow(/CAP_POLL_SECONDS/);
   });
 
+  it('sends no e-mail without SMTP_HOST; with it, needs SMTP_FROM and both or neither of SMTP_USER and SMTP_PASSWORD', () => {
+    expect(AppConfig.fromEnv(base).smtp).toBeNull();
+    const smtp = { SMTP_HOST: 'mail.example.vn', SMTP_FROM: 'canhbao@example.vn' };
+    expect(AppConfig.fromEnv({ ...base, ...smtp }).smtp).toEqual({ host: 'mail.example.vn', port: 587, secure: false, auth: null, from: 'canhbao@example.vn' });
+    expect(AppConfig.fromEnv({ ...base, ...smtp, SMTP_PORT: '465', SMTP_SECURE: 'true', SMTP_USER: 'loa', SMTP_PASSWORD: 'mat-khau' }).smtp).toEqual({
+      host: 'mail.example.vn',
+      port: 465,
+      secure: true,
+      auth: { user: 'loa', pass: 'mat-khau' },
+      from: 'canhbao@example.vn',
+    });
+    expect(() => AppConfig.fromEnv({ ...base, SMTP_HOST: 'mail.example.vn' })).toThrow(/SMTP_FROM/);
+    expect(() => AppConfig.fromEnv({ ...base, ...smtp, SMTP_USER: 'loa' })).toThrow(/SMTP_PASSWORD/);
+    expect(() => AppConfig.fromEnv({ ...base, ...smtp, SMTP_FROM: 'không phải thư' })).toThrow(/SMTP_FROM/);
+    expect(() => AppConfig.fromEnv({ ...base, ...smtp, SMTP_SECURE: 'có' })).toThrow(/SMTP_SECURE/);
+  });
+
+  it('waits 2 minutes before an offline alert and 500 ms of clock drift by default; each is configurable', () => {
+    const defaults = AppConfig.fromEnv(base).alerts;
+    expect(defaults.settings.debounceMs.station_offline).toBe(120_000);
+    expect(defaults.settings.clockDriftMs).toBe(500);
+    expect(defaults.evaluateEveryMs).toBe(15_000);
+    const quick = AppConfig.fromEnv({ ...base, ALERT_OFFLINE_DEBOUNCE_SECONDS: '3', ALERT_EVAL_SECONDS: '1', ALERT_RETRY_BASE_SECONDS: '0.5', ALERT_CACHE_LEAD_HOURS: '6' }).alerts;
+    expect(quick).toMatchObject({ evaluateEveryMs: 1000, retryBaseMs: 500, settings: { cacheLeadMs: 6 * 3600_000, debounceMs: { station_offline: 3000 } } });
+    for (const bad of ['-1', 'hai phút']) expect(() => AppConfig.fromEnv({ ...base, ALERT_OFFLINE_DEBOUNCE_SECONDS: bad })).toThrow(/ALERT_OFFLINE_DEBOUNCE_SECONDS/);
+  });
+
   it('makes a JWT secret once, readable by its owner only, and keeps it', () => {
     const first = AppConfig.fromEnv(base).jwtSecret;
     expect(first.length).toBeGreaterThanOrEqual(32);

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_TIMEZONE } from '@loa/protocol';
+import { DEFAULT_SETTINGS, type AlertSettings } from '../alerts/alert-rules';
 import { AllowList } from '../live/stream-address';
 
 const timezone = z.string().refine(
@@ -142,11 +143,57 @@ const EnvSchema = z.object({
     .pipe(z.array(z.string().url('không phải địa chỉ URL').refine((u) => /^https?:\/\//.test(u), { message: 'chỉ nhận http hoặc https' })).max(20))
     .default([]),
   CAP_POLL_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(120),
+  /** How often the alert rules are evaluated, and how long each kind of condition must hold before anyone is told. */
+  ALERT_EVAL_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
+  ALERT_OFFLINE_DEBOUNCE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(120),
+  ALERT_RELAY_DEBOUNCE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(60),
+  ALERT_DEBOUNCE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
+  /** A station must hold the files of an airing this long before it. */
+  ALERT_CACHE_LEAD_HOURS: z.coerce.number().min(0.1).max(48).default(2),
+  ALERT_CLOCK_DRIFT_MS: z.coerce.number().int().min(50).max(3_600_000).default(500),
+  ALERT_DISK_MIN_MB: z.coerce.number().int().min(1).max(10_000_000).default(500),
+  /** Webhook and e-mail deliveries that fail are tried again after 1, 2, 4 … times this, up to ALERT_MAX_ATTEMPTS tries. */
+  ALERT_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).max(3600).default(10),
+  ALERT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(12),
+  /** Outgoing mail for alerts; without SMTP_HOST no e-mail subscription can be made. */
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+  SMTP_SECURE: z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'phải là true hoặc false' })
+    .transform((v) => v === '1' || v === 'true' || v === 'yes')
+    .default(false),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  SMTP_FROM: z.string().email('không phải địa chỉ e-mail').optional(),
   RETENTION_CRON: z.string().refine((v) => validCron(v), { message: 'không phải biểu thức cron (ví dụ 17 3 * * *)' }).default('17 3 * * *'),
 }).refine((env) => env.TTS_ENGINE !== 'command' || env.TTS_COMMAND !== undefined, {
   message: 'cần TTS_COMMAND khi TTS_ENGINE=command',
   path: ['TTS_COMMAND'],
+}).refine((env) => env.SMTP_HOST === undefined || env.SMTP_FROM !== undefined, {
+  message: 'cần SMTP_FROM (địa chỉ gửi thư) khi có SMTP_HOST',
+  path: ['SMTP_FROM'],
+}).refine((env) => (env.SMTP_USER === undefined) === (env.SMTP_PASSWORD === undefined), {
+  message: 'SMTP_USER và SMTP_PASSWORD phải có cả hai hoặc không có cả hai',
+  path: ['SMTP_PASSWORD'],
 });
+
+/** Where alert e-mails leave from. */
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  auth: { user: string; pass: string } | null;
+  from: string;
+}
+
+/** How alerts are judged and delivered. */
+export interface AlertConfig {
+  settings: AlertSettings;
+  evaluateEveryMs: number;
+  retryBaseMs: number;
+  maxAttempts: number;
+}
 
 /** The one audio format every station plays: MP3, constant bitrate. */
 export interface BroadcastFormat {
@@ -213,6 +260,9 @@ export class AppConfig {
   readonly sealKeyFile: string;
   readonly capFeedUrls: string[];
   readonly capPollMs: number;
+  readonly alerts: AlertConfig;
+  /** Null when no SMTP server is configured. */
+  readonly smtp: SmtpSettings | null;
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -261,6 +311,37 @@ export class AppConfig {
     this.sealKeyFile = resolve(env.LOA_SEAL_KEY_FILE ?? join(this.dataDir, 'keys', 'seal-ed25519.pem'));
     this.capFeedUrls = env.CAP_FEED_URLS;
     this.capPollMs = env.CAP_POLL_SECONDS * 1000;
+    const offline = env.ALERT_OFFLINE_DEBOUNCE_SECONDS * 1000;
+    const health = env.ALERT_DEBOUNCE_SECONDS * 1000;
+    this.alerts = {
+      settings: {
+        ...DEFAULT_SETTINGS,
+        debounceMs: {
+          ...DEFAULT_SETTINGS.debounceMs,
+          station_offline: offline,
+          device_failure: offline,
+          relay_dropped: env.ALERT_RELAY_DEBOUNCE_SECONDS * 1000,
+          cache_not_ready: health,
+          clock_drift: health,
+          disk_low: health,
+        },
+        cacheLeadMs: Math.round(env.ALERT_CACHE_LEAD_HOURS * 3600_000),
+        clockDriftMs: env.ALERT_CLOCK_DRIFT_MS,
+        diskMinBytes: env.ALERT_DISK_MIN_MB * 1024 * 1024,
+      },
+      evaluateEveryMs: env.ALERT_EVAL_SECONDS * 1000,
+      retryBaseMs: Math.round(env.ALERT_RETRY_BASE_SECONDS * 1000),
+      maxAttempts: env.ALERT_MAX_ATTEMPTS,
+    };
+    this.smtp = env.SMTP_HOST
+      ? {
+          host: env.SMTP_HOST,
+          port: env.SMTP_PORT,
+          secure: env.SMTP_SECURE,
+          auth: env.SMTP_USER && env.SMTP_PASSWORD ? { user: env.SMTP_USER, pass: env.SMTP_PASSWORD } : null,
+          from: env.SMTP_FROM!,
+        }
+      : null;
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */

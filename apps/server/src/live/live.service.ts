@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import type { RelayCarriage } from '../alerts/alert-rules';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
@@ -74,6 +75,8 @@ interface ActiveRelay {
   roundTargets: string[];
   /** Stations that reported playing a round. */
   carried: Set<string>;
+  /** The last round each station reported playing. */
+  carriedRound: Map<string, number>;
   input: EncoderInput;
   /**
    * For a stream URL: opens it again (checked again) for a later round; the first round uses the stream
@@ -226,6 +229,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
       targetSet: new Set(targets),
       roundTargets: targets,
       carried: new Set(),
+      carriedRound: new Map(),
       input: source,
       reopen,
       inputUsed: false,
@@ -440,7 +444,29 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
       known.status = status;
       known.at = this.clock.now();
     } else a.statuses.set(stationId, { status, at: this.clock.now() });
-    if (status.playing) a.carried.add(stationId);
+    if (status.playing) {
+      a.carried.add(stationId);
+      a.carriedRound.set(stationId, status.round);
+    }
+  }
+
+  /**
+   * For the alert rules: each station that played the round on air now, and whether it still does (a fresh
+   * report of this round, playing, from a connected agent).
+   */
+  carriage(): RelayCarriage[] {
+    const now = this.clock.now();
+    const out: RelayCarriage[] = [];
+    for (const a of this.active.values()) {
+      if (!a.onAir) continue;
+      for (const stationId of a.roundTargets) {
+        if (a.carriedRound.get(stationId) !== a.round) continue;
+        const reported = a.statuses.get(stationId);
+        const carrying = this.hub.connected(stationId) && !!reported && now - reported.at <= STATUS_FRESH_MS && reported.status.round === a.round && reported.status.playing;
+        out.push({ relayId: a.row.id, title: a.row.title, stationId, carried: true, carrying });
+      }
+    }
+    return out;
   }
 
   // ---- rounds ----

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { AgentHealth, OutputStatus } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
 
 /**
@@ -21,4 +22,15 @@ export class StationAgentState {
 
   @InstantColumn()
   reportedAt!: string;
+
+  /** The box's own report (disk, clock, temperature, missing files), as validated at the gateway. */
+  @Column({ type: 'simple-json', nullable: true })
+  health!: AgentHealth | null;
+
+  @InstantColumn({ nullable: true })
+  healthAt!: string | null;
+
+  /** The sound output as the agent last probed it; null for players without a device. */
+  @Column({ type: 'simple-json', nullable: true })
+  output!: OutputStatus | null;
 }

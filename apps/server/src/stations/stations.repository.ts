@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { AgentHealth, OutputStatus } from '@loa/protocol';
 import { binder, engineOf } from '../database/sql';
 
 /** What an agent's status says about its schedule and cache. */
@@ -8,6 +9,8 @@ export interface AgentState {
   scheduleVersion: number | null;
   cacheReady: boolean;
   missingFiles: number;
+  /** The sound output as last probed; null for players without a device. */
+  output?: OutputStatus | null;
 }
 
 /** A station's last contact, as the agent link reports it, with what its last status said when it sent one. */
@@ -15,6 +18,8 @@ export interface SeenReport {
   at: string;
   agentVersion: string | null;
   state: AgentState | null;
+  /** The box's own last report, when one arrived since the last write. */
+  health: AgentHealth | null;
 }
 
 /** One statement per this many stations. */
@@ -47,12 +52,32 @@ export class StationsRepository {
         const states = chunk.filter(([, s]) => s.state !== null);
         if (!states.length) continue;
         const q = binder(engine);
-        const rows = states.map(() => (engine === 'postgres' ? `(${q()}, ${q()}::integer, ${q()}::integer, ${q()}::timestamptz)` : `(${q()}, ${q()}, ${q()}, ${q()})`)).join(', ');
+        const rows = states
+          .map(() => (engine === 'postgres' ? `(${q()}, ${q()}::integer, ${q()}::integer, ${q()}::timestamptz, ${q()}::text)` : `(${q()}, ${q()}, ${q()}, ${q()}, ${q()})`))
+          .join(', ');
         await m.query(
-          `INSERT INTO "station_agent_state" ("stationId", "scheduleVersion", "missingFiles", "reportedAt")
+          `INSERT INTO "station_agent_state" ("stationId", "scheduleVersion", "missingFiles", "reportedAt", "output")
            VALUES ${rows}
-           ON CONFLICT ("stationId") DO UPDATE SET "scheduleVersion" = excluded."scheduleVersion", "missingFiles" = excluded."missingFiles", "reportedAt" = excluded."reportedAt"`,
-          states.flatMap(([id, { at, state }]) => [id, state!.scheduleVersion, state!.cacheReady ? 0 : Math.max(1, state!.missingFiles), at]),
+           ON CONFLICT ("stationId") DO UPDATE SET "scheduleVersion" = excluded."scheduleVersion", "missingFiles" = excluded."missingFiles", "reportedAt" = excluded."reportedAt", "output" = excluded."output"`,
+          states.flatMap(([id, { at, state }]) => [
+            id,
+            state!.scheduleVersion,
+            state!.cacheReady ? 0 : Math.max(1, state!.missingFiles),
+            at,
+            state!.output ? JSON.stringify(state!.output) : null,
+          ]),
+        );
+      }
+      // Health reports are a few per station per minute at most: one statement each is fine.
+      for (const [id, { at, health }] of batch) {
+        if (!health) continue;
+        const h = binder(engine);
+        const cast = (type: string) => (engine === 'postgres' ? `::${type}` : '');
+        await m.query(
+          `INSERT INTO "station_agent_state" ("stationId", "scheduleVersion", "missingFiles", "reportedAt", "health", "healthAt")
+           VALUES (${h()}, NULL, ${h()}${cast('integer')}, ${h()}${cast('timestamptz')}, ${h()}${cast('text')}, ${h()}${cast('timestamptz')})
+           ON CONFLICT ("stationId") DO UPDATE SET "health" = excluded."health", "healthAt" = excluded."healthAt"`,
+          [id, health.missing.length, at, JSON.stringify(health), at],
         );
       }
     });

@@ -11,7 +11,8 @@ import { LoaError } from '../common/errors';
 import { DomainEvents } from '../common/events';
 import { UnitsService } from '../units/units.service';
 import { Station } from './station.entity';
-import { StationsRepository, type AgentState } from './stations.repository';
+import type { AgentHealth } from '@loa/protocol';
+import { StationsRepository, type AgentState, type SeenReport } from './stations.repository';
 
 export type { AgentState } from './stations.repository';
 
@@ -23,7 +24,7 @@ export interface NewStation {
 
 @Injectable()
 export class StationsService implements BeforeApplicationShutdown {
-  private readonly seen = new Map<string, { at: string; agentVersion: string | null; state: AgentState | null }>();
+  private readonly seen = new Map<string, SeenReport>();
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly log = new Logger('Stations');
 
@@ -117,7 +118,18 @@ export class StationsService implements BeforeApplicationShutdown {
    */
   markSeen(id: string, agentVersion: string | null, state: AgentState | null = null): void {
     const previous = this.seen.get(id);
-    this.seen.set(id, { at: nowInstant(), agentVersion: agentVersion ?? previous?.agentVersion ?? null, state: state ?? previous?.state ?? null });
+    this.seen.set(id, { at: nowInstant(), agentVersion: agentVersion ?? previous?.agentVersion ?? null, state: state ?? previous?.state ?? null, health: previous?.health ?? null });
+    this.scheduleFlush();
+  }
+
+  /** Notes the box's own report (validated at the gateway), written with the next batch. */
+  markHealthy(id: string, health: AgentHealth): void {
+    const previous = this.seen.get(id);
+    this.seen.set(id, { at: nowInstant(), agentVersion: previous?.agentVersion ?? null, state: previous?.state ?? null, health });
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     this.flushTimer ??= setTimeout(() => {
       this.flushSeen().catch((err: Error) => this.log.warn(`could not record when agents were last seen: ${err.message}`));
     }, SEEN_FLUSH_MS).unref();
