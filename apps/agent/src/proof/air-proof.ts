@@ -453,8 +453,8 @@ export class DeadAirDetector {
   }
 
   /** Starts over (a new airing, or nothing on air); returns the stretch it was in, if raised. */
-  reset(now: number): DeadAirChange | null {
-    const change: DeadAirChange | null = this.raised && this.deadSince !== null ? { kind: 'cleared', since: this.deadSince, until: now } : null;
+  reset(now: number): Extract<DeadAirChange, { kind: 'cleared' }> | null {
+    const change: Extract<DeadAirChange, { kind: 'cleared' }> | null = this.raised && this.deadSince !== null ? { kind: 'cleared', since: this.deadSince, until: now } : null;
     this.block = [];
     this.blockStart = null;
     this.deadSince = null;
