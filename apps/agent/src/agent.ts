@@ -10,6 +10,7 @@ import { LiveReceiver } from './live/live-receiver';
 import { consoleLogger, errorText, type Logger } from './log';
 import { isStorageError, Outbox } from './outbox';
 import { createPlayer, type Player } from './player';
+import { CaptureMonitor, parseCaptureSource } from './proof/capture';
 import { Runner } from './runner';
 import { AgentStore } from './store';
 
@@ -60,6 +61,7 @@ class Agent implements AgentHandle {
   private readonly runner: Runner;
   private readonly link: Link;
   private readonly live: LiveReceiver;
+  private readonly capture: CaptureMonitor | null;
   private snapshot: ScheduleSnapshot | null;
   private readonly inflight = new Map<string, number>();
   private readonly pings = new Map<number, number>();
@@ -92,6 +94,10 @@ class Agent implements AgentHandle {
       ...options.cache,
     });
     this.player = options.player ?? createPlayer(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir, clock: this.clock });
+    const source = config.capture ? parseCaptureSource(config.capture) : null;
+    this.capture = source
+      ? new CaptureMonitor({ source, clock: this.clock, log: this.log, deadAirMs: config.deadAirSeconds * 1000, onChange: () => this.sendStatus(false) })
+      : null;
     this.runner = new Runner({
       clock: this.clock,
       player: this.player,
@@ -102,7 +108,11 @@ class Agent implements AgentHandle {
       lateGraceMs: config.lateGraceMs,
       fadeMs: config.fadeMs,
       ...(options.prepareLeadMs !== undefined ? { prepareLeadMs: options.prepareLeadMs } : {}),
-      onChange: () => this.sendStatus(false),
+      ...(this.capture ? { proof: this.capture } : {}),
+      onChange: () => {
+        this.followOnAir();
+        this.sendStatus(false);
+      },
     });
     this.link = new Link({
       urls: config.serverUrls.map(agentWsUrl),
@@ -134,6 +144,7 @@ class Agent implements AgentHandle {
     await this.probeOutput();
     await this.cache.init();
     await this.syncMedia();
+    this.capture?.start();
     this.runner.start(this.snapshot);
     this.log.info(
       this.snapshot
@@ -150,6 +161,7 @@ class Agent implements AgentHandle {
     });
     const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms));
     every(this.options.statusIntervalMs ?? 15_000, () => {
+      this.followOnAir();
       this.sendStatus(true);
       this.sendHealth();
       this.flushEvents();
@@ -181,7 +193,16 @@ class Agent implements AgentHandle {
       ...(output
         ? { output: { device: output.device.slice(0, 200), ok: output.ok, checkedAt: toInstant(output.checkedAt), error: output.error?.slice(0, 1000) ?? null } }
         : {}),
+      ...(this.capture ? { capture: this.capture.status() } : {}),
     };
+  }
+
+  /** Dead air is watched while a programme or a live round is on air. */
+  private followOnAir(): void {
+    if (!this.capture) return;
+    const held = this.runner.holder();
+    const np = this.runner.nowPlaying();
+    this.capture.setOnAir(held ? { occurrenceId: held.id, live: true } : np ? { occurrenceId: np.item.occurrenceId, live: false } : null);
   }
 
   stop(): Promise<void> {
@@ -193,6 +214,7 @@ class Agent implements AgentHandle {
     for (const t of this.timers) clearInterval(t);
     await this.live.close();
     await this.runner.stop();
+    await this.capture?.stop();
     this.flushEvents();
     await this.link.stop();
     await this.player.close();

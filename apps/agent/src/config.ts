@@ -24,6 +24,10 @@ export interface AgentConfig {
   lateGraceMs: number;
   /** A hard start fades what it cuts over this long (0: cut at once). */
   fadeMs: number;
+  /** What really went out, for proof of air and dead air: `alsa:DEVICE`, `file:PATH`, or null. */
+  capture: string | null;
+  /** Silence or flat sound on air this long is dead air. */
+  deadAirSeconds: number;
   /** Plain http:// and ws:// to a server off this machine, allowed only when asked for (LOA_ALLOW_INSECURE=1). */
   allowInsecure: boolean;
 }
@@ -39,6 +43,8 @@ const KEYS = {
   lookaheadHours: 'LOA_LOOKAHEAD_HOURS',
   lateGraceMs: 'LOA_LATE_GRACE_MS',
   fadeMs: 'LOA_FADE_MS',
+  capture: 'LOA_CAPTURE',
+  deadAirSeconds: 'LOA_DEAD_AIR_SECONDS',
   allowInsecure: 'LOA_ALLOW_INSECURE',
 } as const;
 type Key = keyof typeof KEYS;
@@ -70,6 +76,12 @@ const Schema = z.strictObject({
   lookaheadHours: number(1, 24 * 14).default(48),
   lateGraceMs: number(0, 600_000).default(2000),
   fadeMs: number(0, 5000).default(300),
+  capture: z
+    .string()
+    .trim()
+    .refine((v) => v === 'none' || /^(alsa|file):.+$/.test(v), 'phải là alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN hoặc none (must be alsa:DEVICE, file:PATH or none)')
+    .default('none'),
+  deadAirSeconds: number(2, 600).default(8),
   allowInsecure: z
     .preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]))
     .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes')
@@ -159,6 +171,8 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
     lookaheadHours: c.lookaheadHours,
     lateGraceMs: c.lateGraceMs,
     fadeMs: c.fadeMs,
+    capture: c.capture === 'none' ? null : c.capture,
+    deadAirSeconds: c.deadAirSeconds,
     allowInsecure: c.allowInsecure,
   };
 }

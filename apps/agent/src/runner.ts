@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { toInstant, type FailureReason, type PlaybackEvent, type ScheduleItem, type ScheduleSnapshot } from '@loa/protocol';
+import { toInstant, type AirProof, type FailureReason, type PlaybackEvent, type ScheduleItem, type ScheduleSnapshot } from '@loa/protocol';
 import type { Clock } from './clock';
 import { errorText, type Logger } from './log';
 import { isStorageError, type Outbox } from './outbox';
@@ -35,7 +35,15 @@ export interface RunnerOptions {
   missedHorizonMs?: number;
   /** Called when what is on air changes. */
   onChange?: () => void;
+  /** The capture that judges each airing once it has ended; without one, airings are `no_capture`. */
+  proof?: AirJudge;
 }
+
+export interface AirJudge {
+  judge(item: ScheduleItem, file: string, startedAt: number, playedMs: number): Promise<{ air: AirProof; deadAirMs: number }>;
+}
+
+const NO_CAPTURE: AirProof = { verdict: 'no_capture', confirmedMs: 0, coveragePct: 0, offsetMs: null };
 
 type StopReason = 'preempted' | 'cancelled' | 'shutdown' | 'schedule_end' | 'live';
 
@@ -70,7 +78,9 @@ function itemKey(item: ScheduleItem): string {
  * re-plans and re-arms.
  */
 export class Runner {
-  private readonly o: Required<Omit<RunnerOptions, 'onChange'>> & Pick<RunnerOptions, 'onChange'>;
+  private readonly o: Required<Omit<RunnerOptions, 'onChange' | 'proof'>> & Pick<RunnerOptions, 'onChange' | 'proof'>;
+  /** Airings that ended and wait for the capture's verdict before their event is written. */
+  private readonly judging = new Set<Promise<void>>();
   private items: ScheduleItem[] = [];
   private byId = new Map<string, ScheduleItem>();
   private states = new Map<string, PlayStateKind>();
@@ -196,6 +206,12 @@ export class Runner {
     }
     for (const entry of this.prepared.values()) this.releaseEntry(entry);
     this.prepared.clear();
+    await Promise.allSettled([...this.judging]);
+  }
+
+  /** What holds the output instead of the schedule: a live relay or emergency. */
+  holder(): { id: string; title: string } | null {
+    return this.held ? { id: this.held.id, title: this.held.title } : null;
   }
 
   // ---- planning ----
@@ -490,7 +506,28 @@ export class Runner {
       event = { kind: 'finished', ...base, startErrorMs };
       this.o.log.info(`Kết thúc "${item.programme.title}" sau ${Math.round(playedMs / 1000)} giây`);
     }
-    this.record(state, event);
+    const proof = this.o.proof;
+    if (proof && base.playedMs > 0) {
+      // The verdict is part of the line, so the event waits for the capture to catch up with the end.
+      const judged = proof
+        .judge(item, this.o.media.pathOf(item.media.sha256), onAir.startedAt, base.playedMs)
+        .then(
+          (v) => ({ air: v.air, ...(v.deadAirMs > 0 ? { deadAirMs: v.deadAirMs } : {}) }),
+          (e: unknown) => {
+            this.o.log.error(`Không đối chiếu được "${item.programme.title}" với thiết bị thu: ${errorText(e)}`);
+            return { air: { verdict: 'not_confirmed', confirmedMs: 0, coveragePct: 0, offsetMs: null } as AirProof };
+          },
+        )
+        .then((extra) => {
+          this.record(state, { ...event, ...extra });
+          if (extra.air.verdict !== 'confirmed') this.o.log.warn(`Không xác nhận được "${item.programme.title}" trên sóng qua thiết bị thu (${extra.air.coveragePct}%)`);
+          this.o.onChange?.();
+        });
+      this.judging.add(judged);
+      void judged.finally(() => this.judging.delete(judged));
+    } else {
+      this.record(state, base.playedMs > 0 ? { ...event, air: NO_CAPTURE } : event);
+    }
     this.o.onChange?.();
     this.replan();
   }

@@ -105,6 +105,25 @@ export const FailureReason = z.enum([
 ]);
 export type FailureReason = z.infer<typeof FailureReason>;
 
+/**
+ * Whether a capture of what really went out (the amplifier's monitor, an FM receiver) carried the
+ * programme: `confirmed` (xác nhận phát sóng), `not_confirmed` (không xác nhận), `no_capture` (không có
+ * thiết bị thu, or it heard nothing during the airing).
+ */
+export const AirVerdict = z.enum(['confirmed', 'not_confirmed', 'no_capture']);
+export type AirVerdict = z.infer<typeof AirVerdict>;
+
+export const AirProof = z.strictObject({
+  verdict: AirVerdict,
+  /** How much of the airing the capture matched. */
+  confirmedMs: ms,
+  /** Share of the airing the capture matched, 0–100. */
+  coveragePct: z.number().min(0).max(100),
+  /** Where the capture found the programme relative to its recorded start (positive: later); null when not found. */
+  offsetMs: z.number().int().min(-60_000).max(60_000).nullable(),
+});
+export type AirProof = z.infer<typeof AirProof>;
+
 export const PlaybackEvent = z.strictObject({
   /** Made by the agent (a UUID); the server stores each id once, however often it is sent. */
   id: z.uuid(),
@@ -121,6 +140,10 @@ export const PlaybackEvent = z.strictObject({
   playedMs: ms.optional(),
   reason: FailureReason.optional(),
   detail: z.string().max(1000).optional(),
+  /** For an airing that went out (finished, or cut after it started): what the capture said. Absent from older agents. */
+  air: AirProof.optional(),
+  /** Silence or flat sound on air during the airing, past the dead-air threshold. */
+  deadAirMs: ms.optional(),
 });
 export type PlaybackEvent = z.infer<typeof PlaybackEvent>;
 
@@ -158,6 +181,19 @@ export const OutputStatus = z.strictObject({
 });
 export type OutputStatus = z.infer<typeof OutputStatus>;
 
+/** The capture device and dead air on it, as the agent last found them. */
+export const CaptureStatus = z.strictObject({
+  /** `alsa:hw:1,0`, `file:…`; the agent reports none when it has no capture. */
+  source: z.string().max(300),
+  /** Audio arrived within the last few seconds. */
+  ok: z.boolean(),
+  /** Loudness of the last second heard, dBFS; null when nothing arrived. */
+  levelDb: z.number().min(-120).max(10).nullable(),
+  /** Dead air in progress on what is on air: since when, and on which airing or live round. */
+  deadAir: z.strictObject({ since: instant, occurrenceId: id, live: z.boolean() }).nullable(),
+});
+export type CaptureStatus = z.infer<typeof CaptureStatus>;
+
 export const StatusFrame = z.strictObject({
   type: z.literal('status'),
   scheduleVersion: z.number().int().nonnegative().nullable(),
@@ -170,6 +206,8 @@ export const StatusFrame = z.strictObject({
   lastError: z.string().max(1000).nullable(),
   /** Absent for players without a device (`file`, `null`) and from older agents. */
   output: OutputStatus.optional(),
+  /** Absent when the agent has no capture device, and from older agents. */
+  capture: CaptureStatus.optional(),
 });
 
 /** One file the coming airings need that the box does not hold yet. */
