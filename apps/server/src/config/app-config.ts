@@ -63,6 +63,9 @@ const postgresUrl = z.string().refine(
   { message: 'không phải địa chỉ PostgreSQL (ví dụ postgres://loa:mật-khẩu@db:5432/loa)' },
 );
 
+/** Where `npm run pack:agent` writes, seen from the compiled dist/apps/server/src/config: dist/agent-bundle. */
+export const DEFAULT_AGENT_BUNDLE_DIR = resolve(__dirname, '..', '..', '..', '..', 'agent-bundle');
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const EnvSchema = z.object({
@@ -110,6 +113,8 @@ const EnvSchema = z.object({
   TRUST_PROXY: trustProxy.default(false),
   LOGBOOK_MISS_GRACE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(10),
   LOA_SEAL_KEY_FILE: z.string().min(1).optional(),
+  /** Where `npm run pack:agent` put the station agent's bundles and installer. */
+  LOA_AGENT_BUNDLE_DIR: z.string().min(1).optional(),
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(6),
   /** Local hosts, addresses or networks (CIDR) a live stream URL may reach: a station's own Icecast on the LAN. */
   LIVE_URL_ALLOW: z
@@ -195,6 +200,8 @@ export class AppConfig {
   readonly sealKeyFile: string;
   readonly capFeedUrls: string[];
   readonly capPollMs: number;
+  /** The station agent bundles (`loa-agent-<arch>.tar.gz`) and `install.sh` served under /agent/. */
+  readonly agentBundleDir: string;
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -242,6 +249,7 @@ export class AppConfig {
     this.sealKeyFile = resolve(env.LOA_SEAL_KEY_FILE ?? join(this.dataDir, 'keys', 'seal-ed25519.pem'));
     this.capFeedUrls = env.CAP_FEED_URLS;
     this.capPollMs = env.CAP_POLL_SECONDS * 1000;
+    this.agentBundleDir = resolve(env.LOA_AGENT_BUNDLE_DIR ?? DEFAULT_AGENT_BUNDLE_DIR);
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */
