@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createWriteStream, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -25,6 +25,8 @@ interface Options {
   player: 'file' | 'alsa';
   /** Where to copy the agent's full output, for investigating bad runs. */
   agentLog?: string;
+  /** Keep one core busy beside the agent for the whole run, as the other work a station box does. */
+  hog: boolean;
 }
 
 /** Lead time beyond slot creation: snapshot delivery, download and the agent's 5 s prepare lead. */
@@ -43,7 +45,7 @@ function log(msg: string): void {
 function parseArgs(argv: string[]): Options {
   // Half a second of tone: EBU R128's integrated loudness needs at least one 400 ms block, and the server
   // refuses to normalise what it cannot measure.
-  const opts: Options = { slots: 200, spacingMs: 700, toneMs: 500, player: 'file' };
+  const opts: Options = { slots: 200, spacingMs: 700, toneMs: 500, player: 'file', hog: false };
   const flags: Record<string, 'slots' | 'spacingMs' | 'toneMs'> = { '--slots': 'slots', '--spacing-ms': 'spacingMs', '--tone-ms': 'toneMs' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
@@ -53,18 +55,32 @@ function parseArgs(argv: string[]): Options {
       opts.player = player;
       continue;
     }
+    if (flag === '--hog') {
+      opts.hog = true;
+      continue;
+    }
     if (flag === '--agent-log') {
       opts.agentLog = inline ?? argv[++i];
       continue;
     }
     const key = flags[flag];
-    if (!key) throw new Error(`unknown option ${argv[i]} (known: ${Object.keys(flags).join(', ')}, --player, --agent-log)`);
+    if (!key) throw new Error(`unknown option ${argv[i]} (known: ${Object.keys(flags).join(', ')}, --player, --agent-log, --hog)`);
     const raw = inline ?? argv[++i];
     const value = Number(raw);
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer, got ${raw}`);
     opts[key] = value;
   }
   return opts;
+}
+
+/**
+ * A process that spins on one core until killed. It runs at the agent's own priority, so the scheduler
+ * shares the cores between them as it would with any other program on the box.
+ */
+function startHog(): ChildProcess {
+  const hog = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  hog.on('error', (e) => log(`hog failed: ${e.message}`));
+  return hog;
 }
 
 /** Nearest-rank percentile of a sorted array. */
@@ -109,9 +125,11 @@ async function main(): Promise<number> {
   const procs: Proc[] = [];
   let pulse: PulseStack | undefined;
   let recorder: Recorder | undefined;
+  let hog: ChildProcess | undefined;
   // A Ctrl-C mid-run still stops our children and removes the temp dir.
   const onSignal = (signal: NodeJS.Signals) => {
     for (const p of procs) p.child.kill('SIGKILL');
+    hog?.kill('SIGKILL');
     void pulse?.stop();
     rmSync(dir, { recursive: true, force: true });
     process.exit(signal === 'SIGINT' ? 130 : 143);
@@ -158,6 +176,11 @@ async function main(): Promise<number> {
     // The server books a slot for the converted file's length and refuses overlapping ones.
     if (asset.durationMs > opts.spacingMs) throw new Error(`converted programme is ${asset.durationMs} ms, longer than --spacing-ms ${opts.spacingMs}`);
     const programme = await api.ok('POST', '/api/programmes', { title: 'Tín hiệu đo', chuyenMuc: 'Kỹ thuật', mediaAssetId: asset.id });
+
+    if (opts.hog) {
+      hog = startHog();
+      log(`hog: pid ${hog.pid} keeps one core busy until the end of the run`);
+    }
 
     await eventually('the agent to connect', async () => (await api.ok<unknown[]>('GET', '/api/agents/status')).length === 1, 30_000);
 
@@ -265,6 +288,7 @@ async function main(): Promise<number> {
     const stat = (v: number | undefined) => (v === undefined ? null : round3(v));
     const result = {
       slots: opts.slots,
+      hog: opts.hog,
       played,
       logged,
       p50_ms: stat(errors.length ? percentile(errors, 50) : undefined),
@@ -293,6 +317,7 @@ async function main(): Promise<number> {
     for (const p of procs) log(`${p.name} output (tail):\n${p.text.slice(-4000)}`);
     throw e;
   } finally {
+    hog?.kill('SIGKILL');
     await Promise.all(procs.map((p) => p.stop()));
     await pulse?.stop();
     await rm(dir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { keepDatabasePrivate } from './database/private-file';
 import { AppConfig } from './config/app-config';
 import { UsersService } from './users/users.service';
 import { mountWebConsole } from './web/web-console';
+import { agentDownloads } from './agent-install/agent-downloads';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 
@@ -42,6 +43,7 @@ export async function startServer(config: AppConfig): Promise<INestApplication> 
     .build();
   SwaggerModule.setup('api/docs', app, SwaggerModule.createDocument(app, doc));
 
+  app.use(agentDownloads(config.agentBundleDir));
   mountWebConsole(app);
 
   await createFirstAdmin(app, config);

@@ -77,6 +77,8 @@ const natsUrl = z.string().refine(
     }),
   { message: 'không phải địa chỉ NATS (ví dụ nats://nats:4222, nhiều máy chủ cách nhau bằng dấu phẩy)' },
 );
+/** Where `npm run pack:agent` writes, seen from the compiled dist/apps/server/src/config: dist/agent-bundle. */
+export const DEFAULT_AGENT_BUNDLE_DIR = resolve(__dirname, '..', '..', '..', '..', 'agent-bundle');
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -127,6 +129,8 @@ const EnvSchema = z.object({
   TRUST_PROXY: trustProxy.default(false),
   LOGBOOK_MISS_GRACE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(10),
   LOA_SEAL_KEY_FILE: z.string().min(1).optional(),
+  /** Where `npm run pack:agent` put the station agent's bundles and installer. */
+  LOA_AGENT_BUNDLE_DIR: z.string().min(1).optional(),
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(6),
   /** Local hosts, addresses or networks (CIDR) a live stream URL may reach: a station's own Icecast on the LAN. */
   LIVE_URL_ALLOW: z
@@ -263,6 +267,8 @@ export class AppConfig {
   readonly alerts: AlertConfig;
   /** Null when no SMTP server is configured. */
   readonly smtp: SmtpSettings | null;
+  /** The station agent bundles (`loa-agent-<arch>.tar.gz`) and `install.sh` served under /agent/. */
+  readonly agentBundleDir: string;
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -342,6 +348,7 @@ export class AppConfig {
           from: env.SMTP_FROM!,
         }
       : null;
+    this.agentBundleDir = resolve(env.LOA_AGENT_BUNDLE_DIR ?? DEFAULT_AGENT_BUNDLE_DIR);
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */

@@ -1,0 +1,160 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Api } from './support/api';
+import { ADMIN_PASSWORD, eventually, Proc, readSink, ServerProc, startServerProcess } from './support/processes';
+import { createProgramme, secondAhead } from './faults/fault-kit';
+
+const ROOT = resolve(__dirname, '..');
+
+function which(tool: string): string | null {
+  const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** `curl -fsSL URL/agent/install.sh | sh -s ARGS`, as an operator types it, into a DESTDIR root. */
+function runInstaller(serverUrl: string, root: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, reject) => {
+    const child = spawn('sh', ['-c', 'curl -fsSL "$0/agent/install.sh" | sh -s "$@"', serverUrl, ...args], {
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOA_'))), DESTDIR: root, LOA_NO_SYSTEMD: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** The files of a fresh Debian root that useradd needs, with no loa-agent account yet. */
+function freshRoot(root: string): void {
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\naudio:x:29:\n');
+  writeFileSync(join(root, 'etc', 'shadow'), 'root:*:19000:0:99999:7:::\n', { mode: 0o640 });
+  writeFileSync(join(root, 'etc', 'gshadow'), 'root:*::\naudio:*::\n', { mode: 0o640 });
+}
+
+/**
+ * The one-line install: the bundle built by pack:agent, served by a server on loopback, installed by the
+ * served install.sh into a DESTDIR root, and the agent started from there with no Node on its PATH plays a
+ * slot. Running the installer again upgrades in place and keeps the cache, the outbox and the config.
+ */
+describe('one-line agent install', () => {
+  const missing = ['curl', 'tar', 'gzip'].filter((t) => !which(t));
+  let dir: string;
+  let bundleDir: string;
+  let server: ServerProc | undefined;
+  let agent: Proc | undefined;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loa-install-'));
+    bundleDir = join(dir, 'bundle');
+    if (missing.length) return;
+    // Built once for the whole file; gzip -1 keeps it quick.
+    execFileSync(process.execPath, [join(ROOT, 'deploy', 'agent', 'pack-agent.js'), '--out', bundleDir, '--gzip-level', '1'], { stdio: 'inherit' });
+  }, 300_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('installs from the server alone, runs without a system Node, plays a slot, and upgrades in place keeping cache and outbox', async () => {
+    if (missing.length) {
+      console.log(`skipped: ${missing.join(', ')} not installed (apt-get install ${missing.join(' ')})`);
+      return;
+    }
+    server = await startServerProcess(dir, { env: { LOA_AGENT_BUNDLE_DIR: bundleDir } });
+    const api = new Api(server.url);
+    await api.login('admin', ADMIN_PASSWORD);
+
+    // The served installer carries the server's own address; an architecture not built is a clear 404.
+    const script = await fetch(`${server.url}/agent/install.sh`);
+    expect(script.status).toBe(200);
+    const text = await script.text();
+    expect(text).toContain(`LOA_SERVER="\${LOA_SERVER:-${server.url}}"`);
+    expect(text).not.toContain('@LOA_SERVER_URL@');
+    const arm = await fetch(`${server.url}/agent/loa-agent-arm64.tar.gz`);
+    expect(arm.status).toBe(404);
+    expect(((await arm.json()) as { message: string }).message).toContain('npm run pack:agent');
+
+    const unit = await api.ok('POST', '/api/units', { name: 'Xã Tân Lập', kind: 'Xã' });
+    const { station, enrolment } = await api.ok('POST', '/api/stations', { unitId: unit.id, name: 'Đài xã Tân Lập', code: 'tan-lap' });
+
+    const root = join(dir, 'root');
+    freshRoot(root);
+    const first = await runInstaller(server.url, root, [enrolment.code, '--player', 'file']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Đã cài phần mềm trạm bản');
+    expect(first.stdout).toContain('Đã đăng ký trạm "Đài xã Tân Lập" (tan-lap)');
+    expect(first.stdout).toContain('Hoàn tất.');
+
+    const config = join(root, 'etc', 'loa', 'agent.json');
+    expect(statSync(config).mode & 0o777).toBe(0o600);
+    const written = JSON.parse(readFileSync(config, 'utf8')) as Record<string, string>;
+    expect(written).toMatchObject({ serverUrl: server.url, cacheDir: '/var/lib/loa-agent', player: 'file' });
+    expect(first.stdout).not.toContain(written.stationToken);
+    const unitFile = readFileSync(join(root, 'etc', 'systemd', 'system', 'loa-agent.service'), 'utf8');
+    expect(unitFile).toContain('ExecStart=/opt/loa-agent/bin/loa-agent --config /etc/loa/agent.json');
+    expect(unitFile).toContain('User=loa-agent');
+    if (process.getuid?.() === 0) {
+      const account = readFileSync(join(root, 'etc', 'passwd'), 'utf8').split('\n').find((l) => l.startsWith('loa-agent:'));
+      expect(account).toBeDefined();
+      const uid = Number(account!.split(':')[2]);
+      expect(statSync(config).uid).toBe(uid);
+      expect(readFileSync(join(root, 'etc', 'group'), 'utf8')).toMatch(/^audio:x:29:loa-agent$/m);
+    }
+
+    // A PATH with a shell and nothing else: the agent can only run on the node it brought.
+    const bareBin = join(dir, 'bare-bin');
+    mkdirSync(bareBin);
+    for (const tool of ['sh', 'dirname']) symlinkSync(which(tool)!, join(bareBin, tool));
+    expect(spawnSync('sh', ['-c', 'command -v node'], { env: { PATH: bareBin } }).status).not.toBe(0);
+    const cacheDir = join(root, 'var', 'lib', 'loa-agent');
+    const sinkDir = join(dir, 'sink');
+    const startInstalled = () =>
+      new Proc(
+        'installed-agent',
+        spawn(join(root, 'opt', 'loa-agent', 'bin', 'loa-agent'), ['--config', config], {
+          cwd: dir,
+          env: { PATH: bareBin, LOA_CACHE_DIR: cacheDir, LOA_SINK_DIR: sinkDir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+    agent = startInstalled();
+    await eventually('the installed agent to connect', async () => (await api.ok<{ stationId: string }[]>('GET', '/api/agents/status')).some((s) => s.stationId === station.id), 60_000);
+
+    const programme = await createProgramme(api, dir, 'Bản tin cài đặt', 660, 1);
+    const slot = await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: secondAhead(12_000), stationIds: [station.id] });
+    const played = await eventually('the slot in the sink', () => readSink(sinkDir).find((r) => r.slotId === slot.id), 90_000);
+    expect(Math.abs(played.startErrorMs)).toBeLessThan(50);
+    await eventually('the logbook line', async () => (await api.ok('GET', `/api/logbook?stationId=${station.id}`)).items.length === 1, 30_000);
+    await agent.stop();
+    const connected = async () => (await api.ok<{ stationId: string }[]>('GET', '/api/agents/status')).some((s) => s.stationId === station.id);
+    await eventually('the server to see the agent gone', async () => !(await connected()), 30_000);
+
+    // Upgrade in place, without a code: the config, the cached audio and the agent's database stay.
+    const media = join(cacheDir, 'media', `${programme.sha256}.mp3`);
+    const before = { media: statSync(media).ino, db: statSync(join(cacheDir, 'agent.db')).ino, token: written.stationToken };
+    const again = await runInstaller(server.url, root, []);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Đã nâng cấp phần mềm trạm lên bản');
+    expect(again.stdout).toContain('Giữ nguyên cấu hình và mã trạm');
+    expect(statSync(media).ino).toBe(before.media);
+    expect(statSync(join(cacheDir, 'agent.db')).ino).toBe(before.db);
+    expect((JSON.parse(readFileSync(config, 'utf8')) as Record<string, string>).stationToken).toBe(before.token);
+    expect(existsSync(join(root, 'opt', 'loa-agent.old'))).toBe(false);
+
+    // The upgraded agent still connects on the kept config.
+    agent = startInstalled();
+    await eventually('the upgraded agent to connect', connected, 60_000);
+  }, 420_000);
+});
