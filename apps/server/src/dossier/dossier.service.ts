@@ -18,7 +18,7 @@ import { issuerOf, LogbookFilter, LogbookService } from '../logbook/logbook.serv
 import { SealKeys } from '../logbook/seal-keys';
 import { shortFingerprint } from '../logbook/seal-signature';
 import { MediaAsset } from '../media/media-asset.entity';
-import { MediaStore } from '../media/media-store';
+import { MediaStorage } from '../media/media-store';
 import { BROADCAST_EXT } from '../media/media.service';
 import { PlanTargetsService } from '../plan-targets/plan-targets.service';
 import { Programme } from '../programmes/programme.entity';
@@ -77,7 +77,7 @@ export class DossierService {
     private readonly access: AccessPolicy,
     private readonly units: UnitsService,
     private readonly keys: SealKeys,
-    private readonly store: MediaStore,
+    private readonly store: MediaStorage,
     private readonly clock: Clock,
     config: AppConfig,
   ) {

@@ -40,6 +40,6 @@ import { UploadInterceptor } from './upload.interceptor';
     RetentionService,
     UploadInterceptor,
   ],
-  exports: [MediaService, TtsService, MediaStore],
+  exports: [MediaService, TtsService, MediaStorage],
 })
 export class MediaModule {}
