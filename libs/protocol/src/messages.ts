@@ -158,6 +158,24 @@ export const OutputStatus = z.strictObject({
 });
 export type OutputStatus = z.infer<typeof OutputStatus>;
 
+/** The station's download limits for a 3G/4G link (LOA_DOWNLOAD_KBPS, LOA_DOWNLOAD_WINDOW) and what they hold back. */
+export const DownloadStatus = z.strictObject({
+  /** Every download together at most this many kbit/s; null: no cap. */
+  capKbps: z.number().int().min(1).max(10_000_000).nullable(),
+  /** `HH:MM-HH:MM` in the box's local time; null: any time. */
+  window: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/)
+    .nullable(),
+  /** Whether the window is open now; null without a window. */
+  windowOpen: z.boolean().nullable(),
+  /** Files waiting for the window (their airings are further off than the agent's urgency margin). */
+  deferredFiles: z.number().int().nonnegative(),
+  /** When the window next opens, while files wait for it. */
+  nextWindowAt: instant.nullable(),
+});
+export type DownloadStatus = z.infer<typeof DownloadStatus>;
+
 export const StatusFrame = z.strictObject({
   type: z.literal('status'),
   scheduleVersion: z.number().int().nonnegative().nullable(),
@@ -170,6 +188,8 @@ export const StatusFrame = z.strictObject({
   lastError: z.string().max(1000).nullable(),
   /** Absent for players without a device (`file`, `null`) and from older agents. */
   output: OutputStatus.optional(),
+  /** Absent from older agents. */
+  download: DownloadStatus.optional(),
 });
 
 export const ClockPingFrame = z.strictObject({
