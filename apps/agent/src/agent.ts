@@ -173,7 +173,8 @@ class Agent implements AgentHandle {
       missingFiles: this.cache.missing(),
       pendingEvents: this.outbox.count(),
       lastError: (outputError ?? this.outbox.lastError() ?? this.cache.lastError())?.slice(0, 1000) ?? null,
-      download: this.cache.downloadStatus(),
+      // Only with a limit set: a server older than the field refuses a status that carries it.
+      ...(this.config.downloadKbps !== null || this.config.downloadWindow !== null ? { download: this.cache.downloadStatus() } : {}),
       ...(output
         ? { output: { device: output.device.slice(0, 200), ok: output.ok, checkedAt: toInstant(output.checkedAt), error: output.error?.slice(0, 1000) ?? null } }
         : {}),

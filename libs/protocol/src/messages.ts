@@ -188,7 +188,7 @@ export const StatusFrame = z.strictObject({
   lastError: z.string().max(1000).nullable(),
   /** Absent for players without a device (`file`, `null`) and from older agents. */
   output: OutputStatus.optional(),
-  /** Absent from older agents. */
+  /** Only when the station has a download cap or window; absent from older agents. */
   download: DownloadStatus.optional(),
 });
 
