@@ -118,18 +118,28 @@ describe('one-line agent install', () => {
     for (const tool of ['sh', 'dirname']) symlinkSync(which(tool)!, join(bareBin, tool));
     expect(spawnSync('sh', ['-c', 'command -v node'], { env: { PATH: bareBin } }).status).not.toBe(0);
     const cacheDir = join(root, 'var', 'lib', 'loa-agent');
+    // A download window that is closed now: the slot below airs within the urgency margin, so it still
+    // downloads, and the station reports both limits.
+    const hhmm = (ms: number) => new Date(Date.now() + ms).toTimeString().slice(0, 5);
+    const window = `${hhmm(2 * 3600_000)}-${hhmm(3 * 3600_000)}`;
     const sinkDir = join(dir, 'sink');
     const startInstalled = () =>
       new Proc(
         'installed-agent',
         spawn(join(root, 'opt', 'loa-agent', 'bin', 'loa-agent'), ['--config', config], {
           cwd: dir,
-          env: { PATH: bareBin, LOA_CACHE_DIR: cacheDir, LOA_SINK_DIR: sinkDir },
+          env: { PATH: bareBin, LOA_CACHE_DIR: cacheDir, LOA_SINK_DIR: sinkDir, LOA_DOWNLOAD_KBPS: '8000', LOA_DOWNLOAD_WINDOW: window, ...(process.env.TZ ? { TZ: process.env.TZ } : {}) },
           stdio: ['ignore', 'pipe', 'pipe'],
         }),
       );
     agent = startInstalled();
     await eventually('the installed agent to connect', async () => (await api.ok<{ stationId: string }[]>('GET', '/api/agents/status')).some((s) => s.stationId === station.id), 60_000);
+
+    const reported = await eventually('the download limits in the station status', async () => {
+      const rows = await api.ok<{ stationId: string; status: { download?: unknown } | null }[]>('GET', '/api/agents/status');
+      return rows.find((r) => r.stationId === station.id)?.status?.download;
+    });
+    expect(reported).toMatchObject({ capKbps: 8000, window, windowOpen: false });
 
     const programme = await createProgramme(api, dir, 'Bản tin cài đặt', 660, 1);
     const slot = await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: secondAhead(12_000), stationIds: [station.id] });

@@ -91,6 +91,9 @@ class Agent implements AgentHandle {
       currentServer: () => config.serverUrls[this.link.serverIndex] ?? config.serverUrl,
       token: config.stationToken,
       log: this.log,
+      downloadKbps: config.downloadKbps,
+      downloadWindow: config.downloadWindow,
+      urgentMs: config.downloadUrgentHours * 3600_000,
       ...options.cache,
     });
     this.player = options.player ?? createPlayer(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir, clock: this.clock });
@@ -190,6 +193,8 @@ class Agent implements AgentHandle {
       missingFiles: this.cache.missing(),
       pendingEvents: this.outbox.count(),
       lastError: (outputError ?? this.outbox.lastError() ?? this.cache.lastError())?.slice(0, 1000) ?? null,
+      // Only with a limit set: a server older than the field refuses a status that carries it.
+      ...(this.config.downloadKbps !== null || this.config.downloadWindow !== null ? { download: this.cache.downloadStatus() } : {}),
       ...(output
         ? { output: { device: output.device.slice(0, 200), ok: output.ok, checkedAt: toInstant(output.checkedAt), error: output.error?.slice(0, 1000) ?? null } }
         : {}),
@@ -397,16 +402,20 @@ class Agent implements AgentHandle {
         const now = this.clock.serverNow();
         const horizon = now + this.config.lookaheadHours * 3600_000;
         const needed = new Map<string, MediaRef>();
+        const neededAt = new Map<string, number>();
         for (const item of [...items].sort((a, b) => Date.parse(a.startAt) - Date.parse(b.startAt))) {
           const start = Date.parse(item.startAt);
           const state = states.get(item.occurrenceId)?.state;
           if (state === 'done' || state === 'skipped') continue;
-          if (start + item.durationMs > now && start < horizon && !needed.has(item.media.sha256)) needed.set(item.media.sha256, item.media);
+          if (start + item.durationMs > now && start < horizon && !needed.has(item.media.sha256)) {
+            needed.set(item.media.sha256, item.media);
+            neededAt.set(item.media.sha256, start);
+          }
         }
         const keep = new Set(items.map((i) => i.media.sha256));
         const playing = this.runner.nowPlaying();
         if (playing) keep.add(playing.item.media.sha256);
-        await this.cache.reconcile([...needed.values()], keep);
+        await this.cache.reconcile([...needed.values()], keep, neededAt);
         this.sendStatus(false);
       })
       .catch((e: unknown) => this.log.error(`Lỗi đồng bộ bộ nhớ đệm: ${errorText(e)}`));

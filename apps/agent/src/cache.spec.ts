@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaRef } from '@loa/protocol';
+import { DownloadWindow } from './bandwidth';
 import { MediaCache } from './cache';
 import { silentLogger } from './log';
 
@@ -227,5 +228,119 @@ describe('MediaCache with several server instances', () => {
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('MediaCache download limits', () => {
+  let dir: string;
+  let server: http.Server;
+  let baseUrl: string;
+  const files = new Map<string, Buffer>();
+  const fetched: string[] = [];
+
+  function media(size: number): MediaRef {
+    const data = randomBytes(size);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    files.set(sha256, data);
+    return { sha256, size, durationMs: 1000, url: `/api/agent/media/${sha256}` };
+  }
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'loa-cache-bw-'));
+    fetched.length = 0;
+    server = http.createServer((req, res) => {
+      const sha256 = (req.url ?? '').split('/').pop() ?? '';
+      const data = files.get(sha256);
+      fetched.push(sha256);
+      if (!data) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-length': data.length });
+      res.end(data);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    await new Promise((r) => server.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('holds downloads to LOA_DOWNLOAD_KBPS within 15 % against a real HTTP server', async () => {
+    const kbps = 1600; // 200 000 bytes a second
+    const ref = media(500_000);
+    const c = new MediaCache({ dir: join(dir, 'media'), serverUrl: baseUrl, token: 'tok', log: silentLogger, downloadKbps: kbps });
+    await c.init();
+    const t0 = performance.now();
+    await c.reconcile([ref], new Set([ref.sha256]));
+    while (!c.has(ref.sha256)) await new Promise((r) => setTimeout(r, 5));
+    const seconds = (performance.now() - t0) / 1000;
+    const rate = (ref.size * 8) / 1000 / seconds;
+    console.log(`download cap ${kbps} kbit/s: measured ${rate.toFixed(0)} kbit/s over ${seconds.toFixed(2)} s`);
+    expect(rate).toBeGreaterThan(kbps * 0.85);
+    expect(rate).toBeLessThan(kbps * 1.15);
+    expect(c.downloadStatus()).toMatchObject({ capKbps: kbps, window: null, windowOpen: null, deferredFiles: 0 });
+    await c.close();
+  });
+
+  it('outside LOA_DOWNLOAD_WINDOW fetches only what airs within the urgency margin, and the rest once the window opens', async () => {
+    let now = new Date(2026, 11, 4, 12, 0).getTime();
+    const soon = media(20_000);
+    const later = media(20_000);
+    const c = new MediaCache({
+      dir: join(dir, 'media'),
+      serverUrl: baseUrl,
+      token: 'tok',
+      log: silentLogger,
+      downloadWindow: DownloadWindow.parse('22:00-05:00'),
+      urgentMs: 6 * 3600_000,
+      now: () => now,
+    });
+    await c.init();
+    const airs = new Map([
+      [soon.sha256, now + 2 * 3600_000],
+      [later.sha256, now + 10 * 3600_000],
+    ]);
+    const keep = new Set([soon.sha256, later.sha256]);
+    await c.reconcile([soon, later], keep, airs);
+    await c.idle();
+    expect(c.has(soon.sha256)).toBe(true);
+    expect(c.has(later.sha256)).toBe(false);
+    expect(fetched).toEqual([soon.sha256]);
+    expect(c.missing()).toBe(1);
+    expect(c.downloadStatus()).toEqual({
+      capKbps: null,
+      window: '22:00-05:00',
+      windowOpen: false,
+      deferredFiles: 1,
+      nextWindowAt: new Date(2026, 11, 4, 22, 0).toISOString(),
+    });
+
+    // Still outside the window, but the airing is now inside the margin: it goes at once.
+    now = new Date(2026, 11, 4, 16, 30).getTime();
+    await c.reconcile([later], keep, airs);
+    await c.idle();
+    expect(c.has(later.sha256)).toBe(true);
+    expect(c.downloadStatus()).toMatchObject({ windowOpen: false, deferredFiles: 0, nextWindowAt: null });
+    await c.close();
+  });
+
+  it('starts deferred downloads when the window opens', async () => {
+    let now = new Date(2026, 11, 4, 21, 0).getTime();
+    const ref = media(20_000);
+    const c = new MediaCache({ dir: join(dir, 'media'), serverUrl: baseUrl, token: 'tok', log: silentLogger, downloadWindow: DownloadWindow.parse('22:00-05:00'), now: () => now });
+    await c.init();
+    const airs = new Map([[ref.sha256, now + 24 * 3600_000]]);
+    await c.reconcile([ref], new Set([ref.sha256]), airs);
+    await c.idle();
+    expect(fetched).toEqual([]);
+    now = new Date(2026, 11, 4, 22, 0).getTime();
+    await c.reconcile([ref], new Set([ref.sha256]), airs);
+    await c.idle();
+    expect(c.has(ref.sha256)).toBe(true);
+    expect(c.downloadStatus()).toMatchObject({ windowOpen: true, deferredFiles: 0 });
+    await c.close();
   });
 });

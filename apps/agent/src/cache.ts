@@ -6,7 +6,8 @@ import https from 'node:https';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { MediaRef } from '@loa/protocol';
+import type { DownloadStatus, MediaRef } from '@loa/protocol';
+import { DownloadWindow, kbpsToBytesPerSecond, throttle, TokenBucket } from './bandwidth';
 import { errorText, type Logger } from './log';
 
 export interface MediaCacheOptions {
@@ -25,6 +26,14 @@ export interface MediaCacheOptions {
   cooldownMs?: number;
   /** A download that receives nothing for this long is abandoned (and resumed later). */
   idleTimeoutMs?: number;
+  /** Every download together no faster than this (kbit/s); null: as fast as the link goes. */
+  downloadKbps?: number | null;
+  /** Downloads start only inside this window (box local time), unless an airing needs the file sooner. */
+  downloadWindow?: DownloadWindow | null;
+  /** Outside the window, a file whose first airing starts within this long is downloaded at once. */
+  urgentMs?: number;
+  /** The box's clock (epoch ms), which the window is read against. */
+  now?: () => number;
 }
 
 class DownloadError extends Error {
@@ -57,6 +66,10 @@ export class MediaCache {
   private readonly failures = new Map<string, { attempts: number; nextAt: number; error: string }>();
   private readonly listeners = new Set<() => void>();
   private readonly requests = new Set<http.ClientRequest>();
+  /** When each wanted file's first airing starts (server time, epoch ms), to override the window. */
+  private neededAt: ReadonlyMap<string, number> = new Map();
+  private deferred = 0;
+  private readonly bucket: TokenBucket | null;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly o: Required<Omit<MediaCacheOptions, 'log' | 'currentServer'>> & Pick<MediaCacheOptions, 'currentServer'> & { log: Logger };
@@ -69,9 +82,14 @@ export class MediaCache {
       maxAttempts: 6,
       cooldownMs: 60 * 60_000,
       idleTimeoutMs: 30_000,
+      downloadKbps: null,
+      downloadWindow: null,
+      urgentMs: 6 * 3600_000,
+      now: Date.now,
       ...options,
     };
     this.tmpDir = join(options.dir, 'tmp');
+    this.bucket = this.o.downloadKbps ? new TokenBucket(kbpsToBytesPerSecond(this.o.downloadKbps)) : null;
   }
 
   async init(): Promise<void> {
@@ -102,6 +120,19 @@ export class MediaCache {
     return n;
   }
 
+  /** The limits in force and what they hold back, for the station's status. */
+  downloadStatus(): DownloadStatus {
+    const window = this.o.downloadWindow;
+    const now = this.o.now();
+    return {
+      capKbps: this.o.downloadKbps,
+      window: window?.text ?? null,
+      windowOpen: window ? window.isOpen(now) : null,
+      deferredFiles: this.deferred,
+      nextWindowAt: window && this.deferred > 0 && !window.isOpen(now) ? new Date(window.nextOpening(now)).toISOString() : null,
+    };
+  }
+
   lastError(): string | null {
     let last: string | null = null;
     for (const [sha, f] of this.failures) if (this.wanted.has(sha)) last = f.error;
@@ -115,9 +146,12 @@ export class MediaCache {
 
   /**
    * Makes the cache match the schedule: `needed` (earliest first) is downloaded, anything not in `keep` is
-   * deleted. `keep` must include what `needed` lists and whatever is playing.
+   * deleted. `keep` must include what `needed` lists and whatever is playing. `neededAt` tells when each
+   * file first airs, so a download window can be overridden for what is due soon; a file it does not name is
+   * treated as due soon.
    */
-  async reconcile(needed: readonly MediaRef[], keep: ReadonlySet<string>): Promise<void> {
+  async reconcile(needed: readonly MediaRef[], keep: ReadonlySet<string>, neededAt: ReadonlyMap<string, number> = new Map()): Promise<void> {
+    this.neededAt = neededAt;
     for (const ref of needed) {
       const size = this.unchecked.get(ref.sha256);
       if (size === undefined) continue;
@@ -161,10 +195,24 @@ export class MediaCache {
   private pump(): void {
     if (this.closed) return;
     const now = Date.now();
+    const clock = this.o.now();
+    const window = this.o.downloadWindow;
+    const open = !window || window.isOpen(clock);
     let nextRetry = Infinity;
+    let deferred = 0;
     for (const [sha, ref] of this.wanted) {
-      if (this.active.size >= this.o.concurrency) break;
       if (this.present.has(sha) || this.active.has(sha)) continue;
+      if (!open) {
+        // Outside the window only what airs within `urgentMs` goes now; the rest waits for the window or
+        // until its airing comes that close, whichever is first.
+        const due = this.neededAt.get(sha) ?? clock;
+        if (due - clock > this.o.urgentMs) {
+          deferred++;
+          nextRetry = Math.min(nextRetry, now + Math.min(window.nextOpening(clock), due - this.o.urgentMs) - clock);
+          continue;
+        }
+      }
+      if (this.active.size >= this.o.concurrency) continue;
       const failure = this.failures.get(sha);
       if (failure && failure.nextAt > now) {
         nextRetry = Math.min(nextRetry, failure.nextAt);
@@ -176,10 +224,15 @@ export class MediaCache {
       });
       this.active.set(sha, job);
     }
+    if (deferred !== this.deferred) {
+      this.deferred = deferred;
+      for (const l of this.listeners) l();
+    }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     if (nextRetry !== Infinity) {
-      this.retryTimer = setTimeout(() => this.pump(), Math.max(0, nextRetry - now));
+      // setTimeout holds at most ~24.8 days; the periodic reconcile wakes the cache long before that anyway.
+      this.retryTimer = setTimeout(() => this.pump(), Math.min(2 ** 31 - 1, Math.max(0, nextRetry - now)));
       this.retryTimer.unref();
     }
   }
@@ -258,7 +311,9 @@ export class MediaCache {
         else done(null, chunk);
       },
     });
-    await pipeline(res, limit, createWriteStream(tmp, { flags: append ? 'a' : 'w' }));
+    const sink = createWriteStream(tmp, { flags: append ? 'a' : 'w' });
+    if (this.bucket) await pipeline(res, throttle(this.bucket), limit, sink);
+    else await pipeline(res, limit, sink);
   }
 
   private request(url: URL, headers: Record<string, string>): Promise<http.IncomingMessage> {

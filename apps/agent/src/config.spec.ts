@@ -83,6 +83,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { ...env, LOA_FADE_MS: '9000' } })).toThrow(/LOA_FADE_MS/);
   });
 
+  it('reads the download cap and window, with no limit by default, and refuses values it cannot keep', () => {
+    const plain = loadConfig({ env });
+    expect(plain).toMatchObject({ downloadKbps: null, downloadWindow: null, downloadUrgentHours: 6 });
+    const limited = loadConfig({ env: { ...env, LOA_DOWNLOAD_KBPS: '256', LOA_DOWNLOAD_WINDOW: '22:00-05:00', LOA_DOWNLOAD_URGENT_HOURS: '3' } });
+    expect(limited.downloadKbps).toBe(256);
+    expect(limited.downloadWindow?.text).toBe('22:00-05:00');
+    expect(limited.downloadUrgentHours).toBe(3);
+    expect(() => loadConfig({ env: { ...env, LOA_DOWNLOAD_WINDOW: '22h-5h' } })).toThrow(/LOA_DOWNLOAD_WINDOW.*22:00-05:00/);
+    expect(() => loadConfig({ env: { ...env, LOA_DOWNLOAD_WINDOW: '05:00-05:00' } })).toThrow(/LOA_DOWNLOAD_WINDOW/);
+    expect(() => loadConfig({ env: { ...env, LOA_DOWNLOAD_KBPS: '0' } })).toThrow(/LOA_DOWNLOAD_KBPS/);
+    expect(() => loadConfig({ env: { ...env, LOA_DOWNLOAD_KBPS: 'fast' } })).toThrow(/LOA_DOWNLOAD_KBPS/);
+  });
+
   it('reads --config from the command line', () => {
     expect(configPathFromArgs(['--config', '/etc/loa/agent.json'])).toBe('/etc/loa/agent.json');
     expect(configPathFromArgs(['--config=/x.json'])).toBe('/x.json');

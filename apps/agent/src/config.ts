@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AGENT_WS_PATH } from '@loa/protocol';
+import { DownloadWindow } from './bandwidth';
 
 export type PlayerKind = 'alsa' | 'file' | 'null';
 
@@ -30,6 +31,12 @@ export interface AgentConfig {
   deadAirSeconds: number;
   /** Plain http:// and ws:// to a server off this machine, allowed only when asked for (LOA_ALLOW_INSECURE=1). */
   allowInsecure: boolean;
+  /** All downloads together at most this many kbit/s; null: no cap. */
+  downloadKbps: number | null;
+  /** Downloads wait for this window of the box's day, unless an airing needs the file sooner. */
+  downloadWindow: DownloadWindow | null;
+  /** Outside the window, a file airing within this many hours is downloaded at once. */
+  downloadUrgentHours: number;
 }
 
 /** Environment variable ↔ config-file key. The environment wins over the file. */
@@ -46,6 +53,9 @@ const KEYS = {
   capture: 'LOA_CAPTURE',
   deadAirSeconds: 'LOA_DEAD_AIR_SECONDS',
   allowInsecure: 'LOA_ALLOW_INSECURE',
+  downloadKbps: 'LOA_DOWNLOAD_KBPS',
+  downloadWindow: 'LOA_DOWNLOAD_WINDOW',
+  downloadUrgentHours: 'LOA_DOWNLOAD_URGENT_HOURS',
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -86,6 +96,12 @@ const Schema = z.strictObject({
     .preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]))
     .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes')
     .default(false),
+  downloadKbps: number(8, 10_000_000).optional(),
+  downloadWindow: z
+    .string()
+    .refine((v) => DownloadWindow.parse(v) !== null, 'phải có dạng GIỜ:PHÚT-GIỜ:PHÚT theo giờ của máy trạm, hai mốc khác nhau, ví dụ 22:00-05:00 (must be HH:MM-HH:MM)')
+    .optional(),
+  downloadUrgentHours: number(0, 24 * 14).default(6),
 }).superRefine((c, ctx) => {
   // The station token travels with every request: over plain HTTP anyone on the path can copy it and
   // take the station's place. On the same machine there is no path to listen on.
@@ -174,6 +190,9 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
     capture: c.capture === 'none' ? null : c.capture,
     deadAirSeconds: c.deadAirSeconds,
     allowInsecure: c.allowInsecure,
+    downloadKbps: c.downloadKbps ?? null,
+    downloadWindow: c.downloadWindow ? DownloadWindow.parse(c.downloadWindow) : null,
+    downloadUrgentHours: c.downloadUrgentHours,
   };
 }
 

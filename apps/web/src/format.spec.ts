@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isoToViDate, normaliseTime, viDateToIso } from './dates';
-import { fmtMs, fmtNumber, fmtPercent, fmtSeconds } from './format';
+import { fmtDownloadLimits, fmtMs, fmtNumber, fmtPercent, fmtSeconds } from './format';
 import { setLang } from './i18n';
 import { fmtDateTime, fmtTime } from './time';
 
@@ -56,5 +56,19 @@ describe('dates and times as typed', () => {
     expect(normaliseTime('22:30:15', true)).toBe('22:30:15');
     expect(normaliseTime('24:00')).toBeNull();
     expect(normaliseTime('5:30 PM')).toBeNull();
+  });
+});
+
+describe('a station\'s download limits', () => {
+  it('says the cap, the window and what waits for it, and nothing for a station without limits', () => {
+    expect(fmtDownloadLimits(undefined)).toBeNull();
+    expect(fmtDownloadLimits({ capKbps: null, window: null, windowOpen: null, deferredFiles: 0, nextWindowAt: null })).toBeNull();
+    expect(fmtDownloadLimits({ capKbps: 1500, window: null, windowOpen: null, deferredFiles: 0, nextWindowAt: null })).toBe('tối đa 1.500 kbit/s');
+    expect(
+      fmtDownloadLimits({ capKbps: 256, window: '22:00-05:00', windowOpen: false, deferredFiles: 2, nextWindowAt: '2026-12-04T15:00:00.000Z' }),
+    ).toBe(`tối đa 256 kbit/s · chỉ tải trong 22:00-05:00 (ngoài khung giờ) · 2 tệp chờ đến ${fmtDateTime('2026-12-04T15:00:00.000Z')}`);
+    expect(fmtDownloadLimits({ capKbps: null, window: '22:00-05:00', windowOpen: true, deferredFiles: 0, nextWindowAt: null })).toBe(
+      'chỉ tải trong 22:00-05:00 (đang trong khung giờ)',
+    );
   });
 });

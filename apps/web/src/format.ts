@@ -1,4 +1,6 @@
+import type { DownloadStatus } from '@loa/protocol';
 import { locale, t } from './i18n';
+import { fmtDateTime } from './time';
 
 /** Numbers as people here write them: "12.345,7" in Vietnamese. */
 export function fmtNumber(n: number | null | undefined, fractionDigits = 1): string {
@@ -22,4 +24,14 @@ export function fmtSeconds(ms: number | null | undefined): string {
 export function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return t('none');
   return fmtNumber(Math.round(ms), 0);
+}
+
+/** The station's download limits in one line ("tối đa 256 kbit/s · chỉ tải trong 22:00-05:00 …"); null when it has none. */
+export function fmtDownloadLimits(d: DownloadStatus | undefined): string | null {
+  if (!d || (d.capKbps === null && d.window === null)) return null;
+  const parts: string[] = [];
+  if (d.capKbps !== null) parts.push(t('downloadCap', { kbps: fmtNumber(d.capKbps, 0) }));
+  if (d.window !== null) parts.push(t(d.windowOpen ? 'downloadWindowOpen' : 'downloadWindowClosed', { window: d.window }));
+  if (d.deferredFiles > 0) parts.push(t('downloadDeferred', { n: d.deferredFiles, at: d.nextWindowAt ? fmtDateTime(d.nextWindowAt) : t('none') }));
+  return parts.join(' · ');
 }

@@ -194,6 +194,24 @@ export const CaptureStatus = z.strictObject({
 });
 export type CaptureStatus = z.infer<typeof CaptureStatus>;
 
+/** The station's download limits for a 3G/4G link (LOA_DOWNLOAD_KBPS, LOA_DOWNLOAD_WINDOW) and what they hold back. */
+export const DownloadStatus = z.strictObject({
+  /** Every download together at most this many kbit/s; null: no cap. */
+  capKbps: z.number().int().min(1).max(10_000_000).nullable(),
+  /** `HH:MM-HH:MM` in the box's local time; null: any time. */
+  window: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/)
+    .nullable(),
+  /** Whether the window is open now; null without a window. */
+  windowOpen: z.boolean().nullable(),
+  /** Files waiting for the window (their airings are further off than the agent's urgency margin). */
+  deferredFiles: z.number().int().nonnegative(),
+  /** When the window next opens, while files wait for it. */
+  nextWindowAt: instant.nullable(),
+});
+export type DownloadStatus = z.infer<typeof DownloadStatus>;
+
 export const StatusFrame = z.strictObject({
   type: z.literal('status'),
   scheduleVersion: z.number().int().nonnegative().nullable(),
@@ -208,6 +226,8 @@ export const StatusFrame = z.strictObject({
   output: OutputStatus.optional(),
   /** Absent when the agent has no capture device, and from older agents. */
   capture: CaptureStatus.optional(),
+  /** Only when the station has a download cap or window; absent from older agents. */
+  download: DownloadStatus.optional(),
 });
 
 /** One file the coming airings need that the box does not hold yet. */

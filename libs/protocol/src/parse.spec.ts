@@ -51,6 +51,26 @@ describe('agent frames', () => {
     expect(parseAgentFrame(JSON.stringify({ type: 'events', events: [{ ...event(), kind: 'paused' }] })).ok).toBe(false);
   });
 
+  it('accepts a status with the station\'s download limits and refuses a malformed one', () => {
+    const status = { type: 'status', scheduleVersion: 3, nowPlaying: null, cacheReady: false, cachedFiles: 1, missingFiles: 1, pendingEvents: 0, lastError: null };
+    const download = { capKbps: 256, window: '22:00-05:00', windowOpen: false, deferredFiles: 1, nextWindowAt: '2026-12-04T15:00:00.000Z' };
+    expect(parseAgentFrame(JSON.stringify({ ...status, download }))).toEqual({ ok: true, frame: { ...status, download } });
+    expect(parseAgentFrame(JSON.stringify(status)).ok).toBe(true);
+    for (const bad of [
+      { ...download, capKbps: 0 },
+      { ...download, capKbps: 1.5 },
+      { ...download, window: '22h-5h' },
+      { ...download, window: '25:00-05:00' },
+      { ...download, deferredFiles: -1 },
+      { ...download, nextWindowAt: 'tonight' },
+      { ...download, extra: true },
+    ]) {
+      const parsed = parseAgentFrame(JSON.stringify({ ...status, download: bad }));
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.code).toBe('invalid_frame');
+    }
+  });
+
   it('refuses a frame over the size limit before parsing it', () => {
     const big = JSON.stringify({ type: 'hello', pad: 'x'.repeat(MAX_FRAME_BYTES) });
     const parsed = parseAgentFrame(big);
