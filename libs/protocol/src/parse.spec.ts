@@ -21,6 +21,31 @@ describe('agent frames', () => {
     expect(parsed).toEqual({ ok: true, frame: { type: 'events', events: [e] } });
   });
 
+  it('accepts a health report, and refuses one with a negative disk, a wrong file hash or a field it does not know', () => {
+    const health = {
+      clockOffsetMs: -742,
+      clockRoundTripMs: 12,
+      diskFreeBytes: 3_000_000_000,
+      diskTotalBytes: 16_000_000_000,
+      lookaheadHours: 48,
+      missing: [{ sha256: 'a'.repeat(64), neededAt: '2026-12-05T09:30:00.000Z', title: 'Tin CCHC' }],
+      agentUptimeS: 93,
+      systemUptimeS: null,
+      temperatureC: null,
+      measuredAt: '2026-12-04T22:30:00.000Z',
+    };
+    expect(parseAgentFrame(JSON.stringify({ type: 'health', health }))).toEqual({ ok: true, frame: { type: 'health', health } });
+    for (const bad of [
+      { ...health, diskFreeBytes: -1 },
+      { ...health, missing: [{ ...health.missing[0], sha256: 'xyz' }] },
+      { ...health, uptime: 5 },
+      { ...health, clockOffsetMs: 'lệch' },
+    ]) {
+      const parsed = parseAgentFrame(JSON.stringify({ type: 'health', health: bad }));
+      expect(parsed.ok ? 'accepted' : parsed.code).toBe('invalid_frame');
+    }
+  });
+
   it('accepts a Buffer as ws delivers it', () => {
     const parsed = parseAgentFrame(Buffer.from(JSON.stringify({ type: 'clock.ping', id: 3, t0: 1.5 })));
     expect(parsed.ok).toBe(true);

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { Leadership } from '../leadership/leadership';
 import { AlertFactsReader } from './alert-facts';
 import { planAlerts, RULES, type AlertStep } from './alert-rules';
 import { AlertSender } from './alert-sender';
@@ -8,8 +9,8 @@ import { AlertStore } from './alert-store';
 
 /**
  * Runs the alert rules every ALERT_EVAL_SECONDS: reads the facts, plans what changed and stores it with
- * the messages it owes, then wakes the sender. In a cluster only one instance may evaluate; the whole
- * loop goes through `evaluateOnce`, so that is the one call to guard.
+ * the messages it owes, then wakes the sender. In a cluster only the elected instance evaluates, so an
+ * alert is raised once.
  */
 @Injectable()
 export class AlertEvaluator implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,6 +24,7 @@ export class AlertEvaluator implements OnApplicationBootstrap, OnApplicationShut
     private readonly sender: AlertSender,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly leadership: Leadership,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -38,7 +40,7 @@ export class AlertEvaluator implements OnApplicationBootstrap, OnApplicationShut
 
   private tick(): void {
     // A slow database must not pile evaluations up: one at a time, the next tick tries again.
-    if (this.running) return;
+    if (this.running || !this.leadership.isLeader()) return;
     this.running = this.evaluateOnce(this.clock.now())
       .catch((err: Error) => this.log.error(`alert evaluation failed: ${err.stack ?? err.message}`))
       .finally(() => (this.running = null));

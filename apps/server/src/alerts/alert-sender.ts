@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { createTransport, type Transporter } from 'nodemailer';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { Leadership } from '../leadership/leadership';
 import { alertMail, signature, type WebhookPayload } from './alert-message';
 import { AlertStore } from './alert-store';
 import type { AlertDelivery } from './alert.entity';
@@ -72,12 +73,14 @@ export class AlertSender implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly mail: MailChannel,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly leadership: Leadership,
   ) {}
 
   onApplicationBootstrap(): void {
     const every = Math.max(200, Math.min(5000, this.config.alerts.retryBaseMs / 2));
     this.timer = setInterval(() => this.wake(), every);
     this.timer.unref();
+    this.leadership.onGained(() => this.wake());
     this.wake();
   }
 
@@ -90,6 +93,8 @@ export class AlertSender implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Sends what is due now, or once more after the pass under way. */
   wake(): void {
+    // The outbox is one for the deployment: only the elected instance sends from it, so nothing goes twice.
+    if (!this.leadership.isLeader()) return;
     if (this.running) {
       this.again = true;
       return;
