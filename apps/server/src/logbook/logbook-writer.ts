@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { binder, engineOf } from '../database/sql';
+import { engineOf } from '../database/sql';
 import { chainLine, GENESIS, sealDigest } from './chain';
 import { LogbookLine } from './logbook-line.entity';
 import { LogbookSeal } from './logbook-seal.entity';
@@ -102,8 +102,24 @@ function lineOf(d: LineDraft, year: number, number: number, chainPos: number): W
 /** Advisory lock key space of the logbook chains (the second key is the station's hash). */
 const CHAIN_LOCK_SPACE = 7305;
 
-/** Rows per INSERT: well under SQLite's limit on bound parameters. */
+/** Rows per INSERT on SQLite: well under its limit on bound parameters. */
 const INSERT_CHUNK = 100;
+/** Rows per INSERT on PostgreSQL, where each column is one array parameter. */
+const PG_CHUNK = 5000;
+
+/** Every row's values, row after row, as one parameter list. */
+function valuesOfAll<T>(rows: readonly T[], values: (row: T) => Value[]): Value[] {
+  const params: Value[] = [];
+  for (const row of rows) for (const v of values(row)) params.push(v ?? null);
+  return params;
+}
+
+/** One array per column of the rows' values. */
+function columnsOf<T>(rows: readonly T[], width: number, values: (row: T) => Value[]): Value[][] {
+  const columns: Value[][] = Array.from({ length: width }, () => new Array<Value>(rows.length));
+  rows.forEach((row, r) => values(row).forEach((v, c) => (columns[c][r] = v ?? null)));
+  return columns;
+}
 
 /** What the writer itself last wrote at the head of a station's chain. */
 interface KnownHead {
@@ -197,7 +213,7 @@ export class LogbookWriter {
       head.hour = hour;
       head.day = null;
     }
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await this.insert(m, 'logbook_line', WRITTEN_FIELDS, rows.slice(i, i + INSERT_CHUNK), valuesOf);
+    await this.insert(m, LogbookLine, WRITTEN_FIELDS, rows, valuesOf);
     await this.insertSeals(m, seals);
     for (const [stationId, head] of heads) this.remember(m, stationId, { chainPos: head.chainPos, lineHash: head.lineHash });
     return rows;
@@ -220,26 +236,41 @@ export class LogbookWriter {
       const { signature } = run.length === 1 ? this.keys.sign(run[0]) : this.keys.signRun(stationId, run.map((s) => s.digest));
       for (const seal of run) seal.signature = signature;
     }
-    for (let i = 0; i < seals.length; i += INSERT_CHUNK) await this.insert(m, 'logbook_seal', SEAL_FIELDS, seals.slice(i, i + INSERT_CHUNK), sealValuesOf);
+    await this.insert(m, LogbookSeal, SEAL_FIELDS, seals, sealValuesOf);
   }
 
   /**
-   * Inserts rows with a statement built once per table, chunk size and engine. Binding every value through
-   * the query builder costs more than the database's own work on a million lines.
+   * Inserts rows with statements built once per table, engine and chunk size. Binding every value through
+   * the query builder costs more than the database's own work on a million lines. On SQLite a multi-row
+   * VALUES of INSERT_CHUNK rows; on PostgreSQL one array per column, unnested: up to PG_CHUNK rows in one
+   * round trip, with 32 parameters however many rows there are.
    */
-  private async insert<T>(m: EntityManager, table: string, fields: readonly string[], rows: T[], values: (row: T) => Value[]): Promise<void> {
+  private async insert<T>(m: EntityManager, entity: typeof LogbookLine | typeof LogbookSeal, fields: readonly string[], rows: T[], values: (row: T) => Value[]): Promise<void> {
     const engine = engineOf(m);
-    const key = `${engine}:${table}:${rows.length}`;
-    let sql = this.templates.get(key);
-    if (!sql) {
-      const p = binder(engine);
-      const tuple = () => `(${fields.map(() => p()).join(', ')})`;
-      sql = `INSERT INTO "${table}" (${fields.map((f) => `"${f}"`).join(', ')}) VALUES ${rows.map(tuple).join(', ')}`;
-      this.templates.set(key, sql);
+    const chunk = engine === 'postgres' ? PG_CHUNK : INSERT_CHUNK;
+    for (let i = 0; i < rows.length; i += chunk) {
+      const part = rows.slice(i, i + chunk);
+      if (engine === 'postgres') await m.query(this.statement(m, entity, fields, 0), columnsOf(part, fields.length, values));
+      else await m.query(this.statement(m, entity, fields, part.length), valuesOfAll(part, values));
     }
-    const params: Value[] = [];
-    for (const row of rows) for (const v of values(row)) params.push(v ?? null);
-    await m.query(sql, params);
+  }
+
+  /** The INSERT for `rows` rows on SQLite, or (rows = 0) the unnesting one on PostgreSQL. */
+  private statement(m: EntityManager, entity: typeof LogbookLine | typeof LogbookSeal, fields: readonly string[], rows: number): string {
+    const meta = m.connection.getMetadata(entity);
+    const key = `${meta.tableName}:${rows}`;
+    let sql = this.templates.get(key);
+    if (sql) return sql;
+    const into = `INSERT INTO "${meta.tableName}" (${fields.map((f) => `"${f}"`).join(', ')})`;
+    if (rows === 0) {
+      const arrays = fields.map((f, i) => `$${i + 1}::${m.connection.driver.normalizeType(meta.findColumnWithPropertyName(f)!)}[]`);
+      sql = `${into} SELECT * FROM unnest(${arrays.join(', ')})`;
+    } else {
+      const tuple = `(${fields.map(() => '?').join(', ')})`;
+      sql = `${into} VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+    }
+    this.templates.set(key, sql);
+    return sql;
   }
 
   /**
@@ -249,7 +280,10 @@ export class LogbookWriter {
    */
   private async lockChains(m: EntityManager, stationIds: Iterable<string>): Promise<void> {
     if (engineOf(m) !== 'postgres') return;
-    for (const id of [...new Set(stationIds)].sort()) await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CHAIN_LOCK_SPACE, id]);
+    const ids = [...new Set(stationIds)].sort();
+    if (!ids.length) return;
+    // One round trip: the array is unnested in its (sorted) order, and the locks are taken row by row in it.
+    await m.query('SELECT pg_advisory_xact_lock($1, hashtext(t.id)) FROM unnest($2::text[]) WITH ORDINALITY AS t(id, n) ORDER BY t.n', [CHAIN_LOCK_SPACE, ids]);
   }
 
   /**
