@@ -31,8 +31,8 @@ type WrittenSeal = Omit<LogbookSeal, 'id'>;
 
 const SEAL_FIELDS = ['stationId', 'day', 'lastChainPos', 'lastLineHash', 'lineCount', 'digest', 'createdAt', 'keyId', 'signature'] as const satisfies readonly (keyof LogbookSeal)[];
 
-function sealValuesOf(s: WrittenSeal): Value[] {
-  return [s.stationId, s.day, s.lastChainPos, s.lastLineHash, s.lineCount, s.digest, s.createdAt, s.keyId, s.signature];
+function sealValuesOf(s: WrittenSeal, out: Value[]): void {
+  out.push(s.stationId, s.day, s.lastChainPos, s.lastLineHash, s.lineCount, s.digest, s.createdAt, s.keyId, s.signature);
 }
 
 const WRITTEN_FIELDS = [
@@ -47,14 +47,17 @@ export type WrittenLine = Omit<LogbookLine, 'id'>;
 
 type Value = string | number | null;
 
-/** A line's values in WRITTEN_FIELDS order, read field by field: cheap, where reading by computed key is not. */
-function valuesOf(r: WrittenLine): Value[] {
-  return [
+/**
+ * Adds a line's values to `out` in WRITTEN_FIELDS order, read field by field: cheap, where reading by
+ * computed key is not, and no array per line.
+ */
+function valuesOf(r: WrittenLine, out: Value[]): void {
+  out.push(
     r.stationId, r.stationName, r.unitId, r.year, r.number, r.chainPos, r.occurrenceId, r.revision, r.amendsLineId, r.correctionReason,
     r.slotId, r.programmeId, r.programmeTitle, r.chuyenMuc, r.topic, r.source, r.priority, r.speakerClusters, r.plannedStart, r.actualStart,
     r.endedAt, r.durationMs, r.plannedDurationMs, r.startErrorMs, r.result, r.reason, r.detail, r.recordedBy, r.createdAt, r.contentHash,
     r.prevHash, r.lineHash,
-  ];
+  );
 }
 
 
@@ -102,22 +105,35 @@ function lineOf(d: LineDraft, year: number, number: number, chainPos: number): W
 /** Advisory lock key space of the logbook chains (the second key is the station's hash). */
 const CHAIN_LOCK_SPACE = 7305;
 
-/** Rows per INSERT on SQLite: well under its limit on bound parameters. */
-const INSERT_CHUNK = 100;
+/**
+ * Bound parameters per INSERT on SQLite: half its limit. Each statement run has a fixed cost that a
+ * hundred rows did not cover; a few hundred do.
+ */
+const SQLITE_PARAMS = 16_000;
 /** Rows per INSERT on PostgreSQL, where each column is one array parameter. */
 const PG_CHUNK = 5000;
 
+/** Adds a row's values to a parameter list, in its table's field order. */
+type RowValues<T> = (row: T, out: Value[]) => void;
+
 /** Every row's values, row after row, as one parameter list. */
-function valuesOfAll<T>(rows: readonly T[], values: (row: T) => Value[]): Value[] {
+function valuesOfAll<T>(rows: readonly T[], values: RowValues<T>): Value[] {
   const params: Value[] = [];
-  for (const row of rows) for (const v of values(row)) params.push(v ?? null);
+  for (const row of rows) values(row, params);
+  // A field a caller left undefined is stored as null.
+  for (let i = 0; i < params.length; i++) if (params[i] === undefined) params[i] = null;
   return params;
 }
 
 /** One array per column of the rows' values. */
-function columnsOf<T>(rows: readonly T[], width: number, values: (row: T) => Value[]): Value[][] {
+function columnsOf<T>(rows: readonly T[], width: number, values: RowValues<T>): Value[][] {
   const columns: Value[][] = Array.from({ length: width }, () => new Array<Value>(rows.length));
-  rows.forEach((row, r) => values(row).forEach((v, c) => (columns[c][r] = v ?? null)));
+  const one: Value[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    one.length = 0;
+    values(rows[r], one);
+    for (let c = 0; c < width; c++) columns[c][r] = one[c] ?? null;
+  }
   return columns;
 }
 
@@ -242,16 +258,21 @@ export class LogbookWriter {
   /**
    * Inserts rows with statements built once per table, engine and chunk size. Binding every value through
    * the query builder costs more than the database's own work on a million lines. On SQLite a multi-row
-   * VALUES of INSERT_CHUNK rows; on PostgreSQL one array per column, unnested: up to PG_CHUNK rows in one
+   * VALUES of up to SQLITE_PARAMS values; on PostgreSQL one array per column, unnested: up to PG_CHUNK rows in one
    * round trip, with 32 parameters however many rows there are.
    */
-  private async insert<T>(m: EntityManager, entity: typeof LogbookLine | typeof LogbookSeal, fields: readonly string[], rows: T[], values: (row: T) => Value[]): Promise<void> {
-    const engine = engineOf(m);
-    const chunk = engine === 'postgres' ? PG_CHUNK : INSERT_CHUNK;
-    for (let i = 0; i < rows.length; i += chunk) {
-      const part = rows.slice(i, i + chunk);
-      if (engine === 'postgres') await m.query(this.statement(m, entity, fields, 0), columnsOf(part, fields.length, values));
-      else await m.query(this.statement(m, entity, fields, part.length), valuesOfAll(part, values));
+  private async insert<T>(m: EntityManager, entity: typeof LogbookLine | typeof LogbookSeal, fields: readonly string[], rows: T[], values: RowValues<T>): Promise<void> {
+    if (engineOf(m) === 'postgres') {
+      for (let i = 0; i < rows.length; i += PG_CHUNK) await m.query(this.statement(m, entity, fields, 0), columnsOf(rows.slice(i, i + PG_CHUNK), fields.length, values));
+      return;
+    }
+    const chunk = Math.floor(SQLITE_PARAMS / fields.length);
+    for (let i = 0; i < rows.length; ) {
+      // What is left under a full chunk goes in powers of two: a few statements to prepare and keep, not one per size.
+      const left = rows.length - i;
+      const n = left >= chunk ? chunk : 2 ** Math.floor(Math.log2(left));
+      await m.query(this.statement(m, entity, fields, n), valuesOfAll(rows.slice(i, i + n), values));
+      i += n;
     }
   }
 
@@ -305,9 +326,19 @@ export class LogbookWriter {
   /** A seal of the chain's head as it stands, not yet signed (insertSeals signs it). */
   private seal(stationId: string, head: StationHead, now: string): WrittenSeal {
     const day = head.day ?? (head.hour ? this.local.day(`${head.hour}:00:00.000Z`) : this.local.day(now));
-    const keyId = this.keys.fingerprint;
-    const facts = { stationId, day, lineCount: head.chainPos - head.sealedPos, lastChainPos: head.chainPos, lastLineHash: head.lineHash, createdAt: now, keyId };
-    return { ...facts, digest: sealDigest(facts), signature: null };
+    const seal: WrittenSeal = {
+      stationId,
+      day,
+      lineCount: head.chainPos - head.sealedPos,
+      lastChainPos: head.chainPos,
+      lastLineHash: head.lineHash,
+      createdAt: now,
+      keyId: this.keys.fingerprint,
+      digest: '',
+      signature: null,
+    };
+    seal.digest = sealDigest(seal);
+    return seal;
   }
 
   private async headOf(m: EntityManager, stationId: string): Promise<StationHead> {
