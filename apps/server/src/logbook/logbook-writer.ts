@@ -147,9 +147,9 @@ interface KnownHead {
  * Appends lines to stations' logbooks inside the caller's transaction: gives each its running number
  * for the year, links it into the station's hash chain, and seals the chain once a later hour's first
  * line arrives. The seals one append makes for a station (one per hour of a backlog written at once) are
- * signed together, with one signature over all their digests, which every seal of the run carries. The caller's transaction is what makes the numbering and the chain safe: SQLite
- * lets one writer in at a time; on PostgreSQL each station's chain is locked for the transaction
- * (lockChains).
+ * signed together, with one signature over all their digests, which every seal of the run carries. The
+ * caller's transaction is what makes the numbering and the chain safe: SQLite lets one writer in at a
+ * time; on PostgreSQL each station's chain is locked for the transaction (lockChains).
  *
  * The writer also remembers each chain's head as it committed it. Lines cut off the end of a chain in
  * the database, before any seal covered them, are then still sealed as written: the next seal commits
@@ -238,7 +238,8 @@ export class LogbookWriter {
   /**
    * Signs the seals made in one go and stores them. An Ed25519 signature costs more than hashing and
    * storing a line, and a backlog of a year's lines has a seal for nearly every hour: one signature per
-   * station's run keeps that off the ingest. A run of one is signed on its own message, as ever.
+   * station and append keeps the signing cost out of the ingest. A run of one is signed on its own message,
+   * as before.
    */
   private async insertSeals(m: EntityManager, seals: WrittenSeal[]): Promise<void> {
     if (!seals.length) return;
