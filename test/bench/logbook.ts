@@ -3,6 +3,9 @@
  * signed hourly seals included) in transactions of BATCH lines, then exports them as CSV, XLSX and PDF, and times a
  * plain better-sqlite3 iterate-and-write CSV of the same rows as the baseline.
  * Prints one JSON line on stdout; progress goes to stderr. `--lines N` for a quick run.
+ * With `--pg` (a throw-away PostgreSQL cluster from Debian's binaries, as the tests start it) or a
+ * `DATABASE_URL` naming an empty PostgreSQL database, the same ingest runs on PostgreSQL too
+ * (`ingest_per_s_pg`); the exports are timed on SQLite only.
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -16,10 +19,12 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/server/src/app.module';
 import { AppConfig } from '../../apps/server/src/config/app-config';
+import { createDatabase, PG_MISSING, postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 import { csvLine } from '../../apps/server/src/logbook/csv';
 import type { LogbookResult } from '../../apps/server/src/logbook/logbook-line.entity';
 import { LineDraft, LogbookWriter } from '../../apps/server/src/logbook/logbook-writer';
 import { LogbookService } from '../../apps/server/src/logbook/logbook.service';
+import type { INestApplicationContext } from '@nestjs/common';
 import type { Station } from '../../apps/server/src/stations/station.entity';
 import { StationsService } from '../../apps/server/src/stations/stations.service';
 import { UnitsService } from '../../apps/server/src/units/units.service';
@@ -45,8 +50,110 @@ async function toFile(path: string, run: (out: WriteStream) => Promise<unknown>)
   return (performance.now() - t0) / 1000;
 }
 
+interface Ingest {
+  stations: Pick<Station, 'id' | 'name' | 'unitId'>[];
+  /** Seconds of wall clock and microseconds of CPU spent in the writer's transactions. */
+  ingestS: number;
+  writingCpuUs: number;
+  seals: number;
+}
+
+/** Writes `total` lines through the server's logbook writer in transactions of BATCH lines, timing only those. */
+async function ingest(app: INestApplicationContext, total: number, engine: string): Promise<Ingest> {
+  const unit = await app.get(UnitsService).create({ name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
+  const stations: Pick<Station, 'id' | 'name' | 'unitId'>[] = [];
+  for (let i = 0; i < STATIONS; i++) stations.push((await app.get(StationsService).create({ unitId: unit.id, name: `Trạm xã số ${i + 1}`, code: `xa-${i + 1}` })).station);
+
+  // Lines spread evenly over a year: each station gets one airing every `step` ms.
+  const perStation = Math.ceil(total / STATIONS);
+  const step = Math.floor((365 * 86_400_000) / perStation);
+  const draft = (k: number): LineDraft => {
+    const s = stations[k % STATIONS];
+    const t = YEAR_START + Math.floor(k / STATIONS) * step;
+    const result = RESULTS[k % RESULTS.length];
+    const aired = result !== 'missed' && result !== 'failed';
+    return {
+      stationId: s.id,
+      stationName: s.name,
+      unitId: s.unitId,
+      occurrenceId: `occ-${k}`,
+      slotId: `slot-${k}`,
+      programmeId: `prog-${k % 40}`,
+      programmeTitle: `Chuyên mục Cải cách hành chính, số ${k % 40}`,
+      chuyenMuc: k % 3 ? 'Cải cách hành chính' : 'Chuyển đổi số',
+      topic: null,
+      speakerClusters: null,
+      source: k % 5 ? 'relay' : 'local',
+      priority: 'normal',
+      plannedStart: new Date(t).toISOString(),
+      actualStart: aired ? new Date(t + 3).toISOString() : null,
+      endedAt: aired ? new Date(t + 600_000).toISOString() : null,
+      durationMs: aired ? 600_000 : null,
+      plannedDurationMs: 600_000,
+      startErrorMs: aired ? 2.5 : null,
+      result,
+      reason: result === 'missed' ? 'missed' : result === 'failed' ? 'player_error' : result === 'interrupted' ? 'preempted' : null,
+      detail: null,
+      recordedBy: 'tự động',
+      createdAt: new Date(t + 601_000).toISOString(),
+    };
+  };
+
+  const writer = app.get(LogbookWriter);
+  const db = app.get(DataSource);
+  // Only the writer's transactions are timed: making up the synthetic drafts is not the logbook's work.
+  let writing = 0;
+  // CPU time too: on a shared machine the wall clock measures the neighbours as much as the writer.
+  let writingCpuUs = 0;
+  for (let k = 0; k < total; k += BATCH) {
+    const batch: LineDraft[] = [];
+    for (let j = k; j < Math.min(total, k + BATCH); j++) batch.push(draft(j));
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    await db.transaction((m) => writer.append(m, batch));
+    const cpu = process.cpuUsage(cpu0);
+    writingCpuUs += cpu.user + cpu.system;
+    writing += performance.now() - t0;
+    if ((k / BATCH) % 20 === 0) log(`ingest ${k + batch.length}/${total}`);
+  }
+  const seals = Number((await db.query('SELECT COUNT(*) AS n FROM logbook_seal'))[0].n);
+  const ingestS = writing / 1000;
+  log(`ingest (${engine}): ${(total / ingestS).toFixed(0)} lines/s, ${(total / (writingCpuUs / 1e6)).toFixed(0)} lines per CPU second, ${seals} signed seals`);
+  return { stations, ingestS, writingCpuUs, seals };
+}
+
+/**
+ * The same ingest on PostgreSQL: on the database DATABASE_URL names, or with `--pg` on a throw-away
+ * cluster. Null when neither is asked for.
+ */
+async function ingestOnPostgres(total: number, usePg: boolean, dir: string): Promise<Ingest | null> {
+  let url = process.env.DATABASE_URL;
+  let cluster: PgCluster | null = null;
+  if (!url) {
+    if (!usePg) return null;
+    if (!postgresAvailable()) {
+      process.stderr.write(`${PG_MISSING}\n`);
+      return null;
+    }
+    cluster = await startPostgres();
+    url = await createDatabase(cluster.url('postgres'), 'loa_bench');
+  }
+  try {
+    const config = AppConfig.fromEnv({ DATA_DIR: join(dir, 'data-pg'), MEDIA_DIR: join(dir, 'media-pg'), LOG_LEVEL: 'error', DATABASE_URL: url });
+    const app = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: ['error'] });
+    try {
+      log('started on PostgreSQL');
+      return await ingest(app, total, 'postgres');
+    } finally {
+      await app.close();
+    }
+  } finally {
+    cluster?.stop();
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { lines: { type: 'string', default: '1000000' } } });
+  const { values } = parseArgs({ options: { lines: { type: 'string', default: '1000000' }, pg: { type: 'boolean', default: false } } });
   const total = Number(values.lines);
   if (!Number.isInteger(total) || total < STATIONS) throw new Error('--lines must be a whole number of at least 20');
   const dir = await mkdtemp(join(tmpdir(), 'loa-bench-logbook-'));
@@ -54,65 +161,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: ['error'] });
   try {
     log('started');
-    const unit = await app.get(UnitsService).create({ name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
-    const stations: Pick<Station, 'id' | 'name' | 'unitId'>[] = [];
-    for (let i = 0; i < STATIONS; i++) stations.push((await app.get(StationsService).create({ unitId: unit.id, name: `Trạm xã số ${i + 1}`, code: `xa-${i + 1}` })).station);
-
-    // Lines spread evenly over a year: each station gets one airing every `step` ms.
-    const perStation = Math.ceil(total / STATIONS);
-    const step = Math.floor((365 * 86_400_000) / perStation);
-    const draft = (k: number): LineDraft => {
-      const s = stations[k % STATIONS];
-      const t = YEAR_START + Math.floor(k / STATIONS) * step;
-      const result = RESULTS[k % RESULTS.length];
-      const aired = result !== 'missed' && result !== 'failed';
-      return {
-        stationId: s.id,
-        stationName: s.name,
-        unitId: s.unitId,
-        occurrenceId: `occ-${k}`,
-        slotId: `slot-${k}`,
-        programmeId: `prog-${k % 40}`,
-        programmeTitle: `Chuyên mục Cải cách hành chính, số ${k % 40}`,
-        chuyenMuc: k % 3 ? 'Cải cách hành chính' : 'Chuyển đổi số',
-        topic: null,
-        speakerClusters: null,
-        source: k % 5 ? 'relay' : 'local',
-        priority: 'normal',
-        plannedStart: new Date(t).toISOString(),
-        actualStart: aired ? new Date(t + 3).toISOString() : null,
-        endedAt: aired ? new Date(t + 600_000).toISOString() : null,
-        durationMs: aired ? 600_000 : null,
-        plannedDurationMs: 600_000,
-        startErrorMs: aired ? 2.5 : null,
-        result,
-        reason: result === 'missed' ? 'missed' : result === 'failed' ? 'player_error' : result === 'interrupted' ? 'preempted' : null,
-        detail: null,
-        recordedBy: 'tự động',
-        createdAt: new Date(t + 601_000).toISOString(),
-      };
-    };
-
-    const writer = app.get(LogbookWriter);
-    const db = app.get(DataSource);
-    // Only the writer's transactions are timed: making up the synthetic drafts is not the logbook's work.
-    let writing = 0;
-    // CPU time too: on a shared machine the wall clock measures the neighbours as much as the writer.
-    let writingCpuUs = 0;
-    for (let k = 0; k < total; k += BATCH) {
-      const batch: LineDraft[] = [];
-      for (let j = k; j < Math.min(total, k + BATCH); j++) batch.push(draft(j));
-      const t0 = performance.now();
-      const cpu0 = process.cpuUsage();
-      await db.transaction((m) => writer.append(m, batch));
-      const cpu = process.cpuUsage(cpu0);
-      writingCpuUs += cpu.user + cpu.system;
-      writing += performance.now() - t0;
-      if ((k / BATCH) % 20 === 0) log(`ingest ${k + batch.length}/${total}`);
-    }
-    const ingestS = writing / 1000;
-    const seals = Number((await db.query('SELECT COUNT(*) AS n FROM logbook_seal'))[0].n);
-    log(`ingest: ${(total / ingestS).toFixed(0)} lines/s, ${(total / (writingCpuUs / 1e6)).toFixed(0)} lines per CPU second, ${seals} signed seals`);
+    const { stations, ingestS, writingCpuUs, seals } = await ingest(app, total, 'sqlite');
 
     const logbook = app.get(LogbookService);
     const csvS = await toFile(join(dir, 'logbook.csv'), (out) =>
@@ -147,6 +196,8 @@ async function main(): Promise<void> {
     const usage = process.resourceUsage();
     const peakRssMb = usage.maxRSS / 1024;
     log(`cpu: ${((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(1)} s in all`);
+    // PostgreSQL after the rest, so the figures above are SQLite's alone. Its CPU is the server's, not ours: wall clock only.
+    const pg = await ingestOnPostgres(total, values.pg ?? false, dir);
     process.stdout.write(
       JSON.stringify({
         lines: total,
@@ -158,6 +209,7 @@ async function main(): Promise<void> {
         export_pdf_pages_per_s: +(pages / pdfS).toFixed(1),
         peak_rss_mb: Math.round(peakRssMb),
         baseline_csv_s: +baselineS.toFixed(2),
+        ...(pg ? { ingest_per_s_pg: Math.round(total / pg.ingestS), signed_seals_pg: pg.seals } : {}),
       }) + '\n',
     );
   } finally {

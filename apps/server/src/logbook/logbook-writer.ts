@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { binder, engineOf } from '../database/sql';
+import { engineOf } from '../database/sql';
 import { chainLine, GENESIS, sealDigest } from './chain';
 import { LogbookLine } from './logbook-line.entity';
 import { LogbookSeal } from './logbook-seal.entity';
@@ -31,8 +31,8 @@ type WrittenSeal = Omit<LogbookSeal, 'id'>;
 
 const SEAL_FIELDS = ['stationId', 'day', 'lastChainPos', 'lastLineHash', 'lineCount', 'digest', 'createdAt', 'keyId', 'signature'] as const satisfies readonly (keyof LogbookSeal)[];
 
-function sealValuesOf(s: WrittenSeal): Value[] {
-  return [s.stationId, s.day, s.lastChainPos, s.lastLineHash, s.lineCount, s.digest, s.createdAt, s.keyId, s.signature];
+function sealValuesOf(s: WrittenSeal, out: Value[]): void {
+  out.push(s.stationId, s.day, s.lastChainPos, s.lastLineHash, s.lineCount, s.digest, s.createdAt, s.keyId, s.signature);
 }
 
 const WRITTEN_FIELDS = [
@@ -47,14 +47,17 @@ export type WrittenLine = Omit<LogbookLine, 'id'>;
 
 type Value = string | number | null;
 
-/** A line's values in WRITTEN_FIELDS order, read field by field: cheap, where reading by computed key is not. */
-function valuesOf(r: WrittenLine): Value[] {
-  return [
+/**
+ * Adds a line's values to `out` in WRITTEN_FIELDS order, read field by field: cheap, where reading by
+ * computed key is not, and no array per line.
+ */
+function valuesOf(r: WrittenLine, out: Value[]): void {
+  out.push(
     r.stationId, r.stationName, r.unitId, r.year, r.number, r.chainPos, r.occurrenceId, r.revision, r.amendsLineId, r.correctionReason,
     r.slotId, r.programmeId, r.programmeTitle, r.chuyenMuc, r.topic, r.source, r.priority, r.speakerClusters, r.plannedStart, r.actualStart,
     r.endedAt, r.durationMs, r.plannedDurationMs, r.startErrorMs, r.result, r.reason, r.detail, r.recordedBy, r.createdAt, r.contentHash,
     r.prevHash, r.lineHash,
-  ];
+  );
 }
 
 
@@ -102,8 +105,37 @@ function lineOf(d: LineDraft, year: number, number: number, chainPos: number): W
 /** Advisory lock key space of the logbook chains (the second key is the station's hash). */
 const CHAIN_LOCK_SPACE = 7305;
 
-/** Rows per INSERT: well under SQLite's limit on bound parameters. */
-const INSERT_CHUNK = 100;
+/**
+ * Bound parameters per INSERT on SQLite: half its limit. Each statement run has a fixed cost that a
+ * hundred rows did not cover; a few hundred do.
+ */
+const SQLITE_PARAMS = 16_000;
+/** Rows per INSERT on PostgreSQL, where each column is one array parameter. */
+const PG_CHUNK = 5000;
+
+/** Adds a row's values to a parameter list, in its table's field order. */
+type RowValues<T> = (row: T, out: Value[]) => void;
+
+/** Every row's values, row after row, as one parameter list. */
+function valuesOfAll<T>(rows: readonly T[], values: RowValues<T>): Value[] {
+  const params: Value[] = [];
+  for (const row of rows) values(row, params);
+  // A field a caller left undefined is stored as null.
+  for (let i = 0; i < params.length; i++) if (params[i] === undefined) params[i] = null;
+  return params;
+}
+
+/** One array per column of the rows' values. */
+function columnsOf<T>(rows: readonly T[], width: number, values: RowValues<T>): Value[][] {
+  const columns: Value[][] = Array.from({ length: width }, () => new Array<Value>(rows.length));
+  const one: Value[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    one.length = 0;
+    values(rows[r], one);
+    for (let c = 0; c < width; c++) columns[c][r] = one[c] ?? null;
+  }
+  return columns;
+}
 
 /** What the writer itself last wrote at the head of a station's chain. */
 interface KnownHead {
@@ -115,9 +147,9 @@ interface KnownHead {
  * Appends lines to stations' logbooks inside the caller's transaction: gives each its running number
  * for the year, links it into the station's hash chain, and seals the chain once a later hour's first
  * line arrives. The seals one append makes for a station (one per hour of a backlog written at once) are
- * signed together, with one signature over all their digests, which every seal of the run carries. The caller's transaction is what makes the numbering and the chain safe: SQLite
- * lets one writer in at a time; on PostgreSQL each station's chain is locked for the transaction
- * (lockChains).
+ * signed together, with one signature over all their digests, which every seal of the run carries. The
+ * caller's transaction is what makes the numbering and the chain safe: SQLite lets one writer in at a
+ * time; on PostgreSQL each station's chain is locked for the transaction (lockChains).
  *
  * The writer also remembers each chain's head as it committed it. Lines cut off the end of a chain in
  * the database, before any seal covered them, are then still sealed as written: the next seal commits
@@ -197,7 +229,7 @@ export class LogbookWriter {
       head.hour = hour;
       head.day = null;
     }
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await this.insert(m, 'logbook_line', WRITTEN_FIELDS, rows.slice(i, i + INSERT_CHUNK), valuesOf);
+    await this.insert(m, LogbookLine, WRITTEN_FIELDS, rows, valuesOf);
     await this.insertSeals(m, seals);
     for (const [stationId, head] of heads) this.remember(m, stationId, { chainPos: head.chainPos, lineHash: head.lineHash });
     return rows;
@@ -206,7 +238,8 @@ export class LogbookWriter {
   /**
    * Signs the seals made in one go and stores them. An Ed25519 signature costs more than hashing and
    * storing a line, and a backlog of a year's lines has a seal for nearly every hour: one signature per
-   * station's run keeps that off the ingest. A run of one is signed on its own message, as ever.
+   * station and append keeps the signing cost out of the ingest. A run of one is signed on its own message,
+   * as before.
    */
   private async insertSeals(m: EntityManager, seals: WrittenSeal[]): Promise<void> {
     if (!seals.length) return;
@@ -220,26 +253,46 @@ export class LogbookWriter {
       const { signature } = run.length === 1 ? this.keys.sign(run[0]) : this.keys.signRun(stationId, run.map((s) => s.digest));
       for (const seal of run) seal.signature = signature;
     }
-    for (let i = 0; i < seals.length; i += INSERT_CHUNK) await this.insert(m, 'logbook_seal', SEAL_FIELDS, seals.slice(i, i + INSERT_CHUNK), sealValuesOf);
+    await this.insert(m, LogbookSeal, SEAL_FIELDS, seals, sealValuesOf);
   }
 
   /**
-   * Inserts rows with a statement built once per table, chunk size and engine. Binding every value through
-   * the query builder costs more than the database's own work on a million lines.
+   * Inserts rows with statements built once per table, engine and chunk size. Binding every value through
+   * the query builder costs more than the database's own work on a million lines. On SQLite a multi-row
+   * VALUES of up to SQLITE_PARAMS values; on PostgreSQL one array per column, unnested: up to PG_CHUNK rows in one
+   * round trip, with 32 parameters however many rows there are.
    */
-  private async insert<T>(m: EntityManager, table: string, fields: readonly string[], rows: T[], values: (row: T) => Value[]): Promise<void> {
-    const engine = engineOf(m);
-    const key = `${engine}:${table}:${rows.length}`;
-    let sql = this.templates.get(key);
-    if (!sql) {
-      const p = binder(engine);
-      const tuple = () => `(${fields.map(() => p()).join(', ')})`;
-      sql = `INSERT INTO "${table}" (${fields.map((f) => `"${f}"`).join(', ')}) VALUES ${rows.map(tuple).join(', ')}`;
-      this.templates.set(key, sql);
+  private async insert<T>(m: EntityManager, entity: typeof LogbookLine | typeof LogbookSeal, fields: readonly string[], rows: T[], values: RowValues<T>): Promise<void> {
+    if (engineOf(m) === 'postgres') {
+      for (let i = 0; i < rows.length; i += PG_CHUNK) await m.query(this.statement(m, entity, fields, 0), columnsOf(rows.slice(i, i + PG_CHUNK), fields.length, values));
+      return;
     }
-    const params: Value[] = [];
-    for (const row of rows) for (const v of values(row)) params.push(v ?? null);
-    await m.query(sql, params);
+    const chunk = Math.floor(SQLITE_PARAMS / fields.length);
+    for (let i = 0; i < rows.length; ) {
+      // What is left under a full chunk goes in powers of two: a few statements to prepare and keep, not one per size.
+      const left = rows.length - i;
+      const n = left >= chunk ? chunk : 2 ** Math.floor(Math.log2(left));
+      await m.query(this.statement(m, entity, fields, n), valuesOfAll(rows.slice(i, i + n), values));
+      i += n;
+    }
+  }
+
+  /** The INSERT for `rows` rows on SQLite, or (rows = 0) the unnesting one on PostgreSQL. */
+  private statement(m: EntityManager, entity: typeof LogbookLine | typeof LogbookSeal, fields: readonly string[], rows: number): string {
+    const meta = m.connection.getMetadata(entity);
+    const key = `${meta.tableName}:${rows}`;
+    let sql = this.templates.get(key);
+    if (sql) return sql;
+    const into = `INSERT INTO "${meta.tableName}" (${fields.map((f) => `"${f}"`).join(', ')})`;
+    if (rows === 0) {
+      const arrays = fields.map((f, i) => `$${i + 1}::${m.connection.driver.normalizeType(meta.findColumnWithPropertyName(f)!)}[]`);
+      sql = `${into} SELECT * FROM unnest(${arrays.join(', ')})`;
+    } else {
+      const tuple = `(${fields.map(() => '?').join(', ')})`;
+      sql = `${into} VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+    }
+    this.templates.set(key, sql);
+    return sql;
   }
 
   /**
@@ -249,7 +302,10 @@ export class LogbookWriter {
    */
   private async lockChains(m: EntityManager, stationIds: Iterable<string>): Promise<void> {
     if (engineOf(m) !== 'postgres') return;
-    for (const id of [...new Set(stationIds)].sort()) await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CHAIN_LOCK_SPACE, id]);
+    const ids = [...new Set(stationIds)].sort();
+    if (!ids.length) return;
+    // One round trip: the array is unnested in its (sorted) order, and the locks are taken row by row in it.
+    await m.query('SELECT pg_advisory_xact_lock($1, hashtext(t.id)) FROM unnest($2::text[]) WITH ORDINALITY AS t(id, n) ORDER BY t.n', [CHAIN_LOCK_SPACE, ids]);
   }
 
   /**
@@ -271,9 +327,19 @@ export class LogbookWriter {
   /** A seal of the chain's head as it stands, not yet signed (insertSeals signs it). */
   private seal(stationId: string, head: StationHead, now: string): WrittenSeal {
     const day = head.day ?? (head.hour ? this.local.day(`${head.hour}:00:00.000Z`) : this.local.day(now));
-    const keyId = this.keys.fingerprint;
-    const facts = { stationId, day, lineCount: head.chainPos - head.sealedPos, lastChainPos: head.chainPos, lastLineHash: head.lineHash, createdAt: now, keyId };
-    return { ...facts, digest: sealDigest(facts), signature: null };
+    const seal: WrittenSeal = {
+      stationId,
+      day,
+      lineCount: head.chainPos - head.sealedPos,
+      lastChainPos: head.chainPos,
+      lastLineHash: head.lineHash,
+      createdAt: now,
+      keyId: this.keys.fingerprint,
+      digest: '',
+      signature: null,
+    };
+    seal.digest = sealDigest(seal);
+    return seal;
   }
 
   private async headOf(m: EntityManager, stationId: string): Promise<StationHead> {
