@@ -1,4 +1,7 @@
+import { firstValueFrom } from 'rxjs';
 import { LOGIN_MAX_FAILURES, LoginLimiter } from '../auth/login-limiter';
+import { SessionRevocations } from '../auth/sessions';
+import { DomainEvents, type DomainEvent } from '../common/events';
 import { NATS_MISSING, natsAvailable, startNats, type NatsServer } from '../../../../test/support/nats';
 import { BucketConflict, decodeJson, encodeJson, LocalBus } from './cluster-bus';
 import { NatsBus } from './nats-bus';
@@ -52,6 +55,39 @@ describeWithNats('the NATS bus between server instances', () => {
     await until('b and c hear it', () => heard.length >= 2);
     await new Promise((r) => setTimeout(r, 200));
     expect(heard.sort()).toEqual(['b:1', 'c:1']);
+  });
+
+  it('carries schedule changes and revocations to the other instances, but not a new station (its jobs run once)', async () => {
+    const [ea, eb, ec] = [new DomainEvents(a), new DomainEvents(b), new DomainEvents(c)];
+    const heard: Record<string, DomainEvent[]> = { a: [], b: [], c: [] };
+    ea.stream.subscribe((e) => heard.a.push(e));
+    eb.stream.subscribe((e) => heard.b.push(e));
+    ec.stream.subscribe((e) => heard.c.push(e));
+    await Promise.all([b.flush(), c.flush()]);
+    ea.emit({ type: 'station.created', stationId: 's-new' });
+    ea.emit({ type: 'schedule.changed', stationIds: Array.from({ length: 12_000 }, (_, i) => `s-${i}`) });
+    ea.emit({ type: 'station.token-revoked', stationId: 's-7' });
+    // The emitting instance hears its own events at once, without the network.
+    expect(heard.a.map((e) => e.type)).toEqual(['station.created', 'schedule.changed', 'station.token-revoked']);
+    await until('b and c hear the revocation', () => [heard.b, heard.c].every((h) => h.some((e) => e.type === 'station.token-revoked')));
+    for (const other of [heard.b, heard.c]) {
+      expect(other.some((e) => e.type === 'station.created')).toBe(false);
+      // A province-wide change arrives whole, in messages small enough for NATS.
+      const ids = other.flatMap((e) => (e.type === 'schedule.changed' ? e.stationIds : []));
+      expect(new Set(ids).size).toBe(12_000);
+    }
+    for (const e of [ea, eb, ec]) e.onModuleDestroy();
+  });
+
+  it('closes a user\'s long-lived connections on whichever instance holds them when the session is revoked elsewhere', async () => {
+    const onA = new SessionRevocations(a);
+    const onC = new SessionRevocations(c);
+    const closed = firstValueFrom(onC.of('user-42'));
+    await c.flush();
+    onA.revoked('user-42');
+    await expect(closed).resolves.toBe('user-42');
+    onA.onModuleDestroy();
+    onC.onModuleDestroy();
   });
 
   it('counts failed sign-ins spread over three instances as one count', async () => {

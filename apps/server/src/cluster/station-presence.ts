@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import type { AgentStatusView } from '@loa/api-types';
 import { Clock } from '../common/clock';
@@ -24,11 +24,13 @@ interface Entry {
  * there is nothing elsewhere and nothing is written.
  */
 @Injectable()
-export class StationPresence implements OnModuleInit, OnModuleDestroy {
+export class StationPresence implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly log = new Logger('Presence');
   private bucket: SharedBucket | null = null;
   private readonly elsewhere = new Map<string, Entry>();
   private readonly pending = new Map<string, AgentStatusView | null>();
+  /** Stations whose entry this instance wrote and has not removed. */
+  private readonly own = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
   private stopWatch: (() => void) | null = null;
   private localViews: () => Iterable<AgentStatusView> = () => [];
@@ -66,6 +68,13 @@ export class StationPresence implements OnModuleInit, OnModuleDestroy {
     for (const t of this.timers) clearInterval(t);
     this.stopWatch?.();
     this.changed.complete();
+  }
+
+  /** A stopping instance removes its entries, so the others stop listing its agents before they reconnect elsewhere. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.bucket || !this.own.size) return;
+    const removing = Promise.all([...this.own].map((id) => this.remove(id).catch(() => undefined)));
+    await Promise.race([removing, new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 
   /** Where this instance's own agents are read from, for the periodic rewrite. */
@@ -137,11 +146,13 @@ export class StationPresence implements OnModuleInit, OnModuleDestroy {
 
   private async write(view: AgentStatusView): Promise<void> {
     const entry: Entry = { instance: this.bus.instanceId, at: this.clock.now(), view };
+    this.own.add(view.stationId);
     await this.bucket!.put(view.stationId, encodeJson(entry));
   }
 
   /** Removed only while it is still ours: the agent may already be on another instance, which wrote it since. */
   private async remove(stationId: string): Promise<void> {
+    this.own.delete(stationId);
     const current = await this.bucket!.get(stationId);
     if (!current || decodeJson<Entry>(current.value).instance !== this.bus.instanceId) return;
     await this.bucket!.delete(stationId, current.revision);
