@@ -136,8 +136,9 @@ export class DossierService {
 
     if (plan.report) {
       const req = { ...plan.report, unitId: filter.unitId, stationId: filter.stationId };
-      await zip.add('bao-cao/bao-cao-dinh-ky.xlsx', (out) => this.reports.exportXlsx(req, out, issuer));
-      await zip.add('bao-cao/bao-cao-dinh-ky.pdf', (out) => this.reports.exportPdf(req, out, issuer));
+      const report = await this.reports.report(req);
+      await zip.add('bao-cao/bao-cao-dinh-ky.xlsx', (out) => this.reports.exportXlsx(req, out, issuer, report));
+      await zip.add('bao-cao/bao-cao-dinh-ky.pdf', (out) => this.reports.exportPdf(req, out, issuer, report));
     }
 
     const compliance = await this.planTargets.compliance(filter.from, filter.to, who, new Set(plan.stations.map((s) => s.id)));
