@@ -165,7 +165,9 @@ async function main(): Promise<void> {
         baseline_csv_s: +baselineS.toFixed(2),
         dossier_lines: dossier.lines,
         dossier_s: dossier.seconds,
+        dossier_cpu_s: dossier.cpuS,
         dossier_rss_mb: dossier.rssMb,
+        dossier_rss_before_mb: dossier.rssBeforeMb,
         dossier_mb: dossier.mb,
       }) + '\n',
     );
@@ -231,10 +233,12 @@ async function dossierSection(db: DataSource, writer: LogbookWriter, units: Unit
   log(`dossier: ${total} lines written for the quarter`);
 
   const who: Principal = { kind: 'user', userId: 'bench', username: 'bench', role: 'admin', unitId: null };
-  let rss = process.memoryUsage().rss;
+  const rssBefore = process.memoryUsage().rss;
+  let rss = rssBefore;
   const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50);
   const path = join(dir, 'dossier.zip');
   let seconds: number;
+  const cpu0 = process.cpuUsage();
   try {
     seconds = await toFile(path, async (out) => {
       const plan = await dossiers.prepare(who, { unitId: district.id, from: new Date(from).toISOString(), to: new Date(to).toISOString(), audio: 'links' });
@@ -243,10 +247,11 @@ async function dossierSection(db: DataSource, writer: LogbookWriter, units: Unit
   } finally {
     clearInterval(sampler);
   }
+  const cpu = process.cpuUsage(cpu0);
   rss = Math.max(rss, process.memoryUsage().rss);
   const mb = (await stat(path)).size / 1e6;
-  log(`dossier: ${seconds.toFixed(2)} s, ${mb.toFixed(1)} MB, rss ${Math.round(rss / 1048576)} MB at most`);
-  return { lines: total, seconds: +seconds.toFixed(2), rssMb: Math.round(rss / 1048576), mb: +mb.toFixed(1) };
+  log(`dossier: ${seconds.toFixed(2)} s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s), ${mb.toFixed(1)} MB, rss ${Math.round(rss / 1048576)} MB at most (${Math.round(rssBefore / 1048576)} MB before)`);
+  return { lines: total, seconds: +seconds.toFixed(2), cpuS: +((cpu.user + cpu.system) / 1e6).toFixed(2), rssBeforeMb: Math.round(rssBefore / 1048576), rssMb: Math.round(rss / 1048576), mb: +mb.toFixed(1) };
 }
 
 main().catch((e: unknown) => {
