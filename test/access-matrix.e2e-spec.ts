@@ -100,6 +100,9 @@ const MATRIX: Record<string, Access> = {
   'GET /api/logbook/export.csv': ALL,
   'GET /api/logbook/export.xlsx': ALL,
   'GET /api/logbook/export.pdf': ALL,
+  'GET /api/logbook/dossier': ALL,
+  'GET /api/logbook/dossier/closures': ALL,
+  'POST /api/logbook/dossier/closures': { users: ['admin', 'inspector'] },
   'GET /api/reports/periodic': ALL,
   'GET /api/reports/periodic.xlsx': ALL,
   'GET /api/reports/periodic.pdf': ALL,
@@ -138,8 +141,8 @@ const MATRIX: Record<string, Access> = {
   'GET /api/stations/:id/health': ALL,
 };
 
-/** Routes an inspector may call that are not reads: only their own account's. */
-const INSPECTOR_OWN_ACCOUNT = new Set(['POST /api/auth/logout', 'POST /api/auth/password']);
+/** Routes an inspector may call that are not reads: only their own account's, and closing a period of a dossier. */
+const INSPECTOR_OWN_ACCOUNT = new Set(['POST /api/auth/logout', 'POST /api/auth/password', 'POST /api/logbook/dossier/closures']);
 
 type Caller = Role | 'agent' | 'anonymous';
 const CALLERS: Caller[] = [...ROLES, 'agent', 'anonymous'];

@@ -18,6 +18,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/server/src/app.module';
+import type { Principal } from '../../apps/server/src/auth/principal';
+import { DossierService } from '../../apps/server/src/dossier/dossier.service';
+import { Programme } from '../../apps/server/src/programmes/programme.entity';
 import { AppConfig } from '../../apps/server/src/config/app-config';
 import { createDatabase, PG_MISSING, postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 import { csvLine } from '../../apps/server/src/logbook/csv';
@@ -153,7 +156,7 @@ async function ingestOnPostgres(total: number, usePg: boolean, dir: string): Pro
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { lines: { type: 'string', default: '1000000' }, pg: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { lines: { type: 'string', default: '1000000' }, pg: { type: 'boolean', default: false }, 'dossier-lines': { type: 'string', default: '100000' } } });
   const total = Number(values.lines);
   if (!Number.isInteger(total) || total < STATIONS) throw new Error('--lines must be a whole number of at least 20');
   const dir = await mkdtemp(join(tmpdir(), 'loa-bench-logbook-'));
@@ -193,6 +196,8 @@ async function main(): Promise<void> {
     });
     log(`pdf: ${pages} pages in ${pdfS.toFixed(2)} s`);
 
+    const dossier = await dossierSection(app.get(DataSource), app.get(LogbookWriter), app.get(UnitsService), app.get(StationsService), app.get(DossierService), dir, Number(values['dossier-lines']));
+
     const usage = process.resourceUsage();
     const peakRssMb = usage.maxRSS / 1024;
     log(`cpu: ${((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(1)} s in all`);
@@ -209,6 +214,12 @@ async function main(): Promise<void> {
         export_pdf_pages_per_s: +(pages / pdfS).toFixed(1),
         peak_rss_mb: Math.round(peakRssMb),
         baseline_csv_s: +baselineS.toFixed(2),
+        dossier_lines: dossier.lines,
+        dossier_s: dossier.seconds,
+        dossier_cpu_s: dossier.cpuS,
+        dossier_rss_mb: dossier.rssMb,
+        dossier_rss_before_mb: dossier.rssBeforeMb,
+        dossier_mb: dossier.mb,
         ...(pg ? { ingest_per_s_pg: Math.round(total / pg.ingestS), signed_seals_pg: pg.seals } : {}),
       }) + '\n',
     );
@@ -216,6 +227,83 @@ async function main(): Promise<void> {
     await app.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The dossier of a quarter: a unit of its own whose ten stations carry `total` lines in Q1 2026, written
+ * through the same writer (not timed), then the whole dossier with `?audio=links` streamed to a file.
+ * Its RSS is sampled while it streams: the figure is what the process holds while making it.
+ */
+async function dossierSection(db: DataSource, writer: LogbookWriter, units: UnitsService, stationsService: StationsService, dossiers: DossierService, dir: string, total: number) {
+  const STATION_COUNT = 10;
+  const from = Date.parse('2026-01-01T00:00:00+07:00');
+  const to = Date.parse('2026-04-01T00:00:00+07:00');
+  const district = await units.create({ name: 'Huyện Cẩm Xuyên', kind: 'Huyện' });
+  const stations: Pick<Station, 'id' | 'name' | 'unitId'>[] = [];
+  for (let i = 0; i < STATION_COUNT; i++) stations.push((await stationsService.create({ unitId: district.id, name: `Trạm Cẩm Xuyên ${i + 1}`, code: `cx-${i + 1}` })).station);
+  const programmes = await db.getRepository(Programme).save(
+    Array.from({ length: 40 }, (_, i) =>
+      db.getRepository(Programme).create({ title: `Chuyên mục Cải cách hành chính, số ${i}`, chuyenMuc: 'Cải cách hành chính', chuyenMucId: null, topicId: null, description: '', spokenText: null, mediaAssetId: `asset-${i}`, createdBy: null, createdAt: new Date(from).toISOString() }),
+    ),
+  );
+  const step = Math.floor((to - from) / Math.ceil(total / STATION_COUNT));
+  for (let k = 0; k < total; k += BATCH) {
+    const batch: LineDraft[] = [];
+    for (let j = k; j < Math.min(total, k + BATCH); j++) {
+      const s = stations[j % STATION_COUNT];
+      const t = from + Math.floor(j / STATION_COUNT) * step;
+      const result = RESULTS[j % RESULTS.length];
+      const aired = result !== 'missed' && result !== 'failed';
+      batch.push({
+        stationId: s.id,
+        stationName: s.name,
+        unitId: s.unitId,
+        occurrenceId: `q1-${j}`,
+        slotId: `q1-slot-${j}`,
+        programmeId: programmes[j % programmes.length].id,
+        programmeTitle: programmes[j % programmes.length].title,
+        chuyenMuc: 'Cải cách hành chính',
+        topic: null,
+        speakerClusters: null,
+        source: 'relay',
+        priority: 'normal',
+        plannedStart: new Date(t).toISOString(),
+        actualStart: aired ? new Date(t + 3).toISOString() : null,
+        endedAt: aired ? new Date(t + 600_000).toISOString() : null,
+        durationMs: aired ? 600_000 : null,
+        plannedDurationMs: 600_000,
+        startErrorMs: aired ? 2.5 : null,
+        result,
+        reason: result === 'missed' ? 'missed' : result === 'failed' ? 'player_error' : result === 'interrupted' ? 'preempted' : null,
+        detail: null,
+        recordedBy: 'tự động',
+        createdAt: new Date(t + 601_000).toISOString(),
+      });
+    }
+    await db.transaction((m) => writer.append(m, batch));
+  }
+  log(`dossier: ${total} lines written for the quarter`);
+
+  const who: Principal = { kind: 'user', userId: 'bench', username: 'bench', role: 'admin', unitId: null };
+  const rssBefore = process.memoryUsage().rss;
+  let rss = rssBefore;
+  const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50);
+  const path = join(dir, 'dossier.zip');
+  let seconds: number;
+  const cpu0 = process.cpuUsage();
+  try {
+    seconds = await toFile(path, async (out) => {
+      const plan = await dossiers.prepare(who, { unitId: district.id, from: new Date(from).toISOString(), to: new Date(to).toISOString(), audio: 'links' });
+      await dossiers.write(plan, out);
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  rss = Math.max(rss, process.memoryUsage().rss);
+  const mb = (await stat(path)).size / 1e6;
+  log(`dossier: ${seconds.toFixed(2)} s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s), ${mb.toFixed(1)} MB, rss ${Math.round(rss / 1048576)} MB at most (${Math.round(rssBefore / 1048576)} MB before)`);
+  return { lines: total, seconds: +seconds.toFixed(2), cpuS: +((cpu.user + cpu.system) / 1e6).toFixed(2), rssBeforeMb: Math.round(rssBefore / 1048576), rssMb: Math.round(rss / 1048576), mb: +mb.toFixed(1) };
 }
 
 main().catch((e: unknown) => {

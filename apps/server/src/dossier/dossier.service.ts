@@ -131,13 +131,16 @@ export class DossierService {
     const issuingUnit = await this.logbook.issuingUnit(filter, issuer);
     const periodText = this.logbook.periodText(filter);
 
-    await zip.add('nhat-ky/nhat-ky-tuyen-truyen.xlsx', (out) => this.logbook.exportXlsx(filter, out, issuer));
-    await zip.add('nhat-ky/nhat-ky-tuyen-truyen.pdf', (out) => this.logbook.exportPdf(filter, out, issuer));
+    // XLSX and PDF are compressed already: stored as they are, so no second deflate costs time or lets
+    // the PDF writer (which does not wait for its reader) run ahead into memory.
+    await zip.add('nhat-ky/nhat-ky-tuyen-truyen.xlsx', (out) => this.logbook.exportXlsx(filter, out, issuer), false);
+    await zip.add('nhat-ky/nhat-ky-tuyen-truyen.pdf', (out) => this.logbook.exportPdf(filter, out, issuer), false);
 
     if (plan.report) {
       const req = { ...plan.report, unitId: filter.unitId, stationId: filter.stationId };
-      await zip.add('bao-cao/bao-cao-dinh-ky.xlsx', (out) => this.reports.exportXlsx(req, out, issuer));
-      await zip.add('bao-cao/bao-cao-dinh-ky.pdf', (out) => this.reports.exportPdf(req, out, issuer));
+      const report = await this.reports.report(req);
+      await zip.add('bao-cao/bao-cao-dinh-ky.xlsx', (out) => this.reports.exportXlsx(req, out, issuer, report), false);
+      await zip.add('bao-cao/bao-cao-dinh-ky.pdf', (out) => this.reports.exportPdf(req, out, issuer, report), false);
     }
 
     const compliance = await this.planTargets.compliance(filter.from, filter.to, who, new Set(plan.stations.map((s) => s.id)));

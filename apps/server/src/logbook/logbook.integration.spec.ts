@@ -289,7 +289,12 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     // code itself. CAP alerts are opened by a CAP source's own token only. Signing out and a new password are
     // the user's own account.
     const own = ['POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/auth/password', 'POST /api/agent/enrol', 'POST /api/cap'];
-    const guarded = writes.filter((w) => !own.includes(w));
+    // Closing a period of the dossier is the one thing an inspector records: it changes no broadcast data.
+    const inspectors = ['POST /api/logbook/dossier/closures'];
+    const guarded = writes.filter((w) => !own.includes(w) && !inspectors.includes(w));
+    expect(writes).toEqual(expect.arrayContaining(inspectors));
+    const closing = await inspector.request('POST', '/api/logbook/dossier/closures', {});
+    expect({ status: closing.status, code: closing.body.code }).toEqual({ status: 400, code: 'validation_failed' });
     expect(guarded).toEqual(
       expect.arrayContaining(['POST /api/units', 'POST /api/stations', 'POST /api/users', 'POST /api/media', 'POST /api/programmes', 'POST /api/slots', 'DELETE /api/slots/:id', 'POST /api/logbook/:id/corrections']),
     );
