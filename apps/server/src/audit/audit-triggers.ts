@@ -21,6 +21,7 @@ export interface AuditedTable {
 export const NOT_AUDITED = [
   'airing',
   'audit_entry',
+  'dead_air_event',
   'logbook_export',
   'logbook_line',
   'logbook_seal',
