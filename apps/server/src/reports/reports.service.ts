@@ -66,7 +66,7 @@ export class ReportsService {
       ? await this.db
           .getRepository(LogbookLine)
           .createQueryBuilder('l')
-          .select(['l.stationId', 'l.occurrenceId', 'l.revision', 'l.programmeId', 'l.chuyenMuc', 'l.topic', 'l.source', 'l.priority', 'l.plannedStart', 'l.result', 'l.durationMs'])
+          .select(['l.stationId', 'l.occurrenceId', 'l.revision', 'l.programmeId', 'l.chuyenMuc', 'l.topic', 'l.source', 'l.priority', 'l.plannedStart', 'l.result', 'l.durationMs', 'l.airVerdict'])
           .where('l.stationId IN (:...stationIds)', { stationIds })
           .andWhere('l.plannedStart >= :from AND l.plannedStart < :to', { from, to })
           .getMany()
@@ -94,6 +94,7 @@ export class ReportsService {
       day: this.local.day(l.plannedStart),
       result: l.result,
       durationMs: l.durationMs,
+      airVerdict: l.airVerdict,
     }));
     const planned: (ScheduledAiring & { at: number })[] = airings.map((a) => ({
       stationId: a.stationId,
