@@ -2,7 +2,7 @@ import type { ScheduleItem } from '@loa/protocol';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import { FEATURE_RATE } from './air-proof';
-import { captureArgs, CaptureMonitor, parseCaptureSource } from './capture';
+import { captureArgs, CaptureMonitor, parseCaptureSource, SentAudioCheck } from './capture';
 
 class FakeClock implements Clock {
   constructor(public now: number) {}
@@ -118,5 +118,18 @@ describe('the capture monitor', () => {
     expect(verdict.air.verdict).toBe('confirmed');
     expect(verdict.air.coveragePct).toBeGreaterThan(50);
     expect(verdict.air.coveragePct).toBeLessThan(90);
+  });
+});
+
+describe('without a capture', () => {
+  it('checks the audio it sent for dead air, and says there was no capture', async () => {
+    const pcm = Buffer.concat([...Array.from({ length: 30 }, (_, k) => Buffer.from(chunk('speech', k * 100).buffer)), Buffer.alloc(FEATURE_RATE * 2 * 12)]);
+    const check = new SentAudioCheck({ log: quiet, deadAirMs: 8000, decode: () => Promise.resolve(pcm) });
+    const verdict = await check.judge(item, '/p.mp3', 1_800_000_000_000, 15_000);
+    expect(verdict.air).toEqual({ verdict: 'no_capture', confirmedMs: 0, coveragePct: 0, offsetMs: null });
+    expect(verdict.deadAirMs).toBeGreaterThanOrEqual(11_000);
+    expect(verdict.deadAirMs).toBeLessThanOrEqual(12_500);
+    const lively = new SentAudioCheck({ log: quiet, decode: () => Promise.resolve(pcm.subarray(0, FEATURE_RATE * 2 * 3)) });
+    expect((await lively.judge(item, '/p.mp3', 1_800_000_000_000, 3000)).deadAirMs).toBe(0);
   });
 });
