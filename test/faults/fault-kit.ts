@@ -94,6 +94,11 @@ export interface Programme {
 /** A tone uploaded, normalised and made a programme. */
 export async function createProgramme(api: Api, dir: string, title: string, frequency: number, seconds: number): Promise<Programme> {
   const source = await makeTone(join(dir, `${title.replace(/\W+/g, '-')}-${frequency}.wav`), { frequency, seconds });
+  return createProgrammeFrom(api, source, title);
+}
+
+/** An audio file uploaded, normalised and made a programme. */
+export async function createProgrammeFrom(api: Api, source: string, title: string): Promise<Programme> {
   const upload = await api.upload(source);
   if (upload.status !== 201) throw new Error(`upload failed: ${upload.status} ${JSON.stringify(upload.body)}`);
   const asset = await api.waitReady(upload.body.id);

@@ -109,7 +109,10 @@ describe('station agent against a stand-in server', () => {
     const journal = readFileSync(join(dir, 'a1', 'sink', 'sink.jsonl'), 'utf8').trim().split('\n');
     expect(journal).toHaveLength(1);
     expect(JSON.parse(journal[0])).toMatchObject({ occurrenceId: 'occ-1', channels: 1, sampleRate: 44100 });
-  });
+    // Without a capture, the final event still says so, after the sent audio was checked for dead air.
+    expect(events().find((e) => e.kind === 'finished')?.air?.verdict).toBe('no_capture');
+    // The final event waits for that check (an ffmpeg decode of the programme): more than jest's default 5 s on a busy machine.
+  }, 15_000);
 
   it('reports a programme missed while it was off, and resends the event after a restart until acknowledged', async () => {
     ackEvents = false;

@@ -10,7 +10,7 @@ import { LiveReceiver } from './live/live-receiver';
 import { consoleLogger, errorText, type Logger } from './log';
 import { isStorageError, Outbox } from './outbox';
 import { createPlayer, type Player } from './player';
-import { CaptureMonitor, parseCaptureSource } from './proof/capture';
+import { CaptureMonitor, parseCaptureSource, SentAudioCheck } from './proof/capture';
 import { Runner } from './runner';
 import { AgentStore } from './store';
 
@@ -111,7 +111,7 @@ class Agent implements AgentHandle {
       lateGraceMs: config.lateGraceMs,
       fadeMs: config.fadeMs,
       ...(options.prepareLeadMs !== undefined ? { prepareLeadMs: options.prepareLeadMs } : {}),
-      ...(this.capture ? { proof: this.capture } : {}),
+      proof: this.capture ?? new SentAudioCheck({ log: this.log, deadAirMs: config.deadAirSeconds * 1000 }),
       onChange: () => {
         this.followOnAir();
         this.sendStatus(false);

@@ -32,8 +32,9 @@ describe('Runner with the null player and the real clock', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function newRunner(): Runner {
+  function newRunner(proof?: ConstructorParameters<typeof Runner>[0]['proof']): Runner {
     runner = new Runner({
+      ...(proof ? { proof } : {}),
       clock,
       player: new NullPlayer(clock),
       store,
@@ -73,6 +74,36 @@ describe('Runner with the null player and the real clock', () => {
     expect(finished[0]).toMatchObject({ occurrenceId: 'a', plannedAt: a.startAt, startedAt: started[0].startedAt });
     expect(finished[0].playedMs).toBeGreaterThanOrEqual(190);
     expect(new Set(events().map((e) => e.id)).size).toBe(4);
+  });
+
+  it('writes the capture’s verdict on the final event once it is known, and no_capture without a capture', async () => {
+    const judged: { id: string; file: string; playedMs: number }[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const a = at(250, 'proved');
+    newRunner({
+      judge: async (it, file, _startedAt, playedMs) => {
+        judged.push({ id: it.occurrenceId, file, playedMs });
+        await gate;
+        return { air: { verdict: 'confirmed', confirmedMs: 180, coveragePct: 90, offsetMs: 7 }, deadAirMs: 0 };
+      },
+    }).start(snapshot(1, [a]));
+    await until(() => judged.length === 1);
+    expect(judged[0]).toMatchObject({ id: 'proved', file: `/nowhere/${a.media.sha256}.mp3` });
+    // The programme has left the air, but its line waits for the verdict.
+    expect(events().some((e) => e.kind === 'finished')).toBe(false);
+    release();
+    await until(() => events().some((e) => e.kind === 'finished'));
+    const finished = events().find((e) => e.kind === 'finished')!;
+    expect(finished.air).toEqual({ verdict: 'confirmed', confirmedMs: 180, coveragePct: 90, offsetMs: 7 });
+    expect(finished.deadAirMs).toBeUndefined();
+    expect(events().find((e) => e.kind === 'started')?.air).toBeUndefined();
+    await runner?.stop();
+
+    const b = at(250, 'unheard');
+    newRunner().start(snapshot(2, [b]));
+    await until(() => events().some((e) => e.kind === 'finished' && e.occurrenceId === 'unheard'));
+    expect(events().find((e) => e.kind === 'finished' && e.occurrenceId === 'unheard')?.air).toEqual({ verdict: 'no_capture', confirmedMs: 0, coveragePct: 0, offsetMs: null });
   });
 
   it('on start-up reports what was cut by a crash, reports what was missed, and never replays a done occurrence', async () => {

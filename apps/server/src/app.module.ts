@@ -57,6 +57,7 @@ import { DossierController } from './dossier/dossier.controller';
 import { DossierService } from './dossier/dossier.service';
 import { LogbookService } from './logbook/logbook.service';
 import { MediaModule } from './media/media.module';
+import { DeadAirEvent } from './playback/dead-air-event.entity';
 import { PlaybackEventRow } from './playback/playback-event.entity';
 import { PlaybackService } from './playback/playback.service';
 import { PlanTargetsController } from './plan-targets/plan-targets.controller';
@@ -124,7 +125,7 @@ export class AppModule {
           useFactory: () => dataSourceOptions(config.database),
           dataSourceFactory: (options) => openDatabase(options!),
         }),
-        TypeOrmModule.forFeature([Unit, Station, StationEnrolment, User, Programme, Slot, SlotTarget, PlaybackEventRow, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry, CapSource, CapRule, CapAlert, AlertRow, AlertSubscription, AlertDelivery]),
+        TypeOrmModule.forFeature([Unit, Station, StationEnrolment, User, Programme, Slot, SlotTarget, PlaybackEventRow, DeadAirEvent, LogbookLine, LogbookSeal, LogbookExport, LiveRelay, LiveRelayTarget, AuditEntry, CapSource, CapRule, CapAlert, AlertRow, AlertSubscription, AlertDelivery]),
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds } }),
         AccessModule,
         MediaModule,

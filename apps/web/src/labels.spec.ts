@@ -1,8 +1,9 @@
 import { FailureReason } from '@loa/protocol';
-import { LOGBOOK_RESULTS, LOGBOOK_SOURCES, REASON_LABELS, RESULT_LABELS, SOURCE_LABELS } from '@loa/api-types';
+import { AIR_VERDICT_LABELS, AIR_VERDICTS, LOGBOOK_RESULTS, LOGBOOK_SOURCES, REASON_LABELS, RESULT_LABELS, SOURCE_LABELS } from '@loa/api-types';
+import { AirVerdict } from '@loa/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLang, t, type MessageKey } from './i18n';
-import { lineReason, reasonLabel, RESULT_VALUES, resultLabel, resultTone, SOURCE_VALUES, sourceLabel } from './labels';
+import { AIR_VERDICT_VALUES, airVerdictLabel, airVerdictTone, lineReason, reasonLabel, RESULT_VALUES, resultLabel, resultTone, SOURCE_VALUES, sourceLabel } from './labels';
 
 afterEach(() => setLang('vi'));
 
@@ -16,6 +17,23 @@ describe('the console names every value the server sends', () => {
       setLang('vi');
     }
     expect(resultLabel('interrupted')).toBe('Bị ngắt bởi khẩn cấp');
+  });
+
+  it('has a word for every proof-of-air verdict the agents report, and a tone', () => {
+    expect([...AIR_VERDICT_VALUES].sort()).toEqual([...AirVerdict.options].sort());
+    expect([...AIR_VERDICTS].sort()).toEqual([...AirVerdict.options].sort());
+    for (const v of AirVerdict.options) {
+      expect(airVerdictLabel(v)).toBe(AIR_VERDICT_LABELS[v]);
+      setLang('en');
+      expect(airVerdictLabel(v)).toMatch(/^[A-Z][a-z]/);
+      setLang('vi');
+    }
+    expect(airVerdictLabel('confirmed')).toBe('Xác nhận phát sóng');
+    expect(airVerdictLabel('not_confirmed')).toBe('Không xác nhận');
+    expect(airVerdictLabel('no_capture')).toBe('Không có thiết bị thu');
+    expect([airVerdictTone('confirmed'), airVerdictTone('not_confirmed')]).toEqual(['ok', 'bad']);
+    expect(airVerdictLabel(null)).toBe('');
+    expect(airVerdictLabel('heard_by_bats')).toContain('heard_by_bats');
   });
 
   it('has a word for every source', () => {

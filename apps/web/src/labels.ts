@@ -1,10 +1,12 @@
 import {
   ALERT_KIND_LABELS,
+  AIR_VERDICT_LABELS,
   REASON_LABELS,
   reasonSentence,
   RESULT_LABELS,
   SOURCE_LABELS,
   type AlertKind,
+  type AirVerdict,
   type FailureReason,
   type LogbookLineView,
   type LogbookResult,
@@ -47,6 +49,14 @@ const REASON_EN: Record<FailureReason | ServerMissReason, string> = {
   not_reported: 'Station did not report',
 };
 
+const AIR_VERDICT_EN: Record<AirVerdict, string> = {
+  confirmed: 'Confirmed on air',
+  not_confirmed: 'Not confirmed on air',
+  no_capture: 'No capture device',
+};
+
+const AIR_VERDICT_TONE: Record<AirVerdict, 'ok' | 'warn' | 'bad'> = { confirmed: 'ok', not_confirmed: 'bad', no_capture: 'warn' };
+
 /** How each result is coloured. */
 const RESULT_TONE: Record<LogbookResult, 'ok' | 'warn' | 'bad'> = { complete: 'ok', partial: 'warn', interrupted: 'warn', failed: 'bad', missed: 'bad' };
 
@@ -62,6 +72,7 @@ function unknown(value: string | null | undefined): string {
 
 export const RESULT_VALUES = Object.keys(RESULT_EN) as LogbookResult[];
 export const SOURCE_VALUES = Object.keys(SOURCE_EN) as LogbookSource[];
+export const AIR_VERDICT_VALUES = Object.keys(AIR_VERDICT_EN) as AirVerdict[];
 export const REASON_VALUES = Object.keys(REASON_EN) as (FailureReason | ServerMissReason)[];
 
 export function resultLabel(result: string | null | undefined): string {
@@ -101,4 +112,14 @@ const ALERT_KIND_EN: Record<AlertKind, string> = {
 export function alertKindLabel(kind: AlertKind): string {
   const label = (lang.value === 'en' ? ALERT_KIND_EN : ALERT_KIND_LABELS)[kind] as string | undefined;
   return label ?? t('unknownValue', { value: kind });
+}
+
+/** Proof of air: what the station's capture said of the airing; '' on lines without a verdict. */
+export function airVerdictLabel(verdict: string | null | undefined): string {
+  if (!verdict) return '';
+  return lookup(AIR_VERDICT_LABELS, AIR_VERDICT_EN, verdict) || unknown(verdict);
+}
+
+export function airVerdictTone(verdict: string | null | undefined): 'ok' | 'warn' | 'bad' {
+  return verdict && Object.prototype.hasOwnProperty.call(AIR_VERDICT_TONE, verdict) ? AIR_VERDICT_TONE[verdict as AirVerdict] : 'warn';
 }

@@ -8,6 +8,16 @@ export type LogbookResult = (typeof LOGBOOK_RESULTS)[number];
 export const LOGBOOK_SOURCES = ['relay', 'local', 'live', 'emergency'] as const;
 export type LogbookSource = (typeof LOGBOOK_SOURCES)[number];
 
+/** What the station's capture of its own output said of an airing (libs/protocol AirVerdict). */
+export const AIR_VERDICTS = ['confirmed', 'not_confirmed', 'no_capture'] as const;
+export type AirVerdict = (typeof AIR_VERDICTS)[number];
+
+export const AIR_VERDICT_LABELS: Record<AirVerdict, string> = {
+  confirmed: 'Xác nhận phát sóng',
+  not_confirmed: 'Không xác nhận',
+  no_capture: 'Không có thiết bị thu',
+};
+
 /** Why a programme did not play, or not in full: the agents' own reasons (libs/protocol). */
 export type { FailureReason };
 
@@ -37,6 +47,16 @@ export interface LogbookLineView {
   /** For a correction: the line it amends, and why. */
   amendsLineId?: number | null;
   correctionReason?: string | null;
+  /** Proof of air: null on lines of airings that never went out, and on lines from before it existed. */
+  airVerdict?: AirVerdict | null;
+  /** How much of the airing the capture matched. */
+  airConfirmedMs?: number | null;
+  /** Share of the airing the capture matched, whole percent. */
+  airCoveragePct?: number | null;
+  /** Where the capture found the programme relative to the recorded start. */
+  airOffsetMs?: number | null;
+  /** Silence or flat sound on air during the airing, past the station's dead-air threshold. */
+  deadAirMs?: number | null;
 }
 
 /** A page of the logbook; `next` is the `after` of the following page, null at the end. */

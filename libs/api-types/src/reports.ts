@@ -58,6 +58,10 @@ export interface Figures {
   successRatio: number | null;
   /** Emergency broadcasts that went on air. */
   emergencies: number;
+  /** Airings the station's capture heard on air (xác nhận phát sóng). */
+  confirmedOnAir: number;
+  /** Airings that went out but the capture did not hear (không xác nhận): a cut cable, a muted mixer. */
+  notConfirmedOnAir: number;
   byChuyenMuc: Breakdown[];
   byTopic: Breakdown[];
   /** Minutes on air per report month, in the window's order. */

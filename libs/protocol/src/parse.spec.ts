@@ -46,6 +46,22 @@ describe('agent frames', () => {
     }
   });
 
+  it('accepts a proof-of-air verdict and dead air on an event, and a capture with dead air in a status; refuses bad ones', () => {
+    const air = { verdict: 'confirmed', confirmedMs: 580_000, coveragePct: 96.7, offsetMs: 14 };
+    const e = { ...event(), air, deadAirMs: 9000 };
+    expect(parseAgentFrame(JSON.stringify({ type: 'events', events: [e] }))).toEqual({ ok: true, frame: { type: 'events', events: [e] } });
+    for (const bad of [{ ...air, verdict: 'probably' }, { ...air, coveragePct: 101 }, { ...air, confirmedMs: -1 }, { ...air, offsetMs: 1.5 }, { ...air, extra: 1 }]) {
+      const parsed = parseAgentFrame(JSON.stringify({ type: 'events', events: [{ ...event(), air: bad }] }));
+      expect(parsed.ok).toBe(false);
+    }
+    const status = {
+      type: 'status', scheduleVersion: 1, nowPlaying: null, cacheReady: true, cachedFiles: 1, missingFiles: 0, pendingEvents: 0, lastError: null,
+      capture: { source: 'alsa:hw:1,0', ok: true, levelDb: -42.5, deadAir: { since: '2026-11-24T22:30:05.000Z', occurrenceId: 'slot-1@2026-11-24T22:30:00.000Z', live: false } },
+    };
+    expect(parseAgentFrame(JSON.stringify(status)).ok).toBe(true);
+    expect(parseAgentFrame(JSON.stringify({ ...status, capture: { ...status.capture, deadAir: { since: 'yesterday', occurrenceId: 'x', live: false } } })).ok).toBe(false);
+  });
+
   it('accepts a Buffer as ws delivers it', () => {
     const parsed = parseAgentFrame(Buffer.from(JSON.stringify({ type: 'clock.ping', id: 3, t0: 1.5 })));
     expect(parsed.ok).toBe(true);

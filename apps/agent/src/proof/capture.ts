@@ -247,6 +247,41 @@ export class CaptureMonitor {
   }
 }
 
+/**
+ * Without a capture the agent still checks the audio it sends: the programme's own played part is run
+ * through the dead-air rule, so a file of silence (or one with a long silent stretch) shows on its line.
+ * The verdict stays `no_capture`: nothing proves the audio reached the air.
+ */
+export class SentAudioCheck {
+  constructor(
+    private readonly o: { log: Logger; deadAirMs?: number; decode?: (file: string) => Promise<Buffer> },
+  ) {}
+
+  async judge(item: ScheduleItem, file: string, startedAt: number, playedMs: number): Promise<AiringVerdict> {
+    const air: AirProof = { verdict: 'no_capture', confirmedMs: 0, coveragePct: 0, offsetMs: null };
+    let samples: Int16Array;
+    try {
+      const pcm = await (this.o.decode ?? decode16k)(file);
+      samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.min(Math.floor(pcm.length / 2), Math.ceil((playedMs / 1000) * FEATURE_RATE)));
+    } catch (e) {
+      this.o.log.error(`Không đọc được chương trình để kiểm tra lặng sóng: ${errorText(e)}`);
+      return { air, deadAirMs: 0 };
+    }
+    // Levels alone, one per 10 ms block: the dead-air rule needs no spectrum, and this runs on every airing.
+    const detector = new DeadAirDetector({ ...DEFAULT_DEAD_AIR, thresholdMs: this.o.deadAirMs ?? DEFAULT_DEAD_AIR.thresholdMs });
+    const frames = Math.floor(samples.length / HOP_SAMPLES);
+    for (let f = 0; f < frames; f++) {
+      let power = 0;
+      for (let i = f * HOP_SAMPLES; i < (f + 1) * HOP_SAMPLES; i++) power += (samples[i] / 32768) ** 2;
+      detector.push(startedAt + f * HOP_MS, 10 * Math.log10(power / HOP_SAMPLES + 1e-9));
+    }
+    const fp = { count: frames };
+    const deadAirMs = detector.deadMs(startedAt + fp.count * HOP_MS);
+    if (deadAirMs > 0) this.o.log.warn(`"${item.programme.title}" có ${Math.round(deadAirMs / 1000)} giây lặng trong chính âm thanh đã phát`);
+    return { air, deadAirMs };
+  }
+}
+
 function decode16k(file: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpegPath(), ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', file, '-vn', '-ac', '1', '-ar', String(FEATURE_RATE), '-f', 's16le', 'pipe:1'], {

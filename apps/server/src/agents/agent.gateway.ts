@@ -238,8 +238,14 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       }
       case 'status': {
         const { type: _type, ...status } = frame;
+        const before = link.status?.capture?.deadAir;
         link.status = status;
         this.presence.hold(this.view(link));
+        try {
+          await this.playback.deadAirChanged(link.stationId, before, status.capture?.deadAir);
+        } catch (err) {
+          this.log.error(`dead air for station ${link.stationId} not stored: ${(err as Error).message}`);
+        }
         this.changed.next();
         this.stations.markSeen(link.stationId, null, {
           scheduleVersion: status.scheduleVersion,

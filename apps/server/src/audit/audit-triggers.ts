@@ -23,6 +23,7 @@ export const NOT_AUDITED = [
   'alert',
   'alert_delivery',
   'audit_entry',
+  'dead_air_event',
   'logbook_export',
   'logbook_line',
   'logbook_seal',

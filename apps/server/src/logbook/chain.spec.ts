@@ -231,3 +231,21 @@ describe('logbook hash chain', () => {
     });
   });
 });
+
+describe('proof-of-air fields in the chain', () => {
+  it('hashes a line without them exactly as before they existed, and covers them on a line that has them', () => {
+    const before = content(1);
+    const legacy = canonicalJson(before);
+    expect(canonicalJson({ ...before, airVerdict: null, airConfirmedMs: null, airCoveragePct: null, airOffsetMs: null, deadAirMs: null })).toBe(legacy);
+    expect(JSON.parse(legacy)).toEqual(Object.fromEntries(CANONICAL_FIELDS.map((f) => [f, before[f]])));
+
+    const proved = { ...before, airVerdict: 'confirmed', airConfirmedMs: 870_000, airCoveragePct: 97, airOffsetMs: 12, deadAirMs: null };
+    expect(JSON.parse(canonicalJson(proved))).toMatchObject({ airVerdict: 'confirmed', airCoveragePct: 97, airOffsetMs: 12 });
+    const h = chainLine(proved, GENESIS);
+    const line: ChainLink = { ...proved, id: 1, chainPos: 1, ...h };
+    expect(verify([line]).ok).toBe(true);
+    // A verdict changed in the database, or removed, breaks the line.
+    expect(verify([{ ...line, airVerdict: 'not_confirmed' } as ChainLink]).firstBreak?.kind).toBe('edited');
+    expect(verify([{ ...line, airVerdict: null } as ChainLink]).firstBreak?.kind).toBe('edited');
+  });
+});

@@ -46,7 +46,16 @@ export const CANONICAL_FIELDS = [
 ] as const;
 
 export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
-export type ChainContent = Record<CanonicalField, string | number | null>;
+
+/**
+ * Fields added to lines after the chain began, hashed after the others and only when set: a line written
+ * before they existed (or one without them, such as a miss) hashes exactly as it did, while clearing or
+ * changing one on a line that has it breaks the line like any other edit.
+ */
+export const LATER_FIELDS = ['airVerdict', 'airConfirmedMs', 'airCoveragePct', 'airOffsetMs', 'deadAirMs'] as const;
+export type LaterField = (typeof LATER_FIELDS)[number];
+
+export type ChainContent = Record<CanonicalField, string | number | null> & Partial<Record<LaterField, string | number | null>>;
 
 export interface ChainLink extends ChainContent {
   id: number;
@@ -79,6 +88,10 @@ export function canonicalJson(content: ChainContent): string {
   // The same text JSON.stringify gives for an object with these keys in this order, without building it.
   let out = '';
   for (let i = 0; i < CANONICAL_FIELDS.length; i++) out += KEY_PREFIXES[i] + jsonValue(content[CANONICAL_FIELDS[i]]);
+  for (const field of LATER_FIELDS) {
+    const value = content[field];
+    if (value !== null && value !== undefined) out += `,"${field}":${jsonValue(value)}`;
+  }
   return out + '}';
 }
 

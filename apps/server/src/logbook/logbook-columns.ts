@@ -1,3 +1,4 @@
+import { AIR_VERDICT_LABELS, type AirVerdict } from '@loa/api-types';
 import type { LogbookLine, LogbookResult, LogbookSource } from './logbook-line.entity';
 import { reasonText, RESULT_LABELS, SOURCE_LABELS } from './logbook-rules';
 import { XLSX_FORMATS } from '../common/vi-number';
@@ -34,6 +35,9 @@ export const EXPORT_FIELDS = [
   'recordedBy',
   'createdAt',
   'lineHash',
+  'airVerdict',
+  'airCoveragePct',
+  'deadAirMs',
 ] as const satisfies readonly (keyof LogbookLine)[];
 
 export type ExportRow = Pick<LogbookLine, (typeof EXPORT_FIELDS)[number]>;
@@ -62,6 +66,15 @@ export function noteOf(row: Pick<ExportRow, 'revision' | 'amendsLineId' | 'corre
   return row.revision > 0 ? `Đính chính lần ${row.revision} cho dòng mã ${row.amendsLineId}: ${row.correctionReason ?? ''}` : '';
 }
 
+/** "Xác nhận phát sóng (97%)", with dead air after it; empty for a line of an airing that never went out. */
+export function airProofText(row: Pick<ExportRow, 'airVerdict' | 'airCoveragePct' | 'deadAirMs'>): string {
+  if (!row.airVerdict) return '';
+  const label = AIR_VERDICT_LABELS[row.airVerdict as AirVerdict] ?? row.airVerdict;
+  const coverage = row.airVerdict !== 'no_capture' && row.airCoveragePct !== null ? ` (${row.airCoveragePct}%)` : '';
+  const dead = row.deadAirMs ? `; lặng sóng ${Math.round(row.deadAirMs / 1000)} giây` : '';
+  return label + coverage + dead;
+}
+
 /** The columns of the sổ nhật ký, in the order the form prints them. */
 export function logbookColumns(local: LocalTime): LogbookColumn[] {
   const time = (iso: string | null) => (iso ? local.time(iso) : '');
@@ -80,6 +93,7 @@ export function logbookColumns(local: LocalTime): LogbookColumn[] {
     { header: 'Kết quả', width: 16, weight: 9, value: (r) => RESULT_LABELS[r.result as LogbookResult] ?? r.result },
     { header: 'Lý do', width: 30, weight: 12, value: (r) => reasonText(r.reason, r.detail) },
     { header: 'Sai lệch giờ bắt đầu (ms)', width: 10, weight: 6, numFmt: XLSX_FORMATS.count, value: (r) => (r.startErrorMs === null ? '' : Math.round(r.startErrorMs)) },
+    { header: 'Xác nhận phát sóng', width: 22, weight: 9, value: (r) => airProofText(r) },
     { header: 'Người ghi', width: 12, weight: 6, value: (r) => r.recordedBy },
     { header: 'Ghi chú', width: 30, weight: 10, value: (r) => noteOf(r) },
   ];

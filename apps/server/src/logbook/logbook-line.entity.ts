@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { Priority } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
 
-import { LOGBOOK_RESULTS, LOGBOOK_SOURCES, type LogbookLineView, type LogbookResult, type LogbookSource } from '@loa/api-types';
+import { LOGBOOK_RESULTS, LOGBOOK_SOURCES, type AirVerdict, type LogbookLineView, type LogbookResult, type LogbookSource } from '@loa/api-types';
 
 /** Results and sources are the API's own (libs/api-types), so the console names every one. */
 export { LOGBOOK_RESULTS, LOGBOOK_SOURCES };
@@ -123,6 +123,26 @@ export class LogbookLine implements LogbookLineView {
 
   @InstantColumn()
   createdAt!: string;
+
+  /**
+   * Proof of air, as the station's capture judged the airing before its final report: part of the
+   * chained content, since the verdict is known when the line is written. Null where nothing went out.
+   */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  airVerdict!: AirVerdict | null;
+
+  @Column({ type: 'integer', nullable: true })
+  airConfirmedMs!: number | null;
+
+  /** Whole percent: a float column would not read back the value that was hashed on every engine. */
+  @Column({ type: 'integer', nullable: true })
+  airCoveragePct!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  airOffsetMs!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  deadAirMs!: number | null;
 
   /** sha256 of the line's canonical content. */
   @Column({ type: 'varchar', length: 64 })

@@ -10,8 +10,10 @@ import { LocalTime } from './local-time';
 import { SealKeys } from './seal-keys';
 
 /** What a caller says about a new line; numbering and hashes are the writer's. */
-export type LineDraft = Omit<LogbookLine, 'id' | 'year' | 'number' | 'chainPos' | 'contentHash' | 'prevHash' | 'lineHash' | 'revision' | 'amendsLineId' | 'correctionReason'> &
-  Partial<Pick<LogbookLine, 'revision' | 'amendsLineId' | 'correctionReason'>>;
+export type LineDraft = Omit<LogbookLine, 'id' | 'year' | 'number' | 'chainPos' | 'contentHash' | 'prevHash' | 'lineHash' | 'revision' | 'amendsLineId' | 'correctionReason' | AirField> &
+  Partial<Pick<LogbookLine, 'revision' | 'amendsLineId' | 'correctionReason' | AirField>>;
+
+type AirField = 'airVerdict' | 'airConfirmedMs' | 'airCoveragePct' | 'airOffsetMs' | 'deadAirMs';
 
 interface StationHead {
   chainPos: number;
@@ -39,7 +41,7 @@ const WRITTEN_FIELDS = [
   'stationId', 'stationName', 'unitId', 'year', 'number', 'chainPos', 'occurrenceId', 'revision', 'amendsLineId', 'correctionReason',
   'slotId', 'programmeId', 'programmeTitle', 'chuyenMuc', 'topic', 'source', 'priority', 'speakerClusters', 'plannedStart', 'actualStart',
   'endedAt', 'durationMs', 'plannedDurationMs', 'startErrorMs', 'result', 'reason', 'detail', 'recordedBy', 'createdAt', 'contentHash',
-  'prevHash', 'lineHash',
+  'prevHash', 'lineHash', 'airVerdict', 'airConfirmedMs', 'airCoveragePct', 'airOffsetMs', 'deadAirMs',
 ] as const satisfies readonly (keyof LogbookLine)[];
 
 /** A line as the writer builds it; the database gives it its id. */
@@ -56,7 +58,7 @@ function valuesOf(r: WrittenLine, out: Value[]): void {
     r.stationId, r.stationName, r.unitId, r.year, r.number, r.chainPos, r.occurrenceId, r.revision, r.amendsLineId, r.correctionReason,
     r.slotId, r.programmeId, r.programmeTitle, r.chuyenMuc, r.topic, r.source, r.priority, r.speakerClusters, r.plannedStart, r.actualStart,
     r.endedAt, r.durationMs, r.plannedDurationMs, r.startErrorMs, r.result, r.reason, r.detail, r.recordedBy, r.createdAt, r.contentHash,
-    r.prevHash, r.lineHash,
+    r.prevHash, r.lineHash, r.airVerdict, r.airConfirmedMs, r.airCoveragePct, r.airOffsetMs, r.deadAirMs,
   );
 }
 
@@ -96,6 +98,11 @@ function lineOf(d: LineDraft, year: number, number: number, chainPos: number): W
     detail: d.detail,
     recordedBy: d.recordedBy,
     createdAt: d.createdAt,
+    airVerdict: d.airVerdict ?? null,
+    airConfirmedMs: d.airConfirmedMs ?? null,
+    airCoveragePct: d.airCoveragePct ?? null,
+    airOffsetMs: d.airOffsetMs ?? null,
+    deadAirMs: d.deadAirMs ?? null,
     contentHash: '',
     prevHash: '',
     lineHash: '',

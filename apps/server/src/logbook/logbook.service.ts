@@ -214,6 +214,12 @@ export class LogbookService {
           detail: dto.detail ?? latest.detail,
           recordedBy: by,
           createdAt: this.clock.nowInstant(),
+          // What the station's capture heard is not the person's to correct: it carries over.
+          airVerdict: latest.airVerdict,
+          airConfirmedMs: latest.airConfirmedMs,
+          airCoveragePct: latest.airCoveragePct,
+          airOffsetMs: latest.airOffsetMs,
+          deadAirMs: latest.deadAirMs,
         },
       ]);
       return m.findOneByOrFail(LogbookLine, { stationId: line.stationId, chainPos: line.chainPos });

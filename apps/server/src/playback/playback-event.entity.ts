@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { EventKind, FailureReason, PlaybackEvent } from '@loa/protocol';
+import type { AirVerdict, EventKind, FailureReason, PlaybackEvent } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
 import type { LogbookResult } from '../logbook/logbook-line.entity';
 import { RECORDED_BY_SYSTEM } from '../logbook/logbook-rules';
@@ -48,6 +48,22 @@ export class PlaybackEventRow {
 
   @InstantColumn()
   receivedAt!: string;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  airVerdict!: AirVerdict | null;
+
+  @Column({ type: 'integer', nullable: true })
+  airConfirmedMs!: number | null;
+
+  /** Whole percent, as the logbook line holds it. */
+  @Column({ type: 'integer', nullable: true })
+  airCoveragePct!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  airOffsetMs!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  deadAirMs!: number | null;
 }
 
 /** The stored form of an agent's event, as received at `receivedAt`. */
@@ -66,6 +82,11 @@ export function eventRow(stationId: string, event: PlaybackEvent, receivedAt: st
     reason: event.reason ?? null,
     detail: event.detail ?? null,
     receivedAt,
+    airVerdict: event.air?.verdict ?? null,
+    airConfirmedMs: event.air?.confirmedMs ?? null,
+    airCoveragePct: event.air ? Math.round(event.air.coveragePct) : null,
+    airOffsetMs: event.air?.offsetMs ?? null,
+    deadAirMs: event.deadAirMs ?? null,
   };
 }
 
@@ -101,5 +122,10 @@ export function lineDraft(station: Pick<Station, 'id' | 'name' | 'unitId'>, even
     detail: event.detail ?? null,
     recordedBy: RECORDED_BY_SYSTEM,
     createdAt: now,
+    airVerdict: event.air?.verdict ?? null,
+    airConfirmedMs: event.air?.confirmedMs ?? null,
+    airCoveragePct: event.air ? Math.round(event.air.coveragePct) : null,
+    airOffsetMs: event.air?.offsetMs ?? null,
+    deadAirMs: event.deadAirMs ?? null,
   };
 }

@@ -221,4 +221,27 @@ describe('schedule and logbook on SQLite with the real migrations', () => {
     expect(lines[1].prevHash).toBe(lines[0].lineHash);
     expect((await api.ok('GET', `/api/logbook/verify?stationId=${stationIds[0]}`)).ok).toBe(true);
   });
+
+  it('writes the capture’s proof-of-air verdict and dead air onto the chained line, and keeps dead-air stretches from statuses', async () => {
+    const startAt = new Date(Date.now() + 7 * 3600_000).toISOString();
+    const slot = await api.ok('POST', '/api/slots', { programmeId, startAt, stationIds });
+    const occurrenceId = occurrenceIdOf(slot.id, slot.startAt);
+    const playback = app.get(PlaybackService);
+    const base = { kind: 'finished' as const, occurrenceId, slotId: slot.id, plannedAt: slot.startAt, startedAt: slot.startAt, endedAt: new Date(Date.parse(slot.startAt) + 2000).toISOString(), playedMs: 2000 };
+    await playback.ingest(stationIds[0], [{ id: randomUUID(), ...base, air: { verdict: 'confirmed', confirmedMs: 1900, coveragePct: 95.4, offsetMs: 12 } }]);
+    await playback.ingest(stationIds[1], [{ id: randomUUID(), ...base, air: { verdict: 'not_confirmed', confirmedMs: 0, coveragePct: 0, offsetMs: null }, deadAirMs: 1500 }]);
+    const lines = (await api.ok('GET', `/api/logbook?from=${encodeURIComponent(slot.startAt)}&to=${encodeURIComponent(new Date(Date.parse(slot.startAt) + 1000).toISOString())}`)).items;
+    const byStation = new Map(lines.map((l: { stationId: string }) => [l.stationId, l]));
+    expect(byStation.get(stationIds[0])).toMatchObject({ airVerdict: 'confirmed', airConfirmedMs: 1900, airCoveragePct: 95, airOffsetMs: 12, deadAirMs: null });
+    expect(byStation.get(stationIds[1])).toMatchObject({ airVerdict: 'not_confirmed', airConfirmedMs: 0, airCoveragePct: 0, airOffsetMs: null, deadAirMs: 1500 });
+    expect((await api.ok('GET', '/api/logbook/verify')).ok).toBe(true);
+
+    const deadAir = { since: '2026-12-01T22:30:05.000Z', occurrenceId, live: false };
+    await playback.deadAirChanged(stationIds[0], undefined, deadAir);
+    await playback.deadAirChanged(stationIds[0], deadAir, deadAir);
+    expect(await playback.deadAirOf(stationIds[0])).toEqual([expect.objectContaining({ ...deadAir, clearedAt: null })]);
+    await playback.deadAirChanged(stationIds[0], deadAir, null);
+    const [closed] = await playback.deadAirOf(stationIds[0]);
+    expect(closed.clearedAt).not.toBeNull();
+  });
 });

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import type { PlaybackEvent } from '@loa/protocol';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import type { CaptureStatus, PlaybackEvent } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { engineOf } from '../database/sql';
 import { ingestLiveEvent, isLiveOccurrence } from '../live/live-playback';
@@ -12,6 +13,7 @@ import { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
 import { Topic } from '../programmes/chuyen-muc.entity';
 import { ScheduleService } from '../schedule/schedule.service';
 import { Station } from '../stations/station.entity';
+import { DeadAirEvent } from './dead-air-event.entity';
 import { eventRow, lineDraft, PlaybackEventRow } from './playback-event.entity';
 
 export interface IngestResult {
@@ -52,6 +54,27 @@ export class PlaybackService {
     private readonly schedule: ScheduleService,
     private readonly logbook: LogbookWriter,
   ) {}
+
+  /**
+   * Records dead air from a station's status: a stretch the agent raised is opened, and closed when a later
+   * status no longer carries it (sound came back, or the airing ended). A repeated status changes nothing.
+   */
+  async deadAirChanged(stationId: string, before: CaptureStatus['deadAir'] | undefined, after: CaptureStatus['deadAir'] | undefined): Promise<void> {
+    const same = before && after && before.since === after.since && before.occurrenceId === after.occurrenceId;
+    if (same || (!before && !after)) return;
+    const now = this.clock.nowInstant();
+    await this.db.transaction(async (m) => {
+      if (before) await m.update(DeadAirEvent, { stationId, since: before.since, occurrenceId: before.occurrenceId, clearedAt: IsNull() }, { clearedAt: now });
+      if (after && !(await m.existsBy(DeadAirEvent, { stationId, since: after.since, occurrenceId: after.occurrenceId }))) {
+        await m.insert(DeadAirEvent, { id: randomUUID(), stationId, occurrenceId: after.occurrenceId, live: after.live, since: after.since, clearedAt: null });
+      }
+    });
+  }
+
+  /** Dead air a station reported, newest first. */
+  deadAirOf(stationId: string, limit = 50): Promise<DeadAirEvent[]> {
+    return this.db.getRepository(DeadAirEvent).find({ where: { stationId }, order: { since: 'DESC' }, take: limit });
+  }
 
   /**
    * Stores one agent's events and answers once they are committed. Events that arrive in the same moment

@@ -22,7 +22,7 @@ function targetTitle(t: { target: string; chuyenMuc: string; minPerMonth: number
   return `${t.target} — chuyên mục "${t.chuyenMuc}", tối thiểu ${t.minPerMonth} lượt/tháng`;
 }
 
-const FIGURE_HEADERS = ['Chương trình theo lịch', 'Chương trình đã phát', 'Lượt theo lịch', 'Lượt đã phát', 'Phát đủ', 'Không phát', 'Lỗi', 'Bị ngắt bởi khẩn cấp', 'Số phút phát sóng', 'Tỷ lệ phát đủ', 'Lượt khẩn cấp'];
+const FIGURE_HEADERS = ['Chương trình theo lịch', 'Chương trình đã phát', 'Lượt theo lịch', 'Lượt đã phát', 'Phát đủ', 'Không phát', 'Lỗi', 'Bị ngắt bởi khẩn cấp', 'Số phút phát sóng', 'Tỷ lệ phát đủ', 'Lượt khẩn cấp', 'Xác nhận phát sóng', 'Không xác nhận'];
 
 /** The figures as numbers, for the spreadsheet, which formats them by XLSX_FORMATS. */
 function figureValues(f: Figures): (string | number)[] {
@@ -38,6 +38,8 @@ function figureValues(f: Figures): (string | number)[] {
     f.minutesOnAir,
     f.successRatio === null ? '—' : f.successRatio,
     f.emergencies,
+    f.confirmedOnAir,
+    f.notConfirmedOnAir,
   ];
 }
 /** The number format of each figure column, in FIGURE_HEADERS order. */

@@ -57,6 +57,19 @@ describe('reporting windows', () => {
 });
 
 describe('periodic report arithmetic', () => {
+  it('counts the airings the station’s capture confirmed on air, and those it did not, among those that went out', () => {
+    const proved = lines.map((l, i) => ({ ...l, airVerdict: i % 3 === 0 ? 'confirmed' : i % 3 === 1 ? 'not_confirmed' : 'no_capture' }));
+    const r = buildReport(reportWindow('Q1', 2026, 'cchc'), stations, proved, scheduled);
+    const onAir = proved.filter((l) => ['complete', 'partial', 'interrupted'].includes(l.result) && l.day >= '2025-12-15' && l.day < '2026-03-15');
+    expect(r.total.confirmedOnAir).toBe(onAir.filter((l) => l.airVerdict === 'confirmed').length);
+    expect(r.total.notConfirmedOnAir).toBe(onAir.filter((l) => l.airVerdict === 'not_confirmed').length);
+    expect(r.total.confirmedOnAir + r.total.notConfirmedOnAir).toBeGreaterThan(0);
+    expect(r.stations.reduce((n, s) => n + s.confirmedOnAir, 0)).toBe(r.total.confirmedOnAir);
+    expect(r.narrative).toContain(`xác nhận phát sóng ${r.total.confirmedOnAir} lượt`);
+    // Lines without a verdict (older agents) count as neither.
+    expect(buildReport(reportWindow('Q1', 2026, 'cchc'), stations, lines, scheduled).total).toMatchObject({ confirmedOnAir: 0, notConfirmedOnAir: 0 });
+  });
+
   it('Q1 under the CCHC rule', () => {
     const r = buildReport(reportWindow('Q1', 2026, 'cchc'), stations, lines, scheduled);
     const [a, b, c] = r.stations;

@@ -78,6 +78,8 @@ export interface ReportLine {
   durationMs: number | null;
   /** The chuyên mục the programme is filed under, where it is filed under one. */
   chuyenMucId?: string | null;
+  /** Proof of air from the station's capture, where the line has it. */
+  airVerdict?: string | null;
 }
 
 /** One airing the schedule planned on a station. */
@@ -140,6 +142,8 @@ function figuresOf(window: ReportWindow, lines: readonly ReportLine[], scheduled
   let interrupted = 0;
   let ms = 0;
   let emergencies = 0;
+  let confirmedOnAir = 0;
+  let notConfirmedOnAir = 0;
   for (const l of lines) {
     // A line for an airing the schedule no longer lists (a cancelled slot) was still planned once.
     airings.add(`${l.stationId}|${l.occurrenceId}`);
@@ -150,6 +154,8 @@ function figuresOf(window: ReportWindow, lines: readonly ReportLine[], scheduled
     if (l.result === 'interrupted') interrupted++;
     if (!ON_AIR.has(l.result)) continue;
     broadcasts++;
+    if (l.airVerdict === 'confirmed') confirmedOnAir++;
+    if (l.airVerdict === 'not_confirmed') notConfirmedOnAir++;
     programmesAired.add(l.programmeId);
     if (l.source === 'emergency' || l.priority === 'emergency') emergencies++;
     const lineMs = l.durationMs ?? 0;
@@ -180,6 +186,8 @@ function figuresOf(window: ReportWindow, lines: readonly ReportLine[], scheduled
     minutesOnAir: round1(ms / 60_000),
     successRatio: airings.size ? complete / airings.size : null,
     emergencies,
+    confirmedOnAir,
+    notConfirmedOnAir,
     byChuyenMuc: sorted(byCm),
     byTopic: sorted(byTopic),
     minutesByMonth: minutesByMonth.map(round1),
@@ -197,6 +205,9 @@ export function narrativeOf(window: ReportWindow, total: PeriodicReport['total']
       `phát đủ ${total.complete} lượt (tỷ lệ ${percent(total.successRatio)}), tổng thời lượng ${num(total.minutesOnAir)} phút, ` +
       `gồm ${total.programmesAired}/${total.programmesScheduled} chương trình.`,
   ];
+  if (total.confirmedOnAir + total.notConfirmedOnAir > 0) {
+    parts.push(`Thiết bị thu tại trạm xác nhận phát sóng ${total.confirmedOnAir} lượt; ${total.notConfirmedOnAir} lượt không xác nhận được trên sóng.`);
+  }
   if (total.byChuyenMuc.length) {
     const top = total.byChuyenMuc[0];
     parts.push(`Chuyên mục phát nhiều nhất: "${top.key}" với ${top.broadcasts} lượt, ${num(top.minutes)} phút.`);

@@ -105,7 +105,7 @@ export class ReportsService {
       shared.set(v, v);
       return v;
     };
-    type Raw = { id: number; stationId: string; occurrenceId: string; programmeId: string; chuyenMuc: string; topic: string | null; source: LogbookLine['source']; priority: LogbookLine['priority']; plannedStart: string | Date; result: LogbookLine['result']; durationMs: number | null };
+    type Raw = { id: number; stationId: string; occurrenceId: string; programmeId: string; chuyenMuc: string; topic: string | null; source: LogbookLine['source']; priority: LogbookLine['priority']; plannedStart: string | Date; result: LogbookLine['result']; durationMs: number | null; airVerdict: string | null };
     const out: ReportLine[] = [];
     // Station by station along its (station, planned start) index, so each page is a range read, not a sort.
     for (const stationId of stationIds) {
@@ -125,6 +125,7 @@ export class ReportsService {
           .addSelect('l.plannedStart', 'plannedStart')
           .addSelect('l.result', 'result')
           .addSelect('l.durationMs', 'durationMs')
+          .addSelect('l.airVerdict', 'airVerdict')
           .where('l.stationId = :stationId', { stationId })
           .andWhere('l.plannedStart >= :from AND l.plannedStart < :to', { from, to })
           // Quoted by hand: a raw subquery, the same on both engines; the unique (station, airing, revision) index answers it.
@@ -144,6 +145,7 @@ export class ReportsService {
             day: one(this.local.day(instantText(r.plannedStart))),
             result: one(r.result),
             durationMs: r.durationMs === null ? null : Number(r.durationMs),
+            airVerdict: one(r.airVerdict),
           });
         }
         if (rows.length < 5000) break;

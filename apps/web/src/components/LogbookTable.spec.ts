@@ -33,6 +33,22 @@ function line(id: number, over: Partial<LogbookLineView>): LogbookLineView {
 const render = (lines: LogbookLineView[]) => renderToString(createSSRApp({ render: () => h(LogbookTable, { lines }) }));
 
 describe('the logbook table', () => {
+  it('shows what the station’s capture said of each airing: verdict, coverage and dead air', async () => {
+    const html = await render([
+      line(1, { airVerdict: 'confirmed', airConfirmedMs: 13_000, airCoveragePct: 94, airOffsetMs: 12, deadAirMs: null }),
+      line(2, { airVerdict: 'not_confirmed', airConfirmedMs: 0, airCoveragePct: 0, airOffsetMs: null, deadAirMs: 9000 }),
+      line(3, { airVerdict: 'no_capture', airConfirmedMs: 0, airCoveragePct: 0, airOffsetMs: null }),
+      line(4, {}),
+    ]);
+    expect(html).toContain('Xác nhận phát sóng');
+    expect(html).toContain('nghe thấy 94% (13 giây)');
+    expect(html).toContain('Không xác nhận');
+    expect(html).toContain('lặng sóng 9 giây');
+    expect(html).toContain('Không có thiết bị thu');
+    expect(html.match(/data-testid="air-verdict"/g)).toHaveLength(3);
+    expect(html.match(/data-testid="air-coverage"/g)).toHaveLength(2);
+  });
+
   it('renders a line of every result, every source and every reason the server knows', async () => {
     const lines = [
       ...LOGBOOK_RESULTS.map((result, i) => line(i + 1, { result })),
