@@ -274,6 +274,8 @@ export class SentAudioCheck {
       let power = 0;
       for (let i = f * HOP_SAMPLES; i < (f + 1) * HOP_SAMPLES; i++) power += (samples[i] / 32768) ** 2;
       detector.push(startedAt + f * HOP_MS, 10 * Math.log10(power / HOP_SAMPLES + 1e-9));
+      // A few seconds of audio at a time: the next programme's start must never wait behind this check.
+      if (f % YIELD_FRAMES === YIELD_FRAMES - 1) await new Promise((r) => setImmediate(r));
     }
     const fp = { count: frames };
     const deadAirMs = detector.deadMs(startedAt + fp.count * HOP_MS);
@@ -295,6 +297,9 @@ function decode16k(file: string): Promise<Buffer> {
     child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg ${code}: ${ffmpegReason(stderr)}`))));
   });
 }
+
+/** Level frames checked between two turns of the event loop (5 s of audio). */
+const YIELD_FRAMES = 500;
 
 /** Fingerprints a long programme a few seconds at a time, so the timing loop is never held up for long. */
 async function fingerprintYielding(samples: Int16Array): Promise<Fingerprint> {
