@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, MoreThanOrEqual } from 'typeorm';
+import { DataSource, In, IsNull, MoreThanOrEqual } from 'typeorm';
 import type { LogbookResult } from '@loa/api-types';
 import { AgentGateway } from '../agents/agent.gateway';
 import { LiveService } from '../live/live.service';
 import { LogbookLine } from '../logbook/logbook-line.entity';
+import { DeadAirEvent } from '../playback/dead-air-event.entity';
 import { Programme } from '../programmes/programme.entity';
 import { Airing, Slot } from '../schedule/slot.entity';
 import { StationAgentState } from '../stations/station-agent-state.entity';
@@ -16,6 +17,11 @@ const later = (a: string | null, b: number | undefined): number | null => {
   if (b === undefined) return fromDb;
   return fromDb === null ? b : Math.max(fromDb, b);
 };
+
+/** Dead air as the connection reports it now, or as the last report left it stored (another instance's agent). */
+function deadAirOf(d: { since: string; occurrenceId: string; live: boolean } | null): StationFacts['deadAir'] {
+  return d ? { since: Date.parse(d.since), occurrenceId: d.occurrenceId, live: d.live } : null;
+}
 
 /**
  * Reads what the alert rules judge: every station with its connection, last contact and the box's own
@@ -45,6 +51,9 @@ export class AlertFactsReader {
     const states = new Map(
       (await this.db.getRepository(StationAgentState).find({ where: ids ? { stationId: In([...ids]) } : {} })).map((s) => [s.stationId, s]),
     );
+    const openDeadAir = new Map(
+      (await this.db.getRepository(DeadAirEvent).find({ where: { clearedAt: IsNull(), ...(ids ? { stationId: In([...ids]) } : {}) } })).map((d) => [d.stationId, d]),
+    );
     const departed = this.gateway.departures();
     const live = new Map(this.gateway.statuses().map((s) => [s.stationId, s]));
     return rows.map((s) => {
@@ -58,6 +67,7 @@ export class AlertFactsReader {
         lastSeenAt: link ? Date.parse(link.lastFrameAt) : later(s.lastSeenAt, departed.get(s.id)),
         health: this.gateway.healthOf(s.id) ?? state?.health ?? null,
         output: link?.status ? (link.status.output ?? null) : (state?.output ?? null),
+        deadAir: deadAirOf(link?.status ? (link.status.capture?.deadAir ?? null) : (openDeadAir.get(s.id) ?? null)),
       };
     });
   }
@@ -95,11 +105,11 @@ export class AlertFactsReader {
     const where = { plannedStart: MoreThanOrEqual(since), ...(stationIds ? { stationId: In([...stationIds]) } : {}) };
     const rows = await this.db.getRepository(LogbookLine).find({
       where,
-      select: { stationId: true, occurrenceId: true, revision: true, result: true, reason: true, detail: true, createdAt: true },
+      select: { stationId: true, occurrenceId: true, revision: true, result: true, reason: true, detail: true, createdAt: true, airVerdict: true },
       order: { revision: 'ASC' },
     });
-    const out = new Map<string, { result: LogbookResult; reason: string | null; detail: string | null; createdAt: number }>();
-    for (const l of rows) out.set(`${l.stationId} ${l.occurrenceId}`, { result: l.result, reason: l.reason, detail: l.detail, createdAt: Date.parse(l.createdAt) });
+    const out = new Map<string, { result: LogbookResult; reason: string | null; detail: string | null; createdAt: number; airVerdict: string | null }>();
+    for (const l of rows) out.set(`${l.stationId} ${l.occurrenceId}`, { result: l.result, reason: l.reason, detail: l.detail, createdAt: Date.parse(l.createdAt), airVerdict: l.airVerdict ?? null });
     return out;
   }
 }

@@ -3,9 +3,11 @@ import {
   airingMissedRule,
   cacheNotReadyRule,
   clockDriftRule,
+  deadAirRule,
   DEFAULT_SETTINGS,
   deviceFailureRule,
   diskLowRule,
+  notConfirmedRule,
   planAlerts,
   relayDroppedRule,
   RULES,
@@ -21,7 +23,7 @@ const SLOT = Date.parse('2026-12-04T22:30:00.000Z'); // 05:30 in Vietnam
 const MIN = 60_000;
 
 function station(over: Partial<StationFacts> = {}): StationFacts {
-  return { stationId: 'st-1', stationName: 'Xã Cẩm Bình', unitId: 'u-1', connected: true, lastSeenAt: SLOT - 10 * MIN, health: null, output: null, ...over };
+  return { stationId: 'st-1', stationName: 'Xã Cẩm Bình', unitId: 'u-1', connected: true, lastSeenAt: SLOT - 10 * MIN, health: null, output: null, deadAir: null, ...over };
 }
 
 function airing(over: Partial<AiringFacts> = {}): AiringFacts {
@@ -118,7 +120,7 @@ describe('alert rules', () => {
   });
 
   it('a missed airing is raised at once, resolved when the station later reports it aired, and closed quietly out of the look-back', () => {
-    const missedLine = { result: 'missed' as const, reason: 'station_offline', detail: 'Trạm mất kết nối', createdAt: SLOT + 20 * MIN };
+    const missedLine = { result: 'missed' as const, reason: 'station_offline', detail: 'Trạm mất kết nối', createdAt: SLOT + 20 * MIN, airVerdict: null };
     const store = new FakeStore();
     store.tick(facts(SLOT + 21 * MIN, { airings: [airing({ line: missedLine })] }));
     expect(store.sent).toEqual(['fired airing_missed:st-1:occ-1']);
@@ -133,7 +135,7 @@ describe('alert rules', () => {
   });
 
   it('a declined airing is not a miss', () => {
-    const declined = airing({ line: { result: 'missed', reason: 'declined', detail: null, createdAt: SLOT + 20 * MIN } });
+    const declined = airing({ line: { result: 'missed', reason: 'declined', detail: null, createdAt: SLOT + 20 * MIN, airVerdict: null } });
     expect(airingMissedRule.evaluate(facts(SLOT + 21 * MIN, { airings: [declined] }), DEFAULT_SETTINGS)).toEqual([]);
   });
 
@@ -192,5 +194,34 @@ describe('alert rules', () => {
     const gone = station({ connected: false, lastSeenAt: SLOT - MIN });
     for (let t = SLOT; t <= SLOT + 60 * MIN; t += 5000) store.tick(facts(t, { stations: [gone] }));
     expect(store.sent).toEqual(['fired station_offline:st-1']);
+  });
+
+  it('an airing played but not heard on air by the capture is raised once; one confirmed, or judged without a capture, is not', () => {
+    const line = (airVerdict: string | null) => ({ result: 'complete' as const, reason: null, detail: null, createdAt: SLOT + 11 * MIN, airVerdict });
+    const store = new FakeStore();
+    store.tick(facts(SLOT + 12 * MIN, { airings: [airing({ line: line('not_confirmed') })] }));
+    store.tick(facts(SLOT + 13 * MIN, { airings: [airing({ line: line('not_confirmed') })] }));
+    expect(store.sent).toEqual(['fired not_confirmed:st-1:occ-1']);
+    const [c] = notConfirmedRule.evaluate(facts(SLOT + 12 * MIN, { airings: [airing({ line: line('not_confirmed') })] }), DEFAULT_SETTINGS);
+    expect(c.title).toBe('Trạm Xã Cẩm Bình không xác nhận được "Chuyên mục CCHC" lúc 05:30 05/12 trên sóng');
+    for (const verdict of ['confirmed', 'no_capture', null]) {
+      expect(notConfirmedRule.evaluate(facts(SLOT + 12 * MIN, { airings: [airing({ line: line(verdict) })] }), DEFAULT_SETTINGS)).toEqual([]);
+    }
+    // A missed airing is the miss rule's matter, whatever a verdict says.
+    const missed = { ...line('not_confirmed'), result: 'missed' as const };
+    expect(notConfirmedRule.evaluate(facts(SLOT + 12 * MIN, { airings: [airing({ line: missed })] }), DEFAULT_SETTINGS)).toEqual([]);
+  });
+
+  it('dead air on a connected station is raised from when it began and resolved when sound returns; on a station gone offline it is not', () => {
+    const dead = { since: SLOT + 2 * MIN, occurrenceId: 'occ-1', live: false };
+    const store = new FakeStore();
+    store.tick(facts(SLOT + 3 * MIN, { stations: [station({ deadAir: dead })] }));
+    expect(store.sent).toEqual(['fired dead_air:st-1']);
+    const [c] = deadAirRule.evaluate(facts(SLOT + 3 * MIN, { stations: [station({ deadAir: dead })] }), DEFAULT_SETTINGS);
+    expect(c).toMatchObject({ since: SLOT + 2 * MIN, title: 'Trạm Xã Cẩm Bình lặng sóng từ 05:32 05/12' });
+    expect(c.detail).toContain('"Chuyên mục CCHC"');
+    store.tick(facts(SLOT + 4 * MIN, { stations: [station()] }));
+    expect(store.sent).toEqual(['fired dead_air:st-1', 'resolved dead_air:st-1']);
+    expect(deadAirRule.evaluate(facts(SLOT + 3 * MIN, { stations: [station({ connected: false, deadAir: dead })] }), DEFAULT_SETTINGS)).toEqual([]);
   });
 });

@@ -19,6 +19,8 @@ export interface StationFacts {
   /** The box's own last report; null from agents that never sent one. */
   health: AgentHealth | null;
   output: OutputStatus | null;
+  /** Dead air its capture reports now (silence or a flat sound while something is on air); null when none. */
+  deadAir: { since: number; occurrenceId: string; live: boolean } | null;
 }
 
 /** One approved airing of a station around now, with its logbook line when it has one. */
@@ -29,7 +31,7 @@ export interface AiringFacts {
   startAt: number;
   durationMs: number;
   /** The latest revision of its logbook line. */
-  line: { result: LogbookResult; reason: string | null; detail: string | null; createdAt: number } | null;
+  line: { result: LogbookResult; reason: string | null; detail: string | null; createdAt: number; airVerdict: string | null } | null;
 }
 
 /** A station's part in a live relay on air now. */
@@ -316,6 +318,63 @@ export const relayDroppedRule: AlertRule = {
 };
 
 /** Every rule the evaluator runs; a new one (proof of air, dead air) is one more entry. */
+const AIRED: readonly LogbookResult[] = ['complete', 'partial', 'interrupted'];
+
+/**
+ * An airing the station says it played but its own capture of the air did not hear: a cut cable, a muted
+ * mixer or a dead amplifier. Without a capture device nothing is claimed either way.
+ */
+export const notConfirmedRule: AlertRule = {
+  kind: 'not_confirmed',
+  evaluate(facts, settings) {
+    const stations = byStation(facts);
+    const out: Condition[] = [];
+    for (const a of facts.airings) {
+      const s = stations.get(a.stationId);
+      if (!s || !a.line || !AIRED.includes(a.line.result) || a.line.airVerdict !== 'not_confirmed') continue;
+      if (a.startAt < facts.now - settings.missLookbackMs) continue;
+      out.push({
+        key: `not_confirmed:${a.stationId}:${a.occurrenceId}`,
+        kind: 'not_confirmed',
+        severity: 'critical',
+        stationId: a.stationId,
+        unitId: s.unitId,
+        since: a.line.createdAt,
+        title: `Trạm ${s.stationName} không xác nhận được "${a.title}" lúc ${viTime(a.startAt)} trên sóng`,
+        detail: 'Máy trạm đã phát chương trình nhưng thiết bị thu không nghe thấy nó trên sóng: hãy kiểm tra dây loa, bộ trộn âm và máy tăng âm.',
+      });
+    }
+    return out;
+  },
+  judges(key, facts, settings) {
+    const [, stationId, occurrenceId] = key.split(':');
+    return facts.airings.some((a) => a.stationId === stationId && a.occurrenceId === occurrenceId && a.startAt >= facts.now - settings.missLookbackMs);
+  },
+};
+
+/** Dead air on a connected station while a programme or a live relay is on air; it clears when sound returns. */
+export const deadAirRule: AlertRule = {
+  kind: 'dead_air',
+  evaluate(facts) {
+    const out: Condition[] = [];
+    for (const s of facts.stations) {
+      if (!s.connected || !s.deadAir) continue;
+      const what = facts.airings.find((a) => a.stationId === s.stationId && a.occurrenceId === s.deadAir!.occurrenceId);
+      out.push({
+        key: `dead_air:${s.stationId}`,
+        kind: 'dead_air',
+        severity: 'critical',
+        stationId: s.stationId,
+        unitId: s.unitId,
+        since: s.deadAir.since,
+        title: `Trạm ${s.stationName} lặng sóng từ ${viTime(s.deadAir.since)}`,
+        detail: `Thiết bị thu của trạm không nghe thấy âm thanh trong khi đang phát ${s.deadAir.live ? 'tiếp sóng trực tiếp' : what ? `"${what.title}"` : 'chương trình'}.`,
+      });
+    }
+    return out;
+  },
+};
+
 export const RULES: readonly AlertRule[] = [
   stationOfflineRule,
   airingMissedRule,
@@ -324,6 +383,8 @@ export const RULES: readonly AlertRule[] = [
   diskLowRule,
   deviceFailureRule,
   relayDroppedRule,
+  notConfirmedRule,
+  deadAirRule,
 ];
 
 /** An alert the store holds that is not closed. */
