@@ -1,8 +1,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { Api } from './support/api';
 import { ADMIN_PASSWORD, eventually, Proc, readSink, ServerProc, sleep, startAgentProcess, startServerProcess } from './support/processes';
 import { createProgrammeFrom, createStation, logbookOf, secondAhead } from './faults/fault-kit';
@@ -137,15 +141,64 @@ class CaptureFeeder {
   }
 }
 
+interface Delivered {
+  event: string;
+  alert: { kind: string; stationId: string; title: string };
+}
+
+/** Where alerts go: a webhook receiver and an SMTP server, both in this process. */
+class AlertInbox {
+  readonly hooks: Delivered[] = [];
+  readonly subjects: string[] = [];
+  hookUrl = '';
+  smtpPort = 0;
+  private readonly http: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      this.hooks.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Delivered);
+      res.writeHead(200).end();
+    });
+  });
+  private readonly smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData: (stream, _session, callback) => {
+      simpleParser(stream)
+        .then((m) => {
+          this.subjects.push(m.subject ?? '');
+          callback();
+        })
+        .catch((err: Error) => callback(err));
+    },
+  });
+
+  async start(): Promise<void> {
+    await new Promise<void>((r) => this.http.listen(0, '127.0.0.1', r));
+    this.hookUrl = `http://127.0.0.1:${(this.http.address() as AddressInfo).port}/hook`;
+    await new Promise<void>((r) => this.smtp.listen(0, '127.0.0.1', () => r()));
+    this.smtpPort = (this.smtp.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.http.closeAllConnections();
+    await new Promise((r) => this.http.close(() => r(undefined)));
+    await new Promise((r) => this.smtp.close(() => r(undefined)));
+  }
+}
+
 describeTools('proof of air: a real agent listening to its own output', () => {
   let dir: string;
   let server: ServerProc | undefined;
   let agent: Proc | undefined;
   let feeder: CaptureFeeder | undefined;
   let fifo: FileHandle | undefined;
+  const inbox = new AlertInbox();
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'loa-proof-of-air-'));
+    await inbox.start();
   });
 
   afterAll(async () => {
@@ -153,13 +206,18 @@ describeTools('proof of air: a real agent listening to its own output', () => {
     await feeder?.stop();
     await fifo?.close();
     await server?.stop();
+    await inbox.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('confirms the programme its capture heard through a band-limited, noisy path, and not one whose capture carried another programme', async () => {
-    server = await startServerProcess(dir);
+  it('confirms the programme its capture heard through a band-limited, noisy path, and not one whose capture carried another programme, which is told by webhook and e-mail', async () => {
+    server = await startServerProcess(dir, {
+      env: { ALERT_EVAL_SECONDS: '1', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(inbox.smtpPort), SMTP_FROM: 'canhbao@loa.example.vn' },
+    });
     const api = new Api(server.url);
     await api.login('admin', ADMIN_PASSWORD);
+    await api.ok('POST', '/api/alerts/subscriptions', { channel: 'webhook', target: inbox.hookUrl });
+    await api.ok('POST', '/api/alerts/subscriptions', { channel: 'email', target: 'truc-ban@loa.example.vn' });
     const station = await createStation(api, 'nghe-song');
     const aired = await createProgrammeFrom(api, melody(join(dir, 'ban-tin.wav'), 11, 14), 'Bản tin CCHC');
     const other = await createProgrammeFrom(api, melody(join(dir, 'chuong-trinh-khac.wav'), 4242, 12), 'Chương trình khác');
@@ -217,6 +275,17 @@ describeTools('proof of air: a real agent listening to its own output', () => {
     expect(refused).toMatchObject({ result: 'complete', airVerdict: 'not_confirmed' });
     expect(refused.airCoveragePct as number).toBeLessThan(50);
     expect((await api.ok('GET', '/api/logbook/verify')).ok).toBe(true);
+
+    // The airing its capture did not hear goes to people once, by webhook and by e-mail; the confirmed one does not.
+    const told = await eventually('the not-confirmed alert by webhook and e-mail', () => {
+      const hooks = inbox.hooks.filter((h) => h.event === 'alert.fired' && h.alert.kind === 'not_confirmed');
+      const mails = inbox.subjects.filter((m) => m.includes('không xác nhận được'));
+      return hooks.length >= 1 && mails.length >= 1 && { hooks, mails };
+    }, 30_000);
+    await sleep(3000);
+    expect(inbox.hooks.filter((h) => h.event === 'alert.fired' && h.alert.kind === 'not_confirmed')).toHaveLength(1);
+    expect(told.hooks[0].alert).toMatchObject({ stationId: station.id, title: expect.stringContaining('"Bản tin CCHC"') });
+    expect(told.mails).toHaveLength(1);
 
     // The agent's status shows its capture working.
     const statuses = (await api.ok('GET', '/api/agents/status')) as { stationId: string; status: { capture?: { ok: boolean; source: string } } | null }[];
