@@ -4,11 +4,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import type { AlertView, StationHealthView } from '@loa/api-types';
 import { createProgramme, createStation, LinkProxy, secondAhead, type Station } from './faults/fault-kit';
 import { Api } from './support/api';
+import { Mailbox, type Mail } from './support/mailbox';
 import { ADMIN_PASSWORD, eventually, Proc, ServerProc, sleep, startAgentProcess, startServerProcess } from './support/processes';
 
 const DEBOUNCE_S = 6;
@@ -19,13 +18,6 @@ interface Hook {
   headers: IncomingHttpHeaders;
   body: string;
   payload: { id: string; event: string; alert: AlertView };
-}
-
-interface Mail {
-  at: number;
-  to: string;
-  subject: string;
-  text: string;
 }
 
 /** A webhook receiver that answers 500 to its first request, as one briefly down would. */
@@ -59,34 +51,9 @@ class Receiver {
   }
 }
 
-/** A real SMTP server in the test process; each message is parsed as a mail client would. */
-class Mailbox {
-  readonly mails: Mail[] = [];
-  port = 0;
-  private readonly server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData: (stream, _session, callback) => {
-      simpleParser(stream)
-        .then((m) => {
-          const to = Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? '');
-          this.mails.push({ at: Date.now(), to, subject: m.subject ?? '', text: m.text ?? '' });
-          callback();
-        })
-        .catch((err: Error) => callback(err));
-    },
-  });
-  async start(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
-    this.port = (this.server.server.address() as AddressInfo).port;
-  }
-  about(stationName: string, prefix: string): Mail[] {
-    return this.mails.filter((m) => m.subject.startsWith(prefix) && m.subject.includes(stationName) && m.subject.includes('mất kết nối'));
-  }
-  close(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
-  }
+/** The mails about one station whose subject starts with `prefix`. */
+function mailsAbout(mailbox: Mailbox, stationName: string, prefix: string): Mail[] {
+  return mailbox.mails.filter((m) => m.subject.startsWith(prefix) && m.subject.includes(stationName) && m.subject.includes('mất kết nối'));
 }
 
 /**
@@ -186,7 +153,7 @@ describe('alerts reach people by webhook and e-mail, once, after the debounce', 
     expect(backAt - slotStart).toBeLessThan(DEBOUNCE_S * 1000);
 
     const fired = await eventually('the offline alert reached the webhook', () => receiver.accepted(killed.id, 'alert.fired')[0], 60_000);
-    const mailed = await eventually('the offline alert reached the mailbox', () => mailbox.about('mat-dien', '[Loa] Cảnh báo')[0], 60_000);
+    const mailed = await eventually('the offline alert reached the mailbox', () => mailsAbout(mailbox, 'mat-dien', '[Loa] Cảnh báo')[0], 60_000);
     // Never before the debounce, counted from the slot's start.
     expect(fired.at - slotStart).toBeGreaterThanOrEqual(DEBOUNCE_S * 1000);
     expect(mailed.at - slotStart).toBeGreaterThanOrEqual(DEBOUNCE_S * 1000);
@@ -216,7 +183,7 @@ describe('alerts reach people by webhook and e-mail, once, after the debounce', 
     // Some evaluations later, still exactly one of each, and nothing about the station whose link blipped.
     await sleep(4000);
     expect(receiver.accepted(killed.id, 'alert.fired')).toHaveLength(1);
-    expect(mailbox.about('mat-dien', '[Loa] Cảnh báo')).toHaveLength(1);
+    expect(mailsAbout(mailbox, 'mat-dien', '[Loa] Cảnh báo')).toHaveLength(1);
     expect(receiver.hooks.filter((h) => h.payload.alert.stationId === blipped.id)).toEqual([]);
     expect(mailbox.mails.filter((m) => m.subject.includes('chap-chon'))).toEqual([]);
 
@@ -224,11 +191,11 @@ describe('alerts reach people by webhook and e-mail, once, after the debounce', 
     const returned = startAgentProcess(join(dir, 'agent-killed'), server.url, killed.token);
     agents.push(returned);
     const resolved = await eventually('the resolved alert reached the webhook', () => receiver.accepted(killed.id, 'alert.resolved')[0], 60_000);
-    await eventually('the resolved alert reached the mailbox', () => mailbox.about('mat-dien', '[Loa] Đã khắc phục')[0], 60_000);
+    await eventually('the resolved alert reached the mailbox', () => mailsAbout(mailbox, 'mat-dien', '[Loa] Đã khắc phục')[0], 60_000);
     expect(resolved.payload.alert).toMatchObject({ state: 'resolved', id: fired.payload.alert.id });
     await sleep(3000);
     expect(receiver.accepted(killed.id, 'alert.resolved')).toHaveLength(1);
-    expect(mailbox.about('mat-dien', '[Loa] Đã khắc phục')).toHaveLength(1);
+    expect(mailsAbout(mailbox, 'mat-dien', '[Loa] Đã khắc phục')).toHaveLength(1);
     expect(((await api.ok('GET', '/api/alerts')) as AlertView[]).filter((a) => a.kind === 'station_offline')).toEqual([]);
     console.log(
       JSON.stringify({

@@ -5,9 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { Api } from './support/api';
+import { Mailbox } from './support/mailbox';
 import { ADMIN_PASSWORD, eventually, Proc, readSink, ServerProc, sleep, startAgentProcess, startServerProcess } from './support/processes';
 import { createProgrammeFrom, createStation, logbookOf, secondAhead } from './faults/fault-kit';
 
@@ -149,9 +148,8 @@ interface Delivered {
 /** Where alerts go: a webhook receiver and an SMTP server, both in this process. */
 class AlertInbox {
   readonly hooks: Delivered[] = [];
-  readonly subjects: string[] = [];
+  readonly mailbox = new Mailbox();
   hookUrl = '';
-  smtpPort = 0;
   private readonly http: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -160,31 +158,17 @@ class AlertInbox {
       res.writeHead(200).end();
     });
   });
-  private readonly smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData: (stream, _session, callback) => {
-      simpleParser(stream)
-        .then((m) => {
-          this.subjects.push(m.subject ?? '');
-          callback();
-        })
-        .catch((err: Error) => callback(err));
-    },
-  });
 
   async start(): Promise<void> {
     await new Promise<void>((r) => this.http.listen(0, '127.0.0.1', r));
     this.hookUrl = `http://127.0.0.1:${(this.http.address() as AddressInfo).port}/hook`;
-    await new Promise<void>((r) => this.smtp.listen(0, '127.0.0.1', () => r()));
-    this.smtpPort = (this.smtp.server.address() as AddressInfo).port;
+    await this.mailbox.start();
   }
 
   async close(): Promise<void> {
     this.http.closeAllConnections();
     await new Promise((r) => this.http.close(() => r(undefined)));
-    await new Promise((r) => this.smtp.close(() => r(undefined)));
+    await this.mailbox.close();
   }
 }
 
@@ -212,7 +196,7 @@ describeTools('proof of air: a real agent listening to its own output', () => {
 
   it('confirms the programme its capture heard through a band-limited, noisy path, and not one whose capture carried another programme, which is told by webhook and e-mail', async () => {
     server = await startServerProcess(dir, {
-      env: { ALERT_EVAL_SECONDS: '1', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(inbox.smtpPort), SMTP_FROM: 'canhbao@loa.example.vn' },
+      env: { ALERT_EVAL_SECONDS: '1', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(inbox.mailbox.port), SMTP_FROM: 'canhbao@loa.example.vn' },
     });
     const api = new Api(server.url);
     await api.login('admin', ADMIN_PASSWORD);
@@ -279,7 +263,7 @@ describeTools('proof of air: a real agent listening to its own output', () => {
     // The airing its capture did not hear goes to people once, by webhook and by e-mail; the confirmed one does not.
     const told = await eventually('the not-confirmed alert by webhook and e-mail', () => {
       const hooks = inbox.hooks.filter((h) => h.event === 'alert.fired' && h.alert.kind === 'not_confirmed');
-      const mails = inbox.subjects.filter((m) => m.includes('không xác nhận được'));
+      const mails = inbox.mailbox.mails.filter((m) => m.subject.includes('không xác nhận được'));
       return hooks.length >= 1 && mails.length >= 1 && { hooks, mails };
     }, 30_000);
     await sleep(3000);

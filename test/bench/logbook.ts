@@ -72,35 +72,16 @@ async function ingest(app: INestApplicationContext, total: number, engine: strin
   const step = Math.floor((365 * 86_400_000) / perStation);
   const draft = (k: number): LineDraft => {
     const s = stations[k % STATIONS];
-    const t = YEAR_START + Math.floor(k / STATIONS) * step;
-    const result = RESULTS[k % RESULTS.length];
-    const aired = result !== 'missed' && result !== 'failed';
-    return {
-      stationId: s.id,
-      stationName: s.name,
-      unitId: s.unitId,
+    return benchLine(k, s, YEAR_START + Math.floor(k / STATIONS) * step, {
       occurrenceId: `occ-${k}`,
       slotId: `slot-${k}`,
       programmeId: `prog-${k % 40}`,
       programmeTitle: `Chuyên mục Cải cách hành chính, số ${k % 40}`,
       chuyenMuc: k % 3 ? 'Cải cách hành chính' : 'Chuyển đổi số',
-      topic: null,
-      speakerClusters: null,
       source: k % 5 ? 'relay' : 'local',
-      priority: 'normal',
-      plannedStart: new Date(t).toISOString(),
-      actualStart: aired ? new Date(t + 3).toISOString() : null,
-      endedAt: aired ? new Date(t + 600_000).toISOString() : null,
-      durationMs: aired ? 600_000 : null,
-      plannedDurationMs: 600_000,
-      startErrorMs: aired ? 2.5 : null,
-      result,
-      reason: result === 'missed' ? 'missed' : result === 'failed' ? 'player_error' : result === 'interrupted' ? 'preempted' : null,
-      detail: null,
-      recordedBy: 'tự động',
-      createdAt: new Date(t + 601_000).toISOString(),
-    };
+    });
   };
+
 
   const writer = app.get(LogbookWriter);
   const db = app.get(DataSource);
@@ -153,6 +134,42 @@ async function ingestOnPostgres(total: number, usePg: boolean, dir: string): Pro
   } finally {
     cluster?.stop();
   }
+}
+
+/** A synthetic line at `t` (epoch ms): its result cycles through every result by `k`, with the times that go with it. */
+function benchLine(
+  k: number,
+  s: Pick<Station, 'id' | 'name' | 'unitId'>,
+  t: number,
+  what: Pick<LineDraft, 'occurrenceId' | 'slotId' | 'programmeId' | 'programmeTitle' | 'chuyenMuc' | 'source'>,
+): LineDraft {
+  const result = RESULTS[k % RESULTS.length];
+  const aired = result !== 'missed' && result !== 'failed';
+  return {
+    stationId: s.id,
+    stationName: s.name,
+    unitId: s.unitId,
+    occurrenceId: what.occurrenceId,
+    slotId: what.slotId,
+    programmeId: what.programmeId,
+    programmeTitle: what.programmeTitle,
+    chuyenMuc: what.chuyenMuc,
+    source: what.source,
+    topic: null,
+    speakerClusters: null,
+    priority: 'normal',
+    plannedStart: new Date(t).toISOString(),
+    actualStart: aired ? new Date(t + 3).toISOString() : null,
+    endedAt: aired ? new Date(t + 600_000).toISOString() : null,
+    durationMs: aired ? 600_000 : null,
+    plannedDurationMs: 600_000,
+    startErrorMs: aired ? 2.5 : null,
+    result,
+    reason: result === 'missed' ? 'missed' : result === 'failed' ? 'player_error' : result === 'interrupted' ? 'preempted' : null,
+    detail: null,
+    recordedBy: 'tự động',
+    createdAt: new Date(t + 601_000).toISOString(),
+  };
 }
 
 async function main(): Promise<void> {
@@ -250,35 +267,17 @@ async function dossierSection(db: DataSource, writer: LogbookWriter, units: Unit
   for (let k = 0; k < total; k += BATCH) {
     const batch: LineDraft[] = [];
     for (let j = k; j < Math.min(total, k + BATCH); j++) {
-      const s = stations[j % STATION_COUNT];
-      const t = from + Math.floor(j / STATION_COUNT) * step;
-      const result = RESULTS[j % RESULTS.length];
-      const aired = result !== 'missed' && result !== 'failed';
-      batch.push({
-        stationId: s.id,
-        stationName: s.name,
-        unitId: s.unitId,
-        occurrenceId: `q1-${j}`,
-        slotId: `q1-slot-${j}`,
-        programmeId: programmes[j % programmes.length].id,
-        programmeTitle: programmes[j % programmes.length].title,
-        chuyenMuc: 'Cải cách hành chính',
-        topic: null,
-        speakerClusters: null,
-        source: 'relay',
-        priority: 'normal',
-        plannedStart: new Date(t).toISOString(),
-        actualStart: aired ? new Date(t + 3).toISOString() : null,
-        endedAt: aired ? new Date(t + 600_000).toISOString() : null,
-        durationMs: aired ? 600_000 : null,
-        plannedDurationMs: 600_000,
-        startErrorMs: aired ? 2.5 : null,
-        result,
-        reason: result === 'missed' ? 'missed' : result === 'failed' ? 'player_error' : result === 'interrupted' ? 'preempted' : null,
-        detail: null,
-        recordedBy: 'tự động',
-        createdAt: new Date(t + 601_000).toISOString(),
-      });
+      const p = programmes[j % programmes.length];
+      batch.push(
+        benchLine(j, stations[j % STATION_COUNT], from + Math.floor(j / STATION_COUNT) * step, {
+          occurrenceId: `q1-${j}`,
+          slotId: `q1-slot-${j}`,
+          programmeId: p.id,
+          programmeTitle: p.title,
+          chuyenMuc: 'Cải cách hành chính',
+          source: 'relay',
+        }),
+      );
     }
     await db.transaction((m) => writer.append(m, batch));
   }

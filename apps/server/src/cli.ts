@@ -45,19 +45,8 @@ async function runDossierVerify(args: string[], out: (line: string) => void, err
     err(`Không tìm thấy tệp ${file}.`);
     return 2;
   }
-  let keys: Map<string, KeyObject> | null = null;
-  if (values['public-key'] !== undefined) {
-    try {
-      keys = parsePublicKeys(readFileSync(values['public-key'], 'utf8'));
-    } catch (e) {
-      err(`--public-key: không đọc được "${values['public-key']}": ${(e as Error).message}`);
-      return 2;
-    }
-    if (!keys.size) {
-      err(`--public-key: "${values['public-key']}" không có khóa công khai Ed25519 nào (PEM "BEGIN PUBLIC KEY").`);
-      return 2;
-    }
-  }
+  const keys = publicKeysFrom(values['public-key'], err);
+  if (keys === 'failed') return 2;
   let report;
   try {
     report = await verifyDossierZip(file, keys, parsePublicKeys);
@@ -118,20 +107,9 @@ export async function runCli(argv: string[], out: (line: string) => void, err: (
     }
     range[key] = new Date(v).toISOString();
   }
-  let keys: Map<string, KeyObject> | null = null;
-  if (values['public-key'] !== undefined) {
-    try {
-      keys = parsePublicKeys(readFileSync(values['public-key'], 'utf8'));
-    } catch (e) {
-      err(`--public-key: không đọc được "${values['public-key']}": ${(e as Error).message}`);
-      return 2;
-    }
-    if (!keys.size) {
-      err(`--public-key: "${values['public-key']}" không có khóa công khai Ed25519 nào (PEM "BEGIN PUBLIC KEY").`);
-      return 2;
-    }
-    if (!values.json) out(`Khóa công khai: ${[...keys.keys()].map(shortFingerprint).join(', ')}`);
-  }
+  const keys = publicKeysFrom(values['public-key'], err);
+  if (keys === 'failed') return 2;
+  if (keys && !values.json) out(`Khóa công khai: ${[...keys.keys()].map(shortFingerprint).join(', ')}`);
   let settings: DatabaseSettings;
   const url = values['database-url'];
   if (url !== undefined) {
@@ -186,4 +164,21 @@ if (require.main === module) {
       process.exit(1);
     },
   );
+}
+
+/** The Ed25519 public keys of a `--public-key` PEM file; null when none was given, 'failed' once the reason is said. */
+function publicKeysFrom(path: string | undefined, err: (line: string) => void): Map<string, KeyObject> | null | 'failed' {
+  if (path === undefined) return null;
+  let keys: Map<string, KeyObject>;
+  try {
+    keys = parsePublicKeys(readFileSync(path, 'utf8'));
+  } catch (e) {
+    err(`--public-key: không đọc được "${path}": ${(e as Error).message}`);
+    return 'failed';
+  }
+  if (!keys.size) {
+    err(`--public-key: "${path}" không có khóa công khai Ed25519 nào (PEM "BEGIN PUBLIC KEY").`);
+    return 'failed';
+  }
+  return keys;
 }
