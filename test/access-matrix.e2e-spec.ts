@@ -76,6 +76,7 @@ const MATRIX: Record<string, Access> = {
   'GET /api/chuyen-muc': ALL,
   'POST /api/chuyen-muc': ADMIN,
   'POST /api/chuyen-muc/:id/topics': ADMIN,
+  'PATCH /api/chuyen-muc/:id': ADMIN,
   'GET /api/programmes': ALL,
   'GET /api/programmes/:id': ALL,
   'POST /api/programmes': MEDIA_MAKERS,

@@ -207,7 +207,9 @@ class Agent implements AgentHandle {
     if (!this.capture) return;
     const held = this.runner.holder();
     const np = this.runner.nowPlaying();
-    this.capture.setOnAir(held ? { occurrenceId: held.id, live: true } : np ? { occurrenceId: np.item.occurrenceId, live: false } : null);
+    this.capture.setOnAir(
+      held ? { occurrenceId: held.id, live: true } : np ? { occurrenceId: np.item.occurrenceId, live: false, ...(np.item.deadAirMs ? { deadAirMs: np.item.deadAirMs } : {}) } : null,
+    );
   }
 
   stop(): Promise<void> {

@@ -70,6 +70,8 @@ export const ScheduleItem = z.strictObject({
   waitMs: ms.optional(),
   /** Speaker clusters (cụm loa) of the station to play on; absent: all of them. */
   clusterIds: z.array(id).max(200).optional(),
+  /** The chuyên mục's own dead-air threshold; absent: the station's (LOA_DEAD_AIR_SECONDS). */
+  deadAirMs: z.number().int().min(3000).max(600_000).optional(),
   programme: z.strictObject({
     id,
     title: z.string().max(500),

@@ -412,7 +412,7 @@ export class DeadAirDetector {
   /** Dead-air time of the current airing so far, counting only raised stretches. */
   private total = 0;
 
-  constructor(private readonly params: DeadAirParams = DEFAULT_DEAD_AIR) {}
+  constructor(private params: DeadAirParams = DEFAULT_DEAD_AIR) {}
 
   /** Feeds one frame level taken at `at` (epoch ms); returns what changed, if anything. */
   push(at: number, levelDb: number): DeadAirChange | null {
@@ -452,8 +452,12 @@ export class DeadAirDetector {
     return Math.round(this.total + (this.raised && this.deadSince !== null ? Math.max(0, now - this.deadSince) : 0));
   }
 
-  /** Starts over (a new airing, or nothing on air); returns the stretch it was in, if raised. */
-  reset(now: number): Extract<DeadAirChange, { kind: 'cleared' }> | null {
+  /**
+   * Starts over (a new airing, or nothing on air), with `thresholdMs` from now on when given (a chuyên mục
+   * may have its own); returns the stretch it was in, if raised.
+   */
+  reset(now: number, thresholdMs?: number): Extract<DeadAirChange, { kind: 'cleared' }> | null {
+    if (thresholdMs !== undefined) this.params = { ...this.params, thresholdMs };
     const change: Extract<DeadAirChange, { kind: 'cleared' }> | null = this.raised && this.deadSince !== null ? { kind: 'cleared', since: this.deadSince, until: now } : null;
     this.block = [];
     this.blockStart = null;

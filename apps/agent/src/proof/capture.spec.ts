@@ -75,6 +75,21 @@ describe('the capture monitor', () => {
     expect(monitor.status().levelDb).toBeGreaterThan(-30);
   });
 
+  it("waits out the chuyên mục's own threshold for the airing on air, and the station's again for the next", () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const monitor = new CaptureMonitor({ source: { kind: 'file', path: '/x' }, clock, log: quiet, deadAirMs: 8000 });
+    monitor.setOnAir({ occurrenceId: 'occ-1', live: false, deadAirMs: 20_000 });
+    run(monitor, clock, 'speech', 2);
+    run(monitor, clock, 'silence', 12);
+    expect(monitor.status().deadAir).toBeNull();
+    run(monitor, clock, 'silence', 9);
+    expect(monitor.status().deadAir).toMatchObject({ occurrenceId: 'occ-1' });
+    monitor.setOnAir({ occurrenceId: 'occ-2', live: false });
+    run(monitor, clock, 'speech', 2);
+    run(monitor, clock, 'silence', 9);
+    expect(monitor.status().deadAir).toMatchObject({ occurrenceId: 'occ-2' });
+  });
+
   it('takes a flat hiss for dead air, watches nothing while nothing is on air, and reports a capture that stopped', () => {
     const clock = new FakeClock(1_800_000_000_000);
     const monitor = new CaptureMonitor({ source: { kind: 'alsa', device: 'hw:1,0' }, clock, log: quiet, deadAirMs: 5000 });
@@ -131,5 +146,12 @@ describe('without a capture', () => {
     expect(verdict.deadAirMs).toBeLessThanOrEqual(12_500);
     const lively = new SentAudioCheck({ log: quiet, decode: () => Promise.resolve(pcm.subarray(0, FEATURE_RATE * 2 * 3)) });
     expect((await lively.judge(item, '/p.mp3', 1_800_000_000_000, 3000)).deadAirMs).toBe(0);
+  });
+
+  it("holds a programme to its chuyên mục's own threshold rather than the station's", async () => {
+    const pcm = Buffer.concat([...Array.from({ length: 30 }, (_, k) => Buffer.from(chunk('speech', k * 100).buffer)), Buffer.alloc(FEATURE_RATE * 2 * 12)]);
+    const check = new SentAudioCheck({ log: quiet, deadAirMs: 8000, decode: () => Promise.resolve(pcm) });
+    const patient = { ...item, deadAirMs: 20_000 } as ScheduleItem;
+    expect((await check.judge(patient, '/p.mp3', 1_800_000_000_000, 15_000)).deadAirMs).toBe(0);
   });
 });

@@ -41,6 +41,8 @@ export interface OnAirNow {
   occurrenceId: string;
   /** A live relay or emergency round rather than a scheduled programme. */
   live: boolean;
+  /** Its chuyên mục's own dead-air threshold; absent: the station's. */
+  deadAirMs?: number;
 }
 
 export interface AiringVerdict {
@@ -109,7 +111,7 @@ export class CaptureMonitor {
     const same = (a: OnAirNow | null, b: OnAirNow | null) => a?.occurrenceId === b?.occurrenceId && a?.live === b?.live;
     if (same(now, this.onAir)) return;
     this.onAir = now;
-    const cleared = this.deadAir.reset(this.o.clock.serverNow());
+    const cleared = this.deadAir.reset(this.o.clock.serverNow(), now?.deadAirMs ?? this.o.deadAirMs ?? DEFAULT_DEAD_AIR.thresholdMs);
     if (cleared) this.o.log.info(`Hết khoảng lặng trên sóng (${Math.round((cleared.until - cleared.since) / 1000)} giây)`);
     if (cleared || this.deadAirOf) {
       this.deadAirOf = null;
@@ -268,7 +270,7 @@ export class SentAudioCheck {
       return { air, deadAirMs: 0 };
     }
     // Levels alone, one per 10 ms block: the dead-air rule needs no spectrum, and this runs on every airing.
-    const detector = new DeadAirDetector({ ...DEFAULT_DEAD_AIR, thresholdMs: this.o.deadAirMs ?? DEFAULT_DEAD_AIR.thresholdMs });
+    const detector = new DeadAirDetector({ ...DEFAULT_DEAD_AIR, thresholdMs: item.deadAirMs ?? this.o.deadAirMs ?? DEFAULT_DEAD_AIR.thresholdMs });
     const frames = Math.floor(samples.length / HOP_SAMPLES);
     for (let f = 0; f < frames; f++) {
       let power = 0;

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/principal';
 import { UuidParam } from '../common/params';
 import { ChuyenMucService } from './chuyen-muc.service';
-import { CreateChuyenMucDto, CreateTopicDto } from './dto/chuyen-muc.dto';
+import { CreateChuyenMucDto, CreateTopicDto, UpdateChuyenMucDto } from './dto/chuyen-muc.dto';
 
 @ApiTags('programmes')
 @ApiBearerAuth()
@@ -19,7 +19,13 @@ export class ChuyenMucController {
   @Roles('admin')
   @Post()
   create(@Body() body: CreateChuyenMucDto) {
-    return this.chuyenMuc.create(body.name, body.code);
+    return this.chuyenMuc.create(body.name, body.code, body.deadAirSeconds ?? null);
+  }
+
+  @Roles('admin')
+  @Patch(':id')
+  update(@Param('id', UuidParam) id: string, @Body() body: UpdateChuyenMucDto) {
+    return this.chuyenMuc.setDeadAir(id, body.deadAirSeconds);
   }
 
   @Roles('admin')

@@ -16,6 +16,13 @@ export class ChuyenMuc {
   @Column({ type: 'varchar', length: 50 })
   code!: string;
 
+  /**
+   * How long silence (or a flat sound) on the air may last in this chuyên mục's programmes before it counts
+   * as dead air; null: the station's own setting (LOA_DEAD_AIR_SECONDS). A reading with long pauses wants more.
+   */
+  @Column({ type: 'integer', nullable: true })
+  deadAirSeconds!: number | null;
+
   @InstantColumn()
   createdAt!: string;
 }

@@ -32,11 +32,21 @@ export class ChuyenMucService implements OnApplicationBootstrap {
     for (const name of CCHC.topics) await this.addTopic(cm.id, name);
   }
 
-  async create(name: string, code: string) {
+  async create(name: string, code: string, deadAirSeconds: number | null = null) {
     const repo = this.db.getRepository(ChuyenMuc);
     if (await repo.existsBy({ name: name.trim() })) throw new LoaError('conflict', `Chuyên mục "${name.trim()}" đã có.`);
     if (await repo.existsBy({ code })) throw new LoaError('conflict', `Mã chuyên mục "${code}" đã được dùng.`);
-    return repo.save(repo.create({ name: name.trim(), code, createdAt: this.clock.nowInstant() }));
+    return repo.save(repo.create({ name: name.trim(), code, deadAirSeconds, createdAt: this.clock.nowInstant() }));
+  }
+
+  /**
+   * Sets how long silence may last in this chuyên mục's programmes before it is dead air (null: the
+   * station's default). Stations take it with the next schedule they receive.
+   */
+  async setDeadAir(id: string, deadAirSeconds: number | null) {
+    const cm = await this.get(id);
+    cm.deadAirSeconds = deadAirSeconds;
+    return this.db.getRepository(ChuyenMuc).save(cm);
   }
 
   async addTopic(chuyenMucId: string, name: string) {

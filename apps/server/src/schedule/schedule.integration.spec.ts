@@ -115,6 +115,26 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
     expect((await operator.request('POST', '/api/slots', { programmeId, startAt: vnDay(2, '18:00'), stationIds: [st.binh], priority: 'emergency' })).status).toBe(403);
   });
 
+  it("a chuyên mục's own dead-air threshold reaches the agents with its programmes; a bad value or a non-admin changes nothing", async () => {
+    const cchc = (await admin.ok('GET', '/api/chuyen-muc')).find((c: { code: string }) => c.code === 'CCHC') as { id: string; deadAirSeconds: number | null };
+    expect(cchc.deadAirSeconds).toBeNull();
+    for (const bad of [1, 601, 2.5, 'mười']) {
+      const refused = await admin.request('PATCH', `/api/chuyen-muc/${cchc.id}`, { deadAirSeconds: bad });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('deadAirSeconds') });
+    }
+    expect((await editor.request('PATCH', `/api/chuyen-muc/${cchc.id}`, { deadAirSeconds: 20 })).status).toBe(403);
+    expect((await admin.ok('GET', '/api/chuyen-muc')).find((c: { id: string }) => c.id === cchc.id).deadAirSeconds).toBeNull();
+
+    expect(await admin.ok('PATCH', `/api/chuyen-muc/${cchc.id}`, { deadAirSeconds: 25 })).toMatchObject({ id: cchc.id, deadAirSeconds: 25 });
+    const slot = await admin.ok('POST', '/api/slots', { programmeId, startAt: vnDay(3, '19:15'), stationIds: [st.binh] });
+    const item = async () => (await schedule.snapshotFor(st.binh)).items.find((i) => i.slotId === slot.id)!;
+    expect((await item()).deadAirMs).toBe(25_000);
+    await admin.ok('PATCH', `/api/chuyen-muc/${cchc.id}`, { deadAirSeconds: null });
+    expect('deadAirMs' in (await item())).toBe(false);
+    await admin.ok('DELETE', `/api/slots/${slot.id}`);
+  });
+
   it('a daily slot sends the agent one item per day of the look-ahead, each at 05:00 Việt Nam time', async () => {
     const slot = await admin.ok('POST', '/api/slots', { programmeId, startAt: vnDay(1, '05:00'), rule: 'FREQ=DAILY', stationIds: [st.vinh] });
     expect(slot.status).toBe('approved');

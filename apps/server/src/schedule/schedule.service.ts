@@ -20,6 +20,7 @@ import { DomainEvents } from '../common/events';
 import { Clock } from '../common/clock';
 import { MediaService } from '../media/media.service';
 import { Programme } from '../programmes/programme.entity';
+import { ChuyenMuc } from '../programmes/chuyen-muc.entity';
 import { SpeakerCluster, StationGroup, StationGroupMember } from '../stations/station-group.entity';
 import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
@@ -725,6 +726,7 @@ export class ScheduleService {
       .innerJoin(Slot, 'slot', 'slot.id = air.slotId')
       .innerJoin(Programme, 'p', 'p.id = slot.programmeId')
       .innerJoin('media_asset', 'a', 'a.id = p.mediaAssetId')
+      .leftJoin(ChuyenMuc, 'cm', 'cm.id = p.chuyenMucId')
       .select([
         'air.slotId AS "slotId"',
         'air.startAt AS "startAt"',
@@ -737,6 +739,7 @@ export class ScheduleService {
         'p.id AS "programmeId"',
         'p.title AS title',
         'p.chuyenMuc AS "chuyenMuc"',
+        'cm.deadAirSeconds AS "deadAirSeconds"',
         'a.sha256 AS sha256',
         'a.size AS size',
         'a.durationMs AS "mediaDurationMs"',
@@ -751,6 +754,7 @@ export class ScheduleService {
       waitMs: Number(r.waitMs),
       size: Number(r.size),
       mediaDurationMs: Number(r.mediaDurationMs),
+      deadAirSeconds: r.deadAirSeconds === null ? null : Number(r.deadAirSeconds),
       clusterIds: r.clusterIds ? (JSON.parse(r.clusterIds) as string[]) : null,
     }));
   }

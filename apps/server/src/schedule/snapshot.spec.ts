@@ -13,6 +13,7 @@ const row = (slotId: string, startAt: string): AiringRow => ({
   programmeId: 'p1',
   title: 'Chuyên mục CCHC',
   chuyenMuc: 'Cải cách hành chính',
+  deadAirSeconds: null,
   sha256: 'b'.repeat(64),
   size: 1234,
   mediaDurationMs: 60_000,
@@ -20,6 +21,15 @@ const row = (slotId: string, startAt: string): AiringRow => ({
 
 describe('schedule snapshot', () => {
   const window = { from: '2026-11-24T00:00:00.000Z', to: '2026-11-25T00:00:00.000Z', now: '2026-11-24T01:00:00.000Z' };
+
+  it("carries a chuyên mục's own dead-air threshold to the agent, and nothing where the station's default holds", () => {
+    const own = { ...row('a', '2026-11-24T05:30:00.000Z'), deadAirSeconds: 20 };
+    const snap = buildSnapshot('st', 1, [own, row('b', '2026-11-24T06:30:00.000Z')], window);
+    expect(snap.items[0].deadAirMs).toBe(20_000);
+    expect('deadAirMs' in snap.items[1]).toBe(false);
+    expect(ScheduleSnapshot.safeParse(snap).success).toBe(true);
+    expect(ScheduleSnapshot.safeParse({ ...snap, items: [{ ...snap.items[0], deadAirMs: 500 }] }).success).toBe(false);
+  });
 
   it('lists the airings inside the window in start order, each with a stable occurrence id', () => {
     const snap = buildSnapshot('st', 7, [row('b', '2026-11-24T10:30:00.000Z'), row('a', '2026-11-24T05:30:00.000Z'), row('c', '2026-11-25T00:00:00.000Z')], window);

@@ -13,6 +13,8 @@ export interface AiringRow {
   programmeId: string;
   title: string;
   chuyenMuc: string;
+  /** The chuyên mục's own dead-air threshold, when it has one. */
+  deadAirSeconds: number | null;
   sha256: string;
   size: number;
   mediaDurationMs: number;
@@ -53,6 +55,7 @@ export function buildSnapshot(
       ...(r.startMode === 'wait' ? { waitMs: r.waitMs } : {}),
       ...(r.clusterIds ? { clusterIds: r.clusterIds } : {}),
       programme: { id: r.programmeId, title: r.title, chuyenMuc: r.chuyenMuc },
+      ...(r.deadAirSeconds ? { deadAirMs: r.deadAirSeconds * 1000 } : {}),
       media: { sha256: r.sha256, size: r.size, durationMs: r.mediaDurationMs, url: mediaUrlOf(r.sha256) },
     }))
     .sort((a, b) => (a.startAt < b.startAt ? -1 : a.startAt > b.startAt ? 1 : a.occurrenceId.localeCompare(b.occurrenceId)));

@@ -1,5 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+
+const DEAD_AIR_MESSAGE = 'Ngưỡng lặng sóng là số giây nguyên từ 3 đến 600';
 
 export class CreateChuyenMucDto {
   @ApiProperty({ example: 'Chuyển đổi số' })
@@ -11,6 +13,22 @@ export class CreateChuyenMucDto {
   @ApiProperty({ example: 'CDS' })
   @Matches(/^[A-Za-z0-9_-]{1,50}$/, { message: 'Mã chuyên mục chỉ gồm chữ, số, "-" và "_"' })
   code!: string;
+
+  @ApiPropertyOptional({ example: 15, description: 'silence longer than this many seconds in its programmes is dead air; absent: the station default' })
+  @IsOptional()
+  @IsInt({ message: DEAD_AIR_MESSAGE })
+  @Min(3, { message: DEAD_AIR_MESSAGE })
+  @Max(600, { message: DEAD_AIR_MESSAGE })
+  deadAirSeconds?: number;
+}
+
+export class UpdateChuyenMucDto {
+  @ApiProperty({ example: 15, nullable: true, description: 'null: back to the station default (LOA_DEAD_AIR_SECONDS)' })
+  @ValidateIf((_, v) => v !== null)
+  @IsInt({ message: DEAD_AIR_MESSAGE })
+  @Min(3, { message: DEAD_AIR_MESSAGE })
+  @Max(600, { message: DEAD_AIR_MESSAGE })
+  deadAirSeconds!: number | null;
 }
 
 export class CreateTopicDto {
