@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 
-/** What a dossier covers: one station or a unit's stations, over a period of planned starts. */
-export class DossierQuery {
+/** A period of one station's or a unit's stations' logbook, by planned start. */
+class DossierPeriod {
   @ApiPropertyOptional({ description: 'Một trạm' })
   @IsOptional()
   @IsUUID()
@@ -20,7 +20,10 @@ export class DossierQuery {
   @ApiProperty({ description: 'Giờ phát dự kiến đến, không gồm (ISO-8601)' })
   @IsISO8601({ strict: true })
   to!: string;
+}
 
+/** What a dossier covers, and whether its audio comes as files or as a list. */
+export class DossierQuery extends DossierPeriod {
   @ApiPropertyOptional({ enum: ['files', 'links'], description: 'links: danh sách tệp âm thanh (mã SHA-256, đường tải) thay cho chính các tệp' })
   @IsOptional()
   @IsIn(['files', 'links'])
@@ -28,25 +31,7 @@ export class DossierQuery {
 }
 
 /** An inspector closes a period of a station's or a unit's dossier. */
-export class CloseDossierDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUUID()
-  stationId?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUUID()
-  unitId?: string;
-
-  @ApiProperty({ description: 'Từ (ISO-8601)' })
-  @IsISO8601({ strict: true })
-  from!: string;
-
-  @ApiProperty({ description: 'Đến, không gồm (ISO-8601)' })
-  @IsISO8601({ strict: true })
-  to!: string;
-
+export class CloseDossierDto extends DossierPeriod {
   @ApiPropertyOptional({ description: 'Ghi chú của người kiểm tra' })
   @IsOptional()
   @IsString()
