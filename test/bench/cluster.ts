@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { AGENT_WS_PATH } from '@loa/protocol';
 import { runCli } from '../../apps/server/src/cli';
 import { Api } from '../support/api';
-import { makeTone } from '../support/audio';
+import { createStations, toneProgramme } from './bench-stations';
 import { createDatabase, PG_MISSING, postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 import { ADMIN_PASSWORD, eventually, Proc, ServerProc, startServerProcess } from '../support/processes';
 
@@ -83,20 +83,8 @@ async function main(): Promise<number> {
     await api.login('admin', ADMIN_PASSWORD);
     const unit = await api.ok('POST', '/api/units', { name: 'Tỉnh thử tải', kind: 'Tỉnh' });
     log(`creating ${agents} stations`);
-    const tokens: string[] = [];
-    const stationIds: string[] = [];
-    for (let i = 0; i < agents; i += 20) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(20, agents - i) }, (_, k) => api.ok('POST', '/api/stations', { unitId: unit.id, name: `Trạm ${i + k}`, code: `tram-${i + k}` })),
-      );
-      for (const b of batch) {
-        tokens.push(b.token);
-        stationIds.push(b.station.id);
-      }
-    }
-    const upload = await api.upload(await makeTone(join(dir, 'tone.wav'), { frequency: 440, seconds: 1 }));
-    const asset = await api.waitReady(upload.body.id);
-    const programme = await api.ok('POST', '/api/programmes', { title: 'Chuyên mục CCHC', chuyenMuc: 'Cải cách hành chính', mediaAssetId: asset.id });
+    const { tokens, stationIds } = await createStations(api, unit.id, agents);
+    const programme = await toneProgramme(api, dir);
     const base = Math.ceil((Date.now() + 3600_000) / 60_000) * 60_000;
     for (let k = 0; k < 2 * perRound; k++) {
       await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: new Date(base + k * 300_000).toISOString(), stationIds });

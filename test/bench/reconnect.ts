@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_WS_PATH } from '@loa/protocol';
 import { Api } from '../support/api';
-import { makeTone } from '../support/audio';
+import { createStations, toneProgramme } from './bench-stations';
 import { ADMIN_PASSWORD, eventually, Proc, ServerProc, startServerProcess } from '../support/processes';
 
 /**
@@ -55,23 +55,9 @@ async function main(): Promise<number> {
     const unit = await api.ok('POST', '/api/units', { name: 'Tỉnh thử tải', kind: 'Tỉnh' });
 
     log(`creating ${agents} stations`);
-    const tokens: string[] = [];
-    const stationIds: string[] = [];
-    for (let i = 0; i < agents; i += 20) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(20, agents - i) }, (_, k) =>
-          api.ok('POST', '/api/stations', { unitId: unit.id, name: `Trạm ${i + k}`, code: `tram-${i + k}` }),
-        ),
-      );
-      for (const b of batch) {
-        tokens.push(b.token);
-        stationIds.push(b.station.id);
-      }
-    }
+    const { tokens, stationIds } = await createStations(api, unit.id, agents);
     // Every snapshot carries a real item, as on a working day.
-    const upload = await api.upload(await makeTone(join(dir, 'tone.wav'), { frequency: 440, seconds: 1 }));
-    const asset = await api.waitReady(upload.body.id);
-    const programme = await api.ok('POST', '/api/programmes', { title: 'Chuyên mục CCHC', chuyenMuc: 'Cải cách hành chính', mediaAssetId: asset.id });
+    const programme = await toneProgramme(api, dir);
     await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: new Date(Date.now() + 3600_000).toISOString(), stationIds });
 
     const spec = join(dir, 'agents.json');
