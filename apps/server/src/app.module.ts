@@ -69,13 +69,12 @@ import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { ProgrammesService } from './programmes/programmes.service';
-import { AiringsRepository } from './schedule/airings.repository';
 import { StationsRepository } from './stations/stations.repository';
 import { CalendarController } from './schedule/calendar.controller';
 import { CalendarService } from './schedule/calendar.service';
 import { ScheduleHousekeeping } from './schedule/housekeeping';
 import { ScheduleController, TimelineController } from './schedule/schedule.controller';
-import { ScheduleService } from './schedule/schedule.service';
+import { SCHEDULE_PROVIDERS } from './schedule/schedule.providers';
 import { Slot, SlotTarget } from './schedule/slot.entity';
 import { StationGroupsController } from './stations/station-groups.controller';
 import { StationGroupsService } from './stations/station-groups.service';
@@ -173,8 +172,7 @@ export class AppModule {
         StationsService,
         EnrolmentService,
         ProgrammesService,
-        ScheduleService,
-        AiringsRepository,
+        ...SCHEDULE_PROVIDERS,
         StationsRepository,
         ScheduleHousekeeping,
         StationGroupsService,

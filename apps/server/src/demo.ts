@@ -17,7 +17,7 @@ import { RESULT_LABELS } from './logbook/logbook-rules';
 import { LogbookService } from './logbook/logbook.service';
 import { MediaService } from './media/media.service';
 import { ProgrammesService } from './programmes/programmes.service';
-import { ScheduleService } from './schedule/schedule.service';
+import { ScheduleAuthoring } from './schedule/schedule-authoring.service';
 import { formatLocal } from './schedule/zoned-time';
 import { StationsService } from './stations/stations.service';
 import { UnitsService } from './units/units.service';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   });
 
   const startAt = new Date(Math.ceil((Date.now() + 60_000) / 1000) * 1000).toISOString();
-  await app.get(ScheduleService).create({ programmeId: state.programmeId, startAt, stationIds: state.stations.map((s) => s.id) }, null);
+  await app.get(ScheduleAuthoring).create({ programmeId: state.programmeId, startAt, stationIds: state.stations.map((s) => s.id) }, null);
 
   const local = formatLocal(startAt, config.timezone);
   console.log(`

@@ -16,7 +16,7 @@ import { Sweep } from '../common/sweep';
 import { Turns } from '../common/turns';
 import { LiveHub } from '../live/live-hub';
 import { PlaybackService } from '../playback/playback.service';
-import { ScheduleService } from '../schedule/schedule.service';
+import { ScheduleQueries } from '../schedule/schedule-queries.service';
 import { StationsService } from '../stations/stations.service';
 import { AgentLink } from './agent-link';
 
@@ -53,7 +53,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
 
   constructor(
     private readonly stations: StationsService,
-    private readonly schedule: ScheduleService,
+    private readonly schedule: ScheduleQueries,
     private readonly playback: PlaybackService,
     private readonly events: DomainEvents,
     private readonly clock: Clock,

@@ -4,7 +4,7 @@ import { LoaError } from '../common/errors';
 import { AuthService } from './auth.service';
 import { ALLOW_AGENT, ALLOW_QUERY_TOKEN, IS_PUBLIC, Principal, Role, ROLES_KEY, RouteScope, SCOPE_KEY } from './principal';
 import { AccessPolicy } from '../access/access-policy';
-import { ScheduleService } from '../schedule/schedule.service';
+import { ScheduleQueries } from '../schedule/schedule-queries.service';
 
 /** What the guard leaves on the request for the handler and the interceptors behind it. */
 export interface AuthenticatedRequest {
@@ -31,7 +31,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
     private readonly access: AccessPolicy,
-    private readonly schedule: ScheduleService,
+    private readonly schedule: ScheduleQueries,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {

@@ -9,7 +9,7 @@ import { LoaError } from '../common/errors';
 import { LogbookLine } from '../logbook/logbook-line.entity';
 import { ChuyenMucService } from '../programmes/chuyen-muc.service';
 import { Programme } from '../programmes/programme.entity';
-import { ScheduleService } from '../schedule/schedule.service';
+import { ScheduleQueries } from '../schedule/schedule-queries.service';
 import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
 import { UnitsService } from '../units/units.service';
@@ -38,7 +38,7 @@ export class PlanTargetsService {
     private readonly chuyenMuc: ChuyenMucService,
     private readonly stations: StationsService,
     private readonly units: UnitsService,
-    private readonly schedule: ScheduleService,
+    private readonly schedule: ScheduleQueries,
     private readonly access: AccessPolicy,
   ) {}
 

@@ -11,7 +11,7 @@ import { isServerMiss, ON_AIR_RESULTS, reasonText, resultOf } from '../logbook/l
 import type { LogbookResult } from '../logbook/logbook-line.entity';
 import { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
 import { Topic } from '../programmes/chuyen-muc.entity';
-import { ScheduleService } from '../schedule/schedule.service';
+import { ScheduleQueries } from '../schedule/schedule-queries.service';
 import { Station } from '../stations/station.entity';
 import { DeadAirEvent } from './dead-air-event.entity';
 import { eventRow, lineDraft, PlaybackEventRow } from './playback-event.entity';
@@ -51,7 +51,7 @@ export class PlaybackService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
-    private readonly schedule: ScheduleService,
+    private readonly schedule: ScheduleQueries,
     private readonly logbook: LogbookWriter,
   ) {}
 

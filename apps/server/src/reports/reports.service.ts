@@ -9,7 +9,7 @@ import { LocalTime } from '../logbook/local-time';
 import { PlanTargetsService } from '../plan-targets/plan-targets.service';
 import { ChuyenMucService } from '../programmes/chuyen-muc.service';
 import { Programme } from '../programmes/programme.entity';
-import { ScheduleService } from '../schedule/schedule.service';
+import { ScheduleQueries } from '../schedule/schedule-queries.service';
 import { occurrenceIdOf } from '../schedule/snapshot';
 import { Station } from '../stations/station.entity';
 import { Unit } from '../units/unit.entity';
@@ -46,7 +46,7 @@ export class ReportsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly units: UnitsService,
-    private readonly schedule: ScheduleService,
+    private readonly schedule: ScheduleQueries,
     private readonly planTargets: PlanTargetsService,
     private readonly chuyenMuc: ChuyenMucService,
     private readonly clock: Clock,

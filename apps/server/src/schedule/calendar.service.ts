@@ -20,7 +20,7 @@ import { CalendarToken } from './calendar-token.entity';
 import { recurrenceOf } from './expand';
 import { Slot } from './slot.entity';
 import { CALENDAR_LINK_DEFAULT_DAYS } from './dto/calendar-token.dto';
-import { ScheduleService } from './schedule.service';
+import { ScheduleQueries } from './schedule-queries.service';
 
 const DAY = 24 * 3600_000;
 /** What a subscribed phone shows: the last month, and CALENDAR_FEED_DAYS ahead. */
@@ -38,7 +38,7 @@ export class CalendarService {
     private readonly clock: Clock,
     private readonly stations: StationsService,
     private readonly units: UnitsService,
-    private readonly schedule: ScheduleService,
+    private readonly schedule: ScheduleQueries,
     private readonly config: AppConfig,
     private readonly access: AccessPolicy,
   ) {}

@@ -3,7 +3,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { Subscription } from 'rxjs';
 import { DomainEvents } from '../common/events';
 import { Leadership } from '../leadership/leadership';
-import { ScheduleService } from './schedule.service';
+import { LookAhead } from './look-ahead.service';
 
 /**
  * Keeps each station's materialised look-ahead fresh as the window slides (new airings of recurring slots,
@@ -17,7 +17,7 @@ export class ScheduleHousekeeping implements OnApplicationBootstrap, OnModuleDes
   private subscription?: Subscription;
 
   constructor(
-    private readonly schedule: ScheduleService,
+    private readonly schedule: LookAhead,
     private readonly events: DomainEvents,
     private readonly leadership: Leadership,
   ) {}

@@ -5,7 +5,8 @@ import { UuidParam } from '../common/params';
 import { CreateSlotDto, EditAiringDto, RejectSlotDto, UpdateSlotDto } from './dto/create-slot.dto';
 import { ListSlotsQuery, TimelineQuery } from './dto/list-slots.dto';
 import type { Actor } from '../access/access-policy';
-import { ScheduleService } from './schedule.service';
+import { ScheduleAuthoring } from './schedule-authoring.service';
+import { ScheduleQueries } from './schedule-queries.service';
 
 export function actorOf(p: Principal): Actor {
   if (p.kind !== 'user') throw new Error('agents do not act on the schedule');
@@ -18,23 +19,26 @@ const iso = (text?: string) => text && new Date(text).toISOString();
 @ApiBearerAuth()
 @Controller('slots')
 export class ScheduleController {
-  constructor(private readonly schedule: ScheduleService) {}
+  constructor(
+    private readonly queries: ScheduleQueries,
+    private readonly schedule: ScheduleAuthoring,
+  ) {}
 
   /** Someone bound to a unit sees only the slots that air on one of its stations. */
   @Get()
   list(@Query() query: ListSlotsQuery, @CurrentPrincipal() who: Principal) {
-    return this.schedule.list({ stationId: query.stationId, from: iso(query.from), to: iso(query.to), status: query.status }, actorOf(who));
+    return this.queries.list({ stationId: query.stationId, from: iso(query.from), to: iso(query.to), status: query.status }, actorOf(who));
   }
 
   @Get('mine')
   mine(@CurrentPrincipal() who: Principal) {
-    return this.schedule.mine(actorOf(who));
+    return this.queries.mine(actorOf(who));
   }
 
   @ScopedBy('slot')
   @Get(':id')
   get(@Param('id', UuidParam) id: string) {
-    return this.schedule.describe(id);
+    return this.queries.describe(id);
   }
 
   @Roles('admin', 'editor', 'approver', 'operator')
@@ -90,7 +94,7 @@ export class ScheduleController {
 @ApiBearerAuth()
 @Controller('stations')
 export class TimelineController {
-  constructor(private readonly schedule: ScheduleService) {}
+  constructor(private readonly schedule: ScheduleQueries) {}
 
   @ScopedBy('station')
   @Get(':id/timeline')

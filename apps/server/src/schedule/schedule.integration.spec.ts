@@ -10,7 +10,9 @@ import { makeTone } from '../../../../test/support/audio';
 import { startServer } from '../bootstrap';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
-import { ScheduleService } from './schedule.service';
+import { LookAhead } from './look-ahead.service';
+import { ScheduleAuthoring } from './schedule-authoring.service';
+import { ScheduleQueries } from './schedule-queries.service';
 
 const DAY = 24 * 3600_000;
 
@@ -33,7 +35,9 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
   let commune: { id: string };
   const st: Record<string, string> = {};
   let programmeId: string;
-  let schedule: ScheduleService;
+  let schedule: ScheduleQueries;
+  let authoring: ScheduleAuthoring;
+  let lookAhead: LookAhead;
 
   /** A wall-clock time in Việt Nam `days` from now at hh:mm, as an author writes it. */
   const vnDay = (days: number, hhmm: string) => {
@@ -55,7 +59,9 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
       AppConfig.fromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOA_ADMIN_PASSWORD: 'sched-admin-pw', LOG_LEVEL: 'error', ...(await testDatabaseEnv()) }),
     );
     url = await app.getUrl();
-    schedule = app.get(ScheduleService);
+    schedule = app.get(ScheduleQueries);
+    authoring = app.get(ScheduleAuthoring);
+    lookAhead = app.get(LookAhead);
     admin = new Api(url);
     await admin.login('admin', 'sched-admin-pw');
     province = await admin.ok('POST', '/api/units', { name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
@@ -196,7 +202,7 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
     const { station } = await admin.ok('POST', '/api/stations', { unitId: commune.id, name: 'Đài thôn mới', code: 'thon-moi' });
     // Picked up when the station is created, and by the periodic refresh in any case.
     await eventually(async () => (await snapshotIds(station.id)).includes(slot.id));
-    await schedule.refreshAll();
+    await lookAhead.refreshAll();
     expect(await snapshotIds(station.id)).toContain(slot.id);
   });
 
@@ -210,7 +216,7 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
       ids.push(...made.map((m: { station: { id: string } }) => m.station.id));
     }
     // After the look-ahead each new station got on creation (queued before this one).
-    await schedule.refreshStations(ids);
+    await lookAhead.refreshStations(ids);
     const versions = await Promise.all(ids.map(async (id) => (await schedule.snapshotFor(id)).version));
     // Counts the turns of the event loop the change leaves to others (live audio, agents' sockets).
     let turns = 0;
@@ -221,7 +227,7 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
       setImmediate(turn);
     };
     setImmediate(turn);
-    const slot = await schedule.create({ programmeId, startAt: vnDay(2, '06:30'), rule: 'FREQ=DAILY;COUNT=3', unitIds: [district.id] }, null);
+    const slot = await authoring.create({ programmeId, startAt: vnDay(2, '06:30'), rule: 'FREQ=DAILY;COUNT=3', unitIds: [district.id] }, null);
     counting = false;
     expect(turns).toBeGreaterThanOrEqual(2); // 120 stations: three batches of fifty
     for (const [i, id] of ids.entries()) {
@@ -341,21 +347,21 @@ describe('scheduling as stations work: approval, recurrence, targets, conflicts,
     const { station } = await admin.ok('POST', '/api/stations', { unitId: unit.id, name: 'Đài xã Cẩm Quang', code: 'cam-quang' });
     const slot = await admin.ok('POST', '/api/slots', { programmeId, startAt: vnDay(1, '05:15'), rule: 'FREQ=DAILY', stationIds: [station.id] });
     const before = await schedule.snapshotFor(station.id);
-    expect(await schedule.refreshAll()).not.toContain(station.id);
+    expect(await lookAhead.refreshAll()).not.toContain(station.id);
 
     const clock = app.get(Clock);
     const real = clock.now();
     const spy = jest.spyOn(clock, 'now').mockReturnValue(real + 2 * DAY);
     try {
-      expect(await schedule.refreshAll()).toContain(station.id);
+      expect(await lookAhead.refreshAll()).toContain(station.id);
       const after = await schedule.snapshotFor(station.id);
       expect(after.version).toBeGreaterThan(before.version);
       const last = (snap: typeof before) => snap.items.filter((i) => i.slotId === slot.id).at(-1)!.startAt;
       expect(Date.parse(last(after)) - Date.parse(last(before))).toBe(2 * DAY);
 
       spy.mockReturnValue(real + 80 * DAY);
-      await schedule.refreshAll();
-      expect(await schedule.expire()).toBeGreaterThan(0);
+      await lookAhead.refreshAll();
+      expect(await lookAhead.expire()).toBeGreaterThan(0);
     } finally {
       spy.mockRestore();
     }
