@@ -1,20 +1,17 @@
-import { AccessPolicy } from '../access/access-policy';
+import { Inject, Injectable } from '@nestjs/common';
+import { AccessPolicy, subtreeOf } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
-import { LogbookLine } from '../logbook/logbook-line.entity';
 import { ChuyenMucService } from '../programmes/chuyen-muc.service';
-import { Programme } from '../programmes/programme.entity';
 import { ScheduleQueries } from '../schedule/schedule-queries.service';
-import { Station } from '../stations/station.entity';
+import { occurrenceIdOf } from '../schedule/snapshot';
 import { StationsService } from '../stations/stations.service';
 import { UnitsService } from '../units/units.service';
 import { judge, monthsBetween, STATUS_LABELS, worst } from './compliance';
-import { PlanTarget } from './plan-target.entity';
+import { PlanTargetsRepository } from './plan-targets.repository';
+import { countTargets, type TargetRule } from './target-count';
 
 export interface NewPlanTarget {
   name: string;
@@ -25,21 +22,19 @@ export interface NewPlanTarget {
   minPerMonth: number;
 }
 
-/** Results in the logbook that count as aired. */
-const AIRED = ['complete', 'partial'];
 const MAX_PERIOD_MS = 400 * 24 * 3600_000;
 
 @Injectable()
 export class PlanTargetsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly config: AppConfig,
+    private readonly store: PlanTargetsRepository,
+    @Inject(AppConfig) private readonly config: Pick<AppConfig, 'timezone'>,
     private readonly clock: Clock,
-    private readonly chuyenMuc: ChuyenMucService,
-    private readonly stations: StationsService,
-    private readonly units: UnitsService,
-    private readonly schedule: ScheduleQueries,
-    private readonly access: AccessPolicy,
+    @Inject(ChuyenMucService) private readonly chuyenMuc: Pick<ChuyenMucService, 'get' | 'list'>,
+    @Inject(StationsService) private readonly stations: Pick<StationsService, 'get'>,
+    @Inject(UnitsService) private readonly units: Pick<UnitsService, 'get'>,
+    @Inject(ScheduleQueries) private readonly schedule: Pick<ScheduleQueries, 'plannedAirings'>,
+    @Inject(AccessPolicy) private readonly access: Pick<AccessPolicy, 'visibleUnitsWithAncestors' | 'visibleStations'>,
   ) {}
 
   async create(input: NewPlanTarget, userId: string | null) {
@@ -51,19 +46,16 @@ export class PlanTargetsService {
       if (!input.unitId || input.stationId) throw new LoaError('validation_failed', 'Chỉ tiêu cho từng trạm của đơn vị cần unitId (và không có stationId).', { field: 'unitId' });
       await this.units.get(input.unitId);
     }
-    const repo = this.db.getRepository(PlanTarget);
-    return repo.save(
-      repo.create({
-        name: input.name.trim(),
-        chuyenMucId: input.chuyenMucId,
-        scope: input.scope,
-        stationId: input.stationId ?? null,
-        unitId: input.unitId ?? null,
-        minPerMonth: input.minPerMonth,
-        createdBy: userId,
-        createdAt: this.clock.nowInstant(),
-      }),
-    );
+    return this.store.insert({
+      name: input.name.trim(),
+      chuyenMucId: input.chuyenMucId,
+      scope: input.scope,
+      stationId: input.stationId ?? null,
+      unitId: input.unitId ?? null,
+      minPerMonth: input.minPerMonth,
+      createdBy: userId,
+      createdAt: this.clock.nowInstant(),
+    });
   }
 
   /**
@@ -71,13 +63,10 @@ export class PlanTargetsService {
    * (targets set upstream apply to it), never a sibling's.
    */
   async list(who?: Principal) {
-    const all = await this.db.getRepository(PlanTarget).find({ order: { createdAt: 'ASC' } });
+    const all = await this.store.all();
     const visible = who ? await this.access.visibleUnitsWithAncestors(who) : undefined;
     if (!visible) return all;
-    const stationIds = all.filter((t) => t.stationId).map((t) => t.stationId!);
-    const stationUnits = stationIds.length
-      ? new Map((await this.db.getRepository(Station).find({ select: { id: true, unitId: true }, where: { id: In(stationIds) } })).map((s) => [s.id, s.unitId]))
-      : new Map<string, string>();
+    const stationUnits = all.some((t) => t.stationId) ? new Map((await this.store.stations()).map((s) => [s.id, s.unitId])) : new Map<string, string>();
     return all.filter((t) => {
       const unitId = t.scope === 'station' ? stationUnits.get(t.stationId ?? '') : t.unitId;
       return unitId !== undefined && unitId !== null && visible.has(unitId);
@@ -98,51 +87,49 @@ export class PlanTargetsService {
     const zone = this.config.timezone;
     const months = monthsBetween(from, to, zone);
     const span = { from: months[0].from, to: months[months.length - 1].to };
-    const targets = await this.list();
-    const all = await this.chuyenMuc.list();
-    const visible = await this.access.visibleStations(who);
-    const allStations = (await this.db.getRepository(Station).find({ select: { id: true, name: true, unitId: true } })).filter((s) => (!visible || visible.has(s.id)) && (!only || only.has(s.id)));
-    const out = [];
+    const [targets, chuyenMuc, visible, stationRows, units] = await Promise.all([this.list(), this.chuyenMuc.list(), this.access.visibleStations(who), this.store.stations(), this.store.units()]);
+    const inView = (id: string) => (!visible || visible.has(id)) && (!only || only.has(id));
+    const allStations = stationRows.filter((s) => inView(s.id));
+    const names = new Map(chuyenMuc.map((c) => [c.id, c.name]));
+    // Each target with the stations it is counted on; then everything they need is read once, for all of them.
+    const rules: (TargetRule & { target: (typeof targets)[number] })[] = [];
     for (const target of targets) {
-      const cm = all.find((c) => c.id === target.chuyenMucId);
-      if (!cm) continue;
-      const stationIds = (
-        target.scope === 'station' ? [target.stationId!] : (await this.units.subtreeIds(target.unitId!).then((u) => allStations.filter((s) => u.includes(s.unitId)))).map((s) => s.id)
-      ).filter((id) => (!visible || visible.has(id)) && (!only || only.has(id)));
+      const name = names.get(target.chuyenMucId);
+      if (name === undefined) continue;
+      const stationIds = (target.scope === 'station' ? [target.stationId!] : stationsUnder(target.unitId!, units, allStations)).filter(inView);
       if ((visible || only) && !stationIds.length) continue;
-      const lines = stationIds.length
-        ? await this.db
-            .getRepository(LogbookLine)
-            .createQueryBuilder('l')
-            .select(['l.stationId', 'l.plannedStart', 'l.programmeId', 'l.chuyenMuc'])
-            .where('l.stationId IN (:...stationIds)', { stationIds })
-            .andWhere('l.result IN (:...aired)', { aired: AIRED })
-            .andWhere('l.plannedStart >= :from AND l.plannedStart < :to', { from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString() })
-            .getMany()
-        : [];
-      const linePrograms = lines.length ? await this.db.getRepository(Programme).findBy({ id: In([...new Set(lines.map((l) => l.programmeId))]) }) : [];
-      const countsForTarget = (programmeId: string, chuyenMucName: string) =>
-        linePrograms.find((p) => p.id === programmeId)?.chuyenMucId === cm.id || chuyenMucName.toLocaleLowerCase('vi') === cm.name.toLocaleLowerCase('vi');
-      const ahead = await this.schedule.plannedAirings(stationIds, Math.max(now, span.from), span.to);
-      const aheadPrograms = ahead.length ? await this.db.getRepository(Programme).findBy({ id: In([...new Set(ahead.map((a) => a.programmeId))]) }) : [];
-      const aheadForTarget = ahead.filter((a) => {
-        const p = aheadPrograms.find((x) => x.id === a.programmeId);
-        return p && (p.chuyenMucId === cm.id || p.chuyenMuc.toLocaleLowerCase('vi') === cm.name.toLocaleLowerCase('vi'));
+      rules.push({ id: target.id, chuyenMucId: target.chuyenMucId, chuyenMuc: name, stationIds, target });
+    }
+    const counted = [...new Set(rules.flatMap((r) => r.stationIds))];
+    const [lines, ahead] = counted.length
+      ? await Promise.all([this.store.airedLines(counted, new Date(span.from).toISOString(), new Date(span.to).toISOString()), this.schedule.plannedAirings(counted, Math.max(now, span.from), span.to)])
+      : [[], []];
+    const filed = new Map((await this.store.filings(ahead.map((a) => a.programmeId))).map((p) => [p.id, p]));
+    const monthOf = (t: number) => months.findIndex((mo) => t >= mo.from && t < mo.to);
+    const counts = countTargets(
+      rules,
+      months.length,
+      lines,
+      (l) => monthOf(Date.parse(l.plannedStart)),
+      ahead.map((a) => ({ ...a, occurrenceId: occurrenceIdOf(a.slotId, new Date(a.at).toISOString()), chuyenMucId: filed.get(a.programmeId)?.chuyenMucId, chuyenMuc: filed.get(a.programmeId)?.chuyenMuc })),
+      (a) => monthOf(a.at),
+    );
+    const out = rules.map(({ target, chuyenMuc: name, stationIds }) => {
+      const stations = stationIds.map((stationId) => {
+        const { aired, scheduled } = counts.get(target.id)!.get(stationId)!;
+        return {
+          stationId,
+          stationName: allStations.find((s) => s.id === stationId)?.name ?? '',
+          months: months.map((mo, i) => {
+            const status = judge(aired[i], scheduled[i], target.minPerMonth, mo.to, now);
+            return { month: mo.month, aired: aired[i], scheduled: scheduled[i], status, label: STATUS_LABELS[status] };
+          }),
+        };
       });
-      const stations = stationIds.map((stationId) => ({
-        stationId,
-        stationName: allStations.find((s) => s.id === stationId)?.name ?? '',
-        months: months.map((mo) => {
-          const aired = lines.filter((l) => l.stationId === stationId && inMonth(l.plannedStart, mo) && countsForTarget(l.programmeId, l.chuyenMuc)).length;
-          const scheduled = aheadForTarget.filter((a) => a.stationId === stationId && a.at >= mo.from && a.at < mo.to).length;
-          const status = judge(aired, scheduled, target.minPerMonth, mo.to, now);
-          return { month: mo.month, aired, scheduled, status, label: STATUS_LABELS[status] };
-        }),
-      }));
-      out.push({
+      return {
         id: target.id,
         name: target.name,
-        chuyenMuc: cm.name,
+        chuyenMuc: name,
         scope: target.scope,
         minPerMonth: target.minPerMonth,
         months: months.map((mo, i) => {
@@ -150,13 +137,14 @@ export class PlanTargetsService {
           return { month: mo.month, status, label: STATUS_LABELS[status], stationsMet: stations.filter((s) => s.months[i].status === 'met').length, stations: stations.length };
         }),
         stations,
-      });
-    }
+      };
+    });
     return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), timeZone: zone, targets: out };
   }
 }
 
-function inMonth(instant: string, mo: { from: number; to: number }): boolean {
-  const t = Date.parse(instant);
-  return t >= mo.from && t < mo.to;
+/** The stations (of those given) in the unit's subtree. */
+function stationsUnder(unitId: string, units: Parameters<typeof subtreeOf>[0], stations: readonly { id: string; unitId: string }[]): string[] {
+  const subtree = new Set(subtreeOf(units, unitId));
+  return stations.filter((s) => subtree.has(s.unitId)).map((s) => s.id);
 }

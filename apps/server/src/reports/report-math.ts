@@ -3,6 +3,7 @@
  * station, per unit and in total. No database, no framework: inputs are plain rows.
  */
 import { judge, STATUS_LABELS, worst } from '../plan-targets/compliance';
+import { countTargets } from '../plan-targets/target-count';
 import { REPORT_PERIODS } from '@loa/api-types';
 import type { LogbookResult } from '@loa/api-types';
 import type { ReportPeriod, WindowConvention, LocalDate, ReportMonth, ReportWindow, Breakdown, Figures, StationFigures, UnitFigures, TargetMonth, TargetItem, TargetSummary, TargetsSection, PeriodicReport } from '@loa/api-types';
@@ -112,8 +113,6 @@ export interface StationInfo {
 export const NO_TARGETS: TargetsSection = { available: false, note: 'Chưa có chỉ tiêu kế hoạch cho kỳ này.', items: [], summaries: [] };
 
 const ON_AIR = new Set(['complete', 'partial', 'interrupted']);
-/** What counts towards a plan target, as plan-target compliance counts it: the programme went on air to its end or in part. */
-const COUNTS_FOR_TARGET = new Set(['complete', 'partial']);
 
 /** Rounds minutes to one decimal, so sums print as people add them. */
 function round1(n: number): number {
@@ -229,11 +228,6 @@ export function narrativeOf(window: ReportWindow, total: PeriodicReport['total']
   return parts.join(' ');
 }
 
-function matchesTarget(target: ReportTarget, chuyenMucId: string | null | undefined, chuyenMuc: string | undefined): boolean {
-  // As plan-target compliance matches: the programme is filed under the chuyên mục, or carries its name.
-  return chuyenMucId === target.chuyenMucId || (chuyenMuc !== undefined && chuyenMuc.toLocaleLowerCase('vi') === target.chuyenMuc.toLocaleLowerCase('vi'));
-}
-
 function wallMs(d: LocalDate): number {
   return Date.UTC(d.y, d.m - 1, d.d);
 }
@@ -256,24 +250,22 @@ export function targetsOf(
   const summaries: TargetSummary[] = [];
   const now = wallMs(today);
   const todayIso = isoDay(today);
-  const logged = new Set(lines.map((l) => `${l.stationId}|${l.occurrenceId}`));
+  const covered = new Map(targets.map((t) => [t.id, stations.filter((s) => t.stationIds.includes(s.id))]));
+  // Airings to come count from today on; the report's lines and airings carry local days.
+  const counts = countTargets(
+    targets.map((t) => ({ ...t, stationIds: covered.get(t.id)!.map((s) => s.id) })),
+    window.months.length,
+    lines,
+    (l) => monthIndex(window, l.day),
+    ahead,
+    (a) => (a.day < todayIso ? -1 : monthIndex(window, a.day)),
+  );
   for (const target of targets) {
-    const covered = stations.filter((s) => target.stationIds.includes(s.id));
-    if (!covered.length) continue;
+    const stationsOfTarget = covered.get(target.id)!;
+    if (!stationsOfTarget.length) continue;
     const mine: TargetItem[] = [];
-    for (const station of covered) {
-      const aired = window.months.map(() => 0);
-      const coming = window.months.map(() => 0);
-      for (const l of lines) {
-        if (l.stationId !== station.id || !COUNTS_FOR_TARGET.has(l.result) || !matchesTarget(target, l.chuyenMucId, l.chuyenMuc)) continue;
-        const i = monthIndex(window, l.day);
-        if (i >= 0) aired[i]++;
-      }
-      for (const a of ahead) {
-        if (a.stationId !== station.id || a.day < todayIso || logged.has(`${a.stationId}|${a.occurrenceId}`) || !matchesTarget(target, a.chuyenMucId, a.chuyenMuc)) continue;
-        const i = monthIndex(window, a.day);
-        if (i >= 0) coming[i]++;
-      }
+    for (const station of stationsOfTarget) {
+      const { aired, scheduled: coming } = counts.get(target.id)!.get(station.id)!;
       const months = window.months.map((m, i): TargetMonth => {
         const status = judge(aired[i], coming[i], target.minPerMonth, wallMs(m.end), now);
         return { key: m.key, label: m.label, aired: aired[i], status, statusLabel: STATUS_LABELS[status] };

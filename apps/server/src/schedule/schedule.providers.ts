@@ -1,8 +1,15 @@
 import type { Provider } from '@nestjs/common';
+import { PlanTargetsRepository, TypeormPlanTargetsRepository } from '../plan-targets/plan-targets.repository';
 import { LookAhead } from './look-ahead.service';
 import { ScheduleAuthoring } from './schedule-authoring.service';
 import { ScheduleQueries } from './schedule-queries.service';
 import { ScheduleRepository, TypeormScheduleRepository } from './schedule.repository';
 
-/** The schedule's services and the store behind them. */
-export const SCHEDULE_PROVIDERS: Provider[] = [{ provide: ScheduleRepository, useClass: TypeormScheduleRepository }, ScheduleQueries, ScheduleAuthoring, LookAhead];
+/** The schedule's services, and the stores of scheduling's capabilities: each service sees only its store. */
+export const SCHEDULE_PROVIDERS: Provider[] = [
+  { provide: ScheduleRepository, useClass: TypeormScheduleRepository },
+  { provide: PlanTargetsRepository, useClass: TypeormPlanTargetsRepository },
+  ScheduleQueries,
+  ScheduleAuthoring,
+  LookAhead,
+];
