@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
-import { nowInstant } from '../common/columns';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { MediaService } from '../media/media.service';
 import { ChuyenMucService } from './chuyen-muc.service';
 import { Programme } from './programme.entity';
+import { ProgrammesRepository } from './programmes.repository';
 
 export interface NewProgramme {
   title: string;
@@ -20,29 +19,28 @@ export interface NewProgramme {
 @Injectable()
 export class ProgrammesService {
   constructor(
-    @InjectRepository(Programme) private readonly programmes: Repository<Programme>,
+    private readonly programmes: ProgrammesRepository,
     private readonly media: MediaService,
     private readonly chuyenMuc: ChuyenMucService,
     private readonly access: AccessPolicy,
+    private readonly clock: Clock,
   ) {}
 
   /** The audio must be converted to the broadcast format before it can become a programme. */
   async create(input: NewProgramme, userId: string | null): Promise<Programme> {
     const asset = await this.media.requireReady(input.mediaAssetId);
     const link = await this.chuyenMuc.link(input.chuyenMuc, input.topicId);
-    return this.programmes.save(
-      this.programmes.create({
-        title: input.title.trim(),
-        chuyenMuc: input.chuyenMuc.trim(),
-        chuyenMucId: link.chuyenMucId,
-        topicId: link.topicId,
-        description: input.description ?? '',
-        mediaAssetId: input.mediaAssetId,
-        spokenText: asset.spokenText ?? null,
-        createdBy: userId,
-        createdAt: nowInstant(),
-      }),
-    );
+    return this.programmes.insert({
+      title: input.title.trim(),
+      chuyenMuc: input.chuyenMuc.trim(),
+      chuyenMucId: link.chuyenMucId,
+      topicId: link.topicId,
+      description: input.description ?? '',
+      mediaAssetId: input.mediaAssetId,
+      spokenText: asset.spokenText ?? null,
+      createdBy: userId,
+      createdAt: this.clock.nowInstant(),
+    });
   }
 
   /**
@@ -50,12 +48,12 @@ export class ProgrammesService {
    * level made (shared downward); never a sibling commune's.
    */
   async list(who: Principal): Promise<Programme[]> {
-    return this.access.filterOwned(who, await this.programmes.find({ order: { createdAt: 'DESC' } }), (p) => p.createdBy);
+    return this.access.filterOwned(who, await this.programmes.all(), (p) => p.createdBy);
   }
 
   /** One programme; one `who` may not see answers 404, as if it did not exist. */
   async get(id: string, who: Principal): Promise<Programme> {
-    const programme = await this.programmes.findOneBy({ id });
+    const programme = await this.programmes.get(id);
     if (!programme || !(await this.access.filterOwned(who, [programme], (p) => p.createdBy)).length) throw new LoaError('not_found', 'Không tìm thấy chương trình này.');
     return programme;
   }

@@ -1,18 +1,13 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Writable } from 'node:stream';
+import { subtreeOf } from '../access/access-policy';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { LogbookLine } from '../logbook/logbook-line.entity';
 import { LocalTime } from '../logbook/local-time';
 import { PlanTargetsService } from '../plan-targets/plan-targets.service';
 import { ChuyenMucService } from '../programmes/chuyen-muc.service';
-import { Programme } from '../programmes/programme.entity';
 import { ScheduleQueries } from '../schedule/schedule-queries.service';
 import { occurrenceIdOf } from '../schedule/snapshot';
-import { Station } from '../stations/station.entity';
-import { Unit } from '../units/unit.entity';
 import { UnitsService } from '../units/units.service';
 import {
   buildReport,
@@ -28,6 +23,7 @@ import {
   type WindowConvention,
 } from './report-math';
 import { writeReportPdf, writeReportXlsx } from './report-forms';
+import { ReportsRepository } from './reports.repository';
 
 export interface ReportRequest {
   period: ReportPeriod;
@@ -44,11 +40,11 @@ export class ReportsService {
   private readonly local: LocalTime;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly units: UnitsService,
-    private readonly schedule: ScheduleQueries,
-    private readonly planTargets: PlanTargetsService,
-    private readonly chuyenMuc: ChuyenMucService,
+    private readonly store: ReportsRepository,
+    @Inject(UnitsService) private readonly units: Pick<UnitsService, 'subtreeIds' | 'issuerName'>,
+    @Inject(ScheduleQueries) private readonly schedule: Pick<ScheduleQueries, 'plannedAirings'>,
+    @Inject(PlanTargetsService) private readonly planTargets: Pick<PlanTargetsService, 'list'>,
+    @Inject(ChuyenMucService) private readonly chuyenMuc: Pick<ChuyenMucService, 'list'>,
     private readonly clock: Clock,
     config: AppConfig,
   ) {
@@ -60,18 +56,14 @@ export class ReportsService {
     const from = this.local.startOfDay(isoDay(window.start));
     const to = this.local.startOfDay(isoDay(window.end));
     const unitIds = req.unitId ? await this.units.subtreeIds(req.unitId) : null;
-    const inUnit = unitIds ? { unitId: In(unitIds) } : {};
-    const stations = await this.db.getRepository(Station).find({ where: req.stationId ? { ...inUnit, id: req.stationId } : inUnit, order: { name: 'ASC' } });
-    const unitNames = new Map((await this.db.getRepository(Unit).find()).map((u) => [u.id, u.name]));
+    const [stations, units] = await Promise.all([this.store.stations(unitIds, req.stationId), this.store.units()]);
+    const unitNames = new Map(units.map((u) => [u.id, u.name]));
     const stationIds = stations.map((s) => s.id);
 
     const lines = stationIds.length ? await this.latestLines(stationIds, from, to) : [];
     const airings = stationIds.length ? await this.schedule.plannedAirings(stationIds, Date.parse(from), Date.parse(to)) : [];
     const programmeIds = [...new Set([...lines.map((l) => l.programmeId), ...airings.map((a) => a.programmeId)])];
-    const programmes = new Map<string, Programme>();
-    for (let i = 0; i < programmeIds.length; i += 500) {
-      for (const p of await this.db.getRepository(Programme).findBy({ id: In(programmeIds.slice(i, i + 500)) })) programmes.set(p.id, p);
-    }
+    const programmes = new Map((await this.store.programmes(programmeIds)).map((p) => [p.id, p]));
     for (const l of lines) l.chuyenMucId = programmes.get(l.programmeId)?.chuyenMucId ?? null;
     const planned: (ScheduledAiring & { at: number })[] = airings.map((a) => ({
       stationId: a.stationId,
@@ -88,13 +80,13 @@ export class ReportsService {
     const ahead = planned.filter((a) => a.at > now).map(({ at: _at, ...a }) => a);
 
     const reportStations: StationInfo[] = stations.map((s) => ({ id: s.id, name: s.name, unitId: s.unitId, unitName: unitNames.get(s.unitId) ?? '' }));
-    return buildReport(window, reportStations, lines, scheduled, { targets: await this.targetsFor(reportStations), today: this.today(), ahead });
+    return buildReport(window, reportStations, lines, scheduled, { targets: await this.targetsFor(reportStations, units), today: this.today(), ahead });
   }
 
   /**
-   * The latest revision of each airing's line (a correction replaces what it amends), read in pages as
-   * plain rows. The many repeated values (station, programme, day, result…) share one string each, so a
-   * quarter of a hundred thousand lines stays a few megabytes.
+   * The latest revision of each airing's line (a correction replaces what it amends). The many repeated
+   * values (station, programme, day, result…) share one string each, so a quarter of a hundred thousand
+   * lines stays a few megabytes.
    */
   private async latestLines(stationIds: string[], from: string, to: string): Promise<ReportLine[]> {
     const shared = new Map<string, string>();
@@ -105,59 +97,28 @@ export class ReportsService {
       shared.set(v, v);
       return v;
     };
-    type Raw = { id: number; stationId: string; occurrenceId: string; programmeId: string; chuyenMuc: string; topic: string | null; source: LogbookLine['source']; priority: LogbookLine['priority']; plannedStart: string | Date; result: LogbookLine['result']; durationMs: number | null; airVerdict: string | null };
     const out: ReportLine[] = [];
-    // Station by station along its (station, planned start) index, so each page is a range read, not a sort.
-    for (const stationId of stationIds) {
-      let after: { at: string; id: number } | null = null;
-      for (;;) {
-        const qb = this.db
-          .getRepository(LogbookLine)
-          .createQueryBuilder('l')
-          .select('l.id', 'id')
-          .addSelect('l.stationId', 'stationId')
-          .addSelect('l.occurrenceId', 'occurrenceId')
-          .addSelect('l.programmeId', 'programmeId')
-          .addSelect('l.chuyenMuc', 'chuyenMuc')
-          .addSelect('l.topic', 'topic')
-          .addSelect('l.source', 'source')
-          .addSelect('l.priority', 'priority')
-          .addSelect('l.plannedStart', 'plannedStart')
-          .addSelect('l.result', 'result')
-          .addSelect('l.durationMs', 'durationMs')
-          .addSelect('l.airVerdict', 'airVerdict')
-          .where('l.stationId = :stationId', { stationId })
-          .andWhere('l.plannedStart >= :from AND l.plannedStart < :to', { from, to })
-          // Quoted by hand: a raw subquery, the same on both engines; the unique (station, airing, revision) index answers it.
-          .andWhere('NOT EXISTS (SELECT 1 FROM "logbook_line" "n" WHERE "n"."stationId" = "l"."stationId" AND "n"."occurrenceId" = "l"."occurrenceId" AND "n"."revision" > "l"."revision")');
-        if (after) qb.andWhere('(l.plannedStart > :at OR (l.plannedStart = :at AND l.id > :afterId))', { at: after.at, afterId: after.id });
-        const rows = await qb.orderBy('l.plannedStart', 'ASC').addOrderBy('l.id', 'ASC').limit(5000).getRawMany<Raw>();
-        for (const r of rows) {
-          out.push({
-            stationId: one(r.stationId),
-            occurrenceId: r.occurrenceId,
-            programmeId: one(r.programmeId),
-            chuyenMuc: one(r.chuyenMuc),
-            chuyenMucId: null,
-            topic: one(r.topic),
-            source: one(r.source),
-            priority: one(r.priority),
-            day: one(this.local.day(instantText(r.plannedStart))),
-            result: one(r.result),
-            durationMs: r.durationMs === null ? null : Number(r.durationMs),
-            airVerdict: one(r.airVerdict),
-          });
-        }
-        if (rows.length < 5000) break;
-        const last = rows[rows.length - 1];
-        after = { at: instantText(last.plannedStart), id: last.id };
-      }
-    }
+    await this.store.eachLatestLine(stationIds, from, to, (r) => {
+      out.push({
+        stationId: one(r.stationId),
+        occurrenceId: r.occurrenceId,
+        programmeId: one(r.programmeId),
+        chuyenMuc: one(r.chuyenMuc),
+        chuyenMucId: null,
+        topic: one(r.topic),
+        source: one(r.source),
+        priority: one(r.priority),
+        day: one(this.local.day(r.plannedStart)),
+        result: one(r.result),
+        durationMs: r.durationMs,
+        airVerdict: one(r.airVerdict),
+      });
+    });
     return out;
   }
 
   /** The plan targets with the stations each covers, as they are now. */
-  private async targetsFor(stations: readonly StationInfo[]): Promise<ReportTarget[]> {
+  private async targetsFor(stations: readonly StationInfo[], allUnits: readonly { id: string; parentId: string | null }[]): Promise<ReportTarget[]> {
     const targets = await this.planTargets.list();
     if (!targets.length) return [];
     const names = new Map((await this.chuyenMuc.list()).map((c) => [c.id, c.name]));
@@ -165,7 +126,7 @@ export class ReportsService {
     for (const t of targets) {
       const chuyenMuc = names.get(t.chuyenMucId);
       if (!chuyenMuc) continue;
-      const units = t.scope === 'each_station' && t.unitId ? new Set(await this.units.subtreeIds(t.unitId)) : null;
+      const units = t.scope === 'each_station' && t.unitId ? new Set(subtreeOf(allUnits, t.unitId)) : null;
       const stationIds = stations.filter((s) => (units ? units.has(s.unitId) : s.id === t.stationId)).map((s) => s.id);
       out.push({ id: t.id, name: t.name, chuyenMucId: t.chuyenMucId, chuyenMuc, minPerMonth: t.minPerMonth, stationIds });
     }
@@ -187,8 +148,4 @@ export class ReportsService {
     report ??= await this.report(req);
     await writeReportPdf(out, report, await this.units.issuerName(req.unitId ?? issuer.unitId), this.local.dateTime(this.clock.nowInstant()));
   }
-}
-
-function instantText(v: string | Date): string {
-  return v instanceof Date ? v.toISOString() : v;
 }

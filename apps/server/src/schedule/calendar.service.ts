@@ -1,24 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { describeRecurrence } from '@loa/schedule';
 import ical, { ICalEventStatus } from 'ical-generator';
-import { DataSource, In } from 'typeorm';
 import { AccessPolicy, reachOf, reaches } from '../access/access-policy';
 import { hashToken } from '../auth/password';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { LoaError } from '../common/errors';
-import { Programme } from '../programmes/programme.entity';
-import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
-import { Unit } from '../units/unit.entity';
 import { UnitsService } from '../units/units.service';
-import { User } from '../users/user.entity';
 import { CalendarToken } from './calendar-token.entity';
+import { CalendarRepository } from './calendar.repository';
 import { recurrenceOf } from './expand';
-import { Slot } from './slot.entity';
 import { CALENDAR_LINK_DEFAULT_DAYS } from './dto/calendar-token.dto';
 import { ScheduleQueries } from './schedule-queries.service';
 
@@ -34,7 +28,7 @@ const PRIORITY_LABELS = { normal: 'thông thường', priority: 'ưu tiên', eme
 @Injectable()
 export class CalendarService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly store: CalendarRepository,
     private readonly clock: Clock,
     private readonly stations: StationsService,
     private readonly units: UnitsService,
@@ -53,15 +47,13 @@ export class CalendarService {
     const token = `loa_cal_${randomBytes(24).toString('base64url')}`;
     const now = this.clock.now();
     const expiresAt = new Date(now + days * DAY).toISOString();
-    const row = await this.db.getRepository(CalendarToken).save(
-      this.db.getRepository(CalendarToken).create({ scope, refId, tokenHash: hashToken(token), createdBy: who.kind === 'user' ? who.userId : null, createdAt: new Date(now).toISOString(), expiresAt, revokedAt: null }),
-    );
+    const row = await this.store.insert({ scope, refId, tokenHash: hashToken(token), createdBy: who.kind === 'user' ? who.userId : null, createdAt: new Date(now).toISOString(), expiresAt, revokedAt: null });
     return { id: row.id, token, path: `/api/calendar/${token}.ics`, expiresAt };
   }
 
   /** The links `who` made; an admin with no unit sees everyone's, others those whose maker their unit reaches. */
   async list(who: Principal) {
-    const rows = await this.db.getRepository(CalendarToken).find({ order: { createdAt: 'DESC' } });
+    const rows = await this.store.all();
     const visible = await this.access.filterOwned(who, rows, (r) => r.createdBy, 'write');
     const now = this.clock.now();
     return visible.map((r) => ({
@@ -78,12 +70,12 @@ export class CalendarService {
 
   /** Revokes a link at once: its maker, or someone whose unit reaches the maker's. */
   async revoke(id: string, who: Principal) {
-    const repo = this.db.getRepository(CalendarToken);
-    const row = await repo.findOneBy({ id });
+    const row = await this.store.get(id);
     if (!row) throw new LoaError('not_found', 'Không tìm thấy liên kết lịch này.');
     await this.access.requireOwned(who, 'write', row.createdBy, 'Bạn chỉ thu hồi được liên kết lịch do mình hoặc đơn vị mình tạo.');
-    if (row.revokedAt === null) await repo.update({ id }, { revokedAt: this.clock.nowInstant() });
-    return { id, revokedAt: (await repo.findOneByOrFail({ id })).revokedAt };
+    const revokedAt = row.revokedAt ?? this.clock.nowInstant();
+    if (row.revokedAt === null) await this.store.revoke(id, revokedAt);
+    return { id, revokedAt };
   }
 
   /**
@@ -94,23 +86,25 @@ export class CalendarService {
     if (row.revokedAt !== null) return false;
     if (row.expiresAt === null || Date.parse(row.expiresAt) <= this.clock.now()) return false;
     if (row.createdBy === null) return true;
-    const maker = await this.db.getRepository(User).findOneBy({ id: row.createdBy });
+    const maker = await this.store.maker(row.createdBy);
     if (!maker || maker.disabled || !ISSUERS.includes(maker.role)) return false;
-    const units = await this.db.getRepository(Unit).find({ select: { id: true, parentId: true } });
-    const unitId = row.scope === 'unit' ? row.refId : (await this.db.getRepository(Station).findOneBy({ id: row.refId }))?.unitId;
+    const units = await this.store.units();
+    const unitId = row.scope === 'unit' ? row.refId : await this.store.stationUnit(row.refId);
     return reaches(reachOf(maker, units), unitId);
   }
 
   async feed(token: string): Promise<string> {
-    const row = /^loa_cal_[A-Za-z0-9_-]{32}$/.test(token) ? await this.db.getRepository(CalendarToken).findOneBy({ tokenHash: hashToken(token) }) : null;
+    const row = /^loa_cal_[A-Za-z0-9_-]{32}$/.test(token) ? await this.store.byHash(hashToken(token)) : null;
     if (!row || !(await this.usable(row))) throw new LoaError('not_found', GONE);
-    const stationIds = row.scope === 'station' ? [row.refId] : (await this.db.getRepository(Station).findBy({ unitId: In(await this.units.subtreeIds(row.refId)) })).map((s) => s.id);
+    const stationIds = row.scope === 'station' ? [row.refId] : await this.store.stationsInUnits(await this.units.subtreeIds(row.refId));
     const title = row.scope === 'station' ? (await this.stations.get(row.refId)).name : (await this.units.get(row.refId)).name;
     const now = this.clock.now();
     const airings = await this.schedule.plannedAirings(stationIds, now - FEED_PAST_MS, now + this.config.calendarFeedAheadMs);
-    const programmes = airings.length ? await this.db.getRepository(Programme).findBy({ id: In([...new Set(airings.map((a) => a.programmeId))]) }) : [];
-    const stations = stationIds.length ? await this.db.getRepository(Station).findBy({ id: In(stationIds) }) : [];
-    const slots = airings.length ? await this.db.getRepository(Slot).findBy({ id: In([...new Set(airings.map((a) => a.slotId))]) }) : [];
+    const [programmes, stations, slots] = await Promise.all([
+      this.store.programmes(airings.map((a) => a.programmeId)),
+      this.store.stationNames(stationIds),
+      this.store.slots(airings.map((a) => a.slotId)),
+    ]);
     // How each airing's slot repeats, in the same words the console uses.
     const when = new Map(slots.map((s) => [s.id, describeRecurrence(recurrenceOf(s))]));
 

@@ -1,5 +1,9 @@
 import type { Provider } from '@nestjs/common';
 import { PlanTargetsRepository, TypeormPlanTargetsRepository } from '../plan-targets/plan-targets.repository';
+import { ReportsRepository, TypeormReportsRepository } from '../reports/reports.repository';
+import { ChuyenMucRepository, TypeormChuyenMucRepository } from '../programmes/chuyen-muc.repository';
+import { ProgrammesRepository, TypeormProgrammesRepository } from '../programmes/programmes.repository';
+import { CalendarRepository, TypeormCalendarRepository } from './calendar.repository';
 import { LookAhead } from './look-ahead.service';
 import { ScheduleAuthoring } from './schedule-authoring.service';
 import { ScheduleQueries } from './schedule-queries.service';
@@ -9,6 +13,10 @@ import { ScheduleRepository, TypeormScheduleRepository } from './schedule.reposi
 export const SCHEDULE_PROVIDERS: Provider[] = [
   { provide: ScheduleRepository, useClass: TypeormScheduleRepository },
   { provide: PlanTargetsRepository, useClass: TypeormPlanTargetsRepository },
+  { provide: ReportsRepository, useClass: TypeormReportsRepository },
+  { provide: ProgrammesRepository, useClass: TypeormProgrammesRepository },
+  { provide: ChuyenMucRepository, useClass: TypeormChuyenMucRepository },
+  { provide: CalendarRepository, useClass: TypeormCalendarRepository },
   ScheduleQueries,
   ScheduleAuthoring,
   LookAhead,
