@@ -67,7 +67,7 @@ describe('plan targets and their compliance', () => {
     const clock = app.get(Clock);
     const quarter = [monthStart(-4), monthStart(-3), monthStart(-2)];
     jest.spyOn(clock, 'now').mockReturnValue(quarter[0] - 3600_000);
-    const airings = [];
+    const airings: { slot: { id: string; durationMs: number }; at: string }[] = [];
     for (const start of quarter) {
       const at = start + 9 * 24 * 3600_000 + 5.5 * 3600_000;
       const slot = await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: iso(at), stationIds: [upper.id] });
@@ -88,6 +88,14 @@ describe('plan targets and their compliance', () => {
     const q = await api.ok('GET', `/api/plan-targets/compliance?from=${encodeURIComponent(iso(quarter[0]))}&to=${encodeURIComponent(iso(monthStart(-1)))}`);
     expect(q.targets[0].months.map((m: { status: string }) => m.status)).toEqual(['met', 'missed', 'met']);
     expect(q.targets[0].stations[0].months.map((m: { aired: number }) => m.aired)).toEqual([1, 0, 1]);
+
+    // A correction replaces what it amends: the first month's airing, corrected to missed, no longer counts.
+    const { items } = await api.ok('GET', `/api/logbook?stationId=${upper.id}`);
+    const first = items.find((l: { plannedStart: string }) => l.plannedStart === airings[0].at);
+    await api.ok('POST', `/api/logbook/${first.id}/corrections`, { reason: 'Trạm báo đã phát nhầm chương trình khác', result: 'missed' });
+    const corrected = await api.ok('GET', `/api/plan-targets/compliance?from=${encodeURIComponent(iso(quarter[0]))}&to=${encodeURIComponent(iso(monthStart(-1)))}`);
+    expect(corrected.targets[0].stations[0].months.map((m: { aired: number }) => m.aired)).toEqual([0, 0, 1]);
+    expect(corrected.targets[0].months.map((m: { status: string }) => m.status)).toEqual(['missed', 'missed', 'met']);
 
     // Every commune station each month: one has its segment scheduled later this month, the other nothing.
     await api.ok('POST', '/api/plan-targets', { name: '100% trạm xã có chuyên mục CCHC mỗi tháng', chuyenMucId: cchc.id, scope: 'each_station', unitId: communeUnit.id, minPerMonth: 1 });

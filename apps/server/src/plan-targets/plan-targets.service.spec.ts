@@ -3,6 +3,8 @@ import { FakePlanTargetsRepository } from '../../../../test/support/fakes/plan-t
 import type { Principal } from '../auth/principal';
 import { LoaError } from '../common/errors';
 import type { PlannedAiring } from '../schedule/schedule-queries.service';
+import { Station } from '../stations/station.entity';
+import { Unit } from '../units/unit.entity';
 import { PlanTargetsService } from './plan-targets.service';
 
 const admin: Principal = { kind: 'user', userId: 'u1', username: 'admin', role: 'admin', unitId: null };
@@ -57,8 +59,9 @@ function fixture() {
       return new Set([who.unitId, ...(units.get(who.unitId)?.parentId ? [units.get(who.unitId)!.parentId!] : [])]);
     },
   };
-  const found = async (id: string) => ({ id });
-  const service = new PlanTargetsService(store, { timezone: 'Asia/Ho_Chi_Minh' }, new FakeClock(NOW), chuyenMuc, { get: found } as never, { get: found } as never, schedule, access);
+  const stations = { get: async (id: string) => Object.assign(new Station(), { id }) };
+  const unitsService = { get: async (id: string) => Object.assign(new Unit(), { id }) };
+  const service = new PlanTargetsService(store, { timezone: 'Asia/Ho_Chi_Minh' }, new FakeClock(NOW), chuyenMuc, stations, unitsService, schedule, access);
   return { store, schedule, planned, service };
 }
 

@@ -46,7 +46,7 @@ export class ReportsService {
     @Inject(PlanTargetsService) private readonly planTargets: Pick<PlanTargetsService, 'list'>,
     @Inject(ChuyenMucService) private readonly chuyenMuc: Pick<ChuyenMucService, 'list'>,
     private readonly clock: Clock,
-    config: AppConfig,
+    @Inject(AppConfig) config: Pick<AppConfig, 'timezone'>,
   ) {
     this.local = new LocalTime(config.timezone);
   }
