@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
@@ -20,9 +20,9 @@ export interface NewProgramme {
 export class ProgrammesService {
   constructor(
     private readonly programmes: ProgrammesRepository,
-    private readonly media: MediaService,
+    @Inject(MediaService) private readonly media: Pick<MediaService, 'requireReady'>,
     private readonly chuyenMuc: ChuyenMucService,
-    private readonly access: AccessPolicy,
+    @Inject(AccessPolicy) private readonly access: Pick<AccessPolicy, 'filterOwned'>,
     private readonly clock: Clock,
   ) {}
 

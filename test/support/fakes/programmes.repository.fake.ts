@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { ChuyenMuc, Topic } from '../../../apps/server/src/programmes/chuyen-muc.entity';
+import { ChuyenMucRepository } from '../../../apps/server/src/programmes/chuyen-muc.repository';
+import type { Programme } from '../../../apps/server/src/programmes/programme.entity';
+import { ProgrammesRepository, type NewProgrammeRow } from '../../../apps/server/src/programmes/programmes.repository';
+
+/** Programmes in memory. */
+export class FakeProgrammesRepository extends ProgrammesRepository {
+  rows: Programme[] = [];
+
+  async insert(row: NewProgrammeRow) {
+    const p = { ...row, id: randomUUID() };
+    this.rows.push(p);
+    return { ...p };
+  }
+
+  async get(id: string) {
+    const p = this.rows.find((x) => x.id === id);
+    return p ? { ...p } : null;
+  }
+
+  async all() {
+    return [...this.rows].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((p) => ({ ...p }));
+  }
+}
+
+/** Chuyên mục and topics in memory. */
+export class FakeChuyenMucRepository extends ChuyenMucRepository {
+  rows: ChuyenMuc[] = [];
+  topicRows: Topic[] = [];
+
+  async get(id: string) {
+    return this.copy(this.rows.find((c) => c.id === id));
+  }
+
+  async byName(name: string) {
+    return this.copy(this.rows.find((c) => c.name === name));
+  }
+
+  async byCode(code: string) {
+    return this.copy(this.rows.find((c) => c.code === code));
+  }
+
+  async insert(row: Omit<ChuyenMuc, 'id'>) {
+    const c = { ...row, id: randomUUID() };
+    this.rows.push(c);
+    return { ...c };
+  }
+
+  async setDeadAir(id: string, deadAirSeconds: number | null) {
+    const c = this.rows.find((x) => x.id === id);
+    if (c) c.deadAirSeconds = deadAirSeconds;
+  }
+
+  async all() {
+    return [...this.rows].sort((a, b) => a.name.localeCompare(b.name)).map((c) => ({ ...c }));
+  }
+
+  async topic(id: string) {
+    const t = this.topicRows.find((x) => x.id === id);
+    return t ? { ...t } : null;
+  }
+
+  async topicNamed(chuyenMucId: string, name: string) {
+    const t = this.topicRows.find((x) => x.chuyenMucId === chuyenMucId && x.name === name);
+    return t ? { ...t } : null;
+  }
+
+  async insertTopic(row: Omit<Topic, 'id'>) {
+    const t = { ...row, id: randomUUID() };
+    this.topicRows.push(t);
+    return { ...t };
+  }
+
+  async topics() {
+    return [...this.topicRows].sort((a, b) => a.name.localeCompare(b.name)).map((t) => ({ ...t }));
+  }
+
+  private copy(c: ChuyenMuc | undefined) {
+    return c ? { ...c } : null;
+  }
+}
