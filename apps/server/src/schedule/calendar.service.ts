@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { describeRecurrence } from '@loa/schedule';
 import ical, { ICalEventStatus } from 'ical-generator';
@@ -30,11 +30,11 @@ export class CalendarService {
   constructor(
     private readonly store: CalendarRepository,
     private readonly clock: Clock,
-    private readonly stations: StationsService,
-    private readonly units: UnitsService,
-    private readonly schedule: ScheduleQueries,
-    private readonly config: AppConfig,
-    private readonly access: AccessPolicy,
+    @Inject(StationsService) private readonly stations: Pick<StationsService, 'get'>,
+    @Inject(UnitsService) private readonly units: Pick<UnitsService, 'get' | 'subtreeIds'>,
+    @Inject(ScheduleQueries) private readonly schedule: Pick<ScheduleQueries, 'plannedAirings'>,
+    @Inject(AppConfig) private readonly config: Pick<AppConfig, 'calendarFeedAheadMs'>,
+    @Inject(AccessPolicy) private readonly access: Pick<AccessPolicy, 'requireAccess' | 'filterOwned' | 'requireOwned'>,
   ) {}
 
   /**
