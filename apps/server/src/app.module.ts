@@ -37,6 +37,7 @@ import { DomainEvents } from './common/events';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
+import { HealthRepository } from './health/health.repository';
 import { LogbookExport } from './logbook/logbook-export.entity';
 import { Leadership, createLeadership } from './leadership/leadership';
 import { LiveHub } from './live/live-hub';
@@ -176,6 +177,7 @@ export class AppModule {
         ScheduleService,
         AiringsRepository,
         StationsRepository,
+        HealthRepository,
         ScheduleHousekeeping,
         StationGroupsService,
         ChuyenMucService,

@@ -7,6 +7,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, INestApplication, Logger } from 
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken, getRepositoryToken } from '@nestjs/typeorm';
 import { AccessPolicy } from '../access/access-policy';
+import { AccessRepository } from '../access/access.repository';
 import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -73,6 +74,7 @@ describe('Media routes over HTTP', () => {
         MediaService,
         { provide: getDataSourceToken(), useValue: db },
         AccessPolicy,
+        AccessRepository,
         MediaAccess,
         UploadInterceptor,
       ],
