@@ -92,6 +92,7 @@ import { UnitsService } from './units/units.service';
 import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
+import { UsersRepository } from './users/users.repository';
 
 /**
  * Configuration, clock, the link to the other instances (NATS with NATS_URL, else none), the internal event
@@ -170,6 +171,7 @@ export class AppModule {
         SessionRevocations,
         AuditService,
         UsersService,
+        UsersRepository,
         UnitsService,
         StationsService,
         EnrolmentService,

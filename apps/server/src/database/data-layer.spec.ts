@@ -45,7 +45,6 @@ const NOT_YET_IN_A_REPOSITORY = [
   'logbook/logbook-writer.ts',
   'dossier/dossier.service.ts',
   // Users, audit, station groups and enrolment, media, alerts, CAP, playback and the logbook's reading side.
-  'users/users.service.ts',
   'audit/audit.service.ts',
   'stations/station-groups.service.ts',
   'stations/enrolment.service.ts',
