@@ -23,6 +23,7 @@ import { AuditContextInterceptor } from './audit/audit-context.interceptor';
 import { AuditController } from './audit/audit.controller';
 import { AuditEntry } from './audit/audit-entry.entity';
 import { AuditService } from './audit/audit.service';
+import { AuditRepository } from './audit/audit.repository';
 import { CapFeedPoller } from './cap/cap-feed';
 import { CapController } from './cap/cap.controller';
 import { CapAlert, CapRule, CapSource } from './cap/cap.entity';
@@ -80,9 +81,11 @@ import { ScheduleService } from './schedule/schedule.service';
 import { Slot, SlotTarget } from './schedule/slot.entity';
 import { StationGroupsController } from './stations/station-groups.controller';
 import { StationGroupsService } from './stations/station-groups.service';
+import { StationGroupsRepository } from './stations/station-groups.repository';
 import { Station } from './stations/station.entity';
 import { EnrolmentController } from './stations/enrolment.controller';
 import { EnrolmentService } from './stations/enrolment.service';
+import { EnrolmentRepository } from './stations/enrolment.repository';
 import { StationEnrolment } from './stations/station-enrolment.entity';
 import { StationsController } from './stations/stations.controller';
 import { StationsService } from './stations/stations.service';
@@ -170,11 +173,13 @@ export class AppModule {
         StationPresence,
         SessionRevocations,
         AuditService,
+        AuditRepository,
         UsersService,
         UsersRepository,
         UnitsService,
         StationsService,
         EnrolmentService,
+        EnrolmentRepository,
         ProgrammesService,
         ScheduleService,
         AiringsRepository,
@@ -182,6 +187,7 @@ export class AppModule {
         HealthRepository,
         ScheduleHousekeeping,
         StationGroupsService,
+        StationGroupsRepository,
         ChuyenMucService,
         PlanTargetsService,
         CalendarService,

@@ -45,9 +45,6 @@ const NOT_YET_IN_A_REPOSITORY = [
   'logbook/logbook-writer.ts',
   'dossier/dossier.service.ts',
   // Users, audit, station groups and enrolment, media, alerts, CAP, playback and the logbook's reading side.
-  'audit/audit.service.ts',
-  'stations/station-groups.service.ts',
-  'stations/enrolment.service.ts',
   'media/media.service.ts',
   'media/media-access.ts',
   'media/retention.service.ts',
