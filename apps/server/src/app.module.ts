@@ -39,6 +39,7 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { HealthRepository } from './health/health.repository';
+import { UnitOfWork } from './database/unit-of-work';
 import { LogbookExport } from './logbook/logbook-export.entity';
 import { Leadership, createLeadership } from './leadership/leadership';
 import { LiveHub } from './live/live-hub';
@@ -185,6 +186,7 @@ export class AppModule {
         AiringsRepository,
         StationsRepository,
         HealthRepository,
+        UnitOfWork,
         ScheduleHousekeeping,
         StationGroupsService,
         StationGroupsRepository,

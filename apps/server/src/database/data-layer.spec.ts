@@ -56,7 +56,6 @@ const NOT_YET_IN_A_REPOSITORY = [
   'logbook/logbook.service.ts',
   'logbook/logbook-verify.ts',
   'logbook/miss-sweeper.ts',
-  'logbook/logbook-sealer.ts',
 ];
 
 function sources(dir: string): string[] {
