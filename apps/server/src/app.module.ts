@@ -39,6 +39,7 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { HealthRepository } from './health/health.repository';
+import { PlaybackRepository } from './playback/playback.repository';
 import { UnitOfWork } from './database/unit-of-work';
 import { LogbookExport } from './logbook/logbook-export.entity';
 import { Leadership, createLeadership } from './leadership/leadership';
@@ -194,6 +195,7 @@ export class AppModule {
         PlanTargetsService,
         CalendarService,
         PlaybackService,
+        PlaybackRepository,
         LogbookService,
         LogbookWriter,
         LogbookSealer,

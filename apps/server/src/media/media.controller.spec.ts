@@ -22,6 +22,7 @@ import { MediaJob } from './media-job.entity';
 import { MediaStorage, MediaStore } from './media-store';
 import { MediaAccess } from './media-access';
 import { MediaController } from './media.controller';
+import { MediaRepository } from './media.repository';
 import { MediaService, MediaSettings } from './media.service';
 import { AudioFixtures, makeAudioFixtures } from './test-fixtures';
 import { EspeakEngine } from './tts/espeak-engine';
@@ -71,6 +72,7 @@ describe('Media routes over HTTP', () => {
         TtsService,
         { provide: MediaStorage, useValue: new MediaStore(root) },
         FfmpegService,
+        MediaRepository,
         MediaService,
         { provide: getDataSourceToken(), useValue: db },
         AccessPolicy,
