@@ -15,7 +15,7 @@ import { AccessModule } from './access/access.module';
 import { AlertEvaluator } from './alerts/alert-evaluator';
 import { AlertFactsReader } from './alerts/alert-facts';
 import { AlertSender, MailChannel, WebhookChannel } from './alerts/alert-sender';
-import { AlertStore } from './alerts/alert-store';
+import { AlertsRepository } from './alerts/alerts.repository';
 import { AlertDelivery, AlertRow, AlertSubscription } from './alerts/alert.entity';
 import { AlertsController, StationHealthController } from './alerts/alerts.controller';
 import { AlertsService } from './alerts/alerts.service';
@@ -39,6 +39,7 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { HealthRepository } from './health/health.repository';
+import { AlertFactsRepository } from './alerts/alert-facts.repository';
 import { PlaybackRepository } from './playback/playback.repository';
 import { UnitOfWork } from './database/unit-of-work';
 import { LogbookExport } from './logbook/logbook-export.entity';
@@ -212,7 +213,8 @@ export class AppModule {
         CapService,
         CapFeedPoller,
         AlertFactsReader,
-        AlertStore,
+        AlertFactsRepository,
+        AlertsRepository,
         AlertEvaluator,
         AlertSender,
         WebhookChannel,

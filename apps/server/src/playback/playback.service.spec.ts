@@ -24,7 +24,12 @@ function setup() {
   repo.topics.set('t-1', 'Nông nghiệp');
   const tx = new CountingUnitOfWork();
   const appended: LineDraft[] = [];
-  const writer = partial<LogbookWriter>('logbook', { append: async (_m: unknown, lines: readonly LineDraft[]) => void appended.push(...lines) });
+  const writer = partial<LogbookWriter>('logbook', {
+    append: async (_m: unknown, lines: readonly LineDraft[]) => {
+      appended.push(...lines);
+      return [];
+    },
+  });
   const schedule = partial<ScheduleService>('schedule', {
     occurrence: (async (stationId: string, slotId: string) =>
       stationId === 's-1' && slotId === 'slot-1'
