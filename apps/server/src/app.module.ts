@@ -39,6 +39,7 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { HealthRepository } from './health/health.repository';
+import { CapRepository } from './cap/cap.repository';
 import { AlertFactsRepository } from './alerts/alert-facts.repository';
 import { PlaybackRepository } from './playback/playback.repository';
 import { UnitOfWork } from './database/unit-of-work';
@@ -211,6 +212,7 @@ export class AppModule {
         LiveCluster,
         LiveMicGateway,
         CapService,
+        CapRepository,
         CapFeedPoller,
         AlertFactsReader,
         AlertFactsRepository,
