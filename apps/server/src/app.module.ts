@@ -15,7 +15,7 @@ import { AccessModule } from './access/access.module';
 import { AlertEvaluator } from './alerts/alert-evaluator';
 import { AlertFactsReader } from './alerts/alert-facts';
 import { AlertSender, MailChannel, WebhookChannel } from './alerts/alert-sender';
-import { AlertStore } from './alerts/alert-store';
+import { AlertsRepository } from './alerts/alerts.repository';
 import { AlertDelivery, AlertRow, AlertSubscription } from './alerts/alert.entity';
 import { AlertsController, StationHealthController } from './alerts/alerts.controller';
 import { AlertsService } from './alerts/alerts.service';
@@ -23,6 +23,7 @@ import { AuditContextInterceptor } from './audit/audit-context.interceptor';
 import { AuditController } from './audit/audit.controller';
 import { AuditEntry } from './audit/audit-entry.entity';
 import { AuditService } from './audit/audit.service';
+import { AuditRepository } from './audit/audit.repository';
 import { CapFeedPoller } from './cap/cap-feed';
 import { CapController } from './cap/cap.controller';
 import { CapAlert, CapRule, CapSource } from './cap/cap.entity';
@@ -37,6 +38,11 @@ import { DomainEvents } from './common/events';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
+import { HealthRepository } from './health/health.repository';
+import { CapRepository } from './cap/cap.repository';
+import { AlertFactsRepository } from './alerts/alert-facts.repository';
+import { PlaybackRepository } from './playback/playback.repository';
+import { UnitOfWork } from './database/unit-of-work';
 import { LogbookExport } from './logbook/logbook-export.entity';
 import { Leadership, createLeadership } from './leadership/leadership';
 import { LiveHub } from './live/live-hub';
@@ -78,9 +84,11 @@ import { SCHEDULE_PROVIDERS } from './schedule/schedule.providers';
 import { Slot, SlotTarget } from './schedule/slot.entity';
 import { StationGroupsController } from './stations/station-groups.controller';
 import { StationGroupsService } from './stations/station-groups.service';
+import { StationGroupsRepository } from './stations/station-groups.repository';
 import { Station } from './stations/station.entity';
 import { EnrolmentController } from './stations/enrolment.controller';
 import { EnrolmentService } from './stations/enrolment.service';
+import { EnrolmentRepository } from './stations/enrolment.repository';
 import { StationEnrolment } from './stations/station-enrolment.entity';
 import { StationsController } from './stations/stations.controller';
 import { StationsService } from './stations/stations.service';
@@ -90,6 +98,7 @@ import { UnitsService } from './units/units.service';
 import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
+import { UsersRepository } from './users/users.repository';
 
 /**
  * Configuration, clock, the link to the other instances (NATS with NATS_URL, else none), the internal event
@@ -167,19 +176,26 @@ export class AppModule {
         StationPresence,
         SessionRevocations,
         AuditService,
+        AuditRepository,
         UsersService,
+        UsersRepository,
         UnitsService,
         StationsService,
         EnrolmentService,
+        EnrolmentRepository,
         ProgrammesService,
         ...SCHEDULE_PROVIDERS,
         StationsRepository,
+        HealthRepository,
+        UnitOfWork,
         ScheduleHousekeeping,
         StationGroupsService,
+        StationGroupsRepository,
         ChuyenMucService,
         PlanTargetsService,
         CalendarService,
         PlaybackService,
+        PlaybackRepository,
         LogbookService,
         LogbookWriter,
         LogbookSealer,
@@ -194,9 +210,11 @@ export class AppModule {
         LiveCluster,
         LiveMicGateway,
         CapService,
+        CapRepository,
         CapFeedPoller,
         AlertFactsReader,
-        AlertStore,
+        AlertFactsRepository,
+        AlertsRepository,
         AlertEvaluator,
         AlertSender,
         WebhookChannel,

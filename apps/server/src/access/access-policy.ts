@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Priority, SlotSource } from '@loa/protocol';
-import { DataSource, In } from 'typeorm';
 import type { Principal, Role, RouteScope } from '../auth/principal';
 import { LoaError } from '../common/errors';
-import { Station } from '../stations/station.entity';
-import { Unit } from '../units/unit.entity';
-import { User } from '../users/user.entity';
+import { AccessRepository } from './access.repository';
 
 /**
  * Who may reach what, by unit. Every rule that confines a person to a part of the unit tree lives in
@@ -206,10 +202,10 @@ export function mayEditAiring(actor: Actor, priority: Priority, stationId: strin
  */
 @Injectable()
 export class AccessPolicy {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly facts: AccessRepository) {}
 
   units(): Promise<UnitLink[]> {
-    return this.db.getRepository(Unit).find({ select: { id: true, parentId: true } });
+    return this.facts.units();
   }
 
   async reach(who: Principal): Promise<Reach> {
@@ -233,7 +229,7 @@ export class AccessPolicy {
     const reach = await this.reach(who);
     if (reach.all) return undefined;
     if (!reach.units.size) return new Set();
-    const rows = await this.db.getRepository(Station).find({ select: { id: true, unitId: true }, where: { unitId: In([...reach.units]) } });
+    const rows = await this.facts.stationsInUnits([...reach.units]);
     return new Set(rows.map((s) => s.id));
   }
 
@@ -257,13 +253,13 @@ export class AccessPolicy {
 
   /** Refuses a station outside `who`'s reach; a station that does not exist passes (the route answers 404). */
   async requireStation(who: Principal, stationId: string, action: AccessAction = 'read'): Promise<void> {
-    const station = await this.db.getRepository(Station).findOne({ select: { id: true, unitId: true }, where: { id: stationId } });
+    const [station] = await this.facts.stations([stationId]);
     if (station) await this.requireAccess(who, action, { kind: 'station', unitId: station.unitId });
   }
 
   /** Refuses a unit outside `who`'s reach; a unit that does not exist passes. */
   async requireUnit(who: Principal, unitId: string, action: AccessAction = 'read'): Promise<void> {
-    if (await this.db.getRepository(Unit).existsBy({ id: unitId })) await this.requireAccess(who, action, { kind: 'unit', unitId });
+    if (await this.facts.unitExists(unitId)) await this.requireAccess(who, action, { kind: 'unit', unitId });
   }
 
   /** Refuses a set of stations (a slot's, a relay's) outside `who`'s reach: some for a read, every one for a change. */
@@ -273,7 +269,7 @@ export class AccessPolicy {
 
   async unitsOfStations(stationIds: readonly string[]): Promise<string[]> {
     if (!stationIds.length) return [];
-    const rows = await this.db.getRepository(Station).find({ select: { id: true, unitId: true }, where: { id: In([...stationIds]) } });
+    const rows = await this.facts.stations(stationIds);
     return rows.map((s) => s.unitId);
   }
 
@@ -281,7 +277,7 @@ export class AccessPolicy {
   async unitsOfUsers(userIds: readonly (string | null)[]): Promise<Map<string, string | null>> {
     const ids = [...new Set(userIds.filter((id): id is string => id !== null))];
     if (!ids.length) return new Map();
-    const rows = await this.db.getRepository(User).find({ select: { id: true, unitId: true }, where: { id: In(ids) } });
+    const rows = await this.facts.users(ids);
     return new Map(rows.map((u) => [u.id, u.unitId]));
   }
 

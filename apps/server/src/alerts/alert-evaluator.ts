@@ -5,7 +5,7 @@ import { Leadership } from '../leadership/leadership';
 import { AlertFactsReader } from './alert-facts';
 import { planAlerts, RULES, type AlertStep } from './alert-rules';
 import { AlertSender } from './alert-sender';
-import { AlertStore } from './alert-store';
+import { AlertsRepository } from './alerts.repository';
 
 /**
  * Runs the alert rules every ALERT_EVAL_SECONDS: reads the facts, plans what changed and stores it with
@@ -20,7 +20,7 @@ export class AlertEvaluator implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly facts: AlertFactsReader,
-    private readonly store: AlertStore,
+    private readonly store: AlertsRepository,
     private readonly sender: AlertSender,
     private readonly clock: Clock,
     private readonly config: AppConfig,

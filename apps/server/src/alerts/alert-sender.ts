@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Leadership } from '../leadership/leadership';
 import { alertMail, signature, type WebhookPayload } from './alert-message';
-import { AlertStore } from './alert-store';
+import { AlertsRepository } from './alerts.repository';
 import type { AlertDelivery } from './alert.entity';
 
 /** A webhook that has not answered by then has failed this attempt. */
@@ -68,7 +68,7 @@ export class AlertSender implements OnApplicationBootstrap, OnApplicationShutdow
   private again = false;
 
   constructor(
-    private readonly store: AlertStore,
+    private readonly store: AlertsRepository,
     private readonly webhooks: WebhookChannel,
     private readonly mail: MailChannel,
     private readonly clock: Clock,

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import type { AlertSubscriptionView, AlertView, CreatedAlertSubscription, StationHealthView } from '@loa/api-types';
 import { isAgentOutdated } from '@loa/protocol';
 import { AccessPolicy, reaches } from '../access/access-policy';
@@ -10,10 +8,9 @@ import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { StationAgentState } from '../stations/station-agent-state.entity';
 import { StationsService } from '../stations/stations.service';
 import { MailChannel } from './alert-sender';
-import { AlertStore } from './alert-store';
+import { AlertsRepository } from './alerts.repository';
 import { AlertSubscription } from './alert.entity';
 import type { CreateAlertSubscriptionDto } from './alerts.dto';
 
@@ -40,9 +37,8 @@ function toView(s: AlertSubscription): AlertSubscriptionView {
 @Injectable()
 export class AlertsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessPolicy,
-    private readonly store: AlertStore,
+    private readonly store: AlertsRepository,
     private readonly mail: MailChannel,
     private readonly gateway: AgentGateway,
     private readonly stations: StationsService,
@@ -60,7 +56,7 @@ export class AlertsService {
 
   async subscriptionsFor(who: Principal): Promise<AlertSubscriptionView[]> {
     const reach = await this.access.reach(who);
-    const rows = await this.db.getRepository(AlertSubscription).find({ order: { createdAt: 'ASC' } });
+    const rows = await this.store.subscriptions();
     return rows.filter((s) => reach.all || (s.unitId !== null && reaches(reach, s.unitId))).map(toView);
   }
 
@@ -77,8 +73,7 @@ export class AlertsService {
       if (!this.mail.configured) throw new LoaError('email_not_configured', 'Máy chủ chưa được cấu hình gửi thư (SMTP_HOST, SMTP_FROM), nên chưa gửi cảnh báo qua e-mail được.');
     }
     const secret = input.channel === 'webhook' ? randomBytes(32).toString('base64url') : null;
-    const row = await this.db.getRepository(AlertSubscription).save(
-      this.db.getRepository(AlertSubscription).create({
+    const row = await this.store.addSubscription({
         channel: input.channel,
         target,
         secret,
@@ -86,24 +81,23 @@ export class AlertsService {
         kinds: input.kinds ? [...new Set(input.kinds)] : null,
         createdBy: who.kind === 'user' ? who.userId : null,
         createdAt: this.clock.nowInstant(),
-      }),
-    );
+    });
     return { subscription: toView(row), secret };
   }
 
   async unsubscribe(who: Principal, id: string): Promise<void> {
-    const row = await this.db.getRepository(AlertSubscription).findOneBy({ id });
+    const row = await this.store.subscription(id);
     if (!row) throw new LoaError('not_found', 'Không tìm thấy đăng ký nhận cảnh báo này.');
     const reach = await this.access.reach(who);
     if (!reach.all && (row.unitId === null || !reaches(reach, row.unitId))) throw new LoaError('not_found', 'Không tìm thấy đăng ký nhận cảnh báo này.');
     if (row.unitId) await this.access.requireUnit(who, row.unitId, 'write');
-    await this.db.getRepository(AlertSubscription).delete({ id });
+    await this.store.removeSubscription(id);
   }
 
   /** The station's health as the server knows it; the route checks the caller reaches the station. */
   async health(stationId: string): Promise<StationHealthView> {
     const station = await this.stations.get(stationId);
-    const state = await this.db.getRepository(StationAgentState).findOneBy({ stationId });
+    const state = await this.store.agentState(stationId);
     const live = this.gateway.statuses().find((s) => s.stationId === stationId) ?? null;
     const health = this.gateway.healthOf(stationId) ?? state?.health ?? null;
     const limit = this.config.alerts.settings.clockDriftMs;

@@ -1,16 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { LiveService } from '../live/live.service';
-import { Unit } from '../units/unit.entity';
 import { UnitsService } from '../units/units.service';
-import { User } from '../users/user.entity';
 import { normaliseName, parseCap, spokenText, type CapAlertDoc, type CapInfo } from './cap-parse';
 import { CapAlert, CapRule, CapSource, type CapDecision, type CapRuleMode } from './cap.entity';
+import { CapRepository, type NewCapAlert } from './cap.repository';
 
 export function hashCapToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -47,7 +44,7 @@ export class CapService {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: CapRepository,
     private readonly clock: Clock,
     private readonly live: LiveService,
     private readonly units: UnitsService,
@@ -57,22 +54,20 @@ export class CapService {
 
   async createSource(name: string, who: Principal): Promise<{ source: ReturnType<typeof publicSource>; token: string }> {
     const token = `cap_${randomBytes(24).toString('base64url')}`;
-    const repo = this.db.getRepository(CapSource);
-    const source = await repo.save(repo.create({ name, tokenHash: hashCapToken(token), createdBy: who.kind === 'user' ? who.userId : null, createdAt: this.clock.nowInstant() }));
+    const source = await this.db.addSource({ name, tokenHash: hashCapToken(token), createdBy: who.kind === 'user' ? who.userId : null, createdAt: this.clock.nowInstant() });
     return { source: publicSource(source), token };
   }
 
   async listSources() {
-    return (await this.db.getRepository(CapSource).find({ order: { createdAt: 'ASC' } })).map(publicSource);
+    return (await this.db.sources()).map(publicSource);
   }
 
   async deleteSource(id: string): Promise<void> {
-    const r = await this.db.getRepository(CapSource).delete({ id });
-    if (!r.affected) throw new LoaError('not_found', 'Không tìm thấy nguồn CAP này.', { id });
+    if (!(await this.db.deleteSource(id))) throw new LoaError('not_found', 'Không tìm thấy nguồn CAP này.', { id });
   }
 
   async sourceForToken(token: string | null): Promise<CapSource> {
-    const source = token ? await this.db.getRepository(CapSource).findOneBy({ tokenHash: hashCapToken(token) }) : null;
+    const source = token ? await this.db.sourceByTokenHash(hashCapToken(token)) : null;
     if (!source) throw new LoaError('unauthorized', 'Mã nguồn CAP không đúng hoặc đã bị thu hồi.');
     return source;
   }
@@ -80,9 +75,7 @@ export class CapService {
   async createRule(input: NewCapRule, who: Principal): Promise<CapRule> {
     if (who.kind !== 'user') throw new LoaError('forbidden', 'Chỉ quản trị viên được đặt quy tắc CAP.');
     await this.units.get(input.unitId);
-    const repo = this.db.getRepository(CapRule);
-    return repo.save(
-      repo.create({
+    return this.db.addRule({
         name: input.name,
         severities: input.severities ?? [],
         urgencies: input.urgencies ?? [],
@@ -92,12 +85,11 @@ export class CapService {
         repeatHours: input.repeatHours ?? null,
         createdBy: who.userId,
         createdAt: this.clock.nowInstant(),
-      }),
-    );
+    });
   }
 
   listRules() {
-    return this.db.getRepository(CapRule).find({ order: { createdAt: 'ASC' } });
+    return this.db.rules();
   }
 
   /** Someone confined to a unit sees the rules set inside it and the alerts that named a place in it. */
@@ -118,12 +110,11 @@ export class CapService {
   }
 
   async deleteRule(id: string): Promise<void> {
-    const r = await this.db.getRepository(CapRule).delete({ id });
-    if (!r.affected) throw new LoaError('not_found', 'Không tìm thấy quy tắc CAP này.', { id });
+    if (!(await this.db.deleteRule(id))) throw new LoaError('not_found', 'Không tìm thấy quy tắc CAP này.', { id });
   }
 
   listAlerts(limit = 100) {
-    return this.db.getRepository(CapAlert).find({ order: { receivedAt: 'DESC' }, take: limit });
+    return this.db.alerts(limit);
   }
 
   // ---- receiving ----
@@ -137,15 +128,14 @@ export class CapService {
   }
 
   private async handle(doc: CapAlertDoc, origin: string): Promise<Received> {
-    const alerts = this.db.getRepository(CapAlert);
-    const known = await alerts.findOneBy({ sender: doc.sender, identifier: doc.identifier, sent: doc.sent });
+    const known = await this.db.alertByKey(doc.sender, doc.identifier, doc.sent);
     if (known) {
       this.log.log(`CAP ${doc.sender}/${doc.identifier} already received: ignored`);
       return { duplicate: true, alert: known };
     }
     const info = doc.infos.find((i) => i.language.toLowerCase() === 'vi-vn') ?? null;
     const expiresAt = info?.expires ? new Date(info.expires).toISOString() : null;
-    const row = alerts.create({
+    const row: NewCapAlert = {
       identifier: doc.identifier,
       sender: doc.sender,
       sent: doc.sent,
@@ -165,7 +155,7 @@ export class CapService {
       origin: origin.slice(0, 2000),
       approvedBy: null,
       receivedAt: this.clock.nowInstant(),
-    });
+    };
     const decide = (decision: CapDecision, reason: string | null) => Object.assign(row, { decision, reason });
 
     if (doc.status !== 'Actual') {
@@ -179,12 +169,12 @@ export class CapService {
       if (doc.msgType === 'Update') await this.endReferenced(doc, 'superseded');
       await this.decideAlert(row, info, decide);
     }
-    await alerts.save(row);
+    const saved = await this.db.addAlert(row);
     this.log.log(`CAP ${doc.msgType} ${doc.sender}/${doc.identifier} (${doc.status}): ${row.decision}${row.reason ? ` — ${row.reason}` : ''}`);
-    return { duplicate: false, alert: row };
+    return { duplicate: false, alert: saved };
   }
 
-  private async decideAlert(row: CapAlert, info: CapInfo | null, decide: (d: CapDecision, reason: string | null) => void): Promise<void> {
+  private async decideAlert(row: NewCapAlert, info: CapInfo | null, decide: (d: CapDecision, reason: string | null) => void): Promise<void> {
     if (!info || !row.spokenText) return decide('no_vietnamese', 'Bản tin không có phần nội dung tiếng Việt (vi-VN) để đọc.');
     if (row.expiresAt && Date.parse(row.expiresAt) <= this.clock.now()) return decide('ignored', 'Bản tin đã hết hạn khi đến.');
     const match = await this.match(info);
@@ -192,7 +182,7 @@ export class CapService {
     row.ruleId = match.rule.id;
     row.unitIds = match.unitIds;
     if (match.rule.mode === 'draft') return decide('awaiting_approval', 'Chờ người duyệt cho phát.');
-    const creator = await this.db.getRepository(User).findOneBy({ id: match.rule.createdBy });
+    const creator = await this.db.user(match.rule.createdBy);
     if (!creator || creator.disabled) return decide('failed', 'Người đặt quy tắc không còn hoạt động: không phát.');
     await this.air(row, match.rule, { kind: 'user', userId: creator.id, username: creator.username, role: creator.role, unitId: creator.unitId });
     decide(row.relayId ? 'aired' : 'failed', row.relayId ? null : row.reason);
@@ -210,7 +200,7 @@ export class CapService {
       if (rule.events.length && !rule.events.some((e) => event.includes(normaliseName(e)))) continue;
       const under = await this.units.subtreeIds(rule.unitId).catch(() => [] as string[]);
       if (!under.length) continue;
-      const units = await this.db.getRepository(Unit).findBy({ id: In(under) });
+      const units = await this.db.units(under);
       const named = units.filter((u) => (u.code && codes.has(u.code.toLowerCase())) || descs.some((d) => namesPlace(d, normaliseName(u.name))));
       if (named.length) return { rule, unitIds: named.map((u) => u.id) };
     }
@@ -218,7 +208,7 @@ export class CapService {
   }
 
   /** Starts the emergency; on failure the reason is kept on the row and the error returned. */
-  private async air(row: CapAlert, rule: CapRule, who: Principal): Promise<Error | null> {
+  private async air(row: NewCapAlert, rule: CapRule, who: Principal): Promise<Error | null> {
     const now = this.clock.now();
     const until = row.expiresAt ? Math.min(Date.parse(row.expiresAt), now + MAX_AIR_MS) : null;
     try {
@@ -245,14 +235,13 @@ export class CapService {
 
   /** Stops the emergencies of the alerts referenced, and takes drafts off the approval list. */
   private async endReferenced(doc: CapAlertDoc, as: 'cancelled' | 'superseded'): Promise<number> {
-    const alerts = this.db.getRepository(CapAlert);
     let ended = 0;
     for (const ref of doc.references) {
-      const earlier = await alerts.findOneBy({ sender: ref.sender, identifier: ref.identifier, sent: ref.sent });
+      const earlier = await this.db.alertByKey(ref.sender, ref.identifier, ref.sent);
       if (!earlier) continue;
       if (earlier.relayId) await this.stopQuietly(earlier.relayId, earlier.ruleId);
       if (earlier.decision === 'aired' || earlier.decision === 'approved' || earlier.decision === 'awaiting_approval') {
-        await alerts.update({ id: earlier.id }, { decision: as });
+        await this.db.updateAlert(earlier.id, { decision: as });
         ended++;
       }
     }
@@ -261,8 +250,8 @@ export class CapService {
 
   /** Stops an alert's emergency in the name of its rule's maker, who started it. */
   private async stopQuietly(relayId: string, ruleId: string | null): Promise<void> {
-    const rule = ruleId ? await this.db.getRepository(CapRule).findOneBy({ id: ruleId }) : null;
-    const maker = rule ? await this.db.getRepository(User).findOneBy({ id: rule.createdBy }) : null;
+    const rule = ruleId ? await this.db.rule(ruleId) : null;
+    const maker = rule ? await this.db.user(rule.createdBy) : null;
     if (!maker) {
       this.log.warn(`CAP: the emergency ${relayId} has no rule maker left to stop it in the name of`);
       return;
@@ -277,8 +266,7 @@ export class CapService {
   // ---- approval ----
 
   async approve(id: string, who: Principal): Promise<CapAlert> {
-    const alerts = this.db.getRepository(CapAlert);
-    const row = await alerts.findOneBy({ id });
+    const row = await this.db.alert(id);
     if (!row) throw new LoaError('not_found', 'Không tìm thấy bản tin CAP này.', { id });
     if (row.decision !== 'awaiting_approval') throw new LoaError('invalid_state', 'Bản tin này không chờ duyệt.', { decision: row.decision });
     if (row.expiresAt && Date.parse(row.expiresAt) <= this.clock.now()) throw new LoaError('invalid_state', 'Bản tin đã hết hạn.');
@@ -287,14 +275,14 @@ export class CapService {
       const own = new Set(await this.units.subtreeIds(who.unitId));
       if (!row.unitIds.every((u) => own.has(u))) throw new LoaError('forbidden', 'Bản tin này có khu vực ngoài đơn vị của bạn, nên chỉ cấp trên mới duyệt được.');
     }
-    const rule = row.ruleId ? await this.db.getRepository(CapRule).findOneBy({ id: row.ruleId }) : null;
+    const rule = row.ruleId ? await this.db.rule(row.ruleId) : null;
     if (!rule) throw new LoaError('invalid_state', 'Quy tắc của bản tin này đã bị xoá.');
     const failed = await this.air(row, rule, who);
     // The draft stays waiting: the approver sees why (no station in the area, speech failed) and may retry.
     if (failed) throw failed instanceof LoaError ? failed : new LoaError('internal', row.reason ?? 'Không phát được bản tin.');
     row.decision = 'approved';
     row.approvedBy = who.userId;
-    await alerts.update({ id: row.id }, { decision: row.decision, approvedBy: row.approvedBy, relayId: row.relayId, reason: null });
+    await this.db.updateAlert(row.id, { decision: row.decision, approvedBy: row.approvedBy, relayId: row.relayId, reason: null });
     return row;
   }
 }

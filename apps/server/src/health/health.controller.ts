@@ -1,19 +1,18 @@
 import { Controller, Get } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { LOA_VERSION } from '@loa/protocol';
 import { Public } from '../auth/principal';
+import { HealthRepository } from './health.repository';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly db: HealthRepository) {}
 
   @Public()
   @Get()
   async health() {
-    await this.db.query('SELECT 1');
+    await this.db.ping();
     return { status: 'ok', time: new Date().toISOString(), version: LOA_VERSION };
   }
 }

@@ -1,8 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { schedule, type ScheduledTask } from 'node-cron';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { UnitOfWork } from '../database/unit-of-work';
 import { AppConfig } from '../config/app-config';
 import { Leadership } from '../leadership/leadership';
 import { LogbookWriter } from './logbook-writer';
@@ -18,7 +17,7 @@ export class LogbookSealer implements OnApplicationBootstrap, OnApplicationShutd
   private task: ScheduledTask | null = null;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly tx: UnitOfWork,
     private readonly writer: LogbookWriter,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -41,7 +40,7 @@ export class LogbookSealer implements OnApplicationBootstrap, OnApplicationShutd
 
   async sealNow(): Promise<number> {
     try {
-      const n = await this.db.transaction((m) => this.writer.sealDue(m, this.clock.nowInstant()));
+      const n = await this.tx.run((m) => this.writer.sealDue(m, this.clock.nowInstant()));
       if (n) this.log.log(`sealed ${n} station chain(s)`);
       return n;
     } catch (err) {

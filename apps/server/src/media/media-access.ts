@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
 import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { LoaError } from '../common/errors';
-import { Programme } from '../programmes/programme.entity';
 import { MediaAsset } from './media-asset.entity';
+import { MediaRepository } from './media.repository';
 import { MediaService } from './media.service';
 
 const NOT_FOUND = 'Không tìm thấy tệp âm thanh này.';
@@ -19,7 +17,7 @@ export class MediaAccess {
   constructor(
     private readonly media: MediaService,
     private readonly access: AccessPolicy,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: MediaRepository,
   ) {}
 
   async list(who: Principal): Promise<MediaAsset[]> {
@@ -46,9 +44,9 @@ export class MediaAccess {
    */
   async requireFile(sha256: string, who: Principal): Promise<void> {
     if ((await this.access.reach(who)).all) return;
-    const assets = await this.db.getRepository(MediaAsset).find({ select: { id: true, createdBy: true }, where: { sha256 } });
+    const assets = await this.db.uploadersOfSha(sha256);
     if ((await this.access.filterOwned(who, assets, (a) => a.createdBy)).length) return;
-    const programmes = assets.length ? await this.db.getRepository(Programme).find({ select: { id: true, createdBy: true }, where: { mediaAssetId: In(assets.map((a) => a.id)) } }) : [];
+    const programmes = await this.db.programmesOf(assets.map((a) => a.id));
     if ((await this.access.filterOwned(who, programmes, (p) => p.createdBy)).length) return;
     throw new LoaError('not_found', NOT_FOUND, { sha256 });
   }

@@ -5,11 +5,11 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { FfmpegService } from './ffmpeg.service';
-import { LoudnessTarget } from './loudness-target.entity';
 import { MediaAsset } from './media-asset.entity';
 import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
 import { MediaStore } from './media-store';
+import { MediaRepository } from './media.repository';
 import { BROADCAST_EXT, MediaService } from './media.service';
 import { makeAudio } from './test-fixtures';
 
@@ -44,7 +44,7 @@ describe('conversion jobs shared by several instances', () => {
     const db = await openDatabase(dataSourceOptions({ engine: 'sqlite', path: dbPath }));
     sources.push(db);
     const store = new MediaStore(root);
-    const service = new MediaService(db.getRepository(MediaAsset), db.getRepository(MediaJob), db.getRepository(LoudnessTarget), store, new FfmpegService(), new MediaEvents(), {
+    const service = new MediaService(new MediaRepository(db), store, new FfmpegService(), new MediaEvents(), {
       mediaDir: root,
       maxUploadBytes: 1 << 30,
       sharedJobs: true,

@@ -7,6 +7,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, INestApplication, Logger } from 
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken, getRepositoryToken } from '@nestjs/typeorm';
 import { AccessPolicy } from '../access/access-policy';
+import { AccessRepository } from '../access/access.repository';
 import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -21,6 +22,7 @@ import { MediaJob } from './media-job.entity';
 import { MediaStorage, MediaStore } from './media-store';
 import { MediaAccess } from './media-access';
 import { MediaController } from './media.controller';
+import { MediaRepository } from './media.repository';
 import { MediaService, MediaSettings } from './media.service';
 import { AudioFixtures, makeAudioFixtures } from './test-fixtures';
 import { EspeakEngine } from './tts/espeak-engine';
@@ -70,9 +72,11 @@ describe('Media routes over HTTP', () => {
         TtsService,
         { provide: MediaStorage, useValue: new MediaStore(root) },
         FfmpegService,
+        MediaRepository,
         MediaService,
         { provide: getDataSourceToken(), useValue: db },
         AccessPolicy,
+        AccessRepository,
         MediaAccess,
         UploadInterceptor,
       ],

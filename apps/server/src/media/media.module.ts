@@ -9,6 +9,7 @@ import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
 import { MediaStorage, MediaStore } from './media-store';
 import { MediaController } from './media.controller';
+import { MediaRepository } from './media.repository';
 import { MediaService } from './media.service';
 import { RetentionService } from './retention.service';
 import { CommandEngine } from './tts/command-engine';
@@ -34,6 +35,7 @@ import { UploadInterceptor } from './upload.interceptor';
       inject: [AppConfig, MediaStorage],
     },
     MediaEvents,
+    MediaRepository,
     MediaService,
     MediaAccess,
     TtsService,

@@ -8,7 +8,6 @@ import { LoaError } from '../common/errors';
 import type { LoudnessSettings } from '../config/app-config';
 import { BroadcastFormat, FfmpegService } from './ffmpeg.service';
 import { ffmpegBinaries, ffmpegPath, npmBinaries, type FfmpegBinaries } from '@loa/ffmpeg';
-import { LoudnessTarget } from './loudness-target.entity';
 import { CommandEngine } from './tts/command-engine';
 import { EspeakEngine } from './tts/espeak-engine';
 import { TtsService } from './tts/tts.service';
@@ -16,6 +15,7 @@ import { MediaAsset } from './media-asset.entity';
 import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
 import { MediaStore } from './media-store';
+import { MediaRepository } from './media.repository';
 import { BROADCAST_EXT, MediaService, MediaSettings } from './media.service';
 import {
   AudioFixtures,
@@ -75,7 +75,7 @@ describe('MediaService with real ffmpeg', () => {
   }
 
   function make(settings: MediaSettings): MediaService {
-    return new MediaService(repo, db.getRepository(MediaJob), db.getRepository(LoudnessTarget), store, ffmpeg, new MediaEvents(), settings);
+    return new MediaService(new MediaRepository(db), store, ffmpeg, new MediaEvents(), settings);
   }
 
   afterEach(async () => {

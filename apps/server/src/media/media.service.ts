@@ -1,9 +1,7 @@
 import { stat, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { defer, filter, firstValueFrom, merge, timeout } from 'rxjs';
-import { In, Repository } from 'typeorm';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
 import { AppConfig, DatabaseSettings, LoudnessSettings } from '../config/app-config';
@@ -21,6 +19,7 @@ import { LoudnessTarget } from './loudness-target.entity';
 import { MediaAsset, MediaSource } from './media-asset.entity';
 import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
+import { MediaRepository } from './media.repository';
 import { JobQueue } from './job-queue';
 import { isNotFound, MediaStorage, MediaStore } from './media-store';
 import { liveGainFor, normalise, SilentInput } from './normaliser';
@@ -119,9 +118,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   private scanning: Promise<void> | null = null;
 
   constructor(
-    @InjectRepository(MediaAsset) private readonly assets: Repository<MediaAsset>,
-    @InjectRepository(MediaJob) private readonly jobs: Repository<MediaJob>,
-    @InjectRepository(LoudnessTarget) private readonly targets: Repository<LoudnessTarget>,
+    private readonly db: MediaRepository,
     private readonly store: MediaStorage,
     private readonly ffmpeg: FfmpegService,
     private readonly events: MediaEvents,
@@ -173,9 +170,8 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       const targetLufs = await this.targetFor(chuyenMuc);
       const original = await this.store.importFile(tempFile, ext);
       const now = nowInstant();
-      const { asset, job } = await this.assets.manager.transaction(async (tx) => {
-        const asset = await tx.save(
-          tx.create(MediaAsset, {
+      const { asset, job } = await this.db.createWithJob(
+        {
             status: 'processing',
             originalName: cleanName(originalName),
             originalSha256: original.sha256,
@@ -207,11 +203,9 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
             createdAt: now,
             readyAt: null,
             expiredAt: null,
-          }),
-        );
-        const job = await tx.save(tx.create(MediaJob, newJob(asset.id, now)));
-        return { asset, job };
-      });
+        },
+        newJob(now),
+      );
       this.enqueue(job.id);
       return asset;
     } catch (err) {
@@ -235,12 +229,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       );
     }
     const since = new Date(Date.now() - 24 * 3600_000).toISOString();
-    const kept = await this.assets
-      .createQueryBuilder('a')
-      .select('COALESCE(SUM(a.originalSize), 0)', 'bytes')
-      .where('a.createdBy = :userId AND a.createdAt > :since', { userId, since })
-      .getRawOne<{ bytes: number | string }>();
-    const used = Number(kept?.bytes ?? 0) + mine.bytes;
+    const used = (await this.db.keptBytesSince(userId, since)) + mine.bytes;
     const declared = Math.max(0, declaredBytes);
     if (used + declared > this.uploadDailyBytesPerUser) {
       const mb = (n: number) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 }).format(n / (1024 * 1024));
@@ -273,7 +262,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   async get(id: string): Promise<MediaAsset> {
-    const asset = await this.assets.findOneBy({ id });
+    const asset = await this.db.asset(id);
     if (!asset) throw new LoaError('not_found', 'Không tìm thấy tệp âm thanh này.', { id });
     return asset;
   }
@@ -293,7 +282,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
 
   /** Newest first. */
   list(): Promise<MediaAsset[]> {
-    return this.assets.find({ order: { createdAt: 'DESC' } });
+    return this.db.newestFirst();
   }
 
   /** Changes of one asset as they happen (nothing is replayed). */
@@ -307,9 +296,8 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     if (asset.status !== 'processing') {
       throw new LoaError('conflict', 'Tệp này không còn đang chuyển đổi nên không huỷ được.', { id, status: asset.status });
     }
-    const result = await this.assets.update({ id, status: 'processing' }, { status: 'cancelled', error: CANCELLED_REASON });
-    if (!result.affected) return this.get(id);
-    await this.jobs.update({ assetId: id, state: In(['queued', 'running']) }, { state: 'cancelled', error: CANCELLED_REASON, workFile: null, finishedAt: nowInstant() });
+    if (!(await this.db.updateAsset({ id, status: 'processing' }, { status: 'cancelled', error: CANCELLED_REASON }))) return this.get(id);
+    await this.db.endOpenJobs(id, { state: 'cancelled', error: CANCELLED_REASON, workFile: null, finishedAt: nowInstant() });
     this.running.get(id)?.abort();
     const cancelled = await this.get(id);
     this.events.emit(cancelled);
@@ -319,23 +307,22 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   /** The loudness a chuyên mục's programmes are normalised to: its own target, or the global one. */
   async targetFor(chuyenMuc: string | null): Promise<number> {
     if (!chuyenMuc) return this.loudness.targetLufs;
-    const own = await this.targets.findOneBy({ chuyenMuc });
+    const own = await this.db.target(chuyenMuc);
     return own?.targetLufs ?? this.loudness.targetLufs;
   }
 
   listTargets(): Promise<LoudnessTarget[]> {
-    return this.targets.find({ order: { chuyenMuc: 'ASC' } });
+    return this.db.allTargets();
   }
 
   async setTarget(chuyenMuc: string, targetLufs: number, userId: string | null): Promise<LoudnessTarget> {
     const name = chuyenMuc.trim();
     if (!name) throw new LoaError('validation_failed', 'Tên chuyên mục không được để trống.');
-    return this.targets.save(this.targets.create({ chuyenMuc: name, targetLufs, updatedBy: userId, updatedAt: nowInstant() }));
+    return this.db.saveTarget({ chuyenMuc: name, targetLufs, updatedBy: userId, updatedAt: nowInstant() });
   }
 
   async removeTarget(chuyenMuc: string): Promise<void> {
-    const result = await this.targets.delete({ chuyenMuc });
-    if (!result.affected) throw new LoaError('not_found', 'Chuyên mục này không có mức âm lượng riêng.', { chuyenMuc });
+    if (!(await this.db.deleteTarget(chuyenMuc))) throw new LoaError('not_found', 'Chuyên mục này không có mức âm lượng riêng.', { chuyenMuc });
   }
 
   /** The asset, if its broadcast file is ready to be scheduled; otherwise `media_not_ready` or `not_found`. */
@@ -356,23 +343,14 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
    * `since`), so one commune's token opens no other commune's programmes.
    */
   async stationMayRead(stationId: string, sha256: string, since: string): Promise<boolean> {
-    const count = await this.assets
-      .createQueryBuilder('a')
-      .innerJoin('programme', 'p', 'p.mediaAssetId = a.id')
-      .innerJoin('slot', 's', 's.programmeId = p.id AND s.status = :status', { status: 'approved' })
-      // The station's materialised airings: whatever the slot targets (station, group, cluster, unit).
-      .innerJoin('airing', 't', 't.slotId = s.id AND t.stationId = :stationId', { stationId })
-      .where('a.sha256 = :sha256', { sha256 })
-      .andWhere('s.endAt > :since', { since })
-      .getCount();
-    return count > 0;
+    return this.db.airsOnStation(stationId, sha256, since);
   }
 
   /** Where the broadcast file with this hash lies, for download. */
   async fileFor(sha256: string): Promise<BroadcastFile> {
     const notFound = () => new LoaError('not_found', 'Không tìm thấy tệp âm thanh này.', { sha256 });
     if (!MediaStore.isSha256(sha256)) throw notFound();
-    const asset = await this.assets.findOne({ where: { sha256, status: 'ready' } });
+    const asset = await this.db.readyWithSha(sha256);
     if (!asset) throw notFound();
     const path = this.store.pathOf(sha256, BROADCAST_EXT);
     try {
@@ -394,7 +372,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     if (db === null) {
       const file = await this.fileFor(asset.sha256);
       db = await liveGainFor(this.ffmpeg, { path: file.path, format: BROADCAST_EXT }, asset.targetLufs, asset.outputLufs ?? asset.targetLufs);
-      await this.assets.update({ id: asset.id }, { liveGainDb: db });
+      await this.db.updateAsset({ id: asset.id }, { liveGainDb: db });
     }
     return { db, ceilingDbtp: this.loudness.truePeakCeilingDbtp };
   }
@@ -421,7 +399,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
    */
   private async recover(): Promise<void> {
     const staleBefore = new Date(Date.now() - STALE_JOB_MS).toISOString();
-    const running = await this.jobs.find({ where: { state: 'running' } });
+    const running = await this.db.jobsIn('running');
     const runningElsewhere = new Set<string>();
     for (const job of running) {
       if (this.sharedJobs && job.heartbeatAt !== null && job.heartbeatAt > staleBefore) {
@@ -431,19 +409,19 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       const asRead = { id: job.id, state: 'running' as const, attempts: job.attempts };
       if (job.attempts >= this.maxAttempts) {
         const reason = `Máy chủ dừng đột ngột ${job.attempts} lần khi đang chuyển đổi tệp này nên đã ngừng thử. Hãy kiểm tra tệp gốc rồi tải lên lại.`;
-        if (!(await this.jobs.update(asRead, { state: 'failed', error: reason, workFile: null, finishedAt: nowInstant() })).affected) continue;
+        if (!(await this.db.updateJob(asRead, { state: 'failed', error: reason, workFile: null, finishedAt: nowInstant() }))) continue;
         if (job.workFile) await rm(job.workFile, { force: true });
         await this.fail(job.assetId, reason);
       } else {
-        if (!(await this.jobs.update(asRead, { state: 'queued', workFile: null })).affected) continue;
+        if (!(await this.db.updateJob(asRead, { state: 'queued', workFile: null }))) continue;
         if (job.workFile) await rm(job.workFile, { force: true });
       }
     }
-    const queuedIds = new Set((await this.jobs.find({ where: { state: 'queued' } })).map((j) => j.assetId));
-    for (const asset of await this.assets.find({ where: { status: 'processing' } })) {
-      if (!queuedIds.has(asset.id) && !runningElsewhere.has(asset.id)) await this.jobs.save(this.jobs.create(newJob(asset.id, nowInstant())));
+    const queuedIds = new Set((await this.db.jobsIn('queued')).map((j) => j.assetId));
+    for (const asset of await this.db.withStatus(['processing'])) {
+      if (!queuedIds.has(asset.id) && !runningElsewhere.has(asset.id)) await this.db.insertJob({ ...newJob(nowInstant()), assetId: asset.id });
     }
-    const queued = (await this.jobs.find({ where: { state: 'queued' }, order: { createdAt: 'ASC' } })).filter((j) => !this.enqueued.has(j.id));
+    const queued = (await this.db.jobsIn('queued')).filter((j) => !this.enqueued.has(j.id));
     for (const job of queued) this.enqueue(job.id);
     if (queued.length > 0) this.logger.log(`resuming ${queued.length} unfinished conversion(s)`);
   }
@@ -516,11 +494,11 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async runJob(jobId: string): Promise<void> {
-    const job = await this.jobs.findOneBy({ id: jobId });
+    const job = await this.db.job(jobId);
     if (!job || job.state !== 'queued') return;
-    const asset = await this.assets.findOneBy({ id: job.assetId });
+    const asset = await this.db.asset(job.assetId);
     if (!asset || asset.status !== 'processing') {
-      await this.jobs.update({ id: jobId, state: 'queued' }, { state: 'cancelled', finishedAt: nowInstant() });
+      await this.db.updateJob({ id: jobId, state: 'queued' }, { state: 'cancelled', finishedAt: nowInstant() });
       return;
     }
     const id = asset.id;
@@ -535,7 +513,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     try {
       input = mediaInput(this.store.pathOf(asset.originalSha256, asset.originalExt), asset.originalFormat.split('/')[0] ?? '');
     } catch (err) {
-      await this.jobs.update({ id: jobId }, { state: 'failed', error: String(err).slice(0, 500), finishedAt: nowInstant() });
+      await this.db.updateJob({ id: jobId }, { state: 'failed', error: String(err).slice(0, 500), finishedAt: nowInstant() });
       await this.fail(id, 'Định dạng tệp gốc không còn được nhận. Hãy tải lên lại dưới dạng MP3, WAV, M4A hoặc OGG.');
       return;
     }
@@ -543,16 +521,16 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     // The claim: only the instance whose update finds the job still queued, as read, runs it. The work file is
     // on record before ffmpeg creates it, so a crash at any point can clean it up.
     const claimedAt = nowInstant();
-    const claimed = await this.jobs.update(
+    const claimed = await this.db.updateJob(
       { id: jobId, state: 'queued', attempts: job.attempts },
       { state: 'running', attempts: job.attempts + 1, workFile: output, startedAt: claimedAt, heartbeatAt: claimedAt },
     );
-    if (!claimed.affected) return;
+    if (!claimed) return;
     const abort = new AbortController();
     const heartbeat = setInterval(() => {
-      this.jobs.update({ id: jobId, state: 'running' }, { heartbeatAt: nowInstant() }).then(
+      this.db.updateJob({ id: jobId, state: 'running' }, { heartbeatAt: nowInstant() }).then(
         // No longer running: cancelled, possibly through another instance; its ffmpeg has nothing left to do.
-        (beat) => beat.affected || abort.abort(),
+        (beat) => beat || abort.abort(),
         (err: unknown) => this.logger.warn(`asset ${id}: heartbeat not saved: ${String(err)}`),
       );
     }, HEARTBEAT_MS);
@@ -562,7 +540,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     this.running.set(id, abort);
     const progress = new ProgressWriter(
       async (percent) => {
-        await this.assets.update({ id, status: 'processing' }, { progress: percent });
+        await this.db.updateAsset({ id, status: 'processing' }, { progress: percent });
         this.events.emit({ ...asset, progress: percent });
       },
       (err) => this.logger.warn(`asset ${id}: progress not saved: ${String(err)}`),
@@ -590,11 +568,9 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       const stored = await this.store.importFile(output, BROADCAST_EXT);
       // The asset turns ready and its job done together: a crash between the two would leave a ready asset
       // whose job runs again on the next start and ends marked cancelled.
-      await this.assets.manager.transaction(async (tx) => {
-        const done = await tx.update(
-          MediaAsset,
-          { id, status: 'processing' },
-          {
+      await this.db.markReady(
+        { id, status: 'processing' },
+        {
             status: 'ready',
             sha256: stored.sha256,
             size: stored.size,
@@ -613,10 +589,10 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
             progress: 100,
             error: null,
             readyAt: nowInstant(),
-          },
-        );
-        await this.finishJob(jobId, done.affected ? 'done' : 'cancelled', null, tx.getRepository(MediaJob));
-      });
+        },
+        jobId,
+        nowInstant(),
+      );
       this.logger.log(
         `asset ${id}: ${result.input.integratedLufs} LUFS → ${result.output.integratedLufs} LUFS, ` +
           `true peak ${result.output.truePeakDbtp} dBTP, gain ${result.gainDb} dB, ${result.encodes} encode(s)`,
@@ -627,7 +603,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       await rm(output, { force: true });
       if (err instanceof TranscodeAborted) {
         // A shutdown leaves the job to the next start, without counting the attempt against the file.
-        if (this.shutdown.signal.aborted) await this.jobs.update({ id: jobId, state: 'running' }, { state: 'queued', attempts: job.attempts, workFile: null });
+        if (this.shutdown.signal.aborted) await this.db.updateJob({ id: jobId, state: 'running' }, { state: 'queued', attempts: job.attempts, workFile: null });
         return;
       }
       const reason =
@@ -641,17 +617,17 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       clearInterval(heartbeat);
       this.running.delete(id);
       this.shutdown.signal.removeEventListener('abort', onShutdown);
-      const latest = await this.assets.findOneBy({ id });
+      const latest = await this.db.asset(id);
       if (latest) this.events.emit(latest);
     }
   }
 
-  private async finishJob(jobId: string, state: 'done' | 'failed' | 'cancelled', error: string | null, jobs = this.jobs): Promise<void> {
-    await jobs.update({ id: jobId, state: 'running' }, { state, error, workFile: null, finishedAt: nowInstant() });
+  private async finishJob(jobId: string, state: 'done' | 'failed' | 'cancelled', error: string | null): Promise<void> {
+    await this.db.updateJob({ id: jobId, state: 'running' }, { state, error, workFile: null, finishedAt: nowInstant() });
   }
 
   private async fail(id: string, reason: string): Promise<void> {
-    await this.assets.update({ id, status: 'processing' }, { status: 'failed', error: reason });
+    await this.db.updateAsset({ id, status: 'processing' }, { status: 'failed', error: reason });
   }
 }
 
@@ -663,8 +639,8 @@ function chuyenMucOf(value: unknown): string | null {
   return value.trim() || null;
 }
 
-function newJob(assetId: string, now: string): Partial<MediaJob> {
-  return { assetId, kind: 'normalise', state: 'queued', attempts: 0, workFile: null, error: null, createdAt: now, startedAt: null, finishedAt: null };
+function newJob(now: string): Omit<Partial<MediaJob>, 'assetId'> {
+  return { kind: 'normalise', state: 'queued', attempts: 0, workFile: null, error: null, createdAt: now, startedAt: null, finishedAt: null };
 }
 
 /** "2,7 MB", "512 KB". */

@@ -1,20 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { randomUUID } from 'node:crypto';
 import type { CaptureStatus, PlaybackEvent } from '@loa/protocol';
 import { Clock } from '../common/clock';
-import { engineOf } from '../database/sql';
+import { UnitOfWork, type Tx } from '../database/unit-of-work';
 import { ingestLiveEvent, isLiveOccurrence } from '../live/live-playback';
-import { LogbookLine } from '../logbook/logbook-line.entity';
 import { isServerMiss, ON_AIR_RESULTS, reasonText, resultOf } from '../logbook/logbook-rules';
 import type { LogbookResult } from '../logbook/logbook-line.entity';
 import { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
-import { Topic } from '../programmes/chuyen-muc.entity';
 import { ScheduleQueries } from '../schedule/schedule-queries.service';
 import { Station } from '../stations/station.entity';
 import { DeadAirEvent } from './dead-air-event.entity';
-import { eventRow, lineDraft, PlaybackEventRow } from './playback-event.entity';
+import { eventRow, lineDraft } from './playback-event.entity';
+import { PlaybackRepository } from './playback.repository';
 
 export interface IngestResult {
   /** Stored now or before: the agent may forget these. */
@@ -49,7 +45,8 @@ export class PlaybackService {
   private readonly log = new Logger('Playback');
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly tx: UnitOfWork,
+    private readonly events: PlaybackRepository,
     private readonly clock: Clock,
     private readonly schedule: ScheduleQueries,
     private readonly logbook: LogbookWriter,
@@ -63,17 +60,12 @@ export class PlaybackService {
     const same = before && after && before.since === after.since && before.occurrenceId === after.occurrenceId;
     if (same || (!before && !after)) return;
     const now = this.clock.nowInstant();
-    await this.db.transaction(async (m) => {
-      if (before) await m.update(DeadAirEvent, { stationId, since: before.since, occurrenceId: before.occurrenceId, clearedAt: IsNull() }, { clearedAt: now });
-      if (after && !(await m.existsBy(DeadAirEvent, { stationId, since: after.since, occurrenceId: after.occurrenceId }))) {
-        await m.insert(DeadAirEvent, { id: randomUUID(), stationId, occurrenceId: after.occurrenceId, live: after.live, since: after.since, clearedAt: null });
-      }
-    });
+    await this.events.switchDeadAir(stationId, before, after, now);
   }
 
   /** Dead air a station reported, newest first. */
   deadAirOf(stationId: string, limit = 50): Promise<DeadAirEvent[]> {
-    return this.db.getRepository(DeadAirEvent).find({ where: { stationId }, order: { since: 'DESC' }, take: limit });
+    return this.events.deadAirOf(stationId, limit);
   }
 
   /**
@@ -98,8 +90,8 @@ export class PlaybackService {
       while (this.waiting.length) {
         const taken: IngestJob[] = [];
         try {
-          const budget = engineOf(this.db) === 'sqlite' ? INGEST_BUDGET_MS : Infinity;
-          const results = await this.db.transaction(async (m) => {
+          const budget = this.tx.engine === 'sqlite' ? INGEST_BUDGET_MS : Infinity;
+          const results = await this.tx.run(async (m) => {
             const since = this.clock.monotonicMs();
             const out: IngestResult[] = [];
             while (this.waiting.length && taken.length < INGEST_BATCH && (taken.length === 0 || this.clock.monotonicMs() - since < budget)) {
@@ -114,7 +106,7 @@ export class PlaybackService {
           // One agent's bad batch must not fail the others: each goes again in a transaction of its own.
           for (const job of taken) {
             try {
-              this.settle(job, await this.db.transaction((m) => this.ingestInto(m, job.stationId, job.events)));
+              this.settle(job, await this.tx.run((m) => this.ingestInto(m, job.stationId, job.events)));
             } catch (e) {
               job.reject(e as Error);
             }
@@ -132,9 +124,9 @@ export class PlaybackService {
     job.resolve(result);
   }
 
-  private async ingestInto(m: EntityManager, stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
+  private async ingestInto(m: Tx, stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
     const result: IngestResult = { acked: [], rejected: [] };
-    const station = await m.findOneByOrFail(Station, { id: stationId });
+    const station = await this.events.station(m, stationId);
     // A reconnecting agent sends its whole outbox at once: its lines are chained in one append.
     const lines: LineDraft[] = [];
     for (const event of events) {
@@ -147,8 +139,8 @@ export class PlaybackService {
   }
 
   /** Stores one event; where it is an airing's final event, adds that airing's line to `lines`. */
-  private async ingestOne(m: EntityManager, station: Station, event: PlaybackEvent, lines: LineDraft[]): Promise<string | null> {
-    if (await m.existsBy(PlaybackEventRow, { id: event.id })) return null;
+  private async ingestOne(m: Tx, station: Station, event: PlaybackEvent, lines: LineDraft[]): Promise<string | null> {
+    if (await this.events.eventStored(m, event.id)) return null;
     // Live relays and emergencies are not slots: they are checked against the relay's targets instead.
     if (isLiveOccurrence(event.occurrenceId)) {
       // The live path appends its own line: what this batch has gathered goes into the chain first.
@@ -162,7 +154,7 @@ export class PlaybackService {
     const { slot } = found;
 
     const now = this.clock.nowInstant();
-    await m.insert(PlaybackEventRow, eventRow(station.id, event, now));
+    await this.events.insertEvent(m, eventRow(station.id, event, now));
 
     const result = resultOf(event, slot.durationMs);
     if (!result) return null;
@@ -171,7 +163,7 @@ export class PlaybackService {
     if (lines.some((l) => l.occurrenceId === event.occurrenceId)) return null;
     const amends = await this.amendsServerMiss(m, station.id, event.occurrenceId, result);
     if (amends === 'written') return null;
-    const topic = programme.topicId ? ((await m.findOneBy(Topic, { id: programme.topicId }))?.name ?? null) : null;
+    const topic = programme.topicId ? await this.events.topicName(m, programme.topicId) : null;
     const draft = lineDraft(
       station,
       event,
@@ -199,12 +191,8 @@ export class PlaybackService {
    * played when it is back, after the server wrote "không phát" for its silence: that truth is appended
    * as a correction of the server's line, once. A report that it did not air (the agent's own miss) is not.
    */
-  private async amendsServerMiss(m: EntityManager, stationId: string, occurrenceId: string, result: LogbookResult): Promise<'written' | null | Pick<LineDraft, 'revision' | 'amendsLineId' | 'correctionReason'>> {
-    const latest = await m.findOne(LogbookLine, {
-      where: { stationId, occurrenceId },
-      order: { revision: 'DESC' },
-      select: { id: true, revision: true, result: true, reason: true, detail: true },
-    });
+  private async amendsServerMiss(m: Tx, stationId: string, occurrenceId: string, result: LogbookResult): Promise<'written' | null | Pick<LineDraft, 'revision' | 'amendsLineId' | 'correctionReason'>> {
+    const latest = await this.events.latestLine(m, stationId, occurrenceId);
     if (!latest) return null;
     // Only a report that the programme went on air changes the server's "không phát"; one more "did not air" adds nothing.
     if (latest.revision !== 0 || !isServerMiss(latest) || !ON_AIR_RESULTS.includes(result)) return 'written';

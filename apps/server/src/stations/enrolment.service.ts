@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
 import { AGENT_WS_PATH, PROTOCOL_VERSION } from '@loa/protocol';
 import { hashToken, newStationToken } from '../auth/password';
 import { LoginLimiter, MemoryFailureStore } from '../auth/login-limiter';
@@ -8,8 +6,7 @@ import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { DomainEvents } from '../common/events';
 import { hashEnrolmentCode, newEnrolmentCode, normaliseEnrolmentCode } from './enrolment-code';
-import { StationEnrolment } from './station-enrolment.entity';
-import { Station } from './station.entity';
+import { EnrolmentRepository } from './enrolment.repository';
 import { StationsService, toPublicStation } from './stations.service';
 
 export const ENROLMENT_TTL_MS = 24 * 3600_000;
@@ -22,7 +19,7 @@ export class EnrolmentService {
   private readonly limiter: LoginLimiter;
 
   constructor(
-    @InjectRepository(StationEnrolment) private readonly enrolments: Repository<StationEnrolment>,
+    private readonly enrolments: EnrolmentRepository,
     private readonly stations: StationsService,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
@@ -41,15 +38,11 @@ export class EnrolmentService {
     const code = newEnrolmentCode();
     const now = this.clock.now();
     const expiresAt = new Date(now + ENROLMENT_TTL_MS).toISOString();
-    await this.enrolments.manager.transaction(async (m) => {
-      await m.delete(StationEnrolment, { stationId, usedAt: IsNull() });
-      await m.insert(StationEnrolment, {
-        stationId,
-        codeHash: hashEnrolmentCode(normaliseEnrolmentCode(code)!),
-        createdAt: new Date(now).toISOString(),
-        expiresAt,
-        usedAt: null,
-      });
+    await this.enrolments.replaceOpenCode({
+      stationId,
+      codeHash: hashEnrolmentCode(normaliseEnrolmentCode(code)!),
+      createdAt: new Date(now).toISOString(),
+      expiresAt,
     });
     return { code, expiresAt };
   }
@@ -77,24 +70,13 @@ export class EnrolmentService {
     const now = this.clock.nowInstant();
     const token = newStationToken();
 
-    const station = await this.enrolments.manager.transaction(async (m) => {
-      const enrolment = await m.findOneBy(StationEnrolment, { codeHash: hashEnrolmentCode(normalised) });
+    const station = await this.enrolments.redeem(hashEnrolmentCode(normalised), now, { tokenHash: hashToken(token), tokenHint: token.slice(0, 12) }, (enrolment) => {
       if (!enrolment) throw refuse(invalid());
       if (enrolment.usedAt !== null) throw refuse(used());
       if (enrolment.expiresAt <= now) throw refuse(expired());
-      // The condition makes the code single-use even when two exchanges race: only one update matches.
-      const claimed = await m
-        .createQueryBuilder()
-        .update(StationEnrolment)
-        .set({ usedAt: now })
-        .where('id = :id AND "usedAt" IS NULL', { id: enrolment.id })
-        .execute();
-      if (claimed.affected !== 1) throw refuse(used());
-      await m.update(Station, { id: enrolment.stationId }, { tokenHash: hashToken(token), tokenHint: token.slice(0, 12), tokenIssuedAt: now, enrolledAt: now });
-      const row = await m.findOneBy(Station, { id: enrolment.stationId });
-      if (!row) throw refuse(invalid());
-      return row;
     });
+    if (station === 'claimed-meanwhile') throw refuse(used());
+    if (station === 'station-gone') throw refuse(invalid());
     // An agent still connected with the token this one replaces is dropped.
     this.events.emit({ type: 'station.token-revoked', stationId: station.id });
     await this.limiter.succeed('enrol', address);

@@ -1,8 +1,6 @@
 import { AccessPolicy, reaches } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { PasswordHasher } from '../auth/password-hasher';
 import { Role } from '../auth/principal';
 import { SessionRevocations } from '../auth/sessions';
@@ -10,6 +8,7 @@ import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
 import { UnitsService } from '../units/units.service';
 import { User } from './user.entity';
+import { UsersRepository } from './users.repository';
 
 export interface NewUser {
   username: string;
@@ -29,7 +28,7 @@ export interface UserChange {
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly users: UsersRepository,
     private readonly units: UnitsService,
     private readonly sessions: SessionRevocations,
     private readonly access: AccessPolicy,
@@ -37,11 +36,11 @@ export class UsersService {
   ) {}
 
   findByUsername(username: string): Promise<User | null> {
-    return this.users.findOneBy({ username });
+    return this.users.byUsername(username);
   }
 
   findById(id: string): Promise<User | null> {
-    return this.users.findOneBy({ id });
+    return this.users.byId(id);
   }
 
   async get(id: string): Promise<User> {
@@ -58,11 +57,11 @@ export class UsersService {
 
   async create(input: NewUser, who?: Principal) {
     await this.requireManage(who, input.unitId ?? null);
-    if (await this.users.existsBy({ username: input.username })) {
+    if (await this.users.usernameTaken(input.username)) {
       throw new LoaError('conflict', `Tên đăng nhập "${input.username}" đã có người dùng.`);
     }
     if (input.unitId) await this.units.get(input.unitId);
-    const user = this.users.create({
+    const user = await this.users.insert({
       username: input.username,
       displayName: input.displayName,
       passwordHash: await this.hasher.hash(input.password),
@@ -72,13 +71,13 @@ export class UsersService {
       tokenVersion: 0,
       createdAt: nowInstant(),
     });
-    return toPublicUser(await this.users.save(user));
+    return toPublicUser(user);
   }
 
   /** Every account; for an admin bound to a unit, the accounts inside it. */
   async list(who?: Principal) {
     const reach = who ? await this.access.reach(who) : undefined;
-    const rows = await this.users.find({ order: { username: 'ASC' } });
+    const rows = await this.users.all();
     return rows.filter((u) => !reach || reaches(reach, u.unitId)).map(toPublicUser);
   }
 
@@ -99,7 +98,7 @@ export class UsersService {
     const losesAdmin = user.role === 'admin' && !user.disabled && (next.role !== 'admin' || next.disabled);
     if (losesAdmin) {
       if (id === by) throw new LoaError('invalid_state', 'Bạn không thể tự bỏ quyền quản trị hoặc tự khoá tài khoản của mình.');
-      if ((await this.users.countBy({ role: 'admin', disabled: false })) <= 1) {
+      if ((await this.users.countActiveAdmins()) <= 1) {
         throw new LoaError('invalid_state', 'Hệ thống cần ít nhất một quản trị viên đang hoạt động.');
       }
     }
@@ -128,7 +127,7 @@ export class UsersService {
 
   /** Sign-out: every token the user holds stops working. */
   async revokeSessions(id: string): Promise<void> {
-    await this.users.increment({ id }, 'tokenVersion', 1);
+    await this.users.raiseTokenVersion(id);
     this.sessions.revoked(id);
   }
 

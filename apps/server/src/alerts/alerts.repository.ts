@@ -3,13 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
 import type { AlertView } from '@loa/api-types';
 import { AccessPolicy, subtreeOf } from '../access/access-policy';
+import { StationAgentState } from '../stations/station-agent-state.entity';
 import { Station } from '../stations/station.entity';
 import { AlertDelivery, AlertRow, AlertSubscription } from './alert.entity';
 import type { AlertStep, KnownAlert } from './alert-rules';
 
-/** The alerts, subscriptions and outbox in the database. */
+/** The alerts, subscriptions and outbox in the database, and the station state a health view reads. */
 @Injectable()
-export class AlertStore {
+export class AlertsRepository {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessPolicy,
@@ -99,6 +100,25 @@ export class AlertStore {
 
   subscription(id: string): Promise<AlertSubscription | null> {
     return this.db.getRepository(AlertSubscription).findOneBy({ id });
+  }
+
+  /** Every subscription, oldest first. */
+  subscriptions(): Promise<AlertSubscription[]> {
+    return this.db.getRepository(AlertSubscription).find({ order: { createdAt: 'ASC' } });
+  }
+
+  addSubscription(row: Omit<AlertSubscription, 'id'>): Promise<AlertSubscription> {
+    const repo = this.db.getRepository(AlertSubscription);
+    return repo.save(repo.create(row));
+  }
+
+  async removeSubscription(id: string): Promise<void> {
+    await this.db.getRepository(AlertSubscription).delete({ id });
+  }
+
+  /** What the station's agent last reported, as stored (by whichever instance held it). */
+  agentState(stationId: string): Promise<StationAgentState | null> {
+    return this.db.getRepository(StationAgentState).findOneBy({ stationId });
   }
 
   async alertView(id: string): Promise<AlertView | null> {

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { PlaybackEvent } from '@loa/protocol';
+import { Clock } from '../common/clock';
+import type { UnitOfWork } from '../database/unit-of-work';
+import type { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
+import type { ScheduleQueries } from '../schedule/schedule-queries.service';
+import type { Station } from '../stations/station.entity';
+import { asRepository, partial } from '../test-support/fakes';
+import { CountingUnitOfWork, InMemoryPlaybackRepository } from '../test-support/playback.fake';
+import type { PlaybackRepository } from './playback.repository';
+import { PlaybackService } from './playback.service';
+
+class FixedClock extends Clock {
+  override now(): number {
+    return Date.parse('2026-03-01T06:00:00Z');
+  }
+}
+
+const STATION = { id: 's-1', name: 'Xã Một', unitId: 'A1' } as Station;
+const PLANNED = '2026-03-01T05:00:00.000Z';
+
+function setup() {
+  const repo = new InMemoryPlaybackRepository([STATION]);
+  repo.topics.set('t-1', 'Nông nghiệp');
+  const tx = new CountingUnitOfWork();
+  const appended: LineDraft[] = [];
+  const writer = partial<LogbookWriter>('logbook', {
+    append: async (_m: unknown, lines: readonly LineDraft[]) => {
+      appended.push(...lines);
+      return [];
+    },
+  });
+  const schedule = partial<ScheduleQueries>('schedule', {
+    occurrence: (async (stationId: string, slotId: string) =>
+      stationId === 's-1' && slotId === 'slot-1'
+        ? {
+            slot: { id: 'slot-1', durationMs: 600_000, source: 'local', priority: 'normal' },
+            programme: { id: 'p-1', title: 'Bản tin sáng', chuyenMuc: 'Thời sự', topicId: 't-1' },
+            startAt: PLANNED,
+          }
+        : null) as unknown as ScheduleQueries['occurrence'],
+  });
+  const playback = new PlaybackService(tx as unknown as UnitOfWork, asRepository<PlaybackRepository>(repo), new FixedClock(), schedule, writer);
+  return { playback, repo, tx, appended };
+}
+
+const event = (fields: Partial<PlaybackEvent>): PlaybackEvent => ({
+  id: randomUUID(),
+  kind: 'finished',
+  occurrenceId: 'slot-1@1',
+  slotId: 'slot-1',
+  plannedAt: PLANNED,
+  startedAt: PLANNED,
+  endedAt: '2026-03-01T05:10:00.000Z',
+  playedMs: 600_000,
+  ...fields,
+});
+
+describe('PlaybackService on in-memory events', () => {
+  it('stores a final event once and writes its airing\'s line, with the programme\'s topic', async () => {
+    const { playback, repo, appended } = setup();
+    const final = event({});
+    expect(await playback.ingest('s-1', [final, final])).toEqual({ acked: [final.id, final.id], rejected: [] });
+    expect(repo.events).toHaveLength(1);
+    expect(appended).toHaveLength(1);
+    expect(appended[0]).toMatchObject({ stationId: 's-1', result: 'complete', programmeTitle: 'Bản tin sáng', topic: 'Nông nghiệp', plannedStart: PLANNED });
+    expect(await playback.ingest('s-1', [final])).toEqual({ acked: [final.id], rejected: [] });
+    expect(appended).toHaveLength(1);
+  });
+
+  it('acknowledges but refuses an event for a slot not scheduled on the station, writing nothing', async () => {
+    const { playback, repo, appended } = setup();
+    const stray = event({ slotId: 'slot-elsewhere' });
+    expect(await playback.ingest('s-1', [stray])).toEqual({ acked: [stray.id], rejected: [{ id: stray.id, why: 'occurrence is not scheduled on this station' }] });
+    expect(repo.events).toEqual([]);
+    expect(appended).toEqual([]);
+  });
+
+  it('corrects the server\'s "không phát" once when the station reports late that it aired, and never a line it wrote itself', async () => {
+    const { playback, repo, appended } = setup();
+    repo.lines.set('s-1 slot-1@1', { id: 41, revision: 0, result: 'missed', reason: 'station_offline', detail: null });
+    await playback.ingest('s-1', [event({})]);
+    expect(appended[0]).toMatchObject({ revision: 1, amendsLineId: 41, result: 'complete' });
+    repo.lines.set('s-1 slot-1@2', { id: 42, revision: 0, result: 'complete', reason: null, detail: null });
+    await playback.ingest('s-1', [event({ occurrenceId: 'slot-1@2' })]);
+    expect(appended).toHaveLength(1);
+  });
+
+  it('commits events that arrive together from many agents in one transaction', async () => {
+    const { playback, tx, appended } = setup();
+    await Promise.all(Array.from({ length: 5 }, (_, i) => playback.ingest('s-1', [event({ occurrenceId: `slot-1@${i}` })])));
+    expect(tx.opened).toBe(1);
+    expect(appended).toHaveLength(5);
+  });
+
+  it('opens a dead-air stretch once and closes it when the status no longer carries it', async () => {
+    const { playback, repo } = setup();
+    const stretch = { since: '2026-03-01T05:01:00.000Z', occurrenceId: 'slot-1@1', live: false };
+    await playback.deadAirChanged('s-1', undefined, stretch);
+    await playback.deadAirChanged('s-1', stretch, { ...stretch });
+    expect(await playback.deadAirOf('s-1')).toEqual([expect.objectContaining({ since: stretch.since, clearedAt: null })]);
+    await playback.deadAirChanged('s-1', stretch, undefined);
+    expect(repo.deadAir).toEqual([expect.objectContaining({ clearedAt: '2026-03-01T06:00:00.000Z' })]);
+  });
+});
