@@ -26,13 +26,6 @@ const MIGRATION_HELPERS = ['audit/audit-triggers.ts'];
  * `*.repository.ts` of its capability and leaves this list; nothing new may join it.
  */
 const NOT_YET_IN_A_REPOSITORY = [
-  // Schedule, programmes, plan targets and reports.
-  'schedule/schedule.service.ts',
-  'schedule/calendar.service.ts',
-  'programmes/programmes.service.ts',
-  'programmes/chuyen-muc.service.ts',
-  'plan-targets/plan-targets.service.ts',
-  'reports/reports.service.ts',
   // Live relays, the cluster link and the elected instance.
   'live/live.service.ts',
   'live/live-cluster.ts',
