@@ -32,6 +32,8 @@ export interface ConsoleServerOptions {
   tmpDir: string;
   limiter?: LoginLimiter;
   sessions?: Sessions;
+  /** Which source addresses may use the console; the station's own network by default. */
+  allowAddress?: (address: string) => boolean;
 }
 
 const JSON_LIMIT = 64 * 1024;
@@ -125,7 +127,7 @@ export class ConsoleServer {
     const address = req.socket.remoteAddress ?? '';
     try {
       // The console is for the commune hall's own network; an address from outside gets nothing.
-      if (!isPrivateAddress(address)) throw new Refusal(403, 'not_local', 'Bảng điều khiển chỉ dùng được trong mạng nội bộ của trạm.');
+      if (!(this.o.allowAddress ?? isPrivateAddress)(address)) throw new Refusal(403, 'not_local', 'Bảng điều khiển chỉ dùng được trong mạng nội bộ của trạm.');
       const url = new URL(req.url ?? '/', 'http://console.invalid');
       const route = `${req.method ?? 'GET'} ${url.pathname}`;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
