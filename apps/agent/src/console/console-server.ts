@@ -140,6 +140,10 @@ export class ConsoleServer {
           return this.send(res, 200, APP_JS, 'text/javascript; charset=utf-8');
         case 'GET /app.css':
           return this.send(res, 200, APP_CSS, 'text/css; charset=utf-8');
+        case 'GET /favicon.ico':
+          // Browsers ask for it on their own; the console has none.
+          res.writeHead(204, this.headers());
+          return void res.end();
         case 'POST /api/login':
           return await this.login(req, res, address);
       }
