@@ -139,7 +139,14 @@ class Agent implements AgentHandle {
     this.live = new LiveReceiver({
       clock: this.clock,
       output: options.liveOutput ?? createLiveOutput(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir }),
-      runner: this.runner,
+      runner: {
+        // The upper level's live relay or emergency also cuts an announcement made at the station.
+        hold: (holder) => {
+          this.announcements.preempt(`Bị ngắt bởi phát trực tiếp: "${holder.title}".`);
+          this.runner.hold(holder);
+        },
+        release: () => this.runner.release(),
+      },
       store: this.store,
       outbox: this.outbox,
       log: this.log,
@@ -167,7 +174,10 @@ class Agent implements AgentHandle {
         return live ? { title: live.title } : null;
       },
       take: (holder) => this.runner.hold(holder),
-      giveBack: () => this.runner.release(),
+      // Only its own hold: a live round that took the output meanwhile keeps it.
+      giveBack: (id) => {
+        if (this.runner.holder()?.id === id) this.runner.release();
+      },
       play: async (item, file) => {
         const prepared = await this.player.prepare(item, file);
         try {

@@ -57,7 +57,8 @@ interface Stored {
 interface OnAir {
   id: string;
   playback: Playback | null;
-  stopBy: 'operator' | 'shutdown' | null;
+  stopBy: 'operator' | 'shutdown' | 'preempted' | null;
+  detail?: string;
 }
 
 export interface AnnouncementsOptions {
@@ -164,6 +165,14 @@ export class Announcements {
     return this.get(id)!;
   }
 
+  /** The upper level's live relay or emergency takes the output: the announcement on air is cut. */
+  preempt(detail: string): void {
+    if (!this.onAir || this.onAir.stopBy) return;
+    this.onAir.stopBy = 'preempted';
+    this.onAir.detail = detail;
+    this.onAir.playback?.stop();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers.values()) clearTimeout(t);
@@ -248,6 +257,9 @@ export class Announcements {
     } else if (onAir.stopBy === 'operator') {
       this.finish(row.id, stored, { kind: 'failed', reason: 'cancelled', ...base, detail: 'Người trực trạm bấm dừng trên bảng điều khiển tại trạm.' }, 'Đã dừng giữa chừng');
       this.o.log.info(`Người trực trạm dừng thông báo "${local.title}" sau ${Math.round(base.playedMs / 1000)} giây`);
+    } else if (onAir.stopBy === 'preempted') {
+      this.finish(row.id, stored, { kind: 'failed', reason: 'preempted', ...base, detail: onAir.detail }, 'Bị ngắt bởi đài cấp trên');
+      this.o.log.warn(`Thông báo "${local.title}" bị ngắt: ${onAir.detail ?? ''}`);
     } else if (onAir.stopBy === 'shutdown') {
       this.finish(row.id, stored, { kind: 'failed', reason: 'interrupted', ...base, detail: 'Trạm dừng phần mềm khi đang phát thông báo.' }, 'Bị gián đoạn (trạm dừng)');
     } else {
