@@ -77,7 +77,8 @@ describeWithTools('the local console on the station box, with the server stopped
     const env = { LOA_CONSOLE_LISTEN: `127.0.0.1:${consolePort}`, LOA_CONSOLE_PIN_HASH: consolePinHash };
     agent = startAgentProcess(agentDir, server.url, token, env);
     await agent.waitFor(/Bảng điều khiển tại trạm: http/, 20_000);
-    await eventually('the agent connected', async () => (await api.ok('GET', '/api/agents/status')).length === 1, 20_000);
+    // A loaded machine may drop a kept-alive request: ask again rather than fail.
+    await eventually('the agent connected', () => api.ok('GET', '/api/agents/status').then((list: unknown[]) => list.length === 1, () => false), 20_000);
 
     // The link goes down.
     await server.stop();
@@ -127,7 +128,7 @@ describeWithTools('the local console on the station box, with the server stopped
 
     server = await startServerProcess(dir, { port });
     const lines = await eventually('the logbook line', async () => {
-      const items = (await api.ok('GET', `/api/logbook?stationId=${station.id}`)).items as Record<string, unknown>[];
+      const items = ((await api.ok('GET', `/api/logbook?stationId=${station.id}`).catch(() => ({ items: [] }))) as { items: Record<string, unknown>[] }).items;
       return items.length > 0 && items;
     }, 30_000);
     // Let the agent resend whatever it still holds; the count must not move.
