@@ -90,7 +90,7 @@ export const INDEX_HTML = `<!doctype html>
 
 export const APP_CSS = `*{box-sizing:border-box}
 body{margin:0;font:18px/1.4 system-ui,sans-serif;background:#f3f4f6;color:#111}
-header{display:flex;align-items:center;justify-content:space-between;gap:8px;padding:12px 16px;background:#7f1d1d;color:#fff}
+header{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:8px;padding:12px 16px;background:#7f1d1d;color:#fff}
 h1{font-size:20px;margin:0}h2{font-size:19px;margin:0 0 10px}
 main{padding:10px;max-width:720px;margin:0 auto}
 .card{background:#fff;border-radius:10px;padding:14px;margin:0 0 12px;box-shadow:0 1px 2px #0002}
@@ -107,7 +107,7 @@ button.primary{background:#b91c1c;border-color:#b91c1c;color:#fff}
 button.danger{background:#111827;border-color:#111827;color:#fff}
 button.link{border:0;background:none;text-decoration:underline;display:block;margin:10px auto}
 .tabs{display:flex;gap:6px}.tabs button{flex:1}.tabs button[aria-selected=true]{background:#111827;color:#fff}
-.badge{font-size:14px;padding:4px 8px;border-radius:999px;background:#fff;color:#111;white-space:nowrap}
+.badge{font-size:14px;padding:4px 8px;border-radius:999px;background:#fff;color:#111}
 .badge.off{background:#fde68a}
 .on-air{font-size:20px;font-weight:700;margin:0}
 .list{list-style:none;margin:0;padding:0}
