@@ -135,6 +135,7 @@ else
 fi
 chmod 0600 "$CONFIG"
 [ -n "$OWNER" ] && chown "$OWNER" "$CONFIG"
+grep -q '"consolePinHash"' "$CONFIG" || say "Bảng điều khiển tại trạm (http://ĐỊA-CHỈ-MÁY-TRẠM:8080, điện thoại trong cùng mạng): đặt mã PIN bằng lệnh sudo $OPT/bin/loa-agent set-pin --config $CONFIG rồi khởi động lại dịch vụ."
 
 mkdir -p "$(dirname "$UNIT")"
 cat > "$UNIT" <<UNIT_EOF

@@ -1,9 +1,13 @@
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { LOA_VERSION, PROTOCOL_VERSION, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
 import { MediaCache, type MediaCacheOptions } from './cache';
 import { hiResNow, SyncedClock } from './clock';
 import { agentWsUrl, type AgentConfig } from './config';
 import { Link, type LinkOptions } from './link';
+import { Announcements } from './console/announcements';
+import { ConsoleServer } from './console/console-server';
+import type { ApplyVolume, ConsoleOutput, ConsoleSchedule } from './console/ports';
 import { collectHealth } from './health';
 import { createLiveOutput, type LiveOutput } from './live/live-output';
 import { LiveReceiver } from './live/live-receiver';
@@ -62,6 +66,8 @@ class Agent implements AgentHandle {
   private readonly link: Link;
   private readonly live: LiveReceiver;
   private readonly capture: CaptureMonitor | null;
+  private readonly announcements: Announcements;
+  private console: ConsoleServer | null = null;
   private snapshot: ScheduleSnapshot | null;
   private readonly inflight = new Map<string, number>();
   private readonly pings = new Map<number, number>();
@@ -133,13 +139,109 @@ class Agent implements AgentHandle {
     this.live = new LiveReceiver({
       clock: this.clock,
       output: options.liveOutput ?? createLiveOutput(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir }),
-      runner: this.runner,
+      runner: {
+        // The upper level's live relay or emergency also cuts an announcement made at the station.
+        hold: (holder) => {
+          this.announcements.preempt(`Bị ngắt bởi phát trực tiếp: "${holder.title}".`);
+          this.runner.hold(holder);
+        },
+        release: () => this.runner.release(),
+      },
       store: this.store,
       outbox: this.outbox,
       log: this.log,
       send: (frame) => this.link.send(frame),
       ...(options.liveJitterMs !== undefined ? { jitterMs: options.liveJitterMs } : {}),
     });
+    this.announcements = new Announcements({
+      store: this.store,
+      outbox: this.outbox,
+      clock: this.clock,
+      output: this.consoleOutput(),
+      log: this.log,
+      dir: join(config.cacheDir, 'local'),
+    });
+  }
+
+  // ---- the local console ----
+
+  /** The output as the console drives it; speaker clusters plug in here. */
+  private consoleOutput(): ConsoleOutput {
+    return {
+      clusters: () => [],
+      liveOnAir: () => {
+        const live = this.live.current();
+        return live ? { title: live.title } : null;
+      },
+      take: (holder) => this.runner.hold(holder),
+      // Only its own hold: a live round that took the output meanwhile keeps it.
+      giveBack: (id) => {
+        if (this.runner.holder()?.id === id) this.runner.release();
+      },
+      play: async (item, file) => {
+        const prepared = await this.player.prepare(item, file);
+        try {
+          return this.player.start(prepared);
+        } catch (e) {
+          prepared.release();
+          throw e;
+        }
+      },
+    };
+  }
+
+  private consoleSchedule(): ConsoleSchedule {
+    return {
+      items: () => this.snapshot?.items ?? [],
+      isCached: (sha) => this.cache.has(sha),
+      states: () => new Map([...this.store.playStates()].map(([id, row]) => [id, row.state])),
+      nowPlaying: () => {
+        const np = this.runner.nowPlaying();
+        return np ? { occurrenceId: np.item.occurrenceId, title: np.item.programme.title, startedAt: np.startedAt } : null;
+      },
+      online: () => this.link.connected,
+      pendingEvents: () => this.outbox.count(),
+    };
+  }
+
+  /** The sound card's mixer for the alsa player; the file and null players keep the level only. */
+  private volumeControl(): ApplyVolume {
+    if (this.config.player !== 'alsa' || this.options.player) return () => Promise.resolve();
+    const card = this.config.alsaDevice;
+    return (_cluster, volume) =>
+      new Promise((resolve, reject) =>
+        execFile('amixer', ['-D', card, '-q', 'sset', this.config.mixerControl, `${volume}%`], { timeout: 10_000 }, (e, _out, err) =>
+          e ? reject(new Error(`amixer: ${(String(err).trim() || e.message).slice(0, 300)}`)) : resolve(),
+        ),
+      );
+  }
+
+  private async startConsole(): Promise<void> {
+    const { consoleListen, consolePinHash } = this.config;
+    if (!consoleListen) return;
+    if (!consolePinHash) {
+      this.log.info('Bảng điều khiển tại trạm chưa bật: đặt mã PIN bằng "loa-agent set-pin" rồi khởi động lại.');
+      return;
+    }
+    const server = new ConsoleServer({
+      listen: consoleListen,
+      pinHash: consolePinHash,
+      announcements: this.announcements,
+      schedule: this.consoleSchedule(),
+      output: this.consoleOutput(),
+      applyVolume: this.volumeControl(),
+      store: this.store,
+      clock: this.clock,
+      log: this.log,
+      tmpDir: join(this.config.cacheDir, 'local'),
+    });
+    try {
+      await server.start();
+      this.console = server;
+    } catch (e) {
+      // The station plays on without its console.
+      this.log.error(`Không mở được bảng điều khiển tại trạm ở ${consoleListen}: ${errorText(e)}`);
+    }
   }
 
   async start(): Promise<void> {
@@ -149,6 +251,9 @@ class Agent implements AgentHandle {
     await this.syncMedia();
     this.capture?.start();
     this.runner.start(this.snapshot);
+    await this.announcements.init();
+    this.announcements.onChange(() => this.sendStatus(false));
+    await this.startConsole();
     this.log.info(
       this.snapshot
         ? `Đã nạp lịch phiên bản ${this.snapshot.version} (${this.snapshot.items.length} chương trình); ${this.outbox.count()} sự kiện chờ gửi`
@@ -177,14 +282,14 @@ class Agent implements AgentHandle {
 
   status(): StatusFrame {
     const np = this.runner.nowPlaying();
-    const live = this.live.current();
+    const live = this.live.current() ?? this.announcements.current();
     const output = this.player.health?.() ?? null;
     const outputError = output && !output.ok ? output.error : null;
     return {
       type: 'status',
       scheduleVersion: this.snapshot?.version ?? null,
       nowPlaying: live
-        ? { occurrenceId: live.occurrenceId, title: live.title, startedAt: toInstant(Math.floor(live.startedAt)) }
+        ? { occurrenceId: 'occurrenceId' in live ? live.occurrenceId : live.id, title: live.title, startedAt: toInstant(Math.floor(live.startedAt)) }
         : np
           ? { occurrenceId: np.item.occurrenceId, title: np.item.programme.title, startedAt: toInstant(Math.floor(np.startedAt)) }
           : null,
@@ -219,6 +324,8 @@ class Agent implements AgentHandle {
 
   private async shutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    await this.console?.close();
+    await this.announcements.close();
     await this.live.close();
     await this.runner.stop();
     await this.capture?.stop();

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AGENT_WS_PATH } from '@loa/protocol';
 import { DownloadWindow } from './bandwidth';
+import { PIN_HASH_PATTERN } from './console/pin';
 
 export type PlayerKind = 'alsa' | 'file' | 'null';
 
@@ -37,6 +38,12 @@ export interface AgentConfig {
   downloadWindow: DownloadWindow | null;
   /** Outside the window, a file airing within this many hours is downloaded at once. */
   downloadUrgentHours: number;
+  /** Where the local console listens (`HOST:PORT`); null: switched off. */
+  consoleListen: string | null;
+  /** The console's PIN, hashed (`loa-agent set-pin`); without one the console does not start. */
+  consolePinHash: string | null;
+  /** The ALSA mixer control the console's volume sets. */
+  mixerControl: string;
 }
 
 /** Environment variable ↔ config-file key. The environment wins over the file. */
@@ -56,6 +63,9 @@ const KEYS = {
   downloadKbps: 'LOA_DOWNLOAD_KBPS',
   downloadWindow: 'LOA_DOWNLOAD_WINDOW',
   downloadUrgentHours: 'LOA_DOWNLOAD_URGENT_HOURS',
+  consoleListen: 'LOA_CONSOLE_LISTEN',
+  consolePinHash: 'LOA_CONSOLE_PIN_HASH',
+  mixerControl: 'LOA_MIXER_CONTROL',
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -102,6 +112,13 @@ const Schema = z.strictObject({
     .refine((v) => DownloadWindow.parse(v) !== null, 'phải có dạng GIỜ:PHÚT-GIỜ:PHÚT theo giờ của máy trạm, hai mốc khác nhau, ví dụ 22:00-05:00 (must be HH:MM-HH:MM)')
     .optional(),
   downloadUrgentHours: number(0, 24 * 14).default(6),
+  consoleListen: z
+    .string()
+    .trim()
+    .refine((v) => v === 'off' || /^(\[[0-9a-fA-F:.]+\]|[0-9.]*|[A-Za-z0-9.-]+):\d{1,5}$/.test(v), 'phải có dạng ĐỊA-CHỈ:CỔNG (ví dụ 0.0.0.0:8080) hoặc off (must be HOST:PORT or off)')
+    .default('0.0.0.0:8080'),
+  consolePinHash: z.string().regex(PIN_HASH_PATTERN, 'không phải mã PIN đã băm: đặt lại bằng "loa-agent set-pin" (not a PIN hash)').optional(),
+  mixerControl: z.string().trim().min(1).max(100).default('Master'),
 }).superRefine((c, ctx) => {
   // The station token travels with every request: over plain HTTP anyone on the path can copy it and
   // take the station's place. On the same machine there is no path to listen on.
@@ -193,6 +210,9 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
     downloadKbps: c.downloadKbps ?? null,
     downloadWindow: c.downloadWindow ? DownloadWindow.parse(c.downloadWindow) : null,
     downloadUrgentHours: c.downloadUrgentHours,
+    consoleListen: c.consoleListen === 'off' ? null : c.consoleListen,
+    consolePinHash: c.consolePinHash ?? null,
+    mixerControl: c.mixerControl,
   };
 }
 

@@ -2,6 +2,7 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, renameSync, writeFileSyn
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from './config';
+import { hashPin, pinProblem } from './console/pin';
 
 /** Where the systemd unit reads the agent's configuration from. */
 export const DEFAULT_CONFIG_PATH = '/etc/loa/agent.json';
@@ -20,9 +21,11 @@ export interface EnrolArgs {
   allowHttp: boolean;
   /** Run as root for a service user: the written file is given to this account. */
   owner?: string;
+  /** The local console's PIN, stored hashed. */
+  pin?: string;
 }
 
-const USAGE = 'Cách dùng: loa-agent enrol --server https://MÁY-CHỦ MÃ-ĐĂNG-KÝ [--config /etc/loa/agent.json] [--owner loa] [--allow-http]';
+const USAGE = 'Cách dùng: loa-agent enrol --server https://MÁY-CHỦ MÃ-ĐĂNG-KÝ [--pin MÃ-PIN] [--config /etc/loa/agent.json] [--owner loa] [--allow-http]';
 
 /** `enrol --server URL CODE [--config path] [--owner user] [--allow-http]`, the words after `enrol`. */
 export function parseEnrolArgs(argv: readonly string[]): EnrolArgs {
@@ -30,6 +33,7 @@ export function parseEnrolArgs(argv: readonly string[]): EnrolArgs {
   let configPath = DEFAULT_CONFIG_PATH;
   let owner: string | undefined;
   let allowHttp = false;
+  let pin: string | undefined;
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -43,12 +47,17 @@ export function parseEnrolArgs(argv: readonly string[]): EnrolArgs {
     else if (flag === '--config') configPath = value();
     else if (flag === '--owner') owner = value();
     else if (flag === '--allow-http') allowHttp = true;
+    else if (flag === '--pin') {
+      pin = value();
+      const problem = pinProblem(pin);
+      if (problem) throw new EnrolError(`--pin: ${problem}`);
+    }
     else if (flag.startsWith('--')) throw new EnrolError(`Không hiểu tuỳ chọn ${flag}.\n${USAGE}`);
     else positional.push(arg);
   }
   if (!server) throw new EnrolError(`Thiếu địa chỉ máy chủ (--server).\n${USAGE}`);
   if (positional.length !== 1) throw new EnrolError(`Cần đúng một mã đăng ký.\n${USAGE}`);
-  return { server, code: positional[0], configPath: resolve(configPath), allowHttp, owner };
+  return { server, code: positional[0], configPath: resolve(configPath), allowHttp, owner, ...(pin ? { pin } : {}) };
 }
 
 /** The server's base URL, checked: https, or http only to this machine or when explicitly allowed. */
@@ -116,14 +125,14 @@ export async function enrol(args: EnrolArgs, fetchImpl: typeof fetch = fetch): P
   const answer = Answer.safeParse(body);
   if (!answer.success) throw new EnrolError(`Máy chủ trả lời không đúng dạng mong đợi; có thể địa chỉ không phải máy chủ Loa.`);
 
-  const config = { ...existing, serverUrl, stationToken: answer.data.token };
+  const config = { ...existing, serverUrl, stationToken: answer.data.token, ...(args.pin ? { consolePinHash: await hashPin(args.pin) } : {}) };
   // The whole file is validated the way the agent will read it, before anything is written.
   loadConfig({ env: {}, file: args.configPath, readFile: () => JSON.stringify(config) });
   writeSecretFile(args.configPath, `${JSON.stringify(config, null, 2)}\n`, ownerIds);
   return { serverUrl, configPath: args.configPath, station: answer.data.station };
 }
 
-function readExisting(path: string): Record<string, unknown> {
+export function readExisting(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -141,7 +150,7 @@ function readExisting(path: string): Record<string, unknown> {
 }
 
 /** Written beside the target and renamed over it, so a crash never leaves half a file or a readable token. */
-function writeSecretFile(path: string, text: string, owner?: { uid: number; gid: number }): void {
+export function writeSecretFile(path: string, text: string, owner?: { uid: number; gid: number }): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
     const tmp = `${path}.${process.pid}.tmp`;
@@ -154,7 +163,7 @@ function writeSecretFile(path: string, text: string, owner?: { uid: number; gid:
   }
 }
 
-function lookupUser(name: string): { uid: number; gid: number } {
+export function lookupUser(name: string): { uid: number; gid: number } {
   let passwd = '';
   try {
     passwd = readFileSync('/etc/passwd', 'utf8');

@@ -2,6 +2,7 @@
 import { startAgent } from './agent';
 import { ConfigError, configPathFromArgs, loadConfig } from './config';
 import { enrol, EnrolError, parseEnrolArgs } from './enrol';
+import { parseSetPinArgs, readPinFromStdin, setPin } from './console/set-pin';
 import { consoleLogger, errorText } from './log';
 
 async function enrolCommand(argv: readonly string[]): Promise<void> {
@@ -22,9 +23,28 @@ async function enrolCommand(argv: readonly string[]): Promise<void> {
   }
 }
 
+async function setPinCommand(argv: readonly string[]): Promise<void> {
+  try {
+    const args = parseSetPinArgs(argv);
+    await setPin(args, await readPinFromStdin());
+    process.stdout.write(
+      `Đã lưu mã PIN (đã băm) vào ${args.configPath}.\n` +
+        `Khởi động lại phần mềm trạm để dùng mã mới, ví dụ: sudo systemctl restart loa-agent\n` +
+        `Bảng điều khiển tại trạm: http://ĐỊA-CHỈ-MÁY-TRẠM:8080 từ điện thoại trong cùng mạng.\n`,
+    );
+  } catch (e) {
+    if (e instanceof EnrolError) {
+      process.stderr.write(`loa-agent set-pin: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === 'enrol') return enrolCommand(args.slice(1));
+  if (args[0] === 'set-pin') return setPinCommand(args.slice(1));
   const log = consoleLogger();
   let config;
   try {

@@ -36,6 +36,21 @@ const MIGRATIONS: string[] = [
      ended_at TEXT,
      updated_at TEXT NOT NULL
    );`,
+  // Announcements made on the box's own console, and the level of each output it set.
+  `CREATE TABLE local_airing (
+     id TEXT PRIMARY KEY,
+     json TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('pending', 'playing', 'done', 'cancelled')),
+     at TEXT NOT NULL,
+     started_at TEXT,
+     ended_at TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX local_airing_at ON local_airing (at);
+   CREATE TABLE output_volume (
+     output_id TEXT PRIMARY KEY,
+     volume INTEGER NOT NULL CHECK (volume BETWEEN 0 AND 100)
+   );`,
 ];
 
 /**

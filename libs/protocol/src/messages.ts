@@ -126,6 +126,26 @@ export const AirProof = z.strictObject({
 });
 export type AirProof = z.infer<typeof AirProof>;
 
+/** Occurrence ids of airings the station made itself, from its local console: `local:<uuid>`. */
+export const LOCAL_OCCURRENCE = /^local:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * What an airing the station made itself was (a "Phát thông báo ngay" from the box's console): the server
+ * has no slot for it, so the event carries what its logbook line needs.
+ */
+export const LocalAiring = z.strictObject({
+  title: z.string().trim().min(1).max(300),
+  /** Typed text spoken by the box, or a recording made on the operator's phone. */
+  kind: z.enum(['text', 'recording']),
+  /** `emergency`: the commune's own khẩn cấp; `normal`: its own programme. */
+  priority: z.enum(['normal', 'emergency']),
+  /** The speaker clusters it went to; absent: the whole station. */
+  clusterIds: z.array(id).min(1).max(200).optional(),
+  /** The announcement's own length. */
+  durationMs: ms,
+});
+export type LocalAiring = z.infer<typeof LocalAiring>;
+
 export const PlaybackEvent = z.strictObject({
   /** Made by the agent (a UUID); the server stores each id once, however often it is sent. */
   id: z.uuid(),
@@ -146,6 +166,14 @@ export const PlaybackEvent = z.strictObject({
   air: AirProof.optional(),
   /** Silence or flat sound on air during the airing, past the dead-air threshold. */
   deadAirMs: ms.optional(),
+  /** For an airing made at the station (occurrence `local:<uuid>`, the same as its slot id): what it was. */
+  local: LocalAiring.optional(),
+}).superRefine((e, ctx) => {
+  const isLocal = e.occurrenceId.startsWith('local:');
+  if (isLocal && !(LOCAL_OCCURRENCE.test(e.occurrenceId) && e.slotId === e.occurrenceId && e.local)) {
+    ctx.addIssue({ code: 'custom', path: ['local'], message: 'a local airing is `local:<uuid>` as both occurrence and slot, with its `local` description' });
+  }
+  if (!isLocal && e.local) ctx.addIssue({ code: 'custom', path: ['local'], message: 'only a local airing (`local:<uuid>`) carries `local`' });
 });
 export type PlaybackEvent = z.infer<typeof PlaybackEvent>;
 

@@ -21,6 +21,23 @@ describe('agent frames', () => {
     expect(parsed).toEqual({ ok: true, frame: { type: 'events', events: [e] } });
   });
 
+  it('accepts an airing made at the station only as local:<uuid> for occurrence and slot, with its description', () => {
+    const id = `local:${randomUUID()}`;
+    const local = { title: 'Thông báo họp dân', kind: 'text', priority: 'normal', durationMs: 4000 };
+    const good = { ...event(), occurrenceId: id, slotId: id, playedMs: 4000, local };
+    expect(parseAgentFrame(JSON.stringify({ type: 'events', events: [good] }))).toEqual({ ok: true, frame: { type: 'events', events: [good] } });
+    for (const bad of [
+      { ...good, local: undefined },
+      { ...good, slotId: 'slot-1' },
+      { ...good, occurrenceId: 'local:1', slotId: 'local:1' },
+      { ...good, local: { ...local, priority: 'priority' } },
+      { ...good, local: { ...local, title: ' ' } },
+      { ...event(), local },
+    ]) {
+      expect(parseAgentFrame(JSON.stringify({ type: 'events', events: [bad] })).ok).toBe(false);
+    }
+  });
+
   it('accepts a health report, and refuses one with a negative disk, a wrong file hash or a field it does not know', () => {
     const health = {
       clockOffsetMs: -742,

@@ -244,4 +244,30 @@ describe('schedule and logbook on SQLite with the real migrations', () => {
     const [closed] = await playback.deadAirOf(stationIds[0]);
     expect(closed.clearedAt).not.toBeNull();
   });
+
+  it('an announcement the station aired from its own console becomes one line of its logbook, as its own programme or its own khẩn cấp', async () => {
+    const playback = app.get(PlaybackService);
+    const at = new Date(Date.now() - 3600_000).toISOString();
+    const ended = new Date(Date.parse(at) + 4000).toISOString();
+    const airing = (priority: 'normal' | 'emergency', clusterIds?: string[]) => {
+      const occurrenceId = `local:${randomUUID()}`;
+      const local = { title: `Thông báo họp dân (${priority})`, kind: 'text' as const, priority, durationMs: 4000, ...(clusterIds ? { clusterIds } : {}) };
+      const started: PlaybackEvent = { id: randomUUID(), kind: 'started', occurrenceId, slotId: occurrenceId, plannedAt: at, startedAt: at, startErrorMs: 0, local };
+      const finished: PlaybackEvent = { id: randomUUID(), kind: 'finished', occurrenceId, slotId: occurrenceId, plannedAt: at, startedAt: at, endedAt: ended, playedMs: 4000, local };
+      return { occurrenceId, started, finished };
+    };
+    const own = airing('normal');
+    const alarm = airing('emergency', ['cum-1', 'cum-2']);
+    // Sent, then sent again after a lost ack, then a second final event with a new id: still one line each.
+    for (const batch of [[own.started, own.finished, alarm.finished], [own.started, own.finished, alarm.finished], [{ ...own.finished, id: randomUUID() }]]) {
+      const result = await playback.ingest(stationIds[1], batch);
+      expect(result.rejected).toEqual([]);
+    }
+    const lines = (await api.ok('GET', `/api/logbook?stationId=${stationIds[1]}&from=${encodeURIComponent(at)}&to=${encodeURIComponent(ended)}`)).items;
+    const byOccurrence = new Map(lines.map((l: { occurrenceId: string }) => [l.occurrenceId, l]));
+    expect(lines).toHaveLength(2);
+    expect(byOccurrence.get(own.occurrenceId)).toMatchObject({ source: 'local', priority: 'normal', chuyenMuc: 'Thông báo tại trạm', programmeTitle: 'Thông báo họp dân (normal)', result: 'complete', speakerClusters: null });
+    expect(byOccurrence.get(alarm.occurrenceId)).toMatchObject({ source: 'emergency', priority: 'emergency', result: 'complete', speakerClusters: 'cum-1, cum-2' });
+    expect((await api.ok('GET', `/api/logbook/verify?stationId=${stationIds[1]}`)).ok).toBe(true);
+  });
 });

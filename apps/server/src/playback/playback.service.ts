@@ -9,6 +9,7 @@ import { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
 import { ScheduleQueries } from '../schedule/schedule-queries.service';
 import { Station } from '../stations/station.entity';
 import { DeadAirEvent } from './dead-air-event.entity';
+import { ingestLocalEvent, isLocalOccurrence } from './local-airing';
 import { eventRow, lineDraft } from './playback-event.entity';
 import { PlaybackRepository } from './playback.repository';
 
@@ -146,6 +147,11 @@ export class PlaybackService {
       // The live path appends its own line: what this batch has gathered goes into the chain first.
       if (lines.length) await this.logbook.append(m, lines.splice(0));
       return ingestLiveEvent(m, station, event, this.clock.nowInstant(), this.logbook);
+    }
+    // What the station aired from its own console: it has no slot; the event describes it.
+    if (isLocalOccurrence(event.occurrenceId)) {
+      if (lines.length) await this.logbook.append(m, lines.splice(0));
+      return ingestLocalEvent(m, station, event, this.clock.nowInstant(), this.logbook);
     }
 
     // A recurring slot has many airings: the occurrence (slot + instant) must be one of them on this station.

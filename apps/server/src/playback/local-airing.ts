@@ -1,0 +1,50 @@
+import type { EntityManager } from 'typeorm';
+import type { PlaybackEvent } from '@loa/protocol';
+import { LogbookLine } from '../logbook/logbook-line.entity';
+import { resultOf } from '../logbook/logbook-rules';
+import type { LogbookWriter } from '../logbook/logbook-writer';
+import type { Station } from '../stations/station.entity';
+import { eventRow, lineDraft, PlaybackEventRow } from './playback-event.entity';
+
+/** The chuyên mục the logbook gives what a station aired from its own console. */
+export const LOCAL_CHUYEN_MUC = 'Thông báo tại trạm';
+
+export function isLocalOccurrence(occurrenceId: string): boolean {
+  return occurrenceId.startsWith('local:');
+}
+
+/**
+ * Stores an agent's event about an airing the station made itself and, for its final event, writes the
+ * station's logbook line as the commune's own programme (or its own khẩn cấp). There is no slot to check
+ * it against: the station answers for its own airings, and the event's id and the line's
+ * (station, occurrence) key keep a resend from writing anything twice.
+ */
+export async function ingestLocalEvent(m: EntityManager, station: Station, event: PlaybackEvent, now: string, logbook: LogbookWriter): Promise<string | null> {
+  // The protocol has checked the shape (local:<uuid> as occurrence and slot, with its description).
+  const local = event.local;
+  if (!local) return 'local airing without its description';
+  await m.insert(PlaybackEventRow, eventRow(station.id, event, now));
+  const result = resultOf(event, local.durationMs);
+  if (!result) return null;
+  if (await m.existsBy(LogbookLine, { stationId: station.id, occurrenceId: event.occurrenceId, revision: 0 })) return null;
+  const draft = lineDraft(
+    station,
+    event,
+    {
+      slotId: event.slotId,
+      programmeId: event.occurrenceId,
+      programmeTitle: local.title,
+      chuyenMuc: LOCAL_CHUYEN_MUC,
+      topic: null,
+      source: local.priority === 'emergency' ? 'emergency' : 'local',
+      priority: local.priority,
+      plannedStart: event.plannedAt,
+      plannedDurationMs: local.durationMs,
+    },
+    result,
+    now,
+  );
+  draft.speakerClusters = local.clusterIds ? local.clusterIds.join(', ').slice(0, 500) : null;
+  await logbook.append(m, [draft]);
+  return null;
+}
