@@ -1,10 +1,10 @@
-import type { EntityManager } from 'typeorm';
 import type { PlaybackEvent } from '@loa/protocol';
-import { LogbookLine } from '../logbook/logbook-line.entity';
+import type { Tx } from '../database/unit-of-work';
 import { resultOf } from '../logbook/logbook-rules';
 import type { LogbookWriter } from '../logbook/logbook-writer';
 import type { Station } from '../stations/station.entity';
-import { eventRow, lineDraft, PlaybackEventRow } from './playback-event.entity';
+import { eventRow, lineDraft } from './playback-event.entity';
+import type { PlaybackRepository } from './playback.repository';
 
 /** The chuyên mục the logbook gives what a station aired from its own console. */
 export const LOCAL_CHUYEN_MUC = 'Thông báo tại trạm';
@@ -19,14 +19,14 @@ export function isLocalOccurrence(occurrenceId: string): boolean {
  * it against: the station answers for its own airings, and the event's id and the line's
  * (station, occurrence) key keep a resend from writing anything twice.
  */
-export async function ingestLocalEvent(m: EntityManager, station: Station, event: PlaybackEvent, now: string, logbook: LogbookWriter): Promise<string | null> {
+export async function ingestLocalEvent(m: Tx, events: PlaybackRepository, station: Station, event: PlaybackEvent, now: string, logbook: LogbookWriter): Promise<string | null> {
   // The protocol has checked the shape (local:<uuid> as occurrence and slot, with its description).
   const local = event.local;
   if (!local) return 'local airing without its description';
-  await m.insert(PlaybackEventRow, eventRow(station.id, event, now));
+  await events.insertEvent(m, eventRow(station.id, event, now));
   const result = resultOf(event, local.durationMs);
   if (!result) return null;
-  if (await m.existsBy(LogbookLine, { stationId: station.id, occurrenceId: event.occurrenceId, revision: 0 })) return null;
+  if (await events.latestLine(m, station.id, event.occurrenceId)) return null;
   const draft = lineDraft(
     station,
     event,

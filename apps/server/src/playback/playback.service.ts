@@ -151,7 +151,7 @@ export class PlaybackService {
     // What the station aired from its own console: it has no slot; the event describes it.
     if (isLocalOccurrence(event.occurrenceId)) {
       if (lines.length) await this.logbook.append(m, lines.splice(0));
-      return ingestLocalEvent(m, station, event, this.clock.nowInstant(), this.logbook);
+      return ingestLocalEvent(m, this.events, station, event, this.clock.nowInstant(), this.logbook);
     }
 
     // A recurring slot has many airings: the occurrence (slot + instant) must be one of them on this station.
