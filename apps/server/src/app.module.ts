@@ -39,6 +39,7 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { HealthRepository } from './health/health.repository';
+import { LogbookLinesRepository } from './logbook/logbook-lines.repository';
 import { CapRepository } from './cap/cap.repository';
 import { AlertFactsRepository } from './alerts/alert-facts.repository';
 import { PlaybackRepository } from './playback/playback.repository';
@@ -199,6 +200,7 @@ export class AppModule {
         PlaybackService,
         PlaybackRepository,
         LogbookService,
+        LogbookLinesRepository,
         LogbookWriter,
         LogbookSealer,
         MissSweeper,

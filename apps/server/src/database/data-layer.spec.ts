@@ -45,7 +45,6 @@ const NOT_YET_IN_A_REPOSITORY = [
   'logbook/logbook-writer.ts',
   'dossier/dossier.service.ts',
   // Users, audit, station groups and enrolment, media, alerts, CAP, playback and the logbook's reading side.
-  'logbook/logbook.service.ts',
   'logbook/logbook-verify.ts',
   'logbook/miss-sweeper.ts',
 ];
