@@ -39,6 +39,7 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { HealthRepository } from './health/health.repository';
+import { MissesRepository } from './logbook/misses.repository';
 import { LogbookLinesRepository } from './logbook/logbook-lines.repository';
 import { CapRepository } from './cap/cap.repository';
 import { AlertFactsRepository } from './alerts/alert-facts.repository';
@@ -204,6 +205,7 @@ export class AppModule {
         LogbookWriter,
         LogbookSealer,
         MissSweeper,
+        MissesRepository,
         SealKeys,
         ReportsService,
         DossierService,

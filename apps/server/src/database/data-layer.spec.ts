@@ -46,7 +46,6 @@ const NOT_YET_IN_A_REPOSITORY = [
   'dossier/dossier.service.ts',
   // Users, audit, station groups and enrolment, media, alerts, CAP, playback and the logbook's reading side.
   'logbook/logbook-verify.ts',
-  'logbook/miss-sweeper.ts',
 ];
 
 function sources(dir: string): string[] {

@@ -3,6 +3,9 @@ import { EXPORT_FIELDS, type ExportRow } from '../logbook/logbook-columns';
 import type { LogbookExport } from '../logbook/logbook-export.entity';
 import type { LogbookLine } from '../logbook/logbook-line.entity';
 import type { LineQuery, LogbookLinesRepository, SealScope } from '../logbook/logbook-lines.repository';
+import type { DeclinedAiring, DueAiring, MissesRepository, SweptStation } from '../logbook/misses.repository';
+import type { PlaybackEventRow } from '../playback/playback-event.entity';
+import type { StationAgentState } from '../stations/station-agent-state.entity';
 import type { LogbookSeal } from '../logbook/logbook-seal.entity';
 import type { Station } from '../stations/station.entity';
 import type { PublicPart } from './fakes';
@@ -84,5 +87,40 @@ export class InMemoryLogbookLines implements PublicPart<LogbookLinesRepository> 
 
   async exports(limit: number): Promise<LogbookExport[]> {
     return [...this.exportRows].reverse().slice(0, limit);
+  }
+}
+
+/** What the miss sweep reads, in memory. */
+export class InMemoryMisses implements PublicPart<MissesRepository> {
+  readonly due: DueAiring[] = [];
+  readonly started: Pick<PlaybackEventRow, 'stationId' | 'occurrenceId' | 'startedAt'>[] = [];
+  readonly declines: DeclinedAiring[] = [];
+  /** `${stationId} ${occurrenceId}` of the airings that have a line. */
+  readonly lined = new Set<string>();
+  readonly stationRows: SweptStation[] = [];
+  readonly states: StationAgentState[] = [];
+
+  async dueAirings(since: string, until: string): Promise<DueAiring[]> {
+    return this.due.filter((a) => a.startAt >= since && a.startAt < until && !this.lined.has(`${a.stationId} ${a.occurrenceId}`));
+  }
+
+  async starts(occurrenceIds: readonly string[]): Promise<Pick<PlaybackEventRow, 'stationId' | 'occurrenceId' | 'startedAt'>[]> {
+    return this.started.filter((e) => occurrenceIds.includes(e.occurrenceId));
+  }
+
+  async declinedByOperators(since: string, until: string): Promise<DeclinedAiring[]> {
+    return this.declines.filter((d) => d.occurrenceAt >= since && d.occurrenceAt < until);
+  }
+
+  async hasLine(stationId: string, occurrenceId: string, _tx?: Tx): Promise<boolean> {
+    return this.lined.has(`${stationId} ${occurrenceId}`);
+  }
+
+  async stations(ids: readonly string[]): Promise<SweptStation[]> {
+    return this.stationRows.filter((s) => ids.includes(s.id));
+  }
+
+  async agentStates(ids: readonly string[]): Promise<StationAgentState[]> {
+    return this.states.filter((s) => ids.includes(s.stationId));
   }
 }
