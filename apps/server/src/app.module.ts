@@ -39,6 +39,8 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { HealthRepository } from './health/health.repository';
+import { MissesRepository } from './logbook/misses.repository';
+import { LogbookLinesRepository } from './logbook/logbook-lines.repository';
 import { CapRepository } from './cap/cap.repository';
 import { AlertFactsRepository } from './alerts/alert-facts.repository';
 import { PlaybackRepository } from './playback/playback.repository';
@@ -197,9 +199,11 @@ export class AppModule {
         PlaybackService,
         PlaybackRepository,
         LogbookService,
+        LogbookLinesRepository,
         LogbookWriter,
         LogbookSealer,
         MissSweeper,
+        MissesRepository,
         SealKeys,
         ReportsService,
         DossierService,

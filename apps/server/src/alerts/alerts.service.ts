@@ -74,13 +74,13 @@ export class AlertsService {
     }
     const secret = input.channel === 'webhook' ? randomBytes(32).toString('base64url') : null;
     const row = await this.store.addSubscription({
-        channel: input.channel,
-        target,
-        secret,
-        unitId: input.unitId ?? null,
-        kinds: input.kinds ? [...new Set(input.kinds)] : null,
-        createdBy: who.kind === 'user' ? who.userId : null,
-        createdAt: this.clock.nowInstant(),
+      channel: input.channel,
+      target,
+      secret,
+      unitId: input.unitId ?? null,
+      kinds: input.kinds ? [...new Set(input.kinds)] : null,
+      createdBy: who.kind === 'user' ? who.userId : null,
+      createdAt: this.clock.nowInstant(),
     });
     return { subscription: toView(row), secret };
   }

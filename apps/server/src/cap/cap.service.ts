@@ -76,15 +76,15 @@ export class CapService {
     if (who.kind !== 'user') throw new LoaError('forbidden', 'Chỉ quản trị viên được đặt quy tắc CAP.');
     await this.units.get(input.unitId);
     return this.db.addRule({
-        name: input.name,
-        severities: input.severities ?? [],
-        urgencies: input.urgencies ?? [],
-        events: input.events ?? [],
-        unitId: input.unitId,
-        mode: input.mode,
-        repeatHours: input.repeatHours ?? null,
-        createdBy: who.userId,
-        createdAt: this.clock.nowInstant(),
+      name: input.name,
+      severities: input.severities ?? [],
+      urgencies: input.urgencies ?? [],
+      events: input.events ?? [],
+      unitId: input.unitId,
+      mode: input.mode,
+      repeatHours: input.repeatHours ?? null,
+      createdBy: who.userId,
+      createdAt: this.clock.nowInstant(),
     });
   }
 

@@ -1,25 +1,24 @@
 import { AccessPolicy, NO_UNIT } from '../access/access-policy';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository, SelectQueryBuilder } from 'typeorm';
 import type { Writable } from 'node:stream';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
+import { UnitOfWork } from '../database/unit-of-work';
 import { AppConfig } from '../config/app-config';
 import { Station } from '../stations/station.entity';
 import { UnitsService } from '../units/units.service';
 import { sha256 } from './chain';
 import { csvHeader, CsvColumn, csvLine, csvRow } from './csv';
 import type { CorrectionDto } from './dto/correction.dto';
-import { EXPORT_FIELDS, ExportRow, logbookColumns } from './logbook-columns';
+import { ExportRow, logbookColumns } from './logbook-columns';
 import { FormMeta, StationSection, writeLogbookPdf, writeLogbookXlsx } from './logbook-forms';
 import { LogbookExport } from './logbook-export.entity';
+import { LineQuery, LogbookLinesRepository } from './logbook-lines.repository';
 import { LogbookLine } from './logbook-line.entity';
 import { LogbookWriter } from './logbook-writer';
 import { verifyStationChain, VerifyRange } from './logbook-verify';
 import { LocalTime } from './local-time';
-import { LogbookSeal } from './logbook-seal.entity';
 import { SealKeys } from './seal-keys';
 import { shortFingerprint } from './seal-signature';
 
@@ -52,9 +51,8 @@ export class LogbookService {
   private readonly local: LocalTime;
 
   constructor(
-    @InjectRepository(LogbookLine) private readonly lines: Repository<LogbookLine>,
-    @InjectRepository(LogbookExport) private readonly exports: Repository<LogbookExport>,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly lines: LogbookLinesRepository,
+    private readonly tx: UnitOfWork,
     private readonly writer: LogbookWriter,
     private readonly units: UnitsService,
     private readonly clock: Clock,
@@ -75,16 +73,12 @@ export class LogbookService {
    * exported stations, so a paper copy can be held against the database later.
    */
   async sealText(filter: LogbookFilter): Promise<string[]> {
-    const qb = this.db.getRepository(LogbookSeal).createQueryBuilder('s').orderBy('s.createdAt', 'DESC').addOrderBy('s.id', 'DESC').take(1);
-    if (filter.stationId) qb.where('s.stationId = :stationId', { stationId: filter.stationId });
-    else if (filter.unitId) {
-      const stationIds = (await this.db.getRepository(Station).find({ where: { unitId: In(await this.units.subtreeIds(filter.unitId)) }, select: { id: true } })).map((x) => x.id);
-      qb.where(stationIds.length ? 's.stationId IN (:...stationIds)' : '1 = 0', { stationIds });
-    }
-    const last = await qb.getOne();
+    const last = await this.lines.latestSeal(
+      filter.stationId ? { stationId: filter.stationId } : filter.unitId ? { unitIds: await this.units.subtreeIds(filter.unitId) } : 'all',
+    );
     const key = `Khóa niêm phong Ed25519: ${this.keys.shortFingerprint}`;
     if (!last) return [key, 'Niêm phong cuối: chưa có'];
-    const station = await this.db.getRepository(Station).findOne({ where: { id: last.stationId }, select: { name: true } });
+    const station = await this.lines.station(last.stationId);
     const by = last.keyId ? `ký bằng khóa ${shortFingerprint(last.keyId)}` : 'chưa ký';
     return [key, `Niêm phong cuối: ${this.local.dateTime(last.createdAt)}, ${station?.name ?? last.stationId}, dòng ${last.lastChainPos}, mã đầu chuỗi ${last.lastLineHash}, ${by}`];
   }
@@ -106,20 +100,16 @@ export class LogbookService {
 
   /** A page of lines in the order they were written; `after` is the last id of the previous page. */
   async list(filter: LogbookFilter, page: { limit: number; after: number }) {
-    const qb = await this.query(filter);
-    const items = await qb.andWhere('line.id > :after', { after: page.after }).orderBy('line.id', 'ASC').take(page.limit).getMany();
+    const items = await this.lines.page(await this.lineQuery(filter), page.after, page.limit);
     return { items, next: items.length === page.limit ? items[items.length - 1].id : null };
   }
 
   /** Lines matching the filter, page by page, read as plain rows (no entity building) for speed. */
   async *pages(filter: LogbookFilter, pageSize = EXPORT_PAGE): AsyncGenerator<ExportRow[]> {
-    const base = await this.query(filter);
-    // Each column under its own name, so the raw rows are the export rows as they come.
-    base.select('line.id', 'id');
-    for (const f of EXPORT_FIELDS) if (f !== 'id') base.addSelect(`line.${f}`, f);
+    const q = await this.lineQuery(filter);
     let after = 0;
     for (;;) {
-      const rows = await base.clone().andWhere('line.id > :after', { after }).orderBy('line.id', 'ASC').limit(pageSize).getRawMany<ExportRow>();
+      const rows = await this.lines.rawPage(q, after, pageSize);
       if (!rows.length) return;
       yield rows;
       if (rows.length < pageSize) return;
@@ -162,17 +152,16 @@ export class LogbookService {
    * recompute it from the database and check a paper copy against it.
    */
   async digest(filter: LogbookFilter): Promise<string> {
-    const base = await this.query(filter);
-    base.select(['line.id', 'line.lineHash']);
+    const q = await this.lineQuery(filter);
     let acc = sha256('loa-export');
     let after = 0;
     for (;;) {
-      const raw = await base.clone().andWhere('line.id > :after', { after }).orderBy('line.id', 'ASC').limit(20_000).getRawMany<{ line_id: number; line_lineHash: string }>();
+      const raw = await this.lines.hashPage(q, after, 20_000);
       if (!raw.length) break;
       let chunk = acc;
-      for (const r of raw) chunk += r.line_lineHash;
+      for (const r of raw) chunk += r.lineHash;
       acc = sha256(chunk);
-      after = raw[raw.length - 1].line_id;
+      after = raw[raw.length - 1].id;
       if (raw.length < 20_000) break;
     }
     return acc;
@@ -181,11 +170,10 @@ export class LogbookService {
   /** A correction: a new line that amends the given one, linked into the chain like any other. */
   async correct(lineId: number, dto: CorrectionDto, principal: Principal): Promise<LogbookLine> {
     const by = principal.kind === 'user' ? principal.username : principal.stationName;
-    const stored = await this.db.transaction(async (m) => {
-      const target = await m.findOneBy(LogbookLine, { id: lineId });
-      if (!target) throw new LoaError('not_found', 'Không tìm thấy dòng nhật ký này.');
-      const latest = await m.findOneOrFail(LogbookLine, { where: { stationId: target.stationId, occurrenceId: target.occurrenceId }, order: { revision: 'DESC' } });
-      const original = target.revision === 0 ? target : await m.findOneByOrFail(LogbookLine, { stationId: target.stationId, occurrenceId: target.occurrenceId, revision: 0 });
+    const stored = await this.tx.run(async (m) => {
+      const base = await this.lines.correctionBase(m, lineId);
+      if (!base) throw new LoaError('not_found', 'Không tìm thấy dòng nhật ký này.');
+      const { latest, original } = base;
       const [line] = await this.writer.append(m, [
         {
           stationId: latest.stationId,
@@ -222,7 +210,7 @@ export class LogbookService {
           deadAirMs: latest.deadAirMs,
         },
       ]);
-      return m.findOneByOrFail(LogbookLine, { stationId: line.stationId, chainPos: line.chainPos });
+      return this.lines.lineAt(m, line.stationId, line.chainPos);
     });
     return stored;
   }
@@ -233,14 +221,14 @@ export class LogbookService {
     const keys = this.keys.publicKeys();
     const results = [];
     for (const s of stations) {
-      const report = await this.db.transaction((m) => verifyStationChain(m, s.id, range, keys));
+      const report = await this.tx.run((m) => verifyStationChain(m, s.id, range, keys));
       results.push({ stationId: s.id, stationName: s.name, code: s.code, ...report });
     }
     return { ok: results.every((r) => r.ok), checkedAt: this.clock.nowInstant(), keyFingerprint: this.keys.fingerprint, stations: results };
   }
 
   async recordExport(principal: Principal, format: ExportFormat, filter: object): Promise<void> {
-    await this.exports.insert({
+    await this.lines.recordExport({
       userId: principal.kind === 'user' ? principal.userId : null,
       username: principal.kind === 'user' ? principal.username : principal.stationName,
       format,
@@ -250,7 +238,7 @@ export class LogbookService {
   }
 
   listExports(limit: number): Promise<LogbookExport[]> {
-    return this.exports.find({ order: { createdAt: 'DESC' }, take: limit });
+    return this.lines.exports(limit);
   }
 
   /** Text for a form's period line. */
@@ -268,7 +256,7 @@ export class LogbookService {
   async issuingUnit(filter: { unitId?: string; stationId?: string }, issuer: IssuerHint = {}): Promise<string> {
     if (filter.unitId) return this.units.issuerName(filter.unitId);
     if (filter.stationId) {
-      const station = await this.db.getRepository(Station).findOneBy({ id: filter.stationId });
+      const station = await this.lines.station(filter.stationId);
       if (station) return this.units.issuerName(station.unitId);
     }
     return this.units.issuerName(issuer.unitId);
@@ -285,23 +273,21 @@ export class LogbookService {
   }
 
   private async *sections(filter: LogbookFilter): AsyncGenerator<StationSection> {
-    const qb = await this.query(filter);
-    const stations = await qb.select('line.stationId', 'stationId').addSelect('MAX(line.stationName)', 'stationName').groupBy('line.stationId').orderBy('stationName', 'ASC').getRawMany<{ stationId: string; stationName: string }>();
+    const stations = await this.lines.stationsWithLines(await this.lineQuery(filter));
     for (const s of stations) yield { stationName: s.stationName, pages: this.pages({ ...filter, stationId: s.stationId }) };
   }
 
   private async stationsFor(scope: { stationId?: string; unitId?: string }): Promise<Station[]> {
-    const repo = this.db.getRepository(Station);
     if (scope.stationId) {
-      const station = await repo.findOneBy({ id: scope.stationId });
+      const station = await this.lines.station(scope.stationId);
       if (!station) throw new LoaError('not_found', 'Không tìm thấy trạm này.');
       if (scope.unitId && !(await this.units.subtreeIds(scope.unitId)).includes(station.unitId)) {
         throw new LoaError('forbidden', 'Trạm này nằm ngoài phạm vi tài khoản của bạn.');
       }
       return [station];
     }
-    if (scope.unitId) return repo.find({ where: { unitId: In(await this.units.subtreeIds(scope.unitId)) }, order: { name: 'ASC' } });
-    return repo.find({ order: { name: 'ASC' } });
+    if (scope.unitId) return this.lines.stations(await this.units.subtreeIds(scope.unitId));
+    return this.lines.stations();
   }
 
   private csvColumns(): CsvColumn<ExportRow>[] {
@@ -315,18 +301,16 @@ export class LogbookService {
     ];
   }
 
-  private async query(filter: LogbookFilter): Promise<SelectQueryBuilder<LogbookLine>> {
-    const qb = this.lines.createQueryBuilder('line').where('1 = 1');
-    if (filter.stationId) qb.andWhere('line.stationId = :stationId', { stationId: filter.stationId });
-    if (filter.unitId) {
-      const unitIds = await this.units.subtreeIds(filter.unitId);
-      qb.andWhere('line.unitId IN (:...unitIds)', { unitIds });
-    }
-    if (filter.from) qb.andWhere('line.plannedStart >= :from', { from: new Date(filter.from).toISOString() });
-    if (filter.to) qb.andWhere('line.plannedStart < :to', { to: new Date(filter.to).toISOString() });
-    if (filter.chuyenMuc) qb.andWhere('line.chuyenMuc = :chuyenMuc', { chuyenMuc: filter.chuyenMuc });
-    if (filter.source) qb.andWhere('line.source = :source', { source: filter.source });
-    if (filter.result) qb.andWhere('line.result = :result', { result: filter.result });
-    return qb;
+  /** The filter as the repository reads it: instants normalised, a unit widened to its subtree. */
+  private async lineQuery(filter: LogbookFilter): Promise<LineQuery> {
+    return {
+      stationId: filter.stationId || undefined,
+      unitIds: filter.unitId ? await this.units.subtreeIds(filter.unitId) : undefined,
+      from: filter.from ? new Date(filter.from).toISOString() : undefined,
+      to: filter.to ? new Date(filter.to).toISOString() : undefined,
+      chuyenMuc: filter.chuyenMuc || undefined,
+      source: filter.source || undefined,
+      result: filter.result || undefined,
+    };
   }
 }

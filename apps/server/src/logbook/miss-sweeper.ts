@@ -1,23 +1,15 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { schedule, type ScheduledTask } from 'node-cron';
-import { DataSource, In } from 'typeorm';
-import type { Priority, SlotSource } from '@loa/protocol';
 import { Clock } from '../common/clock';
+import { UnitOfWork } from '../database/unit-of-work';
 import { AppConfig } from '../config/app-config';
 import { Leadership } from '../leadership/leadership';
-import { PlaybackEventRow } from '../playback/playback-event.entity';
-import { Topic } from '../programmes/chuyen-muc.entity';
-import { Programme } from '../programmes/programme.entity';
 import { occurrenceIdOf } from '../schedule/snapshot';
-import { Airing, Slot, SlotOverride } from '../schedule/slot.entity';
-import { StationAgentState } from '../stations/station-agent-state.entity';
-import { Station } from '../stations/station.entity';
-import { User } from '../users/user.entity';
+import type { Station } from '../stations/station.entity';
 import { LocalTime } from './local-time';
-import { LogbookLine } from './logbook-line.entity';
 import { RECORDED_BY_SERVER, type ServerMissReason } from './logbook-rules';
 import { LineDraft, LogbookWriter } from './logbook-writer';
+import { MissesRepository, type DueAiring } from './misses.repository';
 
 /**
  * How far back the sweep looks: a server that was itself down this long still writes what it owes. Each
@@ -58,20 +50,6 @@ export function missReason(plannedStart: string, facts: StationFacts, local: Loc
   return { reason: 'not_reported', detail: 'Trạm vẫn liên lạc với máy chủ nhưng không báo kết quả buổi phát' };
 }
 
-interface DueAiring {
-  stationId: string;
-  occurrenceId: string;
-  slotId: string;
-  startAt: string;
-  durationMs: number;
-  priority: Priority;
-  source: SlotSource;
-  programmeId: string;
-  programmeTitle: string;
-  chuyenMuc: string;
-  topic: string | null;
-}
-
 /**
  * Writes "không phát" for every airing due on a station that has no logbook line by its planned end plus
  * the grace, with the reason the server knows. A station that later reports it did play gets the truth
@@ -85,7 +63,8 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
   private task: ScheduledTask | null = null;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: MissesRepository,
+    private readonly tx: UnitOfWork,
     private readonly writer: LogbookWriter,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -119,7 +98,7 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     const graceMs = this.config.missGraceMs;
     const since = new Date(now - LOOKBACK_MS).toISOString();
     const until = new Date(now - graceMs).toISOString();
-    const due = (await this.dueAirings(since, until)).filter((a) => Date.parse(a.startAt) + a.durationMs + graceMs <= now);
+    const due = (await this.db.dueAirings(since, until)).filter((a) => Date.parse(a.startAt) + a.durationMs + graceMs <= now);
     const playing = await this.stillPlaying(due, now, graceMs);
     const silent = due.filter((a) => !playing.has(`${a.stationId} ${a.occurrenceId}`));
     const facts = await this.stationFacts([...new Set(silent.map((a) => a.stationId))]);
@@ -137,11 +116,11 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     }
     let written = 0;
     for (let i = 0; i < drafts.length; i += WRITE_CHUNK) {
-      written += await this.db.transaction(async (m) => {
+      written += await this.tx.run(async (m) => {
         const owed: LineDraft[] = [];
         for (const d of drafts.slice(i, i + WRITE_CHUNK)) {
           // The agent's own report may have landed since the airings were read.
-          if (!(await m.existsBy(LogbookLine, { stationId: d.stationId, occurrenceId: d.occurrenceId }))) owed.push(d);
+          if (!(await this.db.hasLine(d.stationId, d.occurrenceId, m))) owed.push(d);
         }
         if (owed.length) await this.writer.append(m, owed);
         return owed.length;
@@ -150,43 +129,12 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     return written;
   }
 
-  /** Approved airings that started in [since, until) and have no line yet. */
-  private async dueAirings(since: string, until: string): Promise<DueAiring[]> {
-    const rows = await this.db
-      .createQueryBuilder(Airing, 'a')
-      .innerJoin(Slot, 's', 's.id = a.slotId')
-      .innerJoin(Programme, 'p', 'p.id = s.programmeId')
-      .leftJoin(Topic, 't', 't.id = p.topicId')
-      .select('a.stationId', 'stationId')
-      .addSelect('a.occurrenceId', 'occurrenceId')
-      .addSelect('a.slotId', 'slotId')
-      .addSelect('a.startAt', 'startAt')
-      .addSelect('a.durationMs', 'durationMs')
-      .addSelect('a.priority', 'priority')
-      .addSelect('a.source', 'source')
-      .addSelect('p.id', 'programmeId')
-      .addSelect('p.title', 'programmeTitle')
-      .addSelect('p.chuyenMuc', 'chuyenMuc')
-      .addSelect('t.name', 'topic')
-      .where('a.startAt >= :since AND a.startAt < :until', { since, until })
-      .andWhere('s.status = :approved', { approved: 'approved' })
-      .andWhere((qb) => {
-        const sub = qb.subQuery().select('1').from(LogbookLine, 'l').where('l.stationId = a.stationId').andWhere('l.occurrenceId = a.occurrenceId').getQuery();
-        return `NOT EXISTS ${sub}`;
-      })
-      .getRawMany<DueAiring>();
-    return rows.map((r) => ({ ...r, durationMs: Number(r.durationMs), topic: r.topic ?? null }));
-  }
-
   /** Airings an agent said it started that could still be on air (a soft start waits for what plays). */
   private async stillPlaying(due: readonly DueAiring[], now: number, graceMs: number): Promise<Set<string>> {
     const out = new Set<string>();
     for (let i = 0; i < due.length; i += 500) {
       const chunk = due.slice(i, i + 500);
-      const started = await this.db.getRepository(PlaybackEventRow).find({
-        where: { occurrenceId: In(chunk.map((a) => a.occurrenceId)), kind: 'started' },
-        select: { stationId: true, occurrenceId: true, startedAt: true },
-      });
+      const started = await this.db.starts(chunk.map((a) => a.occurrenceId));
       const byKey = new Map(chunk.map((a) => [`${a.stationId} ${a.occurrenceId}`, a]));
       for (const e of started) {
         const key = `${e.stationId} ${e.occurrenceId}`;
@@ -199,34 +147,13 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Normal airings a commune operator declined on its own station (TT39: the commune decides on those). */
   private async declined(since: string, until: string, now: number, graceMs: number) {
-    const rows = await this.db
-      .createQueryBuilder(SlotOverride, 'o')
-      .innerJoin(Slot, 's', 's.id = o.slotId')
-      .innerJoin(User, 'u', 'u.id = o.createdBy')
-      .innerJoin(Programme, 'p', 'p.id = s.programmeId')
-      .leftJoin(Topic, 't', 't.id = p.topicId')
-      .select('o.stationId', 'stationId')
-      .addSelect('o.occurrenceAt', 'occurrenceAt')
-      .addSelect('o.createdAt', 'at')
-      .addSelect('u.username', 'by')
-      .addSelect('s.id', 'slotId')
-      .addSelect('s.durationMs', 'durationMs')
-      .addSelect('s.priority', 'priority')
-      .addSelect('s.source', 'source')
-      .addSelect('p.id', 'programmeId')
-      .addSelect('p.title', 'programmeTitle')
-      .addSelect('p.chuyenMuc', 'chuyenMuc')
-      .addSelect('t.name', 'topic')
-      .where('o.action = :cancel AND o.stationId IS NOT NULL', { cancel: 'cancel' })
-      .andWhere('o.occurrenceAt >= :since AND o.occurrenceAt < :until', { since, until })
-      .andWhere('s.status = :approved AND s.priority = :normal AND u.role = :operator', { approved: 'approved', normal: 'normal', operator: 'operator' })
-      .getRawMany<Omit<DueAiring, 'occurrenceId' | 'startAt'> & { occurrenceAt: string; at: string; by: string }>();
+    const rows = await this.db.declinedByOperators(since, until);
     const out: { airing: DueAiring; at: string; by: string }[] = [];
     for (const r of rows) {
-      const durationMs = Number(r.durationMs);
+      const durationMs = r.durationMs;
       if (Date.parse(r.occurrenceAt) + durationMs + graceMs > now) continue;
       const occurrenceId = occurrenceIdOf(r.slotId, r.occurrenceAt);
-      if (await this.db.getRepository(LogbookLine).existsBy({ stationId: r.stationId, occurrenceId })) continue;
+      if (await this.db.hasLine(r.stationId, occurrenceId)) continue;
       out.push({
         airing: {
           stationId: r.stationId,
@@ -252,8 +179,8 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     const out = new Map<string, StationFacts & Pick<Station, 'id' | 'name' | 'unitId'>>();
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const stations = await this.db.getRepository(Station).find({ where: { id: In(chunk) }, select: { id: true, name: true, unitId: true, lastSeenAt: true, scheduleVersion: true } });
-      const states = new Map((await this.db.getRepository(StationAgentState).findBy({ stationId: In(chunk) })).map((s) => [s.stationId, s]));
+      const stations = await this.db.stations(chunk);
+      const states = new Map((await this.db.agentStates(chunk)).map((s) => [s.stationId, s]));
       for (const s of stations) {
         const state = states.get(s.id);
         out.set(s.id, { ...s, agentScheduleVersion: state ? state.scheduleVersion : undefined, missingFiles: state?.missingFiles ?? null });
