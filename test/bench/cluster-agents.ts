@@ -73,7 +73,7 @@ function resend(a: Agent): void {
 }
 
 function connect(a: Agent): void {
-  const url = a.urls[a.at];
+  const url = a.urls[a.at % a.urls.length];
   const ws = new WebSocket(url, { headers: { authorization: `Bearer ${a.token}` }, perMessageDeflate: false });
   a.ws = ws;
   ws.on('open', () => {
@@ -193,18 +193,15 @@ async function start(list: { token: string; urls: string[] }[]): Promise<void> {
 function target(urls: string[][], spreadMs: number): void {
   agents.forEach((a, i) => {
     a.urls = urls[i];
-    if (a.on === a.urls[0]) {
-      a.at = 0;
-      return;
-    }
+    // Its next connection, whenever it comes, goes to the head of the new list.
+    a.at = 0;
+    if (a.on === a.urls[0]) return;
     const ws = a.ws;
+    if (!ws) return;
     setTimeout(() => {
-      if (a.ws !== ws) {
-        a.at = 0;
-        return;
-      }
+      if (a.ws !== ws || a.on === a.urls[0]) return;
       a.moving = true;
-      if (ws) ws.close(1000, 'moving');
+      ws.close(1000, 'moving');
     }, Math.random() * spreadMs);
   });
 }

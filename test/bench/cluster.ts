@@ -185,17 +185,18 @@ async function main(): Promise<number> {
       procs.push(s);
     }
     const wsUrls = servers.map((s) => s.url.replace('http', 'ws') + AGENT_WS_PATH);
-    const api = new Api(servers[0].url);
-    await api.login('admin', ADMIN_PASSWORD);
+    const apis = servers.map((s) => new Api(s.url));
+    for (const a of apis) await a.login('admin', ADMIN_PASSWORD);
+    const api = apis[0];
     const unit = await api.ok('POST', '/api/units', { name: 'Tỉnh thử tải', kind: 'Tỉnh' });
     log(`creating ${agents} stations`);
-    const { tokens, stationIds } = await createStations(api, unit.id, agents);
+    const { tokens, stationIds } = await createStations(apis, unit.id, agents);
     const programme = await toneProgramme(api, dir);
     const base = Math.ceil((Date.now() + 3600_000) / 60_000) * 60_000;
     const rounds = 3;
     for (let k = 0; k < rounds * perRound; k++) {
-      for (let i = 0; i < stationIds.length; i += 5000) {
-        await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: new Date(base + k * 300_000).toISOString(), stationIds: stationIds.slice(i, i + 5000) });
+      for (let i = 0; i < stationIds.length; i += 1000) {
+        await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: new Date(base + k * 300_000).toISOString(), stationIds: stationIds.slice(i, i + 1000) });
       }
     }
     const relayTone = await api.upload(await makeTone(join(dir, 'relay.wav'), { frequency: 440, seconds }));
@@ -216,6 +217,11 @@ async function main(): Promise<number> {
       return { connected: sum('connected'), synced: sum('synced'), pending: sum('pending'), acked: sum('acked'), errors: sum('errors'), closes: sum('closes'), on };
     };
     const perInstance = () => wsUrls.map((u) => total().on[u] ?? 0);
+    const progress = setInterval(() => {
+      const t = total();
+      log(`agents: ${t.connected} connected (${perInstance().join('/')}), ${t.synced} synced, ${t.pending} events pending, ${t.acked} acknowledged, ${t.closes} closes`);
+    }, 15_000);
+    progress.unref();
 
     log(`connecting ${agents} agents from ${nProcs} processes`);
     await askAll(kids, (p) => ({ cmd: 'start', agents: share(p).map((i) => ({ token: tokens[i], urls: spread(i) })) }), 'started', 600_000);
@@ -230,6 +236,8 @@ async function main(): Promise<number> {
     const relay = async (label: string) => {
       const pids = [...servers.map((s) => s.child.pid), nats!.pid()];
       const cpu0 = pids.map(cpuMs);
+      const agentsCpu0 = kids.map((k) => cpuMs(k.pid));
+      const closes0 = total().closes;
       const t0 = Date.now();
       let peakRss = 0;
       const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, ...servers.map((s) => rssMb(s.child.pid)))), 1000);
@@ -248,9 +256,14 @@ async function main(): Promise<number> {
       await sleep(1000);
       const ms = Date.now() - t0;
       const cpu = pids.map((pid, i) => Math.round(((cpuMs(pid) - cpu0[i]) / ms) * 1000) / 10);
+      const agentsCpu = kids.map((k, i) => Math.round(((cpuMs(k.pid) - agentsCpu0[i]) / ms) * 1000) / 10);
+      const disconnects = total().closes - closes0;
       const latency = merge(await askAll<AgentsReport>(kids, { cmd: 'report' }, 'report'));
-      log(`${label}: ${JSON.stringify(latency)}; CPU % of a core: instances ${cpu.slice(0, instances).join('/')}, NATS ${cpu[instances]}; peak RSS of an instance ${peakRss} MB; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-      return { latency, cpu: cpu.slice(0, instances), natsCpu: cpu[instances], peakRss };
+      log(
+        `${label}: ${JSON.stringify(latency)} in ${ms} ms; ${disconnects} agent connections closed; CPU % of a core: instances ${cpu.slice(0, instances).join('/')}, NATS ${cpu[instances]}, ` +
+          `agents processes ${agentsCpu.join('/')}; peak RSS of an instance ${peakRss} MB; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      );
+      return { latency, cpu: cpu.slice(0, instances), natsCpu: cpu[instances], peakRss, disconnects };
     };
 
     log(`relay across ${instances} instances`);
@@ -315,6 +328,7 @@ async function main(): Promise<number> {
         p50_ms: cluster.latency.p50,
         p99_ms: cluster.latency.p99,
         max_ms: cluster.latency.max,
+        disconnects: cluster.disconnects,
         single_dropped: single.latency.dropped,
         single_p50_ms: single.latency.p50,
         single_p99_ms: single.latency.p99,
