@@ -240,6 +240,7 @@ async function main(): Promise<number> {
       const cpu0 = pids.map(cpuMs);
       const agentsCpu0 = kids.map((k) => cpuMs(k.pid));
       const closes0 = total().closes;
+      const textAt = servers.map((srv) => srv.text.length);
       const t0 = Date.now();
       let peakRss = 0;
       const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, ...servers.map((s) => rssMb(s.child.pid)))), 1000);
@@ -261,6 +262,13 @@ async function main(): Promise<number> {
       const agentsCpu = kids.map((k, i) => Math.round(((cpuMs(k.pid) - agentsCpu0[i]) / ms) * 1000) / 10);
       const disconnects = total().closes - closes0;
       const latency = merge(await askAll<AgentsReport>(kids, { cmd: 'report' }, 'report'));
+      // Why the instances cut agents during the relay, from their warnings (the text after "to resync:", without the figures).
+      const why = servers.map((srv, i) => {
+        const reasons = new Map<string, number>();
+        for (const m of srv.text.slice(textAt[i]).matchAll(/disconnected to resync: ([^\d\n]+)/g)) reasons.set(m[1].trim(), (reasons.get(m[1].trim()) ?? 0) + 1);
+        return `instance ${i}: ${[...reasons].map(([r, n]) => `${n}× "${r}"`).join(', ') || 'none'}`;
+      });
+      log(`${label}: agents cut by the instances: ${why.join('; ')}`);
       log(
         `${label}: ${JSON.stringify(latency)} in ${ms} ms; ${disconnects} agent connections closed; CPU % of a core: instances ${cpu.slice(0, instances).join('/')}, NATS ${cpu[instances]}, ` +
           `agents processes ${agentsCpu.join('/')}; peak RSS of an instance ${peakRss} MB; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
