@@ -1,28 +1,39 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AGENT_WS_PATH } from '@loa/protocol';
 import { runCli } from '../../apps/server/src/cli';
 import { Api } from '../support/api';
-import { createStations, toneProgramme } from './bench-stations';
+import { makeTone } from '../support/audio';
+import { NATS_MISSING, natsAvailable, startNats, type NatsServer } from '../support/nats';
 import { createDatabase, PG_MISSING, postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
-import { ADMIN_PASSWORD, eventually, Proc, ServerProc, startServerProcess } from '../support/processes';
+import { ADMIN_PASSWORD, eventually, Proc, ServerProc, sleep, startServerProcess } from '../support/processes';
+import { createStations, toneProgramme } from './bench-stations';
+import { HIST_FROM_MS, HIST_STEP_MS, type AgentsCommand, type AgentsCounts, type AgentsReport } from './cluster-wire';
+import { ingestOnPostgres } from './logbook-ingest';
 
 /**
- * Several server instances on one PostgreSQL, with N simulated agents spread over them (each given every
- * instance, as LOA_SERVER_URL=a,b,c). Round 0: every agent reports `--per-round` airings at once; the time
- * until all are acknowledged gives the logbook ingest on PostgreSQL. Round 1: the agents report again and
- * the first instance (the elected one) is SIGKILLed at once; the time until every agent is connected and
- * holds its schedule again is the failover. Then every acknowledged event is looked up in the database.
- * One JSON line on stdout:
- * {"instances","agents","connected","per_instance","dropped","failover_s","events_acked","events_lost",
- *  "duplicate_lines","chains_ok","ingest_per_s_pg"}.
+ * The grown deployment under load: PostgreSQL, NATS (JetStream) and several server instances, with N
+ * simulated agents (bare `ws` clients in a few child processes) spread over the instances, each given
+ * every instance as LOA_SERVER_URL=a,b,c would.
+ *
+ * 1. A live relay of `--seconds` started on instance 0 reaches every agent: those on instance 0 directly,
+ *    the others through NATS. Each audio group's latency is its receipt at the agent minus the instant
+ *    stamped in its header, at which the encoding instance's pacer sends it (never more than 5 ms before
+ *    it; a late pacer counts as latency). Meanwhile every agent reports airings as played.
+ * 2. Every agent moves to instance 0 alone, and the same relay runs again: the single-instance figures.
+ * 3. The agents spread again, report airings once more, and instance 0 (the elected one) is SIGKILLed:
+ *    failover is the time until every agent is connected elsewhere and holds its schedule.
+ * 4. Every acknowledged event is looked up in the database; the chains are verified.
+ * 5. With the instances stopped, a burst of logbook lines goes through the logbook writer on the same
+ *    PostgreSQL (the logbook bench's ingest): `ingest_per_s_pg`.
+ * One JSON line on stdout; progress on stderr.
  */
 function log(msg: string): void {
-  process.stderr.write(`[bench] ${msg}\n`);
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
 
 function intArg(argv: string[], name: string, fallback: number): number {
@@ -34,40 +45,134 @@ function intArg(argv: string[], name: string, fallback: number): number {
   return n;
 }
 
-interface Progress {
-  connected: number;
-  synced: number;
-  pending: number;
-  acked: number;
-  errors: number;
-  ackedIds?: string[];
+/** The soft limit on open files: node raises it to the hard limit at start, so this is what we get. */
+function openFilesLimit(): number {
+  const m = /Max open files\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+  return !m || m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1]);
+}
+
+/** CPU time (user + system) of a process so far, in ms, from /proc. */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in 100 Hz ticks
+  } catch {
+    return 0;
+  }
+}
+
+function rssMb(pid: number | undefined): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Sends a command to every agents process and waits for each one's answer that carries `key`. */
+function askAll<T>(kids: ChildProcess[], msg: AgentsCommand | ((i: number) => AgentsCommand), key: string, timeoutMs = 120_000): Promise<T[]> {
+  return Promise.all(
+    kids.map(
+      (child, i) =>
+        new Promise<T>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`agents process ${i}: no "${key}" within ${timeoutMs} ms`)), timeoutMs);
+          const onMessage = (m: Record<string, unknown>) => {
+            if (!('error' in m) && !(key in m)) return;
+            clearTimeout(timer);
+            child.off('message', onMessage);
+            if ('error' in m) reject(new Error(String(m.error)));
+            else resolve(m[key] as T);
+          };
+          child.on('message', onMessage);
+          child.send(typeof msg === 'function' ? msg(i) : msg);
+        }),
+    ),
+  );
+}
+
+interface Latency {
+  groups: number;
+  messages: number;
+  dropped: number;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+/** Merges the processes' histograms and per-agent counts: nearest-rank percentiles (bucket's upper edge). */
+function merge(reports: AgentsReport[]): Latency {
+  const counts = new Map<number, number>();
+  let messages = 0;
+  for (const r of reports) {
+    for (const [i, n] of r.histogram) {
+      counts.set(i, (counts.get(i) ?? 0) + n);
+      messages += n;
+    }
+  }
+  const buckets = [...counts].sort((a, b) => a[0] - b[0]);
+  const at = (p: number) => {
+    if (!messages) return null;
+    const rank = Math.max(1, Math.ceil((p / 100) * messages));
+    let seen = 0;
+    for (const [i, n] of buckets) {
+      seen += n;
+      if (seen >= rank) return Math.round((HIST_FROM_MS + (i + 1) * HIST_STEP_MS) * 10) / 10;
+    }
+    return null;
+  };
+  const minSeq = Math.min(...reports.map((r) => r.minSeq));
+  const maxSeq = Math.max(...reports.map((r) => r.maxSeq));
+  const groups = maxSeq >= minSeq ? maxSeq - minSeq + 1 : 0;
+  const dropped = reports.reduce((d, r) => d + r.received.reduce((n, got) => n + Math.max(0, groups - got), 0), 0);
+  return { groups, messages, dropped, p50: at(50), p99: at(99), max: at(100) };
 }
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const instances = intArg(argv, 'instances', 3);
-  const agents = intArg(argv, 'agents', 300);
-  const perRound = intArg(argv, 'per-round', 5);
+  const agents = intArg(argv, 'agents', 3000);
+  const perRound = intArg(argv, 'per-round', 1);
+  const seconds = intArg(argv, 'seconds', 30);
+  const ingestLines = intArg(argv, 'ingest-lines', 200_000);
+  const procsWanted = intArg(argv, 'agent-procs', Math.max(1, Math.ceil(agents / 1000)));
   if (instances < 2) throw new Error('--instances needs at least 2: one is killed');
   if (!postgresAvailable()) {
     log(PG_MISSING);
     return 0;
   }
+  if (!natsAvailable()) {
+    log(NATS_MISSING);
+    return 0;
+  }
+  // Instance 0 holds every agent in the single-instance phase: one socket each, plus the server's own files.
+  const fdLimit = openFilesLimit();
+  if (fdLimit < agents + 1024) throw new Error(`open files limit ${fdLimit} is too low for ${agents} agents: raise it to at least ${agents + 1024} (ulimit -n, or LimitNOFILE for a service)`);
+
   const dir = await mkdtemp(join(tmpdir(), 'loa-bench-cluster-'));
   const procs: Proc[] = [];
+  const kids: ChildProcess[] = [];
   let pg: PgCluster | null = null;
-  const cleanup = () => {
+  let nats: NatsServer | null = null;
+  const cleanup = async () => {
+    for (const k of kids) k.kill('SIGKILL');
     for (const p of procs) p.child.kill('SIGKILL');
+    await nats?.stop();
+    nats = null;
     pg?.stop();
     pg = null;
     rmSync(dir, { recursive: true, force: true });
   };
-  process.once('SIGINT', () => (cleanup(), process.exit(130)));
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
     pg = await startPostgres();
+    nats = await startNats();
     const dbUrl = await createDatabase(pg.url('postgres'));
     const env = {
       DATABASE_URL: dbUrl,
+      NATS_URL: nats.url,
       MEDIA_DIR: join(dir, 'media'),
       LOA_SEAL_KEY_FILE: join(dir, 'seal-ed25519.pem'),
       JWT_SECRET: 'bench-cluster-jwt-secret-0123456789abcdef',
@@ -79,64 +184,138 @@ async function main(): Promise<number> {
       servers.push(s);
       procs.push(s);
     }
-    const api = new Api(servers[0].url);
-    await api.login('admin', ADMIN_PASSWORD);
+    const wsUrls = servers.map((s) => s.url.replace('http', 'ws') + AGENT_WS_PATH);
+    const apis = servers.map((s) => new Api(s.url));
+    for (const a of apis) await a.login('admin', ADMIN_PASSWORD);
+    const api = apis[0];
     const unit = await api.ok('POST', '/api/units', { name: 'Tỉnh thử tải', kind: 'Tỉnh' });
     log(`creating ${agents} stations`);
-    const { tokens, stationIds } = await createStations(api, unit.id, agents);
+    const { tokens, stationIds } = await createStations(apis, unit.id, agents);
     const programme = await toneProgramme(api, dir);
     const base = Math.ceil((Date.now() + 3600_000) / 60_000) * 60_000;
-    for (let k = 0; k < 2 * perRound; k++) {
-      await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: new Date(base + k * 300_000).toISOString(), stationIds });
+    const rounds = 3;
+    for (let k = 0; k < rounds * perRound; k++) {
+      for (let i = 0; i < stationIds.length; i += 1000) {
+        await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: new Date(base + k * 300_000).toISOString(), stationIds: stationIds.slice(i, i + 1000) });
+      }
     }
+    const relayTone = await api.upload(await makeTone(join(dir, 'relay.wav'), { frequency: 440, seconds }));
+    const relayAsset = await api.waitReady(relayTone.body.id, 120_000);
+    const relayProgramme = await api.ok('POST', '/api/programmes', { title: 'Tiếp sóng thử tải', chuyenMuc: 'Thử', mediaAssetId: relayAsset.id });
 
-    const spec = join(dir, 'agents.json');
-    writeFileSync(spec, JSON.stringify({ urls: servers.map((s) => s.url.replace('http', 'ws') + AGENT_WS_PATH), tokens, perRound }));
-    const sim = spawn(process.execPath, [join(__dirname, 'cluster-agents.js'), spec], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const simProc = new Proc('agents', sim);
-    procs.push(simProc);
-    let progress: Progress = { connected: 0, synced: 0, pending: 0, acked: 0, errors: 0 };
-    let buffered = '';
-    sim.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      if (lines.length) progress = JSON.parse(lines[lines.length - 1]) as Progress;
-    });
-    await eventually('every agent connected and synced', () => progress.synced === agents, 600_000);
-    const perInstance = await Promise.all(
-      servers.map(async (s) => ((await new Api(s.url).request('GET', '/api/agents/status', undefined, { authorization: `Bearer ${api.token}` })).body as unknown[]).length),
-    );
-    log(`all ${agents} agents synced, per instance ${perInstance.join('/')}; round 0`);
+    // Agent i starts on instance i mod n and has the others after it, as a rotated LOA_SERVER_URL list.
+    const spread = (i: number) => [...wsUrls.slice(i % instances), ...wsUrls.slice(0, i % instances)];
+    const nProcs = Math.min(procsWanted, agents);
+    // Process p holds a contiguous block of agents, so each process has agents on every instance: one starved
+    // process then shows on every instance's figures instead of emptying one.
+    const share = (p: number) => Array.from({ length: agents }, (_, i) => i).filter((i) => Math.floor((i * nProcs) / agents) === p);
+    for (let p = 0; p < nProcs; p++) kids.push(fork(join(__dirname, 'cluster-agents.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+    const counts: AgentsCounts[] = kids.map(() => ({ connected: 0, synced: 0, on: {}, pending: 0, acked: 0, errors: 0, closes: 0 }));
+    kids.forEach((k, p) => k.on('message', (m: { counts?: AgentsCounts }) => m.counts && (counts[p] = m.counts)));
+    const total = () => {
+      const on: Record<string, number> = {};
+      for (const c of counts) for (const [u, n] of Object.entries(c.on)) on[u] = (on[u] ?? 0) + n;
+      const sum = (k: 'connected' | 'synced' | 'pending' | 'acked' | 'errors' | 'closes') => counts.reduce((n, c) => n + c[k], 0);
+      return { connected: sum('connected'), synced: sum('synced'), pending: sum('pending'), acked: sum('acked'), errors: sum('errors'), closes: sum('closes'), on };
+    };
+    const perInstance = () => wsUrls.map((u) => total().on[u] ?? 0);
+    const progress = setInterval(() => {
+      const t = total();
+      log(`agents: ${t.connected} connected (${perInstance().join('/')}), ${t.synced} synced, ${t.pending} events pending, ${t.acked} acknowledged, ${t.closes} closes`);
+    }, 15_000);
+    progress.unref();
 
-    const t0 = Date.now();
-    sim.stdin.write('go 0\n');
-    await eventually('round 0 acknowledged', () => progress.acked === agents * perRound && progress.pending === 0, 600_000);
-    const ingestS = (Date.now() - t0) / 1000;
-    log(`round 0: ${agents * perRound} events in ${ingestS} s; round 1 with instance 0 killed`);
+    log(`connecting ${agents} agents from ${nProcs} processes`);
+    await askAll(kids, (p) => ({ cmd: 'start', agents: share(p).map((i) => ({ token: tokens[i], urls: spread(i) })) }), 'started', 600_000);
+    await eventually('every agent connected and synced', () => total().synced === agents, 600_000);
+    const spreadCounts = perInstance();
+    log(`all ${agents} agents synced, per instance ${spreadCounts.join('/')}`);
+    await sleep(6000);
 
-    sim.stdin.write('go 1\n');
+    const encoder = servers[0];
+    let eventRound = 0;
+    /** One relay from instance 0 to every agent, each agent reporting an airing a third of the way in. */
+    const relay = async (label: string) => {
+      const pids = [...servers.map((s) => s.child.pid), nats!.pid()];
+      const cpu0 = pids.map(cpuMs);
+      const agentsCpu0 = kids.map((k) => cpuMs(k.pid));
+      const closes0 = total().closes;
+      const textAt = servers.map((srv) => srv.text.length);
+      const t0 = Date.now();
+      let peakRss = 0;
+      const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, ...servers.map((s) => rssMb(s.child.pid)))), 1000);
+      await askAll(kids, { cmd: 'measure' }, 'measuring');
+      const { relay: row } = await api.ok('POST', '/api/live/relays', { title: `Tiếp sóng thử tải (${label})`, sourceKind: 'programme', programmeId: relayProgramme.id, unitIds: [unit.id] });
+      const round = eventRound++;
+      const eventsTimer = setTimeout(() => void askAll(kids, { cmd: 'events', from: round * perRound, count: perRound }, 'sent'), (seconds * 1000) / 3);
+      for (;;) {
+        if (Date.now() - t0 > (seconds + 120) * 1000) throw new Error(`${label} relay did not end in time`);
+        await sleep(1000);
+        const list = await api.ok<{ id: string; status: string }[]>('GET', '/api/live/relays');
+        if (list.some((r) => r.id === row.id && r.status !== 'live')) break;
+      }
+      clearTimeout(eventsTimer);
+      clearInterval(rssTimer);
+      await sleep(1000);
+      const ms = Date.now() - t0;
+      const cpu = pids.map((pid, i) => Math.round(((cpuMs(pid) - cpu0[i]) / ms) * 1000) / 10);
+      const agentsCpu = kids.map((k, i) => Math.round(((cpuMs(k.pid) - agentsCpu0[i]) / ms) * 1000) / 10);
+      const disconnects = total().closes - closes0;
+      const latency = merge(await askAll<AgentsReport>(kids, { cmd: 'report' }, 'report'));
+      // Why the instances cut agents during the relay, from their warnings (the text after "to resync:", without the figures).
+      const why = servers.map((srv, i) => {
+        const reasons = new Map<string, number>();
+        for (const m of srv.text.slice(textAt[i]).matchAll(/disconnected to resync: ([^\d\n]+)/g)) reasons.set(m[1].trim(), (reasons.get(m[1].trim()) ?? 0) + 1);
+        return `instance ${i}: ${[...reasons].map(([r, n]) => `${n}× "${r}"`).join(', ') || 'none'}`;
+      });
+      log(`${label}: agents cut by the instances: ${why.join('; ')}`);
+      log(
+        `${label}: ${JSON.stringify(latency)} in ${ms} ms; ${disconnects} agent connections closed; CPU % of a core: instances ${cpu.slice(0, instances).join('/')}, NATS ${cpu[instances]}, ` +
+          `agents processes ${agentsCpu.join('/')}; peak RSS of an instance ${peakRss} MB; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      );
+      return { latency, cpu: cpu.slice(0, instances), natsCpu: cpu[instances], peakRss, disconnects };
+    };
+
+    log(`relay across ${instances} instances`);
+    const cluster = await relay('cluster');
+
+    log('every agent moves to instance 0');
+    await askAll(kids, (p) => ({ cmd: 'target', urls: share(p).map(() => [wsUrls[0]]), spreadMs: 10_000 }), 'targeted');
+    await eventually('every agent on instance 0 and synced', () => perInstance()[0] === agents && total().synced === agents, 600_000);
+    await sleep(6000);
+    const single = await relay('single');
+
+    log('the agents spread again');
+    await askAll(kids, (p) => ({ cmd: 'target', urls: share(p).map(spread), spreadMs: 10_000 }), 'targeted');
+    await eventually('the agents spread and synced', () => perInstance().every((n, i) => n === spreadCounts[i]) && total().synced === agents, 600_000);
+    await sleep(3000);
+
+    log(`instance 0 SIGKILLed while every agent reports an airing (${perInstance()[0]} agents on it)`);
+    await askAll(kids, { cmd: 'events', from: eventRound * perRound, count: perRound }, 'sent');
     const killedAt = Date.now();
-    await servers[0].kill();
+    await encoder.kill();
     // The killed instance's agents notice the drop first; only then can "all back" mean anything.
-    await eventually('the drop seen by its agents', () => progress.connected < agents, 30_000);
-    await eventually('every agent back and synced', () => progress.connected === agents && progress.synced === agents, 600_000);
+    await eventually('the drop seen by its agents', () => total().connected < agents, 30_000);
+    await eventually('every agent back and synced', () => total().connected === agents && total().synced === agents, 600_000);
     const failoverS = (Date.now() - killedAt) / 1000;
-    await eventually('round 1 acknowledged', () => progress.pending === 0 && progress.acked === 2 * agents * perRound, 600_000);
-    const connected = progress.connected;
+    log(`failover ${failoverS} s; per instance ${perInstance().join('/')}`);
+    const expected = agents * perRound * (eventRound + 1);
+    // Bounded: what is still unacknowledged then is reported (the agents would keep resending it), not waited for.
+    const ackWaitS = intArg(argv, 'ack-wait', 300);
+    await eventually('every event acknowledged', () => total().pending === 0 && total().acked === expected, ackWaitS * 1000).catch(() =>
+      log(`after ${ackWaitS} s ${total().pending} events still unacknowledged`),
+    );
+    const errors = total().errors;
+    const unacked = total().pending;
 
-    // The last line the agents print, once stdin ends, carries every acknowledged id.
-    const final = new Promise<void>((resolve) => sim.stdout.on('end', () => resolve()));
-    sim.stdin.end();
-    await final;
-    const ackedIds = progress.ackedIds ?? [];
+    const acked = (await askAll<string[]>(kids, { cmd: 'acked' }, 'ackedIds')).flat();
     const db = new Client({ connectionString: dbUrl });
     await db.connect();
     let stored = 0;
     let duplicates = 0;
     try {
-      for (let i = 0; i < ackedIds.length; i += 5000) {
-        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM playback_event WHERE id = ANY($1::text[])', [ackedIds.slice(i, i + 5000)]);
+      for (let i = 0; i < acked.length; i += 5000) {
+        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM playback_event WHERE id = ANY($1::text[])', [acked.slice(i, i + 5000)]);
         stored += rows[0].n;
       }
       const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM logbook_line GROUP BY "stationId", "occurrenceId" HAVING count(*) > 1) d');
@@ -147,24 +326,49 @@ async function main(): Promise<number> {
     const out: string[] = [];
     const verified = await runCli(['logbook', 'verify', '--database-url', dbUrl, '--json'], (l) => out.push(l), () => undefined);
 
+    // PostgreSQL alone for the ingest burst: the instances and the agents are stopped first.
+    for (const k of kids) k.kill('SIGKILL');
+    await Promise.all(servers.map((s) => s.stop()));
+    log(`logbook ingest: ${ingestLines} lines through the logbook writer on the same PostgreSQL`);
+    const ingest = await ingestOnPostgres(ingestLines, await createDatabase(pg.url('postgres'), 'loa_ingest'), dir);
+
+    const ratio = cluster.latency.p99 !== null && single.latency.p99 ? Math.round((cluster.latency.p99 / single.latency.p99) * 100) / 100 : null;
     process.stdout.write(
       JSON.stringify({
         instances,
         agents,
-        connected,
-        per_instance: perInstance,
-        dropped: agents - connected,
+        per_instance: spreadCounts,
+        groups: cluster.latency.groups,
+        dropped: cluster.latency.dropped,
+        p50_ms: cluster.latency.p50,
+        p99_ms: cluster.latency.p99,
+        max_ms: cluster.latency.max,
+        disconnects: cluster.disconnects,
+        single_dropped: single.latency.dropped,
+        single_p50_ms: single.latency.p50,
+        single_p99_ms: single.latency.p99,
+        p99_ratio: ratio,
+        instance_cpu_pct: cluster.cpu,
+        single_cpu_pct: single.cpu[0],
+        nats_cpu_pct: cluster.natsCpu,
+        instance_rss_mb: Math.max(cluster.peakRss, single.peakRss),
         failover_s: Math.round(failoverS * 10) / 10,
-        events_acked: ackedIds.length,
-        events_lost: ackedIds.length - stored,
+        events_acked: acked.length,
+        events_lost: acked.length - stored,
+        events_unacked: unacked,
         duplicate_lines: duplicates,
         chains_ok: verified === 0,
-        ingest_per_s_pg: Math.round((agents * perRound) / ingestS),
+        agent_errors: errors,
+        ingest_per_s_pg: Math.round(ingestLines / ingest.ingestS),
+        load: loadavg().map((l) => Math.round(l * 100) / 100),
       }) + '\n',
     );
     return 0;
+  } catch (e) {
+    for (const s of procs) log(`${s.name} ${s.child.pid}, last output:\n${s.text.slice(-2000)}`);
+    throw e;
   } finally {
-    cleanup();
+    await cleanup();
   }
 }
 

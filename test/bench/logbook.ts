@@ -24,23 +24,12 @@ import { Programme } from '../../apps/server/src/programmes/programme.entity';
 import { AppConfig } from '../../apps/server/src/config/app-config';
 import { createDatabase, PG_MISSING, postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 import { csvLine } from '../../apps/server/src/logbook/csv';
-import type { LogbookResult } from '../../apps/server/src/logbook/logbook-line.entity';
 import { LineDraft, LogbookWriter } from '../../apps/server/src/logbook/logbook-writer';
 import { LogbookService } from '../../apps/server/src/logbook/logbook.service';
-import type { INestApplicationContext } from '@nestjs/common';
 import type { Station } from '../../apps/server/src/stations/station.entity';
 import { StationsService } from '../../apps/server/src/stations/stations.service';
 import { UnitsService } from '../../apps/server/src/units/units.service';
-
-const STATIONS = 20;
-const BATCH = 5000;
-const RESULTS: LogbookResult[] = ['complete', 'complete', 'complete', 'complete', 'complete', 'complete', 'partial', 'missed', 'failed', 'interrupted'];
-const YEAR_START = Date.parse('2025-12-31T17:00:00.000Z');
-
-const log = (msg: string) => {
-  const m = process.memoryUsage();
-  process.stderr.write(`${msg} (rss ${Math.round(m.rss / 1e6)} MB, heap ${Math.round(m.heapUsed / 1e6)}/${Math.round(m.heapTotal / 1e6)} MB)\n`);
-};
+import { BATCH, benchLine, ingest, ingestOnPostgres, log, STATIONS, type Ingest } from './logbook-ingest';
 
 async function toFile(path: string, run: (out: WriteStream) => Promise<unknown>): Promise<number> {
   const out = createWriteStream(path);
@@ -53,64 +42,11 @@ async function toFile(path: string, run: (out: WriteStream) => Promise<unknown>)
   return (performance.now() - t0) / 1000;
 }
 
-interface Ingest {
-  stations: Pick<Station, 'id' | 'name' | 'unitId'>[];
-  /** Seconds of wall clock and microseconds of CPU spent in the writer's transactions. */
-  ingestS: number;
-  writingCpuUs: number;
-  seals: number;
-}
-
-/** Writes `total` lines through the server's logbook writer in transactions of BATCH lines, timing only those. */
-async function ingest(app: INestApplicationContext, total: number, engine: string): Promise<Ingest> {
-  const unit = await app.get(UnitsService).create({ name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
-  const stations: Pick<Station, 'id' | 'name' | 'unitId'>[] = [];
-  for (let i = 0; i < STATIONS; i++) stations.push((await app.get(StationsService).create({ unitId: unit.id, name: `Trạm xã số ${i + 1}`, code: `xa-${i + 1}` })).station);
-
-  // Lines spread evenly over a year: each station gets one airing every `step` ms.
-  const perStation = Math.ceil(total / STATIONS);
-  const step = Math.floor((365 * 86_400_000) / perStation);
-  const draft = (k: number): LineDraft => {
-    const s = stations[k % STATIONS];
-    return benchLine(k, s, YEAR_START + Math.floor(k / STATIONS) * step, {
-      occurrenceId: `occ-${k}`,
-      slotId: `slot-${k}`,
-      programmeId: `prog-${k % 40}`,
-      programmeTitle: `Chuyên mục Cải cách hành chính, số ${k % 40}`,
-      chuyenMuc: k % 3 ? 'Cải cách hành chính' : 'Chuyển đổi số',
-      source: k % 5 ? 'relay' : 'local',
-    });
-  };
-
-
-  const writer = app.get(LogbookWriter);
-  const db = app.get(DataSource);
-  // Only the writer's transactions are timed: making up the synthetic drafts is not the logbook's work.
-  let writing = 0;
-  // CPU time too: on a shared machine the wall clock measures the neighbours as much as the writer.
-  let writingCpuUs = 0;
-  for (let k = 0; k < total; k += BATCH) {
-    const batch: LineDraft[] = [];
-    for (let j = k; j < Math.min(total, k + BATCH); j++) batch.push(draft(j));
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    await db.transaction((m) => writer.append(m, batch));
-    const cpu = process.cpuUsage(cpu0);
-    writingCpuUs += cpu.user + cpu.system;
-    writing += performance.now() - t0;
-    if ((k / BATCH) % 20 === 0) log(`ingest ${k + batch.length}/${total}`);
-  }
-  const seals = Number((await db.query('SELECT COUNT(*) AS n FROM logbook_seal'))[0].n);
-  const ingestS = writing / 1000;
-  log(`ingest (${engine}): ${(total / ingestS).toFixed(0)} lines/s, ${(total / (writingCpuUs / 1e6)).toFixed(0)} lines per CPU second, ${seals} signed seals`);
-  return { stations, ingestS, writingCpuUs, seals };
-}
-
 /**
- * The same ingest on PostgreSQL: on the database DATABASE_URL names, or with `--pg` on a throw-away
+ * The ingest on PostgreSQL: on the database DATABASE_URL names, or with `--pg` on a throw-away
  * cluster. Null when neither is asked for.
  */
-async function ingestOnPostgres(total: number, usePg: boolean, dir: string): Promise<Ingest | null> {
+async function ingestOnAnyPostgres(total: number, usePg: boolean, dir: string): Promise<Ingest | null> {
   let url = process.env.DATABASE_URL;
   let cluster: PgCluster | null = null;
   if (!url) {
@@ -123,53 +59,10 @@ async function ingestOnPostgres(total: number, usePg: boolean, dir: string): Pro
     url = await createDatabase(cluster.url('postgres'), 'loa_bench');
   }
   try {
-    const config = AppConfig.fromEnv({ DATA_DIR: join(dir, 'data-pg'), MEDIA_DIR: join(dir, 'media-pg'), LOG_LEVEL: 'error', DATABASE_URL: url });
-    const app = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: ['error'] });
-    try {
-      log('started on PostgreSQL');
-      return await ingest(app, total, 'postgres');
-    } finally {
-      await app.close();
-    }
+    return await ingestOnPostgres(total, url, dir);
   } finally {
     cluster?.stop();
   }
-}
-
-/** A synthetic line at `t` (epoch ms): its result cycles through every result by `k`, with the times that go with it. */
-function benchLine(
-  k: number,
-  s: Pick<Station, 'id' | 'name' | 'unitId'>,
-  t: number,
-  what: Pick<LineDraft, 'occurrenceId' | 'slotId' | 'programmeId' | 'programmeTitle' | 'chuyenMuc' | 'source'>,
-): LineDraft {
-  const result = RESULTS[k % RESULTS.length];
-  const aired = result !== 'missed' && result !== 'failed';
-  return {
-    stationId: s.id,
-    stationName: s.name,
-    unitId: s.unitId,
-    occurrenceId: what.occurrenceId,
-    slotId: what.slotId,
-    programmeId: what.programmeId,
-    programmeTitle: what.programmeTitle,
-    chuyenMuc: what.chuyenMuc,
-    source: what.source,
-    topic: null,
-    speakerClusters: null,
-    priority: 'normal',
-    plannedStart: new Date(t).toISOString(),
-    actualStart: aired ? new Date(t + 3).toISOString() : null,
-    endedAt: aired ? new Date(t + 600_000).toISOString() : null,
-    durationMs: aired ? 600_000 : null,
-    plannedDurationMs: 600_000,
-    startErrorMs: aired ? 2.5 : null,
-    result,
-    reason: result === 'missed' ? 'missed' : result === 'failed' ? 'player_error' : result === 'interrupted' ? 'preempted' : null,
-    detail: null,
-    recordedBy: 'tự động',
-    createdAt: new Date(t + 601_000).toISOString(),
-  };
 }
 
 async function main(): Promise<void> {
@@ -219,7 +112,7 @@ async function main(): Promise<void> {
     const peakRssMb = usage.maxRSS / 1024;
     log(`cpu: ${((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(1)} s in all`);
     // PostgreSQL after the rest, so the figures above are SQLite's alone. Its CPU is the server's, not ours: wall clock only.
-    const pg = await ingestOnPostgres(total, values.pg ?? false, dir);
+    const pg = await ingestOnAnyPostgres(total, values.pg ?? false, dir);
     process.stdout.write(
       JSON.stringify({
         lines: total,

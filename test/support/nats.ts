@@ -18,6 +18,8 @@ export interface NatsServer {
   url: string;
   port: number;
   dir: string;
+  /** The server's process id while it runs. */
+  pid(): number | undefined;
   /** Stops the server (SIGTERM) and starts it again on the same port and store, as an operator's restart would. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -79,6 +81,7 @@ export async function startNats(): Promise<NatsServer> {
     url: `nats://127.0.0.1:${port}`,
     port,
     dir,
+    pid: () => (child as ChildProcess | null)?.pid,
     restart: async () => {
       await halt();
       await launch();

@@ -123,10 +123,13 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
     this.bus.publish('live.control', encodeJson({ relayId, stations: all ? null : stationIds, frame } satisfies ControlMessage));
   }
 
-  /** One audio group: written to this instance's agents and sent on to the others'. */
+  /**
+   * One audio group: sent on to the other instances first, then written to this instance's agents, so the
+   * others' agents do not wait for this instance's whole fan-out loop before their copy leaves.
+   */
   sendAudio(relayId: string, stationIds: readonly string[], message: Buffer): void {
-    this.hub.sendAudio(stationIds, message);
     if (this.bus.clustered) this.bus.publish(`live.audio.${relayId}`, message);
+    this.hub.sendAudio(stationIds, message);
   }
 
   claim(relayId: string): void {
