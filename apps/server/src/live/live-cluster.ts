@@ -47,6 +47,8 @@ export interface RelayOrigin {
   takeOver(lease: LiveRelayLease, credentials: string | null): Promise<void>;
   /** A relay whose lease ran out too long ago to resume: end it as failed. */
   abandon(relayId: string): Promise<void>;
+  /** Microphone audio for a relay encoded here, from a browser connected to another instance; `null` when it ended. */
+  remoteMic(relayId: string, chunk: Buffer | null): void;
 }
 
 /** Who, on this instance, hears a relay encoded on another one. */
@@ -128,6 +130,14 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
       this.bus.subscribe('live.stop-request', (data) => {
         const { relayId } = decodeJson<{ relayId: unknown }>(data);
         if (typeof relayId === 'string') void this.origin?.stopRequested(relayId);
+      }),
+      this.bus.subscribe('live.mic.*', (data, subject) => {
+        const relayId = subject.slice('live.mic.'.length);
+        if (this.origin?.encodes(relayId)) this.origin.remoteMic(relayId, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      }),
+      this.bus.subscribe('live.mic-end', (data) => {
+        const { relayId } = decodeJson<{ relayId: unknown }>(data);
+        if (typeof relayId === 'string' && this.origin?.encodes(relayId)) this.origin.remoteMic(relayId, null);
       }),
       this.bus.subscribe('live.credentials', (data) => {
         const { relayId, credentials } = decodeJson<{ relayId: unknown; credentials: unknown }>(data);
@@ -278,6 +288,21 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
   /** A report on a relay encoded elsewhere goes to its instance. */
   forwardStatus(stationId: string, status: LiveStatusFrame): void {
     if (this.bus.clustered && this.heard.has(status.relayId)) this.bus.publish('live.status', encodeJson({ stationId, status }));
+  }
+
+  /**
+   * A browser's microphone connected here for a relay encoded on another instance (the one that took it
+   * over after the browser's instance died): its audio goes on to that instance, which may change again.
+   */
+  micElsewhere(relayId: string): { write(chunk: Buffer): boolean; end(): void } | null {
+    if (!this.bus.clustered) return null;
+    return {
+      write: (chunk) => {
+        this.bus.publish(`live.mic.${relayId}`, chunk);
+        return true;
+      },
+      end: () => this.bus.publish('live.mic-end', encodeJson({ relayId })),
+    };
   }
 
   /** Asks the instance encoding the relay to stop it. */

@@ -514,13 +514,29 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     res.on('close', () => a.listeners.delete(res));
   }
 
-  /** A microphone connected to a relay whose source is `mic`: returns where its audio goes, or null. */
+  /**
+   * A microphone connected to a relay whose source is `mic`: returns where its audio goes, or null. A relay
+   * encoded on another instance (one that took it over) gets the audio through the cluster bus.
+   */
   attachMic(id: string): { write(chunk: Buffer): boolean; end(): void } | null {
     const a = this.active.get(id);
-    if (!a || a.input.kind !== 'pipe' || a.micAttached || !a.encoder) return null;
+    if (!a) return this.cluster.micElsewhere(id);
+    if (a.input.kind !== 'pipe' || a.micAttached || !a.encoder) return null;
     a.micAttached = true;
     const encoder = a.encoder;
     return { write: (chunk) => encoder.write(chunk), end: () => encoder.endInput() };
+  }
+
+  remoteMic(relayId: string, chunk: Buffer | null): void {
+    const a = this.active.get(relayId);
+    if (!a || a.input.kind !== 'pipe' || !a.encoder) return;
+    if (chunk === null) {
+      a.encoder.endInput();
+      return;
+    }
+    a.micAttached = true;
+    // Whole samples only, as from a browser connected here.
+    if (chunk.length % 2 === 0) a.encoder.write(chunk);
   }
 
   // ---- hub events ----
