@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import WebSocket from 'ws';
 import { Api } from './support/api';
 import { makeTone } from './support/audio';
 import { NATS_MISSING, natsAvailable, startNats, type NatsServer } from './support/nats';
@@ -32,6 +33,7 @@ describeCluster('a live relay outlives the instance that encodes it', () => {
   const apis: Api[] = [];
   const agents: Proc[] = [];
   const stations: { id: string; token: string; dir: string; on: number }[] = [];
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'loa-cluster-relay-'));
@@ -39,7 +41,7 @@ describeCluster('a live relay outlives the instance that encodes it', () => {
     const databaseUrl = await createDatabase(pg.url('postgres'));
     db = new Client({ connectionString: databaseUrl });
     nats = await startNats();
-    const env = {
+    env = {
       DATABASE_URL: databaseUrl,
       NATS_URL: nats.url,
       MEDIA_DIR: join(dir, 'media'),
@@ -131,4 +133,56 @@ describeCluster('a live relay outlives the instance that encodes it', () => {
     for (const agent of agents) expect([...agent.text.matchAll(GAP_LOG)]).toHaveLength(1);
     expect((await db.query('SELECT 1 FROM live_relay_lease WHERE "relayId" = $1', [relayId])).rowCount).toBe(0);
   }, 120_000);
+
+  it('resumes a microphone relay when the browser connects again, to another instance, after its instance is killed', async () => {
+    // A fresh instance starts the relay and is killed in its turn; B and C hold the agents as before.
+    await mkdir(join(dir, 'd'), { recursive: true });
+    const d = await startServerProcess(join(dir, 'd'), { env });
+    servers.push(d);
+    const speaker = new Api(d.url);
+    await speaker.login('admin', ADMIN_PASSWORD);
+    const started = await speaker.ok('POST', '/api/live/relays', { title: 'Chủ tịch xã nói trực tiếp', sourceKind: 'mic', stationIds: stations.map((s) => s.id) });
+    const relayId: string = started.relay.id;
+    // A browser's microphone: 100 ms of a 440 Hz tone (s16le mono 48 kHz) every 100 ms, to whichever instance it reached.
+    const pcm = Buffer.alloc(9600);
+    for (let i = 0; i < 4800; i++) pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48_000)), i * 2);
+    const microphone = (server: ServerProc) => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/live/mic?relayId=${relayId}&access_token=${speaker.token}`);
+      const timer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(pcm), 100);
+      ws.on('close', () => clearInterval(timer));
+      ws.on('error', () => clearInterval(timer));
+      return ws;
+    };
+    microphone(d);
+    const gapsBefore = agents.map((a) => [...a.text.matchAll(GAP_LOG)].length);
+    await eventually('both agents on air', () => agents.every((a) => a.text.includes('Phát trực tiếp: "Chủ tịch xã nói trực tiếp"')), 20_000);
+    await sleep(2000);
+
+    const killedAt = Date.now();
+    await d.kill();
+    // The browser's socket dropped with its instance; it connects again, through the front, to B.
+    const again = microphone(servers[1]);
+    const heardAgain: number[] = [];
+    for (const [i, agent] of agents.entries()) {
+      const at = await eventually(`${agent.name} hears the microphone again`, () => [...agent.text.matchAll(GAP_LOG)].length > gapsBefore[i] && Date.now(), 15_000);
+      heardAgain.push(at - killedAt);
+    }
+    console.log(JSON.stringify({ mic_takeover: { resume_ms: heardAgain, bound_ms: RESUME_BOUND_MS } }));
+    for (const ms of heardAgain) expect(ms).toBeLessThanOrEqual(RESUME_BOUND_MS);
+
+    await sleep(1500);
+    expect((await apis[2].ok('POST', `/api/live/relays/${relayId}/stop`)).status).toBe('stopped');
+    again.close();
+    const lines = await eventually(
+      'one logbook line for the microphone relay on each station',
+      async () => {
+        const { rows } = await db.query<{ stationId: string; detail: string | null }>('SELECT "stationId", "detail" FROM logbook_line WHERE "slotId" = $1', [relayId]);
+        return rows.length >= stations.length && rows;
+      },
+      20_000,
+    );
+    expect(lines).toHaveLength(stations.length);
+    for (const line of lines) expect(line.detail).toMatch(/Gián đoạn 1 lần/);
+    for (const [i, agent] of agents.entries()) expect([...agent.text.matchAll(GAP_LOG)]).toHaveLength(gapsBefore[i] + 1);
+  }, 90_000);
 });

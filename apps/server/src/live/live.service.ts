@@ -520,7 +520,15 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
    */
   attachMic(id: string): { write(chunk: Buffer): boolean; end(): void } | null {
     const a = this.active.get(id);
-    if (!a) return this.cluster.micElsewhere(id);
+    if (!a) {
+      const elsewhere = this.cluster.micElsewhere(id);
+      if (!elsewhere) return null;
+      // This instance may itself take the relay over while the microphone is connected to it.
+      return {
+        write: (chunk) => (this.active.has(id) ? (this.remoteMic(id, chunk), true) : elsewhere.write(chunk)),
+        end: () => (this.active.has(id) ? this.remoteMic(id, null) : elsewhere.end()),
+      };
+    }
     if (a.input.kind !== 'pipe' || a.micAttached || !a.encoder) return null;
     a.micAttached = true;
     const encoder = a.encoder;
