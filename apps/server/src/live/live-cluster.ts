@@ -199,7 +199,7 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
     if (!this.bus.clustered) return;
     this.owned.delete(relayId);
     this.bus.publish('live.ended', encodeJson({ relayId }));
-    await this.leases.release(relayId).catch((err: Error) => this.log.warn(`lease of relay ${relayId} not released: ${err.message}`));
+    await this.leases.release(relayId, this.bus.instanceId).catch((err: Error) => this.log.warn(`lease of relay ${relayId} not released: ${err.message}`));
   }
 
   /** Stops renewing a lease another instance took. */

@@ -80,6 +80,11 @@ describe('live relay leases', () => {
     expect(await leases.renew(id, 'a', at(6000), progress)).toBe(false);
     const winner = ['b', 'c', 'd'][tries.indexOf(true)];
     expect(await leases.renew(id, winner, at(6000), progress)).toBe(true);
+    // The old owner finishing late does not drop the new owner's lease.
+    await leases.release(id, 'a');
+    expect((await leases.lapsed(at(9000))).map((l) => l.relayId)).toContain(id);
+    await leases.release(id, winner);
+    expect((await leases.lapsed(at(9000))).map((l) => l.relayId)).not.toContain(id);
   });
 
   it('ends a relay nobody holds only while its lease is still run out', async () => {

@@ -52,8 +52,9 @@ export class LiveRelayLeaseRepository {
     return (r.affected ?? 0) > 0;
   }
 
-  async release(relayId: string): Promise<void> {
-    await this.db.getRepository(LiveRelayLease).delete({ relayId });
+  /** Deletes the lease, only while `owner` holds it: an instance that lost it never drops its new owner's. */
+  async release(relayId: string, owner: string): Promise<void> {
+    await this.db.getRepository(LiveRelayLease).delete({ relayId, owner });
   }
 
   /**
