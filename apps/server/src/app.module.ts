@@ -52,6 +52,7 @@ import { LiveMicGateway } from './live/live-mic.gateway';
 import { LiveSourceFetcher } from './live/live-source';
 import { LiveRelay, LiveRelayTarget } from './live/live-relay.entity';
 import { LiveCluster } from './live/live-cluster';
+import { LiveRelayLeaseRepository } from './live/live-relay-lease.repository';
 import { LiveController } from './live/live.controller';
 import { LiveService } from './live/live.service';
 import { LogbookLine } from './logbook/logbook-line.entity';
@@ -212,6 +213,7 @@ export class AppModule {
         LiveSourceFetcher,
         LiveService,
         LiveCluster,
+        LiveRelayLeaseRepository,
         LiveMicGateway,
         CapService,
         CapRepository,

@@ -2,13 +2,22 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { LiveStartFrame, LiveStatusFrame, LiveStopFrame } from '@loa/protocol';
-import { ClusterBus, decodeJson, encodeJson, type SharedBucket } from '../cluster/cluster-bus';
+import { ClusterBus, decodeJson, encodeJson } from '../cluster/cluster-bus';
+import { Clock } from '../common/clock';
 import { LiveHub } from './live-hub';
-import { LiveRelayTarget } from './live-relay.entity';
+import { LiveRelayLeaseRepository, type RelayProgress } from './live-relay-lease.repository';
+import { LiveRelayTarget, type LiveRelayLease } from './live-relay.entity';
 
-/** A relay's claim lapses this long after its encoding instance last renewed it (the instance died). */
-const CLAIM_TTL_MS = 30_000;
-const CLAIM_RENEW_MS = 10_000;
+/**
+ * A relay's lease runs out this long after its encoding instance last renewed it; the instance renews it
+ * far more often, and every instance looks for run-out leases as often again. Together with the time a
+ * source takes to start, a relay resumes within about four seconds of its instance dying.
+ */
+export const LEASE_TTL_MS = 2500;
+export const LEASE_RENEW_MS = 700;
+export const LEASE_SCAN_MS = 500;
+/** A lease run out longer than this belongs to a relay the whole deployment lost (every instance was down): it is not resumed. */
+export const TAKEOVER_WINDOW_MS = 60_000;
 
 /** Above this many stations a control message names none: each instance reads the relay's targets itself. */
 const INLINE_STATIONS = 10_000;
@@ -30,6 +39,16 @@ export interface RelayOrigin {
   stopRequested(relayId: string): Promise<boolean>;
   /** Whether this instance encodes the relay. */
   encodes(relayId: string): boolean;
+  /** How far the relay encoded here got, for its lease. */
+  progress(relayId: string): RelayProgress | null;
+  /** The lease of a relay encoded here was taken by another instance (this one was thought dead): stop encoding it, quietly. */
+  leaseLost(relayId: string): void;
+  /** This instance now holds the lease of a relay whose instance died: carry it on. */
+  takeOver(lease: LiveRelayLease, credentials: string | null): Promise<void>;
+  /** A relay whose lease ran out too long ago to resume: end it as failed. */
+  abandon(relayId: string): Promise<void>;
+  /** Microphone audio for a relay encoded here, from a browser connected to another instance; `null` when it ended. */
+  remoteMic(relayId: string, chunk: Buffer | null): void;
 }
 
 /** Who, on this instance, hears a relay encoded on another one. */
@@ -43,9 +62,10 @@ interface Audience {
 }
 
 /**
- * A relay is encoded once, on the instance that started it; its live.start/stop and audio groups cross
- * to every other instance through the cluster bus, and each writes them to the target agents it holds.
- * Agents' arrivals and live reports go the other way, to the encoding instance.
+ * A relay is encoded once, on the instance that holds its lease (the one that started it, or the one that
+ * took it over when that one died); its live.start/stop and audio groups cross to every other instance
+ * through the cluster bus, and each writes them to the target agents it holds. Agents' arrivals and live
+ * reports go the other way, to the encoding instance.
  */
 @Injectable()
 export class LiveCluster implements OnModuleInit, OnModuleDestroy {
@@ -53,14 +73,22 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
   private readonly heard = new Map<string, Audience>();
   private origin: RelayOrigin | null = null;
   private readonly subscriptions: (() => void)[] = [];
-  /** Relays encoded here, claimed in a bucket so a starting instance does not take them for left behind. */
-  private readonly claims = new Set<string>();
-  private claimBucket: SharedBucket | null = null;
-  private renew: NodeJS.Timeout | null = null;
+  /** Relays whose lease this instance holds, and until when it may send their audio (the lease it last wrote). */
+  private readonly owned = new Map<string, { validUntil: number }>();
+  /**
+   * Stream URL credentials of relays encoded anywhere, kept in memory only (never in the database), so the
+   * instance that takes a relay over can open its stream again.
+   */
+  private readonly credentials = new Map<string, string>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private renewing = false;
+  private scanning = false;
 
   constructor(
     private readonly bus: ClusterBus,
     private readonly hub: LiveHub,
+    private readonly leases: LiveRelayLeaseRepository,
+    private readonly clock: Clock,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -74,10 +102,8 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     if (!this.bus.clustered) return;
-    this.claimBucket = await this.bus.bucket('relays', CLAIM_TTL_MS);
-    this.renew = setInterval(() => {
-      for (const id of this.claims) this.writeClaim(id);
-    }, CLAIM_RENEW_MS);
+    this.timers.push(setInterval(() => void this.renewAll(), LEASE_RENEW_MS));
+    this.timers.push(setInterval(() => void this.scan(), LEASE_SCAN_MS));
     this.subscriptions.push(
       this.bus.subscribe('live.control', (data) => {
         const m = decodeJson<ControlMessage>(data);
@@ -105,11 +131,27 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
         const { relayId } = decodeJson<{ relayId: unknown }>(data);
         if (typeof relayId === 'string') void this.origin?.stopRequested(relayId);
       }),
+      this.bus.subscribe('live.mic.*', (data, subject) => {
+        const relayId = subject.slice('live.mic.'.length);
+        if (this.origin?.encodes(relayId)) this.origin.remoteMic(relayId, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      }),
+      this.bus.subscribe('live.mic-end', (data) => {
+        const { relayId } = decodeJson<{ relayId: unknown }>(data);
+        if (typeof relayId === 'string' && this.origin?.encodes(relayId)) this.origin.remoteMic(relayId, null);
+      }),
+      this.bus.subscribe('live.credentials', (data) => {
+        const { relayId, credentials } = decodeJson<{ relayId: unknown; credentials: unknown }>(data);
+        if (typeof relayId === 'string' && typeof credentials === 'string') this.credentials.set(relayId, credentials);
+      }),
+      this.bus.subscribe('live.ended', (data) => {
+        const { relayId } = decodeJson<{ relayId: unknown }>(data);
+        if (typeof relayId === 'string') this.credentials.delete(relayId);
+      }),
     );
   }
 
   onModuleDestroy(): void {
-    if (this.renew) clearInterval(this.renew);
+    for (const t of this.timers) clearInterval(t);
     for (const unsubscribe of this.subscriptions) unsubscribe();
   }
 
@@ -132,28 +174,111 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
     this.hub.sendAudio(stationIds, message);
   }
 
-  claim(relayId: string): void {
-    this.claims.add(relayId);
-    this.writeClaim(relayId);
+  /** A relay started here: its lease is written before its first audio, so no other instance takes it for dead. */
+  async claim(relayId: string, progress: RelayProgress, credentials: string | null): Promise<void> {
+    if (!this.bus.clustered) return;
+    const now = this.clock.now();
+    await this.leases.create(relayId, this.bus.instanceId, new Date(now + LEASE_TTL_MS).toISOString(), progress);
+    this.owned.set(relayId, { validUntil: now + LEASE_TTL_MS });
+    if (credentials) {
+      this.credentials.set(relayId, credentials);
+      this.bus.publish('live.credentials', encodeJson({ relayId, credentials }));
+    }
   }
 
-  release(relayId: string): void {
-    this.claims.delete(relayId);
-    this.claimBucket?.delete(relayId).catch((err: Error) => this.log.warn(`claim of relay ${relayId} not released: ${err.message}`));
+  /**
+   * Whether this instance may still send the relay's audio: only while the lease it last wrote runs, so an
+   * instance cut off from the database falls silent before any other may take the relay over.
+   */
+  mayEmit(relayId: string): boolean {
+    if (!this.bus.clustered) return true;
+    const own = this.owned.get(relayId);
+    return !!own && this.clock.now() < own.validUntil;
   }
 
-  /** Of relays the database says are live, those no instance encodes (all of them when alone). */
+  /** The relay ended here: its lease is gone, and the others forget its credentials. */
+  async release(relayId: string): Promise<void> {
+    this.credentials.delete(relayId);
+    if (!this.bus.clustered) return;
+    this.owned.delete(relayId);
+    this.bus.publish('live.ended', encodeJson({ relayId }));
+    await this.leases.release(relayId, this.bus.instanceId).catch((err: Error) => this.log.warn(`lease of relay ${relayId} not released: ${err.message}`));
+  }
+
+  /** Stops renewing a lease another instance took. */
+  forget(relayId: string): void {
+    this.owned.delete(relayId);
+  }
+
+  /** Of relays the database says are live, those no instance encodes and none will take over (all of them when alone). */
   async unclaimed(relays: { id: string; startedAt: string }[]): Promise<string[]> {
-    const bucket = this.claimBucket;
-    if (!bucket) return relays.map((r) => r.id);
-    const settled = Date.now() - CLAIM_TTL_MS;
-    const left: string[] = [];
-    for (const r of relays) if (Date.parse(r.startedAt) < settled && !(await bucket.get(r.id))) left.push(r.id);
-    return left;
+    if (!this.bus.clustered) return relays.map((r) => r.id);
+    // A relay just started may not have its lease yet.
+    const settled = this.clock.now() - 30_000;
+    const without = new Set((await this.leases.liveWithoutLease()).map((r) => r.id));
+    return relays.filter((r) => without.has(r.id) && Date.parse(r.startedAt) < settled).map((r) => r.id);
   }
 
-  private writeClaim(relayId: string): void {
-    this.claimBucket?.put(relayId, encodeJson({ instance: this.bus.instanceId })).catch((err: Error) => this.log.warn(`claim of relay ${relayId} not written: ${err.message}`));
+  /** Renews every lease held here, with each relay's progress. */
+  private async renewAll(): Promise<void> {
+    if (this.renewing || !this.origin) return;
+    this.renewing = true;
+    try {
+      await Promise.all(
+        [...this.owned.keys()].map(async (relayId) => {
+          // Null while a relay taken over here is still opening its source: the lease is held all the same.
+          const progress = this.origin?.progress(relayId) ?? null;
+          const issued = this.clock.now();
+          try {
+            if (await this.leases.renew(relayId, this.bus.instanceId, new Date(issued + LEASE_TTL_MS).toISOString(), progress)) {
+              const own = this.owned.get(relayId);
+              if (own) own.validUntil = issued + LEASE_TTL_MS;
+            } else if (this.owned.has(relayId)) {
+              this.owned.delete(relayId);
+              this.log.warn(`relay ${relayId} was taken over by another instance: no longer encoded here`);
+              this.origin?.leaseLost(relayId);
+            }
+          } catch (err) {
+            // The database is unreachable for now: the relay goes silent when its lease runs out, and either
+            // this instance renews it when the database is back or another has taken it.
+            this.log.warn(`lease of relay ${relayId} not renewed: ${(err as Error).message}`);
+          }
+        }),
+      );
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  /** Takes over relays whose instance stopped renewing their lease. */
+  private async scan(): Promise<void> {
+    if (this.scanning || !this.origin) return;
+    this.scanning = true;
+    try {
+      const now = this.clock.now();
+      for (const lease of await this.leases.lapsed(new Date(now).toISOString())) {
+        if (this.owned.has(lease.relayId) || this.origin.encodes(lease.relayId)) continue;
+        if (now - Date.parse(lease.leaseUntil) > TAKEOVER_WINDOW_MS) {
+          await this.origin.abandon(lease.relayId);
+          continue;
+        }
+        const at = this.clock.now();
+        if (!(await this.leases.take(lease, this.bus.instanceId, new Date(at).toISOString(), new Date(at + LEASE_TTL_MS).toISOString()))) continue;
+        this.owned.set(lease.relayId, { validUntil: at + LEASE_TTL_MS });
+        // Heard from the dead instance until now; from here on encoded here.
+        this.heard.delete(lease.relayId);
+        this.log.warn(`relay ${lease.relayId}: its instance stopped renewing the lease; taken over here`);
+        try {
+          await this.origin.takeOver(lease, this.credentials.get(lease.relayId) ?? null);
+        } catch (err) {
+          this.log.error(`relay ${lease.relayId} not taken over: ${(err as Error).message}`);
+        }
+      }
+    } catch (err) {
+      this.log.warn(`live relay leases not checked: ${(err as Error).message}`);
+    } finally {
+      this.scanning = false;
+    }
   }
 
   // ---- every instance ----
@@ -166,6 +291,21 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
   /** A report on a relay encoded elsewhere goes to its instance. */
   forwardStatus(stationId: string, status: LiveStatusFrame): void {
     if (this.bus.clustered && this.heard.has(status.relayId)) this.bus.publish('live.status', encodeJson({ stationId, status }));
+  }
+
+  /**
+   * A browser's microphone connected here for a relay encoded on another instance (the one that took it
+   * over after the browser's instance died): its audio goes on to that instance, which may change again.
+   */
+  micElsewhere(relayId: string): { write(chunk: Buffer): boolean; end(): void } | null {
+    if (!this.bus.clustered) return null;
+    return {
+      write: (chunk) => {
+        this.bus.publish(`live.mic.${relayId}`, chunk);
+        return true;
+      },
+      end: () => this.bus.publish('live.mic-end', encodeJson({ relayId })),
+    };
   }
 
   /** Asks the instance encoding the relay to stop it. */

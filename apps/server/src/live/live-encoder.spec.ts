@@ -49,4 +49,20 @@ describe('LiveEncoder pacing', () => {
     const sorted = [...lateness.slice(1)].sort((a, b) => a - b);
     expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(sendMs / 2);
   });
+
+  it('begins a file where a relay taken over left it: only the rest of the file is encoded', async () => {
+    let total = 0;
+    await new Promise<void>((resolve, reject) => {
+      const encoder = new LiveEncoder(
+        { kind: 'file', path: tone, format: 'wav', startMs: 1500 },
+        () => Date.now(),
+        (g) => (total += g.durationMs),
+        (error) => (error ? reject(new Error(error)) : resolve()),
+      );
+      encoder.start();
+    });
+    // Half a second of the two-second tone, give or take an MP3 frame or two.
+    expect(total).toBeGreaterThan(400);
+    expect(total).toBeLessThan(700);
+  });
 });

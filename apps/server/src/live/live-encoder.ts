@@ -23,6 +23,8 @@ export type EncoderInput =
       format: 'mp3' | 'wav';
       /** Brings this file's live airing to its loudness target (the 64 kb/s encode moves it), with the true-peak ceiling kept. */
       gain?: { db: number; ceilingDbtp: number };
+      /** Where in the file to begin, in ms: a relay taken over resumes where its first instance got to. */
+      startMs?: number;
     }
   /** A network stream fetched and checked by LiveSourceFetcher: its bytes, and the demuxer they were judged to be. */
   | { kind: 'stream'; body: Readable; format: string }
@@ -40,7 +42,7 @@ export function encoderArgs(input: EncoderInput): string[] {
   const head = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
   const source =
     input.kind === 'file'
-      ? ['-protocol_whitelist', 'file', '-f', input.format, '-i', `file:${input.path}`]
+      ? ['-protocol_whitelist', 'file', '-f', input.format, ...(input.startMs ? ['-ss', (input.startMs / 1000).toFixed(3)] : []), '-i', `file:${input.path}`]
       : input.kind === 'stream'
         ? // ffmpeg never touches the network: the bytes come through its standard input.
           ['-protocol_whitelist', 'pipe', '-f', input.format, '-i', 'pipe:0']

@@ -90,3 +90,45 @@ export class LiveRelayTarget {
   @PrimaryColumn({ type: 'varchar' })
   stationId!: string;
 }
+
+/**
+ * Which instance encodes a live relay, until when, and how far it got: renewed every second or so by that
+ * instance, so when it dies another one finds the lease run out, claims it with a conditional update and
+ * carries on from the round and offset written here. Not audited: it changes every second and says
+ * nothing about who did what.
+ */
+@Entity('live_relay_lease')
+export class LiveRelayLease {
+  @PrimaryColumn({ type: 'varchar' })
+  relayId!: string;
+
+  /** The encoding instance (its cluster instance id). */
+  @Column({ type: 'varchar', length: 64 })
+  owner!: string;
+
+  @InstantColumn()
+  leaseUntil!: string;
+
+  /** The round on air or last aired. */
+  @Column({ type: 'integer', default: 0 })
+  round!: number;
+
+  /** Whether that round is on air now, and since when (its live.start's instant). */
+  @Column({ type: 'boolean', default: false })
+  onAir!: boolean;
+
+  @InstantColumn({ nullable: true })
+  roundStartedAt!: string | null;
+
+  /** Audio of the round sent so far, in ms of the source: where a stored programme resumes. */
+  @Column({ type: 'integer', default: 0 })
+  offsetMs!: number;
+
+  /** The last audio group's sequence number, so the next owner's groups read as a gap, not as a continuation. */
+  @Column({ type: 'integer', default: 0 })
+  seq!: number;
+
+  /** When the last round ended (between rounds of an emergency). */
+  @InstantColumn({ nullable: true })
+  roundEndedAt!: string | null;
+}

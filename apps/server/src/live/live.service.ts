@@ -23,10 +23,11 @@ import { Unit } from '../units/unit.entity';
 import { LIVE_CHANNELS, LIVE_SAMPLE_RATE, LiveEncoder, type EncodedGroup, type EncoderInput } from './live-encoder';
 import { StationPresence } from '../cluster/station-presence';
 import { LiveCluster, type RelayOrigin } from './live-cluster';
+import { LiveRelayLeaseRepository, type RelayProgress } from './live-relay-lease.repository';
 import { LiveHub, type HubListener } from './live-hub';
 import { LiveSourceFetcher } from './live-source';
-import { LiveRelay, LiveRelayTarget, type LiveRelayStatus, type LiveSourceKind } from './live-relay.entity';
-import { parseStreamUrl, withoutCredentials } from './stream-address';
+import { LiveRelay, LiveRelayTarget, type LiveRelayLease, type LiveRelayStatus, type LiveSourceKind } from './live-relay.entity';
+import { parseStreamUrl, withoutCredentials, type StreamUrl } from './stream-address';
 
 export interface StartLive {
   kind: LiveKind;
@@ -59,10 +60,17 @@ const SPEECH_READY_MS = 60_000;
 
 /** An emergency lasts at most a week (and a timer cannot wait much longer than three weeks). */
 const MAX_EXPIRY_MS = 7 * 24 * 3600_000;
+/** Raw 16-bit PCM, mono, 48 kHz: what a browser's AudioWorklet gives with no codec in the page. */
+const MIC_INPUT: EncoderInput = { kind: 'pipe', format: ['-f', 's16le', '-ar', '48000', '-ac', '1'] };
 /** A microphone relay nobody feeds ends after this long. */
 const MIC_IDLE_MS = 30_000;
 /** How long a stop asked of another instance may take before the caller is told to try again. */
 const STOP_ELSEWHERE_MS = 10_000;
+/**
+ * A relay taken over numbers its groups on from its last written sequence plus this, so each agent sees
+ * one jump (one gap, logged once) and never mistakes the new groups for the ones it already played.
+ */
+const TAKEOVER_SEQ_JUMP = 1000;
 
 type StopCause = 'stopped' | 'expired';
 
@@ -90,6 +98,9 @@ interface ActiveRelay {
   encoder: LiveEncoder | null;
   seq: number;
   firstOfRound: boolean;
+  /** Source audio of the round on air sent so far (from where it resumed, when taken over), ms. */
+  offsetMs: number;
+  roundEndedAt: string | null;
   listeners: Set<ServerResponse>;
   /** Written in batches: the stream stays corked, and is let go every RECORDING_BATCH groups. */
   recording: { path: string; stream: WriteStream; bytes: number; held: number };
@@ -131,6 +142,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     private readonly tts: TtsService,
     private readonly cluster: LiveCluster,
     private readonly presence: StationPresence,
+    private readonly leases: LiveRelayLeaseRepository,
     config: AppConfig,
   ) {
     this.store = new MediaStore(config.mediaDir);
@@ -141,7 +153,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     this.cluster.setOrigin(this);
     await this.store.init();
     // A relay "live" in the database with no encoder is one the previous run left behind; with several
-    // instances, only one no instance claims (the others' relays go on).
+    // instances, only one without a lease (the others' relays go on, or are taken over when their lease runs out).
     const left = await this.cluster.unclaimed(await this.db.getRepository(LiveRelay).find({ select: { id: true, startedAt: true }, where: { status: 'live' } }));
     if (left.length) {
       await this.db.getRepository(LiveRelay).update(
@@ -178,7 +190,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     if (input.expiresAt && Date.parse(input.expiresAt) > this.clock.now() + MAX_EXPIRY_MS) {
       throw new LoaError('validation_failed', 'Thời điểm hết hạn không được quá 7 ngày kể từ bây giờ.', { fields: [{ field: 'expiresAt', problems: ['more than 7 days ahead'] }] });
     }
-    const { source, programmeId, url, reopen } = await this.resolveSource(input, who);
+    const { source, programmeId, url, reopen, credentials } = await this.resolveSource(input, who);
 
     const token = randomBytes(24).toString('base64url');
     const row = await this.db.transaction(async (m) => {
@@ -222,6 +234,19 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
       throw err;
     });
 
+    const a = this.activate(row, targets, source, reopen);
+    try {
+      await this.cluster.claim(row.id, this.progressOf(a), credentials);
+    } catch (err) {
+      this.log.error(`relay ${row.id}: lease not written (${(err as Error).message}); no other instance can take it over`);
+    }
+    this.log.log(`${row.kind} "${row.title}" (${row.id}) on ${targets.length} stations from ${row.sourceKind}`);
+    await this.startRound(a, 1);
+    return { relay: publicRelay(a.row), streamUrl: `/api/live/relays/${row.id}/stream.mp3?token=${token}`, streamToken: token };
+  }
+
+  /** The relay's in-memory state, registered as encoded here, with its expiry and microphone timers. */
+  private activate(row: LiveRelay, targets: string[], source: EncoderInput, reopen: (() => Promise<EncoderInput>) | null): ActiveRelay {
     const recordingPath = this.store.tempPath('.mp3');
     const a: ActiveRelay = {
       row,
@@ -235,10 +260,12 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
       inputUsed: false,
       round: 0,
       onAir: false,
-      roundStartedAt: now,
+      roundStartedAt: row.startedAt,
       encoder: null,
       seq: 0,
       firstOfRound: true,
+      offsetMs: 0,
+      roundEndedAt: null,
       listeners: new Set(),
       recording: { path: recordingPath, stream: createWriteStream(recordingPath), bytes: 0, held: 0 },
       statuses: new Map(),
@@ -250,12 +277,9 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     a.recording.stream.on('error', (e) => this.log.error(`recording of relay ${row.id} failed: ${e.message}`));
     a.recording.stream.cork();
     this.active.set(row.id, a);
-    this.cluster.claim(row.id);
-    if (row.expiresAt) a.timers.push(setTimeout(() => void this.stopActive(a, 'expired'), Date.parse(row.expiresAt) - this.clock.now()));
+    if (row.expiresAt) a.timers.push(setTimeout(() => void this.stopActive(a, 'expired'), Math.max(0, Date.parse(row.expiresAt) - this.clock.now())));
     if (source.kind === 'pipe') a.timers.push(setTimeout(() => !a.micAttached && void this.stopActive(a, 'stopped'), MIC_IDLE_MS));
-    this.log.log(`${row.kind} "${row.title}" (${row.id}) on ${targets.length} stations from ${row.sourceKind}`);
-    await this.startRound(a, 1);
-    return { relay: publicRelay(a.row), streamUrl: `/api/live/relays/${row.id}/stream.mp3?token=${token}`, streamToken: token };
+    return a;
   }
 
   /** Ends a relay; only someone whose unit reaches every station it airs on may (a province-wide relay is not a commune's to end). */
@@ -273,14 +297,30 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     return publicRelay(a.row);
   }
 
-  /** A relay encoded on another instance: that instance is asked to stop it, and its end awaited. */
+  /**
+   * A relay encoded on another instance: that instance is asked to stop it, and its end awaited. Asked
+   * again every second, since the relay may change hands meanwhile (its instance died and another took it
+   * over); one that nobody holds any more is ended here.
+   */
   private async stopElsewhere(row: LiveRelay): Promise<LiveRelay> {
-    this.cluster.requestStop(row.id);
     const until = this.clock.now() + STOP_ELSEWHERE_MS;
-    for (;;) {
+    for (let i = 0; ; i++) {
+      if (i % 10 === 0) this.cluster.requestStop(row.id);
       await new Promise((r) => setTimeout(r, 100));
+      const local = this.active.get(row.id);
+      if (local) {
+        await this.stopActive(local, 'stopped');
+        return local.row;
+      }
       const now = await this.get(row.id);
       if (now.status !== 'live') return now;
+      if (i % 10 === 5) {
+        const ended = await this.leases.endOrphan(row.id, this.clock.nowInstant(), { status: 'stopped', endedAt: this.clock.nowInstant(), endReason: 'Dừng theo yêu cầu.' });
+        if (ended) {
+          await this.cluster.release(row.id);
+          return this.get(row.id);
+        }
+      }
       if (this.clock.now() > until) throw new LoaError('conflict', 'Máy chủ đang phát buổi này chưa trả lời yêu cầu dừng; hãy thử lại sau ít giây.', { id: row.id });
     }
   }
@@ -294,6 +334,97 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
 
   encodes(relayId: string): boolean {
     return this.active.has(relayId);
+  }
+
+  // ---- leases: carrying a relay on when its instance dies ----
+
+  progress(relayId: string): RelayProgress | null {
+    const a = this.active.get(relayId);
+    return a ? this.progressOf(a) : null;
+  }
+
+  private progressOf(a: ActiveRelay): RelayProgress {
+    return { round: a.round, onAir: a.onAir, roundStartedAt: a.roundStartedAt, offsetMs: Math.round(a.offsetMs), seq: a.seq, roundEndedAt: a.roundEndedAt };
+  }
+
+  /** Another instance took this relay over: stop encoding it without a live.stop (the agents go on with the new owner) and without ending it. */
+  leaseLost(relayId: string): void {
+    const a = this.active.get(relayId);
+    if (!a) return;
+    this.active.delete(relayId);
+    for (const t of a.timers) clearTimeout(t);
+    const encoder = a.encoder;
+    a.encoder = null;
+    a.onAir = false;
+    a.finished = Promise.resolve();
+    encoder?.stop();
+    if (a.input.kind === 'stream') a.input.body.destroy();
+    for (const res of a.listeners) res.end();
+    a.listeners.clear();
+    a.recording.stream.end(() => void rm(a.recording.path, { force: true }));
+  }
+
+  /**
+   * Carries on a relay whose instance died: the same round (so each agent keeps its round, logs the gap
+   * once and writes one logbook line), a stored programme from where it got to, a stream URL opened again,
+   * a microphone waiting for the browser to connect again; between an emergency's rounds, the next round
+   * when it is due.
+   */
+  async takeOver(lease: LiveRelayLease, credentials: string | null): Promise<void> {
+    const row = await this.db.getRepository(LiveRelay).findOneBy({ id: lease.relayId });
+    if (!row || row.status !== 'live') {
+      await this.cluster.release(lease.relayId);
+      return;
+    }
+    const targets = (await this.db.getRepository(LiveRelayTarget).findBy({ relayId: row.id })).map((t) => t.stationId);
+    // A catch-up round for latecomers is not resumed: the next latecomer starts its own.
+    const resumeRound = lease.onAir && lease.round >= 1 && lease.round <= row.rounds;
+    let source: EncoderInput;
+    let reopen: (() => Promise<EncoderInput>) | null = null;
+    try {
+      if (row.sourceKind === 'url') {
+        if (!row.sourceUrl) throw new Error('relay has no stream address');
+        reopen = this.streamOpener({ shown: row.sourceUrl, credentials });
+        source = await reopen();
+      } else if (row.sourceKind === 'mic') source = MIC_INPUT;
+      else {
+        const programme = row.programmeId ? await this.db.getRepository(Programme).findOneBy({ id: row.programmeId }) : null;
+        if (!programme) throw new Error('its programme no longer exists');
+        source = await this.programmeInput(programme, resumeRound ? lease.offsetMs : 0);
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.error(`relay ${row.id} not taken over: ${message}`);
+      await this.db.getRepository(LiveRelay).update({ id: row.id, status: 'live' }, { status: 'failed', endedAt: this.clock.nowInstant(), endReason: `Máy chủ đang phát bị dừng và không mở lại được nguồn phát: ${message}` });
+      await this.cluster.release(row.id);
+      return;
+    }
+    const a = this.activate(row, targets, source, reopen);
+    a.round = lease.round;
+    a.seq = (lease.seq + TAKEOVER_SEQ_JUMP) >>> 0;
+    a.roundEndedAt = lease.roundEndedAt;
+    a.roundStartedAt = lease.roundStartedAt ?? row.startedAt;
+    this.log.log(`relay ${row.id} taken over at round ${lease.round}${resumeRound ? `, ${Math.round(lease.offsetMs)} ms in` : ''}`);
+    if (resumeRound) {
+      await this.startRound(a, lease.round, targets, { startedAt: a.roundStartedAt, offsetMs: lease.offsetMs });
+      return;
+    }
+    a.inputUsed = false;
+    if (a.round >= 1 && a.round < row.rounds) {
+      const due = (lease.roundEndedAt ? Date.parse(lease.roundEndedAt) : this.clock.now()) + row.intervalMs;
+      a.timers.push(setTimeout(() => void this.startRound(a, a.round + 1).catch((e: Error) => this.log.error(`relay ${row.id}: ${e.message}`)), Math.max(0, due - this.clock.now())));
+    } else if (a.round === 0) await this.startRound(a, 1);
+    else if (!this.awaitsCatchUp(a)) await this.finish(a, 'ended', null);
+  }
+
+  /** A relay whose lease ran out long ago (the whole deployment was down): ended as failed, not resumed. */
+  async abandon(relayId: string): Promise<void> {
+    const ended = await this.leases.endOrphan(relayId, toInstant(this.clock.now() - 1), {
+      status: 'failed',
+      endedAt: this.clock.nowInstant(),
+      endReason: 'Máy chủ khởi động lại khi đang phát trực tiếp.',
+    });
+    if (ended) this.log.warn(`relay ${relayId}: no instance renewed its lease for too long; ended as failed`);
   }
 
   async get(id: string): Promise<LiveRelay> {
@@ -383,13 +514,37 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     res.on('close', () => a.listeners.delete(res));
   }
 
-  /** A microphone connected to a relay whose source is `mic`: returns where its audio goes, or null. */
+  /**
+   * A microphone connected to a relay whose source is `mic`: returns where its audio goes, or null. A relay
+   * encoded on another instance (one that took it over) gets the audio through the cluster bus.
+   */
   attachMic(id: string): { write(chunk: Buffer): boolean; end(): void } | null {
     const a = this.active.get(id);
-    if (!a || a.input.kind !== 'pipe' || a.micAttached || !a.encoder) return null;
+    if (!a) {
+      const elsewhere = this.cluster.micElsewhere(id);
+      if (!elsewhere) return null;
+      // This instance may itself take the relay over while the microphone is connected to it.
+      return {
+        write: (chunk) => (this.active.has(id) ? (this.remoteMic(id, chunk), true) : elsewhere.write(chunk)),
+        end: () => (this.active.has(id) ? this.remoteMic(id, null) : elsewhere.end()),
+      };
+    }
+    if (a.input.kind !== 'pipe' || a.micAttached || !a.encoder) return null;
     a.micAttached = true;
     const encoder = a.encoder;
     return { write: (chunk) => encoder.write(chunk), end: () => encoder.endInput() };
+  }
+
+  remoteMic(relayId: string, chunk: Buffer | null): void {
+    const a = this.active.get(relayId);
+    if (!a || a.input.kind !== 'pipe' || !a.encoder) return;
+    if (chunk === null) {
+      a.encoder.endInput();
+      return;
+    }
+    a.micAttached = true;
+    // Whole samples only, as from a browser connected here.
+    if (chunk.length % 2 === 0) a.encoder.write(chunk);
   }
 
   // ---- hub events ----
@@ -486,7 +641,8 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     };
   }
 
-  private async startRound(a: ActiveRelay, round: number, targets: string[] = a.targets): Promise<void> {
+  /** Starts a round; with `resume`, carries on a round another instance began (same round, same instant). */
+  private async startRound(a: ActiveRelay, round: number, targets: string[] = a.targets, resume?: { startedAt: string; offsetMs: number }): Promise<void> {
     if (a.stopCause || a.finished || a.onAir) return;
     if (a.inputUsed && a.reopen) {
       try {
@@ -506,10 +662,13 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     a.round = round;
     a.roundTargets = targets;
     a.onAir = true;
-    a.firstOfRound = true;
-    a.roundStartedAt = this.clock.nowInstant();
+    a.firstOfRound = !resume;
+    a.roundStartedAt = resume?.startedAt ?? this.clock.nowInstant();
+    // A stored programme resumes where the last instance got to; a stream or microphone is live, so its count starts again.
+    a.offsetMs = resume && a.input.kind === 'file' ? resume.offsetMs : 0;
+    a.roundEndedAt = null;
     a.row.roundsAired = round;
-    await this.db.getRepository(LiveRelay).update({ id: a.row.id }, { roundsAired: round });
+    if (!resume) await this.db.getRepository(LiveRelay).update({ id: a.row.id }, { roundsAired: round });
     this.cluster.sendControl(a.row.id, a.roundTargets, a.targets, this.startFrame(a));
     const encoder = new LiveEncoder(
       a.input,
@@ -522,6 +681,9 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
   }
 
   private onGroup(a: ActiveRelay, g: EncodedGroup): void {
+    // Cut off from the database past its lease: another instance may be taking the relay over.
+    if (!this.cluster.mayEmit(a.row.id)) return;
+    a.offsetMs += g.durationMs;
     const message = encodeLiveAudio({ relayId: a.row.id, seq: a.seq, at: g.at, first: a.firstOfRound, payload: g.payload });
     a.seq = (a.seq + 1) >>> 0;
     a.firstOfRound = false;
@@ -547,6 +709,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     if (a.encoder !== encoder) return;
     a.encoder = null;
     a.onAir = false;
+    a.roundEndedAt = this.clock.nowInstant();
     const reason: LiveStopFrame['reason'] = error ? 'failed' : (a.stopCause ?? 'ended');
     const stop: LiveStopFrame = { type: 'live.stop', relayId: a.row.id, round: a.round, reason };
     this.cluster.sendControl(a.row.id, a.roundTargets, a.targets, stop);
@@ -606,7 +769,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     Object.assign(a.row, patch);
     await this.db.getRepository(LiveRelay).update({ id: a.row.id }, patch);
     this.active.delete(a.row.id);
-    this.cluster.release(a.row.id);
+    await this.cluster.release(a.row.id);
     this.log.log(`relay ${a.row.id} ${status}${reason ? `: ${reason}` : ''}`);
   }
 
@@ -642,7 +805,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
   private async resolveSource(
     input: StartLive,
     who: Principal,
-  ): Promise<{ source: EncoderInput; programmeId: string | null; url: string | null; reopen: (() => Promise<EncoderInput>) | null }> {
+  ): Promise<{ source: EncoderInput; programmeId: string | null; url: string | null; reopen: (() => Promise<EncoderInput>) | null; credentials: string | null }> {
     switch (input.sourceKind) {
       case 'programme': {
         if (!input.programmeId) throw new LoaError('validation_failed', 'Hãy chọn chương trình để phát.', { fields: [{ field: 'programmeId', problems: ['required'] }] });
@@ -650,29 +813,37 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
         // Another unit's own programme is not there for this caller.
         const [programme] = found ? await this.access.filterOwned(who, [found], (p) => p.createdBy) : [];
         if (!programme) throw new LoaError('not_found', 'Không tìm thấy chương trình này.', { id: input.programmeId });
-        const asset = await this.media.requireReady(programme.mediaAssetId);
-        const file = await this.media.fileFor(asset.sha256);
-        const gain = await this.media.liveGain(asset);
-        return { source: { kind: 'file', path: file.path, format: 'mp3', gain }, programmeId: programme.id, url: null, reopen: null };
+        return { source: await this.programmeInput(programme), programmeId: programme.id, url: null, reopen: null, credentials: null };
       }
       case 'url': {
         if (!input.url) throw new LoaError('validation_failed', 'Hãy nhập địa chỉ luồng phát.', { fields: [{ field: 'url', problems: ['required'] }] });
         const url = parseStreamUrl(input.url);
-        const open = async (): Promise<EncoderInput> => ({ kind: 'stream', ...(await this.sources.open(url)) });
-        return { source: await open(), programmeId: null, url: url.shown, reopen: open };
+        const open = this.streamOpener(url);
+        return { source: await open(), programmeId: null, url: url.shown, reopen: open, credentials: url.credentials };
       }
       case 'mic':
-        // Raw 16-bit PCM, mono, 48 kHz: what a browser's AudioWorklet gives with no codec in the page.
-        return { source: { kind: 'pipe', format: ['-f', 's16le', '-ar', '48000', '-ac', '1'] }, programmeId: null, url: null, reopen: null };
+        return { source: MIC_INPUT, programmeId: null, url: null, reopen: null, credentials: null };
       case 'text': {
         const text = input.text?.trim();
         if (!text) throw new LoaError('validation_failed', 'Hãy nhập nội dung cần đọc.', { fields: [{ field: 'text', problems: ['required'] }] });
         const { programme, asset } = await this.speak(input.kind, input.title, text, who);
         const file = await this.media.fileFor(asset.sha256);
         const gain = await this.media.liveGain(asset);
-        return { source: { kind: 'file', path: file.path, format: 'mp3', gain }, programmeId: programme.id, url: null, reopen: null };
+        return { source: { kind: 'file', path: file.path, format: 'mp3', gain }, programmeId: programme.id, url: null, reopen: null, credentials: null };
       }
     }
+  }
+
+  /** A stored programme's broadcast file, with the gain that brings its live airing to the loudness target. */
+  private async programmeInput(programme: Programme, startMs = 0): Promise<EncoderInput> {
+    const asset = await this.media.requireReady(programme.mediaAssetId);
+    const file = await this.media.fileFor(asset.sha256);
+    const gain = await this.media.liveGain(asset);
+    return { kind: 'file', path: file.path, format: 'mp3', gain, ...(startMs > 0 ? { startMs } : {}) };
+  }
+
+  private streamOpener(url: StreamUrl): () => Promise<EncoderInput> {
+    return async () => ({ kind: 'stream', ...(await this.sources.open(url)) });
   }
 
   /**
