@@ -104,6 +104,8 @@ export async function writeLogbookXlsx(out: Writable, meta: FormMeta, columns: L
   const center = { horizontal: 'center' as const, vertical: 'middle' as const, wrapText: true };
   let total = 0;
   let sheets = 0;
+  const cellStyles: Partial<ExcelJS.Style>[] = columns.map((c) => (c.numFmt ? { numFmt: c.numFmt } : {}));
+  const rowStyle: Partial<ExcelJS.Style> = {};
   for await (const section of sections) {
     sheets++;
     const ws = wb.addWorksheet(sheetName(section.stationName, used), { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
@@ -147,8 +149,14 @@ export async function writeLogbookXlsx(out: Writable, meta: FormMeta, columns: L
     let r = 8;
     for await (const page of section.pages) {
       for (const item of page) {
-        ws.getRow(r++).values = columns.map((c) => c.value(item));
-        ws.getRow(r - 1).commit();
+        const row = ws.getRow(r++);
+        row.values = columns.map((c) => c.value(item));
+        // Each row and cell would otherwise carry its own copy of its style, which exceljs serialises to
+        // find its id; one object per column (and one for the rows) is found by identity.
+        // A row's style is a plain field in exceljs, missing from its types.
+        (row as unknown as { style: Partial<ExcelJS.Style> }).style = rowStyle;
+        for (let i = 0; i < cellStyles.length; i++) row.getCell(i + 1).style = cellStyles[i];
+        row.commit();
         totals.add(item);
       }
       await drained(ws);
