@@ -132,18 +132,6 @@ function valuesOfAll<T>(rows: readonly T[], values: RowValues<T>): Value[] {
   return params;
 }
 
-/** One array per column of the rows' values. */
-function columnsOf<T>(rows: readonly T[], width: number, values: RowValues<T>): Value[][] {
-  const columns: Value[][] = Array.from({ length: width }, () => new Array<Value>(rows.length));
-  const one: Value[] = [];
-  for (let r = 0; r < rows.length; r++) {
-    one.length = 0;
-    values(rows[r], one);
-    for (let c = 0; c < width; c++) columns[c][r] = one[c] ?? null;
-  }
-  return columns;
-}
-
 /** What the writer itself last wrote at the head of a station's chain. */
 interface KnownHead {
   chainPos: number;
@@ -275,7 +263,9 @@ export class LogbookWriter {
    */
   private async insert<T>(m: EntityManager, entity: typeof LogbookLine | typeof LogbookSeal, fields: readonly string[], rows: T[], values: RowValues<T>): Promise<void> {
     if (engineOf(m) === 'postgres') {
-      for (let i = 0; i < rows.length; i += PG_CHUNK) await m.query(this.statement(m, entity, fields, 0), columnsOf(rows.slice(i, i + PG_CHUNK), fields.length, values));
+      // One JSON document of the rows: JSON.stringify is native, where the driver would escape every value
+      // of every column array in JavaScript; the rows' keys are the columns' names.
+      for (let i = 0; i < rows.length; i += PG_CHUNK) await m.query(this.statement(m, entity, fields, 0), [JSON.stringify(rows.slice(i, i + PG_CHUNK))]);
       return;
     }
     const chunk = Math.floor(SQLITE_PARAMS / fields.length);
@@ -296,8 +286,7 @@ export class LogbookWriter {
     if (sql) return sql;
     const into = `INSERT INTO "${meta.tableName}" (${fields.map((f) => `"${f}"`).join(', ')})`;
     if (rows === 0) {
-      const arrays = fields.map((f, i) => `$${i + 1}::${m.connection.driver.normalizeType(meta.findColumnWithPropertyName(f)!)}[]`);
-      sql = `${into} SELECT * FROM unnest(${arrays.join(', ')})`;
+      sql = `${into} SELECT ${fields.map((f) => `r."${f}"`).join(', ')} FROM json_populate_recordset(NULL::"${meta.tableName}", $1::json) AS r`;
     } else {
       const tuple = `(${fields.map(() => '?').join(', ')})`;
       sql = `${into} VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
