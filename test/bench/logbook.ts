@@ -15,7 +15,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { execFile } from 'node:child_process';
+import { parseArgs, promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/server/src/app.module';
 import type { Principal } from '../../apps/server/src/auth/principal';
@@ -30,6 +31,8 @@ import type { Station } from '../../apps/server/src/stations/station.entity';
 import { StationsService } from '../../apps/server/src/stations/stations.service';
 import { UnitsService } from '../../apps/server/src/units/units.service';
 import { BATCH, benchLine, ingest, ingestOnPostgres, log, STATIONS, type Ingest } from './logbook-ingest';
+
+const run = promisify(execFile);
 
 async function toFile(path: string, run: (out: WriteStream) => Promise<unknown>): Promise<number> {
   const out = createWriteStream(path);
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
     });
     log(`pdf: ${pages} pages in ${pdfS.toFixed(2)} s`);
 
-    const dossier = await dossierSection(app.get(DataSource), app.get(LogbookWriter), app.get(UnitsService), app.get(StationsService), app.get(DossierService), dir, Number(values['dossier-lines']));
+    const dossier = await dossierSection(app.get(DataSource), app.get(LogbookWriter), app.get(UnitsService), app.get(StationsService), dir, Number(values['dossier-lines']));
 
     const usage = process.resourceUsage();
     const peakRssMb = usage.maxRSS / 1024;
@@ -141,10 +144,12 @@ async function main(): Promise<void> {
 
 /**
  * The dossier of a quarter: a unit of its own whose ten stations carry `total` lines in Q1 2026, written
- * through the same writer (not timed), then the whole dossier with `?audio=links` streamed to a file.
- * Its RSS is sampled while it streams: the figure is what the process holds while making it.
+ * through the same writer (not timed), then the whole dossier with `?audio=links` streamed to a file by
+ * a fresh server process on the same database (dossierChild), as a server would make it on request.
+ * Its RSS is sampled there while it streams: the figure is what that process holds while making the
+ * dossier, not what this one kept from the ingest and exports above.
  */
-async function dossierSection(db: DataSource, writer: LogbookWriter, units: UnitsService, stationsService: StationsService, dossiers: DossierService, dir: string, total: number) {
+async function dossierSection(db: DataSource, writer: LogbookWriter, units: UnitsService, stationsService: StationsService, dir: string, total: number) {
   const STATION_COUNT = 10;
   const from = Date.parse('2026-01-01T00:00:00+07:00');
   const to = Date.parse('2026-04-01T00:00:00+07:00');
@@ -176,29 +181,68 @@ async function dossierSection(db: DataSource, writer: LogbookWriter, units: Unit
   }
   log(`dossier: ${total} lines written for the quarter`);
 
-  const who: Principal = { kind: 'user', userId: 'bench', username: 'bench', role: 'admin', unitId: null };
-  const rssBefore = process.memoryUsage().rss;
-  let rss = rssBefore;
-  const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50);
-  const path = join(dir, 'dossier.zip');
-  let seconds: number;
-  const cpu0 = process.cpuUsage();
-  try {
-    seconds = await toFile(path, async (out) => {
-      const plan = await dossiers.prepare(who, { unitId: district.id, from: new Date(from).toISOString(), to: new Date(to).toISOString(), audio: 'links' });
-      await dossiers.write(plan, out);
-    });
-  } finally {
-    clearInterval(sampler);
-  }
-  const cpu = process.cpuUsage(cpu0);
-  rss = Math.max(rss, process.memoryUsage().rss);
-  const mb = (await stat(path)).size / 1e6;
-  log(`dossier: ${seconds.toFixed(2)} s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s), ${mb.toFixed(1)} MB, rss ${Math.round(rss / 1048576)} MB at most (${Math.round(rssBefore / 1048576)} MB before)`);
-  return { lines: total, seconds: +seconds.toFixed(2), cpuS: +((cpu.user + cpu.system) / 1e6).toFixed(2), rssBeforeMb: Math.round(rssBefore / 1048576), rssMb: Math.round(rss / 1048576), mb: +mb.toFixed(1) };
+  const job: DossierJob = { dir, unitId: district.id, from: new Date(from).toISOString(), to: new Date(to).toISOString(), path: join(dir, 'dossier.zip') };
+  // The same Node flags (the heap limit) as this process.
+  const child = await run(process.execPath, [...process.execArgv, __filename, '--dossier-child', JSON.stringify(job)], { maxBuffer: 16 * 1024 * 1024 });
+  process.stderr.write(child.stderr);
+  const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as DossierFigures;
+  return { lines: total, ...r };
 }
 
-main().catch((e: unknown) => {
+interface DossierJob {
+  dir: string;
+  unitId: string;
+  from: string;
+  to: string;
+  path: string;
+}
+
+interface DossierFigures {
+  seconds: number;
+  cpuS: number;
+  rssBeforeMb: number;
+  rssMb: number;
+  mb: number;
+}
+
+/** In the child: starts the server's application on the bench's database and streams the dossier to a file. */
+async function dossierChild(job: DossierJob): Promise<void> {
+  const config = AppConfig.fromEnv({ DATA_DIR: join(job.dir, 'data'), MEDIA_DIR: join(job.dir, 'media'), LOG_LEVEL: 'error' });
+  const app = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: ['error'] });
+  try {
+    const dossiers = app.get(DossierService);
+    const who: Principal = { kind: 'user', userId: 'bench', username: 'bench', role: 'admin', unitId: null };
+    const rssBefore = process.memoryUsage().rss;
+    let rss = rssBefore;
+    const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50);
+    let seconds: number;
+    const cpu0 = process.cpuUsage();
+    try {
+      seconds = await toFile(job.path, async (out) => {
+        const plan = await dossiers.prepare(who, { unitId: job.unitId, from: job.from, to: job.to, audio: 'links' });
+        await dossiers.write(plan, out);
+      });
+    } finally {
+      clearInterval(sampler);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    rss = Math.max(rss, process.memoryUsage().rss);
+    const mb = (await stat(job.path)).size / 1e6;
+    log(`dossier: ${seconds.toFixed(2)} s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s), ${mb.toFixed(1)} MB, rss ${Math.round(rss / 1048576)} MB at most (${Math.round(rssBefore / 1048576)} MB before)`);
+    const figures: DossierFigures = { seconds: +seconds.toFixed(2), cpuS: +((cpu.user + cpu.system) / 1e6).toFixed(2), rssBeforeMb: Math.round(rssBefore / 1048576), rssMb: Math.round(rss / 1048576), mb: +mb.toFixed(1) };
+    process.stdout.write(JSON.stringify(figures) + '\n');
+  } finally {
+    await app.close();
+  }
+}
+
+async function entry(): Promise<void> {
+  const child = process.argv.indexOf('--dossier-child');
+  if (child >= 0) return dossierChild(JSON.parse(process.argv[child + 1]) as DossierJob);
+  return main();
+}
+
+entry().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });

@@ -92,4 +92,37 @@ describe(`logbook chains with concurrent writers (${TEST_ENGINE})`, () => {
       expect(report).toMatchObject({ ok: true, checked: WRITERS * APPENDS_PER_WRITER });
     }
   });
+
+  it('reads a batch\'s heads and running numbers of many stations in one query on PostgreSQL, numbering each year from 1', async () => {
+    const db = sources[0];
+    const writer = writers[0];
+    const stations = Array.from({ length: 12 }, (_, i) => `station-batch-${i}`);
+    // Each station's first lines late on 31 December, local time; the next batch runs into the new year.
+    const at = (k: number) => ({ plannedStart: new Date(Date.UTC(2026, 11, 31, 15, 0) + k * 1800_000).toISOString(), createdAt: new Date(Date.UTC(2026, 11, 31, 15, 0) + k * 1800_000 + 60_000).toISOString() });
+    await db.transaction((m) => writer.append(m, stations.flatMap((s) => [0, 1].map((k) => ({ ...draft(s, k), ...at(k) })))));
+    let selects = 0;
+    await db.transaction(async (m) => {
+      const runner = m.queryRunner!;
+      const query = runner.query.bind(runner);
+      jest.spyOn(runner, 'query').mockImplementation((sql: string, ...rest: unknown[]) => {
+        if (/^\s*SELECT/i.test(sql)) selects++;
+        return (query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
+      });
+      await writer.append(m, stations.flatMap((s) => [2, 3, 4, 5].map((k) => ({ ...draft(s, k), ...at(k) }))));
+    });
+    // The chain locks and the heads: not three reads for each of the twelve stations.
+    if (TEST_ENGINE === 'postgres') expect(selects).toBeLessThanOrEqual(2);
+    for (const stationId of stations) {
+      const lines = await db.getRepository(LogbookLine).find({ where: { stationId }, order: { chainPos: 'ASC' } });
+      expect(lines.map((l) => [l.chainPos, l.year, l.number])).toEqual([
+        [1, 2026, 1],
+        [2, 2026, 2],
+        [3, 2026, 3],
+        [4, 2026, 4],
+        [5, 2027, 1],
+        [6, 2027, 2],
+      ]);
+      expect(await verifyStationChain(db.manager, stationId)).toMatchObject({ ok: true, checked: 6 });
+    }
+  });
 });

@@ -7,6 +7,7 @@ import type { ExportRow, LogbookColumn } from './logbook-columns';
 import { minutesSeconds } from './logbook-columns';
 import type { LogbookResult } from './logbook-line.entity';
 import { RESULT_LABELS } from './logbook-rules';
+import { type CellLine, PdfCells } from './pdf-cells';
 
 /** What heads every printed form. */
 export interface FormMeta {
@@ -103,6 +104,8 @@ export async function writeLogbookXlsx(out: Writable, meta: FormMeta, columns: L
   const center = { horizontal: 'center' as const, vertical: 'middle' as const, wrapText: true };
   let total = 0;
   let sheets = 0;
+  const cellStyles: Partial<ExcelJS.Style>[] = columns.map((c) => (c.numFmt ? { numFmt: c.numFmt } : {}));
+  const rowStyle: Partial<ExcelJS.Style> = {};
   for await (const section of sections) {
     sheets++;
     const ws = wb.addWorksheet(sheetName(section.stationName, used), { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
@@ -146,8 +149,14 @@ export async function writeLogbookXlsx(out: Writable, meta: FormMeta, columns: L
     let r = 8;
     for await (const page of section.pages) {
       for (const item of page) {
-        ws.getRow(r++).values = columns.map((c) => c.value(item));
-        ws.getRow(r - 1).commit();
+        const row = ws.getRow(r++);
+        row.values = columns.map((c) => c.value(item));
+        // Each row and cell would otherwise carry its own copy of its style, which exceljs serialises to
+        // find its id; one object per column (and one for the rows) is found by identity.
+        // A row's style is a plain field in exceljs, missing from its types.
+        (row as unknown as { style: Partial<ExcelJS.Style> }).style = rowStyle;
+        for (let i = 0; i < cellStyles.length; i++) row.getCell(i + 1).style = cellStyles[i];
+        row.commit();
         totals.add(item);
       }
       await drained(ws);
@@ -185,11 +194,11 @@ const MIN_FONT_SIZE = 5.5;
 const MARGIN = 28;
 const PAD = 2;
 
-/** How a row prints: its font size, its height, and which of its cells wrap. */
+/** How a row prints: its font size, its height, and each cell's lines. */
 interface RowFit {
   size: number;
   height: number;
-  wraps: boolean[];
+  lines: string[][];
 }
 
 /**
@@ -213,7 +222,9 @@ export function columnWidths(columns: readonly LogbookColumn[], printable: numbe
  * tallest wrapped cell. Every page has its number and the digest. Returns the number of pages.
  */
 export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: LogbookColumn[], sections: AsyncIterable<StationSection>): Promise<number> {
-  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 0, autoFirstPage: false, info: { Title: FORM_TITLE, Creator: 'Loa' } });
+  // No layout cache: pdfkit's keeps every word it ever laid out (every time of day of a quarter); the
+  // cell writer keeps a bounded one of its own.
+  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 0, autoFirstPage: false, fontLayoutCache: false, info: { Title: FORM_TITLE, Creator: 'Loa' } });
   const done = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
     out.on('close', resolve);
@@ -222,6 +233,7 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
   doc.pipe(out);
   doc.registerFont('R', FONT_REGULAR);
   doc.registerFont('B', FONT_BOLD);
+  const cells = new PdfCells(doc, ['R', 'B']);
 
   let pages = 0;
   let pageW = 0;
@@ -232,9 +244,14 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
     pages++;
     pageW = doc.page.width;
     pageH = doc.page.height;
-    doc.font('R').fontSize(7).fillColor('#444');
-    doc.text(`Trang ${pages} · Mã kiểm chứng SHA-256: ${meta.digest} · In lúc ${meta.printedAt}`, MARGIN, pageH - MARGIN + 6, { lineBreak: false });
-    doc.text(meta.seal.join(' · '), MARGIN, pageH - MARGIN + 15, { lineBreak: false });
+    doc.fillColor('#444');
+    // The page number apart from the rest of the line, which is the same on every page and so laid out once.
+    const number = `Trang ${pages} `;
+    cells.draw('R', 7, [
+      { text: number, x: MARGIN, y: pageH - MARGIN + 6 },
+      { text: `· Mã kiểm chứng SHA-256: ${meta.digest} · In lúc ${meta.printedAt}`, x: MARGIN + cells.width('R', number, 7), y: pageH - MARGIN + 6 },
+      { text: meta.seal.join(' · '), x: MARGIN, y: pageH - MARGIN + 15 },
+    ]);
     doc.fillColor('black');
     if (!ws.length) {
       doc.font('R').fontSize(FONT_SIZE);
@@ -246,36 +263,34 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
     const tw = doc.widthOfString(text);
     doc.text(text, x + Math.max(0, (w - tw) / 2), y, { lineBreak: false });
   };
-  // The widest a glyph of DejaVu Sans gets, in em: text this short surely fits on one line unmeasured.
-  const WIDEST_GLYPH = 1.05;
-  const lineH = (size: number) => size * 1.17;
-  /** Height of `text` wrapped to `w` at `size`; measured only when it might not fit on one line. */
-  // Most cells repeat (station, chuyên mục, source, result): measure each text once per width and size.
-  const measured = new Map<string, number>();
-  const heightOf = (text: string, w: number, size: number, font: 'R' | 'B'): number => {
-    if (text.length * size * WIDEST_GLYPH <= w) return lineH(size);
-    const key = `${font}|${size}|${w}|${text}`;
-    let h = measured.get(key);
-    if (h === undefined) {
-      doc.fontSize(size);
-      h = doc.widthOfString(text) <= w ? lineH(size) : doc.heightOfString(text, { width: w });
-      if (measured.size > 20_000) measured.clear();
-      measured.set(key, h);
-    }
-    return h;
-  };
   const bottom = () => pageH - MARGIN;
+  /** The lines of each cell, at the row's size, wrapped to its column. */
+  const linesOf = (texts: string[], font: 'R' | 'B', size: number): string[][] => texts.map((t, i) => (t === '' ? [] : cellLines(t, i, font, size)));
+  // Most cells repeat (station, chuyên mục, source, result): wrap each text once per column and size.
+  const wrapped = new Map<string, string[]>();
+  const cellLines = (text: string, column: number, font: 'R' | 'B', size: number): string[] => {
+    const w = ws[column] - 2 * PAD;
+    if (text.indexOf('\n') < 0 && cells.width(font, text, size) <= w) return [text];
+    const key = `${font}|${size}|${column}|${text}`;
+    let lines = wrapped.get(key);
+    if (!lines) {
+      lines = cells.wrap(font, text, w, size);
+      if (wrapped.size > 20_000) wrapped.clear();
+      wrapped.set(key, lines);
+    }
+    return lines;
+  };
   /** Draws one row of cells at y, each wrapped in its column, and the rule under it. */
-  const drawRow = (cells: string[], y: number, font: 'R' | 'B', fit: RowFit) => {
+  const drawRow = (y: number, font: 'R' | 'B', fit: RowFit) => {
+    const lh = cells.lineHeight(font, fit.size);
+    const out: CellLine[] = [];
     let x = MARGIN;
-    doc.font(font).fontSize(fit.size);
-    const height = fit.height;
-    cells.forEach((text, i) => {
-      // A cell known to fit on one line skips pdfkit's line wrapper, by far the slower path.
-      if (text !== '') doc.text(text, x + PAD, y + PAD, fit.wraps[i] ? { width: ws[i] - 2 * PAD, lineBreak: true, lineGap: 0 } : { lineBreak: false });
+    fit.lines.forEach((lines, i) => {
+      lines.forEach((text, k) => out.push({ text, x: x + PAD, y: y + PAD + k * lh }));
       x += ws[i];
     });
-    doc.lineWidth(0.3).moveTo(MARGIN, y + height).lineTo(pageW - MARGIN, y + height).stroke();
+    cells.draw(font, fit.size, out);
+    doc.lineWidth(0.3).moveTo(MARGIN, y + fit.height).lineTo(pageW - MARGIN, y + fit.height).stroke();
   };
   /** The table's frame and column rules on this page, once, from its top to `y` (cheaper than per row). */
   const frame = (top: number, y: number) => {
@@ -287,21 +302,20 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
     }
   };
   /** The font size and height a row needs: shrink a crowded row a little before making it taller. */
-  const fitRow = (cells: string[], font: 'R' | 'B'): RowFit => {
-    doc.font(font);
+  const fitRow = (texts: string[], font: 'R' | 'B'): RowFit => {
     let size = FONT_SIZE;
-    const measure = () => cells.map((t, i) => (t === '' ? 0 : heightOf(t, ws[i] - 2 * PAD, size, font)));
-    let hs = measure();
-    while (Math.max(...hs) > lineH(size) * 3 && size > MIN_FONT_SIZE) {
+    let lines = linesOf(texts, font, size);
+    const most = () => lines.reduce((n, l) => Math.max(n, l.length), 1);
+    while (most() > 3 && size > MIN_FONT_SIZE) {
       size -= 0.5;
-      hs = measure();
+      lines = linesOf(texts, font, size);
     }
-    return { size, height: Math.max(ROW_H, Math.max(...hs) + 2 * PAD + 1), wraps: hs.map((h) => h > lineH(size)) };
+    return { size, height: Math.max(ROW_H, most() * cells.lineHeight(font, size) + 2 * PAD + 1), lines };
   };
   const tableHead = (y: number): number => {
     const headers = columns.map((c) => c.header);
     const fit = fitRow(headers, 'B');
-    drawRow(headers, y, 'B', fit);
+    drawRow(y, 'B', fit);
     return y + fit.height;
   };
 
@@ -321,19 +335,19 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
     const totals = new Totals();
     for await (const page of section.pages) {
       for (const row of page) {
-        const cells = columns.map((c) => {
+        const texts = columns.map((c) => {
           const v = c.value(row);
           // Figures the Vietnamese way ("1.234"); running numbers stay as they are counted.
           return typeof v === 'number' && !c.sample ? viNumber(v, 0) : String(v);
         });
-        const fit = fitRow(cells, 'R');
+        const fit = fitRow(texts, 'R');
         if (y + fit.height > bottom()) {
           frame(top, y);
           newPage();
           top = MARGIN;
           y = tableHead(top);
         }
-        drawRow(cells, y, 'R', fit);
+        drawRow(y, 'R', fit);
         y += fit.height;
         totals.add(row);
       }

@@ -1,3 +1,4 @@
+import PDFDocument from 'pdfkit';
 import { PassThrough } from 'node:stream';
 import { pdfText } from '../../../../test/support/pdf-text';
 import { logbookColumns, type ExportRow } from './logbook-columns';
@@ -79,6 +80,18 @@ describe('the printed logbook prints every cell whole', () => {
     expect(text).toContain('Trang 2');
     // A figure is written the Vietnamese way.
     expect(text).toContain('1.234');
+  }, 30_000);
+
+  it('draws the table without laying out each cell through pdfkit text(), which a quarter of lines cannot afford', async () => {
+    const text = jest.spyOn(PDFDocument.prototype, 'text');
+    try {
+      const rows = Array.from({ length: 60 }, (_, i) => line((i % 28) + 1, { number: i + 1 }));
+      await render(rows);
+      // The form's heading and its closing lines only: not one call per cell (60 rows × 17 columns).
+      expect(text.mock.calls.length).toBeLessThan(30);
+    } finally {
+      text.mockRestore();
+    }
   }, 30_000);
 
   it('gives date and time columns the width of their widest value, whatever the weights say', () => {
