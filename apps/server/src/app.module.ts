@@ -37,6 +37,9 @@ import { DomainEvents } from './common/events';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDatabase } from './database/data-source';
 import { HealthController } from './health/health.controller';
+import { HolidaysController } from './holidays/holidays.controller';
+import { HolidaysRepository } from './holidays/holidays.repository';
+import { HolidaysService } from './holidays/holidays.service';
 import { LogbookExport } from './logbook/logbook-export.entity';
 import { Leadership, createLeadership } from './leadership/leadership';
 import { LiveHub } from './live/live-hub';
@@ -87,6 +90,7 @@ import { StationsController } from './stations/stations.controller';
 import { StationsService } from './stations/stations.service';
 import { Unit } from './units/unit.entity';
 import { UnitsController } from './units/units.controller';
+import { UnitsRepository } from './units/units.repository';
 import { UnitsService } from './units/units.service';
 import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
@@ -153,6 +157,7 @@ export class AppModule {
         CapController,
         AlertsController,
         StationHealthController,
+        HolidaysController,
       ],
       providers: [
         AuthService,
@@ -170,6 +175,9 @@ export class AppModule {
         AuditService,
         UsersService,
         UnitsService,
+        UnitsRepository,
+        HolidaysService,
+        HolidaysRepository,
         StationsService,
         EnrolmentService,
         ProgrammesService,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In, LessThan } from 'typeorm';
 import type { Priority, ScheduleSnapshot, SlotSource, StartMode } from '@loa/protocol';
+import type { HolidayRule } from '@loa/api-types';
 import {
   END_OF_TIME,
   findClashes,
@@ -26,6 +27,7 @@ import { Station } from '../stations/station.entity';
 import { StationsService } from '../stations/stations.service';
 import { Unit } from '../units/unit.entity';
 import { AiringsRepository } from './airings.repository';
+import { HolidaysService } from '../holidays/holidays.service';
 import { airingsOf, Expansions } from './expand';
 import { AccessPolicy, mayApprove, mayAuthor, mayEditAiring, OUTSIDE_UNIT, ownStationsOf, reachOf, type Actor, type OwnStations, type SlotScope } from '../access/access-policy';
 import { AiringRow, buildSnapshot, instantOfOccurrence, occurrenceIdOf } from './snapshot';
@@ -52,6 +54,8 @@ export interface NewSlot extends SlotTargetsInput {
   source?: SlotSource;
   startMode?: StartMode;
   waitMs?: number;
+  /** What an airing on a public holiday or declared day off does (default: play). */
+  holidayRule?: HolidayRule;
   /** What to leave it as; by default approved when the author may approve it, else submitted. */
   status?: 'draft' | 'submitted' | 'approved';
 }
@@ -66,7 +70,7 @@ export interface SlotTiming {
   waitMs: number | undefined;
 }
 
-export type SlotChange = Partial<Pick<NewSlot, 'startAt' | 'timeZone' | 'rule' | 'exdates' | 'startMode' | 'waitMs' | 'priority'>>;
+export type SlotChange = Partial<Pick<NewSlot, 'startAt' | 'timeZone' | 'rule' | 'exdates' | 'startMode' | 'waitMs' | 'priority' | 'holidayRule'>>;
 
 function timingOf(input: Partial<SlotTiming> & { startAt: string; rule?: string | null }, defaultZone: string): SlotTiming {
   return {
@@ -124,6 +128,7 @@ export class ScheduleService {
     private readonly events: DomainEvents,
     private readonly access: AccessPolicy,
     private readonly airings: AiringsRepository,
+    private readonly holidays: HolidaysService,
   ) {}
 
   // ---- authoring ----
@@ -196,6 +201,7 @@ export class ScheduleService {
       durationMs,
       priority: scope.priority,
       source: scope.source,
+      holidayRule: input.holidayRule ?? 'play',
       status,
       rejectionReason: null,
       createdBy: actor?.userId ?? null,
@@ -203,6 +209,7 @@ export class ScheduleService {
       updatedAt: nowIso,
     });
 
+    if (status !== 'draft') await this.holidays.refuseQuietHours(slot, [...stationMap.keys()], now);
     const affected = await this.db.transaction(async (m) => {
       if (status !== 'draft') await this.refuseClashes(m, slot, stationMap, []);
       const saved = await m.save(slot);
@@ -248,8 +255,9 @@ export class ScheduleService {
       const own = this.ownStations(actor, world);
       if (!mayAuthor(actor, scope, own)) throw new LoaError('forbidden', 'Bạn không có quyền sửa lịch phát này.');
       const wasLive = slot.status === 'approved';
-      Object.assign(slot, timing, { priority, source: scope.source, updatedAt: this.clock.nowInstant() });
+      Object.assign(slot, timing, { priority, source: scope.source, holidayRule: input.holidayRule ?? slot.holidayRule, updatedAt: this.clock.nowInstant() });
       if (wasLive && !mayApprove(actor, scope, own)) slot.status = 'submitted';
+      if (slot.status === 'approved' || slot.status === 'submitted') await this.holidays.refuseQuietHours(slot, [...stationMap.keys()], this.clock.now());
       if (slot.status === 'approved' || slot.status === 'submitted') await this.refuseClashes(m, slot, stationMap, await m.findBy(SlotOverride, { slotId: id }));
       await m.save(slot);
       await this.record(m, id, 'updated', actor, JSON.stringify(input));
@@ -426,9 +434,10 @@ export class ScheduleService {
     const programmes = slots.length ? await m.findBy(Programme, { id: In([...new Set(slots.map((s) => s.programmeId))]) }) : [];
     type Entry = Playable & { slot: Slot };
     const items: Entry[] = [];
+    const expansions = new Expansions(await this.holidays.rulesFor(from, to));
     for (const slot of slots) {
       if (!resolveTargets(targets.filter((t) => t.slotId === slot.id), world).has(stationId)) continue;
-      for (const at of airingsOf(slot, overrides, stationId, from - slot.durationMs, to)) {
+      for (const at of expansions.airingsOf(slot, overrides, stationId, from - slot.durationMs, to)) {
         items.push({ occurrenceId: occurrenceIdOf(slot.id, iso(at)), start: at, durationMs: slot.durationMs, priority: slot.priority, startMode: slot.startMode, waitMs: slot.waitMs, slot });
       }
     }
@@ -465,7 +474,7 @@ export class ScheduleService {
     const targets = await targetsOf(m, slots.map((s) => s.id));
     const overrides = await m.findBy(SlotOverride, { slotId: In(slots.map((s) => s.id)) });
     const out: { stationId: string; slotId: string; programmeId: string; at: number; durationMs: number; priority: Priority; source: SlotSource }[] = [];
-    const expansions = new Expansions();
+    const expansions = new Expansions(await this.holidays.rulesFor(from, to));
     for (const slot of slots) {
       const map = resolveTargets(targets.filter((t) => t.slotId === slot.id), world);
       for (const stationId of stationIds) {
@@ -569,7 +578,7 @@ export class ScheduleService {
       if (list) list.push(row);
       else stored.set(row.stationId, [row]);
     }
-    const expansions = new Expansions();
+    const expansions = new Expansions(await this.holidays.rulesFor(from, to));
     const changed: string[] = [];
     const rows: Airing[] = [];
     for (const stationId of new Set(stationIds)) {
