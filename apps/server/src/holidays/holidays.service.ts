@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { HolidayView } from '@loa/api-types';
+import type { HolidayRule, HolidayView } from '@loa/api-types';
 import type { Priority } from '@loa/protocol';
 import { occurrencesBetween } from '@loa/schedule';
 import { AccessPolicy } from '../access/access-policy';
@@ -7,7 +7,7 @@ import type { Principal } from '../auth/principal';
 import { nowInstant } from '../common/columns';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { firstQuietBreach, holidayCalendar, publicHolidays, yearsAround, type AiringRules, type QuietHours } from '../schedule/day-rules';
+import { firstQuietBreach, holidayCalendar, loadHolidayCalendar, publicHolidays, yearsAround, type AiringRules, type QuietHours } from '../schedule/day-rules';
 import { recurrenceOf, type SlotRule } from '../schedule/expand';
 import { formatLocal } from '../schedule/zoned-time';
 import { HolidaysRepository } from './holidays.repository';
@@ -33,11 +33,16 @@ export class HolidaysService {
     private readonly access: AccessPolicy,
   ) {}
 
-  /** What decides which airings of [from, to) stay on the air. */
-  async rulesFor(from: number, to: number): Promise<AiringRules> {
-    const [declared, stations] = await Promise.all([this.repo.daysOff(), this.repo.stationRules()]);
+  /**
+   * What decides which airings of [from, to) stay on the air. The holidays are worked out only when one of
+   * `slots` skips or moves off them.
+   */
+  async rulesFor(from: number, to: number, slots: readonly { holidayRule?: HolidayRule }[]): Promise<AiringRules> {
+    const needHolidays = slots.some((s) => s.holidayRule !== undefined && s.holidayRule !== 'play');
+    const [declared, stations] = await Promise.all([needHolidays ? this.repo.daysOff() : [], this.repo.stationRules()]);
+    if (needHolidays) await loadHolidayCalendar();
     return {
-      holidays: holidayCalendar(yearsAround(from, to), declared),
+      holidays: needHolidays ? holidayCalendar(yearsAround(from, to), declared) : new Map(),
       quiet: new Map(stations.quiet.map((s) => [s.id, { start: s.quietStart!, end: s.quietEnd! }])),
       timeZone: this.config.timezone,
       disabled: new Set(stations.disabled),
@@ -51,6 +56,7 @@ export class HolidaysService {
     if (!from || !to) throw new LoaError('validation_failed', 'Ngày bắt đầu và ngày kết thúc phải có dạng NNNN-TT-NN (ví dụ 2027-02-06).');
     if (to < from) throw new LoaError('validation_failed', 'Ngày kết thúc phải không trước ngày bắt đầu.');
     if (Date.parse(to) - Date.parse(from) > MAX_LIST_DAYS * 86_400_000) throw new LoaError('validation_failed', `Chỉ xem được tối đa ${MAX_LIST_DAYS} ngày một lần.`);
+    await loadHolidayCalendar();
     const out: HolidayView[] = [];
     for (let y = Number(from.slice(0, 4)); y <= Number(to.slice(0, 4)); y++) {
       for (const h of publicHolidays(y)) if (h.date >= from && h.date <= to) out.push({ date: h.date, name: h.name, kind: 'public' });

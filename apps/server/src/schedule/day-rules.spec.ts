@@ -1,4 +1,4 @@
-import { applyHolidayRule, firstQuietBreach, holidayCalendar, inQuietHours, isWorkingDay, outsideQuietHours, publicHolidays } from './day-rules';
+import { applyHolidayRule, firstQuietBreach, holidayCalendar, inQuietHours, isWorkingDay, loadHolidayCalendar, outsideQuietHours, publicHolidays } from './day-rules';
 
 const ZONE = 'Asia/Ho_Chi_Minh';
 const H7 = 7 * 3600_000;
@@ -7,6 +7,8 @@ const vn = (date: string, time: string) => Date.parse(`${date}T${time}:00Z`) - H
 const day = (t: number) => new Date(t + H7).toISOString().slice(0, 10);
 /** A daily 05:30 airing from `first` for `days` days. */
 const daily = (first: string, days: number) => Array.from({ length: days }, (_, i) => vn(first, '05:30') + i * 86_400_000);
+
+beforeAll(() => loadHolidayCalendar());
 
 describe('Vietnam public holidays (date-holidays, lunar calendar)', () => {
   const of = (year: number) => new Map(publicHolidays(year).map((h) => [h.date, h.name]));

@@ -1,4 +1,4 @@
-import Holidays from 'date-holidays';
+import type Holidays from 'date-holidays';
 import type { HolidayRule } from '@loa/api-types';
 import type { Priority } from '@loa/protocol';
 import { instantToWall, wallToInstant } from '@loa/schedule';
@@ -40,6 +40,16 @@ let vietnam: Holidays | null = null;
 const byYear = new Map<number, DayOffEntry[]>();
 
 /**
+ * Loads date-holidays' calendar for Vietnam. Done on first need rather than at start: the library and its
+ * lunar arithmetic take a second or so, which a server with no slot set to skip or move never pays.
+ */
+export async function loadHolidayCalendar(): Promise<void> {
+  if (vietnam) return;
+  const { default: Calendar } = await import('date-holidays');
+  vietnam ??= new Calendar('VN');
+}
+
+/**
  * Vietnam's public holidays (ngày nghỉ lễ, Tết) in a year, one entry per day off, from date-holidays' VN
  * set, which places Tết and the Hùng Kings' day by the Vietnamese lunar calendar. A holiday spanning days
  * (the Tết break) gives each of its days; a day that also has a one-day holiday of its own takes that name.
@@ -47,7 +57,7 @@ const byYear = new Map<number, DayOffEntry[]>();
 export function publicHolidays(year: number): DayOffEntry[] {
   const cached = byYear.get(year);
   if (cached) return cached;
-  vietnam ??= new Holidays('VN');
+  if (!vietnam) throw new Error('loadHolidayCalendar() must run before publicHolidays()');
   const found = vietnam.getHolidays(year).filter((h) => h.type === 'public');
   const days = new Map<string, string>();
   const spans = (h: (typeof found)[number]) => Math.max(1, Math.round((h.end.getTime() - h.start.getTime()) / DAY_MS));
@@ -68,10 +78,10 @@ export function holidayCalendar(years: Iterable<number>, declared: readonly DayO
   return out;
 }
 
-/** The calendar years [from, to) touches, with one more on each side for airings moved across New Year. */
+/** The calendar years an operation over [from, to) may meet, moved airings (from up to three weeks before) included. */
 export function yearsAround(from: number, to: number): number[] {
-  const first = new Date(from).getUTCFullYear() - 1;
-  const last = new Date(to).getUTCFullYear() + 1;
+  const first = new Date(from - MOVE_REACH_MS - 2 * DAY_MS).getUTCFullYear();
+  const last = new Date(to + 2 * DAY_MS).getUTCFullYear();
   return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
 

@@ -434,7 +434,7 @@ export class ScheduleService {
     const programmes = slots.length ? await m.findBy(Programme, { id: In([...new Set(slots.map((s) => s.programmeId))]) }) : [];
     type Entry = Playable & { slot: Slot };
     const items: Entry[] = [];
-    const expansions = new Expansions(await this.holidays.rulesFor(from, to));
+    const expansions = new Expansions(await this.holidays.rulesFor(from, to, slots));
     for (const slot of slots) {
       if (!resolveTargets(targets.filter((t) => t.slotId === slot.id), world).has(stationId)) continue;
       for (const at of expansions.airingsOf(slot, overrides, stationId, from - slot.durationMs, to)) {
@@ -474,7 +474,7 @@ export class ScheduleService {
     const targets = await targetsOf(m, slots.map((s) => s.id));
     const overrides = await m.findBy(SlotOverride, { slotId: In(slots.map((s) => s.id)) });
     const out: { stationId: string; slotId: string; programmeId: string; at: number; durationMs: number; priority: Priority; source: SlotSource }[] = [];
-    const expansions = new Expansions(await this.holidays.rulesFor(from, to));
+    const expansions = new Expansions(await this.holidays.rulesFor(from, to, slots));
     for (const slot of slots) {
       const map = resolveTargets(targets.filter((t) => t.slotId === slot.id), world);
       for (const stationId of stationIds) {
@@ -578,7 +578,7 @@ export class ScheduleService {
       if (list) list.push(row);
       else stored.set(row.stationId, [row]);
     }
-    const expansions = new Expansions(await this.holidays.rulesFor(from, to));
+    const expansions = new Expansions(await this.holidays.rulesFor(from, to, slots));
     const changed: string[] = [];
     const rows: Airing[] = [];
     for (const stationId of new Set(stationIds)) {
