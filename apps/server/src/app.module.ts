@@ -45,6 +45,9 @@ import { CapRepository } from './cap/cap.repository';
 import { AlertFactsRepository } from './alerts/alert-facts.repository';
 import { PlaybackRepository } from './playback/playback.repository';
 import { UnitOfWork } from './database/unit-of-work';
+import { HolidaysController } from './holidays/holidays.controller';
+import { HolidaysRepository } from './holidays/holidays.repository';
+import { HolidaysService } from './holidays/holidays.service';
 import { LogbookExport } from './logbook/logbook-export.entity';
 import { Leadership, createLeadership } from './leadership/leadership';
 import { LiveHub } from './live/live-hub';
@@ -97,6 +100,7 @@ import { StationsController } from './stations/stations.controller';
 import { StationsService } from './stations/stations.service';
 import { Unit } from './units/unit.entity';
 import { UnitsController } from './units/units.controller';
+import { UnitsRepository } from './units/units.repository';
 import { UnitsService } from './units/units.service';
 import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
@@ -164,6 +168,7 @@ export class AppModule {
         CapController,
         AlertsController,
         StationHealthController,
+        HolidaysController,
       ],
       providers: [
         AuthService,
@@ -183,6 +188,9 @@ export class AppModule {
         UsersService,
         UsersRepository,
         UnitsService,
+        UnitsRepository,
+        HolidaysService,
+        HolidaysRepository,
         StationsService,
         EnrolmentService,
         EnrolmentRepository,

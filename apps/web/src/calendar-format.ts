@@ -44,3 +44,31 @@ export function eventSpan(at: number, durationMs: number): { start: string; end:
   const wall = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().slice(0, 19);
   return { start: wall(at), end: wall(at + Math.max(durationMs, 1000)) };
 }
+
+/** One day off as the calendar draws it: a shaded whole day named by its holiday. */
+export interface HolidayEvent {
+  id: string;
+  title: string;
+  start: string;
+  end: string;
+  display: 'background';
+  classNames: string[];
+}
+
+/**
+ * Public holidays and declared days off as background events over whole days (wall-clock dates in the
+ * calendar's "UTC", like the airings); a day with two names shows both.
+ */
+export function holidayEvents(days: readonly { date: string; name: string; kind: 'public' | 'declared' }[]): HolidayEvent[] {
+  const byDate = new Map<string, { names: string[]; declared: boolean }>();
+  for (const d of days) {
+    const entry = byDate.get(d.date) ?? { names: [], declared: false };
+    if (!entry.names.includes(d.name)) entry.names.push(d.name);
+    entry.declared ||= d.kind === 'declared';
+    byDate.set(d.date, entry);
+  }
+  return [...byDate].map(([date, e]) => {
+    const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    return { id: `holiday-${date}`, title: e.names.join(' · '), start: `${date}T00:00:00`, end: `${next}T00:00:00`, display: 'background', classNames: e.declared ? ['holiday', 'holiday-declared'] : ['holiday'] };
+  });
+}

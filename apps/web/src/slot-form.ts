@@ -1,3 +1,4 @@
+import type { HolidayRule } from '@loa/api-types';
 import { describeRecurrence, ruleForTimes, WEEKDAY_CODES, type WeekdayCode } from '@loa/schedule';
 
 /**
@@ -20,6 +21,8 @@ export interface SlotForm {
   days: WeekdayCode[];
   /** "YYYY-MM-DD", the last whole day of a rule; empty: no end. */
   until: string;
+  /** What a repeating slot does on a public holiday or declared day off. */
+  holidayRule: HolidayRule;
 }
 
 const BY_JS_DAY: WeekdayCode[] = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
@@ -54,6 +57,7 @@ export function newSlotForm(wallStart: string, programmeId = ''): SlotForm {
     repeat: 'once',
     days: [weekdayOf(wallStart.slice(0, 10))],
     until: '',
+    holidayRule: 'play',
   };
 }
 

@@ -19,6 +19,25 @@ export interface UnitView {
   name: string;
   kind: string;
   code: string | null;
+  /** When the unit was merged away or dissolved; null while it exists. */
+  retiredAt?: string | null;
+  /** The unit that absorbed this one in a merger. */
+  mergedIntoId?: string | null;
+}
+
+/** One row of a unit-tree CSV (code, name, level, parent code), as read. */
+export interface UnitImportRow {
+  code: string;
+  name: string;
+  kind: string;
+  parentCode: string | null;
+}
+
+/** What a unit-tree import did. */
+export interface UnitImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
 }
 
 /** A station as the API shows it (its token only as a hint). */
@@ -35,6 +54,11 @@ export interface StationView {
   agentOutdated: boolean | null;
   /** When a station box last exchanged an enrolment code for this station's token. */
   enrolledAt: string | null;
+  /** Off the air since then (null: in service). */
+  disabledAt?: string | null;
+  /** Quiet hours in local time, "HH:MM" each; only khẩn cấp plays between them. */
+  quietStart?: string | null;
+  quietEnd?: string | null;
 }
 
 /** A one-time enrolment code for `loa-agent enrol`; the server shows it only when issued. */

@@ -4,6 +4,20 @@ import type { Priority } from '@loa/protocol';
 export const SLOT_STATUSES = ['draft', 'submitted', 'approved', 'rejected', 'cancelled'] as const;
 export type SlotStatus = (typeof SLOT_STATUSES)[number];
 
+/** What a recurring slot's airing on a public holiday or declared day off does. */
+export const HOLIDAY_RULES = ['play', 'skip', 'move'] as const;
+export type HolidayRule = (typeof HOLIDAY_RULES)[number];
+
+/** A day off on the calendar: a public holiday (from the law's calendar) or one the government declared. */
+export interface HolidayView {
+  /** Local date, YYYY-MM-DD. */
+  date: string;
+  name: string;
+  kind: 'public' | 'declared';
+  /** The declared day's id, to remove it; absent for public holidays. */
+  id?: string;
+}
+
 /** Slots that hold their time on a station: the server refuses others over them. */
 export const HOLDS_TIME: ReadonlySet<SlotStatus> = new Set<SlotStatus>(['submitted', 'approved']);
 

@@ -9,6 +9,7 @@ import { ScheduleAuthoring } from '../../../apps/server/src/schedule/schedule-au
 import { ScheduleQueries } from '../../../apps/server/src/schedule/schedule-queries.service';
 import type { Station } from '../../../apps/server/src/stations/station.entity';
 import { FakeScheduleRepository } from './schedule.repository.fake';
+import type { AiringRules, QuietHours } from '../../../apps/server/src/schedule/day-rules';
 
 /** A clock that stands still until a spec moves it. */
 export class FakeClock extends Clock {
@@ -73,10 +74,18 @@ export function scheduleFixture(now = Date.parse('2026-06-01T00:00:00.000Z')) {
       return rows.filter((r) => !hidden.has(ownerOf(r) ?? ''));
     },
   };
-  const lookAhead = new LookAhead(store, config, clock, events);
-  const queries = new ScheduleQueries(store, config, clock, stations);
-  const authoring = new ScheduleAuthoring(store, config, clock, media, access, lookAhead, queries);
-  return { store, clock, events, emitted, lookAhead, queries, authoring, hidden, now };
+  // No holidays, quiet hours or disabled stations unless a spec sets them.
+  const days = {
+    rules: { holidays: new Map<string, string>(), quiet: new Map<string, QuietHours>(), timeZone: 'Asia/Ho_Chi_Minh', disabled: new Set<string>() } as AiringRules,
+    async rulesFor(): Promise<AiringRules> {
+      return days.rules;
+    },
+    async refuseQuietHours(): Promise<void> {},
+  };
+  const lookAhead = new LookAhead(store, config, clock, events, days);
+  const queries = new ScheduleQueries(store, config, clock, stations, days);
+  const authoring = new ScheduleAuthoring(store, config, clock, media, access, lookAhead, queries, days);
+  return { store, clock, events, emitted, lookAhead, queries, authoring, hidden, now, days };
 }
 
 export const admin: Actor = { userId: 'u-admin', username: 'admin', role: 'admin', unitId: null };

@@ -92,12 +92,18 @@ export type AccessAction = 'read' | 'write';
  * - `targets`: a slot's or a relay's stations (their units): read when one of them is reached, changed
  *   only when every one is, so nobody acts on a sibling's station through a shared broadcast.
  * - `owned`: a programme, an upload or a calendar link, by its maker and the maker's unit.
+ * - `unit-below`: a unit's own record (its name, place in the tree, merger, retirement), changed only from
+ *   above: by someone bound to a unit above it, never by the unit's own staff.
+ * - `nationwide`: what applies to every unit (the days off the government declares): only by someone
+ *   bound to no unit.
  */
 export type AccessResource =
   | { kind: 'unit'; unitId: string }
   | { kind: 'station'; unitId: string }
   | { kind: 'targets'; unitIds: readonly string[] }
-  | { kind: 'owned'; ownerId: string | null; ownerUnitId: string | null };
+  | { kind: 'owned'; ownerId: string | null; ownerUnitId: string | null }
+  | { kind: 'unit-below'; unitId: string }
+  | { kind: 'nationwide' };
 
 /** The one decision: may `who` (reaching `reach`, in a tree of `units`) do `action` on `resource`? */
 export function allows(who: UserPrincipal | null, reach: Reach, action: AccessAction, resource: AccessResource, units: readonly UnitLink[]): boolean {
@@ -109,6 +115,11 @@ export function allows(who: UserPrincipal | null, reach: Reach, action: AccessAc
       if (reach.all) return true;
       if (action === 'read') return resource.unitIds.some((u) => reaches(reach, u));
       return resource.unitIds.length > 0 && resource.unitIds.every((u) => reaches(reach, u));
+    case 'unit-below':
+      if (reach.all) return true;
+      return reaches(reach, resource.unitId) && resource.unitId !== who?.unitId;
+    case 'nationwide':
+      return reach.all;
     case 'owned': {
       if (reach.all) return true;
       if (who && resource.ownerId === who.userId) return true;

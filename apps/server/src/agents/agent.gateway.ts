@@ -72,6 +72,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
           this.links.get(event.stationId)?.socket.close(CloseCode.Revoked, 'token revoked');
           return;
         case 'station.created':
+        case 'stations.changed':
           return;
       }
     });

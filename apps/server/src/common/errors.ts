@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'enrolment_code_expired'
   | 'cap_invalid'
   | 'email_not_configured'
+  | 'quiet_hours'
+  | 'import_invalid'
   | 'internal';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -62,6 +64,8 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'live_source_forbidden':
     case 'cap_invalid':
     case 'email_not_configured':
+    case 'quiet_hours':
+    case 'import_invalid':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'range_not_satisfiable':
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;

@@ -10,7 +10,9 @@ export type DomainEvent =
   | { type: 'schedule.changed'; stationIds: string[] }
   | { type: 'station.token-revoked'; stationId: string }
   /** A new station: slots aimed at its unit (or above) now air on it too. */
-  | { type: 'station.created'; stationId: string };
+  | { type: 'station.created'; stationId: string }
+  /** Stations moved, renamed into another unit, disabled or given quiet hours ('all': the unit tree changed). */
+  | { type: 'stations.changed'; stationIds: string[] | 'all' };
 
 const SUBJECT = 'events';
 /** Station ids per message: a province-wide change is split so no message nears NATS's 1 MB limit. */
@@ -36,7 +38,7 @@ export class DomainEvents implements OnModuleDestroy {
 
   emit(event: DomainEvent): void {
     this.subject.next(event);
-    if (event.type === 'station.created') return;
+    if (event.type === 'station.created' || event.type === 'stations.changed') return;
     if (event.type === 'schedule.changed') {
       for (let i = 0; i < event.stationIds.length; i += IDS_PER_MESSAGE) {
         this.bus.publish(SUBJECT, encodeJson({ type: event.type, stationIds: event.stationIds.slice(i, i + IDS_PER_MESSAGE) }));

@@ -31,9 +31,6 @@ const NOT_YET_IN_A_REPOSITORY = [
   'live/live-cluster.ts',
   'live/live-playback.ts',
   'leadership/leadership.ts',
-  // Units and the station rows the rename/move/merge of units touches.
-  'units/units.service.ts',
-  'stations/stations.service.ts',
   // The logbook's writing side and the dossier.
   'logbook/logbook-writer.ts',
   'dossier/dossier.service.ts',

@@ -34,6 +34,7 @@ function fixture() {
     priority: 'normal',
     source: 'relay',
     startMode: 'hard',
+    holidayRule: 'play',
     waitMs: 0,
     status: 'approved',
     rejectionReason: null,

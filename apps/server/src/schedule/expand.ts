@@ -1,4 +1,7 @@
 import { occurrencesBetween, wallOf, type Recurrence } from '@loa/schedule';
+import type { HolidayRule } from '@loa/api-types';
+import type { Priority } from '@loa/protocol';
+import { applyHolidayRule, MOVE_REACH_MS, outsideQuietHours, type AiringRules } from './day-rules';
 
 /** What expansion needs of a slot and of its single-airing edits: plain data. */
 export interface SlotRule {
@@ -8,6 +11,10 @@ export interface SlotRule {
   timeZone: string;
   rule: string | null;
   exdates: string[];
+  /** Read only when the expansion is given the calendar's rules. */
+  holidayRule?: HolidayRule;
+  priority?: Priority;
+  durationMs?: number;
 }
 
 export interface OverrideRule {
@@ -51,13 +58,27 @@ export function airingsOf(
 export class Expansions {
   private readonly memo = new Map<string, readonly number[]>();
 
+  /** `rules`: holidays and quiet hours to apply; without them, the airings exactly as the rule gives them. */
+  constructor(private readonly rules?: AiringRules) {}
+
   airingsOf(slot: SlotRule, overrides: readonly OverrideRule[], stationId: string, from: number, to: number): number[] {
+    if (this.rules?.disabled.has(stationId)) return [];
     const key = `${slot.id}|${from}|${to}`;
     let base = this.memo.get(key);
     if (!base) {
-      base = occurrencesBetween(recurrenceOf(slot), from, to);
+      base = this.rules ? onWorkingDays(slot, from, to, this.rules) : occurrencesBetween(recurrenceOf(slot), from, to);
       this.memo.set(key, base);
     }
-    return airingsOf(slot, overrides, stationId, from, to, base);
+    const out = airingsOf(slot, overrides, stationId, from, to, base);
+    if (!this.rules) return out;
+    return outsideQuietHours(out, slot.durationMs ?? 0, slot.priority ?? 'normal', this.rules.quiet.get(stationId), this.rules.timeZone);
   }
+}
+
+/** The rule's instants in [from, to) after its holiday choice; a moved airing may come from up to three weeks before. */
+function onWorkingDays(slot: SlotRule, from: number, to: number, rules: AiringRules): number[] {
+  const rule = slot.holidayRule ?? 'play';
+  if (rule === 'play') return occurrencesBetween(recurrenceOf(slot), from, to);
+  const reach = rule === 'move' ? MOVE_REACH_MS : 0;
+  return applyHolidayRule(occurrencesBetween(recurrenceOf(slot), from - reach, to), rule, slot.timeZone, rules.holidays).filter((t) => t >= from && t < to);
 }

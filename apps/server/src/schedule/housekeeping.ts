@@ -24,8 +24,12 @@ export class ScheduleHousekeeping implements OnApplicationBootstrap, OnModuleDes
 
   async onApplicationBootstrap(): Promise<void> {
     this.subscription = this.events.stream.subscribe((event) => {
-      if (event.type !== 'station.created') return;
-      this.schedule.refreshStations([event.stationId]).catch((err: Error) => this.log.error(`look-ahead of a new station failed: ${err.message}`));
+      if (event.type === 'station.created') {
+        this.schedule.refreshStations([event.stationId]).catch((err: Error) => this.log.error(`look-ahead of a new station failed: ${err.message}`));
+      } else if (event.type === 'stations.changed') {
+        const done = event.stationIds === 'all' ? this.schedule.refreshAll() : this.schedule.refreshStations(event.stationIds);
+        done.catch((err: Error) => this.log.error(`look-ahead of changed stations failed: ${err.message}`));
+      }
     });
     // One instance of a deployment slides the window and expires; the others serve what it wrote.
     const leading = (job: () => Promise<void>) => () => (this.leadership.isLeader() ? job() : Promise.resolve());

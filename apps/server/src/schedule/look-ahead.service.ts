@@ -7,6 +7,7 @@ import { ScheduleRepository } from './schedule.repository';
 import { occurrenceIdOf } from './snapshot';
 import type { Airing } from './slot.entity';
 import { resolveTargets } from './targets';
+import { HolidaysService } from '../holidays/holidays.service';
 
 /** Snapshots reach back this far, so an agent that was briefly away still learns what it missed. */
 export const SNAPSHOT_LOOKBACK_MS = 6 * 3600 * 1000;
@@ -28,6 +29,7 @@ export class LookAhead {
     @Inject(AppConfig) private readonly config: Pick<AppConfig, 'scheduleWindowMs'>,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
+    @Inject(HolidaysService) private readonly days: Pick<HolidaysService, 'rulesFor'>,
   ) {}
 
   /** Rebuilds every station's look-ahead; announces the stations whose schedule changed. */
@@ -84,7 +86,7 @@ export class LookAhead {
       if (list) list.push(row);
       else stored.set(row.stationId, [row]);
     }
-    const expansions = new Expansions();
+    const expansions = new Expansions(await this.days.rulesFor(from, to, slots));
     const changed: string[] = [];
     const rows: Airing[] = [];
     for (const stationId of new Set(stationIds)) {

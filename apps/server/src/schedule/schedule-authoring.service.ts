@@ -14,6 +14,8 @@ import type { SlotStatus, TargetKind } from './slot.entity';
 import { checkTiming, timingOf, type SlotTiming } from './slot-timing';
 import { resolveTargets, type TargetRef, type TargetWorld } from './targets';
 import { parseAuthoredInstant } from './zoned-time';
+import { HolidaysService } from '../holidays/holidays.service';
+import type { HolidayRule } from '@loa/api-types';
 
 export interface SlotTargetsInput {
   stationIds?: string[];
@@ -23,6 +25,8 @@ export interface SlotTargetsInput {
 }
 
 export interface NewSlot extends SlotTargetsInput {
+  /** What an airing on a public holiday or declared day off does (default: play). */
+  holidayRule?: HolidayRule;
   programmeId: string;
   /** ISO-8601 with an offset, or a wall-clock time in `timeZone`. */
   startAt: string;
@@ -38,7 +42,7 @@ export interface NewSlot extends SlotTargetsInput {
   status?: 'draft' | 'submitted' | 'approved';
 }
 
-export type SlotChange = Partial<Pick<NewSlot, 'startAt' | 'timeZone' | 'rule' | 'exdates' | 'startMode' | 'waitMs' | 'priority'>>;
+export type SlotChange = Partial<Pick<NewSlot, 'startAt' | 'timeZone' | 'rule' | 'exdates' | 'startMode' | 'waitMs' | 'priority' | 'holidayRule'>>;
 
 export interface AiringEdit {
   occurrenceAt: string;
@@ -71,6 +75,7 @@ export class ScheduleAuthoring {
     @Inject(AccessPolicy) private readonly access: Pick<AccessPolicy, 'filterOwned'>,
     private readonly lookAhead: LookAhead,
     private readonly queries: ScheduleQueries,
+    @Inject(HolidaysService) private readonly days: Pick<HolidaysService, 'refuseQuietHours'>,
   ) {}
 
   async create(input: NewSlot, actor: Actor) {
@@ -106,12 +111,14 @@ export class ScheduleAuthoring {
       durationMs,
       priority: scope.priority,
       source: scope.source,
+      holidayRule: input.holidayRule ?? 'play',
       status,
       rejectionReason: null,
       createdBy: actor?.userId ?? null,
       createdAt: nowIso,
       updatedAt: nowIso,
     };
+    if (status !== 'draft') await this.days.refuseQuietHours({ ...row, id: '' }, [...stationMap.keys()], this.clock.now());
     const { id, affected } = await this.store.transaction(async (tx) => {
       if (status !== 'draft') await refuseClashes(tx, this.clock.now(), row, stationMap, []);
       const saved = await tx.insertSlot(row);
@@ -154,8 +161,9 @@ export class ScheduleAuthoring {
       const own = ownStations(actor, world);
       if (!mayAuthor(actor, scope, own)) throw new LoaError('forbidden', 'Bạn không có quyền sửa lịch phát này.');
       const wasLive = slot.status === 'approved';
-      Object.assign(slot, timing, { priority, source: scope.source, updatedAt: this.clock.nowInstant() });
+      Object.assign(slot, timing, { priority, source: scope.source, holidayRule: input.holidayRule ?? slot.holidayRule, updatedAt: this.clock.nowInstant() });
       if (wasLive && !mayApprove(actor, scope, own)) slot.status = 'submitted';
+      if (slot.status === 'approved' || slot.status === 'submitted') await this.days.refuseQuietHours(slot, [...stationMap.keys()], this.clock.now());
       if (slot.status === 'approved' || slot.status === 'submitted') await refuseClashes(tx, this.clock.now(), slot, stationMap, await tx.overridesOf([id]));
       await tx.updateSlot(slot);
       await this.record(tx, id, 'updated', actor, JSON.stringify(input));

@@ -12,6 +12,7 @@ import { ScheduleRepository } from './schedule.repository';
 import { buildSnapshot, instantOfOccurrence, occurrenceIdOf } from './snapshot';
 import type { Slot, SlotStatus } from './slot.entity';
 import { resolveTargets } from './targets';
+import { HolidaysService } from '../holidays/holidays.service';
 
 export interface SlotFilter {
   stationId?: string;
@@ -50,6 +51,7 @@ export class ScheduleQueries {
     @Inject(AppConfig) private readonly config: Pick<AppConfig, 'scheduleWindowMs'>,
     private readonly clock: Clock,
     @Inject(StationsService) private readonly stations: Pick<StationsService, 'get'>,
+    @Inject(HolidaysService) private readonly days: Pick<HolidaysService, 'rulesFor'>,
   ) {}
 
   async describe(id: string) {
@@ -111,9 +113,10 @@ export class ScheduleQueries {
     ]);
     type Entry = Playable & { slot: Slot };
     const items: Entry[] = [];
+    const expansions = new Expansions(await this.days.rulesFor(from, to, slots));
     for (const slot of slots) {
       if (!resolveTargets(targets.filter((t) => t.slotId === slot.id), world).has(stationId)) continue;
-      for (const at of airingsOf(slot, overrides, stationId, from - slot.durationMs, to)) {
+      for (const at of expansions.airingsOf(slot, overrides, stationId, from - slot.durationMs, to)) {
         items.push({ occurrenceId: occurrenceIdOf(slot.id, iso(at)), start: at, durationMs: slot.durationMs, priority: slot.priority, startMode: slot.startMode, waitMs: slot.waitMs, slot });
       }
     }
@@ -148,7 +151,7 @@ export class ScheduleQueries {
     const slotIds = slots.map((s) => s.id);
     const [world, targets, overrides] = await Promise.all([this.store.world(), this.store.targetsOf(slotIds), this.store.overridesOf(slotIds)]);
     const out: PlannedAiring[] = [];
-    const expansions = new Expansions();
+    const expansions = new Expansions(await this.days.rulesFor(from, to, slots));
     for (const slot of slots) {
       const map = resolveTargets(targets.filter((t) => t.slotId === slot.id), world);
       for (const stationId of stationIds) {

@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 import type { Priority, SlotSource, StartMode } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
 
-import { SLOT_STATUSES, type SlotStatus } from '@loa/api-types';
+import { SLOT_STATUSES, type HolidayRule, type SlotStatus } from '@loa/api-types';
 
 /** bản nháp → chờ duyệt → đã duyệt / bị từ chối; huỷ. Only approved slots reach stations. */
 export { SLOT_STATUSES };
@@ -61,6 +61,10 @@ export class Slot {
 
   @Column({ type: 'integer', default: 0 })
   waitMs!: number;
+
+  /** What an airing that falls on a public holiday or declared day off does: play, skip, or move to the next working day. */
+  @Column({ type: 'varchar', length: 10, default: 'play' })
+  holidayRule!: HolidayRule;
 
   @Index()
   @Column({ type: 'varchar', length: 20, default: 'draft' })

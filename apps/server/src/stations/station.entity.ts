@@ -46,4 +46,15 @@ export class Station {
 
   @InstantColumn()
   createdAt!: string;
+
+  /** Off the air since then: no airings reach it and its agent is refused, until re-enabled. */
+  @InstantColumn({ nullable: true })
+  disabledAt!: string | null;
+
+  /** Quiet hours in local time ("HH:MM"), in which only khẩn cấp plays; both null when it has none. */
+  @Column({ type: 'varchar', length: 5, nullable: true })
+  quietStart!: string | null;
+
+  @Column({ type: 'varchar', length: 5, nullable: true })
+  quietEnd!: string | null;
 }

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles, ScopedBy } from '../auth/principal';
 import { OptionalUuidQuery, UuidParam } from '../common/params';
-import { CreateStationDto } from './dto/create-station.dto';
+import { CreateStationDto, UpdateStationDto } from './dto/create-station.dto';
 import { EnrolmentService } from './enrolment.service';
 import { StationsService } from './stations.service';
 
@@ -41,5 +41,26 @@ export class StationsController {
   @Delete(':id/token')
   revoke(@Param('id', UuidParam) id: string) {
     return this.stations.revokeToken(id);
+  }
+
+  @Roles('admin')
+  @ScopedBy('station')
+  @Patch(':id')
+  update(@Param('id', UuidParam) id: string, @Body() body: UpdateStationDto, @CurrentPrincipal() who: Principal) {
+    return this.stations.update(id, body, who);
+  }
+
+  @Roles('admin')
+  @ScopedBy('station')
+  @Post(':id/disable')
+  disable(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
+    return this.stations.disable(id, who);
+  }
+
+  @Roles('admin')
+  @ScopedBy('station')
+  @Post(':id/enable')
+  enable(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
+    return this.stations.enable(id, who);
   }
 }

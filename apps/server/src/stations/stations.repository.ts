@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
+import { Station } from './station.entity';
 import type { AgentHealth, OutputStatus } from '@loa/protocol';
 import { binder, engineOf } from '../database/sql';
 
@@ -25,10 +26,46 @@ export interface SeenReport {
 /** One statement per this many stations. */
 const SEEN_CHUNK = 300;
 
-/** Station rows written with hand-made SQL, for both engines. */
+/** What may change on a station after it is made. */
+export type StationChange = Partial<Pick<Station, 'name' | 'unitId' | 'disabledAt' | 'quietStart' | 'quietEnd' | 'tokenHash' | 'tokenHint' | 'tokenIssuedAt'>>;
+
+/** Every read and write of station rows: entity queries, and hand-made SQL for both engines. */
 @Injectable()
 export class StationsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  private get stations() {
+    return this.db.getRepository(Station);
+  }
+
+  byId(id: string): Promise<Station | null> {
+    return this.stations.findOneBy({ id });
+  }
+
+  byIds(ids: readonly string[]): Promise<Station[]> {
+    return ids.length ? this.stations.findBy({ id: In([...ids]) }) : Promise.resolve([]);
+  }
+
+  byTokenHash(tokenHash: string): Promise<Station | null> {
+    return this.stations.findOneBy({ tokenHash });
+  }
+
+  codeTaken(code: string): Promise<boolean> {
+    return this.stations.existsBy({ code });
+  }
+
+  /** Stations in these units (all when absent), by name. */
+  inUnits(unitIds?: readonly string[]): Promise<Station[]> {
+    return this.stations.find({ where: unitIds ? { unitId: In([...unitIds]) } : {}, order: { name: 'ASC' } });
+  }
+
+  insert(row: Omit<Station, 'id'>): Promise<Station> {
+    return this.stations.save(this.stations.create(row));
+  }
+
+  async update(id: string, change: StationChange): Promise<void> {
+    await this.stations.update({ id }, change);
+  }
 
   /**
    * Records when each station was last seen (and its agent version, keeping the known one when none is

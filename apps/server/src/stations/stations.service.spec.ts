@@ -1,8 +1,6 @@
-import type { Repository } from 'typeorm';
 import type { AccessPolicy } from '../access/access-policy';
 import type { DomainEvents } from '../common/events';
 import type { UnitsService } from '../units/units.service';
-import type { Station } from './station.entity';
 import type { SeenReport, StationsRepository } from './stations.repository';
 import { StationsService } from './stations.service';
 
@@ -20,7 +18,7 @@ const unused = <T>(name: string): T =>
 describe('StationsService: when agents were last seen', () => {
   function service() {
     const repository = new FakeStationsRepository();
-    const stations = new StationsService(unused<Repository<Station>>('stations'), unused<UnitsService>('units'), unused<DomainEvents>('events'), unused<AccessPolicy>('access'), repository as unknown as StationsRepository);
+    const stations = new StationsService(unused<UnitsService>('units'), unused<DomainEvents>('events'), unused<AccessPolicy>('access'), repository as unknown as StationsRepository);
     return { stations, repository };
   }
 

@@ -1,7 +1,5 @@
 import { AccessPolicy } from '../access/access-policy';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
 import type { StationView } from '@loa/api-types';
 import { isAgentOutdated } from '@loa/protocol';
 import { hashToken, newStationToken } from '../auth/password';
@@ -12,7 +10,8 @@ import { DomainEvents } from '../common/events';
 import { UnitsService } from '../units/units.service';
 import { Station } from './station.entity';
 import type { AgentHealth } from '@loa/protocol';
-import { StationsRepository, type AgentState, type SeenReport } from './stations.repository';
+import { minutesOf } from '../schedule/day-rules';
+import { StationsRepository, type AgentState, type SeenReport, type StationChange } from './stations.repository';
 
 export type { AgentState } from './stations.repository';
 
@@ -22,6 +21,14 @@ export interface NewStation {
   code: string;
 }
 
+/** A rename, a move to another unit, or new quiet hours (null clears them). */
+export interface StationEdit {
+  name?: string;
+  unitId?: string;
+  quietStart?: string | null;
+  quietEnd?: string | null;
+}
+
 @Injectable()
 export class StationsService implements BeforeApplicationShutdown {
   private readonly seen = new Map<string, SeenReport>();
@@ -29,7 +36,6 @@ export class StationsService implements BeforeApplicationShutdown {
   private readonly log = new Logger('Stations');
 
   constructor(
-    @InjectRepository(Station) private readonly stations: Repository<Station>,
     private readonly units: UnitsService,
     private readonly events: DomainEvents,
     private readonly access: AccessPolicy,
@@ -39,13 +45,12 @@ export class StationsService implements BeforeApplicationShutdown {
   /** Creates the station and its agent token; the token is in this answer and nowhere else, ever. */
   async create(input: NewStation, who?: Principal) {
     if (who) await this.access.requireUnit(who, input.unitId, 'write');
-    await this.units.get(input.unitId);
-    if (await this.stations.existsBy({ code: input.code })) {
+    await this.units.requireLive(input.unitId);
+    if (await this.repository.codeTaken(input.code)) {
       throw new LoaError('conflict', `Mã trạm "${input.code}" đã được dùng.`);
     }
     const token = newStationToken();
-    const station = await this.stations.save(
-      this.stations.create({
+    const station = await this.repository.insert({
         unitId: input.unitId,
         name: input.name,
         code: input.code,
@@ -57,8 +62,10 @@ export class StationsService implements BeforeApplicationShutdown {
         agentVersion: null,
         enrolledAt: null,
         createdAt: nowInstant(),
-      }),
-    );
+        disabledAt: null,
+        quietStart: null,
+        quietEnd: null,
+      });
     this.events.emit({ type: 'station.created', stationId: station.id });
     return { station: toPublicStation(station), token };
   }
@@ -67,31 +74,82 @@ export class StationsService implements BeforeApplicationShutdown {
   async rotateToken(id: string) {
     const station = await this.get(id);
     const token = newStationToken();
-    await this.stations.update({ id }, { tokenHash: hashToken(token), tokenHint: token.slice(0, 12), tokenIssuedAt: nowInstant() });
+    await this.repository.update(id, { tokenHash: hashToken(token), tokenHint: token.slice(0, 12), tokenIssuedAt: nowInstant() });
     this.events.emit({ type: 'station.token-revoked', stationId: id });
     return { station: toPublicStation({ ...station, tokenHint: token.slice(0, 12) }), token };
   }
 
   async revokeToken(id: string) {
     await this.get(id);
-    await this.stations.update({ id }, { tokenHash: null, tokenHint: null, tokenIssuedAt: null });
+    await this.repository.update(id, { tokenHash: null, tokenHint: null, tokenIssuedAt: null });
     this.events.emit({ type: 'station.token-revoked', stationId: id });
     return toPublicStation(await this.get(id));
   }
 
-  findByToken(token: string): Promise<Station | null> {
-    return this.stations.findOneBy({ tokenHash: hashToken(token) });
+  /** The station whose agent holds this token; none while the station is disabled. */
+  async findByToken(token: string): Promise<Station | null> {
+    const station = await this.repository.byTokenHash(hashToken(token));
+    return station && !station.disabledAt ? station : null;
+  }
+
+  /**
+   * Renames a station, moves it to another unit (its logbook lines keep the names they were written
+   * with), or sets its quiet hours. Its look-ahead is rebuilt: slots aimed at its old unit leave it.
+   */
+  async update(id: string, edit: StationEdit, who: Principal) {
+    const station = await this.get(id);
+    await this.access.requireAccess(who, 'write', { kind: 'station', unitId: station.unitId });
+    const change: StationChange = {};
+    if (edit.name !== undefined) change.name = edit.name.trim();
+    if (edit.unitId !== undefined && edit.unitId !== station.unitId) {
+      await this.units.requireLive(edit.unitId);
+      await this.access.requireUnit(who, edit.unitId, 'write');
+      change.unitId = edit.unitId;
+    }
+    if (edit.quietStart !== undefined || edit.quietEnd !== undefined) {
+      const start = edit.quietStart ?? null;
+      const end = edit.quietEnd ?? null;
+      if ((start === null) !== (end === null)) throw new LoaError('validation_failed', 'Giờ yên lặng cần cả giờ bắt đầu và giờ kết thúc (hoặc bỏ trống cả hai).', { field: 'quietStart' });
+      if (start !== null && end !== null) {
+        if (minutesOf(start) === null || minutesOf(end) === null) throw new LoaError('validation_failed', 'Giờ yên lặng phải có dạng GG:PP, ví dụ 21:30.', { field: 'quietStart' });
+        if (start === end) throw new LoaError('validation_failed', 'Giờ bắt đầu và kết thúc của giờ yên lặng phải khác nhau.', { field: 'quietEnd' });
+      }
+      change.quietStart = start;
+      change.quietEnd = end;
+    }
+    if (Object.keys(change).length) await this.repository.update(id, change);
+    this.events.emit({ type: 'stations.changed', stationIds: [id] });
+    return toPublicStation(await this.get(id));
+  }
+
+  /** Takes a station off the air: its agent is disconnected and refused, and no airing reaches it. */
+  async disable(id: string, who: Principal) {
+    const station = await this.get(id);
+    await this.access.requireAccess(who, 'write', { kind: 'station', unitId: station.unitId });
+    if (!station.disabledAt) await this.repository.update(id, { disabledAt: nowInstant() });
+    this.events.emit({ type: 'station.token-revoked', stationId: id });
+    this.events.emit({ type: 'stations.changed', stationIds: [id] });
+    return toPublicStation(await this.get(id));
+  }
+
+  /** Puts a disabled station back on the air with its token as it was. */
+  async enable(id: string, who: Principal) {
+    const station = await this.get(id);
+    await this.access.requireAccess(who, 'write', { kind: 'station', unitId: station.unitId });
+    if (station.disabledAt) await this.repository.update(id, { disabledAt: null });
+    this.events.emit({ type: 'stations.changed', stationIds: [id] });
+    return toPublicStation(await this.get(id));
   }
 
   async get(id: string): Promise<Station> {
-    const station = await this.stations.findOneBy({ id });
+    const station = await this.repository.byId(id);
     if (!station) throw new LoaError('not_found', 'Không tìm thấy trạm này.');
     return station;
   }
 
   /** Every id must name a station; the error lists the ones that don't. */
   async requireAll(ids: string[]): Promise<Station[]> {
-    const found = await this.stations.findBy({ id: In(ids) });
+    const found = await this.repository.byIds(ids);
     const missing = ids.filter((id) => !found.some((s) => s.id === id));
     if (missing.length) throw new LoaError('not_found', 'Có trạm không tồn tại trong danh sách đã chọn.', { missing });
     return found;
@@ -107,7 +165,7 @@ export class StationsService implements BeforeApplicationShutdown {
   }
 
   async list(unitIds?: string[]) {
-    const rows = await this.stations.find({ where: unitIds ? { unitId: In(unitIds) } : {}, order: { name: 'ASC' } });
+    const rows = await this.repository.inUnits(unitIds);
     return rows.map(toPublicStation);
   }
 
@@ -168,5 +226,8 @@ export function toPublicStation(s: Station): StationView & Pick<Station, 'tokenI
     agentOutdated: isAgentOutdated(s.agentVersion),
     enrolledAt: s.enrolledAt,
     createdAt: s.createdAt,
+    disabledAt: s.disabledAt,
+    quietStart: s.quietStart,
+    quietEnd: s.quietEnd,
   };
 }

@@ -28,4 +28,12 @@ export class Unit implements UnitView {
 
   @InstantColumn()
   createdAt!: string;
+
+  /** When the unit stopped existing (merged into another, or dissolved); kept so old lines still name it. */
+  @InstantColumn({ nullable: true })
+  retiredAt!: string | null;
+
+  /** The unit that took over this one's stations, plan targets and history in a merger. */
+  @Column({ type: 'varchar', nullable: true })
+  mergedIntoId!: string | null;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { Priority, SlotSource, StartMode } from '@loa/protocol';
+import { HOLIDAY_RULES, type HolidayRule } from '@loa/api-types';
 
 export class CreateSlotDto {
   @ApiProperty()
@@ -87,6 +88,11 @@ export class CreateSlotDto {
   @Max(3_600_000)
   waitMs?: number;
 
+  @ApiPropertyOptional({ enum: HOLIDAY_RULES, default: 'play', description: 'Buổi phát rơi vào ngày lễ, Tết hoặc ngày nghỉ được công bố: play (vẫn phát), skip (bỏ), move (dời sang ngày làm việc kế tiếp)' })
+  @IsOptional()
+  @IsIn(HOLIDAY_RULES, { message: 'Cách xử lý ngày lễ phải là play, skip hoặc move.' })
+  holidayRule?: HolidayRule;
+
   @ApiPropertyOptional({ enum: ['draft', 'submitted', 'approved'], description: 'Mặc định: đã duyệt nếu người tạo có quyền duyệt, nếu không thì chờ duyệt' })
   @IsOptional()
   @IsIn(['draft', 'submitted', 'approved'])
@@ -165,4 +171,9 @@ export class UpdateSlotDto {
   @IsOptional()
   @IsIn(['normal', 'priority', 'emergency'])
   priority?: Priority;
+
+  @ApiPropertyOptional({ enum: HOLIDAY_RULES, default: 'play', description: 'Buổi phát rơi vào ngày lễ, Tết hoặc ngày nghỉ được công bố: play (vẫn phát), skip (bỏ), move (dời sang ngày làm việc kế tiếp)' })
+  @IsOptional()
+  @IsIn(HOLIDAY_RULES, { message: 'Cách xử lý ngày lễ phải là play, skip hoặc move.' })
+  holidayRule?: HolidayRule;
 }

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 
 export class CreateStationDto {
   @ApiProperty()
@@ -15,4 +15,30 @@ export class CreateStationDto {
   @ApiProperty({ example: 'cam-binh', description: 'Mã trạm: chữ không dấu, số, gạch ngang' })
   @Matches(/^[A-Za-z0-9_.-]{1,50}$/, { message: 'Mã trạm chỉ gồm chữ không dấu, số và các dấu - _ .' })
   code!: string;
+}
+
+export class UpdateStationDto {
+  @ApiPropertyOptional({ example: 'Đài truyền thanh xã Cẩm Bình' })
+  @IsOptional()
+  @IsString()
+  @Matches(/\S/, { message: 'Tên trạm không được để trống.' })
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'Chuyển trạm sang đơn vị này' })
+  @IsOptional()
+  @IsUUID('all', { message: 'Đơn vị không hợp lệ.' })
+  unitId?: string;
+
+  @ApiPropertyOptional({ example: '21:30', nullable: true, description: 'Đầu giờ yên lặng (GG:PP, giờ địa phương); null để bỏ' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'Giờ yên lặng phải có dạng GG:PP, ví dụ 21:30.' })
+  quietStart?: string | null;
+
+  @ApiPropertyOptional({ example: '06:00', nullable: true, description: 'Cuối giờ yên lặng (GG:PP); trước giờ đầu nghĩa là sang ngày hôm sau' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'Giờ yên lặng phải có dạng GG:PP, ví dụ 06:00.' })
+  quietEnd?: string | null;
 }
