@@ -11,6 +11,7 @@ import { consoleLogger, errorText, type Logger } from './log';
 import { isStorageError, Outbox } from './outbox';
 import { createPlayer, type Player } from './player';
 import { CaptureMonitor, parseCaptureSource, SentAudioCheck } from './proof/capture';
+import { ClusterRunner, type ClusterOutput, type OnAirControl } from './clusters';
 import { Runner } from './runner';
 import { AgentStore } from './store';
 
@@ -57,8 +58,9 @@ class Agent implements AgentHandle {
   private readonly outbox: Outbox;
   private readonly clock: SyncedClock;
   private readonly cache: MediaCache;
-  private readonly player: Player;
-  private readonly runner: Runner;
+  /** The station's output, or all its clusters' outputs together: probed, reported and closed as one. */
+  private readonly player: Pick<Player, 'probe' | 'health' | 'close'>;
+  private readonly runner: OnAirControl;
   private readonly link: Link;
   private readonly live: LiveReceiver;
   private readonly capture: CaptureMonitor | null;
@@ -96,14 +98,34 @@ class Agent implements AgentHandle {
       urgentMs: config.downloadUrgentHours * 3600_000,
       ...options.cache,
     });
-    this.player = options.player ?? createPlayer(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir, clock: this.clock });
+    const clusters: ClusterOutput[] = Object.entries(config.clusters).map(([id, device]) => ({
+      id,
+      player: createPlayer(config.player, { alsaDevice: device, sinkDir: join(config.sinkDir, id), clock: this.clock }),
+    }));
+    const single = clusters.length === 0 ? (options.player ?? createPlayer(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir, clock: this.clock })) : null;
+    const probed = clusters.filter((c) => c.player.probe);
+    this.player = single ?? {
+      // One device at a time: two clusters may be channels of the same card.
+      ...(probed.length
+        ? {
+            probe: async () => {
+              const all = [];
+              for (const c of probed) all.push(await c.player.probe!());
+              return all.find((h) => !h.ok) ?? ClusterRunner.health(clusters) ?? all[0];
+            },
+          }
+        : {}),
+      health: () => ClusterRunner.health(clusters),
+      close: async () => {
+        await Promise.all(clusters.map((c) => c.player.close()));
+      },
+    };
     const source = config.capture ? parseCaptureSource(config.capture) : null;
     this.capture = source
       ? new CaptureMonitor({ source, clock: this.clock, log: this.log, deadAirMs: config.deadAirSeconds * 1000, onChange: () => this.sendStatus(false) })
       : null;
-    this.runner = new Runner({
+    const runnerOptions = {
       clock: this.clock,
-      player: this.player,
       store: this.store,
       outbox: this.outbox,
       media: this.cache,
@@ -116,7 +138,8 @@ class Agent implements AgentHandle {
         this.followOnAir();
         this.sendStatus(false);
       },
-    });
+    };
+    this.runner = single ? new Runner({ ...runnerOptions, player: single }) : new ClusterRunner({ ...runnerOptions, clusters });
     this.link = new Link({
       urls: config.serverUrls.map(agentWsUrl),
       token: config.stationToken,

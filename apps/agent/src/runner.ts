@@ -13,11 +13,16 @@ export interface MediaSource {
   pathOf(sha256: string): string;
 }
 
+/** What the runner keeps of each occurrence: the agent's store, or one cluster's share of it. */
+export type RunnerStore = Pick<AgentStore, 'playStates' | 'setPlayState' | 'prunePlayStates'>;
+/** Where the runner's events go: the outbox, or what merges the clusters' events into the airing's. */
+export type RunnerOutbox = Pick<Outbox, 'commit' | 'notify'>;
+
 export interface RunnerOptions {
   clock: Clock;
   player: Player;
-  store: AgentStore;
-  outbox: Outbox;
+  store: RunnerStore;
+  outbox: RunnerOutbox;
   media: MediaSource;
   log: Logger;
   lateGraceMs: number;

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import type { CaptureStatus, PlaybackEvent } from '@loa/protocol';
 import { Clock } from '../common/clock';
@@ -12,6 +12,8 @@ import type { LogbookResult } from '../logbook/logbook-line.entity';
 import { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
 import { Topic } from '../programmes/chuyen-muc.entity';
 import { ScheduleService } from '../schedule/schedule.service';
+import { Airing } from '../schedule/slot.entity';
+import { SpeakerCluster } from '../stations/station-group.entity';
 import { Station } from '../stations/station.entity';
 import { DeadAirEvent } from './dead-air-event.entity';
 import { eventRow, lineDraft, PlaybackEventRow } from './playback-event.entity';
@@ -189,9 +191,20 @@ export class PlaybackService {
       result,
       now,
     );
+    draft.speakerClusters = await this.clusterNames(m, station.id, event.occurrenceId, slot.id);
     if (amends) Object.assign(draft, amends);
     lines.push(draft);
     return null;
+  }
+
+  /** The speaker clusters an airing was aimed at, by name ("Cụm chợ, Cụm đồng"); null for the whole station. */
+  private async clusterNames(m: EntityManager, stationId: string, occurrenceId: string, slotId: string): Promise<string | null> {
+    const airing = await m.findOne(Airing, { where: { stationId, occurrenceId, slotId }, select: { clusterIds: true } });
+    const ids = airing?.clusterIds;
+    if (!ids?.length) return null;
+    const clusters = await m.find(SpeakerCluster, { where: { id: In(ids), stationId }, select: { id: true, name: true } });
+    const names = ids.map((id) => clusters.find((c) => c.id === id)?.name ?? id);
+    return names.join(', ').slice(0, 500);
   }
 
   /**

@@ -681,7 +681,7 @@ export class ScheduleService {
     const expansions = new Expansions();
     for (const stationId of stationIds) {
       for (const at of expansions.airingsOf(slot, overrides, stationId, from, to)) {
-        mine.push({ slotId: slot.id ?? 'new', stationId, start: at, end: at + slot.durationMs, priority: slot.priority, startMode: slot.startMode });
+        mine.push({ slotId: slot.id ?? 'new', stationId, start: at, end: at + slot.durationMs, priority: slot.priority, startMode: slot.startMode, clusters: stationMap.get(stationId) ?? null });
       }
     }
     if (!mine.length) return;
@@ -690,7 +690,7 @@ export class ScheduleService {
       for (const stationId of stationIds) {
         if (!map.has(stationId)) continue;
         for (const at of expansions.airingsOf(other, otherOverrides, stationId, from - maxOther, to + slot.durationMs)) {
-          theirs.push({ slotId: other.id, stationId, start: at, end: at + other.durationMs, priority: other.priority, startMode: other.startMode });
+          theirs.push({ slotId: other.id, stationId, start: at, end: at + other.durationMs, priority: other.priority, startMode: other.startMode, clusters: map.get(stationId) ?? null });
         }
       }
     }
