@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { Writable } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import { ffmpegPath } from '@loa/ffmpeg';
 import type { ScheduleItem } from '@loa/protocol';
 import type { Clock } from '../clock';
@@ -57,7 +57,7 @@ function outputArgs(device: string, channels: number): string[] {
 interface AlsaPrepared extends Prepared {
   decoder: ChildProcessWithoutNullStreams;
   output: ChildProcessWithoutNullStreams;
-  head: Buffer;
+  spool: Spool;
   channels: number;
   outputError: () => string;
   exited: Promise<number | null>;
@@ -99,7 +99,10 @@ export class AlsaPlayer implements Player {
     output.stdout.resume();
     // A write to a dead output process must surface as a playback error, not an unhandled 'error' event.
     output.stdin.on('error', () => {});
-    (output.stdio[3] as Writable).on('error', () => {});
+    // The go line's pipe is read to its end too: a child's 'close' waits for every pipe it has to end.
+    const go = output.stdio[3] as Duplex;
+    go.on('error', () => {});
+    go.resume();
     const exited = new Promise<number | null>((resolve) => {
       output.on('error', (e) => {
         outErr.text += `không chạy được aplay (gói alsa-utils): ${e.message}`;
@@ -113,13 +116,13 @@ export class AlsaPlayer implements Player {
       output.kill('SIGKILL');
     };
     try {
-      const head = await readHead(decoder, decErr);
+      const spool = await spoolHead(decoder, decErr);
       const prepared: AlsaPrepared = {
         item,
         filePath,
         decoder,
         output,
-        head,
+        spool,
         channels,
         exited,
         outputError: () => ffmpegReason(outErr.text),
@@ -222,29 +225,46 @@ export class AlsaPlayer implements Player {
   }
 }
 
-/** Reads the first HEAD_BYTES of decoded audio (or all of a shorter file) and pauses the decoder. */
-function readHead(decoder: ChildProcessWithoutNullStreams, err: { text: string }): Promise<Buffer> {
+/**
+ * What the decoder has produced, kept by listeners that stay on the stream from prepare to the end of the
+ * playback, so no chunk and no end can go by unheard. Until the feed takes it over, it holds the first
+ * HEAD_BYTES and pauses the decoder there.
+ */
+interface Spool {
+  chunks: Buffer[];
+  bytes: number;
+  ended: boolean;
+  /** Set by the feed once it has taken over. */
+  onData: ((c: Buffer) => void) | null;
+  onEnd: (() => void) | null;
+}
+
+/** Starts spooling the decoder's output; resolves once HEAD_BYTES (or the whole of a shorter file) are in. */
+function spoolHead(decoder: ChildProcessWithoutNullStreams, err: { text: string }): Promise<Spool> {
+  const spool: Spool = { chunks: [], bytes: 0, ended: false, onData: null, onEnd: null };
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (e?: Error) => {
-      decoder.stdout.off('data', onData);
-      decoder.stdout.off('end', onEnd);
-      decoder.off('error', onError);
-      decoder.stdout.pause();
+    let settled = false;
+    const settle = (e?: Error) => {
+      if (settled) return;
+      settled = true;
       if (e) reject(e);
-      else resolve(Buffer.concat(chunks));
+      else resolve(spool);
     };
-    const onData = (c: Buffer) => {
-      chunks.push(c);
-      size += c.length;
-      if (size >= HEAD_BYTES) done();
-    };
-    const onEnd = () => (size > 0 ? done() : done(new Error(`giải mã thất bại: ${err.text.trim() || 'tệp rỗng'}`)));
-    const onError = (e: Error) => done(e);
-    decoder.stdout.on('data', onData);
-    decoder.stdout.on('end', onEnd);
-    decoder.on('error', onError);
+    decoder.stdout.on('data', (c: Buffer) => {
+      if (spool.onData) return spool.onData(c);
+      spool.chunks.push(c);
+      spool.bytes += c.length;
+      if (spool.bytes >= HEAD_BYTES) {
+        decoder.stdout.pause();
+        settle();
+      }
+    });
+    decoder.stdout.on('end', () => {
+      spool.ended = true;
+      if (spool.onEnd) spool.onEnd();
+      else settle(spool.bytes > 0 ? undefined : new Error(`giải mã thất bại: ${err.text.trim() || 'tệp rỗng'}`));
+    });
+    decoder.on('error', (e) => settle(e));
   });
 }
 
@@ -275,19 +295,21 @@ class PacedFeed {
   }
 
   begin(): void {
-    const { decoder } = this.p;
-    this.push(this.p.head);
-    decoder.stdout.on('data', (c: Buffer) => {
+    const { decoder, spool } = this.p;
+    for (const c of spool.chunks) this.push(c);
+    spool.chunks = [];
+    this.decoderDone = spool.ended;
+    spool.onData = (c) => {
       this.push(c);
       if (this.pendingBytes >= BUFFER_BYTES) decoder.stdout.pause();
-    });
-    decoder.stdout.on('end', () => {
+    };
+    spool.onEnd = () => {
       this.decoderDone = true;
       this.pump();
-    });
+    };
     // The first LEAD_MS go out in this call, at the instant; the rest follows the clock.
     this.pump();
-    if (this.pendingBytes < BUFFER_BYTES) decoder.stdout.resume();
+    if (!this.decoderDone && this.pendingBytes < BUFFER_BYTES) decoder.stdout.resume();
   }
 
   /** Ramps down over `ms` from the next sample written, then lets the output drain and exit. */
