@@ -12,10 +12,10 @@ const HEAD_BYTES = SAMPLE_RATE * 2 * 2;
 /**
  * How far ahead of the clock the audio is handed to the output. Whatever has been handed over can no longer
  * be changed, so this is how late a fade begins to be heard; it is also how long the agent's event loop
- * may stall before the device runs dry. A quarter of a second is far more than any stall measured on a
- * loaded box and still short beside a cut's bound of one second.
+ * may stall before the device runs dry. 400 ms rides out the stalls of a heavily loaded box and, with a
+ * 300 ms fade, still silences a cut within a second.
  */
-export const LEAD_MS = 250;
+export const LEAD_MS = 400;
 /** How often the feed tops the output up to LEAD_MS ahead. */
 const PUMP_MS = 20;
 /** Decoded audio held in memory ahead of the feed; the decoder is paused beyond it. */
@@ -42,8 +42,11 @@ const PLAY_NOW = 'exec "$@"';
 export function opensAtInstant(device: string): boolean {
   return /^(plug)?hw:/i.test(device);
 }
-/** The device's own buffer, in microseconds; the feed keeps LEAD_MS in flight, so this can stay small. */
-const DEVICE_BUFFER_US = 100_000;
+/**
+ * The device's own buffer, in microseconds: what aplay may be starved of the CPU for without a gap. It
+ * starts the device once it is full, which the first write (LEAD_MS) does at once.
+ */
+const DEVICE_BUFFER_US = 200_000;
 
 function playArgs(device: string, channels: number): string[] {
   return ['-q', '-D', device, '-t', 'raw', '-f', 'S16_LE', '-r', String(SAMPLE_RATE), '-c', String(channels), `--buffer-time=${DEVICE_BUFFER_US}`, '-'];
