@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from './processes';
 
@@ -45,8 +45,8 @@ export interface Recorder {
 export interface PulseStack {
   /** Environment for a process that plays through ALSA's `pulse` PCM into the null sink. */
   env: Record<string, string>;
-  /** Starts recording the sink's monitor; resolves once audio flows. */
-  record(): Promise<Recorder>;
+  /** Starts recording a sink's monitor (the `loa` sink by default); resolves once audio flows. */
+  record(sink?: string): Promise<Recorder>;
   stop(): Promise<void>;
 }
 
@@ -65,9 +65,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startPulse(dir: string): Promise<PulseStack> {
+/**
+ * `sinks` adds null sinks beside `loa`, each reachable as an ALSA PCM of its own name (an ~/.asoundrc in the
+ * stack's HOME), as the separate outputs of a station's speaker clusters would be.
+ */
+export async function startPulse(dir: string, sinks: readonly string[] = []): Promise<PulseStack> {
   const runtime = join(dir, 'pulse-runtime');
   mkdirSync(runtime, { recursive: true, mode: 0o700 });
+  if (sinks.length) writeFileSync(join(runtime, '.asoundrc'), sinks.map((s) => `pcm.${s} {\n  type pulse\n  device "${s}"\n}\n`).join(''));
   const env = {
     XDG_RUNTIME_DIR: runtime,
     HOME: runtime,
@@ -87,6 +92,7 @@ export async function startPulse(dir: string): Promise<PulseStack> {
       '--log-target=stderr',
       '--load=module-native-protocol-unix auth-anonymous=1',
       '--load=module-null-sink sink_name=loa rate=44100',
+      ...sinks.map((s) => `--load=module-null-sink sink_name=${s} rate=44100`),
     ],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -103,8 +109,8 @@ export async function startPulse(dir: string): Promise<PulseStack> {
 
   return {
     env,
-    record: async () => {
-      const parec = spawn('parec', ['-d', 'loa.monitor', '--raw', '--format=s16le', `--rate=${RATE}`, '--channels=1', '--latency-msec=10'], {
+    record: async (sink = 'loa') => {
+      const parec = spawn('parec', ['-d', `${sink}.monitor`, '--raw', '--format=s16le', `--rate=${RATE}`, '--channels=1', '--latency-msec=10'], {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -121,7 +127,7 @@ export async function startPulse(dir: string): Promise<PulseStack> {
       });
       const flowing = Date.now() + 20_000;
       while (bytes < RATE * 2 * 0.2) {
-        if (parec.exitCode !== null || Date.now() > flowing) throw new Error('parec recorded nothing from loa.monitor');
+        if (parec.exitCode !== null || Date.now() > flowing) throw new Error(`parec recorded nothing from ${sink}.monitor`);
         await sleep(20);
       }
       return {

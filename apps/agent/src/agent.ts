@@ -7,14 +7,15 @@ import { agentWsUrl, type AgentConfig } from './config';
 import { Link, type LinkOptions } from './link';
 import { Announcements } from './console/announcements';
 import { ConsoleServer } from './console/console-server';
-import type { ApplyVolume, ConsoleOutput, ConsoleSchedule } from './console/ports';
+import { WHOLE_STATION, type ApplyVolume, type ConsoleOutput, type ConsoleSchedule } from './console/ports';
 import { collectHealth } from './health';
 import { createLiveOutput, type LiveOutput } from './live/live-output';
 import { LiveReceiver } from './live/live-receiver';
 import { consoleLogger, errorText, type Logger } from './log';
 import { isStorageError, Outbox } from './outbox';
-import { createPlayer, type Player } from './player';
+import { createPlayer, type Playback, type Player } from './player';
 import { CaptureMonitor, parseCaptureSource, SentAudioCheck } from './proof/capture';
+import { ClusterRunner, type ClusterOutput, type OnAirControl } from './clusters';
 import { Runner } from './runner';
 import { AgentStore } from './store';
 
@@ -61,8 +62,11 @@ class Agent implements AgentHandle {
   private readonly outbox: Outbox;
   private readonly clock: SyncedClock;
   private readonly cache: MediaCache;
-  private readonly player: Player;
-  private readonly runner: Runner;
+  /** The station's output, or all its clusters' outputs together: probed, reported and closed as one. */
+  private readonly player: Pick<Player, 'probe' | 'health' | 'close'>;
+  /** Each output the console can aim at: the clusters' players, or the station's one player under WHOLE_STATION. */
+  private readonly outputs: ClusterOutput[];
+  private readonly runner: OnAirControl;
   private readonly link: Link;
   private readonly live: LiveReceiver;
   private readonly capture: CaptureMonitor | null;
@@ -102,14 +106,35 @@ class Agent implements AgentHandle {
       urgentMs: config.downloadUrgentHours * 3600_000,
       ...options.cache,
     });
-    this.player = options.player ?? createPlayer(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir, clock: this.clock });
+    const clusters: ClusterOutput[] = Object.entries(config.clusters).map(([id, device]) => ({
+      id,
+      player: createPlayer(config.player, { alsaDevice: device, sinkDir: join(config.sinkDir, id), clock: this.clock }),
+    }));
+    const single = clusters.length === 0 ? (options.player ?? createPlayer(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir, clock: this.clock })) : null;
+    this.outputs = single ? [{ id: WHOLE_STATION.id, player: single }] : clusters;
+    const probed = clusters.filter((c) => c.player.probe);
+    this.player = single ?? {
+      // One device at a time: two clusters may be channels of the same card.
+      ...(probed.length
+        ? {
+            probe: async () => {
+              const all = [];
+              for (const c of probed) all.push(await c.player.probe!());
+              return all.find((h) => !h.ok) ?? ClusterRunner.health(clusters) ?? all[0];
+            },
+          }
+        : {}),
+      health: () => ClusterRunner.health(clusters),
+      close: async () => {
+        await Promise.all(clusters.map((c) => c.player.close()));
+      },
+    };
     const source = config.capture ? parseCaptureSource(config.capture) : null;
     this.capture = source
       ? new CaptureMonitor({ source, clock: this.clock, log: this.log, deadAirMs: config.deadAirSeconds * 1000, onChange: () => this.sendStatus(false) })
       : null;
-    this.runner = new Runner({
+    const runnerOptions = {
       clock: this.clock,
-      player: this.player,
       store: this.store,
       outbox: this.outbox,
       media: this.cache,
@@ -122,7 +147,8 @@ class Agent implements AgentHandle {
         this.followOnAir();
         this.sendStatus(false);
       },
-    });
+    };
+    this.runner = single ? new Runner({ ...runnerOptions, player: single }) : new ClusterRunner({ ...runnerOptions, clusters });
     this.link = new Link({
       urls: config.serverUrls.map(agentWsUrl),
       token: config.stationToken,
@@ -168,7 +194,7 @@ class Agent implements AgentHandle {
   /** The output as the console drives it; speaker clusters plug in here. */
   private consoleOutput(): ConsoleOutput {
     return {
-      clusters: () => [],
+      clusters: () => (this.outputs.length > 1 || this.outputs[0]?.id !== WHOLE_STATION.id ? this.outputs.map((o) => ({ id: o.id, label: `Cụm ${o.id}` })) : []),
       liveOnAir: () => {
         const live = this.live.current();
         return live ? { title: live.title } : null;
@@ -178,14 +204,24 @@ class Agent implements AgentHandle {
       giveBack: (id) => {
         if (this.runner.holder()?.id === id) this.runner.release();
       },
-      play: async (item, file) => {
-        const prepared = await this.player.prepare(item, file);
+      play: async (item, file, clusterIds) => {
+        const chosen = clusterIds && this.outputs.length > 1 ? this.outputs.filter((o) => clusterIds.includes(o.id)) : this.outputs;
+        const started: Playback[] = [];
         try {
-          return this.player.start(prepared);
+          for (const output of chosen.length ? chosen : this.outputs) {
+            const prepared = await output.player.prepare(item, file);
+            try {
+              started.push(output.player.start(prepared));
+            } catch (e) {
+              prepared.release();
+              throw e;
+            }
+          }
         } catch (e) {
-          prepared.release();
+          for (const p of started) p.stop();
           throw e;
         }
+        return together(started);
       },
     };
   }
@@ -542,4 +578,21 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     throw e;
   }
   return agent;
+}
+
+/** Several clusters playing one announcement, seen by the console as one playback. */
+function together(list: Playback[]): Playback {
+  if (list.length === 1) return list[0];
+  return {
+    startedAt: Math.min(...list.map((p) => p.startedAt)),
+    leadMs: Math.max(0, ...list.map((p) => p.leadMs ?? 0)),
+    finished: Promise.all(list.map((p) => p.finished)).then((results) => ({
+      endedAt: Math.max(...results.map((r) => r.endedAt)),
+      playedMs: Math.min(...results.map((r) => r.playedMs)),
+      stopped: results.some((r) => r.stopped),
+      ...(results.find((r) => r.error) ? { error: results.find((r) => r.error)!.error } : {}),
+    })),
+    stop: () => list.forEach((p) => p.stop()),
+    fadeOut: (ms) => list.forEach((p) => p.fadeOut(ms)),
+  };
 }

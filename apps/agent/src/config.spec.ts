@@ -83,6 +83,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { ...env, LOA_FADE_MS: '9000' } })).toThrow(/LOA_FADE_MS/);
   });
 
+  it('maps speaker clusters to devices from LOA_CLUSTERS or the file, none by default, and names a bad map', () => {
+    expect(loadConfig({ env }).clusters).toEqual({});
+    const id = '5f0c2d7e-1111-4a4a-8b8b-000000000001';
+    expect(loadConfig({ env: { ...env, LOA_CLUSTERS: JSON.stringify({ [id]: 'plughw:1,0', cum2: 'cum_dong' }) } }).clusters).toEqual({ [id]: 'plughw:1,0', cum2: 'cum_dong' });
+    expect(loadConfig({ env, file: 'a.json', readFile: () => JSON.stringify({ clusters: { [id]: 'hw:2,0' } }) }).clusters).toEqual({ [id]: 'hw:2,0' });
+    expect(() => loadConfig({ env: { ...env, LOA_CLUSTERS: 'hw:1,0' } })).toThrow(/LOA_CLUSTERS \(clusters\): phải là JSON/);
+    expect(() => loadConfig({ env: { ...env, LOA_CLUSTERS: JSON.stringify({ [id]: '' }) } })).toThrow(/LOA_CLUSTERS/);
+    expect(() => loadConfig({ env: { ...env, LOA_CLUSTERS: JSON.stringify({ 'a b': 'hw:1,0' }) } })).toThrow(/LOA_CLUSTERS/);
+  });
+
   it('reads the download cap and window, with no limit by default, and refuses values it cannot keep', () => {
     const plain = loadConfig({ env });
     expect(plain).toMatchObject({ downloadKbps: null, downloadWindow: null, downloadUrgentHours: 6 });

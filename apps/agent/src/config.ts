@@ -21,6 +21,11 @@ export interface AgentConfig {
   cacheDir: string;
   player: PlayerKind;
   alsaDevice: string;
+  /**
+   * Speaker clusters (cụm loa): the server's cluster id → the output that reaches it (an ALSA device for
+   * the `alsa` player; the `file` player writes each under sinkDir/<id>). Empty: one output for the station.
+   */
+  clusters: Record<string, string>;
   sinkDir: string;
   lookaheadHours: number;
   lateGraceMs: number;
@@ -53,6 +58,7 @@ const KEYS = {
   cacheDir: 'LOA_CACHE_DIR',
   player: 'LOA_PLAYER',
   alsaDevice: 'LOA_ALSA_DEVICE',
+  clusters: 'LOA_CLUSTERS',
   sinkDir: 'LOA_SINK_DIR',
   lookaheadHours: 'LOA_LOOKAHEAD_HOURS',
   lateGraceMs: 'LOA_LATE_GRACE_MS',
@@ -92,6 +98,24 @@ const Schema = z.strictObject({
   cacheDir: z.string().min(1).default('./agent-data'),
   player: z.enum(['alsa', 'file', 'null'], { error: 'phải là alsa, file hoặc null' }).default('alsa'),
   alsaDevice: z.string().min(1).default('default'),
+  clusters: z
+    .preprocess(
+      (v) => {
+        if (typeof v !== 'string') return v;
+        try {
+          return JSON.parse(v) as unknown;
+        } catch {
+          return v;
+        }
+      },
+      z.record(
+        z.string().trim().min(1).max(200).regex(/^[\w-]+$/, 'mã cụm loa chỉ gồm chữ, số, - và _ (cluster id: letters, digits, - and _)'),
+        z.string().trim().min(1, 'thiết bị của cụm loa không được trống (empty device)').max(200),
+        { error: 'phải là JSON {"mã-cụm-loa": "thiết bị ALSA", …}, ví dụ {"c1a2…": "hw:1,0"} (must be a JSON object of cluster id → device)' },
+      ),
+    )
+    .refine((r) => Object.keys(r).length <= 32, 'tối đa 32 cụm loa (at most 32 clusters)')
+    .default({}),
   sinkDir: z.string().min(1).optional(),
   lookaheadHours: number(1, 24 * 14).default(48),
   lateGraceMs: number(0, 600_000).default(2000),
@@ -200,6 +224,7 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
     cacheDir,
     player: c.player,
     alsaDevice: c.alsaDevice,
+    clusters: c.clusters,
     sinkDir: resolve(c.sinkDir ?? resolve(cacheDir, 'sink')),
     lookaheadHours: c.lookaheadHours,
     lateGraceMs: c.lateGraceMs,

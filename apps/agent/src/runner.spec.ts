@@ -149,7 +149,7 @@ describe('Runner with the null player and the real clock', () => {
     expect(Math.abs(started?.startErrorMs ?? 99)).toBeLessThan(50);
   });
 
-  it('a hard start fades what it cuts over the fade length, ending on its instant; a live round cuts at once', async () => {
+  it('a hard start fades what it cuts over the fade length, ending on its instant; a live round takes the output at once and fades what it cuts', async () => {
     const calls: string[] = [];
     const inner = new NullPlayer(clock);
     // The null player, with each stop and fade noted with the server time it came at.
@@ -204,13 +204,16 @@ describe('Runner with the null player and the real clock', () => {
     expect(cut).toMatchObject({ reason: 'preempted' });
     expect(Math.abs(Date.parse(cut?.endedAt ?? '') - instant)).toBeLessThan(50);
 
-    // An emergency does not wait for a fade: the output is taken at once.
+    // An emergency does not wait for a fade: the output is taken at once, and what it cuts fades under it.
     const before = Math.round(clock.serverNow());
     runner.hold({ id: 'live:r1:1', title: 'Khẩn cấp' });
-    const stops = calls.filter((c) => c.startsWith('stop hard'));
-    expect(stops).toHaveLength(1);
-    expect(Number(stops[0].split(' ')[2]) - before).toBeLessThanOrEqual(5);
-    expect(calls.some((c) => c.startsWith('fade hard'))).toBe(false);
+    expect(runner.holder()).toEqual({ id: 'live:r1:1', title: 'Khẩn cấp' });
+    const cuts = calls.filter((c) => c.startsWith('fade hard'));
+    expect(cuts).toHaveLength(1);
+    const [, , cutAt, cutMs] = cuts[0].split(' ').map(Number);
+    expect(cutAt - before).toBeLessThanOrEqual(5);
+    expect(cutMs).toBe(300);
+    expect(calls.some((c) => c.startsWith('stop hard'))).toBe(false);
     runner.release();
   });
 
@@ -222,6 +225,8 @@ describe('Runner with the null player and the real clock', () => {
     const started = events().find((e) => e.occurrenceId === 'waiter' && e.kind === 'started');
     expect(started?.startErrorMs).toBeGreaterThanOrEqual(390);
     expect(started?.startErrorMs).toBeLessThan(700);
+    // What it cut fades out over the fade length, then reports.
+    await until(() => events().some((e) => e.occurrenceId === 'long' && e.kind === 'failed'));
     expect(events().find((e) => e.occurrenceId === 'long' && e.kind === 'failed')?.reason).toBe('preempted');
   });
 

@@ -13,17 +13,23 @@ export interface MediaSource {
   pathOf(sha256: string): string;
 }
 
+/** What the runner keeps of each occurrence: the agent's store, or one cluster's share of it. */
+export type RunnerStore = Pick<AgentStore, 'playStates' | 'setPlayState' | 'prunePlayStates'>;
+/** Where the runner's events go: the outbox, or what merges the clusters' events into the airing's. */
+export type RunnerOutbox = Pick<Outbox, 'commit' | 'notify'>;
+
 export interface RunnerOptions {
   clock: Clock;
   player: Player;
-  store: AgentStore;
-  outbox: Outbox;
+  store: RunnerStore;
+  outbox: RunnerOutbox;
   media: MediaSource;
   log: Logger;
   lateGraceMs: number;
   /**
-   * A hard start fades what it cuts over this long, ending on the instant, so the cut does not click and
-   * the new programme still starts on time. 0 cuts at once. A live relay or emergency cuts at once.
+   * Every cut fades what it cuts over this long, so it does not click: a hard start's fade ends on its
+   * instant, so the new programme still starts on time; a live relay or emergency, a withdrawn slot or a
+   * shutdown starts it at once and the new sound starts at once over it. 0 cuts at once.
    */
   fadeMs?: number;
   /** How long before its instant a programme is prepared (decoded, output process spawned). */
@@ -539,24 +545,32 @@ export class Runner {
     const begin = () => {
       this.fadeTimer = null;
       const now = this.o.clock.serverNow();
-      if (this.current !== cur || cur.stopReason || !cur.playback || now >= instant) return;
+      if (this.current !== cur || cur.stopReason || !cur.playback || now >= instant - lead) return;
       cur.stopReason = 'preempted';
       cur.fadingUntil = instant;
       cur.stopDetail = `Bị ngắt bởi chương trình "${next.programme.title}" (bắt đầu cứng hoặc ưu tiên cao hơn).`;
       // A timer may fire a millisecond early: the fade never runs longer than set.
-      cur.playback.fadeOut(Math.min(this.o.fadeMs, instant - now));
+      cur.playback.fadeOut(Math.min(this.o.fadeMs, instant - now - lead));
     };
-    const wait = instant - this.o.fadeMs - this.o.clock.serverNow();
+    // A player that feeds ahead is heard its lead later: the ramp is asked for that much sooner.
+    const lead = cur.playback.leadMs ?? 0;
+    const wait = instant - this.o.fadeMs - lead - this.o.clock.serverNow();
     if (wait <= 0) begin();
     else this.fadeTimer = setTimeout(begin, wait);
   }
 
+  /**
+   * Takes what is on air off it. Every cut fades over fadeMs (from the player's lead on) rather than
+   * clicking; whatever replaces it starts at once, over the fade's tail.
+   */
   private stopCurrent(reason: StopReason, detail?: string): void {
     const cur = this.current;
     if (!cur || cur.stopReason) return;
     cur.stopReason = reason;
     cur.stopDetail = detail;
-    cur.playback?.stop();
+    if (!cur.playback) return;
+    if (this.o.fadeMs > 0) cur.playback.fadeOut(this.o.fadeMs);
+    else cur.playback.stop();
   }
 
   // ---- recording ----

@@ -7,6 +7,8 @@ export interface Booking {
   end: number;
   priority: Priority;
   startMode: StartMode;
+  /** The speaker clusters (cụm loa) of the station it plays on; absent or null: all of them. */
+  clusters?: readonly string[] | null;
 }
 
 export interface Clash<B extends Booking> {
@@ -34,7 +36,13 @@ export function overlapsMs(a: { start: number; end: number }, b: { start: number
   return a.start < b.end && b.start < a.end;
 }
 
-/** Every pair (one of `mine`, one of `others`) on the same station that overlaps and cannot be ordered. */
+/** Two airings aimed at different speaker clusters of a station play side by side; the whole station shares with every cluster. */
+export function shareSpeakers(a: Pick<Booking, 'clusters'>, b: Pick<Booking, 'clusters'>): boolean {
+  if (!a.clusters?.length || !b.clusters?.length) return true;
+  return a.clusters.some((c) => b.clusters!.includes(c));
+}
+
+/** Every pair (one of `mine`, one of `others`) on the same station that overlaps on the same speakers and cannot be ordered. */
 export function findClashes<B extends Booking>(mine: readonly B[], others: readonly B[]): Clash<B>[] {
   const byStation = new Map<string, B[]>();
   for (const o of others) {
@@ -46,7 +54,7 @@ export function findClashes<B extends Booking>(mine: readonly B[], others: reado
   for (const m of mine) {
     for (const o of byStation.get(m.stationId) ?? []) {
       if (o.slotId === m.slotId) continue;
-      if (overlapsMs(m, o) && !orderable(m, o)) clashes.push({ stationId: m.stationId, mine: m, other: o });
+      if (overlapsMs(m, o) && shareSpeakers(m, o) && !orderable(m, o)) clashes.push({ stationId: m.stationId, mine: m, other: o });
     }
   }
   return clashes.sort((a, b) => a.mine.start - b.mine.start || a.stationId.localeCompare(b.stationId));

@@ -97,4 +97,12 @@ describe('conflicts the rules cannot order', () => {
     const clashes = findClashes(mine, others);
     expect(clashes.map((c) => [c.stationId, c.other.slotId])).toEqual([['st1', 'old']]);
   });
+
+  it('lets airings on different speaker clusters of one station overlap, but not one on the whole station or a shared cluster', () => {
+    const on = (slotId: string, clusters: string[] | null): Booking => ({ ...b(slotId, 0, 10), clusters });
+    const mine = [on('new', ['market'])];
+    const others = [on('fields', ['fields']), on('both', ['fields', 'market']), on('whole', null), { ...b('older', 0, 10) }];
+    expect(findClashes(mine, others).map((c) => c.other.slotId)).toEqual(['both', 'whole', 'older']);
+    expect(findClashes([on('new', null)], [on('fields', ['fields'])]).map((c) => c.other.slotId)).toEqual(['fields']);
+  });
 });

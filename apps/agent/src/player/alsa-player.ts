@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Duplex, Writable } from 'node:stream';
 import { ffmpegPath } from '@loa/ffmpeg';
 import type { ScheduleItem } from '@loa/protocol';
 import type { Clock } from '../clock';
@@ -8,10 +9,50 @@ import { SAMPLE_RATE, type OutputHealth, type Playback, type PlaybackResult, typ
 
 /** About a second of stereo PCM read ahead, so the first write at the instant needs no decoding. */
 const HEAD_BYTES = SAMPLE_RATE * 2 * 2;
+/**
+ * How far ahead of the clock the audio is handed to the output. Whatever has been handed over can no longer
+ * be changed, so this is how late a fade begins to be heard; it is also how long the agent's event loop
+ * may stall before the device runs dry. 400 ms rides out the stalls of a heavily loaded box and, with a
+ * 300 ms fade, still silences a cut within a second.
+ */
+export const LEAD_MS = 400;
+/** How often the feed tops the output up to LEAD_MS ahead. */
+const PUMP_MS = 20;
+/** Decoded audio held in memory ahead of the feed; the decoder is paused beyond it. */
+const BUFFER_BYTES = SAMPLE_RATE * 2 * 2 * 2;
 /** A probe that has not finished by then is a hung device. */
 const PROBE_TIMEOUT_MS = 10_000;
 
-/** ffmpeg arguments that play raw PCM from stdin on an ALSA device. */
+/**
+ * aplay (alsa-utils) plays a programme: unlike ffmpeg's ALSA output it lets the device's buffer be set,
+ * and a small one means the stream starts on the first write even behind a sound server (PulseAudio and
+ * PipeWire wait for a full buffer before they start, and ffmpeg asks for a second and a half).
+ */
+const APLAY = 'aplay';
+/**
+ * aplay opens the device as it starts. Opened ahead, the instant costs only a write; but a card opened by
+ * hw:… or plughw:… takes one stream at a time, and the programme before may still hold it. For those the
+ * process spawned ahead waits in a shell for a line on fd 3, written at the instant, and only then becomes
+ * aplay (some milliseconds more, and more on a loaded box). Shared devices (default, dmix, pulse, named
+ * PCMs) are opened ahead.
+ */
+const WAIT_THEN_PLAY = 'read -r go <&3 && exec "$@"';
+const PLAY_NOW = 'exec "$@"';
+
+export function opensAtInstant(device: string): boolean {
+  return /^(plug)?hw:/i.test(device);
+}
+/**
+ * The device's own buffer, in microseconds: what aplay may be starved of the CPU for without a gap. It
+ * starts the device once it is full, which the first write (LEAD_MS) does at once.
+ */
+const DEVICE_BUFFER_US = 200_000;
+
+function playArgs(device: string, channels: number): string[] {
+  return ['-q', '-D', device, '-t', 'raw', '-f', 'S16_LE', '-r', String(SAMPLE_RATE), '-c', String(channels), `--buffer-time=${DEVICE_BUFFER_US}`, '-'];
+}
+
+/** ffmpeg arguments that play raw PCM from stdin on an ALSA device (the probe's short silence). */
 function outputArgs(device: string, channels: number): string[] {
   return ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', String(channels), '-i', 'pipe:0', '-f', 'alsa', device];
 }
@@ -19,7 +60,8 @@ function outputArgs(device: string, channels: number): string[] {
 interface AlsaPrepared extends Prepared {
   decoder: ChildProcessWithoutNullStreams;
   output: ChildProcessWithoutNullStreams;
-  head: Buffer;
+  spool: Spool;
+  channels: number;
   outputError: () => string;
   exited: Promise<number | null>;
 }
@@ -29,9 +71,9 @@ function tail(acc: { text: string }, child: ChildProcessWithoutNullStreams): voi
 }
 
 /**
- * Plays to a sound card through ffmpeg's ALSA output. Both processes (MP3 decoder and PCM → ALSA writer)
- * are spawned at prepare time and the first second of audio is already decoded, so at the instant the
- * only work is a write into a pipe.
+ * Plays to a sound card: ffmpeg decodes, the agent paces the PCM (see PacedFeed) and aplay writes it to the
+ * ALSA device. Both processes are spawned at prepare time and the first second of audio is already
+ * decoded, so at the instant the only work is a write into a pipe.
  */
 export class AlsaPlayer implements Player {
   readonly kind = 'alsa';
@@ -41,12 +83,17 @@ export class AlsaPlayer implements Player {
   constructor(
     private readonly device: string,
     private readonly clock: Clock,
+    /** Environment of the decoder and output processes; the agent's own when absent. */
+    private readonly env?: NodeJS.ProcessEnv,
   ) {}
 
   async prepare(item: ScheduleItem, filePath: string): Promise<Prepared> {
     const channels = await probeChannels(filePath);
-    const decoder = spawn(ffmpegPath(), decodeArgs(filePath, channels), { stdio: ['pipe', 'pipe', 'pipe'] });
-    const output = spawn(ffmpegPath(), outputArgs(this.device, channels), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const decoder = spawn(ffmpegPath(), decodeArgs(filePath, channels), { stdio: ['pipe', 'pipe', 'pipe'], env: this.env });
+    const output = spawn('sh', ['-c', opensAtInstant(this.device) ? WAIT_THEN_PLAY : PLAY_NOW, 'sh', APLAY, ...playArgs(this.device, channels)], {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      env: this.env,
+    }) as unknown as ChildProcessWithoutNullStreams;
     const decErr = { text: '' };
     const outErr = { text: '' };
     tail(decErr, decoder);
@@ -55,9 +102,13 @@ export class AlsaPlayer implements Player {
     output.stdout.resume();
     // A write to a dead output process must surface as a playback error, not an unhandled 'error' event.
     output.stdin.on('error', () => {});
+    // The go line's pipe is read to its end too: a child's 'close' waits for every pipe it has to end.
+    const go = output.stdio[3] as Duplex;
+    go.on('error', () => {});
+    go.resume();
     const exited = new Promise<number | null>((resolve) => {
       output.on('error', (e) => {
-        outErr.text += e.message;
+        outErr.text += `không chạy được aplay (gói alsa-utils): ${e.message}`;
         resolve(-1);
       });
       output.on('close', (code) => resolve(code));
@@ -68,13 +119,14 @@ export class AlsaPlayer implements Player {
       output.kill('SIGKILL');
     };
     try {
-      const head = await readHead(decoder, decErr);
+      const spool = await spoolHead(decoder, decErr);
       const prepared: AlsaPrepared = {
         item,
         filePath,
         decoder,
         output,
-        head,
+        spool,
+        channels,
         exited,
         outputError: () => ffmpegReason(outErr.text),
         release: () => {
@@ -93,39 +145,38 @@ export class AlsaPlayer implements Player {
   start(p: Prepared): Playback {
     const prepared = p as AlsaPrepared;
     const startedAt = this.clock.serverNow();
-    prepared.output.stdin.write(prepared.head);
-    prepared.decoder.stdout.pipe(prepared.output.stdin);
-    prepared.decoder.stdout.resume();
+    (prepared.output.stdio[3] as Writable).end('go\n');
+    const feed = new PacedFeed(prepared, performance.now());
+    feed.begin();
 
     let stopped = false;
     const finished = prepared.exited.then((code): PlaybackResult => {
+      feed.halt();
       this.live.delete(prepared);
       prepared.decoder.kill('SIGKILL');
       const endedAt = this.clock.serverNow();
       const elapsed = Math.round(Math.max(0, endedAt - startedAt));
-      // ffmpeg leaves once the device has taken the last samples, which a sound server's buffer may do a
+      // aplay leaves once the device has taken the last samples, which a sound server's buffer may do a
       // second or two before they are heard: a clean exit means the whole programme went out.
       const playedMs = code === 0 && !stopped ? Math.max(elapsed, prepared.item.media.durationMs) : elapsed;
       if (code === 0) this.state = { device: this.device, ok: true, checkedAt: Date.now(), error: null };
       if (stopped || code === 0) return { endedAt, playedMs, stopped };
-      const error = `Lỗi thiết bị âm thanh "${this.device}" (ffmpeg thoát mã ${code}): ${prepared.outputError() || 'không rõ lý do'}`;
+      const error = `Lỗi thiết bị âm thanh "${this.device}" (aplay thoát mã ${code}): ${prepared.outputError() || 'không rõ lý do'}`;
       this.state = { device: this.device, ok: false, checkedAt: Date.now(), error };
       return { endedAt, playedMs, stopped, error };
     });
     return {
       startedAt,
       finished,
+      leadMs: LEAD_MS,
       stop: () => {
         stopped = true;
+        feed.halt();
         prepared.release();
       },
-      // The audio already queued in the pipe and the device cannot be reached to ramp it, so the cut
-      // waits out the fade's length and then stops.
       fadeOut: (ms) => {
-        setTimeout(() => {
-          stopped = true;
-          prepared.release();
-        }, Math.max(0, ms));
+        stopped = true;
+        feed.fadeOut(ms);
       },
     };
   }
@@ -150,7 +201,7 @@ export class AlsaPlayer implements Player {
   /** Plays a tenth of a second of silence; resolves to the device's words when it cannot. */
   private tryOpen(channels: number): Promise<string | null> {
     return new Promise((resolve) => {
-      const child = spawn(ffmpegPath(), outputArgs(this.device, channels), { stdio: ['pipe', 'ignore', 'pipe'] });
+      const child = spawn(ffmpegPath(), outputArgs(this.device, channels), { stdio: ['pipe', 'ignore', 'pipe'], env: this.env });
       const err = { text: '' };
       child.stderr.on('data', (c: Buffer) => (err.text = (err.text + c.toString()).slice(-4000)));
       child.stdin.on('error', () => {});
@@ -177,28 +228,158 @@ export class AlsaPlayer implements Player {
   }
 }
 
-/** Reads the first HEAD_BYTES of decoded audio (or all of a shorter file) and pauses the decoder. */
-function readHead(decoder: ChildProcessWithoutNullStreams, err: { text: string }): Promise<Buffer> {
+/**
+ * What the decoder has produced, kept by listeners that stay on the stream from prepare to the end of the
+ * playback, so no chunk and no end can go by unheard. Until the feed takes it over, it holds the first
+ * HEAD_BYTES and pauses the decoder there.
+ */
+interface Spool {
+  chunks: Buffer[];
+  bytes: number;
+  ended: boolean;
+  /** Set by the feed once it has taken over. */
+  onData: ((c: Buffer) => void) | null;
+  onEnd: (() => void) | null;
+}
+
+/** Starts spooling the decoder's output; resolves once HEAD_BYTES (or the whole of a shorter file) are in. */
+function spoolHead(decoder: ChildProcessWithoutNullStreams, err: { text: string }): Promise<Spool> {
+  const spool: Spool = { chunks: [], bytes: 0, ended: false, onData: null, onEnd: null };
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (e?: Error) => {
-      decoder.stdout.off('data', onData);
-      decoder.stdout.off('end', onEnd);
-      decoder.off('error', onError);
-      decoder.stdout.pause();
+    let settled = false;
+    const settle = (e?: Error) => {
+      if (settled) return;
+      settled = true;
       if (e) reject(e);
-      else resolve(Buffer.concat(chunks));
+      else resolve(spool);
     };
-    const onData = (c: Buffer) => {
-      chunks.push(c);
-      size += c.length;
-      if (size >= HEAD_BYTES) done();
-    };
-    const onEnd = () => (size > 0 ? done() : done(new Error(`giải mã thất bại: ${err.text.trim() || 'tệp rỗng'}`)));
-    const onError = (e: Error) => done(e);
-    decoder.stdout.on('data', onData);
-    decoder.stdout.on('end', onEnd);
-    decoder.on('error', onError);
+    decoder.stdout.on('data', (c: Buffer) => {
+      if (spool.onData) return spool.onData(c);
+      spool.chunks.push(c);
+      spool.bytes += c.length;
+      if (spool.bytes >= HEAD_BYTES) {
+        decoder.stdout.pause();
+        settle();
+      }
+    });
+    decoder.stdout.on('end', () => {
+      spool.ended = true;
+      if (spool.onEnd) spool.onEnd();
+      else settle(spool.bytes > 0 ? undefined : new Error(`giải mã thất bại: ${err.text.trim() || 'tệp rỗng'}`));
+    });
+    decoder.on('error', (e) => settle(e));
   });
+}
+
+/**
+ * Hands the decoded programme to the output process at the pace of the clock, LEAD_MS ahead of it, instead
+ * of letting a pipe and the sound server buffer seconds of it. Because the agent itself writes every
+ * sample shortly before it is heard, a cut can ramp the level down over the samples still to be written:
+ * the fade is real audio, not a timer, and begins to be heard LEAD_MS after it is asked for.
+ */
+class PacedFeed {
+  private readonly frameBytes: number;
+  private readonly pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private written = 0;
+  private carry: Buffer | null = null;
+  private decoderDone = false;
+  private ended = false;
+  private timer: NodeJS.Timeout | null = null;
+  /** Byte positions in the programme where the ramp starts and reaches silence. */
+  private fade: { from: number; to: number } | null = null;
+
+  constructor(
+    private readonly p: AlsaPrepared,
+    /** performance.now() of the first sample. */
+    private readonly t0: number,
+  ) {
+    this.frameBytes = 2 * p.channels;
+  }
+
+  begin(): void {
+    const { decoder, spool } = this.p;
+    for (const c of spool.chunks) this.push(c);
+    spool.chunks = [];
+    this.decoderDone = spool.ended;
+    spool.onData = (c) => {
+      this.push(c);
+      if (this.pendingBytes >= BUFFER_BYTES) decoder.stdout.pause();
+    };
+    spool.onEnd = () => {
+      this.decoderDone = true;
+      this.pump();
+    };
+    // The first LEAD_MS go out in this call, at the instant; the rest follows the clock.
+    this.pump();
+    if (!this.decoderDone && this.pendingBytes < BUFFER_BYTES) decoder.stdout.resume();
+  }
+
+  /** Ramps down over `ms` from the next sample written, then lets the output drain and exit. */
+  fadeOut(ms: number): void {
+    if (this.ended || this.fade) return;
+    const length = Math.max(this.frameBytes, Math.round((Math.max(0, ms) * SAMPLE_RATE) / 1000) * this.frameBytes);
+    this.fade = { from: this.written, to: this.written + length };
+    this.pump();
+  }
+
+  halt(): void {
+    this.ended = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Queues decoded audio in whole frames, so every write and every gain step falls on a frame. */
+  private push(c: Buffer): void {
+    const data = this.carry ? Buffer.concat([this.carry, c]) : c;
+    const whole = data.length - (data.length % this.frameBytes);
+    this.carry = whole < data.length ? Buffer.from(data.subarray(whole)) : null;
+    if (whole === 0) return;
+    this.pending.push(whole === data.length ? data : data.subarray(0, whole));
+    this.pendingBytes += whole;
+  }
+
+  private pump(): void {
+    if (this.ended) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const due = Math.floor(((performance.now() - this.t0 + LEAD_MS) * SAMPLE_RATE) / 1000) * this.frameBytes;
+    let want = due - this.written;
+    if (this.fade) want = Math.min(want, this.fade.to - this.written);
+    const out: Buffer[] = [];
+    while (want > 0 && this.pending.length > 0) {
+      const head = this.pending[0];
+      const n = Math.min(want, head.length);
+      const chunk = n === head.length ? head : head.subarray(0, n);
+      if (n === head.length) this.pending.shift();
+      else this.pending[0] = head.subarray(n);
+      this.pendingBytes -= n;
+      if (this.fade) this.ramp(chunk, this.written);
+      out.push(chunk);
+      this.written += n;
+      want -= n;
+    }
+    if (out.length) this.p.output.stdin.write(out.length === 1 ? out[0] : Buffer.concat(out));
+    if (this.pendingBytes < BUFFER_BYTES / 2 && !this.decoderDone) this.p.decoder.stdout.resume();
+    const faded = this.fade !== null && this.written >= this.fade.to;
+    if (faded || (this.decoderDone && this.pending.length === 0)) {
+      this.halt();
+      if (faded) this.p.decoder.kill('SIGKILL');
+      // The output plays what it holds and exits on its own: the programme ends on its last sample.
+      this.p.output.stdin.end();
+      return;
+    }
+    this.timer = setTimeout(() => this.pump(), PUMP_MS);
+  }
+
+  /** Linear gain from full level at fade.from down to silence at fade.to, applied in place to `chunk` written at byte `pos`. */
+  private ramp(chunk: Buffer, pos: number): void {
+    const { from, to } = this.fade!;
+    const frames = (to - from) / this.frameBytes;
+    for (let o = 0; o < chunk.length; o += this.frameBytes) {
+      const k = (pos + o - from) / this.frameBytes;
+      const gain = k < 0 ? 1 : Math.max(0, (frames - 1 - k) / frames);
+      for (let b = o; b < o + this.frameBytes; b += 2) chunk.writeInt16LE(Math.round(chunk.readInt16LE(b) * gain), b);
+    }
+  }
 }

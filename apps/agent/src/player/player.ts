@@ -24,11 +24,17 @@ export interface Playback {
   /** Server time, sub-millisecond, taken at the moment the audio was handed to the output. */
   readonly startedAt: number;
   readonly finished: Promise<PlaybackResult>;
+  /**
+   * How long after a sample is handed to the output it is heard, for players that hand audio over ahead
+   * of the clock: a fade asked for now begins to be heard this much later. Absent: at once.
+   */
+  readonly leadMs?: number;
   /** Takes the programme off the air now. */
   stop(): void;
   /**
    * Takes the programme off the air over `ms`, its level ramping down to silence, so a cut does not click.
-   * The playback ends (stopped) when the ramp does. Players that cannot ramp end it after `ms`.
+   * The playback ends (stopped) when the ramp does, `leadMs` later for a player that feeds ahead.
+   * Players that cannot ramp end it after `ms`.
    */
   fadeOut(ms: number): void;
 }

@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { CaptureStatus } from '@loa/protocol';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, In, IsNull } from 'typeorm';
 import type { Tx } from '../database/unit-of-work';
 import { LogbookLine } from '../logbook/logbook-line.entity';
 import { Topic } from '../programmes/chuyen-muc.entity';
+import { Airing } from '../schedule/slot.entity';
+import { SpeakerCluster } from '../stations/station-group.entity';
 import { Station } from '../stations/station.entity';
 import { DeadAirEvent } from './dead-air-event.entity';
 import { PlaybackEventRow } from './playback-event.entity';
@@ -58,5 +60,15 @@ export class PlaybackRepository {
       order: { revision: 'DESC' },
       select: { id: true, revision: true, result: true, reason: true, detail: true },
     });
+  }
+
+  /** The speaker clusters an airing was aimed at, by name ("Cụm chợ, Cụm đồng"); null for the whole station. */
+  async clusterNames(m: Tx, stationId: string, occurrenceId: string, slotId: string): Promise<string | null> {
+    const airing = await m.findOne(Airing, { where: { stationId, occurrenceId, slotId }, select: { clusterIds: true } });
+    const ids = airing?.clusterIds;
+    if (!ids?.length) return null;
+    const clusters = await m.find(SpeakerCluster, { where: { id: In(ids), stationId }, select: { id: true, name: true } });
+    const names = ids.map((id) => clusters.find((c) => c.id === id)?.name ?? id);
+    return names.join(', ').slice(0, 500);
   }
 }

@@ -187,6 +187,7 @@ export class PlaybackService {
       result,
       now,
     );
+    draft.speakerClusters = await this.events.clusterNames(m, station.id, event.occurrenceId, slot.id);
     if (amends) Object.assign(draft, amends);
     lines.push(draft);
     return null;

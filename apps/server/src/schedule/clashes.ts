@@ -41,7 +41,7 @@ export async function refuseClashes(
   const self = { ...slot, id: slot.id ?? 'new' };
   for (const stationId of stationIds) {
     for (const at of expansions.airingsOf(self, overrides, stationId, from, to)) {
-      mine.push({ slotId: self.id, stationId, start: at, end: at + slot.durationMs, priority: slot.priority, startMode: slot.startMode });
+      mine.push({ slotId: self.id, stationId, start: at, end: at + slot.durationMs, priority: slot.priority, startMode: slot.startMode, clusters: stationMap.get(stationId) ?? null });
     }
   }
   if (!mine.length) return;
@@ -50,7 +50,7 @@ export async function refuseClashes(
     for (const stationId of stationIds) {
       if (!map.has(stationId)) continue;
       for (const at of expansions.airingsOf(other, otherOverrides, stationId, from - maxOther, to + slot.durationMs)) {
-        theirs.push({ slotId: other.id, stationId, start: at, end: at + other.durationMs, priority: other.priority, startMode: other.startMode });
+        theirs.push({ slotId: other.id, stationId, start: at, end: at + other.durationMs, priority: other.priority, startMode: other.startMode, clusters: map.get(stationId) ?? null });
       }
     }
   }

@@ -67,4 +67,11 @@ export class InMemoryPlaybackRepository implements PublicPart<PlaybackRepository
   async latestLine(_tx: Tx, stationId: string, occurrenceId: string): Promise<LatestLine | null> {
     return this.lines.get(`${stationId} ${occurrenceId}`) ?? null;
   }
+
+  /** Cluster names by airing, as a spec sets them. */
+  readonly clusters = new Map<string, string>();
+
+  async clusterNames(_tx: Tx, stationId: string, occurrenceId: string): Promise<string | null> {
+    return this.clusters.get(`${stationId} ${occurrenceId}`) ?? null;
+  }
 }
