@@ -1,5 +1,5 @@
 import type { Principal, Role } from '../auth/principal';
-import { provinceAccess } from '../test-support/access.fake';
+import { provinceAccess } from '../../../../test/support/fakes/access.fake';
 
 const user = (role: Role, unitId: string | null, userId = `${role}-${unitId ?? 'all'}`): Principal => ({ kind: 'user', userId, username: userId, role, unitId });
 

@@ -1,8 +1,8 @@
 import type { AgentGateway } from '../agents/agent.gateway';
 import type { LiveService } from '../live/live.service';
 import type { DeadAirEvent } from '../playback/dead-air-event.entity';
-import { InMemoryAlertFacts } from '../test-support/alerts.fake';
-import { asRepository, partial } from '../test-support/fakes';
+import { InMemoryAlertFacts } from '../../../../test/support/fakes/alerts.fake';
+import { asRepository, partial } from '../../../../test/support/fakes/fakes';
 import type { AlertFactsRepository } from './alert-facts.repository';
 import { AlertFactsReader } from './alert-facts';
 import { DEFAULT_DEBOUNCE_MS, type AlertSettings } from './alert-rules';

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal';
-import { provinceAccess } from '../test-support/access.fake';
-import { InMemoryAuditRepository } from '../test-support/audit.fake';
-import { asRepository } from '../test-support/fakes';
+import { provinceAccess } from '../../../../test/support/fakes/access.fake';
+import { InMemoryAuditRepository } from '../../../../test/support/fakes/audit.fake';
+import { asRepository } from '../../../../test/support/fakes/fakes';
 import type { AuditEntry } from './audit-entry.entity';
 import type { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';

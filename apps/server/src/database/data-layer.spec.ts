@@ -51,7 +51,6 @@ function exempt(file: string): boolean {
     file.endsWith('.entity.ts') ||
     file.endsWith('.repository.ts') ||
     file.startsWith('database/') ||
-    file.startsWith('test-support/') ||
     file.includes('/migrations/') ||
     MIGRATION_HELPERS.includes(file)
   );

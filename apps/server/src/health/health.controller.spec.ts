@@ -1,5 +1,5 @@
 import { LOA_VERSION } from '@loa/protocol';
-import { asRepository } from '../test-support/fakes';
+import { asRepository } from '../../../../test/support/fakes/fakes';
 import { HealthController } from './health.controller';
 import { HealthRepository } from './health.repository';
 

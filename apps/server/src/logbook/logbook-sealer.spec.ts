@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import type { UnitOfWork } from '../database/unit-of-work';
 import type { Leadership } from '../leadership/leadership';
-import { partial, unused } from '../test-support/fakes';
+import { partial, unused } from '../../../../test/support/fakes/fakes';
 import { LogbookSealer } from './logbook-sealer';
 import type { LogbookWriter } from './logbook-writer';
 

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal';
-import { provinceAccess } from '../test-support/access.fake';
-import { asRepository, partial } from '../test-support/fakes';
-import { assetRow, InMemoryMediaRepository } from '../test-support/media.fake';
+import { provinceAccess } from '../../../../test/support/fakes/access.fake';
+import { asRepository, partial } from '../../../../test/support/fakes/fakes';
+import { assetRow, InMemoryMediaRepository } from '../../../../test/support/fakes/media.fake';
 import { MediaAccess } from './media-access';
 import type { MediaRepository } from './media.repository';
 import type { MediaService } from './media.service';

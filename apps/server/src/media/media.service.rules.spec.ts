@@ -1,5 +1,5 @@
-import { asRepository, unused } from '../test-support/fakes';
-import { assetRow, InMemoryMediaRepository } from '../test-support/media.fake';
+import { asRepository, unused } from '../../../../test/support/fakes/fakes';
+import { assetRow, InMemoryMediaRepository } from '../../../../test/support/fakes/media.fake';
 import type { FfmpegService } from './ffmpeg.service';
 import { MediaEvents } from './media-events';
 import type { MediaStorage } from './media-store';

@@ -1,6 +1,6 @@
 import type { Leadership } from '../leadership/leadership';
-import { asRepository, partial, unused } from '../test-support/fakes';
-import { assetRow, InMemoryMediaRepository } from '../test-support/media.fake';
+import { asRepository, partial, unused } from '../../../../test/support/fakes/fakes';
+import { assetRow, InMemoryMediaRepository } from '../../../../test/support/fakes/media.fake';
 import type { MediaStorage } from './media-store';
 import type { MediaRepository } from './media.repository';
 import { RetentionService } from './retention.service';

@@ -5,8 +5,8 @@ import type { UnitOfWork } from '../database/unit-of-work';
 import type { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
 import type { ScheduleQueries } from '../schedule/schedule-queries.service';
 import type { Station } from '../stations/station.entity';
-import { asRepository, partial } from '../test-support/fakes';
-import { CountingUnitOfWork, InMemoryPlaybackRepository } from '../test-support/playback.fake';
+import { asRepository, partial } from '../../../../test/support/fakes/fakes';
+import { CountingUnitOfWork, InMemoryPlaybackRepository } from '../../../../test/support/fakes/playback.fake';
 import type { PlaybackRepository } from './playback.repository';
 import { PlaybackService } from './playback.service';
 

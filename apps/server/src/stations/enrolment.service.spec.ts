@@ -1,8 +1,8 @@
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/events';
 import { LoaError } from '../common/errors';
-import { asRepository, partial } from '../test-support/fakes';
-import { InMemoryEnrolmentRepository } from '../test-support/stations.fake';
+import { asRepository, partial } from '../../../../test/support/fakes/fakes';
+import { InMemoryEnrolmentRepository } from '../../../../test/support/fakes/stations.fake';
 import type { EnrolmentRepository } from './enrolment.repository';
 import { ENROLMENT_MAX_FAILURES, ENROLMENT_TTL_MS, EnrolmentService } from './enrolment.service';
 import type { Station } from './station.entity';

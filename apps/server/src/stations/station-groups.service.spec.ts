@@ -1,9 +1,9 @@
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
-import { provinceAccess } from '../test-support/access.fake';
-import { asRepository, partial } from '../test-support/fakes';
-import { InMemoryStationGroupsRepository } from '../test-support/stations.fake';
+import { provinceAccess } from '../../../../test/support/fakes/access.fake';
+import { asRepository, partial } from '../../../../test/support/fakes/fakes';
+import { InMemoryStationGroupsRepository } from '../../../../test/support/fakes/stations.fake';
 import type { StationGroupsRepository } from './station-groups.repository';
 import { StationGroupsService } from './station-groups.service';
 import type { Station } from './station.entity';

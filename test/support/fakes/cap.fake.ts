@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { CapAlert, CapRule, CapSource } from '../cap/cap.entity';
-import type { CapRepository, NewCapAlert } from '../cap/cap.repository';
-import type { Unit } from '../units/unit.entity';
-import type { User } from '../users/user.entity';
+import type { CapAlert, CapRule, CapSource } from '../../../apps/server/src/cap/cap.entity';
+import type { CapRepository, NewCapAlert } from '../../../apps/server/src/cap/cap.repository';
+import type { Unit } from '../../../apps/server/src/units/unit.entity';
+import type { User } from '../../../apps/server/src/users/user.entity';
 import type { PublicPart } from './fakes';
 
 /** CAP sources, rules and alerts, with the users and units they name, in memory. */

@@ -1,13 +1,13 @@
-import type { Tx } from '../database/unit-of-work';
-import { EXPORT_FIELDS, type ExportRow } from '../logbook/logbook-columns';
-import type { LogbookExport } from '../logbook/logbook-export.entity';
-import type { LogbookLine } from '../logbook/logbook-line.entity';
-import type { LineQuery, LogbookLinesRepository, SealScope } from '../logbook/logbook-lines.repository';
-import type { DeclinedAiring, DueAiring, MissesRepository, SweptStation } from '../logbook/misses.repository';
-import type { PlaybackEventRow } from '../playback/playback-event.entity';
-import type { StationAgentState } from '../stations/station-agent-state.entity';
-import type { LogbookSeal } from '../logbook/logbook-seal.entity';
-import type { Station } from '../stations/station.entity';
+import type { Tx } from '../../../apps/server/src/database/unit-of-work';
+import { EXPORT_FIELDS, type ExportRow } from '../../../apps/server/src/logbook/logbook-columns';
+import type { LogbookExport } from '../../../apps/server/src/logbook/logbook-export.entity';
+import type { LogbookLine } from '../../../apps/server/src/logbook/logbook-line.entity';
+import type { LineQuery, LogbookLinesRepository, SealScope } from '../../../apps/server/src/logbook/logbook-lines.repository';
+import type { DeclinedAiring, DueAiring, MissesRepository, SweptStation } from '../../../apps/server/src/logbook/misses.repository';
+import type { PlaybackEventRow } from '../../../apps/server/src/playback/playback-event.entity';
+import type { StationAgentState } from '../../../apps/server/src/stations/station-agent-state.entity';
+import type { LogbookSeal } from '../../../apps/server/src/logbook/logbook-seal.entity';
+import type { Station } from '../../../apps/server/src/stations/station.entity';
 import type { PublicPart } from './fakes';
 
 function matches(l: LogbookLine, q: LineQuery): boolean {

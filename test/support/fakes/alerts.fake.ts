@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { AiringRow, AlertFactsRepository, LineRow, StationRow } from '../alerts/alert-facts.repository';
-import type { AlertSubscription } from '../alerts/alert.entity';
-import type { AlertsRepository } from '../alerts/alerts.repository';
-import type { DeadAirEvent } from '../playback/dead-air-event.entity';
-import type { StationAgentState } from '../stations/station-agent-state.entity';
+import type { AiringRow, AlertFactsRepository, LineRow, StationRow } from '../../../apps/server/src/alerts/alert-facts.repository';
+import type { AlertSubscription } from '../../../apps/server/src/alerts/alert.entity';
+import type { AlertsRepository } from '../../../apps/server/src/alerts/alerts.repository';
+import type { DeadAirEvent } from '../../../apps/server/src/playback/dead-air-event.entity';
+import type { StationAgentState } from '../../../apps/server/src/stations/station-agent-state.entity';
 import type { PublicPart } from './fakes';
 
 const among = (ids: readonly string[] | undefined, id: string) => !ids || ids.includes(id);

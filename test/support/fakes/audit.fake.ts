@@ -1,5 +1,5 @@
-import type { AuditEntry } from '../audit/audit-entry.entity';
-import type { AuditFilter, AuditRepository, AuditScope } from '../audit/audit.repository';
+import type { AuditEntry } from '../../../apps/server/src/audit/audit-entry.entity';
+import type { AuditFilter, AuditRepository, AuditScope } from '../../../apps/server/src/audit/audit.repository';
 import type { PublicPart } from './fakes';
 
 /** The audit trail in memory, with the stations and users of each unit its scopes are built from. */

@@ -1,10 +1,10 @@
 import type { CaptureStatus } from '@loa/protocol';
-import type { Tx, UnitOfWork } from '../database/unit-of-work';
-import type { Engine } from '../database/sql';
-import type { DeadAirEvent } from '../playback/dead-air-event.entity';
-import type { PlaybackEventRow } from '../playback/playback-event.entity';
-import type { LatestLine, PlaybackRepository } from '../playback/playback.repository';
-import type { Station } from '../stations/station.entity';
+import type { Tx, UnitOfWork } from '../../../apps/server/src/database/unit-of-work';
+import type { Engine } from '../../../apps/server/src/database/sql';
+import type { DeadAirEvent } from '../../../apps/server/src/playback/dead-air-event.entity';
+import type { PlaybackEventRow } from '../../../apps/server/src/playback/playback-event.entity';
+import type { LatestLine, PlaybackRepository } from '../../../apps/server/src/playback/playback.repository';
+import type { Station } from '../../../apps/server/src/stations/station.entity';
 import type { PublicPart } from './fakes';
 
 type DeadAir = NonNullable<CaptureStatus['deadAir']>;

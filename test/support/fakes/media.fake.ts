@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { LoudnessTarget } from '../media/loudness-target.entity';
-import type { MediaAsset, MediaStatus } from '../media/media-asset.entity';
-import type { JobState, MediaJob } from '../media/media-job.entity';
-import type { AssetMatch, AssetUsage, JobMatch, MediaRepository } from '../media/media.repository';
+import type { LoudnessTarget } from '../../../apps/server/src/media/loudness-target.entity';
+import type { MediaAsset, MediaStatus } from '../../../apps/server/src/media/media-asset.entity';
+import type { JobState, MediaJob } from '../../../apps/server/src/media/media-job.entity';
+import type { AssetMatch, AssetUsage, JobMatch, MediaRepository } from '../../../apps/server/src/media/media.repository';
 import type { PublicPart } from './fakes';
 
 /** An asset with everything a test does not name filled in: a ready upload of a one-minute file. */

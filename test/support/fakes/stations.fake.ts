@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { EnrolmentRepository, RedeemMiss, StationCredentials } from '../stations/enrolment.repository';
-import type { SpeakerCluster, StationGroup, StationGroupMember } from '../stations/station-group.entity';
-import type { StationGroupsRepository } from '../stations/station-groups.repository';
-import type { StationEnrolment } from '../stations/station-enrolment.entity';
-import type { Station } from '../stations/station.entity';
+import type { EnrolmentRepository, RedeemMiss, StationCredentials } from '../../../apps/server/src/stations/enrolment.repository';
+import type { SpeakerCluster, StationGroup, StationGroupMember } from '../../../apps/server/src/stations/station-group.entity';
+import type { StationGroupsRepository } from '../../../apps/server/src/stations/station-groups.repository';
+import type { StationEnrolment } from '../../../apps/server/src/stations/station-enrolment.entity';
+import type { Station } from '../../../apps/server/src/stations/station.entity';
 import type { PublicPart } from './fakes';
 
 /** Station groups, their members and speaker clusters, in memory. */

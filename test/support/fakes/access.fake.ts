@@ -1,5 +1,5 @@
-import { AccessPolicy, type UnitLink } from '../access/access-policy';
-import type { AccessRepository, InUnit } from '../access/access.repository';
+import { AccessPolicy, type UnitLink } from '../../../apps/server/src/access/access-policy';
+import type { AccessRepository, InUnit } from '../../../apps/server/src/access/access.repository';
 import { asRepository, type PublicPart } from './fakes';
 
 /** The unit tree and who sits where, in memory. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { User } from '../users/user.entity';
-import type { NewUserRow, UsersRepository } from '../users/users.repository';
+import type { User } from '../../../apps/server/src/users/user.entity';
+import type { NewUserRow, UsersRepository } from '../../../apps/server/src/users/users.repository';
 import type { PublicPart } from './fakes';
 
 /** The accounts table, in memory. */
