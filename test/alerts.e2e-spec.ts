@@ -10,7 +10,11 @@ import { Api } from './support/api';
 import { Mailbox, type Mail } from './support/mailbox';
 import { ADMIN_PASSWORD, eventually, Proc, ServerProc, sleep, startAgentProcess, startServerProcess } from './support/processes';
 
-const DEBOUNCE_S = 6;
+/**
+ * Long enough that the blipped box is surely back before it: after a 3 s cut the agent's jittered backoff
+ * (full jitter, doubling from 0.5 s) may wait up to 8 s more before its next try.
+ */
+const DEBOUNCE_S = 15;
 
 interface Hook {
   at: number;

@@ -17,13 +17,17 @@ export interface AuditedTable {
   quiet?: readonly string[];
 }
 
-/** Tables never audited: high-volume rows written by agents and jobs, derived caches, and the trail itself. */
+/**
+ * Tables never audited: high-volume rows written by agents and jobs, derived caches, and the trail itself.
+ * `live_relay_lease` is renewed every second by the instance encoding a relay; the relay itself is audited.
+ */
 export const NOT_AUDITED = [
   'airing',
   'alert',
   'alert_delivery',
   'audit_entry',
   'dead_air_event',
+  'live_relay_lease',
   'logbook_export',
   'logbook_line',
   'logbook_seal',
