@@ -76,8 +76,9 @@ export class HolidaysService {
   }
 
   async remove(id: string, who: Principal): Promise<void> {
-    await this.access.requireAccess(who, 'write', { kind: 'nationwide' }, 'Chỉ quản trị viên cấp cao nhất (không gắn với đơn vị) mới xoá được ngày nghỉ đã khai báo.');
+    // Days off are public (GET /api/holidays lists them to everyone): saying one is absent reveals nothing.
     if (!(await this.repo.dayOff(id))) throw new LoaError('not_found', 'Không tìm thấy ngày nghỉ này.');
+    await this.access.requireAccess(who, 'write', { kind: 'nationwide' }, 'Chỉ quản trị viên cấp cao nhất (không gắn với đơn vị) mới xoá được ngày nghỉ đã khai báo.');
     await this.repo.removeDayOff(id);
   }
 
