@@ -81,6 +81,9 @@ export function scheduleFixture(now = Date.parse('2026-06-01T00:00:00.000Z')) {
       return days.rules;
     },
     async refuseQuietHours(): Promise<void> {},
+    async quietStations() {
+      return [];
+    },
   };
   const lookAhead = new LookAhead(store, config, clock, events, days);
   const queries = new ScheduleQueries(store, config, clock, stations, days);

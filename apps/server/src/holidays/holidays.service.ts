@@ -14,6 +14,9 @@ import { HolidaysRepository } from './holidays.repository';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** How far ahead a recurring slot is checked against quiet hours. */
+/** A station with quiet hours, as the quiet-hour check reads it. */
+export type QuietStation = Awaited<ReturnType<HolidaysRepository['stationRules']>>['quiet'][number];
+
 const QUIET_HORIZON_MS = 400 * 86_400_000;
 const MAX_LIST_DAYS = 400;
 
@@ -83,13 +86,21 @@ export class HolidaysService {
   }
 
   /**
+   * The stations with quiet hours. Read before a transaction whose checks need them: a read on another
+   * connection from inside a transaction can wait forever for a pool that open transactions hold.
+   */
+  async quietStations(): Promise<QuietStation[]> {
+    return (await this.repo.stationRules()).quiet;
+  }
+
+  /**
    * Refuses (422 `quiet_hours`) a normal or priority slot with an airing inside the quiet hours of one of
    * its stations: only khẩn cấp may sound then.
    */
-  async refuseQuietHours(slot: SlotRule & { durationMs: number; priority: Priority; endAt: string }, stationIds: readonly string[], now: number): Promise<void> {
+  async refuseQuietHours(slot: SlotRule & { durationMs: number; priority: Priority; endAt: string }, stationIds: readonly string[], now: number, quiet?: QuietStation[]): Promise<void> {
     if (slot.priority === 'emergency' || !stationIds.length) return;
     const wanted = new Set(stationIds);
-    const stations = (await this.repo.stationRules()).quiet.filter((s) => wanted.has(s.id));
+    const stations = (quiet ?? (await this.quietStations())).filter((s) => wanted.has(s.id));
     if (!stations.length) return;
     const from = Math.max(now, Date.parse(slot.startAt));
     const to = Math.min(Date.parse(slot.endAt), from + QUIET_HORIZON_MS);

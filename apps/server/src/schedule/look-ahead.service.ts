@@ -8,6 +8,7 @@ import { occurrenceIdOf } from './snapshot';
 import type { Airing } from './slot.entity';
 import { resolveTargets } from './targets';
 import { HolidaysService } from '../holidays/holidays.service';
+import type { AiringRules } from './day-rules';
 
 /** Snapshots reach back this far, so an agent that was briefly away still learns what it missed. */
 export const SNAPSHOT_LOOKBACK_MS = 6 * 3600 * 1000;
@@ -61,7 +62,11 @@ export class LookAhead {
     const changed: string[] = [];
     for (let i = 0; i < unique.length; i += MATERIALISE_BATCH) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      changed.push(...(await this.store.transaction((tx) => this.materialise(tx, unique.slice(i, i + MATERIALISE_BATCH)))));
+      // Read outside the transaction: a read on another connection from inside one can wait forever for a
+      // pool that other open transactions hold.
+      const now = this.clock.now();
+      const rules = await this.days.rulesFor(now - SNAPSHOT_LOOKBACK_MS, now + this.config.scheduleWindowMs, await this.store.liveSlots(['approved'], now - SNAPSHOT_LOOKBACK_MS, now + this.config.scheduleWindowMs));
+      changed.push(...(await this.store.transaction((tx) => this.materialise(tx, unique.slice(i, i + MATERIALISE_BATCH), rules))));
     }
     return changed;
   }
@@ -70,7 +75,7 @@ export class LookAhead {
    * Recomputes the approved airings of `stationIds` in the look-ahead window and, where they differ from
    * what is stored, replaces them and raises the station's schedule version. Returns the changed stations.
    */
-  private async materialise(tx: ScheduleRepository, stationIds: readonly string[]): Promise<string[]> {
+  private async materialise(tx: ScheduleRepository, stationIds: readonly string[], rules: AiringRules): Promise<string[]> {
     if (!stationIds.length) return [];
     const now = this.clock.now();
     const from = now - SNAPSHOT_LOOKBACK_MS;
@@ -86,7 +91,7 @@ export class LookAhead {
       if (list) list.push(row);
       else stored.set(row.stationId, [row]);
     }
-    const expansions = new Expansions(await this.days.rulesFor(from, to, slots));
+    const expansions = new Expansions(rules);
     const changed: string[] = [];
     const rows: Airing[] = [];
     for (const stationId of new Set(stationIds)) {

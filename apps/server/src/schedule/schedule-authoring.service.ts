@@ -75,7 +75,7 @@ export class ScheduleAuthoring {
     @Inject(AccessPolicy) private readonly access: Pick<AccessPolicy, 'filterOwned'>,
     private readonly lookAhead: LookAhead,
     private readonly queries: ScheduleQueries,
-    @Inject(HolidaysService) private readonly days: Pick<HolidaysService, 'refuseQuietHours'>,
+    @Inject(HolidaysService) private readonly days: Pick<HolidaysService, 'refuseQuietHours' | 'quietStations'>,
   ) {}
 
   async create(input: NewSlot, actor: Actor) {
@@ -137,6 +137,7 @@ export class ScheduleAuthoring {
    * changed by someone who may not approve it goes back to waiting for approval (and off the air).
    */
   async update(id: string, input: SlotChange, actor: Actor) {
+    const quiet = await this.days.quietStations();
     const affected = await this.store.transaction(async (tx) => {
       const slot = await tx.slot(id);
       if (!slot) throw new LoaError('not_found', 'Không tìm thấy lịch phát này.');
@@ -163,7 +164,7 @@ export class ScheduleAuthoring {
       const wasLive = slot.status === 'approved';
       Object.assign(slot, timing, { priority, source: scope.source, holidayRule: input.holidayRule ?? slot.holidayRule, updatedAt: this.clock.nowInstant() });
       if (wasLive && !mayApprove(actor, scope, own)) slot.status = 'submitted';
-      if (slot.status === 'approved' || slot.status === 'submitted') await this.days.refuseQuietHours(slot, [...stationMap.keys()], this.clock.now());
+      if (slot.status === 'approved' || slot.status === 'submitted') await this.days.refuseQuietHours(slot, [...stationMap.keys()], this.clock.now(), quiet);
       if (slot.status === 'approved' || slot.status === 'submitted') await refuseClashes(tx, this.clock.now(), slot, stationMap, await tx.overridesOf([id]));
       await tx.updateSlot(slot);
       await this.record(tx, id, 'updated', actor, JSON.stringify(input));
