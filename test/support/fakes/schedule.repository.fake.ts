@@ -164,6 +164,8 @@ export class FakeScheduleRepository extends ScheduleRepository {
     return copy(this.t.airings.filter((a) => stationIds.includes(a.stationId) && a.startAt >= w.from && a.startAt < w.to));
   }
 
+  async lockLookAhead() {}
+
   async replaceAirings(stationIds: readonly string[], w: AiringWindow, rows: readonly Airing[]) {
     const replaced = new Set(rows.map((r) => `${r.stationId}|${r.occurrenceId}`));
     this.t.airings = this.t.airings.filter(

@@ -77,6 +77,7 @@ export class LookAhead {
    */
   private async materialise(tx: ScheduleRepository, stationIds: readonly string[], rules: AiringRules): Promise<string[]> {
     if (!stationIds.length) return [];
+    await tx.lockLookAhead(stationIds);
     const now = this.clock.now();
     const from = now - SNAPSHOT_LOOKBACK_MS;
     const to = now + this.config.scheduleWindowMs;

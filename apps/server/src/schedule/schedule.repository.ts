@@ -70,6 +70,11 @@ export abstract class ScheduleRepository {
 
   /** Materialised airings of the stations that start in the window. */
   abstract airings(stationIds: readonly string[], window: AiringWindow): Promise<Airing[]>;
+  /**
+   * Holds these stations' look-ahead for the rest of the transaction, so two rebuilds of one station (two
+   * instances, or a change and the periodic refresh) take turns instead of writing the same airing twice.
+   */
+  abstract lockLookAhead(stationIds: readonly string[]): Promise<void>;
   /** Replaces the stations' airings in the window by `rows` and raises their schedule versions. */
   abstract replaceAirings(stationIds: readonly string[], window: AiringWindow, rows: readonly Airing[]): Promise<void>;
   abstract hasAiring(stationId: string, occurrenceId: string, slotId: string): Promise<boolean>;
@@ -85,6 +90,9 @@ const AIRING_COLUMNS = ['stationId', 'occurrenceId', 'slotId', 'startAt', 'durat
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The schedule's rows through one TypeORM entity manager (the data source's, or a transaction's). */
+/** The advisory-lock space of the look-ahead's per-station locks (the logbook's chains use another). */
+const LOOK_AHEAD_LOCK_SPACE = 7306;
+
 class ScheduleRows extends ScheduleRepository {
   constructor(protected readonly m: EntityManager) {
     super();
@@ -200,6 +208,13 @@ class ScheduleRows extends ScheduleRepository {
       .createQueryBuilder(Airing, 'a')
       .where('a.stationId IN (:...stationIds) AND a.startAt >= :from AND a.startAt < :to', { stationIds, ...window })
       .getMany();
+  }
+
+  async lockLookAhead(stationIds: readonly string[]) {
+    // SQLite has one writer at a time already; on PostgreSQL, stations in sorted order so two rebuilds never deadlock.
+    if (!stationIds.length || engineOf(this.m) !== 'postgres') return;
+    const ids = [...new Set(stationIds)].sort();
+    await this.m.query('SELECT pg_advisory_xact_lock($1, hashtext(t.id)) FROM unnest($2::text[]) WITH ORDINALITY AS t(id, n) ORDER BY t.n', [LOOK_AHEAD_LOCK_SPACE, ids]);
   }
 
   async replaceAirings(stationIds: readonly string[], window: AiringWindow, rows: readonly Airing[]) {
