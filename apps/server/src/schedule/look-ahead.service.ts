@@ -60,12 +60,14 @@ export class LookAhead {
   private async materialiseInTurns(stationIds: readonly string[]): Promise<string[]> {
     const unique = [...new Set(stationIds)];
     const changed: string[] = [];
+    if (!unique.length) return changed;
+    // Once for all batches, and outside their transactions: a read on another connection from inside one
+    // can wait forever for a pool that other open transactions hold.
+    const now = this.clock.now();
+    const [from, to] = [now - SNAPSHOT_LOOKBACK_MS, now + this.config.scheduleWindowMs];
+    const rules = await this.days.rulesFor(from, to, await this.store.liveSlots(['approved'], from, to));
     for (let i = 0; i < unique.length; i += MATERIALISE_BATCH) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      // Read outside the transaction: a read on another connection from inside one can wait forever for a
-      // pool that other open transactions hold.
-      const now = this.clock.now();
-      const rules = await this.days.rulesFor(now - SNAPSHOT_LOOKBACK_MS, now + this.config.scheduleWindowMs, await this.store.liveSlots(['approved'], now - SNAPSHOT_LOOKBACK_MS, now + this.config.scheduleWindowMs));
       changed.push(...(await this.store.transaction((tx) => this.materialise(tx, unique.slice(i, i + MATERIALISE_BATCH), rules))));
     }
     return changed;
