@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createWriteStream, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from '../support/api';
 import { makeTone } from '../support/audio';
@@ -112,8 +112,41 @@ async function logbookLines(api: Api, stationId: string): Promise<LogbookLine[]>
   }
 }
 
+/**
+ * The agent logs, for each start on its instant, how late the timer woke it and how long the kernel kept it
+ * off the CPU from the last stretch to the start (Linux schedstat): the share of the error the machine's
+ * load caused rather than the agent's scheduling.
+ */
+interface StartTimingLog {
+  errorMs: number;
+  timerLateMs: number;
+  runQueueMs: number | null;
+}
+
+const TIMING_LINE = /\(([^()\s]+)\), lệch (-?[\d.]+) ms \(hẹn giờ trễ (-?[\d.]+) ms(?:, chờ CPU ([\d.]+) ms)?\)/;
+
+function startTimings(agentOutput: string): Map<string, StartTimingLog> {
+  const out = new Map<string, StartTimingLog>();
+  for (const line of agentOutput.split('\n')) {
+    const m = TIMING_LINE.exec(line);
+    if (!m) continue;
+    out.set(m[1], { errorMs: Number(m[2]), timerLateMs: Number(m[3]), runQueueMs: m[4] === undefined ? null : Number(m[4]) });
+  }
+  return out;
+}
+
+/** Below this, the kernel's run-queue wait across a start is only the wake-up itself, not other work. */
+const UNQUEUED_MS = 0.1;
+
+function loads(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
+
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
+  const loadAtStart = loads();
   if (opts.toneMs >= opts.spacingMs) throw new Error(`--tone-ms (${opts.toneMs}) must be shorter than --spacing-ms (${opts.spacingMs})`);
 
   if (opts.player === 'alsa') {
@@ -286,6 +319,16 @@ async function main(): Promise<number> {
     if (agentTrouble.length) log(`agent warnings:\n${agentTrouble.slice(-20).join('\n')}`);
 
     const stat = (v: number | undefined) => (v === undefined ? null : round3(v));
+    const p = (values: number[], q: number) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return stat(sorted.length ? percentile(sorted, q) : undefined);
+    };
+    const timings = startTimings(agent.text);
+    // The alsa player keeps no journal to name the slots by; the agent plays nothing but the bench's slots.
+    const ourTimings =
+      bySlot.size > 0 ? [...bySlot.values()].map((r) => timings.get(r.occurrenceId)).filter((t): t is StartTimingLog => t !== undefined) : [...timings.values()];
+    const unqueued = ourTimings.filter((t) => t.runQueueMs !== null && t.runQueueMs < UNQUEUED_MS);
+    log(`timing of ${ourTimings.length} starts from the agent's log; ${unqueued.length} were never kept off the CPU in their last stretch`);
     const result = {
       slots: opts.slots,
       hog: opts.hog,
@@ -295,6 +338,15 @@ async function main(): Promise<number> {
       p99_ms: stat(errors.length ? percentile(errors, 99) : undefined),
       max_ms: stat(errors[errors.length - 1]),
       mean_ms: stat(errors.length ? errors.reduce((a, b) => a + b, 0) / errors.length : undefined),
+      // The same errors split by cause: the timer that wakes the last stretch, the kernel's run queue, and
+      // the starts the kernel never held back (what the agent's own scheduling achieves, load aside).
+      timer_late_p99_ms: p(ourTimings.map((t) => t.timerLateMs), 99),
+      run_queue_p99_ms: p(ourTimings.flatMap((t) => (t.runQueueMs === null ? [] : [t.runQueueMs])), 99),
+      unqueued_starts: unqueued.length,
+      unqueued_p99_ms: p(unqueued.map((t) => Math.abs(t.errorMs)), 99),
+      unqueued_max_ms: p(unqueued.map((t) => Math.abs(t.errorMs)), 100),
+      loadavg_start: loadAtStart,
+      loadavg_end: loads(),
       ...(trueErrors
         ? {
             player: 'alsa',

@@ -4,6 +4,7 @@ import type { Clock } from './clock';
 import { errorText, type Logger } from './log';
 import { isStorageError, type Outbox } from './outbox';
 import type { Playback, Player, Prepared } from './player';
+import { runQueueWaitMs, waitUntil } from './precise-wait';
 import { planSchedule, type Plan, type PlayingNow, type StartMode } from './scheduler';
 import { diffSnapshots } from './snapshot-diff';
 import type { AgentStore, PlayStateKind } from './store';
@@ -34,7 +35,10 @@ export interface RunnerOptions {
   fadeMs?: number;
   /** How long before its instant a programme is prepared (decoded, output process spawned). */
   prepareLeadMs?: number;
-  /** The last stretch before an instant is busy-waited: timers are only accurate to a few ms. */
+  /**
+   * The last stretch before an instant is waited precisely (a sub-millisecond sleep, then a spin of its
+   * last millisecond; see precise-wait.ts): a timer only brings the loop this close, a few ms late at best.
+   */
   spinMs?: number;
   /** Longest single sleep; the plan is re-checked at least this often. */
   maxSleepMs?: number;
@@ -50,6 +54,14 @@ export interface AirJudge {
 }
 
 const NO_CAPTURE: AirProof = { verdict: 'no_capture', confirmedMs: 0, coveragePct: 0, offsetMs: null };
+
+/** Where a start's error came from; see Runner.startPrepared. */
+interface StartTiming {
+  /** How long after its target the timer ran the last stretch (event loop or machine busy). */
+  timerLateMs: number;
+  /** Time the kernel kept the agent runnable but off the CPU, from the last stretch to the start. */
+  runQueueMs: number | null;
+}
 
 type StopReason = 'preempted' | 'cancelled' | 'shutdown' | 'schedule_end' | 'live';
 
@@ -101,7 +113,7 @@ export class Runner {
   private held: { id: string; title: string; since: number } | null = null;
 
   constructor(options: RunnerOptions) {
-    this.o = { fadeMs: 300, prepareLeadMs: 5000, spinMs: 20, maxSleepMs: 60_000, missedHorizonMs: 7 * 24 * 3600_000, ...options };
+    this.o = { fadeMs: 300, prepareLeadMs: 5000, spinMs: 30, maxSleepMs: 60_000, missedHorizonMs: 7 * 24 * 3600_000, ...options };
   }
 
   /** Reports what a previous run left unfinished, then starts following `snapshot`. */
@@ -305,13 +317,14 @@ export class Runner {
     // Decided now, while there is time: the plan as it will stand at the instant.
     const decision = this.plan(instant);
     if (decision.startNow?.mode === 'preempt') this.armFade(instant, decision.startNow.item);
-    if (now < fireAt) this.setTimer(Math.min(fireAt - now, this.o.maxSleepMs), () => this.fire(gen, instant, decision));
-    else this.fire(gen, instant, decision);
+    if (now < fireAt) this.setTimer(Math.min(fireAt - now, this.o.maxSleepMs), () => this.fire(gen, instant, decision, fireAt));
+    else this.fire(gen, instant, decision, now);
   }
 
-  private fire(gen: number, instant: number, decision: Plan): void {
+  private fire(gen: number, instant: number, decision: Plan, fireAt: number): void {
     if (gen !== this.generation || !this.running) return;
     const clock = this.o.clock;
+    const timerLateMs = clock.serverNow() - fireAt;
     if (instant - clock.serverNow() > this.o.spinMs * 2) {
       // The clock was corrected while sleeping; sleep again rather than spin for long.
       this.replan();
@@ -323,15 +336,17 @@ export class Runner {
       const prepared = entry.value;
       this.prepared.delete(start.item.occurrenceId);
       const cur = this.current;
-      // Spin: the few milliseconds left are shorter than a timer's jitter.
-      while (clock.serverNow() < instant) {
-        /* busy-wait */
-      }
+      const queuedBefore = runQueueWaitMs();
+      // The few milliseconds left are shorter than a timer's jitter: sleep them precisely, spin the last.
+      waitUntil(() => clock.serverNow(), instant);
       if (cur && !cur.stopReason) {
         if (start.mode === 'preempt') this.stopCurrent('preempted', `Bị ngắt bởi chương trình "${start.item.programme.title}" (bắt đầu cứng hoặc ưu tiên cao hơn).`);
         else this.stopCurrent('schedule_end');
       }
-      this.startPrepared(start.item, prepared, start.mode);
+      this.startPrepared(start.item, prepared, start.mode, () => {
+        const queuedAfter = runQueueWaitMs();
+        return { timerLateMs, runQueueMs: queuedBefore !== null && queuedAfter !== null ? queuedAfter - queuedBefore : null };
+      });
     } else if (start) {
       this.begin(start.item, start.mode);
       return;
@@ -434,7 +449,11 @@ export class Runner {
     );
   }
 
-  private startPrepared(item: ScheduleItem, prepared: Prepared, mode: StartMode): void {
+  /**
+   * Puts a prepared programme on air. `timing`, for a start on its instant, is read once the playback has
+   * begun: how late the timer woke the loop, and how long the kernel kept the agent off the CPU meanwhile.
+   */
+  private startPrepared(item: ScheduleItem, prepared: Prepared, mode: StartMode, timing?: () => StartTiming): void {
     let playback: Playback;
     try {
       playback = this.o.player.start(prepared);
@@ -470,7 +489,9 @@ export class Runner {
         ...(note ? { detail: note } : {}),
       },
     );
-    this.o.log.info(`Bắt đầu phát "${item.programme.title}" (${item.occurrenceId}), lệch ${startErrorMs.toFixed(1)} ms`);
+    const t = timing?.();
+    const why = t ? ` (hẹn giờ trễ ${t.timerLateMs.toFixed(3)} ms${t.runQueueMs !== null ? `, chờ CPU ${t.runQueueMs.toFixed(3)} ms` : ''})` : '';
+    this.o.log.info(`Bắt đầu phát "${item.programme.title}" (${item.occurrenceId}), lệch ${startErrorMs.toFixed(3)} ms${why}`);
     this.o.onChange?.();
 
     void playback.finished

@@ -104,6 +104,7 @@ export const FailureReason = z.enum([
   'interrupted', // the agent stopped while the programme was playing
   'cancelled', // the slot was withdrawn while playing
   'preempted', // cut by a higher-priority item, such as an emergency
+  'declined', // a normal item the commune chose not to air, from the box's own console (TT39 leaves it to them)
 ]);
 export type FailureReason = z.infer<typeof FailureReason>;
 

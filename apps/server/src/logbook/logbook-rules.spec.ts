@@ -10,6 +10,7 @@ describe('logbook result of an agent event', () => {
   it('played to the end is "phát đủ"', () => expect(resultOf({ ...base, playedMs: 59_500 }, 60_000)).toBe('complete'));
   it('stopped short is "phát không đủ"', () => expect(resultOf({ ...base, playedMs: 30_000 }, 60_000)).toBe('partial'));
   it('missed is "không phát"', () => expect(resultOf({ ...base, kind: 'failed', reason: 'missed' }, 60_000)).toBe('missed'));
+  it('declined at the station is "không phát"', () => expect(resultOf({ ...base, kind: 'failed', reason: 'declined' }, 60_000)).toBe('missed'));
   it('interrupted after starting is partial', () =>
     expect(resultOf({ ...base, kind: 'failed', reason: 'interrupted', startedAt: base.plannedAt }, 60_000)).toBe('partial'));
   it('a device error is "lỗi"', () => expect(resultOf({ ...base, kind: 'failed', reason: 'player_error' }, 60_000)).toBe('failed'));

@@ -12,7 +12,7 @@ export function resultOf(event: PlaybackEvent, plannedDurationMs: number): Logbo
     case 'finished':
       return (event.playedMs ?? 0) >= plannedDurationMs - COMPLETE_TOLERANCE_MS ? 'complete' : 'partial';
     case 'failed':
-      if (event.reason === 'missed') return 'missed';
+      if (event.reason === 'missed' || event.reason === 'declined') return 'missed';
       if (event.reason === 'preempted') return 'interrupted';
       if (event.reason === 'interrupted' || event.reason === 'cancelled') return event.startedAt ? 'partial' : 'missed';
       return 'failed';

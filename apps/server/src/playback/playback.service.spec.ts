@@ -32,9 +32,9 @@ function setup() {
   });
   const schedule = partial<ScheduleQueries>('schedule', {
     occurrence: (async (stationId: string, slotId: string) =>
-      stationId === 's-1' && slotId === 'slot-1'
+      stationId === 's-1' && (slotId === 'slot-1' || slotId === 'slot-urgent')
         ? {
-            slot: { id: 'slot-1', durationMs: 600_000, source: 'local', priority: 'normal' },
+            slot: { id: slotId, durationMs: 600_000, source: 'relay', priority: slotId === 'slot-1' ? 'normal' : 'priority' },
             programme: { id: 'p-1', title: 'Bản tin sáng', chuyenMuc: 'Thời sự', topicId: 't-1' },
             startAt: PLANNED,
           }
@@ -84,6 +84,35 @@ describe('PlaybackService on in-memory events', () => {
     repo.lines.set('s-1 slot-1@2', { id: 42, revision: 0, result: 'complete', reason: null, detail: null });
     await playback.ingest('s-1', [event({ occurrenceId: 'slot-1@2' })]);
     expect(appended).toHaveLength(1);
+  });
+
+  it('writes "không phát" with the commune\'s reason for a normal item declined at the station', async () => {
+    const { playback, appended } = setup();
+    const declined = event({ kind: 'failed', reason: 'declined', startedAt: undefined, playedMs: undefined, detail: 'Từ chối tại trạm: trùng họp dân' });
+    expect(await playback.ingest('s-1', [declined, declined])).toEqual({ acked: [declined.id, declined.id], rejected: [] });
+    expect(appended).toHaveLength(1);
+    expect(appended[0]).toMatchObject({ result: 'missed', reason: 'declined', detail: 'Từ chối tại trạm: trùng họp dân', actualStart: null });
+  });
+
+  it('refuses a decline of a priority item, or of one that had started, writing nothing', async () => {
+    const { playback, repo, appended } = setup();
+    const urgent = event({ kind: 'failed', reason: 'declined', slotId: 'slot-urgent', occurrenceId: 'slot-urgent@1', startedAt: undefined, playedMs: undefined });
+    const started = event({ kind: 'failed', reason: 'declined', occurrenceId: 'slot-1@3', playedMs: undefined });
+    const result = await playback.ingest('s-1', [urgent, started]);
+    expect(result.rejected).toEqual([
+      { id: urgent.id, why: 'a priority item cannot be declined at the station' },
+      { id: started.id, why: 'a declined airing is a failed event that never started' },
+    ]);
+    expect(repo.events).toEqual([]);
+    expect(appended).toEqual([]);
+  });
+
+  it('corrects the server\'s "không phát" once when a station cut off reports late that the commune declined the item', async () => {
+    const { playback, repo, appended } = setup();
+    repo.lines.set('s-1 slot-1@1', { id: 41, revision: 0, result: 'missed', reason: 'station_offline', detail: null });
+    await playback.ingest('s-1', [event({ kind: 'failed', reason: 'declined', startedAt: undefined, playedMs: undefined })]);
+    expect(appended).toHaveLength(1);
+    expect(appended[0]).toMatchObject({ revision: 1, amendsLineId: 41, result: 'missed', reason: 'declined' });
   });
 
   it('commits events that arrive together from many agents in one transaction', async () => {

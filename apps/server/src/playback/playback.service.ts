@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { CaptureStatus, PlaybackEvent } from '@loa/protocol';
+import type { CaptureStatus, PlaybackEvent, Priority } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { UnitOfWork, type Tx } from '../database/unit-of-work';
 import { ingestLiveEvent, isLiveOccurrence } from '../live/live-playback';
@@ -158,6 +158,8 @@ export class PlaybackService {
     const found = await this.schedule.occurrence(station.id, event.slotId, event.occurrenceId, m);
     if (!found) return 'occurrence is not scheduled on this station';
     const { slot } = found;
+    const refused = stationDeclineRefused(event, slot.priority);
+    if (refused) return refused;
 
     const now = this.clock.nowInstant();
     await this.events.insertEvent(m, eventRow(station.id, event, now));
@@ -167,7 +169,7 @@ export class PlaybackService {
     const programme = found.programme;
     // One line per station and occurrence: a second final event for the same airing adds nothing.
     if (lines.some((l) => l.occurrenceId === event.occurrenceId)) return null;
-    const amends = await this.amendsServerMiss(m, station.id, event.occurrenceId, result);
+    const amends = await this.amendsServerMiss(m, station.id, event.occurrenceId, result, event.reason);
     if (amends === 'written') return null;
     const topic = programme.topicId ? await this.events.topicName(m, programme.topicId) : null;
     const draft = lineDraft(
@@ -198,15 +200,31 @@ export class PlaybackService {
    * played when it is back, after the server wrote "không phát" for its silence: that truth is appended
    * as a correction of the server's line, once. A report that it did not air (the agent's own miss) is not.
    */
-  private async amendsServerMiss(m: Tx, stationId: string, occurrenceId: string, result: LogbookResult): Promise<'written' | null | Pick<LineDraft, 'revision' | 'amendsLineId' | 'correctionReason'>> {
+  private async amendsServerMiss(m: Tx, stationId: string, occurrenceId: string, result: LogbookResult, reason?: string): Promise<'written' | null | Pick<LineDraft, 'revision' | 'amendsLineId' | 'correctionReason'>> {
     const latest = await this.events.latestLine(m, stationId, occurrenceId);
     if (!latest) return null;
-    // Only a report that the programme went on air changes the server's "không phát"; one more "did not air" adds nothing.
-    if (latest.revision !== 0 || !isServerMiss(latest) || !ON_AIR_RESULTS.includes(result)) return 'written';
+    // Only a report that the programme went on air, or that the commune declined it while cut off, changes
+    // the server's "không phát"; one more "did not air" adds nothing.
+    const declined = result === 'missed' && reason === 'declined' && latest.reason !== 'declined';
+    if (latest.revision !== 0 || !isServerMiss(latest) || !(ON_AIR_RESULTS.includes(result) || declined)) return 'written';
+    if (declined) {
+      return { revision: 1, amendsLineId: latest.id, correctionReason: 'Trạm báo muộn rằng xã đã từ chối phát chương trình này tại máy trạm khi mất kết nối' };
+    }
     return {
       revision: 1,
       amendsLineId: latest.id,
       correctionReason: `Trạm báo muộn kết quả thật của buổi phát; máy chủ đã ghi "không phát" khi trạm im lặng (${latest.detail ?? reasonText(latest.reason, null)})`.slice(0, 500),
     };
   }
+}
+
+/**
+ * TT39 leaves only normal items to the commune: a station may report it declined one (from its own
+ * console), never a priority or emergency item, and never one it had started.
+ */
+export function stationDeclineRefused(event: PlaybackEvent, priority: Priority): string | null {
+  if (event.reason !== 'declined') return null;
+  if (event.kind !== 'failed' || event.startedAt) return 'a declined airing is a failed event that never started';
+  if (priority !== 'normal') return `a ${priority} item cannot be declined at the station`;
+  return null;
 }
