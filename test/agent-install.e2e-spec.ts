@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,6 +37,23 @@ function freshRoot(root: string): void {
   writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\naudio:x:29:\n');
   writeFileSync(join(root, 'etc', 'shadow'), 'root:*:19000:0:99999:7:::\n', { mode: 0o640 });
   writeFileSync(join(root, 'etc', 'gshadow'), 'root:*::\naudio:*::\n', { mode: 0o640 });
+}
+
+/**
+ * `systemd-analyze verify` on the unit the installer wrote: every key known, the command executable. The
+ * unit names its files as they are on the box, so the copy checked points ExecStart into the DESTDIR root.
+ */
+function verifyUnit(unitFile: string, root: string): void {
+  if (!which('systemd-analyze')) {
+    console.warn('systemd unit check SKIPPED: no systemd-analyze. Install Debian\'s systemd.');
+    return;
+  }
+  const copy = join(root, 'loa-agent.service');
+  writeFileSync(copy, unitFile.replace(/^ExecStart=\//m, `ExecStart=${root}/`));
+  const verified = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8', timeout: 60_000 });
+  // Unknown keys and sections are only warnings (exit code 0): stderr must be empty too.
+  expect({ status: verified.status, stderr: verified.stderr.trim() }).toEqual({ status: 0, stderr: '' });
+  rmSync(copy);
 }
 
 /**
@@ -104,6 +121,7 @@ describe('one-line agent install', () => {
     const unitFile = readFileSync(join(root, 'etc', 'systemd', 'system', 'loa-agent.service'), 'utf8');
     expect(unitFile).toContain('ExecStart=/opt/loa-agent/bin/loa-agent --config /etc/loa/agent.json');
     expect(unitFile).toContain('User=loa-agent');
+    verifyUnit(unitFile, root);
     if (process.getuid?.() === 0) {
       const account = readFileSync(join(root, 'etc', 'passwd'), 'utf8').split('\n').find((l) => l.startsWith('loa-agent:'));
       expect(account).toBeDefined();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Api } from './support/api';
+import { makeTone } from './support/audio';
 import { AGENT_MAIN, eventually, Proc, readSink, ServerProc, sleep, startAgentProcess, startServerProcess } from './support/processes';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -13,6 +14,7 @@ const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const HAVE_ESPEAK = spawnSync('espeak-ng', ['--version']).status === 0;
 const PIN = '482913';
 const TEXT = 'Kính mời bà con thôn Đông đến họp tại nhà văn hoá lúc 19 giờ tối nay.';
+const REASON = 'Trùng giờ họp dân thôn Đông';
 
 if (!HAVE_CHROMIUM) console.warn(`Local console spec SKIPPED: no Chromium at ${CHROMIUM}. Install Debian's chromium or set CHROMIUM_PATH.`);
 if (!HAVE_ESPEAK) console.warn('Local console spec SKIPPED: no espeak-ng to speak typed announcements. Install Debian\'s espeak-ng.');
@@ -31,8 +33,10 @@ function freePort(): Promise<number> {
 
 /**
  * The network is down and the commune announces something itself: the operator logs into the box's own
- * console from a phone, types an announcement and plays it now; the box speaks it. The box is restarted
- * before the server comes back, and then the announcement reaches the logbook once, as the commune's own.
+ * console from a phone, types an announcement and plays it now; the box speaks it. It also declines a
+ * normal item of the upper level (TT39 leaves that choice to the commune), and cannot decline a priority
+ * one. The box is restarted before the server comes back, and then the announcement reaches the logbook
+ * once, as the commune's own, and the declined item once, as "không phát" with the commune's reason.
  */
 describeWithTools('the local console on the station box, with the server stopped', () => {
   let dir: string;
@@ -80,6 +84,16 @@ describeWithTools('the local console on the station box, with the server stopped
     // A loaded machine may drop a kept-alive request: ask again rather than fail.
     await eventually('the agent connected', () => api.ok('GET', '/api/agents/status').then((list: unknown[]) => list.length === 1, () => false), 20_000);
 
+    // Two items of the upper level later today (Vietnam time): a normal one and a priority one.
+    const upload = await api.upload(await makeTone(join(dir, 'tone.wav'), { frequency: 440, seconds: 2 }));
+    const asset = await api.waitReady(upload.body.id);
+    const programme = await api.ok('POST', '/api/programmes', { title: 'Chuyên mục nông nghiệp', chuyenMuc: 'Nông nghiệp', mediaAssetId: asset.id });
+    const urgentProgramme = await api.ok('POST', '/api/programmes', { title: 'Tin phòng chống bão', chuyenMuc: 'Phòng chống thiên tai', mediaAssetId: asset.id });
+    const inMinutes = (n: number) => new Date(Math.ceil(Date.now() / 60_000) * 60_000 + n * 60_000).toISOString();
+    const normalSlot = await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: inMinutes(6), stationIds: [station.id] });
+    await api.ok('POST', '/api/slots', { programmeId: urgentProgramme.id, startAt: inMinutes(8), stationIds: [station.id], priority: 'priority' });
+    await agent.waitFor(/Nhận lịch phiên bản \d+: 2 chương trình/, 30_000);
+
     // The link goes down.
     await server.stop();
     server = undefined;
@@ -119,6 +133,18 @@ describeWithTools('the local console on the station box, with the server stopped
     await page.screenshot({ path: join(screens, 'console-on-air.png'), fullPage: true });
     await page.getByText('Đã phát xong').waitFor({ timeout: aired.durationMs + 10_000 });
     await page.screenshot({ path: join(screens, 'console-done.png'), fullPage: true });
+
+    // Still offline: the commune declines the normal item, saying why; the priority item offers no such choice.
+    const normalRow = page.locator('#schedule li', { hasText: 'Chuyên mục nông nghiệp' });
+    const urgentRow = page.locator('#schedule li', { hasText: 'Tin phòng chống bão' });
+    await urgentRow.waitFor();
+    expect(await urgentRow.getByRole('button', { name: 'Không phát' }).count()).toBe(0);
+    await normalRow.getByRole('button', { name: 'Không phát' }).click();
+    await page.getByLabel('Lý do không phát "Chuyên mục nông nghiệp"').fill(REASON);
+    await page.getByRole('button', { name: 'Xác nhận không phát' }).click();
+    await normalRow.getByText(`Lý do: ${REASON}`).waitFor({ timeout: 10_000 });
+    expect(await normalRow.getByRole('button', { name: 'Không phát' }).count()).toBe(0);
+    await page.screenshot({ path: join(screens, 'console-declined.png'), fullPage: true });
     expect(problems).toEqual([]);
 
     // The box restarts before the server is back: what it holds is sent once, and nothing airs again.
@@ -127,14 +153,17 @@ describeWithTools('the local console on the station box, with the server stopped
     await agent.waitFor(/Bảng điều khiển tại trạm: http/, 20_000);
 
     server = await startServerProcess(dir, { port });
-    const lines = await eventually('the logbook line', async () => {
+    const lines = await eventually('the logbook lines', async () => {
       const items = ((await api.ok('GET', `/api/logbook?stationId=${station.id}`).catch(() => ({ items: [] }))) as { items: Record<string, unknown>[] }).items;
-      return items.length > 0 && items;
+      return items.length >= 2 && items;
     }, 30_000);
     // Let the agent resend whatever it still holds; the count must not move.
     await sleep(3000);
-    expect((await api.ok('GET', `/api/logbook?stationId=${station.id}`)).items).toHaveLength(1);
-    expect(lines[0]).toMatchObject({
+    expect((await api.ok('GET', `/api/logbook?stationId=${station.id}`)).items).toHaveLength(2);
+    const declined = lines.find((l) => l.slotId === normalSlot.id);
+    expect(declined).toMatchObject({ result: 'missed', reason: 'declined', detail: `Xã từ chối phát tại máy trạm: ${REASON}`, priority: 'normal', actualStart: null });
+    const announced = lines.find((l) => l.occurrenceId === aired.occurrenceId);
+    expect(announced).toMatchObject({
       occurrenceId: aired.occurrenceId,
       source: 'local',
       priority: 'normal',
@@ -143,5 +172,5 @@ describeWithTools('the local console on the station box, with the server stopped
       result: 'complete',
     });
     expect(readSink(join(agentDir, 'sink'))).toHaveLength(1);
-  }, 120_000);
+  }, 240_000);
 });

@@ -7,6 +7,7 @@ import { agentWsUrl, type AgentConfig } from './config';
 import { Link, type LinkOptions } from './link';
 import { Announcements } from './console/announcements';
 import { ConsoleServer } from './console/console-server';
+import { DeclineError, Declines } from './console/declines';
 import { WHOLE_STATION, type ApplyVolume, type ConsoleOutput, type ConsoleSchedule } from './console/ports';
 import { collectHealth } from './health';
 import { createLiveOutput, type LiveOutput } from './live/live-output';
@@ -71,6 +72,8 @@ class Agent implements AgentHandle {
   private readonly live: LiveReceiver;
   private readonly capture: CaptureMonitor | null;
   private readonly announcements: Announcements;
+  /** Normal items the commune declined on the box's console: the runner never sees them. */
+  private readonly declines: Declines;
   private console: ConsoleServer | null = null;
   private snapshot: ScheduleSnapshot | null;
   private readonly inflight = new Map<string, number>();
@@ -179,6 +182,7 @@ class Agent implements AgentHandle {
       send: (frame) => this.link.send(frame),
       ...(options.liveJitterMs !== undefined ? { jitterMs: options.liveJitterMs } : {}),
     });
+    this.declines = new Declines({ store: this.store, outbox: this.outbox, clock: this.clock, log: this.log });
     this.announcements = new Announcements({
       store: this.store,
       outbox: this.outbox,
@@ -237,7 +241,27 @@ class Agent implements AgentHandle {
       },
       online: () => this.link.connected,
       pendingEvents: () => this.outbox.count(),
+      declined: () => this.declines.list(),
+      declinable: (item) => this.declines.refusal(item, this.aired(item.occurrenceId)) === null,
+      decline: (occurrenceId, reason) => {
+        const item = this.snapshot?.items.find((i) => i.occurrenceId === occurrenceId);
+        if (!item) throw new DeclineError('not_found', 'Không có chương trình này trong lịch của trạm.');
+        const before = this.declines.filter(this.snapshot);
+        this.declines.decline(item, reason, this.aired(occurrenceId));
+        // The runner lets go of it (and of anything it prepared for it) as if the server had withdrawn it.
+        if (this.snapshot) this.runner.applySnapshot(before, this.declines.filter(this.snapshot));
+        this.sendStatus(false);
+      },
     };
+  }
+
+  /** Whether an occurrence has gone on air on this box (on any of its clusters), or is on air now. */
+  private aired(occurrenceId: string): boolean {
+    if (this.runner.nowPlaying()?.item.occurrenceId === occurrenceId) return true;
+    for (const [key, row] of this.store.playStates()) {
+      if ((key === occurrenceId || key.startsWith(`${occurrenceId}@`)) && row.state !== 'skipped') return true;
+    }
+    return false;
   }
 
   /** The sound card's mixer for the alsa player; the file and null players keep the level only. */
@@ -286,7 +310,7 @@ class Agent implements AgentHandle {
     await this.cache.init();
     await this.syncMedia();
     this.capture?.start();
-    this.runner.start(this.snapshot);
+    this.runner.start(this.declines.filter(this.snapshot));
     await this.announcements.init();
     this.announcements.onChange(() => this.sendStatus(false));
     await this.startConsole();
@@ -448,7 +472,7 @@ class Agent implements AgentHandle {
     if (!stored) return;
     this.snapshot = next;
     this.log.info(`Nhận lịch phiên bản ${next.version}: ${next.items.length} chương trình`);
-    this.runner.applySnapshot(prev, next);
+    this.runner.applySnapshot(this.declines.filter(prev), this.declines.filter(next));
     void this.syncMedia();
     this.sendStatus(false);
   }

@@ -113,7 +113,7 @@ export class Runner {
   private held: { id: string; title: string; since: number } | null = null;
 
   constructor(options: RunnerOptions) {
-    this.o = { fadeMs: 300, prepareLeadMs: 5000, spinMs: 30, maxSleepMs: 60_000, missedHorizonMs: 7 * 24 * 3600_000, ...options };
+    this.o = { fadeMs: 300, prepareLeadMs: 5000, spinMs: 50, maxSleepMs: 60_000, missedHorizonMs: 7 * 24 * 3600_000, ...options };
   }
 
   /** Reports what a previous run left unfinished, then starts following `snapshot`. */

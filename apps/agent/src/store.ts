@@ -51,6 +51,12 @@ const MIGRATIONS: string[] = [
      output_id TEXT PRIMARY KEY,
      volume INTEGER NOT NULL CHECK (volume BETWEEN 0 AND 100)
    );`,
+  // Normal items of the upper level the commune chose, on the box's console, not to air.
+  `CREATE TABLE declined (
+     occurrence_id TEXT PRIMARY KEY,
+     reason TEXT NOT NULL,
+     declined_at TEXT NOT NULL
+   );`,
 ];
 
 /**

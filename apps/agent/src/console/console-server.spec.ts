@@ -10,6 +10,7 @@ import { AgentStore } from '../store';
 import { item } from '../testing/items';
 import { makeTone } from '../testing/tone';
 import { Announcements } from './announcements';
+import { DeclineError, Declines } from './declines';
 import { ConsoleServer } from './console-server';
 import { LoginLimiter } from './guard';
 import { hashPin } from './pin';
@@ -32,6 +33,9 @@ describe('the local console on the station box', () => {
   const held: string[] = [];
   const player = new NullPlayer(clock);
   const today = item('occ-today', Date.now() + 60_000, { programme: { id: 'p1', title: 'Chuyên mục CCHC tháng 12', chuyenMuc: 'Cải cách hành chính' } });
+  const urgent = item('occ-urgent', Date.now() + 90_000, { priority: 'priority' });
+  const meeting = item('occ-meeting', Date.now() + 120_000);
+  let declines: Declines;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'loa-console-'));
@@ -46,17 +50,25 @@ describe('the local console on the station box', () => {
     };
     announcements = new Announcements({ store, outbox, clock, output, log: silentLogger, dir: join(dir, 'local') });
     await announcements.init();
+    declines = new Declines({ store, outbox, clock, log: silentLogger });
     options = {
       listen: '127.0.0.1:0',
       pinHash: await hashPin(PIN),
       announcements,
       schedule: {
-        items: () => [today],
+        items: () => [today, urgent, meeting],
         isCached: () => true,
         states: () => new Map(),
         nowPlaying: () => null,
         online: () => false,
         pendingEvents: () => outbox.count(),
+        declined: () => declines.list(),
+        declinable: (i) => declines.refusal(i, false) === null,
+        decline: (id, reason) => {
+          const found = [today, urgent, meeting].find((i) => i.occurrenceId === id);
+          if (!found) throw new DeclineError('not_found', 'Không có chương trình này trong lịch của trạm.');
+          declines.decline(found, reason, false);
+        },
       },
       output,
       applyVolume: () => Promise.resolve(),
@@ -134,6 +146,40 @@ describe('the local console on the station box', () => {
     expect((await read(await send('/api/state', { cookie }))).clusters[0].volume).toBe(40);
   });
 
+  it('declines a normal item of today’s schedule with the operator’s reason, once, into the outbox, and never a priority one', async () => {
+    const cookie = await login();
+    const before = await read(await send('/api/state', { cookie }));
+    expect(before.schedule.map((i: any) => [i.occurrenceId, i.declinable])).toEqual([
+      ['occ-today', true],
+      ['occ-urgent', false],
+      ['occ-meeting', true],
+    ]);
+
+    const noReason = await send('/api/decline', { method: 'POST', cookie, body: JSON.stringify({ occurrenceId: 'occ-meeting', reason: '  ' }) });
+    expect(noReason.status).toBe(400);
+    expect(await read(noReason)).toMatchObject({ code: 'invalid', message: 'Hãy ghi lý do không phát.' });
+    const priority = await send('/api/decline', { method: 'POST', cookie, body: JSON.stringify({ occurrenceId: 'occ-urgent', reason: 'Bận' }) });
+    expect(priority.status).toBe(409);
+    expect(await read(priority)).toMatchObject({ code: 'not_declinable' });
+    const unknown = await send('/api/decline', { method: 'POST', cookie, body: JSON.stringify({ occurrenceId: 'occ-none', reason: 'Bận' }) });
+    expect(unknown.status).toBe(404);
+    const events = () => outbox.pending(1000).map((e) => e.event as PlaybackEvent).filter((e) => e.reason === 'declined');
+    expect(events()).toEqual([]);
+
+    const ok = await send('/api/decline', { method: 'POST', cookie, body: JSON.stringify({ occurrenceId: 'occ-meeting', reason: 'Trùng giờ họp dân' }) });
+    expect(ok.status).toBe(200);
+    const row = (await read(ok)).schedule.find((i: any) => i.occurrenceId === 'occ-meeting');
+    expect(row).toMatchObject({ state: 'declined', declinedReason: 'Trùng giờ họp dân', declinable: false });
+    const again = await send('/api/decline', { method: 'POST', cookie, body: JSON.stringify({ occurrenceId: 'occ-meeting', reason: 'Lần nữa' }) });
+    expect(again.status).toBe(409);
+    expect(await read(again)).toMatchObject({ code: 'already_declined' });
+
+    expect(events()).toEqual([
+      expect.objectContaining({ kind: 'failed', occurrenceId: 'occ-meeting', slotId: meeting.slotId, plannedAt: meeting.startAt, detail: 'Xã từ chối phát tại máy trạm: Trùng giờ họp dân' }),
+    ]);
+    expect(events()[0].startedAt).toBeUndefined();
+  });
+
   it('makes a guesser wait after a few wrong PINs, even when it then finds the right one', async () => {
     for (let i = 0; i < 3; i++) {
       const wrong = await send('/api/login', { method: 'POST', body: JSON.stringify({ pin: '000001' }) });
@@ -155,7 +201,7 @@ describe('the local console on the station box', () => {
       const res = await fetch(`${b}/api/login`, { method: 'POST', headers: { origin: b, 'content-type': 'application/json' }, body: JSON.stringify({ pin: PIN }) });
       const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
       const state = await read(await fetch(`${b}/api/state`, { headers: { cookie } }));
-      expect(state.schedule).toEqual([expect.objectContaining({ occurrenceId: 'occ-today', title: 'Chuyên mục CCHC tháng 12', cached: true, state: 'waiting' })]);
+      expect(state.schedule[0]).toEqual(expect.objectContaining({ occurrenceId: 'occ-today', title: 'Chuyên mục CCHC tháng 12', cached: true, state: 'waiting' }));
       expect(JSON.stringify(state)).not.toMatch(/token/i);
 
       const tone = join(dir, 'tone.mp3');
@@ -174,7 +220,10 @@ describe('the local console on the station box', () => {
 
       const deadline = Date.now() + 10_000;
       while (announcements.get(created.id)?.state !== 'done' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const events = outbox.pending().map((e) => e.event as PlaybackEvent);
+      const events = outbox
+        .pending()
+        .map((e) => e.event as PlaybackEvent)
+        .filter((e) => e.occurrenceId.startsWith('local:'));
       expect(events.map((e) => [e.kind, e.occurrenceId, e.local?.title])).toEqual([
         ['started', created.id, 'Họp dân tối nay'],
         ['finished', created.id, 'Họp dân tối nay'],
@@ -184,4 +233,5 @@ describe('the local console on the station box', () => {
       await limiterFree.close();
     }
   });
+
 });

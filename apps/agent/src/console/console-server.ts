@@ -10,6 +10,7 @@ import type { Clock } from '../clock';
 import { errorText, type Logger } from '../log';
 import type { AgentStore } from '../store';
 import { AnnouncementError, type Announcements } from './announcements';
+import { DeclineError } from './declines';
 import { isPrivateAddress, isSameOrigin, LoginLimiter } from './guard';
 import { APP_CSS, APP_JS, INDEX_HTML } from './page';
 import { verifyPin } from './pin';
@@ -71,6 +72,10 @@ const RecordingMeta = z.strictObject({
 });
 
 const Login = z.strictObject({ pin: z.string().max(64) });
+const DeclineInput = z.strictObject({
+  occurrenceId: z.string().min(1).max(200),
+  reason: z.string().trim().min(1, 'Hãy ghi lý do không phát.').max(300, 'Lý do dài quá 300 ký tự.'),
+});
 const Volume = z.strictObject({ clusterId: z.string().min(1).max(200), volume: z.number().int().min(0).max(100) });
 
 /** `HOST:PORT`, `[v6]:PORT` or `:PORT`. */
@@ -163,6 +168,11 @@ export class ConsoleServer {
           return this.json(res, 201, await this.createRecording(req, url));
         case 'POST /api/volume':
           return this.json(res, 200, await this.setVolume(await this.body(req, Volume)));
+        case 'POST /api/decline': {
+          const input = await this.body(req, DeclineInput);
+          this.o.schedule.decline(input.occurrenceId, input.reason);
+          return this.json(res, 200, this.state());
+        }
       }
       const stop = /^POST \/api\/announcements\/(local:[0-9a-f-]{36})\/stop$/.exec(route);
       if (stop) return this.json(res, 200, this.o.announcements.stop(stop[1]));
@@ -175,7 +185,9 @@ export class ConsoleServer {
             ? new Refusal(e.code === 'not_found' ? 404 : e.code === 'bad_time' ? 400 : 409, e.code, e.message)
             : e instanceof SpeechError
               ? new Refusal(422, 'bad_audio', e.message)
-              : null;
+              : e instanceof DeclineError
+                ? new Refusal(e.code === 'not_found' ? 404 : 409, e.code, e.message)
+                : null;
       if (!r) this.o.log.error(`Bảng điều khiển tại trạm: lỗi khi xử lý ${req.method} ${req.url}: ${errorText(e)}`);
       if (res.headersSent) return void res.destroy();
       this.json(res, r?.status ?? 500, { code: r?.code ?? 'internal', message: r?.message ?? 'Lỗi trong phần mềm trạm; xem nhật ký của máy trạm.' }, r?.headers);
@@ -210,6 +222,7 @@ export class ConsoleServer {
     const local = this.o.announcements.current();
     const live = this.o.output.liveOnAir();
     const states = s.states();
+    const declined = s.declined();
     const schedule = s
       .items()
       .filter((i) => Date.parse(i.startAt) < dayEnd && Date.parse(i.startAt) + i.durationMs > dayStart)
@@ -223,7 +236,10 @@ export class ConsoleServer {
         priority: i.priority,
         source: i.source,
         cached: s.isCached(i.media.sha256),
-        state: playing?.occurrenceId === i.occurrenceId ? 'playing' : (states.get(i.occurrenceId) ?? 'waiting'),
+        state: playing?.occurrenceId === i.occurrenceId ? 'playing' : declined.has(i.occurrenceId) ? 'declined' : (states.get(i.occurrenceId) ?? 'waiting'),
+        declinedReason: declined.get(i.occurrenceId)?.reason ?? null,
+        // TT39: the commune may decline a normal item of the upper level, before it airs.
+        declinable: s.declinable(i),
       }));
     return {
       now: new Date(now).toISOString(),

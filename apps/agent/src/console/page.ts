@@ -93,6 +93,7 @@ body{margin:0;font:18px/1.4 system-ui,sans-serif;background:#f3f4f6;color:#111}
 header{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:8px;padding:12px 16px;background:#7f1d1d;color:#fff}
 h1{font-size:20px;margin:0}h2{font-size:19px;margin:0 0 10px}
 main{padding:10px;max-width:720px;margin:0 auto}
+.decline-form{flex-basis:100%;margin-top:6px}.decline-form input{width:100%}
 .card{background:#fff;border-radius:10px;padding:14px;margin:0 0 12px;box-shadow:0 1px 2px #0002}
 label{display:block;margin:10px 0 4px;font-weight:600}
 label.check{font-weight:400;display:flex;align-items:center;gap:8px;min-height:44px;margin:0}
@@ -154,7 +155,10 @@ export const APP_JS = `'use strict';
     else { if (timer) clearInterval(timer); timer = null; $('pin').focus(); }
   }
 
-  var STATES = { waiting: 'Chờ phát', playing: 'Đang phát', started: 'Đang phát', done: 'Đã phát', skipped: 'Bỏ qua' };
+  var STATES = { waiting: 'Chờ phát', playing: 'Đang phát', started: 'Đang phát', done: 'Đã phát', skipped: 'Bỏ qua', declined: 'Không phát' };
+  /** The item whose "Không phát" form is open: kept across the 3-second refreshes. */
+  var declining = null;
+  var declineText = '';
   var ANN = { pending: 'Chờ phát', playing: 'Đang phát', cancelled: 'Đã huỷ' };
 
   function render() {
@@ -169,6 +173,7 @@ export const APP_JS = `'use strict';
     $('stop-on-air').dataset.id = onAir && onAir.id ? onAir.id : '';
 
     var list = $('schedule');
+    var typing = document.activeElement && document.activeElement.id === 'decline-reason';
     list.textContent = '';
     if (!s.schedule.length) list.appendChild(el('li', 'muted', 'Hôm nay trạm không có chương trình nào trong lịch.'));
     s.schedule.forEach(function (i) {
@@ -177,8 +182,16 @@ export const APP_JS = `'use strict';
       li.appendChild(el('span', 'what', i.title + (i.priority === 'emergency' ? ' — KHẨN CẤP' : '')));
       li.appendChild(el('span', 'tag ' + (i.cached ? 'ok' : 'bad'), i.cached ? 'Đã tải về' : 'Chưa tải về'));
       li.appendChild(el('span', 'tag' + (i.state === 'playing' ? ' now' : ''), STATES[i.state] || i.state));
+      if (i.state === 'declined' && i.declinedReason) li.appendChild(el('span', 'muted', 'Lý do: ' + i.declinedReason));
+      if (i.declinable) {
+        var b = el('button', 'decline', 'Không phát');
+        b.addEventListener('click', function () { declining = i.occurrenceId; render(); });
+        li.appendChild(b);
+      }
+      if (i.declinable && declining === i.occurrenceId) li.appendChild(declineForm(i));
       list.appendChild(li);
     });
+    if (typing && $('decline-reason')) $('decline-reason').focus();
 
     var ann = $('announcements');
     ann.textContent = '';
@@ -225,6 +238,27 @@ export const APP_JS = `'use strict';
       });
       vols.dataset.ids = box.dataset.ids;
     }
+  }
+
+  /** TT39 leaves the commune one choice over the upper level's schedule: not to air a normal item, saying why. */
+  function declineForm(i) {
+    var form = el('form', 'decline-form');
+    var label = el('label', '', 'Lý do không phát "' + i.title + '"');
+    var input = el('input'); input.maxLength = 300; input.required = true; input.id = 'decline-reason'; input.value = declineText;
+    input.addEventListener('input', function () { declineText = input.value; });
+    label.htmlFor = input.id;
+    var ok = el('button', 'danger', 'Xác nhận không phát'); ok.type = 'submit';
+    var cancel = el('button', '', 'Thôi'); cancel.type = 'button';
+    var msg = el('p', 'error'); msg.setAttribute('role', 'alert');
+    cancel.addEventListener('click', function () { declining = null; declineText = ''; render(); });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      api('POST', '/api/decline', { occurrenceId: i.occurrenceId, reason: input.value })
+        .then(function (s) { declining = null; declineText = ''; state = s; render(); })
+        .catch(function (e) { msg.textContent = e.message; });
+    });
+    form.appendChild(label); form.appendChild(input); form.appendChild(ok); form.appendChild(cancel); form.appendChild(msg);
+    return form;
   }
 
   function refresh() {

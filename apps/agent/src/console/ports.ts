@@ -37,6 +37,12 @@ export interface ConsoleSchedule {
   /** The link to the server is up. */
   online(): boolean;
   pendingEvents(): number;
+  /** Normal items the commune declined here, with its reason. */
+  declined(): ReadonlyMap<string, { reason: string; at: string }>;
+  /** Whether the console may offer "Không phát" on `item` now. */
+  declinable(item: ScheduleItem): boolean;
+  /** Declines a normal item for good (TT39); throws DeclineError when it may not. */
+  decline(occurrenceId: string, reason: string): void;
 }
 
 /** Sets the level of an output; null: the player has no level to set (the level is only kept). */
