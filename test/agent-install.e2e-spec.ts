@@ -185,4 +185,33 @@ describe('one-line agent install', () => {
     agent = startInstalled();
     await eventually('the upgraded agent to connect', connected, 60_000);
   }, 420_000);
+
+  it('packs a bundle whose every binary is built for its architecture, and refuses to pack one for another from this machine', () => {
+    if (missing.length) return;
+    const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
+    const tarball = join(bundleDir, `loa-agent-${arch}.tar.gz`);
+    const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n');
+    for (const entry of ['loa-agent/bin/loa-agent', 'loa-agent/node/bin/node', 'loa-agent/app/dist/apps/agent/src/main.js', 'loa-agent/app/node_modules/better-sqlite3/package.json', 'loa-agent/ARCH', 'loa-agent/VERSION']) {
+      expect(listing).toContain(entry);
+    }
+    expect(execFileSync('tar', ['-xzOf', tarball, 'loa-agent/ARCH'], { encoding: 'utf8' })).toBe(`${arch}\n`);
+
+    // A runtime for the other architecture (an ELF header is all the check reads) beside this machine's
+    // native modules: the packer names them instead of writing a bundle that would fail on the box.
+    const other = arch === 'x64' ? { name: 'arm64', machine: 183 } : { name: 'x64', machine: 62 };
+    const fakeNode = join(dir, `node-${other.name}`);
+    mkdirSync(join(fakeNode, 'bin'), { recursive: true });
+    const header = Buffer.alloc(64);
+    header.write('\x7fELF', 0, 'latin1');
+    header[4] = 2;
+    header[5] = 1;
+    header.writeUInt16LE(other.machine, 18);
+    writeFileSync(join(fakeNode, 'bin', 'node'), header, { mode: 0o755 });
+    const out = join(dir, `bundle-${other.name}`);
+    const packed = spawnSync(process.execPath, [join(ROOT, 'deploy', 'agent', 'pack-agent.js'), '--arch', other.name, '--node', fakeNode, '--out', out, '--gzip-level', '1'], { encoding: 'utf8' });
+    expect(packed.status).toBe(1);
+    expect(packed.stderr).toContain(`the bundle for ${other.name} holds binaries built for another architecture`);
+    expect(packed.stderr).toContain(`app/node_modules/better-sqlite3/build/Release/better_sqlite3.node (${arch})`);
+    expect(existsSync(join(out, `loa-agent-${other.name}.tar.gz`))).toBe(false);
+  }, 120_000);
 });

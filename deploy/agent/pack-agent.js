@@ -17,6 +17,49 @@ const AGENT_MAIN = path.join(ROOT, 'dist', 'apps', 'agent', 'src', 'main.js');
 const BUILTINS = new Set(builtinModules);
 const ARCHES = { x64: 'x64', arm64: 'arm64' };
 
+/** ELF e_machine of each target, and the names of the others a stray binary may be built for. */
+const ELF_MACHINES = { 3: 'x86', 40: 'arm (32-bit)', 62: 'x64', 183: 'arm64' };
+
+/** The architecture an ELF file is built for, or null for a file that is not ELF. */
+function elfArch(file) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(20);
+    if (fs.readSync(fd, head, 0, 20, 0) < 20 || head.readUInt32BE(0) !== 0x7f454c46) return null;
+    // EI_DATA 1: little-endian, as on both targets.
+    const machine = head[5] === 1 ? head.readUInt16LE(18) : head.readUInt16BE(18);
+    return ELF_MACHINES[machine] ?? `machine ${machine}`;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Every binary in the staged bundle (the runtime, native modules such as better-sqlite3, the npm ffmpeg
+ * build) must be built for the target: npm installs the machine's own, so a bundle for another
+ * architecture packed here would install fine and then fail on the box.
+ */
+function checkBinaries(stage, arch) {
+  const wrong = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) {
+        const found = elfArch(p);
+        if (found && found !== arch) wrong.push(`${path.relative(stage, p)} (${found})`);
+      }
+    }
+  };
+  walk(stage);
+  if (wrong.length) {
+    fail(
+      `the bundle for ${arch} holds binaries built for another architecture:\n  ${wrong.slice(0, 20).join('\n  ')}${wrong.length > 20 ? `\n  … ${wrong.length - 20} more` : ''}\n` +
+        `npm installed this machine's native modules; build the ${arch} bundle on a linux-${arch} machine (see apps/agent/README.md)`,
+    );
+  }
+}
+
 function fail(message) {
   process.stderr.write(`pack-agent: ${message}\n`);
   process.exit(1);
@@ -173,6 +216,7 @@ function main() {
       ].join('\n'),
     );
     fs.chmodSync(wrapper, 0o755);
+    checkBinaries(stage, opts.arch);
     fs.writeFileSync(path.join(stage, 'VERSION'), `${version}\n`);
     fs.writeFileSync(path.join(stage, 'ARCH'), `${opts.arch}\n`);
 
