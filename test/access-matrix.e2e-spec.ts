@@ -74,6 +74,10 @@ const MATRIX: Record<string, Access> = {
   'POST /api/stations/:id/enrolment': ADMIN,
   'POST /api/agent/enrol': PUBLIC,
   'GET /api/stations/:id/timeline': ALL,
+  'GET /api/stations/:id/agenda': ALL,
+  'GET /api/stations/:id/airing-orders': ALL,
+  'POST /api/stations/:id/airing-orders': AUTHORS,
+  'DELETE /api/stations/:id/airing-orders/:orderId': AUTHORS,
   'GET /api/stations/:id/clusters': ALL,
   'POST /api/stations/:id/clusters': ADMIN,
   'GET /api/station-groups': ALL,
@@ -181,6 +185,7 @@ function probePath(route: string): string {
     .replace(':chuyenMuc', 'khong-co')
     .replace(':file', 'khong-co.ics')
     .replace('/logbook/:id/', '/logbook/999999/')
+    .replace(':orderId', '00000000-0000-4000-8000-000000000001')
     .replace(/:id\b/g, '00000000-0000-4000-8000-000000000000');
 }
 
@@ -449,6 +454,11 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
       return [
         { route: 'GET /api/stations/:id/timeline', method: 'GET', path: `/api/stations/${st}/timeline?${range}` },
         { route: 'GET /api/stations/:id/clusters', method: 'GET', path: `/api/stations/${st}/clusters` },
+        { route: 'GET /api/stations/:id/agenda', method: 'GET', path: `/api/stations/${st}/agenda` },
+        { route: 'GET /api/stations/:id/airing-orders', method: 'GET', path: `/api/stations/${st}/airing-orders` },
+        // An empty body: refused for the unit before it is read, or 400 on the caller's own station.
+        { route: 'POST /api/stations/:id/airing-orders', method: 'POST', path: `/api/stations/${st}/airing-orders`, body: {} },
+        { route: 'DELETE /api/stations/:id/airing-orders/:orderId', method: 'DELETE', path: `/api/stations/${st}/airing-orders/${randomUUID()}`, missingOk: true },
         { route: 'GET /api/stations/:id/health', method: 'GET', path: `/api/stations/${st}/health` },
         // A discard address on loopback: nothing in this spec raises an alert, and nothing would leave the machine.
         { route: 'POST /api/alerts/subscriptions', method: 'POST', path: '/api/alerts/subscriptions', body: { channel: 'webhook', target: 'http://127.0.0.1:9/loa', unitId: commune[side].unitId } },

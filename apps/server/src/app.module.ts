@@ -86,6 +86,7 @@ import { CalendarController } from './schedule/calendar.controller';
 import { CalendarService } from './schedule/calendar.service';
 import { ScheduleHousekeeping } from './schedule/housekeeping';
 import { ScheduleController, TimelineController } from './schedule/schedule.controller';
+import { OperatorConsoleController } from './schedule/operator-console.controller';
 import { SCHEDULE_PROVIDERS } from './schedule/schedule.providers';
 import { Slot, SlotTarget } from './schedule/slot.entity';
 import { StationGroupsController } from './stations/station-groups.controller';
@@ -155,6 +156,7 @@ export class AppModule {
         ProgrammesController,
         ScheduleController,
         TimelineController,
+        OperatorConsoleController,
         StationGroupsController,
         ChuyenMucController,
         PlanTargetsController,

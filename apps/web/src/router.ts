@@ -6,6 +6,7 @@ export const PAGES = {
   dashboard: '/',
   programmes: '/chuong-trinh',
   schedule: '/lich-phat-song',
+  commune: '/tram-xa',
   live: '/phat-truc-tiep',
   logbook: '/nhat-ky',
   reports: '/bao-cao',

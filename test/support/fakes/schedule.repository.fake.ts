@@ -4,12 +4,14 @@ import {
   ScheduleRepository,
   type AiringWindow,
   type NewAction,
+  type NewAiringOrder,
   type NewOverride,
   type NewSlotRow,
   type SlotQuery,
   type SlotTargetRow,
 } from '../../../apps/server/src/schedule/schedule.repository';
 import type { AiringRow } from '../../../apps/server/src/schedule/snapshot';
+import type { AiringOrder } from '../../../apps/server/src/schedule/airing-order.entity';
 import type { Airing, Slot, SlotAction, SlotOverride, SlotStatus } from '../../../apps/server/src/schedule/slot.entity';
 import type { TargetRef, TargetWorld } from '../../../apps/server/src/schedule/targets';
 
@@ -26,6 +28,7 @@ export interface ScheduleTables {
   targets: SlotTargetRow[];
   overrides: SlotOverride[];
   actions: SlotAction[];
+  orders: AiringOrder[];
   airings: Airing[];
   stations: FakeStation[];
   units: { id: string; parentId: string | null }[];
@@ -46,7 +49,7 @@ export class FakeScheduleRepository extends ScheduleRepository {
   transactions = 0;
   private nextAction = 1;
 
-  constructor(readonly t: ScheduleTables = { slots: [], targets: [], overrides: [], actions: [], airings: [], stations: [], units: [], groups: [], clusters: [], programmes: [], media: {}, deadAir: {} }) {
+  constructor(readonly t: ScheduleTables = { slots: [], targets: [], overrides: [], actions: [], orders: [], airings: [], stations: [], units: [], groups: [], clusters: [], programmes: [], media: {}, deadAir: {} }) {
     super();
   }
 
@@ -121,6 +124,25 @@ export class FakeScheduleRepository extends ScheduleRepository {
     const o = { ...copy(row), id: randomUUID() };
     this.t.overrides.push(o);
     return copy(o);
+  }
+
+  async ordersOf(stationIds: readonly string[]) {
+    return copy(this.t.orders.filter((o) => stationIds.includes(o.stationId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
+  }
+
+  async order(id: string) {
+    const o = this.t.orders.find((x) => x.id === id);
+    return o ? copy(o) : null;
+  }
+
+  async insertOrder(row: NewAiringOrder) {
+    const o = { ...copy(row), id: randomUUID() };
+    this.t.orders.push(o);
+    return copy(o);
+  }
+
+  async deleteOrder(id: string) {
+    this.t.orders = this.t.orders.filter((o) => o.id !== id);
   }
 
   async record(row: NewAction) {

@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'email_not_configured'
   | 'quiet_hours'
   | 'import_invalid'
+  | 'not_declinable'
+  | 'order_invalid'
   | 'internal';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -66,6 +68,8 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case 'email_not_configured':
     case 'quiet_hours':
     case 'import_invalid':
+    case 'not_declinable':
+    case 'order_invalid':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'range_not_satisfiable':
       return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;

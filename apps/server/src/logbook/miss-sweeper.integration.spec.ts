@@ -129,8 +129,9 @@ describe('misses written by the server for silent stations', () => {
     const normal = await slotAhead([station.declines], 3 * 3600_000);
     const priority = await slotAhead([station.declines], 4 * 3600_000, { priority: 'priority' });
     const refused = await operator.request('POST', `/api/slots/${priority.slot.id}/airings`, { action: 'cancel', occurrenceAt: priority.slot.startAt, stationId: station.declines });
-    expect(refused.status).toBe(403);
-    await operator.ok('POST', `/api/slots/${normal.slot.id}/airings`, { action: 'cancel', occurrenceAt: normal.slot.startAt, stationId: station.declines });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('not_declinable');
+    await operator.ok('POST', `/api/slots/${normal.slot.id}/airings`, { action: 'cancel', occurrenceAt: normal.slot.startAt, stationId: station.declines, reason: 'Mất điện cả thôn' });
     await app.get(DataSource).getRepository(Station).update({ id: station.declines }, { lastSeenAt: new Date(normal.t - 90 * MIN).toISOString() });
 
     expect(await sweeper.sweepMisses(priority.end + 10 * MIN)).toBe(2);
@@ -140,6 +141,7 @@ describe('misses written by the server for silent stations', () => {
       [priority.occurrenceId, 'station_offline'],
     ]);
     expect(all[0].detail).toContain('Trạm xã từ chối phát (canbo-xa');
+    expect(all[0].detail).toContain('Mất điện cả thôn');
     expect(await sweeper.sweepMisses(priority.end + 20 * MIN)).toBe(0);
   });
 

@@ -63,11 +63,12 @@ describe('MissSweeper on in-memory airings', () => {
     expect(written).toEqual([]);
   });
 
-  it('writes an operator\'s decline as declined, naming who and when', async () => {
+  it('writes an operator\'s decline as declined, naming who and when, and why', async () => {
     const { sweeper, repo, written } = setup();
     const { occurrenceId: _o, startAt: _s, ...rest } = airing({});
-    repo.declines.push({ ...rest, occurrenceAt: '2026-03-01T05:00:00.000Z', at: '2026-03-01T04:00:00.000Z', by: 'op.xa1' });
+    repo.declines.push({ ...rest, occurrenceAt: '2026-03-01T05:00:00.000Z', at: '2026-03-01T04:00:00.000Z', by: 'op.xa1', reason: 'Trùng giờ họp dân' });
     expect(await sweeper.sweepMisses(NOW)).toBe(1);
     expect(written[0]).toMatchObject({ reason: 'declined', detail: expect.stringContaining('op.xa1') });
+    expect(written[0].detail).toContain('Trùng giờ họp dân');
   });
 });

@@ -112,7 +112,7 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     for (const d of await this.declined(since, until, now, graceMs)) {
       const station = facts.get(d.airing.stationId) ?? (await this.stationFacts([d.airing.stationId])).get(d.airing.stationId);
       if (!station) continue;
-      drafts.push(missDraft(station, d.airing, { reason: 'declined', detail: `Trạm xã từ chối phát (${d.by}, lúc ${this.local.dateTime(d.at)})` }, createdAt));
+      drafts.push(missDraft(station, d.airing, { reason: 'declined', detail: `Trạm xã từ chối phát (${d.by}, lúc ${this.local.dateTime(d.at)})${d.reason ? `: ${d.reason}` : ''}` }, createdAt));
     }
     let written = 0;
     for (let i = 0; i < drafts.length; i += WRITE_CHUNK) {
@@ -148,7 +148,7 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
   /** Normal airings a commune operator declined on its own station (TT39: the commune decides on those). */
   private async declined(since: string, until: string, now: number, graceMs: number) {
     const rows = await this.db.declinedByOperators(since, until);
-    const out: { airing: DueAiring; at: string; by: string }[] = [];
+    const out: { airing: DueAiring; at: string; by: string; reason: string | null }[] = [];
     for (const r of rows) {
       const durationMs = r.durationMs;
       if (Date.parse(r.occurrenceAt) + durationMs + graceMs > now) continue;
@@ -170,6 +170,7 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
         },
         at: r.at,
         by: r.by,
+        reason: r.reason,
       });
     }
     return out;

@@ -28,7 +28,7 @@ export interface DueAiring {
 }
 
 /** A normal airing a commune operator cancelled on its own station, before it is given an occurrence id. */
-export type DeclinedAiring = Omit<DueAiring, 'occurrenceId' | 'startAt'> & { occurrenceAt: string; at: string; by: string };
+export type DeclinedAiring = Omit<DueAiring, 'occurrenceId' | 'startAt'> & { occurrenceAt: string; at: string; by: string; reason: string | null };
 
 export type SweptStation = Pick<Station, 'id' | 'name' | 'unitId' | 'lastSeenAt' | 'scheduleVersion'>;
 
@@ -85,6 +85,7 @@ export class MissesRepository {
       .addSelect('o.occurrenceAt', 'occurrenceAt')
       .addSelect('o.createdAt', 'at')
       .addSelect('u.username', 'by')
+      .addSelect('o.reason', 'reason')
       .addSelect('s.id', 'slotId')
       .addSelect('s.durationMs', 'durationMs')
       .addSelect('s.priority', 'priority')
@@ -97,7 +98,7 @@ export class MissesRepository {
       .andWhere('o.occurrenceAt >= :since AND o.occurrenceAt < :until', { since, until })
       .andWhere('s.status = :approved AND s.priority = :normal AND u.role = :operator', { approved: 'approved', normal: 'normal', operator: 'operator' })
       .getRawMany<DeclinedAiring>();
-    return rows.map((r) => ({ ...r, durationMs: Number(r.durationMs), topic: r.topic ?? null }));
+    return rows.map((r) => ({ ...r, durationMs: Number(r.durationMs), topic: r.topic ?? null, reason: r.reason ?? null }));
   }
 
   /** Whether the airing has a line; inside the writing transaction when one is given. */

@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/events';
 import { Expansions } from './expand';
 import { ScheduleRepository } from './schedule.repository';
+import { applyOrders } from './airing-order';
 import { occurrenceIdOf } from './snapshot';
 import type { Airing } from './slot.entity';
 import { resolveTargets } from './targets';
@@ -86,7 +87,13 @@ export class LookAhead {
     const window = { from: iso(from), to: iso(to) };
     const slots = await tx.liveSlots(['approved'], from, to);
     const slotIds = slots.map((s) => s.id);
-    const [world, targets, overrides, storedRows] = await Promise.all([tx.world(), tx.targetsOf(slotIds), tx.overridesOf(slotIds), tx.airings(stationIds, window)]);
+    const [world, targets, overrides, storedRows, orders] = await Promise.all([
+      tx.world(),
+      tx.targetsOf(slotIds),
+      tx.overridesOf(slotIds),
+      tx.airings(stationIds, window),
+      tx.ordersOf(stationIds),
+    ]);
     const maps = new Map(slots.map((s) => [s.id, resolveTargets(targets.filter((t) => t.slotId === s.id), world)]));
     const stored = new Map<string, Airing[]>();
     for (const row of storedRows) {
@@ -98,7 +105,7 @@ export class LookAhead {
     const changed: string[] = [];
     const rows: Airing[] = [];
     for (const stationId of new Set(stationIds)) {
-      const desired: Airing[] = [];
+      let desired: Airing[] = [];
       for (const slot of slots) {
         const map = maps.get(slot.id)!;
         if (!map.has(stationId)) continue;
@@ -117,6 +124,8 @@ export class LookAhead {
           });
         }
       }
+      // The order the station chose for its clashing priority airings: the second waits for the first.
+      desired = applyOrders(desired, orders.filter((o) => o.stationId === stationId));
       if (sameAirings(stored.get(stationId) ?? [], desired)) continue;
       changed.push(stationId);
       rows.push(...desired);

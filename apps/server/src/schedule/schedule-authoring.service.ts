@@ -49,6 +49,8 @@ export interface AiringEdit {
   action: 'cancel' | 'move';
   moveTo?: string;
   stationId?: string;
+  /** Why the commune declines it ("Không phát"), kept for the logbook line. */
+  reason?: string;
 }
 
 const TARGET_FIELDS: [keyof SlotTargetsInput, TargetKind][] = [
@@ -234,7 +236,19 @@ export class ScheduleAuthoring {
       const stationMap = resolveTargets(targets, world);
       const stationId = edit.stationId ?? null;
       if (stationId !== null && !stationMap.has(stationId)) throw new LoaError('not_found', 'Lịch phát này không phát trên trạm đã chọn.');
-      if (!mayEditAiring(actor, slot.priority, stationId, [...stationMap.keys()], ownStations(actor, world))) {
+      const own = ownStations(actor, world);
+      // TT39: only a normal item is the commune's to decline or move; the upper level's priority and
+      // emergency items always air, which is a rule about the item, not a matter of reach.
+      if (actor?.role === 'operator' && slot.priority !== 'normal' && stationId !== null && mayEditAiring(actor, 'normal', stationId, [...stationMap.keys()], own)) {
+        throw new LoaError(
+          'not_declinable',
+          slot.priority === 'emergency'
+            ? 'Tin khẩn cấp bắt buộc phát, trạm xã không được từ chối hoặc dời giờ.'
+            : 'Chương trình ưu tiên của cấp trên bắt buộc phát, trạm xã không được từ chối hoặc dời giờ; nếu trùng giờ với chương trình ưu tiên khác, hãy chọn thứ tự phát.',
+          { priority: slot.priority },
+        );
+      }
+      if (!mayEditAiring(actor, slot.priority, stationId, [...stationMap.keys()], own)) {
         throw new LoaError('forbidden', actor?.role === 'operator' ? 'Chỉ chương trình thông thường mới được trạm xã từ chối hoặc dời giờ, và chỉ trên trạm của mình.' : OUTSIDE_UNIT);
       }
       const overrides = await tx.overridesOf([id]);
@@ -248,13 +262,14 @@ export class ScheduleAuthoring {
         if (to < this.clock.now()) throw new LoaError('slot_in_past', 'Không thể dời buổi phát vào thời điểm đã qua.');
         movedTo = iso(to);
       }
-      const override = { slotId: id, occurrenceAt: iso(at), stationId, action: edit.action, movedTo, createdBy: actor?.userId ?? null, createdAt: this.clock.nowInstant() };
+      const reason = edit.action === 'cancel' ? edit.reason?.trim() || null : null;
+      const override = { slotId: id, occurrenceAt: iso(at), stationId, action: edit.action, movedTo, reason, createdBy: actor?.userId ?? null, createdAt: this.clock.nowInstant() };
       if (movedTo !== null && slot.status !== 'draft') {
         const only = new Map([...stationMap].filter(([s]) => stations.includes(s)));
         await refuseClashes(tx, this.clock.now(), slot, only, [...overrides, { ...override, id: '' }], { from: Date.parse(movedTo), to: Date.parse(movedTo) + 1 });
       }
       await tx.insertOverride(override);
-      await this.record(tx, id, edit.action === 'cancel' ? 'airing_cancelled' : 'airing_moved', actor, `${iso(at)}${movedTo ? ` → ${movedTo}` : ''}${stationId ? ` @${stationId}` : ''}`);
+      await this.record(tx, id, edit.action === 'cancel' ? 'airing_cancelled' : 'airing_moved', actor, `${iso(at)}${movedTo ? ` → ${movedTo}` : ''}${stationId ? ` @${stationId}` : ''}${reason ? ` — ${reason}` : ''}`);
       return slot.status === 'approved' ? stations : [];
     });
     await this.lookAhead.refreshStations(affected);

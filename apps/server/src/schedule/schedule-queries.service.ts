@@ -9,6 +9,7 @@ import { StationsService } from '../stations/stations.service';
 import { airingsOf, Expansions } from './expand';
 import { SNAPSHOT_LOOKBACK_MS } from './look-ahead.service';
 import { ScheduleRepository } from './schedule.repository';
+import { applyOrders } from './airing-order';
 import { buildSnapshot, instantOfOccurrence, occurrenceIdOf } from './snapshot';
 import type { Slot, SlotStatus } from './slot.entity';
 import { resolveTargets } from './targets';
@@ -120,7 +121,12 @@ export class ScheduleQueries {
         items.push({ occurrenceId: occurrenceIdOf(slot.id, iso(at)), start: at, durationMs: slot.durationMs, priority: slot.priority, startMode: slot.startMode, waitMs: slot.waitMs, slot });
       }
     }
-    const resolved = resolveTimeline(items).filter((r) => (r.startAt ?? r.item.start) < to && (r.endAt ?? r.item.start + 1) > from);
+    // The order the station chose for its clashing priority airings, as its agent gets it.
+    const ordered = applyOrders(
+      items.map((i) => ({ ...i, slotId: i.slot.id, startAt: iso(i.start) })),
+      await this.store.ordersOf([stationId]),
+    ).map((i) => ({ ...i, start: Date.parse(i.startAt) }));
+    const resolved = resolveTimeline(ordered).filter((r) => (r.startAt ?? r.item.start) < to && (r.endAt ?? r.item.start + 1) > from);
     return {
       stationId,
       stationName: station.name,

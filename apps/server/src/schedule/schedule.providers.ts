@@ -5,6 +5,7 @@ import { ChuyenMucRepository, TypeormChuyenMucRepository } from '../programmes/c
 import { ProgrammesRepository, TypeormProgrammesRepository } from '../programmes/programmes.repository';
 import { CalendarRepository, TypeormCalendarRepository } from './calendar.repository';
 import { LookAhead } from './look-ahead.service';
+import { OperatorConsole } from './operator-console.service';
 import { ScheduleAuthoring } from './schedule-authoring.service';
 import { ScheduleQueries } from './schedule-queries.service';
 import { ScheduleRepository, TypeormScheduleRepository } from './schedule.repository';
@@ -20,4 +21,5 @@ export const SCHEDULE_PROVIDERS: Provider[] = [
   ScheduleQueries,
   ScheduleAuthoring,
   LookAhead,
+  OperatorConsole,
 ];

@@ -7,6 +7,7 @@ import { Programme } from '../programmes/programme.entity';
 import { SpeakerCluster, StationGroup, StationGroupMember } from '../stations/station-group.entity';
 import { Station } from '../stations/station.entity';
 import { Unit } from '../units/unit.entity';
+import { AiringOrder } from './airing-order.entity';
 import type { AiringRow } from './snapshot';
 import { Airing, Slot, SlotAction, SlotOverride, SlotTarget, SlotTargetRef, type SlotStatus, type TargetKind } from './slot.entity';
 import type { TargetRef, TargetWorld } from './targets';
@@ -15,6 +16,7 @@ export type SlotTargetRow = TargetRef & { slotId: string };
 export type NewSlotRow = Omit<Slot, 'id'>;
 export type NewOverride = Omit<SlotOverride, 'id'>;
 export type NewAction = Omit<SlotAction, 'id'>;
+export type NewAiringOrder = Omit<AiringOrder, 'id'>;
 export interface AiringWindow {
   from: string;
   to: string;
@@ -56,6 +58,11 @@ export abstract class ScheduleRepository {
   abstract overridesOf(slotIds: readonly string[]): Promise<SlotOverride[]>;
   abstract insertOverride(row: NewOverride): Promise<SlotOverride>;
   abstract record(row: NewAction): Promise<void>;
+  /** The orders the stations chose for their clashing priority airings, oldest first. */
+  abstract ordersOf(stationIds: readonly string[]): Promise<AiringOrder[]>;
+  abstract order(id: string): Promise<AiringOrder | null>;
+  abstract insertOrder(row: NewAiringOrder): Promise<AiringOrder>;
+  abstract deleteOrder(id: string): Promise<void>;
   /** History of the slots, in the order it happened. */
   abstract actionsOf(slotIds: readonly string[]): Promise<SlotAction[]>;
 
@@ -166,6 +173,22 @@ class ScheduleRows extends ScheduleRepository {
 
   async record(row: NewAction) {
     await this.m.insert(SlotAction, row);
+  }
+
+  ordersOf(stationIds: readonly string[]) {
+    return stationIds.length ? this.m.find(AiringOrder, { where: { stationId: In([...stationIds]) }, order: { createdAt: 'ASC' } }) : Promise.resolve([]);
+  }
+
+  order(id: string) {
+    return this.m.findOneBy(AiringOrder, { id });
+  }
+
+  insertOrder(row: NewAiringOrder) {
+    return this.m.save(this.m.create(AiringOrder, row));
+  }
+
+  async deleteOrder(id: string) {
+    await this.m.delete(AiringOrder, { id });
   }
 
   actionsOf(slotIds: readonly string[]) {

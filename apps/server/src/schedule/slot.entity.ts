@@ -138,6 +138,10 @@ export class SlotOverride {
   @InstantColumn({ nullable: true })
   movedTo!: string | null;
 
+  /** Why the commune declined it ("Không phát"), when it gave a reason. */
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  reason!: string | null;
+
   @Column({ type: 'varchar', nullable: true })
   createdBy!: string | null;
 

@@ -126,6 +126,12 @@ export class EditAiringDto {
   @IsOptional()
   @IsUUID()
   stationId?: string;
+
+  @ApiPropertyOptional({ description: 'Với "cancel": lý do trạm xã không phát (ghi vào nhật ký)', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500, { message: 'Lý do không phát dài quá 500 ký tự.' })
+  reason?: string;
 }
 
 /** What may change on an existing slot: when and how it airs. Targets and programme make a new slot. */
