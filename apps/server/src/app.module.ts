@@ -80,6 +80,9 @@ import { Programme } from './programmes/programme.entity';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 import { ProgrammesController } from './programmes/programmes.controller';
+import { LanguagesController } from './languages/languages.controller';
+import { LanguagesService } from './languages/languages.service';
+import { LanguagesRepository, TypeormLanguagesRepository } from './languages/languages.repository';
 import { ProgrammesService } from './programmes/programmes.service';
 import { StationsRepository } from './stations/stations.repository';
 import { CalendarController } from './schedule/calendar.controller';
@@ -153,6 +156,7 @@ export class AppModule {
         EnrolmentController,
         UsersController,
         ProgrammesController,
+        LanguagesController,
         ScheduleController,
         TimelineController,
         StationGroupsController,
@@ -195,6 +199,8 @@ export class AppModule {
         EnrolmentService,
         EnrolmentRepository,
         ProgrammesService,
+        LanguagesService,
+        { provide: LanguagesRepository, useClass: TypeormLanguagesRepository },
         ...SCHEDULE_PROVIDERS,
         StationsRepository,
         HealthRepository,

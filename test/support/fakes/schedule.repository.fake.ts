@@ -10,6 +10,7 @@ import {
   type SlotTargetRow,
 } from '../../../apps/server/src/schedule/schedule.repository';
 import type { AiringRow } from '../../../apps/server/src/schedule/snapshot';
+import type { VersionMedia } from '../../../apps/server/src/schedule/language-choice';
 import type { Airing, Slot, SlotAction, SlotOverride, SlotStatus } from '../../../apps/server/src/schedule/slot.entity';
 import type { TargetRef, TargetWorld } from '../../../apps/server/src/schedule/targets';
 
@@ -36,6 +37,8 @@ export interface ScheduleTables {
   media: Record<string, { sha256: string; size: number; durationMs: number }>;
   /** Each chuyên mục's own dead-air threshold, by id. */
   deadAir: Record<string, number | null>;
+  /** Language versions of programmes, with their audio. */
+  versions?: VersionMedia[];
 }
 
 const copy = <T>(x: T): T => structuredClone(x);
@@ -213,5 +216,9 @@ export class FakeScheduleRepository extends ScheduleRepository {
       });
     }
     return out;
+  }
+
+  async versionMedia(programmeIds: readonly string[]): Promise<VersionMedia[]> {
+    return (this.t.versions ?? []).filter((v) => programmeIds.includes(v.programmeId)).map((v) => ({ ...v }));
   }
 }
