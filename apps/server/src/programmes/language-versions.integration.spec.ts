@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { open, type Entry } from 'yauzl';
 import { join } from 'node:path';
 import type { PlaybackEvent, ScheduleItem } from '@loa/protocol';
 import { Api } from '../../../../test/support/api';
@@ -22,6 +23,31 @@ describe('a programme in Vietnamese and Khmer on three stations', () => {
   let vi: { id: string; sha256: string };
   let km: { id: string; sha256: string };
   let longer: { id: string; sha256: string };
+  let unitId: string;
+
+  /** The bytes of one entry of a ZIP file. */
+  function zipEntry(path: string, name: string): Promise<Buffer | null> {
+    return new Promise((resolve, reject) => {
+      open(path, { lazyEntries: true }, (err, zip) => {
+        if (err) return reject(err);
+        zip.on('entry', (entry: Entry) => {
+          if (entry.fileName !== name) return zip.readEntry();
+          zip.openReadStream(entry, (e, stream) => {
+            if (e) return reject(e);
+            const chunks: Buffer[] = [];
+            stream.on('data', (c: Buffer) => chunks.push(c));
+            stream.on('end', () => {
+              zip.close();
+              resolve(Buffer.concat(chunks));
+            });
+          });
+        });
+        zip.on('end', () => resolve(null));
+        zip.on('error', reject);
+        zip.readEntry();
+      });
+    });
+  }
 
   async function converted(name: string, frequency: number, seconds: number) {
     const upload = await api.upload(await makeTone(join(dir, name), { frequency, seconds }));
@@ -33,6 +59,7 @@ describe('a programme in Vietnamese and Khmer on three stations', () => {
     ({ dir, app, api } = await startInProcessServer('loa-lang-'));
     schedule = app.get(ScheduleQueries);
     const unit = await api.ok('POST', '/api/units', { name: 'Tỉnh Sóc Trăng', kind: 'Tỉnh' });
+    unitId = unit.id;
     for (const key of ['khmer', 'hmong', 'plain'] as const) {
       const { station, token } = await api.ok('POST', '/api/stations', { unitId: unit.id, name: `Trạm ${key}`, code: `tram-${key}` });
       st[key] = station.id;
@@ -130,6 +157,18 @@ describe('a programme in Vietnamese and Khmer on three stations', () => {
     expect((await api.ok('GET', '/api/logbook/verify')).ok).toBe(true);
     const csv = await api.request('GET', `/api/logbook/export.csv?stationId=${st.khmer}&from=${encodeURIComponent(slot.startAt)}`);
     expect(csv.text).toContain('CCHC tháng 12 (bản Tiếng Khmer)');
+
+    // The dossier holds the audio of each version that aired, counted apart.
+    const from = new Date(Date.now() - 86_400_000).toISOString();
+    const to = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const res = await fetch(`${api.baseUrl}/api/logbook/dossier?unitId=${unitId}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&audio=links`, { headers: { authorization: `Bearer ${api.token}` } });
+    expect(res.status).toBe(200);
+    await writeFile(join(dir, 'dossier.zip'), Buffer.from(await res.arrayBuffer()));
+    const list = JSON.parse(String(await zipEntry(join(dir, 'dossier.zip'), 'am-thanh/danh-sach.json'))) as { programmeId: string; title: string; sha256: string; airings: number }[];
+    expect(list.filter((a) => a.programmeId === programmeId).map((a) => [a.title, a.sha256, a.airings])).toEqual([
+      ['CCHC tháng 12', vi.sha256, 2],
+      ['CCHC tháng 12 (bản Tiếng Khmer)', km.sha256, 1],
+    ]);
 
     // Removing the version sends the Vietnamese file back to the station that preferred Khmer.
     const removed = await api.request('DELETE', `/api/programmes/${programmeId}/versions/km`);
