@@ -94,6 +94,10 @@ const MATRIX: Record<string, Access> = {
   'GET /api/programmes': ALL,
   'GET /api/programmes/:id': ALL,
   'POST /api/programmes': MEDIA_MAKERS,
+  'POST /api/programmes/:id/versions': MEDIA_MAKERS,
+  'DELETE /api/programmes/:id/versions/:language': MEDIA_MAKERS,
+  'GET /api/languages': ALL,
+  'POST /api/languages': ADMIN,
   'GET /api/plan-targets': ALL,
   'GET /api/plan-targets/compliance': ALL,
   'POST /api/plan-targets': { users: ['admin', 'approver'] },
@@ -183,6 +187,7 @@ function probePath(route: string): string {
     .split(' ')[1]
     .replace(':sha256', 'a'.repeat(64))
     .replace(':chuyenMuc', 'khong-co')
+    .replace(':language', 'km')
     .replace(':file', 'khong-co.ics')
     .replace('/logbook/:id/', '/logbook/999999/')
     .replace(':orderId', '00000000-0000-4000-8000-000000000001')
@@ -497,6 +502,8 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
         { route: 'POST /api/live/relays', method: 'POST', path: '/api/live/relays', body: { title: 'Tiếp sóng', sourceKind: 'programme', stationIds: [st] } },
         { route: 'POST /api/live/emergencies', method: 'POST', path: '/api/live/emergencies', body: { title: 'Khẩn cấp', sourceKind: 'programme', stationIds: [st] } },
         { route: 'GET /api/programmes/:id', method: 'GET', path: `/api/programmes/${m.programmeId}` },
+        { route: 'POST /api/programmes/:id/versions', method: 'POST', path: `/api/programmes/${m.programmeId}/versions`, body: { language: 'km', mediaAssetId: m.assetId } },
+        { route: 'DELETE /api/programmes/:id/versions/:language', method: 'DELETE', path: `/api/programmes/${m.programmeId}/versions/km`, missingOk: true },
         { route: 'GET /api/media/assets/:id', method: 'GET', path: `/api/media/assets/${m.assetId}` },
         { route: 'GET /api/media/assets/:id/events', method: 'GET', path: `/api/media/assets/${m.assetId}/events` },
         { route: 'POST /api/media/assets/:id/cancel', method: 'POST', path: `/api/media/assets/${m.assetId}/cancel` },

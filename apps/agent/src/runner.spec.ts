@@ -76,6 +76,22 @@ describe('Runner with the null player and the real clock', () => {
     expect(new Set(events().map((e) => e.id)).size).toBe(4);
   });
 
+  it('plays the language version its schedule names and says so on each event; the Vietnamese audio’s events name none', async () => {
+    const km = at(250, 'km', { language: 'km', media: { sha256: 'e'.repeat(64), size: 10, durationMs: 200, url: `/api/media/files/${'e'.repeat(64)}` } });
+    const vi = at(600, 'vi');
+    const missing = at(900, 'missing', { language: 'hmn', media: { sha256: 'f'.repeat(64), size: 10, durationMs: 200, url: `/api/media/files/${'f'.repeat(64)}` } });
+    present.delete(missing.media.sha256);
+    newRunner().start(snapshot(1, [km, vi, missing]));
+    await until(() => events().filter((e) => e.kind !== 'started').length === 3);
+    expect(events().map((e) => [e.occurrenceId, e.kind, e.language])).toEqual([
+      ['km', 'started', 'km'],
+      ['km', 'finished', 'km'],
+      ['vi', 'started', undefined],
+      ['vi', 'finished', undefined],
+      ['missing', 'failed', 'hmn'],
+    ]);
+  });
+
   it('writes the capture’s verdict on the final event once it is known, and no_capture without a capture', async () => {
     const judged: { id: string; file: string; playedMs: number }[] = [];
     let release: () => void = () => {};

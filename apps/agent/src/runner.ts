@@ -487,6 +487,7 @@ export class Runner {
         startedAt: toInstant(startedAt),
         startErrorMs: clampError(startErrorMs),
         ...(note ? { detail: note } : {}),
+        ...versionOf(item),
       },
     );
     const t = timing?.();
@@ -512,6 +513,7 @@ export class Runner {
       startedAt: toInstant(onAir.startedAt),
       endedAt: toInstant(endedAt),
       playedMs: Math.max(0, Math.min(playedMs, 7 * 24 * 3600_000)),
+      ...versionOf(item),
     };
     const state = { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'done' as const, startedAt: base.startedAt, endedAt: base.endedAt };
     let event: Omit<PlaybackEvent, 'id'>;
@@ -599,7 +601,7 @@ export class Runner {
   private fail(item: ScheduleItem, now: number, reason: FailureReason, detail: string): void {
     this.record(
       { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'done', startedAt: null, endedAt: toInstant(now) },
-      { kind: 'failed', occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, endedAt: toInstant(now), reason, detail },
+      { kind: 'failed', occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, endedAt: toInstant(now), reason, detail, ...versionOf(item) },
     );
   }
 
@@ -651,3 +653,7 @@ function clampError(ms: number): number {
   return Math.max(-3_600_000, Math.min(3_600_000, ms));
 }
 
+/** The language version the item's file is, for its events: the logbook line names the version that aired. */
+function versionOf(item: ScheduleItem): { language?: string } {
+  return item.language ? { language: item.language } : {};
+}

@@ -80,6 +80,9 @@ import { Programme } from './programmes/programme.entity';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 import { ProgrammesController } from './programmes/programmes.controller';
+import { LanguagesController } from './languages/languages.controller';
+import { LanguagesService } from './languages/languages.service';
+import { LanguagesRepository, TypeormLanguagesRepository } from './languages/languages.repository';
 import { ProgrammesService } from './programmes/programmes.service';
 import { StationsRepository } from './stations/stations.repository';
 import { CalendarController } from './schedule/calendar.controller';
@@ -154,6 +157,7 @@ export class AppModule {
         EnrolmentController,
         UsersController,
         ProgrammesController,
+        LanguagesController,
         ScheduleController,
         TimelineController,
         OperatorConsoleController,
@@ -197,6 +201,8 @@ export class AppModule {
         EnrolmentService,
         EnrolmentRepository,
         ProgrammesService,
+        LanguagesService,
+        { provide: LanguagesRepository, useClass: TypeormLanguagesRepository },
         ...SCHEDULE_PROVIDERS,
         StationsRepository,
         HealthRepository,

@@ -57,6 +57,11 @@ export interface LogbookLineView {
   airOffsetMs?: number | null;
   /** Silence or flat sound on air during the airing, past the station's dead-air threshold. */
   deadAirMs?: number | null;
+  /**
+   * The language version that aired (a code of `GET /languages`, `vi` for the programme's own audio);
+   * null on lines of live relays, the station's own announcements, misses the server wrote, and older lines.
+   */
+  language?: string | null;
 }
 
 /** A page of the logbook; `next` is the `after` of the following page, null at the end. */

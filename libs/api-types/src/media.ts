@@ -26,4 +26,47 @@ export interface ProgrammeView {
   description: string;
   mediaAssetId: string;
   createdAt: string;
+  /** Its versions in other languages; the programme's own audio is the Vietnamese one. */
+  versions?: ProgrammeVersionView[];
+}
+
+/** The language of the programme's own audio: every programme has it, and a station with no preference gets it. */
+export const MAIN_LANGUAGE = 'vi';
+
+/**
+ * Vietnamese and languages of Vietnam's ethnic minorities that local stations broadcast in: there from the
+ * first start (admins add others), and how printed logbooks name them.
+ */
+export const SEEDED_LANGUAGES: readonly LanguageView[] = [
+  { code: MAIN_LANGUAGE, name: 'Tiếng Việt' },
+  { code: 'km', name: 'Tiếng Khmer' },
+  { code: 'hmn', name: "Tiếng H'Mông" },
+  { code: 'ede', name: 'Tiếng Ê Đê' },
+  { code: 'tay', name: 'Tiếng Tày' },
+  { code: 'nut', name: 'Tiếng Nùng' },
+  { code: 'mtq', name: 'Tiếng Mường' },
+  { code: 'jra', name: 'Tiếng Gia Rai' },
+  { code: 'bdq', name: 'Tiếng Ba Na' },
+  { code: 'cjm', name: 'Tiếng Chăm' },
+];
+
+/** "Tiếng Khmer" for `km`; the code itself for a language an admin added. */
+export function languageLabel(code: string): string {
+  return SEEDED_LANGUAGES.find((l) => l.code === code)?.name ?? code;
+}
+
+/** A language programmes are made in (Decree 49/2024 Art. 8): a code and its name, as data. */
+export interface LanguageView {
+  /** ISO 639 code: `vi`, `km`, `hmn`, `ede`, `tay` … */
+  code: string;
+  name: string;
+}
+
+/** A programme's version in another language: its own audio, normalised like the programme's. */
+export interface ProgrammeVersionView {
+  id: string;
+  programmeId: string;
+  language: string;
+  mediaAssetId: string;
+  createdAt: string;
 }

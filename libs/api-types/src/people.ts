@@ -59,6 +59,11 @@ export interface StationView {
   /** Quiet hours in local time, "HH:MM" each; only khẩn cấp plays between them. */
   quietStart?: string | null;
   quietEnd?: string | null;
+  /**
+   * The languages its programmes should air in, preferred first (codes of `GET /languages`); a programme
+   * with none of them airs its Vietnamese audio. Empty: Vietnamese only.
+   */
+  languages?: string[];
 }
 
 /** A one-time enrolment code for `loa-agent enrol`; the server shows it only when issued. */

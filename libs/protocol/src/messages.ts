@@ -44,6 +44,10 @@ export type StartMode = z.infer<typeof StartMode>;
 /** `/` not followed by `/`, with no backslash, whitespace or control character anywhere. */
 export const SAME_ORIGIN_PATH = /^\/(?![/\\])[^\\\s\u0000-\u001f\u007f]*$/;
 
+/** A language's code (ISO 639-1 or 639-3, optionally with a subtag): `km`, `hmn`, `ede`, `tay`. */
+export const LANGUAGE_CODE = /^[a-z]{2,3}(-[a-z0-9]{2,8})?$/;
+const languageCode = z.string().regex(LANGUAGE_CODE);
+
 export const MediaRef = z.strictObject({
   sha256,
   size: z.number().int().positive(),
@@ -78,6 +82,12 @@ export const ScheduleItem = z.strictObject({
     chuyenMuc: z.string().max(200),
   }),
   media: MediaRef,
+  /**
+   * The language version of the programme `media` is (a code such as `km`), when it is not the programme's
+   * own Vietnamese audio; absent: the Vietnamese audio. Sent only for another language, so an agent of an
+   * older release keeps reading the snapshots of stations that take Vietnamese.
+   */
+  language: languageCode.optional(),
 });
 export type ScheduleItem = z.infer<typeof ScheduleItem>;
 
@@ -169,6 +179,8 @@ export const PlaybackEvent = z.strictObject({
   deadAirMs: ms.optional(),
   /** For an airing made at the station (occurrence `local:<uuid>`, the same as its slot id): what it was. */
   local: LocalAiring.optional(),
+  /** The language version the agent played, as its schedule item named it; absent: the Vietnamese audio. */
+  language: languageCode.optional(),
 }).superRefine((e, ctx) => {
   const isLocal = e.occurrenceId.startsWith('local:');
   if (isLocal && !(LOCAL_OCCURRENCE.test(e.occurrenceId) && e.slotId === e.occurrenceId && e.local)) {

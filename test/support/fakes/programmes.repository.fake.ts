@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ChuyenMuc, Topic } from '../../../apps/server/src/programmes/chuyen-muc.entity';
 import { ChuyenMucRepository } from '../../../apps/server/src/programmes/chuyen-muc.repository';
 import type { Programme } from '../../../apps/server/src/programmes/programme.entity';
-import { ProgrammesRepository, type NewProgrammeRow } from '../../../apps/server/src/programmes/programmes.repository';
+import type { ProgrammeVersion } from '../../../apps/server/src/programmes/programme-version.entity';
+import { ProgrammesRepository, type NewProgrammeRow, type NewVersionRow } from '../../../apps/server/src/programmes/programmes.repository';
 
 /** Programmes in memory. */
 export class FakeProgrammesRepository extends ProgrammesRepository {
@@ -21,6 +22,35 @@ export class FakeProgrammesRepository extends ProgrammesRepository {
 
   async all() {
     return [...this.rows].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((p) => ({ ...p }));
+  }
+
+  versions: ProgrammeVersion[] = [];
+  /** Which stations air each programme from when on, as the look-ahead would hold it. */
+  airings: { programmeId: string; stationId: string; startAt: string }[] = [];
+  /** Stations whose schedule version was raised, in order. */
+  raised: string[] = [];
+
+  async versionsOf(programmeIds: readonly string[]) {
+    return this.versions.filter((v) => programmeIds.includes(v.programmeId)).sort((a, b) => a.language.localeCompare(b.language)).map((v) => ({ ...v }));
+  }
+
+  async insertVersion(row: NewVersionRow) {
+    if (this.versions.some((v) => v.programmeId === row.programmeId && v.language === row.language)) throw new Error('UNIQUE constraint failed: programme_version');
+    const v = { ...row, id: randomUUID() };
+    this.versions.push(v);
+    return { ...v };
+  }
+
+  async deleteVersion(programmeId: string, language: string) {
+    const before = this.versions.length;
+    this.versions = this.versions.filter((v) => !(v.programmeId === programmeId && v.language === language));
+    return this.versions.length < before;
+  }
+
+  async republishAirings(programmeId: string, from: string) {
+    const ids = [...new Set(this.airings.filter((a) => a.programmeId === programmeId && a.startAt >= from).map((a) => a.stationId))];
+    this.raised.push(...ids);
+    return ids;
   }
 }
 

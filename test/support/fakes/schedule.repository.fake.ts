@@ -12,6 +12,7 @@ import {
 } from '../../../apps/server/src/schedule/schedule.repository';
 import type { AiringRow } from '../../../apps/server/src/schedule/snapshot';
 import type { AiringOrder } from '../../../apps/server/src/schedule/airing-order.entity';
+import type { VersionMedia } from '../../../apps/server/src/schedule/language-choice';
 import type { Airing, Slot, SlotAction, SlotOverride, SlotStatus } from '../../../apps/server/src/schedule/slot.entity';
 import type { TargetRef, TargetWorld } from '../../../apps/server/src/schedule/targets';
 
@@ -39,6 +40,8 @@ export interface ScheduleTables {
   media: Record<string, { sha256: string; size: number; durationMs: number }>;
   /** Each chuyên mục's own dead-air threshold, by id. */
   deadAir: Record<string, number | null>;
+  /** Language versions of programmes, with their audio. */
+  versions?: VersionMedia[];
 }
 
 const copy = <T>(x: T): T => structuredClone(x);
@@ -235,5 +238,9 @@ export class FakeScheduleRepository extends ScheduleRepository {
       });
     }
     return out;
+  }
+
+  async versionMedia(programmeIds: readonly string[]): Promise<VersionMedia[]> {
+    return (this.t.versions ?? []).filter((v) => programmeIds.includes(v.programmeId)).map((v) => ({ ...v }));
   }
 }

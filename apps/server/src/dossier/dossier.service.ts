@@ -22,6 +22,8 @@ import { MediaStorage } from '../media/media-store';
 import { BROADCAST_EXT } from '../media/media.service';
 import { PlanTargetsService } from '../plan-targets/plan-targets.service';
 import { Programme } from '../programmes/programme.entity';
+import { ProgrammeVersion } from '../programmes/programme-version.entity';
+import { languageLabel, MAIN_LANGUAGE } from '@loa/api-types';
 import { PERIOD_LABELS } from '../reports/report-math';
 import { ReportsService } from '../reports/reports.service';
 import { Station } from '../stations/station.entity';
@@ -46,6 +48,13 @@ export interface DossierPlan {
   audio: 'files' | 'links';
   generatedAt: string;
   report: NamedPeriod | null;
+}
+
+const KEY_SEP = '\u0000';
+
+/** One programme's airings in one version: its own audio (Vietnamese, or a line from before versions) or a language's. */
+function versionKey(programmeId: string, language: string | null): string {
+  return language && language !== MAIN_LANGUAGE ? `${programmeId}${KEY_SEP}${language}` : programmeId;
 }
 
 interface AiredProgramme {
@@ -251,15 +260,22 @@ export class DossierService {
         .getRepository(LogbookLine)
         .createQueryBuilder('l')
         .select('l.programmeId', 'programmeId')
+        .addSelect('l.language', 'language')
         .addSelect('COUNT(*)', 'airings')
         .where('l.stationId IN (:...ids)', { ids: stationIds.slice(i, i + 500) })
         .andWhere('l.plannedStart >= :from AND l.plannedStart < :to', { from: plan.filter.from, to: plan.filter.to })
         .andWhere('l.result IN (:...aired)', { aired: AIRED_RESULTS })
         .groupBy('l.programmeId')
-        .getRawMany<{ programmeId: string; airings: number | string }>();
-      for (const r of rows) counts.set(r.programmeId, (counts.get(r.programmeId) ?? 0) + Number(r.airings));
+        .addGroupBy('l.language')
+        .getRawMany<{ programmeId: string; language: string | null; airings: number | string }>();
+      for (const r of rows) {
+        // Each language version that aired is its own audio; the programme's own (Vietnamese) audio, and lines from before versions, are one.
+        const key = versionKey(r.programmeId, r.language);
+        counts.set(key, (counts.get(key) ?? 0) + Number(r.airings));
+      }
     }
-    const ids = [...counts.keys()];
+    const ids = [...new Set([...counts.keys()].map((k) => k.split(KEY_SEP)[0]))];
+    const versions = new Map<string, ProgrammeVersion>();
     const programmes = new Map<string, Programme>();
     const relays = new Map<string, LiveRelay>();
     const assets = new Map<string, MediaAsset>();
@@ -267,15 +283,21 @@ export class DossierService {
       const chunk = ids.slice(i, i + 500);
       for (const p of await this.db.getRepository(Programme).findBy({ id: In(chunk) })) programmes.set(p.id, p);
       for (const r of await this.db.getRepository(LiveRelay).findBy({ id: In(chunk) })) relays.set(r.id, r);
+      for (const v of await this.db.getRepository(ProgrammeVersion).findBy({ programmeId: In(chunk) })) versions.set(versionKey(v.programmeId, v.language), v);
     }
-    const assetIds = [...new Set([...programmes.values()].map((p) => p.mediaAssetId))];
+    const assetIds = [...new Set([...[...programmes.values()].map((p) => p.mediaAssetId), ...[...versions.values()].map((v) => v.mediaAssetId)])];
     for (let i = 0; i < assetIds.length; i += 500) for (const a of await this.db.getRepository(MediaAsset).findBy({ id: In(assetIds.slice(i, i + 500)) })) assets.set(a.id, a);
     const out: AiredProgramme[] = [];
-    for (const id of ids.sort()) {
-      const airings = counts.get(id)!;
+    for (const key of [...counts.keys()].sort()) {
+      const airings = counts.get(key)!;
+      const [id, language] = key.split(KEY_SEP);
       const p = programmes.get(id);
       const r = relays.get(id);
-      if (p) {
+      if (p && language) {
+        // A version removed since it aired has no file left to name.
+        const asset = assets.get(versions.get(key)?.mediaAssetId ?? '');
+        out.push({ id, airings, title: `${p.title} (bản ${languageLabel(language)})`, chuyenMuc: p.chuyenMuc, kind: 'programme', sha256: asset?.sha256 ?? null, text: null, textCut: false });
+      } else if (p) {
         const asset = assets.get(p.mediaAssetId);
         const whole = p.spokenText ?? asset?.spokenText ?? null;
         const label = !whole && asset?.source === 'tts' ? asset.originalName.replace(/\.wav$/, '') : null;

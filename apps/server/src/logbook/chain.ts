@@ -52,7 +52,7 @@ export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
  * before they existed (or one without them, such as a miss) hashes exactly as it did, while clearing or
  * changing one on a line that has it breaks the line like any other edit.
  */
-export const LATER_FIELDS = ['airVerdict', 'airConfirmedMs', 'airCoveragePct', 'airOffsetMs', 'deadAirMs'] as const;
+export const LATER_FIELDS = ['airVerdict', 'airConfirmedMs', 'airCoveragePct', 'airOffsetMs', 'deadAirMs', 'language'] as const;
 export type LaterField = (typeof LATER_FIELDS)[number];
 
 export type ChainContent = Record<CanonicalField, string | number | null> & Partial<Record<LaterField, string | number | null>>;

@@ -1,4 +1,4 @@
-import { AIR_VERDICT_LABELS, type AirVerdict } from '@loa/api-types';
+import { AIR_VERDICT_LABELS, languageLabel, MAIN_LANGUAGE, type AirVerdict } from '@loa/api-types';
 import type { LogbookLine, LogbookResult, LogbookSource } from './logbook-line.entity';
 import { reasonText, RESULT_LABELS, SOURCE_LABELS } from './logbook-rules';
 import { XLSX_FORMATS } from '../common/vi-number';
@@ -38,6 +38,7 @@ export const EXPORT_FIELDS = [
   'airVerdict',
   'airCoveragePct',
   'deadAirMs',
+  'language',
 ] as const satisfies readonly (keyof LogbookLine)[];
 
 export type ExportRow = Pick<LogbookLine, (typeof EXPORT_FIELDS)[number]>;
@@ -75,6 +76,11 @@ export function airProofText(row: Pick<ExportRow, 'airVerdict' | 'airCoveragePct
   return label + coverage + dead;
 }
 
+/** The programme's title, and the language version that aired when it was not the Vietnamese one. */
+export function programmeText(row: Pick<ExportRow, 'programmeTitle' | 'language'>): string {
+  return row.language && row.language !== MAIN_LANGUAGE ? `${row.programmeTitle} (bản ${languageLabel(row.language)})` : row.programmeTitle;
+}
+
 /** The columns of the sổ nhật ký, in the order the form prints them. */
 export function logbookColumns(local: LocalTime): LogbookColumn[] {
   const time = (iso: string | null) => (iso ? local.time(iso) : '');
@@ -85,7 +91,7 @@ export function logbookColumns(local: LocalTime): LogbookColumn[] {
     { header: 'Giờ bắt đầu', width: 10, weight: 6, sample: '00:00:00', value: (r) => time(r.actualStart) },
     { header: 'Giờ kết thúc', width: 10, weight: 6, sample: '00:00:00', value: (r) => time(r.endedAt) },
     { header: 'Thời lượng (phút:giây)', width: 10, weight: 6, sample: '000:00', value: (r) => minutesSeconds(r.durationMs) },
-    { header: 'Chương trình', width: 36, weight: 18, value: (r) => r.programmeTitle },
+    { header: 'Chương trình', width: 36, weight: 18, value: (r) => programmeText(r) },
     { header: 'Chuyên mục', width: 22, weight: 16, value: (r) => r.chuyenMuc },
     { header: 'Chủ đề', width: 18, weight: 9, value: (r) => r.topic ?? '' },
     { header: 'Nguồn', width: 20, weight: 10, value: (r) => SOURCE_LABELS[r.source as LogbookSource] ?? r.source },

@@ -144,6 +144,10 @@ export class LogbookLine implements LogbookLineView {
   @Column({ type: 'integer', nullable: true })
   deadAirMs!: number | null;
 
+  /** The language version that aired (`vi`: the programme's own audio); null where no programme version applies. */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  language!: string | null;
+
   /** sha256 of the line's canonical content. */
   @Column({ type: 'varchar', length: 64 })
   contentHash!: string;

@@ -13,7 +13,7 @@ import { SealKeys } from './seal-keys';
 export type LineDraft = Omit<LogbookLine, 'id' | 'year' | 'number' | 'chainPos' | 'contentHash' | 'prevHash' | 'lineHash' | 'revision' | 'amendsLineId' | 'correctionReason' | AirField> &
   Partial<Pick<LogbookLine, 'revision' | 'amendsLineId' | 'correctionReason' | AirField>>;
 
-type AirField = 'airVerdict' | 'airConfirmedMs' | 'airCoveragePct' | 'airOffsetMs' | 'deadAirMs';
+type AirField = 'airVerdict' | 'airConfirmedMs' | 'airCoveragePct' | 'airOffsetMs' | 'deadAirMs' | 'language';
 
 interface StationHead {
   chainPos: number;
@@ -41,7 +41,7 @@ const WRITTEN_FIELDS = [
   'stationId', 'stationName', 'unitId', 'year', 'number', 'chainPos', 'occurrenceId', 'revision', 'amendsLineId', 'correctionReason',
   'slotId', 'programmeId', 'programmeTitle', 'chuyenMuc', 'topic', 'source', 'priority', 'speakerClusters', 'plannedStart', 'actualStart',
   'endedAt', 'durationMs', 'plannedDurationMs', 'startErrorMs', 'result', 'reason', 'detail', 'recordedBy', 'createdAt', 'contentHash',
-  'prevHash', 'lineHash', 'airVerdict', 'airConfirmedMs', 'airCoveragePct', 'airOffsetMs', 'deadAirMs',
+  'prevHash', 'lineHash', 'airVerdict', 'airConfirmedMs', 'airCoveragePct', 'airOffsetMs', 'deadAirMs', 'language',
 ] as const satisfies readonly (keyof LogbookLine)[];
 
 /** A line as the writer builds it; the database gives it its id. */
@@ -58,7 +58,7 @@ function valuesOf(r: WrittenLine, out: Value[]): void {
     r.stationId, r.stationName, r.unitId, r.year, r.number, r.chainPos, r.occurrenceId, r.revision, r.amendsLineId, r.correctionReason,
     r.slotId, r.programmeId, r.programmeTitle, r.chuyenMuc, r.topic, r.source, r.priority, r.speakerClusters, r.plannedStart, r.actualStart,
     r.endedAt, r.durationMs, r.plannedDurationMs, r.startErrorMs, r.result, r.reason, r.detail, r.recordedBy, r.createdAt, r.contentHash,
-    r.prevHash, r.lineHash, r.airVerdict, r.airConfirmedMs, r.airCoveragePct, r.airOffsetMs, r.deadAirMs,
+    r.prevHash, r.lineHash, r.airVerdict, r.airConfirmedMs, r.airCoveragePct, r.airOffsetMs, r.deadAirMs, r.language,
   );
 }
 
@@ -103,6 +103,7 @@ function lineOf(d: LineDraft, year: number, number: number, chainPos: number): W
     airCoveragePct: d.airCoveragePct ?? null,
     airOffsetMs: d.airOffsetMs ?? null,
     deadAirMs: d.deadAirMs ?? null,
+    language: d.language ?? null,
     contentHash: '',
     prevHash: '',
     lineHash: '',

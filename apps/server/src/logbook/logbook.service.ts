@@ -208,6 +208,7 @@ export class LogbookService {
           airCoveragePct: latest.airCoveragePct,
           airOffsetMs: latest.airOffsetMs,
           deadAirMs: latest.deadAirMs,
+          language: latest.language,
         },
       ]);
       return this.lines.lineAt(m, line.stationId, line.chainPos);

@@ -2,11 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Not } from 'typeorm';
 import { Programme } from '../programmes/programme.entity';
+import { ProgrammeVersion } from '../programmes/programme-version.entity';
 import { LoudnessTarget } from './loudness-target.entity';
 import { MediaStatus, MediaAsset } from './media-asset.entity';
 import { JobState, MediaJob } from './media-job.entity';
 
 /** Which rows a conditional update may touch: the row as it was read. */
+/**
+ * SQL: the programme aliased `p` has a language version whose audio is `asset` (a quoted column or a
+ * parameter). A version's audio is the programme's as much as its own audio is: who may fetch it, and
+ * how long it is kept, follow the programme.
+ */
+const VERSION_OF = (asset: string) => `EXISTS (SELECT 1 FROM "programme_version" "v" WHERE "v"."programmeId" = "p"."id" AND "v"."mediaAssetId" = ${asset})`;
+
 export type AssetMatch = { id: string; status?: MediaStatus };
 export type JobMatch = { id: string; state?: JobState; attempts?: number };
 
@@ -69,10 +77,12 @@ export class MediaRepository {
     return this.assets.find({ select: { id: true, createdBy: true }, where: { sha256 } });
   }
 
-  /** The programmes that air any of these assets, with their makers. */
+  /** The programmes that air any of these assets, as their own audio or as a language version, with their makers. */
   async programmesOf(assetIds: readonly string[]): Promise<{ id: string; createdBy: string | null }[]> {
     if (!assetIds.length) return [];
-    return this.db.getRepository(Programme).find({ select: { id: true, createdBy: true }, where: { mediaAssetId: In([...assetIds]) } });
+    const versions = await this.db.getRepository(ProgrammeVersion).find({ select: { programmeId: true }, where: { mediaAssetId: In([...assetIds]) } });
+    const where = versions.length ? [{ mediaAssetId: In([...assetIds]) }, { id: In(versions.map((v) => v.programmeId)) }] : { mediaAssetId: In([...assetIds]) };
+    return this.db.getRepository(Programme).find({ select: { id: true, createdBy: true }, where });
   }
 
   /** Changes the asset only if it still is as `match` says; whether it did. */
@@ -94,7 +104,7 @@ export class MediaRepository {
   async airsOnStation(stationId: string, sha256: string, since: string): Promise<boolean> {
     const count = await this.assets
       .createQueryBuilder('a')
-      .innerJoin('programme', 'p', 'p.mediaAssetId = a.id')
+      .innerJoin('programme', 'p', `(p.mediaAssetId = a.id OR ${VERSION_OF('"a"."id"')})`)
       .innerJoin('slot', 's', 's.programmeId = p.id AND s.status = :status', { status: 'approved' })
       // The station's materialised airings: whatever the slot targets (station, group, cluster, unit).
       .innerJoin('airing', 't', 't.slotId = s.id AND t.stationId = :stationId', { stationId })
@@ -136,7 +146,7 @@ export class MediaRepository {
       .addSelect('SUM(CASE WHEN s.endAt > :now THEN 1 ELSE 0 END)', 'upcoming')
       .from('slot', 's')
       .innerJoin('programme', 'p', 'p.id = s.programmeId')
-      .where('p.mediaAssetId = :assetId', { assetId })
+      .where(`(p.mediaAssetId = :assetId OR ${VERSION_OF(':assetId')})`, { assetId })
       // A draft or a slot waiting for approval still needs its audio; only cancelled or rejected ones let go.
       .andWhere('s.status IN (:...holding)', { holding: ['draft', 'submitted', 'approved'] })
       .setParameter('now', now)
@@ -146,14 +156,14 @@ export class MediaRepository {
       .select('MAX(COALESCE(l.actualStart, l.plannedStart))', 'lastAired')
       .from('logbook_line', 'l')
       .innerJoin('programme', 'p', 'p.id = l.programmeId')
-      .where('p.mediaAssetId = :assetId', { assetId })
+      .where(`(p.mediaAssetId = :assetId OR ${VERSION_OF(':assetId')})`, { assetId })
       .getRawOne<{ lastAired: string | null }>();
     const unclosed = await m
       .createQueryBuilder()
       .select('l.id', 'id')
       .from('logbook_line', 'l')
       .innerJoin('programme', 'p', 'p.id = l.programmeId')
-      .where('p.mediaAssetId = :assetId', { assetId })
+      .where(`(p.mediaAssetId = :assetId OR ${VERSION_OF(':assetId')})`, { assetId })
       .andWhere('l.result IN (:...aired)', { aired: ['complete', 'partial', 'interrupted'] })
       // Quoted by hand: the closing table is reached only from this raw subquery, on both engines.
       .andWhere(

@@ -127,5 +127,6 @@ export function lineDraft(station: Pick<Station, 'id' | 'name' | 'unitId'>, even
     airCoveragePct: event.air ? Math.round(event.air.coveragePct) : null,
     airOffsetMs: event.air?.offsetMs ?? null,
     deadAirMs: event.deadAirMs ?? null,
+    language: event.language ?? null,
   };
 }

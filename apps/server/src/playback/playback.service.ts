@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { CaptureStatus, PlaybackEvent, Priority } from '@loa/protocol';
+import { MAIN_LANGUAGE } from '@loa/api-types';
 import { Clock } from '../common/clock';
 import { UnitOfWork, type Tx } from '../database/unit-of-work';
 import { ingestLiveEvent, isLiveOccurrence } from '../live/live-playback';
@@ -190,6 +191,8 @@ export class PlaybackService {
       now,
     );
     draft.speakerClusters = await this.events.clusterNames(m, station.id, event.occurrenceId, slot.id);
+    // An agent names the version it played only when it is not the programme's own Vietnamese audio.
+    draft.language ??= MAIN_LANGUAGE;
     if (amends) Object.assign(draft, amends);
     lines.push(draft);
     return null;

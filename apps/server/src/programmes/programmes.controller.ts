@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { UuidParam } from '../common/params';
-import { CreateProgrammeDto } from './dto/create-programme.dto';
+import { CreateProgrammeDto, CreateProgrammeVersionDto } from './dto/create-programme.dto';
 import { ProgrammesService } from './programmes.service';
 
 @ApiTags('programmes')
@@ -25,5 +25,18 @@ export class ProgrammesController {
   @Post()
   create(@Body() body: CreateProgrammeDto, @CurrentPrincipal() who: Principal) {
     return this.programmes.create(body, who.kind === 'user' ? who.userId : null);
+  }
+
+  @Roles('admin', 'editor', 'operator')
+  @Post(':id/versions')
+  addVersion(@Param('id', UuidParam) id: string, @Body() body: CreateProgrammeVersionDto, @CurrentPrincipal() who: Principal) {
+    return this.programmes.addVersion(id, body, who);
+  }
+
+  @Roles('admin', 'editor', 'operator')
+  @Delete(':id/versions/:language')
+  @HttpCode(204)
+  removeVersion(@Param('id', UuidParam) id: string, @Param('language') language: string, @CurrentPrincipal() who: Principal) {
+    return this.programmes.removeVersion(id, language, who);
   }
 }

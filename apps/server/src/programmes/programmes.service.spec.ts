@@ -4,6 +4,10 @@ import type { Principal } from '../auth/principal';
 import { LoaError } from '../common/errors';
 import type { ReadyMediaAsset } from '../media/media.service';
 import { CCHC, ChuyenMucService } from './chuyen-muc.service';
+import { DomainEvents, type DomainEvent } from '../common/events';
+import { LanguagesService } from '../languages/languages.service';
+import type { Language } from '../languages/language.entity';
+import { LanguagesRepository } from '../languages/languages.repository';
 import { ProgrammesService } from './programmes.service';
 
 const NOW = Date.parse('2026-06-01T00:00:00.000Z');
@@ -16,6 +20,8 @@ function fixture() {
   const chuyenMuc = new ChuyenMucService(chuyenMucStore, clock);
   const media = {
     async requireReady(id: string): Promise<ReadyMediaAsset> {
+      if (id === 'khmer') return { id, status: 'ready', sha256: 'b'.repeat(64), size: 1, durationMs: 900, spokenText: null } as ReadyMediaAsset;
+      if (id === 'long') return { id, status: 'ready', sha256: 'c'.repeat(64), size: 1, durationMs: 61_000, spokenText: null } as ReadyMediaAsset;
       if (id !== 'ready') throw new LoaError('invalid_state', 'Tệp âm thanh này đang được chuyển đổi, chưa dùng được. Hãy đợi đến khi xong.');
       return { id, status: 'ready', sha256: 'a'.repeat(64), size: 1, durationMs: 1000, spokenText: 'Kính thưa bà con' } as ReadyMediaAsset;
     },
@@ -25,9 +31,34 @@ function fixture() {
     async filterOwned<T>(_who: Principal, rows: readonly T[], ownerOf: (row: T) => string | null) {
       return rows.filter((r) => ownerOf(r) !== 'elsewhere');
     },
+    // Programmes made by "above" are read here (shared downward) but not changed.
+    async requireOwned(_who: Principal, _action: string, ownerId: string | null, message?: string) {
+      if (ownerId === 'above') throw new LoaError('forbidden', message ?? 'forbidden');
+    },
   };
-  const programmes = new ProgrammesService(programmeStore, media, chuyenMuc, access, clock);
-  return { chuyenMucStore, programmeStore, chuyenMuc, programmes };
+  const languages = new LanguagesService(new MemoryLanguages(), clock);
+  const events = new DomainEvents();
+  const emitted: DomainEvent[] = [];
+  events.stream.subscribe((e) => emitted.push(e));
+  const programmes = new ProgrammesService(programmeStore, media, chuyenMuc, access, clock, languages, events);
+  return { chuyenMucStore, programmeStore, chuyenMuc, programmes, languages, emitted };
+}
+
+class MemoryLanguages extends LanguagesRepository {
+  rows: Language[] = [];
+  async all() {
+    return [...this.rows].sort((a, b) => a.code.localeCompare(b.code));
+  }
+  async get(code: string) {
+    return this.rows.find((l) => l.code === code) ?? null;
+  }
+  async insert(row: Language) {
+    this.rows.push({ ...row });
+    return { ...row };
+  }
+  async insertMissing(rows: readonly Language[]) {
+    for (const r of rows) if (!this.rows.some((l) => l.code === r.code)) this.rows.push({ ...r });
+  }
 }
 
 describe('programmes and chuyên mục on in-memory stores', () => {
@@ -65,5 +96,59 @@ describe('programmes and chuyên mục on in-memory stores', () => {
     expect((await f.programmes.list(editor)).map((p) => p.id)).toEqual([mine.id]);
     expect((await f.programmes.get(mine.id, editor)).title).toBe('Của tỉnh');
     await expect(f.programmes.get(theirs.id, editor)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('languages are seeded once with Vietnamese, Khmer, Hmong, Ê Đê and Tày; an admin adds one with a valid new code, in Vietnamese errors otherwise', async () => {
+    const f = fixture();
+    await f.languages.onApplicationBootstrap();
+    await f.languages.onApplicationBootstrap();
+    const codes = (await f.languages.list()).map((l) => l.code);
+    expect(codes).toEqual(expect.arrayContaining(['vi', 'km', 'hmn', 'ede', 'tay']));
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(await f.languages.create(' KHB ', ' Tiếng Lự ')).toMatchObject({ code: 'khb', name: 'Tiếng Lự' });
+    await expect(f.languages.create('km', 'Khmer lần hai')).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('Tiếng Khmer') });
+    await expect(f.languages.create('xyz', 'tiếng khmer')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(f.languages.create('Khmer!', 'Khmer')).rejects.toMatchObject({ code: 'validation_failed', message: expect.stringContaining('Mã ngôn ngữ') });
+    await expect(f.languages.create('abc', '  ')).rejects.toMatchObject({ code: 'validation_failed', details: { field: 'name' } });
+    await expect(f.languages.checkPreference(['km', 'km'])).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(f.languages.checkPreference(['km', 'zz'])).rejects.toMatchObject({ code: 'validation_failed', details: { unknown: ['zz'] } });
+    expect(await f.languages.checkPreference(['hmn', 'vi', 'km'])).toEqual(['hmn', 'vi', 'km']);
+  });
+
+  it('a Khmer version is added with its own audio, listed with the programme, and the stations airing it are sent their schedule again', async () => {
+    const f = fixture();
+    await f.languages.onApplicationBootstrap();
+    const p = await f.programmes.create({ title: 'CCHC tháng 6', chuyenMuc: 'Khác', mediaAssetId: 'ready' }, 'u1');
+    f.programmeStore.airings.push({ programmeId: p.id, stationId: 'st-1', startAt: '2026-06-01T22:30:00.000Z' }, { programmeId: p.id, stationId: 'st-2', startAt: '2026-05-20T00:00:00.000Z' });
+    const v = await f.programmes.addVersion(p.id, { language: 'KM', mediaAssetId: 'khmer' }, editor);
+    expect(v).toMatchObject({ programmeId: p.id, language: 'km', mediaAssetId: 'khmer', createdBy: 'u1' });
+    expect((await f.programmes.get(p.id, editor)).versions.map((x) => x.language)).toEqual(['km']);
+    expect((await f.programmes.list(editor))[0].versions).toHaveLength(1);
+    // Only the station with an airing still ahead (or just past) is sent a new snapshot.
+    expect(f.programmeStore.raised).toEqual(['st-1']);
+    expect(f.emitted).toContainEqual({ type: 'schedule.changed', stationIds: ['st-1'] });
+
+    await expect(f.programmes.addVersion(p.id, { language: 'km', mediaAssetId: 'khmer' }, editor)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('Tiếng Khmer') });
+    await expect(f.programmes.addVersion(p.id, { language: 'vi', mediaAssetId: 'khmer' }, editor)).rejects.toMatchObject({ code: 'validation_failed', message: expect.stringContaining('tiếng Việt') });
+    await expect(f.programmes.addVersion(p.id, { language: 'zz', mediaAssetId: 'khmer' }, editor)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(f.programmes.addVersion(p.id, { language: 'hmn', mediaAssetId: 'processing' }, editor)).rejects.toMatchObject({ code: 'invalid_state' });
+    // The slot keeps the Vietnamese audio's time on air: a longer version would run into the next programme.
+    await expect(f.programmes.addVersion(p.id, { language: 'hmn', mediaAssetId: 'long' }, editor)).rejects.toMatchObject({ code: 'validation_failed', message: expect.stringContaining('1:01') });
+    expect(f.programmeStore.versions).toHaveLength(1);
+
+    await f.programmes.removeVersion(p.id, 'km', editor);
+    expect(f.programmeStore.versions).toHaveLength(0);
+    expect(f.programmeStore.raised).toEqual(['st-1', 'st-1']);
+    await expect(f.programmes.removeVersion(p.id, 'km', editor)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('a unit below reads an upper level’s programme but adds no version to it; another unit’s programme is 404', async () => {
+    const f = fixture();
+    await f.languages.onApplicationBootstrap();
+    const above = await f.programmes.create({ title: 'Của tỉnh', chuyenMuc: 'Khác', mediaAssetId: 'ready' }, 'above');
+    const theirs = await f.programmes.create({ title: 'Của xã khác', chuyenMuc: 'Khác', mediaAssetId: 'ready' }, 'elsewhere');
+    await expect(f.programmes.addVersion(above.id, { language: 'km', mediaAssetId: 'khmer' }, editor)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(f.programmes.addVersion(theirs.id, { language: 'km', mediaAssetId: 'khmer' }, editor)).rejects.toMatchObject({ code: 'not_found' });
+    expect(f.programmeStore.versions).toHaveLength(0);
   });
 });

@@ -5,7 +5,8 @@ import { ownStationsOf, reachOf, type Actor } from '../access/access-policy';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { StationsService } from '../stations/stations.service';
+import { languagesOf, StationsService } from '../stations/stations.service';
+import { inPreferredLanguages } from './language-choice';
 import { airingsOf, Expansions } from './expand';
 import { SNAPSHOT_LOOKBACK_MS } from './look-ahead.service';
 import { ScheduleRepository } from './schedule.repository';
@@ -177,7 +178,10 @@ export class ScheduleQueries {
     const from = iso(now - SNAPSHOT_LOOKBACK_MS);
     const to = iso(now + this.config.scheduleWindowMs);
     const rows = await this.store.snapshotRows(stationId, from, to);
-    return buildSnapshot(stationId, station.scheduleVersion, rows, { from, to, now: iso(now) });
+    // Each programme airs in the version the station prefers: the agent is sent that version's file.
+    const preference = languagesOf(station);
+    const versions = preference.length ? await this.store.versionMedia([...new Set(rows.map((r) => r.programmeId))]) : [];
+    return buildSnapshot(stationId, station.scheduleVersion, inPreferredLanguages(rows, preference, versions), { from, to, now: iso(now) });
   }
 
   /**

@@ -9,6 +9,8 @@ import { Station } from '../stations/station.entity';
 import { Unit } from '../units/unit.entity';
 import { AiringOrder } from './airing-order.entity';
 import type { AiringRow } from './snapshot';
+import type { VersionMedia } from './language-choice';
+import { ProgrammeVersion } from '../programmes/programme-version.entity';
 import { Airing, Slot, SlotAction, SlotOverride, SlotTarget, SlotTargetRef, type SlotStatus, type TargetKind } from './slot.entity';
 import type { TargetRef, TargetWorld } from './targets';
 
@@ -89,6 +91,8 @@ export abstract class ScheduleRepository {
   abstract expireAirings(before: string): Promise<number>;
   /** The station's approved airings in [from, to) with programme, chuyên mục and audio, for its snapshot. */
   abstract snapshotRows(stationId: string, from: string, to: string): Promise<AiringRow[]>;
+  /** The language versions of these programmes whose audio is ready, with that audio. */
+  abstract versionMedia(programmeIds: readonly string[]): Promise<VersionMedia[]>;
 }
 
 /** Airing rows per INSERT: ten bound values each, well within SQLite's and PostgreSQL's limits. */
@@ -317,6 +321,18 @@ class ScheduleRows extends ScheduleRepository {
       deadAirSeconds: r.deadAirSeconds === null ? null : Number(r.deadAirSeconds),
       clusterIds: r.clusterIds ? (JSON.parse(r.clusterIds) as string[]) : null,
     }));
+  }
+
+  async versionMedia(programmeIds: readonly string[]): Promise<VersionMedia[]> {
+    if (!programmeIds.length) return [];
+    const rows = await this.m
+      .createQueryBuilder(ProgrammeVersion, 'v')
+      .innerJoin('media_asset', 'a', 'a.id = v.mediaAssetId')
+      .select(['v.programmeId AS "programmeId"', 'v.language AS language', 'a.sha256 AS sha256', 'a.size AS size', 'a.durationMs AS "durationMs"'])
+      .where('v.programmeId IN (:...programmeIds)', { programmeIds: [...programmeIds] })
+      .andWhere('a.status = :ready', { ready: 'ready' })
+      .getRawMany<VersionMedia>();
+    return rows.map((r) => ({ ...r, size: Number(r.size), durationMs: Number(r.durationMs) }));
   }
 }
 

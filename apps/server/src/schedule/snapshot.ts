@@ -18,6 +18,8 @@ export interface AiringRow {
   sha256: string;
   size: number;
   mediaDurationMs: number;
+  /** The language version the audio is, when it is not the programme's own Vietnamese audio. */
+  language?: string | null;
 }
 
 /** Stable name of one airing: the slot and its instant. Moving an airing makes a new occurrence. */
@@ -57,6 +59,7 @@ export function buildSnapshot(
       programme: { id: r.programmeId, title: r.title, chuyenMuc: r.chuyenMuc },
       ...(r.deadAirSeconds ? { deadAirMs: r.deadAirSeconds * 1000 } : {}),
       media: { sha256: r.sha256, size: r.size, durationMs: r.mediaDurationMs, url: mediaUrlOf(r.sha256) },
+      ...(r.language ? { language: r.language } : {}),
     }))
     .sort((a, b) => (a.startAt < b.startAt ? -1 : a.startAt > b.startAt ? 1 : a.occurrenceId.localeCompare(b.occurrenceId)));
   return { stationId, version, generatedAt: window.now, from: window.from, to: window.to, items };

@@ -57,4 +57,11 @@ export class Station {
 
   @Column({ type: 'varchar', length: 5, nullable: true })
   quietEnd!: string | null;
+
+  /**
+   * The languages its programmes should air in, preferred first: codes of the `language` table, comma
+   * separated ('' : Vietnamese only). A programme with a version in none of them airs its Vietnamese audio.
+   */
+  @Column({ type: 'varchar', length: 250, default: '' })
+  languages!: string;
 }

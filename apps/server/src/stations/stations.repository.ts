@@ -27,7 +27,7 @@ export interface SeenReport {
 const SEEN_CHUNK = 300;
 
 /** What may change on a station after it is made. */
-export type StationChange = Partial<Pick<Station, 'name' | 'unitId' | 'disabledAt' | 'quietStart' | 'quietEnd' | 'tokenHash' | 'tokenHint' | 'tokenIssuedAt'>>;
+export type StationChange = Partial<Pick<Station, 'name' | 'unitId' | 'disabledAt' | 'quietStart' | 'quietEnd' | 'languages' | 'tokenHash' | 'tokenHint' | 'tokenIssuedAt'>>;
 
 /** Every read and write of station rows: entity queries, and hand-made SQL for both engines. */
 @Injectable()
@@ -65,6 +65,11 @@ export class StationsRepository {
 
   async update(id: string, change: StationChange): Promise<void> {
     await this.stations.update({ id }, change);
+  }
+
+  /** A new schedule version for the station: its agent takes the snapshot again. */
+  async raiseScheduleVersion(id: string): Promise<void> {
+    await this.stations.createQueryBuilder().update(Station).set({ scheduleVersion: () => '"scheduleVersion" + 1' }).where('"id" = :id', { id }).execute();
   }
 
   /**

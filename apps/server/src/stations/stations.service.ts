@@ -1,5 +1,6 @@
 import { AccessPolicy } from '../access/access-policy';
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { LanguagesService } from '../languages/languages.service';
 import type { StationView } from '@loa/api-types';
 import { isAgentOutdated } from '@loa/protocol';
 import { hashToken, newStationToken } from '../auth/password';
@@ -27,6 +28,8 @@ export interface StationEdit {
   unitId?: string;
   quietStart?: string | null;
   quietEnd?: string | null;
+  /** Language codes, preferred first; empty: Vietnamese only. */
+  languages?: string[];
 }
 
 @Injectable()
@@ -40,6 +43,7 @@ export class StationsService implements BeforeApplicationShutdown {
     private readonly events: DomainEvents,
     private readonly access: AccessPolicy,
     private readonly repository: StationsRepository,
+    @Inject(LanguagesService) private readonly languages: Pick<LanguagesService, 'checkPreference'>,
   ) {}
 
   /** Creates the station and its agent token; the token is in this answer and nowhere else, ever. */
@@ -65,6 +69,7 @@ export class StationsService implements BeforeApplicationShutdown {
         disabledAt: null,
         quietStart: null,
         quietEnd: null,
+        languages: '',
       });
     this.events.emit({ type: 'station.created', stationId: station.id });
     return { station: toPublicStation(station), token };
@@ -94,7 +99,7 @@ export class StationsService implements BeforeApplicationShutdown {
 
   /**
    * Renames a station, moves it to another unit (its logbook lines keep the names they were written
-   * with), or sets its quiet hours. Its look-ahead is rebuilt: slots aimed at its old unit leave it.
+   * with), or sets its quiet hours or its language preference. Its look-ahead is rebuilt: slots aimed at its old unit leave it.
    */
   async update(id: string, edit: StationEdit, who: Principal) {
     const station = await this.get(id);
@@ -117,7 +122,16 @@ export class StationsService implements BeforeApplicationShutdown {
       change.quietStart = start;
       change.quietEnd = end;
     }
+    if (edit.languages !== undefined) {
+      const languages = (await this.languages.checkPreference(edit.languages)).join(',');
+      if (languages !== station.languages) change.languages = languages;
+    }
     if (Object.keys(change).length) await this.repository.update(id, change);
+    // Which version of each programme it airs follows its languages: its agent is sent the schedule again.
+    if (change.languages !== undefined) {
+      await this.repository.raiseScheduleVersion(id);
+      this.events.emit({ type: 'schedule.changed', stationIds: [id] });
+    }
     this.events.emit({ type: 'stations.changed', stationIds: [id] });
     return toPublicStation(await this.get(id));
   }
@@ -229,5 +243,11 @@ export function toPublicStation(s: Station): StationView & Pick<Station, 'tokenI
     disabledAt: s.disabledAt,
     quietStart: s.quietStart,
     quietEnd: s.quietEnd,
+    languages: languagesOf(s),
   };
+}
+
+/** A station's language preference as a list, preferred first. */
+export function languagesOf(s: Pick<Station, 'languages'>): string[] {
+  return s.languages ? s.languages.split(',') : [];
 }

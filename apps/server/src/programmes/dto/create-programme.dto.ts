@@ -29,3 +29,14 @@ export class CreateProgrammeDto {
   @IsUUID()
   mediaAssetId!: string;
 }
+
+export class CreateProgrammeVersionDto {
+  @ApiProperty({ example: 'km', description: 'Mã ngôn ngữ (GET /api/languages), khác "vi"' })
+  @IsString({ message: 'Thiếu mã ngôn ngữ.' })
+  @MaxLength(20, { message: 'Mã ngôn ngữ quá dài.' })
+  language!: string;
+
+  @ApiProperty({ description: 'Tệp âm thanh của bản này, đã tải lên (POST /api/media) và chuyển đổi xong' })
+  @IsUUID('all', { message: 'Tệp âm thanh không hợp lệ.' })
+  mediaAssetId!: string;
+}

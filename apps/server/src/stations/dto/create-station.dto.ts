@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 
 export class CreateStationDto {
   @ApiProperty()
@@ -41,4 +41,12 @@ export class UpdateStationDto {
   @ValidateIf((_, v) => v !== null)
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'Giờ yên lặng phải có dạng GG:PP, ví dụ 06:00.' })
   quietEnd?: string | null;
+
+  @ApiPropertyOptional({ type: [String], example: ['km', 'vi'], description: 'Ngôn ngữ ưu tiên của trạm (mã ở GET /api/languages), theo thứ tự; [] để chỉ phát tiếng Việt' })
+  @IsOptional()
+  @IsArray({ message: 'Ngôn ngữ ưu tiên phải là danh sách mã ngôn ngữ.' })
+  @ArrayMaxSize(10, { message: 'Chỉ chọn tối đa 10 ngôn ngữ ưu tiên.' })
+  @IsString({ each: true, message: 'Mỗi ngôn ngữ ưu tiên là một mã ngôn ngữ, ví dụ "km".' })
+  @MaxLength(20, { each: true, message: 'Mã ngôn ngữ quá dài.' })
+  languages?: string[];
 }
