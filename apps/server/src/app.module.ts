@@ -87,6 +87,8 @@ import { CalendarService } from './schedule/calendar.service';
 import { ScheduleHousekeeping } from './schedule/housekeeping';
 import { ScheduleController, TimelineController } from './schedule/schedule.controller';
 import { SCHEDULE_PROVIDERS } from './schedule/schedule.providers';
+import { ReplayController } from './replay/replay.controller';
+import { REPLAY_PROVIDERS } from './replay/replay.providers';
 import { Slot, SlotTarget } from './schedule/slot.entity';
 import { StationGroupsController } from './stations/station-groups.controller';
 import { StationGroupsService } from './stations/station-groups.service';
@@ -159,6 +161,7 @@ export class AppModule {
         ChuyenMucController,
         PlanTargetsController,
         CalendarController,
+        ReplayController,
         DossierController,
         LogbookController,
         ReportsController,
@@ -196,6 +199,7 @@ export class AppModule {
         EnrolmentRepository,
         ProgrammesService,
         ...SCHEDULE_PROVIDERS,
+        ...REPLAY_PROVIDERS,
         StationsRepository,
         HealthRepository,
         UnitOfWork,

@@ -25,5 +25,7 @@ export interface ProgrammeView {
   chuyenMuc: string;
   description: string;
   mediaAssetId: string;
+  /** Listed on the commune's public replay page ("Nghe lại") once aired there. */
+  public: boolean;
   createdAt: string;
 }

@@ -22,6 +22,11 @@ export class FakeProgrammesRepository extends ProgrammesRepository {
   async all() {
     return [...this.rows].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((p) => ({ ...p }));
   }
+
+  async setPublic(id: string, isPublic: boolean) {
+    const p = this.rows.find((x) => x.id === id);
+    if (p) p.public = isPublic;
+  }
 }
 
 /** Chuyên mục and topics in memory. */

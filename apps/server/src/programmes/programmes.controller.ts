@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { UuidParam } from '../common/params';
-import { CreateProgrammeDto } from './dto/create-programme.dto';
+import { CreateProgrammeDto, SetProgrammePublicDto } from './dto/create-programme.dto';
 import { ProgrammesService } from './programmes.service';
 
 @ApiTags('programmes')
@@ -25,5 +25,12 @@ export class ProgrammesController {
   @Post()
   create(@Body() body: CreateProgrammeDto, @CurrentPrincipal() who: Principal) {
     return this.programmes.create(body, who.kind === 'user' ? who.userId : null);
+  }
+
+  /** Shows or hides the programme on the communes' public replay pages ("Nghe lại"). */
+  @Roles('admin', 'editor', 'operator')
+  @Patch(':id/public')
+  setPublic(@Param('id', UuidParam) id: string, @Body() body: SetProgrammePublicDto, @CurrentPrincipal() who: Principal) {
+    return this.programmes.setPublic(id, body.public, who);
   }
 }

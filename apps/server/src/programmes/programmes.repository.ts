@@ -11,6 +11,7 @@ export abstract class ProgrammesRepository {
   abstract get(id: string): Promise<Programme | null>;
   /** Every programme, newest first. */
   abstract all(): Promise<Programme[]>;
+  abstract setPublic(id: string, isPublic: boolean): Promise<void>;
 }
 
 @Injectable()
@@ -30,5 +31,9 @@ export class TypeormProgrammesRepository extends ProgrammesRepository {
 
   all() {
     return this.db.getRepository(Programme).find({ order: { createdAt: 'DESC' } });
+  }
+
+  async setPublic(id: string, isPublic: boolean) {
+    await this.db.getRepository(Programme).update({ id }, { public: isPublic });
   }
 }
