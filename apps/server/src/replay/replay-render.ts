@@ -24,7 +24,7 @@ export function airTime(instant: string, zone: LocalTime): string {
 
 function minutes(ms: number): string {
   const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)} phút ${two(s % 60)} giây`;
+  return s < 60 ? `${s} giây` : `${Math.floor(s / 60)} phút ${two(s % 60)} giây`;
 }
 
 const STYLE = `

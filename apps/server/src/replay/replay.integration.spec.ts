@@ -252,4 +252,19 @@ describe('the public replay page ("Nghe lại"), its feed and its audio', () => 
     expect(refused.text).toContain('Bạn mở trang nghe lại quá nhiều lần.');
     expect((await pub('/api/nghe-lai/ht-cam-binh', from())).status).toBe(200);
   });
+
+  it('after a merger the absorbed commune’s address leads to the merged commune’s page, which lists both communes’ airings', async () => {
+    const address = from();
+    const units = await admin.ok<{ id: string; code: string }[]>('GET', '/api/units');
+    const camThanh = units.find((u) => u.code === 'ht-cam-thanh')!;
+    const camBinh = units.find((u) => u.code === 'ht-cam-binh')!;
+    await admin.ok('POST', `/api/units/${camThanh.id}/merge`, { intoId: camBinh.id });
+    const moved = await pub('/api/nghe-lai/ht-cam-thanh', address);
+    expect(moved.status).toBe(301);
+    expect(moved.headers.get('location')).toBe('/api/nghe-lai/ht-cam-binh');
+    expect((await pub('/api/nghe-lai/ht-cam-thanh/feed.xml', address)).headers.get('location')).toBe('/api/nghe-lai/ht-cam-binh/feed.xml');
+    const merged = await pub('/api/nghe-lai/ht-cam-binh', address);
+    expect(merged.text).toContain(programmes.elsewhere.title);
+    expect(merged.text).toContain(programmes.cchc.title);
+  });
 });
