@@ -91,6 +91,8 @@ import { ScheduleHousekeeping } from './schedule/housekeeping';
 import { ScheduleController, TimelineController } from './schedule/schedule.controller';
 import { OperatorConsoleController } from './schedule/operator-console.controller';
 import { SCHEDULE_PROVIDERS } from './schedule/schedule.providers';
+import { ReplayController } from './replay/replay.controller';
+import { REPLAY_PROVIDERS } from './replay/replay.providers';
 import { Slot, SlotTarget } from './schedule/slot.entity';
 import { StationGroupsController } from './stations/station-groups.controller';
 import { StationGroupsService } from './stations/station-groups.service';
@@ -165,6 +167,7 @@ export class AppModule {
         ChuyenMucController,
         PlanTargetsController,
         CalendarController,
+        ReplayController,
         DossierController,
         LogbookController,
         ReportsController,
@@ -204,6 +207,7 @@ export class AppModule {
         LanguagesService,
         { provide: LanguagesRepository, useClass: TypeormLanguagesRepository },
         ...SCHEDULE_PROVIDERS,
+        ...REPLAY_PROVIDERS,
         StationsRepository,
         HealthRepository,
         UnitOfWork,

@@ -25,6 +25,8 @@ export interface ProgrammeView {
   chuyenMuc: string;
   description: string;
   mediaAssetId: string;
+  /** Listed on the commune's public replay page ("Nghe lại") once aired there. */
+  public: boolean;
   createdAt: string;
   /** Its versions in other languages; the programme's own audio is the Vietnamese one. */
   versions?: ProgrammeVersionView[];

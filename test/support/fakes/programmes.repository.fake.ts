@@ -52,6 +52,11 @@ export class FakeProgrammesRepository extends ProgrammesRepository {
     this.raised.push(...ids);
     return ids;
   }
+
+  async setPublic(id: string, isPublic: boolean) {
+    const p = this.rows.find((x) => x.id === id);
+    if (p) p.public = isPublic;
+  }
 }
 
 /** Chuyên mục and topics in memory. */

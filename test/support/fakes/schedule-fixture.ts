@@ -26,7 +26,7 @@ export const PROGRAMME_MS = 10 * 60_000;
 const DAY = 24 * 3600_000;
 
 function programme(id: string, title: string, createdBy: string | null = null): Programme {
-  return { id, title, chuyenMuc: 'Thời sự', chuyenMucId: 'cm-news', topicId: null, description: '', mediaAssetId: `media-${id}`, spokenText: null, createdBy, createdAt: '2026-01-01T00:00:00.000Z' };
+  return { id, title, chuyenMuc: 'Thời sự', chuyenMucId: 'cm-news', topicId: null, description: '', mediaAssetId: `media-${id}`, spokenText: null, createdBy, public: true, createdAt: '2026-01-01T00:00:00.000Z' };
 }
 
 /**

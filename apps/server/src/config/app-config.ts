@@ -170,6 +170,17 @@ const EnvSchema = z.object({
   SMTP_USER: z.string().min(1).optional(),
   SMTP_PASSWORD: z.string().min(1).optional(),
   SMTP_FROM: z.string().email('không phải địa chỉ e-mail').optional(),
+  /** The public replay page ("Nghe lại"): how many days back it lists (and the most `?days=` may ask), how far ahead its schedule looks, and requests per minute per address. */
+  REPLAY_DAYS: z.coerce.number().int().min(1).max(366).default(30),
+  REPLAY_AHEAD_DAYS: z.coerce.number().int().min(0).max(31).default(7),
+  REPLAY_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** The address residents reach the server at (https://loa.example.vn), for the feed's links; without it, the request's own. */
+  PUBLIC_URL: z
+    .string()
+    .url('không phải địa chỉ URL')
+    .refine((u) => /^https?:\/\/[^/?#]+\/?$/.test(u), { message: 'chỉ nhận http(s)://tên-máy, không có đường dẫn' })
+    .transform((u) => u.replace(/\/$/, ''))
+    .optional(),
   RETENTION_CRON: z.string().refine((v) => validCron(v), { message: 'không phải biểu thức cron (ví dụ 17 3 * * *)' }).default('17 3 * * *'),
 }).refine((env) => env.TTS_ENGINE !== 'command' || env.TTS_COMMAND !== undefined, {
   message: 'cần TTS_COMMAND khi TTS_ENGINE=command',
@@ -269,6 +280,8 @@ export class AppConfig {
   readonly smtp: SmtpSettings | null;
   /** The station agent bundles (`loa-agent-<arch>.tar.gz`) and `install.sh` served under /agent/. */
   readonly agentBundleDir: string;
+  /** The public replay page and feed. */
+  readonly replay: { days: number; aheadMs: number; ratePerMinute: number; publicUrl: string | null };
 
   private constructor(env: z.infer<typeof EnvSchema>) {
     this.port = env.PORT;
@@ -349,6 +362,7 @@ export class AppConfig {
         }
       : null;
     this.agentBundleDir = resolve(env.LOA_AGENT_BUNDLE_DIR ?? DEFAULT_AGENT_BUNDLE_DIR);
+    this.replay = { days: env.REPLAY_DAYS, aheadMs: env.REPLAY_AHEAD_DAYS * 24 * 3600_000, ratePerMinute: env.REPLAY_RATE_PER_MINUTE, publicUrl: env.PUBLIC_URL ?? null };
   }
 
   /** For entry points: the configuration, or a message naming what is wrong and exit code 2. */

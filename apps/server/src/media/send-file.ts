@@ -12,11 +12,11 @@ const logger = new Logger('MediaDownload');
  * Streams a stored broadcast file with byte-range support, so an agent can resume a download cut by a
  * flaky link. The file is immutable, so its sha256 is a strong ETag.
  */
-export function sendBroadcastFile(req: Request, res: Response, file: BroadcastFile): void {
+export function sendBroadcastFile(req: Request, res: Response, file: BroadcastFile, cacheControl = 'private, max-age=31536000, immutable'): void {
   const etag = `"${file.sha256}"`;
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('ETag', etag);
-  res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+  res.setHeader('Cache-Control', cacheControl);
 
   if (matchesEtag(req.headers['if-none-match'], file.sha256)) {
     res.status(304).end();

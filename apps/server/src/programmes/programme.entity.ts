@@ -37,6 +37,14 @@ export class Programme implements ProgrammeView {
   @Column({ type: 'varchar', nullable: true })
   createdBy!: string | null;
 
+  /**
+   * Whether residents may hear it again on the commune's public replay page and feed once it has aired.
+   * Off unless chosen or given by the default at creation: a khẩn cấp announcement made on the spot never
+   * reaches the public page by itself.
+   */
+  @Column({ type: 'boolean', default: false })
+  public!: boolean;
+
   @InstantColumn()
   createdAt!: string;
 }

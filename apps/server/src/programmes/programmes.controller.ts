@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { UuidParam } from '../common/params';
-import { CreateProgrammeDto, CreateProgrammeVersionDto } from './dto/create-programme.dto';
+import { CreateProgrammeDto, CreateProgrammeVersionDto, SetProgrammePublicDto } from './dto/create-programme.dto';
 import { ProgrammesService } from './programmes.service';
 
 @ApiTags('programmes')
@@ -38,5 +38,12 @@ export class ProgrammesController {
   @HttpCode(204)
   removeVersion(@Param('id', UuidParam) id: string, @Param('language') language: string, @CurrentPrincipal() who: Principal) {
     return this.programmes.removeVersion(id, language, who);
+  }
+
+  /** Shows or hides the programme on the communes' public replay pages ("Nghe lại"). */
+  @Roles('admin', 'editor', 'operator')
+  @Patch(':id/public')
+  setPublic(@Param('id', UuidParam) id: string, @Body() body: SetProgrammePublicDto, @CurrentPrincipal() who: Principal) {
+    return this.programmes.setPublic(id, body.public, who);
   }
 }

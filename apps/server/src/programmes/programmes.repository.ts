@@ -25,6 +25,7 @@ export abstract class ProgrammesRepository {
    * `from`, so their agents take the snapshot again (a version was added or removed); returns them.
    */
   abstract republishAirings(programmeId: string, from: string): Promise<string[]>;
+  abstract setPublic(id: string, isPublic: boolean): Promise<void>;
 }
 
 @Injectable()
@@ -79,5 +80,9 @@ export class TypeormProgrammesRepository extends ProgrammesRepository {
         .execute();
     }
     return stationIds;
+  }
+
+  async setPublic(id: string, isPublic: boolean) {
+    await this.db.getRepository(Programme).update({ id }, { public: isPublic });
   }
 }

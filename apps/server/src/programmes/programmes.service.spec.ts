@@ -35,6 +35,14 @@ function fixture() {
     async requireOwned(_who: Principal, _action: string, ownerId: string | null, message?: string) {
       if (ownerId === 'above') throw new LoaError('forbidden', message ?? 'forbidden');
     },
+    // "u1" works at the province, which has a commune below it; "commune-user" at that commune.
+    async units() {
+      return [{ id: 'province', parentId: null }, { id: 'commune', parentId: 'province' }];
+    },
+    async unitsOfUsers(ids: readonly (string | null)[]) {
+      const of: Record<string, string | null> = { u1: 'province', 'commune-user': 'commune', elsewhere: 'other', 'no-unit': null };
+      return new Map(ids.filter((id): id is string => id !== null).map((id) => [id, of[id] ?? null]));
+    },
   };
   const languages = new LanguagesService(new MemoryLanguages(), clock);
   const events = new DomainEvents();
@@ -150,5 +158,36 @@ describe('programmes and chuyên mục on in-memory stores', () => {
     await expect(f.programmes.addVersion(above.id, { language: 'km', mediaAssetId: 'khmer' }, editor)).rejects.toMatchObject({ code: 'forbidden' });
     await expect(f.programmes.addVersion(theirs.id, { language: 'km', mediaAssetId: 'khmer' }, editor)).rejects.toMatchObject({ code: 'not_found' });
     expect(f.programmeStore.versions).toHaveLength(0);
+  });
+
+  it('is public by default for CCHC and the upper level, not for a commune’s own notice nor a khẩn cấp announcement; the author may change it', async () => {
+    const f = fixture();
+    await f.chuyenMuc.onApplicationBootstrap();
+    const make = (chuyenMuc: string, by: string | null, extra: { public?: boolean } = {}) => f.programmes.create({ title: 't', chuyenMuc, mediaAssetId: 'ready', ...extra }, by);
+    expect((await make('Cải cách hành chính', 'commune-user')).public).toBe(true);
+    expect((await make('Thông báo của xã', 'commune-user')).public).toBe(false);
+    expect((await make('Thời sự', 'u1')).public).toBe(true);
+    expect((await make('Thời sự', 'no-unit')).public).toBe(true);
+    expect((await make('Thông báo khẩn cấp', 'u1')).public).toBe(false);
+    expect((await make('thông báo khẩn cấp', null)).public).toBe(false);
+    const chosen = await make('Thông báo khẩn cấp', 'u1', { public: true });
+    expect(chosen.public).toBe(true);
+
+    const local = await make('Thông báo của xã', 'commune-user');
+    expect(await f.programmes.setPublic(local.id, true, editor)).toMatchObject({ id: local.id, public: true });
+    expect((await f.programmeStore.get(local.id))?.public).toBe(true);
+  });
+
+  it('refuses a change of the public flag from a unit that did not make the programme', async () => {
+    const f = fixture();
+    const provincial = await f.programmes.create({ title: 'Của tỉnh', chuyenMuc: 'Khác', mediaAssetId: 'ready' }, 'u1');
+    const commune: Principal = { kind: 'user', userId: 'commune-user', username: 'xa', role: 'operator', unitId: 'commune' };
+    const f2 = { ...f, programmes: new ProgrammesService(f.programmeStore, { requireReady: async () => { throw new Error('unused'); } }, f.chuyenMuc, {
+      filterOwned: async <T,>(_w: Principal, rows: readonly T[], _o: (r: T) => string | null, action?: 'read' | 'write') => (action === 'write' ? [] : [...rows]),
+      units: async () => [],
+      unitsOfUsers: async () => new Map(),
+    }, new FakeClock(NOW)) };
+    await expect(f2.programmes.setPublic(provincial.id, false, commune)).rejects.toMatchObject({ code: 'forbidden' });
+    expect((await f.programmeStore.get(provincial.id))?.public).toBe(true);
   });
 });

@@ -48,6 +48,10 @@ describe('the web console beside the API', () => {
 
     const deep = await request(http).get('/lich-phat-song/tuan');
     expect(deep.status).toBe(200);
+
+    const replay = await request(http).get('/nghe-lai/ht-cam-binh?days=7');
+    expect(replay.status).toBe(301);
+    expect(replay.headers.location).toBe('/api/nghe-lai/ht-cam-binh?days=7');
     expect(deep.text).toContain('Loa app');
 
     const asset = await request(http).get('/assets/app-1234.js');

@@ -37,6 +37,8 @@ export function mountWebConsole(app: NestExpressApplication, webDir = DEFAULT_WE
   }
   app.use((req: Request, res: Response, next: NextFunction) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || isApiPath(req.path)) return next();
+    // The short address printed for residents (/nghe-lai/<code>) leads to the public replay page the API serves.
+    if (req.path.startsWith('/nghe-lai/')) return res.redirect(301, `/api${req.originalUrl}`);
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (!built) {

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+
+const PUBLIC_MESSAGE = 'Cho nghe lại công khai phải là true hoặc false';
 
 export class CreateProgrammeDto {
   @ApiProperty({ example: 'Chuyên mục CCHC tháng 11: dịch vụ công trực tuyến' })
@@ -28,6 +30,17 @@ export class CreateProgrammeDto {
   @ApiProperty({ description: 'Tệp âm thanh đã tải lên (POST /api/media)' })
   @IsUUID()
   mediaAssetId!: string;
+
+  @ApiPropertyOptional({ description: 'Cho người dân nghe lại trên trang công khai sau khi phát; mặc định: có với chuyên mục CCHC và chương trình của cấp trên' })
+  @IsOptional()
+  @IsBoolean({ message: PUBLIC_MESSAGE })
+  public?: boolean;
+}
+
+export class SetProgrammePublicDto {
+  @ApiProperty({ description: 'Cho người dân nghe lại trên trang công khai của xã sau khi phát' })
+  @IsBoolean({ message: PUBLIC_MESSAGE })
+  public!: boolean;
 }
 
 export class CreateProgrammeVersionDto {
