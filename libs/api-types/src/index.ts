@@ -11,3 +11,4 @@ export * from './live';
 export * from './agents';
 export * from './reports';
 export * from './alerts';
+export * from './catalog';
