@@ -91,6 +91,9 @@ const MATRIX: Record<string, Access> = {
   'POST /api/chuyen-muc': ADMIN,
   'POST /api/chuyen-muc/:id/topics': ADMIN,
   'PATCH /api/chuyen-muc/:id': ADMIN,
+  'POST /api/chuyen-muc/:id/retire': ADMIN,
+  'PATCH /api/chuyen-muc/topics/:topicId': ADMIN,
+  'POST /api/chuyen-muc/topics/:topicId/retire': ADMIN,
   'GET /api/programmes': ALL,
   'GET /api/programmes/:id': ALL,
   'POST /api/programmes': MEDIA_MAKERS,
@@ -106,6 +109,7 @@ const MATRIX: Record<string, Access> = {
   'GET /api/plan-targets': ALL,
   'GET /api/plan-targets/compliance': ALL,
   'POST /api/plan-targets': { users: ['admin', 'approver'] },
+  'PATCH /api/plan-targets/:id': { users: ['admin', 'approver'] },
   'GET /api/slots': ALL,
   'GET /api/slots/mine': ALL,
   'GET /api/slots/:id': ALL,
@@ -196,7 +200,7 @@ function probePath(route: string): string {
     .replace(':file', 'khong-co.ics')
     .replace('/logbook/:id/', '/logbook/999999/')
     .replace(':orderId', '00000000-0000-4000-8000-000000000001')
-    .replace(/:id\b/g, '00000000-0000-4000-8000-000000000000');
+    .replace(/:(id|topicId)\b/g, '00000000-0000-4000-8000-000000000000');
 }
 
 function allowed(access: Access, caller: Caller): boolean {
@@ -404,6 +408,7 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
     let sharedProgrammeId: string;
     let editorB: Api;
     let provinceTargetId: string;
+    let cchcId: string;
     const targets: Record<Side, { district: string; station: string }> = {} as never;
 
     beforeAll(async () => {
@@ -446,6 +451,7 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
         made[side] = { programmeId: programme.id, assetId: asset.id, sha256: asset.sha256, slotId: slot.id, submittedSlotId: submitted.id, relayId: relay.relay.id, linkId: link.id, spareUserId, spareStationId, startAt };
       }
       const cm = (await admin.ok('GET', '/api/chuyen-muc'))[0];
+      cchcId = cm.id;
       provinceTargetId = (await admin.ok('POST', '/api/plan-targets', { name: 'Mỗi trạm 2 buổi', chuyenMucId: cm.id, scope: 'each_station', unitId: province.id, minPerMonth: 2 })).id;
       for (const side of ['a', 'b'] as const) {
         targets[side] = {
@@ -483,6 +489,8 @@ describe('who may call every route: roles × endpoints, and unit scoping', () =>
         { route: 'POST /api/stations/:id/calendar-token', method: 'POST', path: `/api/stations/${st}/calendar-token` },
         { route: 'POST /api/units/:id/calendar-token', method: 'POST', path: `/api/units/${commune[side].unitId}/calendar-token` },
         { route: 'DELETE /api/calendar-tokens/:id', method: 'DELETE', path: `/api/calendar-tokens/${m.linkId}` },
+        { route: 'PATCH /api/plan-targets/:id', method: 'PATCH', path: `/api/plan-targets/${targets[side].station}`, body: { minPerMonth: 1 } },
+        { route: 'POST /api/plan-targets', method: 'POST', path: '/api/plan-targets', body: { name: `Trạm xã ${side} thêm`, chuyenMucId: cchcId, scope: 'station', stationId: st, minPerMonth: 1 } },
         { route: 'GET /api/slots', method: 'GET', path: `/api/slots?stationId=${st}` },
         { route: 'GET /api/slots/:id', method: 'GET', path: `/api/slots/${m.slotId}` },
         { route: 'POST /api/slots', method: 'POST', path: '/api/slots', body: { programmeId: sharedProgrammeId, startAt: new Date(Date.now() + 5 * 3600_000).toISOString(), stationIds: [st], status: 'draft' } },

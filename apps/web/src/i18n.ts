@@ -1,7 +1,9 @@
 import { ref } from 'vue';
+import { CATALOG_EN, CATALOG_VI } from './i18n-catalog';
 
 /** Vietnamese is the source; the English words are written by hand for each key. */
 const vi = {
+  ...CATALOG_VI,
   appTagline: 'Lịch phát sóng truyền thanh cơ sở',
   navDashboard: 'Tổng quan',
   navProgrammes: 'Chương trình',
@@ -487,6 +489,7 @@ const vi = {
 export type MessageKey = keyof typeof vi;
 
 const en: Record<MessageKey, string> = {
+  ...CATALOG_EN,
   appTagline: 'Broadcast schedules for commune stations',
   navDashboard: 'Overview',
   navProgrammes: 'Programmes',

@@ -12,3 +12,4 @@ export * from './agents';
 export * from './reports';
 export * from './alerts';
 export * from './operator';
+export * from './catalog';

@@ -54,6 +54,8 @@ export interface StationView {
   agentOutdated: boolean | null;
   /** When a station box last exchanged an enrolment code for this station's token. */
   enrolledAt: string | null;
+  /** When the station's enrolment code not yet used stops working (null: none open); `GET /stations` only. */
+  enrolmentExpiresAt?: string | null;
   /** Off the air since then (null: in service). */
   disabledAt?: string | null;
   /** Quiet hours in local time, "HH:MM" each; only khẩn cấp plays between them. */

@@ -24,6 +24,18 @@ export class FakePlanTargetsRepository extends PlanTargetsRepository {
     return { ...t };
   }
 
+  async get(id: string) {
+    this.called('get');
+    const t = this.targets.find((x) => x.id === id);
+    return t ? { ...t } : null;
+  }
+
+  async update(id: string, change: Partial<Pick<PlanTarget, 'name' | 'minPerMonth'>>) {
+    this.called('update');
+    const t = this.targets.find((x) => x.id === id);
+    if (t) Object.assign(t, change);
+  }
+
   async all() {
     this.called('all');
     return [...this.targets].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map((t) => ({ ...t }));

@@ -87,6 +87,26 @@ export class FakeChuyenMucRepository extends ChuyenMucRepository {
     if (c) c.deadAirSeconds = deadAirSeconds;
   }
 
+  async rename(id: string, name: string) {
+    const c = this.rows.find((x) => x.id === id);
+    if (c) c.name = name;
+  }
+
+  async retire(id: string, at: string) {
+    const c = this.rows.find((x) => x.id === id);
+    if (c) c.retiredAt = at;
+  }
+
+  async renameTopic(id: string, name: string) {
+    const t = this.topicRows.find((x) => x.id === id);
+    if (t) t.name = name;
+  }
+
+  async retireTopic(id: string, at: string) {
+    const t = this.topicRows.find((x) => x.id === id);
+    if (t) t.retiredAt = at;
+  }
+
   async all() {
     return [...this.rows].sort((a, b) => a.name.localeCompare(b.name)).map((c) => ({ ...c }));
   }

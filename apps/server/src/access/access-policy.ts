@@ -94,7 +94,7 @@ export type AccessAction = 'read' | 'write';
  * - `owned`: a programme, an upload or a calendar link, by its maker and the maker's unit.
  * - `unit-below`: a unit's own record (its name, place in the tree, merger, retirement), changed only from
  *   above: by someone bound to a unit above it, never by the unit's own staff.
- * - `nationwide`: what applies to every unit (the days off the government declares): only by someone
+ * - `nationwide`: what applies to every unit (the days off the government declares, the chuyên mục): only by someone
  *   bound to no unit.
  */
 export type AccessResource =

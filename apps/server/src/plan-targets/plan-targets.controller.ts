@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
-import { ComplianceQuery, CreatePlanTargetDto } from './dto/plan-target.dto';
+import { UuidParam } from '../common/params';
+import { ComplianceQuery, CreatePlanTargetDto, UpdatePlanTargetDto } from './dto/plan-target.dto';
 import { PlanTargetsService } from './plan-targets.service';
 
 @ApiTags('plan-targets')
@@ -23,6 +24,12 @@ export class PlanTargetsController {
   @Roles('admin', 'approver')
   @Post()
   create(@Body() body: CreatePlanTargetDto, @CurrentPrincipal() who: Principal) {
-    return this.targets.create(body, who.kind === 'user' ? who.userId : null);
+    return this.targets.create(body, who.kind === 'user' ? who.userId : null, who);
+  }
+
+  @Roles('admin', 'approver')
+  @Patch(':id')
+  update(@Param('id', UuidParam) id: string, @Body() body: UpdatePlanTargetDto, @CurrentPrincipal() who: Principal) {
+    return this.targets.update(id, body, who);
   }
 }

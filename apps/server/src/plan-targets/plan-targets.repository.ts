@@ -32,6 +32,8 @@ export interface ProgrammeFiling {
 /** Plan targets, and what compliance reads of stations, units and the logbook. */
 export abstract class PlanTargetsRepository {
   abstract insert(row: NewPlanTargetRow): Promise<PlanTarget>;
+  abstract get(id: string): Promise<PlanTarget | null>;
+  abstract update(id: string, change: Partial<Pick<PlanTarget, 'name' | 'minPerMonth'>>): Promise<void>;
   /** Every target, oldest first. */
   abstract all(): Promise<PlanTarget[]>;
   abstract stations(): Promise<{ id: string; name: string; unitId: string }[]>;
@@ -59,6 +61,14 @@ export class TypeormPlanTargetsRepository extends PlanTargetsRepository {
   insert(row: NewPlanTargetRow) {
     const repo = this.db.getRepository(PlanTarget);
     return repo.save(repo.create(row));
+  }
+
+  get(id: string) {
+    return this.db.getRepository(PlanTarget).findOneBy({ id });
+  }
+
+  async update(id: string, change: Partial<Pick<PlanTarget, 'name' | 'minPerMonth'>>) {
+    await this.db.getRepository(PlanTarget).update({ id }, change);
   }
 
   all() {

@@ -39,17 +39,24 @@ function fixture() {
   const chuyenMuc = {
     async get(id: string) {
       if (!['cm-cchc', 'cm-news'].includes(id)) throw new LoaError('not_found', 'Không tìm thấy chuyên mục này.');
-      return { id, name: id, code: id, deadAirSeconds: null, createdAt: '' };
+      return { id, name: id, code: id, deadAirSeconds: null, createdAt: '', retiredAt: null };
     },
     async list() {
       return [
-        { id: 'cm-cchc', name: 'Cải cách hành chính', code: 'CCHC', deadAirSeconds: null, createdAt: '', topics: [] },
-        { id: 'cm-news', name: 'Thời sự', code: 'TS', deadAirSeconds: null, createdAt: '', topics: [] },
+        { id: 'cm-cchc', name: 'Cải cách hành chính', code: 'CCHC', deadAirSeconds: null, createdAt: '', retiredAt: null, topics: [] },
+        { id: 'cm-news', name: 'Thời sự', code: 'TS', deadAirSeconds: null, createdAt: '', retiredAt: null, topics: [] },
       ];
     },
   };
   const units = new Map(store.unitRows.map((u) => [u.id, u]));
   const access = {
+    async requireStation(who: Principal, stationId: string) {
+      const station = store.stationRows.find((s) => s.id === stationId);
+      if (who.kind === 'user' && who.unitId !== null && station?.unitId !== who.unitId) throw new LoaError('forbidden', 'Ngoài đơn vị của bạn.');
+    },
+    async requireUnit(who: Principal, unitId: string) {
+      if (who.kind === 'user' && who.unitId !== null && unitId !== who.unitId) throw new LoaError('forbidden', 'Ngoài đơn vị của bạn.');
+    },
     async visibleStations(who: Principal) {
       if (who.kind !== 'user' || who.unitId === null) return undefined;
       return new Set(store.stationRows.filter((s) => s.unitId === who.unitId).map((s) => s.id));
@@ -128,5 +135,16 @@ describe('PlanTargetsService on an in-memory store', () => {
     await expect(f.service.create({ name: 'x', chuyenMucId: 'cm-cchc', scope: 'each_station', stationId: 'st-a', minPerMonth: 1 }, 'u1')).rejects.toMatchObject({ code: 'validation_failed' });
     await expect(f.service.compliance('2026-03-01T00:00:00Z', '2026-02-01T00:00:00Z', admin)).rejects.toMatchObject({ code: 'validation_failed' });
     expect(f.store.targets).toEqual([]);
+  });
+
+  it('changes a target’s name and monthly minimum for someone who reaches its place, and refuses a sibling commune', async () => {
+    const f = fixture();
+    const target = await f.service.create({ name: 'Xã A 1 buổi', chuyenMucId: 'cm-cchc', scope: 'station', stationId: 'st-a', minPerMonth: 1 }, 'u2', communeA);
+    const communeB: Principal = { kind: 'user', userId: 'u3', username: 'xa-b', role: 'approver', unitId: 'commune-b' };
+    await expect(f.service.update(target.id, { minPerMonth: 5 }, communeB)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(f.service.create({ name: 'x', chuyenMucId: 'cm-cchc', scope: 'station', stationId: 'st-a', minPerMonth: 1 }, 'u3', communeB)).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await f.service.update(target.id, { name: ' Xã A 2 buổi ', minPerMonth: 2 }, communeA)).toMatchObject({ name: 'Xã A 2 buổi', minPerMonth: 2, stationId: 'st-a' });
+    expect(f.store.targets).toEqual([expect.objectContaining({ id: target.id, name: 'Xã A 2 buổi', minPerMonth: 2 })]);
+    await expect(f.service.update('00000000-0000-4000-8000-000000000000', { minPerMonth: 2 }, admin)).rejects.toMatchObject({ code: 'not_found' });
   });
 });

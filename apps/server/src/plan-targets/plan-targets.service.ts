@@ -34,17 +34,20 @@ export class PlanTargetsService {
     @Inject(StationsService) private readonly stations: Pick<StationsService, 'get'>,
     @Inject(UnitsService) private readonly units: Pick<UnitsService, 'get'>,
     @Inject(ScheduleQueries) private readonly schedule: Pick<ScheduleQueries, 'plannedAirings'>,
-    @Inject(AccessPolicy) private readonly access: Pick<AccessPolicy, 'visibleUnitsWithAncestors' | 'visibleStations'>,
+    @Inject(AccessPolicy) private readonly access: Pick<AccessPolicy, 'visibleUnitsWithAncestors' | 'visibleStations' | 'requireStation' | 'requireUnit'>,
   ) {}
 
-  async create(input: NewPlanTarget, userId: string | null) {
+  /** A target is set on a station or a unit; only someone who reaches that place sets or changes it. */
+  async create(input: NewPlanTarget, userId: string | null, who?: Principal) {
     await this.chuyenMuc.get(input.chuyenMucId);
     if (input.scope === 'station') {
       if (!input.stationId || input.unitId) throw new LoaError('validation_failed', 'Chỉ tiêu cho một trạm cần stationId (và không có unitId).', { field: 'stationId' });
       await this.stations.get(input.stationId);
+      if (who) await this.access.requireStation(who, input.stationId, 'write');
     } else {
       if (!input.unitId || input.stationId) throw new LoaError('validation_failed', 'Chỉ tiêu cho từng trạm của đơn vị cần unitId (và không có stationId).', { field: 'unitId' });
       await this.units.get(input.unitId);
+      if (who) await this.access.requireUnit(who, input.unitId, 'write');
     }
     return this.store.insert({
       name: input.name.trim(),
@@ -56,6 +59,17 @@ export class PlanTargetsService {
       createdBy: userId,
       createdAt: this.clock.nowInstant(),
     });
+  }
+
+  /** A new name or monthly minimum; what it is set on and for which chuyên mục stay (a different target is a new one). */
+  async update(id: string, change: { name?: string; minPerMonth?: number }, who: Principal) {
+    const target = await this.store.get(id);
+    if (!target) throw new LoaError('not_found', 'Không tìm thấy chỉ tiêu này.');
+    if (target.stationId) await this.access.requireStation(who, target.stationId, 'write');
+    if (target.unitId) await this.access.requireUnit(who, target.unitId, 'write');
+    const next = { ...(change.name !== undefined ? { name: change.name.trim() } : {}), ...(change.minPerMonth !== undefined ? { minPerMonth: change.minPerMonth } : {}) };
+    if (Object.keys(next).length) await this.store.update(id, next);
+    return { ...target, ...next };
   }
 
   /**

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { UuidParam } from '../common/params';
 import { ChuyenMucService } from './chuyen-muc.service';
 import { CreateChuyenMucDto, CreateTopicDto, UpdateChuyenMucDto } from './dto/chuyen-muc.dto';
@@ -22,10 +22,31 @@ export class ChuyenMucController {
     return this.chuyenMuc.create(body.name, body.code, body.deadAirSeconds ?? null);
   }
 
+  /** Renames it and/or sets its dead-air threshold; chuyên mục are shared by every unit, so only a nationwide admin. */
   @Roles('admin')
   @Patch(':id')
-  update(@Param('id', UuidParam) id: string, @Body() body: UpdateChuyenMucDto) {
-    return this.chuyenMuc.setDeadAir(id, body.deadAirSeconds);
+  update(@Param('id', UuidParam) id: string, @Body() body: UpdateChuyenMucDto, @CurrentPrincipal() who: Principal) {
+    return this.chuyenMuc.update(id, body, who);
+  }
+
+  @Roles('admin')
+  @Post(':id/retire')
+  @HttpCode(200)
+  retire(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
+    return this.chuyenMuc.retireAs(id, who);
+  }
+
+  @Roles('admin')
+  @Patch('topics/:topicId')
+  renameTopic(@Param('topicId', UuidParam) topicId: string, @Body() body: CreateTopicDto, @CurrentPrincipal() who: Principal) {
+    return this.chuyenMuc.renameTopicAs(topicId, body.name, who);
+  }
+
+  @Roles('admin')
+  @Post('topics/:topicId/retire')
+  @HttpCode(200)
+  retireTopic(@Param('topicId', UuidParam) topicId: string, @CurrentPrincipal() who: Principal) {
+    return this.chuyenMuc.retireTopicAs(topicId, who);
   }
 
   @Roles('admin')

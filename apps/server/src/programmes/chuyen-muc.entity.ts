@@ -25,6 +25,10 @@ export class ChuyenMuc {
 
   @InstantColumn()
   createdAt!: string;
+
+  /** No longer offered for new programmes; kept so the programmes and logbook lines filed under it still name it. */
+  @InstantColumn({ nullable: true })
+  retiredAt!: string | null;
 }
 
 /** A topic within a chuyên mục, e.g. "Cải cách thủ tục hành chính". */
@@ -42,4 +46,8 @@ export class Topic {
 
   @InstantColumn()
   createdAt!: string;
+
+  /** No longer offered for new programmes; kept for the programmes filed under it. */
+  @InstantColumn({ nullable: true })
+  retiredAt!: string | null;
 }

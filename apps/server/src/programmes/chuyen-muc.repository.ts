@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { LoudnessTarget } from '../media/loudness-target.entity';
 import { ChuyenMuc, Topic } from './chuyen-muc.entity';
 
 /** Chuyên mục and their topics as stored. */
@@ -10,6 +11,11 @@ export abstract class ChuyenMucRepository {
   abstract byCode(code: string): Promise<ChuyenMuc | null>;
   abstract insert(row: Omit<ChuyenMuc, 'id'>): Promise<ChuyenMuc>;
   abstract setDeadAir(id: string, deadAirSeconds: number | null): Promise<void>;
+  /** Renames it, and its loudness target (kept by name) goes with it. */
+  abstract rename(id: string, name: string): Promise<void>;
+  abstract retire(id: string, at: string): Promise<void>;
+  abstract renameTopic(id: string, name: string): Promise<void>;
+  abstract retireTopic(id: string, at: string): Promise<void>;
   /** Every chuyên mục, by name. */
   abstract all(): Promise<ChuyenMuc[]>;
   abstract topic(id: string): Promise<Topic | null>;
@@ -44,6 +50,27 @@ export class TypeormChuyenMucRepository extends ChuyenMucRepository {
 
   async setDeadAir(id: string, deadAirSeconds: number | null) {
     await this.db.getRepository(ChuyenMuc).update({ id }, { deadAirSeconds });
+  }
+
+  async rename(id: string, name: string) {
+    await this.db.transaction(async (m) => {
+      const before = await m.findOneBy(ChuyenMuc, { id });
+      if (!before) return;
+      await m.update(ChuyenMuc, { id }, { name });
+      await m.update(LoudnessTarget, { chuyenMuc: before.name }, { chuyenMuc: name });
+    });
+  }
+
+  async retire(id: string, at: string) {
+    await this.db.getRepository(ChuyenMuc).update({ id }, { retiredAt: at });
+  }
+
+  async renameTopic(id: string, name: string) {
+    await this.db.getRepository(Topic).update({ id }, { name });
+  }
+
+  async retireTopic(id: string, at: string) {
+    await this.db.getRepository(Topic).update({ id }, { retiredAt: at });
   }
 
   all() {

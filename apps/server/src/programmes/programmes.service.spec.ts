@@ -17,7 +17,7 @@ function fixture() {
   const chuyenMucStore = new FakeChuyenMucRepository();
   const programmeStore = new FakeProgrammesRepository();
   const clock = new FakeClock(NOW);
-  const chuyenMuc = new ChuyenMucService(chuyenMucStore, clock);
+  const chuyenMuc = new ChuyenMucService(chuyenMucStore, clock, { requireAccess: async () => undefined });
   const media = {
     async requireReady(id: string): Promise<ReadyMediaAsset> {
       if (id === 'khmer') return { id, status: 'ready', sha256: 'b'.repeat(64), size: 1, durationMs: 900, spokenText: null } as ReadyMediaAsset;
@@ -189,5 +189,35 @@ describe('programmes and chuyên mục on in-memory stores', () => {
     }, new FakeClock(NOW)) };
     await expect(f2.programmes.setPublic(provincial.id, false, commune)).rejects.toMatchObject({ code: 'forbidden' });
     expect((await f.programmeStore.get(provincial.id))?.public).toBe(true);
+  });
+
+  it('renames and retires a chuyên mục and its topics; a retired topic is refused for a new programme, names stay unique', async () => {
+    const f = fixture();
+    await f.chuyenMuc.onApplicationBootstrap();
+    const cds = await f.chuyenMuc.create('Chuyển đổi số', 'CDS');
+    const topic = await f.chuyenMuc.addTopic(cds.id, 'Dữ liệu số');
+    const admin: Principal = { kind: 'user', userId: 'a1', username: 'admin', role: 'admin', unitId: null };
+    await expect(f.chuyenMuc.update(cds.id, { name: CCHC.name }, admin)).rejects.toMatchObject({ code: 'conflict' });
+    expect(await f.chuyenMuc.update(cds.id, { name: ' Chuyển đổi số quốc gia ', deadAirSeconds: 20 }, admin)).toMatchObject({ name: 'Chuyển đổi số quốc gia', deadAirSeconds: 20 });
+    expect(await f.chuyenMuc.renameTopicAs(topic.id, 'Dữ liệu số quốc gia', admin)).toMatchObject({ name: 'Dữ liệu số quốc gia' });
+    expect(await f.chuyenMuc.retireTopicAs(topic.id, admin)).toMatchObject({ retiredAt: '2026-06-01T00:00:00.000Z' });
+    await expect(f.chuyenMuc.link('CDS', topic.id)).rejects.toMatchObject({ code: 'validation_failed' });
+    const cchc = (await f.chuyenMuc.list()).find((c) => c.code === 'CCHC')!;
+    await expect(f.chuyenMuc.retireAs(cchc.id, admin)).rejects.toMatchObject({ code: 'validation_failed' });
+    expect(await f.chuyenMuc.retireAs(cds.id, admin)).toMatchObject({ retiredAt: '2026-06-01T00:00:00.000Z' });
+    await expect(f.chuyenMuc.addTopic(cds.id, 'Khác')).rejects.toMatchObject({ code: 'validation_failed' });
+    expect(f.chuyenMucStore.rows.find((c) => c.id === cds.id)).toMatchObject({ name: 'Chuyển đổi số quốc gia', retiredAt: '2026-06-01T00:00:00.000Z' });
+  });
+
+  it('lets only an admin bound to no unit rename or retire what every unit shares', async () => {
+    const store = new FakeChuyenMucRepository();
+    const refusing = { requireAccess: async () => Promise.reject(new LoaError('forbidden', 'Chỉ quản trị viên cấp cao nhất.')) };
+    const service = new ChuyenMucService(store, new FakeClock(NOW), refusing);
+    const cds = await service.create('Chuyển đổi số', 'CDS');
+    const provinceAdmin: Principal = { kind: 'user', userId: 'a2', username: 'qt-tinh', role: 'admin', unitId: 'province' };
+    await expect(service.update(cds.id, { name: 'Khác' }, provinceAdmin)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(service.retireAs(cds.id, provinceAdmin)).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await service.update(cds.id, { deadAirSeconds: 30 }, provinceAdmin)).toMatchObject({ name: 'Chuyển đổi số', deadAirSeconds: 30 });
+    expect(store.rows[0]).toMatchObject({ name: 'Chuyển đổi số', retiredAt: null });
   });
 });

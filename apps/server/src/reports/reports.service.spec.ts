@@ -48,8 +48,8 @@ function fixture() {
   const chuyenMuc = {
     async list() {
       return [
-        { id: 'cm-cchc', name: 'Cải cách hành chính', code: 'CCHC', deadAirSeconds: null, createdAt: '', topics: [] },
-        { id: 'cm-news', name: 'Thời sự', code: 'TS', deadAirSeconds: null, createdAt: '', topics: [] },
+        { id: 'cm-cchc', name: 'Cải cách hành chính', code: 'CCHC', deadAirSeconds: null, createdAt: '', retiredAt: null, topics: [] },
+        { id: 'cm-news', name: 'Thời sự', code: 'TS', deadAirSeconds: null, createdAt: '', retiredAt: null, topics: [] },
       ];
     },
   };

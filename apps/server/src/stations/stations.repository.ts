@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, IsNull } from 'typeorm';
+import { StationEnrolment } from './station-enrolment.entity';
 import { Station } from './station.entity';
 import type { AgentHealth, OutputStatus } from '@loa/protocol';
 import { binder, engineOf } from '../database/sql';
@@ -57,6 +58,14 @@ export class StationsRepository {
   /** Stations in these units (all when absent), by name. */
   inUnits(unitIds?: readonly string[]): Promise<Station[]> {
     return this.stations.find({ where: unitIds ? { unitId: In([...unitIds]) } : {}, order: { name: 'ASC' } });
+  }
+
+  /** When each station's enrolment code not yet used runs out (a station has at most one; stations without one are absent). */
+  async openEnrolments(): Promise<Map<string, string>> {
+    const rows = await this.db.getRepository(StationEnrolment).find({ select: { stationId: true, expiresAt: true }, where: { usedAt: IsNull() } });
+    const out = new Map<string, string>();
+    for (const r of rows) if ((out.get(r.stationId) ?? '') < r.expiresAt) out.set(r.stationId, r.expiresAt);
+    return out;
   }
 
   insert(row: Omit<Station, 'id'>): Promise<Station> {

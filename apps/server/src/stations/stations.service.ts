@@ -179,8 +179,8 @@ export class StationsService implements BeforeApplicationShutdown {
   }
 
   async list(unitIds?: string[]) {
-    const rows = await this.repository.inUnits(unitIds);
-    return rows.map(toPublicStation);
+    const [rows, codes] = await Promise.all([this.repository.inUnits(unitIds), this.repository.openEnrolments()]);
+    return rows.map((s) => ({ ...toPublicStation(s), enrolmentExpiresAt: codes.get(s.id) ?? null }));
   }
 
   /**

@@ -5,8 +5,8 @@ import { LOGBOOK_RESULTS, type LogbookResult } from '../logbook-line.entity';
 /** A correction of a logbook line: the reason is required; only the fields given change. */
 export class CorrectionDto {
   @ApiProperty({ description: 'Lý do đính chính' })
-  @IsString()
-  @Length(3, 500)
+  @IsString({ message: 'Hãy ghi lý do đính chính (từ 3 đến 500 ký tự).' })
+  @Length(3, 500, { message: 'Hãy ghi lý do đính chính (từ 3 đến 500 ký tự).' })
   reason!: string;
 
   @ApiPropertyOptional({ enum: LOGBOOK_RESULTS })

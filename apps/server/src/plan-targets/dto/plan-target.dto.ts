@@ -33,6 +33,22 @@ export class CreatePlanTargetDto {
   minPerMonth!: number;
 }
 
+export class UpdatePlanTargetDto {
+  @ApiPropertyOptional({ example: 'Mỗi trạm 2 buổi CCHC mỗi tháng' })
+  @IsOptional()
+  @IsString({ message: 'Tên chỉ tiêu không được để trống' })
+  @Matches(/\S/, { message: 'Tên chỉ tiêu không được để trống' })
+  @MaxLength(300, { message: 'Tên chỉ tiêu dài tối đa 300 ký tự' })
+  name?: string;
+
+  @ApiPropertyOptional({ example: 2 })
+  @IsOptional()
+  @IsInt({ message: 'Số buổi mỗi tháng là số nguyên từ 1 đến 1000' })
+  @Min(1, { message: 'Số buổi mỗi tháng là số nguyên từ 1 đến 1000' })
+  @Max(1000, { message: 'Số buổi mỗi tháng là số nguyên từ 1 đến 1000' })
+  minPerMonth?: number;
+}
+
 export class ComplianceQuery {
   @ApiProperty({ example: '2026-07-01T00:00:00+07:00' })
   @IsISO8601({ strict: true })

@@ -23,18 +23,25 @@ export class CreateChuyenMucDto {
 }
 
 export class UpdateChuyenMucDto {
-  @ApiProperty({ example: 15, nullable: true, description: 'null: back to the station default (LOA_DEAD_AIR_SECONDS)' })
-  @ValidateIf((_, v) => v !== null)
+  @ApiPropertyOptional({ example: 'Chuyển đổi số', description: 'a new name; programmes already filed keep the old one' })
+  @IsOptional()
+  @IsString({ message: 'Tên chuyên mục không được để trống' })
+  @Matches(/\S/, { message: 'Tên chuyên mục không được để trống' })
+  @MaxLength(200, { message: 'Tên chuyên mục dài tối đa 200 ký tự' })
+  name?: string;
+
+  @ApiPropertyOptional({ example: 15, nullable: true, description: 'null: back to the station default (LOA_DEAD_AIR_SECONDS); absent: unchanged' })
+  @ValidateIf((_, v) => v !== null && v !== undefined)
   @IsInt({ message: DEAD_AIR_MESSAGE })
   @Min(3, { message: DEAD_AIR_MESSAGE })
   @Max(600, { message: DEAD_AIR_MESSAGE })
-  deadAirSeconds!: number | null;
+  deadAirSeconds?: number | null;
 }
 
 export class CreateTopicDto {
   @ApiProperty({ example: 'Dịch vụ công trực tuyến' })
-  @IsString()
-  @Matches(/\S/)
-  @MaxLength(200)
+  @IsString({ message: 'Tên chủ đề không được để trống' })
+  @Matches(/\S/, { message: 'Tên chủ đề không được để trống' })
+  @MaxLength(200, { message: 'Tên chủ đề dài tối đa 200 ký tự' })
   name!: string;
 }
