@@ -184,9 +184,10 @@ describe('programmes and chuyên mục on in-memory stores', () => {
     const commune: Principal = { kind: 'user', userId: 'commune-user', username: 'xa', role: 'operator', unitId: 'commune' };
     const f2 = { ...f, programmes: new ProgrammesService(f.programmeStore, { requireReady: async () => { throw new Error('unused'); } }, f.chuyenMuc, {
       filterOwned: async <T,>(_w: Principal, rows: readonly T[], _o: (r: T) => string | null, action?: 'read' | 'write') => (action === 'write' ? [] : [...rows]),
+      requireOwned: async () => undefined,
       units: async () => [],
       unitsOfUsers: async () => new Map(),
-    }, new FakeClock(NOW)) };
+    }, new FakeClock(NOW), f.languages, new DomainEvents()) };
     await expect(f2.programmes.setPublic(provincial.id, false, commune)).rejects.toMatchObject({ code: 'forbidden' });
     expect((await f.programmeStore.get(provincial.id))?.public).toBe(true);
   });
