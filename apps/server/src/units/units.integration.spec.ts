@@ -134,7 +134,7 @@ describe('units and stations over time', () => {
     expect((await audit('station', sa.id)).filter((e) => e.action === 'update' && e.before?.disabledAt === null && e.after?.disabledAt)).toHaveLength(1);
   }, 60_000);
 
-  it('merges two communes: the merged one keeps both stations, plan targets and history, and a report over a period before the merger counts both', async () => {
+  it('merges two communes: the merged one keeps both stations, plan targets and history, and a report over a period before the merger, or spanning it, counts both', async () => {
     const playback = app.get(PlaybackService);
     const clock = app.get(Clock);
     const tone = await api.upload(await makeTone(join(dir, 'tone-merge.wav'), { frequency: 550, seconds: 2 }));
@@ -178,6 +178,23 @@ describe('units and stations over time', () => {
     // Both changes are in the audit trail.
     expect((await audit('unit', b.id)).some((e) => e.action === 'update' && e.after?.mergedIntoId === a.id)).toBe(true);
     expect((await audit('station', sb.id)).some((e) => e.action === 'update' && e.before?.unitId === b.id && e.after?.unitId === a.id)).toBe(true);
+
+    // Airings after the merger: the year spanning it counts both communes' stations before and after, once each.
+    const later = Date.now() + 10 * 60_000;
+    const yearReport = () => api.ok('GET', `/api/reports/periodic?period=Y&year=${new Date(later + H7).getUTCFullYear()}&convention=calendar&unitId=${a.id}`);
+    const broadcastsOf = (r: { stations: { stationId: string; broadcasts: number }[] }) => Object.fromEntries(r.stations.map((s) => [s.stationId, s.broadcasts]));
+    const yearBefore = await yearReport();
+    const slotAfter = await api.ok('POST', '/api/slots', { programmeId: programme.id, startAt: iso(later), stationIds: [sa.id, sb.id] });
+    for (const station of [sa, sb]) {
+      const r = await playback.ingest(station.id, [{ id: randomUUID(), kind: 'finished', occurrenceId: occurrenceIdOf(slotAfter.id, iso(later)), slotId: slotAfter.id, plannedAt: iso(later), startedAt: iso(later), endedAt: iso(later + slotAfter.durationMs), playedMs: slotAfter.durationMs, startErrorMs: 1 }]);
+      expect(r.rejected).toEqual([]);
+    }
+    const year = await yearReport();
+    expect(year.total.broadcasts).toBe(yearBefore.total.broadcasts + 2);
+    expect(broadcastsOf(year)).toEqual({ [sa.id]: broadcastsOf(yearBefore)[sa.id] + 1, [sb.id]: 2 });
+    // Each line keeps the unit its station was in at air time: Cẩm Vịnh before the merger, Cẩm Bình after.
+    const sbLines = (await api.ok('GET', `/api/logbook?stationId=${sb.id}`)).items as { unitId: string; plannedStart: string }[];
+    expect(sbLines.map((l) => [l.plannedStart, l.unitId]).sort()).toEqual([[iso(at), b.id], [iso(later), a.id]].sort());
 
     // A merged-away unit takes no new stations and no second merger.
     expect((await api.request('POST', '/api/stations', { unitId: b.id, name: 'x', code: 'x-new' })).status).toBe(409);
