@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import WebSocket from 'ws';
+import { LIVE_FORMAT } from '../apps/server/src/media/live-format';
 import { Api } from './support/api';
 import { makeTone } from './support/audio';
 import { NATS_MISSING, natsAvailable, startNats, type NatsServer } from './support/nats';
@@ -82,16 +83,17 @@ describeCluster('a live relay outlives the instance that encodes it', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it('resumes the programme from a survivor within 5 s of a SIGKILL, each agent logs one gap and one line, and B stops it', async () => {
-    const upload = await apis[0].upload(await makeTone(join(dir, 'ban-tin-bao.wav'), { frequency: 520, seconds: 16 }));
+  it('resumes the programme from a survivor within 5 s of a SIGKILL, each agent logs one gap and one line, and B stops it; the recording holds the whole relay', async () => {
+    const upload = await apis[0].upload(await makeTone(join(dir, 'ban-tin-bao.wav'), { frequency: 520, seconds: 24 }));
     const asset = await apis[0].waitReady(upload.body.id, 60_000);
     const programme = await apis[0].ok('POST', '/api/programmes', { title: 'Bản tin bão khẩn', chuyenMuc: 'Phòng chống thiên tai', mediaAssetId: asset.id });
 
     const started = await apis[0].ok('POST', '/api/live/relays', { title: 'Tiếp sóng bản tin bão', sourceKind: 'programme', programmeId: programme.id, stationIds: stations.map((s) => s.id) });
     const relayId: string = started.relay.id;
     await eventually('both agents on air', () => agents.every((a) => a.text.includes('Phát trực tiếp: "Tiếp sóng bản tin bão"')), 20_000);
-    // Some seconds of the programme go out from A (and its progress into the lease) before it dies.
-    await sleep(4000);
+    // Some seconds of the programme go out from A (and its progress into the lease) before it dies: more
+    // than the survivor airs before it is stopped, so a recording of the survivor's part alone falls short.
+    await sleep(8000);
     const lease = (await db.query<{ owner: string; offsetMs: number }>('SELECT "owner", "offsetMs" FROM live_relay_lease WHERE "relayId" = $1', [relayId])).rows[0];
     expect(lease.offsetMs).toBeGreaterThan(1500);
 
@@ -132,7 +134,18 @@ describeCluster('a live relay outlives the instance that encodes it', () => {
     }
     for (const agent of agents) expect([...agent.text.matchAll(GAP_LOG)]).toHaveLength(1);
     expect((await db.query('SELECT 1 FROM live_relay_lease WHERE "relayId" = $1', [relayId])).rowCount).toBe(0);
-  }, 120_000);
+
+    // The stored recording goes on from what A recorded before it died: A's part (less at most the ~2 s it
+    // held unwritten) and the survivor's (over 2 s) together reach past where the survivor resumed.
+    const bytes = await eventually(
+      'the recording stored',
+      async () => Number((await db.query<{ recordingBytes: number | null }>('SELECT "recordingBytes" FROM live_relay WHERE id = $1', [relayId])).rows[0]?.recordingBytes ?? 0),
+      20_000,
+    );
+    const recordedMs = (bytes * 8) / LIVE_FORMAT.bitrateKbps;
+    console.log(JSON.stringify({ relay_takeover_recording: { recorded_ms: Math.round(recordedMs), resumed_at_ms: resumedAt } }));
+    expect(recordedMs).toBeGreaterThan(resumedAt - 1000);
+  }, 150_000);
 
   it('resumes a microphone relay when the browser connects again, to another instance, after its instance is killed', async () => {
     // A fresh instance starts the relay and is killed in its turn; B and C hold the agents as before.

@@ -269,6 +269,15 @@ async function main(): Promise<number> {
         return `instance ${i}: ${[...reasons].map(([r, n]) => `${n}× "${r}"`).join(', ') || 'none'}`;
       });
       log(`${label}: agents cut by the instances: ${why.join('; ')}`);
+      // What else the instances said meanwhile that bears on the relay: their own stalls, lease trouble, the NATS link.
+      const signs: [string, RegExp][] = [
+        ['fan-out stalls', /live fan-out resumed after/g],
+        ['relays taken over', /taken over here/g],
+        ['leases lost to another instance', /was taken over by another instance/g],
+        ['leases not renewed', /not renewed/g],
+        ['NATS links lost', /NATS connection lost/g],
+      ];
+      log(`${label}: ${servers.map((srv, i) => `instance ${i}: ${signs.map(([name, re]) => `${[...srv.text.slice(textAt[i]).matchAll(re)].length} ${name}`).join(', ')}`).join('; ')}`);
       log(
         `${label}: ${JSON.stringify(latency)} in ${ms} ms; ${disconnects} agent connections closed; CPU % of a core: instances ${cpu.slice(0, instances).join('/')}, NATS ${cpu[instances]}, ` +
           `agents processes ${agentsCpu.join('/')}; peak RSS of an instance ${peakRss} MB; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,

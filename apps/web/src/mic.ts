@@ -1,4 +1,5 @@
 import { t, type MessageKey } from './i18n';
+import { MicLink } from './mic-link';
 
 /** The server's microphone socket takes raw PCM: 16-bit little-endian, mono, 48 kHz. */
 const SAMPLE_RATE = 48_000;
@@ -42,8 +43,11 @@ export function micAvailable(): boolean {
 }
 
 export interface OpenMic {
-  /** Sends the microphone to a relay started with `sourceKind: "mic"`; `onEnd` hears why it stopped, if not by choice. */
-  connect(relayId: string, token: string, onEnd: (problem: string | null) => void): void;
+  /**
+   * Sends the microphone to a relay started with `sourceKind: "mic"`; `onEnd` hears why it stopped, if not by
+   * choice, and `onReconnecting` when the socket dropped and is being opened again (false once it is back).
+   */
+  connect(relayId: string, token: string, onEnd: (problem: string | null) => void, onReconnecting?: (reconnecting: boolean) => void): void;
   /** Ends the relay after what was sent has aired, and lets go of the microphone. */
   stop(): void;
 }
@@ -60,8 +64,7 @@ export async function openMic(): Promise<OpenMic> {
   }
   const source = ctx.createMediaStreamSource(stream);
   const tap = new AudioWorkletNode(ctx, 'loa-pcm-tap');
-  let socket: WebSocket | null = null;
-  let stopped = false;
+  let link: MicLink | null = null;
   let released = false;
 
   const release = () => {
@@ -75,32 +78,28 @@ export async function openMic(): Promise<OpenMic> {
   };
 
   return {
-    connect(relayId, token, onEnd) {
+    connect(relayId, token, onEnd, onReconnecting) {
       const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
       const q = new URLSearchParams({ relayId, access_token: token });
-      const ws = new WebSocket(`${scheme}//${location.host}/api/live/mic?${q.toString()}`);
-      ws.binaryType = 'arraybuffer';
-      socket = ws;
-      tap.port.onmessage = (e: MessageEvent<ArrayBuffer>) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(e.data);
-      };
+      // The same address each time: behind the load balancer it reaches whichever instance is alive.
+      const address = `${scheme}//${location.host}/api/live/mic?${q.toString()}`;
+      const l = new MicLink({
+        open: () => new WebSocket(address),
+        onReconnecting: (on) => onReconnecting?.(on),
+        onEnd: (code) => {
+          release();
+          if (code === null) return onEnd(null);
+          const key = CLOSE_REASONS[code];
+          onEnd(key ? t(key) : t('micLost'));
+        },
+      });
+      link = l;
+      tap.port.onmessage = (e: MessageEvent<ArrayBuffer>) => l.send(e.data);
       source.connect(tap);
-      ws.onclose = (e) => {
-        release();
-        if (stopped) return onEnd(null);
-        const key = CLOSE_REASONS[e.code];
-        onEnd(key ? t(key) : t('micLost'));
-      };
     },
     stop() {
-      stopped = true;
-      if (socket && socket.readyState === WebSocket.OPEN) {
-        socket.send('end');
-        socket.close(1000);
-      } else {
-        socket?.close();
-        release();
-      }
+      if (link) link.stop();
+      else release();
     },
   };
 }

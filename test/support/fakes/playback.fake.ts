@@ -1,6 +1,7 @@
 import type { CaptureStatus } from '@loa/protocol';
 import type { Tx, UnitOfWork } from '../../../apps/server/src/database/unit-of-work';
 import type { Engine } from '../../../apps/server/src/database/sql';
+import type { LiveRelay } from '../../../apps/server/src/live/live-relay.entity';
 import type { DeadAirEvent } from '../../../apps/server/src/playback/dead-air-event.entity';
 import type { PlaybackEventRow } from '../../../apps/server/src/playback/playback-event.entity';
 import type { LatestLine, PlaybackRepository } from '../../../apps/server/src/playback/playback.repository';
@@ -50,6 +51,14 @@ export class InMemoryPlaybackRepository implements PublicPart<PlaybackRepository
     const s = this.stations.find((x) => x.id === id);
     if (!s) throw new Error(`no station ${id}`);
     return s;
+  }
+
+  /** Live relays and the stations each targets, as a spec sets them. */
+  readonly liveRelays = new Map<string, { relay: LiveRelay; stationIds: string[] }>();
+
+  async liveRelayFor(_tx: Tx, relayId: string, stationId: string): Promise<LiveRelay | null> {
+    const r = this.liveRelays.get(relayId);
+    return r && r.stationIds.includes(stationId) ? r.relay : null;
   }
 
   async eventStored(_tx: Tx, id: string): Promise<boolean> {

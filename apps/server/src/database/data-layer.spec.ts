@@ -29,7 +29,6 @@ const NOT_YET_IN_A_REPOSITORY = [
   // Live relays, the cluster link and the elected instance.
   'live/live.service.ts',
   'live/live-cluster.ts',
-  'live/live-playback.ts',
   'leadership/leadership.ts',
   // The logbook's writing side and the dossier.
   'logbook/logbook-writer.ts',

@@ -43,6 +43,8 @@ export interface RelayOrigin {
   progress(relayId: string): RelayProgress | null;
   /** The lease of a relay encoded here was taken by another instance (this one was thought dead): stop encoding it, quietly. */
   leaseLost(relayId: string): void;
+  /** The lease of a relay encoded here was renewed: what was held back while it had run out may go on now. */
+  leaseKept(relayId: string): void;
   /** This instance now holds the lease of a relay whose instance died: carry it on. */
   takeOver(lease: LiveRelayLease, credentials: string | null): Promise<void>;
   /** A relay whose lease ran out too long ago to resume: end it as failed. */
@@ -158,11 +160,18 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
   // ---- the encoding instance ----
 
   /** A control frame for `stationIds` (the relay's `targets` when they are the same array): written here and sent on. */
-  sendControl(relayId: string, stationIds: string[], targets: string[], frame: LiveStartFrame | LiveStopFrame): void {
+  sendControl(relayId: string, stationIds: string[], targets: string[], frame: LiveStartFrame | LiveStopFrame): boolean {
+    // Past its lease another instance may be carrying the relay on: a live.stop (or a start of an old
+    // round) from here would cut its audio off at every agent. Only a lease renewed in time speaks for it.
+    if (!this.mayEmit(relayId)) {
+      this.log.warn(`relay ${relayId}: ${frame.type} not sent, the lease held here has run out`);
+      return false;
+    }
     this.hub.sendControl(stationIds, frame);
-    if (!this.bus.clustered) return;
+    if (!this.bus.clustered) return true;
     const all = stationIds === targets && stationIds.length > INLINE_STATIONS;
     this.bus.publish('live.control', encodeJson({ relayId, stations: all ? null : stationIds, frame } satisfies ControlMessage));
+    return true;
   }
 
   /**
@@ -233,6 +242,7 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
             if (await this.leases.renew(relayId, this.bus.instanceId, new Date(issued + LEASE_TTL_MS).toISOString(), progress)) {
               const own = this.owned.get(relayId);
               if (own) own.validUntil = issued + LEASE_TTL_MS;
+              this.origin?.leaseKept(relayId);
             } else if (this.owned.has(relayId)) {
               this.owned.delete(relayId);
               this.log.warn(`relay ${relayId} was taken over by another instance: no longer encoded here`);

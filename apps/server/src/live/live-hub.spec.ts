@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../common/clock';
 import { binaryFrame } from './ws-frame';
-import { LiveHub, MAX_BUFFERED_BYTES, STUCK_AFTER_MS, type LiveLink } from './live-hub';
+import { LiveHub, MAX_BUFFERED_BYTES, STALL_MS, STUCK_AFTER_MS, type LiveLink } from './live-hub';
 
 class FakeSocket {
   readonly OPEN = 1;
@@ -76,6 +76,48 @@ describe('LiveHub fan-out', () => {
     }
     expect(sockets[0].terminated).toBe(false);
     expect(sockets[1].terminated).toBe(true);
+  });
+
+  it('a stall of the instance itself (or of the groups on their way to it) is not blamed on its agents: their reports are read first', () => {
+    const all = ['s0', 's1', 's2'];
+    for (let t = 0; t < 2000; t += 100) {
+      now += 100;
+      all.forEach(status);
+      hub.sendAudio(all, frame);
+    }
+    // Seven seconds without a group: the event loop stalled, or the bus held the groups back and now
+    // delivers them in a burst. The agents' reports of those seconds wait unread in their sockets.
+    now += STUCK_AFTER_MS + 1000;
+    for (let k = 0; k < 40; k++) expect(hub.sendAudio(all, frame)).toBe(3);
+    expect(sockets.some((s) => s.terminated)).toBe(false);
+    expect(hub.stallCount()).toBe(1);
+    // The reports are read; s2 has truly gone quiet: it is cut once it has been silent long enough after the stall.
+    for (let t = 0; t <= STUCK_AFTER_MS + 200; t += 100) {
+      now += 100;
+      status('s0');
+      status('s1');
+      hub.sendAudio(all, frame);
+    }
+    expect(sockets.map((s) => s.terminated)).toEqual([false, false, true]);
+  });
+
+  it('a stall does not cut an agent that was behind before it, until it stays behind long enough afterwards', () => {
+    const all = ['s0', 's1', 's2'];
+    sockets[2].bufferedAmount = MAX_BUFFERED_BYTES + 1;
+    now += 100;
+    all.forEach(status);
+    hub.sendAudio(all, frame);
+    now += STUCK_AFTER_MS + STALL_MS;
+    all.forEach(status);
+    hub.sendAudio(all, frame);
+    expect(sockets[2].terminated).toBe(false);
+    for (let t = 0; t <= STUCK_AFTER_MS + 200; t += 100) {
+      now += 100;
+      all.forEach(status);
+      hub.sendAudio(all, frame);
+    }
+    expect(sockets[2].terminated).toBe(true);
+    expect(sockets[0].terminated || sockets[1].terminated).toBe(false);
   });
 
   it('the same target list follows agents that leave, come back on a new socket, or connect late', () => {

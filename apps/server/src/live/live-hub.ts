@@ -23,6 +23,13 @@ export const MAX_BUFFERED_BYTES = 48 * 1024;
 const RESUME_BUFFERED_BYTES = 8 * 1024;
 /** Behind this long, or silent this long while a round is on air, and the agent is disconnected; it resyncs on return. */
 export const STUCK_AFTER_MS = 6000;
+/**
+ * Audio groups come every ~100 ms while a round is on air. A longer gap between two of them means this
+ * instance did not run (its event loop stalled: a long collection, a starved CPU) or the groups did not
+ * reach it (the bus link paused): the agents' reports and acknowledged bytes then wait unread in the
+ * sockets, and none of them is judged silent or behind for that time.
+ */
+export const STALL_MS = 1000;
 
 interface Carrier {
   link: LiveLink;
@@ -57,6 +64,10 @@ export class LiveHub {
    */
   private readonly audiences = new WeakMap<readonly string[], { generation: number; carriers: Carrier[] }>();
   private listener: HubListener | null = null;
+  /** When the fan-out last ran, and when it last came back from a stall (its agents' watchdogs count from there). */
+  private lastFanoutAt = 0;
+  private excusedFrom = 0;
+  private stalls = 0;
 
   constructor(private readonly clock: Clock) {}
 
@@ -130,6 +141,7 @@ export class LiveHub {
    */
   sendAudio(stationIds: readonly string[], message: Buffer): number {
     const now = this.clock.now();
+    this.noteStall(now);
     const framed = binaryFrame(message);
     let sent = 0;
     for (const c of this.audience(stationIds)) {
@@ -139,7 +151,7 @@ export class LiveHub {
       if (c.behindSince) {
         if (buffered > RESUME_BUFFERED_BYTES) {
           c.dropped++;
-          if (now - c.behindSince > STUCK_AFTER_MS) this.drop(c, `không nhận kịp âm thanh trực tiếp trong ${Math.round((now - c.behindSince) / 1000)} giây`);
+          if (now - Math.max(c.behindSince, this.excusedFrom) > STUCK_AFTER_MS) this.drop(c, `không nhận kịp âm thanh trực tiếp trong ${Math.round((now - c.behindSince) / 1000)} giây`);
           continue;
         }
         this.log.warn(`agent of "${c.link.stationName}" caught up: rejoins at the live point after ${c.dropped} dropped frames`);
@@ -150,7 +162,7 @@ export class LiveHub {
         this.log.warn(`agent of "${c.link.stationName}" is behind (${buffered} bytes unsent): frames withheld until it drains`);
         continue;
       }
-      if (now - c.lastStatusAt > STUCK_AFTER_MS) {
+      if (now - Math.max(c.lastStatusAt, this.excusedFrom) > STUCK_AFTER_MS) {
         this.drop(c, `không báo trạng thái trực tiếp trong ${Math.round((now - c.lastStatusAt) / 1000)} giây`);
         continue;
       }
@@ -158,6 +170,26 @@ export class LiveHub {
       sent++;
     }
     return sent;
+  }
+
+  /** How often the fan-out came back from a stall since this instance started. */
+  stallCount(): number {
+    return this.stalls;
+  }
+
+  /**
+   * A gap since the last group that no agent caused: from now on each agent's silence or backlog counts
+   * afresh, and the reports that waited in the sockets are read before anyone is judged. The first group
+   * of a round after a pause between rounds counts too, harmlessly: live.start has reset its agents already.
+   */
+  private noteStall(now: number): void {
+    const gap = now - this.lastFanoutAt;
+    if (this.lastFanoutAt && gap > STALL_MS) {
+      this.excusedFrom = now;
+      this.stalls++;
+      if (gap < 30_000) this.log.warn(`live fan-out resumed after ${gap} ms without audio groups (this instance stalled, or the groups were held up on their way): agents' watchdogs start again`);
+    }
+    this.lastFanoutAt = now;
   }
 
   /** Disconnects an agent that cannot keep up; it reconnects by itself and joins at the live point. */

@@ -1,11 +1,10 @@
-import type { EntityManager } from 'typeorm';
 import type { PlaybackEvent } from '@loa/protocol';
-import { LogbookLine } from '../logbook/logbook-line.entity';
+import type { Tx } from '../database/unit-of-work';
 import { resultOf } from '../logbook/logbook-rules';
 import type { LogbookWriter } from '../logbook/logbook-writer';
-import { eventRow, lineDraft, PlaybackEventRow } from '../playback/playback-event.entity';
+import { eventRow, lineDraft } from '../playback/playback-event.entity';
+import type { PlaybackRepository } from '../playback/playback.repository';
 import type { Station } from '../stations/station.entity';
-import { LiveRelay, LiveRelayTarget } from './live-relay.entity';
 
 /** Agents report a live round as occurrence `live:<relayId>:<round>`, with the relay id as slot id. */
 export function liveOccurrenceId(relayId: string, round: number): string {
@@ -23,26 +22,26 @@ export const LIVE_CHUYEN_MUC = { relay: 'Tiếp sóng trực tiếp', emergency:
  * marked as a relay or khẩn cấp. The relay must target this station and have aired that round.
  */
 export async function ingestLiveEvent(
-  m: EntityManager,
+  m: Tx,
+  events: PlaybackRepository,
   station: Station,
   event: PlaybackEvent,
   now: string,
   logbook: LogbookWriter,
 ): Promise<string | null> {
-  const target = await m.findOneBy(LiveRelayTarget, { relayId: event.slotId, stationId: station.id });
-  const relay = target ? await m.findOneBy(LiveRelay, { id: event.slotId }) : null;
+  const relay = await events.liveRelayFor(m, event.slotId, station.id);
   if (!relay) return 'live relay is not targeted at this station';
   const round = /^live:[^:]+:(\d+)$/.exec(event.occurrenceId);
   if (!round || liveOccurrenceId(relay.id, Number(round[1])) !== event.occurrenceId || Number(round[1]) > Math.max(1, relay.roundsAired)) {
     return 'occurrence does not match the live relay';
   }
-  await m.insert(PlaybackEventRow, eventRow(station.id, event, now));
+  await events.insertEvent(m, eventRow(station.id, event, now));
   // A live round has no planned length: what the agent played is the measure.
   const planned = event.playedMs ?? 0;
   const result = resultOf(event, planned);
   if (!result) return null;
   // One line per station and round, written through the chained logbook like every other line.
-  if (await m.existsBy(LogbookLine, { stationId: station.id, occurrenceId: event.occurrenceId, revision: 0 })) return null;
+  if (await events.latestLine(m, station.id, event.occurrenceId)) return null;
   await logbook.append(m, [
     lineDraft(
       station,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { RelayCarriage } from '../alerts/alert-rules';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
@@ -76,6 +77,12 @@ type StopCause = 'stopped' | 'expired';
 
 interface ActiveRelay {
   row: LiveRelay;
+  /**
+   * A round that ended here while this instance's lease had run out (its source finished while the
+   * instance was too slow to renew): its end waits, since another instance may have taken the relay over
+   * and be airing it still. `undefined` when none waits; the round's error otherwise.
+   */
+  endWithoutLease?: string | null;
   targets: string[];
   /** The same, for the membership checks of every agent's status report. */
   targetSet: ReadonlySet<string>;
@@ -246,8 +253,8 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
   }
 
   /** The relay's in-memory state, registered as encoded here, with its expiry and microphone timers. */
-  private activate(row: LiveRelay, targets: string[], source: EncoderInput, reopen: (() => Promise<EncoderInput>) | null): ActiveRelay {
-    const recordingPath = this.store.tempPath('.mp3');
+  private activate(row: LiveRelay, targets: string[], source: EncoderInput, reopen: (() => Promise<EncoderInput>) | null, recordedBytes = 0): ActiveRelay {
+    const recordingPath = this.recordingWorkFile(row.id);
     const a: ActiveRelay = {
       row,
       targets,
@@ -267,7 +274,8 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
       offsetMs: 0,
       roundEndedAt: null,
       listeners: new Set(),
-      recording: { path: recordingPath, stream: createWriteStream(recordingPath), bytes: 0, held: 0 },
+      // A relay taken over appends to what its previous instance recorded, so the stored recording holds it all.
+      recording: { path: recordingPath, stream: createWriteStream(recordingPath, { flags: recordedBytes ? 'a' : 'w' }), bytes: recordedBytes, held: 0 },
       statuses: new Map(),
       timers: [],
       stopCause: null,
@@ -280,6 +288,23 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     if (row.expiresAt) a.timers.push(setTimeout(() => void this.stopActive(a, 'expired'), Math.max(0, Date.parse(row.expiresAt) - this.clock.now())));
     if (source.kind === 'pipe') a.timers.push(setTimeout(() => !a.micAttached && void this.stopActive(a, 'stopped'), MIC_IDLE_MS));
     return a;
+  }
+
+  /**
+   * The relay's recording while it is live: named by the relay in the store's work folder, which the
+   * instances share with the store, so the one that takes a relay over finds it and carries it on.
+   */
+  private recordingWorkFile(relayId: string): string {
+    return join(this.store.tmpDir, `live-${relayId}.mp3`);
+  }
+
+  /** How much a dead instance recorded of a relay, 0 when nothing is there. */
+  private async recordedSoFar(relayId: string): Promise<number> {
+    try {
+      return (await stat(this.recordingWorkFile(relayId))).size;
+    } catch {
+      return 0;
+    }
   }
 
   /** Ends a relay; only someone whose unit reaches every station it airs on may (a province-wide relay is not a commune's to end). */
@@ -361,7 +386,9 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     if (a.input.kind === 'stream') a.input.body.destroy();
     for (const res of a.listeners) res.end();
     a.listeners.clear();
-    a.recording.stream.end(() => void rm(a.recording.path, { force: true }));
+    // The recording is the new owner's now, which appends to it: this instance's handle is closed, and what
+    // it still held unwritten is dropped rather than written after the new owner's audio.
+    a.recording.stream.destroy();
   }
 
   /**
@@ -399,7 +426,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
       await this.cluster.release(row.id);
       return;
     }
-    const a = this.activate(row, targets, source, reopen);
+    const a = this.activate(row, targets, source, reopen, await this.recordedSoFar(row.id));
     a.round = lease.round;
     a.seq = (lease.seq + TAKEOVER_SEQ_JUMP) >>> 0;
     a.roundEndedAt = lease.roundEndedAt;
@@ -709,6 +736,25 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     if (a.encoder !== encoder) return;
     a.encoder = null;
     a.onAir = false;
+    if (!a.stopCause && !this.cluster.mayEmit(a.row.id)) {
+      // Its live.stop and its end wait for the lease: renewed, the round ends as it would have; lost, the
+      // instance that took the relay over ends it.
+      a.endWithoutLease = error;
+      this.log.warn(`relay ${a.row.id} round ${a.round} ended here while the lease had run out: its end waits for the lease`);
+      return;
+    }
+    await this.endRound(a, error);
+  }
+
+  leaseKept(relayId: string): void {
+    const a = this.active.get(relayId);
+    if (!a || a.endWithoutLease === undefined) return;
+    const error = a.endWithoutLease;
+    a.endWithoutLease = undefined;
+    void this.endRound(a, error).catch((e: Error) => this.log.error(`relay ${relayId}: ${e.message}`));
+  }
+
+  private async endRound(a: ActiveRelay, error: string | null): Promise<void> {
     a.roundEndedAt = this.clock.nowInstant();
     const reason: LiveStopFrame['reason'] = error ? 'failed' : (a.stopCause ?? 'ended');
     const stop: LiveStopFrame = { type: 'live.stop', relayId: a.row.id, round: a.round, reason };

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { CaptureStatus } from '@loa/protocol';
 import { DataSource, In, IsNull } from 'typeorm';
 import type { Tx } from '../database/unit-of-work';
+import { LiveRelay, LiveRelayTarget } from '../live/live-relay.entity';
 import { LogbookLine } from '../logbook/logbook-line.entity';
 import { Topic } from '../programmes/chuyen-muc.entity';
 import { Airing } from '../schedule/slot.entity';
@@ -39,6 +40,12 @@ export class PlaybackRepository {
 
   station(tx: Tx, id: string): Promise<Station> {
     return tx.findOneByOrFail(Station, { id });
+  }
+
+  /** The live relay `relayId` when it targets the station, else null. */
+  async liveRelayFor(tx: Tx, relayId: string, stationId: string): Promise<LiveRelay | null> {
+    if (!(await tx.existsBy(LiveRelayTarget, { relayId, stationId }))) return null;
+    return tx.findOneBy(LiveRelay, { id: relayId });
   }
 
   eventStored(tx: Tx, id: string): Promise<boolean> {

@@ -147,7 +147,7 @@ export class PlaybackService {
     if (isLiveOccurrence(event.occurrenceId)) {
       // The live path appends its own line: what this batch has gathered goes into the chain first.
       if (lines.length) await this.logbook.append(m, lines.splice(0));
-      return ingestLiveEvent(m, station, event, this.clock.nowInstant(), this.logbook);
+      return ingestLiveEvent(m, this.events, station, event, this.clock.nowInstant(), this.logbook);
     }
     // What the station aired from its own console: it has no slot; the event describes it.
     if (isLocalOccurrence(event.occurrenceId)) {
