@@ -23,6 +23,7 @@ const programme = (over: Partial<ProgrammeView> = {}): ProgrammeView => ({
   chuyenMuc: 'Cải cách hành chính',
   description: '',
   mediaAssetId: 'a-vi',
+  public: true,
   createdAt: '2026-12-01T00:00:00.000Z',
   versions: [{ id: 'v1', programmeId: 'p1', language: 'km', mediaAssetId: 'a-km', createdAt: '2026-12-01T01:00:00.000Z' }],
   ...over,
