@@ -132,7 +132,8 @@ describe('the audit trail', () => {
       const res = await api.request('GET', '/api/audit');
       expect([res.status, res.body.code, res.body.message]).toEqual([403, 'forbidden', 'Tài khoản của bạn không có quyền thực hiện thao tác này.']);
     }
-  });
+    // Four accounts made and signed in, each password hashed with scrypt twice: seconds on a busy machine.
+  }, 30_000);
 
   it('audits every table but the listed high-volume and derived ones, over every column', async () => {
     if (TEST_ENGINE === 'postgres') {
