@@ -64,6 +64,7 @@ import { LogbookSealer } from './logbook/logbook-sealer';
 import { MissSweeper } from './logbook/miss-sweeper';
 import { SealKeys } from './logbook/seal-keys';
 import { LogbookWriter } from './logbook/logbook-writer';
+import { LogbookChainRepository } from './logbook/logbook-chain.repository';
 import { LogbookController } from './logbook/logbook.controller';
 import { DossierController } from './dossier/dossier.controller';
 import { DossierService } from './dossier/dossier.service';
@@ -209,6 +210,7 @@ export class AppModule {
         PlaybackRepository,
         LogbookService,
         LogbookLinesRepository,
+        LogbookChainRepository,
         LogbookWriter,
         LogbookSealer,
         MissSweeper,
