@@ -68,6 +68,7 @@ import { LogbookChainRepository } from './logbook/logbook-chain.repository';
 import { LogbookController } from './logbook/logbook.controller';
 import { DossierController } from './dossier/dossier.controller';
 import { DossierService } from './dossier/dossier.service';
+import { DossierRepository } from './dossier/dossier.repository';
 import { LogbookService } from './logbook/logbook.service';
 import { MediaModule } from './media/media.module';
 import { DeadAirEvent } from './playback/dead-air-event.entity';
@@ -217,6 +218,7 @@ export class AppModule {
         MissesRepository,
         SealKeys,
         ReportsService,
+        DossierRepository,
         DossierService,
         AgentGateway,
         LiveHub,

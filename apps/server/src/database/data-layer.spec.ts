@@ -31,10 +31,6 @@ const NOT_YET_IN_A_REPOSITORY = [
   'live/live-cluster.ts',
   'live/live-playback.ts',
   'leadership/leadership.ts',
-  // The dossier.
-  'dossier/dossier.service.ts',
-  // The chain verifier, which reads a station's chain inside the transaction its caller (the service, the CLI) opens.
-  'logbook/logbook-verify.ts',
 ];
 
 function sources(dir: string): string[] {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
+import { Between, DataSource, LessThan, LessThanOrEqual, MoreThan, MoreThanOrEqual, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
+import type { ChainLink, SealLink } from './chain';
 import type { Tx } from '../database/unit-of-work';
 import { engineOf } from '../database/sql';
 import { LogbookLine } from './logbook-line.entity';
@@ -241,6 +242,62 @@ export class LogbookChainRepository {
     this.templates.set(key, sql);
     return sql;
   }
+}
+
+/** What verifying a station's chain reads: its bounds in a range, its lines in order, its seals. */
+export interface ChainReads {
+  /** The lowest and highest chain positions of the station's lines written in the range. */
+  bounds(stationId: string, range: { from?: string; to?: string }): Promise<{ lo: number | null; hi: number | null }>;
+  /** The newest line before position `pos`. */
+  lineBefore(stationId: string, pos: number): Promise<ChainLink | null>;
+  /** The station's seals from position `from` to `to` (inclusive; null: no bound). */
+  seals(stationId: string, from: number | null, to: number | null): Promise<SealLink[]>;
+  /** The first seal at or after `pos` (`first`), or the last at or before it (`last`). */
+  sealNear(stationId: string, pos: number, edge: 'first' | 'last'): Promise<{ lastChainPos: number; signature: string | null } | null>;
+  /** The first (or last) position among the station's seals that carry this signature. */
+  runEnd(stationId: string, signature: string, edge: 'first' | 'last'): Promise<number | null>;
+  /** Up to `limit` lines after position `after`, in chain order. */
+  linesAfter(stationId: string, after: number, limit: number): Promise<ChainLink[]>;
+}
+
+/** The chain reads inside a transaction (or on any TypeORM manager, as the command line has). */
+export function chainReads(tx: Tx): ChainReads {
+  return {
+    async bounds(stationId, range) {
+      const qb = tx.createQueryBuilder(LogbookLine, 'l').select('MIN(l.chainPos)', 'lo').addSelect('MAX(l.chainPos)', 'hi').where('l.stationId = :stationId', { stationId });
+      if (range.from) qb.andWhere('l.createdAt >= :from', { from: range.from });
+      if (range.to) qb.andWhere('l.createdAt < :to', { to: range.to });
+      const b = await qb.getRawOne<{ lo: number | string | null; hi: number | string | null }>();
+      return { lo: b?.lo === null || b?.lo === undefined ? null : Number(b.lo), hi: b?.hi === null || b?.hi === undefined ? null : Number(b.hi) };
+    },
+    async lineBefore(stationId, pos) {
+      const line = await tx.findOne(LogbookLine, { where: { stationId, chainPos: LessThan(pos) }, order: { chainPos: 'DESC' } });
+      return line as unknown as ChainLink | null;
+    },
+    async seals(stationId, from, to) {
+      const lastChainPos = from === null ? undefined : to === null ? MoreThanOrEqual(from) : Between(from, to);
+      return (await tx.find(LogbookSeal, { where: lastChainPos ? { stationId, lastChainPos } : { stationId } })) as SealLink[];
+    },
+    sealNear(stationId, pos, edge) {
+      return tx.findOne(LogbookSeal, {
+        where: { stationId, lastChainPos: edge === 'first' ? MoreThanOrEqual(pos) : LessThanOrEqual(pos) },
+        order: { lastChainPos: edge === 'first' ? 'ASC' : 'DESC' },
+        select: { lastChainPos: true, signature: true },
+      });
+    },
+    async runEnd(stationId, signature, edge) {
+      const found = await tx
+        .createQueryBuilder(LogbookSeal, 's')
+        .select(edge === 'first' ? 'MIN(s.lastChainPos)' : 'MAX(s.lastChainPos)', 'pos')
+        .where('s.stationId = :stationId AND s.signature = :signature', { stationId, signature })
+        .getRawOne<{ pos: number | string | null }>();
+      return found?.pos === null || found?.pos === undefined ? null : Number(found.pos);
+    },
+    async linesAfter(stationId, after, limit) {
+      const page = await tx.find(LogbookLine, { where: { stationId, chainPos: MoreThan(after) }, order: { chainPos: 'ASC', id: 'ASC' }, take: limit });
+      return page as unknown as ChainLink[];
+    },
+  };
 }
 
 /** The driver's connection under a PostgreSQL transaction, for COPY, which TypeORM does not speak. */
