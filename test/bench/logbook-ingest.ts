@@ -7,6 +7,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/server/src/app.module';
@@ -33,10 +34,41 @@ export interface Ingest {
   ingestS: number;
   writingCpuUs: number;
   seals: number;
+  /** CPU seconds the database's own server processes spent on the ingest (PostgreSQL on this machine); null when not measurable. */
+  serverCpuS: number | null;
+}
+
+/**
+ * CPU seconds used so far by the PostgreSQL backends serving `database` on this machine, from /proc: on a
+ * shared machine the wall clock measures the neighbours as much as the writer and the server.
+ */
+function backendCpuS(database: string): number | null {
+  let ticks = 0;
+  let found = false;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return null;
+  }
+  for (const pid of pids) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.startsWith('postgres: ') || !cmd.split(' ').includes(database)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+      found = true;
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  // Clock ticks of 1/100 s, as on every Linux this runs on.
+  return found ? ticks / 100 : null;
 }
 
 /** Writes `total` lines through the server's logbook writer in transactions of BATCH lines, timing only those. */
-export async function ingest(app: INestApplicationContext, total: number, engine: string): Promise<Ingest> {
+export async function ingest(app: INestApplicationContext, total: number, engine: string, database: string | null = null): Promise<Ingest> {
   const unit = await app.get(UnitsService).create({ name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh' });
   const stations: Pick<Station, 'id' | 'name' | 'unitId'>[] = [];
   for (let i = 0; i < STATIONS; i++) stations.push((await app.get(StationsService).create({ unitId: unit.id, name: `Trạm xã số ${i + 1}`, code: `xa-${i + 1}` })).station);
@@ -63,6 +95,7 @@ export async function ingest(app: INestApplicationContext, total: number, engine
   let writing = 0;
   // CPU time too: on a shared machine the wall clock measures the neighbours as much as the writer.
   let writingCpuUs = 0;
+  const server0 = database ? backendCpuS(database) : null;
   for (let k = 0; k < total; k += BATCH) {
     const batch: LineDraft[] = [];
     for (let j = k; j < Math.min(total, k + BATCH); j++) batch.push(draft(j));
@@ -74,10 +107,13 @@ export async function ingest(app: INestApplicationContext, total: number, engine
     writing += performance.now() - t0;
     if ((k / BATCH) % 20 === 0) log(`ingest ${k + batch.length}/${total}`);
   }
+  const server1 = database ? backendCpuS(database) : null;
+  const serverCpuS = server0 !== null && server1 !== null ? server1 - server0 : null;
   const seals = Number((await db.query('SELECT COUNT(*) AS n FROM logbook_seal'))[0].n);
   const ingestS = writing / 1000;
-  log(`ingest (${engine}): ${(total / ingestS).toFixed(0)} lines/s, ${(total / (writingCpuUs / 1e6)).toFixed(0)} lines per CPU second, ${seals} signed seals`);
-  return { stations, ingestS, writingCpuUs, seals };
+  const server = serverCpuS === null ? '' : `, ${serverCpuS.toFixed(1)} CPU s in the database server`;
+  log(`ingest (${engine}): ${(total / ingestS).toFixed(0)} lines/s, ${(total / (writingCpuUs / 1e6)).toFixed(0)} lines per CPU second of Node${server}, ${seals} signed seals`);
+  return { stations, ingestS, writingCpuUs, seals, serverCpuS };
 }
 
 /** The same ingest on the (empty) PostgreSQL database `url`, in an application context of its own. */
@@ -86,7 +122,7 @@ export async function ingestOnPostgres(total: number, url: string, dir: string):
   const app = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: ['error'] });
   try {
     log('started on PostgreSQL');
-    return await ingest(app, total, 'postgres');
+    return await ingest(app, total, 'postgres', new URL(url).pathname.slice(1));
   } finally {
     await app.close();
   }

@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     const usage = process.resourceUsage();
     const peakRssMb = usage.maxRSS / 1024;
     log(`cpu: ${((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(1)} s in all`);
-    // PostgreSQL after the rest, so the figures above are SQLite's alone. Its CPU is the server's, not ours: wall clock only.
+    // PostgreSQL after the rest, so the figures above are SQLite's alone. Its server's CPU is read from /proc where it runs here.
     const pg = await ingestOnAnyPostgres(total, values.pg ?? false, dir);
     process.stdout.write(
       JSON.stringify({
@@ -133,7 +133,15 @@ async function main(): Promise<void> {
         dossier_rss_mb: dossier.rssMb,
         dossier_rss_before_mb: dossier.rssBeforeMb,
         dossier_mb: dossier.mb,
-        ...(pg ? { ingest_per_s_pg: Math.round(total / pg.ingestS), signed_seals_pg: pg.seals } : {}),
+        ...(pg
+          ? {
+              ingest_per_s_pg: Math.round(total / pg.ingestS),
+              // Node's CPU and the database server's, per line: what the ingest costs whatever the machine's load.
+              ingest_node_cpu_s_pg: +(pg.writingCpuUs / 1e6).toFixed(2),
+              ...(pg.serverCpuS !== null ? { ingest_server_cpu_s_pg: +pg.serverCpuS.toFixed(2), ingest_per_cpu_s_pg: Math.round(total / (pg.writingCpuUs / 1e6 + pg.serverCpuS)) } : {}),
+              signed_seals_pg: pg.seals,
+            }
+          : {}),
       }) + '\n',
     );
   } finally {

@@ -64,9 +64,11 @@ import { LogbookSealer } from './logbook/logbook-sealer';
 import { MissSweeper } from './logbook/miss-sweeper';
 import { SealKeys } from './logbook/seal-keys';
 import { LogbookWriter } from './logbook/logbook-writer';
+import { LogbookChainRepository } from './logbook/logbook-chain.repository';
 import { LogbookController } from './logbook/logbook.controller';
 import { DossierController } from './dossier/dossier.controller';
 import { DossierService } from './dossier/dossier.service';
+import { DossierRepository } from './dossier/dossier.repository';
 import { LogbookService } from './logbook/logbook.service';
 import { MediaModule } from './media/media.module';
 import { DeadAirEvent } from './playback/dead-air-event.entity';
@@ -221,12 +223,14 @@ export class AppModule {
         PlaybackRepository,
         LogbookService,
         LogbookLinesRepository,
+        LogbookChainRepository,
         LogbookWriter,
         LogbookSealer,
         MissSweeper,
         MissesRepository,
         SealKeys,
         ReportsService,
+        DossierRepository,
         DossierService,
         AgentGateway,
         LiveHub,

@@ -30,11 +30,6 @@ const NOT_YET_IN_A_REPOSITORY = [
   'live/live.service.ts',
   'live/live-cluster.ts',
   'leadership/leadership.ts',
-  // The logbook's writing side and the dossier.
-  'logbook/logbook-writer.ts',
-  'dossier/dossier.service.ts',
-  // The chain verifier, which reads a station's chain inside the transaction its caller (the service, the CLI) opens.
-  'logbook/logbook-verify.ts',
 ];
 
 function sources(dir: string): string[] {

@@ -1,39 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DataSource, In } from 'typeorm';
 import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { LiveRelay } from '../live/live-relay.entity';
 import { csvLine } from '../logbook/csv';
 import { LocalTime } from '../logbook/local-time';
-import { LogbookLine } from '../logbook/logbook-line.entity';
 import { issuerOf, LogbookFilter, LogbookService } from '../logbook/logbook.service';
 import { SealKeys } from '../logbook/seal-keys';
 import { shortFingerprint } from '../logbook/seal-signature';
-import { MediaAsset } from '../media/media-asset.entity';
 import { MediaStorage } from '../media/media-store';
 import { BROADCAST_EXT } from '../media/media.service';
 import { PlanTargetsService } from '../plan-targets/plan-targets.service';
-import { Programme } from '../programmes/programme.entity';
-import { ProgrammeVersion } from '../programmes/programme-version.entity';
 import { languageLabel, MAIN_LANGUAGE } from '@loa/api-types';
 import { PERIOD_LABELS } from '../reports/report-math';
 import { ReportsService } from '../reports/reports.service';
-import { Station } from '../stations/station.entity';
-import { Unit } from '../units/unit.entity';
 import { UnitsService } from '../units/units.service';
-import { DossierClosure } from './dossier-closure.entity';
+import type { DossierClosure } from './dossier-closure.entity';
 import { DOSSIER_FORMAT, MANIFEST_PATH, SIGNATURE_PATH, signedBytes, type DossierManifest, type ManifestSignature } from './dossier-manifest';
 import { periodFor, type NamedPeriod } from './dossier-period';
 import { EMBEDDED_KEY_PATH } from './dossier-verify';
 import { DossierZip } from './dossier-zip';
+import { DossierRepository, type DossierStation } from './dossier.repository';
 import type { CloseDossierDto, DossierQuery } from './dto/dossier.dto';
 
 /** Results that mean the programme reached air, at least in part. */
@@ -44,7 +36,7 @@ const MAX_PERIOD_MS = 400 * 86_400_000;
 export interface DossierPlan {
   who: Principal;
   filter: LogbookFilter & { from: string; to: string };
-  stations: Pick<Station, 'id' | 'code' | 'name' | 'unitId'>[];
+  stations: DossierStation[];
   audio: 'files' | 'links';
   generatedAt: string;
   report: NamedPeriod | null;
@@ -79,14 +71,14 @@ export class DossierService {
   private readonly local: LocalTime;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly store: DossierRepository,
     private readonly logbook: LogbookService,
     private readonly reports: ReportsService,
     private readonly planTargets: PlanTargetsService,
     private readonly access: AccessPolicy,
     private readonly units: UnitsService,
     private readonly keys: SealKeys,
-    private readonly store: MediaStorage,
+    private readonly media: MediaStorage,
     private readonly clock: Clock,
     config: AppConfig,
   ) {
@@ -96,23 +88,18 @@ export class DossierService {
   async prepare(who: Principal, q: DossierQuery): Promise<DossierPlan> {
     const { from, to } = period(q.from, q.to);
     if (q.stationId && q.unitId) throw new LoaError('validation_failed', 'Chọn một trạm hoặc một đơn vị, không chọn cả hai.', { fields: [{ field: 'unitId', problems: ['with stationId'] }] });
-    const stationRepo = this.db.getRepository(Station);
-    const select = { id: true, code: true, name: true, unitId: true } as const;
     if (q.stationId) {
-      const station = await stationRepo.findOne({ select, where: { id: q.stationId } });
+      const [station] = await this.store.stations({ stationId: q.stationId });
       if (!station) throw new LoaError('not_found', 'Không tìm thấy trạm này.', { id: q.stationId });
       await this.access.requireStation(who, station.id, 'read');
     }
     if (q.unitId) {
-      if (!(await this.db.getRepository(Unit).existsBy({ id: q.unitId }))) throw new LoaError('not_found', 'Không tìm thấy đơn vị này.', { id: q.unitId });
+      if (!(await this.store.unitExists(q.unitId))) throw new LoaError('not_found', 'Không tìm thấy đơn vị này.', { id: q.unitId });
       await this.access.requireUnit(who, q.unitId, 'read');
     }
     const scoped = await this.logbook.scope(who, { stationId: q.stationId, unitId: q.unitId });
     const filter = { ...scoped, from, to };
-    let stations: DossierPlan['stations'];
-    if (filter.stationId) stations = await stationRepo.find({ select, where: { id: filter.stationId } });
-    else if (filter.unitId) stations = await stationRepo.find({ select, where: { unitId: In(await this.units.subtreeIds(filter.unitId)) }, order: { name: 'ASC' } });
-    else stations = await stationRepo.find({ select, order: { name: 'ASC' } });
+    const stations = await this.store.stations(filter.stationId ? { stationId: filter.stationId } : filter.unitId ? { unitIds: await this.units.subtreeIds(filter.unitId) } : 'all');
     const lastDay = this.local.day(Date.parse(to) - 1);
     return { who, filter, stations, audio: q.audio ?? 'files', generatedAt: this.clock.nowInstant(), report: periodFor(this.local.day(from), lastDay) };
   }
@@ -166,7 +153,7 @@ export class DossierService {
       let size: number | null = null;
       let available = false;
       if (p.sha256) {
-        const path = this.store.pathOf(p.sha256, BROADCAST_EXT);
+        const path = this.media.pathOf(p.sha256, BROADCAST_EXT);
         size = await stat(path).then(
           (s) => s.size,
           () => null,
@@ -254,39 +241,17 @@ export class DossierService {
     const stationIds = plan.stations.map((s) => s.id);
     if (!stationIds.length) return [];
     const counts = new Map<string, number>();
-    // Station by station, so no query carries more bound parameters than SQLite allows.
-    for (let i = 0; i < stationIds.length; i += 500) {
-      const rows = await this.db
-        .getRepository(LogbookLine)
-        .createQueryBuilder('l')
-        .select('l.programmeId', 'programmeId')
-        .addSelect('l.language', 'language')
-        .addSelect('COUNT(*)', 'airings')
-        .where('l.stationId IN (:...ids)', { ids: stationIds.slice(i, i + 500) })
-        .andWhere('l.plannedStart >= :from AND l.plannedStart < :to', { from: plan.filter.from, to: plan.filter.to })
-        .andWhere('l.result IN (:...aired)', { aired: AIRED_RESULTS })
-        .groupBy('l.programmeId')
-        .addGroupBy('l.language')
-        .getRawMany<{ programmeId: string; language: string | null; airings: number | string }>();
-      for (const r of rows) {
-        // Each language version that aired is its own audio; the programme's own (Vietnamese) audio, and lines from before versions, are one.
-        const key = versionKey(r.programmeId, r.language);
-        counts.set(key, (counts.get(key) ?? 0) + Number(r.airings));
-      }
+    for (const r of await this.store.airings(stationIds, plan.filter.from, plan.filter.to, AIRED_RESULTS)) {
+      // Each language version that aired is its own audio; the programme's own (Vietnamese) audio, and lines from before versions, are one.
+      const key = versionKey(r.programmeId, r.language);
+      counts.set(key, (counts.get(key) ?? 0) + r.airings);
     }
     const ids = [...new Set([...counts.keys()].map((k) => k.split(KEY_SEP)[0]))];
-    const versions = new Map<string, ProgrammeVersion>();
-    const programmes = new Map<string, Programme>();
-    const relays = new Map<string, LiveRelay>();
-    const assets = new Map<string, MediaAsset>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      for (const p of await this.db.getRepository(Programme).findBy({ id: In(chunk) })) programmes.set(p.id, p);
-      for (const r of await this.db.getRepository(LiveRelay).findBy({ id: In(chunk) })) relays.set(r.id, r);
-      for (const v of await this.db.getRepository(ProgrammeVersion).findBy({ programmeId: In(chunk) })) versions.set(versionKey(v.programmeId, v.language), v);
-    }
+    const programmes = new Map((await this.store.programmes(ids)).map((p) => [p.id, p]));
+    const relays = new Map((await this.store.relays(ids)).map((r) => [r.id, r]));
+    const versions = new Map((await this.store.versions(ids)).map((v) => [versionKey(v.programmeId, v.language), v]));
     const assetIds = [...new Set([...[...programmes.values()].map((p) => p.mediaAssetId), ...[...versions.values()].map((v) => v.mediaAssetId)])];
-    for (let i = 0; i < assetIds.length; i += 500) for (const a of await this.db.getRepository(MediaAsset).findBy({ id: In(assetIds.slice(i, i + 500)) })) assets.set(a.id, a);
+    const assets = new Map((await this.store.assets(assetIds)).map((a) => [a.id, a]));
     const out: AiredProgramme[] = [];
     for (const key of [...counts.keys()].sort()) {
       const airings = counts.get(key)!;
@@ -319,34 +284,29 @@ export class DossierService {
     const { from, to } = period(dto.from, dto.to);
     if (!dto.stationId === !dto.unitId) throw new LoaError('validation_failed', 'Chọn đúng một trạm hoặc một đơn vị để khóa hồ sơ.', { fields: [{ field: 'stationId', problems: ['exactly one of stationId, unitId'] }] });
     if (to > this.clock.nowInstant()) throw new LoaError('validation_failed', 'Chỉ khóa được hồ sơ của một kỳ đã kết thúc.', { fields: [{ field: 'to', problems: ['in the future'] }] });
-    const stationRepo = this.db.getRepository(Station);
-    let stations: Station[];
+    let stations: DossierStation[];
     if (dto.stationId) {
-      const station = await stationRepo.findOneBy({ id: dto.stationId });
+      const [station] = await this.store.stations({ stationId: dto.stationId });
       if (!station) throw new LoaError('not_found', 'Không tìm thấy trạm này.', { id: dto.stationId });
       await this.access.requireStation(who, station.id, 'write');
       stations = [station];
     } else {
-      if (!(await this.db.getRepository(Unit).existsBy({ id: dto.unitId! }))) throw new LoaError('not_found', 'Không tìm thấy đơn vị này.', { id: dto.unitId });
+      if (!(await this.store.unitExists(dto.unitId!))) throw new LoaError('not_found', 'Không tìm thấy đơn vị này.', { id: dto.unitId });
       await this.access.requireUnit(who, dto.unitId!, 'write');
-      stations = await stationRepo.find({ where: { unitId: In(await this.units.subtreeIds(dto.unitId!)) } });
+      stations = await this.store.stations({ unitIds: await this.units.subtreeIds(dto.unitId!) });
       if (!stations.length) throw new LoaError('validation_failed', 'Đơn vị này chưa có trạm nào để khóa hồ sơ.');
     }
     const now = this.clock.nowInstant();
     const closedBy = who.kind === 'user' ? who.userId : null;
-    const closures = await this.db.transaction((m) =>
-      m.save(
-        stations.map((s) =>
-          m.create(DossierClosure, { stationId: s.id, unitId: dto.unitId ?? null, periodStart: from, periodEnd: to, note: dto.note?.trim() || null, closedBy, closedAt: now }),
-        ),
-      ),
+    const closures = await this.store.closeAll(
+      stations.map((s) => ({ stationId: s.id, unitId: dto.unitId ?? null, periodStart: from, periodEnd: to, note: dto.note?.trim() || null, closedBy, closedAt: now })),
     );
     return { closed: closures.length, closures };
   }
 
   /** The closings of the stations `who` may see, newest first. */
   async closures(who: Principal, stationId?: string): Promise<DossierClosure[]> {
-    const rows = await this.db.getRepository(DossierClosure).find({ where: stationId ? { stationId } : {}, order: { closedAt: 'DESC' }, take: 1000 });
+    const rows = await this.store.closures(stationId, 1000);
     return this.access.filterByStation(who, rows, (r) => r.stationId);
   }
 }

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { LogbookLine } from './logbook-line.entity';
 import { verifyStationChain } from './logbook-verify';
+import { LogbookChainRepository } from './logbook-chain.repository';
 import { LineDraft, LogbookWriter } from './logbook-writer';
 import { SealKeys } from './seal-keys';
 
@@ -62,7 +63,7 @@ describe(`logbook chains with concurrent writers (${TEST_ENGINE})`, () => {
     sources.push(...(await Promise.all(Array.from({ length: instances }, () => openDatabase(dataSourceOptions(config.database))))));
     // Each instance has its own writer, as each server process does, all signing with the one seal key.
     const keys = new SealKeys(config);
-    writers.push(...sources.map((db) => new LogbookWriter(config, keys, db)));
+    writers.push(...sources.map((db) => new LogbookWriter(config, keys, new LogbookChainRepository(db))));
   });
 
   afterAll(async () => {
@@ -124,5 +125,14 @@ describe(`logbook chains with concurrent writers (${TEST_ENGINE})`, () => {
       ]);
       expect(await verifyStationChain(db.manager, stationId)).toMatchObject({ ok: true, checked: 6 });
     }
+  });
+
+  it('stores text with tabs, line breaks, backslashes and quotes exactly as it was hashed', async () => {
+    const db = sources[0];
+    const odd = 'Dòng 1\nDòng\t2 \\N "trích" \\ \r kết';
+    await db.transaction((m) => writers[0].append(m, [{ ...draft('station-text', 0), programmeTitle: odd, detail: odd, speakerClusters: '\\N' }]));
+    const [line] = await db.getRepository(LogbookLine).find({ where: { stationId: 'station-text' } });
+    expect([line.programmeTitle, line.detail, line.speakerClusters, line.topic]).toEqual([odd, odd, '\\N', null]);
+    expect(await verifyStationChain(db.manager, 'station-text')).toMatchObject({ ok: true, checked: 1 });
   });
 });

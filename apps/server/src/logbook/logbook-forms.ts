@@ -187,6 +187,32 @@ export async function writeLogbookXlsx(out: Writable, meta: FormMeta, columns: L
   return total;
 }
 
+/** Bytes the PDF may hold back for a slow reader before rows wait. */
+export const PDF_BACKLOG = 256 * 1024;
+
+/**
+ * Waits until the reader has taken what the PDF wrote. pdfkit pushes every page into its stream without
+ * heeding backpressure, and rows read from an embedded database never yield to I/O, so a quarter's
+ * logbook written into a slower reader (a ZIP, a network) would otherwise sit in memory until the end.
+ */
+async function caughtUp(doc: PDFKit.PDFDocument, out: Writable): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  while (!out.destroyed && (out.writableNeedDrain || doc.readableLength > PDF_BACKLOG)) {
+    await new Promise<void>((resolve) => {
+      if (!out.writableNeedDrain) return setImmediate(resolve);
+      const done = () => {
+        out.off('drain', done);
+        out.off('close', done);
+        out.off('error', done);
+        resolve();
+      };
+      out.on('drain', done);
+      out.on('close', done);
+      out.on('error', done);
+    });
+  }
+}
+
 const ROW_H = 13;
 const FONT_SIZE = 7;
 /** The smallest size a crowded cell may shrink to before its row simply grows. */
@@ -351,6 +377,7 @@ export async function writeLogbookPdf(out: Writable, meta: FormMeta, columns: Lo
         y += fit.height;
         totals.add(row);
       }
+      await caughtUp(doc, out);
     }
     frame(top, y);
     if (y + ROW_H * 7 > pageH - MARGIN) {

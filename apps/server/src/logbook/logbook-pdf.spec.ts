@@ -1,8 +1,8 @@
 import PDFDocument from 'pdfkit';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { pdfText } from '../../../../test/support/pdf-text';
 import { logbookColumns, type ExportRow } from './logbook-columns';
-import { columnWidths, writeLogbookPdf, type StationSection } from './logbook-forms';
+import { columnWidths, PDF_BACKLOG, writeLogbookPdf, type StationSection } from './logbook-forms';
 import { LocalTime } from './local-time';
 
 const local = new LocalTime('Asia/Ho_Chi_Minh');
@@ -93,6 +93,32 @@ describe('the printed logbook prints every cell whole', () => {
       text.mockRestore();
     }
   }, 30_000);
+
+  it('waits for a slow reader instead of holding the whole document in memory', async () => {
+    // A reader that takes each chunk on a later turn of the event loop, as a ZIP or a socket does.
+    let received = 0;
+    const out = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _enc, cb) {
+        received += chunk.length;
+        setImmediate(cb);
+      },
+    });
+    let receivedWhenRead = 0;
+    // Rows that come without waiting on I/O, as an embedded database gives them.
+    async function* pages() {
+      for (let p = 0; p < 50; p++) yield Array.from({ length: 100 }, (_, i) => line((i % 28) + 1, { number: p * 100 + i + 1, detail: null, reason: null }));
+      receivedWhenRead = received;
+    }
+    async function* sections(): AsyncGenerator<StationSection> {
+      yield { stationName: 'Trạm Cẩm Thịnh', pages: pages() };
+    }
+    const meta = { issuingUnit: 'Huyện Cẩm Xuyên', period: 'Quý I', printedAt: '31/12/2026 10:00:00', digest: 'a'.repeat(64), seal: ['Khóa niêm phong Ed25519: ab12cd34'] };
+    await writeLogbookPdf(out, meta, logbookColumns(local), sections());
+    expect(received).toBeGreaterThan(2 * (PDF_BACKLOG + 64 * 1024));
+    // Once the last rows are read, all but a bounded tail of the document has reached the reader.
+    expect(received - receivedWhenRead).toBeLessThanOrEqual(PDF_BACKLOG + 64 * 1024);
+  }, 60_000);
 
   it('gives date and time columns the width of their widest value, whatever the weights say', () => {
     const widthOf = (t: string) => t.length * 4;
