@@ -32,7 +32,7 @@ describe('Runner with the null player and the real clock', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function newRunner(proof?: ConstructorParameters<typeof Runner>[0]['proof']): Runner {
+  function newRunner(proof?: ConstructorParameters<typeof Runner>[0]['proof'], log = silentLogger): Runner {
     runner = new Runner({
       ...(proof ? { proof } : {}),
       clock,
@@ -40,7 +40,7 @@ describe('Runner with the null player and the real clock', () => {
       store,
       outbox,
       media: { has: (s) => present.has(s), pathOf: (s) => `/nowhere/${s}.mp3` },
-      log: silentLogger,
+      log,
       lateGraceMs: 2000,
       prepareLeadMs: 150,
     });
@@ -90,6 +90,17 @@ describe('Runner with the null player and the real clock', () => {
       ['vi', 'finished', undefined],
       ['missing', 'failed', 'hmn'],
     ]);
+  });
+
+  it('logs, for a start on its instant, how late its timer woke it and how long the kernel kept it off the CPU', async () => {
+    const lines: string[] = [];
+    const a = at(300, 'a');
+    newRunner(undefined, { ...silentLogger, info: (m) => lines.push(m) }).start(snapshot(1, [a]));
+    await until(() => events().some((e) => e.kind === 'started'));
+    const line = lines.find((l) => l.startsWith('Bắt đầu phát'));
+    // The run-queue wait comes from Linux's schedstat; elsewhere only the timer's lateness is known.
+    const timing = process.platform === 'linux' ? /\(a\), lệch \d+\.\d{3} ms \(hẹn giờ trễ -?\d+\.\d{3} ms, chờ CPU \d+\.\d{3} ms\)$/ : /\(a\), lệch \d+\.\d{3} ms \(hẹn giờ trễ -?\d+\.\d{3} ms\)$/;
+    expect(line).toMatch(timing);
   });
 
   it('writes the capture’s verdict on the final event once it is known, and no_capture without a capture', async () => {

@@ -20,6 +20,19 @@ describe('FilePlayer', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('decodes a programme aired again only once, and again once its file has changed', async () => {
+    const player = new FilePlayer(join(dir, 'sink-again'), new SyncedClock());
+    const file = join(dir, 'again.mp3');
+    makeTone(file, 1, 1);
+    const pcmOf = async (id: string) => ((await player.prepare(item(id, Date.now() + 60_000), file)) as unknown as { pcm: Buffer }).pcm;
+    const first = await pcmOf('a');
+    expect(await pcmOf('b')).toBe(first);
+    makeTone(file, 2, 1);
+    const changed = await pcmOf('c');
+    expect(changed).not.toBe(first);
+    expect(changed.length).toBeGreaterThan(first.length);
+  });
+
   it('writes exactly the decoded samples as a WAV, stamped at the start, and journals it', async () => {
     const sinkDir = join(dir, 'sink');
     const clock = new SyncedClock();

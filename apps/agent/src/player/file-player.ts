@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScheduleItem } from '@loa/protocol';
 import type { Clock } from '../clock';
 import { decodeToPcm, pcmDurationMs, probeChannels } from './decode';
 import { SAMPLE_RATE, type Playback, type PlaybackResult, type Player, type Prepared } from './player';
 import { wavHeader } from './wav';
+
+/** Decoded programmes kept between airings, each at most DECODED_MAX_BYTES (about three minutes of stereo). */
+const DECODED_KEPT = 3;
+const DECODED_MAX_BYTES = 32 << 20;
 
 /** Appends and rewrites of one journal run one after another, so a rewrite never loses an append. */
 const journals = new Map<string, Promise<unknown>>();
@@ -69,6 +73,7 @@ export function sinkFileName(startedAt: number, occurrenceId: string): string {
 export class FilePlayer implements Player {
   readonly kind = 'file';
   private readonly playing = new Set<Playback>();
+  private readonly decoded = new Map<string, { key: string; result: Promise<{ channels: number; pcm: Buffer }> }>();
 
   constructor(
     private readonly sinkDir: string,
@@ -77,8 +82,7 @@ export class FilePlayer implements Player {
 
   async prepare(item: ScheduleItem, filePath: string): Promise<Prepared> {
     await mkdir(this.sinkDir, { recursive: true });
-    const channels = await probeChannels(filePath);
-    const pcm = await decodeToPcm(filePath, channels);
+    const { channels, pcm } = await this.decode(filePath);
     const prepared: FilePrepared = {
       item,
       filePath,
@@ -89,6 +93,32 @@ export class FilePlayer implements Player {
       },
     };
     return prepared;
+  }
+
+  /**
+   * The programme's PCM, decoded once for as long as the file stays the same: the same programme aired
+   * again is ready at once, and starting two ffmpeg processes per airing on a loaded box can take longer
+   * than the gap between two short items. Nothing writes into the buffer, so airings share it.
+   */
+  private async decode(filePath: string): Promise<{ channels: number; pcm: Buffer }> {
+    const { size, mtimeMs } = await stat(filePath);
+    const key = `${size}:${mtimeMs}`;
+    const hit = this.decoded.get(filePath);
+    if (hit && hit.key === key) {
+      // Most recently used last, so the oldest is the one dropped.
+      this.decoded.delete(filePath);
+      this.decoded.set(filePath, hit);
+      return hit.result;
+    }
+    const result = probeChannels(filePath).then(async (channels) => ({ channels, pcm: await decodeToPcm(filePath, channels) }));
+    this.decoded.set(filePath, { key, result });
+    // A failed decode is tried again next time; a long programme is not kept once decoded.
+    const forget = () => {
+      if (this.decoded.get(filePath)?.result === result) this.decoded.delete(filePath);
+    };
+    result.then((r) => r.pcm.length > DECODED_MAX_BYTES && forget(), forget);
+    while (this.decoded.size > DECODED_KEPT) this.decoded.delete(this.decoded.keys().next().value!);
+    return result;
   }
 
   start(p: Prepared): Playback {
