@@ -91,8 +91,8 @@ class Agent implements AgentHandle {
   ) {
     this.log = options.log ?? consoleLogger();
     this.store = new AgentStore(join(config.cacheDir, 'agent.db'));
-    this.outbox = new Outbox(this.store);
     this.clock = options.clock ?? new SyncedClock();
+    this.outbox = new Outbox(this.store, this.clock);
     this.snapshot = this.store.loadSnapshot();
     this.cache = new MediaCache({
       dir: join(config.cacheDir, 'media'),
@@ -104,6 +104,7 @@ class Agent implements AgentHandle {
       downloadKbps: config.downloadKbps,
       downloadWindow: config.downloadWindow,
       urgentMs: config.downloadUrgentHours * 3600_000,
+      clock: this.clock,
       ...options.cache,
     });
     const clusters: ClusterOutput[] = Object.entries(config.clusters).map(([id, device]) => ({
@@ -160,6 +161,7 @@ class Agent implements AgentHandle {
       },
       onFrame: (f) => this.onFrame(f),
       onBinary: (data) => this.live.onAudio(data),
+      clock: this.clock,
       ...options.link,
     });
     this.live = new LiveReceiver({
@@ -465,7 +467,7 @@ class Agent implements AgentHandle {
 
   private flushEvents(): void {
     if (!this.link.connected) return;
-    const now = Date.now();
+    const now = this.clock.localNow();
     const resendAfter = this.options.resendAfterMs ?? 30_000;
     const due = this.outbox
       .pending(5000)
@@ -498,7 +500,7 @@ class Agent implements AgentHandle {
       const health = await collectHealth({
         cacheDir: this.config.cacheDir,
         // The player follows server time, but logs, files and anything else on the box follow the system clock.
-        clock: this.clock.hasSamples() ? { offsetMs: this.clock.serverNow() - Date.now(), roundTripMs: this.clock.roundTripMs() ?? 0 } : null,
+        clock: this.clock.hasSamples() ? { offsetMs: this.clock.serverNow() - this.clock.systemNow(), roundTripMs: this.clock.roundTripMs() ?? 0 } : null,
         items: this.snapshot?.items ?? [],
         has: (sha) => this.cache.has(sha),
         done: (id) => {

@@ -125,7 +125,7 @@ export class Announcements {
     const stored: Stored = { local, file };
     this.o.store.db
       .prepare('INSERT INTO local_airing (id, json, state, at, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, JSON.stringify(stored), 'pending', at, new Date().toISOString());
+      .run(id, JSON.stringify(stored), 'pending', at, new Date(this.o.clock.systemNow()).toISOString());
     this.o.log.info(`Thông báo tại trạm "${local.title}" (${local.kind === 'text' ? 'đọc văn bản' : 'ghi âm'}) sẽ phát lúc ${at}`);
     this.arm(id, at);
     this.changed();

@@ -18,7 +18,7 @@ import type { ConsoleOutput } from './ports';
 const PIN = '482913';
 /** The answers are checked field by field. */
 const read = (res: Response): Promise<any> => res.json();
-const clock: Clock = { localNow: () => Date.now(), serverNow: () => Date.now(), offsetMs: () => 0 };
+const clock: Clock = { localNow: () => Date.now(), serverNow: () => Date.now(), offsetMs: () => 0, systemNow: () => Date.now() };
 
 describe('the local console on the station box', () => {
   let dir: string;

@@ -92,8 +92,8 @@ export class ConsoleServer {
   private readonly sessions: Sessions;
 
   constructor(private readonly o: ConsoleServerOptions) {
-    this.limiter = o.limiter ?? new LoginLimiter();
-    this.sessions = o.sessions ?? new Sessions();
+    this.limiter = o.limiter ?? new LoginLimiter({ now: () => o.clock.localNow() });
+    this.sessions = o.sessions ?? new Sessions(undefined, () => o.clock.localNow());
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.headersTimeout = 20_000;
     this.server.requestTimeout = 300_000;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { FfmpegService } from './ffmpeg.service';
 import { MediaAsset } from './media-asset.entity';
@@ -48,7 +49,7 @@ describe('conversion jobs shared by several instances', () => {
       mediaDir: root,
       maxUploadBytes: 1 << 30,
       sharedJobs: true,
-    });
+    }, new Clock());
     services.push(service);
     return { service, store, db };
   }

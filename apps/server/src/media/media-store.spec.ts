@@ -102,7 +102,7 @@ describe('MediaStore', () => {
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
     utimesSync(stale, twoHoursAgo, twoHoursAgo);
 
-    expect(await store.cleanTemp(3600_000)).toBe(1);
+    expect(await store.cleanTemp(3600_000, Date.now())).toBe(1);
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
   });

@@ -28,7 +28,7 @@ export abstract class MediaStorage {
   abstract tempPath(suffix?: string): string;
   abstract importFile(tempPath: string, ext: string): Promise<StoredFile>;
   abstract remove(sha256: string, ext: string): Promise<void>;
-  abstract cleanTemp(olderThanMs: number, now?: number): Promise<number>;
+  abstract cleanTemp(olderThanMs: number, now: number): Promise<number>;
 }
 
 /**
@@ -123,7 +123,7 @@ export class MediaStore extends MediaStorage {
    * Deletes work files not touched for `olderThanMs`: leftovers of uploads or transcodes cut short by a crash.
    * Files still being written keep a fresh mtime, so another process sharing the folder is not disturbed.
    */
-  async cleanTemp(olderThanMs: number, now = Date.now()): Promise<number> {
+  async cleanTemp(olderThanMs: number, now: number): Promise<number> {
     let removed = 0;
     for (const name of await readdir(this.tmpDir)) {
       const path = join(this.tmpDir, name);

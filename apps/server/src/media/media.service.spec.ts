@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import type { LoudnessSettings } from '../config/app-config';
 import { BroadcastFormat, FfmpegService } from './ffmpeg.service';
@@ -75,7 +76,7 @@ describe('MediaService with real ffmpeg', () => {
   }
 
   function make(settings: MediaSettings): MediaService {
-    return new MediaService(new MediaRepository(db), store, ffmpeg, new MediaEvents(), settings);
+    return new MediaService(new MediaRepository(db), store, ffmpeg, new MediaEvents(), settings, new Clock());
   }
 
   afterEach(async () => {
