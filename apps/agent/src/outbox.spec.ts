@@ -6,8 +6,8 @@ import type { PlaybackEvent } from '@loa/protocol';
 import { FakeClock } from './clock';
 import { Outbox } from './outbox';
 import { AgentStore } from './store';
-import { fillUp } from './testing/full-disk';
-import { snapshot, item } from './testing/items';
+import { fillUp } from '../../../test/support/agent/full-disk';
+import { snapshot, item } from '../../../test/support/agent/items';
 
 function event(n: number): PlaybackEvent {
   return {

@@ -12,7 +12,7 @@ import { MediaJob } from './media-job.entity';
 import { MediaStore } from './media-store';
 import { MediaRepository } from './media.repository';
 import { BROADCAST_EXT, MediaService } from './media.service';
-import { makeAudio } from './test-fixtures';
+import { makeAudio } from '../../../../test/support/media-fixtures';
 
 /**
  * Two server instances on one database and one shared MEDIA_DIR (here two data sources on one SQLite file,

@@ -25,7 +25,7 @@ import { MediaAccess } from './media-access';
 import { MediaController } from './media.controller';
 import { MediaRepository } from './media.repository';
 import { MediaService, MediaSettings } from './media.service';
-import { AudioFixtures, makeAudioFixtures } from './test-fixtures';
+import { AudioFixtures, makeAudioFixtures } from '../../../../test/support/media-fixtures';
 import { EspeakEngine } from './tts/espeak-engine';
 import { TTS_ENGINE } from './tts/tts-engine';
 import { TtsService } from './tts/tts.service';

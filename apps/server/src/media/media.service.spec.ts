@@ -29,7 +29,7 @@ import {
   measureLoudness,
   mp3PacketSizes,
   speechLikeSource,
-} from './test-fixtures';
+} from '../../../../test/support/media-fixtures';
 
 /** Test-only: an in-memory SQLite schema built from the entity; the application itself runs migrations. */
 function testOnlyDataSource(): DataSource {
