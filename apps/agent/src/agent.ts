@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { LOA_VERSION, PROTOCOL_VERSION, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
+import { LOA_VERSION, PROTOCOL_VERSION, fromInstant, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
 import { MediaCache, type MediaCacheOptions } from './cache';
 import { hiResNow, SyncedClock } from './clock';
 import { agentWsUrl, type AgentConfig } from './config';
@@ -550,8 +550,8 @@ class Agent implements AgentHandle {
         const horizon = now + this.config.lookaheadHours * 3600_000;
         const needed = new Map<string, MediaRef>();
         const neededAt = new Map<string, number>();
-        for (const item of [...items].sort((a, b) => Date.parse(a.startAt) - Date.parse(b.startAt))) {
-          const start = Date.parse(item.startAt);
+        for (const item of [...items].sort((a, b) => fromInstant(a.startAt) - fromInstant(b.startAt))) {
+          const start = fromInstant(item.startAt);
           const state = states.get(item.occurrenceId)?.state;
           if (state === 'done' || state === 'skipped') continue;
           if (start + item.durationMs > now && start < horizon && !needed.has(item.media.sha256)) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { fromInstant } from '@loa/protocol';
 import type { Clock } from '../clock';
 import { errorText, type Logger } from '../log';
 import type { AgentStore } from '../store';
@@ -212,8 +213,8 @@ export class ConsoleServer {
     const states = s.states();
     const schedule = s
       .items()
-      .filter((i) => Date.parse(i.startAt) < dayEnd && Date.parse(i.startAt) + i.durationMs > dayStart)
-      .sort((a, b) => Date.parse(a.startAt) - Date.parse(b.startAt))
+      .filter((i) => fromInstant(i.startAt) < dayEnd && fromInstant(i.startAt) + i.durationMs > dayStart)
+      .sort((a, b) => fromInstant(a.startAt) - fromInstant(b.startAt))
       .map((i) => ({
         occurrenceId: i.occurrenceId,
         startAt: i.startAt,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseLiveAudio, toInstant, type LiveAudio, type LiveStartFrame, type LiveStatusFrame, type LiveStopFrame, type PlaybackEvent } from '@loa/protocol';
+import { parseLiveAudio, fromInstant, toInstant, type LiveAudio, type LiveStartFrame, type LiveStatusFrame, type LiveStopFrame, type PlaybackEvent } from '@loa/protocol';
 import type { Clock } from '../clock';
 import { errorText, type Logger } from '../log';
 import type { Outbox } from '../outbox';
@@ -180,7 +180,7 @@ export class LiveReceiver {
     this.record(s, 'started', {
       kind: 'started',
       startedAt: toInstant(Math.floor(now)),
-      startErrorMs: clamp(Math.round(now - Date.parse(s.start.startedAt))),
+      startErrorMs: clamp(Math.round(now - fromInstant(s.start.startedAt))),
       detail: s.start.kind === 'emergency' ? 'Thông báo khẩn cấp.' : 'Tiếp sóng trực tiếp.',
     });
   }
