@@ -1,4 +1,3 @@
-import { stat, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { defer, filter, firstValueFrom, merge, timeout } from 'rxjs';
@@ -210,7 +209,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       this.enqueue(job.id);
       return asset;
     } catch (err) {
-      await rm(tempFile, { force: true });
+      await this.store.discard(tempFile);
       throw err;
     }
   }
@@ -258,7 +257,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   /** Speech made from text enters like an upload: checked, kept as the original, normalised. */
   async uploadSpeech(wav: Buffer, label: string, userId: string | null, chuyenMuc: string | null, spokenText?: string): Promise<MediaAsset> {
     const temp = this.store.tempPath('.wav');
-    await writeFile(temp, wav, { flag: 'wx' });
+    await this.store.writeTemp(temp, wav);
     return this.upload(temp, label, userId, { source: 'tts', chuyenMuc, spokenText });
   }
 
@@ -355,8 +354,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     if (!asset) throw notFound();
     const path = this.store.pathOf(sha256, BROADCAST_EXT);
     try {
-      const info = await stat(path);
-      return { sha256, path, size: info.size };
+      return { sha256, path, size: await this.store.sizeOf(path) };
     } catch (err) {
       if (!isNotFound(err)) throw err;
       this.logger.error(`broadcast file ${sha256} is missing from the store`);
@@ -411,11 +409,11 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       if (job.attempts >= this.maxAttempts) {
         const reason = `Máy chủ dừng đột ngột ${job.attempts} lần khi đang chuyển đổi tệp này nên đã ngừng thử. Hãy kiểm tra tệp gốc rồi tải lên lại.`;
         if (!(await this.db.updateJob(asRead, { state: 'failed', error: reason, workFile: null, finishedAt: this.clock.nowInstant() }))) continue;
-        if (job.workFile) await rm(job.workFile, { force: true });
+        if (job.workFile) await this.store.discard(job.workFile);
         await this.fail(job.assetId, reason);
       } else {
         if (!(await this.db.updateJob(asRead, { state: 'queued', workFile: null }))) continue;
-        if (job.workFile) await rm(job.workFile, { force: true });
+        if (job.workFile) await this.store.discard(job.workFile);
       }
     }
     const queuedIds = new Set((await this.db.jobsIn('queued')).map((j) => j.assetId));
@@ -428,7 +426,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async validate(path: string): Promise<{ audio: AudioFacts; decoded: DecodeCheck }> {
-    const { size } = await stat(path);
+    const size = await this.store.sizeOf(path);
     if (size === 0) throw new LoaError('media_empty', 'Tệp tải lên rỗng (0 byte). Hãy chọn lại tệp âm thanh.');
 
     const probed = await this.ffmpeg.probe(path);
@@ -601,7 +599,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       if (result.warning) this.logger.warn(`asset ${id}: ${result.warning}`);
     } catch (err) {
       await progress.flushed();
-      await rm(output, { force: true });
+      await this.store.discard(output);
       if (err instanceof TranscodeAborted) {
         // A shutdown leaves the job to the next start, without counting the attempt against the file.
         if (this.shutdown.signal.aborted) await this.db.updateJob({ id: jobId, state: 'running' }, { state: 'queued', attempts: job.attempts, workFile: null });
