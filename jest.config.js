@@ -19,6 +19,7 @@ const shared = {
     '^@loa/protocol$': '<rootDir>/libs/protocol/src/index.ts',
     '^@loa/protocol/(.*)$': '<rootDir>/libs/protocol/src/$1',
     '^@loa/ffmpeg$': '<rootDir>/libs/ffmpeg/src/index.ts',
+    '^@loa/process$': '<rootDir>/libs/process/src/index.ts',
     '^@loa/schedule$': '<rootDir>/libs/schedule/src/index.ts',
     '^@loa/api-types$': '<rootDir>/libs/api-types/src/index.ts',
   },

@@ -11,7 +11,7 @@ import { pulseUnavailable, startPulse, SYSTEM_FFMPEG, SYSTEM_FFPROBE, type Pulse
 const RATE = 44100;
 const WINDOW = RATE / 10;
 
-const systemClock: Clock = { localNow: hiResNow, serverNow: hiResNow, offsetMs: () => 0 };
+const systemClock: Clock = { localNow: hiResNow, serverNow: hiResNow, offsetMs: () => 0, systemNow: () => Date.now() };
 
 function item(id: string, durationMs: number): ScheduleItem {
   return {

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeAudio, measureLoudness, speechLikeSource } from '../apps/server/src/media/test-fixtures';
+import { makeAudio, measureLoudness, speechLikeSource } from './support/media-fixtures';
 import { Api } from './support/api';
 import { eventually, ServerProc, startServerProcess } from './support/processes';
 

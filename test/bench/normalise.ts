@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { FfmpegService } from '../../apps/server/src/media/ffmpeg.service';
 import { normalise, NormaliseSettings } from '../../apps/server/src/media/normaliser';
-import { makeAudio, measureLoudness, speechLikeSource } from '../../apps/server/src/media/test-fixtures';
+import { makeAudio, measureLoudness, speechLikeSource } from '../support/media-fixtures';
 
 const TARGET_LUFS = -16;
 const CEILING_DBTP = -1;

@@ -10,8 +10,8 @@ import { startAgent, type AgentHandle } from './agent';
 import { loadConfig } from './config';
 import { silentLogger } from './log';
 import { AgentStore } from './store';
-import { item, snapshot } from './testing/items';
-import { makeTone } from './testing/tone';
+import { item, snapshot } from '../../../test/support/agent/items';
+import { makeTone } from '../../../test/support/agent/tone';
 
 /** A stand-in for the server: accepts one token, serves one file, records what the agent sends. */
 describe('station agent against a stand-in server', () => {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { LOA_VERSION, PROTOCOL_VERSION, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
+import { LOA_VERSION, PROTOCOL_VERSION, fromInstant, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
 import { MediaCache, type MediaCacheOptions } from './cache';
 import { hiResNow, SyncedClock } from './clock';
 import { agentWsUrl, type AgentConfig } from './config';
@@ -94,8 +94,8 @@ class Agent implements AgentHandle {
   ) {
     this.log = options.log ?? consoleLogger();
     this.store = new AgentStore(join(config.cacheDir, 'agent.db'));
-    this.outbox = new Outbox(this.store);
     this.clock = options.clock ?? new SyncedClock();
+    this.outbox = new Outbox(this.store, this.clock);
     this.snapshot = this.store.loadSnapshot();
     this.cache = new MediaCache({
       dir: join(config.cacheDir, 'media'),
@@ -107,6 +107,7 @@ class Agent implements AgentHandle {
       downloadKbps: config.downloadKbps,
       downloadWindow: config.downloadWindow,
       urgentMs: config.downloadUrgentHours * 3600_000,
+      clock: this.clock,
       ...options.cache,
     });
     const clusters: ClusterOutput[] = Object.entries(config.clusters).map(([id, device]) => ({
@@ -163,6 +164,7 @@ class Agent implements AgentHandle {
       },
       onFrame: (f) => this.onFrame(f),
       onBinary: (data) => this.live.onAudio(data),
+      clock: this.clock,
       ...options.link,
     });
     this.live = new LiveReceiver({
@@ -489,7 +491,7 @@ class Agent implements AgentHandle {
 
   private flushEvents(): void {
     if (!this.link.connected) return;
-    const now = Date.now();
+    const now = this.clock.localNow();
     const resendAfter = this.options.resendAfterMs ?? 30_000;
     const due = this.outbox
       .pending(5000)
@@ -522,7 +524,7 @@ class Agent implements AgentHandle {
       const health = await collectHealth({
         cacheDir: this.config.cacheDir,
         // The player follows server time, but logs, files and anything else on the box follow the system clock.
-        clock: this.clock.hasSamples() ? { offsetMs: this.clock.serverNow() - Date.now(), roundTripMs: this.clock.roundTripMs() ?? 0 } : null,
+        clock: this.clock.hasSamples() ? { offsetMs: this.clock.serverNow() - this.clock.systemNow(), roundTripMs: this.clock.roundTripMs() ?? 0 } : null,
         items: this.snapshot?.items ?? [],
         has: (sha) => this.cache.has(sha),
         done: (id) => {
@@ -572,8 +574,8 @@ class Agent implements AgentHandle {
         const horizon = now + this.config.lookaheadHours * 3600_000;
         const needed = new Map<string, MediaRef>();
         const neededAt = new Map<string, number>();
-        for (const item of [...items].sort((a, b) => Date.parse(a.startAt) - Date.parse(b.startAt))) {
-          const start = Date.parse(item.startAt);
+        for (const item of [...items].sort((a, b) => fromInstant(a.startAt) - fromInstant(b.startAt))) {
+          const start = fromInstant(item.startAt);
           const state = states.get(item.occurrenceId)?.state;
           if (state === 'done' || state === 'skipped') continue;
           if (start + item.durationMs > now && start < horizon && !needed.has(item.media.sha256)) {

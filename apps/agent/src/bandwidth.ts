@@ -1,7 +1,8 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { TIME_OF_DAY_RANGE, timeOfDayRange } from '@loa/protocol';
 
 /** `HH:MM-HH:MM`, box local time; the end may be earlier than the start (the window crosses midnight). */
-export const WINDOW_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
+export const WINDOW_PATTERN = TIME_OF_DAY_RANGE;
 
 /** The hours of the day (box local time) when downloads may run, e.g. 22:00-05:00 when the 3G/4G plan is cheap. */
 export class DownloadWindow {
@@ -13,10 +14,9 @@ export class DownloadWindow {
 
   /** null when the text is not `HH:MM-HH:MM` or starts and ends at the same minute (say nothing for all day). */
   static parse(text: string): DownloadWindow | null {
-    const m = WINDOW_PATTERN.exec(text.trim());
-    if (!m) return null;
-    const start = Number(m[1]) * 60 + Number(m[2]);
-    const end = Number(m[3]) * 60 + Number(m[4]);
+    const span = timeOfDayRange(text.trim());
+    if (!span) return null;
+    const { start, end } = span;
     if (start === end) return null;
     return new DownloadWindow(text.trim(), start, end);
   }

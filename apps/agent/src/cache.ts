@@ -8,6 +8,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DownloadStatus, MediaRef } from '@loa/protocol';
 import { DownloadWindow, kbpsToBytesPerSecond, throttle, TokenBucket } from './bandwidth';
+import { SyncedClock, type Clock } from './clock';
 import { errorText, type Logger } from './log';
 
 export interface MediaCacheOptions {
@@ -32,8 +33,10 @@ export interface MediaCacheOptions {
   downloadWindow?: DownloadWindow | null;
   /** Outside the window, a file whose first airing starts within this long is downloaded at once. */
   urgentMs?: number;
-  /** The box's clock (epoch ms), which the window is read against. */
+  /** The box's clock (epoch ms), which the window is read against; the clock's system time when not given. */
   now?: () => number;
+  /** The agent's clock: retries are timed on its local time. */
+  clock?: Clock;
 }
 
 class DownloadError extends Error {
@@ -75,6 +78,7 @@ export class MediaCache {
   private readonly o: Required<Omit<MediaCacheOptions, 'log' | 'currentServer'>> & Pick<MediaCacheOptions, 'currentServer'> & { log: Logger };
 
   constructor(options: MediaCacheOptions) {
+    const clock = options.clock ?? new SyncedClock();
     this.o = {
       concurrency: 3,
       retryBaseMs: 2000,
@@ -85,8 +89,9 @@ export class MediaCache {
       downloadKbps: null,
       downloadWindow: null,
       urgentMs: 6 * 3600_000,
-      now: Date.now,
+      now: () => clock.systemNow(),
       ...options,
+      clock,
     };
     this.tmpDir = join(options.dir, 'tmp');
     this.bucket = this.o.downloadKbps ? new TokenBucket(kbpsToBytesPerSecond(this.o.downloadKbps)) : null;
@@ -194,7 +199,7 @@ export class MediaCache {
 
   private pump(): void {
     if (this.closed) return;
-    const now = Date.now();
+    const now = this.o.clock.localNow();
     const clock = this.o.now();
     const window = this.o.downloadWindow;
     const open = !window || window.isOpen(clock);
@@ -262,7 +267,7 @@ export class MediaCache {
         attempts = 0;
       }
       const error = `Tải tệp ${ref.sha256.slice(0, 12)} thất bại: ${downloadErrorText(e)}`;
-      this.failures.set(ref.sha256, { attempts, nextAt: Date.now() + wait, error });
+      this.failures.set(ref.sha256, { attempts, nextAt: this.o.clock.localNow() + wait, error });
       this.o.log.warn(`${error}; thử lại sau ${Math.round(wait / 1000)} giây`);
       for (const l of this.listeners) l();
     }

@@ -9,11 +9,18 @@ export interface Clock {
   serverNow(): number;
   /** Estimated server − local, in ms. */
   offsetMs(): number;
+  /** The box's own wall clock, epoch ms: what logs and files on the box are stamped with; it may jump. */
+  systemNow(): number;
 }
 
 /** performance.now() is monotonic and sub-millisecond; Date.now() can jump and is whole ms. */
 export function hiResNow(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/** The system clock as the operating system keeps it. */
+export function systemNow(): number {
+  return Date.now();
 }
 
 export interface ClockSample {
@@ -56,6 +63,7 @@ export class SyncedClock implements Clock {
     private readonly local: () => number = hiResNow,
     /** How many recent samples compete; old ones age out so a drifting local clock is followed. */
     private readonly window = 16,
+    private readonly system: () => number = systemNow,
   ) {}
 
   localNow(): number {
@@ -68,6 +76,10 @@ export class SyncedClock implements Clock {
 
   offsetMs(): number {
     return this.offset;
+  }
+
+  systemNow(): number {
+    return this.system();
   }
 
   hasSamples(): boolean {
@@ -106,6 +118,9 @@ export class FakeClock implements Clock {
   }
   offsetMs(): number {
     return this.offset;
+  }
+  systemNow(): number {
+    return this.local;
   }
   advance(ms: number): void {
     this.local += ms;

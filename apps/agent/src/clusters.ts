@@ -197,7 +197,7 @@ export class ClusterRunner implements OnAirControl {
           startedAt: e.startedAt ?? null,
           endedAt: e.endedAt ?? null,
         },
-        toInstant(Date.now()),
+        toInstant(this.o.clock.serverNow()),
       );
     };
 

@@ -1,7 +1,7 @@
 import { readdir, readFile, statfs } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import { join } from 'node:path';
-import { toInstant, type AgentHealth, type MissingMedia, type ScheduleItem } from '@loa/protocol';
+import { fromInstant, toInstant, type AgentHealth, type MissingMedia, type ScheduleItem } from '@loa/protocol';
 
 /** Where Linux lists the box's temperature sensors. */
 export const THERMAL_DIR = '/sys/class/thermal';
@@ -22,7 +22,7 @@ export function missingMedia(
 ): MissingMedia[] {
   const first = new Map<string, MissingMedia & { at: number }>();
   for (const item of items) {
-    const at = Date.parse(item.startAt);
+    const at = fromInstant(item.startAt);
     if (at + item.durationMs <= now || at >= now + lookaheadMs || done(item.occurrenceId) || has(item.media.sha256)) continue;
     const known = first.get(item.media.sha256);
     if (!known || at < known.at) first.set(item.media.sha256, { sha256: item.media.sha256, neededAt: item.startAt, title: item.programme.title, at });

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { CloseCode, parseServerFrame, type AgentToServer, type ServerToAgent } from '@loa/protocol';
+import { SyncedClock, type Clock } from './clock';
 import { errorText, type Logger } from './log';
 
 export interface LinkOptions {
@@ -20,6 +21,8 @@ export interface LinkOptions {
   /** Wait between attempts while the server refuses the token: an operator has to fix it first. */
   refusedRetryMs?: number;
   random?: () => number;
+  /** The agent's clock: how long the link stayed up and when a warning was last written are read on its local time. */
+  clock?: Clock;
 }
 
 /** Full jitter: a random wait in [0, min(cap, base·2^attempt)], so many stations don't reconnect in step. */
@@ -45,7 +48,7 @@ export class Link {
 
   constructor(options: LinkOptions) {
     if (options.urls.length === 0) throw new Error('no server URL');
-    this.o = { backoffBaseMs: 500, backoffMaxMs: 30_000, stableAfterMs: 30_000, refusedRetryMs: 60_000, random: Math.random, ...options };
+    this.o = { backoffBaseMs: 500, backoffMaxMs: 30_000, stableAfterMs: 30_000, refusedRetryMs: 60_000, random: Math.random, clock: new SyncedClock(), ...options };
   }
 
   /** Which of `urls` the link is on (connected, or trying); files are fetched from that server too. */
@@ -99,7 +102,7 @@ export class Link {
     });
     this.ws = ws;
     ws.on('open', () => {
-      this.openedAt = Date.now();
+      this.openedAt = this.o.clock.localNow();
       if (this.refused) this.o.log.info('Máy chủ đã chấp nhận mã trạm.');
       this.refused = false;
       this.lastWarning = '';
@@ -146,7 +149,7 @@ export class Link {
 
   /** Offline for days means thousands of attempts: repeat the same complaint only every ten minutes. */
   private warnOnce(message: string): void {
-    const now = Date.now();
+    const now = this.o.clock.localNow();
     if (message === this.lastWarning && now - this.lastWarningAt < 10 * 60_000) return;
     this.lastWarning = message;
     this.lastWarningAt = now;
@@ -157,7 +160,7 @@ export class Link {
     if (this.ws !== ws) return;
     this.ws = null;
     const wasOpen = this.openedAt > 0;
-    if (wasOpen && Date.now() - this.openedAt >= this.o.stableAfterMs) this.attempt = 0;
+    if (wasOpen && this.o.clock.localNow() - this.openedAt >= this.o.stableAfterMs) this.attempt = 0;
     this.openedAt = 0;
     if (wasOpen) this.o.onClose?.();
     if (this.stopped) return;

@@ -1,3 +1,5 @@
+import { systemNow } from './clock';
+
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
@@ -5,8 +7,8 @@ export interface Logger {
 }
 
 /** Plain lines on stdout/stderr; systemd's journal adds its own timestamps, a terminal gets ours. */
-export function consoleLogger(prefix = 'loa-agent'): Logger {
-  const line = (level: string, message: string) => `${new Date().toISOString()} ${level} [${prefix}] ${message}`;
+export function consoleLogger(prefix = 'loa-agent', now: () => number = systemNow): Logger {
+  const line = (level: string, message: string) => `${new Date(now()).toISOString()} ${level} [${prefix}] ${message}`;
   return {
     info: (m) => process.stdout.write(line('INFO ', m) + '\n'),
     warn: (m) => process.stdout.write(line('WARN ', m) + '\n'),

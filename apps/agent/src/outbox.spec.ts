@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlaybackEvent } from '@loa/protocol';
+import { FakeClock } from './clock';
 import { Outbox } from './outbox';
 import { AgentStore } from './store';
-import { fillUp } from './testing/full-disk';
-import { snapshot, item } from './testing/items';
+import { fillUp } from '../../../test/support/agent/full-disk';
+import { snapshot, item } from '../../../test/support/agent/items';
 
 function event(n: number): PlaybackEvent {
   return {
@@ -25,6 +26,14 @@ describe('Outbox', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'loa-outbox-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stamps each stored event with the system time of the clock it is given', () => {
+    const store = new AgentStore(join(dir, 'agent.db'));
+    const outbox = new Outbox(store, new FakeClock(Date.parse('2026-02-03T04:05:06.000Z'), 900));
+    outbox.append(event(1));
+    expect(store.db.prepare('SELECT created_at FROM outbox').all()).toEqual([{ created_at: '2026-02-03T04:05:06.000Z' }]);
+    store.close();
+  });
 
   it('keeps appended events across a close and reopen, in order, until acknowledged', () => {
     const file = join(dir, 'agent.db');

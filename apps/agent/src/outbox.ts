@@ -1,4 +1,5 @@
 import { PlaybackEvent } from '@loa/protocol';
+import { SyncedClock, type Clock } from './clock';
 import { errorText } from './log';
 import type { AgentStore } from './store';
 
@@ -30,7 +31,10 @@ export class Outbox {
   private readonly held = new Map<string, PlaybackEvent>();
   private storageError: string | null = null;
 
-  constructor(private readonly store: AgentStore) {}
+  constructor(
+    private readonly store: AgentStore,
+    private readonly clock: Clock = new SyncedClock(),
+  ) {}
 
   /** Appends inside the caller's transaction when there is one (better-sqlite3 nests as a savepoint). */
   append(event: PlaybackEvent): void {
@@ -110,7 +114,7 @@ export class Outbox {
   private insert(event: PlaybackEvent): void {
     this.store.db
       .prepare('INSERT OR IGNORE INTO outbox (id, json, created_at) VALUES (?, ?, ?)')
-      .run(event.id, JSON.stringify(event), new Date().toISOString());
+      .run(event.id, JSON.stringify(event), new Date(this.clock.systemNow()).toISOString());
   }
 
   /** Moves held events into the database once it takes writes again. */

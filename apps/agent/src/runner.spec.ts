@@ -8,8 +8,8 @@ import { Outbox } from './outbox';
 import { NullPlayer, type Player } from './player';
 import { Runner } from './runner';
 import { AgentStore } from './store';
-import { fillUp } from './testing/full-disk';
-import { item, snapshot } from './testing/items';
+import { fillUp } from '../../../test/support/agent/full-disk';
+import { item, snapshot } from '../../../test/support/agent/items';
 
 describe('Runner with the null player and the real clock', () => {
   let dir: string;

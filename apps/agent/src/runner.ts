@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { toInstant, type AirProof, type FailureReason, type PlaybackEvent, type ScheduleItem, type ScheduleSnapshot } from '@loa/protocol';
+import { fromInstant, toInstant, type AirProof, type FailureReason, type PlaybackEvent, type ScheduleItem, type ScheduleSnapshot } from '@loa/protocol';
 import type { Clock } from './clock';
 import { errorText, type Logger } from './log';
 import { isStorageError, type Outbox } from './outbox';
@@ -151,7 +151,7 @@ export class Runner {
     // Items first heard of after their instant had passed were never the agent's to play: no logbook line.
     for (const item of [...diff.added, ...diff.changed.map((c) => c.after)]) {
       if (this.states.has(item.occurrenceId) || this.current?.item.occurrenceId === item.occurrenceId) continue;
-      if (Date.parse(item.startAt) + this.o.lateGraceMs < now) {
+      if (fromInstant(item.startAt) + this.o.lateGraceMs < now) {
         this.storeWrite('ghi chương trình bỏ qua', () =>
           this.o.store.setPlayState(
             { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'skipped', startedAt: null, endedAt: null },
@@ -301,7 +301,7 @@ export class Runner {
   }
 
   private arm(gen: number, next: ScheduleItem, now: number, wakeAt: number | null): void {
-    const instant = Date.parse(next.startAt);
+    const instant = fromInstant(next.startAt);
     const prepareAt = instant - this.o.prepareLeadMs;
     const fireAt = instant - this.o.spinMs;
     if (wakeAt !== null && wakeAt < fireAt) {
@@ -463,7 +463,7 @@ export class Runner {
       return;
     }
     const startedAt = playback.startedAt;
-    const plannedAt = Date.parse(item.startAt);
+    const plannedAt = fromInstant(item.startAt);
     const startErrorMs = round3(startedAt - plannedAt);
     let release: () => void = () => {};
     const onAir: OnAir = {
@@ -531,7 +531,7 @@ export class Runner {
       event = { kind: 'failed', ...base, reason: 'preempted', detail: onAir.stopDetail };
       this.o.log.warn(`"${item.programme.title}" bị ngắt sau ${Math.round(playedMs / 1000)} giây: ${onAir.stopDetail ?? ''}`);
     } else {
-      const startErrorMs = clampError(round3(onAir.startedAt - Date.parse(item.startAt)));
+      const startErrorMs = clampError(round3(onAir.startedAt - fromInstant(item.startAt)));
       event = { kind: 'finished', ...base, startErrorMs };
       this.o.log.info(`Kết thúc "${item.programme.title}" sau ${Math.round(playedMs / 1000)} giây`);
     }

@@ -1,4 +1,4 @@
-import type { Priority, ScheduleItem } from '@loa/protocol';
+import { fromInstant, type Priority, type ScheduleItem } from '@loa/protocol';
 import { decide, rank, type Playable } from '@loa/schedule';
 import type { PlayStateKind } from './store';
 
@@ -43,7 +43,7 @@ export interface Plan {
 }
 
 function byStart(a: ScheduleItem, b: ScheduleItem): number {
-  const d = Date.parse(a.startAt) - Date.parse(b.startAt);
+  const d = fromInstant(a.startAt) - fromInstant(b.startAt);
   if (d !== 0) return d;
   const p = rank(b.priority) - rank(a.priority);
   return p !== 0 ? p : a.occurrenceId < b.occurrenceId ? -1 : a.occurrenceId > b.occurrenceId ? 1 : 0;
@@ -55,7 +55,7 @@ function playableOf(item: ScheduleItem): Due {
   return {
     item,
     occurrenceId: item.occurrenceId,
-    start: Date.parse(item.startAt),
+    start: fromInstant(item.startAt),
     durationMs: item.durationMs,
     priority: item.priority,
     startMode: item.startMode ?? 'hard',
@@ -85,7 +85,7 @@ export function planSchedule(input: PlanInput): Plan {
 
   const due: Due[] = [];
   for (const item of candidates) {
-    const start = Date.parse(item.startAt);
+    const start = fromInstant(item.startAt);
     if (start > now) {
       plan.next ??= item;
       if (start - now <= prepareLeadMs && plan.prepare.length < MAX_PREPARED) plan.prepare.push(item);

@@ -1,5 +1,5 @@
 import { diffSnapshots } from './snapshot-diff';
-import { item, snapshot } from './testing/items';
+import { item, snapshot } from '../../../test/support/agent/items';
 
 const T = Date.parse('2026-01-01T22:30:00.000Z');
 const shaA = 'a'.repeat(64);

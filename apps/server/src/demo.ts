@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { startServer } from './bootstrap';
+import { Clock } from './common/clock';
 import { AppConfig } from './config/app-config';
 import { RESULT_LABELS } from './logbook/logbook-rules';
 import { LogbookService } from './logbook/logbook.service';
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     });
   });
 
-  const startAt = new Date(Math.ceil((Date.now() + 60_000) / 1000) * 1000).toISOString();
+  const startAt = new Date(Math.ceil((app.get(Clock).now() + 60_000) / 1000) * 1000).toISOString();
   await app.get(ScheduleAuthoring).create({ programmeId: state.programmeId, startAt, stationIds: state.stations.map((s) => s.id) }, null);
 
   const local = formatLocal(startAt, config.timezone);

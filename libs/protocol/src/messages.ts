@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LiveStartFrame, LiveStatusFrame, LiveStopFrame } from './live';
+import { TIME_OF_DAY_RANGE } from './time';
 
 /**
  * The WebSocket contract between the server and a station agent.
@@ -244,7 +245,7 @@ export const DownloadStatus = z.strictObject({
   /** `HH:MM-HH:MM` in the box's local time; null: any time. */
   window: z
     .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/)
+    .regex(TIME_OF_DAY_RANGE)
     .nullable(),
   /** Whether the window is open now; null without a window. */
   windowOpen: z.boolean().nullable(),

@@ -15,7 +15,7 @@ describe('announcements made at the station', () => {
   let store: AgentStore;
   let outbox: Outbox;
   let offset = 0;
-  const clock: Clock = { localNow: () => Date.now() + offset, serverNow: () => Date.now() + offset, offsetMs: () => 0 };
+  const clock: Clock = { localNow: () => Date.now() + offset, serverNow: () => Date.now() + offset, offsetMs: () => 0, systemNow: () => Date.now() + offset };
   const player = new NullPlayer(clock);
   const output: ConsoleOutput = {
     clusters: () => [],

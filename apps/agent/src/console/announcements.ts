@@ -2,7 +2,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalAiring, toInstant, type PlaybackEvent, type ScheduleItem } from '@loa/protocol';
+import { LocalAiring, fromInstant, toInstant, type PlaybackEvent, type ScheduleItem } from '@loa/protocol';
 import type { Clock } from '../clock';
 import { errorText, type Logger } from '../log';
 import type { Outbox } from '../outbox';
@@ -94,7 +94,7 @@ export class Announcements {
       if (row.state === 'playing') {
         this.finish(row.id, stored, { kind: 'failed', reason: 'interrupted', startedAt: row.started_at ?? undefined, endedAt: toInstant(now), detail: 'Trạm bị dừng khi đang phát thông báo (mất điện hoặc khởi động lại).' }, 'Bị gián đoạn (trạm khởi động lại)');
         this.o.log.warn(`Thông báo "${stored.local.title}" bị gián đoạn lần chạy trước: đã ghi "interrupted"`);
-      } else if (Date.parse(row.at) + LATE_LIMIT_MS < now) {
+      } else if (fromInstant(row.at) + LATE_LIMIT_MS < now) {
         this.finish(row.id, stored, { kind: 'failed', reason: 'missed', endedAt: toInstant(now), detail: 'Trạm không hoạt động lúc đến giờ phát thông báo.' }, 'Không phát (trạm không hoạt động)');
       } else this.arm(row.id, row.at);
     }
@@ -125,7 +125,7 @@ export class Announcements {
     const stored: Stored = { local, file };
     this.o.store.db
       .prepare('INSERT INTO local_airing (id, json, state, at, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, JSON.stringify(stored), 'pending', at, new Date().toISOString());
+      .run(id, JSON.stringify(stored), 'pending', at, new Date(this.o.clock.systemNow()).toISOString());
     this.o.log.info(`Thông báo tại trạm "${local.title}" (${local.kind === 'text' ? 'đọc văn bản' : 'ghi âm'}) sẽ phát lúc ${at}`);
     this.arm(id, at);
     this.changed();
@@ -194,7 +194,7 @@ export class Announcements {
 
   private arm(id: string, at: string): void {
     clearTimeout(this.timers.get(id));
-    const wait = Math.max(0, Date.parse(at) - this.o.clock.serverNow());
+    const wait = Math.max(0, fromInstant(at) - this.o.clock.serverNow());
     // Long waits are re-armed in steps: a timer cannot wait past ~24 days and the clock may be corrected meanwhile.
     this.timers.set(id, setTimeout(() => (wait > 60_000 ? this.arm(id, at) : this.fire(id)), Math.min(wait, 60_000)));
   }
@@ -210,7 +210,7 @@ export class Announcements {
       this.checkFree(stored.local.priority);
     } catch (e) {
       // Busy at its time: it waits for the output, within the late limit.
-      if (Date.parse(row.at) + LATE_LIMIT_MS < now) {
+      if (fromInstant(row.at) + LATE_LIMIT_MS < now) {
         this.finish(id, stored, { kind: 'failed', reason: 'missed', endedAt: toInstant(now), detail: `Đầu ra bận suốt thời gian chờ: ${errorText(e)}` }, 'Không phát (đầu ra bận)');
       } else this.timers.set(id, setTimeout(() => this.fire(id), 1000));
       return;
@@ -244,7 +244,7 @@ export class Announcements {
     this.commit(
       row.id,
       stored,
-      { kind: 'started', startedAt, startErrorMs: clampError(playback.startedAt - Date.parse(row.at)) },
+      { kind: 'started', startedAt, startErrorMs: clampError(playback.startedAt - fromInstant(row.at)) },
       () => this.o.store.db.prepare("UPDATE local_airing SET state = 'playing', started_at = ? WHERE id = ?").run(startedAt, row.id),
     );
     this.o.log.info(`Bắt đầu phát thông báo tại trạm "${local.title}"`);
@@ -263,7 +263,7 @@ export class Announcements {
     } else if (onAir.stopBy === 'shutdown') {
       this.finish(row.id, stored, { kind: 'failed', reason: 'interrupted', ...base, detail: 'Trạm dừng phần mềm khi đang phát thông báo.' }, 'Bị gián đoạn (trạm dừng)');
     } else {
-      this.finish(row.id, stored, { kind: 'finished', ...base, startErrorMs: clampError(playback.startedAt - Date.parse(row.at)) }, 'Đã phát xong');
+      this.finish(row.id, stored, { kind: 'finished', ...base, startErrorMs: clampError(playback.startedAt - fromInstant(row.at)) }, 'Đã phát xong');
       this.o.log.info(`Kết thúc thông báo tại trạm "${local.title}"`);
     }
   }

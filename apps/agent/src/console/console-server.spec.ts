@@ -7,8 +7,8 @@ import { silentLogger } from '../log';
 import { Outbox } from '../outbox';
 import { NullPlayer } from '../player';
 import { AgentStore } from '../store';
-import { item } from '../testing/items';
-import { makeTone } from '../testing/tone';
+import { item } from '../../../../test/support/agent/items';
+import { makeTone } from '../../../../test/support/agent/tone';
 import { Announcements } from './announcements';
 import { DeclineError, Declines } from './declines';
 import { ConsoleServer } from './console-server';
@@ -19,7 +19,7 @@ import type { ConsoleOutput } from './ports';
 const PIN = '482913';
 /** The answers are checked field by field. */
 const read = (res: Response): Promise<any> => res.json();
-const clock: Clock = { localNow: () => Date.now(), serverNow: () => Date.now(), offsetMs: () => 0 };
+const clock: Clock = { localNow: () => Date.now(), serverNow: () => Date.now(), offsetMs: () => 0, systemNow: () => Date.now() };
 
 describe('the local console on the station box', () => {
   let dir: string;

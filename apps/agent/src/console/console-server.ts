@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { fromInstant } from '@loa/protocol';
 import type { Clock } from '../clock';
 import { errorText, type Logger } from '../log';
 import type { AgentStore } from '../store';
@@ -97,8 +98,8 @@ export class ConsoleServer {
   private readonly sessions: Sessions;
 
   constructor(private readonly o: ConsoleServerOptions) {
-    this.limiter = o.limiter ?? new LoginLimiter();
-    this.sessions = o.sessions ?? new Sessions();
+    this.limiter = o.limiter ?? new LoginLimiter({ now: () => o.clock.localNow() });
+    this.sessions = o.sessions ?? new Sessions(undefined, () => o.clock.localNow());
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.headersTimeout = 20_000;
     this.server.requestTimeout = 300_000;
@@ -225,8 +226,8 @@ export class ConsoleServer {
     const declined = s.declined();
     const schedule = s
       .items()
-      .filter((i) => Date.parse(i.startAt) < dayEnd && Date.parse(i.startAt) + i.durationMs > dayStart)
-      .sort((a, b) => Date.parse(a.startAt) - Date.parse(b.startAt))
+      .filter((i) => fromInstant(i.startAt) < dayEnd && fromInstant(i.startAt) + i.durationMs > dayStart)
+      .sort((a, b) => fromInstant(a.startAt) - fromInstant(b.startAt))
       .map((i) => ({
         occurrenceId: i.occurrenceId,
         startAt: i.startAt,

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { systemNow } from '../clock';
 
 /**
  * Addresses of the station's own network: RFC 1918, loopback, link-local, IPv6 unique-local and link-local
@@ -60,7 +61,7 @@ export class LoginLimiter {
   private globalUntil = 0;
 
   constructor(options: Partial<LimiterOptions> = {}) {
-    this.o = { freeTries: 5, lockMs: 30_000, maxLockMs: 3600_000, globalPerMinute: 30, now: Date.now, ...options };
+    this.o = { freeTries: 5, lockMs: 30_000, maxLockMs: 3600_000, globalPerMinute: 30, now: systemNow, ...options };
   }
 
   /** Milliseconds this address must still wait before it may try a PIN; 0 when it may. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { systemNow } from '../clock';
 
 export const SESSION_COOKIE = 'loa_tram';
 
@@ -8,7 +9,7 @@ export class Sessions {
 
   constructor(
     private readonly idleMs = 12 * 3600_000,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemNow,
     private readonly max = 100,
   ) {}
 

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { ffmpegPath } from '@loa/ffmpeg';
+import { ProcessRunner } from '@loa/process';
 import { ffmpegReason } from '../player/ffmpeg-reason';
 import { SAMPLE_RATE } from '../player/player';
 
@@ -10,18 +10,15 @@ export async function wavDurationMs(file: string): Promise<number> {
   return Math.round(((size - 44) / 2 / SAMPLE_RATE) * 1000);
 }
 
-function run(cmd: string, args: string[], input: string | null, timeoutMs: number): Promise<{ code: number | null; stderr: string; missing: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: [input === null ? 'ignore' : 'pipe', 'ignore', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
-    child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, stderr: e.message, missing: e.code === 'ENOENT' }));
-    child.on('close', (code) => resolve({ code, stderr, missing: false }));
-    if (input !== null && child.stdin) {
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(input, 'utf8');
-    }
-  });
+const processes = new ProcessRunner();
+
+async function run(cmd: string, args: string[], input: string | null, timeoutMs: number): Promise<{ code: number | null; stderr: string; missing: boolean }> {
+  try {
+    const result = await processes.run(cmd, args, { timeoutMs, ...(input === null ? {} : { input: Buffer.from(input, 'utf8') }) });
+    return { code: result.signal ? null : result.code, stderr: result.stderr.slice(-2000), missing: false };
+  } catch (e) {
+    return { code: null, stderr: e instanceof Error ? e.message : String(e), missing: (e as NodeJS.ErrnoException).code === 'ENOENT' };
+  }
 }
 
 export class SpeechError extends Error {}

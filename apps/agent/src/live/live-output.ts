@@ -1,8 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ffmpegPath } from '@loa/ffmpeg';
+import { ProcessRunner } from '@loa/process';
 import type { PlayerKind } from '../config';
 import { ffmpegReason } from '../player/ffmpeg-reason';
 import { appendSinkRecord, sinkFileName, type SinkRecord } from '../player/file-player';
@@ -30,8 +31,11 @@ export interface LiveOutput {
   open(airing: LiveAiring): LiveSink;
 }
 
+/** Starts the decoders of live audio. */
+const processes = new ProcessRunner();
+
 function mp3Decoder(channels: number, out: string[]): ChildProcessWithoutNullStreams {
-  return spawn(ffmpegPath(), ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'mp3', '-i', 'pipe:0', ...out], { stdio: ['pipe', 'pipe', 'pipe'] });
+  return processes.startPiped(ffmpegPath(), ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'mp3', '-i', 'pipe:0', ...out]);
 }
 
 /** Feeds a child process and reports how it ended. */

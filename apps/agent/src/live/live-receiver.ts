@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseLiveAudio, toInstant, type LiveAudio, type LiveStartFrame, type LiveStatusFrame, type LiveStopFrame, type PlaybackEvent } from '@loa/protocol';
+import { parseLiveAudio, fromInstant, toInstant, type LiveAudio, type LiveStartFrame, type LiveStatusFrame, type LiveStopFrame, type PlaybackEvent } from '@loa/protocol';
 import type { Clock } from '../clock';
 import { errorText, type Logger } from '../log';
 import type { Outbox } from '../outbox';
@@ -100,7 +100,7 @@ export class LiveReceiver {
       gapMs: 0,
       gaps: 0,
       lagMs: 0,
-      lastAudioAt: Date.now(),
+      lastAudioAt: this.o.clock.localNow(),
       stopping: false,
       ending: false,
     };
@@ -125,7 +125,7 @@ export class LiveReceiver {
     const s = this.session;
     const a = parsed.audio;
     if (!s || s.start.relayId !== a.relayId || s.ending) return;
-    s.lastAudioAt = Date.now();
+    s.lastAudioAt = this.o.clock.localNow();
     if (s.lastSeq !== null && a.seq !== ((s.lastSeq + 1) >>> 0) && s.expectedAt !== null) {
       const lost = Math.max(0, a.at - s.expectedAt);
       s.gapMs += lost;
@@ -163,7 +163,7 @@ export class LiveReceiver {
       // The last group is still sounding for its own length.
       const endAt = s.expectedAt === null ? now : s.expectedAt + this.o.jitterMs;
       if (now >= endAt) this.endSession(s, 'ended');
-    } else if (Date.now() - s.lastAudioAt > this.o.stallMs && s.queue.length === 0) {
+    } else if (this.o.clock.localNow() - s.lastAudioAt > this.o.stallMs && s.queue.length === 0) {
       this.o.log.warn(`Không nhận được âm thanh trực tiếp trong ${Math.round(this.o.stallMs / 1000)} giây: trả đầu ra cho lịch phát`);
       this.endSession(s, 'stalled');
     }
@@ -180,7 +180,7 @@ export class LiveReceiver {
     this.record(s, 'started', {
       kind: 'started',
       startedAt: toInstant(Math.floor(now)),
-      startErrorMs: clamp(Math.round(now - Date.parse(s.start.startedAt))),
+      startErrorMs: clamp(Math.round(now - fromInstant(s.start.startedAt))),
       detail: s.start.kind === 'emergency' ? 'Thông báo khẩn cấp.' : 'Tiếp sóng trực tiếp.',
     });
   }

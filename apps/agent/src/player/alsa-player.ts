@@ -159,10 +159,10 @@ export class AlsaPlayer implements Player {
       // aplay leaves once the device has taken the last samples, which a sound server's buffer may do a
       // second or two before they are heard: a clean exit means the whole programme went out.
       const playedMs = code === 0 && !stopped ? Math.max(elapsed, prepared.item.media.durationMs) : elapsed;
-      if (code === 0) this.state = { device: this.device, ok: true, checkedAt: Date.now(), error: null };
+      if (code === 0) this.state = { device: this.device, ok: true, checkedAt: this.clock.systemNow(), error: null };
       if (stopped || code === 0) return { endedAt, playedMs, stopped };
       const error = `Lỗi thiết bị âm thanh "${this.device}" (aplay thoát mã ${code}): ${prepared.outputError() || 'không rõ lý do'}`;
-      this.state = { device: this.device, ok: false, checkedAt: Date.now(), error };
+      this.state = { device: this.device, ok: false, checkedAt: this.clock.systemNow(), error };
       return { endedAt, playedMs, stopped, error };
     });
     return {
@@ -192,7 +192,7 @@ export class AlsaPlayer implements Player {
     this.state = {
       device: this.device,
       ok: error === null,
-      checkedAt: Date.now(),
+      checkedAt: this.clock.systemNow(),
       error: error === null ? null : `Không mở được thiết bị âm thanh "${this.device}": ${error}`,
     };
     return this.state;

@@ -1,23 +1,18 @@
-import { spawn, execFile } from 'node:child_process';
 import { ffmpegPath, ffprobePath } from '@loa/ffmpeg';
+import { ProcessRunner } from '@loa/process';
 import { ffmpegReason } from './ffmpeg-reason';
 import { SAMPLE_RATE } from './player';
 
+/** The agent's runner for ffprobe and ffmpeg; a spec passes its own. */
+const processes = new ProcessRunner();
+
 /** Channel count of the first audio stream; the broadcast format is mono or stereo. */
-export function probeChannels(file: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      ffprobePath(),
-      ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=channels', '-of', 'csv=p=0', file],
-      { timeout: 15_000 },
-      (err, stdout) => {
-        if (err) return reject(new Error(`không đọc được tệp âm thanh: ${err.message.split('\n')[0]}`));
-        const n = Number.parseInt(stdout.trim(), 10);
-        if (!Number.isInteger(n) || n < 1 || n > 8) return reject(new Error('tệp không có luồng âm thanh'));
-        resolve(n);
-      },
-    );
-  });
+export async function probeChannels(file: string, runner: ProcessRunner = processes): Promise<number> {
+  const run = await runner.run(ffprobePath(), ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=channels', '-of', 'csv=p=0', file], { timeoutMs: 15_000 });
+  if (run.code !== 0) throw new Error(`không đọc được tệp âm thanh: ${run.stderr.trim().split('\n')[0] || `ffprobe ${run.code}`}`);
+  const n = Number.parseInt(run.stdout.toString('utf8').trim(), 10);
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new Error('tệp không có luồng âm thanh');
+  return n;
 }
 
 /** ffmpeg arguments that decode a file to raw s16le PCM at 44.1 kHz on stdout, keeping its channel count. */
@@ -26,19 +21,10 @@ export function decodeArgs(file: string, channels: number): string[] {
 }
 
 /** Decodes a whole file into memory. */
-export function decodeToPcm(file: string, channels: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath(), decodeArgs(file, channels), { stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(chunks));
-      else reject(new Error(`giải mã thất bại (ffmpeg ${code}): ${ffmpegReason(stderr)}`));
-    });
-  });
+export async function decodeToPcm(file: string, channels: number, runner: ProcessRunner = processes): Promise<Buffer> {
+  const run = await runner.run(ffmpegPath(), decodeArgs(file, channels));
+  if (run.code !== 0) throw new Error(`giải mã thất bại (ffmpeg ${run.code}): ${ffmpegReason(run.stderr.slice(-2000))}`);
+  return run.stdout;
 }
 
 export function pcmDurationMs(bytes: number, channels: number): number {

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { SyncedClock } from '../clock';
-import { item } from '../testing/items';
-import { makeTone } from '../testing/tone';
+import { item } from '../../../../test/support/agent/items';
+import { makeTone } from '../../../../test/support/agent/tone';
 import { decodeArgs } from './decode';
 import { FilePlayer, sinkFileName, type SinkRecord } from './file-player';
 

@@ -15,6 +15,9 @@ class FakeClock implements Clock {
   offsetMs(): number {
     return 0;
   }
+  systemNow(): number {
+    return this.now;
+  }
 }
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { ffmpegPath } from '@loa/ffmpeg';
+import { ProcessRunner } from '@loa/process';
 import { toInstant, type AirProof, type CaptureStatus, type ScheduleItem } from '@loa/protocol';
 import type { Clock } from '../clock';
 import { errorText, type Logger } from '../log';
@@ -286,18 +287,13 @@ export class SentAudioCheck {
   }
 }
 
-function decode16k(file: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath(), ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', file, '-vn', '-ac', '1', '-ar', String(FEATURE_RATE), '-f', 's16le', 'pipe:1'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg ${code}: ${ffmpegReason(stderr)}`))));
-  });
+/** Decodes programmes to fingerprint them. */
+const processes = new ProcessRunner();
+
+async function decode16k(file: string): Promise<Buffer> {
+  const run = await processes.run(ffmpegPath(), ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', file, '-vn', '-ac', '1', '-ar', String(FEATURE_RATE), '-f', 's16le', 'pipe:1']);
+  if (run.code !== 0) throw new Error(`ffmpeg ${run.code}: ${ffmpegReason(run.stderr.slice(-2000))}`);
+  return run.stdout;
 }
 
 /** Level frames checked between two turns of the event loop (5 s of audio). */

@@ -8,9 +8,8 @@ export class AgentLink {
   agentVersion: string | null = null;
   /** The box's own last report (disk, clock, temperature, missing files). */
   health: AgentHealth | null = null;
-  readonly connectedAt = new Date().toISOString();
   /** When its last frame arrived, epoch ms: noted for every frame, formatted only when asked. */
-  lastFrameMs = Date.parse(this.connectedAt);
+  lastFrameMs: number;
   /** Frames are handled one after another, so an agent's events are stored in the order it sent them. */
   private queue: Promise<void> = Promise.resolve();
   alive = true;
@@ -22,7 +21,10 @@ export class AgentLink {
     readonly stationId: string,
     readonly stationName: string,
     readonly remote: string,
-  ) {}
+    readonly connectedAt: string,
+  ) {
+    this.lastFrameMs = Date.parse(connectedAt);
+  }
 
   send(frame: ServerToAgent): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(frame));

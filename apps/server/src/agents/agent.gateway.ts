@@ -136,7 +136,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
         if (socket.readyState !== socket.OPEN) return;
         const previous = this.links.get(station.id);
         if (previous) previous.socket.close(CloseCode.Replaced, 'replaced by a newer connection');
-        const link = new AgentLink(socket, req.socket, station.id, station.name, remote);
+        const link = new AgentLink(socket, req.socket, station.id, station.name, remote, this.clock.nowInstant());
         this.links.set(station.id, link);
         this.departed.delete(station.id);
         this.bySocket.set(socket, link);

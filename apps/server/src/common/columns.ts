@@ -32,7 +32,3 @@ export function InstantColumn(options: Pick<ColumnOptions, 'nullable' | 'name'> 
   };
   return Column(column);
 }
-
-export function nowInstant(): string {
-  return new Date().toISOString();
-}

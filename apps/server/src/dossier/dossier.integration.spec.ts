@@ -11,7 +11,7 @@ import { startInProcessServer } from '../../../../test/support/in-process';
 import { runCli } from '../cli';
 import { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
 import { RetentionService } from '../media/retention.service';
-import { makeAudio, speechLikeSource } from '../media/test-fixtures';
+import { makeAudio, speechLikeSource } from '../../../../test/support/media-fixtures';
 import { MANIFEST_PATH, SIGNATURE_PATH, signedBytes, type DossierManifest, type ManifestSignature } from './dossier-manifest';
 
 const DAY = 86_400_000;

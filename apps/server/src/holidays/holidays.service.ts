@@ -4,7 +4,7 @@ import type { Priority } from '@loa/protocol';
 import { occurrencesBetween } from '@loa/schedule';
 import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
-import { nowInstant } from '../common/columns';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { firstQuietBreach, holidayCalendar, loadHolidayCalendar, publicHolidays, yearsAround, type AiringRules, type QuietHours } from '../schedule/day-rules';
@@ -34,6 +34,7 @@ export class HolidaysService {
     private readonly repo: HolidaysRepository,
     private readonly config: AppConfig,
     private readonly access: AccessPolicy,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -74,7 +75,7 @@ export class HolidaysService {
     const date = calendarDate(input.date);
     if (!date) throw new LoaError('validation_failed', 'Ngày nghỉ phải là một ngày có thật, dạng NNNN-TT-NN.', { field: 'date' });
     if (await this.repo.dayOffOn(date)) throw new LoaError('conflict', `Ngày ${date} đã được khai báo là ngày nghỉ.`);
-    const row = await this.repo.addDayOff({ date, name: input.name.trim(), createdBy: who.kind === 'user' ? who.userId : null, createdAt: nowInstant() });
+    const row = await this.repo.addDayOff({ date, name: input.name.trim(), createdBy: who.kind === 'user' ? who.userId : null, createdAt: this.clock.nowInstant() });
     return { id: row.id, date: row.date, name: row.name, kind: 'declared' as const };
   }
 

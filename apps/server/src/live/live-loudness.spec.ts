@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { FfmpegService } from '../media/ffmpeg.service';
 import { liveGainFor, normalise } from '../media/normaliser';
-import { makeAudio, measureLoudness, speechLikeSource } from '../media/test-fixtures';
+import { makeAudio, measureLoudness, speechLikeSource } from '../../../../test/support/media-fixtures';
 import { encoderArgs } from './live-encoder';
 
 /** What stations hear live: the broadcast file through the live path's one encode to 64 kb/s, measured apart. */

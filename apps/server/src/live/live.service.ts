@@ -13,8 +13,7 @@ import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
-import { AppConfig } from '../config/app-config';
-import { MediaStore } from '../media/media-store';
+import { MediaStorage } from '../media/media-store';
 import { isReady, MediaService, type ReadyMediaAsset } from '../media/media.service';
 import { TtsService } from '../media/tts/tts.service';
 import { Programme } from '../programmes/programme.entity';
@@ -137,7 +136,6 @@ export function publicRelay(r: LiveRelay) {
 export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('Live');
   private readonly active = new Map<string, ActiveRelay>();
-  private readonly store: MediaStore;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -150,10 +148,8 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     private readonly cluster: LiveCluster,
     private readonly presence: StationPresence,
     private readonly leases: LiveRelayLeaseRepository,
-    config: AppConfig,
-  ) {
-    this.store = new MediaStore(config.mediaDir);
-  }
+    private readonly store: MediaStorage,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     this.hub.setListener(this);

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { once } from 'node:events';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { CorrectionDto } from './dto/correction.dto';
 import { ExportListQuery } from './dto/export-list.dto';
@@ -15,7 +16,10 @@ const LineIdParam = new ParseIntPipe({ exceptionFactory: () => new LoaError('val
 @ApiBearerAuth()
 @Controller('logbook')
 export class LogbookController {
-  constructor(private readonly logbook: LogbookService) {}
+  constructor(
+    private readonly logbook: LogbookService,
+    private readonly clock: Clock,
+  ) {}
 
   @Get()
   async list(@Query() query: LogbookQuery, @CurrentPrincipal() who: Principal) {
@@ -53,7 +57,7 @@ export class LogbookController {
     const filter = await this.logbook.scope(who, query);
     await this.logbook.recordExport(who, 'logbook.csv', filter);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${fileName('csv')}"`);
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName('csv', this.clock.now())}"`);
     await this.logbook.exportCsv(filter, async (chunk) => {
       if (!res.write(chunk)) await once(res, 'drain');
     });
@@ -66,7 +70,7 @@ export class LogbookController {
     const filter = await this.logbook.scope(who, query);
     await this.logbook.recordExport(who, 'logbook.xlsx', filter);
     res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    res.setHeader('Content-Disposition', `attachment; filename="${fileName('xlsx')}"`);
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName('xlsx', this.clock.now())}"`);
     await this.logbook.exportXlsx(filter, res, issuerOf(who));
   }
 
@@ -76,11 +80,11 @@ export class LogbookController {
     const filter = await this.logbook.scope(who, query);
     await this.logbook.recordExport(who, 'logbook.pdf', filter);
     res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Disposition', `attachment; filename="${fileName('pdf')}"`);
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName('pdf', this.clock.now())}"`);
     await this.logbook.exportPdf(filter, res, issuerOf(who));
   }
 }
 
-function fileName(ext: string): string {
-  return `nhat-ky-tuyen-truyen-${new Date().toISOString().slice(0, 10)}.${ext}`;
+function fileName(ext: string, now: number): string {
+  return `nhat-ky-tuyen-truyen-${new Date(now).toISOString().slice(0, 10)}.${ext}`;
 }

@@ -1,10 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { describeFfmpeg, ffmpegBinaries, type FfmpegBinaries } from '@loa/ffmpeg';
+import { ProcessRunner } from '@loa/process';
 import { LoudnessReading, MEASURE_FILTER, parseEbur128Summary, TrimRange, trimFromSilence } from './loudness';
 
 /** The broadcast format every programme is converted to. */
@@ -122,7 +123,10 @@ export class FfmpegService implements OnModuleInit {
   private readonly ffmpeg: string;
   private readonly ffprobe: string;
 
-  constructor(@Optional() @Inject(FFMPEG_BINARIES) private readonly binaries: FfmpegBinaries = ffmpegBinaries()) {
+  constructor(
+    @Optional() @Inject(FFMPEG_BINARIES) private readonly binaries: FfmpegBinaries = ffmpegBinaries(),
+    @Optional() private readonly processes: ProcessRunner = new ProcessRunner(),
+  ) {
     this.ffmpeg = binaries.ffmpeg;
     this.ffprobe = binaries.ffprobe;
   }
@@ -227,7 +231,7 @@ export class FfmpegService implements OnModuleInit {
     pipes: { stdin?: boolean; stdout?: boolean },
   ): { child: ChildProcess; done: Promise<{ code: number; stderr: string; outMs: number }> } {
     const { signal, durationMs, onProgress } = options;
-    const child = spawn(
+    const child = this.processes.start(
       this.ffmpeg,
       // -nostdin stops keyboard commands only; `-i pipe:0` still reads standard input.
       ['-nostdin', '-hide_banner', '-nostats', '-v', 'info', '-y', '-progress', 'pipe:3', ...args],
@@ -332,22 +336,9 @@ export class FfmpegService implements OnModuleInit {
     return { decodedMs: lastOutTimeMs(run.stdout), errors };
   }
 
-  private run(binary: string, args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
-      child.on('error', reject);
-      child.on('close', (code, sig) =>
-        resolve({
-          code: code ?? (sig ? 128 : 1),
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
-        }),
-      );
-    });
+  private async run(binary: string, args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+    const run = await this.processes.run(binary, args, { timeoutMs });
+    return { code: run.code, stdout: run.stdout.toString('utf8'), stderr: run.stderr };
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { FfmpegService } from './ffmpeg.service';
 import { MediaAsset } from './media-asset.entity';
@@ -11,7 +12,7 @@ import { MediaJob } from './media-job.entity';
 import { MediaStore } from './media-store';
 import { MediaRepository } from './media.repository';
 import { BROADCAST_EXT, MediaService } from './media.service';
-import { makeAudio } from './test-fixtures';
+import { makeAudio } from '../../../../test/support/media-fixtures';
 
 /**
  * Two server instances on one database and one shared MEDIA_DIR (here two data sources on one SQLite file,
@@ -48,7 +49,7 @@ describe('conversion jobs shared by several instances', () => {
       mediaDir: root,
       maxUploadBytes: 1 << 30,
       sharedJobs: true,
-    });
+    }, new Clock());
     services.push(service);
     return { service, store, db };
   }

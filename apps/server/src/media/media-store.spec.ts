@@ -94,6 +94,16 @@ describe('MediaStore', () => {
     expect(() => store.pathOf('A'.repeat(64), 'mp3')).toThrow();
   });
 
+  it('writes a new work file once, tells its size, and discards it (twice is fine)', async () => {
+    const temp = store.tempPath('.wav');
+    await store.writeTemp(temp, Buffer.from('RIFF1234'));
+    await expect(store.writeTemp(temp, Buffer.from('again'))).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(await store.sizeOf(temp)).toBe(8);
+    await store.discard(temp);
+    await store.discard(temp);
+    expect(existsSync(temp)).toBe(false);
+  });
+
   it('cleans work files older than the threshold and keeps fresh ones', async () => {
     const stale = store.tempPath();
     const fresh = store.tempPath();
@@ -102,7 +112,7 @@ describe('MediaStore', () => {
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
     utimesSync(stale, twoHoursAgo, twoHoursAgo);
 
-    expect(await store.cleanTemp(3600_000)).toBe(1);
+    expect(await store.cleanTemp(3600_000, Date.now())).toBe(1);
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
   });

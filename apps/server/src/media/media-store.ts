@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, isAbsolute } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -28,7 +28,13 @@ export abstract class MediaStorage {
   abstract tempPath(suffix?: string): string;
   abstract importFile(tempPath: string, ext: string): Promise<StoredFile>;
   abstract remove(sha256: string, ext: string): Promise<void>;
-  abstract cleanTemp(olderThanMs: number, now?: number): Promise<number>;
+  abstract cleanTemp(olderThanMs: number, now: number): Promise<number>;
+  /** Writes a new work file; one already there is an error. */
+  abstract writeTemp(path: string, data: Buffer): Promise<void>;
+  /** Deletes a work file; gone already is fine. */
+  abstract discard(path: string): Promise<void>;
+  /** The size in bytes of a local file (a work file or one from `pathOf`). */
+  abstract sizeOf(path: string): Promise<number>;
 }
 
 /**
@@ -119,11 +125,23 @@ export class MediaStore extends MediaStorage {
     await rm(this.pathOf(sha256, ext), { force: true });
   }
 
+  async writeTemp(path: string, data: Buffer): Promise<void> {
+    await writeFile(path, data, { flag: 'wx' });
+  }
+
+  async discard(path: string): Promise<void> {
+    await rm(path, { force: true });
+  }
+
+  async sizeOf(path: string): Promise<number> {
+    return (await stat(path)).size;
+  }
+
   /**
    * Deletes work files not touched for `olderThanMs`: leftovers of uploads or transcodes cut short by a crash.
    * Files still being written keep a fresh mtime, so another process sharing the folder is not disturbed.
    */
-  async cleanTemp(olderThanMs: number, now = Date.now()): Promise<number> {
+  async cleanTemp(olderThanMs: number, now: number): Promise<number> {
     let removed = 0;
     for (const name of await readdir(this.tmpDir)) {
       const path = join(this.tmpDir, name);

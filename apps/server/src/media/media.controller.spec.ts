@@ -12,6 +12,7 @@ import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { FfmpegService } from './ffmpeg.service';
@@ -24,7 +25,7 @@ import { MediaAccess } from './media-access';
 import { MediaController } from './media.controller';
 import { MediaRepository } from './media.repository';
 import { MediaService, MediaSettings } from './media.service';
-import { AudioFixtures, makeAudioFixtures } from './test-fixtures';
+import { AudioFixtures, makeAudioFixtures } from '../../../../test/support/media-fixtures';
 import { EspeakEngine } from './tts/espeak-engine';
 import { TTS_ENGINE } from './tts/tts-engine';
 import { TtsService } from './tts/tts.service';
@@ -69,6 +70,7 @@ describe('Media routes over HTTP', () => {
         { provide: getRepositoryToken(LoudnessTarget), useValue: db.getRepository(LoudnessTarget) },
         { provide: TTS_ENGINE, useValue: new EspeakEngine() },
         MediaEvents,
+        Clock,
         TtsService,
         { provide: MediaStorage, useValue: new MediaStore(root) },
         FfmpegService,

@@ -30,6 +30,7 @@ import {
 import type { Request, Response } from 'express';
 import { concat, map, Observable, of, takeWhile } from 'rxjs';
 import { AllowAgent, AllowQueryToken, CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { LoudnessTargetDto, SetLoudnessTargetDto } from './dto/loudness-target.dto';
 import { MediaAssetDto } from './dto/media-asset.dto';
@@ -67,6 +68,7 @@ export class MediaController {
     private readonly media: MediaService,
     private readonly tts: TtsService,
     private readonly access: MediaAccess,
+    private readonly clock: Clock,
   ) {}
 
   @Post()
@@ -172,7 +174,7 @@ export class MediaController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
     if (principal.kind === 'agent') {
-      const since = new Date(Date.now() - AGENT_MEDIA_GRACE_MS).toISOString();
+      const since = new Date(this.clock.now() - AGENT_MEDIA_GRACE_MS).toISOString();
       if (!(await this.media.stationMayRead(principal.stationId, sha256, since))) {
         throw new LoaError('not_found', 'Trạm không có lịch phát nào dùng tệp này.');
       }

@@ -1,3 +1,4 @@
+import { Clock } from '../common/clock';
 import { asRepository, unused } from '../../../../test/support/fakes/fakes';
 import { assetRow, InMemoryMediaRepository } from '../../../../test/support/fakes/media.fake';
 import type { FfmpegService } from './ffmpeg.service';
@@ -15,7 +16,7 @@ function setup() {
     maxUploadBytes: 100 * MB,
     uploadConcurrentPerUser: 2,
     uploadDailyBytesPerUser: 10 * MB,
-  });
+  }, new Clock());
   return { repo, service };
 }
 

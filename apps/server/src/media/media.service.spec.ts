@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import type { LoudnessSettings } from '../config/app-config';
 import { BroadcastFormat, FfmpegService } from './ffmpeg.service';
@@ -28,7 +29,7 @@ import {
   measureLoudness,
   mp3PacketSizes,
   speechLikeSource,
-} from './test-fixtures';
+} from '../../../../test/support/media-fixtures';
 
 /** Test-only: an in-memory SQLite schema built from the entity; the application itself runs migrations. */
 function testOnlyDataSource(): DataSource {
@@ -75,7 +76,7 @@ describe('MediaService with real ffmpeg', () => {
   }
 
   function make(settings: MediaSettings): MediaService {
-    return new MediaService(new MediaRepository(db), store, ffmpeg, new MediaEvents(), settings);
+    return new MediaService(new MediaRepository(db), store, ffmpeg, new MediaEvents(), settings, new Clock());
   }
 
   afterEach(async () => {

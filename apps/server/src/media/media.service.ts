@@ -1,8 +1,7 @@
-import { stat, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { defer, filter, firstValueFrom, merge, timeout } from 'rxjs';
-import { nowInstant } from '../common/columns';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig, DatabaseSettings, LoudnessSettings } from '../config/app-config';
 import {
@@ -123,6 +122,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     private readonly ffmpeg: FfmpegService,
     private readonly events: MediaEvents,
     @Inject(AppConfig) config: MediaSettings,
+    private readonly clock: Clock,
   ) {
     this.format = config.broadcast ?? DEFAULT_BROADCAST_FORMAT;
     this.loudness = config.loudness ?? DEFAULT_LOUDNESS;
@@ -139,7 +139,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.store.init();
-    const removed = await this.store.cleanTemp(STALE_TEMP_MS);
+    const removed = await this.store.cleanTemp(STALE_TEMP_MS, this.clock.now());
     if (removed > 0) this.logger.log(`removed ${removed} stale work file(s)`);
     await this.recover();
     if (this.sharedJobs) {
@@ -169,7 +169,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       const chuyenMuc = chuyenMucOf(options.chuyenMuc);
       const targetLufs = await this.targetFor(chuyenMuc);
       const original = await this.store.importFile(tempFile, ext);
-      const now = nowInstant();
+      const now = this.clock.nowInstant();
       const { asset, job } = await this.db.createWithJob(
         {
           status: 'processing',
@@ -209,7 +209,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       this.enqueue(job.id);
       return asset;
     } catch (err) {
-      await rm(tempFile, { force: true });
+      await this.store.discard(tempFile);
       throw err;
     }
   }
@@ -228,7 +228,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         { limit: this.uploadConcurrentPerUser, retryAfterSeconds: 10 },
       );
     }
-    const since = new Date(Date.now() - 24 * 3600_000).toISOString();
+    const since = new Date(this.clock.now() - 24 * 3600_000).toISOString();
     const used = (await this.db.keptBytesSince(userId, since)) + mine.bytes;
     const declared = Math.max(0, declaredBytes);
     if (used + declared > this.uploadDailyBytesPerUser) {
@@ -257,7 +257,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   /** Speech made from text enters like an upload: checked, kept as the original, normalised. */
   async uploadSpeech(wav: Buffer, label: string, userId: string | null, chuyenMuc: string | null, spokenText?: string): Promise<MediaAsset> {
     const temp = this.store.tempPath('.wav');
-    await writeFile(temp, wav, { flag: 'wx' });
+    await this.store.writeTemp(temp, wav);
     return this.upload(temp, label, userId, { source: 'tts', chuyenMuc, spokenText });
   }
 
@@ -297,7 +297,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       throw new LoaError('conflict', 'Tệp này không còn đang chuyển đổi nên không huỷ được.', { id, status: asset.status });
     }
     if (!(await this.db.updateAsset({ id, status: 'processing' }, { status: 'cancelled', error: CANCELLED_REASON }))) return this.get(id);
-    await this.db.endOpenJobs(id, { state: 'cancelled', error: CANCELLED_REASON, workFile: null, finishedAt: nowInstant() });
+    await this.db.endOpenJobs(id, { state: 'cancelled', error: CANCELLED_REASON, workFile: null, finishedAt: this.clock.nowInstant() });
     this.running.get(id)?.abort();
     const cancelled = await this.get(id);
     this.events.emit(cancelled);
@@ -318,7 +318,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   async setTarget(chuyenMuc: string, targetLufs: number, userId: string | null): Promise<LoudnessTarget> {
     const name = chuyenMuc.trim();
     if (!name) throw new LoaError('validation_failed', 'Tên chuyên mục không được để trống.');
-    return this.db.saveTarget({ chuyenMuc: name, targetLufs, updatedBy: userId, updatedAt: nowInstant() });
+    return this.db.saveTarget({ chuyenMuc: name, targetLufs, updatedBy: userId, updatedAt: this.clock.nowInstant() });
   }
 
   async removeTarget(chuyenMuc: string): Promise<void> {
@@ -354,8 +354,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     if (!asset) throw notFound();
     const path = this.store.pathOf(sha256, BROADCAST_EXT);
     try {
-      const info = await stat(path);
-      return { sha256, path, size: info.size };
+      return { sha256, path, size: await this.store.sizeOf(path) };
     } catch (err) {
       if (!isNotFound(err)) throw err;
       this.logger.error(`broadcast file ${sha256} is missing from the store`);
@@ -398,7 +397,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
    * conditional on the row as read, so of two instances finding the same orphan one takes it.
    */
   private async recover(): Promise<void> {
-    const staleBefore = new Date(Date.now() - STALE_JOB_MS).toISOString();
+    const staleBefore = new Date(this.clock.now() - STALE_JOB_MS).toISOString();
     const running = await this.db.jobsIn('running');
     const runningElsewhere = new Set<string>();
     for (const job of running) {
@@ -409,17 +408,17 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       const asRead = { id: job.id, state: 'running' as const, attempts: job.attempts };
       if (job.attempts >= this.maxAttempts) {
         const reason = `Máy chủ dừng đột ngột ${job.attempts} lần khi đang chuyển đổi tệp này nên đã ngừng thử. Hãy kiểm tra tệp gốc rồi tải lên lại.`;
-        if (!(await this.db.updateJob(asRead, { state: 'failed', error: reason, workFile: null, finishedAt: nowInstant() }))) continue;
-        if (job.workFile) await rm(job.workFile, { force: true });
+        if (!(await this.db.updateJob(asRead, { state: 'failed', error: reason, workFile: null, finishedAt: this.clock.nowInstant() }))) continue;
+        if (job.workFile) await this.store.discard(job.workFile);
         await this.fail(job.assetId, reason);
       } else {
         if (!(await this.db.updateJob(asRead, { state: 'queued', workFile: null }))) continue;
-        if (job.workFile) await rm(job.workFile, { force: true });
+        if (job.workFile) await this.store.discard(job.workFile);
       }
     }
     const queuedIds = new Set((await this.db.jobsIn('queued')).map((j) => j.assetId));
     for (const asset of await this.db.withStatus(['processing'])) {
-      if (!queuedIds.has(asset.id) && !runningElsewhere.has(asset.id)) await this.db.insertJob({ ...newJob(nowInstant()), assetId: asset.id });
+      if (!queuedIds.has(asset.id) && !runningElsewhere.has(asset.id)) await this.db.insertJob({ ...newJob(this.clock.nowInstant()), assetId: asset.id });
     }
     const queued = (await this.db.jobsIn('queued')).filter((j) => !this.enqueued.has(j.id));
     for (const job of queued) this.enqueue(job.id);
@@ -427,7 +426,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async validate(path: string): Promise<{ audio: AudioFacts; decoded: DecodeCheck }> {
-    const { size } = await stat(path);
+    const size = await this.store.sizeOf(path);
     if (size === 0) throw new LoaError('media_empty', 'Tệp tải lên rỗng (0 byte). Hãy chọn lại tệp âm thanh.');
 
     const probed = await this.ffmpeg.probe(path);
@@ -498,7 +497,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     if (!job || job.state !== 'queued') return;
     const asset = await this.db.asset(job.assetId);
     if (!asset || asset.status !== 'processing') {
-      await this.db.updateJob({ id: jobId, state: 'queued' }, { state: 'cancelled', finishedAt: nowInstant() });
+      await this.db.updateJob({ id: jobId, state: 'queued' }, { state: 'cancelled', finishedAt: this.clock.nowInstant() });
       return;
     }
     const id = asset.id;
@@ -513,14 +512,14 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     try {
       input = mediaInput(this.store.pathOf(asset.originalSha256, asset.originalExt), asset.originalFormat.split('/')[0] ?? '');
     } catch (err) {
-      await this.db.updateJob({ id: jobId }, { state: 'failed', error: String(err).slice(0, 500), finishedAt: nowInstant() });
+      await this.db.updateJob({ id: jobId }, { state: 'failed', error: String(err).slice(0, 500), finishedAt: this.clock.nowInstant() });
       await this.fail(id, 'Định dạng tệp gốc không còn được nhận. Hãy tải lên lại dưới dạng MP3, WAV, M4A hoặc OGG.');
       return;
     }
     const output = this.store.tempPath(`.${BROADCAST_EXT}`);
     // The claim: only the instance whose update finds the job still queued, as read, runs it. The work file is
     // on record before ffmpeg creates it, so a crash at any point can clean it up.
-    const claimedAt = nowInstant();
+    const claimedAt = this.clock.nowInstant();
     const claimed = await this.db.updateJob(
       { id: jobId, state: 'queued', attempts: job.attempts },
       { state: 'running', attempts: job.attempts + 1, workFile: output, startedAt: claimedAt, heartbeatAt: claimedAt },
@@ -528,7 +527,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     if (!claimed) return;
     const abort = new AbortController();
     const heartbeat = setInterval(() => {
-      this.db.updateJob({ id: jobId, state: 'running' }, { heartbeatAt: nowInstant() }).then(
+      this.db.updateJob({ id: jobId, state: 'running' }, { heartbeatAt: this.clock.nowInstant() }).then(
         // No longer running: cancelled, possibly through another instance; its ffmpeg has nothing left to do.
         (beat) => beat || abort.abort(),
         (err: unknown) => this.logger.warn(`asset ${id}: heartbeat not saved: ${String(err)}`),
@@ -588,10 +587,10 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
             trimmedMs: Math.max(0, asset.originalDurationMs - durationMs),
             progress: 100,
             error: null,
-            readyAt: nowInstant(),
+            readyAt: this.clock.nowInstant(),
         },
         jobId,
-        nowInstant(),
+        this.clock.nowInstant(),
       );
       this.logger.log(
         `asset ${id}: ${result.input.integratedLufs} LUFS → ${result.output.integratedLufs} LUFS, ` +
@@ -600,7 +599,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       if (result.warning) this.logger.warn(`asset ${id}: ${result.warning}`);
     } catch (err) {
       await progress.flushed();
-      await rm(output, { force: true });
+      await this.store.discard(output);
       if (err instanceof TranscodeAborted) {
         // A shutdown leaves the job to the next start, without counting the attempt against the file.
         if (this.shutdown.signal.aborted) await this.db.updateJob({ id: jobId, state: 'running' }, { state: 'queued', attempts: job.attempts, workFile: null });
@@ -623,7 +622,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async finishJob(jobId: string, state: 'done' | 'failed' | 'cancelled', error: string | null): Promise<void> {
-    await this.db.updateJob({ id: jobId, state: 'running' }, { state, error, workFile: null, finishedAt: nowInstant() });
+    await this.db.updateJob({ id: jobId, state: 'running' }, { state, error, workFile: null, finishedAt: this.clock.nowInstant() });
   }
 
   private async fail(id: string, reason: string): Promise<void> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FfmpegService } from './ffmpeg.service';
 import { formatDb } from './loudness';
 import { normalise, NormaliseSettings, SilentInput } from './normaliser';
-import { makeAudio, measureLoudness, speechLikeSource } from './test-fixtures';
+import { makeAudio, measureLoudness, speechLikeSource } from '../../../../test/support/media-fixtures';
 
 describe('normalise (real ffmpeg, one encoding pass)', () => {
   // Several ffmpeg runs per case, slow to start on a busy machine.

@@ -6,7 +6,7 @@ import { Api } from '../../../../test/support/api';
 import { startInProcessServer } from '../../../../test/support/in-process';
 import { MediaStore } from './media-store';
 import { RetentionService } from './retention.service';
-import { makeAudio, speechLikeSource } from './test-fixtures';
+import { makeAudio, speechLikeSource } from '../../../../test/support/media-fixtures';
 
 const DAY = 24 * 3600 * 1000;
 

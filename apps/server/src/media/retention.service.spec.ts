@@ -1,3 +1,4 @@
+import { Clock } from '../common/clock';
 import type { Leadership } from '../leadership/leadership';
 import { asRepository, partial, unused } from '../../../../test/support/fakes/fakes';
 import { assetRow, InMemoryMediaRepository } from '../../../../test/support/fakes/media.fake';
@@ -12,7 +13,7 @@ function setup() {
   const repo = new InMemoryMediaRepository();
   const removed: string[] = [];
   const store = partial<MediaStorage>('store', { remove: async (sha256: string, ext: string) => void removed.push(`${sha256}.${ext}`) });
-  const retention = new RetentionService(asRepository<MediaRepository>(repo), store, { retentionMonths: 6, retentionCron: '0 3 * * *', timezone: 'Asia/Ho_Chi_Minh' }, unused<Leadership>('leadership'));
+  const retention = new RetentionService(asRepository<MediaRepository>(repo), store, { retentionMonths: 6, retentionCron: '0 3 * * *', timezone: 'Asia/Ho_Chi_Minh' }, unused<Leadership>('leadership'), new Clock());
   return { repo, removed, retention };
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { schedule, ScheduledTask } from 'node-cron';
-import { nowInstant } from '../common/columns';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Leadership } from '../leadership/leadership';
 import { MediaAsset } from './media-asset.entity';
@@ -24,6 +24,7 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
     private readonly store: MediaStorage,
     @Inject(AppConfig) private readonly config: Pick<AppConfig, 'retentionMonths' | 'retentionCron' | 'timezone'>,
     private readonly leadership: Leadership,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -32,7 +33,7 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
       async () => {
         if (!this.leadership.isLeader()) return;
         try {
-          const expired = await this.runOnce(new Date());
+          const expired = await this.runOnce(new Date(this.clock.now()));
           if (expired.length > 0) this.logger.log(`retention: removed the files of ${expired.length} asset(s)`);
         } catch (err) {
           this.logger.error(`retention run failed: ${err instanceof Error ? err.stack : String(err)}`);
@@ -56,7 +57,7 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
       const usage = await this.usage(asset.id, nowIso);
       const decision = retentionDecision({ status: asset.status, createdAt: asset.createdAt, ...usage }, cutoff);
       if (!decision.expire) continue;
-      const marked = await this.assets.updateAsset({ id: asset.id, status: asset.status }, { status: 'expired', expiredAt: nowInstant() });
+      const marked = await this.assets.updateAsset({ id: asset.id, status: asset.status }, { status: 'expired', expiredAt: this.clock.nowInstant() });
       if (!marked) continue;
       await this.removeUnshared(asset);
       expired.push(asset.id);

@@ -1,6 +1,6 @@
 import type Holidays from 'date-holidays';
 import type { HolidayRule } from '@loa/api-types';
-import type { Priority } from '@loa/protocol';
+import { minutesOfDay, type Priority } from '@loa/protocol';
 import { instantToWall, wallToInstant } from '@loa/schedule';
 
 /**
@@ -120,12 +120,9 @@ export function applyHolidayRule(instants: readonly number[], rule: HolidayRule,
   return [...out].sort((a, b) => a - b);
 }
 
-const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
 /** "HH:MM" → minutes after midnight, or null when it is not a time of day. */
 export function minutesOf(text: string): number | null {
-  const m = HHMM.exec(text);
-  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+  return minutesOfDay(text);
 }
 
 /** Whether an airing of `durationMs` from `at` overlaps the quiet hours on any day. */

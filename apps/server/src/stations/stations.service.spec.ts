@@ -1,4 +1,5 @@
 import type { AccessPolicy } from '../access/access-policy';
+import { Clock } from '../common/clock';
 import type { DomainEvents } from '../common/events';
 import type { UnitsService } from '../units/units.service';
 import type { LanguagesService } from '../languages/languages.service';
@@ -19,7 +20,7 @@ const unused = <T>(name: string): T =>
 describe('StationsService: when agents were last seen', () => {
   function service() {
     const repository = new FakeStationsRepository();
-    const stations = new StationsService(unused<UnitsService>('units'), unused<DomainEvents>('events'), unused<AccessPolicy>('access'), repository as unknown as StationsRepository, unused<LanguagesService>('languages'));
+    const stations = new StationsService(unused<UnitsService>('units'), unused<DomainEvents>('events'), unused<AccessPolicy>('access'), repository as unknown as StationsRepository, unused<LanguagesService>('languages'), new Clock());
     return { stations, repository };
   }
 

@@ -5,7 +5,7 @@ import type { StationView } from '@loa/api-types';
 import { isAgentOutdated } from '@loa/protocol';
 import { hashToken, newStationToken } from '../auth/password';
 import type { Principal } from '../auth/principal';
-import { nowInstant } from '../common/columns';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { DomainEvents } from '../common/events';
 import { UnitsService } from '../units/units.service';
@@ -44,6 +44,7 @@ export class StationsService implements BeforeApplicationShutdown {
     private readonly access: AccessPolicy,
     private readonly repository: StationsRepository,
     @Inject(LanguagesService) private readonly languages: Pick<LanguagesService, 'checkPreference'>,
+    private readonly clock: Clock,
   ) {}
 
   /** Creates the station and its agent token; the token is in this answer and nowhere else, ever. */
@@ -60,12 +61,12 @@ export class StationsService implements BeforeApplicationShutdown {
         code: input.code,
         tokenHash: hashToken(token),
         tokenHint: token.slice(0, 12),
-        tokenIssuedAt: nowInstant(),
+        tokenIssuedAt: this.clock.nowInstant(),
         scheduleVersion: 0,
         lastSeenAt: null,
         agentVersion: null,
         enrolledAt: null,
-        createdAt: nowInstant(),
+        createdAt: this.clock.nowInstant(),
         disabledAt: null,
         quietStart: null,
         quietEnd: null,
@@ -79,7 +80,7 @@ export class StationsService implements BeforeApplicationShutdown {
   async rotateToken(id: string) {
     const station = await this.get(id);
     const token = newStationToken();
-    await this.repository.update(id, { tokenHash: hashToken(token), tokenHint: token.slice(0, 12), tokenIssuedAt: nowInstant() });
+    await this.repository.update(id, { tokenHash: hashToken(token), tokenHint: token.slice(0, 12), tokenIssuedAt: this.clock.nowInstant() });
     this.events.emit({ type: 'station.token-revoked', stationId: id });
     return { station: toPublicStation({ ...station, tokenHint: token.slice(0, 12) }), token };
   }
@@ -140,7 +141,7 @@ export class StationsService implements BeforeApplicationShutdown {
   async disable(id: string, who: Principal) {
     const station = await this.get(id);
     await this.access.requireAccess(who, 'write', { kind: 'station', unitId: station.unitId });
-    if (!station.disabledAt) await this.repository.update(id, { disabledAt: nowInstant() });
+    if (!station.disabledAt) await this.repository.update(id, { disabledAt: this.clock.nowInstant() });
     this.events.emit({ type: 'station.token-revoked', stationId: id });
     this.events.emit({ type: 'stations.changed', stationIds: [id] });
     return toPublicStation(await this.get(id));
@@ -190,14 +191,14 @@ export class StationsService implements BeforeApplicationShutdown {
    */
   markSeen(id: string, agentVersion: string | null, state: AgentState | null = null): void {
     const previous = this.seen.get(id);
-    this.seen.set(id, { at: nowInstant(), agentVersion: agentVersion ?? previous?.agentVersion ?? null, state: state ?? previous?.state ?? null, health: previous?.health ?? null });
+    this.seen.set(id, { at: this.clock.nowInstant(), agentVersion: agentVersion ?? previous?.agentVersion ?? null, state: state ?? previous?.state ?? null, health: previous?.health ?? null });
     this.scheduleFlush();
   }
 
   /** Notes the box's own report (validated at the gateway), written with the next batch. */
   markHealthy(id: string, health: AgentHealth): void {
     const previous = this.seen.get(id);
-    this.seen.set(id, { at: nowInstant(), agentVersion: previous?.agentVersion ?? null, state: previous?.state ?? null, health });
+    this.seen.set(id, { at: this.clock.nowInstant(), agentVersion: previous?.agentVersion ?? null, state: previous?.state ?? null, health });
     this.scheduleFlush();
   }
 

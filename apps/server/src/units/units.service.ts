@@ -2,7 +2,7 @@ import { AccessPolicy, subtreeOf } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { Injectable } from '@nestjs/common';
 import type { UnitImportResult } from '@loa/api-types';
-import { nowInstant } from '../common/columns';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { DomainEvents } from '../common/events';
 import { Unit } from './unit.entity';
@@ -34,6 +34,7 @@ export class UnitsService {
     private readonly repo: UnitsRepository,
     private readonly access: AccessPolicy,
     private readonly events: DomainEvents,
+    private readonly clock: Clock,
   ) {}
 
   /** A new unit; an admin bound to a unit adds units only below it. */
@@ -43,7 +44,7 @@ export class UnitsService {
     if (input.code && (await this.repo.codeTaken(input.code))) {
       throw new LoaError('conflict', `Mã đơn vị "${input.code}" đã được dùng.`);
     }
-    return this.repo.insert({ name: input.name, kind: input.kind, parentId: input.parentId ?? null, code: input.code ?? null, createdAt: nowInstant(), retiredAt: null, mergedIntoId: null });
+    return this.repo.insert({ name: input.name, kind: input.kind, parentId: input.parentId ?? null, code: input.code ?? null, createdAt: this.clock.nowInstant(), retiredAt: null, mergedIntoId: null });
   }
 
   /** Every unit, or for `who` bound to a unit: its subtree and the units above it, never a sibling's. */
@@ -103,7 +104,7 @@ export class UnitsService {
     if (subtreeOf(links, absorbedId).includes(intoId) || subtreeOf(links, intoId).includes(absorbedId)) {
       throw new LoaError('validation_failed', `Chỉ sáp nhập được hai đơn vị không trực thuộc nhau ("${absorbed.name}", "${into.name}").`, { field: 'intoId' });
     }
-    const moved = await this.repo.merge(absorbedId, intoId, nowInstant());
+    const moved = await this.repo.merge(absorbedId, intoId, this.clock.nowInstant());
     this.events.emit({ type: 'stations.changed', stationIds: moved });
     return this.get(intoId);
   }
@@ -120,7 +121,7 @@ export class UnitsService {
         inside,
       );
     }
-    await this.repo.update(id, { retiredAt: nowInstant() });
+    await this.repo.update(id, { retiredAt: this.clock.nowInstant() });
     return this.get(id);
   }
 
@@ -157,7 +158,7 @@ export class UnitsService {
       else if (existing.name === r.name && existing.kind === r.kind && (existing.parentId ?? null) === (r.parentCode ? (byCode.get(r.parentCode)?.id ?? 'new') : null)) result.unchanged++;
       else result.updated++;
     }
-    await this.repo.writeTree(writes, new Map(rows.map((r) => [r.code, r.parentCode])), nowInstant());
+    await this.repo.writeTree(writes, new Map(rows.map((r) => [r.code, r.parentCode])), this.clock.nowInstant());
     this.events.emit({ type: 'stations.changed', stationIds: 'all' });
     return result;
   }

@@ -1,6 +1,7 @@
 import type { PasswordHasher } from '../auth/password-hasher';
 import type { Principal } from '../auth/principal';
 import type { SessionRevocations } from '../auth/sessions';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { provinceAccess } from '../../../../test/support/fakes/access.fake';
 import { asRepository, partial } from '../../../../test/support/fakes/fakes';
@@ -27,7 +28,7 @@ function setup() {
     hash: async (p: string) => `hashed:${p}`,
     verify: async (p: string, stored: string) => stored === `hashed:${p}`,
   });
-  const users = new UsersService(asRepository<UsersRepository>(repo), units, sessions, access, hasher);
+  const users = new UsersService(asRepository<UsersRepository>(repo), units, sessions, access, hasher, new Clock());
   return { users, repo, revoked };
 }
 

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { PasswordHasher } from '../auth/password-hasher';
 import { Role } from '../auth/principal';
 import { SessionRevocations } from '../auth/sessions';
-import { nowInstant } from '../common/columns';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { UnitsService } from '../units/units.service';
 import { User } from './user.entity';
@@ -33,6 +33,7 @@ export class UsersService {
     private readonly sessions: SessionRevocations,
     private readonly access: AccessPolicy,
     private readonly hasher: PasswordHasher,
+    private readonly clock: Clock,
   ) {}
 
   findByUsername(username: string): Promise<User | null> {
@@ -69,7 +70,7 @@ export class UsersService {
       unitId: input.unitId ?? null,
       disabled: false,
       tokenVersion: 0,
-      createdAt: nowInstant(),
+      createdAt: this.clock.nowInstant(),
     });
     return toPublicUser(user);
   }

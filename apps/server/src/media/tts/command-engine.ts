@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
+import { ProcessRunner } from '@loa/process';
 import { TTS_TIMEOUT_MS, TtsEngine, TtsError } from './tts-engine';
 
 /**
@@ -12,6 +12,7 @@ export class CommandEngine implements TtsEngine {
   constructor(
     private readonly command: string[],
     private readonly workFile: () => string,
+    private readonly processes: ProcessRunner = new ProcessRunner(),
   ) {
     if (command.length === 0) throw new Error('TTS command is empty');
     this.name = command[0];
@@ -21,17 +22,10 @@ export class CommandEngine implements TtsEngine {
     const out = this.workFile();
     const [program, ...args] = this.command.map((a) => a.replaceAll('{out}', out).replaceAll('{voice}', voice));
     try {
-      await new Promise<void>((resolve, reject) => {
-        const child = spawn(program, args, { stdio: ['pipe', 'ignore', 'pipe'], timeout: TTS_TIMEOUT_MS, killSignal: 'SIGKILL', signal });
-        const err: Buffer[] = [];
-        child.stderr.on('data', (b: Buffer) => err.push(b));
-        child.stdin.on('error', () => undefined);
-        child.on('error', (e) => reject(new TtsError(`${program} could not run: ${e.message}`)));
-        child.on('close', (code) =>
-          code === 0 ? resolve() : reject(new TtsError(`${program} failed (${code}): ${Buffer.concat(err).toString('utf8').slice(-500)}`)),
-        );
-        child.stdin.end(text, 'utf8');
+      const run = await this.processes.run(program, args, { input: Buffer.from(text, 'utf8'), timeoutMs: TTS_TIMEOUT_MS, signal }).catch((e: unknown) => {
+        throw new TtsError(`${program} could not run: ${e instanceof Error ? e.message : String(e)}`);
       });
+      if (run.code !== 0) throw new TtsError(`${program} failed (${run.code}): ${run.stderr.slice(-500)}`);
       return await readFile(out);
     } catch (err) {
       if (err instanceof TtsError) throw err;

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { ProcessRunner } from '@loa/process';
 import { TTS_TIMEOUT_MS, TtsEngine, TtsError } from './tts-engine';
 
 /**
@@ -20,28 +20,17 @@ export class EspeakEngine implements TtsEngine {
   readonly name = 'espeak-ng';
   private readonly moduleUrl = pathToFileURL(require.resolve('espeak-ng')).href;
 
-  synthesise(text: string, voice: string, signal?: AbortSignal): Promise<Buffer> {
+  constructor(private readonly processes: ProcessRunner = new ProcessRunner()) {}
+
+  async synthesise(text: string, voice: string, signal?: AbortSignal): Promise<Buffer> {
     // A leading "-" would be read as an option by espeak's argument parser.
     const safe = ' ' + text.replace(/^[\s-]+/, '');
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', WORKER, this.moduleUrl, voice], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        timeout: TTS_TIMEOUT_MS,
-        killSignal: 'SIGKILL',
-        signal,
+    const run = await this.processes
+      .run(process.execPath, ['--input-type=module', '-e', WORKER, this.moduleUrl, voice], { input: Buffer.from(safe, 'utf8'), timeoutMs: TTS_TIMEOUT_MS, signal })
+      .catch((e: unknown) => {
+        throw new TtsError(`espeak-ng could not run: ${e instanceof Error ? e.message : String(e)}`);
       });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
-      child.stdin.on('error', () => undefined);
-      child.on('error', (e) => reject(new TtsError(`espeak-ng could not run: ${e.message}`)));
-      child.on('close', (code) => {
-        const wav = Buffer.concat(out);
-        if (code === 0 && wav.length > 44) return resolve(wav);
-        reject(new TtsError(`espeak-ng failed (${code}): ${Buffer.concat(err).toString('utf8').slice(-500)}`));
-      });
-      child.stdin.end(safe, 'utf8');
-    });
+    if (run.code === 0 && run.stdout.length > 44) return run.stdout;
+    throw new TtsError(`espeak-ng failed (${run.code}): ${run.stderr.slice(-500)}`);
   }
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { TIME_OF_DAY } from '@loa/protocol';
 
 export class CreateStationDto {
   @ApiProperty()
@@ -33,13 +34,13 @@ export class UpdateStationDto {
   @ApiPropertyOptional({ example: '21:30', nullable: true, description: 'Đầu giờ yên lặng (GG:PP, giờ địa phương); null để bỏ' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
-  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'Giờ yên lặng phải có dạng GG:PP, ví dụ 21:30.' })
+  @Matches(TIME_OF_DAY, { message: 'Giờ yên lặng phải có dạng GG:PP, ví dụ 21:30.' })
   quietStart?: string | null;
 
   @ApiPropertyOptional({ example: '06:00', nullable: true, description: 'Cuối giờ yên lặng (GG:PP); trước giờ đầu nghĩa là sang ngày hôm sau' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
-  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'Giờ yên lặng phải có dạng GG:PP, ví dụ 06:00.' })
+  @Matches(TIME_OF_DAY, { message: 'Giờ yên lặng phải có dạng GG:PP, ví dụ 06:00.' })
   quietEnd?: string | null;
 
   @ApiPropertyOptional({ type: [String], example: ['km', 'vi'], description: 'Ngôn ngữ ưu tiên của trạm (mã ở GET /api/languages), theo thứ tự; [] để chỉ phát tiếng Việt' })

@@ -1,4 +1,4 @@
-import type { AgentStore } from '../store';
+import type { AgentStore } from '../../../apps/agent/src/store';
 
 /**
  * Fills the database to a page limit, so that play state for an occurrence with a long id (more than a

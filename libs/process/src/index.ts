@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams, type SpawnOptions } from 'node:child_process';
+
+export interface RunOptions {
+  /** Killed with SIGKILL after this long; the result then says `timedOut`. */
+  timeoutMs?: number;
+  /** Aborting kills the process with SIGKILL. */
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  /** Written to standard input, which is then closed; without it standard input is not connected. */
+  input?: string | Buffer;
+}
+
+export interface RunResult {
+  /** The exit code; 128 when a signal ended the process, 1 when neither is known. */
+  code: number;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/**
+ * Every external program both apps start (ffmpeg, ffprobe, aplay, speech engines) goes through this one
+ * class, so a spec can hand a service a fake and nothing else in the code spawns a process.
+ */
+export class ProcessRunner {
+  /** Starts a process whose three standard streams are pipes the caller reads and writes. */
+  startPiped(command: string, args: readonly string[], options: Omit<SpawnOptions, 'stdio'> = {}): ChildProcessWithoutNullStreams {
+    return spawn(command, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
+  }
+
+  /** Starts a process with the given stdio; for the rare caller that needs a file descriptor beyond the three. */
+  start(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+    return spawn(command, args, options);
+  }
+
+  /** Runs a process to its end and collects what it wrote; rejects only when it could not be started. */
+  run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, {
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        env: options.env,
+        timeout: options.timeoutMs,
+        signal: options.signal,
+        killSignal: 'SIGKILL',
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout?.on('data', (b: Buffer) => out.push(b));
+      child.stderr?.on('data', (b: Buffer) => err.push(b));
+      if (options.input !== undefined) {
+        // A program that exits before reading all of its input closes the pipe; its exit code says what happened.
+        child.stdin?.on('error', () => undefined);
+        child.stdin?.end(options.input);
+      }
+      let started = false;
+      child.once('spawn', () => (started = true));
+      child.once('error', (e) => {
+        if (!started) reject(e);
+      });
+      child.once('close', (code, signal) =>
+        resolve({
+          code: code ?? (signal ? 128 : 1),
+          signal,
+          stdout: Buffer.concat(out),
+          stderr: Buffer.concat(err).toString('utf8'),
+          timedOut: signal === 'SIGKILL' && options.timeoutMs !== undefined && !options.signal?.aborted,
+        }),
+      );
+    });
+  }
+}
