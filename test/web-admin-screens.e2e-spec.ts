@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createProgramme, secondAhead } from './faults/fault-kit';
 import { Api } from './support/api';
+import { makeTone } from './support/audio';
 import { ADMIN_PASSWORD, eventually, ServerProc, startServerProcess } from './support/processes';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -213,6 +214,55 @@ describeWithChromium('the admin’s catalogue, targets, station details and logb
     await shot(page, 'laptop-nhat-ky-dinh-chinh');
     expect(problems).toEqual([]);
     await context.close();
+  }, 240_000);
+
+  it('adds a language version to a programme and sets a station’s language preference, at laptop and phone size', async () => {
+    const programme = (await admin.ok('GET', '/api/programmes')).find((p: { title: string }) => p.title === 'Bản tin CCHC');
+    // Laptop: Khmer for the programme and as the first station's only language; phone: H'Mông, ranked first at the second station.
+    const steps = [
+      { size: 'laptop', language: 'km', name: 'Tiếng Khmer', station: stations[0], add: ['km'], raise: null, want: ['km'] },
+      { size: 'phone', language: 'hmn', name: "Tiếng H'Mông", station: stations[1], add: ['km', 'hmn'], raise: 'hmn', want: ['hmn', 'km'] },
+    ] as const;
+    for (const step of steps) {
+      const { context, page, problems } = await signIn(SIZES[step.size]);
+      await open(page, 'Chương trình');
+      const row = page.getByTestId('programmes').locator('tr', { hasText: 'Bản tin CCHC' }).first();
+      const versions = row.getByTestId('programme-versions');
+      await versions.getByTestId('add-version').click();
+      await versions.locator('select[name=versionLanguage]').selectOption(step.language);
+      // No longer than the Vietnamese audio (1 s): the slot's air time is reserved by it.
+      const audio = await makeTone(join(dir, `ban-tin-${step.language}.wav`), { frequency: 550, seconds: 1 });
+      await versions.locator('input[name=versionFile]').setInputFiles(audio);
+      await versions.getByTestId('upload-version').click();
+      await expectText(page.getByTestId('upload-done'), `Đã thêm bản ${step.name} cho "Bản tin CCHC".`, 60_000);
+      await expectText(versions.locator(`[data-version=${step.language}]`), step.name);
+      const stored = await admin.ok('GET', `/api/programmes/${programme.id}`);
+      expect(stored.versions.map((v: { language: string }) => v.language)).toContain(step.language);
+      await shot(page, `${step.size}-programme-version`);
+
+      await open(page, 'Quản trị');
+      await tab(page, 'stations');
+      const stationRow = page.getByTestId('stations').locator('tr', { hasText: step.station.name }).first();
+      await stationRow.getByTestId('edit-station').click();
+      const editor = page.getByTestId('station-editor');
+      for (const code of step.add) {
+        await editor.locator('select[name=addLanguage]').selectOption(code);
+        await editor.getByTestId('add-language').click();
+      }
+      if (step.raise) await editor.locator(`[data-language=${step.raise}]`).getByRole('button', { name: 'Ưu tiên hơn' }).click();
+      expect(await editor.locator('[data-language]').evaluateAll((els) => els.map((e) => e.getAttribute('data-language')))).toEqual(step.want);
+      await shot(page, `${step.size}-station-languages`);
+      await editor.locator('button[type=submit]').click();
+      await expectText(page.locator('.notice.ok'), `Đã cập nhật trạm ${step.station.name}.`);
+      const saved = (await admin.ok('GET', '/api/stations')).find((s: { id: string }) => s.id === step.station.id);
+      expect(saved.languages).toEqual(step.want);
+      // Opened again, the editor shows the saved order.
+      await page.getByTestId('stations').locator('tr', { hasText: step.station.name }).first().getByTestId('edit-station').click();
+      expect(await page.getByTestId('station-editor').locator('[data-language]').evaluateAll((els) => els.map((e) => e.getAttribute('data-language')))).toEqual(step.want);
+      expect({ size: step.size, sideways: await sideways(page) }).toEqual({ size: step.size, sideways: 0 });
+      expect({ size: step.size, problems }).toEqual({ size: step.size, problems: [] });
+      await context.close();
+    }
   }, 240_000);
 
   it('every new screen, and the units, station editor and holidays tabs, fit a laptop and a phone without errors', async () => {
