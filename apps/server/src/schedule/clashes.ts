@@ -1,8 +1,11 @@
 import { findClashes, type Booking } from '@loa/schedule';
 import { LoaError } from '../common/errors';
+import { applyOrders } from './airing-order';
+import type { AiringOrder } from './airing-order.entity';
 import { Expansions } from './expand';
 import type { ScheduleRepository } from './schedule.repository';
 import type { Slot, SlotOverride, SlotStatus } from './slot.entity';
+import { occurrenceIdOf } from './snapshot';
 import { resolveTargets } from './targets';
 
 /** How far ahead a recurring slot is checked for clashes. */
@@ -32,9 +35,14 @@ export async function refuseClashes(
   if (to <= from) return;
   const others = (await store.liveSlots(ACTIVE, from - DAY_MS, to + DAY_MS)).filter((s) => s.id !== slot.id);
   if (!others.length) return;
-  const [world, targets, otherOverrides] = await Promise.all([store.world(), store.targetsOf(others.map((s) => s.id)), store.overridesOf(others.map((s) => s.id))]);
-  const mine: Booking[] = [];
-  const theirs: Booking[] = [];
+  const [world, targets, otherOverrides, orders] = await Promise.all([
+    store.world(),
+    store.targetsOf(others.map((s) => s.id)),
+    store.overridesOf(others.map((s) => s.id)),
+    store.ordersOf([...stationMap.keys()]),
+  ]);
+  let mine: Booking[] = [];
+  let theirs: Booking[] = [];
   const stationIds = [...stationMap.keys()];
   const maxOther = Math.max(0, ...others.map((o) => o.durationMs));
   const expansions = new Expansions();
@@ -45,15 +53,22 @@ export async function refuseClashes(
     }
   }
   if (!mine.length) return;
+  // An airing an order moved into the window may have started before it, after the airing it waits for:
+  // those first airings are read too (an order's pair overlaps, so a chain stays within the day).
+  const orderedFrom = Math.min(
+    from - maxOther,
+    ...orders.filter((o) => Date.parse(o.secondAt) >= from - DAY_MS && Date.parse(o.secondAt) < to + slot.durationMs).map((o) => Date.parse(o.firstAt)),
+  );
   for (const other of others) {
     const map = resolveTargets(targets.filter((t) => t.slotId === other.id), world);
     for (const stationId of stationIds) {
       if (!map.has(stationId)) continue;
-      for (const at of expansions.airingsOf(other, otherOverrides, stationId, from - maxOther, to + slot.durationMs)) {
+      for (const at of expansions.airingsOf(other, otherOverrides, stationId, orderedFrom, to + slot.durationMs)) {
         theirs.push({ slotId: other.id, stationId, start: at, end: at + other.durationMs, priority: other.priority, startMode: other.startMode, clusters: map.get(stationId) ?? null });
       }
     }
   }
+  if (orders.length) [mine, theirs] = ordered(mine, theirs, orders);
   const clashes = findClashes(mine, theirs).slice(0, MAX_CLASHES);
   if (!clashes.length) return;
   const [stations, programmes] = await Promise.all([store.stationNames([...new Set(clashes.map((c) => c.stationId))]), store.programmes(others.map((o) => o.programmeId))]);
@@ -76,4 +91,34 @@ export async function refuseClashes(
       };
     }),
   });
+}
+
+/**
+ * The airings where the stations' chosen orders put them (the second of a pair waits for the first), as
+ * the agents will play them: a new slot must not overlap an airing that an order moved into its way.
+ */
+function ordered(mine: readonly Booking[], theirs: readonly Booking[], orders: readonly AiringOrder[]): [Booking[], Booking[]] {
+  const asAiring = (b: Booking, own: boolean) => ({
+    slotId: b.slotId,
+    startAt: iso(b.start),
+    durationMs: b.end - b.start,
+    priority: b.priority,
+    startMode: b.startMode,
+    occurrenceId: occurrenceIdOf(b.slotId, iso(b.start)),
+    clusterIds: b.clusters ? [...b.clusters] : null,
+    stationId: b.stationId,
+    own,
+  });
+  const outMine: Booking[] = [];
+  const outTheirs: Booking[] = [];
+  for (const stationId of new Set([...mine, ...theirs].map((b) => b.stationId))) {
+    const here = orders.filter((o) => o.stationId === stationId);
+    const airings = [...mine.filter((b) => b.stationId === stationId).map((b) => asAiring(b, true)), ...theirs.filter((b) => b.stationId === stationId).map((b) => asAiring(b, false))];
+    for (const a of here.length ? applyOrders(airings, here) : airings) {
+      const start = Date.parse(a.startAt);
+      const booking: Booking = { slotId: a.slotId, stationId, start, end: start + a.durationMs, priority: a.priority, startMode: a.startMode, clusters: a.clusterIds };
+      (a.own ? outMine : outTheirs).push(booking);
+    }
+  }
+  return [outMine, outTheirs];
 }

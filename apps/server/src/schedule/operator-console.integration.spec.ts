@@ -126,6 +126,13 @@ describe('the commune operator: declining normal items, ordering clashing priori
       { slotId: second.id, startAt: firstEnds, startMode: 'soft' },
     ]);
 
+    // A new slot right after the waiting item's own end but inside where the order moved it clashes with it there.
+    const afterUnmoved = Math.ceil((Date.parse(second.startAt) + durationMs) / 1000) * 1000;
+    expect(afterUnmoved).toBeLessThan(Date.parse(firstEnds) + durationMs);
+    const refused = await admin.request('POST', '/api/slots', { programmeId, startAt: new Date(afterUnmoved).toISOString(), stationIds: [st.a], priority: 'priority' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.details.clashes).toEqual([expect.objectContaining({ slotId: second.id, startAt: firstEnds })]);
+
     // The change is in the audit trail with who made it.
     const audit = await admin.ok('GET', '/api/audit?entity=airing_order');
     expect(audit.items ?? audit).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'insert' })]));

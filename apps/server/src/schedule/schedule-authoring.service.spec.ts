@@ -60,6 +60,30 @@ describe('ScheduleAuthoring on an in-memory store', () => {
     expect((await f.authoring.create({ programmeId: 'music', startAt: '2026-06-04T05:05:00+07:00', groupIds: ['group-ab'], startMode: 'soft' }, admin)).status).toBe('approved');
   });
 
+  it('checks a new or changed slot against the airings where the station’s chosen order put them', async () => {
+    const f = scheduleFixture();
+    // Two priority items clash on st-a1 (05:00–05:10 and 05:05–05:15); the commune plays the 05:00 one first, so the other waits until 05:10–05:20.
+    const first = await f.authoring.create({ programmeId: 'news', startAt: '2026-06-02T05:00:00+07:00', stationIds: ['st-a1'], priority: 'priority' }, admin);
+    const second = await f.authoring.create({ programmeId: 'music', startAt: '2026-06-02T05:05:00+07:00', stationIds: ['st-a1'], priority: 'priority', startMode: 'soft' }, admin);
+    f.store.t.orders.push({ id: 'order-1', stationId: 'st-a1', firstSlotId: first.id, firstAt: '2026-06-01T22:00:00.000Z', secondSlotId: second.id, secondAt: '2026-06-01T22:05:00.000Z', createdBy: 'u-op-a', createdAt: '2026-06-01T00:00:00.000Z' });
+    const slots = f.store.t.slots.length;
+
+    // 05:16 misses the unmoved airing (it ended at 05:15) but not the moved one (until 05:20).
+    const e = await refusal(f.authoring.create({ programmeId: 'news', startAt: '2026-06-02T05:16:00+07:00', stationIds: ['st-a1'], priority: 'priority' }, admin));
+    expect(e.code).toBe('conflict');
+    expect((e.details as { clashes: unknown[] }).clashes).toEqual([
+      expect.objectContaining({ stationId: 'st-a1', slotId: second.id, startAt: '2026-06-01T22:10:00.000Z', endAt: '2026-06-01T22:20:00.000Z' }),
+    ]);
+    expect(f.store.t.slots.length).toBe(slots);
+
+    // A slot moved into the moved airing's way is refused the same way; one after it is not.
+    const later = await f.authoring.create({ programmeId: 'news', startAt: '2026-06-02T05:20:00+07:00', stationIds: ['st-a1'], priority: 'priority' }, admin);
+    expect(later.status).toBe('approved');
+    expect((await refusal(f.authoring.update(later.id, { startAt: '2026-06-02T05:18:00+07:00' }, admin))).code).toBe('conflict');
+    // On a station without the order the same times are free.
+    expect((await f.authoring.create({ programmeId: 'news', startAt: '2026-06-02T05:16:00+07:00', stationIds: ['st-b1'], priority: 'priority' }, admin)).status).toBe('approved');
+  });
+
   it('refuses bad times, missing or unknown targets and a programme the author may not see, before storing anything', async () => {
     const f = scheduleFixture();
     expect((await refusal(f.authoring.create({ programmeId: 'news', startAt: '2026-05-31T05:00:00+07:00', stationIds: ['st-a1'] }, admin))).code).toBe('slot_in_past');
