@@ -32,6 +32,22 @@ export interface ProgrammeView {
   versions?: ProgrammeVersionView[];
 }
 
+/** The chuyên mục a khẩn cấp announcement made on the spot is filed under. */
+export const EMERGENCY_CHUYEN_MUC = 'Thông báo khẩn cấp';
+/** The code of the administrative-reform (CCHC) chuyên mục, there from the first start. */
+export const CCHC_CODE = 'CCHC';
+
+/**
+ * Whether a new programme is public unless its author says otherwise: CCHC programmes and those an upper
+ * level makes (an account bound to no unit, or to a unit with units below it) are meant for every resident;
+ * a commune's own notices are not, and a khẩn cấp announcement never is by default. The server applies it
+ * when the author does not choose; the upload form ticks its box by it.
+ */
+export function publicByDefault(p: { chuyenMuc: string; chuyenMucCode: string | null; upperLevel: boolean }): boolean {
+  if (p.chuyenMuc.trim().toLocaleLowerCase('vi') === EMERGENCY_CHUYEN_MUC.toLocaleLowerCase('vi')) return false;
+  return p.chuyenMucCode === CCHC_CODE || p.upperLevel;
+}
+
 /** The language of the programme's own audio: every programme has it, and a station with no preference gets it. */
 export const MAIN_LANGUAGE = 'vi';
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { CCHC_CODE } from '@loa/api-types';
 import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
@@ -8,7 +9,7 @@ import { ChuyenMucRepository } from './chuyen-muc.repository';
 
 /** The administrative-reform chuyên mục and its topics (Resolution 76/NQ-CP), there from the first start. */
 export const CCHC = {
-  code: 'CCHC',
+  code: CCHC_CODE,
   name: 'Cải cách hành chính',
   topics: [
     'Cải cách thể chế',

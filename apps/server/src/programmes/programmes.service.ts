@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MAIN_LANGUAGE } from '@loa/api-types';
+import { EMERGENCY_CHUYEN_MUC, MAIN_LANGUAGE, publicByDefault } from '@loa/api-types';
 import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
@@ -8,7 +8,7 @@ import { DomainEvents } from '../common/events';
 import { LanguagesService } from '../languages/languages.service';
 import { MediaService } from '../media/media.service';
 import { SNAPSHOT_LOOKBACK_MS } from '../schedule/look-ahead.service';
-import { CCHC, ChuyenMucService } from './chuyen-muc.service';
+import { ChuyenMucService } from './chuyen-muc.service';
 import { Programme } from './programme.entity';
 import type { ProgrammeVersion } from './programme-version.entity';
 import { ProgrammesRepository } from './programmes.repository';
@@ -26,18 +26,8 @@ export interface NewProgramme {
   public?: boolean;
 }
 
-/** The chuyên mục a khẩn cấp announcement made on the spot is filed under (see the live service). */
-export const EMERGENCY_CHUYEN_MUC = 'Thông báo khẩn cấp';
-
-/**
- * Whether a new programme is public unless its author says otherwise: CCHC programmes and those an upper
- * level makes (an account bound to no unit, or to a unit with units below it) are meant for every resident;
- * a commune's own notices are not, and a khẩn cấp announcement never is by default.
- */
-export function publicByDefault(p: { chuyenMuc: string; chuyenMucCode: string | null; upperLevel: boolean }): boolean {
-  if (p.chuyenMuc.trim().toLocaleLowerCase('vi') === EMERGENCY_CHUYEN_MUC.toLocaleLowerCase('vi')) return false;
-  return p.chuyenMucCode === CCHC.code || p.upperLevel;
-}
+// The default of the public flag is shared with the console's upload form, which ticks its box by it.
+export { EMERGENCY_CHUYEN_MUC, publicByDefault };
 
 @Injectable()
 export class ProgrammesService {
