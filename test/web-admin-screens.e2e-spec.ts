@@ -20,8 +20,9 @@ const describeWithChromium = HAVE_CHROMIUM ? describe : describe.skip;
 
 /**
  * An admin walks the screens for what was reachable only through the API: chuyên mục and topics, plan
- * targets, a station's details (enrolment, Kiểm chứng, speaker clusters, calendar links) and a logbook
- * correction; at laptop and phone size, with screenshots, and any page error or console error fails it.
+ * targets, a station's details (enrolment, Kiểm chứng, speaker clusters, calendar links), a logbook
+ * correction, a programme's language versions, a station's language preference and the upload form's public
+ * replay choice; at laptop and phone size, with screenshots, and any page error or console error fails it.
  */
 describeWithChromium('the admin’s catalogue, targets, station details and logbook corrections in a real browser', () => {
   let dir: string;
@@ -264,6 +265,32 @@ describeWithChromium('the admin’s catalogue, targets, station details and logb
       await context.close();
     }
   }, 240_000);
+
+  it('the upload form’s "Nghe lại công khai" box starts by the chuyên mục and the choice is sent with the programme', async () => {
+    const { context, page, problems } = await signIn(SIZES.phone);
+    await open(page, 'Chương trình');
+    const box = page.getByTestId('upload-public');
+    const ticked = (want: boolean) => eventually(`the box ${want ? 'ticked' : 'unticked'}`, async () => (await box.isChecked()) === want, 10_000);
+    // An admin speaks for an upper level: ticked, except for a khẩn cấp announcement.
+    await ticked(true);
+    await page.fill('input[name=chuyenMuc]', 'Thông báo khẩn cấp');
+    await ticked(false);
+    await page.fill('input[name=chuyenMuc]', 'Thông báo của xã');
+    await ticked(true);
+    await box.uncheck();
+    await ticked(false);
+    await shot(page, 'phone-upload-public');
+    await page.setInputFiles('input[name=file]', await makeTone(join(dir, 'thong-bao-noi-bo.wav'), { frequency: 440, seconds: 1 }));
+    await page.fill('input[name=title]', 'Thông báo nội bộ');
+    await page.getByTestId('upload').click();
+    await expectText(page.getByTestId('upload-done'), 'Thông báo nội bộ', 60_000);
+    const stored = (await admin.ok('GET', '/api/programmes')).find((p: { title: string }) => p.title === 'Thông báo nội bộ');
+    expect(stored).toMatchObject({ chuyenMuc: 'Thông báo của xã', public: false });
+    // The next upload starts from the rule again.
+    await ticked(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
 
   it('every new screen, and the units, station editor and holidays tabs, fit a laptop and a phone without errors', async () => {
     for (const [size, viewport] of Object.entries(SIZES)) {
