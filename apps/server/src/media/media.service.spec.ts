@@ -79,11 +79,47 @@ describe('MediaService with real ffmpeg', () => {
     return new MediaService(new MediaRepository(db), store, ffmpeg, new MediaEvents(), settings, new Clock());
   }
 
-  afterEach(async () => {
+  /** Set while a describe keeps one service for all its tests (see `withOneService`). */
+  let sharedByDescribe = false;
+
+  async function stop(): Promise<void> {
     await service.onModuleDestroy();
     await db.destroy();
     rmSync(root, { recursive: true, force: true });
+  }
+
+  afterEach(async () => {
+    if (!sharedByDescribe) await stop();
   });
+
+  /**
+   * One service for a whole describe, for tests that only read what a conversion made: the files are
+   * converted once, together, instead of once per test.
+   */
+  function withOneService(...args: Parameters<typeof start>): void {
+    beforeAll(async () => {
+      await start(...args);
+      sharedByDescribe = true;
+    });
+    afterAll(async () => {
+      sharedByDescribe = false;
+      await stop();
+    });
+  }
+
+  /** Uploads several files at once and waits until every conversion has ended (the job queue bounds them). */
+  async function uploadAllAndWait(files: Array<{ fixture: string; name: string }>): Promise<MediaAsset[]> {
+    const accepted = [];
+    for (const { fixture, name } of files) {
+      const temp = uploaded(fixture);
+      const one = await service.upload(temp, name, 'user-1');
+      expect(one.status).toBe('processing');
+      expect(existsSync(temp)).toBe(false);
+      accepted.push(one);
+    }
+    await service.whenIdle();
+    return Promise.all(accepted.map((a) => service.get(a.id)));
+  }
 
   /** Puts a copy of a fixture where multer would leave an upload. */
   function uploaded(fixture: string): string {
@@ -107,15 +143,22 @@ describe('MediaService with real ffmpeg', () => {
   }
 
   describe('turns audio into a broadcast MP3', () => {
-    beforeEach(() => start(stereo96));
-
-    it.each([
+    const FORMATS: Array<[string, () => string, string, string]> = [
       ['WAV', () => fx.wav, 'wav/pcm_s16le', 'wav'],
       ['MP3', () => fx.mp3, 'mp3/mp3', 'mp3'],
       ['M4A (AAC)', () => fx.m4a, 'mov,mp4,m4a,3gp,3g2,mj2/aac', 'm4a'],
       ['OGG (Vorbis)', () => fx.ogg, 'ogg/vorbis', 'ogg'],
-    ])('a %s upload becomes ready: 44.1 kHz, configured channels, CBR, same duration', async (_label, file, format, ext) => {
-      const asset = await uploadAndWait(file(), 'Bản tin sáng.x');
+    ];
+    const converted = new Map<string, MediaAsset>();
+    withOneService(stereo96);
+    // The same minute per conversion as a test of one upload has.
+    beforeAll(async () => {
+      const assets = await uploadAllAndWait(FORMATS.map(([, file]) => ({ fixture: file(), name: 'Bản tin sáng.x' })));
+      FORMATS.forEach(([label], i) => converted.set(label, assets[i]));
+    }, 60_000 * FORMATS.length);
+
+    it.each(FORMATS)('a %s upload becomes ready: 44.1 kHz, configured channels, CBR, same duration', async (label, _file, format, ext) => {
+      const asset = converted.get(label)!;
 
       expect(asset.status).toBe('ready');
       expect(asset.error).toBeNull();
@@ -146,17 +189,15 @@ describe('MediaService with real ffmpeg', () => {
       expect(readdirSync(store.tmpDir)).toEqual([]);
     });
 
-    it('keeps the original in the store beside the broadcast file', async () => {
-      const asset = await uploadAndWait(fx.wav, 'tone.wav');
-      expect(await store.has(asset.originalSha256, 'wav')).toBe(true);
-      expect(storedFiles().sort()).toEqual([`${asset.originalSha256}.wav`, `${asset.sha256}.mp3`].sort());
+    it('keeps each original in the store beside its broadcast file, and nothing else', async () => {
+      const assets = [...converted.values()];
+      for (const asset of assets) expect(await store.has(asset.originalSha256, asset.originalExt)).toBe(true);
+      expect(storedFiles().sort()).toEqual([...new Set(assets.flatMap((a) => [`${a.originalSha256}.${a.originalExt}`, `${a.sha256}.mp3`]))].sort());
     });
   });
 
   describe('normalises every kind of input to −16 LUFS, true peak ≤ −1 dBTP (measured apart, by ebur128)', () => {
-    beforeEach(() => start());
-
-    it.each([
+    const KINDS = [
       'MP3 (loud, stereo)',
       'WAV (very quiet, mono)',
       'M4A/AAC (stereo)',
@@ -167,8 +208,17 @@ describe('MediaService with real ffmpeg', () => {
       '3GP (AMR-WB)',
       'WMA',
       'the sound of a video (MP4, H.264 + AAC)',
-    ])('%s', async (kind) => {
-      const asset = await uploadAndWait(kinds[kind].path, `Phát thanh viên/../${kind}.bin`);
+    ];
+    const converted = new Map<string, MediaAsset>();
+    withOneService();
+    // The same minute per conversion as a test of one upload has.
+    beforeAll(async () => {
+      const assets = await uploadAllAndWait(KINDS.map((kind) => ({ fixture: kinds[kind].path, name: `Phát thanh viên/../${kind}.bin` })));
+      KINDS.forEach((kind, i) => converted.set(kind, assets[i]));
+    }, 60_000 * KINDS.length);
+
+    it.each(KINDS)('%s', (kind) => {
+      const asset = converted.get(kind)!;
 
       expect(asset.status).toBe('ready');
       expect(asset.originalFormat).toMatch(kinds[kind].format);
@@ -186,9 +236,9 @@ describe('MediaService with real ffmpeg', () => {
       expect(readdirSync(store.tmpDir)).toEqual([]);
     });
 
-    it('gives a very quiet input positive gain and a very loud one negative', async () => {
-      const quiet = await uploadAndWait(kinds['WAV (very quiet, mono)'].path, 'quiet.wav');
-      const loud = await uploadAndWait(kinds['FLAC (very loud, clipping)'].path, 'loud.flac');
+    it('gives a very quiet input positive gain and a very loud one negative', () => {
+      const quiet = converted.get('WAV (very quiet, mono)')!;
+      const loud = converted.get('FLAC (very loud, clipping)')!;
       expect(quiet.inputLufs!).toBeLessThan(-40);
       expect(quiet.gainDb!).toBeGreaterThan(20);
       expect(loud.inputLufs!).toBeGreaterThan(-12);
