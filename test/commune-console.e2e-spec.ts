@@ -90,12 +90,14 @@ describeWithChromium('the commune operator’s console in a real browser', () =>
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
 
   it('declines a normal item with a reason and puts the later of two clashing priority items first; the agent plays them in that order', async () => {
-    // Far enough ahead for the browser steps on a busy machine; the agent gets each change at once.
+    // Far enough ahead for the browser steps on a busy machine (they take a few seconds to well under a
+    // minute); the agent gets each change at once. The check after them fails plainly if they ran late.
     const t0 = Date.now();
+    const LEAD_MS = 90_000;
     const iso = (ms: number) => new Date(ms).toISOString();
-    const normal = await admin.ok('POST', '/api/slots', { programmeId, startAt: iso(t0 + 150_000), stationIds: [station.a, station.b] });
-    const early = await admin.ok('POST', '/api/slots', { programmeId, startAt: iso(t0 + 170_000), stationIds: [station.a], priority: 'priority' });
-    const late = await admin.ok('POST', '/api/slots', { programmeId, startAt: iso(t0 + 171_000), stationIds: [station.a], priority: 'priority', startMode: 'soft' });
+    const normal = await admin.ok('POST', '/api/slots', { programmeId, startAt: iso(t0 + LEAD_MS), stationIds: [station.a, station.b] });
+    const early = await admin.ok('POST', '/api/slots', { programmeId, startAt: iso(t0 + LEAD_MS + 20_000), stationIds: [station.a], priority: 'priority' });
+    const late = await admin.ok('POST', '/api/slots', { programmeId, startAt: iso(t0 + LEAD_MS + 21_000), stationIds: [station.a], priority: 'priority', startMode: 'soft' });
 
     const { context, page } = await signIn({ width: 1366, height: 768 });
     const row = (slotId: string) => page.getByTestId(`airing-${slotId}`);
@@ -133,7 +135,7 @@ describeWithChromium('the commune operator’s console in a real browser', () =>
     expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shot(phone.page, 'tram-xa-phone');
     await phone.context.close();
-    expect(Date.now()).toBeLessThan(t0 + 150_000);
+    expect(Date.now()).toBeLessThan(t0 + LEAD_MS);
 
     // The agent plays the later item first, the earlier one after it, and never the declined one.
     const sink = join(dir, 'gio-linh', 'sink');
