@@ -4,16 +4,15 @@
  * ./data and ./media, seeds a demo province (first run only), runs three commune agents with `file`
  * players, and schedules the demo programme a minute ahead so a newcomer sees it play and get logged.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
-import { ffmpegPath } from '@loa/ffmpeg';
+import { ProcessRunner } from '@loa/process';
 import { startServer } from './bootstrap';
 import { Clock } from './common/clock';
 import { AppConfig } from './config/app-config';
+import { makeDemoChime, startDemoAgent, stopDemoAgents } from './demo-processes';
 import { RESULT_LABELS } from './logbook/logbook-rules';
 import { LogbookService } from './logbook/logbook.service';
 import { MediaService } from './media/media.service';
@@ -42,12 +41,12 @@ async function main(): Promise<void> {
   const app = await startServer(config);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   const stateFile = join(config.dataDir, 'demo.json');
-  const state: DemoState = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState) : await seed(app, config, stateFile);
+  const processes = new ProcessRunner();
+  const state: DemoState = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState) : await seed(app, config, stateFile, processes);
 
-  // Each agent is its own process, as on a station box: one station's work never delays another's start.
   const agents = state.stations.map((s) => {
     const dir = join(config.dataDir, 'demo-agents', s.code);
-    return spawnAgent(s.code, {
+    return startDemoAgent(processes, s.code, {
       LOA_SERVER_URL: url,
       LOA_STATION_TOKEN: s.token,
       LOA_CACHE_DIR: join(dir, 'cache'),
@@ -93,7 +92,7 @@ Dừng (stop): Ctrl+C
 
   const stop = async () => {
     clearInterval(watch);
-    await Promise.all(agents.map((a) => new Promise((resolve) => (a.exitCode !== null ? resolve(null) : (a.once('exit', resolve), a.kill('SIGTERM'))))));
+    await stopDemoAgents(agents);
     await app.close();
     process.exit(0);
   };
@@ -101,24 +100,8 @@ Dừng (stop): Ctrl+C
   process.once('SIGTERM', () => void stop());
 }
 
-function spawnAgent(code: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'agent', 'src', 'main.js')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const prefix = (chunk: Buffer) =>
-    chunk
-      .toString()
-      .split('\n')
-      .filter((l) => l.trim())
-      .forEach((l) => console.log(`[${code}] ${l}`));
-  child.stdout?.on('data', prefix);
-  child.stderr?.on('data', prefix);
-  return child;
-}
-
 /** First run: the demo province, its stations and people, and one CCHC programme made with ffmpeg. */
-async function seed(app: INestApplication, config: AppConfig, stateFile: string): Promise<DemoState> {
+async function seed(app: INestApplication, config: AppConfig, stateFile: string, processes: ProcessRunner): Promise<DemoState> {
   const units = app.get(UnitsService);
   const stations = app.get(StationsService);
   const users = app.get(UsersService);
@@ -150,14 +133,10 @@ async function seed(app: INestApplication, config: AppConfig, stateFile: string)
   await users.create({ username: 'tramxa', displayName: `Cán bộ đài ${COMMUNES[0].name}`, password: operatorPassword, role: 'operator', unitId: communeIds[0] });
   state.users.push({ username: 'tramxa', password: operatorPassword, role: 'operator' });
 
-  // A three-note chime, then a steady tone: easy to recognise in the sink's recordings.
   const tmp = join(config.mediaDir, 'tmp');
   mkdirSync(tmp, { recursive: true });
   const file = join(tmp, `demo-${randomBytes(4).toString('hex')}.wav`);
-  const notes: [number, number][] = [[523.25, 0.5], [659.25, 0.5], [783.99, 0.5], [440, 13.5]];
-  const inputs = notes.flatMap(([f, d]) => ['-f', 'lavfi', '-i', `sine=frequency=${f}:sample_rate=44100:duration=${d}`]);
-  const concat = `${notes.map((_, i) => `[${i}]`).join('')}concat=n=${notes.length}:v=0:a=1,volume=0.5`;
-  await promisify(execFile)(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-y', ...inputs, '-filter_complex', concat, file]);
+  await makeDemoChime(processes, file);
   const asset = await media.upload(file, 'chuyen-muc-cchc-thang-11.wav', null);
   await media.whenIdle();
   const programme = await app.get(ProgrammesService).create(

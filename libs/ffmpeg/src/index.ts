@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ProcessRunner, type RunResult } from '@loa/process';
 
 /** Where the pair of binaries came from. */
 export type FfmpegSource = 'env' | 'system' | 'npm';
@@ -27,7 +27,10 @@ const LIBAVFORMAT_YEAR: Record<number, number> = { 57: 2016, 58: 2018, 59: 2022,
 /** Where a distribution installs its ffmpeg (Debian's `apt-get install ffmpeg`). */
 const SYSTEM_DIRS = ['/usr/bin', '/usr/local/bin'];
 
-let cached: { key: string; binaries: FfmpegBinaries } | null = null;
+/** Runs each `-version`; a spec hands its own to `ffmpegBinaries`, `npmBinaries` or `versionOf`. */
+const defaultRunner = new ProcessRunner();
+
+let cached: { key: string; processes: ProcessRunner; binaries: FfmpegBinaries } | null = null;
 
 /**
  * The ffmpeg and ffprobe every process of this project runs, always from one build, so what the probe
@@ -36,11 +39,15 @@ let cached: { key: string; binaries: FfmpegBinaries } | null = null;
  * 2. else the machine's own build (Debian's) when both binaries are there and libavformat ≥ 59;
  * 3. else the binaries shipped in the npm packages, so a fresh clone runs with `npm install` alone.
  */
-export function ffmpegBinaries(env: NodeJS.ProcessEnv = process.env, systemDirs: readonly string[] = SYSTEM_DIRS): FfmpegBinaries {
+export function ffmpegBinaries(
+  env: NodeJS.ProcessEnv = process.env,
+  systemDirs: readonly string[] = SYSTEM_DIRS,
+  processes: ProcessRunner = defaultRunner,
+): FfmpegBinaries {
   const key = `${env.FFMPEG_PATH ?? ''}\u0000${env.FFPROBE_PATH ?? ''}\u0000${systemDirs.join(':')}`;
-  if (cached?.key === key) return cached.binaries;
-  const binaries = resolveBinaries(env, systemDirs);
-  cached = { key, binaries };
+  if (cached?.key === key && cached.processes === processes) return cached.binaries;
+  const binaries = resolveBinaries(env, systemDirs, processes);
+  cached = { key, processes, binaries };
   return binaries;
 }
 
@@ -68,34 +75,34 @@ export function describeFfmpeg(b: FfmpegBinaries = ffmpegBinaries()): { level: '
   return { level: 'log', text: `ffmpeg from ${b.source === 'env' ? 'FFMPEG_PATH/FFPROBE_PATH' : 'the system'}: ${where}` };
 }
 
-function resolveBinaries(env: NodeJS.ProcessEnv, systemDirs: readonly string[]): FfmpegBinaries {
+function resolveBinaries(env: NodeJS.ProcessEnv, systemDirs: readonly string[], processes: ProcessRunner): FfmpegBinaries {
   if (env.FFMPEG_PATH || env.FFPROBE_PATH) {
     const ffmpeg = env.FFMPEG_PATH || join(dirname(env.FFPROBE_PATH ?? ''), 'ffmpeg');
     const ffprobe = env.FFPROBE_PATH || join(dirname(env.FFMPEG_PATH ?? ''), 'ffprobe');
     requireFile(ffmpeg, env.FFMPEG_PATH ? 'FFMPEG_PATH' : 'FFMPEG_PATH (ffmpeg beside FFPROBE_PATH)');
     requireFile(ffprobe, env.FFPROBE_PATH ? 'FFPROBE_PATH' : 'FFPROBE_PATH (ffprobe beside FFMPEG_PATH)');
-    return { ffmpeg, ffprobe, source: 'env', ...versionOf(ffmpeg) };
+    return { ffmpeg, ffprobe, source: 'env', ...versionOf(ffmpeg, processes) };
   }
   for (const dir of systemDirs) {
     const ffmpeg = join(dir, 'ffmpeg');
     const ffprobe = join(dir, 'ffprobe');
     if (!existsSync(ffmpeg) || !existsSync(ffprobe)) continue;
-    const version = versionOf(ffmpeg);
+    const version = versionOf(ffmpeg, processes);
     if (version.libavformatMajor !== null && version.libavformatMajor >= MIN_SYSTEM_LIBAVFORMAT) {
       return { ffmpeg, ffprobe, source: 'system', ...version };
     }
   }
-  return npmBinaries();
+  return npmBinaries(processes);
 }
 
 /** The binaries shipped in the npm packages (the fallback; also for specs that must check both builds). */
-export function npmBinaries(): FfmpegBinaries {
-  if (!npm) {
-    const ffmpeg = (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-    const ffprobe = (require('@ffprobe-installer/ffprobe') as { path: string }).path;
-    npm = { ffmpeg, ffprobe, source: 'npm', ...versionOf(ffmpeg) };
-  }
-  return npm;
+export function npmBinaries(processes: ProcessRunner = defaultRunner): FfmpegBinaries {
+  if (npm && processes === defaultRunner) return npm;
+  const ffmpeg = (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  const ffprobe = (require('@ffprobe-installer/ffprobe') as { path: string }).path;
+  const binaries: FfmpegBinaries = { ffmpeg, ffprobe, source: 'npm', ...versionOf(ffmpeg, processes) };
+  if (processes === defaultRunner) npm = binaries;
+  return binaries;
 }
 let npm: FfmpegBinaries | null = null;
 
@@ -104,14 +111,17 @@ function requireFile(path: string, name: string): void {
 }
 
 /** Reads `-version`; a binary that does not run reports no version, and is then not chosen as the system one. */
-export function versionOf(binary: string): { version: string; libavformatMajor: number | null } {
-  let text: string;
+export function versionOf(binary: string, processes: ProcessRunner = defaultRunner): { version: string; libavformatMajor: number | null } {
+  const unknown = { version: '', libavformatMajor: null };
+  let result: RunResult;
   try {
-    text = execFileSync(binary, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    // Synchronous: which build runs is settled before anything that runs it is built.
+    result = processes.runSync(binary, ['-hide_banner', '-version'], { timeoutMs: 10_000 });
   } catch {
-    return { version: '', libavformatMajor: null };
+    return unknown;
   }
-  return parseVersion(text);
+  if (result.code !== 0 || result.signal !== null || result.timedOut) return unknown;
+  return parseVersion(result.stdout.toString('utf8'));
 }
 
 export function parseVersion(text: string): { version: string; libavformatMajor: number | null } {

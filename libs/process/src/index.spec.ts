@@ -37,3 +37,27 @@ describe('ProcessRunner', () => {
     expect(Buffer.concat(out).toString()).toBe('ping');
   });
 });
+
+describe('ProcessRunner.runSync', () => {
+  const runner = new ProcessRunner();
+
+  it('collects what a program writes and its exit code, with its input given', () => {
+    const result = runner.runSync(node, ['-e', 'process.stdin.pipe(process.stdout); process.stderr.write("chú ý"); process.stdin.on("end", () => process.exitCode = 3)'], { input: 'xin chào' });
+    expect(result).toMatchObject({ code: 3, signal: null, stderr: 'chú ý', timedOut: false });
+    expect(result.stdout.toString('utf8')).toBe('xin chào');
+  });
+
+  it('passes the environment it is given', () => {
+    const result = runner.runSync(node, ['-e', 'process.stdout.write(process.env.LOA_PROBE ?? "none")'], { env: { LOA_PROBE: 'có' } });
+    expect(result.stdout.toString('utf8')).toBe('có');
+  });
+
+  it('kills a program that outlives its timeout and says so', () => {
+    const result = runner.runSync(node, ['-e', 'setTimeout(() => {}, 60_000)'], { timeoutMs: 300 });
+    expect(result).toMatchObject({ code: 128, signal: 'SIGKILL', timedOut: true });
+  });
+
+  it('throws when the program does not exist', () => {
+    expect(() => runner.runSync('/nonexistent/loa-no-such-program', [])).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+});

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams, type SpawnOptions } from 'node:child_process';
 
 export interface RunOptions {
   /** Killed with SIGKILL after this long; the result then says `timedOut`. */
@@ -9,6 +9,9 @@ export interface RunOptions {
   /** Written to standard input, which is then closed; without it standard input is not connected. */
   input?: string | Buffer;
 }
+
+/** What a synchronous run takes: no abort signal, as nothing else runs until it returns. */
+export type RunSyncOptions = Omit<RunOptions, 'signal'>;
 
 export interface RunResult {
   /** The exit code; 128 when a signal ended the process, 1 when neither is known. */
@@ -32,6 +35,30 @@ export class ProcessRunner {
   /** Starts a process with the given stdio; for the rare caller that needs a file descriptor beyond the three. */
   start(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
     return spawn(command, args, options);
+  }
+
+  /**
+   * Runs a process to its end while the caller waits, for the few answers needed before anything else can
+   * start (which ffmpeg build to use); throws only when it could not be started.
+   */
+  runSync(command: string, args: readonly string[], options: RunSyncOptions = {}): RunResult {
+    const result = spawnSync(command, args, {
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      input: options.input,
+      env: options.env,
+      timeout: options.timeoutMs,
+      killSignal: 'SIGKILL',
+    });
+    // A timeout is reported as an error too, though the process did start and was killed.
+    const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+    if (result.error && !timedOut) throw result.error;
+    return {
+      code: result.status ?? (result.signal ? 128 : 1),
+      signal: result.signal,
+      stdout: result.stdout ?? Buffer.alloc(0),
+      stderr: result.stderr?.toString('utf8') ?? '',
+      timedOut,
+    };
   }
 
   /** Runs a process to its end and collects what it wrote; rejects only when it could not be started. */

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { ffmpegPath } from '@loa/ffmpeg';
+import type { ProcessRunner } from '@loa/process';
 import { splitMp3 } from '@loa/protocol';
 import { limiterLinear } from '../media/loudness';
 import { LIVE_FORMAT } from '../media/live-format';
@@ -98,6 +99,7 @@ export class LiveEncoder {
   private done = false;
 
   constructor(
+    private readonly processes: ProcessRunner,
     private readonly input: EncoderInput,
     private readonly now: () => number,
     private readonly onGroup: (group: EncodedGroup) => void,
@@ -105,7 +107,7 @@ export class LiveEncoder {
   ) {}
 
   start(): void {
-    const child = spawn(ffmpegPath(), encoderArgs(this.input), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = this.processes.startPiped(ffmpegPath(), encoderArgs(this.input));
     this.child = child;
     child.stdin.on('error', () => {}); // a write after ffmpeg died surfaces through 'close'
     if (this.input.kind === 'stream') {

@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { ffprobePath } from '@loa/ffmpeg';
 import { makeTone } from '../../../../test/support/audio';
+import { FakeProcessRunner } from '../../../../test/support/fakes/process.fake';
 import { LoaError } from '../common/errors';
-import { LiveSourceFetcher } from './live-source';
+import { LiveSourceFetcher, probeStreamFormat, STREAM_DEMUXERS } from './live-source';
 import { AllowList, isForbiddenAddress, parseStreamUrl, withoutCredentials } from './stream-address';
 
 describe('where a live stream URL may point', () => {
@@ -148,5 +150,55 @@ describe('LiveSourceFetcher against a stream server on loopback', () => {
     }
     // An open port and a closed one look the same to the caller.
     expect(missing!.message).toBe(refused!.message);
+  });
+});
+
+describe('judging a stream’s first bytes with ffprobe on a fake process runner', () => {
+  const prefix = Buffer.from('ID3 and the first frames');
+  const json = (o: unknown) => ({ stdout: Buffer.from(JSON.stringify(o)) });
+
+  it('gives ffprobe the bytes on its input, the stream demuxers only, and the timeout', async () => {
+    const runner = new FakeProcessRunner(() => json({ format: { format_name: 'mp3' }, streams: [{ codec_type: 'audio' }] }));
+    await expect(probeStreamFormat(runner, prefix, 7000)).resolves.toBe('mp3');
+    expect(runner.calls).toHaveLength(1);
+    const [call] = runner.calls;
+    expect(call.command).toBe(ffprobePath());
+    expect(call.args).toEqual(expect.arrayContaining(['-protocol_whitelist', 'pipe', '-format_whitelist', STREAM_DEMUXERS.join(','), '-i', 'pipe:0']));
+    expect(call.options).toEqual({ input: prefix, timeoutMs: 7000 });
+  });
+
+  it('takes the first allowed demuxer ffprobe names, and only when there is an audio stream', async () => {
+    const answer = (o: unknown) => probeStreamFormat(new FakeProcessRunner(() => json(o)), prefix, 1000);
+    await expect(answer({ format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2' }, streams: [{ codec_type: 'audio' }] })).resolves.toBe('mov');
+    await expect(answer({ format: { format_name: 'mp3' }, streams: [{ codec_type: 'video' }] })).resolves.toBeNull();
+    await expect(answer({ format: { format_name: 'image2' }, streams: [{ codec_type: 'audio' }] })).resolves.toBeNull();
+  });
+
+  it('judges nothing audio when ffprobe fails, is killed at its timeout, prints no JSON, or cannot be started', async () => {
+    const audio = json({ format: { format_name: 'mp3' }, streams: [{ codec_type: 'audio' }] });
+    for (const result of [{ ...audio, code: 1 }, { ...audio, code: 128, signal: 'SIGKILL' as const, timedOut: true }, { stdout: Buffer.from('{"format":') }]) {
+      await expect(probeStreamFormat(new FakeProcessRunner(() => result), prefix, 1000)).resolves.toBeNull();
+    }
+    const missing = new FakeProcessRunner(() => {
+      throw Object.assign(new Error('spawn ffprobe ENOENT'), { code: 'ENOENT' });
+    });
+    await expect(probeStreamFormat(missing, prefix, 1000)).resolves.toBeNull();
+  });
+
+  it('the fetcher probes through the runner it was given, and refuses what its ffprobe calls no audio', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'audio/mpeg' });
+      res.end(Buffer.alloc(4096, 0x55));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = parseStreamUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}/live.mp3`);
+      const runner = new FakeProcessRunner(() => ({ code: 1 }));
+      await expect(new LiveSourceFetcher({ liveUrlAllow: ['127.0.0.1'] }, runner).open(url)).rejects.toMatchObject({ code: 'live_source_not_audio' });
+      expect(runner.calls).toHaveLength(1);
+      expect(runner.calls[0].options.input).toEqual(Buffer.alloc(4096, 0x55));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

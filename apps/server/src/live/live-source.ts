@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ffprobePath } from '@loa/ffmpeg';
+import { ProcessRunner } from '@loa/process';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { AllowList, isForbiddenAddress, type StreamUrl } from './stream-address';
@@ -46,7 +46,11 @@ class SourceFailure extends Error {
 export class LiveSourceFetcher {
   private readonly allow: AllowList;
 
-  constructor(@Inject(AppConfig) config: Pick<AppConfig, 'liveUrlAllow'>) {
+  constructor(
+    @Inject(AppConfig) config: Pick<AppConfig, 'liveUrlAllow'>,
+    /** What the live path's ffprobe and ffmpeg run through: the probe here, and the encoder of each round. */
+    @Optional() readonly processes: ProcessRunner = new ProcessRunner(),
+  ) {
     this.allow = new AllowList(config.liveUrlAllow ?? []);
   }
 
@@ -59,7 +63,7 @@ export class LiveSourceFetcher {
         throw new SourceFailure('playlist', type);
       }
       const prefix = await readPrefix(res, PROBE_BYTES, timeoutMs);
-      const format = await probeBytes(prefix, timeoutMs);
+      const format = await probeStreamFormat(this.processes, prefix, timeoutMs);
       if (!format) {
         res.destroy();
         throw new SourceFailure('not_audio', 'no audio stream in the first bytes');
@@ -208,27 +212,21 @@ function readPrefix(res: IncomingMessage, bytes: number, timeoutMs: number): Pro
 }
 
 /** Which stream demuxer the bytes are (ffprobe reading them from a pipe, nothing else), or null. */
-function probeBytes(prefix: Buffer, timeoutMs: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const child = spawn(
+export async function probeStreamFormat(processes: ProcessRunner, prefix: Buffer, timeoutMs: number): Promise<string | null> {
+  const result = await processes
+    .run(
       ffprobePath(),
       ['-v', 'quiet', '-protocol_whitelist', 'pipe', '-format_whitelist', STREAM_DEMUXERS.join(','), '-print_format', 'json', '-show_entries', 'format=format_name:stream=codec_type', '-i', 'pipe:0'],
-      { stdio: ['pipe', 'pipe', 'ignore'], timeout: timeoutMs, killSignal: 'SIGKILL' },
-    );
-    const out: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(prefix);
-    child.on('error', () => resolve(null));
-    child.on('close', (code) => {
-      if (code !== 0) return resolve(null);
-      try {
-        const parsed = JSON.parse(Buffer.concat(out).toString('utf8')) as { format?: { format_name?: string }; streams?: Array<{ codec_type?: string }> };
-        const format = (parsed.format?.format_name ?? '').split(',').find((f) => STREAM_DEMUXERS.includes(f));
-        resolve(format && parsed.streams?.some((s) => s.codec_type === 'audio') ? format : null);
-      } catch {
-        resolve(null);
-      }
-    });
-  });
+      { input: prefix, timeoutMs },
+    )
+    // ffprobe that cannot be started judges nothing, so the stream is not taken.
+    .catch(() => null);
+  if (!result || result.code !== 0) return null;
+  try {
+    const parsed = JSON.parse(result.stdout.toString('utf8')) as { format?: { format_name?: string }; streams?: Array<{ codec_type?: string }> };
+    const format = (parsed.format?.format_name ?? '').split(',').find((f) => STREAM_DEMUXERS.includes(f));
+    return format && parsed.streams?.some((s) => s.codec_type === 'audio') ? format : null;
+  } catch {
+    return null;
+  }
 }

@@ -694,6 +694,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     if (!resume) await this.db.getRepository(LiveRelay).update({ id: a.row.id }, { roundsAired: round });
     this.cluster.sendControl(a.row.id, a.roundTargets, a.targets, this.startFrame(a));
     const encoder = new LiveEncoder(
+      this.sources.processes,
       a.input,
       () => this.clock.now(),
       (g) => this.onGroup(a, g),
