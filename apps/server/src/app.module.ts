@@ -58,6 +58,15 @@ import { LiveCluster } from './live/live-cluster';
 import { LiveRelayLeaseRepository } from './live/live-relay-lease.repository';
 import { LiveController } from './live/live.controller';
 import { LiveService } from './live/live.service';
+import { LiveAudience } from './live/live-audience';
+import { LiveInputs } from './live/live-inputs';
+import { LiveMicrophone } from './live/live-mic';
+import { LiveQueries } from './live/live-queries';
+import { LiveRecordings } from './live/live-recording';
+import { LiveRelayRepository } from './live/live-relay.repository';
+import { LiveRounds } from './live/live-rounds';
+import { ActiveRelays } from './live/live-state';
+import { LiveTakeover } from './live/live-takeover';
 import { LogbookLine } from './logbook/logbook-line.entity';
 import { LogbookSeal } from './logbook/logbook-seal.entity';
 import { LogbookSealer } from './logbook/logbook-sealer';
@@ -236,6 +245,15 @@ export class AppModule {
         LiveHub,
         LiveSourceFetcher,
         LiveService,
+        ActiveRelays,
+        LiveRelayRepository,
+        LiveRecordings,
+        LiveRounds,
+        LiveInputs,
+        LiveTakeover,
+        LiveAudience,
+        LiveMicrophone,
+        LiveQueries,
         LiveCluster,
         LiveRelayLeaseRepository,
         LiveMicGateway,

@@ -1,5 +1,5 @@
 import type { AgentGateway } from '../agents/agent.gateway';
-import type { LiveService } from '../live/live.service';
+import type { LiveAudience } from '../live/live-audience';
 import type { DeadAirEvent } from '../playback/dead-air-event.entity';
 import { InMemoryAlertFacts } from '../../../../test/support/fakes/alerts.fake';
 import { asRepository, partial } from '../../../../test/support/fakes/fakes';
@@ -26,7 +26,7 @@ function setup(departedAt?: number) {
     isConnected: () => false,
     healthOf: () => null,
   });
-  const live = partial<LiveService>('live', { carriage: () => [] });
+  const live = partial<LiveAudience>('live', { carriage: () => [] });
   return new AlertFactsReader(asRepository<AlertFactsRepository>(facts), gateway, live);
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { LogbookResult } from '@loa/api-types';
 import { AgentGateway } from '../agents/agent.gateway';
-import { LiveService } from '../live/live.service';
+import { LiveAudience } from '../live/live-audience';
 import { AlertFactsRepository } from './alert-facts.repository';
 import type { AiringFacts, AlertFacts, AlertSettings, StationFacts } from './alert-rules';
 
@@ -26,7 +26,7 @@ export class AlertFactsReader {
   constructor(
     private readonly db: AlertFactsRepository,
     private readonly gateway: AgentGateway,
-    private readonly live: LiveService,
+    private readonly live: LiveAudience,
   ) {}
 
   async read(now: number, settings: AlertSettings, stationIds?: readonly string[]): Promise<AlertFacts> {

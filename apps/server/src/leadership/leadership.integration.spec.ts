@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { createDatabase, PG_MISSING, postgresAvailable, startPostgres, type PgCluster } from '../../../../test/support/postgres';
-import { AdvisoryLockLeadership, postgresLockSession } from './leadership';
+import { postgresLockSession } from './leader-lock.repository';
+import { AdvisoryLockLeadership } from './leadership';
 
 const quiet = { log: () => undefined, warn: () => undefined };
 const RETRY_MS = 500;

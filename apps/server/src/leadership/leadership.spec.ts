@@ -1,3 +1,4 @@
+import { leaderLockSessions } from './leader-lock.repository';
 import { AdvisoryLockLeadership, createLeadership, type LockSession } from './leadership';
 
 /** A database that hands one advisory lock to one session at a time, as PostgreSQL does. */
@@ -60,6 +61,11 @@ describe('leadership of the once-per-deployment jobs', () => {
   it('one process on SQLite always leads', async () => {
     const l = await createLeadership({ engine: 'sqlite', path: ':memory:' });
     expect(l.isLeader()).toBe(true);
+  });
+
+  it('takes an advisory lock session only on PostgreSQL, and opens none until asked', () => {
+    expect(leaderLockSessions({ engine: 'sqlite', path: ':memory:' })).toBeNull();
+    expect(leaderLockSessions({ engine: 'postgres', url: 'postgres://loa@127.0.0.1:1/loa' })).toEqual(expect.any(Function));
   });
 
   it('of two instances on one database exactly one leads, and the first to try it', async () => {

@@ -1,8 +1,8 @@
-import type { DataSource } from 'typeorm';
 import type { ClusterBus } from '../cluster/cluster-bus';
 import type { Clock } from '../common/clock';
 import type { LiveHub } from './live-hub';
 import type { LiveRelayLeaseRepository } from './live-relay-lease.repository';
+import type { LiveRelayRepository } from './live-relay.repository';
 import { LEASE_TTL_MS, LiveCluster } from './live-cluster';
 
 describe('LiveCluster audio', () => {
@@ -12,7 +12,7 @@ describe('LiveCluster audio', () => {
     const order: string[] = [];
     const bus = { clustered: true, publish: (subject: string) => order.push(`publish ${subject}`) } as unknown as ClusterBus;
     const hub = { sendAudio: (ids: readonly string[]) => (order.push(`local ${ids.length}`), ids.length) } as unknown as LiveHub;
-    const cluster = new LiveCluster(bus, hub, {} as LiveRelayLeaseRepository, {} as Clock, {} as DataSource);
+    const cluster = new LiveCluster(bus, hub, {} as LiveRelayLeaseRepository, {} as Clock, {} as LiveRelayRepository);
     cluster.sendAudio(RELAY, ['s1', 's2', 's3'], Buffer.from('group'));
     expect(order).toEqual([`publish live.audio.${RELAY}`, 'local 3']);
   });
@@ -24,7 +24,7 @@ describe('LiveCluster audio', () => {
     const bus = { clustered: true, instanceId: 'i-a', publish: (subject: string) => published.push(subject) } as unknown as ClusterBus;
     const hub = { sendControl: (_ids: Iterable<string>, frame: { type: string }) => local.push(frame.type) } as unknown as LiveHub;
     const leases = { create: async () => undefined } as unknown as LiveRelayLeaseRepository;
-    const cluster = new LiveCluster(bus, hub, leases, { now: () => now } as Clock, {} as DataSource);
+    const cluster = new LiveCluster(bus, hub, leases, { now: () => now } as Clock, {} as LiveRelayRepository);
     await cluster.claim(RELAY, { round: 1, onAir: true, roundStartedAt: null, offsetMs: 0, seq: 0, roundEndedAt: null }, null);
     const stop = { type: 'live.stop', relayId: RELAY, round: 1, reason: 'ended' } as const;
     const targets = ['s1', 's2'];
@@ -44,7 +44,7 @@ describe('LiveCluster audio', () => {
     const sent: number[] = [];
     const bus = { clustered: false, publish: (subject: string) => published.push(subject) } as unknown as ClusterBus;
     const hub = { sendAudio: (ids: readonly string[]) => (sent.push(ids.length), ids.length) } as unknown as LiveHub;
-    new LiveCluster(bus, hub, {} as LiveRelayLeaseRepository, {} as Clock, {} as DataSource).sendAudio(RELAY, ['s1'], Buffer.from('group'));
+    new LiveCluster(bus, hub, {} as LiveRelayLeaseRepository, {} as Clock, {} as LiveRelayRepository).sendAudio(RELAY, ['s1'], Buffer.from('group'));
     expect(published).toEqual([]);
     expect(sent).toEqual([1]);
   });

@@ -1,12 +1,11 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { LiveStartFrame, LiveStatusFrame, LiveStopFrame } from '@loa/protocol';
 import { ClusterBus, decodeJson, encodeJson } from '../cluster/cluster-bus';
 import { Clock } from '../common/clock';
 import { LiveHub } from './live-hub';
 import { LiveRelayLeaseRepository, type RelayProgress } from './live-relay-lease.repository';
-import { LiveRelayTarget, type LiveRelayLease } from './live-relay.entity';
+import type { LiveRelayLease } from './live-relay.entity';
+import { LiveRelayRepository } from './live-relay.repository';
 
 /**
  * A relay's lease runs out this long after its encoding instance last renewed it; the instance renews it
@@ -91,7 +90,7 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
     private readonly hub: LiveHub,
     private readonly leases: LiveRelayLeaseRepository,
     private readonly clock: Clock,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly relays: LiveRelayRepository,
   ) {}
 
   get clustered(): boolean {
@@ -336,7 +335,7 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
     const a = this.heard.get(m.relayId)!;
     let stations = m.stations;
     if (!stations) {
-      a.targets ??= (await this.db.getRepository(LiveRelayTarget).findBy({ relayId: m.relayId })).map((t) => t.stationId);
+      a.targets ??= await this.relays.targets(m.relayId);
       stations = a.targets;
     }
     this.hub.sendControl(stations, m.frame);

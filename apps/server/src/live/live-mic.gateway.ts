@@ -6,7 +6,8 @@ import { bearer } from '../auth/auth.guard';
 import { AuthService } from '../auth/auth.service';
 import { SessionRevocations } from '../auth/sessions';
 import { LoaError } from '../common/errors';
-import { LiveService } from './live.service';
+import { LiveMicrophone } from './live-mic';
+import { LiveQueries } from './live-queries';
 
 /** Where a staff browser sends its microphone for a relay or emergency started with `sourceKind: "mic"`. */
 export const LIVE_MIC_WS_PATH = '/api/live/mic';
@@ -33,7 +34,8 @@ export class LiveMicGateway implements OnGatewayConnection {
 
   constructor(
     private readonly auth: AuthService,
-    private readonly live: LiveService,
+    private readonly live: LiveQueries,
+    private readonly mic: LiveMicrophone,
     private readonly sessions: SessionRevocations,
   ) {}
 
@@ -94,7 +96,7 @@ export class LiveMicGateway implements OnGatewayConnection {
     if (!row || row.sourceKind !== 'mic' || row.status !== 'live') return MicCloseCode.NotFound;
     // Only whoever started it (or an admin whose unit reaches all its stations) speaks on a relay.
     if (row.startedBy !== who.userId && (who.role !== 'admin' || !(await this.live.mayChange(relayId, who)))) return MicCloseCode.Forbidden;
-    const sink = this.live.attachMic(relayId);
+    const sink = this.mic.attach(relayId);
     return sink ? { sink, userId: who.userId } : MicCloseCode.Busy;
   }
 }

@@ -4,6 +4,8 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Principal, Public, Roles } from '../auth/principal';
 import { UuidParam } from '../common/params';
 import { StartEmergencyDto, StartRelayDto } from './dto/start-live.dto';
+import { LiveAudience } from './live-audience';
+import { LiveQueries } from './live-queries';
 import { LiveService } from './live.service';
 
 /** Icecast-style headers carry Latin-1 only: the title is written without its diacritics. */
@@ -21,12 +23,16 @@ export function asciiTitle(title: string): string {
 @ApiBearerAuth()
 @Controller('live')
 export class LiveController {
-  constructor(private readonly live: LiveService) {}
+  constructor(
+    private readonly live: LiveService,
+    private readonly queries: LiveQueries,
+    private readonly audience: LiveAudience,
+  ) {}
 
   /** A commune's staff see the relays that reach one of its stations, and nothing of other communes'. */
   @Get('relays')
   list(@CurrentPrincipal() who: Principal) {
-    return this.live.list(who);
+    return this.queries.list(who);
   }
 
   @Roles('admin', 'editor')
@@ -43,7 +49,7 @@ export class LiveController {
 
   @Get('relays/:id')
   status(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal) {
-    return this.live.status(id, who);
+    return this.queries.status(id, who);
   }
 
   /** A commune operator stops only what airs on its own stations alone: a province-wide relay is not its to end. */
@@ -55,14 +61,14 @@ export class LiveController {
 
   @Get('relays/:id/recording.mp3')
   async recording(@Param('id', UuidParam) id: string, @CurrentPrincipal() who: Principal, @Res() res: Response) {
-    res.type('audio/mpeg').sendFile(await this.live.recordingPath(id, who));
+    res.type('audio/mpeg').sendFile(await this.queries.recordingPath(id, who));
   }
 
   /** The relay as a plain MP3 stream for VLC, ffplay, IP loudspeakers or an `<audio>` tag. */
   @Public()
   @Get('relays/:id/stream.mp3')
   stream(@Param('id', UuidParam) id: string, @Query('token') token: string | undefined, @Res() res: Response) {
-    const { title } = this.live.authorizeStream(id, typeof token === 'string' ? token : undefined);
+    const { title } = this.audience.authorizeStream(id, typeof token === 'string' ? token : undefined);
     res.writeHead(200, {
       'Content-Type': 'audio/mpeg',
       'Cache-Control': 'no-cache, no-store',
@@ -71,6 +77,6 @@ export class LiveController {
       'icy-pub': '0',
     });
     res.flushHeaders();
-    this.live.listen(id, res);
+    this.audience.listen(id, res);
   }
 }
