@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { ProcessRunner } from '@loa/process';
+import { toInstant } from '@loa/protocol';
 import type { PlayerKind } from '../config';
 import { ffmpegReason } from '../player/ffmpeg-reason';
 import { appendSinkRecord, sinkFileName, type SinkRecord } from '../player/file-player';
@@ -14,7 +15,8 @@ import { wavHeader } from '../player/wav';
 export interface LiveAiring {
   occurrenceId: string;
   relayId: string;
-  plannedAt: string;
+  /** The round's planned start, epoch ms. */
+  plannedAt: number;
   /** Server time, epoch ms, when the first audio went to the output. */
   startedAt: number;
   channels: number;
@@ -115,9 +117,9 @@ export class FileLiveOutput implements LiveOutput {
     const record: SinkRecord = {
       occurrenceId: airing.occurrenceId,
       slotId: airing.relayId,
-      plannedAt: airing.plannedAt,
-      startedAt: new Date(Math.floor(airing.startedAt)).toISOString(),
-      startErrorMs: Math.round((airing.startedAt - Date.parse(airing.plannedAt)) * 1000) / 1000,
+      plannedAt: toInstant(airing.plannedAt),
+      startedAt: toInstant(Math.floor(airing.startedAt)),
+      startErrorMs: Math.round((airing.startedAt - airing.plannedAt) * 1000) / 1000,
       file,
       durationMs: Math.round((pcm.length / (2 * airing.channels) / SAMPLE_RATE) * 1000),
       sampleRate: SAMPLE_RATE,
