@@ -97,8 +97,7 @@ export class AlsaPlayer implements Player {
   async prepare(item: ScheduleItem, filePath: string): Promise<Prepared> {
     const channels = await probeChannels(filePath, this.processes);
     const decoder = this.processes.startPiped(ffmpegPath(), decodeArgs(filePath, channels), { env: this.env });
-    // A fourth pipe carries the go line: the output is started and its device opened (or about to be) now,
-    // and the instant costs one write to a pipe already open.
+    // The fourth pipe carries the go line (see WAIT_THEN_PLAY): at the instant, one write to a pipe already open.
     const output = this.processes.start('sh', ['-c', opensAtInstant(this.device) ? WAIT_THEN_PLAY : PLAY_NOW, 'sh', APLAY, ...playArgs(this.device, channels)], {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       env: this.env,
