@@ -79,7 +79,7 @@ describe('alsa player: a cut fades out instead of clicking (PulseAudio null sink
     process.env.FFMPEG_PATH = SYSTEM_FFMPEG;
     process.env.FFPROBE_PATH = SYSTEM_FFPROBE;
     const tone = await makeTone(join(dir, 'tone.mp3'), { frequency: 440, seconds: 6 });
-    const player = new AlsaPlayer('pulse', systemClock, { ...process.env, ...pulse.env });
+    const player = new AlsaPlayer('pulse', systemClock, { env: { ...process.env, ...pulse.env } });
 
     const cut = async (fadeMs: number | null) => {
       const prepared = await player.prepare(item(fadeMs === null ? 'stop' : 'fade', 6000), tone);

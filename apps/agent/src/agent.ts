@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { ProcessRunner } from '@loa/process';
 import { LOA_VERSION, PROTOCOL_VERSION, fromInstant, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
 import { MediaCache, type MediaCacheOptions } from './cache';
 import { hiResNow, SyncedClock } from './clock';
@@ -8,6 +8,7 @@ import { Link, type LinkOptions } from './link';
 import { Announcements } from './console/announcements';
 import { ConsoleServer } from './console/console-server';
 import { DeclineError, Declines } from './console/declines';
+import { amixerVolume } from './console/mixer';
 import { WHOLE_STATION, type ApplyVolume, type ConsoleOutput, type ConsoleSchedule } from './console/ports';
 import { collectHealth } from './health';
 import { createLiveOutput, type LiveOutput } from './live/live-output';
@@ -30,6 +31,8 @@ export interface AgentOptions {
   player?: Player;
   /** Replaces the live output chosen by `config.player`. */
   liveOutput?: LiveOutput;
+  /** Starts every program the agent runs (ffmpeg, aplay, amixer); a real one when absent. */
+  processes?: ProcessRunner;
   /** Delay of live audio behind the server's instant (jitter buffer). */
   liveJitterMs?: number;
   prepareLeadMs?: number;
@@ -59,6 +62,7 @@ const OUTPUT_PROBE_MS = 5 * 60_000;
 
 class Agent implements AgentHandle {
   private readonly log: Logger;
+  private readonly processes: ProcessRunner;
   private readonly store: AgentStore;
   private readonly outbox: Outbox;
   private readonly clock: SyncedClock;
@@ -93,6 +97,7 @@ class Agent implements AgentHandle {
     private readonly options: AgentOptions,
   ) {
     this.log = options.log ?? consoleLogger();
+    this.processes = options.processes ?? new ProcessRunner();
     this.store = new AgentStore(join(config.cacheDir, 'agent.db'));
     this.clock = options.clock ?? new SyncedClock();
     this.outbox = new Outbox(this.store, this.clock);
@@ -112,9 +117,9 @@ class Agent implements AgentHandle {
     });
     const clusters: ClusterOutput[] = Object.entries(config.clusters).map(([id, device]) => ({
       id,
-      player: createPlayer(config.player, { alsaDevice: device, sinkDir: join(config.sinkDir, id), clock: this.clock }),
+      player: createPlayer(config.player, { alsaDevice: device, sinkDir: join(config.sinkDir, id), clock: this.clock, processes: this.processes }),
     }));
-    const single = clusters.length === 0 ? (options.player ?? createPlayer(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir, clock: this.clock })) : null;
+    const single = clusters.length === 0 ? (options.player ?? createPlayer(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir, clock: this.clock, processes: this.processes })) : null;
     this.outputs = single ? [{ id: WHOLE_STATION.id, player: single }] : clusters;
     const probed = clusters.filter((c) => c.player.probe);
     this.player = single ?? {
@@ -135,7 +140,7 @@ class Agent implements AgentHandle {
     };
     const source = config.capture ? parseCaptureSource(config.capture) : null;
     this.capture = source
-      ? new CaptureMonitor({ source, clock: this.clock, log: this.log, deadAirMs: config.deadAirSeconds * 1000, onChange: () => this.sendStatus(false) })
+      ? new CaptureMonitor({ source, clock: this.clock, log: this.log, deadAirMs: config.deadAirSeconds * 1000, processes: this.processes, onChange: () => this.sendStatus(false) })
       : null;
     const runnerOptions = {
       clock: this.clock,
@@ -146,7 +151,7 @@ class Agent implements AgentHandle {
       lateGraceMs: config.lateGraceMs,
       fadeMs: config.fadeMs,
       ...(options.prepareLeadMs !== undefined ? { prepareLeadMs: options.prepareLeadMs } : {}),
-      proof: this.capture ?? new SentAudioCheck({ log: this.log, deadAirMs: config.deadAirSeconds * 1000 }),
+      proof: this.capture ?? new SentAudioCheck({ log: this.log, deadAirMs: config.deadAirSeconds * 1000, processes: this.processes }),
       onChange: () => {
         this.followOnAir();
         this.sendStatus(false);
@@ -169,7 +174,7 @@ class Agent implements AgentHandle {
     });
     this.live = new LiveReceiver({
       clock: this.clock,
-      output: options.liveOutput ?? createLiveOutput(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir }),
+      output: options.liveOutput ?? createLiveOutput(config.player, { alsaDevice: config.alsaDevice, sinkDir: config.sinkDir, processes: this.processes }),
       runner: {
         // The upper level's live relay or emergency also cuts an announcement made at the station.
         hold: (holder) => {
@@ -269,13 +274,7 @@ class Agent implements AgentHandle {
   /** The sound card's mixer for the alsa player; the file and null players keep the level only. */
   private volumeControl(): ApplyVolume {
     if (this.config.player !== 'alsa' || this.options.player) return () => Promise.resolve();
-    const card = this.config.alsaDevice;
-    return (_cluster, volume) =>
-      new Promise((resolve, reject) =>
-        execFile('amixer', ['-D', card, '-q', 'sset', this.config.mixerControl, `${volume}%`], { timeout: 10_000 }, (e, _out, err) =>
-          e ? reject(new Error(`amixer: ${(String(err).trim() || e.message).slice(0, 300)}`)) : resolve(),
-        ),
-      );
+    return amixerVolume(this.processes, this.config.alsaDevice, this.config.mixerControl);
   }
 
   private async startConsole(): Promise<void> {

@@ -1,35 +1,68 @@
 import type { ChildProcess, ChildProcessWithoutNullStreams, SpawnOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { ProcessRunner, type RunOptions, type RunResult, type RunSyncOptions } from '../../../libs/process/src';
 
+/** A writable end that keeps every byte written to it and whether it was ended. */
+export class CapturePipe extends Writable {
+  readonly chunks: Buffer[] = [];
+  ended = false;
+
+  constructor() {
+    super({
+      write: (chunk: Buffer, _enc, done) => {
+        this.chunks.push(Buffer.from(chunk));
+        done();
+      },
+      final: (done) => {
+        this.ended = true;
+        done();
+      },
+    });
+  }
+
+  /** Everything written so far, as one buffer. */
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+
+  /** Drains no stdout: present so code that `resume()`s an extra pipe finds it on a fake as on a real one. */
+  resume(): this {
+    return this;
+  }
+}
+
 /**
- * A started process that is not one: the spec writes its output, reads what was written to its input, and
- * ends it. It starts on the next tick ('spawn'), and a kill ends it on the next tick with that signal, as a
- * real program that does not catch the signal would.
+ * A started process that is only streams: what the code under test writes to its stdin (and to any extra
+ * pipe) is kept, its stdout and stderr are written by the spec, and it ends when the spec says or when it
+ * is killed, the way a real child does ('spawn' on the next tick; at the end 'exit', then 'close' once its
+ * output streams have ended; a program that cannot start gives 'error', then 'close').
  */
 export class FakeChild extends EventEmitter {
-  readonly stdin = new PassThrough();
+  readonly stdin = new CapturePipe();
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
-  /** Every signal sent, in order. */
-  readonly kills: NodeJS.Signals[] = [];
+  /** stdin, stdout, stderr, then one capture per extra pipe asked for in `stdio`. */
+  readonly stdio: [CapturePipe, PassThrough, PassThrough, ...CapturePipe[]];
+  /** Signals sent by `kill`, in order. */
+  readonly kills: (NodeJS.Signals | number | undefined)[] = [];
   readonly pid = 4242;
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
   killed = false;
-  private readonly written: Buffer[] = [];
   private ended = false;
 
-  constructor() {
+  constructor(extraPipes = 0) {
     super();
-    this.stdin.on('data', (b: Buffer) => this.written.push(b));
-    process.nextTick(() => this.emit('spawn'));
+    this.stdio = [this.stdin, this.stdout, this.stderr, ...Array.from({ length: extraPipes }, () => new CapturePipe())];
+    process.nextTick(() => {
+      if (!this.ended) this.emit('spawn');
+    });
   }
 
   /** What the caller wrote to standard input so far. */
   input(): Buffer {
-    return Buffer.concat(this.written);
+    return this.stdin.bytes();
   }
 
   /** Whether the caller closed standard input. */
@@ -37,15 +70,15 @@ export class FakeChild extends EventEmitter {
     return this.stdin.writableEnded;
   }
 
-  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+  kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
     this.kills.push(signal);
     if (this.ended) return false;
     this.killed = true;
-    process.nextTick(() => this.exit(null, signal));
+    this.exit(null, typeof signal === 'string' ? signal : 'SIGTERM');
     return true;
   }
 
-  /** Ends the program: its output streams close, then 'exit' and 'close' say how. */
+  /** Ends the process: its output streams end, then 'exit' and 'close' follow on the next turn. */
   exit(code: number | null, signal: NodeJS.Signals | null = null): void {
     if (this.ended) return;
     this.ended = true;
@@ -53,25 +86,32 @@ export class FakeChild extends EventEmitter {
     this.signalCode = signal;
     this.stdout.end();
     this.stderr.end();
-    this.emit('exit', code, signal);
-    this.emit('close', code, signal);
+    setImmediate(() => {
+      this.emit('exit', code, signal);
+      this.emit('close', code, signal);
+    });
   }
 
-  /** The program could not be started (ENOENT and the like): 'error', then nothing else. */
+  /** The program could not be started (ENOENT and the like). */
   fail(error: Error): void {
     this.ended = true;
-    this.emit('error', error);
+    setImmediate(() => {
+      this.emit('error', error);
+      this.emit('close', -2, null);
+    });
   }
 }
 
-/** A process runner that starts nothing: it records each call, answers `run` with what the spec says, and hands out fake children. */
+/**
+ * A process runner that starts nothing: it records each call, answers `run` with what the spec says (an
+ * Error answer, or one thrown, is the program that cannot start), and hands out a FakeChild for `start` and
+ * `startPiped`, kept in `started` for the spec to drive.
+ */
 export class FakeProcessRunner extends ProcessRunner {
   readonly calls: { command: string; args: readonly string[]; options: RunOptions }[] = [];
-  /** Each process started with `startPiped` or `start`, with the child the caller got. */
   readonly started: { command: string; args: readonly string[]; options: SpawnOptions; child: FakeChild }[] = [];
 
-  /** `answer` may throw, as the real runner does when the program cannot be started. */
-  constructor(private readonly answer: (command: string, args: readonly string[]) => Partial<RunResult> = () => ({})) {
+  constructor(private readonly answer: (command: string, args: readonly string[]) => Partial<RunResult> | Error = () => ({})) {
     super();
   }
 
@@ -81,15 +121,18 @@ export class FakeProcessRunner extends ProcessRunner {
 
   override runSync(command: string, args: readonly string[], options: RunSyncOptions = {}): RunResult {
     this.calls.push({ command, args, options });
-    return { code: 0, signal: null, stdout: Buffer.alloc(0), stderr: '', timedOut: false, ...this.answer(command, args) };
+    const answer = this.answer(command, args);
+    if (answer instanceof Error) throw answer;
+    return { code: 0, signal: null, stdout: Buffer.alloc(0), stderr: '', timedOut: false, ...answer };
   }
 
   override startPiped(command: string, args: readonly string[], options: Omit<SpawnOptions, 'stdio'> = {}): ChildProcessWithoutNullStreams {
-    return this.record(command, args, options) as unknown as ChildProcessWithoutNullStreams;
+    return this.record(command, args, options, 0) as unknown as ChildProcessWithoutNullStreams;
   }
 
   override start(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
-    return this.record(command, args, options) as unknown as ChildProcess;
+    const extra = Array.isArray(options.stdio) ? Math.max(0, options.stdio.length - 3) : 0;
+    return this.record(command, args, options, extra) as unknown as ChildProcess;
   }
 
   /** The child of the only process started; fails the spec when there is not exactly one. */
@@ -98,8 +141,13 @@ export class FakeProcessRunner extends ProcessRunner {
     return this.started[0].child;
   }
 
-  private record(command: string, args: readonly string[], options: SpawnOptions): FakeChild {
-    const child = new FakeChild();
+  /** The children started with `command`, oldest first. */
+  childrenOf(command: string): FakeChild[] {
+    return this.started.filter((s) => s.command === command).map((s) => s.child);
+  }
+
+  private record(command: string, args: readonly string[], options: SpawnOptions, extraPipes: number): FakeChild {
+    const child = new FakeChild(extraPipes);
     this.started.push({ command, args, options, child });
     return child;
   }

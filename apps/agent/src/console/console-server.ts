@@ -277,8 +277,9 @@ export class ConsoleServer {
     return ids.length === known.length ? undefined : [...new Set(ids)];
   }
 
+  /** The console's own HTTP edge: `value` has passed the ISO-8601 check of the request's schema. */
   private at(value: string | undefined): number | null {
-    return value ? Date.parse(value) : null;
+    return value ? fromInstant(value) : null;
   }
 
   private createText(input: z.infer<typeof TextAnnouncement>) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { toInstant, type ScheduleItem, type ScheduleSnapshot } from '@loa/protocol';
+import { fromInstant, toInstant, type ScheduleItem, type ScheduleSnapshot } from '@loa/protocol';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import type { Outbox } from '../outbox';
@@ -61,7 +61,7 @@ export class Declines {
       return new DeclineError('not_declinable', 'Chỉ được từ chối chương trình thông thường; chương trình ưu tiên và khẩn cấp của cấp trên phải phát.');
     }
     if (aired) return new DeclineError('already_aired', 'Chương trình đã phát hoặc đang phát: không từ chối được nữa.');
-    if (Date.parse(item.startAt) <= this.o.clock.serverNow()) return new DeclineError('too_late', 'Đã đến giờ phát của chương trình: không từ chối được nữa.');
+    if (fromInstant(item.startAt) <= this.o.clock.serverNow()) return new DeclineError('too_late', 'Đã đến giờ phát của chương trình: không từ chối được nữa.');
     return null;
   }
 

@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { ProcessRunner } from '@loa/process';
+import { toInstant } from '@loa/protocol';
 import type { PlayerKind } from '../config';
 import { ffmpegReason } from '../player/ffmpeg-reason';
 import { appendSinkRecord, sinkFileName, type SinkRecord } from '../player/file-player';
@@ -14,7 +15,8 @@ import { wavHeader } from '../player/wav';
 export interface LiveAiring {
   occurrenceId: string;
   relayId: string;
-  plannedAt: string;
+  /** The round's planned start, epoch ms. */
+  plannedAt: number;
   /** Server time, epoch ms, when the first audio went to the output. */
   startedAt: number;
   channels: number;
@@ -31,10 +33,10 @@ export interface LiveOutput {
   open(airing: LiveAiring): LiveSink;
 }
 
-/** Starts the decoders of live audio. */
-const processes = new ProcessRunner();
+/** Starts the decoders of live audio, unless the agent hands its own runner. */
+const defaultProcesses = new ProcessRunner();
 
-function mp3Decoder(channels: number, out: string[]): ChildProcessWithoutNullStreams {
+function mp3Decoder(processes: ProcessRunner, out: string[]): ChildProcessWithoutNullStreams {
   return processes.startPiped(ffmpegPath(), ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'mp3', '-i', 'pipe:0', ...out]);
 }
 
@@ -63,10 +65,13 @@ function childSink(child: ChildProcessWithoutNullStreams, onStdout?: (c: Buffer)
 
 /** Sound card: ffmpeg decodes the MP3 straight into ALSA. */
 export class AlsaLiveOutput implements LiveOutput {
-  constructor(private readonly device: string) {}
+  constructor(
+    private readonly device: string,
+    private readonly processes: ProcessRunner = defaultProcesses,
+  ) {}
 
   open(airing: LiveAiring): LiveSink {
-    return childSink(mp3Decoder(airing.channels, ['-f', 'alsa', '-ac', String(airing.channels), this.device]));
+    return childSink(mp3Decoder(this.processes, ['-f', 'alsa', '-ac', String(airing.channels), this.device]));
   }
 }
 
@@ -81,11 +86,14 @@ export class NullLiveOutput implements LiveOutput {
  * the instant the first audio went out, like the file player does for scheduled items.
  */
 export class FileLiveOutput implements LiveOutput {
-  constructor(private readonly sinkDir: string) {}
+  constructor(
+    private readonly sinkDir: string,
+    private readonly processes: ProcessRunner = defaultProcesses,
+  ) {}
 
   open(airing: LiveAiring): LiveSink {
     const chunks: Buffer[] = [];
-    const sink = childSink(mp3Decoder(airing.channels, ['-f', 's16le', '-acodec', 'pcm_s16le', '-ar', String(SAMPLE_RATE), '-ac', String(airing.channels), 'pipe:1']), (c) =>
+    const sink = childSink(mp3Decoder(this.processes, ['-f', 's16le', '-acodec', 'pcm_s16le', '-ar', String(SAMPLE_RATE), '-ac', String(airing.channels), 'pipe:1']), (c) =>
       chunks.push(c),
     );
     return {
@@ -109,9 +117,9 @@ export class FileLiveOutput implements LiveOutput {
     const record: SinkRecord = {
       occurrenceId: airing.occurrenceId,
       slotId: airing.relayId,
-      plannedAt: airing.plannedAt,
-      startedAt: new Date(Math.floor(airing.startedAt)).toISOString(),
-      startErrorMs: Math.round((airing.startedAt - Date.parse(airing.plannedAt)) * 1000) / 1000,
+      plannedAt: toInstant(airing.plannedAt),
+      startedAt: toInstant(Math.floor(airing.startedAt)),
+      startErrorMs: Math.round((airing.startedAt - airing.plannedAt) * 1000) / 1000,
       file,
       durationMs: Math.round((pcm.length / (2 * airing.channels) / SAMPLE_RATE) * 1000),
       sampleRate: SAMPLE_RATE,
@@ -122,12 +130,12 @@ export class FileLiveOutput implements LiveOutput {
   }
 }
 
-export function createLiveOutput(kind: PlayerKind, options: { alsaDevice: string; sinkDir: string }): LiveOutput {
+export function createLiveOutput(kind: PlayerKind, options: { alsaDevice: string; sinkDir: string; processes?: ProcessRunner }): LiveOutput {
   switch (kind) {
     case 'alsa':
-      return new AlsaLiveOutput(options.alsaDevice);
+      return new AlsaLiveOutput(options.alsaDevice, options.processes);
     case 'file':
-      return new FileLiveOutput(options.sinkDir);
+      return new FileLiveOutput(options.sinkDir, options.processes);
     case 'null':
       return new NullLiveOutput();
   }

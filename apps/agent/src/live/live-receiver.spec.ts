@@ -95,13 +95,16 @@ describe('LiveReceiver', () => {
   }
 
   it('takes the output at once, plays each group at its instant plus the jitter delay, and gives the output back', async () => {
-    receiver.onStart(start());
+    const frame = start();
+    receiver.onStart(frame);
     expect(holds).toEqual([`hold live:${RELAY}:1`]);
     const t0 = clock.serverNow();
     for (let i = 0; i < 5; i++) receiver.onAudio(audio(i, t0 + i * GROUP_MS));
     await new Promise((r) => setTimeout(r, 100));
     expect(airings).toHaveLength(0); // still in the jitter buffer
     await until(() => airings.length === 1);
+    // The frame's instant reaches the output as epoch ms, read once at the frame.
+    expect(airings[0].plannedAt).toBe(Date.parse(frame.startedAt));
     expect(airings[0].startedAt - t0).toBeGreaterThanOrEqual(200);
     expect(airings[0].startedAt - t0).toBeLessThan(300);
     receiver.onStop({ type: 'live.stop', relayId: RELAY, round: 1, reason: 'ended' });

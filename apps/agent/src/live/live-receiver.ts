@@ -30,6 +30,8 @@ export interface LiveReceiverOptions {
 
 interface Session {
   start: LiveStartFrame;
+  /** The frame's start instant, epoch ms, read once as the frame arrives. */
+  plannedAt: number;
   occurrenceId: string;
   queue: LiveAudio[];
   /** Server instant the next group should carry if none is lost. */
@@ -90,6 +92,7 @@ export class LiveReceiver {
     const occurrenceId = liveOccurrence(frame.relayId, frame.round);
     this.session = {
       start: frame,
+      plannedAt: fromInstant(frame.startedAt),
       occurrenceId,
       queue: [],
       expectedAt: null,
@@ -172,7 +175,7 @@ export class LiveReceiver {
   private open(s: Session, now: number): void {
     s.startedAt = now;
     try {
-      s.sink = this.o.output.open({ occurrenceId: s.occurrenceId, relayId: s.start.relayId, plannedAt: s.start.startedAt, startedAt: now, channels: s.start.channels });
+      s.sink = this.o.output.open({ occurrenceId: s.occurrenceId, relayId: s.start.relayId, plannedAt: s.plannedAt, startedAt: now, channels: s.start.channels });
     } catch (e) {
       this.o.log.error(`Không mở được đầu ra cho phát trực tiếp: ${errorText(e)}`);
       s.sink = { write: () => {}, end: () => Promise.resolve(`không mở được đầu ra: ${errorText(e)}`) };
@@ -180,7 +183,7 @@ export class LiveReceiver {
     this.record(s, 'started', {
       kind: 'started',
       startedAt: toInstant(Math.floor(now)),
-      startErrorMs: clamp(Math.round(now - fromInstant(s.start.startedAt))),
+      startErrorMs: clamp(Math.round(now - s.plannedAt)),
       detail: s.start.kind === 'emergency' ? 'Thông báo khẩn cấp.' : 'Tiếp sóng trực tiếp.',
     });
   }

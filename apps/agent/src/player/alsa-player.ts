@@ -1,6 +1,7 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Duplex, Writable } from 'node:stream';
 import { ffmpegPath } from '@loa/ffmpeg';
+import { ProcessRunner } from '@loa/process';
 import type { ScheduleItem } from '@loa/protocol';
 import type { Clock } from '../clock';
 import { decodeArgs, probeChannels } from './decode';
@@ -80,20 +81,27 @@ export class AlsaPlayer implements Player {
   private readonly live = new Set<AlsaPrepared>();
   private state: OutputHealth | null = null;
 
+  private readonly processes: ProcessRunner;
+  /** Environment of the decoder and output processes; the agent's own when absent. */
+  private readonly env: NodeJS.ProcessEnv | undefined;
+
   constructor(
     private readonly device: string,
     private readonly clock: Clock,
-    /** Environment of the decoder and output processes; the agent's own when absent. */
-    private readonly env?: NodeJS.ProcessEnv,
-  ) {}
+    options: { processes?: ProcessRunner; env?: NodeJS.ProcessEnv } = {},
+  ) {
+    this.processes = options.processes ?? new ProcessRunner();
+    this.env = options.env;
+  }
 
   async prepare(item: ScheduleItem, filePath: string): Promise<Prepared> {
-    const channels = await probeChannels(filePath);
-    const decoder = spawn(ffmpegPath(), decodeArgs(filePath, channels), { stdio: ['pipe', 'pipe', 'pipe'], env: this.env });
-    const output = spawn('sh', ['-c', opensAtInstant(this.device) ? WAIT_THEN_PLAY : PLAY_NOW, 'sh', APLAY, ...playArgs(this.device, channels)], {
+    const channels = await probeChannels(filePath, this.processes);
+    const decoder = this.processes.startPiped(ffmpegPath(), decodeArgs(filePath, channels), { env: this.env });
+    // The fourth pipe carries the go line (see WAIT_THEN_PLAY): at the instant, one write to a pipe already open.
+    const output = this.processes.start('sh', ['-c', opensAtInstant(this.device) ? WAIT_THEN_PLAY : PLAY_NOW, 'sh', APLAY, ...playArgs(this.device, channels)], {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       env: this.env,
-    }) as unknown as ChildProcessWithoutNullStreams;
+    }) as ChildProcessWithoutNullStreams;
     const decErr = { text: '' };
     const outErr = { text: '' };
     tail(decErr, decoder);
@@ -199,26 +207,19 @@ export class AlsaPlayer implements Player {
   }
 
   /** Plays a tenth of a second of silence; resolves to the device's words when it cannot. */
-  private tryOpen(channels: number): Promise<string | null> {
-    return new Promise((resolve) => {
-      const child = spawn(ffmpegPath(), outputArgs(this.device, channels), { stdio: ['pipe', 'ignore', 'pipe'], env: this.env });
-      const err = { text: '' };
-      child.stderr.on('data', (c: Buffer) => (err.text = (err.text + c.toString()).slice(-4000)));
-      child.stdin.on('error', () => {});
-      const timer = setTimeout(() => {
-        err.text += '\nthiết bị không phản hồi sau 10 giây';
-        child.kill('SIGKILL');
-      }, PROBE_TIMEOUT_MS);
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        resolve(`không chạy được ffmpeg: ${e.message}`);
+  private async tryOpen(channels: number): Promise<string | null> {
+    try {
+      const run = await this.processes.run(ffmpegPath(), outputArgs(this.device, channels), {
+        input: Buffer.alloc((SAMPLE_RATE / 10) * 2 * channels),
+        timeoutMs: PROBE_TIMEOUT_MS,
+        env: this.env,
       });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve(code === 0 ? null : ffmpegReason(err.text) || `ffmpeg thoát mã ${code}`);
-      });
-      child.stdin.end(Buffer.alloc((SAMPLE_RATE / 10) * 2 * channels));
-    });
+      if (run.code === 0 && !run.timedOut) return null;
+      const said = run.timedOut ? `${run.stderr}\nthiết bị không phản hồi sau ${PROBE_TIMEOUT_MS / 1000} giây` : run.stderr;
+      return ffmpegReason(said) || `ffmpeg thoát mã ${run.code}`;
+    } catch (e) {
+      return `không chạy được ffmpeg: ${(e as Error).message}`;
+    }
   }
 
   async close(): Promise<void> {

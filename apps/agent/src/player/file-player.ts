@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ScheduleItem } from '@loa/protocol';
+import { fromInstant, toInstant, type ScheduleItem } from '@loa/protocol';
 import type { Clock } from '../clock';
 import { decodeToPcm, pcmDurationMs, probeChannels } from './decode';
 import { SAMPLE_RATE, type Playback, type PlaybackResult, type Player, type Prepared } from './player';
@@ -174,8 +174,8 @@ export class FilePlayer implements Player {
       occurrenceId: item.occurrenceId,
       slotId: item.slotId,
       plannedAt: item.startAt,
-      startedAt: new Date(Math.floor(startedAt)).toISOString(),
-      startErrorMs: Math.round((startedAt - Date.parse(item.startAt)) * 1000) / 1000,
+      startedAt: toInstant(Math.floor(startedAt)),
+      startErrorMs: Math.round((startedAt - fromInstant(item.startAt)) * 1000) / 1000,
       file: sinkFileName(startedAt, item.occurrenceId),
       durationMs: Math.round(pcmDurationMs(pcm.length, prepared.channels)),
       sampleRate: SAMPLE_RATE,

@@ -1,4 +1,5 @@
 import type { ScheduleItem } from '@loa/protocol';
+import { FakeProcessRunner } from '../../../../test/support/fakes/process.fake';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import { FEATURE_RATE } from './air-proof';
@@ -136,6 +137,67 @@ describe('the capture monitor', () => {
     expect(verdict.air.verdict).toBe('confirmed');
     expect(verdict.air.coveragePct).toBeGreaterThan(50);
     expect(verdict.air.coveragePct).toBeLessThan(90);
+  });
+});
+
+describe('the capture process', () => {
+  const turn = () => new Promise((r) => setImmediate(r));
+
+  it('reads what ffmpeg hears on the server timeline, starts it again after it stops, and stops it on stop()', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const processes = new FakeProcessRunner();
+    const warnings: string[] = [];
+    let changes = 0;
+    const monitor = new CaptureMonitor({
+      source: { kind: 'alsa', device: 'hw:1,0' },
+      clock,
+      log: { ...quiet, warn: (m: string) => warnings.push(m) },
+      restartMs: 10,
+      processes,
+      onChange: () => changes++,
+    });
+    monitor.start();
+    expect(processes.started).toHaveLength(1);
+    const [first] = processes.started;
+    expect(first.command).toMatch(/ffmpeg$/);
+    expect(first.args).toEqual(captureArgs({ kind: 'alsa', device: 'hw:1,0' }));
+    expect(monitor.status().ok).toBe(false);
+
+    // An odd byte split across two reads still makes whole samples.
+    const second = Buffer.from(chunk('speech', 0).buffer);
+    first.child.stdout.write(second.subarray(0, 101));
+    first.child.stdout.write(second.subarray(101));
+    await turn();
+    expect(monitor.status()).toMatchObject({ source: 'alsa:hw:1,0', ok: true });
+    expect(monitor.status().levelDb).toEqual(expect.any(Number));
+    expect(changes).toBe(1);
+
+    first.child.stderr.write('[alsa @ 0x1] cannot open audio device hw:1,0 (Device or resource busy)\n');
+    await turn();
+    first.child.exit(1);
+    await turn();
+    expect(warnings.join('\n')).toMatch(/Thiết bị thu alsa:hw:1,0 dừng \(ffmpeg 1\): .*Device or resource busy/);
+    while (processes.started.length < 2) await new Promise((r) => setTimeout(r, 5));
+    const again = processes.started[1].child;
+
+    await monitor.stop();
+    expect(again.kills).toEqual(['SIGTERM']);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(processes.started).toHaveLength(2);
+  });
+
+  it('decodes the programme it judges through the same runner', async () => {
+    const pcm = Buffer.from(chunk('speech', 0).buffer);
+    const processes = new FakeProcessRunner(() => ({ stdout: pcm }));
+    const check = new SentAudioCheck({ log: quiet, processes });
+    await expect(check.judge(item, '/cache/p.mp3', 0, 100)).resolves.toMatchObject({ air: { verdict: 'no_capture' } });
+    expect(processes.calls).toHaveLength(1);
+    expect(processes.calls[0].args).toEqual(expect.arrayContaining(['-i', '/cache/p.mp3', '-ac', '1', '-ar', String(FEATURE_RATE), 'pipe:1']));
+
+    const errors: string[] = [];
+    const broken = new SentAudioCheck({ log: { ...quiet, error: (m: string) => errors.push(m) }, processes: new FakeProcessRunner(() => ({ code: 1, stderr: 'boom' })) });
+    await broken.judge(item, '/cache/p.mp3', 0, 100);
+    expect(errors.join()).toContain('ffmpeg 1: boom');
   });
 });
 

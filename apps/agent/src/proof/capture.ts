@@ -1,5 +1,4 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { ProcessRunner } from '@loa/process';
 import { toInstant, type AirProof, type CaptureStatus, type ScheduleItem } from '@loa/protocol';
@@ -29,6 +28,9 @@ export function captureArgs(source: CaptureSource): string[] {
   const input = source.kind === 'alsa' ? ['-f', 'alsa', '-i', source.device] : ['-f', 's16le', '-ar', String(FEATURE_RATE), '-ac', '1', '-i', source.path];
   return ['-hide_banner', '-nostdin', '-loglevel', 'error', ...input, '-vn', '-ac', '1', '-ar', String(FEATURE_RATE), '-f', 's16le', '-flush_packets', '1', 'pipe:1'];
 }
+
+/** Starts the capture and decodes programmes to fingerprint them, unless the caller hands its own runner. */
+const processes = new ProcessRunner();
 
 /** How much capture is kept: longer than any programme a station airs in one go. */
 const KEEP_MS = 2 * 3600_000;
@@ -61,6 +63,8 @@ export interface CaptureMonitorOptions {
   /** Decodes a programme to 16 kHz mono s16le. */
   decode?: (file: string) => Promise<Buffer>;
   restartMs?: number;
+  /** Starts the capture's ffmpeg and decodes programmes; the agent's own runner when absent. */
+  processes?: ProcessRunner;
 }
 
 /**
@@ -69,7 +73,7 @@ export interface CaptureMonitorOptions {
  * against the programme's own audio once it has ended.
  */
 export class CaptureMonitor {
-  private child: ChildProcessByStdio<null, Readable, Readable> | null = null;
+  private child: ChildProcessWithoutNullStreams | null = null;
   private readonly bands = new Float32Array(SLOTS * BANDS);
   private readonly level = new Float32Array(SLOTS).fill(Number.NaN);
   /** Absolute frame number (server ms / HOP_MS) held in each slot. */
@@ -93,7 +97,7 @@ export class CaptureMonitor {
 
   start(): void {
     this.stopped = false;
-    this.spawn();
+    this.listen();
   }
 
   async stop(): Promise<void> {
@@ -149,7 +153,7 @@ export class CaptureMonitor {
     const capture = this.slice(startedAt - margin, endAt);
     let reference: Fingerprint;
     try {
-      const pcm = await (this.o.decode ?? decode16k)(file);
+      const pcm = await (this.o.decode ?? ((f: string) => decode16k(f, this.o.processes)))(file);
       const samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.min(Math.floor(pcm.length / 2), Math.ceil((playedMs / 1000) * FEATURE_RATE)));
       reference = await fingerprintYielding(samples);
     } catch (e) {
@@ -217,10 +221,14 @@ export class CaptureMonitor {
     this.o.onChange?.();
   }
 
-  private spawn(): void {
+  /** Starts the capture's ffmpeg and takes what it hears until it ends, then starts it again. */
+  private listen(): void {
     if (this.stopped) return;
-    const child = spawn(ffmpegPath(), captureArgs(this.o.source), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = (this.o.processes ?? processes).startPiped(ffmpegPath(), captureArgs(this.o.source));
     this.child = child;
+    // ffmpeg reads no keys (-nostdin); its input is the device or the file.
+    child.stdin.on('error', () => {});
+    child.stdin.end();
     this.stream = new FingerprintStream();
     this.samples = 0;
     this.frames = 0;
@@ -245,7 +253,7 @@ export class CaptureMonitor {
       this.okReported = false;
       this.o.log.warn(`Thiết bị thu ${captureLabel(this.o.source)} dừng (ffmpeg ${code}): ${ffmpegReason(stderr) || 'không rõ lý do'}; thử lại sau`);
       this.o.onChange?.();
-      this.restartTimer = setTimeout(() => this.spawn(), this.o.restartMs ?? 5000);
+      this.restartTimer = setTimeout(() => this.listen(), this.o.restartMs ?? 5000);
     });
   }
 }
@@ -257,14 +265,14 @@ export class CaptureMonitor {
  */
 export class SentAudioCheck {
   constructor(
-    private readonly o: { log: Logger; deadAirMs?: number; decode?: (file: string) => Promise<Buffer> },
+    private readonly o: { log: Logger; deadAirMs?: number; decode?: (file: string) => Promise<Buffer>; processes?: ProcessRunner },
   ) {}
 
   async judge(item: ScheduleItem, file: string, startedAt: number, playedMs: number): Promise<AiringVerdict> {
     const air: AirProof = { verdict: 'no_capture', confirmedMs: 0, coveragePct: 0, offsetMs: null };
     let samples: Int16Array;
     try {
-      const pcm = await (this.o.decode ?? decode16k)(file);
+      const pcm = await (this.o.decode ?? ((f: string) => decode16k(f, this.o.processes)))(file);
       samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.min(Math.floor(pcm.length / 2), Math.ceil((playedMs / 1000) * FEATURE_RATE)));
     } catch (e) {
       this.o.log.error(`Không đọc được chương trình để kiểm tra lặng sóng: ${errorText(e)}`);
@@ -287,11 +295,8 @@ export class SentAudioCheck {
   }
 }
 
-/** Decodes programmes to fingerprint them. */
-const processes = new ProcessRunner();
-
-async function decode16k(file: string): Promise<Buffer> {
-  const run = await processes.run(ffmpegPath(), ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', file, '-vn', '-ac', '1', '-ar', String(FEATURE_RATE), '-f', 's16le', 'pipe:1']);
+async function decode16k(file: string, runner: ProcessRunner = processes): Promise<Buffer> {
+  const run = await runner.run(ffmpegPath(), ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', file, '-vn', '-ac', '1', '-ar', String(FEATURE_RATE), '-f', 's16le', 'pipe:1']);
   if (run.code !== 0) throw new Error(`ffmpeg ${run.code}: ${ffmpegReason(run.stderr.slice(-2000))}`);
   return run.stdout;
 }
