@@ -75,7 +75,7 @@ export class PlaybackService {
   /**
    * Stores one agent's events and answers once they are committed. Events that arrive in the same moment
    * from many agents (two thousand stations starting a live round on the same beat) are committed together,
-   * a hundred at most per transaction (on SQLite, only as many as fit in 10 ms), with the event loop free
+   * a hundred agents and a bounded number of events per transaction (INGEST_EVENTS), with the event loop free
    * between transactions: one durable commit each, or all in one go, would hold up the live audio for seconds.
    */
   ingest(stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
