@@ -4,7 +4,7 @@ import type { Engine } from '../../../apps/server/src/database/sql';
 import type { LiveRelay } from '../../../apps/server/src/live/live-relay.entity';
 import type { DeadAirEvent } from '../../../apps/server/src/playback/dead-air-event.entity';
 import type { PlaybackEventRow } from '../../../apps/server/src/playback/playback-event.entity';
-import type { LatestLine, PlaybackRepository } from '../../../apps/server/src/playback/playback.repository';
+import type { AiringFacts, AiringKey, LatestLine, PlaybackRepository } from '../../../apps/server/src/playback/playback.repository';
 import type { Station } from '../../../apps/server/src/stations/station.entity';
 import type { PublicPart } from './fakes';
 
@@ -29,7 +29,7 @@ export class InMemoryPlaybackRepository implements PublicPart<PlaybackRepository
   /** `${stationId} ${occurrenceId}` → the airing's newest line. */
   readonly lines = new Map<string, LatestLine>();
 
-  constructor(readonly stations: Station[] = []) {}
+  constructor(private readonly stations_: Station[] = []) {}
 
   async switchDeadAir(stationId: string, before: DeadAir | null | undefined, after: DeadAir | null | undefined, now: string): Promise<void> {
     if (before) {
@@ -48,7 +48,7 @@ export class InMemoryPlaybackRepository implements PublicPart<PlaybackRepository
   }
 
   async station(_tx: Tx, id: string): Promise<Station> {
-    const s = this.stations.find((x) => x.id === id);
+    const s = this.stations_.find((x) => x.id === id);
     if (!s) throw new Error(`no station ${id}`);
     return s;
   }
@@ -65,8 +65,50 @@ export class InMemoryPlaybackRepository implements PublicPart<PlaybackRepository
     return this.events.some((e) => e.id === id);
   }
 
-  async insertEvent(_tx: Tx, row: PlaybackEventRow): Promise<void> {
-    this.events.push(row);
+  async storedIds(_tx: Tx, ids: readonly string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => this.events.some((e) => e.id === id)));
+  }
+
+  async insertEvent(tx: Tx, row: PlaybackEventRow): Promise<boolean> {
+    return (await this.insertEvents(tx, [row])).has(row.id);
+  }
+
+  async insertEvents(_tx: Tx, rows: readonly PlaybackEventRow[]): Promise<Set<string>> {
+    if (rows.length) this.statements++;
+    const stored = new Set<string>();
+    for (const row of rows) {
+      if (this.events.some((e) => e.id === row.id)) continue;
+      this.events.push(row);
+      stored.add(row.id);
+    }
+    return stored;
+  }
+
+  async stations(_tx: Tx, ids: readonly string[]): Promise<Station[]> {
+    // As the database would be asked: not at all for no ids.
+    if (ids.length) this.statements++;
+    return this.stations_.filter((s) => ids.includes(s.id));
+  }
+
+  /** Materialised airings, as a spec sets them (station, programme and topic included); the newest line is looked up in `lines`. */
+  readonly airings: Omit<AiringFacts, 'latest'>[] = [];
+
+  /** Batched reads and writes made, as a database would count statements. */
+  statements = 0;
+
+  async airingFacts(_tx: Tx, keys: readonly AiringKey[]): Promise<AiringFacts[]> {
+    if (keys.length) this.statements++;
+    return this.airings
+      .filter((a) => keys.some((k) => k.stationId === a.stationId && k.occurrenceId === a.occurrenceId && k.slotId === a.slotId))
+      .map((a) => ({ ...a, latest: this.lines.get(`${a.stationId} ${a.occurrenceId}`) ?? null }));
+  }
+
+  /** Cluster names by id, as a spec sets them. */
+  readonly clusterNamesByIdMap = new Map<string, { stationId: string; name: string }>();
+
+  async clusterNamesById(_tx: Tx, ids: readonly string[]): Promise<Map<string, { stationId: string; name: string }>> {
+    this.statements++;
+    return new Map([...this.clusterNamesByIdMap].filter(([id]) => ids.includes(id)));
   }
 
   async topicName(_tx: Tx, topicId: string): Promise<string | null> {

@@ -66,6 +66,9 @@ const CHAIN_LOCK_SPACE = 7305;
  */
 const SQLITE_PARAMS = 16_000;
 
+/** (station, year) pairs per statement reading the heads on SQLite. */
+const SQLITE_HEAD_PAIRS = 400;
+
 /** Rows per piece of a COPY sent to PostgreSQL: large enough to cost little per piece, small enough to stream. */
 const COPY_PIECE = 1000;
 
@@ -152,18 +155,29 @@ export class LogbookChainRepository {
         lastNumber: r.number === null ? 0 : Number(r.number),
       }));
     }
+    // SQLite: one statement per few hundred pairs, each value read from its index by a subquery.
     const out: StoredHead[] = [];
-    const known = new Map<string, Pick<StoredHead, 'last' | 'sealedPos'>>();
-    for (const { stationId, year } of pairs) {
-      let head = known.get(stationId);
-      if (!head) {
-        const last = await tx.findOne(LogbookLine, { where: { stationId }, order: { chainPos: 'DESC' }, select: { chainPos: true, lineHash: true, createdAt: true } });
-        const seal = await tx.findOne(LogbookSeal, { where: { stationId }, order: { lastChainPos: 'DESC' }, select: { lastChainPos: true } });
-        head = { last: last ? { chainPos: last.chainPos, lineHash: last.lineHash, createdAt: last.createdAt } : null, sealedPos: seal?.lastChainPos ?? 0 };
-        known.set(stationId, head);
+    for (let i = 0; i < pairs.length; i += SQLITE_HEAD_PAIRS) {
+      const chunk = pairs.slice(i, i + SQLITE_HEAD_PAIRS);
+      const rows = (await tx.query(
+        `SELECT k.column1 AS "stationId", k.column2 AS "year",
+                (SELECT "chainPos" FROM "logbook_line" WHERE "stationId" = k.column1 ORDER BY "chainPos" DESC LIMIT 1) AS "chainPos",
+                (SELECT "lineHash" FROM "logbook_line" WHERE "stationId" = k.column1 ORDER BY "chainPos" DESC LIMIT 1) AS "lineHash",
+                (SELECT "createdAt" FROM "logbook_line" WHERE "stationId" = k.column1 ORDER BY "chainPos" DESC LIMIT 1) AS "createdAt",
+                (SELECT "lastChainPos" FROM "logbook_seal" WHERE "stationId" = k.column1 ORDER BY "lastChainPos" DESC LIMIT 1) AS "lastChainPos",
+                (SELECT "number" FROM "logbook_line" WHERE "stationId" = k.column1 AND "year" = k.column2 ORDER BY "number" DESC LIMIT 1) AS "number"
+           FROM (VALUES ${chunk.map(() => '(?, ?)').join(', ')}) AS k`,
+        chunk.flatMap((p) => [p.stationId, p.year]),
+      )) as { stationId: string; year: number; chainPos: number | null; lineHash: string | null; createdAt: string | null; lastChainPos: number | null; number: number | null }[];
+      for (const r of rows) {
+        out.push({
+          stationId: r.stationId,
+          year: Number(r.year),
+          last: r.chainPos === null ? null : { chainPos: r.chainPos, lineHash: r.lineHash!, createdAt: r.createdAt! },
+          sealedPos: r.lastChainPos ?? 0,
+          lastNumber: r.number ?? 0,
+        });
       }
-      const numbered = await tx.findOne(LogbookLine, { where: { stationId, year }, order: { number: 'DESC' }, select: { number: true } });
-      out.push({ stationId, year, ...head, lastNumber: numbered?.number ?? 0 });
     }
     return out;
   }

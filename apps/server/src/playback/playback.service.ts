@@ -8,11 +8,13 @@ import { isServerMiss, ON_AIR_RESULTS, reasonText, resultOf } from '../logbook/l
 import type { LogbookResult } from '../logbook/logbook-line.entity';
 import { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
 import { ScheduleQueries } from '../schedule/schedule-queries.service';
+import { instantOfOccurrence, occurrenceIdOf } from '../schedule/snapshot';
+import { LoaError } from '../common/errors';
 import { Station } from '../stations/station.entity';
 import { DeadAirEvent } from './dead-air-event.entity';
 import { ingestLocalEvent, isLocalOccurrence } from './local-airing';
-import { eventRow, lineDraft } from './playback-event.entity';
-import { PlaybackRepository } from './playback.repository';
+import { eventRow, lineDraft, type PlaybackEventRow } from './playback-event.entity';
+import { PlaybackRepository, type AiringFacts, type AiringKey, type LatestLine } from './playback.repository';
 
 export interface IngestResult {
   /** Stored now or before: the agent may forget these. */
@@ -24,11 +26,11 @@ export interface IngestResult {
 /** At most this many agents' event batches are committed in one transaction… */
 const INGEST_BATCH = 100;
 /**
- * …and on SQLite no more than fit in this many milliseconds, so live audio waits at most about that long
- * behind them: better-sqlite3 holds the event loop for the whole transaction. PostgreSQL's queries leave
- * the loop free while they run, so there the count alone bounds a transaction.
+ * …holding at most this many events. Each transaction reads and writes its events with a few statements
+ * for the whole batch; on SQLite, better-sqlite3 holds the event loop while they run, so live audio waits
+ * behind them: fewer events there keep that wait short. PostgreSQL's queries leave the loop free.
  */
-const INGEST_BUDGET_MS = 10;
+const INGEST_EVENTS = { sqlite: 200, postgres: 1000 } as const;
 
 interface IngestJob {
   stationId: string;
@@ -73,7 +75,7 @@ export class PlaybackService {
   /**
    * Stores one agent's events and answers once they are committed. Events that arrive in the same moment
    * from many agents (two thousand stations starting a live round on the same beat) are committed together,
-   * a hundred at most per transaction (on SQLite, only as many as fit in 10 ms), with the event loop free
+   * a hundred agents and a bounded number of events per transaction (INGEST_EVENTS), with the event loop free
    * between transactions: one durable commit each, or all in one go, would hold up the live audio for seconds.
    */
   ingest(stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
@@ -90,25 +92,15 @@ export class PlaybackService {
     this.flushing = true;
     try {
       while (this.waiting.length) {
-        const taken: IngestJob[] = [];
+        const taken = this.take();
         try {
-          const budget = this.tx.engine === 'sqlite' ? INGEST_BUDGET_MS : Infinity;
-          const results = await this.tx.run(async (m) => {
-            const since = this.clock.monotonicMs();
-            const out: IngestResult[] = [];
-            while (this.waiting.length && taken.length < INGEST_BATCH && (taken.length === 0 || this.clock.monotonicMs() - since < budget)) {
-              const job = this.waiting.shift()!;
-              taken.push(job);
-              out.push(await this.ingestInto(m, job.stationId, job.events));
-            }
-            return out;
-          });
+          const results = await this.tx.run((m) => this.ingestJobs(m, taken));
           taken.forEach((job, i) => this.settle(job, results[i]));
         } catch {
           // One agent's bad batch must not fail the others: each goes again in a transaction of its own.
           for (const job of taken) {
             try {
-              this.settle(job, await this.tx.run((m) => this.ingestInto(m, job.stationId, job.events)));
+              this.settle(job, (await this.tx.run((m) => this.ingestJobs(m, [job])))[0]);
             } catch (e) {
               job.reject(e as Error);
             }
@@ -121,104 +113,228 @@ export class PlaybackService {
     }
   }
 
+  /** The jobs for the next transaction: the first always, then as many as the bounds allow. */
+  private take(): IngestJob[] {
+    const cap = INGEST_EVENTS[this.tx.engine];
+    let events = this.waiting[0].events.length;
+    let n = 1;
+    while (n < this.waiting.length && n < INGEST_BATCH && events + this.waiting[n].events.length <= cap) events += this.waiting[n++].events.length;
+    return this.waiting.splice(0, n);
+  }
+
   private settle(job: IngestJob, result: IngestResult): void {
     for (const r of result.rejected) this.log.warn(`station ${job.stationId}: event ${r.id} refused: ${r.why}`);
     job.resolve(result);
   }
 
-  private async ingestInto(m: Tx, stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
-    const result: IngestResult = { acked: [], rejected: [] };
-    const station = await this.events.station(m, stationId);
-    // A reconnecting agent sends its whole outbox at once: its lines are chained in one append.
+  /**
+   * Stores the events of several agents in the caller's transaction with a fixed number of statements,
+   * however many events there are: the airings they name (with station, programme and newest line) are
+   * read at once, the new events inserted at once (a resend is skipped by the database), and the lines of
+   * every station chained in one append. Only live, local and unmaterialised airings are read one by one.
+   */
+  private async ingestJobs(m: Tx, jobs: readonly IngestJob[]): Promise<IngestResult[]> {
+    const now = this.clock.nowInstant();
+    const results = jobs.map((): IngestResult => ({ acked: [], rejected: [] }));
+    const seen = new Set<string>();
+    /** Per job, per event: what to do with it; null for a repeat within this batch. */
+    const plans: (Plan | null)[][] = [];
+    const keys: AiringKey[] = [];
+    const others: string[] = [];
+    for (const job of jobs) {
+      const plan: (Plan | null)[] = [];
+      for (const event of job.events) {
+        if (seen.has(event.id)) {
+          plan.push(null);
+          continue;
+        }
+        seen.add(event.id);
+        if (isLiveOccurrence(event.occurrenceId) || isLocalOccurrence(event.occurrenceId)) {
+          others.push(event.id);
+          plan.push({ kind: 'other', event });
+        } else if (!occurrenceMatches(event)) {
+          plan.push({ kind: 'refused', event, why: NOT_SCHEDULED });
+        } else {
+          keys.push({ stationId: job.stationId, occurrenceId: event.occurrenceId, slotId: event.slotId });
+          plan.push({ kind: 'slot', event });
+        }
+      }
+      plans.push(plan);
+    }
+
+    const facts = new Map<string, AiringFacts>();
+    for (const f of await this.events.airingFacts(m, keys)) facts.set(airingKey(f.stationId, f.occurrenceId, f.slotId), f);
+    const stations = new Map<string, Pick<Station, 'id' | 'name' | 'unitId'>>();
+    for (const f of facts.values()) stations.set(f.stationId, f.station);
+
+    // Airings not materialised (older than what is kept, or of a slot edited since) are checked against the
+    // rule itself, one by one; the stations they need, and live or local ones need, are read at once.
+    const needStation = new Set<string>();
+    jobs.forEach((job, j) => {
+      for (const plan of plans[j]) {
+        if (plan?.kind === 'other' || (plan?.kind === 'slot' && !facts.has(airingKey(job.stationId, plan.event.occurrenceId, plan.event.slotId)))) needStation.add(job.stationId);
+      }
+    });
+    for (const s of await this.events.stations(m, [...needStation].filter((id) => !stations.has(id)))) stations.set(s.id, s);
+    const fullStations = new Map<string, Station>();
+    for (const id of needStation) {
+      const station = stations.get(id);
+      if (!station) throw new LoaError('not_found', 'Không tìm thấy trạm này.');
+      fullStations.set(id, station as Station);
+    }
+
+    // Which slot events are fit to store, with what the airing is.
+    const slotRows: PlaybackEventRow[] = [];
+    for (let j = 0; j < jobs.length; j++) {
+      const stationId = jobs[j].stationId;
+      for (const plan of plans[j]) {
+        if (plan?.kind !== 'slot') continue;
+        const { event } = plan;
+        let airing = facts.get(airingKey(stationId, event.occurrenceId, event.slotId)) ?? null;
+        if (!airing) airing = await this.unmaterialised(m, fullStations.get(stationId)!, event);
+        const why = !airing || airing.slot.status === 'draft' || airing.slot.status === 'rejected' ? NOT_SCHEDULED : stationDeclineRefused(event, airing.slot.priority);
+        if (why) {
+          Object.assign(plan, { kind: 'refused', why });
+          continue;
+        }
+        plan.airing = airing!;
+        slotRows.push(eventRow(stationId, event, now));
+      }
+    }
+    const othersStored = await this.events.storedIds(m, others);
+    const fresh = await this.events.insertEvents(m, slotRows);
+
+    // In each agent's order: lines for final events, live and local events in between.
     const lines: LineDraft[] = [];
-    for (const event of events) {
-      const why = await this.ingestOne(m, station, event, lines);
-      if (why) result.rejected.push({ id: event.id, why });
-      result.acked.push(event.id);
+    const clusterDrafts: { draft: LineDraft; stationId: string; ids: string[] }[] = [];
+    for (let j = 0; j < jobs.length; j++) {
+      const result = results[j];
+      for (let i = 0; i < jobs[j].events.length; i++) {
+        const event = jobs[j].events[i];
+        const plan = plans[j][i];
+        result.acked.push(event.id);
+        if (!plan) continue;
+        if (plan.kind === 'refused') {
+          result.rejected.push({ id: event.id, why: plan.why });
+          continue;
+        }
+        if (plan.kind === 'other') {
+          if (othersStored.has(event.id)) continue;
+          const station = fullStations.get(jobs[j].stationId)!;
+          // The live and local paths append their own line: what this batch has gathered goes into the chain first.
+          if (lines.length) await this.logbook.append(m, lines.splice(0));
+          const why = isLiveOccurrence(event.occurrenceId)
+            ? await ingestLiveEvent(m, this.events, station, event, now, this.logbook)
+            : await ingestLocalEvent(m, this.events, station, event, now, this.logbook);
+          if (why) result.rejected.push({ id: event.id, why });
+          continue;
+        }
+        if (!fresh.has(event.id)) continue;
+        const draft = this.draftOf(plan.airing!, event, lines, now);
+        if (!draft) continue;
+        if (plan.airing!.clusterIds?.length) clusterDrafts.push({ draft, stationId: jobs[j].stationId, ids: plan.airing!.clusterIds });
+        lines.push(draft);
+      }
+    }
+    if (clusterDrafts.length) {
+      const names = await this.events.clusterNamesById(m, clusterDrafts.flatMap((c) => c.ids));
+      for (const { draft, stationId, ids } of clusterDrafts) {
+        draft.speakerClusters = ids.map((id) => { const c = names.get(id); return c && c.stationId === stationId ? c.name : id; }).join(', ').slice(0, 500);
+      }
     }
     if (lines.length) await this.logbook.append(m, lines);
-    return result;
+    return results;
   }
 
-  /** Stores one event; where it is an airing's final event, adds that airing's line to `lines`. */
-  private async ingestOne(m: Tx, station: Station, event: PlaybackEvent, lines: LineDraft[]): Promise<string | null> {
-    if (await this.events.eventStored(m, event.id)) return null;
-    // Live relays and emergencies are not slots: they are checked against the relay's targets instead.
-    if (isLiveOccurrence(event.occurrenceId)) {
-      // The live path appends its own line: what this batch has gathered goes into the chain first.
-      if (lines.length) await this.logbook.append(m, lines.splice(0));
-      return ingestLiveEvent(m, this.events, station, event, this.clock.nowInstant(), this.logbook);
-    }
-    // What the station aired from its own console: it has no slot; the event describes it.
-    if (isLocalOccurrence(event.occurrenceId)) {
-      if (lines.length) await this.logbook.append(m, lines.splice(0));
-      return ingestLocalEvent(m, this.events, station, event, this.clock.nowInstant(), this.logbook);
-    }
-
-    // A recurring slot has many airings: the occurrence (slot + instant) must be one of them on this station.
+  /** An airing no longer (or not yet) materialised, as the schedule's rule has it; null if it is not the station's. */
+  private async unmaterialised(m: Tx, station: Pick<Station, 'id' | 'name' | 'unitId'>, event: PlaybackEvent): Promise<AiringFacts | null> {
     const found = await this.schedule.occurrence(station.id, event.slotId, event.occurrenceId, m);
-    if (!found) return 'occurrence is not scheduled on this station';
-    const { slot } = found;
-    const refused = stationDeclineRefused(event, slot.priority);
-    if (refused) return refused;
+    if (!found) return null;
+    const { slot, programme } = found;
+    return {
+      stationId: station.id,
+      occurrenceId: event.occurrenceId,
+      slotId: slot.id,
+      station,
+      slot,
+      programme,
+      topic: programme.topicId ? await this.events.topicName(m, programme.topicId) : null,
+      // Speaker clusters are named by the materialised airing only.
+      clusterIds: null,
+      latest: resultOf(event, slot.durationMs) ? await this.events.latestLine(m, station.id, event.occurrenceId) : null,
+    };
+  }
 
-    const now = this.clock.nowInstant();
-    await this.events.insertEvent(m, eventRow(station.id, event, now));
-
+  /** The line a freshly stored event writes for its airing, or null when the airing has (or gets) its line otherwise. */
+  private draftOf(airing: AiringFacts, event: PlaybackEvent, lines: readonly LineDraft[], now: string): LineDraft | null {
+    const { slot, programme } = airing;
     const result = resultOf(event, slot.durationMs);
     if (!result) return null;
-    const programme = found.programme;
     // One line per station and occurrence: a second final event for the same airing adds nothing.
-    if (lines.some((l) => l.occurrenceId === event.occurrenceId)) return null;
-    const amends = await this.amendsServerMiss(m, station.id, event.occurrenceId, result, event.reason);
+    if (lines.some((l) => l.stationId === airing.stationId && l.occurrenceId === event.occurrenceId)) return null;
+    const amends = amendsServerMiss(airing.latest, result, event.reason);
     if (amends === 'written') return null;
-    const topic = programme.topicId ? await this.events.topicName(m, programme.topicId) : null;
     const draft = lineDraft(
-      station,
+      airing.station,
       event,
       {
         slotId: slot.id,
         programmeId: programme.id,
         programmeTitle: programme.title,
         chuyenMuc: programme.chuyenMuc,
-        topic,
+        topic: airing.topic,
         source: slot.source,
         priority: slot.priority,
-        plannedStart: found.startAt,
+        plannedStart: instantOfOccurrence(event.occurrenceId)!,
         plannedDurationMs: slot.durationMs,
       },
       result,
       now,
     );
-    draft.speakerClusters = await this.events.clusterNames(m, station.id, event.occurrenceId, slot.id);
     // An agent names the version it played only when it is not the programme's own Vietnamese audio.
     draft.language ??= MAIN_LANGUAGE;
     if (amends) Object.assign(draft, amends);
-    lines.push(draft);
-    return null;
+    return draft;
   }
+}
 
-  /**
-   * Whether the airing has its line already. A station that was only cut off (not dead) reports what it
-   * played when it is back, after the server wrote "không phát" for its silence: that truth is appended
-   * as a correction of the server's line, once. A report that it did not air (the agent's own miss) is not.
-   */
-  private async amendsServerMiss(m: Tx, stationId: string, occurrenceId: string, result: LogbookResult, reason?: string): Promise<'written' | null | Pick<LineDraft, 'revision' | 'amendsLineId' | 'correctionReason'>> {
-    const latest = await this.events.latestLine(m, stationId, occurrenceId);
-    if (!latest) return null;
-    // Only a report that the programme went on air, or that the commune declined it while cut off, changes
-    // the server's "không phát"; one more "did not air" adds nothing.
-    const declined = result === 'missed' && reason === 'declined' && latest.reason !== 'declined';
-    if (latest.revision !== 0 || !isServerMiss(latest) || !(ON_AIR_RESULTS.includes(result) || declined)) return 'written';
-    if (declined) {
-      return { revision: 1, amendsLineId: latest.id, correctionReason: 'Trạm báo muộn rằng xã đã từ chối phát chương trình này tại máy trạm khi mất kết nối' };
-    }
-    return {
-      revision: 1,
-      amendsLineId: latest.id,
-      correctionReason: `Trạm báo muộn kết quả thật của buổi phát; máy chủ đã ghi "không phát" khi trạm im lặng (${latest.detail ?? reasonText(latest.reason, null)})`.slice(0, 500),
-    };
+const NOT_SCHEDULED = 'occurrence is not scheduled on this station';
+
+/** What a batch does with one event: store it against a slot's airing, hand it to the live or local path, or refuse it. */
+type Plan =
+  | { kind: 'slot'; event: PlaybackEvent; airing?: AiringFacts }
+  | { kind: 'other'; event: PlaybackEvent }
+  | { kind: 'refused'; event: PlaybackEvent; why: string };
+
+function airingKey(stationId: string, occurrenceId: string, slotId: string): string {
+  return `${stationId}\u0000${occurrenceId}\u0000${slotId}`;
+}
+
+/** Whether the occurrence id names an instant of the event's slot, as the schedule forms it. */
+function occurrenceMatches(event: PlaybackEvent): boolean {
+  const at = instantOfOccurrence(event.occurrenceId);
+  return at !== null && occurrenceIdOf(event.slotId, at) === event.occurrenceId;
+}
+
+/**
+ * Whether the airing has its line already. A station that was only cut off (not dead) reports what it
+ * played when it is back, after the server wrote "không phát" for its silence: that truth is appended
+ * as a correction of the server's line, once. A report that it did not air (the agent's own miss) is not.
+ */
+function amendsServerMiss(latest: LatestLine | null, result: LogbookResult, reason?: string): 'written' | null | Pick<LineDraft, 'revision' | 'amendsLineId' | 'correctionReason'> {
+  if (!latest) return null;
+  // Only a report that the programme went on air, or that the commune declined it while cut off, changes
+  // the server's "không phát"; one more "did not air" adds nothing.
+  const declined = result === 'missed' && reason === 'declined' && latest.reason !== 'declined';
+  if (latest.revision !== 0 || !isServerMiss(latest) || !(ON_AIR_RESULTS.includes(result) || declined)) return 'written';
+  if (declined) {
+    return { revision: 1, amendsLineId: latest.id, correctionReason: 'Trạm báo muộn rằng xã đã từ chối phát chương trình này tại máy trạm khi mất kết nối' };
   }
+  return {
+    revision: 1,
+    amendsLineId: latest.id,
+    correctionReason: `Trạm báo muộn kết quả thật của buổi phát; máy chủ đã ghi "không phát" khi trạm im lặng (${latest.detail ?? reasonText(latest.reason, null)})`.slice(0, 500),
+  };
 }
 
 /**
