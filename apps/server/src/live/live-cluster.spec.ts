@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { ClusterBus } from '../cluster/cluster-bus';
+import type { WebSocket } from 'ws';
+import { encodeJson, type ClusterBus } from '../cluster/cluster-bus';
 import type { Clock } from '../common/clock';
-import type { LiveHub } from './live-hub';
+import { LiveHub } from './live-hub';
 import type { LiveRelayLeaseRepository, RelayProgress } from './live-relay-lease.repository';
 import type { LiveRelayLease } from './live-relay.entity';
 import { LEASE_TTL_MS, LiveCluster, OWNER_GAP_MS, OWNER_SILENT_MS } from './live-cluster';
@@ -156,6 +157,8 @@ describe('LiveCluster owner liveness', () => {
     expect(b.takenOver).toEqual([RELAY]);
     expect(net.rows.get(RELAY)!.owner).toBe('b');
     expect(net.now - diedAt).toBeLessThan(5000);
+    a.cluster.onModuleDestroy();
+    b.cluster.onModuleDestroy();
   });
 
   it('an owner that paused past its lease sends nothing more until a renewal: a survivor may have taken the relay meanwhile', async () => {
@@ -181,6 +184,55 @@ describe('LiveCluster owner liveness', () => {
     await b.cluster.onModuleInit();
     await a.cluster.claim(RELAY, progress, null);
     await net.advance(LEASE_TTL_MS + 600);
+    b.cluster.onModuleDestroy();
     expect(b.takenOver).toEqual([RELAY]);
+  });
+});
+
+describe('LiveCluster audio heard from another instance', () => {
+  const RELAY = '2f1c7c3e-8a4b-4c8e-9f0a-1b2c3d4e5f60';
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('writes a backlog of groups one per turn of the event loop, so the agents\u2019 reports are read between them and nobody is cut for silence', async () => {
+    let now = 1_000_000;
+    const clock = { now: () => now, nowInstant: () => new Date(now).toISOString() } as Clock;
+    const realHub = new LiveHub(clock);
+    // A busy instance: each fan-out takes 150 ms.
+    const hub = {
+      sendAudio: (ids: readonly string[], message: Buffer) => {
+        now += 150;
+        return realHub.sendAudio(ids, message);
+      },
+      sendControl: realHub.sendControl.bind(realHub),
+    } as unknown as LiveHub;
+    const handlers = new Map<string, (data: Uint8Array, subject: string) => void>();
+    const bus = { clustered: true, instanceId: 'b', publish: () => undefined, subscribe: (subject: string, h: (data: Uint8Array, subject: string) => void) => (handlers.set(subject, h), () => undefined) } as unknown as ClusterBus;
+    const cluster = new LiveCluster(bus, hub, {} as LiveRelayLeaseRepository, clock, {} as DataSource);
+    await cluster.onModuleInit();
+    const stations = ['s0', 's1', 's2'];
+    const sockets = stations.map((stationId) => {
+      const socket = { OPEN: 1, readyState: 1, bufferedAmount: 0, groups: 0, terminated: false, write: () => void socket.groups++, terminate: () => void (socket.terminated = true) };
+      realHub.attach({ stationId, stationName: stationId, socket: socket as unknown as WebSocket, transport: socket });
+      return socket;
+    });
+    const start = { type: 'live.start', relayId: RELAY, round: 1, kind: 'priority', priority: 'priority', title: 't', codec: 'mp3', sampleRate: 44100, channels: 1, startedAt: clock.nowInstant() };
+    handlers.get('live.control')!(encodeJson({ relayId: RELAY, stations, frame: start }), 'live.control');
+    // What the sockets hold is read once per turn: each agent has a report waiting every time.
+    let reading = true;
+    const read = () => {
+      for (const id of stations) realHub.onStatus(id, { type: 'live.status', relayId: RELAY, round: 1, playing: true, bufferMs: 500, lagMs: 500, gapMs: 0 });
+      if (reading) setImmediate(read);
+    };
+    read();
+    // Ten seconds of groups waited in the bus connection and arrive together.
+    const audio = handlers.get('live.audio.*')!;
+    for (let i = 0; i < 100; i++) audio(Buffer.from(`group ${i}`), `live.audio.${RELAY}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < 1000 && sockets.some((s) => s.groups < 101); i++) await new Promise((resolve) => setImmediate(resolve));
+    reading = false;
+    cluster.onModuleDestroy();
+    expect(sockets.map((s) => s.terminated)).toEqual([false, false, false]);
+    // live.start, then every group.
+    expect(sockets.map((s) => s.groups)).toEqual([101, 101, 101]);
   });
 });

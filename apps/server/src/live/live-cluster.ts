@@ -28,9 +28,12 @@ export const OWNER_SILENT_MS = 1500;
  * survivors then cannot have seen it silent for OWNER_SILENT_MS. After a longer pause (this instance stalled)
  * one may have taken the relay over, so it stays silent until a renewal says the lease is still its own.
  */
-export const OWNER_GAP_MS = 600;
+export const OWNER_GAP_MS = 800;
 /** A lease run out longer than this belongs to a relay the whole deployment lost (every instance was down): it is not resumed. */
 export const TAKEOVER_WINDOW_MS = 60_000;
+
+/** Resolves after the event loop has read what waits in the sockets. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Above this many stations a control message names none: each instance reads the relay's targets itself. */
 const INLINE_STATIONS = 10_000;
@@ -136,7 +139,12 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
         const a = this.heard.get(relayId);
         if (!a) return;
         const message = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-        this.inOrder(relayId, () => {
+        // One group per turn of the event loop. Groups that waited in the bus connection (this instance was
+        // busy) arrive together; written back to back as promise callbacks, they would hold the loop for the
+        // whole backlog, and the agents' live reports waiting meanwhile would go unread until the hub judged
+        // every agent silent and cut it. Between two groups here, the agents' sockets are read.
+        this.inOrder(relayId, async () => {
+          await nextTurn();
           if (a.list.length) this.hub.sendAudio(a.list, message);
         });
       }),
