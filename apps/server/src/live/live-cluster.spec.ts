@@ -211,7 +211,7 @@ describe('LiveCluster audio heard from another instance', () => {
     await cluster.onModuleInit();
     const stations = ['s0', 's1', 's2'];
     const sockets = stations.map((stationId) => {
-      const socket = { OPEN: 1, readyState: 1, bufferedAmount: 0, groups: 0, terminated: false, write: () => void socket.groups++, terminate: () => void (socket.terminated = true) };
+      const socket = { OPEN: 1, readyState: 1, bufferedAmount: 0, groups: 0, terminated: false, write: () => (socket.groups++, true), terminate: () => void (socket.terminated = true) };
       realHub.attach({ stationId, stationName: stationId, socket: socket as unknown as WebSocket, transport: socket });
       return socket;
     });
