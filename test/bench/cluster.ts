@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +43,14 @@ function intArg(argv: string[], name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} needs a positive integer, got ${raw}`);
   return n;
+}
+
+function strArg(argv: string[], name: string): string | null {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return null;
+  const raw = argv[i].includes('=') ? argv[i].split('=').slice(1).join('=') : argv[i + 1];
+  if (!raw) throw new Error(`--${name} needs a value`);
+  return raw;
 }
 
 /** The soft limit on open files: node raises it to the hard limit at start, so this is what we get. */
@@ -138,6 +146,8 @@ async function main(): Promise<number> {
   const seconds = intArg(argv, 'seconds', 30);
   const ingestLines = intArg(argv, 'ingest-lines', 200_000);
   const procsWanted = intArg(argv, 'agent-procs', Math.max(1, Math.ceil(agents / 1000)));
+  // Each instance's whole output, kept when the run ends (the temp folder goes): to read what led to a cut or a takeover.
+  const logsDir = strArg(argv, 'logs');
   if (instances < 2) throw new Error('--instances needs at least 2: one is killed');
   if (!postgresAvailable()) {
     log(PG_MISSING);
@@ -181,6 +191,12 @@ async function main(): Promise<number> {
     for (let i = 0; i < instances; i++) {
       mkdirSync(join(dir, `i${i}`));
       const s = await startServerProcess(join(dir, `i${i}`), { env });
+      if (logsDir) {
+        mkdirSync(logsDir, { recursive: true });
+        const file = createWriteStream(join(logsDir, `instance-${i}.log`));
+        s.child.stdout?.on('data', (c: Buffer) => file.write(c));
+        s.child.stderr?.on('data', (c: Buffer) => file.write(c));
+      }
       servers.push(s);
       procs.push(s);
     }

@@ -15,8 +15,24 @@ import { LiveRelayRepository } from './live-relay.repository';
 export const LEASE_TTL_MS = 2500;
 export const LEASE_RENEW_MS = 700;
 export const LEASE_SCAN_MS = 500;
+/**
+ * An owner's audio groups are its heartbeat too: a survivor takes a relay over only once its lease has run
+ * out and no group of it has come over the bus for this long. A dead owner's groups stop at once, and its
+ * lease runs out 1.8 to 2.5 s later, so this adds nothing to a real takeover; an owner that is only late
+ * renewing (its event loop or its database connection held up) keeps its relay while its groups flow.
+ */
+export const OWNER_SILENT_MS = 1500;
+/**
+ * Past its lease, the owner goes on sending only while its own groups follow each other this closely: the
+ * survivors then cannot have seen it silent for OWNER_SILENT_MS. After a longer pause (this instance stalled)
+ * one may have taken the relay over, so it stays silent until a renewal says the lease is still its own.
+ */
+export const OWNER_GAP_MS = 800;
 /** A lease run out longer than this belongs to a relay the whole deployment lost (every instance was down): it is not resumed. */
 export const TAKEOVER_WINDOW_MS = 60_000;
+
+/** Resolves after the event loop has read what waits in the sockets. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Above this many stations a control message names none: each instance reads the relay's targets itself. */
 const INLINE_STATIONS = 10_000;
@@ -74,8 +90,13 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
   private readonly heard = new Map<string, Audience>();
   private origin: RelayOrigin | null = null;
   private readonly subscriptions: (() => void)[] = [];
-  /** Relays whose lease this instance holds, and until when it may send their audio (the lease it last wrote). */
-  private readonly owned = new Map<string, { validUntil: number }>();
+  /**
+   * Relays whose lease this instance holds: until when it may send their audio (the lease it last wrote),
+   * and when it last sent a group of one (0 before the first, or after a pause past the lease).
+   */
+  private readonly owned = new Map<string, { validUntil: number; sentAt: number }>();
+  /** When a group of each relay last came over the bus, from whichever instance encodes it. */
+  private readonly lastGroupAt = new Map<string, number>();
   /**
    * Stream URL credentials of relays encoded anywhere, kept in memory only (never in the database), so the
    * instance that takes a relay over can open its stream again.
@@ -113,10 +134,16 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
       }),
       this.bus.subscribe('live.audio.*', (data, subject) => {
         const relayId = subject.slice('live.audio.'.length);
+        if (!this.owned.has(relayId)) this.lastGroupAt.set(relayId, this.clock.now());
         const a = this.heard.get(relayId);
         if (!a) return;
         const message = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-        this.inOrder(relayId, () => {
+        // One group per turn of the event loop. Groups that waited in the bus connection (this instance was
+        // busy) arrive together; written back to back as promise callbacks, they would hold the loop for the
+        // whole backlog, and the agents' live reports waiting meanwhile would go unread until the hub judged
+        // every agent silent and cut it. Between two groups here, the agents' sockets are read.
+        this.inOrder(relayId, async () => {
+          await nextTurn();
           if (a.list.length) this.hub.sendAudio(a.list, message);
         });
       }),
@@ -146,7 +173,9 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
       }),
       this.bus.subscribe('live.ended', (data) => {
         const { relayId } = decodeJson<{ relayId: unknown }>(data);
-        if (typeof relayId === 'string') this.credentials.delete(relayId);
+        if (typeof relayId !== 'string') return;
+        this.credentials.delete(relayId);
+        this.lastGroupAt.delete(relayId);
       }),
     );
   }
@@ -178,7 +207,12 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
    * others' agents do not wait for this instance's whole fan-out loop before their copy leaves.
    */
   sendAudio(relayId: string, stationIds: readonly string[], message: Buffer): void {
-    if (this.bus.clustered) this.bus.publish(`live.audio.${relayId}`, message);
+    if (this.bus.clustered) {
+      const own = this.owned.get(relayId);
+      // Only a group this instance may send keeps its right to send past the lease.
+      if (own && this.mayEmit(relayId)) own.sentAt = this.clock.now();
+      this.bus.publish(`live.audio.${relayId}`, message);
+    }
     this.hub.sendAudio(stationIds, message);
   }
 
@@ -187,7 +221,7 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
     if (!this.bus.clustered) return;
     const now = this.clock.now();
     await this.leases.create(relayId, this.bus.instanceId, new Date(now + LEASE_TTL_MS).toISOString(), progress);
-    this.owned.set(relayId, { validUntil: now + LEASE_TTL_MS });
+    this.owned.set(relayId, { validUntil: now + LEASE_TTL_MS, sentAt: 0 });
     if (credentials) {
       this.credentials.set(relayId, credentials);
       this.bus.publish('live.credentials', encodeJson({ relayId, credentials }));
@@ -195,13 +229,20 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Whether this instance may still send the relay's audio: only while the lease it last wrote runs, so an
-   * instance cut off from the database falls silent before any other may take the relay over.
+   * Whether this instance may still send the relay's audio (or its live.start/stop): while the lease it last
+   * wrote runs, and past it only while its groups have gone out without a pause (no survivor takes a relay
+   * over while they arrive). An instance that stalled past its lease, or stopped sending, falls silent until
+   * it renews: another may have taken the relay over meanwhile.
    */
   mayEmit(relayId: string): boolean {
     if (!this.bus.clustered) return true;
     const own = this.owned.get(relayId);
-    return !!own && this.clock.now() < own.validUntil;
+    if (!own) return false;
+    const now = this.clock.now();
+    if (now < own.validUntil) return true;
+    if (own.sentAt && now - own.sentAt < OWNER_GAP_MS) return true;
+    own.sentAt = 0;
+    return false;
   }
 
   /** The relay ended here: its lease is gone, and the others forget its credentials. */
@@ -271,11 +312,15 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
           await this.origin.abandon(lease.relayId);
           continue;
         }
+        // Read after the query above: the groups that waited in the bus connection meanwhile are counted.
         const at = this.clock.now();
+        const heardAt = this.lastGroupAt.get(lease.relayId);
+        if (heardAt !== undefined && at - heardAt < OWNER_SILENT_MS) continue;
         if (!(await this.leases.take(lease, this.bus.instanceId, new Date(at).toISOString(), new Date(at + LEASE_TTL_MS).toISOString()))) continue;
-        this.owned.set(lease.relayId, { validUntil: at + LEASE_TTL_MS });
+        this.owned.set(lease.relayId, { validUntil: at + LEASE_TTL_MS, sentAt: 0 });
         // Heard from the dead instance until now; from here on encoded here.
         this.heard.delete(lease.relayId);
+        this.lastGroupAt.delete(lease.relayId);
         this.log.warn(`relay ${lease.relayId}: its instance stopped renewing the lease; taken over here`);
         try {
           await this.origin.takeOver(lease, this.credentials.get(lease.relayId) ?? null);
