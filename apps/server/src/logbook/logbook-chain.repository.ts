@@ -94,7 +94,7 @@ function copyValue(v: Value): string {
 function copyText<T>(rows: readonly T[], from: number, to: number, values: RowValues<T>): Buffer[] {
   const out: Buffer[] = [];
   const row: Value[] = [];
-  let buf = Buffer.allocUnsafe(COPY_CHUNK);
+  let buf: Buffer | null = null;
   let at = 0;
   for (let k = from; k < to; k++) {
     row.length = 0;
@@ -104,14 +104,15 @@ function copyText<T>(rows: readonly T[], from: number, to: number, values: RowVa
     line += '\n';
     // UTF-8 takes at most three bytes for one UTF-16 unit: a row that might not fit starts the next buffer.
     const most = line.length * 3;
-    if (at + most > buf.length) {
-      if (at) out.push(buf.subarray(0, at));
-      buf = Buffer.allocUnsafe(Math.max(COPY_CHUNK, most));
+    if (!buf || at + most > buf.length) {
+      if (buf && at) out.push(buf.subarray(0, at));
+      // Room for the rows left at this one's size, up to a chunk: a single line does not take a chunk's memory.
+      buf = Buffer.allocUnsafe(Math.max(most, Math.min(COPY_CHUNK, most * (to - k))));
       at = 0;
     }
     at += buf.write(line, at);
   }
-  if (at) out.push(buf.subarray(0, at));
+  if (buf && at) out.push(buf.subarray(0, at));
   return out;
 }
 
