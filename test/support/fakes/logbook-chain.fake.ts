@@ -1,5 +1,5 @@
 import type { Tx } from '../../../apps/server/src/database/unit-of-work';
-import type { LogbookChainRepository, StoredHead, WrittenLine, WrittenSeal } from '../../../apps/server/src/logbook/logbook-chain.repository';
+import type { LineStream, LogbookChainRepository, StoredHead, WrittenLine, WrittenSeal } from '../../../apps/server/src/logbook/logbook-chain.repository';
 import type { PublicPart } from './fakes';
 
 /**
@@ -61,6 +61,17 @@ export class InMemoryLogbookChain implements PublicPart<LogbookChainRepository> 
 
   async insertLines(tx: Tx, rows: readonly WrittenLine[]): Promise<void> {
     this.work(tx).lines.push(...rows.map((r) => ({ ...r })));
+  }
+
+  /** Sent lines are stored (in the transaction) as they come, as a COPY loads them; an aborted stream's transaction is rolled back by its caller. */
+  streamLines(tx: Tx): LineStream {
+    return {
+      send: async (rows, from, to) => {
+        for (let k = from; k < to; k++) this.work(tx).lines.push({ ...rows[k] });
+      },
+      end: async () => undefined,
+      abort: async () => undefined,
+    };
   }
 
   async insertSeals(tx: Tx, seals: readonly WrittenSeal[]): Promise<void> {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
+import { once } from 'node:events';
 import { Between, DataSource, LessThan, LessThanOrEqual, MoreThan, MoreThanOrEqual, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import type { ChainLink, SealLink } from './chain';
 import type { Tx } from '../database/unit-of-work';
@@ -69,8 +70,17 @@ const SQLITE_PARAMS = 16_000;
 /** (station, year) pairs per statement reading the heads on SQLite. */
 const SQLITE_HEAD_PAIRS = 400;
 
-/** Rows per piece of a COPY sent to PostgreSQL: large enough to cost little per piece, small enough to stream. */
-const COPY_PIECE = 1000;
+/**
+ * Bytes of COPY text per buffer handed to the socket: a few hundred rows. Each row is encoded straight into
+ * the buffer; concatenating a piece's rows into one string first and encoding that cost four times as much.
+ */
+const COPY_CHUNK = 256 * 1024;
+
+/**
+ * How far the rows sent may run ahead of what the socket has taken before a sender waits: a few pieces,
+ * so the server always has rows to load while the writer hashes the next ones, and memory stays bounded.
+ */
+const COPY_AHEAD = 4 * 1024 * 1024;
 
 /** Backslashes, tabs and line breaks: what COPY's text format escapes. */
 const COPY_SPECIAL = /[\\\t\n\r]/;
@@ -81,6 +91,112 @@ function copyValue(v: Value): string {
   if (typeof v !== 'string') return String(v);
   if (!COPY_SPECIAL.test(v)) return v;
   return v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/** Rows `from` to `to` (exclusive) in COPY's text format, as buffers of about COPY_CHUNK bytes. */
+function copyText<T>(rows: readonly T[], from: number, to: number, values: RowValues<T>): Buffer[] {
+  const out: Buffer[] = [];
+  const row: Value[] = [];
+  let buf: Buffer | null = null;
+  let at = 0;
+  for (let k = from; k < to; k++) {
+    row.length = 0;
+    values(rows[k], row);
+    let line = copyValue(row[0]);
+    for (let f = 1; f < row.length; f++) line += '\t' + copyValue(row[f]);
+    line += '\n';
+    // UTF-8 takes at most three bytes for one UTF-16 unit: a row that might not fit starts the next buffer.
+    const most = line.length * 3;
+    if (!buf || at + most > buf.length) {
+      if (buf && at) out.push(buf.subarray(0, at));
+      // Room for the rows left at this one's size, up to a chunk: a single line does not take a chunk's memory.
+      buf = Buffer.allocUnsafe(Math.max(most, Math.min(COPY_CHUNK, most * (to - k))));
+      at = 0;
+    }
+    at += buf.write(line, at);
+  }
+  if (buf && at) out.push(buf.subarray(0, at));
+  return out;
+}
+
+/**
+ * Lines on their way into the table while the writer is still making the next ones. Everything sent is
+ * part of the caller's transaction: nothing is visible, let alone acknowledged, before it commits.
+ */
+export interface LineStream {
+  /** Sends rows `from` to `to` (exclusive); rejects with the insert's error once it has failed. */
+  send(rows: readonly WrittenLine[], from: number, to: number): Promise<void>;
+  /** Resolves once every row sent is in the table; rejects if any could not be stored. */
+  end(): Promise<void>;
+  /** Gives up what was sent (the transaction is going to roll back); leaves the connection usable. */
+  abort(reason: Error): Promise<void>;
+}
+
+/**
+ * One COPY … FROM STDIN on the transaction's connection, fed while its rows are still being made: the
+ * server parses and indexes what has arrived while the writer hashes what comes next.
+ */
+class CopyIn<T> {
+  private readonly stream: CopyStreamQuery;
+  private readonly done: Promise<void>;
+  private failure: Error | null = null;
+
+  constructor(client: PoolClient, sql: string, private readonly values: RowValues<T>) {
+    this.stream = client.query(copyFrom(sql, { highWaterMark: COPY_AHEAD }));
+    this.done = new Promise<void>((resolve, reject) => {
+      this.stream.on('finish', resolve);
+      this.stream.on('error', (err: Error) => {
+        this.failure ??= err;
+        reject(err);
+      });
+    });
+    // Rejections are thrown by send and end; until one is called a failing COPY must not surface as unhandled.
+    this.done.catch(() => undefined);
+  }
+
+  async send(rows: readonly T[], from: number, to: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    for (const chunk of copyText(rows, from, to, this.values)) {
+      // After a failure the stream has let go of the connection: writing on would throw inside the driver.
+      if (this.failure) throw this.failure;
+      if (!this.stream.write(chunk)) await Promise.race([once(this.stream, 'drain'), this.done]);
+    }
+    // A turn of the event loop: the server's replies (the COPY under way, or an error) are read and the
+    // socket writes what it holds, before the caller goes back to hashing.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.failure) throw this.failure;
+  }
+
+  async end(): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.stream.end();
+    await this.done;
+  }
+
+  async abort(reason: Error): Promise<void> {
+    // CopyFail: the server rejects the COPY and answers, so the ROLLBACK that follows finds the connection free.
+    if (!this.failure && !this.stream.writableEnded) this.stream.destroy(reason);
+    await this.done.catch(() => undefined);
+  }
+}
+
+/** Lines sent to SQLite: kept, and inserted at the end by multi-row INSERTs (SQLite has one writer and no wire to overlap). */
+class BufferedLines implements LineStream {
+  private readonly sent: WrittenLine[] = [];
+
+  constructor(private readonly insert: (rows: readonly WrittenLine[]) => Promise<void>) {}
+
+  async send(rows: readonly WrittenLine[], from: number, to: number): Promise<void> {
+    for (let k = from; k < to; k++) this.sent.push(rows[k]);
+  }
+
+  end(): Promise<void> {
+    return this.insert(this.sent);
+  }
+
+  async abort(): Promise<void> {
+    this.sent.length = 0;
+  }
 }
 
 /**
@@ -192,6 +308,16 @@ export class LogbookChainRepository {
     return this.insert(tx, LogbookLine, LINE_FIELDS, rows, lineValues);
   }
 
+  /**
+   * Lines to be sent while the caller makes the next ones. On PostgreSQL the COPY starts at once, so its
+   * round trip and the server's parsing and index upkeep overlap the hashing; on SQLite the lines are
+   * inserted at the end, as insertLines does.
+   */
+  streamLines(tx: Tx): LineStream {
+    if (engineOf(tx) !== 'postgres') return new BufferedLines((rows) => this.insertLines(tx, rows));
+    return new CopyIn<WrittenLine>(connectionOf(tx), this.copySql(tx, LogbookLine, LINE_FIELDS), lineValues);
+  }
+
   insertSeals(tx: Tx, seals: readonly WrittenSeal[]): Promise<void> {
     return this.insert(tx, LogbookSeal, SEAL_FIELDS, seals, sealValues);
   }
@@ -220,29 +346,19 @@ export class LogbookChainRepository {
   }
 
   private async copy<T>(tx: Tx, entity: typeof LogbookLine | typeof LogbookSeal, fields: readonly string[], rows: readonly T[], values: RowValues<T>): Promise<void> {
-    const client = connectionOf(tx);
-    const table = tx.connection.getMetadata(entity).tableName;
-    const stream = client.query(copyFrom(`COPY "${table}" (${fields.map((f) => `"${f}"`).join(', ')}) FROM STDIN`));
-    const done = new Promise<void>((resolve, reject) => {
-      stream.on('finish', resolve);
-      stream.on('error', reject);
-    });
-    // Rejections are awaited below; until then a failing COPY must not surface as unhandled.
-    done.catch(() => undefined);
-    const row: Value[] = [];
-    for (let i = 0; i < rows.length; i += COPY_PIECE) {
-      let text = '';
-      for (let k = i; k < Math.min(rows.length, i + COPY_PIECE); k++) {
-        row.length = 0;
-        values(rows[k], row);
-        let line = copyValue(row[0]);
-        for (let f = 1; f < row.length; f++) line += '\t' + copyValue(row[f]);
-        text += line + '\n';
-      }
-      if (!stream.write(text)) await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), done]);
+    const copy = new CopyIn<T>(connectionOf(tx), this.copySql(tx, entity, fields), values);
+    try {
+      await copy.send(rows, 0, rows.length);
+    } catch (err) {
+      await copy.abort(err as Error);
+      throw err;
     }
-    stream.end();
-    await done;
+    await copy.end();
+  }
+
+  private copySql(tx: Tx, entity: typeof LogbookLine | typeof LogbookSeal, fields: readonly string[]): string {
+    const table = tx.connection.getMetadata(entity).tableName;
+    return `COPY "${table}" (${fields.map((f) => `"${f}"`).join(', ')}) FROM STDIN`;
   }
 
   /** The INSERT for `rows` rows on SQLite. */

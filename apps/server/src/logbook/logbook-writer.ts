@@ -75,6 +75,12 @@ function lineOf(d: LineDraft, year: number, number: number, chainPos: number): W
   };
 }
 
+/**
+ * Lines hashed before they are handed to the database: small enough that the server starts loading soon
+ * and has little left once the last is hashed, large enough that handing over costs little per line.
+ */
+const STREAM_PIECE = 500;
+
 /** What the writer itself last wrote at the head of a station's chain. */
 interface KnownHead {
   chainPos: number;
@@ -119,30 +125,44 @@ export class LogbookWriter {
       if (!pairs.has(key)) pairs.set(key, { stationId: drafts[i].stationId, year: years[i] });
     }
     const heads = this.headsFrom(await this.chains.heads(tx, [...pairs.values()]));
-    for (let i = 0; i < drafts.length; i++) {
-      const draft = drafts[i];
-      const head = heads.get(draft.stationId)!;
-      const hour = draft.createdAt.slice(0, 13);
-      if (head.hour !== null && hour > head.hour && head.chainPos > head.sealedPos) {
-        seals.push(this.seal(draft.stationId, head, draft.createdAt));
-        head.sealedPos = head.chainPos;
-      }
-      const year = years[i];
-      const number = head.numbers.get(year)!;
-      head.numbers.set(year, number + 1);
+    // Lines go to the database a piece at a time while the next piece is hashed.
+    const stream = this.chains.streamLines(tx);
+    let sent = 0;
+    try {
+      for (let i = 0; i < drafts.length; i++) {
+        const draft = drafts[i];
+        const head = heads.get(draft.stationId)!;
+        const hour = draft.createdAt.slice(0, 13);
+        if (head.hour !== null && hour > head.hour && head.chainPos > head.sealedPos) {
+          seals.push(this.seal(draft.stationId, head, draft.createdAt));
+          head.sealedPos = head.chainPos;
+        }
+        const year = years[i];
+        const number = head.numbers.get(year)!;
+        head.numbers.set(year, number + 1);
 
-      const row = lineOf(draft, year, number, head.chainPos + 1);
-      const hashes = chainLine(row, head.lineHash);
-      row.contentHash = hashes.contentHash;
-      row.prevHash = hashes.prevHash;
-      row.lineHash = hashes.lineHash;
-      rows.push(row);
-      head.chainPos = row.chainPos;
-      head.lineHash = row.lineHash;
-      head.hour = hour;
-      head.day = null;
+        const row = lineOf(draft, year, number, head.chainPos + 1);
+        const hashes = chainLine(row, head.lineHash);
+        row.contentHash = hashes.contentHash;
+        row.prevHash = hashes.prevHash;
+        row.lineHash = hashes.lineHash;
+        rows.push(row);
+        head.chainPos = row.chainPos;
+        head.lineHash = row.lineHash;
+        head.hour = hour;
+        head.day = null;
+        if (rows.length - sent === STREAM_PIECE) {
+          await stream.send(rows, sent, rows.length);
+          sent = rows.length;
+        }
+      }
+      await stream.send(rows, sent, rows.length);
+      await stream.end();
+    } catch (err) {
+      // The COPY is left open otherwise, and the rollback would wait behind it.
+      await stream.abort(err as Error);
+      throw err;
     }
-    await this.chains.insertLines(tx, rows);
     await this.insertSeals(tx, seals);
     // Heads become known only once their transaction commits; a rolled-back append leaves nothing behind.
     const written = [...heads].map(([stationId, head]) => [stationId, { chainPos: head.chainPos, lineHash: head.lineHash }] as const);
