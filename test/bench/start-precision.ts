@@ -106,11 +106,15 @@ function startHog(): ChildProcess {
 
 const UNIT_FILE = join(__dirname, '..', '..', '..', 'apps', 'agent', 'loa-agent.service');
 
-/** Gives the running agent (every thread it has; new ones inherit) the unit's scheduling, as systemd would. */
+/**
+ * Gives the running agent the unit's scheduling, as systemd would. Only its main thread: under systemd the
+ * policy is set before node starts, and with ResetOnFork every thread node then creates (libuv's pool, V8's
+ * helpers) starts at the ordinary policy, as the threads that exist here already are.
+ */
 function scheduleAsUnit(pid: number, unit: UnitScheduling): void {
   if (unit.nice !== null) setPriority(pid, unit.nice);
   if (unit.policy === 'fifo' || unit.policy === 'rr') {
-    const args = ['-a', unit.policy === 'fifo' ? '--fifo' : '--rr', ...(unit.resetOnFork ? ['--reset-on-fork'] : []), '-p', String(unit.priority ?? 1), String(pid)];
+    const args = [unit.policy === 'fifo' ? '--fifo' : '--rr', ...(unit.resetOnFork ? ['--reset-on-fork'] : []), '-p', String(unit.priority ?? 1), String(pid)];
     const r = spawnSync('chrt', args, { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`chrt ${args.join(' ')} failed (Debian's util-linux): ${r.error?.message ?? r.stderr}`);
   }

@@ -106,6 +106,36 @@ describe('Runner with the null player and the real clock', () => {
     expect(events().map((e) => `${e.occurrenceId}:${e.kind}`)).toEqual(['a:started', 'a:finished', 'b:started']);
   });
 
+  it('with a start guard, judges an airing (a decoder process) only once the start just ahead is behind', async () => {
+    const guard = new StartGuard(() => clock.serverNow(), () => {});
+    const judgedAt: number[] = [];
+    // a ends at +450, 250 ms before b: too close to start a process.
+    const a = at(250, 'a');
+    const b = at(700, 'b');
+    runner = new Runner({
+      clock,
+      player: new NullPlayer(clock),
+      store,
+      outbox,
+      media: { has: (s) => present.has(s), pathOf: (s) => `/nowhere/${s}.mp3` },
+      log: silentLogger,
+      lateGraceMs: 2000,
+      // As on a box: the next start is armed (and known to the guard) well before the previous one ends.
+      prepareLeadMs: 1000,
+      guard,
+      proof: {
+        judge: async (it) => {
+          if (it.occurrenceId === 'a') judgedAt.push(clock.serverNow());
+          return { air: { verdict: 'confirmed', confirmedMs: 200, coveragePct: 100, offsetMs: 0 }, deadAirMs: 0 };
+        },
+      },
+    });
+    runner.start(snapshot(1, [a, b]));
+    await until(() => judgedAt.length === 1 && events().some((e) => e.occurrenceId === 'b' && e.kind === 'started'));
+    expect(judgedAt[0]).toBeGreaterThanOrEqual(fromInstant(b.startAt));
+    expect(events().find((e) => e.occurrenceId === 'a' && e.kind === 'finished')?.air?.verdict).toBe('confirmed');
+  });
+
   it('plays the language version its schedule names and says so on each event; the Vietnamese audio’s events name none', async () => {
     const km = at(250, 'km', { language: 'km', media: { sha256: 'e'.repeat(64), size: 10, durationMs: 200, url: `/api/media/files/${'e'.repeat(64)}` } });
     const vi = at(600, 'vi');

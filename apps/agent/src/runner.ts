@@ -288,7 +288,7 @@ export class Runner {
       this.o.log.warn(`Bỏ lỡ "${item.programme.title}" (${item.startAt})`);
     }
     this.defer(plan.defer);
-    for (const item of plan.prepare) this.ensurePrepared(item);
+    for (const item of plan.prepare) this.ensurePrepared(item, true);
     if (plan.startNow) {
       this.begin(plan.startNow.item, plan.startNow.mode);
       return; // begin() re-plans once the output state is known
@@ -367,15 +367,22 @@ export class Runner {
 
   // ---- preparing ----
 
-  private ensurePrepared(item: ScheduleItem): PreparedEntry | null {
+  /**
+   * `ahead`: prepared seconds before its instant, so it may wait for room: preparing can start processes
+   * (decoder, output), which hold the loop until they run, and must not do so just before another start.
+   */
+  private ensurePrepared(item: ScheduleItem, ahead = false): PreparedEntry | null {
     const key = itemKey(item);
     const existing = this.prepared.get(item.occurrenceId);
     if (existing && existing.key === key) return existing;
     if (existing) this.releaseEntry(existing);
     if (!this.o.media.has(item.media.sha256)) return null;
     const entry: PreparedEntry = { key, promise: Promise.resolve(null), value: null, stale: false };
-    entry.promise = this.o.player.prepare(item, this.o.media.pathOf(item.media.sha256)).then(
+    const room = (ahead && this.o.guard?.whenClear()) || Promise.resolve();
+    // Dropped while it waited for room: nothing to prepare.
+    entry.promise = room.then(() => (entry.stale ? null : this.o.player.prepare(item, this.o.media.pathOf(item.media.sha256)))).then(
       (p) => {
+        if (!p) return null;
         if (entry.stale) {
           p.release();
           return null;
@@ -544,8 +551,10 @@ export class Runner {
     const proof = this.o.proof;
     if (proof && base.playedMs > 0) {
       // The verdict is part of the line, so the event waits for the capture to catch up with the end.
-      const judged = proof
-        .judge(item, this.o.media.pathOf(item.media.sha256), onAir.startedAt, base.playedMs)
+      // Judging starts a decoder process, which holds the loop until it runs: not just before a start.
+      const room = this.o.guard?.whenClear() ?? Promise.resolve();
+      const judged = room
+        .then(() => proof.judge(item, this.o.media.pathOf(item.media.sha256), onAir.startedAt, base.playedMs))
         .then(
           (v) => ({ air: v.air, ...(v.deadAirMs > 0 ? { deadAirMs: v.deadAirMs } : {}) }),
           (e: unknown) => {

@@ -85,3 +85,55 @@ describe('StartGuard', () => {
     expect(errors).toEqual([new Error('disk')]);
   });
 });
+
+describe('StartGuard.whenClear', () => {
+  let now: number;
+  const owner = {};
+  beforeEach(() => {
+    jest.useFakeTimers();
+    now = 5_000_000;
+  });
+  afterEach(() => jest.useRealTimers());
+  const advance = (ms: number) => {
+    now += ms;
+    jest.advanceTimersByTime(ms);
+  };
+  const settle = () => Promise.resolve().then(() => Promise.resolve());
+
+  it('lets a process start at once with room before the next start, and after that start without', async () => {
+    const g = new StartGuard(() => now, () => {});
+    g.expect(owner, now + 2000);
+    let early = false;
+    void g.whenClear(500).then(() => (early = true));
+    await settle();
+    expect(early).toBe(true);
+
+    const instant = now + 300;
+    g.expect(owner, instant);
+    let at: number | null = null;
+    void g.whenClear(500).then(() => (at = now));
+    advance(299);
+    await settle();
+    expect(at).toBeNull();
+    // The start happened; the next one is 700 ms away: room enough.
+    advance(1);
+    g.expect(owner, instant + 700);
+    advance(1);
+    await settle();
+    expect(at).toBeGreaterThanOrEqual(instant);
+  });
+
+  it('never waits for a second start: starts closer together than the room still let it run after the first', async () => {
+    const g = new StartGuard(() => now, () => {});
+    const instant = now + 100;
+    g.expect(owner, instant);
+    let at: number | null = null;
+    void g.whenClear(500).then(() => (at = now));
+    advance(100);
+    g.expect(owner, instant + 200);
+    advance(25);
+    await settle();
+    expect(at).not.toBeNull();
+    expect(at!).toBeLessThan(instant + 200);
+  });
+});

@@ -14,10 +14,17 @@
 export const QUIET_BEFORE_MS = 100;
 /** Past the instant, queued work waits for the runner to say the start happened, but not longer than this. */
 const AFTER_MS = 20;
+/**
+ * Starting a process holds the loop until the child has exec'd (libuv waits for it), and the child runs at
+ * the ordinary priority: on a busy box that is hundreds of milliseconds. Such work waits for this much room.
+ */
+export const SPAWN_CLEAR_MS = 500;
 
 export class StartGuard {
   private readonly expected = new Map<object, number>();
   private readonly waiting: (() => void)[] = [];
+  /** `latest`: the end of the start it first waited for; it never waits for a second one. */
+  private readonly clearing: { ms: number; latest: number; resolve: () => void }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing = false;
 
@@ -35,12 +42,26 @@ export class StartGuard {
   }
 
   /** The end of the quiet stretch `now` falls in, or null when the loop is free for anything. */
-  quietUntil(now = this.now()): number | null {
+  quietUntil(now = this.now(), beforeMs = this.quietMs): number | null {
     let until: number | null = null;
     for (const at of this.expected.values()) {
-      if (now >= at - this.quietMs && now < at + AFTER_MS) until = Math.max(until ?? at + AFTER_MS, at + AFTER_MS);
+      if (now >= at - beforeMs && now < at + AFTER_MS) until = Math.max(until ?? at + AFTER_MS, at + AFTER_MS);
     }
     return until;
+  }
+
+  /**
+   * Resolves once no start is expected within `ms`: at once when there is that much room, else just after
+   * the start ahead, even if another follows within `ms`. For work that holds the loop for long (starting a
+   * process), unordered.
+   */
+  whenClear(ms = SPAWN_CLEAR_MS): Promise<void> {
+    const latest = this.quietUntil(this.now(), ms);
+    if (latest === null) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.clearing.push({ ms, latest, resolve });
+      this.schedule();
+    });
   }
 
   /** Runs `task` now, or once the start ahead is behind. Tasks keep their order. */
@@ -62,20 +83,32 @@ export class StartGuard {
   drain(): void {
     this.clearTimer();
     this.runWaiting(() => true);
+    for (const c of this.clearing.splice(0)) c.resolve();
   }
 
   private schedule(): void {
     this.clearTimer();
-    if (this.waiting.length === 0) return;
-    const until = this.quietUntil();
+    if (this.waiting.length === 0 && this.clearing.length === 0) return;
+    const now = this.now();
+    let next: number | null = null;
+    const consider = (until: number | null) => (next = Math.min(next ?? Infinity, until ?? now));
+    if (this.waiting.length > 0) consider(this.quietUntil(now));
+    for (const c of this.clearing) consider(Math.min(c.latest, this.quietUntil(now, c.ms) ?? now));
     // Never inside the caller's stack: the runner calls expect() in the middle of a start.
-    if (until === null) this.timer = setTimeout(() => this.flush(), 0);
-    else this.timer = setTimeout(() => this.flush(), Math.max(1, Math.ceil(until - this.now())));
+    this.timer = setTimeout(() => this.flush(), Math.max(0, Math.ceil((next ?? now) - now)));
   }
 
   private flush(): void {
     this.timer = null;
     this.runWaiting(() => this.quietUntil() === null);
+    const now = this.now();
+    for (let i = this.clearing.length - 1; i >= 0; i--) {
+      const c = this.clearing[i];
+      if (now >= c.latest || this.quietUntil(now, c.ms) === null) {
+        this.clearing.splice(i, 1);
+        c.resolve();
+      }
+    }
     this.schedule();
   }
 
