@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { Api } from './support/api';
 import { ADMIN_PASSWORD, eventually, Proc, readSink, ServerProc, startServerProcess } from './support/processes';
 import { createProgramme, secondAhead } from './faults/fault-kit';
+import { unitScheduling } from './support/agent/unit-scheduling';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -121,6 +122,8 @@ describe('one-line agent install', () => {
     const unitFile = readFileSync(join(root, 'etc', 'systemd', 'system', 'loa-agent.service'), 'utf8');
     expect(unitFile).toContain('ExecStart=/opt/loa-agent/bin/loa-agent --config /etc/loa/agent.json');
     expect(unitFile).toContain('User=loa-agent');
+    // The installed agent runs ahead of the box's ordinary processes, its children at the ordinary policy.
+    expect(unitScheduling(unitFile)).toMatchObject({ policy: 'fifo', priority: 1, resetOnFork: true, rtTime: '5s' });
     verifyUnit(unitFile, root);
     if (process.getuid?.() === 0) {
       const account = readFileSync(join(root, 'etc', 'passwd'), 'utf8').split('\n').find((l) => l.startsWith('loa-agent:'));

@@ -1,6 +1,6 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { eventually, Proc, readSink, SinkRecord, sleep } from '../support/proces
 import { ADMIN_PASSWORD, startAgentProcess as startAgent, startServerProcess as startServer } from '../support/processes';
 import { locate, pulseUnavailable, startPulse, SYSTEM_FFMPEG, SYSTEM_FFPROBE, type PulseStack, type Recorder } from '../support/pulse';
 import { decodeArgs } from '../../apps/agent/src/player/decode';
+import { unitScheduling, type UnitScheduling } from '../support/agent/unit-scheduling';
 
 /**
  * Start precision of one real agent: many short slots back to back, then |actual start − planned start|.
@@ -28,9 +29,12 @@ interface Options {
   /** Keep one core busy beside the agent for the whole run, as the other work a station box does. */
   hog: boolean;
   /**
-   * The agent's nice value. 0 (the default) runs it at the hog's own priority; the installed systemd unit
-   * gives it Nice=-5, which `--nice -5` reproduces (root only).
+   * How the agent is scheduled. `unit` (the default as root): as the installed systemd unit runs it (its
+   * Nice=, CPUSchedulingPolicy=, CPUSchedulingPriority=, CPUSchedulingResetOnFork= and LimitRTTIME=, read
+   * from apps/agent/loa-agent.service). `plain` (`--plain`, and always without root): at the hog's own
+   * priority. `nice` (`--nice N`): only that nice value.
    */
+  sched: 'unit' | 'plain' | 'nice';
   nice: number;
 }
 
@@ -50,7 +54,7 @@ function log(msg: string): void {
 function parseArgs(argv: string[]): Options {
   // Half a second of tone: EBU R128's integrated loudness needs at least one 400 ms block, and the server
   // refuses to normalise what it cannot measure.
-  const opts: Options = { slots: 200, spacingMs: 700, toneMs: 500, player: 'file', hog: false, nice: 0 };
+  const opts: Options = { slots: 200, spacingMs: 700, toneMs: 500, player: 'file', hog: false, sched: process.getuid?.() === 0 ? 'unit' : 'plain', nice: 0 };
   const flags: Record<string, 'slots' | 'spacingMs' | 'toneMs'> = { '--slots': 'slots', '--spacing-ms': 'spacingMs', '--tone-ms': 'toneMs' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
@@ -69,6 +73,11 @@ function parseArgs(argv: string[]): Options {
       const nice = Number(raw);
       if (!Number.isInteger(nice) || nice < -20 || nice > 19) throw new Error(`--nice needs an integer from -20 to 19, got ${raw}`);
       opts.nice = nice;
+      opts.sched = 'nice';
+      continue;
+    }
+    if (flag === '--plain') {
+      opts.sched = 'plain';
       continue;
     }
     if (flag === '--agent-log') {
@@ -76,7 +85,7 @@ function parseArgs(argv: string[]): Options {
       continue;
     }
     const key = flags[flag];
-    if (!key) throw new Error(`unknown option ${argv[i]} (known: ${Object.keys(flags).join(', ')}, --player, --agent-log, --hog, --nice)`);
+    if (!key) throw new Error(`unknown option ${argv[i]} (known: ${Object.keys(flags).join(', ')}, --player, --agent-log, --hog, --nice, --plain)`);
     const raw = inline ?? argv[++i];
     const value = Number(raw);
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer, got ${raw}`);
@@ -93,6 +102,44 @@ function startHog(): ChildProcess {
   const hog = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
   hog.on('error', (e) => log(`hog failed: ${e.message}`));
   return hog;
+}
+
+const UNIT_FILE = join(__dirname, '..', '..', '..', 'apps', 'agent', 'loa-agent.service');
+
+/**
+ * Gives the running agent the unit's scheduling, as systemd would. Only its main thread: under systemd the
+ * policy is set before node starts, and with ResetOnFork every thread node then creates (libuv's pool, V8's
+ * helpers) starts at the ordinary policy, as the threads that exist here already are.
+ */
+function scheduleAsUnit(pid: number, unit: UnitScheduling): void {
+  if (unit.nice !== null) setPriority(pid, unit.nice);
+  if (unit.policy === 'fifo' || unit.policy === 'rr') {
+    const args = [unit.policy === 'fifo' ? '--fifo' : '--rr', ...(unit.resetOnFork ? ['--reset-on-fork'] : []), '-p', String(unit.priority ?? 1), String(pid)];
+    const r = spawnSync('chrt', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`chrt ${args.join(' ')} failed (Debian's util-linux): ${r.error?.message ?? r.stderr}`);
+  }
+  const rt = unit.rtTime ? /^(\d+)(ms|s)?$/.exec(unit.rtTime) : null;
+  if (rt) {
+    const us = Number(rt[1]) * (rt[2] === 'ms' ? 1000 : rt[2] === 's' ? 1_000_000 : 1);
+    const r = spawnSync('prlimit', ['--pid', String(pid), `--rttime=${us}:${us}`], { encoding: 'utf8' });
+    if (r.status !== 0) log(`prlimit --rttime failed, the agent runs without LimitRTTIME: ${r.error?.message ?? r.stderr}`);
+  }
+}
+
+const POLICIES: Record<number, string> = { 0: 'other', 1: 'fifo', 2: 'rr', 3: 'batch', 5: 'idle', 6: 'deadline' };
+
+/** The agent's scheduling as the kernel holds it (/proc/<pid>/stat): policy, real-time priority and nice. */
+function scheduling(pid: number): { sched: string; nice: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields from the third (state) on, after the command name, which may hold spaces.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const field = (n: number) => Number(f[n - 3]);
+    const policy = POLICIES[field(41)] ?? String(field(41));
+    return { sched: policy === 'fifo' || policy === 'rr' ? `${policy} ${field(40)}` : policy, nice: field(19) };
+  } catch {
+    return null;
+  }
 }
 
 /** Nearest-rank percentile of a sorted array. */
@@ -207,10 +254,17 @@ async function main(): Promise<number> {
       pulse ? { ...pulse.env, LOA_PLAYER: 'alsa', LOA_ALSA_DEVICE: 'pulse', FFMPEG_PATH: SYSTEM_FFMPEG, FFPROBE_PATH: SYSTEM_FFPROBE } : {},
     );
     procs.push(agent);
-    if (opts.nice !== 0) {
+    if (opts.sched === 'unit') {
+      const unit = unitScheduling(readFileSync(UNIT_FILE, 'utf8'));
+      scheduleAsUnit(agent.child.pid!, unit);
+      log(`agent scheduled as the installed unit: ${JSON.stringify(unit)}${opts.hog ? '; the hog stays an ordinary process at nice 0' : ''}`);
+    } else if (opts.sched === 'nice') {
       setPriority(agent.child.pid!, opts.nice);
-      log(`agent at nice ${opts.nice}, as the installed systemd unit runs it${opts.hog ? '; the hog stays at 0' : ''}`);
+      log(`agent at nice ${opts.nice}${opts.hog ? '; the hog stays at 0' : ''}`);
+    } else if (process.getuid?.() !== 0) {
+      log('not root: the agent runs at the hog\'s own priority, not as the installed unit schedules it');
     }
+    const agentSched = scheduling(agent.child.pid!);
     if (opts.agentLog) {
       const out = createWriteStream(opts.agentLog);
       agent.child.stdout?.pipe(out);
@@ -348,7 +402,9 @@ async function main(): Promise<number> {
     const result = {
       slots: opts.slots,
       hog: opts.hog,
-      agent_nice: opts.nice,
+      // Read back from the kernel, not assumed from the options.
+      agent_sched: agentSched?.sched ?? null,
+      agent_nice: agentSched?.nice ?? null,
       played,
       logged,
       p50_ms: stat(errors.length ? percentile(errors, 50) : undefined),

@@ -19,6 +19,7 @@ import { createPlayer, type Playback, type Player } from './player';
 import { CaptureMonitor, parseCaptureSource, SentAudioCheck } from './proof/capture';
 import { ClusterRunner, type ClusterOutput, type OnAirControl } from './clusters';
 import { Runner } from './runner';
+import { StartGuard } from './start-guard';
 import { AgentStore } from './store';
 
 /** Reported in every hello; the server marks agents older than its own release as outdated. */
@@ -72,6 +73,10 @@ class Agent implements AgentHandle {
   /** Each output the console can aim at: the clusters' players, or the station's one player under WHOLE_STATION. */
   private readonly outputs: ClusterOutput[];
   private readonly runner: OnAirControl;
+  /** Holds the agent's own deferrable work (commits, acks, reports) off the loop just before a precise start. */
+  private readonly guard: StartGuard;
+  /** A status report waiting for a start to pass: sent once, by the latest state, whatever asked for it. */
+  private statusQueued: { always: boolean } | null = null;
   private readonly link: Link;
   private readonly live: LiveReceiver;
   private readonly capture: CaptureMonitor | null;
@@ -101,6 +106,10 @@ class Agent implements AgentHandle {
     this.store = new AgentStore(join(config.cacheDir, 'agent.db'));
     this.clock = options.clock ?? new SyncedClock();
     this.outbox = new Outbox(this.store, this.clock);
+    this.guard = new StartGuard(
+      () => this.clock.serverNow(),
+      (e) => this.log.error(`Lỗi khi xử lý việc hoãn lại sau giờ phát: ${errorText(e)}`),
+    );
     this.snapshot = this.store.loadSnapshot();
     this.cache = new MediaCache({
       dir: join(config.cacheDir, 'media'),
@@ -150,6 +159,7 @@ class Agent implements AgentHandle {
       log: this.log,
       lateGraceMs: config.lateGraceMs,
       fadeMs: config.fadeMs,
+      guard: this.guard,
       ...(options.prepareLeadMs !== undefined ? { prepareLeadMs: options.prepareLeadMs } : {}),
       proof: this.capture ?? new SentAudioCheck({ log: this.log, deadAirMs: config.deadAirSeconds * 1000, processes: this.processes }),
       onChange: () => {
@@ -325,10 +335,11 @@ class Agent implements AgentHandle {
       this.sendStatus(false);
     });
     this.outbox.onAppend(() => {
-      this.flushEvents();
+      this.guard.run(() => this.flushEvents());
       this.sendStatus(false);
     });
-    const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms));
+    // Periodic work reads the database and encodes reports: none of it may hold the loop just before a start.
+    const every = (ms: number, fn: () => void) => this.timers.push(setInterval(() => this.guard.run(fn), ms));
     every(this.options.statusIntervalMs ?? 15_000, () => {
       this.followOnAir();
       this.sendStatus(true);
@@ -390,6 +401,8 @@ class Agent implements AgentHandle {
     await this.live.close();
     await this.runner.stop();
     await this.capture?.stop();
+    // What waited for a start is written before the database closes.
+    this.guard.drain();
     this.flushEvents();
     await this.link.stop();
     await this.player.close();
@@ -427,14 +440,17 @@ class Agent implements AgentHandle {
         this.log.info(`Máy chủ xác nhận trạm "${frame.stationName}" (${frame.stationId})`);
         return;
       case 'schedule':
-        this.onSchedule(frame.snapshot);
+        // Its save and re-plan wait for a start just ahead: that start was decided before the stretch.
+        this.guard.run(() => this.onSchedule(frame.snapshot));
         return;
-      case 'ack': {
-        const n = this.outbox.ack(frame.ids);
-        for (const id of frame.ids) this.inflight.delete(id);
-        if (n > 0) this.sendStatus(false);
+      case 'ack':
+        // The delete is an fsync: it waits for a start just ahead.
+        this.guard.run(() => {
+          const n = this.outbox.ack(frame.ids);
+          for (const id of frame.ids) this.inflight.delete(id);
+          if (n > 0) this.sendStatus(false);
+        });
         return;
-      }
       case 'clock.pong': {
         const t3 = this.clock.localNow();
         const t0 = this.pings.get(frame.id);
@@ -507,6 +523,19 @@ class Agent implements AgentHandle {
   }
 
   private sendStatus(always: boolean): void {
+    if (!this.link.connected) return;
+    if (this.statusQueued) {
+      this.statusQueued.always ||= always;
+      return;
+    }
+    const queued = (this.statusQueued = { always });
+    this.guard.run(() => {
+      this.statusQueued = null;
+      this.sendStatusNow(queued.always);
+    });
+  }
+
+  private sendStatusNow(always: boolean): void {
     if (!this.link.connected) return;
     const status = this.status();
     const text = JSON.stringify(status);

@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PlaybackEvent, ScheduleItem } from '@loa/protocol';
+import { fromInstant, type PlaybackEvent, type ScheduleItem } from '@loa/protocol';
 import { FakeClock, SyncedClock } from './clock';
 import { silentLogger } from './log';
 import { Outbox } from './outbox';
 import { NullPlayer, type Player } from './player';
 import { Runner } from './runner';
+import { StartGuard } from './start-guard';
 import { AgentStore } from './store';
 import { fillUp } from '../../../test/support/agent/full-disk';
 import { item, snapshot } from '../../../test/support/agent/items';
@@ -74,6 +75,65 @@ describe('Runner with the null player and the real clock', () => {
     expect(finished[0]).toMatchObject({ occurrenceId: 'a', plannedAt: a.startAt, startedAt: started[0].startedAt });
     expect(finished[0].playedMs).toBeGreaterThanOrEqual(190);
     expect(new Set(events().map((e) => e.id)).size).toBe(4);
+  });
+
+  it('with a start guard, commits an event that falls just before the next start only once that start is behind', async () => {
+    const guard = new StartGuard(() => clock.serverNow(), () => {});
+    const commits: { id: string; kind: string; at: number }[] = [];
+    const spied = { commit: (e: PlaybackEvent, w: () => void) => (commits.push({ id: e.occurrenceId, kind: e.kind, at: clock.serverNow() }), outbox.commit(e, w)), notify: () => outbox.notify() };
+    // a ends at +450, 70 ms before b (after b's timer would have to be armed, before it fires): its final
+    // event is made inside b's quiet stretch.
+    const a = at(250, 'a');
+    const b = at(520, 'b');
+    runner = new Runner({
+      clock,
+      player: new NullPlayer(clock),
+      store,
+      outbox: spied,
+      media: { has: (s) => present.has(s), pathOf: (s) => `/nowhere/${s}.mp3` },
+      log: silentLogger,
+      lateGraceMs: 2000,
+      prepareLeadMs: 150,
+      guard,
+    });
+    runner.start(snapshot(1, [a, b]));
+    await until(() => commits.some((c) => c.id === 'b' && c.kind === 'started') && commits.some((c) => c.id === 'a' && c.kind !== 'started'));
+    const finishedA = commits.find((c) => c.id === 'a' && c.kind !== 'started')!;
+    expect(finishedA.kind).toBe('finished');
+    expect(finishedA.at).toBeGreaterThanOrEqual(fromInstant(b.startAt));
+    // Nothing is lost by waiting: both reach the outbox, a's end before b's start as they happened.
+    expect(commits.map((c) => `${c.id}:${c.kind}`)).toEqual(['a:started', 'a:finished', 'b:started']);
+    expect(events().map((e) => `${e.occurrenceId}:${e.kind}`)).toEqual(['a:started', 'a:finished', 'b:started']);
+  });
+
+  it('with a start guard, judges an airing (a decoder process) only once the start just ahead is behind', async () => {
+    const guard = new StartGuard(() => clock.serverNow(), () => {});
+    const judgedAt: number[] = [];
+    // a ends at +450, 250 ms before b: too close to start a process.
+    const a = at(250, 'a');
+    const b = at(700, 'b');
+    runner = new Runner({
+      clock,
+      player: new NullPlayer(clock),
+      store,
+      outbox,
+      media: { has: (s) => present.has(s), pathOf: (s) => `/nowhere/${s}.mp3` },
+      log: silentLogger,
+      lateGraceMs: 2000,
+      // As on a box: the next start is armed (and known to the guard) well before the previous one ends.
+      prepareLeadMs: 1000,
+      guard,
+      proof: {
+        judge: async (it) => {
+          if (it.occurrenceId === 'a') judgedAt.push(clock.serverNow());
+          return { air: { verdict: 'confirmed', confirmedMs: 200, coveragePct: 100, offsetMs: 0 }, deadAirMs: 0 };
+        },
+      },
+    });
+    runner.start(snapshot(1, [a, b]));
+    await until(() => judgedAt.length === 1 && events().some((e) => e.occurrenceId === 'b' && e.kind === 'started'));
+    expect(judgedAt[0]).toBeGreaterThanOrEqual(fromInstant(b.startAt));
+    expect(events().find((e) => e.occurrenceId === 'a' && e.kind === 'finished')?.air?.verdict).toBe('confirmed');
   });
 
   it('plays the language version its schedule names and says so on each event; the Vietnamese audio’s events name none', async () => {

@@ -6,6 +6,7 @@ import { isStorageError, type Outbox } from './outbox';
 import type { Playback, Player, Prepared } from './player';
 import { runQueueWaitMs, waitUntil } from './precise-wait';
 import { planSchedule, type Plan, type PlayingNow, type StartMode } from './scheduler';
+import type { StartGuard } from './start-guard';
 import { diffSnapshots } from './snapshot-diff';
 import type { AgentStore, PlayStateKind } from './store';
 
@@ -47,6 +48,8 @@ export interface RunnerOptions {
   onChange?: () => void;
   /** The capture that judges each airing once it has ended; without one, airings are `no_capture`. */
   proof?: AirJudge;
+  /** Told of each precise start ahead, so that work that can wait does not hold the loop just before it. */
+  guard?: StartGuard;
 }
 
 export interface AirJudge {
@@ -96,7 +99,7 @@ function itemKey(item: ScheduleItem): string {
  * re-plans and re-arms.
  */
 export class Runner {
-  private readonly o: Required<Omit<RunnerOptions, 'onChange' | 'proof'>> & Pick<RunnerOptions, 'onChange' | 'proof'>;
+  private readonly o: Required<Omit<RunnerOptions, 'onChange' | 'proof' | 'guard'>> & Pick<RunnerOptions, 'onChange' | 'proof' | 'guard'>;
   /** Airings that ended and wait for the capture's verdict before their event is written. */
   private readonly judging = new Set<Promise<void>>();
   private items: ScheduleItem[] = [];
@@ -216,6 +219,7 @@ export class Runner {
     this.running = false;
     this.clearTimer();
     this.clearFade();
+    this.o.guard?.expect(this, null);
     this.generation++;
     const cur = this.current;
     if (cur) {
@@ -273,6 +277,7 @@ export class Runner {
     if (!this.running) return;
     this.clearTimer();
     this.clearFade();
+    this.o.guard?.expect(this, null);
     const gen = ++this.generation;
     const now = this.o.clock.serverNow();
     const plan = this.plan(now);
@@ -283,7 +288,7 @@ export class Runner {
       this.o.log.warn(`Bỏ lỡ "${item.programme.title}" (${item.startAt})`);
     }
     this.defer(plan.defer);
-    for (const item of plan.prepare) this.ensurePrepared(item);
+    for (const item of plan.prepare) this.ensurePrepared(item, true);
     if (plan.startNow) {
       this.begin(plan.startNow.item, plan.startNow.mode);
       return; // begin() re-plans once the output state is known
@@ -317,6 +322,7 @@ export class Runner {
     // Decided now, while there is time: the plan as it will stand at the instant.
     const decision = this.plan(instant);
     if (decision.startNow?.mode === 'preempt') this.armFade(instant, decision.startNow.item);
+    if (decision.startNow) this.o.guard?.expect(this, instant);
     if (now < fireAt) this.setTimer(Math.min(fireAt - now, this.o.maxSleepMs), () => this.fire(gen, instant, decision, fireAt));
     else this.fire(gen, instant, decision, now);
   }
@@ -361,15 +367,22 @@ export class Runner {
 
   // ---- preparing ----
 
-  private ensurePrepared(item: ScheduleItem): PreparedEntry | null {
+  /**
+   * `ahead`: prepared seconds before its instant, so it may wait for room: preparing can start processes
+   * (decoder, output), which hold the loop until they run, and must not do so just before another start.
+   */
+  private ensurePrepared(item: ScheduleItem, ahead = false): PreparedEntry | null {
     const key = itemKey(item);
     const existing = this.prepared.get(item.occurrenceId);
     if (existing && existing.key === key) return existing;
     if (existing) this.releaseEntry(existing);
     if (!this.o.media.has(item.media.sha256)) return null;
     const entry: PreparedEntry = { key, promise: Promise.resolve(null), value: null, stale: false };
-    entry.promise = this.o.player.prepare(item, this.o.media.pathOf(item.media.sha256)).then(
+    const room = (ahead && this.o.guard?.whenClear()) || Promise.resolve();
+    // Dropped while it waited for room: nothing to prepare.
+    entry.promise = room.then(() => (entry.stale ? null : this.o.player.prepare(item, this.o.media.pathOf(item.media.sha256)))).then(
       (p) => {
+        if (!p) return null;
         if (entry.stale) {
           p.release();
           return null;
@@ -538,8 +551,10 @@ export class Runner {
     const proof = this.o.proof;
     if (proof && base.playedMs > 0) {
       // The verdict is part of the line, so the event waits for the capture to catch up with the end.
-      const judged = proof
-        .judge(item, this.o.media.pathOf(item.media.sha256), onAir.startedAt, base.playedMs)
+      // Judging starts a decoder process, which holds the loop until it runs: not just before a start.
+      const room = this.o.guard?.whenClear() ?? Promise.resolve();
+      const judged = room
+        .then(() => proof.judge(item, this.o.media.pathOf(item.media.sha256), onAir.startedAt, base.playedMs))
         .then(
           (v) => ({ air: v.air, ...(v.deadAirMs > 0 ? { deadAirMs: v.deadAirMs } : {}) }),
           (e: unknown) => {
@@ -612,10 +627,16 @@ export class Runner {
   ): void {
     const full = { id: randomUUID(), ...event } as PlaybackEvent;
     for (const k of Object.keys(full) as (keyof PlaybackEvent)[]) if (full[k] === undefined) delete full[k];
-    const refused = this.o.outbox.commit(full, () => this.o.store.setPlayState(state, toInstant(this.o.clock.serverNow())));
-    if (refused) this.o.log.error(`${refused}; sự kiện được giữ tạm trong bộ nhớ, trạm vẫn phát`);
+    const at = toInstant(this.o.clock.serverNow());
     this.states.set(state.occurrenceId, state.state);
-    this.o.outbox.notify();
+    // The commit (an fsync) and the send wait for a start just ahead; the plan already counts the new state.
+    const commit = () => {
+      const refused = this.o.outbox.commit(full, () => this.o.store.setPlayState(state, at));
+      if (refused) this.o.log.error(`${refused}; sự kiện được giữ tạm trong bộ nhớ, trạm vẫn phát`);
+      this.o.outbox.notify();
+    };
+    if (this.o.guard) this.o.guard.run(commit);
+    else commit();
   }
 
   /** A write the station can play on without: a disk that refuses it is logged, not fatal. */
