@@ -1,6 +1,6 @@
 import type { RunResult } from '@loa/process';
 import { FakeProcessRunner, type FakeChild } from '../../../../test/support/fakes/process.fake';
-import { item } from '../../../../test/support/agent/items';
+import { agentItem as item } from '../../../../test/support/agent/items';
 import type { Clock } from '../clock';
 import { AlsaPlayer, LEAD_MS } from './alsa-player';
 import { SAMPLE_RATE } from './player';

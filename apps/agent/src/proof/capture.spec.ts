@@ -1,4 +1,4 @@
-import type { ScheduleItem } from '@loa/protocol';
+import type { AgentItem } from '../schedule-items';
 import { FakeProcessRunner } from '../../../../test/support/fakes/process.fake';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
@@ -45,7 +45,7 @@ function run(monitor: CaptureMonitor, clock: FakeClock, kind: 'speech' | 'silenc
   }
 }
 
-const item = { occurrenceId: 'occ-1', programme: { title: 'Bản tin' } } as unknown as ScheduleItem;
+const item = { occurrenceId: 'occ-1', programme: { title: 'Bản tin' } } as unknown as AgentItem;
 
 describe('the capture monitor', () => {
   it('reads LOA_CAPTURE and asks ffmpeg for 16 kHz mono from an ALSA device or a raw file', () => {
@@ -216,7 +216,7 @@ describe('without a capture', () => {
   it("holds a programme to its chuyên mục's own threshold rather than the station's", async () => {
     const pcm = Buffer.concat([...Array.from({ length: 30 }, (_, k) => Buffer.from(chunk('speech', k * 100).buffer)), Buffer.alloc(FEATURE_RATE * 2 * 12)]);
     const check = new SentAudioCheck({ log: quiet, deadAirMs: 8000, decode: () => Promise.resolve(pcm) });
-    const patient = { ...item, deadAirMs: 20_000 } as ScheduleItem;
+    const patient = { ...item, deadAirMs: 20_000 } as AgentItem;
     expect((await check.judge(patient, '/p.mp3', 1_800_000_000_000, 15_000)).deadAirMs).toBe(0);
   });
 });
