@@ -20,9 +20,9 @@ describe('a schedule item at the edge where it arrives', () => {
     const bad = { ...item('o1', 0), startAt: '2026-02-30T25:00:00.000Z' } as ScheduleItem;
     expect(() => receiveItem(bad)).toThrow(BadInstantError);
     // The frame that would carry it never gets past the protocol's schema.
-    const frame = parseServerFrame({ type: 'schedule', snapshot: snapshot(1, [bad]) });
-    expect(frame.ok).toBe(false);
-    expect(parseServerFrame({ type: 'schedule', snapshot: snapshot(1, [item('o1', '2026-12-05T00:30:00.000Z')]) }).ok).toBe(true);
+    const frame = parseServerFrame(JSON.stringify({ type: 'schedule', snapshot: snapshot(1, [bad]) }));
+    expect(frame).toMatchObject({ ok: false, code: 'invalid_frame', issues: [expect.stringContaining('snapshot.items.0.startAt')] });
+    expect(parseServerFrame(JSON.stringify({ type: 'schedule', snapshot: snapshot(1, [item('o1', '2026-12-05T00:30:00.000Z')]) })).ok).toBe(true);
   });
 });
 
