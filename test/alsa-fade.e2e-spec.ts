@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScheduleItem } from '@loa/protocol';
 import { AlsaPlayer, LEAD_MS } from '../apps/agent/src/player/alsa-player';
+import type { AgentItem } from '../apps/agent/src/schedule-items';
 import { hiResNow, type Clock } from '../apps/agent/src/clock';
 import { makeTone } from './support/audio';
 import { sleep } from './support/processes';
@@ -13,11 +13,11 @@ const WINDOW = RATE / 10;
 
 const systemClock: Clock = { localNow: hiResNow, serverNow: hiResNow, offsetMs: () => 0, systemNow: () => Date.now() };
 
-function item(id: string, durationMs: number): ScheduleItem {
+function item(id: string, durationMs: number): AgentItem {
   return {
     occurrenceId: id,
     slotId: id,
-    startAt: new Date().toISOString(),
+    startMs: Date.now(),
     durationMs,
     priority: 'normal',
     source: 'local',

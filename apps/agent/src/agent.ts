@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ProcessRunner } from '@loa/process';
-import { LOA_VERSION, PROTOCOL_VERSION, fromInstant, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
+import { LOA_VERSION, PROTOCOL_VERSION, toInstant, type MediaRef, type ScheduleSnapshot, type ServerToAgent, type StatusFrame } from '@loa/protocol';
+import { BadInstantError, receiveSnapshot, type AgentSnapshot } from './schedule-items';
 import { MediaCache, type MediaCacheOptions } from './cache';
 import { hiResNow, SyncedClock } from './clock';
 import { agentWsUrl, type AgentConfig } from './config';
@@ -84,7 +85,7 @@ class Agent implements AgentHandle {
   /** Normal items the commune declined on the box's console: the runner never sees them. */
   private readonly declines: Declines;
   private console: ConsoleServer | null = null;
-  private snapshot: ScheduleSnapshot | null;
+  private snapshot: AgentSnapshot | null;
   private readonly inflight = new Map<string, number>();
   private readonly pings = new Map<number, number>();
   private pingId = 0;
@@ -472,15 +473,24 @@ class Agent implements AgentHandle {
     }
   }
 
-  private onSchedule(next: ScheduleSnapshot): void {
+  private onSchedule(received: ScheduleSnapshot): void {
     const prev = this.snapshot;
-    if (prev && next.version <= prev.version) {
-      if (next.version < prev.version) this.log.warn(`Bỏ qua lịch cũ phiên bản ${next.version} (đang giữ ${prev.version})`);
+    if (prev && received.version <= prev.version) {
+      if (received.version < prev.version) this.log.warn(`Bỏ qua lịch cũ phiên bản ${received.version} (đang giữ ${prev.version})`);
+      return;
+    }
+    // The frame passed the protocol's schema; its instants are read here, once, for everything inside.
+    let next: AgentSnapshot;
+    try {
+      next = receiveSnapshot(received);
+    } catch (e) {
+      if (!(e instanceof BadInstantError)) throw e;
+      this.log.warn(`Bỏ qua lịch phiên bản ${received.version}: ${e.message}`);
       return;
     }
     let stored = true;
     try {
-      stored = this.store.saveSnapshot(next, toInstant(this.clock.serverNow()));
+      stored = this.store.saveSnapshot(received, toInstant(this.clock.serverNow()));
     } catch (e) {
       if (!isStorageError(e)) throw e;
       // Followed from memory: a restart before the disk takes writes again falls back to the saved one.
@@ -602,8 +612,8 @@ class Agent implements AgentHandle {
         const horizon = now + this.config.lookaheadHours * 3600_000;
         const needed = new Map<string, MediaRef>();
         const neededAt = new Map<string, number>();
-        for (const item of [...items].sort((a, b) => fromInstant(a.startAt) - fromInstant(b.startAt))) {
-          const start = fromInstant(item.startAt);
+        for (const item of [...items].sort((a, b) => a.startMs - b.startMs)) {
+          const start = item.startMs;
           const state = states.get(item.occurrenceId)?.state;
           if (state === 'done' || state === 'skipped') continue;
           if (start + item.durationMs > now && start < horizon && !needed.has(item.media.sha256)) {

@@ -1,4 +1,5 @@
-import { toInstant, type PlaybackEvent, type ScheduleItem, type ScheduleSnapshot } from '@loa/protocol';
+import { toInstant, type PlaybackEvent } from '@loa/protocol';
+import { plannedAtOf, type AgentItem, type AgentSnapshot } from './schedule-items';
 import type { Logger } from './log';
 import type { OutputHealth, Player } from './player';
 import { Runner, type RunnerOptions, type RunnerOutbox, type RunnerStore } from './runner';
@@ -10,11 +11,11 @@ import type { Outbox } from './outbox';
  * one output, or ClusterRunner for one with speaker clusters.
  */
 export interface OnAirControl {
-  start(snapshot: ScheduleSnapshot | null): void;
-  applySnapshot(prev: ScheduleSnapshot | null, next: ScheduleSnapshot): void;
+  start(snapshot: AgentSnapshot | null): void;
+  applySnapshot(prev: AgentSnapshot | null, next: AgentSnapshot): void;
   refresh(): void;
   outputIdle(): boolean;
-  nowPlaying(): { item: ScheduleItem; startedAt: number } | null;
+  nowPlaying(): { item: AgentItem; startedAt: number } | null;
   hold(holder: { id: string; title: string }): void;
   release(): void;
   holder(): { id: string; title: string } | null;
@@ -36,7 +37,7 @@ export interface ClusterRunnerOptions extends Omit<RunnerOptions, 'player' | 'st
 }
 
 /** The clusters an item plays on among those this box has: all of them when it names none. */
-export function clustersOf(item: Pick<ScheduleItem, 'clusterIds'>, known: readonly string[]): string[] {
+export function clustersOf(item: Pick<AgentItem, 'clusterIds'>, known: readonly string[]): string[] {
   if (!item.clusterIds || item.clusterIds.length === 0) return [...known];
   return known.filter((id) => item.clusterIds!.includes(id));
 }
@@ -57,7 +58,7 @@ export function clustersOf(item: Pick<ScheduleItem, 'clusterIds'>, known: readon
 export class ClusterRunner implements OnAirControl {
   private readonly runners = new Map<string, Runner>();
   private readonly ids: string[];
-  private items = new Map<string, ScheduleItem>();
+  private items = new Map<string, AgentItem>();
   /** Events of clusters done with an airing whose other clusters are still playing it. */
   private readonly finals = new Map<string, Map<string, PlaybackEvent>>();
   private readonly startedSent = new Set<string>();
@@ -80,12 +81,12 @@ export class ClusterRunner implements OnAirControl {
     }
   }
 
-  start(snapshot: ScheduleSnapshot | null): void {
+  start(snapshot: AgentSnapshot | null): void {
     this.remember(snapshot);
     for (const [id, runner] of this.runners) runner.start(snapshot ? this.only(snapshot, id) : null);
   }
 
-  applySnapshot(prev: ScheduleSnapshot | null, next: ScheduleSnapshot): void {
+  applySnapshot(prev: AgentSnapshot | null, next: AgentSnapshot): void {
     this.remember(next);
     for (const [id, runner] of this.runners) runner.applySnapshot(prev ? this.only(prev, id) : null, this.only(next, id));
   }
@@ -99,7 +100,7 @@ export class ClusterRunner implements OnAirControl {
   }
 
   /** The first cluster's programme on air (the status carries one). */
-  nowPlaying(): { item: ScheduleItem; startedAt: number } | null {
+  nowPlaying(): { item: AgentItem; startedAt: number } | null {
     for (const runner of this.runners.values()) {
       const np = runner.nowPlaying();
       if (np) return np;
@@ -141,17 +142,17 @@ export class ClusterRunner implements OnAirControl {
 
   // ---- one cluster's view ----
 
-  private remember(snapshot: ScheduleSnapshot | null): void {
+  private remember(snapshot: AgentSnapshot | null): void {
     if (!snapshot) return;
     this.items = new Map(snapshot.items.map((i) => [i.occurrenceId, i]));
     for (const item of snapshot.items) {
       if (item.clusterIds?.length && clustersOf(item, this.ids).length === 0) {
-        this.log.warn(`"${item.programme.title}" (${item.startAt}) nhắm tới cụm loa mà trạm này không cấu hình (LOA_CLUSTERS): không phát`);
+        this.log.warn(`"${item.programme.title}" (${plannedAtOf(item)}) nhắm tới cụm loa mà trạm này không cấu hình (LOA_CLUSTERS): không phát`);
       }
     }
   }
 
-  private only(snapshot: ScheduleSnapshot, cluster: string): ScheduleSnapshot {
+  private only(snapshot: AgentSnapshot, cluster: string): AgentSnapshot {
     return { ...snapshot, items: snapshot.items.filter((i) => clustersOf(i, this.ids).includes(cluster)) };
   }
 

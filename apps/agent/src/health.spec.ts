@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentHealth } from '@loa/protocol';
 import { collectHealth, missingMedia, readTemperature } from './health';
-import { item } from '../../../test/support/agent/items';
+import { agentItem as item } from '../../../test/support/agent/items';
 
 const T0 = Date.parse('2026-12-05T22:00:00.000Z');
 const sha = (c: string) => c.repeat(64);

@@ -1,7 +1,8 @@
 import { readdir, readFile, statfs } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import { join } from 'node:path';
-import { fromInstant, toInstant, type AgentHealth, type MissingMedia, type ScheduleItem } from '@loa/protocol';
+import { toInstant, type AgentHealth, type MissingMedia } from '@loa/protocol';
+import { plannedAtOf, type AgentItem } from './schedule-items';
 
 /** Where Linux lists the box's temperature sensors. */
 export const THERMAL_DIR = '/sys/class/thermal';
@@ -14,7 +15,7 @@ const MISSING_LISTED = 200;
  * nobody will play again is no reason to worry.
  */
 export function missingMedia(
-  items: readonly ScheduleItem[],
+  items: readonly AgentItem[],
   has: (sha256: string) => boolean,
   done: (occurrenceId: string) => boolean,
   now: number,
@@ -22,10 +23,10 @@ export function missingMedia(
 ): MissingMedia[] {
   const first = new Map<string, MissingMedia & { at: number }>();
   for (const item of items) {
-    const at = fromInstant(item.startAt);
+    const at = item.startMs;
     if (at + item.durationMs <= now || at >= now + lookaheadMs || done(item.occurrenceId) || has(item.media.sha256)) continue;
     const known = first.get(item.media.sha256);
-    if (!known || at < known.at) first.set(item.media.sha256, { sha256: item.media.sha256, neededAt: item.startAt, title: item.programme.title, at });
+    if (!known || at < known.at) first.set(item.media.sha256, { sha256: item.media.sha256, neededAt: plannedAtOf(item), title: item.programme.title, at });
   }
   return [...first.values()]
     .sort((a, b) => a.at - b.at)
@@ -69,7 +70,7 @@ export interface HealthInputs {
   cacheDir: string;
   /** Server time minus the system clock and the round trip it was measured with; null before any ping. */
   clock: { offsetMs: number; roundTripMs: number } | null;
-  items: readonly ScheduleItem[];
+  items: readonly AgentItem[];
   has: (sha256: string) => boolean;
   done: (occurrenceId: string) => boolean;
   /** Server time, epoch ms. */

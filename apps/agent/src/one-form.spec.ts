@@ -29,4 +29,16 @@ describe('the agent keeps one way to do each thing', () => {
   it('reads an instant from its text only with the shared helper', () => {
     expect(find(/Date\.parse\(/)).toEqual([]);
   });
+
+  it('reads instants from their text only at the edges where the text comes in', () => {
+    // Everything inside passes epoch milliseconds (a schedule item's `startMs`); text is written only
+    // where something leaves the agent.
+    const edges = new Set(find(/fromInstant\(/).map((at) => at.slice(0, at.lastIndexOf(':'))));
+    expect([...edges].sort()).toEqual([
+      'console/announcements.ts', // the saved rows of the box's own announcements
+      'console/console-server.ts', // the console's HTTP input
+      'live/live-receiver.ts', // a live round's start frame
+      'schedule-items.ts', // a schedule snapshot, from the server or from the disk
+    ]);
+  });
 });

@@ -10,7 +10,7 @@ import { Runner } from './runner';
 import { StartGuard } from './start-guard';
 import { AgentStore } from './store';
 import { fillUp } from '../../../test/support/agent/full-disk';
-import { item, snapshot } from '../../../test/support/agent/items';
+import { agentSnapshot as snapshot, item } from '../../../test/support/agent/items';
 
 describe('Runner with the null player and the real clock', () => {
   let dir: string;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { fromInstant, toInstant, type AirProof, type FailureReason, type PlaybackEvent, type ScheduleItem, type ScheduleSnapshot } from '@loa/protocol';
+import { toInstant, type AirProof, type FailureReason, type PlaybackEvent } from '@loa/protocol';
+import { plannedAtOf, type AgentItem, type AgentSnapshot } from './schedule-items';
 import type { Clock } from './clock';
 import { errorText, type Logger } from './log';
 import { isStorageError, type Outbox } from './outbox';
@@ -53,7 +54,7 @@ export interface RunnerOptions {
 }
 
 export interface AirJudge {
-  judge(item: ScheduleItem, file: string, startedAt: number, playedMs: number): Promise<{ air: AirProof; deadAirMs: number }>;
+  judge(item: AgentItem, file: string, startedAt: number, playedMs: number): Promise<{ air: AirProof; deadAirMs: number }>;
 }
 
 const NO_CAPTURE: AirProof = { verdict: 'no_capture', confirmedMs: 0, coveragePct: 0, offsetMs: null };
@@ -69,7 +70,7 @@ interface StartTiming {
 type StopReason = 'preempted' | 'cancelled' | 'shutdown' | 'schedule_end' | 'live';
 
 interface OnAir {
-  item: ScheduleItem;
+  item: AgentItem;
   /** Null while a late start is still preparing. */
   playback: Playback | null;
   startedAt: number;
@@ -88,8 +89,8 @@ interface PreparedEntry {
   stale: boolean;
 }
 
-function itemKey(item: ScheduleItem): string {
-  return `${item.startAt}|${item.media.sha256}`;
+function itemKey(item: AgentItem): string {
+  return `${item.startMs}|${item.media.sha256}`;
 }
 
 /**
@@ -102,8 +103,8 @@ export class Runner {
   private readonly o: Required<Omit<RunnerOptions, 'onChange' | 'proof' | 'guard'>> & Pick<RunnerOptions, 'onChange' | 'proof' | 'guard'>;
   /** Airings that ended and wait for the capture's verdict before their event is written. */
   private readonly judging = new Set<Promise<void>>();
-  private items: ScheduleItem[] = [];
-  private byId = new Map<string, ScheduleItem>();
+  private items: AgentItem[] = [];
+  private byId = new Map<string, AgentItem>();
   private states = new Map<string, PlayStateKind>();
   private readonly deferred = new Set<string>();
   private readonly prepared = new Map<string, PreparedEntry>();
@@ -120,7 +121,7 @@ export class Runner {
   }
 
   /** Reports what a previous run left unfinished, then starts following `snapshot`. */
-  start(snapshot: ScheduleSnapshot | null): void {
+  start(snapshot: AgentSnapshot | null): void {
     this.running = true;
     const rows = this.o.store.playStates();
     const now = this.o.clock.serverNow();
@@ -148,16 +149,16 @@ export class Runner {
   }
 
   /** Follows a newer snapshot received from the server. */
-  applySnapshot(prev: ScheduleSnapshot | null, next: ScheduleSnapshot): void {
+  applySnapshot(prev: AgentSnapshot | null, next: AgentSnapshot): void {
     const diff = diffSnapshots(prev, next);
     const now = this.o.clock.serverNow();
     // Items first heard of after their instant had passed were never the agent's to play: no logbook line.
     for (const item of [...diff.added, ...diff.changed.map((c) => c.after)]) {
       if (this.states.has(item.occurrenceId) || this.current?.item.occurrenceId === item.occurrenceId) continue;
-      if (fromInstant(item.startAt) + this.o.lateGraceMs < now) {
+      if (item.startMs + this.o.lateGraceMs < now) {
         this.storeWrite('ghi chương trình bỏ qua', () =>
           this.o.store.setPlayState(
-            { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'skipped', startedAt: null, endedAt: null },
+            { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: plannedAtOf(item), state: 'skipped', startedAt: null, endedAt: null },
             toInstant(now),
           ),
         );
@@ -183,7 +184,7 @@ export class Runner {
     return !this.current && !this.held && this.prepared.size === 0;
   }
 
-  nowPlaying(): { item: ScheduleItem; startedAt: number } | null {
+  nowPlaying(): { item: AgentItem; startedAt: number } | null {
     const cur = this.current;
     return cur?.playback ? { item: cur.item, startedAt: cur.startedAt } : null;
   }
@@ -238,7 +239,7 @@ export class Runner {
 
   // ---- planning ----
 
-  private setItems(items: readonly ScheduleItem[]): void {
+  private setItems(items: readonly AgentItem[]): void {
     this.items = [...items];
     this.byId = new Map(items.map((i) => [i.occurrenceId, i]));
     for (const id of [...this.deferred]) if (!this.byId.has(id)) this.deferred.delete(id);
@@ -285,7 +286,7 @@ export class Runner {
     for (const { item, busy } of plan.missed) {
       this.deferred.delete(item.occurrenceId);
       this.fail(item, now, 'missed', busy ? 'Đầu ra bận suốt thời lượng của chương trình.' : 'Trạm không hoạt động hoặc chưa có lịch lúc đến giờ phát.');
-      this.o.log.warn(`Bỏ lỡ "${item.programme.title}" (${item.startAt})`);
+      this.o.log.warn(`Bỏ lỡ "${item.programme.title}" (${plannedAtOf(item)})`);
     }
     this.defer(plan.defer);
     for (const item of plan.prepare) this.ensurePrepared(item, true);
@@ -297,7 +298,7 @@ export class Runner {
     else if (plan.wakeAt !== null) this.setTimer(Math.min(plan.wakeAt - now, this.o.maxSleepMs), () => this.replan());
   }
 
-  private defer(items: readonly ScheduleItem[]): void {
+  private defer(items: readonly AgentItem[]): void {
     for (const item of items) {
       if (this.deferred.has(item.occurrenceId)) continue;
       this.deferred.add(item.occurrenceId);
@@ -305,8 +306,8 @@ export class Runner {
     }
   }
 
-  private arm(gen: number, next: ScheduleItem, now: number, wakeAt: number | null): void {
-    const instant = fromInstant(next.startAt);
+  private arm(gen: number, next: AgentItem, now: number, wakeAt: number | null): void {
+    const instant = next.startMs;
     const prepareAt = instant - this.o.prepareLeadMs;
     const fireAt = instant - this.o.spinMs;
     if (wakeAt !== null && wakeAt < fireAt) {
@@ -371,7 +372,7 @@ export class Runner {
    * `ahead`: prepared seconds before its instant, so it may wait for room: preparing can start processes
    * (decoder, output), which hold the loop until they run, and must not do so just before another start.
    */
-  private ensurePrepared(item: ScheduleItem, ahead = false): PreparedEntry | null {
+  private ensurePrepared(item: AgentItem, ahead = false): PreparedEntry | null {
     const key = itemKey(item);
     const existing = this.prepared.get(item.occurrenceId);
     if (existing && existing.key === key) return existing;
@@ -412,7 +413,7 @@ export class Runner {
   // ---- on air ----
 
   /** Starts without a precise instant: a late, deferred or unprepared start. */
-  private begin(item: ScheduleItem, mode: StartMode): void {
+  private begin(item: AgentItem, mode: StartMode): void {
     const now = this.o.clock.serverNow();
     this.deferred.delete(item.occurrenceId);
     if (!this.o.media.has(item.media.sha256)) {
@@ -466,7 +467,7 @@ export class Runner {
    * Puts a prepared programme on air. `timing`, for a start on its instant, is read once the playback has
    * begun: how late the timer woke the loop, and how long the kernel kept the agent off the CPU meanwhile.
    */
-  private startPrepared(item: ScheduleItem, prepared: Prepared, mode: StartMode, timing?: () => StartTiming): void {
+  private startPrepared(item: AgentItem, prepared: Prepared, mode: StartMode, timing?: () => StartTiming): void {
     let playback: Playback;
     try {
       playback = this.o.player.start(prepared);
@@ -476,8 +477,8 @@ export class Runner {
       return;
     }
     const startedAt = playback.startedAt;
-    const plannedAt = fromInstant(item.startAt);
-    const startErrorMs = round3(startedAt - plannedAt);
+    const startErrorMs = round3(startedAt - item.startMs);
+    const plannedAt = plannedAtOf(item);
     let release: () => void = () => {};
     const onAir: OnAir = {
       item,
@@ -491,12 +492,12 @@ export class Runner {
     const note =
       mode === 'after_busy' ? 'Phát muộn: đầu ra bận với chương trình trước đó.' : mode === 'late' ? 'Phát muộn so với giờ đã định.' : undefined;
     this.record(
-      { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'started', startedAt: toInstant(startedAt), endedAt: null },
+      { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt, state: 'started', startedAt: toInstant(startedAt), endedAt: null },
       {
         kind: 'started',
         occurrenceId: item.occurrenceId,
         slotId: item.slotId,
-        plannedAt: item.startAt,
+        plannedAt,
         startedAt: toInstant(startedAt),
         startErrorMs: clampError(startErrorMs),
         ...(note ? { detail: note } : {}),
@@ -522,13 +523,13 @@ export class Runner {
     const base = {
       occurrenceId: item.occurrenceId,
       slotId: item.slotId,
-      plannedAt: item.startAt,
+      plannedAt: plannedAtOf(item),
       startedAt: toInstant(onAir.startedAt),
       endedAt: toInstant(endedAt),
       playedMs: Math.max(0, Math.min(playedMs, 7 * 24 * 3600_000)),
       ...versionOf(item),
     };
-    const state = { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'done' as const, startedAt: base.startedAt, endedAt: base.endedAt };
+    const state = { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: base.plannedAt, state: 'done' as const, startedAt: base.startedAt, endedAt: base.endedAt };
     let event: Omit<PlaybackEvent, 'id'>;
     if (error && onAir.stopReason !== 'cancelled' && onAir.stopReason !== 'shutdown') {
       event = { kind: 'failed', ...base, reason: 'player_error', detail: error.slice(0, 1000) };
@@ -544,7 +545,7 @@ export class Runner {
       event = { kind: 'failed', ...base, reason: 'preempted', detail: onAir.stopDetail };
       this.o.log.warn(`"${item.programme.title}" bị ngắt sau ${Math.round(playedMs / 1000)} giây: ${onAir.stopDetail ?? ''}`);
     } else {
-      const startErrorMs = clampError(round3(onAir.startedAt - fromInstant(item.startAt)));
+      const startErrorMs = clampError(round3(onAir.startedAt - item.startMs));
       event = { kind: 'finished', ...base, startErrorMs };
       this.o.log.info(`Kết thúc "${item.programme.title}" sau ${Math.round(playedMs / 1000)} giây`);
     }
@@ -577,7 +578,7 @@ export class Runner {
   }
 
   /** Starts fading what is on air so that it is silent at `instant`, when `next` cuts it. */
-  private armFade(instant: number, next: ScheduleItem): void {
+  private armFade(instant: number, next: AgentItem): void {
     const cur = this.current;
     if (this.fadeTimer || this.o.fadeMs <= 0 || !cur?.playback || cur.stopReason) return;
     const begin = () => {
@@ -613,10 +614,10 @@ export class Runner {
 
   // ---- recording ----
 
-  private fail(item: ScheduleItem, now: number, reason: FailureReason, detail: string): void {
+  private fail(item: AgentItem, now: number, reason: FailureReason, detail: string): void {
     this.record(
-      { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'done', startedAt: null, endedAt: toInstant(now) },
-      { kind: 'failed', occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, endedAt: toInstant(now), reason, detail, ...versionOf(item) },
+      { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: plannedAtOf(item), state: 'done', startedAt: null, endedAt: toInstant(now) },
+      { kind: 'failed', occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: plannedAtOf(item), endedAt: toInstant(now), reason, detail, ...versionOf(item) },
     );
   }
 
@@ -675,6 +676,6 @@ function clampError(ms: number): number {
 }
 
 /** The language version the item's file is, for its events: the logbook line names the version that aired. */
-function versionOf(item: ScheduleItem): { language?: string } {
+function versionOf(item: AgentItem): { language?: string } {
   return item.language ? { language: item.language } : {};
 }

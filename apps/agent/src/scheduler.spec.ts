@@ -1,7 +1,7 @@
 import { FakeClock } from './clock';
 import { interruptedOccurrences, MAX_PREPARED, planSchedule, type PlanInput } from './scheduler';
 import type { PlayStateKind } from './store';
-import { item } from '../../../test/support/agent/items';
+import { agentItem as item } from '../../../test/support/agent/items';
 
 const T = Date.parse('2026-03-02T22:30:00.000Z');
 

@@ -1,4 +1,5 @@
-import { fromInstant, type Priority, type ScheduleItem } from '@loa/protocol';
+import type { Priority } from '@loa/protocol';
+import type { AgentItem } from './schedule-items';
 import { decide, rank, type Playable } from '@loa/schedule';
 import type { PlayStateKind } from './store';
 
@@ -11,7 +12,7 @@ export interface PlayingNow {
 }
 
 export interface PlanInput {
-  items: readonly ScheduleItem[];
+  items: readonly AgentItem[];
   /** Occurrences already started, done, or deliberately skipped; never started again. */
   states: ReadonlyMap<string, PlayStateKind>;
   /** Server time, epoch ms. */
@@ -29,33 +30,33 @@ export type StartMode = 'on_time' | 'late' | 'after_busy' | 'preempt';
 
 export interface Plan {
   /** Never started and now too late: report `failed` / `missed`. */
-  missed: { item: ScheduleItem; busy: boolean }[];
+  missed: { item: AgentItem; busy: boolean }[];
   /** What to put on air now (or at the instant, when planned ahead). */
-  startNow: { item: ScheduleItem; mode: StartMode } | null;
+  startNow: { item: AgentItem; mode: StartMode } | null;
   /** Due, but waiting for the output (soft, wait-up-to, or a lower priority): start after what plays. */
-  defer: ScheduleItem[];
+  defer: AgentItem[];
   /** The earliest item still in the future. */
-  next: ScheduleItem | null;
+  next: AgentItem | null;
   /** Future items close enough to be prepared now. */
-  prepare: ScheduleItem[];
+  prepare: AgentItem[];
   /** When a waiting item's wait-up-to runs out and it may cut what plays. */
   wakeAt: number | null;
 }
 
-function byStart(a: ScheduleItem, b: ScheduleItem): number {
-  const d = fromInstant(a.startAt) - fromInstant(b.startAt);
+function byStart(a: AgentItem, b: AgentItem): number {
+  const d = a.startMs - b.startMs;
   if (d !== 0) return d;
   const p = rank(b.priority) - rank(a.priority);
   return p !== 0 ? p : a.occurrenceId < b.occurrenceId ? -1 : a.occurrenceId > b.occurrenceId ? 1 : 0;
 }
 
-type Due = Playable & { item: ScheduleItem };
+type Due = Playable & { item: AgentItem };
 
-function playableOf(item: ScheduleItem): Due {
+function playableOf(item: AgentItem): Due {
   return {
     item,
     occurrenceId: item.occurrenceId,
-    start: fromInstant(item.startAt),
+    start: item.startMs,
     durationMs: item.durationMs,
     priority: item.priority,
     startMode: item.startMode ?? 'hard',
@@ -85,7 +86,7 @@ export function planSchedule(input: PlanInput): Plan {
 
   const due: Due[] = [];
   for (const item of candidates) {
-    const start = fromInstant(item.startAt);
+    const start = item.startMs;
     if (start > now) {
       plan.next ??= item;
       if (start - now <= prepareLeadMs && plan.prepare.length < MAX_PREPARED) plan.prepare.push(item);

@@ -1,5 +1,5 @@
 import { diffSnapshots } from './snapshot-diff';
-import { item, snapshot } from '../../../test/support/agent/items';
+import { agentSnapshot as snapshot, item } from '../../../test/support/agent/items';
 
 const T = Date.parse('2026-01-01T22:30:00.000Z');
 const shaA = 'a'.repeat(64);
@@ -29,7 +29,7 @@ describe('diffSnapshots', () => {
     ]);
     const d = diffSnapshots(prev, next);
     expect(d.unchanged.map((i) => i.occurrenceId)).toEqual(['keep']);
-    expect(d.changed.map((c) => [c.before.startAt, c.after.startAt])).toEqual([[new Date(T + 3600_000).toISOString(), new Date(T + 5400_000).toISOString()]]);
+    expect(d.changed.map((c) => [c.before.startMs, c.after.startMs])).toEqual([[T + 3600_000, T + 5400_000]]);
     expect(d.added.map((i) => i.occurrenceId)).toEqual(['new']);
     expect(d.removed.map((i) => i.occurrenceId)).toEqual(['gone']);
     expect(d.mediaToFetch).toEqual([shaC]);

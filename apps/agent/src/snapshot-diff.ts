@@ -1,21 +1,21 @@
-import type { ScheduleItem, ScheduleSnapshot } from '@loa/protocol';
+import type { AgentItem, AgentSnapshot } from './schedule-items';
 
 export interface SnapshotDiff {
-  added: ScheduleItem[];
-  removed: ScheduleItem[];
+  added: AgentItem[];
+  removed: AgentItem[];
   /** Same occurrence, something about it changed; `before` is the item as previously held. */
-  changed: { before: ScheduleItem; after: ScheduleItem }[];
-  unchanged: ScheduleItem[];
+  changed: { before: AgentItem; after: AgentItem }[];
+  unchanged: AgentItem[];
   /** Media the new snapshot needs that the previous one did not reference. */
   mediaToFetch: string[];
   /** Media the previous snapshot referenced and the new one no longer does. */
   mediaToEvict: string[];
 }
 
-function sameItem(a: ScheduleItem, b: ScheduleItem): boolean {
+function sameItem(a: AgentItem, b: AgentItem): boolean {
   return (
     a.slotId === b.slotId &&
-    a.startAt === b.startAt &&
+    a.startMs === b.startMs &&
     a.durationMs === b.durationMs &&
     a.priority === b.priority &&
     a.source === b.source &&
@@ -30,7 +30,7 @@ function sameItem(a: ScheduleItem, b: ScheduleItem): boolean {
 }
 
 /** Compares two snapshots by occurrence id. Pure. */
-export function diffSnapshots(prev: ScheduleSnapshot | null, next: ScheduleSnapshot): SnapshotDiff {
+export function diffSnapshots(prev: AgentSnapshot | null, next: AgentSnapshot): SnapshotDiff {
   const before = new Map((prev?.items ?? []).map((i) => [i.occurrenceId, i]));
   const diff: SnapshotDiff = { added: [], removed: [], changed: [], unchanged: [], mediaToFetch: [], mediaToEvict: [] };
   const seen = new Set<string>();

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ScheduleSnapshot } from '@loa/protocol';
+import { BadInstantError, receiveSnapshot, type AgentSnapshot } from './schedule-items';
 
 export type PlayStateKind = 'started' | 'done' | 'skipped';
 
@@ -99,12 +100,19 @@ export class AgentStore {
 
   // ---- schedule snapshot ----
 
-  loadSnapshot(): ScheduleSnapshot | null {
+  /** The saved snapshot (kept as the server sent it), with its instants read for the agent. */
+  loadSnapshot(): AgentSnapshot | null {
     const row = this.db.prepare('SELECT json FROM snapshot WHERE id = 1').get() as { json: string } | undefined;
     if (!row) return null;
     // A row written by an older agent that no longer validates is treated as "no schedule yet".
     const parsed = ScheduleSnapshot.safeParse(JSON.parse(row.json));
-    return parsed.success ? parsed.data : null;
+    if (!parsed.success) return null;
+    try {
+      return receiveSnapshot(parsed.data);
+    } catch (e) {
+      if (e instanceof BadInstantError) return null;
+      throw e;
+    }
   }
 
   /** Stores the snapshot unless one with a higher version is already held; returns whether it was stored. */

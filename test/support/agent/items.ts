@@ -1,4 +1,5 @@
 import type { ScheduleItem, ScheduleSnapshot } from '@loa/protocol';
+import { receiveItem, receiveSnapshot, type AgentItem, type AgentSnapshot } from '../../../apps/agent/src/schedule-items';
 
 /** Builds schedule items for specs; only what a scenario cares about needs stating. */
 export function item(occurrenceId: string, startAt: number | string, over: Partial<ScheduleItem> = {}): ScheduleItem {
@@ -25,4 +26,14 @@ export function snapshot(version: number, items: ScheduleItem[]): ScheduleSnapsh
     to: '2026-01-03T00:00:00.000Z',
     items,
   };
+}
+
+/** The same item as the agent holds it once received: its instant read into epoch milliseconds. */
+export function agentItem(occurrenceId: string, startAt: number | string, over: Partial<ScheduleItem> = {}): AgentItem {
+  return receiveItem(item(occurrenceId, startAt, over));
+}
+
+/** A snapshot as the agent holds it once received; its items may be the wire's or already the agent's. */
+export function agentSnapshot(version: number, items: readonly (ScheduleItem | AgentItem)[]): AgentSnapshot {
+  return { ...receiveSnapshot(snapshot(version, [])), items: items.map((i) => ('startMs' in i ? i : receiveItem(i))) };
 }

@@ -61,3 +61,15 @@ export class FakeLiveEncoder {
     this.onEnd(error);
   }
 }
+
+/**
+ * For a describe of the live relay's specs: before each test the timers are faked (the event loop's own
+ * turns stay real, since rounds and the cluster link wait on them) and the encoders made so far forgotten.
+ */
+export function withFakeLiveTimers(): void {
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    FakeLiveEncoder.made.length = 0;
+  });
+  afterEach(() => jest.useRealTimers());
+}

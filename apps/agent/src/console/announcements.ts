@@ -2,7 +2,8 @@ import { randomUUID, createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalAiring, fromInstant, toInstant, type PlaybackEvent, type ScheduleItem } from '@loa/protocol';
+import { LocalAiring, fromInstant, toInstant, type PlaybackEvent } from '@loa/protocol';
+import type { AgentItem } from '../schedule-items';
 import type { Clock } from '../clock';
 import { errorText, type Logger } from '../log';
 import type { Outbox } from '../outbox';
@@ -43,7 +44,8 @@ interface Row {
   id: string;
   json: string;
   state: AnnouncementState;
-  at: string;
+  /** When it is to go on air, epoch milliseconds (server time); read once from the saved row. */
+  atMs: number;
   started_at: string | null;
   ended_at: string | null;
 }
@@ -94,9 +96,9 @@ export class Announcements {
       if (row.state === 'playing') {
         this.finish(row.id, stored, { kind: 'failed', reason: 'interrupted', startedAt: row.started_at ?? undefined, endedAt: toInstant(now), detail: 'Trạm bị dừng khi đang phát thông báo (mất điện hoặc khởi động lại).' }, 'Bị gián đoạn (trạm khởi động lại)');
         this.o.log.warn(`Thông báo "${stored.local.title}" bị gián đoạn lần chạy trước: đã ghi "interrupted"`);
-      } else if (fromInstant(row.at) + LATE_LIMIT_MS < now) {
+      } else if (row.atMs + LATE_LIMIT_MS < now) {
         this.finish(row.id, stored, { kind: 'failed', reason: 'missed', endedAt: toInstant(now), detail: 'Trạm không hoạt động lúc đến giờ phát thông báo.' }, 'Không phát (trạm không hoạt động)');
-      } else this.arm(row.id, row.at);
+      } else this.arm(row.id, row.atMs);
     }
   }
 
@@ -121,13 +123,14 @@ export class Announcements {
       await rm(file, { force: true });
       throw e;
     }
-    const at = toInstant(Math.floor(input.at ?? this.o.clock.serverNow()));
+    const atMs = Math.floor(input.at ?? this.o.clock.serverNow());
+    const at = toInstant(atMs);
     const stored: Stored = { local, file };
     this.o.store.db
       .prepare('INSERT INTO local_airing (id, json, state, at, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(id, JSON.stringify(stored), 'pending', at, new Date(this.o.clock.systemNow()).toISOString());
     this.o.log.info(`Thông báo tại trạm "${local.title}" (${local.kind === 'text' ? 'đọc văn bản' : 'ghi âm'}) sẽ phát lúc ${at}`);
-    this.arm(id, at);
+    this.arm(id, atMs);
     this.changed();
     return this.get(id)!;
   }
@@ -192,9 +195,9 @@ export class Announcements {
     if (live && priority !== 'emergency') throw new AnnouncementError('live_on_air', `Đài cấp trên đang phát trực tiếp "${live.title}": chỉ thông báo khẩn cấp được phát chen vào.`);
   }
 
-  private arm(id: string, at: string): void {
+  private arm(id: string, at: number): void {
     clearTimeout(this.timers.get(id));
-    const wait = Math.max(0, fromInstant(at) - this.o.clock.serverNow());
+    const wait = Math.max(0, at - this.o.clock.serverNow());
     // Long waits are re-armed in steps: a timer cannot wait past ~24 days and the clock may be corrected meanwhile.
     this.timers.set(id, setTimeout(() => (wait > 60_000 ? this.arm(id, at) : this.fire(id)), Math.min(wait, 60_000)));
   }
@@ -210,7 +213,7 @@ export class Announcements {
       this.checkFree(stored.local.priority);
     } catch (e) {
       // Busy at its time: it waits for the output, within the late limit.
-      if (fromInstant(row.at) + LATE_LIMIT_MS < now) {
+      if (row.atMs + LATE_LIMIT_MS < now) {
         this.finish(id, stored, { kind: 'failed', reason: 'missed', endedAt: toInstant(now), detail: `Đầu ra bận suốt thời gian chờ: ${errorText(e)}` }, 'Không phát (đầu ra bận)');
       } else this.timers.set(id, setTimeout(() => this.fire(id), 1000));
       return;
@@ -244,7 +247,7 @@ export class Announcements {
     this.commit(
       row.id,
       stored,
-      { kind: 'started', startedAt, startErrorMs: clampError(playback.startedAt - fromInstant(row.at)) },
+      { kind: 'started', startedAt, startErrorMs: clampError(playback.startedAt - row.atMs) },
       () => this.o.store.db.prepare("UPDATE local_airing SET state = 'playing', started_at = ? WHERE id = ?").run(startedAt, row.id),
     );
     this.o.log.info(`Bắt đầu phát thông báo tại trạm "${local.title}"`);
@@ -263,17 +266,17 @@ export class Announcements {
     } else if (onAir.stopBy === 'shutdown') {
       this.finish(row.id, stored, { kind: 'failed', reason: 'interrupted', ...base, detail: 'Trạm dừng phần mềm khi đang phát thông báo.' }, 'Bị gián đoạn (trạm dừng)');
     } else {
-      this.finish(row.id, stored, { kind: 'finished', ...base, startErrorMs: clampError(playback.startedAt - fromInstant(row.at)) }, 'Đã phát xong');
+      this.finish(row.id, stored, { kind: 'finished', ...base, startErrorMs: clampError(playback.startedAt - row.atMs) }, 'Đã phát xong');
       this.o.log.info(`Kết thúc thông báo tại trạm "${local.title}"`);
     }
   }
 
-  private async itemOf(row: Row, stored: Stored): Promise<ScheduleItem> {
+  private async itemOf(row: Row, stored: Stored): Promise<AgentItem> {
     const { size } = await stat(stored.file);
     return {
       occurrenceId: row.id,
       slotId: row.id,
-      startAt: row.at,
+      startMs: row.atMs,
       durationMs: stored.local.durationMs,
       priority: stored.local.priority,
       source: stored.local.priority === 'emergency' ? 'emergency' : 'local',
@@ -295,7 +298,7 @@ export class Announcements {
   /** The row's new state and its event commit together: a crash leaves neither or both. */
   private commit(id: string, stored: Stored, body: EventBody, write: () => void): void {
     const row = this.rows('id = ?', id)[0];
-    const event = { id: randomUUID(), occurrenceId: id, slotId: id, plannedAt: row?.at ?? toInstant(this.o.clock.serverNow()), local: stored.local, ...body } as PlaybackEvent;
+    const event = { id: randomUUID(), occurrenceId: id, slotId: id, plannedAt: toInstant(row?.atMs ?? this.o.clock.serverNow()), local: stored.local, ...body } as PlaybackEvent;
     for (const k of Object.keys(event) as (keyof PlaybackEvent)[]) if (event[k] === undefined) delete event[k];
     const refused = this.o.outbox.commit(event, write);
     if (refused) this.o.log.error(`${refused}; sự kiện được giữ tạm trong bộ nhớ`);
@@ -303,12 +306,16 @@ export class Announcements {
   }
 
   private rows(where: string, ...params: string[]): Row[] {
-    return this.o.store.db.prepare(`SELECT id, json, state, at, started_at, ended_at FROM local_airing WHERE ${where} ORDER BY at, created_at`).all(...params) as Row[];
+    const saved = this.o.store.db
+      .prepare(`SELECT id, json, state, at, started_at, ended_at FROM local_airing WHERE ${where} ORDER BY at, created_at`)
+      .all(...params) as (Omit<Row, 'atMs'> & { at: string })[];
+    // The saved text is read here, once; inside, the instant is a number.
+    return saved.map(({ at, ...r }) => ({ ...r, atMs: fromInstant(at) }));
   }
 
   private view(r: Row): Announcement {
     const stored = JSON.parse(r.json) as Stored;
-    return { id: r.id, local: stored.local, at: r.at, state: r.state, startedAt: r.started_at, endedAt: r.ended_at, outcome: stored.outcome ?? null };
+    return { id: r.id, local: stored.local, at: toInstant(r.atMs), state: r.state, startedAt: r.started_at, endedAt: r.ended_at, outcome: stored.outcome ?? null };
   }
 
   private changed(): void {

@@ -7,7 +7,7 @@ import { silentLogger } from '../log';
 import { Outbox } from '../outbox';
 import { NullPlayer } from '../player';
 import { AgentStore } from '../store';
-import { item } from '../../../../test/support/agent/items';
+import { agentItem as item } from '../../../../test/support/agent/items';
 import { makeTone } from '../../../../test/support/agent/tone';
 import { Announcements } from './announcements';
 import { DeclineError, Declines } from './declines';
@@ -175,7 +175,7 @@ describe('the local console on the station box', () => {
     expect(await read(again)).toMatchObject({ code: 'already_declined' });
 
     expect(events()).toEqual([
-      expect.objectContaining({ kind: 'failed', occurrenceId: 'occ-meeting', slotId: meeting.slotId, plannedAt: meeting.startAt, detail: 'Xã từ chối phát tại máy trạm: Trùng giờ họp dân' }),
+      expect.objectContaining({ kind: 'failed', occurrenceId: 'occ-meeting', slotId: meeting.slotId, plannedAt: new Date(meeting.startMs).toISOString(), detail: 'Xã từ chối phát tại máy trạm: Trùng giờ họp dân' }),
     ]);
     expect(events()[0].startedAt).toBeUndefined();
   });

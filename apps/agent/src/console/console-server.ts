@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { fromInstant } from '@loa/protocol';
+import { plannedAtOf } from '../schedule-items';
 import type { Clock } from '../clock';
 import { errorText, type Logger } from '../log';
 import type { AgentStore } from '../store';
@@ -226,11 +227,11 @@ export class ConsoleServer {
     const declined = s.declined();
     const schedule = s
       .items()
-      .filter((i) => fromInstant(i.startAt) < dayEnd && fromInstant(i.startAt) + i.durationMs > dayStart)
-      .sort((a, b) => fromInstant(a.startAt) - fromInstant(b.startAt))
+      .filter((i) => i.startMs < dayEnd && i.startMs + i.durationMs > dayStart)
+      .sort((a, b) => a.startMs - b.startMs)
       .map((i) => ({
         occurrenceId: i.occurrenceId,
-        startAt: i.startAt,
+        startAt: plannedAtOf(i),
         durationMs: i.durationMs,
         title: i.programme.title,
         chuyenMuc: i.programme.chuyenMuc,

@@ -5,7 +5,7 @@ import { FakeClock } from '../clock';
 import { silentLogger } from '../log';
 import { Outbox } from '../outbox';
 import { AgentStore } from '../store';
-import { item, snapshot } from '../../../../test/support/agent/items';
+import { agentItem as item, agentSnapshot as snapshot } from '../../../../test/support/agent/items';
 import { DeclineError, Declines } from './declines';
 
 describe('Declines', () => {

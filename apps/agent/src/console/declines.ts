@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { fromInstant, toInstant, type ScheduleItem, type ScheduleSnapshot } from '@loa/protocol';
+import { toInstant } from '@loa/protocol';
+import { plannedAtOf, type AgentItem, type AgentSnapshot } from '../schedule-items';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import type { Outbox } from '../outbox';
@@ -47,38 +48,39 @@ export class Declines {
   }
 
   /** The schedule as the runner should follow it: without the airings the commune declined. */
-  filter(snapshot: ScheduleSnapshot): ScheduleSnapshot;
-  filter(snapshot: ScheduleSnapshot | null): ScheduleSnapshot | null;
-  filter(snapshot: ScheduleSnapshot | null): ScheduleSnapshot | null {
+  filter(snapshot: AgentSnapshot): AgentSnapshot;
+  filter(snapshot: AgentSnapshot | null): AgentSnapshot | null;
+  filter(snapshot: AgentSnapshot | null): AgentSnapshot | null {
     if (!snapshot || this.declined.size === 0) return snapshot;
     return { ...snapshot, items: snapshot.items.filter((i) => !this.declined.has(i.occurrenceId)) };
   }
 
   /** Why `item` may not be declined now, or null. `aired`: it has started on this box (or is on air). */
-  refusal(item: ScheduleItem, aired: boolean): DeclineError | null {
+  refusal(item: AgentItem, aired: boolean): DeclineError | null {
     if (this.declined.has(item.occurrenceId)) return new DeclineError('already_declined', 'Chương trình này đã được đánh dấu không phát.');
     if (item.priority !== 'normal') {
       return new DeclineError('not_declinable', 'Chỉ được từ chối chương trình thông thường; chương trình ưu tiên và khẩn cấp của cấp trên phải phát.');
     }
     if (aired) return new DeclineError('already_aired', 'Chương trình đã phát hoặc đang phát: không từ chối được nữa.');
-    if (fromInstant(item.startAt) <= this.o.clock.serverNow()) return new DeclineError('too_late', 'Đã đến giờ phát của chương trình: không từ chối được nữa.');
+    if (item.startMs <= this.o.clock.serverNow()) return new DeclineError('too_late', 'Đã đến giờ phát của chương trình: không từ chối được nữa.');
     return null;
   }
 
   /** Declines `item` for good; throws DeclineError when refusal() says no. */
-  decline(item: ScheduleItem, reason: string, aired: boolean): Decline {
+  decline(item: AgentItem, reason: string, aired: boolean): Decline {
     const refused = this.refusal(item, aired);
     if (refused) throw refused;
     const now = this.o.clock.serverNow();
     const decline: Decline = { reason, at: toInstant(now) };
-    const state = { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt: item.startAt, state: 'skipped', startedAt: null, endedAt: null } as const;
+    const plannedAt = plannedAtOf(item);
+    const state = { occurrenceId: item.occurrenceId, slotId: item.slotId, plannedAt, state: 'skipped', startedAt: null, endedAt: null } as const;
     const refusedByDisk = this.o.outbox.commit(
       {
         id: randomUUID(),
         kind: 'failed',
         occurrenceId: item.occurrenceId,
         slotId: item.slotId,
-        plannedAt: item.startAt,
+        plannedAt,
         endedAt: decline.at,
         reason: 'declined',
         detail: `Xã từ chối phát tại máy trạm: ${reason}`.slice(0, 1000),
@@ -91,7 +93,7 @@ export class Declines {
     if (refusedByDisk) this.o.log.error(`${refusedByDisk}; lựa chọn không phát chỉ được giữ đến khi phần mềm trạm khởi động lại`);
     this.declined.set(item.occurrenceId, decline);
     this.o.outbox.notify();
-    this.o.log.info(`Bảng điều khiển tại trạm: không phát "${item.programme.title}" (${item.startAt}): ${reason}`);
+    this.o.log.info(`Bảng điều khiển tại trạm: không phát "${item.programme.title}" (${plannedAtOf(item)}): ${reason}`);
     return decline;
   }
 }

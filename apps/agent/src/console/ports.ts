@@ -1,4 +1,4 @@
-import type { ScheduleItem } from '@loa/protocol';
+import type { AgentItem } from '../schedule-items';
 import type { Playback } from '../player';
 
 /** One output the console can aim an announcement at and set the level of. */
@@ -24,12 +24,12 @@ export interface ConsoleOutput {
   /** Gives it back to the schedule. */
   giveBack(holderId: string): void;
   /** Prepares and starts a file now. */
-  play(item: ScheduleItem, file: string, clusterIds: string[] | null): Promise<Playback>;
+  play(item: AgentItem, file: string, clusterIds: string[] | null): Promise<Playback>;
 }
 
 /** The schedule as the console shows it. */
 export interface ConsoleSchedule {
-  items(): readonly ScheduleItem[];
+  items(): readonly AgentItem[];
   isCached(sha256: string): boolean;
   /** What became of each occurrence on this box; one still to come is absent. */
   states(): ReadonlyMap<string, 'started' | 'done' | 'skipped'>;
@@ -40,7 +40,7 @@ export interface ConsoleSchedule {
   /** Normal items the commune declined here, with its reason. */
   declined(): ReadonlyMap<string, { reason: string; at: string }>;
   /** Whether the console may offer "Không phát" on `item` now. */
-  declinable(item: ScheduleItem): boolean;
+  declinable(item: AgentItem): boolean;
   /** Declines a normal item for good (TT39); throws DeclineError when it may not. */
   decline(occurrenceId: string, reason: string): void;
 }

@@ -1,25 +1,9 @@
 import type { RunResult } from '@loa/process';
+import { FakeAgentClock } from '../../../../test/support/agent/clock';
 import { FakeProcessRunner, type FakeChild } from '../../../../test/support/fakes/process.fake';
-import { item } from '../../../../test/support/agent/items';
-import type { Clock } from '../clock';
+import { agentItem as item } from '../../../../test/support/agent/items';
 import { AlsaPlayer, LEAD_MS } from './alsa-player';
 import { SAMPLE_RATE } from './player';
-
-class FakeClock implements Clock {
-  now = 1_800_000_000_000;
-  localNow(): number {
-    return this.now;
-  }
-  serverNow(): number {
-    return this.now;
-  }
-  offsetMs(): number {
-    return 0;
-  }
-  systemNow(): number {
-    return this.now;
-  }
-}
 
 /** A runner whose ffprobe says the file is mono, and whose ffmpeg probe answers as `probe` says. */
 function runner(probe: () => Partial<RunResult> | Error = () => ({ code: 0 })): FakeProcessRunner {
@@ -42,7 +26,7 @@ describe('AlsaPlayer on a fake process runner', () => {
   it('starts the decoder and a waiting aplay ahead, and at the instant writes the go line and the first lead of audio at once', async () => {
     const processes = runner();
     const env = { LOA_TEST: '1' };
-    const player = new AlsaPlayer('hw:1,0', new FakeClock(), { processes, env });
+    const player = new AlsaPlayer('hw:1,0', new FakeAgentClock(), { processes, env });
     const { prepared: p, decoder, output } = await prepared(player, processes);
 
     const [dec, out] = processes.started;
@@ -72,7 +56,7 @@ describe('AlsaPlayer on a fake process runner', () => {
 
   it('opens a shared device as soon as aplay starts', async () => {
     const processes = runner();
-    const player = new AlsaPlayer('default', new FakeClock(), { processes });
+    const player = new AlsaPlayer('default', new FakeAgentClock(), { processes });
     const { prepared: p } = await prepared(player, processes);
     expect(processes.started[1].args.slice(0, 2)).toEqual(['-c', 'exec "$@"']);
     p.release();
@@ -80,7 +64,7 @@ describe('AlsaPlayer on a fake process runner', () => {
   });
 
   it('counts a clean exit of aplay as the whole programme played, and reports the device words when aplay fails', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeAgentClock();
     const processes = runner();
     const player = new AlsaPlayer('hw:1,0', clock, { processes });
 
@@ -106,7 +90,7 @@ describe('AlsaPlayer on a fake process runner', () => {
 
   it('fails the prepare and kills both processes when the decoder gives no audio', async () => {
     const processes = runner();
-    const player = new AlsaPlayer('hw:1,0', new FakeClock(), { processes });
+    const player = new AlsaPlayer('hw:1,0', new FakeAgentClock(), { processes });
     const preparing = player.prepare(item('occ-2', 1_800_000_060_000), '/cache/bad.mp3');
     while (processes.started.length < 2) await turn();
     const [decoder, output] = processes.started.map((s) => s.child);
@@ -120,7 +104,7 @@ describe('AlsaPlayer on a fake process runner', () => {
 
   it('probes the device with a short silence, mono then stereo, and keeps the device words', async () => {
     const processes = runner(() => ({ code: 1, stderr: '[alsa @ 0x55d1] cannot open audio device hw:7,0 (No such file or directory)\n' }));
-    const player = new AlsaPlayer('hw:7,0', new FakeClock(), { processes });
+    const player = new AlsaPlayer('hw:7,0', new FakeAgentClock(), { processes });
     const health = await player.probe();
     expect(health).toMatchObject({ device: 'hw:7,0', ok: false });
     expect(health.error).toMatch(/^Không mở được thiết bị âm thanh "hw:7,0": .*cannot open audio device hw:7,0/);
@@ -131,16 +115,16 @@ describe('AlsaPlayer on a fake process runner', () => {
     expect(probes[0].options.timeoutMs).toBeGreaterThan(0);
 
     const stereoOnly = new FakeProcessRunner((_c, args) => ({ code: args[args.indexOf('-ac') + 1] === '2' ? 0 : 1 }));
-    await expect(new AlsaPlayer('hw:2,0', new FakeClock(), { processes: stereoOnly }).probe()).resolves.toMatchObject({ ok: true, error: null });
+    await expect(new AlsaPlayer('hw:2,0', new FakeAgentClock(), { processes: stereoOnly }).probe()).resolves.toMatchObject({ ok: true, error: null });
 
     const noFfmpeg = runner(() => Object.assign(new Error('spawn ffmpeg ENOENT'), { code: 'ENOENT' }));
-    const missing = await new AlsaPlayer('hw:0,0', new FakeClock(), { processes: noFfmpeg }).probe();
+    const missing = await new AlsaPlayer('hw:0,0', new FakeAgentClock(), { processes: noFfmpeg }).probe();
     expect(missing.error).toContain('không chạy được ffmpeg: spawn ffmpeg ENOENT');
   });
 
   it('says the device hung when the probe outlives its timeout', async () => {
     const processes = runner(() => ({ code: 128, timedOut: true, stderr: '' }));
-    const health = await new AlsaPlayer('hw:3,0', new FakeClock(), { processes }).probe();
+    const health = await new AlsaPlayer('hw:3,0', new FakeAgentClock(), { processes }).probe();
     expect(health.error).toContain('thiết bị không phản hồi sau 10 giây');
   });
 });

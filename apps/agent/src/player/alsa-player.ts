@@ -2,7 +2,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Duplex, Writable } from 'node:stream';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { ProcessRunner } from '@loa/process';
-import type { ScheduleItem } from '@loa/protocol';
+import type { AgentItem } from '../schedule-items';
 import type { Clock } from '../clock';
 import { decodeArgs, probeChannels } from './decode';
 import { ffmpegReason } from './ffmpeg-reason';
@@ -94,7 +94,7 @@ export class AlsaPlayer implements Player {
     this.env = options.env;
   }
 
-  async prepare(item: ScheduleItem, filePath: string): Promise<Prepared> {
+  async prepare(item: AgentItem, filePath: string): Promise<Prepared> {
     const channels = await probeChannels(filePath, this.processes);
     const decoder = this.processes.startPiped(ffmpegPath(), decodeArgs(filePath, channels), { env: this.env });
     // The fourth pipe carries the go line (see WAIT_THEN_PLAY): at the instant, one write to a pipe already open.

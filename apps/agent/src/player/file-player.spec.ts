@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { SyncedClock } from '../clock';
-import { item } from '../../../../test/support/agent/items';
+import { agentItem as item } from '../../../../test/support/agent/items';
 import { makeTone } from '../../../../test/support/agent/tone';
 import { decodeArgs } from './decode';
 import { FilePlayer, sinkFileName, type SinkRecord } from './file-player';
@@ -55,7 +55,7 @@ describe('FilePlayer', () => {
     const record = JSON.parse(lines[0]) as SinkRecord;
     expect(record.file).toBe(sinkFileName(playback.startedAt, 'occ/1:a'));
     expect(record.file).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z_occ_1_a\.wav$/);
-    expect(record).toMatchObject({ occurrenceId: 'occ/1:a', slotId: it1.slotId, plannedAt: it1.startAt, sampleRate: 44100, channels: 1 });
+    expect(record).toMatchObject({ occurrenceId: 'occ/1:a', slotId: it1.slotId, plannedAt: new Date(it1.startMs).toISOString(), sampleRate: 44100, channels: 1 });
     expect(record.startErrorMs).toBeGreaterThanOrEqual(0);
 
     const wav = readFileSync(join(sinkDir, record.file));

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fromInstant, toInstant, type ScheduleItem } from '@loa/protocol';
+import { toInstant } from '@loa/protocol';
+import { plannedAtOf, type AgentItem } from '../schedule-items';
 import type { Clock } from '../clock';
 import { decodeToPcm, pcmDurationMs, probeChannels } from './decode';
 import { SAMPLE_RATE, type Playback, type PlaybackResult, type Player, type Prepared } from './player';
@@ -80,7 +81,7 @@ export class FilePlayer implements Player {
     private readonly clock: Clock,
   ) {}
 
-  async prepare(item: ScheduleItem, filePath: string): Promise<Prepared> {
+  async prepare(item: AgentItem, filePath: string): Promise<Prepared> {
     await mkdir(this.sinkDir, { recursive: true });
     const { channels, pcm } = await this.decode(filePath);
     const prepared: FilePrepared = {
@@ -173,9 +174,9 @@ export class FilePlayer implements Player {
     return {
       occurrenceId: item.occurrenceId,
       slotId: item.slotId,
-      plannedAt: item.startAt,
+      plannedAt: plannedAtOf(item),
       startedAt: toInstant(Math.floor(startedAt)),
-      startErrorMs: Math.round((startedAt - fromInstant(item.startAt)) * 1000) / 1000,
+      startErrorMs: Math.round((startedAt - item.startMs) * 1000) / 1000,
       file: sinkFileName(startedAt, item.occurrenceId),
       durationMs: Math.round(pcmDurationMs(pcm.length, prepared.channels)),
       sampleRate: SAMPLE_RATE,

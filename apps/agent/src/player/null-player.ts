@@ -1,4 +1,4 @@
-import type { ScheduleItem } from '@loa/protocol';
+import type { AgentItem } from '../schedule-items';
 import type { Clock } from '../clock';
 import type { Playback, PlaybackResult, Player, Prepared } from './player';
 
@@ -9,7 +9,7 @@ export class NullPlayer implements Player {
 
   constructor(private readonly clock: Clock) {}
 
-  prepare(item: ScheduleItem, filePath: string): Promise<Prepared> {
+  prepare(item: AgentItem, filePath: string): Promise<Prepared> {
     return Promise.resolve({ item, filePath, release: () => {} });
   }
 

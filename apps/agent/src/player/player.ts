@@ -1,10 +1,10 @@
-import type { ScheduleItem } from '@loa/protocol';
+import type { AgentItem } from '../schedule-items';
 
 export const SAMPLE_RATE = 44100;
 
 /** A programme made ready ahead of its instant, so that starting it costs almost nothing. */
 export interface Prepared {
-  readonly item: ScheduleItem;
+  readonly item: AgentItem;
   readonly filePath: string;
   /** Frees what prepare() took (decoded audio, an idle output process) when the item will not be played. */
   release(): void;
@@ -58,7 +58,7 @@ export interface Player {
   probe?(): Promise<OutputHealth>;
   /** What the last probe or playback said of the output; null before either. */
   health?(): OutputHealth | null;
-  prepare(item: ScheduleItem, filePath: string): Promise<Prepared>;
+  prepare(item: AgentItem, filePath: string): Promise<Prepared>;
   /** Synchronous on purpose: it is called at the instant, after the spin, and must not wait on anything. */
   start(prepared: Prepared): Playback;
   close(): Promise<void>;

@@ -1,25 +1,9 @@
-import type { ScheduleItem } from '@loa/protocol';
+import type { AgentItem } from '../schedule-items';
+import { FakeAgentClock } from '../../../../test/support/agent/clock';
 import { FakeProcessRunner } from '../../../../test/support/fakes/process.fake';
-import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import { FEATURE_RATE } from './air-proof';
 import { captureArgs, CaptureMonitor, parseCaptureSource, SentAudioCheck } from './capture';
-
-class FakeClock implements Clock {
-  constructor(public now: number) {}
-  localNow(): number {
-    return this.now;
-  }
-  serverNow(): number {
-    return this.now;
-  }
-  offsetMs(): number {
-    return 0;
-  }
-  systemNow(): number {
-    return this.now;
-  }
-}
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -38,14 +22,14 @@ function chunk(kind: 'speech' | 'silence' | 'hiss', t: number): Int16Array {
   return out;
 }
 
-function run(monitor: CaptureMonitor, clock: FakeClock, kind: 'speech' | 'silence' | 'hiss', seconds: number): void {
+function run(monitor: CaptureMonitor, clock: FakeAgentClock, kind: 'speech' | 'silence' | 'hiss', seconds: number): void {
   for (let k = 0; k < seconds * 10; k++) {
     clock.now += 100;
     monitor.feed(chunk(kind, clock.now - 100), clock.now);
   }
 }
 
-const item = { occurrenceId: 'occ-1', programme: { title: 'Bản tin' } } as unknown as ScheduleItem;
+const item = { occurrenceId: 'occ-1', programme: { title: 'Bản tin' } } as unknown as AgentItem;
 
 describe('the capture monitor', () => {
   it('reads LOA_CAPTURE and asks ffmpeg for 16 kHz mono from an ALSA device or a raw file', () => {
@@ -57,7 +41,7 @@ describe('the capture monitor', () => {
   });
 
   it('raises dead air during an airing after the threshold of silence, shows it in its status, and clears it when sound returns', () => {
-    const clock = new FakeClock(1_800_000_000_000);
+    const clock = new FakeAgentClock(1_800_000_000_000);
     let changes = 0;
     const monitor = new CaptureMonitor({ source: { kind: 'file', path: '/x' }, clock, log: quiet, deadAirMs: 8000, onChange: () => changes++ });
     run(monitor, clock, 'speech', 3);
@@ -80,7 +64,7 @@ describe('the capture monitor', () => {
   });
 
   it("waits out the chuyên mục's own threshold for the airing on air, and the station's again for the next", () => {
-    const clock = new FakeClock(1_800_000_000_000);
+    const clock = new FakeAgentClock(1_800_000_000_000);
     const monitor = new CaptureMonitor({ source: { kind: 'file', path: '/x' }, clock, log: quiet, deadAirMs: 8000 });
     monitor.setOnAir({ occurrenceId: 'occ-1', live: false, deadAirMs: 20_000 });
     run(monitor, clock, 'speech', 2);
@@ -95,7 +79,7 @@ describe('the capture monitor', () => {
   });
 
   it('takes a flat hiss for dead air, watches nothing while nothing is on air, and reports a capture that stopped', () => {
-    const clock = new FakeClock(1_800_000_000_000);
+    const clock = new FakeAgentClock(1_800_000_000_000);
     const monitor = new CaptureMonitor({ source: { kind: 'alsa', device: 'hw:1,0' }, clock, log: quiet, deadAirMs: 5000 });
     run(monitor, clock, 'silence', 20);
     expect(monitor.status().deadAir).toBeNull();
@@ -110,7 +94,7 @@ describe('the capture monitor', () => {
   });
 
   it('judges an airing against what it heard, with the dead air of that airing', async () => {
-    const clock = new FakeClock(1_800_000_000_000);
+    const clock = new FakeAgentClock(1_800_000_000_000);
     const programme: Int16Array[] = [];
     const monitor = new CaptureMonitor({
       source: { kind: 'file', path: '/x' },
@@ -144,7 +128,7 @@ describe('the capture process', () => {
   const turn = () => new Promise((r) => setImmediate(r));
 
   it('reads what ffmpeg hears on the server timeline, starts it again after it stops, and stops it on stop()', async () => {
-    const clock = new FakeClock(1_800_000_000_000);
+    const clock = new FakeAgentClock(1_800_000_000_000);
     const processes = new FakeProcessRunner();
     const warnings: string[] = [];
     let changes = 0;
@@ -216,7 +200,7 @@ describe('without a capture', () => {
   it("holds a programme to its chuyên mục's own threshold rather than the station's", async () => {
     const pcm = Buffer.concat([...Array.from({ length: 30 }, (_, k) => Buffer.from(chunk('speech', k * 100).buffer)), Buffer.alloc(FEATURE_RATE * 2 * 12)]);
     const check = new SentAudioCheck({ log: quiet, deadAirMs: 8000, decode: () => Promise.resolve(pcm) });
-    const patient = { ...item, deadAirMs: 20_000 } as ScheduleItem;
+    const patient = { ...item, deadAirMs: 20_000 } as AgentItem;
     expect((await check.judge(patient, '/p.mp3', 1_800_000_000_000, 15_000)).deadAirMs).toBe(0);
   });
 });

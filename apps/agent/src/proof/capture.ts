@@ -1,7 +1,8 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { ffmpegPath } from '@loa/ffmpeg';
 import { ProcessRunner } from '@loa/process';
-import { toInstant, type AirProof, type CaptureStatus, type ScheduleItem } from '@loa/protocol';
+import { toInstant, type AirProof, type CaptureStatus } from '@loa/protocol';
+import type { AgentItem } from '../schedule-items';
 import type { Clock } from '../clock';
 import { errorText, type Logger } from '../log';
 import { ffmpegReason } from '../player/ffmpeg-reason';
@@ -142,7 +143,7 @@ export class CaptureMonitor {
    * Judges one airing once the capture has caught up with its end: the programme file is decoded and
    * compared with what the capture heard from its start, for as long as it played.
    */
-  async judge(item: ScheduleItem, file: string, startedAt: number, playedMs: number): Promise<AiringVerdict> {
+  async judge(item: AgentItem, file: string, startedAt: number, playedMs: number): Promise<AiringVerdict> {
     const deadAirMs = this.onAir?.occurrenceId === item.occurrenceId ? this.deadAir.deadMs(this.o.clock.serverNow()) : 0;
     const margin = DEFAULT_PROOF.maxLagMs;
     const endAt = startedAt + playedMs + margin;
@@ -268,7 +269,7 @@ export class SentAudioCheck {
     private readonly o: { log: Logger; deadAirMs?: number; decode?: (file: string) => Promise<Buffer>; processes?: ProcessRunner },
   ) {}
 
-  async judge(item: ScheduleItem, file: string, startedAt: number, playedMs: number): Promise<AiringVerdict> {
+  async judge(item: AgentItem, file: string, startedAt: number, playedMs: number): Promise<AiringVerdict> {
     const air: AirProof = { verdict: 'no_capture', confirmedMs: 0, coveragePct: 0, offsetMs: null };
     let samples: Int16Array;
     try {

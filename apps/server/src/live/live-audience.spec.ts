@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { FakeLiveEncoder } from '../../../../test/support/fakes/live-encoder.fake';
+import { FakeLiveEncoder, withFakeLiveTimers } from '../../../../test/support/fakes/live-encoder.fake';
 import { liveParts, relayRow } from '../../../../test/support/fakes/live.fake';
 import { LiveAudience } from './live-audience';
 import type { LiveHub } from './live-hub';
@@ -23,11 +23,7 @@ function setup() {
 }
 
 describe('LiveAudience', () => {
-  beforeEach(() => {
-    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
-    FakeLiveEncoder.made.length = 0;
-  });
-  afterEach(() => jest.useRealTimers());
+  withFakeLiveTimers();
 
   it('lets an agent that connects mid-round join it, and ignores one the relay is not for', async () => {
     const { relays, hub, rounds, active, audience } = setup();

@@ -1,4 +1,4 @@
-import { FakeLiveEncoder } from '../../../../test/support/fakes/live-encoder.fake';
+import { FakeLiveEncoder, withFakeLiveTimers } from '../../../../test/support/fakes/live-encoder.fake';
 import { partial } from '../../../../test/support/fakes/fakes';
 import { liveParts, relayRow } from '../../../../test/support/fakes/live.fake';
 import type { LiveCluster } from './live-cluster';
@@ -21,11 +21,7 @@ async function micRelay() {
 }
 
 describe('LiveMicrophone', () => {
-  beforeEach(() => {
-    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
-    FakeLiveEncoder.made.length = 0;
-  });
-  afterEach(() => jest.useRealTimers());
+  withFakeLiveTimers();
 
   it('feeds one browser’s audio into the relay’s encoder, and turns a second microphone away', async () => {
     const { active, cluster, a, encoder } = await micRelay();

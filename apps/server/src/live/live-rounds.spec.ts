@@ -1,4 +1,4 @@
-import { FakeLiveEncoder } from '../../../../test/support/fakes/live-encoder.fake';
+import { FakeLiveEncoder, withFakeLiveTimers } from '../../../../test/support/fakes/live-encoder.fake';
 import { liveParts, relayRow } from '../../../../test/support/fakes/live.fake';
 import { MIC_IDLE_MS } from './live-rounds';
 import { MIC_INPUT } from './live-state';
@@ -15,11 +15,7 @@ const R1 = '2f1c7c3e-8a4b-4c8e-9f0a-1b2c3d4e5f60';
 const header = (m: Buffer) => ({ first: (m[3]! & 1) === 1, seq: m.readUInt32BE(4), payload: m.subarray(32).toString() });
 
 describe('LiveRounds', () => {
-  beforeEach(() => {
-    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
-    FakeLiveEncoder.made.length = 0;
-  });
-  afterEach(() => jest.useRealTimers());
+  withFakeLiveTimers();
 
   it('airs each round of an emergency to its stations, waits the interval between them, then ends the relay and keeps its recording', async () => {
     const { relays, hub, recordings, active, rounds } = liveParts();

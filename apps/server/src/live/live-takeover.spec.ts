@@ -1,4 +1,4 @@
-import { FakeLiveEncoder } from '../../../../test/support/fakes/live-encoder.fake';
+import { FakeLiveEncoder, withFakeLiveTimers } from '../../../../test/support/fakes/live-encoder.fake';
 import { asRepository, partial } from '../../../../test/support/fakes/fakes';
 import { liveParts, relayRow } from '../../../../test/support/fakes/live.fake';
 import type { Programme } from '../programmes/programme.entity';
@@ -46,11 +46,7 @@ function lease(fields: Partial<LiveRelayLease>): LiveRelayLease {
 }
 
 describe('LiveTakeover', () => {
-  beforeEach(() => {
-    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
-    FakeLiveEncoder.made.length = 0;
-  });
-  afterEach(() => jest.useRealTimers());
+  withFakeLiveTimers();
 
   it('carries the round on air on from where the dead instance got to: same round and instant, one jump in sequence, the recording appended to', async () => {
     const { relays, hub, recordings, active, takeover } = setup();

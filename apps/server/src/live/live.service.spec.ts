@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { provinceAccess } from '../../../../test/support/fakes/access.fake';
-import { FakeLiveEncoder } from '../../../../test/support/fakes/live-encoder.fake';
+import { withFakeLiveTimers } from '../../../../test/support/fakes/live-encoder.fake';
 import { asRepository, partial, unused } from '../../../../test/support/fakes/fakes';
 import { liveParts } from '../../../../test/support/fakes/live.fake';
 import type { Principal } from '../auth/principal';
@@ -59,11 +59,7 @@ function setup(source: () => EncoderInput = () => ({ kind: 'file', path: '/media
 }
 
 describe('LiveService', () => {
-  beforeEach(() => {
-    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
-    FakeLiveEncoder.made.length = 0;
-  });
-  afterEach(() => jest.useRealTimers());
+  withFakeLiveTimers();
 
   it('starts an emergency: writes the relay with its stations and rounds, puts its first round on air and hands out its stream token once', async () => {
     const { relays, hub, service } = setup();

@@ -1,4 +1,4 @@
-import type { Priority, StartMode } from '@loa/protocol';
+import { toInstant, type Priority, type StartMode } from '@loa/protocol';
 import { overlapsMs, shareSpeakers } from '@loa/schedule';
 import { occurrenceIdOf } from './snapshot';
 
@@ -21,7 +21,6 @@ export interface OrderRule {
   secondAt: string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const keyOf = (slotId: string, at: string) => `${slotId}@${at}`;
 
 /**
@@ -44,7 +43,7 @@ export function applyOrders<T extends OrderedAiring>(airings: readonly T[], orde
     for (const o of [...pending].sort((a, b) => firstStart(a) - firstStart(b))) {
       const first = byKey.get(keyOf(o.firstSlotId, o.firstAt))!;
       const second = byKey.get(keyOf(o.secondSlotId, o.secondAt))!;
-      const at = iso(Math.max(Date.parse(o.secondAt), Date.parse(first.startAt) + first.durationMs));
+      const at = toInstant(Math.max(Date.parse(o.secondAt), Date.parse(first.startAt) + first.durationMs));
       second.startMode = 'soft';
       if (second.startAt === at) continue;
       second.startAt = at;

@@ -7,13 +7,13 @@ import type { ScheduleRepository } from './schedule.repository';
 import type { Slot, SlotOverride, SlotStatus } from './slot.entity';
 import { occurrenceIdOf } from './snapshot';
 import { resolveTargets } from './targets';
+import { toInstant } from '@loa/protocol';
 
 /** How far ahead a recurring slot is checked for clashes. */
 const CONFLICT_HORIZON_MS = 400 * 24 * 3600 * 1000;
 const MAX_CLASHES = 50;
 const ACTIVE: SlotStatus[] = ['submitted', 'approved'];
 const DAY_MS = 24 * 3600_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A slot being checked: a new one has no id yet. */
 export type CheckedSlot = Omit<Slot, 'id'> & { id?: string };
@@ -79,13 +79,13 @@ export async function refuseClashes(
         stationId: c.stationId,
         stationName: stations.find((s) => s.id === c.stationId)?.name ?? '',
         /** The airing of the new or changed slot that clashes. */
-        airingAt: iso(c.mine.start),
-        airingEndAt: iso(c.mine.end),
+        airingAt: toInstant(c.mine.start),
+        airingEndAt: toInstant(c.mine.end),
         /** The other slot and its airing. */
         slotId: other.id,
         title: programmes.find((p) => p.id === other.programmeId)?.title ?? '',
-        startAt: iso(c.other.start),
-        endAt: iso(c.other.end),
+        startAt: toInstant(c.other.start),
+        endAt: toInstant(c.other.end),
         priority: other.priority,
         status: other.status,
       };
@@ -100,11 +100,11 @@ export async function refuseClashes(
 function ordered(mine: readonly Booking[], theirs: readonly Booking[], orders: readonly AiringOrder[]): [Booking[], Booking[]] {
   const asAiring = (b: Booking, own: boolean) => ({
     slotId: b.slotId,
-    startAt: iso(b.start),
+    startAt: toInstant(b.start),
     durationMs: b.end - b.start,
     priority: b.priority,
     startMode: b.startMode,
-    occurrenceId: occurrenceIdOf(b.slotId, iso(b.start)),
+    occurrenceId: occurrenceIdOf(b.slotId, toInstant(b.start)),
     clusterIds: b.clusters ? [...b.clusters] : null,
     stationId: b.stationId,
     own,

@@ -10,6 +10,7 @@ import type { Airing } from './slot.entity';
 import { resolveTargets } from './targets';
 import { HolidaysService } from '../holidays/holidays.service';
 import type { AiringRules } from './day-rules';
+import { toInstant } from '@loa/protocol';
 
 /** Snapshots reach back this far, so an agent that was briefly away still learns what it missed. */
 export const SNAPSHOT_LOOKBACK_MS = 6 * 3600 * 1000;
@@ -17,8 +18,6 @@ export const SNAPSHOT_LOOKBACK_MS = 6 * 3600 * 1000;
 export const AIRING_RETENTION_MS = 60 * 24 * 3600 * 1000;
 /** Stations whose look-ahead is rebuilt in one transaction, one turn of the event loop. */
 const MATERIALISE_BATCH = 50;
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * The materialised look-ahead: each station's approved airings from a little while ago to the end of the
@@ -48,7 +47,7 @@ export class LookAhead {
 
   /** Forgets materialised airings long past. */
   expire(): Promise<number> {
-    return this.store.expireAirings(iso(this.clock.now() - AIRING_RETENTION_MS));
+    return this.store.expireAirings(toInstant(this.clock.now() - AIRING_RETENTION_MS));
   }
 
   /**
@@ -84,7 +83,7 @@ export class LookAhead {
     const now = this.clock.now();
     const from = now - SNAPSHOT_LOOKBACK_MS;
     const to = now + this.config.scheduleWindowMs;
-    const window = { from: iso(from), to: iso(to) };
+    const window = { from: toInstant(from), to: toInstant(to) };
     const slots = await tx.liveSlots(['approved'], from, to);
     const slotIds = slots.map((s) => s.id);
     const [world, targets, overrides, storedRows, orders] = await Promise.all([
@@ -112,9 +111,9 @@ export class LookAhead {
         for (const at of expansions.airingsOf(slot, overrides, stationId, from, to)) {
           desired.push({
             stationId,
-            occurrenceId: occurrenceIdOf(slot.id, iso(at)),
+            occurrenceId: occurrenceIdOf(slot.id, toInstant(at)),
             slotId: slot.id,
-            startAt: iso(at),
+            startAt: toInstant(at),
             durationMs: slot.durationMs,
             priority: slot.priority,
             source: slot.source,

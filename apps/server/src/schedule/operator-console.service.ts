@@ -15,9 +15,9 @@ import { ScheduleRepository } from './schedule.repository';
 import { occurrenceIdOf } from './snapshot';
 import type { Slot } from './slot.entity';
 import { resolveTargets } from './targets';
+import { toInstant } from '@loa/protocol';
 
 const DAY_MS = 24 * 3600_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 const keyOf = (slotId: string, at: string) => `${slotId}@${at}`;
 
 export interface OrderInput {
@@ -110,7 +110,7 @@ export class OperatorConsole {
       );
       return { a: { slotId: a.slotId, at: a.startAt }, b: { slotId: b.slotId, at: b.startAt }, order: order ? orderView(order) : null };
     });
-    return { stationId, stationName: station.name, from: iso(from), to: iso(to), airings: out, clashes };
+    return { stationId, stationName: station.name, from: toInstant(from), to: toInstant(to), airings: out, clashes };
   }
 
   /** The station's orders, oldest first. */
@@ -189,7 +189,7 @@ export class OperatorConsole {
       targeted.add(slot.id);
       for (const at of expansions.airingsOf(slot, overrides, stationId, from - slot.durationMs, to)) {
         if (at + slot.durationMs <= from) continue;
-        out.push({ slot, slotId: slot.id, plannedAt: iso(at), startAt: iso(at), durationMs: slot.durationMs, priority: slot.priority, startMode: slot.startMode, occurrenceId: occurrenceIdOf(slot.id, iso(at)), clusterIds: map.get(stationId) ?? null });
+        out.push({ slot, slotId: slot.id, plannedAt: toInstant(at), startAt: toInstant(at), durationMs: slot.durationMs, priority: slot.priority, startMode: slot.startMode, occurrenceId: occurrenceIdOf(slot.id, toInstant(at)), clusterIds: map.get(stationId) ?? null });
       }
     }
     return { airings: out.sort((a, b) => a.startAt.localeCompare(b.startAt) || a.slotId.localeCompare(b.slotId)), targeted };
@@ -199,7 +199,7 @@ export class OperatorConsole {
 function normalise(text: string, field: string): string {
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new LoaError('validation_failed', `${field} không phải thời điểm hợp lệ.`, { field });
-  return iso(ms);
+  return toInstant(ms);
 }
 
 /** Would "a before b" close a circle with the orders there are (b already before a, directly or through others)? */

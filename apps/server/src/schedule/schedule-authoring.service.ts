@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Priority, SlotSource, StartMode } from '@loa/protocol';
+import { toInstant, type Priority, type SlotSource, type StartMode } from '@loa/protocol';
 import { AccessPolicy, mayApprove, mayAuthor, mayEditAiring, OUTSIDE_UNIT, ownStationsOf, reachOf, type Actor, type OwnStations, type SlotScope } from '../access/access-policy';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
@@ -59,8 +59,6 @@ const TARGET_FIELDS: [keyof SlotTargetsInput, TargetKind][] = [
   ['clusterIds', 'cluster'],
   ['unitIds', 'unit'],
 ];
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Writing the schedule: slots made, changed and moved through their approval workflow, single airings
@@ -260,16 +258,16 @@ export class ScheduleAuthoring {
         const to = edit.moveTo ? parseAuthoredInstant(edit.moveTo, slot.timeZone) : null;
         if (to === null) throw new LoaError('validation_failed', 'Thời điểm dời đến không hợp lệ.', { field: 'moveTo' });
         if (to < this.clock.now()) throw new LoaError('slot_in_past', 'Không thể dời buổi phát vào thời điểm đã qua.');
-        movedTo = iso(to);
+        movedTo = toInstant(to);
       }
       const reason = edit.action === 'cancel' ? edit.reason?.trim() || null : null;
-      const override = { slotId: id, occurrenceAt: iso(at), stationId, action: edit.action, movedTo, reason, createdBy: actor?.userId ?? null, createdAt: this.clock.nowInstant() };
+      const override = { slotId: id, occurrenceAt: toInstant(at), stationId, action: edit.action, movedTo, reason, createdBy: actor?.userId ?? null, createdAt: this.clock.nowInstant() };
       if (movedTo !== null && slot.status !== 'draft') {
         const only = new Map([...stationMap].filter(([s]) => stations.includes(s)));
         await refuseClashes(tx, this.clock.now(), slot, only, [...overrides, { ...override, id: '' }], { from: Date.parse(movedTo), to: Date.parse(movedTo) + 1 });
       }
       await tx.insertOverride(override);
-      await this.record(tx, id, edit.action === 'cancel' ? 'airing_cancelled' : 'airing_moved', actor, `${iso(at)}${movedTo ? ` → ${movedTo}` : ''}${stationId ? ` @${stationId}` : ''}${reason ? ` — ${reason}` : ''}`);
+      await this.record(tx, id, edit.action === 'cancel' ? 'airing_cancelled' : 'airing_moved', actor, `${toInstant(at)}${movedTo ? ` → ${movedTo}` : ''}${stationId ? ` @${stationId}` : ''}${reason ? ` — ${reason}` : ''}`);
       return slot.status === 'approved' ? stations : [];
     });
     await this.lookAhead.refreshStations(affected);

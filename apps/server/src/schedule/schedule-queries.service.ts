@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Priority, ScheduleSnapshot, SlotSource } from '@loa/protocol';
+import { toInstant, type Priority, type ScheduleSnapshot, type SlotSource } from '@loa/protocol';
 import { resolveTimeline, type Playable } from '@loa/schedule';
 import { ownStationsOf, reachOf, type Actor } from '../access/access-policy';
 import { Clock } from '../common/clock';
@@ -43,7 +43,6 @@ export interface PlannedAiring {
 
 const MAX_TIMELINE_MS = 62 * 24 * 3600 * 1000;
 const DAY_MS = 24 * 3600_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Reading the schedule: slots, what airs where and when, and what each agent should hold. */
 @Injectable()
@@ -119,20 +118,20 @@ export class ScheduleQueries {
     for (const slot of slots) {
       if (!resolveTargets(targets.filter((t) => t.slotId === slot.id), world).has(stationId)) continue;
       for (const at of expansions.airingsOf(slot, overrides, stationId, from - slot.durationMs, to)) {
-        items.push({ occurrenceId: occurrenceIdOf(slot.id, iso(at)), start: at, durationMs: slot.durationMs, priority: slot.priority, startMode: slot.startMode, waitMs: slot.waitMs, slot });
+        items.push({ occurrenceId: occurrenceIdOf(slot.id, toInstant(at)), start: at, durationMs: slot.durationMs, priority: slot.priority, startMode: slot.startMode, waitMs: slot.waitMs, slot });
       }
     }
     // The order the station chose for its clashing priority airings, as its agent gets it.
     const ordered = applyOrders(
-      items.map((i) => ({ ...i, slotId: i.slot.id, startAt: iso(i.start) })),
+      items.map((i) => ({ ...i, slotId: i.slot.id, startAt: toInstant(i.start) })),
       await this.store.ordersOf([stationId]),
     ).map((i) => ({ ...i, start: Date.parse(i.startAt) }));
     const resolved = resolveTimeline(ordered).filter((r) => (r.startAt ?? r.item.start) < to && (r.endAt ?? r.item.start + 1) > from);
     return {
       stationId,
       stationName: station.name,
-      from: iso(from),
-      to: iso(to),
+      from: toInstant(from),
+      to: toInstant(to),
       items: resolved.map((r) => ({
         occurrenceId: r.item.occurrenceId,
         slotId: r.item.slot.id,
@@ -141,9 +140,9 @@ export class ScheduleQueries {
         priority: r.item.priority,
         source: r.item.slot.source,
         startMode: r.item.startMode,
-        plannedAt: iso(r.item.start),
-        startAt: r.startAt === null ? null : iso(r.startAt),
-        endAt: r.endAt === null ? null : iso(r.endAt),
+        plannedAt: toInstant(r.item.start),
+        startAt: r.startAt === null ? null : toInstant(r.startAt),
+        endAt: r.endAt === null ? null : toInstant(r.endAt),
         outcome: r.outcome,
         cutBy: r.cutBy,
         delayMs: r.delayMs,
@@ -175,13 +174,13 @@ export class ScheduleQueries {
   async snapshotFor(stationId: string): Promise<ScheduleSnapshot> {
     const station = await this.stations.get(stationId);
     const now = this.clock.now();
-    const from = iso(now - SNAPSHOT_LOOKBACK_MS);
-    const to = iso(now + this.config.scheduleWindowMs);
+    const from = toInstant(now - SNAPSHOT_LOOKBACK_MS);
+    const to = toInstant(now + this.config.scheduleWindowMs);
     const rows = await this.store.snapshotRows(stationId, from, to);
     // Each programme airs in the version the station prefers: the agent is sent that version's file.
     const preference = languagesOf(station);
     const versions = preference.length ? await this.store.versionMedia([...new Set(rows.map((r) => r.programmeId))]) : [];
-    return buildSnapshot(stationId, station.scheduleVersion, inPreferredLanguages(rows, preference, versions), { from, to, now: iso(now) });
+    return buildSnapshot(stationId, station.scheduleVersion, inPreferredLanguages(rows, preference, versions), { from, to, now: toInstant(now) });
   }
 
   /**

@@ -13,6 +13,7 @@ import type { VersionMedia } from './language-choice';
 import { ProgrammeVersion } from '../programmes/programme-version.entity';
 import { Airing, Slot, SlotAction, SlotOverride, SlotTarget, SlotTargetRef, type SlotStatus, type TargetKind } from './slot.entity';
 import type { TargetRef, TargetWorld } from './targets';
+import { toInstant } from '@loa/protocol';
 
 export type SlotTargetRow = TargetRef & { slotId: string };
 export type NewSlotRow = Omit<Slot, 'id'>;
@@ -98,7 +99,6 @@ export abstract class ScheduleRepository {
 /** Airing rows per INSERT: ten bound values each, well within SQLite's and PostgreSQL's limits. */
 const ROWS_PER_STATEMENT = 100;
 const AIRING_COLUMNS = ['stationId', 'occurrenceId', 'slotId', 'startAt', 'durationMs', 'priority', 'source', 'startMode', 'waitMs', 'clusterIds'] as const;
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The schedule's rows through one TypeORM entity manager (the data source's, or a transaction's). */
 /** The advisory-lock space of the look-ahead's per-station locks (the logbook's chains use another). */
@@ -138,7 +138,7 @@ class ScheduleRows extends ScheduleRepository {
     return this.m
       .createQueryBuilder(Slot, 'slot')
       .where('slot.status IN (:...statuses)', { statuses })
-      .andWhere(new Brackets((w) => w.where('slot.startAt < :to', { to: iso(to) }).andWhere('slot.endAt > :from', { from: iso(from) })))
+      .andWhere(new Brackets((w) => w.where('slot.startAt < :to', { to: toInstant(to) }).andWhere('slot.endAt > :from', { from: toInstant(from) })))
       .getMany();
   }
 

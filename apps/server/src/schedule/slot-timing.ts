@@ -1,4 +1,4 @@
-import type { StartMode } from '@loa/protocol';
+import { toInstant, type StartMode } from '@loa/protocol';
 import { END_OF_TIME, isTimeZone, RecurrenceError, seriesBounds, validateRecurrence, wallOf } from '@loa/schedule';
 import { LoaError } from '../common/errors';
 import { parseAuthoredInstant } from './zoned-time';
@@ -36,8 +36,6 @@ export function timingOf(input: Partial<SlotTiming> & { startAt: string; rule?: 
   };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /** When a slot airs, checked and turned into what is stored; throws a 400/422 LoaError when unusable. */
 export function checkTiming(input: SlotTiming, durationMs: number, now: number): StoredTiming {
   const zone = input.timeZone;
@@ -63,8 +61,8 @@ export function checkTiming(input: SlotTiming, durationMs: number, now: number):
     timeZone: zone,
     rule: input.rule,
     exdates: input.exdates,
-    startAt: iso(bounds.first),
-    endAt: bounds.last === END_OF_TIME ? iso(END_OF_TIME) : iso(bounds.last + durationMs),
+    startAt: toInstant(bounds.first),
+    endAt: bounds.last === END_OF_TIME ? toInstant(END_OF_TIME) : toInstant(bounds.last + durationMs),
     startMode: input.startMode,
     waitMs: input.startMode === 'wait' ? (input.waitMs ?? 0) : 0,
   };
