@@ -22,6 +22,16 @@ export interface RunResult {
   timedOut: boolean;
 }
 
+/** What `run` and `runSync` spawn with: standard input only when there is input, output collected, SIGKILL on timeout. */
+function collecting(options: RunSyncOptions): { stdio: ['ignore' | 'pipe', 'pipe', 'pipe']; env?: NodeJS.ProcessEnv; timeout?: number; killSignal: 'SIGKILL' } {
+  return { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: options.env, timeout: options.timeoutMs, killSignal: 'SIGKILL' };
+}
+
+/** A finished process's code as a result gives it: its own, 128 when a signal ended it, 1 when neither is known. */
+function exitCode(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? (signal ? 128 : 1);
+}
+
 /**
  * Every external program both apps start (ffmpeg, ffprobe, aplay, speech engines) goes through this one
  * class, so a spec can hand a service a fake and nothing else in the code spawns a process.
@@ -42,18 +52,12 @@ export class ProcessRunner {
    * start (which ffmpeg build to use); throws only when it could not be started.
    */
   runSync(command: string, args: readonly string[], options: RunSyncOptions = {}): RunResult {
-    const result = spawnSync(command, args, {
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      input: options.input,
-      env: options.env,
-      timeout: options.timeoutMs,
-      killSignal: 'SIGKILL',
-    });
+    const result = spawnSync(command, args, { ...collecting(options), input: options.input });
     // A timeout is reported as an error too, though the process did start and was killed.
     const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
     if (result.error && !timedOut) throw result.error;
     return {
-      code: result.status ?? (result.signal ? 128 : 1),
+      code: exitCode(result.status, result.signal),
       signal: result.signal,
       stdout: result.stdout ?? Buffer.alloc(0),
       stderr: result.stderr?.toString('utf8') ?? '',
@@ -64,13 +68,7 @@ export class ProcessRunner {
   /** Runs a process to its end and collects what it wrote; rejects only when it could not be started. */
   run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, {
-        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-        env: options.env,
-        timeout: options.timeoutMs,
-        signal: options.signal,
-        killSignal: 'SIGKILL',
-      });
+      const child = spawn(command, args, { ...collecting(options), signal: options.signal });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout?.on('data', (b: Buffer) => out.push(b));
@@ -87,7 +85,7 @@ export class ProcessRunner {
       });
       child.once('close', (code, signal) =>
         resolve({
-          code: code ?? (signal ? 128 : 1),
+          code: exitCode(code, signal),
           signal,
           stdout: Buffer.concat(out),
           stderr: Buffer.concat(err).toString('utf8'),

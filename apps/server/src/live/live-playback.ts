@@ -4,7 +4,7 @@ import { resultOf } from '../logbook/logbook-rules';
 import type { LogbookWriter } from '../logbook/logbook-writer';
 import { eventRow, lineDraft } from '../playback/playback-event.entity';
 import type { PlaybackRepository } from '../playback/playback.repository';
-import type { Station } from '../stations/station.entity';
+import type { AiringStation } from '../playback/playback-event.entity';
 
 /** Agents report a live round as occurrence `live:<relayId>:<round>`, with the relay id as slot id. */
 export function liveOccurrenceId(relayId: string, round: number): string {
@@ -24,7 +24,7 @@ export const LIVE_CHUYEN_MUC = { relay: 'Tiếp sóng trực tiếp', emergency:
 export async function ingestLiveEvent(
   m: Tx,
   events: PlaybackRepository,
-  station: Station,
+  station: AiringStation,
   event: PlaybackEvent,
   now: string,
   logbook: LogbookWriter,

@@ -2,7 +2,7 @@ import type { PlaybackEvent } from '@loa/protocol';
 import type { Tx } from '../database/unit-of-work';
 import { resultOf } from '../logbook/logbook-rules';
 import type { LogbookWriter } from '../logbook/logbook-writer';
-import type { Station } from '../stations/station.entity';
+import type { AiringStation } from './playback-event.entity';
 import { eventRow, lineDraft } from './playback-event.entity';
 import type { PlaybackRepository } from './playback.repository';
 
@@ -19,7 +19,7 @@ export function isLocalOccurrence(occurrenceId: string): boolean {
  * it against: the station answers for its own airings, and the event's id and the line's
  * (station, occurrence) key keep a resend from writing anything twice.
  */
-export async function ingestLocalEvent(m: Tx, events: PlaybackRepository, station: Station, event: PlaybackEvent, now: string, logbook: LogbookWriter): Promise<string | null> {
+export async function ingestLocalEvent(m: Tx, events: PlaybackRepository, station: AiringStation, event: PlaybackEvent, now: string, logbook: LogbookWriter): Promise<string | null> {
   // The protocol has checked the shape (local:<uuid> as occurrence and slot, with its description).
   const local = event.local;
   if (!local) return 'local airing without its description';

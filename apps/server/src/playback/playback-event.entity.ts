@@ -97,7 +97,10 @@ export type AiringOf = Pick<LineDraft, 'slotId' | 'programmeId' | 'programmeTitl
  * The logbook line an agent's final event writes for its station. Every field is written out: the
  * writer reads drafts field by field, which is cheap only on objects built this way.
  */
-export function lineDraft(station: Pick<Station, 'id' | 'name' | 'unitId'>, event: PlaybackEvent, airing: AiringOf, result: LogbookResult, now: string): LineDraft {
+/** What a logbook line needs of its station. */
+export type AiringStation = Pick<Station, 'id' | 'name' | 'unitId'>;
+
+export function lineDraft(station: AiringStation, event: PlaybackEvent, airing: AiringOf, result: LogbookResult, now: string): LineDraft {
   return {
     stationId: station.id,
     stationName: station.name,

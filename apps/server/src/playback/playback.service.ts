@@ -10,10 +10,9 @@ import { LineDraft, LogbookWriter } from '../logbook/logbook-writer';
 import { ScheduleQueries } from '../schedule/schedule-queries.service';
 import { instantOfOccurrence, occurrenceIdOf } from '../schedule/snapshot';
 import { LoaError } from '../common/errors';
-import { Station } from '../stations/station.entity';
 import { DeadAirEvent } from './dead-air-event.entity';
 import { ingestLocalEvent, isLocalOccurrence } from './local-airing';
-import { eventRow, lineDraft, type PlaybackEventRow } from './playback-event.entity';
+import { eventRow, lineDraft, type AiringStation, type PlaybackEventRow } from './playback-event.entity';
 import { PlaybackRepository, type AiringFacts, type AiringKey, type LatestLine } from './playback.repository';
 
 export interface IngestResult {
@@ -164,7 +163,7 @@ export class PlaybackService {
 
     const facts = new Map<string, AiringFacts>();
     for (const f of await this.events.airingFacts(m, keys)) facts.set(airingKey(f.stationId, f.occurrenceId, f.slotId), f);
-    const stations = new Map<string, Pick<Station, 'id' | 'name' | 'unitId'>>();
+    const stations = new Map<string, AiringStation>();
     for (const f of facts.values()) stations.set(f.stationId, f.station);
 
     // Airings not materialised (older than what is kept, or of a slot edited since) are checked against the
@@ -176,12 +175,7 @@ export class PlaybackService {
       }
     });
     for (const s of await this.events.stations(m, [...needStation].filter((id) => !stations.has(id)))) stations.set(s.id, s);
-    const fullStations = new Map<string, Station>();
-    for (const id of needStation) {
-      const station = stations.get(id);
-      if (!station) throw new LoaError('not_found', 'Không tìm thấy trạm này.');
-      fullStations.set(id, station as Station);
-    }
+    for (const id of needStation) if (!stations.has(id)) throw new LoaError('not_found', 'Không tìm thấy trạm này.');
 
     // Which slot events are fit to store, with what the airing is.
     const slotRows: PlaybackEventRow[] = [];
@@ -191,7 +185,7 @@ export class PlaybackService {
         if (plan?.kind !== 'slot') continue;
         const { event } = plan;
         let airing = facts.get(airingKey(stationId, event.occurrenceId, event.slotId)) ?? null;
-        if (!airing) airing = await this.unmaterialised(m, fullStations.get(stationId)!, event);
+        if (!airing) airing = await this.unmaterialised(m, stations.get(stationId)!, event);
         const why = !airing || airing.slot.status === 'draft' || airing.slot.status === 'rejected' ? NOT_SCHEDULED : stationDeclineRefused(event, airing.slot.priority);
         if (why) {
           Object.assign(plan, { kind: 'refused', why });
@@ -220,7 +214,7 @@ export class PlaybackService {
         }
         if (plan.kind === 'other') {
           if (othersStored.has(event.id)) continue;
-          const station = fullStations.get(jobs[j].stationId)!;
+          const station = stations.get(jobs[j].stationId)!;
           // The live and local paths append their own line: what this batch has gathered goes into the chain first.
           if (lines.length) await this.logbook.append(m, lines.splice(0));
           const why = isLiveOccurrence(event.occurrenceId)
@@ -247,7 +241,7 @@ export class PlaybackService {
   }
 
   /** An airing no longer (or not yet) materialised, as the schedule's rule has it; null if it is not the station's. */
-  private async unmaterialised(m: Tx, station: Pick<Station, 'id' | 'name' | 'unitId'>, event: PlaybackEvent): Promise<AiringFacts | null> {
+  private async unmaterialised(m: Tx, station: AiringStation, event: PlaybackEvent): Promise<AiringFacts | null> {
     const found = await this.schedule.occurrence(station.id, event.slotId, event.occurrenceId, m);
     if (!found) return null;
     const { slot, programme } = found;
