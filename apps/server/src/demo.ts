@@ -15,7 +15,8 @@ import { AppConfig } from './config/app-config';
 import { makeDemoChime, startDemoAgent, stopDemoAgents } from './demo-processes';
 import { RESULT_LABELS } from './logbook/logbook-rules';
 import { LogbookService } from './logbook/logbook.service';
-import { MediaService } from './media/media.service';
+import { MediaJobsService } from './media/media-jobs.service';
+import { MediaUploadService } from './media/media-upload.service';
 import { ProgrammesService } from './programmes/programmes.service';
 import { ScheduleAuthoring } from './schedule/schedule-authoring.service';
 import { formatLocal } from './schedule/zoned-time';
@@ -105,7 +106,7 @@ async function seed(app: INestApplication, config: AppConfig, stateFile: string,
   const units = app.get(UnitsService);
   const stations = app.get(StationsService);
   const users = app.get(UsersService);
-  const media = app.get(MediaService);
+  const uploads = app.get(MediaUploadService);
 
   const province = await units.create({ name: 'Tỉnh Hà Tĩnh', kind: 'Tỉnh', code: 'HT' });
   const district = await units.create({ name: 'Huyện Cẩm Xuyên', kind: 'Huyện', code: 'HT-CX', parentId: province.id });
@@ -137,8 +138,8 @@ async function seed(app: INestApplication, config: AppConfig, stateFile: string,
   mkdirSync(tmp, { recursive: true });
   const file = join(tmp, `demo-${randomBytes(4).toString('hex')}.wav`);
   await makeDemoChime(processes, file);
-  const asset = await media.upload(file, 'chuyen-muc-cchc-thang-11.wav', null);
-  await media.whenIdle();
+  const asset = await uploads.upload(file, 'chuyen-muc-cchc-thang-11.wav', null);
+  await app.get(MediaJobsService).whenIdle();
   const programme = await app.get(ProgrammesService).create(
     {
       title: 'Chuyên mục Cải cách hành chính: Dịch vụ công trực tuyến',

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal';
 import { LoaError } from '../common/errors';
 import { MediaAsset } from './media-asset.entity';
 import { MediaRepository } from './media.repository';
+import { MediaJobsService } from './media-jobs.service';
 import { MediaService } from './media.service';
 
 const NOT_FOUND = 'Không tìm thấy tệp âm thanh này.';
@@ -18,6 +19,7 @@ export class MediaAccess {
     private readonly media: MediaService,
     private readonly access: AccessPolicy,
     private readonly db: MediaRepository,
+    private readonly jobs: MediaJobsService,
   ) {}
 
   async list(who: Principal): Promise<MediaAsset[]> {
@@ -35,7 +37,7 @@ export class MediaAccess {
   async cancel(id: string, who: Principal): Promise<MediaAsset> {
     const asset = await this.get(id, who);
     await this.access.requireOwned(who, 'write', asset.createdBy, 'Bạn chỉ huỷ được việc chuyển đổi tệp do mình hoặc đơn vị mình tải lên.');
-    return this.media.cancel(id);
+    return this.jobs.cancel(id);
   }
 
   /**

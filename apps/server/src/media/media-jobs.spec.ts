@@ -7,11 +7,11 @@ import { Clock } from '../common/clock';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { FfmpegService } from './ffmpeg.service';
 import { MediaAsset } from './media-asset.entity';
-import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
 import { MediaStore } from './media-store';
 import { MediaRepository } from './media.repository';
-import { BROADCAST_EXT, MediaService } from './media.service';
+import { BROADCAST_EXT } from './media.service';
+import { mediaServices, type MediaServices } from '../../../../test/support/media-services';
 import { makeAudio } from '../../../../test/support/media-fixtures';
 
 /**
@@ -24,7 +24,7 @@ describe('conversion jobs shared by several instances', () => {
   let root: string;
   let tone: string;
   const sources: DataSource[] = [];
-  const services: MediaService[] = [];
+  const services: MediaServices[] = [];
 
   beforeAll(() => {
     Logger.overrideLogger(false);
@@ -37,15 +37,15 @@ describe('conversion jobs shared by several instances', () => {
     root = mkdtempSync(join(dir, 'media-'));
   });
   afterEach(async () => {
-    for (const s of services.splice(0)) await s.onModuleDestroy();
+    for (const s of services.splice(0)) await s.jobs.onModuleDestroy();
     for (const d of sources.splice(0)) await d.destroy();
   });
 
-  async function instance(dbPath: string): Promise<{ service: MediaService; store: MediaStore; db: DataSource }> {
+  async function instance(dbPath: string): Promise<{ service: MediaServices; store: MediaStore; db: DataSource }> {
     const db = await openDatabase(dataSourceOptions({ engine: 'sqlite', path: dbPath }));
     sources.push(db);
     const store = new MediaStore(root);
-    const service = new MediaService(new MediaRepository(db), store, new FfmpegService(), new MediaEvents(), {
+    const service = mediaServices(new MediaRepository(db), store, new FfmpegService(), {
       mediaDir: root,
       maxUploadBytes: 1 << 30,
       sharedJobs: true,
@@ -57,11 +57,11 @@ describe('conversion jobs shared by several instances', () => {
   /** An upload left queued: accepted by an instance that stopped before converting it. */
   async function queuedUpload(dbPath: string): Promise<string> {
     const first = await instance(dbPath);
-    await first.service.onModuleInit();
+    await first.service.jobs.onModuleInit();
     const temp = first.store.tempPath('.upload');
     copyFileSync(tone, temp);
-    const accepted = await first.service.upload(temp, 'tone.wav', null);
-    await first.service.onModuleDestroy();
+    const accepted = await first.service.uploads.upload(temp, 'tone.wav', null);
+    await first.service.jobs.onModuleDestroy();
     services.splice(services.indexOf(first.service), 1);
     await first.db.getRepository(MediaJob).update({ assetId: accepted.id }, { state: 'queued', workFile: null, attempts: 0 });
     await first.db.getRepository(MediaAsset).update({ id: accepted.id }, { status: 'processing', progress: 0 });
@@ -74,12 +74,12 @@ describe('conversion jobs shared by several instances', () => {
     const [a, b] = [await instance(dbPath), await instance(dbPath)];
     const imports = [jest.spyOn(a.store, 'importFile'), jest.spyOn(b.store, 'importFile')];
     // Both start at once and both put the queued job in their queue.
-    await Promise.all([a.service.onModuleInit(), b.service.onModuleInit()]);
-    await Promise.all([a.service.whenIdle(), b.service.whenIdle()]);
+    await Promise.all([a.service.jobs.onModuleInit(), b.service.jobs.onModuleInit()]);
+    await Promise.all([a.service.jobs.whenIdle(), b.service.jobs.whenIdle()]);
 
     const broadcastImports = imports.flatMap((spy) => spy.mock.calls).filter(([, ext]) => ext === BROADCAST_EXT);
     expect(broadcastImports).toHaveLength(1);
-    expect(await a.service.get(assetId)).toMatchObject({ status: 'ready' });
+    expect(await a.service.media.get(assetId)).toMatchObject({ status: 'ready' });
     expect(await a.db.getRepository(MediaJob).findOneByOrFail({ assetId })).toMatchObject({ state: 'done', attempts: 1 });
   });
 
@@ -93,8 +93,8 @@ describe('conversion jobs shared by several instances', () => {
     await a.store.init();
     writeFileSync(workFile, Buffer.alloc(1000, 0xff));
     await jobs.update({ assetId }, { state: 'running', attempts: 1, workFile, heartbeatAt: new Date().toISOString() });
-    await a.service.onModuleInit();
-    await a.service.whenIdle();
+    await a.service.jobs.onModuleInit();
+    await a.service.jobs.whenIdle();
     expect(existsSync(workFile)).toBe(true);
     expect(await jobs.findOneByOrFail({ assetId })).toMatchObject({ state: 'running', attempts: 1 });
     expect(await jobs.countBy({ assetId })).toBe(1);
@@ -102,10 +102,10 @@ describe('conversion jobs shared by several instances', () => {
     // That instance dies: its heartbeat stops. The next instance to look takes the job up and finishes it.
     await jobs.update({ assetId }, { heartbeatAt: new Date(Date.now() - 5 * 60_000).toISOString() });
     const b = await instance(dbPath);
-    await b.service.onModuleInit();
-    await b.service.whenIdle();
+    await b.service.jobs.onModuleInit();
+    await b.service.jobs.whenIdle();
     expect(existsSync(workFile)).toBe(false);
-    expect(await b.service.get(assetId)).toMatchObject({ status: 'ready' });
+    expect(await b.service.media.get(assetId)).toMatchObject({ status: 'ready' });
     expect(await jobs.findOneByOrFail({ assetId })).toMatchObject({ state: 'done', attempts: 2 });
   });
 });

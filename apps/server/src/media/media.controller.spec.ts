@@ -24,7 +24,12 @@ import { MediaStorage, MediaStore } from './media-store';
 import { MediaAccess } from './media-access';
 import { MediaController } from './media.controller';
 import { MediaRepository } from './media.repository';
-import { MediaService, MediaSettings } from './media.service';
+import { ConversionService } from './conversion.service';
+import { LoudnessTargetsService } from './loudness-targets.service';
+import { MediaJobsService } from './media-jobs.service';
+import type { MediaSettings } from './media-settings';
+import { MediaUploadService } from './media-upload.service';
+import { MediaService } from './media.service';
 import { AudioFixtures, makeAudioFixtures } from '../../../../test/support/media-fixtures';
 import { EspeakEngine } from './tts/espeak-engine';
 import { TTS_ENGINE } from './tts/tts-engine';
@@ -48,7 +53,8 @@ describe('Media routes over HTTP', () => {
   let root: string;
   let db: DataSource;
   let app: INestApplication;
-  let service: MediaService;
+  let jobs: MediaJobsService;
+  let uploads: MediaUploadService;
   let store: MediaStorage;
 
   beforeAll(async () => {
@@ -76,6 +82,10 @@ describe('Media routes over HTTP', () => {
         FfmpegService,
         MediaRepository,
         MediaService,
+        LoudnessTargetsService,
+        ConversionService,
+        MediaJobsService,
+        MediaUploadService,
         { provide: getDataSourceToken(), useValue: db },
         AccessPolicy,
         AccessRepository,
@@ -93,7 +103,8 @@ describe('Media routes over HTTP', () => {
       next();
     });
     await app.init();
-    service = app.get(MediaService);
+    jobs = app.get(MediaJobsService);
+    uploads = app.get(MediaUploadService);
     store = app.get(MediaStorage);
   });
 
@@ -114,7 +125,7 @@ describe('Media routes over HTTP', () => {
       const res = await request(server()).post('/api/media').attach('file', fx.mp3, 'Thời sự sáng.mp3').expect(201);
       expect(res.body).toMatchObject({ status: 'processing', originalName: 'Thời sự sáng.mp3', createdBy: 'u-editor' });
       expect(res.body).not.toHaveProperty('originalExt');
-      await service.whenIdle();
+      await jobs.whenIdle();
       const asset = await request(server()).get(`/api/media/assets/${res.body.id as string}`).expect(200);
       expect(asset.body.status).toBe('ready');
       expect(asset.body).toHaveProperty('loudnessWarning', null);
@@ -165,7 +176,7 @@ describe('Media routes over HTTP', () => {
   });
 
   it('refuses with 429 an upload beyond the user’s uploads at once, before its bytes are stored', async () => {
-    const held = [await service.reserveUpload('u-editor', 0), await service.reserveUpload('u-editor', 0)];
+    const held = [await uploads.reserveUpload('u-editor', 0), await uploads.reserveUpload('u-editor', 0)];
     try {
       const res = await request(server()).post('/api/media').attach('file', fx.mp3, 'a.mp3').expect(429);
       expect(res.body.code).toBe('too_many_requests');

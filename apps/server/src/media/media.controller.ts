@@ -38,6 +38,8 @@ import { TtsRequestDto } from './dto/tts-request.dto';
 import { MediaAccess } from './media-access';
 import { MediaAsset } from './media-asset.entity';
 import { MediaStore } from './media-store';
+import { LoudnessTargetsService } from './loudness-targets.service';
+import { MediaUploadService } from './media-upload.service';
 import { MediaService } from './media.service';
 import { sendBroadcastFile } from './send-file';
 import { TtsService } from './tts/tts.service';
@@ -66,6 +68,8 @@ const AGENT_MEDIA_GRACE_MS = 6 * 3600 * 1000;
 export class MediaController {
   constructor(
     private readonly media: MediaService,
+    private readonly uploads: MediaUploadService,
+    private readonly loudnessTargets: LoudnessTargetsService,
     private readonly tts: TtsService,
     private readonly access: MediaAccess,
     private readonly clock: Clock,
@@ -94,7 +98,7 @@ export class MediaController {
     if (!file) throw new LoaError('validation_failed', `Thiếu tệp âm thanh trong trường "${UPLOAD_FIELD}".`);
     const fields = (req.body ?? {}) as Record<string, unknown>;
     return MediaAssetDto.from(
-      await this.media.upload(file.path, file.originalname, userIdOf(principal), { chuyenMuc: fields['chuyenMuc'] }),
+      await this.uploads.upload(file.path, file.originalname, userIdOf(principal), { chuyenMuc: fields['chuyenMuc'] }),
     );
   }
 
@@ -133,21 +137,21 @@ export class MediaController {
   @Get('loudness-targets')
   @ApiOkResponse({ type: LoudnessTargetDto, isArray: true })
   async targets(): Promise<LoudnessTargetDto[]> {
-    return (await this.media.listTargets()).map((t) => LoudnessTargetDto.from(t));
+    return (await this.loudnessTargets.listTargets()).map((t) => LoudnessTargetDto.from(t));
   }
 
   @Put('loudness-targets')
   @Roles('admin', 'editor')
   @ApiOkResponse({ type: LoudnessTargetDto, description: 'Applies to what is uploaded from now on' })
   async setTarget(@Body() body: SetLoudnessTargetDto, @CurrentPrincipal() principal: Principal): Promise<LoudnessTargetDto> {
-    return LoudnessTargetDto.from(await this.media.setTarget(body.chuyenMuc, body.targetLufs, userIdOf(principal)));
+    return LoudnessTargetDto.from(await this.loudnessTargets.setTarget(body.chuyenMuc, body.targetLufs, userIdOf(principal)));
   }
 
   @Delete('loudness-targets/:chuyenMuc')
   @HttpCode(204)
   @Roles('admin', 'editor')
   async removeTarget(@Param('chuyenMuc') chuyenMuc: string): Promise<void> {
-    await this.media.removeTarget(chuyenMuc);
+    await this.loudnessTargets.removeTarget(chuyenMuc);
   }
 
   @Get('assets')

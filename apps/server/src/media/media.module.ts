@@ -11,6 +11,10 @@ import { MediaStorage, MediaStore } from './media-store';
 import { MediaController } from './media.controller';
 import { MediaRepository } from './media.repository';
 import { MediaService } from './media.service';
+import { MediaJobsService } from './media-jobs.service';
+import { MediaUploadService } from './media-upload.service';
+import { ConversionService } from './conversion.service';
+import { LoudnessTargetsService } from './loudness-targets.service';
 import { RetentionService } from './retention.service';
 import { CommandEngine } from './tts/command-engine';
 import { EspeakEngine } from './tts/espeak-engine';
@@ -37,6 +41,10 @@ import { UploadInterceptor } from './upload.interceptor';
     MediaEvents,
     MediaRepository,
     MediaService,
+    LoudnessTargetsService,
+    ConversionService,
+    MediaJobsService,
+    MediaUploadService,
     MediaAccess,
     TtsService,
     RetentionService,

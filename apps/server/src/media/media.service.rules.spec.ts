@@ -1,61 +1,30 @@
-import { Clock } from '../common/clock';
-import { asRepository, unused } from '../../../../test/support/fakes/fakes';
+import { asRepository } from '../../../../test/support/fakes/fakes';
+import { FakeFfmpeg } from '../../../../test/support/fakes/ffmpeg.fake';
 import { assetRow, InMemoryMediaRepository } from '../../../../test/support/fakes/media.fake';
-import type { FfmpegService } from './ffmpeg.service';
+import { InMemoryMediaStore } from '../../../../test/support/fakes/media-store.fake';
 import { MediaEvents } from './media-events';
-import type { MediaStorage } from './media-store';
 import type { MediaRepository } from './media.repository';
-import { MediaService } from './media.service';
+import { MediaService, type ReadyMediaAsset } from './media.service';
 
-const MB = 1024 * 1024;
+const SHA = 'a'.repeat(64);
 
 function setup() {
   const repo = new InMemoryMediaRepository();
-  const service = new MediaService(asRepository<MediaRepository>(repo), unused<MediaStorage>('store'), unused<FfmpegService>('ffmpeg'), new MediaEvents(), {
-    mediaDir: '/nowhere',
-    maxUploadBytes: 100 * MB,
-    uploadConcurrentPerUser: 2,
-    uploadDailyBytesPerUser: 10 * MB,
-  }, new Clock());
-  return { repo, service };
+  const store = new InMemoryMediaStore();
+  const ffmpeg = new FakeFfmpeg(store);
+  const events = new MediaEvents();
+  const service = new MediaService(asRepository<MediaRepository>(repo), store, ffmpeg.asService(), events, { mediaDir: '/nowhere', maxUploadBytes: 1 });
+  return { repo, store, ffmpeg, events, service };
 }
 
 describe('MediaService rules on in-memory assets', () => {
-  it('counts what a user kept in the last 24 hours against the daily allowance, and no one else\'s', async () => {
+  it('says why an asset cannot be scheduled yet, and names one that does not exist', async () => {
     const { repo, service } = setup();
-    const recent = new Date(Date.now() - 3600_000).toISOString();
-    repo.assets.push(assetRow({ id: 'mine', createdBy: 'u', originalSize: 8 * MB, createdAt: recent }));
-    repo.assets.push(assetRow({ id: 'old', createdBy: 'u', originalSize: 8 * MB, createdAt: '2020-01-01T00:00:00.000Z' }));
-    repo.assets.push(assetRow({ id: 'theirs', createdBy: 'v', originalSize: 8 * MB, createdAt: recent }));
-    await expect(service.reserveUpload('u', 3 * MB)).rejects.toMatchObject({ code: 'too_many_requests', details: { usedBytes: 8 * MB } });
-    const release = await service.reserveUpload('u', 1 * MB);
-    const second = await service.reserveUpload('v', 1 * MB);
-    await expect(service.reserveUpload('v', 1 * MB).then((r) => r())).resolves.toBeUndefined();
-    release();
-    second();
-  });
-
-  it('cancels a conversion still running, with its open jobs, and refuses to cancel a finished one', async () => {
-    const { repo, service } = setup();
-    repo.assets.push(assetRow({ id: 'busy', status: 'processing' }), assetRow({ id: 'done' }));
-    await repo.insertJob({ assetId: 'busy', state: 'running', createdAt: '2026-01-01T00:00:00.000Z' });
-    await expect(service.cancel('busy')).resolves.toMatchObject({ status: 'cancelled' });
-    expect(repo.jobs[0]).toMatchObject({ state: 'cancelled', workFile: null });
-    await expect(service.cancel('done')).rejects.toMatchObject({ code: 'conflict' });
-    await expect(service.requireReady('busy')).rejects.toMatchObject({ code: 'media_not_ready' });
+    repo.assets.push(assetRow({ id: 'busy', status: 'processing' }), assetRow({ id: 'gone', status: 'expired' }), assetRow({ id: 'done' }));
+    await expect(service.requireReady('busy')).rejects.toMatchObject({ code: 'media_not_ready', message: expect.stringMatching(/đang được chuyển đổi/) });
+    await expect(service.requireReady('gone')).rejects.toMatchObject({ code: 'media_not_ready', message: expect.stringMatching(/thời hạn lưu trữ/) });
     await expect(service.requireReady('done')).resolves.toMatchObject({ id: 'done' });
     await expect(service.get('nothing')).rejects.toMatchObject({ code: 'not_found' });
-  });
-
-  it('normalises a chuyên mục to its own loudness target, else the global one, and names a missing one', async () => {
-    const { service } = setup();
-    await expect(service.setTarget('   ', -20, 'u')).rejects.toMatchObject({ code: 'validation_failed' });
-    await service.setTarget(' Thời sự ', -20, 'u');
-    expect(await service.targetFor('Thời sự')).toBe(-20);
-    expect(await service.targetFor('Ca nhạc')).toBe(-16);
-    expect(await service.targetFor(null)).toBe(-16);
-    await service.removeTarget('Thời sự');
-    await expect(service.removeTarget('Thời sự')).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('lets an agent fetch a file only while an approved slot on its own station airs it', async () => {
@@ -64,5 +33,48 @@ describe('MediaService rules on in-memory assets', () => {
     expect(await service.stationMayRead('s-a1', 'sha-x', '2026-03-01T00:00:00.000Z')).toBe(true);
     expect(await service.stationMayRead('s-b1', 'sha-x', '2026-03-01T00:00:00.000Z')).toBe(false);
     expect(await service.stationMayRead('s-a1', 'sha-x', '2026-03-03T00:00:00.000Z')).toBe(false);
+  });
+
+  it('serves a ready asset’s broadcast file, and not_found for a bad hash, an asset not ready, or a file gone from the store', async () => {
+    const { repo, store, service } = setup();
+    repo.assets.push(assetRow({ id: 'done', sha256: SHA }), assetRow({ id: 'busy', status: 'processing', sha256: 'b'.repeat(64) }));
+    store.files.set(store.pathOf(SHA, 'mp3'), Buffer.alloc(321));
+    expect(await service.fileFor(SHA)).toEqual({ sha256: SHA, path: store.pathOf(SHA, 'mp3'), size: 321 });
+    await expect(service.fileFor('../etc/passwd')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(service.fileFor('b'.repeat(64))).rejects.toMatchObject({ code: 'not_found' });
+    store.files.clear();
+    await expect(service.fileFor(SHA)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('measures a file’s live gain once and keeps it, answering with the true-peak ceiling', async () => {
+    const { repo, store, ffmpeg, service } = setup();
+    repo.assets.push(assetRow({ id: 'done', sha256: SHA, outputLufs: -16, liveGainDb: null }));
+    store.files.set(store.pathOf(SHA, 'mp3'), Buffer.alloc(10));
+    // The live encode comes out half a LU quieter than the file: the gain makes up for it.
+    let measures = 0;
+    ffmpeg.measureFiltered = async () => ({ integratedLufs: -16, truePeakDbtp: -2 });
+    ffmpeg.encodeMeasured = async () => (measures++, { integratedLufs: -16.5, truePeakDbtp: -2 });
+    const asset = (await repo.asset('done')) as ReadyMediaAsset;
+    expect(await service.liveGain(asset)).toEqual({ db: 0.5, ceilingDbtp: -1 });
+    expect((await repo.asset('done'))!.liveGainDb).toBe(0.5);
+    expect(await service.liveGain((await repo.asset('done')) as ReadyMediaAsset)).toEqual({ db: 0.5, ceilingDbtp: -1 });
+    expect(measures).toBe(1);
+  });
+
+  it('settles on the end of a conversion, or answers as the asset stands when it takes too long', async () => {
+    const { repo, events, service } = setup();
+    repo.assets.push(assetRow({ id: 'busy', status: 'processing' }), assetRow({ id: 'slow', status: 'processing' }));
+    const settled = service.settled('busy', 5_000);
+    await new Promise((r) => setImmediate(r));
+    await repo.updateAsset({ id: 'busy' }, { status: 'ready' });
+    events.emit((await repo.asset('busy'))!);
+    await expect(settled).resolves.toMatchObject({ id: 'busy', status: 'ready' });
+    await expect(service.settled('slow', 10)).resolves.toMatchObject({ id: 'slow', status: 'processing' });
+  });
+
+  it('lists newest first', async () => {
+    const { repo, service } = setup();
+    repo.assets.push(assetRow({ id: 'old', createdAt: '2026-01-01T00:00:00.000Z' }), assetRow({ id: 'new', createdAt: '2026-02-01T00:00:00.000Z' }));
+    expect((await service.list()).map((a) => a.id)).toEqual(['new', 'old']);
   });
 });

@@ -13,11 +13,12 @@ import { CommandEngine } from './tts/command-engine';
 import { EspeakEngine } from './tts/espeak-engine';
 import { TtsService } from './tts/tts.service';
 import { MediaAsset } from './media-asset.entity';
-import { MediaEvents } from './media-events';
 import { MediaJob } from './media-job.entity';
 import { MediaStore } from './media-store';
 import { MediaRepository } from './media.repository';
-import { BROADCAST_EXT, MediaService, MediaSettings } from './media.service';
+import { MediaSettings } from './media-settings';
+import { BROADCAST_EXT } from './media.service';
+import { mediaServices, type MediaServices } from '../../../../test/support/media-services';
 import {
   AudioFixtures,
   FIXTURE_DURATION_MS,
@@ -42,7 +43,7 @@ function makAudioQuiet(path: string): string {
 }
 
 /** Real ffmpeg, a real store in a temp folder and a real (in-memory) table. */
-describe('MediaService with real ffmpeg', () => {
+describe('The media services with real ffmpeg', () => {
   // A conversion starts several ffmpeg processes; a dynamically linked system build takes a while to start on a busy machine.
   jest.setTimeout(60_000);
   const stereo96: BroadcastFormat = { sampleRate: 44100, channels: 2, bitrateKbps: 96 };
@@ -54,7 +55,7 @@ describe('MediaService with real ffmpeg', () => {
   let repo: Repository<MediaAsset>;
   let store: MediaStore;
   let ffmpeg: FfmpegService;
-  let service: MediaService;
+  let service: MediaServices;
 
   beforeAll(() => {
     Logger.overrideLogger(false);
@@ -72,18 +73,18 @@ describe('MediaService with real ffmpeg', () => {
     repo = db.getRepository(MediaAsset);
     store = new MediaStore(root);
     service = make({ mediaDir: root, maxUploadBytes: 1 << 30, broadcast, loudness, ...extra });
-    await service.onModuleInit();
+    await service.jobs.onModuleInit();
   }
 
-  function make(settings: MediaSettings): MediaService {
-    return new MediaService(new MediaRepository(db), store, ffmpeg, new MediaEvents(), settings, new Clock());
+  function make(settings: MediaSettings): MediaServices {
+    return mediaServices(new MediaRepository(db), store, ffmpeg, settings, new Clock());
   }
 
   /** Set while a describe keeps one service for all its tests (see `withOneService`). */
   let sharedByDescribe = false;
 
   async function stop(): Promise<void> {
-    await service.onModuleDestroy();
+    await service.jobs.onModuleDestroy();
     await db.destroy();
     rmSync(root, { recursive: true, force: true });
   }
@@ -112,13 +113,13 @@ describe('MediaService with real ffmpeg', () => {
     const accepted = [];
     for (const { fixture, name } of files) {
       const temp = uploaded(fixture);
-      const one = await service.upload(temp, name, 'user-1');
+      const one = await service.uploads.upload(temp, name, 'user-1');
       expect(one.status).toBe('processing');
       expect(existsSync(temp)).toBe(false);
       accepted.push(one);
     }
-    await service.whenIdle();
-    return Promise.all(accepted.map((a) => service.get(a.id)));
+    await service.jobs.whenIdle();
+    return Promise.all(accepted.map((a) => service.media.get(a.id)));
   }
 
   /** Puts a copy of a fixture where multer would leave an upload. */
@@ -135,11 +136,11 @@ describe('MediaService with real ffmpeg', () => {
 
   async function uploadAndWait(fixture: string, name: string): Promise<MediaAsset> {
     const temp = uploaded(fixture);
-    const accepted = await service.upload(temp, name, 'user-1');
+    const accepted = await service.uploads.upload(temp, name, 'user-1');
     expect(accepted.status).toBe('processing');
     expect(existsSync(temp)).toBe(false);
-    await service.whenIdle();
-    return service.get(accepted.id);
+    await service.jobs.whenIdle();
+    return service.media.get(accepted.id);
   }
 
   describe('turns audio into a broadcast MP3', () => {
@@ -184,8 +185,8 @@ describe('MediaService with real ffmpeg', () => {
       const sizes = new Set(mp3PacketSizes(path));
       for (const size of sizes) expect([313, 314]).toContain(size);
 
-      expect(await service.fileFor(asset.sha256!)).toEqual({ sha256: asset.sha256, path, size: asset.size });
-      expect(await service.requireReady(asset.id)).toMatchObject({ id: asset.id, status: 'ready' });
+      expect(await service.media.fileFor(asset.sha256!)).toEqual({ sha256: asset.sha256, path, size: asset.size });
+      expect(await service.media.requireReady(asset.id)).toMatchObject({ id: asset.id, status: 'ready' });
       expect(readdirSync(store.tmpDir)).toEqual([]);
     });
 
@@ -258,14 +259,14 @@ describe('MediaService with real ffmpeg', () => {
 
     it('uses the chuyên mục’s own target when it has one', async () => {
       await start();
-      await service.setTarget('Cải cách hành chính', -23, 'user-1');
+      await service.targets.setTarget('Cải cách hành chính', -23, 'user-1');
       const temp = uploaded(kinds['OGG/Vorbis'].path);
-      const accepted = await service.upload(temp, 'cchc.ogg', 'user-1', { chuyenMuc: ' Cải cách hành chính ' });
-      await service.whenIdle();
-      const asset = await service.get(accepted.id);
+      const accepted = await service.uploads.upload(temp, 'cchc.ogg', 'user-1', { chuyenMuc: ' Cải cách hành chính ' });
+      await service.jobs.whenIdle();
+      const asset = await service.media.get(accepted.id);
       expect(asset).toMatchObject({ status: 'ready', chuyenMuc: 'Cải cách hành chính', targetLufs: -23 });
       expect(Math.abs(measureLoudness(store.pathOf(asset.sha256!, BROADCAST_EXT)).lufs - -23)).toBeLessThanOrEqual(0.5);
-      expect(await service.targetFor('Chuyển đổi số')).toBe(-16);
+      expect(await service.targets.targetFor('Chuyển đổi số')).toBe(-16);
     });
 
     it('marks a file that misses its target ready with a warning saying by how much and why, and one that meets it without', async () => {
@@ -274,7 +275,7 @@ describe('MediaService with real ffmpeg', () => {
       expect(missed.status).toBe('ready');
       expect(missed.outputLufs!).toBeLessThan(-10.5);
       expect(missed.loudnessWarning).toMatch(/^Đạt −\d+(,\d)? LUFS thay vì −10 LUFS do đỉnh nhọn/);
-      await service.onModuleDestroy();
+      await service.jobs.onModuleDestroy();
       await db.destroy();
       rmSync(root, { recursive: true, force: true });
       await start();
@@ -305,12 +306,12 @@ describe('MediaService with real ffmpeg', () => {
     beforeEach(() => start());
 
     it('a Vietnamese sentence spoken by espeak-ng becomes normalised audio of plausible duration', async () => {
-      const tts = new TtsService(new EspeakEngine(), service, { tts: { engine: 'espeak', voice: 'vi' } });
+      const tts = new TtsService(new EspeakEngine(), service.uploads, { tts: { engine: 'espeak', voice: 'vi' } });
       const text = 'Từ ngày 05/11/2026, bà con có thể nộp 1.250 loại hồ sơ trên Cổng dịch vụ công trực tuyến.';
       const accepted = await tts.speak(text, undefined, 'user-1', null);
       expect(accepted).toMatchObject({ source: 'tts', status: 'processing', originalName: 'Từ ngày 05-11-2026, bà con có thể nộp 1.250 loại hồ sơ trên.wav' });
-      await service.whenIdle();
-      const asset = await service.get(accepted.id);
+      await service.jobs.whenIdle();
+      const asset = await service.media.get(accepted.id);
 
       expect(asset.status).toBe('ready');
       // About thirty spoken words with the numbers and the date written out: several seconds, not a blip.
@@ -323,12 +324,12 @@ describe('MediaService with real ffmpeg', () => {
 
     it('speaks through another engine plugged in by configuration, and reports its failure as tts_failed', async () => {
       const engine = new CommandEngine([ffmpegPath(), '-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=2', '-y', '{out}'], () => store.tempPath('.wav'));
-      const tts = new TtsService(engine, service, { tts: { engine: 'command', voice: 'vi', command: [] } });
+      const tts = new TtsService(engine, service.uploads, { tts: { engine: 'command', voice: 'vi', command: [] } });
       const accepted = await tts.speak('Thông báo lịch tiếp dân.', undefined, null, null);
-      await service.whenIdle();
-      expect(await service.get(accepted.id)).toMatchObject({ status: 'ready', source: 'tts' });
+      await service.jobs.whenIdle();
+      expect(await service.media.get(accepted.id)).toMatchObject({ status: 'ready', source: 'tts' });
 
-      const broken = new TtsService(new CommandEngine([process.execPath, '-e', 'process.exit(3)'], () => store.tempPath('.wav')), service, {
+      const broken = new TtsService(new CommandEngine([process.execPath, '-e', 'process.exit(3)'], () => store.tempPath('.wav')), service.uploads, {
         tts: { engine: 'command', voice: 'vi', command: [] },
       });
       await expect(broken.speak('Thông báo.', undefined, null, null)).rejects.toMatchObject({ code: 'tts_failed', status: 503 });
@@ -346,12 +347,12 @@ describe('MediaService with real ffmpeg', () => {
     beforeEach(() => start());
 
     it('refuses audio longer than the configured maximum, saying how long each is', async () => {
-      await service.onModuleDestroy();
+      await service.jobs.onModuleDestroy();
       await db.destroy();
       rmSync(root, { recursive: true, force: true });
       await start(undefined, undefined, { maxDurationMs: 2000 });
       const temp = uploaded(fx.wav);
-      const err = await service.upload(temp, 'dài.wav', 'user-1').then(() => null, (e: unknown) => e);
+      const err = await service.uploads.upload(temp, 'dài.wav', 'user-1').then(() => null, (e: unknown) => e);
       expect(err).toMatchObject({ code: 'media_too_long', status: 422 });
       expect((err as LoaError).message).toMatch(/3 giây.*tối đa 2 giây/);
       expect(existsSync(temp)).toBe(false);
@@ -362,7 +363,7 @@ describe('MediaService with real ffmpeg', () => {
 
     it('refuses a chuyên mục name that is not text or too long, keeping nothing', async () => {
       const temp = uploaded(fx.wav);
-      await expect(service.upload(temp, 'a.wav', null, { chuyenMuc: 'x'.repeat(201) })).rejects.toMatchObject({ code: 'validation_failed' });
+      await expect(service.uploads.upload(temp, 'a.wav', null, { chuyenMuc: 'x'.repeat(201) })).rejects.toMatchObject({ code: 'validation_failed' });
       expect(existsSync(temp)).toBe(false);
       expect(storedFiles()).toEqual([]);
       expect(await repo.count()).toBe(0);
@@ -375,7 +376,7 @@ describe('MediaService with real ffmpeg', () => {
     ])('%s → %s', async (_label, file, code, status) => {
       const temp = uploaded(file());
 
-      const err = await service.upload(temp, 'x.mp3', 'user-1').then(
+      const err = await service.uploads.upload(temp, 'x.mp3', 'user-1').then(
         () => null,
         (e: unknown) => e,
       );
@@ -415,7 +416,7 @@ describe('MediaService with real ffmpeg', () => {
         }
       });
       try {
-        const accepted = await Promise.all(['u1', 'u2', 'u3'].map((user) => service.upload(uploaded(fx.wav), 'a.wav', user)));
+        const accepted = await Promise.all(['u1', 'u2', 'u3'].map((user) => service.uploads.upload(uploaded(fx.wav), 'a.wav', user)));
         expect(accepted.map((a) => a.status)).toEqual(['processing', 'processing', 'processing']);
         expect(spy).toHaveBeenCalledTimes(3);
         expect(most).toBe(1);
@@ -426,17 +427,17 @@ describe('MediaService with real ffmpeg', () => {
 
     it('refuses a user’s upload beyond UPLOAD_CONCURRENT_PER_USER at once, with 429 in Vietnamese, and takes it again once one ends', async () => {
       await start(undefined, undefined, { uploadConcurrentPerUser: 2 });
-      const first = await service.reserveUpload('u1', 1000);
-      const second = await service.reserveUpload('u1', 1000);
-      const err = await service.reserveUpload('u1', 1000).then(() => null, (e: unknown) => e as LoaError);
+      const first = await service.uploads.reserveUpload('u1', 1000);
+      const second = await service.uploads.reserveUpload('u1', 1000);
+      const err = await service.uploads.reserveUpload('u1', 1000).then(() => null, (e: unknown) => e as LoaError);
       expect(err).toMatchObject({ code: 'too_many_requests', status: 429 });
       expect(err!.message).toMatch(/cùng lúc, tối đa 2/);
       // Someone else is not held up, and a place given back is free again (given back twice changes nothing).
-      (await service.reserveUpload('u2', 1000))();
+      (await service.uploads.reserveUpload('u2', 1000))();
       first();
       first();
-      const third = await service.reserveUpload('u1', 1000);
-      await expect(service.reserveUpload('u1', 1000)).rejects.toMatchObject({ code: 'too_many_requests' });
+      const third = await service.uploads.reserveUpload('u1', 1000);
+      await expect(service.uploads.reserveUpload('u1', 1000)).rejects.toMatchObject({ code: 'too_many_requests' });
       second();
       third();
     });
@@ -444,17 +445,17 @@ describe('MediaService with real ffmpeg', () => {
     it('refuses a user’s upload beyond UPLOAD_DAILY_MB_PER_USER in 24 hours, counting what was kept', async () => {
       await start(undefined, undefined, { uploadDailyBytesPerUser: 600_000 });
       await uploadAndWait(fx.wav, 'a.wav');
-      const err = await service.reserveUpload('user-1', 100_000).then(() => null, (e: unknown) => e as LoaError);
+      const err = await service.uploads.reserveUpload('user-1', 100_000).then(() => null, (e: unknown) => e as LoaError);
       expect(err).toMatchObject({ code: 'too_many_requests', status: 429, details: { limitBytes: 600_000, retryAfterSeconds: 3600 } });
       expect(err!.message).toMatch(/trong 24 giờ qua.*hạn mức/);
-      (await service.reserveUpload('another-user', 100_000))();
+      (await service.uploads.reserveUpload('another-user', 100_000))();
     });
 
     it('refuses a small file that would become a broadcast file many times its size (near-silence in FLAC)', async () => {
       await start();
       const sparse = makAudioQuiet(join(fixturesDir, 'near-silence.flac'));
       const temp = uploaded(sparse);
-      const err = await service.upload(temp, 'im-lang.flac', 'user-1').then(() => null, (e: unknown) => e as LoaError);
+      const err = await service.uploads.upload(temp, 'im-lang.flac', 'user-1').then(() => null, (e: unknown) => e as LoaError);
       expect(err).toMatchObject({ code: 'media_too_sparse', status: 422 });
       expect(err!.message).toMatch(/lớn gấp \d+ lần \(tối đa 25 lần\)/);
       expect(existsSync(temp)).toBe(false);
@@ -490,10 +491,10 @@ describe('MediaService with real ffmpeg', () => {
     describe.each(builds)('with %s', (_label, binaries) => {
       beforeEach(async () => {
         await start();
-        await service.onModuleDestroy();
+        await service.jobs.onModuleDestroy();
         ffmpeg = new FfmpegService(binaries);
         service = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
-        await service.onModuleInit();
+        await service.jobs.onModuleInit();
       });
       afterAll(() => (ffmpeg = new FfmpegService()));
 
@@ -503,10 +504,10 @@ describe('MediaService with real ffmpeg', () => {
       ])('%s: refused, or aired as its 3 s of MP3 only, never the local file, and without hanging', async (_l, endList) => {
         const temp = uploaded(polyglot(`poly-${endList}.mp3`, endList));
         const started = Date.now();
-        const outcome = await service.upload(temp, 'x.mp3', 'user-1').then(
+        const outcome = await service.uploads.upload(temp, 'x.mp3', 'user-1').then(
           async (accepted) => {
-            await service.whenIdle();
-            return service.get(accepted.id);
+            await service.jobs.whenIdle();
+            return service.media.get(accepted.id);
           },
           (e: unknown) => e,
         );
@@ -536,39 +537,39 @@ describe('MediaService with real ffmpeg', () => {
     beforeEach(() => start());
 
     it('answers not_found for an unknown id or hash', async () => {
-      await expect(service.get('6f1c2a52-4a7e-4f6e-9d0a-2f1d7c3b9e11')).rejects.toMatchObject({ code: 'not_found' });
-      await expect(service.requireReady('6f1c2a52-4a7e-4f6e-9d0a-2f1d7c3b9e11')).rejects.toMatchObject({ code: 'not_found' });
-      await expect(service.fileFor('a'.repeat(64))).rejects.toMatchObject({ code: 'not_found' });
+      await expect(service.media.get('6f1c2a52-4a7e-4f6e-9d0a-2f1d7c3b9e11')).rejects.toMatchObject({ code: 'not_found' });
+      await expect(service.media.requireReady('6f1c2a52-4a7e-4f6e-9d0a-2f1d7c3b9e11')).rejects.toMatchObject({ code: 'not_found' });
+      await expect(service.media.fileFor('a'.repeat(64))).rejects.toMatchObject({ code: 'not_found' });
     });
 
     it('answers media_not_ready while the asset is still converting, and lists newest first', async () => {
-      const first = await service.upload(uploaded(fx.wav), 'a.wav', null);
-      await expect(service.requireReady(first.id)).rejects.toMatchObject({ code: 'media_not_ready', status: 409 });
-      const second = await service.upload(uploaded(fx.ogg), 'b.ogg', null);
-      await service.whenIdle();
-      expect((await service.list()).map((a) => a.id)).toEqual([second.id, first.id]);
+      const first = await service.uploads.upload(uploaded(fx.wav), 'a.wav', null);
+      await expect(service.media.requireReady(first.id)).rejects.toMatchObject({ code: 'media_not_ready', status: 409 });
+      const second = await service.uploads.upload(uploaded(fx.ogg), 'b.ogg', null);
+      await service.jobs.whenIdle();
+      expect((await service.media.list()).map((a) => a.id)).toEqual([second.id, first.id]);
     });
   });
 
   it('resumes at start-up a conversion that a crash left processing', async () => {
     await start();
     const temp = uploaded(fx.mp3);
-    const accepted = await service.upload(temp, 'tone.mp3', null);
+    const accepted = await service.uploads.upload(temp, 'tone.mp3', null);
     // A shutdown mid-way aborts ffmpeg and leaves the row as a crash would.
-    await service.onModuleDestroy();
+    await service.jobs.onModuleDestroy();
     await repo.update(accepted.id, { status: 'processing', sha256: null, progress: 40 });
 
     const restarted = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
-    await restarted.onModuleInit();
-    await restarted.whenIdle();
+    await restarted.jobs.onModuleInit();
+    await restarted.jobs.whenIdle();
 
-    expect(await restarted.get(accepted.id)).toMatchObject({ status: 'ready', progress: 100 });
+    expect(await restarted.media.get(accepted.id)).toMatchObject({ status: 'ready', progress: 100 });
   });
 
   it('after a crash mid-job removes the partial work file and runs the job again', async () => {
     await start();
-    const accepted = await service.upload(uploaded(kinds['OGG/Vorbis'].path), 'a.ogg', null);
-    await service.onModuleDestroy();
+    const accepted = await service.uploads.upload(uploaded(kinds['OGG/Vorbis'].path), 'a.ogg', null);
+    await service.jobs.onModuleDestroy();
     const jobs = db.getRepository(MediaJob);
     // As a SIGKILL leaves it: the job running, a half-written file in the work folder.
     const partial = store.tempPath('.mp3');
@@ -577,72 +578,72 @@ describe('MediaService with real ffmpeg', () => {
     await jobs.update({ assetId: accepted.id }, { state: 'running', attempts: 1, workFile: partial });
 
     const restarted = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
-    await restarted.onModuleInit();
-    await restarted.whenIdle();
+    await restarted.jobs.onModuleInit();
+    await restarted.jobs.whenIdle();
 
     expect(existsSync(partial)).toBe(false);
-    expect(await restarted.get(accepted.id)).toMatchObject({ status: 'ready' });
+    expect(await restarted.media.get(accepted.id)).toMatchObject({ status: 'ready' });
     expect(await jobs.findOneByOrFail({ assetId: accepted.id })).toMatchObject({ state: 'done', attempts: 2, workFile: null });
     expect(readdirSync(store.tmpDir)).toEqual([]);
-    await restarted.onModuleDestroy();
+    await restarted.jobs.onModuleDestroy();
   });
 
   it('gives up, with a reason, on a job that was cut short as often as allowed', async () => {
     await start();
-    const accepted = await service.upload(uploaded(fx.wav), 'a.wav', null);
-    await service.onModuleDestroy();
+    const accepted = await service.uploads.upload(uploaded(fx.wav), 'a.wav', null);
+    await service.jobs.onModuleDestroy();
     const jobs = db.getRepository(MediaJob);
     await repo.update(accepted.id, { status: 'processing' });
     await jobs.update({ assetId: accepted.id }, { state: 'running', attempts: 3 });
 
     const restarted = make({ mediaDir: root, maxUploadBytes: 1 << 30, mediaJobMaxAttempts: 3 });
-    await restarted.onModuleInit();
-    await restarted.whenIdle();
+    await restarted.jobs.onModuleInit();
+    await restarted.jobs.whenIdle();
 
-    const failed = await restarted.get(accepted.id);
+    const failed = await restarted.media.get(accepted.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/dừng đột ngột 3 lần/);
     expect(await jobs.findOneByOrFail({ assetId: accepted.id })).toMatchObject({ state: 'failed' });
-    await restarted.onModuleDestroy();
+    await restarted.jobs.onModuleDestroy();
   });
 
   it('cancels a running conversion: ffmpeg stopped, no file kept, the change pushed', async () => {
     await start(undefined, undefined, { mediaJobConcurrency: 1 });
     const long = makeAudio(join(fixturesDir, 'long.wav'), speechLikeSource(120, 0.2), ['-ac', '1']);
     const seen: string[] = [];
-    const accepted = await service.upload(uploaded(long), 'long.wav', null);
-    const sub = service.changes(accepted.id).subscribe((a) => seen.push(`${a.status}:${a.progress}`));
+    const accepted = await service.uploads.upload(uploaded(long), 'long.wav', null);
+    const sub = service.media.changes(accepted.id).subscribe((a) => seen.push(`${a.status}:${a.progress}`));
     const deadline = Date.now() + 20_000;
-    while ((await service.get(accepted.id)).progress < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((await service.media.get(accepted.id)).progress < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 
-    const cancelled = await service.cancel(accepted.id);
-    await service.whenIdle();
+    const cancelled = await service.jobs.cancel(accepted.id);
+    await service.jobs.whenIdle();
     sub.unsubscribe();
 
     expect(cancelled).toMatchObject({ status: 'cancelled', sha256: null });
-    expect(await service.get(accepted.id)).toMatchObject({ status: 'cancelled' });
+    expect(await service.media.get(accepted.id)).toMatchObject({ status: 'cancelled' });
     expect(await db.getRepository(MediaJob).findOneByOrFail({ assetId: accepted.id })).toMatchObject({ state: 'cancelled' });
     expect(seen.some((e) => /^processing:\d+$/.test(e) && Number(e.split(':')[1]) >= 10)).toBe(true);
     expect(seen).toContain(`cancelled:${cancelled.progress}`);
     expect(readdirSync(store.tmpDir)).toEqual([]);
     expect(storedFiles()).toEqual([`${accepted.originalSha256}.wav`]);
-    await expect(service.cancel(accepted.id)).rejects.toMatchObject({ code: 'conflict', status: 409 });
+    await expect(service.jobs.cancel(accepted.id)).rejects.toMatchObject({ code: 'conflict', status: 409 });
   });
 
   it('marks the asset failed, with a reason in Vietnamese, when its original has vanished', async () => {
     await start();
-    const accepted = await service.upload(uploaded(fx.wav), 'tone.wav', null);
-    await service.onModuleDestroy();
+    const accepted = await service.uploads.upload(uploaded(fx.wav), 'tone.wav', null);
+    await service.jobs.onModuleDestroy();
     await repo.update(accepted.id, { status: 'processing' });
     rmSync(store.pathOf(accepted.originalSha256, accepted.originalExt));
 
     const restarted = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
-    await restarted.onModuleInit();
-    await restarted.whenIdle();
+    await restarted.jobs.onModuleInit();
+    await restarted.jobs.whenIdle();
 
-    const failed = await restarted.get(accepted.id);
+    const failed = await restarted.media.get(accepted.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/tệp gốc/);
-    await expect(restarted.requireReady(accepted.id)).rejects.toMatchObject({ code: 'media_not_ready' });
+    await expect(restarted.media.requireReady(accepted.id)).rejects.toMatchObject({ code: 'media_not_ready' });
   });
 });

@@ -7,7 +7,8 @@ import type { Principal } from '../auth/principal';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { MediaStorage } from './media-store';
-import { MediaService, type MediaSettings } from './media.service';
+import { MediaUploadService } from './media-upload.service';
+import type { MediaSettings } from './media-settings';
 
 /** The multipart field that carries the audio. */
 export const UPLOAD_FIELD = 'file';
@@ -32,7 +33,7 @@ export class UploadInterceptor implements NestInterceptor {
   constructor(
     @Inject(AppConfig) config: MediaSettings,
     store: MediaStorage,
-    private readonly media: MediaService,
+    private readonly uploads: MediaUploadService,
   ) {
     this.maxBytes = config.maxUploadBytes;
     this.receive = multer({
@@ -52,7 +53,7 @@ export class UploadInterceptor implements NestInterceptor {
     // The user's upload place is taken before a byte is stored, and held until the upload is checked.
     const principal = req.principal;
     const declared = Number(req.headers['content-length'] ?? 0);
-    const release = principal?.kind === 'user' ? await this.media.reserveUpload(principal.userId, Number.isFinite(declared) ? declared : 0) : () => undefined;
+    const release = principal?.kind === 'user' ? await this.uploads.reserveUpload(principal.userId, Number.isFinite(declared) ? declared : 0) : () => undefined;
     try {
       await new Promise<void>((resolve, reject) => {
         this.receive(req, http.getResponse<Response>(), (err?: unknown) => (err ? reject(this.translate(err)) : resolve()));

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LoaError } from '../../common/errors';
 import { AppConfig, TtsSettings } from '../../config/app-config';
 import { MediaAsset } from '../media-asset.entity';
-import { MediaService } from '../media.service';
+import { MediaUploadService } from '../media-upload.service';
 import { TTS_ENGINE, TtsEngine, TtsError } from './tts-engine';
 import { verbaliseVietnamese } from './vietnamese-text';
 
@@ -14,7 +14,7 @@ export class TtsService {
 
   constructor(
     @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
-    private readonly media: MediaService,
+    private readonly uploads: MediaUploadService,
     @Inject(AppConfig) config: { tts: TtsSettings },
   ) {
     this.defaultVoice = config.tts.voice;
@@ -32,7 +32,7 @@ export class TtsService {
         engine: this.engine.name,
       });
     }
-    return this.media.uploadSpeech(wav, labelFor(text), userId, chuyenMuc, text);
+    return this.uploads.uploadSpeech(wav, labelFor(text), userId, chuyenMuc, text);
   }
 }
 
