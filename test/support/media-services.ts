@@ -1,5 +1,6 @@
 import { Clock } from '../../apps/server/src/common/clock';
 import { ConversionService } from '../../apps/server/src/media/conversion.service';
+import type { AudioProbeService } from '../../apps/server/src/media/audio-probe.service';
 import type { FfmpegService } from '../../apps/server/src/media/ffmpeg.service';
 import { LoudnessTargetsService } from '../../apps/server/src/media/loudness-targets.service';
 import { MediaEvents } from '../../apps/server/src/media/media-events';
@@ -20,12 +21,18 @@ export interface MediaServices {
   events: MediaEvents;
 }
 
-export function mediaServices(db: MediaRepository, store: MediaStorage, ffmpeg: FfmpegService, settings: MediaSettings, clock: Clock = new Clock()): MediaServices {
+export function mediaServices(
+  db: MediaRepository,
+  store: MediaStorage,
+  { ffmpeg, probe }: { ffmpeg: FfmpegService; probe: AudioProbeService },
+  settings: MediaSettings,
+  clock: Clock = new Clock(),
+): MediaServices {
   const events = new MediaEvents();
   const media = new MediaService(db, store, ffmpeg, events, settings);
   const targets = new LoudnessTargetsService(db, settings, clock);
-  const conversion = new ConversionService(store, ffmpeg, settings);
+  const conversion = new ConversionService(store, ffmpeg, probe, settings);
   const jobs = new MediaJobsService(db, store, conversion, media, events, settings, clock);
-  const uploads = new MediaUploadService(db, store, ffmpeg, jobs, targets, settings, clock);
+  const uploads = new MediaUploadService(db, store, probe, jobs, targets, settings, clock);
   return { media, targets, conversion, jobs, uploads, events };
 }

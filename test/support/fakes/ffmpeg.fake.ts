@@ -1,13 +1,6 @@
-import {
-  TranscodeAborted,
-  type Analysis,
-  type AudioFacts,
-  type DecodeCheck,
-  type FfmpegService,
-  type MediaInput,
-  type ProbeResult,
-  type RunOptions,
-} from '../../../apps/server/src/media/ffmpeg.service';
+import type { AudioFacts, AudioProbeService, DecodeCheck, ProbeResult } from '../../../apps/server/src/media/audio-probe.service';
+import { TranscodeAborted, type Analysis, type FfmpegService, type RunOptions } from '../../../apps/server/src/media/ffmpeg.service';
+import type { MediaInput } from '../../../apps/server/src/media/media-input';
 import type { LoudnessReading } from '../../../apps/server/src/media/loudness';
 import type { InMemoryMediaStore } from './media-store.fake';
 
@@ -17,7 +10,7 @@ export function audioFacts(fields: Partial<AudioFacts> = {}): AudioFacts {
 }
 
 /**
- * ffmpeg and ffprobe without processes, over an in-memory store: each file probes as the spec says
+ * ffmpeg and ffprobe (the loudness passes and the probe of uploads) without processes, over an in-memory store: each file probes as the spec says
  * (`probes`, by path; by default a one-minute WAV), decodes as `decodes` says, measures at `reading`, and
  * an encode writes its output into the store. An aborted signal ends a run with TranscodeAborted, as the
  * real one does; `hold` keeps every encode waiting until the spec calls `release`.
@@ -37,9 +30,14 @@ export class FakeFfmpeg {
 
   constructor(private readonly store: InMemoryMediaStore) {}
 
-  /** Stands in for the service the code under test takes. */
+  /** Stands in for the loudness passes the code under test takes. */
   asService(): FfmpegService {
     return this as unknown as FfmpegService;
+  }
+
+  /** Stands in for the probe of uploads the code under test takes. */
+  asProbe(): AudioProbeService {
+    return this as unknown as AudioProbeService;
   }
 
   hold(): Promise<void> {

@@ -9,7 +9,7 @@ import { SilentInput } from './normaliser';
 function setup(settings: Partial<MediaSettings> = {}) {
   const store = new InMemoryMediaStore();
   const ffmpeg = new FakeFfmpeg(store);
-  const service = new ConversionService(store, ffmpeg.asService(), { mediaDir: '/nowhere', maxUploadBytes: 1, ...settings });
+  const service = new ConversionService(store, ffmpeg.asService(), ffmpeg.asProbe(), { mediaDir: '/nowhere', maxUploadBytes: 1, ...settings });
   const asset = assetRow({ id: 'a1', status: 'processing', sha256: null, originalDurationMs: 65_000, targetLufs: -16 });
   const input = { path: store.pathOf('orig-a1', 'wav'), format: 'wav' };
   return { store, ffmpeg, service, asset, input, output: store.tempPath('.mp3') };

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig, LoudnessSettings } from '../config/app-config';
-import { BroadcastFormat, DEFAULT_BROADCAST_FORMAT, FfmpegService, MediaInput } from './ffmpeg.service';
+import { AudioProbeService } from './audio-probe.service';
+import { BroadcastFormat, DEFAULT_BROADCAST_FORMAT, FfmpegService } from './ffmpeg.service';
+import type { MediaInput } from './media-input';
 import { MediaAsset } from './media-asset.entity';
 import { DEFAULT_LOUDNESS, MediaSettings } from './media-settings';
 import { MediaStorage } from './media-store';
@@ -45,6 +47,7 @@ export class ConversionService {
   constructor(
     private readonly store: MediaStorage,
     private readonly ffmpeg: FfmpegService,
+    private readonly probe: AudioProbeService,
     @Inject(AppConfig) config: MediaSettings,
   ) {
     this.format = config.broadcast ?? DEFAULT_BROADCAST_FORMAT;
@@ -69,7 +72,7 @@ export class ConversionService {
     const liveGainDb = await liveGainFor(this.ffmpeg, { path: output, format: BROADCAST_EXT }, asset.targetLufs, result.output.integratedLufs, {
       signal,
     });
-    const probed = await this.ffmpeg.probe(output);
+    const probed = await this.probe.probe(output);
     if (!probed.ok) throw new Error(`converted file does not probe: ${probed.reason}`);
     const durationMs = probed.audio.durationMs ?? asset.originalDurationMs;
     const stored = await this.store.importFile(output, BROADCAST_EXT);

@@ -7,6 +7,7 @@ import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/comm
 import { describeFfmpeg, ffmpegBinaries, type FfmpegBinaries } from '@loa/ffmpeg';
 import { ProcessRunner } from '@loa/process';
 import { LoudnessReading, MEASURE_FILTER, parseEbur128Summary, TrimRange, trimFromSilence } from './loudness';
+import { inputArgs, lastLine, MediaInput } from './media-input';
 
 /** The broadcast format every programme is converted to. */
 export interface BroadcastFormat {
@@ -26,27 +27,7 @@ export const DEFAULT_BROADCAST_FORMAT: Readonly<BroadcastFormat> = Object.freeze
 });
 
 const DEFAULT_MP3_QUALITY = 7;
-
-/** Facts about the first audio stream of a file, as ffprobe reports them. */
-export interface AudioFacts {
-  /** Container as ffprobe names it, e.g. 'mp3', 'wav', 'mov,mp4,m4a,3gp,3g2,mj2'. */
-  formatName: string;
-  codec: string;
-  sampleRate: number;
-  channels: number;
-  /** What the file declares (header, Xing/Info frame, index); null when it declares nothing. */
-  durationMs: number | null;
-  bitrateKbps: number | null;
-}
-
-export type ProbeResult = { ok: true; audio: AudioFacts } | { ok: false; reason: string };
-
-export interface DecodeCheck {
-  /** How much audio actually decoded. */
-  decodedMs: number;
-  /** Errors the decoder reported; empty for a clean file. */
-  errors: string[];
-}
+const VERSION_TIMEOUT_MS = 60_000;
 
 export class TranscodeAborted extends Error {
   constructor() {
@@ -54,50 +35,6 @@ export class TranscodeAborted extends Error {
     this.name = 'TranscodeAborted';
   }
 }
-
-/**
- * The demuxers an upload may be read with: containers of audio (and of video, for its sound) that hold
- * their media inside themselves. Playlists and other indirections (hls, dash, concat, ffconcat, sdp, tee,
- * image sequences …) are absent, so a file that looks like one is refused by ffprobe before any file it
- * names is opened, whichever demuxer probing would have picked.
- */
-export const UPLOAD_DEMUXERS: readonly string[] = Object.freeze([
-  'mp3', 'wav', 'w64', 'aiff', 'caf', 'flac', 'ogg', 'mov', 'matroska', 'asf', 'amr', 'amrnb', 'amrwb',
-  'aac', 'ac3', 'eac3', 'avi', 'mpegts', 'flv', 'mpeg', 'au', 'wv', 'ape', 'dts',
-]);
-const FORMAT_WHITELIST = ['-format_whitelist', UPLOAD_DEMUXERS.join(',')];
-
-/** Inputs are always local files; this stops a crafted file from reaching the network. */
-const INPUT_PROTOCOLS = ['-protocol_whitelist', 'file'];
-
-/**
- * A file ffmpeg reads, with the demuxer ffprobe recognised it as. Every run forces that demuxer, so the
- * decoder reads the file the way the probe judged it, even if its own probing would pick something else.
- */
-export interface MediaInput {
-  path: string;
-  /** An ffmpeg demuxer name from UPLOAD_DEMUXERS, e.g. 'mp3', 'mov'. */
-  format: string;
-}
-
-/**
- * The input to give ffmpeg for a file ffprobe named `formatName` ('mov,mp4,m4a,3gp,3g2,mj2'): its first
- * demuxer name, which must be one uploads may use.
- */
-export function mediaInput(path: string, formatName: string): MediaInput {
-  const format = (formatName.split(/[,/]/)[0] ?? '').trim();
-  if (!UPLOAD_DEMUXERS.includes(format)) throw new Error(`demuxer "${formatName}" is not allowed for uploads`);
-  return { path, format };
-}
-
-/** What goes before `-i`: the forced demuxer, local files only, and the demuxer whitelist again. */
-function inputArgs(input: MediaInput): string[] {
-  return [...INPUT_PROTOCOLS, ...FORMAT_WHITELIST, '-f', input.format, '-i', fileUrl(input.path)];
-}
-
-const PROBE_TIMEOUT_MS = 60_000;
-const DECODE_TIMEOUT_MS = 15 * 60_000;
-const MAX_ERRORS_KEPT = 20;
 
 /** How one ffmpeg run of a longer job reports: percent of this run's own input. */
 export interface RunOptions {
@@ -117,18 +54,19 @@ export interface Analysis {
 /** Injection token for another pair of binaries than the configured one (specs checking both builds). */
 export const FFMPEG_BINARIES = 'FFMPEG_BINARIES';
 
-/** Every ffmpeg and ffprobe process the server starts goes through here. */
+/**
+ * The loudness passes over a programme: its analysis, cheap measured trials, and the one encoding pass that
+ * is measured as it is written. What an upload holds is the AudioProbeService's.
+ */
 @Injectable()
 export class FfmpegService implements OnModuleInit {
   private readonly ffmpeg: string;
-  private readonly ffprobe: string;
 
   constructor(
     @Optional() @Inject(FFMPEG_BINARIES) private readonly binaries: FfmpegBinaries = ffmpegBinaries(),
     @Optional() private readonly processes: ProcessRunner = new ProcessRunner(),
   ) {
     this.ffmpeg = binaries.ffmpeg;
-    this.ffprobe = binaries.ffprobe;
   }
 
   /** Says at start which build reads the uploads, and how old the npm one is when that is the one. */
@@ -139,8 +77,8 @@ export class FfmpegService implements OnModuleInit {
 
   /** `ffmpeg version 4.1 …`: the first line of `-version`, for logs and the benchmark. */
   async version(): Promise<string> {
-    const run = await this.run(this.ffmpeg, ['-version'], PROBE_TIMEOUT_MS);
-    return (run.stdout.split('\n')[0] ?? '').replace(/^ffmpeg version\s+/, '').split(' ')[0] ?? '';
+    const run = await this.processes.run(this.ffmpeg, ['-version'], { timeoutMs: VERSION_TIMEOUT_MS });
+    return (run.stdout.toString('utf8').split('\n')[0] ?? '').replace(/^ffmpeg version\s+/, '').split(' ')[0] ?? '';
   }
 
   /**
@@ -273,73 +211,6 @@ export class FfmpegService implements OnModuleInit {
     });
     return { child, done };
   }
-
-  /** What audio the file holds, or why it holds none ffmpeg can read. */
-  async probe(path: string): Promise<ProbeResult> {
-    const run = await this.run(
-      this.ffprobe,
-      ['-v', 'error', ...INPUT_PROTOCOLS, ...FORMAT_WHITELIST, '-print_format', 'json', '-show_format', '-show_streams', fileUrl(path)],
-      PROBE_TIMEOUT_MS,
-    );
-    if (run.code !== 0) return { ok: false, reason: lastLine(run.stderr) || `ffprobe exited with ${run.code}` };
-
-    let parsed: FfprobeOutput;
-    try {
-      parsed = JSON.parse(run.stdout) as FfprobeOutput;
-    } catch {
-      return { ok: false, reason: 'ffprobe output is not JSON' };
-    }
-    const formatName = parsed.format?.format_name ?? '';
-    if (!formatName) return { ok: false, reason: 'no container recognised' };
-    if (!formatName.split(',').some((f) => UPLOAD_DEMUXERS.includes(f))) {
-      return { ok: false, reason: `format ${formatName} is not one uploads may use` };
-    }
-    const stream = (parsed.streams ?? []).find((s) => s.codec_type === 'audio');
-    if (!stream) return { ok: false, reason: 'no audio stream' };
-    const sampleRate = toNumber(stream.sample_rate);
-    const channels = toNumber(stream.channels);
-    if (!stream.codec_name || !sampleRate || !channels) return { ok: false, reason: 'audio stream without a usable codec' };
-
-    const durationS = toNumber(stream.duration) ?? toNumber(parsed.format?.duration);
-    const bitRate = toNumber(stream.bit_rate) ?? toNumber(parsed.format?.bit_rate);
-    return {
-      ok: true,
-      audio: {
-        formatName,
-        codec: stream.codec_name,
-        sampleRate,
-        channels,
-        durationMs: durationS === null ? null : Math.round(durationS * 1000),
-        bitrateKbps: bitRate === null ? null : Math.round(bitRate / 1000),
-      },
-    };
-  }
-
-  /**
-   * Decodes the first audio stream in full, discarding the output, to learn what really plays. With
-   * `stopAfterMs` the decode ends once that much has decoded: a file longer than any programme may be is
-   * refused without spending the CPU on all of it.
-   */
-  async checkDecodes(input: MediaInput, stopAfterMs?: number): Promise<DecodeCheck> {
-    const limit = stopAfterMs === undefined ? [] : ['-t', (stopAfterMs / 1000).toFixed(3)];
-    const run = await this.run(
-      this.ffmpeg,
-      [
-        '-nostdin', '-hide_banner', '-nostats', '-v', 'error',
-        ...inputArgs(input),
-        '-map', '0:a:0', ...limit, '-f', 'null', '-progress', 'pipe:1', '-',
-      ],
-      DECODE_TIMEOUT_MS,
-    );
-    const errors = run.stderr.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, MAX_ERRORS_KEPT);
-    if (run.code !== 0 && errors.length === 0) errors.push(`ffmpeg exited with ${run.code}`);
-    return { decodedMs: lastOutTimeMs(run.stdout), errors };
-  }
-
-  private async run(binary: string, args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
-    const run = await this.processes.run(binary, args, { timeoutMs });
-    return { code: run.code, stdout: run.stdout.toString('utf8'), stderr: run.stderr };
-  }
 }
 
 /** Copies a stream into several, waiting for the slowest; a target that fails (a dead pipe) is dropped. */
@@ -368,42 +239,4 @@ function tee(source: Readable, targets: Writable[]): Promise<void> {
     });
     source.once('error', reject);
   });
-}
-
-interface FfprobeOutput {
-  format?: { format_name?: string; duration?: string; bit_rate?: string };
-  streams?: Array<{
-    codec_type?: string;
-    codec_name?: string;
-    sample_rate?: string;
-    channels?: number;
-    duration?: string;
-    bit_rate?: string;
-  }>;
-}
-
-/** The `file:` prefix keeps a name with a colon from being read as a protocol. */
-function fileUrl(path: string): string {
-  return `file:${path}`;
-}
-
-function toNumber(value: string | number | undefined): number | null {
-  if (value === undefined || value === '' || value === 'N/A') return null;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : null;
-}
-
-function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines[lines.length - 1] ?? '';
-}
-
-/** ffmpeg's `-progress` output: `out_time_us` in newer builds, `out_time_ms` (also microseconds) in older ones. */
-export function lastOutTimeMs(progress: string): number {
-  let micros = 0;
-  for (const line of progress.split('\n')) {
-    const m = /^out_time_(?:us|ms)=(\d+)\s*$/.exec(line);
-    if (m) micros = Math.max(micros, Number(m[1]));
-  }
-  return Math.round(micros / 1000);
 }

@@ -21,7 +21,7 @@ function instance(repo: InMemoryMediaRepository, store: InMemoryMediaStore, sett
   const db = asRepository<MediaRepository>(repo);
   const events = new MediaEvents();
   const media = new MediaService(db, store, ffmpeg.asService(), events, config);
-  const jobs = new MediaJobsService(db, store, new ConversionService(store, ffmpeg.asService(), config), media, events, config, clock);
+  const jobs = new MediaJobsService(db, store, new ConversionService(store, ffmpeg.asService(), ffmpeg.asProbe(), config), media, events, config, clock);
   return { ffmpeg, events, media, jobs, clock };
 }
 

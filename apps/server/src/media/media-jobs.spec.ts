@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
+import { AudioProbeService } from './audio-probe.service';
 import { FfmpegService } from './ffmpeg.service';
 import { MediaAsset } from './media-asset.entity';
 import { MediaJob } from './media-job.entity';
@@ -45,7 +46,7 @@ describe('conversion jobs shared by several instances', () => {
     const db = await openDatabase(dataSourceOptions({ engine: 'sqlite', path: dbPath }));
     sources.push(db);
     const store = new MediaStore(root);
-    const service = mediaServices(new MediaRepository(db), store, new FfmpegService(), {
+    const service = mediaServices(new MediaRepository(db), store, { ffmpeg: new FfmpegService(), probe: new AudioProbeService() }, {
       mediaDir: root,
       maxUploadBytes: 1 << 30,
       sharedJobs: true,

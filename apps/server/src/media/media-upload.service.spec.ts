@@ -25,7 +25,7 @@ function setup(settings: Partial<MediaSettings> = {}) {
     runFirst: <T>(work: () => Promise<T>) => (placesTaken++, work()),
   });
   const targets = new LoudnessTargetsService(asRepository<MediaRepository>(repo), config, clock);
-  const service = new MediaUploadService(asRepository<MediaRepository>(repo), store, ffmpeg.asService(), jobs, targets, config, clock);
+  const service = new MediaUploadService(asRepository<MediaRepository>(repo), store, ffmpeg.asProbe(), jobs, targets, config, clock);
   /** Where multer would leave an upload of `bytes` bytes. */
   const arrived = (bytes: number, fill = 1): string => {
     const temp = store.tempPath('.upload');

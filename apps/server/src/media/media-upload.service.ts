@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { AudioFacts, BroadcastFormat, DecodeCheck, DEFAULT_BROADCAST_FORMAT, FfmpegService, mediaInput } from './ffmpeg.service';
+import { AudioFacts, AudioProbeService, DecodeCheck } from './audio-probe.service';
+import { BroadcastFormat, DEFAULT_BROADCAST_FORMAT } from './ffmpeg.service';
+import { mediaInput } from './media-input';
 import { LoudnessTargetsService } from './loudness-targets.service';
 import { MediaAsset, MediaSource } from './media-asset.entity';
 import { MediaJobsService, newJob } from './media-jobs.service';
@@ -37,7 +39,7 @@ export class MediaUploadService {
   constructor(
     private readonly db: MediaRepository,
     private readonly store: MediaStorage,
-    private readonly ffmpeg: FfmpegService,
+    private readonly probe: AudioProbeService,
     private readonly jobs: MediaJobsService,
     private readonly targets: LoudnessTargetsService,
     @Inject(AppConfig) config: MediaSettings,
@@ -157,7 +159,7 @@ export class MediaUploadService {
     const size = await this.store.sizeOf(path);
     if (size === 0) throw new LoaError('media_empty', 'Tệp tải lên rỗng (0 byte). Hãy chọn lại tệp âm thanh.');
 
-    const probed = await this.ffmpeg.probe(path);
+    const probed = await this.probe.probe(path);
     if (!probed.ok) {
       this.logger.debug(`upload refused as not audio: ${probed.reason}`);
       throw new LoaError(
@@ -175,7 +177,7 @@ export class MediaUploadService {
     // costs at most that much CPU before it is refused; it waits for a place among the conversions (ahead
     // of those waiting), so uploads arriving together never run more ffmpegs than MEDIA_JOB_CONCURRENCY.
     const input = mediaInput(path, probed.audio.formatName);
-    const decoded = await this.jobs.runFirst(() => this.ffmpeg.checkDecodes(input, this.maxDurationMs + 1000));
+    const decoded = await this.jobs.runFirst(() => this.probe.checkDecodes(input, this.maxDurationMs + 1000));
     const problem = unreadableProblem(probed.audio, decoded);
     if (problem) {
       this.logger.debug(`upload refused as unreadable: ${problem}; ${decoded.errors.join(' | ')}`);

@@ -15,6 +15,7 @@ import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
+import { AudioProbeService } from './audio-probe.service';
 import { FfmpegService } from './ffmpeg.service';
 import { LoudnessTarget } from './loudness-target.entity';
 import { MediaAsset } from './media-asset.entity';
@@ -80,6 +81,7 @@ describe('Media routes over HTTP', () => {
         TtsService,
         { provide: MediaStorage, useValue: new MediaStore(root) },
         FfmpegService,
+        AudioProbeService,
         MediaRepository,
         MediaService,
         LoudnessTargetsService,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
+import { AudioProbeService } from './audio-probe.service';
 import { FfmpegService } from './ffmpeg.service';
 import { LoudnessTarget } from './loudness-target.entity';
 import { MediaAccess } from './media-access';
@@ -32,6 +33,7 @@ import { UploadInterceptor } from './upload.interceptor';
   providers: [
     { provide: MediaStorage, useFactory: (config: AppConfig) => new MediaStore(config.mediaDir), inject: [AppConfig] },
     FfmpegService,
+    AudioProbeService,
     {
       provide: TTS_ENGINE,
       useFactory: (config: AppConfig, store: MediaStorage): TtsEngine =>

@@ -7,6 +7,7 @@ import { DataSource, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import type { LoudnessSettings } from '../config/app-config';
+import { AudioProbeService } from './audio-probe.service';
 import { BroadcastFormat, FfmpegService } from './ffmpeg.service';
 import { ffmpegBinaries, ffmpegPath, npmBinaries, type FfmpegBinaries } from '@loa/ffmpeg';
 import { CommandEngine } from './tts/command-engine';
@@ -55,6 +56,7 @@ describe('The media services with real ffmpeg', () => {
   let repo: Repository<MediaAsset>;
   let store: MediaStore;
   let ffmpeg: FfmpegService;
+  let probe: AudioProbeService;
   let service: MediaServices;
 
   beforeAll(() => {
@@ -63,6 +65,7 @@ describe('The media services with real ffmpeg', () => {
     fx = makeAudioFixtures(fixturesDir);
     kinds = makeInputKinds(fixturesDir);
     ffmpeg = new FfmpegService();
+    probe = new AudioProbeService();
   });
   afterAll(() => rmSync(fixturesDir, { recursive: true, force: true }));
 
@@ -77,7 +80,7 @@ describe('The media services with real ffmpeg', () => {
   }
 
   function make(settings: MediaSettings): MediaServices {
-    return mediaServices(new MediaRepository(db), store, ffmpeg, settings, new Clock());
+    return mediaServices(new MediaRepository(db), store, { ffmpeg, probe }, settings, new Clock());
   }
 
   /** Set while a describe keeps one service for all its tests (see `withOneService`). */
@@ -172,7 +175,7 @@ describe('The media services with real ffmpeg', () => {
       expect(Math.abs(asset.originalDurationMs - FIXTURE_DURATION_MS)).toBeLessThanOrEqual(100);
 
       const path = store.pathOf(asset.sha256!, BROADCAST_EXT);
-      const probed = await ffmpeg.probe(path);
+      const probed = await probe.probe(path);
       if (!probed.ok) throw new Error(probed.reason);
       expect(probed.audio.codec).toBe('mp3');
       expect(probed.audio.sampleRate).toBe(44100);
@@ -396,7 +399,7 @@ describe('The media services with real ffmpeg', () => {
     it('the decode check stops once the audio passes the limit instead of decoding it all', async () => {
       await start();
       const long = makeAudio(join(fixturesDir, 'long.wav'), 'sine=frequency=300:duration=120', ['-ac', '1', '-ar', '8000']);
-      const checked = await ffmpeg.checkDecodes({ path: long, format: 'wav' }, 2000);
+      const checked = await probe.checkDecodes({ path: long, format: 'wav' }, 2000);
       expect(checked.errors).toEqual([]);
       expect(checked.decodedMs).toBeGreaterThanOrEqual(1900);
       expect(checked.decodedMs).toBeLessThanOrEqual(2100);
@@ -406,8 +409,8 @@ describe('The media services with real ffmpeg', () => {
       await start(undefined, undefined, { mediaJobConcurrency: 1 });
       let now = 0;
       let most = 0;
-      const real = ffmpeg.checkDecodes.bind(ffmpeg);
-      const spy = jest.spyOn(ffmpeg, 'checkDecodes').mockImplementation(async (...args) => {
+      const real = probe.checkDecodes.bind(probe);
+      const spy = jest.spyOn(probe, 'checkDecodes').mockImplementation(async (...args) => {
         most = Math.max(most, ++now);
         try {
           return await real(...args);
@@ -493,10 +496,14 @@ describe('The media services with real ffmpeg', () => {
         await start();
         await service.jobs.onModuleDestroy();
         ffmpeg = new FfmpegService(binaries);
+        probe = new AudioProbeService(binaries);
         service = make({ mediaDir: root, maxUploadBytes: 1 << 30 });
         await service.jobs.onModuleInit();
       });
-      afterAll(() => (ffmpeg = new FfmpegService()));
+      afterAll(() => {
+        ffmpeg = new FfmpegService();
+        probe = new AudioProbeService();
+      });
 
       it.each([
         ['with #EXT-X-ENDLIST', true],

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { BroadcastFormat, FfmpegService, MediaInput, RunOptions } from './ffmpeg.service';
+import { BroadcastFormat, FfmpegService, RunOptions } from './ffmpeg.service';
+import type { MediaInput } from './media-input';
 import { LIVE_FORMAT } from './live-format';
 import {
   analysisFilter,

@@ -1,5 +1,5 @@
 import { LoaError } from '../common/errors';
-import type { AudioFacts, DecodeCheck } from './ffmpeg.service';
+import type { AudioFacts, DecodeCheck } from './audio-probe.service';
 
 /** A decode this much shorter than what the file declares means the file was cut. */
 const MAX_MISSING_RATIO = 0.2;
