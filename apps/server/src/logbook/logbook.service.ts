@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ChainVerifyView, LogbookPage } from '@loa/api-types';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Principal } from '../auth/principal';
@@ -104,12 +105,12 @@ export class LogbookService {
   }
 
   /** A page of the lines `who` may read, narrowed to its reach. */
-  async listFor(who: Principal, filter: LogbookFilter, page: { limit: number; after: number }) {
+  async listFor(who: Principal, filter: LogbookFilter, page: { limit: number; after: number }): Promise<LogbookPage> {
     return this.list(await this.scope(who, filter), page);
   }
 
   /** Verifies the chains of the station asked for, or of every station `who` reaches. */
-  async verifyFor(who: Principal, query: { stationId?: string; from?: string; to?: string }) {
+  async verifyFor(who: Principal, query: { stationId?: string; from?: string; to?: string }): Promise<ChainVerifyView> {
     const scope = await this.scope(who, { stationId: query.stationId });
     return this.verify(scope, { from: query.from && new Date(query.from).toISOString(), to: query.to && new Date(query.to).toISOString() });
   }
@@ -142,7 +143,7 @@ export class LogbookService {
   }
 
   /** A page of lines in the order they were written; `after` is the last id of the previous page. */
-  async list(filter: LogbookFilter, page: { limit: number; after: number }) {
+  async list(filter: LogbookFilter, page: { limit: number; after: number }): Promise<{ items: LogbookLine[]; next: number | null }> {
     const items = await this.lines.page(await this.lineQuery(filter), page.after, page.limit);
     return { items, next: items.length === page.limit ? items[items.length - 1].id : null };
   }
@@ -260,7 +261,7 @@ export class LogbookService {
   }
 
   /** Verifies the chain of one station, or of every station the filter's scope holds. */
-  async verify(scope: { stationId?: string; unitId?: string }, range: VerifyRange) {
+  async verify(scope: { stationId?: string; unitId?: string }, range: VerifyRange): Promise<ChainVerifyView> {
     const stations = await this.stationsFor(scope);
     const keys = this.keys.publicKeys();
     const results = [];
