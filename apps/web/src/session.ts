@@ -1,6 +1,6 @@
 import { computed, ref } from 'vue';
 import { api, getToken, setToken, whenUnauthorized } from './api';
-import type { Role, UserView as User } from '@loa/api-types';
+import type { LoginResult, Role, SessionView, UserView as User } from '@loa/api-types';
 
 const USER_KEY = 'loa.user';
 export const user = ref<User | null>(null);
@@ -23,7 +23,7 @@ export const can = computed(() => {
 });
 
 export async function signIn(username: string, password: string): Promise<void> {
-  const res = await api<{ accessToken: string; user: User }>('POST', '/api/auth/login', { username, password });
+  const res = await api<LoginResult>('POST', '/api/auth/login', { username, password });
   setToken(res.accessToken);
   user.value = res.user;
   sessionStorage.setItem(USER_KEY, JSON.stringify(res.user));
@@ -41,7 +41,7 @@ export function signOut(reason: string | null = null): void {
 export async function restore(): Promise<void> {
   if (!getToken()) return;
   try {
-    const me = await api<{ userId: string; username: string; role: Role; unitId: string | null }>('GET', '/api/auth/me');
+    const me = await api<SessionView>('GET', '/api/auth/me');
     // The token decides who this is; the name kept from sign-in is only for display.
     const kept = JSON.parse(sessionStorage.getItem(USER_KEY) ?? 'null') as User | null;
     const displayName = kept?.id === me.userId ? kept.displayName : me.username;

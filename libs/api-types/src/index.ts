@@ -13,3 +13,4 @@ export * from './reports';
 export * from './alerts';
 export * from './operator';
 export * from './catalog';
+export * from './audit';

@@ -46,3 +46,10 @@ export interface LiveStatusView {
     reportedAt: string | null;
   }[];
 }
+
+/** `POST /live/relays` and `POST /live/emergencies`: the relay started and where to listen to it. */
+export interface StartedRelay {
+  relay: LiveRelayView;
+  streamUrl: string;
+  streamToken: string;
+}

@@ -73,3 +73,34 @@ export interface EnrolmentCode {
   code: string;
   expiresAt: string;
 }
+
+/** `POST /stations/:id/enrolment` (and `POST /stations`, with the token too): the station and its new code. */
+export interface StationEnrolmentView {
+  station: StationView;
+  enrolment: EnrolmentCode;
+}
+
+/** `POST /stations/:id/token`: the station and its new token, shown this once. */
+export interface IssuedStationToken {
+  station: StationView;
+  token: string;
+}
+
+/** `POST /stations`: the new station, its token and its first enrolment code, each shown only here. */
+export type CreatedStation = IssuedStationToken & StationEnrolmentView;
+
+/** `POST /auth/login`: the sign-in token, how many seconds it lasts, and the account. */
+export interface LoginResult {
+  accessToken: string;
+  expiresIn: number;
+  user: UserView;
+}
+
+/** `GET /auth/me`: who the sign-in token names. */
+export interface SessionView {
+  kind: 'user';
+  userId: string;
+  username: string;
+  role: Role;
+  unitId: string | null;
+}

@@ -262,6 +262,21 @@ export class AccessPolicy {
     return visible ? rows.filter((r) => visible.has(stationOf(r))) : [...rows];
   }
 
+  /**
+   * Narrows a read over many stations (the logbook, a report, a dossier) to what `who` reaches: someone
+   * bound to a unit gets that unit's subtree when the filter names no unit, and is refused a unit or a
+   * station outside it; a commune operator placed in no unit reads nothing; an agent reads none of it.
+   */
+  async narrow<T extends { unitId?: string; stationId?: string }>(who: Principal, filter: T, message = OUTSIDE_UNIT): Promise<T> {
+    if (who.kind !== 'user') throw new LoaError('forbidden', message);
+    const reach = await this.reach(who);
+    if (reach.all) return filter;
+    if (!who.unitId) throw new LoaError('forbidden', NO_UNIT);
+    if (filter.unitId && !reach.units.has(filter.unitId)) throw new LoaError('forbidden', message);
+    if (filter.stationId) await this.requireStation(who, filter.stationId);
+    return filter.unitId ? filter : { ...filter, unitId: who.unitId };
+  }
+
   /** Refuses a station outside `who`'s reach; a station that does not exist passes (the route answers 404). */
   async requireStation(who: Principal, stationId: string, action: AccessAction = 'read'): Promise<void> {
     const [station] = await this.facts.stations([stationId]);

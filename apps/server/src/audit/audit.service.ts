@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AuditPage } from '@loa/api-types';
 import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { AuditRepository, type AuditScope } from './audit.repository';
@@ -12,7 +13,7 @@ export class AuditService {
   ) {}
 
   /** Newest first; `next` is the `before` of the following page, or null at the end. */
-  async list(query: AuditQuery, who?: Principal) {
+  async list(query: AuditQuery, who?: Principal): Promise<AuditPage> {
     const limit = query.limit ?? 100;
     const scope = who ? await this.scope(who) : 'all';
     const rows = await this.entries.page(
@@ -48,6 +49,7 @@ export class AuditService {
   }
 }
 
-function parse(json: string | null): unknown {
-  return json === null ? null : (JSON.parse(json) as unknown);
+/** A row as the trigger stored it: a JSON object of its columns. */
+function parse(json: string | null): Record<string, unknown> | null {
+  return json === null ? null : (JSON.parse(json) as Record<string, unknown>);
 }

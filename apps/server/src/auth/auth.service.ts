@@ -1,3 +1,4 @@
+import type { LoginResult } from '@loa/api-types';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { Clock } from '../common/clock';
@@ -55,7 +56,7 @@ export class AuthService {
    * `address` is the caller's IP (the client's, behind a proxy named in TRUST_PROXY): failures are counted
    * per user name and address, per address, and overall.
    */
-  async login(username: string, password: string, address: string) {
+  async login(username: string, password: string, address: string): Promise<LoginResult> {
     const blocked = await this.logins.blocked(username, address);
     if (blocked !== null) throw this.tooManyAttempts(blocked);
     const user = await this.users.findByUsername(username);

@@ -1,14 +1,19 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 
-import { ROLES, type Role } from '@loa/api-types';
+import { ROLES, type Role, type SessionView } from '@loa/api-types';
+import type { Actor } from '../access/access-policy';
 
 export { ROLES };
 export type { Role };
 
 /** Who is making a request: a signed-in person, or a station agent holding its station token. */
-export type Principal =
-  | { kind: 'user'; userId: string; username: string; role: Role; unitId: string | null }
-  | { kind: 'agent'; stationId: string; stationName: string };
+export type Principal = SessionView | { kind: 'agent'; stationId: string; stationName: string };
+
+/** A signed-in person as the schedule's rules see them; agents never author or approve. */
+export function actorOf(p: Principal): Actor {
+  if (p.kind !== 'user') throw new Error('agents do not act on the schedule');
+  return { userId: p.userId, username: p.username, role: p.role, unitId: p.unitId };
+}
 
 export const IS_PUBLIC = 'loa:public';
 export const ROLES_KEY = 'loa:roles';

@@ -16,6 +16,7 @@ import { LiveRelayLeaseRepository, type RelayProgress } from './live-relay-lease
 import type { LiveRelay, LiveRelayLease } from './live-relay.entity';
 import { LiveRelayRepository } from './live-relay.repository';
 import { LiveRounds } from './live-rounds';
+import type { StartedRelay } from '@loa/api-types';
 import { ActiveRelays, hashStreamToken, progressOf, publicRelay, type PublicRelay, type StartLive } from './live-state';
 import { LiveTakeover } from './live-takeover';
 
@@ -64,7 +65,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     await Promise.all(this.active.all().map((a) => this.rounds.stopActive(a, 'stopped')));
   }
 
-  async start(input: StartLive, who: Principal): Promise<{ relay: PublicRelay; streamUrl: string; streamToken: string }> {
+  async start(input: StartLive, who: Principal): Promise<StartedRelay> {
     const targets = await this.inputs.targets(input, who);
     const now = this.clock.nowInstant();
     const everyMs = input.kind === 'emergency' && input.sourceKind !== 'mic' && input.repeatEveryHours ? input.repeatEveryHours * 3600_000 : null;

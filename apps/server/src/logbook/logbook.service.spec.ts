@@ -7,6 +7,7 @@ import { provinceAccess } from '../../../../test/support/fakes/access.fake';
 import { asRepository, partial } from '../../../../test/support/fakes/fakes';
 import { InMemoryLogbookLines } from '../../../../test/support/fakes/logbook.fake';
 import type { UnitsService } from '../units/units.service';
+import { PassThrough } from 'node:stream';
 import { sha256 } from './chain';
 import type { LogbookLine } from './logbook-line.entity';
 import type { LogbookLinesRepository } from './logbook-lines.repository';
@@ -59,13 +60,24 @@ function setup() {
     units,
     new Clock(),
     provinceAccess().access,
-    partial<SealKeys>('keys', {}),
+    partial<SealKeys>('keys', { shortFingerprint: 'ab12cd34' }),
     { timezone: 'Asia/Ho_Chi_Minh' } as AppConfig,
   );
   return { logbook, repo, appended };
 }
 
 const editor = (unitId: string | null): Principal => ({ kind: 'user', userId: 'e', username: 'bien.tap', role: 'editor', unitId });
+const inspector = (unitId: string | null): Principal => ({ kind: 'user', userId: 'i', username: 'thanh.tra', role: 'inspector', unitId });
+const operator = (unitId: string | null): Principal => ({ kind: 'user', userId: 'o', username: 'van.hanh', role: 'operator', unitId });
+
+const OUTSIDE_LOGBOOK = { code: 'forbidden', message: 'Bạn chỉ xem được nhật ký của các trạm thuộc đơn vị mình.' };
+const OUTSIDE_STATION = { code: 'forbidden', message: 'Bạn chỉ làm việc được với các trạm thuộc đơn vị mình.' };
+
+async function drain(out: PassThrough): Promise<string> {
+  let text = '';
+  for await (const chunk of out) text += String(chunk);
+  return text;
+}
 
 describe('LogbookService on in-memory lines', () => {
   it('narrows a district\'s filter to its subtree and refuses a sibling\'s or, for an unplaced operator, any', async () => {
@@ -104,5 +116,36 @@ describe('LogbookService on in-memory lines', () => {
     const { logbook } = setup();
     await expect(logbook.verify({ stationId: 's-b1', unitId: 'A' }, {})).rejects.toMatchObject({ code: 'forbidden' });
     await expect(logbook.verify({ stationId: 'nowhere' }, {})).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('lists for an inspector of district A only its own lines, and refuses district B or B\'s station in Vietnamese', async () => {
+    const { logbook } = setup();
+    const own = await logbook.listFor(inspector('A'), {}, { limit: 10, after: 0 });
+    expect(own.items.map((l) => l.stationId)).toEqual(['s-a1', 's-a1', 's-a1']);
+    await expect(logbook.listFor(inspector('A'), { unitId: 'B' }, { limit: 10, after: 0 })).rejects.toMatchObject(OUTSIDE_LOGBOOK);
+    await expect(logbook.listFor(inspector('A'), { stationId: 's-b1' }, { limit: 10, after: 0 })).rejects.toMatchObject(OUTSIDE_STATION);
+    // Someone bound to no unit (the province's inspector) still reads every station.
+    expect((await logbook.listFor(inspector(null), { stationId: 's-b1' }, { limit: 10, after: 0 })).items.map((l) => l.id)).toEqual([2]);
+  });
+
+  it('verifies for a commune operator only its own station, refusing a sibling\'s, and nothing for an operator in no unit', async () => {
+    const { logbook } = setup();
+    await expect(logbook.verifyFor(operator('A1'), { stationId: 's-b1' })).rejects.toMatchObject(OUTSIDE_STATION);
+    await expect(logbook.verifyFor(operator(null), {})).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('chưa được xếp vào đơn vị') });
+    await expect(logbook.verifyFor({ kind: 'agent', stationId: 's-a1', stationName: 'Xã A1' }, {})).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('refuses an export of another district before recording it, and writes the own district\'s lines alone', async () => {
+    const { logbook, repo } = setup();
+    await expect(logbook.prepareExport(operator('A1'), 'csv', { unitId: 'B' })).rejects.toMatchObject(OUTSIDE_LOGBOOK);
+    expect(repo.exportRows).toEqual([]);
+
+    const plan = await logbook.prepareExport(inspector('A'), 'csv', {});
+    expect(plan.filter).toEqual({ unitId: 'A' });
+    expect(repo.exportRows).toEqual([expect.objectContaining({ username: 'thanh.tra', format: 'logbook.csv', filter: '{"unitId":"A"}' })]);
+    const out = new PassThrough();
+    const [, text] = await Promise.all([logbook.writeExport(plan, out), drain(out)]);
+    expect(text).toContain('Xã A1');
+    expect(text).not.toContain('Xã B1');
   });
 });

@@ -1,7 +1,9 @@
-import { AccessPolicy, NO_UNIT } from '../access/access-policy';
 import { Injectable } from '@nestjs/common';
+import type { ChainVerifyView, LogbookPage } from '@loa/api-types';
+import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Principal } from '../auth/principal';
+import { AccessPolicy } from '../access/access-policy';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -33,6 +35,17 @@ export interface LogbookFilter {
 }
 
 export type ExportFormat = 'logbook.csv' | 'logbook.xlsx' | 'logbook.pdf' | 'report.xlsx' | 'report.pdf' | 'dossier.zip';
+
+export type LogbookExportFormat = 'csv' | 'xlsx' | 'pdf';
+
+/** An export checked and recorded, ready to write: the filter is already narrowed to the caller's reach. */
+export interface LogbookExportPlan {
+  readonly format: LogbookExportFormat;
+  readonly filter: LogbookFilter;
+  readonly issuer: IssuerHint;
+}
+
+const OUTSIDE_LOGBOOK = 'Bạn chỉ xem được nhật ký của các trạm thuộc đơn vị mình.';
 
 const EXPORT_PAGE = 2000;
 
@@ -87,19 +100,50 @@ export class LogbookService {
    * Narrows a filter to what the caller may see (the access policy's reach): anyone tied to a unit sees
    * only that unit's subtree.
    */
-  async scope(principal: Principal, filter: LogbookFilter): Promise<LogbookFilter> {
-    if (principal.kind !== 'user') return filter;
-    const reach = await this.access.reach(principal);
-    if (reach.all) return filter;
-    // A commune operator not yet placed in a unit reads none.
-    if (!principal.unitId) throw new LoaError('forbidden', NO_UNIT);
-    if (!filter.unitId) return { ...filter, unitId: principal.unitId };
-    if (!reach.units.has(filter.unitId)) throw new LoaError('forbidden', 'Bạn chỉ xem được nhật ký của các trạm thuộc đơn vị mình.');
-    return filter;
+  scope(principal: Principal, filter: LogbookFilter): Promise<LogbookFilter> {
+    return this.access.narrow(principal, filter, OUTSIDE_LOGBOOK);
+  }
+
+  /** A page of the lines `who` may read, narrowed to its reach. */
+  async listFor(who: Principal, filter: LogbookFilter, page: { limit: number; after: number }): Promise<LogbookPage> {
+    return this.list(await this.scope(who, filter), page);
+  }
+
+  /** Verifies the chains of the station asked for, or of every station `who` reaches. */
+  async verifyFor(who: Principal, query: { stationId?: string; from?: string; to?: string }): Promise<ChainVerifyView> {
+    const scope = await this.scope(who, { stationId: query.stationId });
+    return this.verify(scope, { from: query.from && new Date(query.from).toISOString(), to: query.to && new Date(query.to).toISOString() });
+  }
+
+  /**
+   * Checks an export before its first byte (so a refusal is still a JSON error) and records who took it;
+   * `writeExport` then writes the plan.
+   */
+  async prepareExport(who: Principal, format: LogbookExportFormat, filter: LogbookFilter): Promise<LogbookExportPlan> {
+    const scoped = await this.scope(who, filter);
+    await this.recordExport(who, `logbook.${format}`, scoped);
+    return { format, filter: scoped, issuer: issuerOf(who) };
+  }
+
+  async writeExport(plan: LogbookExportPlan, out: Writable): Promise<void> {
+    switch (plan.format) {
+      case 'csv':
+        await this.exportCsv(plan.filter, async (chunk) => {
+          if (!out.write(chunk)) await once(out, 'drain');
+        });
+        out.end();
+        return;
+      case 'xlsx':
+        await this.exportXlsx(plan.filter, out, plan.issuer);
+        return;
+      case 'pdf':
+        await this.exportPdf(plan.filter, out, plan.issuer);
+        return;
+    }
   }
 
   /** A page of lines in the order they were written; `after` is the last id of the previous page. */
-  async list(filter: LogbookFilter, page: { limit: number; after: number }) {
+  async list(filter: LogbookFilter, page: { limit: number; after: number }): Promise<{ items: LogbookLine[]; next: number | null }> {
     const items = await this.lines.page(await this.lineQuery(filter), page.after, page.limit);
     return { items, next: items.length === page.limit ? items[items.length - 1].id : null };
   }
@@ -217,7 +261,7 @@ export class LogbookService {
   }
 
   /** Verifies the chain of one station, or of every station the filter's scope holds. */
-  async verify(scope: { stationId?: string; unitId?: string }, range: VerifyRange) {
+  async verify(scope: { stationId?: string; unitId?: string }, range: VerifyRange): Promise<ChainVerifyView> {
     const stations = await this.stationsFor(scope);
     const keys = this.keys.publicKeys();
     const results = [];

@@ -1,17 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
+import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { MediaAsset } from './media-asset.entity';
 import { MediaRepository } from './media.repository';
 import { MediaJobsService } from './media-jobs.service';
-import { MediaService } from './media.service';
+import { type BroadcastFile, MediaService } from './media.service';
 
 const NOT_FOUND = 'Không tìm thấy tệp âm thanh này.';
 
+/** How long after its last airing a station may still fetch a file (to finish a late download). */
+const AGENT_MEDIA_GRACE_MS = 6 * 3600 * 1000;
+
 /**
  * Uploaded audio as people see it: an asset belongs to the unit of whoever uploaded it, and the access
- * policy decides who reads or cancels it. Agents are not served here.
+ * policy decides who reads or cancels it. An agent reaches only the broadcast files its station airs.
  */
 @Injectable()
 export class MediaAccess {
@@ -20,6 +24,7 @@ export class MediaAccess {
     private readonly access: AccessPolicy,
     private readonly db: MediaRepository,
     private readonly jobs: MediaJobsService,
+    private readonly clock: Clock,
   ) {}
 
   async list(who: Principal): Promise<MediaAsset[]> {
@@ -51,5 +56,19 @@ export class MediaAccess {
     const programmes = await this.db.programmesOf(assets.map((a) => a.id));
     if ((await this.access.filterOwned(who, programmes, (p) => p.createdBy)).length) return;
     throw new LoaError('not_found', NOT_FOUND, { sha256 });
+  }
+
+  /**
+   * The broadcast file to download, or 404: a station's agent gets only what a slot on its own station
+   * airs (or aired a little while ago); a person, what `requireFile` allows.
+   */
+  async download(sha256: string, who: Principal): Promise<BroadcastFile> {
+    if (who.kind === 'user') {
+      await this.requireFile(sha256, who);
+    } else {
+      const since = new Date(this.clock.now() - AGENT_MEDIA_GRACE_MS).toISOString();
+      if (!(await this.media.stationMayRead(who.stationId, sha256, since))) throw new LoaError('not_found', 'Trạm không có lịch phát nào dùng tệp này.');
+    }
+    return this.media.fileFor(sha256);
   }
 }

@@ -30,7 +30,6 @@ import {
 import type { Request, Response } from 'express';
 import { concat, map, Observable, of, takeWhile } from 'rxjs';
 import { AllowAgent, AllowQueryToken, CurrentPrincipal, Principal, Roles } from '../auth/principal';
-import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { LoudnessTargetDto, SetLoudnessTargetDto } from './dto/loudness-target.dto';
 import { MediaAssetDto } from './dto/media-asset.dto';
@@ -59,9 +58,6 @@ class ParseSha256Pipe implements PipeTransform<string, string> {
   }
 }
 
-/** How long after its last airing a station may still fetch a file (to finish a late download). */
-const AGENT_MEDIA_GRACE_MS = 6 * 3600 * 1000;
-
 @ApiTags('media')
 @ApiBearerAuth()
 @Controller('media')
@@ -72,7 +68,6 @@ export class MediaController {
     private readonly loudnessTargets: LoudnessTargetsService,
     private readonly tts: TtsService,
     private readonly access: MediaAccess,
-    private readonly clock: Clock,
   ) {}
 
   @Post()
@@ -177,15 +172,7 @@ export class MediaController {
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    if (principal.kind === 'agent') {
-      const since = new Date(this.clock.now() - AGENT_MEDIA_GRACE_MS).toISOString();
-      if (!(await this.media.stationMayRead(principal.stationId, sha256, since))) {
-        throw new LoaError('not_found', 'Trạm không có lịch phát nào dùng tệp này.');
-      }
-    } else {
-      await this.access.requireFile(sha256, principal);
-    }
-    sendBroadcastFile(req, res, await this.media.fileFor(sha256));
+    sendBroadcastFile(req, res, await this.access.download(sha256, principal));
   }
 }
 

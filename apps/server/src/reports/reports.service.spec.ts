@@ -1,4 +1,10 @@
+import { InMemoryAccessRepository } from '../../../../test/support/fakes/access.fake';
+import { asRepository } from '../../../../test/support/fakes/fakes';
 import { FakeClock } from '../../../../test/support/fakes/schedule-fixture';
+import { AccessPolicy } from '../access/access-policy';
+import type { AccessRepository } from '../access/access.repository';
+import type { Principal } from '../auth/principal';
+import type { ExportFormat } from '../logbook/logbook.service';
 import { FakeReportsRepository } from '../../../../test/support/fakes/reports.repository.fake';
 import type { PlanTarget } from '../plan-targets/plan-target.entity';
 import type { PlannedAiring } from '../schedule/schedule-queries.service';
@@ -53,12 +59,20 @@ function fixture() {
       ];
     },
   };
-  const service = new ReportsService(store, units, schedule, planTargets, chuyenMuc, new FakeClock(NOW), { timezone: 'Asia/Ho_Chi_Minh' });
+  const facts = new InMemoryAccessRepository(store.unitRows, store.stationRows);
+  const recorded: { who: Principal; format: ExportFormat; filter: object }[] = [];
+  const exports = {
+    async recordExport(who: Principal, format: ExportFormat, filter: object) {
+      recorded.push({ who, format, filter });
+    },
+  };
+  const access = new AccessPolicy(asRepository<AccessRepository>(facts));
+  const service = new ReportsService(store, units, schedule, planTargets, chuyenMuc, new FakeClock(NOW), { timezone: 'Asia/Ho_Chi_Minh' }, access, exports);
   const line = (stationId: string, plannedStart: string, programmeId: string, result: 'complete' | 'partial' | 'missed', chuyenMuc: string) =>
     store.lines.push({ id: ++n, stationId, occurrenceId: `o${n}`, programmeId, chuyenMuc, topic: null, source: 'relay', priority: 'normal', plannedStart, result, durationMs: result === 'missed' ? null : 600_000, airVerdict: null });
   const target = (id: string, chuyenMucId: string, unitId: string) =>
     targets.push({ id, name: id, chuyenMucId, scope: 'each_station', stationId: null, unitId, minPerMonth: 1, createdBy: null, createdAt: '2026-01-01T00:00:00.000Z' });
-  return { store, planned, line, target, subtreeCalls, service };
+  return { store, planned, line, target, subtreeCalls, service, recorded };
 }
 
 describe('ReportsService on an in-memory store', () => {
@@ -99,5 +113,26 @@ describe('ReportsService on an in-memory store', () => {
     const report = await f.service.report({ period: 'Q1', year: 2026, convention: 'calendar', stationId: 'st-b' });
     expect(report.stations.map((s) => [s.stationId, s.unitName])).toEqual([['st-b', 'Xã Cẩm Vịnh']]);
     expect(report.targets.available).toBe(false);
+  });
+
+  it('gives an inspector of commune A its own commune\'s report and refuses commune B in Vietnamese, recording no export', async () => {
+    const f = fixture();
+    const inspectorA: Principal = { kind: 'user', userId: 'i-a', username: 'thanh.tra.a', role: 'inspector', unitId: 'commune-a' };
+    const refusal = { code: 'forbidden', message: 'Bạn chỉ xem được nhật ký của các trạm thuộc đơn vị mình.' };
+    const own = await f.service.reportFor(inspectorA, { period: 'Q1', year: 2026, convention: 'calendar' });
+    expect(own.stations.map((s) => s.stationId)).toEqual(['st-a']);
+    await expect(f.service.reportFor(inspectorA, { period: 'Q1', year: 2026, unitId: 'commune-b' })).rejects.toMatchObject(refusal);
+    await expect(f.service.prepareExport(inspectorA, 'pdf', { period: 'Q1', year: 2026, unitId: 'commune-b' })).rejects.toMatchObject(refusal);
+    expect(f.recorded).toEqual([]);
+    const plan = await f.service.prepareExport(inspectorA, 'xlsx', { period: 'Q1', year: 2026 });
+    expect(plan.req.unitId).toBe('commune-a');
+    expect(f.recorded).toEqual([{ who: inspectorA, format: 'report.xlsx', filter: expect.objectContaining({ unitId: 'commune-a' }) }]);
+  });
+
+  it('refuses every report to an operator placed in no unit, and to an agent', async () => {
+    const f = fixture();
+    const unplaced: Principal = { kind: 'user', userId: 'o', username: 'van.hanh', role: 'operator', unitId: null };
+    await expect(f.service.reportFor(unplaced, { period: 'Y', year: 2026 })).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('chưa được xếp vào đơn vị') });
+    await expect(f.service.reportFor({ kind: 'agent', stationId: 'st-a', stationName: 'Đài xã Cẩm Bình' }, { period: 'Y', year: 2026 })).rejects.toMatchObject({ code: 'forbidden' });
   });
 });

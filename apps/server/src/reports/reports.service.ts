@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Writable } from 'node:stream';
-import { subtreeOf } from '../access/access-policy';
+import { AccessPolicy, subtreeOf } from '../access/access-policy';
+import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { LocalTime } from '../logbook/local-time';
+import { issuerOf, LogbookService, type IssuerHint } from '../logbook/logbook.service';
 import { PlanTargetsService } from '../plan-targets/plan-targets.service';
 import { ChuyenMucService } from '../programmes/chuyen-muc.service';
 import { ScheduleQueries } from '../schedule/schedule-queries.service';
@@ -34,6 +36,17 @@ export interface ReportRequest {
   stationId?: string;
 }
 
+export type ReportExportFormat = 'xlsx' | 'pdf';
+
+/** A report export checked and recorded, ready to write: the request is already narrowed to the caller's reach. */
+export interface ReportExportPlan {
+  readonly format: ReportExportFormat;
+  readonly req: ReportRequest;
+  readonly issuer: IssuerHint;
+}
+
+const OUTSIDE_REPORT = 'Bạn chỉ xem được nhật ký của các trạm thuộc đơn vị mình.';
+
 /** Reads what the report needs from the logbook and the schedule, and hands it to the arithmetic. */
 @Injectable()
 export class ReportsService {
@@ -47,8 +60,32 @@ export class ReportsService {
     @Inject(ChuyenMucService) private readonly chuyenMuc: Pick<ChuyenMucService, 'list'>,
     private readonly clock: Clock,
     @Inject(AppConfig) config: Pick<AppConfig, 'timezone'>,
+    private readonly access: AccessPolicy,
+    @Inject(LogbookService) private readonly exports: Pick<LogbookService, 'recordExport'>,
   ) {
     this.local = new LocalTime(config.timezone);
+  }
+
+  /** The report of the unit asked for, or of `who`'s own unit; a unit outside `who`'s reach is refused. */
+  async reportFor(who: Principal, req: Omit<ReportRequest, 'stationId'>): Promise<PeriodicReport> {
+    return this.report(await this.scope(who, req));
+  }
+
+  /** Checks a report export before its first byte and records who took it; `writeExport` then writes it. */
+  async prepareExport(who: Principal, format: ReportExportFormat, req: Omit<ReportRequest, 'stationId'>): Promise<ReportExportPlan> {
+    const scoped = await this.scope(who, req);
+    await this.exports.recordExport(who, `report.${format}`, scoped);
+    return { format, req: scoped, issuer: issuerOf(who) };
+  }
+
+  async writeExport(plan: ReportExportPlan, out: Writable): Promise<void> {
+    if (plan.format === 'xlsx') await this.exportXlsx(plan.req, out, plan.issuer);
+    else await this.exportPdf(plan.req, out, plan.issuer);
+  }
+
+  private async scope(who: Principal, req: Omit<ReportRequest, 'stationId'>): Promise<ReportRequest> {
+    const { unitId } = await this.access.narrow(who, { unitId: req.unitId }, OUTSIDE_REPORT);
+    return { period: req.period, year: req.year, convention: req.convention, unitId };
   }
 
   async report(req: ReportRequest): Promise<PeriodicReport> {

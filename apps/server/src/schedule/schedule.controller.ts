@@ -1,17 +1,11 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Roles, ScopedBy } from '../auth/principal';
+import { actorOf, CurrentPrincipal, Principal, Roles, ScopedBy } from '../auth/principal';
 import { UuidParam } from '../common/params';
 import { CreateSlotDto, EditAiringDto, RejectSlotDto, UpdateSlotDto } from './dto/create-slot.dto';
 import { ListSlotsQuery, TimelineQuery } from './dto/list-slots.dto';
-import type { Actor } from '../access/access-policy';
 import { ScheduleAuthoring } from './schedule-authoring.service';
 import { ScheduleQueries } from './schedule-queries.service';
-
-export function actorOf(p: Principal): Actor {
-  if (p.kind !== 'user') throw new Error('agents do not act on the schedule');
-  return { userId: p.userId, username: p.username, role: p.role, unitId: p.unitId };
-}
 
 const iso = (text?: string) => text && new Date(text).toISOString();
 

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { StationEnrolmentView } from '@loa/api-types';
 import type { Request } from 'express';
 import { Public, Roles, ScopedBy } from '../auth/principal';
 import { UuidParam } from '../common/params';
@@ -16,7 +17,7 @@ export class EnrolmentController {
   @Roles('admin')
   @ScopedBy('station')
   @Post('stations/:id/enrolment')
-  async issue(@Param('id', UuidParam) id: string) {
+  async issue(@Param('id', UuidParam) id: string): Promise<StationEnrolmentView> {
     const enrolment = await this.enrolment.issue(id);
     return { station: await this.enrolment.publicStation(id), enrolment };
   }

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import type { CreatedStation } from '@loa/api-types';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles, ScopedBy } from '../auth/principal';
 import { OptionalUuidQuery, UuidParam } from '../common/params';
@@ -24,7 +25,7 @@ export class StationsController {
   @Roles('admin')
   @Post()
   /** The answer carries the station's first enrolment code (for `loa-agent enrol`) and its token, each shown only here. */
-  async create(@Body() body: CreateStationDto, @CurrentPrincipal() who: Principal) {
+  async create(@Body() body: CreateStationDto, @CurrentPrincipal() who: Principal): Promise<CreatedStation> {
     const created = await this.stations.create(body, who);
     return { ...created, enrolment: await this.enrolment.issue(created.station.id) };
   }

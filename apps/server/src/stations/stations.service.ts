@@ -1,7 +1,7 @@
 import { AccessPolicy } from '../access/access-policy';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { LanguagesService } from '../languages/languages.service';
-import type { StationView } from '@loa/api-types';
+import type { IssuedStationToken, StationView } from '@loa/api-types';
 import { isAgentOutdated } from '@loa/protocol';
 import { hashToken, newStationToken } from '../auth/password';
 import type { Principal } from '../auth/principal';
@@ -48,7 +48,7 @@ export class StationsService implements BeforeApplicationShutdown {
   ) {}
 
   /** Creates the station and its agent token; the token is in this answer and nowhere else, ever. */
-  async create(input: NewStation, who?: Principal) {
+  async create(input: NewStation, who?: Principal): Promise<IssuedStationToken> {
     if (who) await this.access.requireUnit(who, input.unitId, 'write');
     await this.units.requireLive(input.unitId);
     if (await this.repository.codeTaken(input.code)) {
@@ -77,7 +77,7 @@ export class StationsService implements BeforeApplicationShutdown {
   }
 
   /** A new token replaces the old one at once; an agent connected with the old one is dropped. */
-  async rotateToken(id: string) {
+  async rotateToken(id: string): Promise<IssuedStationToken> {
     const station = await this.get(id);
     const token = newStationToken();
     await this.repository.update(id, { tokenHash: hashToken(token), tokenHint: token.slice(0, 12), tokenIssuedAt: this.clock.nowInstant() });
@@ -171,7 +171,7 @@ export class StationsService implements BeforeApplicationShutdown {
   }
 
   /** Stations under `unitId` (all when absent), narrowed to what `who` may see. */
-  async listFor(who: Principal, unitId?: string) {
+  async listFor(who: Principal, unitId?: string): Promise<StationView[]> {
     const wanted = unitId ? await this.units.subtreeIds(unitId) : undefined;
     const reach = await this.access.reach(who);
     if (reach.all) return this.list(wanted);
@@ -179,7 +179,7 @@ export class StationsService implements BeforeApplicationShutdown {
     return allowed.length ? this.list(allowed) : [];
   }
 
-  async list(unitIds?: string[]) {
+  async list(unitIds?: string[]): Promise<StationView[]> {
     const [rows, codes] = await Promise.all([this.repository.inUnits(unitIds), this.repository.openEnrolments()]);
     return rows.map((s) => ({ ...toPublicStation(s), enrolmentExpiresAt: codes.get(s.id) ?? null }));
   }
