@@ -9,6 +9,7 @@ import { CorrectionDto } from './dto/correction.dto';
 import { ExportListQuery } from './dto/export-list.dto';
 import { LogbookFilterQuery, LogbookQuery, VerifyQuery } from './dto/logbook-query.dto';
 import { issuerOf, LogbookService } from './logbook.service';
+import { dayOf } from '@loa/protocol';
 
 const LineIdParam = new ParseIntPipe({ exceptionFactory: () => new LoaError('validation_failed', 'Mã dòng nhật ký không hợp lệ.') });
 
@@ -30,7 +31,7 @@ export class LogbookController {
   @Get('verify')
   async verify(@Query() query: VerifyQuery, @CurrentPrincipal() who: Principal) {
     const scope = await this.logbook.scope(who, { stationId: query.stationId });
-    return this.logbook.verify(scope, { from: query.from && new Date(query.from).toISOString(), to: query.to && new Date(query.to).toISOString() });
+    return this.logbook.verify(scope, { from: query.from, to: query.to });
   }
 
   /** The Ed25519 public keys seals are signed with (current and retired), to check seals anywhere. */
@@ -86,5 +87,5 @@ export class LogbookController {
 }
 
 function fileName(ext: string, now: number): string {
-  return `nhat-ky-tuyen-truyen-${new Date(now).toISOString().slice(0, 10)}.${ext}`;
+  return `nhat-ky-tuyen-truyen-${dayOf(now)}.${ext}`;
 }

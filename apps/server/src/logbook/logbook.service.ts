@@ -21,6 +21,7 @@ import { verifyStationChain, VerifyRange } from './logbook-verify';
 import { LocalTime } from './local-time';
 import { SealKeys } from './seal-keys';
 import { shortFingerprint } from './seal-signature';
+import { fromInstant } from '@loa/protocol';
 
 export interface LogbookFilter {
   stationId?: string;
@@ -246,7 +247,7 @@ export class LogbookService {
   periodText(filter: Pick<LogbookFilter, 'from' | 'to'>): string {
     const from = filter.from ? this.local.date(filter.from) : null;
     // `to` is exclusive: the period ends the instant before it.
-    const to = filter.to ? this.local.date(Date.parse(filter.to) - 1) : null;
+    const to = filter.to ? this.local.date(fromInstant(filter.to) - 1) : null;
     if (from && to) return `Từ ngày ${from} đến ngày ${to}`;
     if (from) return `Từ ngày ${from}`;
     if (to) return `Đến ngày ${to}`;
@@ -307,8 +308,8 @@ export class LogbookService {
     return {
       stationId: filter.stationId || undefined,
       unitIds: filter.unitId ? await this.units.subtreeIds(filter.unitId) : undefined,
-      from: filter.from ? new Date(filter.from).toISOString() : undefined,
-      to: filter.to ? new Date(filter.to).toISOString() : undefined,
+      from: filter.from,
+      to: filter.to,
       chuyenMuc: filter.chuyenMuc || undefined,
       source: filter.source || undefined,
       result: filter.result || undefined,

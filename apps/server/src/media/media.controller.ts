@@ -42,6 +42,7 @@ import { MediaService } from './media.service';
 import { sendBroadcastFile } from './send-file';
 import { TtsService } from './tts/tts.service';
 import { UPLOAD_FIELD, UploadedAudio, UploadInterceptor } from './upload.interceptor';
+import { toInstant } from '@loa/protocol';
 
 const assetId = new ParseUUIDPipe({
   exceptionFactory: () => new LoaError('validation_failed', 'Mã tệp âm thanh không hợp lệ.'),
@@ -174,7 +175,7 @@ export class MediaController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
     if (principal.kind === 'agent') {
-      const since = new Date(this.clock.now() - AGENT_MEDIA_GRACE_MS).toISOString();
+      const since = toInstant(this.clock.now() - AGENT_MEDIA_GRACE_MS);
       if (!(await this.media.stationMayRead(principal.stationId, sha256, since))) {
         throw new LoaError('not_found', 'Trạm không có lịch phát nào dùng tệp này.');
       }

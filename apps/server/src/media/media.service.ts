@@ -22,6 +22,7 @@ import { MediaRepository } from './media.repository';
 import { JobQueue } from './job-queue';
 import { isNotFound, MediaStorage, MediaStore } from './media-store';
 import { liveGainFor, normalise, SilentInput } from './normaliser';
+import { toInstant } from '@loa/protocol';
 
 /**
  * What the media module reads from the configuration. All but the store's place and the upload limit fall
@@ -228,7 +229,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         { limit: this.uploadConcurrentPerUser, retryAfterSeconds: 10 },
       );
     }
-    const since = new Date(this.clock.now() - 24 * 3600_000).toISOString();
+    const since = toInstant(this.clock.now() - 24 * 3600_000);
     const used = (await this.db.keptBytesSince(userId, since)) + mine.bytes;
     const declared = Math.max(0, declaredBytes);
     if (used + declared > this.uploadDailyBytesPerUser) {
@@ -397,7 +398,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
    * conditional on the row as read, so of two instances finding the same orphan one takes it.
    */
   private async recover(): Promise<void> {
-    const staleBefore = new Date(this.clock.now() - STALE_JOB_MS).toISOString();
+    const staleBefore = toInstant(this.clock.now() - STALE_JOB_MS);
     const running = await this.db.jobsIn('running');
     const runningElsewhere = new Set<string>();
     for (const job of running) {

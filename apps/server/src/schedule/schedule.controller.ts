@@ -13,8 +13,6 @@ export function actorOf(p: Principal): Actor {
   return { userId: p.userId, username: p.username, role: p.role, unitId: p.unitId };
 }
 
-const iso = (text?: string) => text && new Date(text).toISOString();
-
 @ApiTags('schedule')
 @ApiBearerAuth()
 @Controller('slots')
@@ -27,7 +25,7 @@ export class ScheduleController {
   /** Someone bound to a unit sees only the slots that air on one of its stations. */
   @Get()
   list(@Query() query: ListSlotsQuery, @CurrentPrincipal() who: Principal) {
-    return this.queries.list({ stationId: query.stationId, from: iso(query.from), to: iso(query.to), status: query.status }, actorOf(who));
+    return this.queries.list({ stationId: query.stationId, from: query.from, to: query.to, status: query.status }, actorOf(who));
   }
 
   @Get('mine')
@@ -99,6 +97,6 @@ export class TimelineController {
   @ScopedBy('station')
   @Get(':id/timeline')
   timeline(@Param('id', UuidParam) id: string, @Query() query: TimelineQuery) {
-    return this.schedule.timeline(id, new Date(query.from).toISOString(), new Date(query.to).toISOString());
+    return this.schedule.timeline(id, query.from, query.to);
   }
 }
