@@ -303,7 +303,7 @@ export class LogbookService {
     ];
   }
 
-  /** The filter as the repository reads it: instants normalised, a unit widened to its subtree. */
+  /** The filter as the repository reads it: a unit widened to its subtree (instants came in the one form). */
   private async lineQuery(filter: LogbookFilter): Promise<LineQuery> {
     return {
       stationId: filter.stationId || undefined,
