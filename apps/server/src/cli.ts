@@ -10,6 +10,7 @@ import { DossierUnreadable, verifyDossierZip } from './dossier/dossier-verify';
 import { verifyStationChain } from './logbook/logbook-verify';
 import { parsePublicKeys, shortFingerprint } from './logbook/seal-signature';
 import { Station } from './stations/station.entity';
+import { parseInstant } from '@loa/protocol';
 
 const USAGE = `Cách dùng: loa logbook verify [--public-key TỆP.pem] [--station MÃ_TRẠM] [--from ISO-8601] [--to ISO-8601] [--data-dir THƯ_MỤC | --database-url postgres://…]
 
@@ -101,11 +102,12 @@ export async function runCli(argv: string[], out: (line: string) => void, err: (
   for (const key of ['from', 'to'] as const) {
     const v = values[key];
     if (v === undefined) continue;
-    if (Number.isNaN(Date.parse(v))) {
-      err(`--${key}: "${v}" không phải thời điểm ISO-8601.`);
+    const at = parseInstant(v);
+    if (at === null) {
+      err(`--${key}: "${v}" không phải thời điểm có múi giờ (ví dụ 2026-11-25T05:30:00+07:00).`);
       return 2;
     }
-    range[key] = new Date(v).toISOString();
+    range[key] = at;
   }
   const keys = publicKeysFrom(values['public-key'], err);
   if (keys === 'failed') return 2;

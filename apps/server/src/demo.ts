@@ -23,6 +23,7 @@ import { formatLocal } from './schedule/zoned-time';
 import { StationsService } from './stations/stations.service';
 import { UnitsService } from './units/units.service';
 import { UsersService } from './users/users.service';
+import { toInstant } from '@loa/protocol';
 
 interface DemoState {
   users: { username: string; password: string; role: string }[];
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     });
   });
 
-  const startAt = new Date(Math.ceil((app.get(Clock).now() + 60_000) / 1000) * 1000).toISOString();
+  const startAt = toInstant(Math.ceil((app.get(Clock).now() + 60_000) / 1000) * 1000);
   await app.get(ScheduleAuthoring).create({ programmeId: state.programmeId, startAt, stationIds: state.stations.map((s) => s.id) }, null);
 
   const local = formatLocal(startAt, config.timezone);

@@ -19,6 +19,8 @@ describe('the "Xếp lịch phát" dialog', () => {
   it('"Hằng ngày vào các giờ 05:30 và 17:00" is one daily rule with both times', () => {
     const f = form({ repeat: 'daily', time: '17:00', moreTimes: ['05:30', '17:00', ''] });
     expect(timesOf(f)).toEqual(['05:30:00', '17:00:00']);
+    // A time that is not one is left out, however the field wrote it.
+    expect(timesOf(form({ repeat: 'daily', time: '17:00:30', moreTimes: ['5:30', '25:00', 'sáng'] }))).toEqual(['05:30:00', '17:00:30']);
     expect(slotTiming(f)).toEqual({ localStart: '2026-11-30T05:30:00', rule: 'FREQ=DAILY;BYHOUR=5,17;BYMINUTE=0,30;BYSECOND=0;BYSETPOS=2,3' });
     expect(formInWords(f, 'vi')).toBe('Hằng ngày lúc 05:30 và 17:00, từ ngày 30/11/2026');
   });

@@ -1,5 +1,6 @@
 import type { HolidayRule } from '@loa/api-types';
 import { describeRecurrence, ruleForTimes, WEEKDAY_CODES, type WeekdayCode } from '@loa/schedule';
+import { normaliseTime } from './dates';
 
 /**
  * The "Xếp lịch phát" dialog's data and the rule it sends: pure, with no Vue import, so it is unit-tested.
@@ -66,12 +67,10 @@ export function allChosen(chosen: readonly string[], all: readonly string[]): bo
   return all.length > 0 && all.every((id) => chosen.includes(id));
 }
 
-const withSeconds = (t: string) => (t.length === 5 ? `${t}:00` : t.slice(0, 8));
-
 /** The times of day the form airs at, "HH:mm:ss", without blanks or repeats. */
 export function timesOf(form: Pick<SlotForm, 'time' | 'moreTimes' | 'repeat'>): string[] {
   const all = form.repeat === 'once' ? [form.time] : [form.time, ...form.moreTimes];
-  return [...new Set(all.filter((t) => /^\d{2}:\d{2}(:\d{2})?$/.test(t)).map(withSeconds))].sort();
+  return [...new Set(all.map((t) => normaliseTime(t, true)).filter((t): t is string => t !== null))].sort();
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WireInstant } from './time';
 
 /**
  * Live relays and emergencies on the agents' WebSocket.
@@ -8,7 +9,7 @@ import { z } from 'zod';
  * second per agent and no base64.
  */
 
-const instant = z.iso.datetime({ offset: false, precision: 3 });
+const instant = WireInstant;
 const relayId = z.uuid();
 
 export const LiveKind = z.enum(['relay', 'emergency']);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LiveStartFrame, LiveStatusFrame, LiveStopFrame } from './live';
-import { TIME_OF_DAY_RANGE } from './time';
+import { TIME_OF_DAY_RANGE, WireInstant } from './time';
 
 /**
  * The WebSocket contract between the server and a station agent.
@@ -24,7 +24,7 @@ export const CloseCode = {
   Replaced: 4409,
 } as const;
 
-const instant = z.iso.datetime({ offset: false, precision: 3 });
+const instant = WireInstant;
 const id = z.string().min(1).max(200);
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const ms = z.number().int().nonnegative().max(7 * 24 * 3600 * 1000);

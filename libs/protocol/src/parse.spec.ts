@@ -109,6 +109,12 @@ describe('agent frames', () => {
     expect(parseAgentFrame(JSON.stringify({ type: 'events', events: [{ ...event(), kind: 'paused' }] })).ok).toBe(false);
   });
 
+  it('takes an instant in a frame only in the one UTC form, so nothing behind it normalises again', () => {
+    const withPlanned = (plannedAt: string) => parseAgentFrame(JSON.stringify({ type: 'events', events: [{ ...event(), plannedAt }] })).ok;
+    expect(withPlanned('2026-11-24T22:30:00.000Z')).toBe(true);
+    for (const other of ['2026-11-25T05:30:00.000+07:00', '2026-02-30T22:30:00.000Z', '2026-11-24T22:30:00.000']) expect(withPlanned(other)).toBe(false);
+  });
+
   it('accepts a status with the station\'s download limits and refuses a malformed one', () => {
     const status = { type: 'status', scheduleVersion: 3, nowPlaying: null, cacheReady: false, cachedFiles: 1, missingFiles: 1, pendingEvents: 0, lastError: null };
     const download = { capKbps: 256, window: '22:00-05:00', windowOpen: false, deferredFiles: 1, nextWindowAt: '2026-12-04T15:00:00.000Z' };

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, type AgentHealth, type ServerToAgent, type StatusFrame } from '@loa/protocol';
+import { type AgentHealth, fromInstant, PROTOCOL_VERSION, type ServerToAgent, type StatusFrame } from '@loa/protocol';
 
 /** One connected station agent, as the gateway sees it. */
 export class AgentLink {
@@ -23,7 +23,7 @@ export class AgentLink {
     readonly remote: string,
     readonly connectedAt: string,
   ) {
-    this.lastFrameMs = Date.parse(connectedAt);
+    this.lastFrameMs = fromInstant(connectedAt);
   }
 
   send(frame: ServerToAgent): void {

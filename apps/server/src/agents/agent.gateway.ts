@@ -3,7 +3,7 @@ import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nes
 import type { IncomingMessage } from 'node:http';
 import { Subject, Subscription } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
-import { AGENT_WS_PATH, AgentToServer, CloseCode, MAX_FRAME_BYTES, parseAgentFrame } from '@loa/protocol';
+import { AGENT_WS_PATH, AgentToServer, CloseCode, MAX_FRAME_BYTES, parseAgentFrame, toInstant } from '@loa/protocol';
 import type { AgentStatusView } from '@loa/api-types';
 import { AccessPolicy } from '../access/access-policy';
 import { bearer } from '../auth/auth.guard';
@@ -111,7 +111,7 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       stationId: l.stationId,
       stationName: l.stationName,
       connectedAt: l.connectedAt,
-      lastFrameAt: new Date(l.lastFrameMs).toISOString(),
+      lastFrameAt: toInstant(l.lastFrameMs),
       agentVersion: l.agentVersion,
       status: l.status,
     };

@@ -4,16 +4,17 @@ import { AgentGateway } from '../agents/agent.gateway';
 import { LiveAudience } from '../live/live-audience';
 import { AlertFactsRepository } from './alert-facts.repository';
 import type { AiringFacts, AlertFacts, AlertSettings, StationFacts } from './alert-rules';
+import { fromInstant, toInstant } from '@loa/protocol';
 
 const later = (a: string | null, b: number | undefined): number | null => {
-  const fromDb = a === null ? null : Date.parse(a);
+  const fromDb = a === null ? null : fromInstant(a);
   if (b === undefined) return fromDb;
   return fromDb === null ? b : Math.max(fromDb, b);
 };
 
 /** Dead air as the connection reports it now, or as the last report left it stored (another instance's agent). */
 function deadAirOf(d: { since: string; occurrenceId: string; live: boolean } | null): StationFacts['deadAir'] {
-  return d ? { since: Date.parse(d.since), occurrenceId: d.occurrenceId, live: d.live } : null;
+  return d ? { since: fromInstant(d.since), occurrenceId: d.occurrenceId, live: d.live } : null;
 }
 
 /**
@@ -52,7 +53,7 @@ export class AlertFactsReader {
         stationName: s.name,
         unitId: s.unitId,
         connected: this.gateway.isConnected(s.id),
-        lastSeenAt: link ? Date.parse(link.lastFrameAt) : later(s.lastSeenAt, departed.get(s.id)),
+        lastSeenAt: link ? fromInstant(link.lastFrameAt) : later(s.lastSeenAt, departed.get(s.id)),
         health: this.gateway.healthOf(s.id) ?? state?.health ?? null,
         output: link?.status ? (link.status.output ?? null) : (state?.output ?? null),
         deadAir: deadAirOf(link?.status ? (link.status.capture?.deadAir ?? null) : (openDeadAir.get(s.id) ?? null)),
@@ -61,14 +62,14 @@ export class AlertFactsReader {
   }
 
   private async airings(since: number, until: number, stationIds?: readonly string[]): Promise<AiringFacts[]> {
-    const rows = await this.db.approvedAirings(new Date(since).toISOString(), new Date(until).toISOString(), stationIds);
-    const lines = await this.lines(new Date(since).toISOString(), stationIds);
+    const rows = await this.db.approvedAirings(toInstant(since), toInstant(until), stationIds);
+    const lines = await this.lines(toInstant(since), stationIds);
     return rows.map((r) => {
       return {
         stationId: r.stationId,
         occurrenceId: r.occurrenceId,
         title: r.title,
-        startAt: Date.parse(r.startAt),
+        startAt: fromInstant(r.startAt),
         durationMs: r.durationMs,
         line: lines.get(`${r.stationId} ${r.occurrenceId}`) ?? null,
       };
@@ -79,7 +80,7 @@ export class AlertFactsReader {
   private async lines(since: string, stationIds?: readonly string[]) {
     const rows = await this.db.linesSince(since, stationIds);
     const out = new Map<string, { result: LogbookResult; reason: string | null; detail: string | null; createdAt: number; airVerdict: string | null }>();
-    for (const l of rows) out.set(`${l.stationId} ${l.occurrenceId}`, { result: l.result, reason: l.reason, detail: l.detail, createdAt: Date.parse(l.createdAt), airVerdict: l.airVerdict ?? null });
+    for (const l of rows) out.set(`${l.stationId} ${l.occurrenceId}`, { result: l.result, reason: l.reason, detail: l.detail, createdAt: fromInstant(l.createdAt), airVerdict: l.airVerdict ?? null });
     return out;
   }
 }

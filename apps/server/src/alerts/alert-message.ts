@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ALERT_KIND_LABELS, type AlertView } from '@loa/api-types';
 import { viTime } from './alert-rules';
+import { fromInstant } from '@loa/protocol';
 
 
 export type AlertEvent = 'fired' | 'resolved';
@@ -30,9 +31,9 @@ export function alertMail(alert: AlertView, event: AlertEvent): { subject: strin
     ...(alert.stationName ? [`Trạm: ${alert.stationName}`] : []),
     `Nội dung: ${alert.title}`,
     `Chi tiết: ${alert.detail}`,
-    `Bắt đầu từ: ${viTime(Date.parse(alert.since))}`,
-    `Báo lúc: ${viTime(Date.parse(alert.firedAt))}`,
-    ...(event === 'resolved' && alert.resolvedAt ? [`Khắc phục lúc: ${viTime(Date.parse(alert.resolvedAt))}`] : []),
+    `Bắt đầu từ: ${viTime(fromInstant(alert.since))}`,
+    `Báo lúc: ${viTime(fromInstant(alert.firedAt))}`,
+    ...(event === 'resolved' && alert.resolvedAt ? [`Khắc phục lúc: ${viTime(fromInstant(alert.resolvedAt))}`] : []),
     '',
     'Thư này do hệ thống Loa gửi tự động (giờ Việt Nam). Xem các cảnh báo đang mở trong trang quản trị, biểu tượng chuông.',
   ];

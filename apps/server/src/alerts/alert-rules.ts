@@ -1,5 +1,6 @@
 import type { AgentHealth, OutputStatus } from '@loa/protocol';
 import type { AlertKind, AlertSeverity, LogbookResult } from '@loa/api-types';
+import { fromInstant } from '@loa/protocol';
 
 /**
  * The alert rules: each a small pure function from what the server knows now (the facts) to the
@@ -205,11 +206,11 @@ export const cacheNotReadyRule: AlertRule = {
     for (const s of facts.stations) {
       if (!s.connected || !s.health) continue;
       const soon = s.health.missing.filter((m) => {
-        const at = Date.parse(m.neededAt);
+        const at = fromInstant(m.neededAt);
         return at <= facts.now + settings.cacheLeadMs && at > facts.now - 60_000;
       });
       if (!soon.length) continue;
-      const first = Date.parse(soon[0].neededAt);
+      const first = fromInstant(soon[0].neededAt);
       out.push({
         key: `cache_not_ready:${s.stationId}`,
         kind: 'cache_not_ready',
@@ -284,7 +285,7 @@ export const deviceFailureRule: AlertRule = {
         severity: 'critical',
         stationId: s.stationId,
         unitId: s.unitId,
-        since: Date.parse(s.output.checkedAt),
+        since: fromInstant(s.output.checkedAt),
         title: `Thiết bị âm thanh của trạm ${s.stationName} không hoạt động`,
         detail: (s.output.error ?? `Không mở được thiết bị "${s.output.device}".`).slice(0, 1000),
       });

@@ -6,6 +6,7 @@ import { Leadership } from '../leadership/leadership';
 import { alertMail, signature, type WebhookPayload } from './alert-message';
 import { AlertsRepository } from './alerts.repository';
 import type { AlertDelivery } from './alert.entity';
+import { toInstant } from '@loa/protocol';
 
 /** A webhook that has not answered by then has failed this attempt. */
 const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -121,7 +122,7 @@ export class AlertSender implements OnApplicationBootstrap, OnApplicationShutdow
       if (d.event === 'resolved' && (await this.store.firedPending(d))) continue;
       try {
         await this.deliver(d);
-        await this.store.markDelivery(d, { state: 'sent', attempts: d.attempts + 1, sentAt: new Date(this.clock.now()).toISOString(), lastError: null });
+        await this.store.markDelivery(d, { state: 'sent', attempts: d.attempts + 1, sentAt: toInstant(this.clock.now()), lastError: null });
         sent++;
       } catch (err) {
         const attempts = d.attempts + 1;
@@ -132,7 +133,7 @@ export class AlertSender implements OnApplicationBootstrap, OnApplicationShutdow
           state: gaveUp ? 'failed' : 'pending',
           attempts,
           lastError: error,
-          nextAttemptAt: new Date(this.clock.now() + waitMs).toISOString(),
+          nextAttemptAt: toInstant(this.clock.now() + waitMs),
         });
         this.log.warn(`alert delivery ${d.id} attempt ${attempts} failed: ${error}${gaveUp ? '; given up' : ''}`);
       }
@@ -147,7 +148,7 @@ export class AlertSender implements OnApplicationBootstrap, OnApplicationShutdow
     if (!alert) throw new Undeliverable('the alert no longer exists');
     switch (sub.channel) {
       case 'webhook': {
-        const payload: WebhookPayload = { id: d.id, event: `alert.${d.event}`, sentAt: new Date(this.clock.now()).toISOString(), alert };
+        const payload: WebhookPayload = { id: d.id, event: `alert.${d.event}`, sentAt: toInstant(this.clock.now()), alert };
         const body = JSON.stringify(payload);
         await this.webhooks.post(sub.target, body, {
           'x-loa-signature': signature(sub.secret ?? '', body),

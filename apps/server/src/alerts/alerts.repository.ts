@@ -7,6 +7,7 @@ import { StationAgentState } from '../stations/station-agent-state.entity';
 import { Station } from '../stations/station.entity';
 import { AlertDelivery, AlertRow, AlertSubscription } from './alert.entity';
 import type { AlertStep, KnownAlert } from './alert-rules';
+import { fromInstant, toInstant } from '@loa/protocol';
 
 /** The alerts, subscriptions and outbox in the database, and the station state a health view reads. */
 @Injectable()
@@ -19,7 +20,7 @@ export class AlertsRepository {
   /** Alerts not closed: waiting out their debounce, or raised. */
   async known(): Promise<KnownAlert[]> {
     const rows = await this.db.getRepository(AlertRow).find({ where: { state: In(['pending', 'open']) }, select: { id: true, key: true, kind: true, state: true, since: true } });
-    return rows.map((r) => ({ id: r.id, key: r.key, kind: r.kind, state: r.state as 'pending' | 'open', since: Date.parse(r.since) }));
+    return rows.map((r) => ({ id: r.id, key: r.key, kind: r.kind, state: r.state as 'pending' | 'open', since: fromInstant(r.since) }));
   }
 
   /**
@@ -29,7 +30,7 @@ export class AlertsRepository {
    */
   async apply(steps: readonly AlertStep[], now: number): Promise<number> {
     if (!steps.length) return 0;
-    const at = new Date(now).toISOString();
+    const at = toInstant(now);
     const units = await this.access.units();
     return this.db.transaction(async (m) => {
       const subs = await m.getRepository(AlertSubscription).find();
@@ -56,7 +57,7 @@ export class AlertsRepository {
               unitId: c.unitId,
               title: c.title.slice(0, 300),
               detail: c.detail.slice(0, 1000),
-              since: new Date(step.since).toISOString(),
+              since: toInstant(step.since),
               state: step.do === 'fire' ? 'open' : 'pending',
               firedAt: step.do === 'fire' ? at : null,
             });
@@ -87,7 +88,7 @@ export class AlertsRepository {
   /** Deliveries whose turn has come, oldest first. */
   due(now: number, limit: number): Promise<AlertDelivery[]> {
     return this.db.getRepository(AlertDelivery).find({
-      where: { state: 'pending', nextAttemptAt: LessThanOrEqual(new Date(now).toISOString()) },
+      where: { state: 'pending', nextAttemptAt: LessThanOrEqual(toInstant(now)) },
       order: { nextAttemptAt: 'ASC', createdAt: 'ASC' },
       take: limit,
     });

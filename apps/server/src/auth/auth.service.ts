@@ -10,6 +10,7 @@ import { Block, FailureStore, LoginLimiter } from './login-limiter';
 import { DUMMY_HASH, STATION_TOKEN_PREFIX } from './password';
 import { PasswordHasher } from './password-hasher';
 import { Principal, Role, ROLES } from './principal';
+import { toInstant } from '@loa/protocol';
 
 interface JwtClaims {
   sub: string;
@@ -134,7 +135,7 @@ export class AuthService {
     return new LoaError(
       'too_many_requests',
       `${what}${from} Vui lòng thử lại sau ${at} (khoảng ${minutes} phút nữa).`,
-      { retryAfterSeconds: seconds, retryAt: new Date(until).toISOString(), scope: block.scope },
+      { retryAfterSeconds: seconds, retryAt: toInstant(until), scope: block.scope },
     );
   }
 }

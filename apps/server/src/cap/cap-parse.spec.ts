@@ -44,6 +44,15 @@ describe('parseCap', () => {
   it('refuses a malformed sent time or an expiry that is not a CAP date', () => {
     expect(refused(alert('', CAP12).replace('2026-12-04T20:00:00+07:00', 'hôm nay')).details).toEqual({ invalid: ['sent'] });
     expect(refused(alert('', CAP12, '<info><expires>mai</expires></info>')).details).toEqual({ invalid: ['info.expires'] });
+    // CAP writes its seconds; a day that does not exist is no date either.
+    expect(refused(alert('', CAP12, '<info><expires>2026-12-05T06:00+07:00</expires></info>')).details).toEqual({ invalid: ['info.expires'] });
+    expect(refused(alert('', CAP12).replace('2026-12-04T20:00:00+07:00', '2026-02-30T20:00:00+07:00')).details).toEqual({ invalid: ['sent'] });
+  });
+
+  it('reads the expiry, written with its sender offset, as an instant in the one UTC form', () => {
+    const doc = parseCap(alert('', CAP12, '<info><language>vi-VN</language><expires>2026-12-05T06:00:00+07:00</expires></info>'));
+    expect(doc.infos[0].expires).toBe('2026-12-04T23:00:00.000Z');
+    expect(doc.sent).toBe('2026-12-04T20:00:00+07:00');
   });
 
   it('speaks headline, description and instruction as sentences', () => {

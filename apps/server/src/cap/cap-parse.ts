@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { LoaError } from '../common/errors';
+import { parseInstant, readDateTime } from '@loa/protocol';
 
 export const CAP_NAMESPACE = 'urn:oasis:names:tc:emergency:cap:1.2';
 /** A CAP alert is a few kilobytes; a storm bulletin with many areas stays well under this. */
@@ -22,6 +23,7 @@ export interface CapInfo {
   headline: string;
   description: string;
   instruction: string;
+  /** When the info stops applying, as an instant in the one form. */
   expires: string | null;
   areas: CapArea[];
 }
@@ -41,8 +43,10 @@ export interface CapAlertDoc {
 const STATUSES: readonly CapStatus[] = ['Actual', 'Exercise', 'System', 'Test', 'Draft'];
 const MSG_TYPES: readonly CapMsgType[] = ['Alert', 'Update', 'Cancel', 'Ack', 'Error'];
 const SCOPES = ['Public', 'Restricted', 'Private'];
-/** CAP's dateTime: a full timestamp with an explicit offset (no "Z"), as CAP 1.2 §3.3.2 writes it. */
-const CAP_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)$/;
+/** CAP's dateTime (CAP 1.2 §3.3.2): a full timestamp with its seconds and a zone, in the server's one form; null if it is not one. */
+function capInstant(text: string): string | null {
+  return readDateTime(text)?.hasSeconds ? parseInstant(text) : null;
+}
 
 function notCap(message: string, details?: unknown): LoaError {
   return new LoaError('cap_invalid', message, details);
@@ -94,7 +98,7 @@ export function parseCap(xml: string): CapAlertDoc {
   if (!STATUSES.includes(status)) bad.push('status');
   if (!MSG_TYPES.includes(msgType)) bad.push('msgType');
   if (!SCOPES.includes(scope)) bad.push('scope');
-  if (!CAP_DATETIME.test(sent) || Number.isNaN(Date.parse(sent))) bad.push('sent');
+  if (capInstant(sent) === null) bad.push('sent');
   const identifier = text(alert['identifier']);
   const sender = text(alert['sender']);
   if (identifier.length > 300 || /[\s,<&]/.test(identifier)) bad.push('identifier');
@@ -110,8 +114,9 @@ export function parseCap(xml: string): CapAlertDoc {
   if ((msgType === 'Update' || msgType === 'Cancel') && !references.length) bad.push('references');
   const infos = list(alert['info']).map((raw) => {
     const info = (raw ?? {}) as Record<string, unknown>;
-    const expires = text(info['expires']) || null;
-    if (expires && (!CAP_DATETIME.test(expires) || Number.isNaN(Date.parse(expires)))) bad.push('info.expires');
+    const expiresText = text(info['expires']) || null;
+    const expires = expiresText === null ? null : capInstant(expiresText);
+    if (expiresText !== null && expires === null) bad.push('info.expires');
     return {
       language: text(info['language']) || 'en-US',
       event: text(info['event']),

@@ -8,6 +8,7 @@ import { UnitsService } from '../units/units.service';
 import { normaliseName, parseCap, spokenText, type CapAlertDoc, type CapInfo } from './cap-parse';
 import { CapAlert, CapRule, CapSource, type CapDecision, type CapRuleMode } from './cap.entity';
 import { CapRepository, type NewCapAlert } from './cap.repository';
+import { fromInstant, toInstant } from '@loa/protocol';
 
 export function hashCapToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -134,7 +135,7 @@ export class CapService {
       return { duplicate: true, alert: known };
     }
     const info = doc.infos.find((i) => i.language.toLowerCase() === 'vi-vn') ?? null;
-    const expiresAt = info?.expires ? new Date(info.expires).toISOString() : null;
+    const expiresAt = info?.expires ?? null;
     const row: NewCapAlert = {
       identifier: doc.identifier,
       sender: doc.sender,
@@ -176,7 +177,7 @@ export class CapService {
 
   private async decideAlert(row: NewCapAlert, info: CapInfo | null, decide: (d: CapDecision, reason: string | null) => void): Promise<void> {
     if (!info || !row.spokenText) return decide('no_vietnamese', 'Bản tin không có phần nội dung tiếng Việt (vi-VN) để đọc.');
-    if (row.expiresAt && Date.parse(row.expiresAt) <= this.clock.now()) return decide('ignored', 'Bản tin đã hết hạn khi đến.');
+    if (row.expiresAt && fromInstant(row.expiresAt) <= this.clock.now()) return decide('ignored', 'Bản tin đã hết hạn khi đến.');
     const match = await this.match(info);
     if (!match) return decide('unmatched', 'Không có quy tắc nào khớp với bản tin và khu vực của nó.');
     row.ruleId = match.rule.id;
@@ -210,7 +211,7 @@ export class CapService {
   /** Starts the emergency; on failure the reason is kept on the row and the error returned. */
   private async air(row: NewCapAlert, rule: CapRule, who: Principal): Promise<Error | null> {
     const now = this.clock.now();
-    const until = row.expiresAt ? Math.min(Date.parse(row.expiresAt), now + MAX_AIR_MS) : null;
+    const until = row.expiresAt ? Math.min(fromInstant(row.expiresAt), now + MAX_AIR_MS) : null;
     try {
       const { relay } = await this.live.start(
         {
@@ -220,7 +221,7 @@ export class CapService {
           text: row.spokenText,
           unitIds: row.unitIds,
           repeatEveryHours: rule.repeatHours ?? undefined,
-          expiresAt: until ? new Date(until).toISOString() : undefined,
+          expiresAt: until ? toInstant(until) : undefined,
         },
         who,
       );
@@ -269,7 +270,7 @@ export class CapService {
     const row = await this.db.alert(id);
     if (!row) throw new LoaError('not_found', 'Không tìm thấy bản tin CAP này.', { id });
     if (row.decision !== 'awaiting_approval') throw new LoaError('invalid_state', 'Bản tin này không chờ duyệt.', { decision: row.decision });
-    if (row.expiresAt && Date.parse(row.expiresAt) <= this.clock.now()) throw new LoaError('invalid_state', 'Bản tin đã hết hạn.');
+    if (row.expiresAt && fromInstant(row.expiresAt) <= this.clock.now()) throw new LoaError('invalid_state', 'Bản tin đã hết hạn.');
     if (who.kind !== 'user') throw new LoaError('forbidden', 'Chỉ người duyệt được cho phát.');
     if (who.unitId) {
       const own = new Set(await this.units.subtreeIds(who.unitId));

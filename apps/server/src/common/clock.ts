@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { toInstant } from '@loa/protocol';
 
 /** The server's clock, behind a class so schedule rules can be tested at any instant. */
 @Injectable()
@@ -13,6 +14,6 @@ export class Clock {
   }
 
   nowInstant(): string {
-    return new Date(this.now()).toISOString();
+    return toInstant(this.now());
   }
 }

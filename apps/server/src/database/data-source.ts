@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { types as pgTypes } from 'pg';
+import { parseInstant } from '@loa/protocol';
 import { randomUUID } from 'node:crypto';
 import { DataSource, DataSourceOptions, InsertEvent, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
@@ -52,10 +53,9 @@ function pgTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) 
 
 /** '2026-11-24 22:30:00.12+00' (or '+05:30', '+07') → '2026-11-24T22:30:00.120Z'. */
 export function instantFromPostgres(text: string): string {
-  const iso = text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new Error(`unexpected timestamptz ${text}`);
-  return new Date(ms).toISOString();
+  const at = parseInstant(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+  if (at === null) throw new Error(`unexpected timestamptz ${text}`);
+  return at;
 }
 
 function postgresOptions(url: string): DataSourceOptions {

@@ -1,5 +1,6 @@
 import { REPORT_PERIODS, type ReportPeriod, type WindowConvention } from '@loa/api-types';
 import { isoDay, reportWindow } from '../reports/report-math';
+import { dayOf, fromDay } from '@loa/protocol';
 
 export interface NamedPeriod {
   period: ReportPeriod;
@@ -22,7 +23,7 @@ export function periodFor(firstDay: string, lastDay: string): NamedPeriod | null
         const start = isoDay(w.start);
         const endExclusive = isoDay(w.end);
         if (start > firstDay || endExclusive <= lastDay) continue;
-        const days = (Date.parse(endExclusive) - Date.parse(start)) / 86_400_000;
+        const days = (fromDay(endExclusive) - fromDay(start)) / 86_400_000;
         if (start === firstDay && nextDay(lastDay) === endExclusive) return { period, year: y, convention };
         if (!best || days < best.days) best = { named: { period, year: y, convention }, days };
       }
@@ -32,5 +33,5 @@ export function periodFor(firstDay: string, lastDay: string): NamedPeriod | null
 }
 
 function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return dayOf(fromDay(day) + 86_400_000);
 }

@@ -27,6 +27,7 @@ import { EMBEDDED_KEY_PATH } from './dossier-verify';
 import { DossierZip } from './dossier-zip';
 import { DossierRepository, type DossierStation } from './dossier.repository';
 import type { CloseDossierDto, DossierQuery } from './dto/dossier.dto';
+import { fromInstant, toInstant } from '@loa/protocol';
 
 /** Results that mean the programme reached air, at least in part. */
 export const AIRED_RESULTS = ['complete', 'partial', 'interrupted'] as const;
@@ -100,13 +101,13 @@ export class DossierService {
     const scoped = await this.logbook.scope(who, { stationId: q.stationId, unitId: q.unitId });
     const filter = { ...scoped, from, to };
     const stations = await this.store.stations(filter.stationId ? { stationId: filter.stationId } : filter.unitId ? { unitIds: await this.units.subtreeIds(filter.unitId) } : 'all');
-    const lastDay = this.local.day(Date.parse(to) - 1);
+    const lastDay = this.local.day(fromInstant(to) - 1);
     return { who, filter, stations, audio: q.audio ?? 'files', generatedAt: this.clock.nowInstant(), report: periodFor(this.local.day(from), lastDay) };
   }
 
   /** Writes the ZIP to `out`. A failure half-way destroys `out`: a cut ZIP fails every check. */
   async write(plan: DossierPlan, out: Writable): Promise<void> {
-    const zip = new DossierZip(new Date(plan.generatedAt));
+    const zip = new DossierZip(new Date(fromInstant(plan.generatedAt)));
     const piping = pipeline(zip.output, out);
     // A reader that goes away stops the entry being written instead of leaving it waiting for room.
     piping.catch((err: unknown) => zip.abort(err instanceof Error ? err : new Error(String(err))));
@@ -312,11 +313,11 @@ export class DossierService {
 }
 
 function period(fromText: string, toText: string): { from: string; to: string } {
-  const from = Date.parse(fromText);
-  const to = Date.parse(toText);
+  const from = fromInstant(fromText);
+  const to = fromInstant(toText);
   if (!(to > from)) throw new LoaError('validation_failed', 'Thời điểm kết thúc phải sau thời điểm bắt đầu.', { fields: [{ field: 'to', problems: ['not after from'] }] });
   if (to - from > MAX_PERIOD_MS) throw new LoaError('validation_failed', 'Hồ sơ chỉ lập được cho khoảng thời gian tối đa khoảng một năm.', { fields: [{ field: 'to', problems: ['longer than 400 days'] }] });
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+  return { from: toInstant(from), to: toInstant(to) };
 }
 
 /** A file name from a title: ASCII letters and digits, as every unzip tool shows them alike. */

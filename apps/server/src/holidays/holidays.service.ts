@@ -11,6 +11,7 @@ import { firstQuietBreach, holidayCalendar, loadHolidayCalendar, publicHolidays,
 import { recurrenceOf, type SlotRule } from '../schedule/expand';
 import { formatLocal } from '../schedule/zoned-time';
 import { HolidaysRepository } from './holidays.repository';
+import { dayOf, fromDay, fromInstant, toInstant } from '@loa/protocol';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** How far ahead a recurring slot is checked against quiet hours. */
@@ -23,8 +24,8 @@ const MAX_LIST_DAYS = 400;
 /** A real calendar date written YYYY-MM-DD, or null. */
 export function calendarDate(text: unknown): string | null {
   if (typeof text !== 'string' || !DATE.test(text)) return null;
-  const t = Date.parse(`${text}T00:00:00Z`);
-  return Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== text ? null : text;
+  const t = fromDay(text);
+  return Number.isNaN(t) || dayOf(t) !== text ? null : text;
 }
 
 /** Public holidays, the days off the government declares, and the stations' quiet hours, for the schedule. */
@@ -59,7 +60,7 @@ export class HolidaysService {
     const to = calendarDate(toText);
     if (!from || !to) throw new LoaError('validation_failed', 'Ngày bắt đầu và ngày kết thúc phải có dạng NNNN-TT-NN (ví dụ 2027-02-06).');
     if (to < from) throw new LoaError('validation_failed', 'Ngày kết thúc phải không trước ngày bắt đầu.');
-    if (Date.parse(to) - Date.parse(from) > MAX_LIST_DAYS * 86_400_000) throw new LoaError('validation_failed', `Chỉ xem được tối đa ${MAX_LIST_DAYS} ngày một lần.`);
+    if (fromInstant(to) - fromInstant(from) > MAX_LIST_DAYS * 86_400_000) throw new LoaError('validation_failed', `Chỉ xem được tối đa ${MAX_LIST_DAYS} ngày một lần.`);
     await loadHolidayCalendar();
     const out: HolidayView[] = [];
     for (let y = Number(from.slice(0, 4)); y <= Number(to.slice(0, 4)); y++) {
@@ -103,8 +104,8 @@ export class HolidaysService {
     const wanted = new Set(stationIds);
     const stations = (quiet ?? (await this.quietStations())).filter((s) => wanted.has(s.id));
     if (!stations.length) return;
-    const from = Math.max(now, Date.parse(slot.startAt));
-    const to = Math.min(Date.parse(slot.endAt), from + QUIET_HORIZON_MS);
+    const from = Math.max(now, fromInstant(slot.startAt));
+    const to = Math.min(fromInstant(slot.endAt), from + QUIET_HORIZON_MS);
     if (to <= from) return;
     const quietOf = (s: (typeof stations)[number]): QuietHours => ({ start: s.quietStart!, end: s.quietEnd! });
     const breach = firstQuietBreach(
@@ -119,7 +120,7 @@ export class HolidaysService {
     throw new LoaError(
       'quiet_hours',
       `Trạm "${station.name}" có giờ yên lặng từ ${breach.quiet.start} đến ${breach.quiet.end}: trong khoảng này chỉ được phát chương trình khẩn cấp. Buổi phát lúc ${formatLocal(breach.at, this.config.timezone).slice(0, 16).replace(/^(\S+) (\S+)$/, '$2 ngày $1')} rơi vào giờ yên lặng.`,
-      { field: 'startAt', stationId: station.id, stationName: station.name, airingAt: new Date(breach.at).toISOString(), quietStart: breach.quiet.start, quietEnd: breach.quiet.end },
+      { field: 'startAt', stationId: station.id, stationName: station.name, airingAt: toInstant(breach.at), quietStart: breach.quiet.start, quietEnd: breach.quiet.end },
     );
   }
 }

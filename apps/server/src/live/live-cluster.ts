@@ -6,6 +6,7 @@ import { LiveHub } from './live-hub';
 import { LiveRelayLeaseRepository, type RelayProgress } from './live-relay-lease.repository';
 import type { LiveRelayLease } from './live-relay.entity';
 import { LiveRelayRepository } from './live-relay.repository';
+import { fromInstant, toInstant } from '@loa/protocol';
 
 /**
  * A relay's lease runs out this long after its encoding instance last renewed it; the instance renews it
@@ -220,7 +221,7 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
   async claim(relayId: string, progress: RelayProgress, credentials: string | null): Promise<void> {
     if (!this.bus.clustered) return;
     const now = this.clock.now();
-    await this.leases.create(relayId, this.bus.instanceId, new Date(now + LEASE_TTL_MS).toISOString(), progress);
+    await this.leases.create(relayId, this.bus.instanceId, toInstant(now + LEASE_TTL_MS), progress);
     this.owned.set(relayId, { validUntil: now + LEASE_TTL_MS, sentAt: 0 });
     if (credentials) {
       this.credentials.set(relayId, credentials);
@@ -265,7 +266,7 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
     // A relay just started may not have its lease yet.
     const settled = this.clock.now() - 30_000;
     const without = new Set((await this.leases.liveWithoutLease()).map((r) => r.id));
-    return relays.filter((r) => without.has(r.id) && Date.parse(r.startedAt) < settled).map((r) => r.id);
+    return relays.filter((r) => without.has(r.id) && fromInstant(r.startedAt) < settled).map((r) => r.id);
   }
 
   /** Renews every lease held here, with each relay's progress. */
@@ -279,7 +280,7 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
           const progress = this.origin?.progress(relayId) ?? null;
           const issued = this.clock.now();
           try {
-            if (await this.leases.renew(relayId, this.bus.instanceId, new Date(issued + LEASE_TTL_MS).toISOString(), progress)) {
+            if (await this.leases.renew(relayId, this.bus.instanceId, toInstant(issued + LEASE_TTL_MS), progress)) {
               const own = this.owned.get(relayId);
               if (own) own.validUntil = issued + LEASE_TTL_MS;
               this.origin?.leaseKept(relayId);
@@ -306,9 +307,9 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
     this.scanning = true;
     try {
       const now = this.clock.now();
-      for (const lease of await this.leases.lapsed(new Date(now).toISOString())) {
+      for (const lease of await this.leases.lapsed(toInstant(now))) {
         if (this.owned.has(lease.relayId) || this.origin.encodes(lease.relayId)) continue;
-        if (now - Date.parse(lease.leaseUntil) > TAKEOVER_WINDOW_MS) {
+        if (now - fromInstant(lease.leaseUntil) > TAKEOVER_WINDOW_MS) {
           await this.origin.abandon(lease.relayId);
           continue;
         }
@@ -316,7 +317,7 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
         const at = this.clock.now();
         const heardAt = this.lastGroupAt.get(lease.relayId);
         if (heardAt !== undefined && at - heardAt < OWNER_SILENT_MS) continue;
-        if (!(await this.leases.take(lease, this.bus.instanceId, new Date(at).toISOString(), new Date(at + LEASE_TTL_MS).toISOString()))) continue;
+        if (!(await this.leases.take(lease, this.bus.instanceId, toInstant(at), toInstant(at + LEASE_TTL_MS)))) continue;
         this.owned.set(lease.relayId, { validUntil: at + LEASE_TTL_MS, sentAt: 0 });
         // Heard from the dead instance until now; from here on encoded here.
         this.heard.delete(lease.relayId);

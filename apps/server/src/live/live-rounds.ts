@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ProcessRunner } from '@loa/process';
-import { encodeLiveAudio, type LiveStopFrame } from '@loa/protocol';
+import { encodeLiveAudio, fromInstant, type LiveStopFrame } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { LiveCluster } from './live-cluster';
 import { LiveEncoder, type EncodedGroup, type EncoderInput } from './live-encoder';
@@ -62,7 +62,7 @@ export class LiveRounds {
       finished: null,
     };
     this.active.add(a);
-    if (row.expiresAt) a.timers.push(setTimeout(() => void this.stopActive(a, 'expired'), Math.max(0, Date.parse(row.expiresAt) - this.clock.now())));
+    if (row.expiresAt) a.timers.push(setTimeout(() => void this.stopActive(a, 'expired'), Math.max(0, fromInstant(row.expiresAt) - this.clock.now())));
     if (source.kind === 'pipe') a.timers.push(setTimeout(() => !a.micAttached && void this.stopActive(a, 'stopped'), MIC_IDLE_MS));
     return a;
   }

@@ -7,6 +7,7 @@ import type { RelayProgress } from './live-relay-lease.repository';
 import type { LiveRelay, LiveSourceKind } from './live-relay.entity';
 import type { RelayRecording } from './live-recording';
 import { withoutCredentials } from './stream-address';
+import { fromInstant } from '@loa/protocol';
 
 export interface StartLive {
   kind: LiveKind;
@@ -120,7 +121,7 @@ export function awaitsCatchUp(a: ActiveRelay, now: number): boolean {
     a.row.kind === 'emergency' &&
     a.input.kind === 'file' &&
     a.row.expiresAt !== null &&
-    Date.parse(a.row.expiresAt) > now &&
+    fromInstant(a.row.expiresAt) > now &&
     a.round >= a.row.rounds &&
     !a.stopCause &&
     !a.finished &&

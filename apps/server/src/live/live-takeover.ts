@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { toInstant } from '@loa/protocol';
+import { fromInstant, toInstant } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { LiveCluster } from './live-cluster';
 import type { EncoderInput } from './live-encoder';
@@ -102,7 +102,7 @@ export class LiveTakeover {
       return;
     }
     a.inputUsed = false;
-    if (a.round >= 1 && a.round < row.rounds) this.rounds.scheduleNextRound(a, lease.roundEndedAt ? Date.parse(lease.roundEndedAt) : this.clock.now());
+    if (a.round >= 1 && a.round < row.rounds) this.rounds.scheduleNextRound(a, lease.roundEndedAt ? fromInstant(lease.roundEndedAt) : this.clock.now());
     else if (a.round === 0) await this.rounds.startRound(a, 1);
     else if (!awaitsCatchUp(a, this.clock.now())) await this.rounds.finish(a, 'ended', null);
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { toInstant, type LiveStatusFrame, type Priority } from '@loa/protocol';
+import { fromInstant, type LiveStatusFrame, type Priority, toInstant } from '@loa/protocol';
 import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
@@ -75,15 +75,15 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     // Repeating by the hour with no end given stops after a week, like the longest expiry.
     if (everyMs && !input.expiresAt) input = { ...input, expiresAt: toInstant(this.clock.now() + MAX_EXPIRY_MS - 60_000) };
     const rounds = everyMs
-      ? 1 + Math.floor((Date.parse(input.expiresAt!) - this.clock.now()) / everyMs)
+      ? 1 + Math.floor((fromInstant(input.expiresAt!) - this.clock.now()) / everyMs)
       : input.kind === 'emergency' && input.sourceKind !== 'mic'
         ? 1 + (input.repeats ?? 0)
         : 1;
     const intervalMs = everyMs ?? (input.intervalSeconds ?? 0) * 1000;
-    if (input.expiresAt && Date.parse(input.expiresAt) <= this.clock.now()) {
+    if (input.expiresAt && fromInstant(input.expiresAt) <= this.clock.now()) {
       throw new LoaError('validation_failed', 'Thời điểm hết hạn phải ở tương lai.', { fields: [{ field: 'expiresAt', problems: ['in the past'] }] });
     }
-    if (input.expiresAt && Date.parse(input.expiresAt) > this.clock.now() + MAX_EXPIRY_MS) {
+    if (input.expiresAt && fromInstant(input.expiresAt) > this.clock.now() + MAX_EXPIRY_MS) {
       throw new LoaError('validation_failed', 'Thời điểm hết hạn không được quá 7 ngày kể từ bây giờ.', { fields: [{ field: 'expiresAt', problems: ['more than 7 days ahead'] }] });
     }
     const { source, programmeId, url, reopen, credentials } = await this.inputs.source(input, who);
@@ -102,7 +102,7 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
           rounds,
           intervalMs,
           roundsAired: 0,
-          expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
+          expiresAt: input.expiresAt ?? null,
           status: 'live',
           endReason: null,
           streamTokenHash: hashStreamToken(token),

@@ -1,5 +1,6 @@
 import { hash, type KeyObject } from 'node:crypto';
 import { sealMessage, sealRunSignatureValid, sealSignatureValid } from './seal-signature';
+import { fromInstant } from '@loa/protocol';
 
 /**
  * The logbook's hash chain, as plain functions: no database, no framework.
@@ -285,7 +286,7 @@ export class ChainVerifier {
         this.judgeHeld(held);
       }
     }
-    if (!this.broken && this.publicKeys && this.firstUnsignedAt !== null && Date.parse(this.firstUnsignedAt) < Date.parse(this.newestActivity) - UNSEALED_SLACK_MS) {
+    if (!this.broken && this.publicKeys && this.firstUnsignedAt !== null && fromInstant(this.firstUnsignedAt) < fromInstant(this.newestActivity) - UNSEALED_SLACK_MS) {
       this.fail({
         kind: 'unsealed',
         lineId: null,

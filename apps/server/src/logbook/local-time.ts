@@ -1,3 +1,4 @@
+import { fromDay, fromInstant, toInstant } from '@loa/protocol';
 const HOUR = 3_600_000;
 
 /**
@@ -38,7 +39,7 @@ export class LocalTime {
 
   /** The local wall clock of an instant, as a Date whose UTC fields read as local time. */
   wall(instant: string | number): Date {
-    const ms = typeof instant === 'number' ? instant : Date.parse(instant);
+    const ms = typeof instant === 'number' ? instant : fromInstant(instant);
     return new Date(ms + this.offset(ms));
   }
 
@@ -60,9 +61,9 @@ export class LocalTime {
     const key = instant.slice(0, 13);
     let local = this.hours.get(key);
     if (local === undefined) {
-      const ms = Date.parse(`${key}:00:00.000Z`);
+      const ms = fromInstant(`${key}:00:00.000Z`);
       const off = this.offset(ms);
-      local = Number.isNaN(ms) || off % HOUR !== 0 ? null : new Date(ms + off).toISOString().slice(0, 13);
+      local = Number.isNaN(ms) || off % HOUR !== 0 ? null : toInstant(ms + off).slice(0, 13);
       if (this.hours.size > 50_000) this.hours.clear();
       this.hours.set(key, local);
     }
@@ -97,9 +98,9 @@ export class LocalTime {
 
   /** The instant at which a local calendar day starts, e.g. ("2026-03-15") → "2026-03-14T17:00:00.000Z". */
   startOfDay(day: string): string {
-    const wall = Date.parse(`${day}T00:00:00.000Z`);
+    const wall = fromDay(day);
     let guess = wall - this.offset(wall);
     guess = wall - this.offset(guess);
-    return new Date(guess).toISOString();
+    return toInstant(guess);
   }
 }

@@ -8,6 +8,7 @@ import { CorrectionDto } from './dto/correction.dto';
 import { ExportListQuery } from './dto/export-list.dto';
 import { LogbookFilterQuery, LogbookQuery, VerifyQuery } from './dto/logbook-query.dto';
 import { LogbookService } from './logbook.service';
+import { dayOf } from '@loa/protocol';
 
 const LineIdParam = new ParseIntPipe({ exceptionFactory: () => new LoaError('validation_failed', 'Mã dòng nhật ký không hợp lệ.') });
 
@@ -78,5 +79,5 @@ export class LogbookController {
 }
 
 function fileName(ext: string, now: number): string {
-  return `nhat-ky-tuyen-truyen-${new Date(now).toISOString().slice(0, 10)}.${ext}`;
+  return `nhat-ky-tuyen-truyen-${dayOf(now)}.${ext}`;
 }

@@ -346,6 +346,11 @@ describe('logbook on SQLite: chain, exports, corrections, reports and the inspec
     const one: string[] = [];
     expect(await runCli(['logbook', 'verify', '--station', 'cam-duong', ...where], (l) => one.push(l), (l) => one.push(l))).toBe(0);
     expect(await runCli(['logbook', 'verify', '--bogus'], () => undefined, () => undefined)).toBe(2);
+    // --from and --to take an instant with its zone, as the API does; a date alone says nothing of the zone.
+    const refused: string[] = [];
+    expect(await runCli(['logbook', 'verify', '--from', '2026-03-11', ...where], () => undefined, (l) => refused.push(l))).toBe(2);
+    expect(refused.join('\n')).toMatch(/--from: "2026-03-11" không phải thời điểm có múi giờ/);
+    expect(await runCli(['logbook', 'verify', '--station', 'cam-binh', '--from', '2026-03-11T07:00:00+07:00', ...where], () => undefined, () => undefined)).toBe(0);
   });
 
   it('a form exported with no unit in its filter names the issuing unit: the user’s own, or else the province, never a placeholder', async () => {

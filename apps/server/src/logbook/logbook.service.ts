@@ -23,6 +23,7 @@ import { verifyStationChain, VerifyRange } from './logbook-verify';
 import { LocalTime } from './local-time';
 import { SealKeys } from './seal-keys';
 import { shortFingerprint } from './seal-signature';
+import { fromInstant } from '@loa/protocol';
 
 export interface LogbookFilter {
   stationId?: string;
@@ -112,7 +113,7 @@ export class LogbookService {
   /** Verifies the chains of the station asked for, or of every station `who` reaches. */
   async verifyFor(who: Principal, query: { stationId?: string; from?: string; to?: string }): Promise<ChainVerifyView> {
     const scope = await this.scope(who, { stationId: query.stationId });
-    return this.verify(scope, { from: query.from && new Date(query.from).toISOString(), to: query.to && new Date(query.to).toISOString() });
+    return this.verify(scope, { from: query.from, to: query.to });
   }
 
   /**
@@ -290,7 +291,7 @@ export class LogbookService {
   periodText(filter: Pick<LogbookFilter, 'from' | 'to'>): string {
     const from = filter.from ? this.local.date(filter.from) : null;
     // `to` is exclusive: the period ends the instant before it.
-    const to = filter.to ? this.local.date(Date.parse(filter.to) - 1) : null;
+    const to = filter.to ? this.local.date(fromInstant(filter.to) - 1) : null;
     if (from && to) return `Từ ngày ${from} đến ngày ${to}`;
     if (from) return `Từ ngày ${from}`;
     if (to) return `Đến ngày ${to}`;
@@ -346,13 +347,13 @@ export class LogbookService {
     ];
   }
 
-  /** The filter as the repository reads it: instants normalised, a unit widened to its subtree. */
+  /** The filter as the repository reads it: a unit widened to its subtree (instants came in the one form). */
   private async lineQuery(filter: LogbookFilter): Promise<LineQuery> {
     return {
       stationId: filter.stationId || undefined,
       unitIds: filter.unitId ? await this.units.subtreeIds(filter.unitId) : undefined,
-      from: filter.from ? new Date(filter.from).toISOString() : undefined,
-      to: filter.to ? new Date(filter.to).toISOString() : undefined,
+      from: filter.from,
+      to: filter.to,
       chuyenMuc: filter.chuyenMuc || undefined,
       source: filter.source || undefined,
       result: filter.result || undefined,

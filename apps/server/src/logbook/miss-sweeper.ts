@@ -10,6 +10,7 @@ import { LocalTime } from './local-time';
 import { RECORDED_BY_SERVER, type ServerMissReason } from './logbook-rules';
 import { LineDraft, LogbookWriter } from './logbook-writer';
 import { MissesRepository, type DueAiring } from './misses.repository';
+import { fromInstant, toInstant } from '@loa/protocol';
 
 /**
  * How far back the sweep looks: a server that was itself down this long still writes what it owes. Each
@@ -37,9 +38,9 @@ export interface StationFacts {
  * not know of it; one that knew of it but lacked the file could not play it.
  */
 export function missReason(plannedStart: string, facts: StationFacts, local: LocalTime): { reason: ServerMissReason; detail: string } {
-  const seen = facts.lastSeenAt === null ? null : Date.parse(facts.lastSeenAt);
+  const seen = facts.lastSeenAt === null ? null : fromInstant(facts.lastSeenAt);
   if (seen === null) return { reason: 'station_offline', detail: 'Trạm mất kết nối: phần mềm trạm chưa từng kết nối với máy chủ' };
-  if (seen < Date.parse(plannedStart) - OFFLINE_AFTER_MS) {
+  if (seen < fromInstant(plannedStart) - OFFLINE_AFTER_MS) {
     return { reason: 'station_offline', detail: `Trạm mất kết nối: lần cuối liên lạc lúc ${local.dateTime(facts.lastSeenAt!)}` };
   }
   if (facts.agentScheduleVersion === undefined || facts.agentScheduleVersion === null || facts.agentScheduleVersion < facts.scheduleVersion) {
@@ -96,13 +97,13 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
   /** Writes the misses owed at `now` (epoch ms); returns how many lines it wrote. */
   async sweepMisses(now: number): Promise<number> {
     const graceMs = this.config.missGraceMs;
-    const since = new Date(now - LOOKBACK_MS).toISOString();
-    const until = new Date(now - graceMs).toISOString();
-    const due = (await this.db.dueAirings(since, until)).filter((a) => Date.parse(a.startAt) + a.durationMs + graceMs <= now);
+    const since = toInstant(now - LOOKBACK_MS);
+    const until = toInstant(now - graceMs);
+    const due = (await this.db.dueAirings(since, until)).filter((a) => fromInstant(a.startAt) + a.durationMs + graceMs <= now);
     const playing = await this.stillPlaying(due, now, graceMs);
     const silent = due.filter((a) => !playing.has(`${a.stationId} ${a.occurrenceId}`));
     const facts = await this.stationFacts([...new Set(silent.map((a) => a.stationId))]);
-    const createdAt = new Date(now).toISOString();
+    const createdAt = toInstant(now);
     const drafts: LineDraft[] = [];
     for (const a of silent) {
       const station = facts.get(a.stationId);
@@ -139,7 +140,7 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
       for (const e of started) {
         const key = `${e.stationId} ${e.occurrenceId}`;
         const a = byKey.get(key);
-        if (a && e.startedAt && Date.parse(e.startedAt) + a.durationMs + graceMs > now) out.add(key);
+        if (a && e.startedAt && fromInstant(e.startedAt) + a.durationMs + graceMs > now) out.add(key);
       }
     }
     return out;
@@ -151,7 +152,7 @@ export class MissSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     const out: { airing: DueAiring; at: string; by: string; reason: string | null }[] = [];
     for (const r of rows) {
       const durationMs = r.durationMs;
-      if (Date.parse(r.occurrenceAt) + durationMs + graceMs > now) continue;
+      if (fromInstant(r.occurrenceAt) + durationMs + graceMs > now) continue;
       const occurrenceId = occurrenceIdOf(r.slotId, r.occurrenceAt);
       if (await this.db.hasLine(r.stationId, occurrenceId)) continue;
       out.push({

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { toInstant } from '@loa/protocol';
 import { AccessPolicy } from '../access/access-policy';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
@@ -66,7 +67,7 @@ export class MediaAccess {
     if (who.kind === 'user') {
       await this.requireFile(sha256, who);
     } else {
-      const since = new Date(this.clock.now() - AGENT_MEDIA_GRACE_MS).toISOString();
+      const since = toInstant(this.clock.now() - AGENT_MEDIA_GRACE_MS);
       if (!(await this.media.stationMayRead(who.stationId, sha256, since))) throw new LoaError('not_found', 'Trạm không có lịch phát nào dùng tệp này.');
     }
     return this.media.fileFor(sha256);

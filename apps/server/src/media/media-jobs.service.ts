@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { toInstant } from '@loa/protocol';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
@@ -137,7 +138,7 @@ export class MediaJobsService implements OnModuleInit, OnModuleDestroy {
    * conditional on the row as read, so of two instances finding the same orphan one takes it.
    */
   private async recover(): Promise<void> {
-    const staleBefore = new Date(this.clock.now() - STALE_JOB_MS).toISOString();
+    const staleBefore = toInstant(this.clock.now() - STALE_JOB_MS);
     const running = await this.db.jobsIn('running');
     const runningElsewhere = new Set<string>();
     for (const job of running) {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { toInstant } from '@loa/protocol';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -122,7 +123,7 @@ export class MediaUploadService {
         { limit: this.uploadConcurrentPerUser, retryAfterSeconds: 10 },
       );
     }
-    const since = new Date(this.clock.now() - 24 * 3600_000).toISOString();
+    const since = toInstant(this.clock.now() - 24 * 3600_000);
     const used = (await this.db.keptBytesSince(userId, since)) + mine.bytes;
     const declared = Math.max(0, declaredBytes);
     if (used + declared > this.uploadDailyBytesPerUser) {

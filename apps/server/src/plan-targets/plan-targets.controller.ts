@@ -18,7 +18,7 @@ export class PlanTargetsController {
 
   @Get('compliance')
   compliance(@Query() query: ComplianceQuery, @CurrentPrincipal() who: Principal) {
-    return this.targets.compliance(new Date(query.from).toISOString(), new Date(query.to).toISOString(), who);
+    return this.targets.compliance(query.from, query.to, who);
   }
 
   @Roles('admin', 'approver')

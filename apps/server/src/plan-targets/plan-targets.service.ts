@@ -12,6 +12,7 @@ import { UnitsService } from '../units/units.service';
 import { judge, monthsBetween, STATUS_LABELS, worst } from './compliance';
 import { PlanTargetsRepository } from './plan-targets.repository';
 import { countTargets, type TargetRule } from './target-count';
+import { fromInstant, toInstant } from '@loa/protocol';
 
 export interface NewPlanTarget {
   name: string;
@@ -94,8 +95,8 @@ export class PlanTargetsService {
    * them is left out.
    */
   async compliance(fromIso: string, toIso: string, who: Principal, only?: ReadonlySet<string>) {
-    const from = Date.parse(fromIso);
-    const to = Date.parse(toIso);
+    const from = fromInstant(fromIso);
+    const to = fromInstant(toIso);
     if (!(to > from) || to - from > MAX_PERIOD_MS) throw new LoaError('validation_failed', 'Khoảng thời gian không hợp lệ (tối đa khoảng một năm).');
     const now = this.clock.now();
     const zone = this.config.timezone;
@@ -116,7 +117,7 @@ export class PlanTargetsService {
     }
     const counted = [...new Set(rules.flatMap((r) => r.stationIds))];
     const [lines, ahead] = counted.length
-      ? await Promise.all([this.store.airedLines(counted, new Date(span.from).toISOString(), new Date(span.to).toISOString()), this.schedule.plannedAirings(counted, Math.max(now, span.from), span.to)])
+      ? await Promise.all([this.store.airedLines(counted, toInstant(span.from), toInstant(span.to)), this.schedule.plannedAirings(counted, Math.max(now, span.from), span.to)])
       : [[], []];
     const filed = new Map((await this.store.filings(ahead.map((a) => a.programmeId))).map((p) => [p.id, p]));
     const monthOf = (t: number) => months.findIndex((mo) => t >= mo.from && t < mo.to);
@@ -124,8 +125,8 @@ export class PlanTargetsService {
       rules,
       months.length,
       lines,
-      (l) => monthOf(Date.parse(l.plannedStart)),
-      ahead.map((a) => ({ ...a, occurrenceId: occurrenceIdOf(a.slotId, new Date(a.at).toISOString()), chuyenMucId: filed.get(a.programmeId)?.chuyenMucId, chuyenMuc: filed.get(a.programmeId)?.chuyenMuc })),
+      (l) => monthOf(fromInstant(l.plannedStart)),
+      ahead.map((a) => ({ ...a, occurrenceId: occurrenceIdOf(a.slotId, toInstant(a.at)), chuyenMucId: filed.get(a.programmeId)?.chuyenMucId, chuyenMuc: filed.get(a.programmeId)?.chuyenMuc })),
       (a) => monthOf(a.at),
     );
     const out = rules.map(({ target, chuyenMuc: name, stationIds }) => {
@@ -153,7 +154,7 @@ export class PlanTargetsService {
         stations,
       };
     });
-    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), timeZone: zone, targets: out };
+    return { from: toInstant(from), to: toInstant(to), timeZone: zone, targets: out };
   }
 }
 

@@ -12,6 +12,7 @@ import { ChuyenMucService } from './chuyen-muc.service';
 import { Programme } from './programme.entity';
 import type { ProgrammeVersion } from './programme-version.entity';
 import { ProgrammesRepository } from './programmes.repository';
+import { toInstant } from '@loa/protocol';
 
 /** A programme as the API gives it: with its language versions. */
 export type ProgrammeWithVersions = Programme & { versions: ProgrammeVersion[] };
@@ -147,7 +148,7 @@ export class ProgrammesService {
 
   /** The stations that air the programme from now on are sent their schedule again, under a new version. */
   private async republish(programmeId: string): Promise<void> {
-    const stationIds = await this.programmes.republishAirings(programmeId, new Date(this.clock.now() - SNAPSHOT_LOOKBACK_MS).toISOString());
+    const stationIds = await this.programmes.republishAirings(programmeId, toInstant(this.clock.now() - SNAPSHOT_LOOKBACK_MS));
     if (stationIds.length) this.events.emit({ type: 'schedule.changed', stationIds });
   }
 

@@ -1,6 +1,7 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { LocalTime } from '../logbook/local-time';
 import type { ReplayItem, ReplayPage } from './replay.service';
+import { fromInstant } from '@loa/protocol';
 
 /** Where the replay pages live under the API. */
 export const REPLAY_BASE = '/api/nghe-lai';
@@ -102,7 +103,7 @@ const RFC822_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', '
 
 /** RFC 822 date, as RSS 2.0 asks (in GMT: nothing to get wrong). */
 export function rfc822(instant: string): string {
-  const d = new Date(instant);
+  const d = new Date(fromInstant(instant));
   return `${RFC822_DAYS[d.getUTCDay()]}, ${two(d.getUTCDate())} ${RFC822_MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} GMT`;
 }
 

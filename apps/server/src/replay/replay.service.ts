@@ -8,6 +8,7 @@ import { MediaService } from '../media/media.service';
 import { ScheduleQueries } from '../schedule/schedule-queries.service';
 import { ReplayLimiter } from './replay-limiter';
 import { ReplayRepository, type ReplayUnit } from './replay.repository';
+import { toInstant } from '@loa/protocol';
 
 const DAY = 24 * 3600_000;
 /** Enough for a fortnight of two airings a day on a commune's few stations; more is not a schedule to read. */
@@ -125,7 +126,7 @@ export class ReplayService {
   }
 
   private async airedWithFiles(stationIds: readonly string[], days: number): Promise<{ item: ReplayItem; sha256: string }[]> {
-    const since = new Date(this.clock.now() - days * DAY).toISOString();
+    const since = toInstant(this.clock.now() - days * DAY);
     const lines = await this.store.airedLines(stationIds, since);
     const programmes = await this.store.publicProgrammes(lines.map((l) => l.programmeId));
     const files = new Map((await this.store.readyFiles(programmes.map((p) => p.mediaAssetId))).map((f) => [f.id, f]));
@@ -155,7 +156,7 @@ export class ReplayService {
       // The same airing on two stations of the commune is one line for a resident.
       if (!p || seen.has(`${a.programmeId}@${a.at}`)) continue;
       seen.add(`${a.programmeId}@${a.at}`);
-      out.push({ title: p.title, chuyenMuc: p.chuyenMuc, at: new Date(a.at).toISOString() });
+      out.push({ title: p.title, chuyenMuc: p.chuyenMuc, at: toInstant(a.at) });
       if (out.length === MAX_UPCOMING) break;
     }
     return out;

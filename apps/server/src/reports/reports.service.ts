@@ -26,6 +26,7 @@ import {
 } from './report-math';
 import { writeReportPdf, writeReportXlsx } from './report-forms';
 import { ReportsRepository } from './reports.repository';
+import { fromInstant, toInstant } from '@loa/protocol';
 
 export interface ReportRequest {
   period: ReportPeriod;
@@ -98,13 +99,13 @@ export class ReportsService {
     const stationIds = stations.map((s) => s.id);
 
     const lines = stationIds.length ? await this.latestLines(stationIds, from, to) : [];
-    const airings = stationIds.length ? await this.schedule.plannedAirings(stationIds, Date.parse(from), Date.parse(to)) : [];
+    const airings = stationIds.length ? await this.schedule.plannedAirings(stationIds, fromInstant(from), fromInstant(to)) : [];
     const programmeIds = [...new Set([...lines.map((l) => l.programmeId), ...airings.map((a) => a.programmeId)])];
     const programmes = new Map((await this.store.programmes(programmeIds)).map((p) => [p.id, p]));
     for (const l of lines) l.chuyenMucId = programmes.get(l.programmeId)?.chuyenMucId ?? null;
     const planned: (ScheduledAiring & { at: number })[] = airings.map((a) => ({
       stationId: a.stationId,
-      occurrenceId: occurrenceIdOf(a.slotId, new Date(a.at).toISOString()),
+      occurrenceId: occurrenceIdOf(a.slotId, toInstant(a.at)),
       programmeId: a.programmeId,
       day: this.local.day(a.at),
       chuyenMucId: programmes.get(a.programmeId)?.chuyenMucId ?? null,

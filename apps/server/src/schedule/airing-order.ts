@@ -1,4 +1,4 @@
-import { toInstant, type Priority, type StartMode } from '@loa/protocol';
+import { fromInstant, type Priority, type StartMode, toInstant } from '@loa/protocol';
 import { overlapsMs, shareSpeakers } from '@loa/schedule';
 import { occurrenceIdOf } from './snapshot';
 
@@ -35,7 +35,7 @@ export function applyOrders<T extends OrderedAiring>(airings: readonly T[], orde
   const out = airings.map((a) => ({ ...a }));
   const byKey = new Map(out.map((a) => [keyOf(a.slotId, a.startAt), a]));
   const pending = orders.filter((o) => byKey.has(keyOf(o.firstSlotId, o.firstAt)) && byKey.has(keyOf(o.secondSlotId, o.secondAt)));
-  const firstStart = (o: OrderRule) => Date.parse(byKey.get(keyOf(o.firstSlotId, o.firstAt))!.startAt);
+  const firstStart = (o: OrderRule) => fromInstant(byKey.get(keyOf(o.firstSlotId, o.firstAt))!.startAt);
   // Until nothing moves: an order applied earlier may have moved another order's first airing. Bounded,
   // so a circle of orders (which the service refuses anyway) cannot hang the look-ahead.
   for (let round = 0; round <= pending.length; round++) {
@@ -43,7 +43,7 @@ export function applyOrders<T extends OrderedAiring>(airings: readonly T[], orde
     for (const o of [...pending].sort((a, b) => firstStart(a) - firstStart(b))) {
       const first = byKey.get(keyOf(o.firstSlotId, o.firstAt))!;
       const second = byKey.get(keyOf(o.secondSlotId, o.secondAt))!;
-      const at = toInstant(Math.max(Date.parse(o.secondAt), Date.parse(first.startAt) + first.durationMs));
+      const at = toInstant(Math.max(fromInstant(o.secondAt), fromInstant(first.startAt) + first.durationMs));
       second.startMode = 'soft';
       if (second.startAt === at) continue;
       second.startAt = at;
@@ -58,7 +58,7 @@ export function applyOrders<T extends OrderedAiring>(airings: readonly T[], orde
 /** Two priority (ưu tiên) airings on one station that overlap on the same speakers: the commune chooses their order. */
 export function priorityClashes<T extends Omit<OrderedAiring, 'occurrenceId'>>(airings: readonly T[]): [T, T][] {
   const priority = airings.filter((a) => a.priority === 'priority').sort((a, b) => a.startAt.localeCompare(b.startAt));
-  const span = (a: T) => ({ start: Date.parse(a.startAt), end: Date.parse(a.startAt) + a.durationMs });
+  const span = (a: T) => ({ start: fromInstant(a.startAt), end: fromInstant(a.startAt) + a.durationMs });
   const out: [T, T][] = [];
   for (let i = 0; i < priority.length; i++) {
     for (let j = i + 1; j < priority.length; j++) {

@@ -15,6 +15,7 @@ import { CalendarRepository } from './calendar.repository';
 import { recurrenceOf } from './expand';
 import { CALENDAR_LINK_DEFAULT_DAYS } from './dto/calendar-token.dto';
 import { ScheduleQueries } from './schedule-queries.service';
+import { fromInstant, toInstant } from '@loa/protocol';
 
 const DAY = 24 * 3600_000;
 /** What a subscribed phone shows: the last month, and CALENDAR_FEED_DAYS ahead. */
@@ -46,8 +47,8 @@ export class CalendarService {
     await this.access.requireAccess(who, 'read', { kind: scope, unitId });
     const token = `loa_cal_${randomBytes(24).toString('base64url')}`;
     const now = this.clock.now();
-    const expiresAt = new Date(now + days * DAY).toISOString();
-    const row = await this.store.insert({ scope, refId, tokenHash: hashToken(token), createdBy: who.kind === 'user' ? who.userId : null, createdAt: new Date(now).toISOString(), expiresAt, revokedAt: null });
+    const expiresAt = toInstant(now + days * DAY);
+    const row = await this.store.insert({ scope, refId, tokenHash: hashToken(token), createdBy: who.kind === 'user' ? who.userId : null, createdAt: toInstant(now), expiresAt, revokedAt: null });
     return { id: row.id, token, path: `/api/calendar/${token}.ics`, expiresAt };
   }
 
@@ -64,7 +65,7 @@ export class CalendarService {
       createdAt: r.createdAt,
       expiresAt: r.expiresAt,
       revokedAt: r.revokedAt,
-      active: r.revokedAt === null && (r.expiresAt === null || Date.parse(r.expiresAt) > now),
+      active: r.revokedAt === null && (r.expiresAt === null || fromInstant(r.expiresAt) > now),
     }));
   }
 
@@ -84,7 +85,7 @@ export class CalendarService {
    */
   private async usable(row: CalendarToken): Promise<boolean> {
     if (row.revokedAt !== null) return false;
-    if (row.expiresAt === null || Date.parse(row.expiresAt) <= this.clock.now()) return false;
+    if (row.expiresAt === null || fromInstant(row.expiresAt) <= this.clock.now()) return false;
     if (row.createdBy === null) return true;
     const maker = await this.store.maker(row.createdBy);
     if (!maker || maker.disabled || !ISSUERS.includes(maker.role)) return false;
@@ -111,7 +112,7 @@ export class CalendarService {
     // One event per airing of a slot; a unit's feed lists the stations it airs on.
     const bySlotAndTime = new Map<string, typeof airings>();
     for (const a of airings) {
-      const key = `${a.slotId}@${new Date(a.at).toISOString()}`;
+      const key = `${a.slotId}@${toInstant(a.at)}`;
       bySlotAndTime.set(key, [...(bySlotAndTime.get(key) ?? []), a]);
     }
     // Instants in UTC: the phone shows them in its own zone, with nothing to get wrong here.

@@ -7,7 +7,7 @@ import type { ScheduleRepository } from './schedule.repository';
 import type { Slot, SlotOverride, SlotStatus } from './slot.entity';
 import { occurrenceIdOf } from './snapshot';
 import { resolveTargets } from './targets';
-import { toInstant } from '@loa/protocol';
+import { fromInstant, toInstant } from '@loa/protocol';
 
 /** How far ahead a recurring slot is checked for clashes. */
 const CONFLICT_HORIZON_MS = 400 * 24 * 3600 * 1000;
@@ -30,8 +30,8 @@ export async function refuseClashes(
   overrides: readonly SlotOverride[],
   range?: { from: number; to: number },
 ): Promise<void> {
-  const from = range?.from ?? Math.max(now, Date.parse(slot.startAt));
-  const to = range?.to ?? Math.min(Date.parse(slot.endAt), from + CONFLICT_HORIZON_MS);
+  const from = range?.from ?? Math.max(now, fromInstant(slot.startAt));
+  const to = range?.to ?? Math.min(fromInstant(slot.endAt), from + CONFLICT_HORIZON_MS);
   if (to <= from) return;
   const others = (await store.liveSlots(ACTIVE, from - DAY_MS, to + DAY_MS)).filter((s) => s.id !== slot.id);
   if (!others.length) return;
@@ -57,7 +57,7 @@ export async function refuseClashes(
   // those first airings are read too (an order's pair overlaps, so a chain stays within the day).
   const orderedFrom = Math.min(
     from - maxOther,
-    ...orders.filter((o) => Date.parse(o.secondAt) >= from - DAY_MS && Date.parse(o.secondAt) < to + slot.durationMs).map((o) => Date.parse(o.firstAt)),
+    ...orders.filter((o) => fromInstant(o.secondAt) >= from - DAY_MS && fromInstant(o.secondAt) < to + slot.durationMs).map((o) => fromInstant(o.firstAt)),
   );
   for (const other of others) {
     const map = resolveTargets(targets.filter((t) => t.slotId === other.id), world);
@@ -115,7 +115,7 @@ function ordered(mine: readonly Booking[], theirs: readonly Booking[], orders: r
     const here = orders.filter((o) => o.stationId === stationId);
     const airings = [...mine.filter((b) => b.stationId === stationId).map((b) => asAiring(b, true)), ...theirs.filter((b) => b.stationId === stationId).map((b) => asAiring(b, false))];
     for (const a of here.length ? applyOrders(airings, here) : airings) {
-      const start = Date.parse(a.startAt);
+      const start = fromInstant(a.startAt);
       const booking: Booking = { slotId: a.slotId, stationId, start, end: start + a.durationMs, priority: a.priority, startMode: a.startMode, clusters: a.clusterIds };
       (a.own ? outMine : outTheirs).push(booking);
     }

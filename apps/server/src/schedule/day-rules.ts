@@ -1,6 +1,6 @@
 import type Holidays from 'date-holidays';
 import type { HolidayRule } from '@loa/api-types';
-import { minutesOfDay, type Priority } from '@loa/protocol';
+import { dayOf, fromDay, minutesOfDay, type Priority } from '@loa/protocol';
 import { instantToWall, wallToInstant } from '@loa/schedule';
 
 /**
@@ -62,8 +62,8 @@ export function publicHolidays(year: number): DayOffEntry[] {
   const days = new Map<string, string>();
   const spans = (h: (typeof found)[number]) => Math.max(1, Math.round((h.end.getTime() - h.start.getTime()) / DAY_MS));
   for (const h of [...found].sort((a, b) => spans(b) - spans(a))) {
-    const first = Date.parse(`${h.date.slice(0, 10)}T00:00:00Z`);
-    for (let i = 0; i < spans(h); i++) days.set(new Date(first + i * DAY_MS).toISOString().slice(0, 10), h.name);
+    const first = fromDay(h.date.slice(0, 10));
+    for (let i = 0; i < spans(h); i++) days.set(dayOf(first + i * DAY_MS), h.name);
   }
   const out = [...days].map(([date, name]) => ({ date, name })).sort((a, b) => a.date.localeCompare(b.date));
   byYear.set(year, out);
@@ -87,12 +87,12 @@ export function yearsAround(from: number, to: number): number[] {
 
 /** The local date of an instant in `timeZone`. */
 export function localDateOf(at: number, timeZone: string): string {
-  return new Date(instantToWall(at, timeZone)).toISOString().slice(0, 10);
+  return dayOf(instantToWall(at, timeZone));
 }
 
 /** Monday to Friday and not a day off. */
 export function isWorkingDay(date: string, holidays: ReadonlyMap<string, string>): boolean {
-  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  const weekday = new Date(fromDay(date)).getUTCDay();
   return weekday !== 0 && weekday !== 6 && !holidays.has(date);
 }
 
@@ -105,13 +105,13 @@ export function applyHolidayRule(instants: readonly number[], rule: HolidayRule,
   const out = new Set<number>();
   for (const at of instants) {
     const wall = instantToWall(at, timeZone);
-    if (!holidays.has(new Date(wall).toISOString().slice(0, 10))) {
+    if (!holidays.has(dayOf(wall))) {
       out.add(at);
       continue;
     }
     if (rule === 'skip') continue;
     for (let d = 1; d <= 31; d++) {
-      if (isWorkingDay(new Date(wall + d * DAY_MS).toISOString().slice(0, 10), holidays)) {
+      if (isWorkingDay(dayOf(wall + d * DAY_MS), holidays)) {
         out.add(wallToInstant(wall + d * DAY_MS, timeZone));
         break;
       }

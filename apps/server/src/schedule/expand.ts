@@ -2,6 +2,7 @@ import { occurrencesBetween, wallOf, type Recurrence } from '@loa/schedule';
 import type { HolidayRule } from '@loa/api-types';
 import type { Priority } from '@loa/protocol';
 import { applyHolidayRule, MOVE_REACH_MS, outsideQuietHours, type AiringRules } from './day-rules';
+import { fromInstant } from '@loa/protocol';
 
 /** What expansion needs of a slot and of its single-airing edits: plain data. */
 export interface SlotRule {
@@ -26,7 +27,7 @@ export interface OverrideRule {
 }
 
 export function recurrenceOf(slot: SlotRule): Recurrence {
-  return { start: slot.localStart ?? wallOf(Date.parse(slot.startAt), slot.timeZone), timeZone: slot.timeZone, rule: slot.rule, exdates: slot.exdates };
+  return { start: slot.localStart ?? wallOf(fromInstant(slot.startAt), slot.timeZone), timeZone: slot.timeZone, rule: slot.rule, exdates: slot.exdates };
 }
 
 /**
@@ -44,9 +45,9 @@ export function airingsOf(
 ): number[] {
   const mine = overrides.filter((o) => o.slotId === slot.id && (o.stationId === null || o.stationId === stationId));
   if (!mine.length) return [...base];
-  const removed = new Set(mine.map((o) => Date.parse(o.occurrenceAt)));
+  const removed = new Set(mine.map((o) => fromInstant(o.occurrenceAt)));
   const kept = base.filter((t) => !removed.has(t));
-  const moved = mine.filter((o) => o.action === 'move' && o.movedTo !== null).map((o) => Date.parse(o.movedTo!));
+  const moved = mine.filter((o) => o.action === 'move' && o.movedTo !== null).map((o) => fromInstant(o.movedTo!));
   return [...new Set([...kept, ...moved.filter((t) => t >= from && t < to)])].sort((a, b) => a - b);
 }
 

@@ -15,7 +15,7 @@ import { ScheduleRepository } from './schedule.repository';
 import { occurrenceIdOf } from './snapshot';
 import type { Slot } from './slot.entity';
 import { resolveTargets } from './targets';
-import { toInstant } from '@loa/protocol';
+import { fromInstant, toInstant } from '@loa/protocol';
 
 const DAY_MS = 24 * 3600_000;
 const keyOf = (slotId: string, at: string) => `${slotId}@${at}`;
@@ -95,7 +95,7 @@ export class OperatorConsole {
     // What the station declined: gone from what it will play, shown so the operator sees its own choice.
     for (const o of overrides) {
       if (o.action !== 'cancel' || o.stationId !== stationId || !targeted.has(o.slotId)) continue;
-      const t = Date.parse(o.occurrenceAt);
+      const t = fromInstant(o.occurrenceAt);
       const slot = slots.find((s) => s.id === o.slotId)!;
       if (t + slot.durationMs <= from || t >= to) continue;
       const by = actions.find((a) => a.slotId === o.slotId && a.action === 'airing_cancelled' && a.note?.startsWith(o.occurrenceAt) && a.note.includes(`@${stationId}`));
@@ -129,7 +129,7 @@ export class OperatorConsole {
     const second = { slotId: input.secondSlotId, at: normalise(input.secondAt, 'secondAt') };
     if (first.slotId === second.slotId) throw new LoaError('order_invalid', 'Hai buổi phát phải thuộc hai lịch phát khác nhau.');
     const now = this.clock.now();
-    const to = Math.max(Date.parse(first.at), Date.parse(second.at)) + DAY_MS;
+    const to = Math.max(fromInstant(first.at), fromInstant(second.at)) + DAY_MS;
     const slots = await this.store.liveSlots(['approved'], now - DAY_MS, to);
     const rules = await this.days.rulesFor(now - DAY_MS, to, slots);
     const saved = await this.store.transaction(async (tx) => {
@@ -140,7 +140,7 @@ export class OperatorConsole {
       if (a.priority !== 'priority' || b.priority !== 'priority') {
         throw new LoaError('order_invalid', 'Chỉ chọn thứ tự cho hai chương trình ưu tiên trùng giờ; chương trình khẩn cấp luôn phát ngay, chương trình thông thường nhường chương trình ưu tiên.');
       }
-      if (Math.min(Date.parse(a.startAt), Date.parse(b.startAt)) <= now) throw new LoaError('order_invalid', 'Một trong hai buổi phát đã đến giờ phát, không thể đổi thứ tự nữa.');
+      if (Math.min(fromInstant(a.startAt), fromInstant(b.startAt)) <= now) throw new LoaError('order_invalid', 'Một trong hai buổi phát đã đến giờ phát, không thể đổi thứ tự nữa.');
       if (!priorityClashes([a, b]).length) throw new LoaError('order_invalid', 'Hai buổi phát này không trùng giờ trên trạm, không cần chọn thứ tự.');
       const existing = await tx.ordersOf([stationId]);
       const samePair = (o: AiringOrder) => {
@@ -197,7 +197,7 @@ export class OperatorConsole {
 }
 
 function normalise(text: string, field: string): string {
-  const ms = Date.parse(text);
+  const ms = fromInstant(text);
   if (Number.isNaN(ms)) throw new LoaError('validation_failed', `${field} không phải thời điểm hợp lệ.`, { field });
   return toInstant(ms);
 }

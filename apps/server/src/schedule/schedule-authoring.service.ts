@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { toInstant, type Priority, type SlotSource, type StartMode } from '@loa/protocol';
+import { fromInstant, type Priority, type SlotSource, type StartMode, toInstant } from '@loa/protocol';
 import { AccessPolicy, mayApprove, mayAuthor, mayEditAiring, OUTSIDE_UNIT, ownStationsOf, reachOf, type Actor, type OwnStations, type SlotScope } from '../access/access-policy';
 import { Clock } from '../common/clock';
 import { LoaError } from '../common/errors';
@@ -225,7 +225,7 @@ export class ScheduleAuthoring {
 
   /** Cancels or moves one airing, on one station or on all of the slot's stations. */
   async editAiring(id: string, edit: AiringEdit, actor: Actor) {
-    const at = Date.parse(edit.occurrenceAt);
+    const at = fromInstant(edit.occurrenceAt);
     const affected = await this.store.transaction(async (tx) => {
       const slot = await tx.slot(id);
       if (!slot) throw new LoaError('not_found', 'Không tìm thấy lịch phát này.');
@@ -264,7 +264,7 @@ export class ScheduleAuthoring {
       const override = { slotId: id, occurrenceAt: toInstant(at), stationId, action: edit.action, movedTo, reason, createdBy: actor?.userId ?? null, createdAt: this.clock.nowInstant() };
       if (movedTo !== null && slot.status !== 'draft') {
         const only = new Map([...stationMap].filter(([s]) => stations.includes(s)));
-        await refuseClashes(tx, this.clock.now(), slot, only, [...overrides, { ...override, id: '' }], { from: Date.parse(movedTo), to: Date.parse(movedTo) + 1 });
+        await refuseClashes(tx, this.clock.now(), slot, only, [...overrides, { ...override, id: '' }], { from: fromInstant(movedTo), to: fromInstant(movedTo) + 1 });
       }
       await tx.insertOverride(override);
       await this.record(tx, id, edit.action === 'cancel' ? 'airing_cancelled' : 'airing_moved', actor, `${toInstant(at)}${movedTo ? ` → ${movedTo}` : ''}${stationId ? ` @${stationId}` : ''}${reason ? ` — ${reason}` : ''}`);

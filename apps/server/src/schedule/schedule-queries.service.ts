@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { toInstant, type Priority, type ScheduleSnapshot, type SlotSource } from '@loa/protocol';
+import { fromInstant, type Priority, type ScheduleSnapshot, type SlotSource, toInstant } from '@loa/protocol';
 import { resolveTimeline, type Playable } from '@loa/schedule';
 import { ownStationsOf, reachOf, type Actor } from '../access/access-policy';
 import { Clock } from '../common/clock';
@@ -100,8 +100,8 @@ export class ScheduleQueries {
    */
   async timeline(stationId: string, fromIso: string, toIso: string) {
     const station = await this.stations.get(stationId);
-    const from = Date.parse(fromIso);
-    const to = Date.parse(toIso);
+    const from = fromInstant(fromIso);
+    const to = fromInstant(toIso);
     if (!(to > from)) throw new LoaError('validation_failed', 'Khoảng thời gian không hợp lệ: "to" phải sau "from".');
     if (to - from > MAX_TIMELINE_MS) throw new LoaError('validation_failed', 'Chỉ xem được tối đa 62 ngày một lần.');
     const slots = await this.store.liveSlots(['approved'], from - DAY_MS, to);
@@ -125,7 +125,7 @@ export class ScheduleQueries {
     const ordered = applyOrders(
       items.map((i) => ({ ...i, slotId: i.slot.id, startAt: toInstant(i.start) })),
       await this.store.ordersOf([stationId]),
-    ).map((i) => ({ ...i, start: Date.parse(i.startAt) }));
+    ).map((i) => ({ ...i, start: fromInstant(i.startAt) }));
     const resolved = resolveTimeline(ordered).filter((r) => (r.startAt ?? r.item.start) < to && (r.endAt ?? r.item.start + 1) > from);
     return {
       stationId,
@@ -197,7 +197,7 @@ export class ScheduleQueries {
       // Older than what is kept materialised, or from a slot edited since: check against the rule itself.
       const [world, targets] = await Promise.all([store.world(), store.targetsOf([slotId])]);
       if (!resolveTargets(targets, world).has(stationId)) return null;
-      const t = Date.parse(at);
+      const t = fromInstant(at);
       if (!airingsOf(slot, await store.overridesOf([slotId]), stationId, t, t + 1).includes(t)) return null;
     }
     const programme = await store.programme(slot.programmeId);

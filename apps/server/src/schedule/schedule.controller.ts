@@ -7,7 +7,6 @@ import { ListSlotsQuery, TimelineQuery } from './dto/list-slots.dto';
 import { ScheduleAuthoring } from './schedule-authoring.service';
 import { ScheduleQueries } from './schedule-queries.service';
 
-const iso = (text?: string) => text && new Date(text).toISOString();
 
 @ApiTags('schedule')
 @ApiBearerAuth()
@@ -21,7 +20,7 @@ export class ScheduleController {
   /** Someone bound to a unit sees only the slots that air on one of its stations. */
   @Get()
   list(@Query() query: ListSlotsQuery, @CurrentPrincipal() who: Principal) {
-    return this.queries.list({ stationId: query.stationId, from: iso(query.from), to: iso(query.to), status: query.status }, actorOf(who));
+    return this.queries.list({ stationId: query.stationId, from: query.from, to: query.to, status: query.status }, actorOf(who));
   }
 
   @Get('mine')
@@ -93,6 +92,6 @@ export class TimelineController {
   @ScopedBy('station')
   @Get(':id/timeline')
   timeline(@Param('id', UuidParam) id: string, @Query() query: TimelineQuery) {
-    return this.schedule.timeline(id, new Date(query.from).toISOString(), new Date(query.to).toISOString());
+    return this.schedule.timeline(id, query.from, query.to);
   }
 }

@@ -1,4 +1,5 @@
 import type { Priority, ScheduleItem, ScheduleSnapshot, SlotSource, StartMode } from '@loa/protocol';
+import { isInstant } from '@loa/protocol';
 
 /** One airing of a slot on a station, as the database gives it: plain data, no ORM types. */
 export interface AiringRow {
@@ -30,7 +31,7 @@ export function occurrenceIdOf(slotId: string, startAt: string): string {
 /** The instant inside an occurrence id, or null when the id is not one of ours. */
 export function instantOfOccurrence(occurrenceId: string): string | null {
   const at = occurrenceId.slice(occurrenceId.lastIndexOf('@') + 1);
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at) && !Number.isNaN(Date.parse(at)) ? at : null;
+  return isInstant(at) ? at : null;
 }
 
 export function mediaUrlOf(sha256: string): string {

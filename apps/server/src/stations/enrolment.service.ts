@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AGENT_WS_PATH, PROTOCOL_VERSION } from '@loa/protocol';
+import { AGENT_WS_PATH, PROTOCOL_VERSION, toInstant } from '@loa/protocol';
 import { hashToken, newStationToken } from '../auth/password';
 import { LoginLimiter, MemoryFailureStore } from '../auth/login-limiter';
 import { Clock } from '../common/clock';
@@ -37,11 +37,11 @@ export class EnrolmentService {
     await this.stations.get(stationId);
     const code = newEnrolmentCode();
     const now = this.clock.now();
-    const expiresAt = new Date(now + ENROLMENT_TTL_MS).toISOString();
+    const expiresAt = toInstant(now + ENROLMENT_TTL_MS);
     await this.enrolments.replaceOpenCode({
       stationId,
       codeHash: hashEnrolmentCode(normaliseEnrolmentCode(code)!),
-      createdAt: new Date(now).toISOString(),
+      createdAt: toInstant(now),
       expiresAt,
     });
     return { code, expiresAt };

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInstant } from '../../common/instant';
 
 export class AuditQuery {
   @ApiPropertyOptional({ description: 'Bảng dữ liệu, ví dụ station, user, slot' })
@@ -27,12 +28,12 @@ export class AuditQuery {
 
   @ApiPropertyOptional({ description: 'Từ thời điểm (ISO-8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'Đến thời điểm, không gồm (ISO-8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to?: string;
 
   @ApiPropertyOptional({ default: 100, maximum: 500 })

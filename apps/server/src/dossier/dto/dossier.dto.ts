@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsInstant } from '../../common/instant';
 
 /** A period of one station's or a unit's stations' logbook, by planned start. */
 class DossierPeriod {
@@ -14,11 +15,11 @@ class DossierPeriod {
   unitId?: string;
 
   @ApiProperty({ description: 'Giờ phát dự kiến từ (ISO-8601)' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from!: string;
 
   @ApiProperty({ description: 'Giờ phát dự kiến đến, không gồm (ISO-8601)' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to!: string;
 }
 

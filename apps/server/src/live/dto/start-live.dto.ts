@@ -4,7 +4,6 @@ import {
   ArrayUnique,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUrl,
@@ -15,6 +14,7 @@ import {
   Min,
 } from 'class-validator';
 import type { LiveSourceKind } from '../live-relay.entity';
+import { IsInstant } from '../../common/instant';
 
 /** A live relay (tiếp sóng trực tiếp): what to air and on which stations. */
 export class StartRelayDto {
@@ -84,6 +84,6 @@ export class StartEmergencyDto extends StartRelayDto {
 
   @ApiPropertyOptional({ example: '2026-11-24T18:00:00+07:00' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsInstant()
   expiresAt?: string;
 }

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsISO8601, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { LOGBOOK_RESULTS, LOGBOOK_SOURCES } from '../logbook-line.entity';
+import { IsInstant } from '../../common/instant';
 
 /** The filter every logbook read and export takes. */
 export class LogbookFilterQuery {
@@ -17,12 +18,12 @@ export class LogbookFilterQuery {
 
   @ApiPropertyOptional({ description: 'Giờ phát dự kiến từ (ISO-8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'Giờ phát dự kiến đến, không gồm (ISO-8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to?: string;
 
   @ApiPropertyOptional()
@@ -67,11 +68,11 @@ export class VerifyQuery {
 
   @ApiPropertyOptional({ description: 'Các dòng được ghi từ (ISO-8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'Các dòng được ghi đến, không gồm (ISO-8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to?: string;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInstant } from '../../common/instant';
 
 export class CreatePlanTargetDto {
   @ApiProperty({ example: 'Đài huyện phát ≥ 1 chương trình CCHC mỗi tháng' })
@@ -51,10 +52,10 @@ export class UpdatePlanTargetDto {
 
 export class ComplianceQuery {
   @ApiProperty({ example: '2026-07-01T00:00:00+07:00' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from!: string;
 
   @ApiProperty({ example: '2026-10-01T00:00:00+07:00' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to!: string;
 }

@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
-
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsInstant } from '../../common/instant';
 
 export class AgendaQuery {
   @ApiPropertyOptional({ description: 'Số ngày tới (1–14, mặc định 7)', minimum: 1, maximum: 14 })
@@ -21,7 +20,7 @@ export class CreateAiringOrderDto {
   firstSlotId!: string;
 
   @ApiProperty({ description: 'Thời điểm (có múi giờ) của buổi phát trước, theo lịch', example: '2026-11-23T22:30:00.000Z' })
-  @Matches(INSTANT, { message: 'firstAt phải là thời điểm có múi giờ' })
+  @IsInstant()
   firstAt!: string;
 
   @ApiProperty({ description: 'Lịch phát của buổi phát sau (chờ buổi trước phát xong)' })
@@ -29,6 +28,6 @@ export class CreateAiringOrderDto {
   secondSlotId!: string;
 
   @ApiProperty({ description: 'Thời điểm (có múi giờ) của buổi phát sau, theo lịch' })
-  @Matches(INSTANT, { message: 'secondAt phải là thời điểm có múi giờ' })
+  @IsInstant()
   secondAt!: string;
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import type { Priority, SlotSource, StartMode } from '@loa/protocol';
+import { DATE_TIME, type Priority, type SlotSource, type StartMode } from '@loa/protocol';
 import { HOLIDAY_RULES, type HolidayRule } from '@loa/api-types';
+import { IsInstant } from '../../common/instant';
 
 export class CreateSlotDto {
   @ApiProperty()
@@ -13,7 +14,7 @@ export class CreateSlotDto {
     description: 'Buổi phát đầu tiên: giờ địa phương theo timeZone ("2026-11-24T05:30"), hoặc ISO-8601 có múi giờ ("…+07:00", "…Z")',
   })
   @IsString()
-  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/, { message: 'startAt phải là thời điểm dạng 2026-11-24T05:30' })
+  @Matches(DATE_TIME, { message: 'startAt phải là thời điểm dạng 2026-11-24T05:30' })
   startAt!: string;
 
   @ApiPropertyOptional({ example: 'Asia/Ho_Chi_Minh', description: 'Múi giờ của giờ phát và quy tắc lặp (mặc định LOA_TIMEZONE)' })
@@ -109,7 +110,7 @@ export class RejectSlotDto {
 
 export class EditAiringDto {
   @ApiProperty({ description: 'Thời điểm (UTC, ISO-8601) của buổi phát theo lịch', example: '2026-11-23T22:30:00.000Z' })
-  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/, { message: 'occurrenceAt phải là thời điểm có múi giờ' })
+  @IsInstant()
   occurrenceAt!: string;
 
   @ApiProperty({ enum: ['cancel', 'move'] })
@@ -139,7 +140,7 @@ export class UpdateSlotDto {
   @ApiPropertyOptional({ example: '2026-11-24T06:00' })
   @IsOptional()
   @IsString()
-  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/, { message: 'startAt phải là thời điểm dạng 2026-11-24T05:30' })
+  @Matches(DATE_TIME, { message: 'startAt phải là thời điểm dạng 2026-11-24T05:30' })
   startAt?: string;
 
   @ApiPropertyOptional()

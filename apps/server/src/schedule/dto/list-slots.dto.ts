@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { SLOT_STATUSES, type SlotStatus } from '../slot.entity';
+import { IsInstant } from '../../common/instant';
 
 export class ListSlotsQuery {
   @ApiPropertyOptional()
@@ -10,12 +11,12 @@ export class ListSlotsQuery {
 
   @ApiPropertyOptional({ description: 'Từ thời điểm (ISO-8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'Đến thời điểm (ISO-8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to?: string;
 
   @ApiPropertyOptional({ enum: SLOT_STATUSES })
@@ -26,10 +27,10 @@ export class ListSlotsQuery {
 
 export class TimelineQuery {
   @ApiProperty({ description: 'Từ thời điểm (ISO-8601)' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from!: string;
 
   @ApiProperty({ description: 'Đến thời điểm (ISO-8601), tối đa 62 ngày sau "from"' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to!: string;
 }
