@@ -36,6 +36,8 @@ module.exports = {
       // Only with LOA_TEST_DB=postgres (npm run test:pg): one PostgreSQL cluster for the run.
       globalSetup: '<rootDir>/test/support/pg-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/pg-global-teardown.ts',
+      // Two queries at once on one PostgreSQL connection fail the spec (pg 9 refuses them).
+      setupFilesAfterEnv: ['<rootDir>/test/support/pg-query-guard.ts'],
     },
     {
       ...shared,
