@@ -46,8 +46,10 @@ const HIST_SIZE = 300_000;
 const agents: Agent[] = [];
 let histogram = new Uint32Array(HIST_SIZE);
 let measuring = false;
-let minSeq = Number.POSITIVE_INFINITY;
-let maxSeq = -1;
+/** The groups seen while measuring, by sequence number: a takeover's jump in the numbering is not a loss. */
+let seqs = new Set<number>();
+/** When the first group arrived while measuring (wall-clock ms), 0 before it. */
+let firstAt = 0;
 let errors = 0;
 let closes = 0;
 /** Set once the run is over: closed connections are not reopened. */
@@ -143,8 +145,8 @@ function onAudio(a: Agent, buf: Buffer): void {
   const bucket = Math.min(HIST_SIZE - 1, Math.max(0, Math.floor((latency - HIST_FROM_MS) / HIST_STEP_MS)));
   histogram[bucket]++;
   a.received++;
-  if (seq < minSeq) minSeq = seq;
-  if (seq > maxSeq) maxSeq = seq;
+  seqs.add(seq);
+  if (!firstAt) firstAt = now;
 }
 
 /** Every agent in a round reports live status every 2 s, on its own phase: a twentieth of them each 100 ms. */
@@ -230,7 +232,7 @@ function events(from: number, count: number): void {
 function report(): AgentsReport {
   const pairs: [number, number][] = [];
   for (let i = 0; i < HIST_SIZE; i++) if (histogram[i]) pairs.push([i, histogram[i]]);
-  return { histogram: pairs, received: agents.map((a) => a.received), minSeq, maxSeq };
+  return { histogram: pairs, received: agents.map((a) => a.received), seqs: [...seqs], firstAt };
 }
 
 process.on('message', (m: AgentsCommand) => {
@@ -248,8 +250,8 @@ process.on('message', (m: AgentsCommand) => {
     case 'measure':
       histogram = new Uint32Array(HIST_SIZE);
       for (const a of agents) a.received = 0;
-      minSeq = Number.POSITIVE_INFINITY;
-      maxSeq = -1;
+      seqs = new Set();
+      firstAt = 0;
       measuring = true;
       send({ measuring: true });
       return;

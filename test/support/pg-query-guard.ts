@@ -7,7 +7,7 @@ import { Client } from 'pg';
  * pg's warning: any overlap counts, not only a third query waiting behind a second.
  */
 interface WatchedClient {
-  activeQuery?: unknown;
+  _activeQuery?: unknown;
   _queryQueue?: unknown[];
   pipeline?: boolean;
 }
@@ -18,7 +18,7 @@ if (!proto.loaGuarded) {
   const query = proto.query;
   proto.loaGuarded = true;
   proto.query = function (this: WatchedClient, ...args: unknown[]) {
-    if (!this.pipeline && (this.activeQuery || this._queryQueue?.length)) {
+    if (!this.pipeline && (this._activeQuery || this._queryQueue?.length)) {
       overlaps.push(`${String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text ?? 'a stream').slice(0, 120)}\n${new Error().stack?.split('\n').slice(2, 12).join('\n')}`);
     }
     return query.apply(this, args);

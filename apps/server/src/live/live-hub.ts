@@ -119,6 +119,9 @@ export class LiveHub {
       }
       c.link.transport.write(framed);
     }
+    // The pause before a round (since the last relay, or between rounds) is no stall of this instance: the
+    // first group of the round starts the count afresh.
+    if (frame.type === 'live.start') this.lastFanoutAt = 0;
   }
 
   private audience(stationIds: readonly string[]): Carrier[] {
@@ -179,8 +182,8 @@ export class LiveHub {
 
   /**
    * A gap since the last group that no agent caused: from now on each agent's silence or backlog counts
-   * afresh, and the reports that waited in the sockets are read before anyone is judged. The first group
-   * of a round after a pause between rounds counts too, harmlessly: live.start has reset its agents already.
+   * afresh, and the reports that waited in the sockets are read before anyone is judged. A round's first
+   * group is not measured against the previous round's last (live.start clears it).
    */
   private noteStall(now: number): void {
     const gap = now - this.lastFanoutAt;
