@@ -44,6 +44,8 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.js',
+      // A server process that sent two queries at once on one PostgreSQL connection fails its spec file.
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-server-checks.ts'],
       testTimeout: 120000,
     },
   ],
