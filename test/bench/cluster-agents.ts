@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { CloseCode, LIVE_HEADER_BYTES, PROTOCOL_VERSION, type PlaybackEvent } from '@loa/protocol';
-import { backoffDelay } from '../../apps/agent/src/link';
+import { backoffDelay, LINK_BACKOFF } from '../../apps/agent/src/link';
 import { HIST_FROM_MS, HIST_STEP_MS, type AgentsCommand, type AgentsCounts, type AgentsReport } from './cluster-wire';
 
 /**
@@ -101,8 +101,10 @@ function connect(a: Agent): void {
     } else {
       // As the real agent's link: a replaced connection stays on its server, anything else moves down the list.
       if (code !== CloseCode.Replaced) a.at = (a.at + 1) % a.urls.length;
-      if (a.openedAt && Date.now() - a.openedAt > 30_000) a.attempt = 0;
-      delay = backoffDelay(a.attempt++, 500, 5000);
+      // The real agent's pacing, so the failover measured is the one stations would see.
+      if (a.openedAt && Date.now() - a.openedAt > LINK_BACKOFF.stableAfterMs) a.attempt = 0;
+      delay = backoffDelay(a.attempt, LINK_BACKOFF.backoffBaseMs, LINK_BACKOFF.backoffMaxMs);
+      a.attempt = Math.min(a.attempt + 1, 30);
     }
     a.openedAt = 0;
     setTimeout(() => connect(a), delay);
