@@ -36,12 +36,16 @@ module.exports = {
       // Only with LOA_TEST_DB=postgres (npm run test:pg): one PostgreSQL cluster for the run.
       globalSetup: '<rootDir>/test/support/pg-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/pg-global-teardown.ts',
+      // Two queries at once on one PostgreSQL connection fail the spec (pg 9 refuses them).
+      setupFilesAfterEnv: ['<rootDir>/test/support/pg-query-guard.ts'],
     },
     {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.js',
+      // A server process that sent two queries at once on one PostgreSQL connection fails its spec file.
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-server-checks.ts'],
       testTimeout: 120000,
     },
   ],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { CloseCode, LIVE_HEADER_BYTES, PROTOCOL_VERSION, type PlaybackEvent } from '@loa/protocol';
-import { backoffDelay } from '../../apps/agent/src/link';
+import { backoffDelay, LINK_BACKOFF } from '../../apps/agent/src/link';
 import { HIST_FROM_MS, HIST_STEP_MS, type AgentsCommand, type AgentsCounts, type AgentsReport } from './cluster-wire';
 
 /**
@@ -46,8 +46,10 @@ const HIST_SIZE = 300_000;
 const agents: Agent[] = [];
 let histogram = new Uint32Array(HIST_SIZE);
 let measuring = false;
-let minSeq = Number.POSITIVE_INFINITY;
-let maxSeq = -1;
+/** The groups seen while measuring, by sequence number: a takeover's jump in the numbering is not a loss. */
+let seqs = new Set<number>();
+/** When the first group arrived while measuring (wall-clock ms), 0 before it. */
+let firstAt = 0;
 let errors = 0;
 let closes = 0;
 /** Set once the run is over: closed connections are not reopened. */
@@ -99,8 +101,10 @@ function connect(a: Agent): void {
     } else {
       // As the real agent's link: a replaced connection stays on its server, anything else moves down the list.
       if (code !== CloseCode.Replaced) a.at = (a.at + 1) % a.urls.length;
-      if (a.openedAt && Date.now() - a.openedAt > 30_000) a.attempt = 0;
-      delay = backoffDelay(a.attempt++, 500, 5000);
+      // The real agent's pacing, so the failover measured is the one stations would see.
+      if (a.openedAt && Date.now() - a.openedAt > LINK_BACKOFF.stableAfterMs) a.attempt = 0;
+      delay = backoffDelay(a.attempt, LINK_BACKOFF.backoffBaseMs, LINK_BACKOFF.backoffMaxMs);
+      a.attempt = Math.min(a.attempt + 1, 30);
     }
     a.openedAt = 0;
     setTimeout(() => connect(a), delay);
@@ -143,8 +147,8 @@ function onAudio(a: Agent, buf: Buffer): void {
   const bucket = Math.min(HIST_SIZE - 1, Math.max(0, Math.floor((latency - HIST_FROM_MS) / HIST_STEP_MS)));
   histogram[bucket]++;
   a.received++;
-  if (seq < minSeq) minSeq = seq;
-  if (seq > maxSeq) maxSeq = seq;
+  seqs.add(seq);
+  if (!firstAt) firstAt = now;
 }
 
 /** Every agent in a round reports live status every 2 s, on its own phase: a twentieth of them each 100 ms. */
@@ -230,7 +234,7 @@ function events(from: number, count: number): void {
 function report(): AgentsReport {
   const pairs: [number, number][] = [];
   for (let i = 0; i < HIST_SIZE; i++) if (histogram[i]) pairs.push([i, histogram[i]]);
-  return { histogram: pairs, received: agents.map((a) => a.received), minSeq, maxSeq };
+  return { histogram: pairs, received: agents.map((a) => a.received), seqs: [...seqs], firstAt };
 }
 
 process.on('message', (m: AgentsCommand) => {
@@ -248,8 +252,8 @@ process.on('message', (m: AgentsCommand) => {
     case 'measure':
       histogram = new Uint32Array(HIST_SIZE);
       for (const a of agents) a.received = 0;
-      minSeq = Number.POSITIVE_INFINITY;
-      maxSeq = -1;
+      seqs = new Set();
+      firstAt = 0;
       measuring = true;
       send({ measuring: true });
       return;

@@ -28,7 +28,9 @@ export interface AgentsReport {
   histogram: [number, number][];
   /** Groups each agent received while measuring, in the order the agents were given. */
   received: number[];
-  minSeq: number;
-  maxSeq: number;
+  /** The sequence numbers of the groups received (each once). */
+  seqs: number[];
+  /** Wall-clock ms of the first group received, 0 if none. */
+  firstAt: number;
 }
 

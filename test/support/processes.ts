@@ -17,14 +17,23 @@ const ROOT = repoRoot();
 const SERVER_MAIN = join(ROOT, 'dist/apps/server/src/main.js');
 export const AGENT_MAIN = join(ROOT, 'dist/apps/agent/src/main.js');
 
+const PG_OVERLAP = /client\.query\(\) when the client is already executing a query/;
+
+/** Every server process started by this test file, for the checks made when it ends. */
+export const startedServers: ServerProc[] = [];
+
 /** A real process of ours, with its output kept for when a test fails. */
 export class Proc {
   readonly output: string[] = [];
+  /** pg's warning that a query was sent to a connection already running one (printed once per process). */
+  pgOverlap = false;
   private exited: Promise<number | null>;
 
   constructor(readonly name: string, readonly child: ChildProcess) {
     const keep = (chunk: Buffer) => {
-      this.output.push(chunk.toString());
+      const text = chunk.toString();
+      if (PG_OVERLAP.test(text)) this.pgOverlap = true;
+      this.output.push(text);
       if (this.output.length > 2000) this.output.splice(0, 1000);
     };
     child.stdout?.on('data', keep);
@@ -89,6 +98,7 @@ export async function startServerProcess(dir: string, opts: { port?: number; env
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = new Proc('server', child) as ServerProc;
+  startedServers.push(proc);
   const m = await proc.waitFor(/Loa server: (http:\/\/[^\s]+)/, 60_000);
   proc.url = m[1].replace('[::1]', '127.0.0.1');
   proc.port = Number(new URL(proc.url).port);

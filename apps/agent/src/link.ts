@@ -26,6 +26,9 @@ export interface LinkOptions {
 }
 
 /** Full jitter: a random wait in [0, min(cap, base·2^attempt)], so many stations don't reconnect in step. */
+/** The link's reconnection pacing unless told otherwise: full jitter from 0.5 s up to 30 s, reset after 30 s connected. */
+export const LINK_BACKOFF = { backoffBaseMs: 500, backoffMaxMs: 30_000, stableAfterMs: 30_000 } as const;
+
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
 }
@@ -48,7 +51,7 @@ export class Link {
 
   constructor(options: LinkOptions) {
     if (options.urls.length === 0) throw new Error('no server URL');
-    this.o = { backoffBaseMs: 500, backoffMaxMs: 30_000, stableAfterMs: 30_000, refusedRetryMs: 60_000, random: Math.random, clock: new SyncedClock(), ...options };
+    this.o = { ...LINK_BACKOFF, refusedRetryMs: 60_000, random: Math.random, clock: new SyncedClock(), ...options };
   }
 
   /** Which of `urls` the link is on (connected, or trying); files are fetched from that server too. */

@@ -59,6 +59,9 @@ export function scheduleFixture(now = Date.parse('2026-06-01T00:00:00.000Z')) {
       if (!s) throw new LoaError('not_found', 'Không tìm thấy trạm này.');
       return { id: s.id, unitId: s.unitId, name: s.name, scheduleVersion: s.scheduleVersion } as Station;
     },
+    async byIds(ids: readonly string[]): Promise<Station[]> {
+      return Promise.all(store.t.stations.filter((x) => ids.includes(x.id)).map((x) => stations.get(x.id)));
+    },
   };
   const media = {
     async requireReady(id: string): Promise<ReadyMediaAsset> {

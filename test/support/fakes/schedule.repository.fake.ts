@@ -210,16 +210,17 @@ export class FakeScheduleRepository extends ScheduleRepository {
     return n - this.t.airings.length;
   }
 
-  async snapshotRows(stationId: string, from: string, to: string): Promise<AiringRow[]> {
-    const out: AiringRow[] = [];
+  async snapshotRows(stationIds: readonly string[], from: string, to: string): Promise<(AiringRow & { stationId: string })[]> {
+    const out: (AiringRow & { stationId: string })[] = [];
     for (const a of this.t.airings) {
-      if (a.stationId !== stationId || a.startAt < from || a.startAt >= to) continue;
+      if (!stationIds.includes(a.stationId) || a.startAt < from || a.startAt >= to) continue;
       const slot = this.t.slots.find((s) => s.id === a.slotId);
       if (slot?.status !== 'approved') continue;
       const p = this.t.programmes.find((x) => x.id === slot.programmeId);
       const media = p && this.t.media[p.mediaAssetId];
       if (!p || !media) continue;
       out.push({
+        stationId: a.stationId,
         slotId: a.slotId,
         startAt: a.startAt,
         durationMs: a.durationMs,

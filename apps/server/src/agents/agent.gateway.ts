@@ -13,7 +13,6 @@ import { StationPresence } from '../cluster/station-presence';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/events';
 import { Sweep } from '../common/sweep';
-import { Turns } from '../common/turns';
 import { LiveHub } from '../live/live-hub';
 import { PlaybackService } from '../playback/playback.service';
 import { ScheduleQueries } from '../schedule/schedule-queries.service';
@@ -38,11 +37,6 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
   private readonly departed = new Map<string, number>();
   private subscription?: Subscription;
   private presenceChanges?: Subscription;
-  /**
-   * Snapshots pushed after a schedule change are built a few at a time, so thousands of them never hold
-   * up live audio. An agent's greeting is answered at once: a reconnect storm is paced by the agents.
-   */
-  private readonly snapshots = new Turns();
   private readonly sweeps = [
     new Sweep(() => this.links.values(), PING_INTERVAL_MS, (link) => this.ping(link)),
     new Sweep(() => this.links.values(), REFRESH_INTERVAL_MS, (link) => this.pushSnapshot(link.stationId)),
@@ -268,7 +262,8 @@ export class AgentGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     if (!link) return;
     link.enqueue(async () => {
       try {
-        link.send({ type: 'schedule', snapshot: await this.snapshots.run(() => this.schedule.snapshotFor(stationId)) });
+        // Built with the other stations' of the same change, a few hundred per batch, one batch at a time.
+        link.send({ type: 'schedule', snapshot: await this.schedule.snapshotFor(stationId) });
       } catch (err) {
         this.log.error(`snapshot for station ${stationId} failed: ${(err as Error).message}`);
       }

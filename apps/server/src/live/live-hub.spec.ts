@@ -101,6 +101,35 @@ describe('LiveHub fan-out', () => {
     expect(sockets.map((s) => s.terminated)).toEqual([false, false, true]);
   });
 
+  it('the pause between one relay (or round) and the next is not counted as a stall', () => {
+    const all = ['s0', 's1', 's2'];
+    for (let t = 0; t < 1000; t += 100) {
+      now += 100;
+      hub.sendAudio(all, frame);
+    }
+    // Twenty-six seconds later the next relay starts: its live.start, then its groups every ~100 ms.
+    now += 26_000;
+    hub.sendControl(all, {
+      type: 'live.start',
+      relayId: RELAY,
+      round: 1,
+      kind: 'relay',
+      priority: 'priority',
+      title: 'Tiếp sóng',
+      codec: 'mp3',
+      sampleRate: 44100,
+      channels: 1,
+      startedAt: new Date(now).toISOString(),
+    });
+    now += 300;
+    hub.sendAudio(all, frame);
+    expect(hub.stallCount()).toBe(0);
+    // A real stall inside the round still counts.
+    now += STALL_MS + 500;
+    hub.sendAudio(all, frame);
+    expect(hub.stallCount()).toBe(1);
+  });
+
   it('a stall does not cut an agent that was behind before it, until it stays behind long enough afterwards', () => {
     const all = ['s0', 's1', 's2'];
     sockets[2].bufferedAmount = MAX_BUFFERED_BYTES + 1;

@@ -66,6 +66,8 @@ export class LiveHub {
   private listener: HubListener | null = null;
   /** When the fan-out last ran, and when it last came back from a stall (its agents' watchdogs count from there). */
   private lastFanoutAt = 0;
+  /** When a live.start was last sent. */
+  private lastStartAt = 0;
   private excusedFrom = 0;
   private stalls = 0;
 
@@ -119,6 +121,9 @@ export class LiveHub {
       }
       c.link.transport.write(framed);
     }
+    // The pause before a round (since the last relay, or between rounds) is no stall of this instance: the
+    // gap before the round's first group counts from its live.start.
+    if (frame.type === 'live.start') this.lastStartAt = now;
   }
 
   private audience(stationIds: readonly string[]): Carrier[] {
@@ -179,11 +184,11 @@ export class LiveHub {
 
   /**
    * A gap since the last group that no agent caused: from now on each agent's silence or backlog counts
-   * afresh, and the reports that waited in the sockets are read before anyone is judged. The first group
-   * of a round after a pause between rounds counts too, harmlessly: live.start has reset its agents already.
+   * afresh, and the reports that waited in the sockets are read before anyone is judged. A round's first
+   * group is measured from its live.start, not from the previous round's last group.
    */
   private noteStall(now: number): void {
-    const gap = now - this.lastFanoutAt;
+    const gap = now - Math.max(this.lastFanoutAt, this.lastStartAt);
     if (this.lastFanoutAt && gap > STALL_MS) {
       this.excusedFrom = now;
       this.stalls++;

@@ -22,8 +22,13 @@ export interface IngestResult {
   rejected: { id: string; why: string }[];
 }
 
-/** At most this many agents' event batches are committed in one transaction… */
-const INGEST_BATCH = 100;
+/**
+ * At most this many agents' event batches are committed in one transaction… On PostgreSQL a transaction
+ * costs a fixed few round trips however many agents it serves, and on a busy instance each round trip
+ * waits for its turn of the event loop: a thousand stations reporting one beat go in one transaction,
+ * not ten one after another.
+ */
+const INGEST_BATCH = { sqlite: 100, postgres: 1000 } as const;
 /**
  * …holding at most this many events. Each transaction reads and writes its events with a few statements
  * for the whole batch; on SQLite, better-sqlite3 holds the event loop while they run, so live audio waits
@@ -74,7 +79,7 @@ export class PlaybackService {
   /**
    * Stores one agent's events and answers once they are committed. Events that arrive in the same moment
    * from many agents (two thousand stations starting a live round on the same beat) are committed together,
-   * a hundred agents and a bounded number of events per transaction (INGEST_EVENTS), with the event loop free
+   * a bounded number of agents (INGEST_BATCH) and events (INGEST_EVENTS) per transaction, with the event loop free
    * between transactions: one durable commit each, or all in one go, would hold up the live audio for seconds.
    */
   ingest(stationId: string, events: readonly PlaybackEvent[]): Promise<IngestResult> {
@@ -115,9 +120,10 @@ export class PlaybackService {
   /** The jobs for the next transaction: the first always, then as many as the bounds allow. */
   private take(): IngestJob[] {
     const cap = INGEST_EVENTS[this.tx.engine];
+    const agents = INGEST_BATCH[this.tx.engine];
     let events = this.waiting[0].events.length;
     let n = 1;
-    while (n < this.waiting.length && n < INGEST_BATCH && events + this.waiting[n].events.length <= cap) events += this.waiting[n++].events.length;
+    while (n < this.waiting.length && n < agents && events + this.waiting[n].events.length <= cap) events += this.waiting[n++].events.length;
     return this.waiting.splice(0, n);
   }
 

@@ -35,12 +35,12 @@ export async function refuseClashes(
   if (to <= from) return;
   const others = (await store.liveSlots(ACTIVE, from - DAY_MS, to + DAY_MS)).filter((s) => s.id !== slot.id);
   if (!others.length) return;
-  const [world, targets, otherOverrides, orders] = await Promise.all([
-    store.world(),
-    store.targetsOf(others.map((s) => s.id)),
-    store.overridesOf(others.map((s) => s.id)),
-    store.ordersOf([...stationMap.keys()]),
-  ]);
+  const [world, targets, otherOverrides, orders] = await store.reads(
+    () => store.world(),
+    () => store.targetsOf(others.map((s) => s.id)),
+    () => store.overridesOf(others.map((s) => s.id)),
+    () => store.ordersOf([...stationMap.keys()]),
+  );
   let mine: Booking[] = [];
   let theirs: Booking[] = [];
   const stationIds = [...stationMap.keys()];
@@ -71,7 +71,10 @@ export async function refuseClashes(
   if (orders.length) [mine, theirs] = ordered(mine, theirs, orders);
   const clashes = findClashes(mine, theirs).slice(0, MAX_CLASHES);
   if (!clashes.length) return;
-  const [stations, programmes] = await Promise.all([store.stationNames([...new Set(clashes.map((c) => c.stationId))]), store.programmes(others.map((o) => o.programmeId))]);
+  const [stations, programmes] = await store.reads(
+    () => store.stationNames([...new Set(clashes.map((c) => c.stationId))]),
+    () => store.programmes(others.map((o) => o.programmeId)),
+  );
   throw new LoaError('conflict', 'Lịch phát bị trùng với chương trình khác trên cùng trạm mà không thể tự sắp thứ tự (cùng mức ưu tiên, chương trình sau không nhường).', {
     clashes: clashes.map((c) => {
       const other = others.find((o) => o.id === c.other.slotId)!;

@@ -86,13 +86,13 @@ export class LookAhead {
     const window = { from: toInstant(from), to: toInstant(to) };
     const slots = await tx.liveSlots(['approved'], from, to);
     const slotIds = slots.map((s) => s.id);
-    const [world, targets, overrides, storedRows, orders] = await Promise.all([
-      tx.world(),
-      tx.targetsOf(slotIds),
-      tx.overridesOf(slotIds),
-      tx.airings(stationIds, window),
-      tx.ordersOf(stationIds),
-    ]);
+    const [world, targets, overrides, storedRows, orders] = await tx.reads(
+      () => tx.world(),
+      () => tx.targetsOf(slotIds),
+      () => tx.overridesOf(slotIds),
+      () => tx.airings(stationIds, window),
+      () => tx.ordersOf(stationIds),
+    );
     const maps = new Map(slots.map((s) => [s.id, resolveTargets(targets.filter((t) => t.slotId === s.id), world)]));
     const stored = new Map<string, Airing[]>();
     for (const row of storedRows) {

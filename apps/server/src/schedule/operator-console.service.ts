@@ -179,7 +179,7 @@ export class OperatorConsole {
   /** The station's approved airings starting in [from, to) (a day earlier for ones still playing), as their slots give them. */
   private async baseAirings(store: ScheduleRepository, stationId: string, slots: readonly Slot[], rules: AiringRules, from: number, to: number): Promise<{ airings: Base[]; targeted: Set<string> }> {
     const slotIds = slots.map((s) => s.id);
-    const [world, targets, overrides] = await Promise.all([store.world(), store.targetsOf(slotIds), store.overridesOf(slotIds)]);
+    const [world, targets, overrides] = await store.reads(() => store.world(), () => store.targetsOf(slotIds), () => store.overridesOf(slotIds));
     const expansions = new Expansions(rules);
     const out: Base[] = [];
     const targeted = new Set<string>();

@@ -155,7 +155,7 @@ export class ScheduleAuthoring {
         waitMs: input.waitMs ?? current.waitMs,
       };
       const timing = checkTiming(next, slot.durationMs, this.clock.now());
-      const [world, targets] = await Promise.all([tx.world(), tx.targetsOf([id])]);
+      const [world, targets] = await tx.reads(() => tx.world(), () => tx.targetsOf([id]));
       const stationMap = resolveTargets(targets, world);
       const priority = input.priority ?? slot.priority;
       const scope: SlotScope = { source: priority === 'emergency' ? 'emergency' : slot.source, priority, stationIds: [...stationMap.keys()] };
@@ -201,7 +201,7 @@ export class ScheduleAuthoring {
           status: slot.status,
         });
       }
-      const [world, targets] = await Promise.all([tx.world(), tx.targetsOf([id])]);
+      const [world, targets] = await tx.reads(() => tx.world(), () => tx.targetsOf([id]));
       const stationMap = resolveTargets(targets, world);
       const scope: SlotScope = { source: slot.source, priority: slot.priority, stationIds: [...stationMap.keys()] };
       const own = ownStations(actor, world);
@@ -230,7 +230,7 @@ export class ScheduleAuthoring {
       const slot = await tx.slot(id);
       if (!slot) throw new LoaError('not_found', 'Không tìm thấy lịch phát này.');
       if (slot.status === 'cancelled' || slot.status === 'rejected') throw new LoaError('invalid_state', 'Lịch phát đã huỷ hoặc bị từ chối.');
-      const [world, targets] = await Promise.all([tx.world(), tx.targetsOf([id])]);
+      const [world, targets] = await tx.reads(() => tx.world(), () => tx.targetsOf([id]));
       const stationMap = resolveTargets(targets, world);
       const stationId = edit.stationId ?? null;
       if (stationId !== null && !stationMap.has(stationId)) throw new LoaError('not_found', 'Lịch phát này không phát trên trạm đã chọn.');

@@ -3,6 +3,7 @@ import { fromInstant, type Priority, type ScheduleSnapshot, type SlotSource, toI
 import { resolveTimeline, type Playable } from '@loa/schedule';
 import { ownStationsOf, reachOf, type Actor } from '../access/access-policy';
 import { Clock } from '../common/clock';
+import { Batched } from '../common/batched';
 import { LoaError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { languagesOf, StationsService } from '../stations/stations.service';
@@ -11,7 +12,7 @@ import { airingsOf, Expansions } from './expand';
 import { SNAPSHOT_LOOKBACK_MS } from './look-ahead.service';
 import { ScheduleRepository } from './schedule.repository';
 import { applyOrders } from './airing-order';
-import { buildSnapshot, instantOfOccurrence, occurrenceIdOf } from './snapshot';
+import { buildSnapshot, instantOfOccurrence, occurrenceIdOf, type AiringRow } from './snapshot';
 import type { Slot, SlotStatus } from './slot.entity';
 import { resolveTargets } from './targets';
 import { HolidaysService } from '../holidays/holidays.service';
@@ -43,6 +44,10 @@ export interface PlannedAiring {
 
 const MAX_TIMELINE_MS = 62 * 24 * 3600 * 1000;
 const DAY_MS = 24 * 3600_000;
+/** Stations per snapshot batch: their airings come in one statement, a week of a few hundred stations. */
+const SNAPSHOTS_PER_BATCH = 200;
+/** How long a snapshot asked alone waits for others to share its statements. */
+const SNAPSHOT_GATHER_MS = 20;
 
 /** Reading the schedule: slots, what airs where and when, and what each agent should hold. */
 @Injectable()
@@ -51,7 +56,7 @@ export class ScheduleQueries {
     private readonly store: ScheduleRepository,
     @Inject(AppConfig) private readonly config: Pick<AppConfig, 'scheduleWindowMs'>,
     private readonly clock: Clock,
-    @Inject(StationsService) private readonly stations: Pick<StationsService, 'get'>,
+    @Inject(StationsService) private readonly stations: Pick<StationsService, 'get' | 'byIds'>,
     @Inject(HolidaysService) private readonly days: Pick<HolidaysService, 'rulesFor'>,
   ) {}
 
@@ -170,17 +175,36 @@ export class ScheduleQueries {
     return out;
   }
 
-  /** What the station's agent should hold now. */
+  /**
+   * What the station's agent should hold now. Agents that ask together (a reconnect storm, a schedule change
+   * for thousands of stations) are answered together: a few statements per few hundred stations.
+   */
   async snapshotFor(stationId: string): Promise<ScheduleSnapshot> {
-    const station = await this.stations.get(stationId);
+    const snapshot = await this.snapshots.get(stationId);
+    if (!snapshot) throw new LoaError('not_found', 'Không tìm thấy trạm này.');
+    return snapshot;
+  }
+
+  private readonly snapshots = new Batched<string, ScheduleSnapshot>((ids) => this.snapshotsOf(ids), SNAPSHOTS_PER_BATCH, SNAPSHOT_GATHER_MS);
+
+  private async snapshotsOf(stationIds: readonly string[]): Promise<Map<string, ScheduleSnapshot>> {
+    const stations = await this.stations.byIds(stationIds);
     const now = this.clock.now();
     const from = toInstant(now - SNAPSHOT_LOOKBACK_MS);
     const to = toInstant(now + this.config.scheduleWindowMs);
-    const rows = await this.store.snapshotRows(stationId, from, to);
+    const rows = await this.store.snapshotRows(stations.map((s) => s.id), from, to);
+    const byStation = new Map<string, AiringRow[]>();
+    for (const r of rows) {
+      const list = byStation.get(r.stationId);
+      if (list) list.push(r);
+      else byStation.set(r.stationId, [r]);
+    }
     // Each programme airs in the version the station prefers: the agent is sent that version's file.
-    const preference = languagesOf(station);
-    const versions = preference.length ? await this.store.versionMedia([...new Set(rows.map((r) => r.programmeId))]) : [];
-    return buildSnapshot(stationId, station.scheduleVersion, inPreferredLanguages(rows, preference, versions), { from, to, now: toInstant(now) });
+    const preferring = stations.filter((s) => languagesOf(s).length);
+    const programmeIds = new Set(preferring.flatMap((s) => (byStation.get(s.id) ?? []).map((r) => r.programmeId)));
+    const versions = programmeIds.size ? await this.store.versionMedia([...programmeIds]) : [];
+    const window = { from, to, now: toInstant(now) };
+    return new Map(stations.map((s) => [s.id, buildSnapshot(s.id, s.scheduleVersion, inPreferredLanguages(byStation.get(s.id) ?? [], languagesOf(s), versions), window)]));
   }
 
   /**
@@ -195,7 +219,7 @@ export class ScheduleQueries {
     if (!slot || slot.status === 'draft' || slot.status === 'rejected') return null;
     if (!(await store.hasAiring(stationId, occurrenceId, slotId))) {
       // Older than what is kept materialised, or from a slot edited since: check against the rule itself.
-      const [world, targets] = await Promise.all([store.world(), store.targetsOf([slotId])]);
+      const [world, targets] = await store.reads(() => store.world(), () => store.targetsOf([slotId]));
       if (!resolveTargets(targets, world).has(stationId)) return null;
       const t = fromInstant(at);
       if (!airingsOf(slot, await store.overridesOf([slotId]), stationId, t, t + 1).includes(t)) return null;

@@ -42,6 +42,13 @@ export abstract class ScheduleRepository {
   abstract transaction<T>(work: (tx: ScheduleRepository) => Promise<T>): Promise<T>;
   /** The same reads inside a transaction another capability opened (its opaque handle). */
   abstract joining(handle: object): ScheduleRepository;
+  /**
+   * Runs several reads and gives their results in order: together on the pool, one after another inside
+   * a transaction, whose one connection takes one query at a time (pg queues the rest, and pg 9 refuses them).
+   */
+  reads<T extends unknown[]>(...reads: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+    return Promise.all(reads.map((read) => read())) as Promise<T>;
+  }
 
   abstract slot(id: string): Promise<Slot | null>;
   abstract slots(ids: readonly string[]): Promise<Slot[]>;
@@ -91,7 +98,7 @@ export abstract class ScheduleRepository {
   /** Forgets airings that started before `before`; says how many. */
   abstract expireAirings(before: string): Promise<number>;
   /** The station's approved airings in [from, to) with programme, chuyên mục and audio, for its snapshot. */
-  abstract snapshotRows(stationId: string, from: string, to: string): Promise<AiringRow[]>;
+  abstract snapshotRows(stationIds: readonly string[], from: string, to: string): Promise<(AiringRow & { stationId: string })[]>;
   /** The language versions of these programmes whose audio is ready, with that audio. */
   abstract versionMedia(programmeIds: readonly string[]): Promise<VersionMedia[]>;
 }
@@ -116,6 +123,13 @@ class ScheduleRows extends ScheduleRepository {
   joining(handle: object): ScheduleRepository {
     if (!(handle instanceof EntityManager)) throw new Error('not a transaction of this data source');
     return new ScheduleRows(handle);
+  }
+
+  override async reads<T extends unknown[]>(...reads: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+    if (!this.m.queryRunner) return super.reads<T>(...reads);
+    const out: unknown[] = [];
+    for (const read of reads) out.push(await read());
+    return out as T;
   }
 
   slot(id: string) {
@@ -156,7 +170,10 @@ class ScheduleRows extends ScheduleRepository {
 
   async targetsOf(slotIds: readonly string[]): Promise<SlotTargetRow[]> {
     if (!slotIds.length) return [];
-    const [direct, refs] = await Promise.all([this.m.findBy(SlotTarget, { slotId: In([...slotIds]) }), this.m.findBy(SlotTargetRef, { slotId: In([...slotIds]) })]);
+    const [direct, refs] = await this.reads(
+      () => this.m.findBy(SlotTarget, { slotId: In([...slotIds]) }),
+      () => this.m.findBy(SlotTargetRef, { slotId: In([...slotIds]) }),
+    );
     return [...direct.map((t) => ({ slotId: t.slotId, kind: 'station' as const, refId: t.stationId })), ...refs.map((t) => ({ slotId: t.slotId, kind: t.kind, refId: t.refId }))];
   }
 
@@ -200,12 +217,12 @@ class ScheduleRows extends ScheduleRepository {
   }
 
   async world(): Promise<TargetWorld> {
-    const [stations, units, groupMembers, clusters] = await Promise.all([
-      this.m.find(Station, { select: { id: true, unitId: true } }),
-      this.m.find(Unit, { select: { id: true, parentId: true } }),
-      this.m.find(StationGroupMember),
-      this.m.find(SpeakerCluster, { select: { id: true, stationId: true } }),
-    ]);
+    const [stations, units, groupMembers, clusters] = await this.reads(
+      () => this.m.find(Station, { select: { id: true, unitId: true } }),
+      () => this.m.find(Unit, { select: { id: true, parentId: true } }),
+      () => this.m.find(StationGroupMember),
+      () => this.m.find(SpeakerCluster, { select: { id: true, stationId: true } }),
+    );
     return { stations, units, groupMembers, clusters };
   }
 
@@ -284,7 +301,8 @@ class ScheduleRows extends ScheduleRepository {
     return (await this.m.delete(Airing, { startAt: LessThan(before) })).affected ?? 0;
   }
 
-  async snapshotRows(stationId: string, from: string, to: string): Promise<AiringRow[]> {
+  async snapshotRows(stationIds: readonly string[], from: string, to: string): Promise<(AiringRow & { stationId: string })[]> {
+    if (!stationIds.length) return [];
     const rows = await this.m
       .createQueryBuilder(Airing, 'air')
       .innerJoin(Slot, 'slot', 'slot.id = air.slotId')
@@ -292,6 +310,7 @@ class ScheduleRows extends ScheduleRepository {
       .innerJoin('media_asset', 'a', 'a.id = p.mediaAssetId')
       .leftJoin(ChuyenMuc, 'cm', 'cm.id = p.chuyenMucId')
       .select([
+        'air.stationId AS "stationId"',
         'air.slotId AS "slotId"',
         'air.startAt AS "startAt"',
         'air.durationMs AS "durationMs"',
@@ -308,10 +327,10 @@ class ScheduleRows extends ScheduleRepository {
         'a.size AS size',
         'a.durationMs AS "mediaDurationMs"',
       ])
-      .where('air.stationId = :stationId', { stationId })
+      .where('air.stationId IN (:...stationIds)', { stationIds: [...stationIds] })
       .andWhere('slot.status = :status', { status: 'approved' })
       .andWhere('air.startAt >= :from AND air.startAt < :to', { from, to })
-      .getRawMany<Omit<AiringRow, 'clusterIds'> & { clusterIds: string | null }>();
+      .getRawMany<Omit<AiringRow, 'clusterIds'> & { stationId: string; clusterIds: string | null }>();
     return rows.map((r) => ({
       ...r,
       durationMs: Number(r.durationMs),

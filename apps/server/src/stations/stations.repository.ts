@@ -51,6 +51,11 @@ export class StationsRepository {
     return this.stations.findOneBy({ tokenHash });
   }
 
+  /** The stations holding these token hashes, in one statement. */
+  byTokenHashes(tokenHashes: readonly string[]): Promise<Station[]> {
+    return tokenHashes.length ? this.stations.findBy({ tokenHash: In([...tokenHashes]) }) : Promise.resolve([]);
+  }
+
   codeTaken(code: string): Promise<boolean> {
     return this.stations.existsBy({ code });
   }
