@@ -91,6 +91,12 @@ export async function fetchBlob(path: string): Promise<{ blob: Blob; filename: s
   return { blob: await res.blob(), filename: match ? decodeURIComponent(match[1]) : null };
 }
 
+/** Fetches a file from the API and saves it under the name the server gave it, or `fallbackName`. */
+export async function downloadFile(path: string, fallbackName: string): Promise<void> {
+  const { blob, filename } = await fetchBlob(path);
+  saveBlob(blob, filename ?? fallbackName);
+}
+
 /** Saves a blob through the browser's own download. */
 export function saveBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);

@@ -185,28 +185,29 @@ export class FilePlayer implements Player {
     };
   }
 
-  /** Resolves to an error sentence instead of rejecting, so a full disk reads as a player failure. */
-  private async write(prepared: FilePrepared, pcm: Buffer, startedAt: number): Promise<string | null> {
-    const record = this.record(prepared, pcm, startedAt);
-    try {
-      await writeWav(join(this.sinkDir, record.file), pcm, prepared.channels);
-      await appendSinkRecord(this.sinkDir, record);
-      return null;
-    } catch (e) {
-      return `không ghi được tệp đầu ra: ${(e as Error).message}`;
-    }
+  /** The whole airing, written as it starts. */
+  private write(prepared: FilePrepared, pcm: Buffer, startedAt: number): Promise<string | null> {
+    return this.save(prepared, pcm, startedAt, appendSinkRecord);
   }
 
   /** Keeps in the sink only the samples that went out before the cut, ramped down from `fadeFromMs` if faded. */
-  private async cut(prepared: FilePrepared, pcm: Buffer, startedAt: number, playedMs: number, fadeFromMs: number | null, fadeMs: number): Promise<string | null> {
+  private cut(prepared: FilePrepared, pcm: Buffer, startedAt: number, playedMs: number, fadeFromMs: number | null, fadeMs: number): Promise<string | null> {
     const frameBytes = 2 * prepared.channels;
     const frames = Math.min(pcm.length / frameBytes, Math.round((playedMs * SAMPLE_RATE) / 1000));
     const aired = Buffer.from(pcm.subarray(0, frames * frameBytes));
     if (fadeFromMs !== null) rampDown(aired, prepared.channels, Math.max(0, Math.round((fadeFromMs * SAMPLE_RATE) / 1000)), Math.round((fadeMs * SAMPLE_RATE) / 1000));
-    const record = this.record(prepared, aired, startedAt);
+    return this.save(prepared, aired, startedAt, replaceSinkRecord);
+  }
+
+  /**
+   * Writes the samples to the sink and notes them in its record (a new line, or the airing's line replaced).
+   * Resolves to an error sentence instead of rejecting, so a full disk reads as a player failure.
+   */
+  private async save(prepared: FilePrepared, pcm: Buffer, startedAt: number, note: (sinkDir: string, record: SinkRecord) => Promise<void>): Promise<string | null> {
+    const record = this.record(prepared, pcm, startedAt);
     try {
-      await writeWav(join(this.sinkDir, record.file), aired, prepared.channels);
-      await replaceSinkRecord(this.sinkDir, record);
+      await writeWav(join(this.sinkDir, record.file), pcm, prepared.channels);
+      await note(this.sinkDir, record);
       return null;
     } catch (e) {
       return `không ghi được tệp đầu ra: ${(e as Error).message}`;

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Readable, Transform, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
+import { hashingTap } from '../common/hashing-tap';
 import type { ManifestFile } from './dossier-manifest';
 
 /**
@@ -27,15 +27,7 @@ export class DossierZip {
    */
   async add(path: string, produce: (out: Writable) => Promise<unknown>, compress = true): Promise<ManifestFile> {
     if (this.failure) throw this.failure;
-    const hash = createHash('sha256');
-    let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
+    const { tap, digest } = hashingTap();
     this.zip.addReadStream(tap, path, { mtime: this.mtime, compress, compressionLevel: compress ? 6 : 0 });
     const done = finished(tap);
     this.current = tap;
@@ -49,7 +41,7 @@ export class DossierZip {
     } finally {
       this.current = null;
     }
-    const file = { path, sha256: hash.digest('hex'), size };
+    const file = { path, ...digest() };
     this.files.push(file);
     return file;
   }

@@ -1,8 +1,9 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { Priority } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
+import { AirProofColumns } from '../playback/air-proof-columns';
 
-import { LOGBOOK_RESULTS, LOGBOOK_SOURCES, type AirVerdict, type LogbookLineView, type LogbookResult, type LogbookSource } from '@loa/api-types';
+import { LOGBOOK_RESULTS, LOGBOOK_SOURCES, type LogbookLineView, type LogbookResult, type LogbookSource } from '@loa/api-types';
 
 /** Results and sources are the API's own (libs/api-types), so the console names every one. */
 export { LOGBOOK_RESULTS, LOGBOOK_SOURCES };
@@ -12,7 +13,8 @@ export type { LogbookResult, LogbookSource };
  * One line of a station's broadcast logbook (nhật ký tuyên truyền): what went on air, or failed to.
  * Append-only: never updated. A correction is a new line (`revision` > 0) that amends an earlier one.
  * Each station's lines form a hash chain in `chainPos` order, so an edit, a deletion or an insertion
- * made directly in the database shows.
+ * made directly in the database shows. The proof of air (`AirProofColumns`) is part of the chained content,
+ * since the station's capture has judged the airing before its final report writes the line.
  *
  * Every index is paid for on each of the many lines written: reads go by station or unit (and then by
  * planned start or id), so chuyên mục, source and result filter within those, without an index of their own.
@@ -22,7 +24,7 @@ export type { LogbookResult, LogbookSource };
 @Index(['stationId', 'chainPos'], { unique: true })
 @Index(['stationId', 'year', 'number'], { unique: true })
 @Index(['stationId', 'plannedStart'])
-export class LogbookLine implements LogbookLineView {
+export class LogbookLine extends AirProofColumns implements LogbookLineView {
   @PrimaryGeneratedColumn('increment')
   id!: number;
 
@@ -123,26 +125,6 @@ export class LogbookLine implements LogbookLineView {
 
   @InstantColumn()
   createdAt!: string;
-
-  /**
-   * Proof of air, as the station's capture judged the airing before its final report: part of the
-   * chained content, since the verdict is known when the line is written. Null where nothing went out.
-   */
-  @Column({ type: 'varchar', length: 20, nullable: true })
-  airVerdict!: AirVerdict | null;
-
-  @Column({ type: 'integer', nullable: true })
-  airConfirmedMs!: number | null;
-
-  /** Whole percent: a float column would not read back the value that was hashed on every engine. */
-  @Column({ type: 'integer', nullable: true })
-  airCoveragePct!: number | null;
-
-  @Column({ type: 'integer', nullable: true })
-  airOffsetMs!: number | null;
-
-  @Column({ type: 'integer', nullable: true })
-  deadAirMs!: number | null;
 
   /** The language version that aired (`vi`: the programme's own audio); null where no programme version applies. */
   @Column({ type: 'varchar', length: 20, nullable: true })

@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config';
 import type { Tx } from '../database/unit-of-work';
 import { chainLine, GENESIS, sealDigest } from './chain';
 import { LogbookChainRepository, type StoredHead, type WrittenLine, type WrittenSeal } from './logbook-chain.repository';
+import type { AirProofColumns } from '../playback/air-proof-columns';
 import type { LogbookLine } from './logbook-line.entity';
 import { LocalTime } from './local-time';
 import { SealKeys } from './seal-keys';
@@ -13,7 +14,7 @@ export type { WrittenLine };
 export type LineDraft = Omit<LogbookLine, 'id' | 'year' | 'number' | 'chainPos' | 'contentHash' | 'prevHash' | 'lineHash' | 'revision' | 'amendsLineId' | 'correctionReason' | AirField> &
   Partial<Pick<LogbookLine, 'revision' | 'amendsLineId' | 'correctionReason' | AirField>>;
 
-type AirField = 'airVerdict' | 'airConfirmedMs' | 'airCoveragePct' | 'airOffsetMs' | 'deadAirMs' | 'language';
+type AirField = keyof AirProofColumns | 'language';
 
 interface StationHead {
   chainPos: number;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Priority, SlotSource } from '@loa/protocol';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import type { Tx } from '../database/unit-of-work';
 import { PlaybackEventRow } from '../playback/playback-event.entity';
 import { Topic } from '../programmes/chuyen-muc.entity';
@@ -32,6 +32,22 @@ export type DeclinedAiring = Omit<DueAiring, 'occurrenceId' | 'startAt'> & { occ
 
 export type SweptStation = Pick<Station, 'id' | 'name' | 'unitId' | 'lastSeenAt' | 'scheduleVersion'>;
 
+/** Joins the programme of the slot `s` and its topic, and selects what a logbook line says of the programme. */
+function withProgramme<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+  return qb
+    .innerJoin(Programme, 'p', 'p.id = s.programmeId')
+    .leftJoin(Topic, 't', 't.id = p.topicId')
+    .addSelect('p.id', 'programmeId')
+    .addSelect('p.title', 'programmeTitle')
+    .addSelect('p.chuyenMuc', 'chuyenMuc')
+    .addSelect('t.name', 'topic');
+}
+
+/** Raw rows carry the duration as the engine gives it (a string on PostgreSQL) and a missing topic as undefined. */
+function normalised<R extends Pick<DueAiring, 'durationMs' | 'topic'>>(r: R): R {
+  return { ...r, durationMs: Number(r.durationMs), topic: r.topic ?? null };
+}
+
 /** What the miss sweep reads: airings owed a line, starts agents reported, declines, and the stations' state. */
 @Injectable()
 export class MissesRepository {
@@ -39,22 +55,18 @@ export class MissesRepository {
 
   /** Approved airings that started in [since, until) and have no line yet. */
   async dueAirings(since: string, until: string): Promise<DueAiring[]> {
-    const rows = await this.db
-      .createQueryBuilder(Airing, 'a')
-      .innerJoin(Slot, 's', 's.id = a.slotId')
-      .innerJoin(Programme, 'p', 'p.id = s.programmeId')
-      .leftJoin(Topic, 't', 't.id = p.topicId')
-      .select('a.stationId', 'stationId')
-      .addSelect('a.occurrenceId', 'occurrenceId')
-      .addSelect('a.slotId', 'slotId')
-      .addSelect('a.startAt', 'startAt')
-      .addSelect('a.durationMs', 'durationMs')
-      .addSelect('a.priority', 'priority')
-      .addSelect('a.source', 'source')
-      .addSelect('p.id', 'programmeId')
-      .addSelect('p.title', 'programmeTitle')
-      .addSelect('p.chuyenMuc', 'chuyenMuc')
-      .addSelect('t.name', 'topic')
+    const rows = await withProgramme(
+      this.db
+        .createQueryBuilder(Airing, 'a')
+        .innerJoin(Slot, 's', 's.id = a.slotId')
+        .select('a.stationId', 'stationId')
+        .addSelect('a.occurrenceId', 'occurrenceId')
+        .addSelect('a.slotId', 'slotId')
+        .addSelect('a.startAt', 'startAt')
+        .addSelect('a.durationMs', 'durationMs')
+        .addSelect('a.priority', 'priority')
+        .addSelect('a.source', 'source'),
+    )
       .where('a.startAt >= :since AND a.startAt < :until', { since, until })
       .andWhere('s.status = :approved', { approved: 'approved' })
       .andWhere((qb) => {
@@ -62,7 +74,7 @@ export class MissesRepository {
         return `NOT EXISTS ${sub}`;
       })
       .getRawMany<DueAiring>();
-    return rows.map((r) => ({ ...r, durationMs: Number(r.durationMs), topic: r.topic ?? null }));
+    return rows.map(normalised);
   }
 
   /** The `started` events agents sent for these occurrences. */
@@ -75,30 +87,26 @@ export class MissesRepository {
 
   /** Normal airings of approved slots an operator cancelled on one station, planned in [since, until). */
   async declinedByOperators(since: string, until: string): Promise<DeclinedAiring[]> {
-    const rows = await this.db
-      .createQueryBuilder(SlotOverride, 'o')
-      .innerJoin(Slot, 's', 's.id = o.slotId')
-      .innerJoin(User, 'u', 'u.id = o.createdBy')
-      .innerJoin(Programme, 'p', 'p.id = s.programmeId')
-      .leftJoin(Topic, 't', 't.id = p.topicId')
-      .select('o.stationId', 'stationId')
-      .addSelect('o.occurrenceAt', 'occurrenceAt')
-      .addSelect('o.createdAt', 'at')
-      .addSelect('u.username', 'by')
-      .addSelect('o.reason', 'reason')
-      .addSelect('s.id', 'slotId')
-      .addSelect('s.durationMs', 'durationMs')
-      .addSelect('s.priority', 'priority')
-      .addSelect('s.source', 'source')
-      .addSelect('p.id', 'programmeId')
-      .addSelect('p.title', 'programmeTitle')
-      .addSelect('p.chuyenMuc', 'chuyenMuc')
-      .addSelect('t.name', 'topic')
+    const rows = await withProgramme(
+      this.db
+        .createQueryBuilder(SlotOverride, 'o')
+        .innerJoin(Slot, 's', 's.id = o.slotId')
+        .innerJoin(User, 'u', 'u.id = o.createdBy')
+        .select('o.stationId', 'stationId')
+        .addSelect('o.occurrenceAt', 'occurrenceAt')
+        .addSelect('o.createdAt', 'at')
+        .addSelect('u.username', 'by')
+        .addSelect('o.reason', 'reason')
+        .addSelect('s.id', 'slotId')
+        .addSelect('s.durationMs', 'durationMs')
+        .addSelect('s.priority', 'priority')
+        .addSelect('s.source', 'source'),
+    )
       .where('o.action = :cancel AND o.stationId IS NOT NULL', { cancel: 'cancel' })
       .andWhere('o.occurrenceAt >= :since AND o.occurrenceAt < :until', { since, until })
       .andWhere('s.status = :approved AND s.priority = :normal AND u.role = :operator', { approved: 'approved', normal: 'normal', operator: 'operator' })
       .getRawMany<DeclinedAiring>();
-    return rows.map((r) => ({ ...r, durationMs: Number(r.durationMs), topic: r.topic ?? null, reason: r.reason ?? null }));
+    return rows.map((r) => ({ ...normalised(r), reason: r.reason ?? null }));
   }
 
   /** Whether the airing has a line; inside the writing transaction when one is given. */

@@ -2,16 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, isAbsolute } from 'node:path';
+import { hashingTap, type Digest } from '../common/hashing-tap';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const EXT = /^[a-z0-9]{1,10}$/;
 
-export interface StoredFile {
-  sha256: string;
-  size: number;
-}
+export type StoredFile = Digest;
 
 /**
  * Where the audio lives, as the media services see it: content-addressed, immutable files named by sha256,
@@ -176,18 +173,10 @@ async function hashFile(path: string): Promise<StoredFile> {
 }
 
 async function copyHashing(from: string, to: string): Promise<StoredFile> {
-  const hash = createHash('sha256');
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const { tap, digest } = hashingTap();
   await pipeline(createReadStream(from), tap, createWriteStream(to, { flags: 'wx' }));
   await fsyncFile(to);
-  return { sha256: hash.digest('hex'), size };
+  return digest();
 }
 
 async function fsyncFile(path: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { AirVerdict, EventKind, FailureReason, PlaybackEvent } from '@loa/protocol';
+import type { EventKind, FailureReason, PlaybackEvent } from '@loa/protocol';
 import { InstantColumn } from '../common/columns';
+import { AirProofColumns } from './air-proof-columns';
 import type { LogbookResult } from '../logbook/logbook-line.entity';
 import { RECORDED_BY_SYSTEM } from '../logbook/logbook-rules';
 import type { LineDraft } from '../logbook/logbook-writer';
@@ -9,7 +10,7 @@ import type { Station } from '../stations/station.entity';
 /** A playback event exactly as an agent reported it; its id is the agent's, so a resend is a no-op. */
 @Entity('playback_event')
 @Index(['stationId', 'occurrenceId'])
-export class PlaybackEventRow {
+export class PlaybackEventRow extends AirProofColumns {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
@@ -48,22 +49,6 @@ export class PlaybackEventRow {
 
   @InstantColumn()
   receivedAt!: string;
-
-  @Column({ type: 'varchar', length: 20, nullable: true })
-  airVerdict!: AirVerdict | null;
-
-  @Column({ type: 'integer', nullable: true })
-  airConfirmedMs!: number | null;
-
-  /** Whole percent, as the logbook line holds it. */
-  @Column({ type: 'integer', nullable: true })
-  airCoveragePct!: number | null;
-
-  @Column({ type: 'integer', nullable: true })
-  airOffsetMs!: number | null;
-
-  @Column({ type: 'integer', nullable: true })
-  deadAirMs!: number | null;
 }
 
 /** The stored form of an agent's event, as received at `receivedAt`. */

@@ -5,7 +5,7 @@ import { dossierPath } from '../dossier';
 import DossierDownload from './DossierDownload.vue';
 
 // The API client reads the browser's session storage when loaded; rendering needs none of it.
-vi.mock('../api', () => ({ fetchBlob: vi.fn(), saveBlob: vi.fn(), messageOf: (e: unknown) => String(e) }));
+vi.mock('../api', () => ({ downloadFile: vi.fn(), serverRoutes: vi.fn(), messageOf: (e: unknown) => String(e) }));
 
 const render = (props: { stationId: string; from: string; to: string }) => renderToString(createSSRApp({ render: () => h(DossierDownload, props) }));
 
