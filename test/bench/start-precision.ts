@@ -359,8 +359,11 @@ async function main(): Promise<number> {
       // The last programme's tail is still on its way through the sink's monitor.
       await sleep(1000);
       const recording = await recorder.stop();
-      trueErrors = await trueStartErrors(recording, join(agentDir, 'cache', 'media', `${asset.sha256}.mp3`), [...planned.values()], Math.max(opts.spacingMs, asset.durationMs + 1000));
-      log(`found ${trueErrors.length}/${opts.slots} programmes whole in the recording of the sink`);
+      const signed = await trueStartErrors(recording, join(agentDir, 'cache', 'media', `${asset.sha256}.mp3`), [...planned.values()], Math.max(opts.spacingMs, asset.durationMs + 1000));
+      log(`found ${signed.length}/${opts.slots} programmes whole in the recording of the sink`);
+      // Signed (heard − planned): a steady output latency shows as errors bunched around one value, jitter as a spread.
+      log(`true start errors, sorted (ms): ${signed.map((e) => e.toFixed(2)).join(' ')}`);
+      trueErrors = signed.map((e) => Math.abs(e)).sort((a, b) => a - b);
     }
     const played = trueErrors ? trueErrors.length : bySlot.size;
     if (played < opts.slots) log(`only ${played}/${opts.slots} slots played`);
@@ -461,7 +464,7 @@ async function main(): Promise<number> {
 }
 
 /**
- * |true start − planned| for each slot, from the recording of the sink: each programme is looked for from
+ * true start − planned for each slot (ms, signed, sorted), from the recording of the sink: each programme is looked for from
  * a little before its instant, and counts only when every one of its samples is there.
  */
 async function trueStartErrors(
@@ -483,7 +486,7 @@ async function trueStartErrors(
       log(`slot at ${new Date(at).toISOString()}: not found whole in the recording (rms error ${found.rmsError.toFixed(3)})`);
       continue;
     }
-    errors.push(Math.abs(recording.timeOf(from + found.offset) - at));
+    errors.push(recording.timeOf(from + found.offset) - at);
   }
   return errors.sort((a, b) => a - b);
 }
