@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { ProcessRunner } from '@loa/process';
 import type { Clock } from './clock';
 import { SPIN_TAIL_MS, waitUntil, type WaitReport } from './precise-wait';
 
@@ -189,7 +189,7 @@ export class ThreadStartLine implements StartLine {
     private readonly clock: Clock,
     private readonly onWarning: (message: string) => void = () => {},
     /** Moves a thread to a real-time policy; `chrt` (util-linux) by default. */
-    private readonly setRealTime: (tid: number, policy: string, priority: number) => string | null = chrt,
+    private readonly setRealTime: (tid: number, policy: string, priority: number) => string | null = chrtWith(new ProcessRunner()),
   ) {
     this.inline = new InlineStartLine(clock);
     this.worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { ctl: this.ctl.buffer, f64: this.f64.buffer, data: this.data.buffer } });
@@ -304,8 +304,14 @@ export class ThreadStartLine implements StartLine {
   }
 }
 
-function chrt(tid: number, policy: string, priority: number): string | null {
-  const r = spawnSync('chrt', [policy, '-p', String(priority), String(tid)], { encoding: 'utf8', timeout: 5000 });
-  if (r.error) return `chrt (util-linux): ${r.error.message}`;
-  return r.status === 0 ? null : r.stderr.trim() || `chrt thoát mã ${r.status}`;
+/** `chrt` (util-linux) through the agent's process runner. */
+export function chrtWith(processes: ProcessRunner): (tid: number, policy: string, priority: number) => string | null {
+  return (tid, policy, priority) => {
+    try {
+      const r = processes.runSync('chrt', [policy, '-p', String(priority), String(tid)], { timeoutMs: 5000 });
+      return r.code === 0 && !r.timedOut ? null : r.stderr.trim() || `chrt thoát mã ${r.code}`;
+    } catch (e) {
+      return `chrt (util-linux): ${(e as Error).message}`;
+    }
+  };
 }
