@@ -180,16 +180,20 @@ interface StartTimingLog {
   errorMs: number;
   timerLateMs: number;
   runQueueMs: number | null;
+  /** How far past the instant the precise wait returned, and the longest stop of the thread within it. */
+  overMs: number | null;
+  stallMs: number | null;
 }
 
-const TIMING_LINE = /\(([^()\s]+)\), lệch (-?[\d.]+) ms \(hẹn giờ trễ (-?[\d.]+) ms(?:, chờ CPU ([\d.]+) ms)?\)/;
+const TIMING_LINE = /\(([^()\s]+)\), lệch (-?[\d.]+) ms \(hẹn giờ trễ (-?[\d.]+) ms(?:, chờ CPU ([\d.]+) ms)?(?:, chờ xong trễ (-?[\d.]+) ms, khựng ([\d.]+) ms)?\)/;
 
 function startTimings(agentOutput: string): Map<string, StartTimingLog> {
   const out = new Map<string, StartTimingLog>();
   for (const line of agentOutput.split('\n')) {
     const m = TIMING_LINE.exec(line);
     if (!m) continue;
-    out.set(m[1], { errorMs: Number(m[2]), timerLateMs: Number(m[3]), runQueueMs: m[4] === undefined ? null : Number(m[4]) });
+    const num = (v: string | undefined) => (v === undefined ? null : Number(v));
+    out.set(m[1], { errorMs: Number(m[2]), timerLateMs: Number(m[3]), runQueueMs: num(m[4]), overMs: num(m[5]), stallMs: num(m[6]) });
   }
   return out;
 }
@@ -355,8 +359,11 @@ async function main(): Promise<number> {
       // The last programme's tail is still on its way through the sink's monitor.
       await sleep(1000);
       const recording = await recorder.stop();
-      trueErrors = await trueStartErrors(recording, join(agentDir, 'cache', 'media', `${asset.sha256}.mp3`), [...planned.values()], Math.max(opts.spacingMs, asset.durationMs + 1000));
-      log(`found ${trueErrors.length}/${opts.slots} programmes whole in the recording of the sink`);
+      const signed = await trueStartErrors(recording, join(agentDir, 'cache', 'media', `${asset.sha256}.mp3`), [...planned.values()], Math.max(opts.spacingMs, asset.durationMs + 1000));
+      log(`found ${signed.length}/${opts.slots} programmes whole in the recording of the sink`);
+      // Signed (heard − planned): a steady output latency shows as errors bunched around one value, jitter as a spread.
+      log(`true start errors, sorted (ms): ${signed.map((e) => e.toFixed(2)).join(' ')}`);
+      trueErrors = signed.map((e) => Math.abs(e)).sort((a, b) => a - b);
     }
     const played = trueErrors ? trueErrors.length : bySlot.size;
     if (played < opts.slots) log(`only ${played}/${opts.slots} slots played`);
@@ -380,7 +387,15 @@ async function main(): Promise<number> {
     // Where to look when the figures are bad: the worst starts and every line that is not `complete`.
     const indexOf = (plannedAt: number) => Math.round((plannedAt - firstAt) / opts.spacingMs);
     const worst = [...bySlot.values()].sort((a, b) => Math.abs(b.startErrorMs) - Math.abs(a.startErrorMs)).slice(0, 5);
-    log(`worst starts: ${worst.map((r) => `#${indexOf(Date.parse(r.plannedAt))} ${r.startErrorMs} ms`).join(', ')}`);
+    const timings = startTimings(agent.text);
+    // Each with what it was made of: timer lateness, run-queue wait, the wait's own overshoot and its longest stop.
+    const parts = (t: StartTimingLog | undefined) =>
+      t ? ` (timer +${t.timerLateMs} ms, run queue ${t.runQueueMs ?? '?'} ms, wait over ${t.overMs ?? '?'} ms, stall ${t.stallMs ?? '?'} ms)` : '';
+    log(`worst starts: ${worst.map((r) => `#${indexOf(Date.parse(r.plannedAt))} ${r.startErrorMs} ms${parts(timings.get(r.occurrenceId))}`).join(', ')}`);
+    if (bySlot.size === 0) {
+      const worstLogged = [...timings.values()].sort((a, b) => Math.abs(b.errorMs) - Math.abs(a.errorMs)).slice(0, 5);
+      log(`worst starts by the agent's log: ${worstLogged.map((t) => `${t.errorMs} ms${parts(t)}`).join(', ')}`);
+    }
     const results = new Map<string, number>();
     for (const l of lines) results.set(l.result, (results.get(l.result) ?? 0) + 1);
     log(`logbook results: ${JSON.stringify(Object.fromEntries(results))}`);
@@ -393,7 +408,6 @@ async function main(): Promise<number> {
       const sorted = [...values].sort((a, b) => a - b);
       return stat(sorted.length ? percentile(sorted, q) : undefined);
     };
-    const timings = startTimings(agent.text);
     // The alsa player keeps no journal to name the slots by; the agent plays nothing but the bench's slots.
     const ourTimings =
       bySlot.size > 0 ? [...bySlot.values()].map((r) => timings.get(r.occurrenceId)).filter((t): t is StartTimingLog => t !== undefined) : [...timings.values()];
@@ -450,7 +464,7 @@ async function main(): Promise<number> {
 }
 
 /**
- * |true start − planned| for each slot, from the recording of the sink: each programme is looked for from
+ * true start − planned for each slot (ms, signed, sorted), from the recording of the sink: each programme is looked for from
  * a little before its instant, and counts only when every one of its samples is there.
  */
 async function trueStartErrors(
@@ -472,7 +486,7 @@ async function trueStartErrors(
       log(`slot at ${new Date(at).toISOString()}: not found whole in the recording (rms error ${found.rmsError.toFixed(3)})`);
       continue;
     }
-    errors.push(Math.abs(recording.timeOf(from + found.offset) - at));
+    errors.push(recording.timeOf(from + found.offset) - at);
   }
   return errors.sort((a, b) => a - b);
 }

@@ -21,6 +21,7 @@ import { CaptureMonitor, parseCaptureSource, SentAudioCheck } from './proof/capt
 import { ClusterRunner, type ClusterOutput, type OnAirControl } from './clusters';
 import { Runner } from './runner';
 import { StartGuard } from './start-guard';
+import { chrtWith, InlineStartLine, ThreadStartLine, type StartLine } from './start-line';
 import { AgentStore } from './store';
 
 /** Reported in every hello; the server marks agents older than its own release as outdated. */
@@ -38,6 +39,8 @@ export interface AgentOptions {
   /** Delay of live audio behind the server's instant (jitter buffer). */
   liveJitterMs?: number;
   prepareLeadMs?: number;
+  /** Makes each precise start; a thread of its own (ThreadStartLine) when absent. */
+  startLine?: StartLine;
   statusIntervalMs?: number;
   /** Where the box's temperature sensors are listed (tests point it at a folder of their own). */
   thermalDir?: string;
@@ -76,6 +79,7 @@ class Agent implements AgentHandle {
   private readonly runner: OnAirControl;
   /** Holds the agent's own deferrable work (commits, acks, reports) off the loop just before a precise start. */
   private readonly guard: StartGuard;
+  private readonly startLine: StartLine;
   /** A status report waiting for a start to pass: sent once, by the latest state, whatever asked for it. */
   private statusQueued: { always: boolean } | null = null;
   private readonly link: Link;
@@ -152,6 +156,7 @@ class Agent implements AgentHandle {
     this.capture = source
       ? new CaptureMonitor({ source, clock: this.clock, log: this.log, deadAirMs: config.deadAirSeconds * 1000, processes: this.processes, onChange: () => this.sendStatus(false) })
       : null;
+    this.startLine = options.startLine ?? (config.startThread ? new ThreadStartLine(this.clock, (m) => this.log.warn(m), chrtWith(this.processes)) : new InlineStartLine(this.clock));
     const runnerOptions = {
       clock: this.clock,
       store: this.store,
@@ -161,6 +166,7 @@ class Agent implements AgentHandle {
       lateGraceMs: config.lateGraceMs,
       fadeMs: config.fadeMs,
       guard: this.guard,
+      startLine: this.startLine,
       ...(options.prepareLeadMs !== undefined ? { prepareLeadMs: options.prepareLeadMs } : {}),
       proof: this.capture ?? new SentAudioCheck({ log: this.log, deadAirMs: config.deadAirSeconds * 1000, processes: this.processes }),
       onChange: () => {
@@ -407,6 +413,7 @@ class Agent implements AgentHandle {
     this.flushEvents();
     await this.link.stop();
     await this.player.close();
+    await this.startLine.close();
     await this.cache.close();
     await this.mediaSync;
     await this.probing;

@@ -35,6 +35,8 @@ export interface AgentConfig {
   capture: string | null;
   /** Silence or flat sound on air this long is dead air. */
   deadAirSeconds: number;
+  /** Each precise start is made on a thread of its own (see start-line.ts); false: on the event loop. */
+  startThread: boolean;
   /** Plain http:// and ws:// to a server off this machine, allowed only when asked for (LOA_ALLOW_INSECURE=1). */
   allowInsecure: boolean;
   /** All downloads together at most this many kbit/s; null: no cap. */
@@ -66,6 +68,7 @@ const KEYS = {
   capture: 'LOA_CAPTURE',
   deadAirSeconds: 'LOA_DEAD_AIR_SECONDS',
   allowInsecure: 'LOA_ALLOW_INSECURE',
+  startThread: 'LOA_START_THREAD',
   downloadKbps: 'LOA_DOWNLOAD_KBPS',
   downloadWindow: 'LOA_DOWNLOAD_WINDOW',
   downloadUrgentHours: 'LOA_DOWNLOAD_URGENT_HOURS',
@@ -130,6 +133,10 @@ const Schema = z.strictObject({
     .preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]))
     .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes')
     .default(false),
+  startThread: z
+    .preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]))
+    .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes')
+    .default(true),
   downloadKbps: number(8, 10_000_000).optional(),
   downloadWindow: z
     .string()
@@ -232,6 +239,7 @@ export function loadConfig(sources: ConfigSources = {}): AgentConfig {
     capture: c.capture === 'none' ? null : c.capture,
     deadAirSeconds: c.deadAirSeconds,
     allowInsecure: c.allowInsecure,
+    startThread: c.startThread,
     downloadKbps: c.downloadKbps ?? null,
     downloadWindow: c.downloadWindow ? DownloadWindow.parse(c.downloadWindow) : null,
     downloadUrgentHours: c.downloadUrgentHours,

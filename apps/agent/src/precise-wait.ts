@@ -14,16 +14,35 @@ const cell = new Int32Array(new SharedArrayBuffer(4));
 /** How long before the deadline the sleep ends and the spin takes over: a futex wakes ~0.1 ms late. */
 export const SPIN_TAIL_MS = 1;
 
-export function waitUntil(now: () => number, deadline: number, tailMs = SPIN_TAIL_MS): void {
+/** How a precise wait went: what a start's error is made of once the timer has done its part. */
+export interface WaitReport {
+  /** How far past the deadline the wait returned. */
+  overMs: number;
+  /**
+   * The longest stretch between two looks at the clock, beyond what a sleep asked for: the thread stopped
+   * (a garbage collection, the kernel running something else, a virtual machine's host) while it waited.
+   */
+  stallMs: number;
+}
+
+export function waitUntil(now: () => number, deadline: number, tailMs = SPIN_TAIL_MS): WaitReport {
+  let stallMs = 0;
+  let last = now();
   for (;;) {
-    const left = deadline - now();
+    const left = deadline - last;
     if (left <= tailMs) break;
     // Nothing ever notifies the cell: this is a sleep with a fractional-millisecond timeout.
     Atomics.wait(cell, 0, 0, left - tailMs);
+    const t = now();
+    stallMs = Math.max(stallMs, t - last - (left - tailMs));
+    last = t;
   }
-  while (now() < deadline) {
-    /* spin the tail */
+  while (last < deadline) {
+    const t = now();
+    stallMs = Math.max(stallMs, t - last);
+    last = t;
   }
+  return { overMs: last - deadline, stallMs };
 }
 
 /**

@@ -5,7 +5,8 @@ import type { Clock } from './clock';
 import { errorText, type Logger } from './log';
 import { isStorageError, type Outbox } from './outbox';
 import type { Playback, Player, Prepared } from './player';
-import { runQueueWaitMs, waitUntil } from './precise-wait';
+import { runQueueWaitMs, type WaitReport } from './precise-wait';
+import { InlineStartLine, type StartLine, type Went } from './start-line';
 import { planSchedule, type Plan, type PlayingNow, type StartMode } from './scheduler';
 import type { StartGuard } from './start-guard';
 import { diffSnapshots } from './snapshot-diff';
@@ -51,6 +52,8 @@ export interface RunnerOptions {
   proof?: AirJudge;
   /** Told of each precise start ahead, so that work that can wait does not hold the loop just before it. */
   guard?: StartGuard;
+  /** Makes the instant itself: the last stretch of the wait and the first writes (see start-line.ts). On the loop when absent. */
+  startLine?: StartLine;
 }
 
 export interface AirJudge {
@@ -65,6 +68,8 @@ interface StartTiming {
   timerLateMs: number;
   /** Time the kernel kept the agent runnable but off the CPU, from the last stretch to the start. */
   runQueueMs: number | null;
+  /** How the precise wait went (see precise-wait.ts). */
+  wait: WaitReport;
 }
 
 type StopReason = 'preempted' | 'cancelled' | 'shutdown' | 'schedule_end' | 'live';
@@ -101,6 +106,7 @@ function itemKey(item: AgentItem): string {
  */
 export class Runner {
   private readonly o: Required<Omit<RunnerOptions, 'onChange' | 'proof' | 'guard'>> & Pick<RunnerOptions, 'onChange' | 'proof' | 'guard'>;
+  private readonly line: StartLine;
   /** Airings that ended and wait for the capture's verdict before their event is written. */
   private readonly judging = new Set<Promise<void>>();
   private items: AgentItem[] = [];
@@ -117,7 +123,8 @@ export class Runner {
   private held: { id: string; title: string; since: number } | null = null;
 
   constructor(options: RunnerOptions) {
-    this.o = { fadeMs: 300, prepareLeadMs: 5000, spinMs: 50, maxSleepMs: 60_000, missedHorizonMs: 7 * 24 * 3600_000, ...options };
+    this.o = { fadeMs: 300, prepareLeadMs: 5000, spinMs: 50, maxSleepMs: 60_000, missedHorizonMs: 7 * 24 * 3600_000, startLine: new InlineStartLine(options.clock), ...options };
+    this.line = this.o.startLine;
   }
 
   /** Reports what a previous run left unfinished, then starts following `snapshot`. */
@@ -344,16 +351,23 @@ export class Runner {
       this.prepared.delete(start.item.occurrenceId);
       const cur = this.current;
       const queuedBefore = runQueueWaitMs();
-      // The few milliseconds left are shorter than a timer's jitter: sleep them precisely, spin the last.
-      waitUntil(() => clock.serverNow(), instant);
+      // The few milliseconds left are shorter than a timer's jitter: the start line sleeps them precisely,
+      // spins the last and makes the first writes to the output.
+      const went = this.line.go(instant, prepared.instantWrites?.() ?? []);
       if (cur && !cur.stopReason) {
         if (start.mode === 'preempt') this.stopCurrent('preempted', `Bị ngắt bởi chương trình "${start.item.programme.title}" (bắt đầu cứng hoặc ưu tiên cao hơn).`);
         else this.stopCurrent('schedule_end');
       }
-      this.startPrepared(start.item, prepared, start.mode, () => {
-        const queuedAfter = runQueueWaitMs();
-        return { timerLateMs, runQueueMs: queuedBefore !== null && queuedAfter !== null ? queuedAfter - queuedBefore : null };
-      });
+      this.startPrepared(
+        start.item,
+        prepared,
+        start.mode,
+        () => {
+          const queuedAfter = runQueueWaitMs();
+          return { timerLateMs, runQueueMs: queuedBefore !== null && queuedAfter !== null ? queuedAfter - queuedBefore : null, wait: went.wait };
+        },
+        went,
+      );
     } else if (start) {
       this.begin(start.item, start.mode);
       return;
@@ -381,23 +395,30 @@ export class Runner {
     const entry: PreparedEntry = { key, promise: Promise.resolve(null), value: null, stale: false };
     const room = (ahead && this.o.guard?.whenClear()) || Promise.resolve();
     // Dropped while it waited for room: nothing to prepare.
-    entry.promise = room.then(() => (entry.stale ? null : this.o.player.prepare(item, this.o.media.pathOf(item.media.sha256)))).then(
-      (p) => {
-        if (!p) return null;
-        if (entry.stale) {
-          p.release();
-          return null;
-        }
-        entry.value = p;
-        return p;
-      },
-      (e: unknown) => {
-        this.o.log.error(`Không chuẩn bị được "${item.programme.title}": ${errorText(e)}`);
-        // Dropped so the next plan tries again; at the instant a failed preparation is reported.
-        if (this.prepared.get(item.occurrenceId) === entry) this.prepared.delete(item.occurrenceId);
-        throw e;
-      },
-    );
+    entry.promise = room
+      .then(() => {
+        if (entry.stale) return null;
+        // Seconds ahead, with room on the loop: the start line may start a process to take its priority.
+        this.line.ready?.();
+        return this.o.player.prepare(item, this.o.media.pathOf(item.media.sha256));
+      })
+      .then(
+        (p) => {
+          if (!p) return null;
+          if (entry.stale) {
+            p.release();
+            return null;
+          }
+          entry.value = p;
+          return p;
+        },
+        (e: unknown) => {
+          this.o.log.error(`Không chuẩn bị được "${item.programme.title}": ${errorText(e)}`);
+          // Dropped so the next plan tries again; at the instant a failed preparation is reported.
+          if (this.prepared.get(item.occurrenceId) === entry) this.prepared.delete(item.occurrenceId);
+          throw e;
+        },
+      );
     // Errors are handled where the promise is awaited; this only keeps them from being "unhandled".
     entry.promise.catch(() => {});
     this.prepared.set(item.occurrenceId, entry);
@@ -450,7 +471,13 @@ export class Runner {
         }
         if (!prepared) {
           this.fail(item, this.o.clock.serverNow(), 'player_error', 'Không chuẩn bị được chương trình để phát.');
-        } else this.startPrepared(item, prepared, mode);
+        } else {
+          // Ready only once the last stretch before its instant had begun: the instant may still be ahead,
+          // and a programme never starts before it.
+          const ahead = item.startMs - this.o.clock.serverNow();
+          const went = ahead > 0 && ahead <= this.o.spinMs * 2 ? this.line.go(item.startMs, prepared.instantWrites?.() ?? []) : undefined;
+          this.startPrepared(item, prepared, mode, undefined, went);
+        }
         this.replan();
       },
       (e: unknown) => {
@@ -467,10 +494,10 @@ export class Runner {
    * Puts a prepared programme on air. `timing`, for a start on its instant, is read once the playback has
    * begun: how late the timer woke the loop, and how long the kernel kept the agent off the CPU meanwhile.
    */
-  private startPrepared(item: AgentItem, prepared: Prepared, mode: StartMode, timing?: () => StartTiming): void {
+  private startPrepared(item: AgentItem, prepared: Prepared, mode: StartMode, timing?: () => StartTiming, went?: Went): void {
     let playback: Playback;
     try {
-      playback = this.o.player.start(prepared);
+      playback = this.o.player.start(prepared, went);
     } catch (e) {
       prepared.release();
       this.fail(item, this.o.clock.serverNow(), 'player_error', `Lỗi đầu ra âm thanh: ${errorText(e)}`);
@@ -505,7 +532,9 @@ export class Runner {
       },
     );
     const t = timing?.();
-    const why = t ? ` (hẹn giờ trễ ${t.timerLateMs.toFixed(3)} ms${t.runQueueMs !== null ? `, chờ CPU ${t.runQueueMs.toFixed(3)} ms` : ''})` : '';
+    const why = t
+      ? ` (hẹn giờ trễ ${t.timerLateMs.toFixed(3)} ms${t.runQueueMs !== null ? `, chờ CPU ${t.runQueueMs.toFixed(3)} ms` : ''}, chờ xong trễ ${t.wait.overMs.toFixed(3)} ms, khựng ${t.wait.stallMs.toFixed(3)} ms)`
+      : '';
     this.o.log.info(`Bắt đầu phát "${item.programme.title}" (${item.occurrenceId}), lệch ${startErrorMs.toFixed(3)} ms${why}`);
     this.o.onChange?.();
 

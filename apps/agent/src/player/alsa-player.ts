@@ -4,6 +4,7 @@ import { ffmpegPath } from '@loa/ffmpeg';
 import { ProcessRunner } from '@loa/process';
 import type { AgentItem } from '../schedule-items';
 import type { Clock } from '../clock';
+import type { InstantWrite, Went } from '../start-line';
 import { decodeArgs, probeChannels } from './decode';
 import { ffmpegReason } from './ffmpeg-reason';
 import { SAMPLE_RATE, type OutputHealth, type Playback, type PlaybackResult, type Player, type Prepared } from './player';
@@ -56,6 +57,19 @@ function playArgs(device: string, channels: number): string[] {
 /** ffmpeg arguments that play raw PCM from stdin on an ALSA device (the probe's short silence). */
 function outputArgs(device: string, channels: number): string[] {
   return ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', String(channels), '-i', 'pipe:0', '-f', 'alsa', device];
+}
+
+/** The descriptor under a child's pipe (a socket on Linux), for a write from another thread; null where it is not exposed. */
+function fdOf(stream: unknown): number | null {
+  const fd = (stream as { _handle?: { fd?: unknown } } | null)?._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : null;
+}
+
+const GO_LINE = Buffer.from('go\n');
+
+/** The bytes of the first LEAD_MS of audio, in whole frames. */
+function leadBytes(channels: number): number {
+  return Math.floor((LEAD_MS * SAMPLE_RATE) / 1000) * 2 * channels;
 }
 
 interface AlsaPrepared extends Prepared {
@@ -137,6 +151,18 @@ export class AlsaPlayer implements Player {
         channels,
         exited,
         outputError: () => ffmpegReason(outErr.text),
+        // The go line and the first lead of audio, exactly what start() would write first; none when the
+        // descriptors are not to be had, and start() writes everything.
+        instantWrites: () => {
+          const goFd = fdOf(output.stdio[3]);
+          const pcmFd = fdOf(output.stdin);
+          if (goFd === null || pcmFd === null) return [];
+          const head = Buffer.concat(spool.chunks);
+          const lead = head.subarray(0, Math.min(leadBytes(channels), head.length - (head.length % (2 * channels))));
+          const writes: InstantWrite[] = [{ fd: goFd, data: GO_LINE }];
+          if (lead.length) writes.push({ fd: pcmFd, data: lead });
+          return writes;
+        },
         release: () => {
           this.live.delete(prepared);
           kill();
@@ -150,12 +176,18 @@ export class AlsaPlayer implements Player {
     }
   }
 
-  start(p: Prepared): Playback {
+  start(p: Prepared, went?: Went): Playback {
     const prepared = p as AlsaPrepared;
-    const startedAt = this.clock.serverNow();
-    (prepared.output.stdio[3] as Writable).end('go\n');
-    const feed = new PacedFeed(prepared, performance.now());
-    feed.begin();
+    const startedAt = went?.startedAt ?? this.clock.serverNow();
+    // What the start line wrote at the instant is not written again: the go line, then audio.
+    const goSent = went ? (went.written[0] ?? 0) : 0;
+    const pcmSent = went && goSent === GO_LINE.length ? (went.written[1] ?? 0) : 0;
+    const go = prepared.output.stdio[3] as Writable;
+    if (goSent >= GO_LINE.length) go.end();
+    else go.end(GO_LINE.subarray(goSent));
+    // The feed keeps the pace of the first sample's time, not of this call's.
+    const feed = new PacedFeed(prepared, performance.now() - Math.max(0, this.clock.serverNow() - startedAt));
+    feed.begin(pcmSent);
 
     let stopped = false;
     const finished = prepared.exited.then((code): PlaybackResult => {
@@ -298,10 +330,13 @@ class PacedFeed {
     this.frameBytes = 2 * p.channels;
   }
 
-  begin(): void {
+  /** `sent`: bytes of the programme's start already written to the output (by the start line). */
+  begin(sent = 0): void {
     const { decoder, spool } = this.p;
     for (const c of spool.chunks) this.push(c);
     spool.chunks = [];
+    // Exactly what went, even mid-frame: the next write carries on from that byte and ends on a frame.
+    this.skip(sent);
     this.decoderDone = spool.ended;
     spool.onData = (c) => {
       this.push(c);
@@ -328,6 +363,19 @@ class PacedFeed {
     this.ended = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** Counts the first `n` bytes as written. */
+  private skip(n: number): void {
+    while (n > 0 && this.pending.length > 0) {
+      const head = this.pending[0];
+      const k = Math.min(n, head.length);
+      if (k === head.length) this.pending.shift();
+      else this.pending[0] = head.subarray(k);
+      this.pendingBytes -= k;
+      this.written += k;
+      n -= k;
+    }
   }
 
   /** Queues decoded audio in whole frames, so every write and every gain step falls on a frame. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { toInstant } from '@loa/protocol';
 import { plannedAtOf, type AgentItem } from '../schedule-items';
 import type { Clock } from '../clock';
+import type { Went } from '../start-line';
 import { decodeToPcm, pcmDurationMs, probeChannels } from './decode';
 import { SAMPLE_RATE, type Playback, type PlaybackResult, type Player, type Prepared } from './player';
 import { wavHeader } from './wav';
@@ -122,8 +123,8 @@ export class FilePlayer implements Player {
     return result;
   }
 
-  start(p: Prepared): Playback {
-    const startedAt = this.clock.serverNow();
+  start(p: Prepared, went?: Went): Playback {
+    const startedAt = went?.startedAt ?? this.clock.serverNow();
     const prepared = p as FilePrepared;
     const pcm = prepared.pcm;
     if (!pcm) throw new Error('chương trình chưa được chuẩn bị hoặc đã bị huỷ');

@@ -1,5 +1,6 @@
 import type { AgentItem } from '../schedule-items';
 import type { Clock } from '../clock';
+import type { Went } from '../start-line';
 import type { Playback, PlaybackResult, Player, Prepared } from './player';
 
 /** Plays nothing: measures start timing and holds the output for the programme's duration. */
@@ -13,8 +14,8 @@ export class NullPlayer implements Player {
     return Promise.resolve({ item, filePath, release: () => {} });
   }
 
-  start(prepared: Prepared): Playback {
-    const startedAt = this.clock.serverNow();
+  start(prepared: Prepared, went?: Went): Playback {
+    const startedAt = went?.startedAt ?? this.clock.serverNow();
     let stop: () => void = () => {};
     let timer: NodeJS.Timeout | null = null;
     const finished = new Promise<PlaybackResult>((resolve) => {

@@ -1,4 +1,5 @@
 import type { AgentItem } from '../schedule-items';
+import type { InstantWrite, Went } from '../start-line';
 
 export const SAMPLE_RATE = 44100;
 
@@ -8,6 +9,11 @@ export interface Prepared {
   readonly filePath: string;
   /** Frees what prepare() took (decoded audio, an idle output process) when the item will not be played. */
   release(): void;
+  /**
+   * What must reach the output at the instant (the go, the first lead of audio), for the start line to write
+   * off the event loop; start() is then given what went. Absent or empty: start() does it all.
+   */
+  instantWrites?(): InstantWrite[];
 }
 
 export interface PlaybackResult {
@@ -59,7 +65,10 @@ export interface Player {
   /** What the last probe or playback said of the output; null before either. */
   health?(): OutputHealth | null;
   prepare(item: AgentItem, filePath: string): Promise<Prepared>;
-  /** Synchronous on purpose: it is called at the instant, after the spin, and must not wait on anything. */
-  start(prepared: Prepared): Playback;
+  /**
+   * Synchronous on purpose: it is called at the instant, after the spin, and must not wait on anything.
+   * `went`: the start line has already made the prepared instant writes; the playback starts at its time.
+   */
+  start(prepared: Prepared, went?: Went): Playback;
   close(): Promise<void>;
 }

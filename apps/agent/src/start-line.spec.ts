@@ -1,0 +1,115 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hiResNow, SyncedClock } from './clock';
+import { InlineStartLine, ThreadStartLine, threadScheduling } from './start-line';
+import { FakeAgentClock } from '../../../test/support/agent/clock';
+
+describe('start lines', () => {
+  let dir: string;
+  const fds: number[] = [];
+  const lines: ThreadStartLine[] = [];
+
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'loa-start-line-'))));
+  afterEach(async () => {
+    for (const fd of fds.splice(0)) closeSync(fd);
+    for (const l of lines.splice(0)) await l.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function file(name: string): { fd: number; path: string } {
+    const path = join(dir, name);
+    const fd = openSync(path, 'w');
+    fds.push(fd);
+    return { fd, path };
+  }
+
+  async function threadLine(clock: SyncedClock, setRealTime?: ConstructorParameters<typeof ThreadStartLine>[2]): Promise<ThreadStartLine> {
+    const line = new ThreadStartLine(clock, () => {}, setRealTime);
+    lines.push(line);
+    const until = Date.now() + 10_000;
+    while (line.tid() === null && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    line.ready();
+    return line;
+  }
+
+  it('the inline line returns at once for an instant already past and makes every write in order', () => {
+    const clock = new FakeAgentClock();
+    const a = file('a');
+    const went = new InlineStartLine(clock).go(clock.now - 5, [
+      { fd: a.fd, data: Buffer.from('go\n') },
+      { fd: a.fd, data: Buffer.from('pcm') },
+    ]);
+    expect(went).toMatchObject({ startedAt: clock.now, written: [3, 3] });
+    expect(went.wait.overMs).toBe(5);
+    expect(readFileSync(a.path, 'utf8')).toBe('go\npcm');
+  });
+
+  it('the thread writes at the instant, never before it, and says when in server time', async () => {
+    // An offset to the server the thread knows nothing of: it is handed the instant on the loop's clock.
+    const clock = new SyncedClock(hiResNow, 16);
+    clock.addSample({ t0: 0, t1: 3_600_000, t2: 3_600_000, t3: 0 });
+    const line = await threadLine(clock);
+    expect(line.usable()).toBe(true);
+    const go = file('go');
+    const pcm = file('pcm');
+    for (const ahead of [0.5, 3, 20]) {
+      const instant = clock.serverNow() + ahead;
+      const went = line.go(instant, [
+        { fd: go.fd, data: Buffer.from('go\n') },
+        { fd: pcm.fd, data: Buffer.alloc(70_560, 7) },
+      ]);
+      const back = clock.serverNow();
+      expect(went.written).toEqual([3, 70_560]);
+      expect(went.startedAt).toBeGreaterThanOrEqual(instant - 0.01);
+      expect(went.startedAt).toBeLessThanOrEqual(back);
+      expect(went.wait.overMs).toBeGreaterThanOrEqual(0);
+    }
+    expect(readFileSync(go.path, 'utf8')).toBe('go\ngo\ngo\n');
+    expect(readFileSync(pcm.path).length).toBe(3 * 70_560);
+  });
+
+  it('reports a write that failed (a closed output) as nothing written, and goes on with the next', async () => {
+    const clock = new SyncedClock();
+    const line = await threadLine(clock);
+    const ok = file('ok');
+    const went = line.go(clock.serverNow() + 1, [
+      { fd: 987_654, data: Buffer.from('go\n') },
+      { fd: ok.fd, data: Buffer.from('pcm') },
+    ]);
+    expect(went.written).toEqual([0, 3]);
+  });
+
+  it('is not used while it cannot take the loop thread real-time priority: the start is made on the loop', async () => {
+    const clock = new SyncedClock();
+    const mine = threadScheduling(process.pid);
+    if (!mine) return; // not Linux: no scheduling to match
+    const asked: string[] = [];
+    const line = new ThreadStartLine(clock, () => {}, (tid, policy, priority) => {
+      asked.push(`${policy} ${priority} ${tid}`);
+      return 'Operation not permitted';
+    });
+    lines.push(line);
+    const until = Date.now() + 10_000;
+    while (line.tid() === null && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    line.ready();
+    // Under jest the loop's thread is ordinary: the thread matches it without asking for anything.
+    if (mine.policy === 0) {
+      expect(asked).toEqual([]);
+      expect(line.usable()).toBe(true);
+    } else {
+      expect(asked).toHaveLength(1);
+      expect(line.usable()).toBe(false);
+    }
+    const a = file('a');
+    expect(line.go(clock.serverNow() + 1, [{ fd: a.fd, data: Buffer.from('x') }]).written).toEqual([1]);
+  });
+
+  it('closes its thread', async () => {
+    const line = await threadLine(new SyncedClock());
+    const tid = line.tid()!;
+    await line.close();
+    lines.splice(lines.indexOf(line), 1);
+    expect(threadScheduling(tid)).toBeNull();
+  });
+});
