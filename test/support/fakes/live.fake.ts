@@ -47,6 +47,8 @@ export class InMemoryLiveRelayRepository implements PublicPart<LiveRelayReposito
   readonly stationRows: { id: string; unitId: string; name: string }[] = [];
   readonly unitRows: { id: string; parentId: string | null }[] = [];
   readonly programmeRows: Programme[] = [];
+  /** Which stations played which relay: relay id → station ids. */
+  readonly carriage = new Map<string, Set<string>>();
 
   /** Adds a relay as if started earlier, with its targets. */
   seed(row: LiveRelay, targets: string[]): LiveRelay {
@@ -82,6 +84,33 @@ export class InMemoryLiveRelayRepository implements PublicPart<LiveRelayReposito
 
   async targets(relayId: string): Promise<string[]> {
     return [...(this.targetRows.get(relayId) ?? [])];
+  }
+
+  async recordCarriage(rows: readonly { relayId: string; stationId: string }[]): Promise<void> {
+    for (const r of rows) {
+      const set = this.carriage.get(r.relayId) ?? new Set<string>();
+      set.add(r.stationId);
+      this.carriage.set(r.relayId, set);
+    }
+  }
+
+  async carriedBy(relayId: string): Promise<string[]> {
+    return [...(this.carriage.get(relayId) ?? [])];
+  }
+
+  async hasCarried(relayId: string, stationId: string): Promise<boolean> {
+    return this.carriage.get(relayId)?.has(stationId) ?? false;
+  }
+
+  async uncarriedEmergencies(stationId: string, now: string): Promise<string[]> {
+    return this.relayRows
+      .filter((r) => r.status === 'live' && r.kind === 'emergency' && r.expiresAt !== null && r.expiresAt > now)
+      .filter((r) => (this.targetRows.get(r.id) ?? []).includes(stationId) && !this.carriage.get(r.id)?.has(stationId))
+      .map((r) => r.id);
+  }
+
+  async forgetCarriage(relayId: string): Promise<void> {
+    this.carriage.delete(relayId);
   }
 
   async newest(limit: number, stations?: ReadonlySet<string>): Promise<LiveRelay[]> {

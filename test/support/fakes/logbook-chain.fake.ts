@@ -1,5 +1,5 @@
 import type { Tx } from '../../../apps/server/src/database/unit-of-work';
-import type { LineStream, LogbookChainRepository, StoredHead, WrittenLine, WrittenSeal } from '../../../apps/server/src/logbook/logbook-chain.repository';
+import { lineKey, type LineKey, type LineStream, type LogbookChainRepository, type StoredHead, type WrittenLine, type WrittenSeal } from '../../../apps/server/src/logbook/logbook-chain.repository';
 import type { PublicPart } from './fakes';
 
 /**
@@ -53,6 +53,11 @@ export class InMemoryLogbookChain implements PublicPart<LogbookChainRepository> 
         lastNumber: Math.max(0, ...mine.filter((l) => l.year === year).map((l) => l.number)),
       };
     });
+  }
+
+  async storedKeys(tx: Tx, keys: readonly LineKey[]): Promise<Set<string>> {
+    const stored = new Set([...this.lines, ...this.work(tx).lines].map((l) => lineKey(l.stationId, l.occurrenceId, l.revision)));
+    return new Set(keys.map((k) => lineKey(k.stationId, k.occurrenceId, k.revision)).filter((k) => stored.has(k)));
   }
 
   async stationsWithLines(tx: Tx): Promise<string[]> {

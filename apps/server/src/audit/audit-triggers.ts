@@ -20,6 +20,7 @@ export interface AuditedTable {
 /**
  * Tables never audited: high-volume rows written by agents and jobs, derived caches, and the trail itself.
  * `live_relay_lease` is renewed every second by the instance encoding a relay; the relay itself is audited.
+ * `live_relay_carriage` is one row per station that reported playing a relay, from the agents.
  */
 export const NOT_AUDITED = [
   'airing',
@@ -27,6 +28,7 @@ export const NOT_AUDITED = [
   'alert_delivery',
   'audit_entry',
   'dead_air_event',
+  'live_relay_carriage',
   'live_relay_lease',
   'logbook_export',
   'logbook_line',

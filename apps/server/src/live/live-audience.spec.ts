@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { FakeLiveEncoder, withFakeLiveTimers } from '../../../../test/support/fakes/live-encoder.fake';
+import { asRepository } from '../../../../test/support/fakes/fakes';
 import { liveParts, relayRow } from '../../../../test/support/fakes/live.fake';
 import { LiveAudience } from './live-audience';
 import type { LiveHub } from './live-hub';
+import type { LiveRelayRepository } from './live-relay.repository';
 import { hashStreamToken, STATUS_FRESH_MS } from './live-state';
 
 jest.mock('./live-encoder', () => ({
@@ -18,7 +20,7 @@ const playing = (round: number, relayId = R1) => ({ type: 'live.status', relayId
 
 function setup() {
   const parts = liveParts();
-  const audience = new LiveAudience(parts.active, parts.rounds, parts.cluster, parts.hub as unknown as LiveHub, parts.clock);
+  const audience = new LiveAudience(parts.active, parts.rounds, parts.cluster, parts.hub as unknown as LiveHub, parts.clock, asRepository<LiveRelayRepository>(parts.relays));
   return { ...parts, audience };
 }
 
@@ -50,6 +52,29 @@ describe('LiveAudience', () => {
     await settle();
     expect(hub.frames()).toEqual(['live.start 1 → s1,s2', 'live.stop 1 → s1,s2', 'live.start 2 → s2']);
     expect(FakeLiveEncoder.made).toHaveLength(2);
+  });
+
+  it('gives an emergency\'s catch-up to a station by what the database says it played, as an instance that took the emergency over knows it', async () => {
+    const { clock, relays, hub, rounds, audience } = setup();
+    const row = relays.seed(relayRow({ id: R1, kind: 'emergency', priority: 'emergency', expiresAt: new Date(clock.at + 3600_000).toISOString() }), ['s1', 's2']);
+    // s1 played it while another instance encoded it; that instance wrote so, then died. This one carries
+    // the emergency on between its rounds, with nothing of it in memory.
+    await relays.recordCarriage([{ relayId: R1, stationId: 's1' }]);
+    const a = rounds.activate(row, ['s1', 's2'], FILE, null);
+    a.round = 1;
+    a.row.roundsAired = 1;
+    a.inputUsed = true;
+
+    audience.onAgentConnected('s1');
+    audience.onAgentConnected('s2');
+    await settle();
+    await settle();
+    expect(hub.frames()).toEqual(['live.start 2 → s2']);
+
+    // s2's report of playing it is written by the instance holding its agent, for whichever instance comes next.
+    audience.onAgentStatus('s2', playing(2));
+    await jest.advanceTimersByTimeAsync(500);
+    expect(await relays.carriedBy(R1)).toEqual(['s1', 's2']);
   });
 
   it('tells the alert rules which stations carried the round on air and whether they still do', async () => {

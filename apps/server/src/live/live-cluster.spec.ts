@@ -102,6 +102,8 @@ class Network {
     cluster.setOrigin({
       remoteAgentConnected: () => undefined,
       remoteAgentStatus: () => undefined,
+      announceAwaiting: () => undefined,
+      relayEnded: () => undefined,
       stopRequested: async () => false,
       encodes: () => false,
       progress: () => null,

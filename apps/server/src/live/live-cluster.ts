@@ -47,8 +47,12 @@ interface ControlMessage {
 
 /** What an instance that encodes a relay asks of the others, and hears from them. */
 export interface RelayOrigin {
-  /** A station's agent connected on another instance. */
-  remoteAgentConnected(stationId: string): void;
+  /** A station's agent connected on another instance (announced again for `relayId` only, when given). */
+  remoteAgentConnected(stationId: string, relayId?: string): void;
+  /** Another instance took over the relay: agents held here that wait for it are announced to it again. */
+  announceAwaiting(relayId: string): void;
+  /** The relay ended, here or on another instance. */
+  relayEnded(relayId: string): void;
   /** A station on another instance reported on a relay encoded here. */
   remoteAgentStatus(stationId: string, status: LiveStatusFrame): void;
   /** Someone on another instance asked to stop a relay; true when it is encoded here. */
@@ -149,8 +153,12 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
         });
       }),
       this.bus.subscribe('live.agent-connected', (data) => {
-        const { stationId } = decodeJson<{ stationId: unknown }>(data);
-        if (typeof stationId === 'string') this.origin?.remoteAgentConnected(stationId);
+        const { stationId, relayId } = decodeJson<{ stationId: unknown; relayId?: unknown }>(data);
+        if (typeof stationId === 'string') this.origin?.remoteAgentConnected(stationId, typeof relayId === 'string' ? relayId : undefined);
+      }),
+      this.bus.subscribe('live.taken-over', (data) => {
+        const { relayId } = decodeJson<{ relayId: unknown }>(data);
+        if (typeof relayId === 'string') this.origin?.announceAwaiting(relayId);
       }),
       this.bus.subscribe('live.status', (data) => {
         const { stationId, status } = decodeJson<{ stationId: unknown; status: LiveStatusFrame }>(data);
@@ -177,6 +185,7 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
         if (typeof relayId !== 'string') return;
         this.credentials.delete(relayId);
         this.lastGroupAt.delete(relayId);
+        this.origin?.relayEnded(relayId);
       }),
     );
   }
@@ -249,6 +258,7 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
   /** The relay ended here: its lease is gone, and the others forget its credentials. */
   async release(relayId: string): Promise<void> {
     this.credentials.delete(relayId);
+    this.origin?.relayEnded(relayId);
     if (!this.bus.clustered) return;
     this.owned.delete(relayId);
     this.bus.publish('live.ended', encodeJson({ relayId }));
@@ -327,7 +337,11 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
           await this.origin.takeOver(lease, this.credentials.get(lease.relayId) ?? null);
         } catch (err) {
           this.log.error(`relay ${lease.relayId} not taken over: ${(err as Error).message}`);
+          continue;
         }
+        // Agents that connected while nobody encoded it announced themselves to no one: they do again.
+        this.bus.publish('live.taken-over', encodeJson({ relayId: lease.relayId }));
+        this.origin.announceAwaiting(lease.relayId);
       }
     } catch (err) {
       this.log.warn(`live relay leases not checked: ${(err as Error).message}`);
@@ -339,8 +353,8 @@ export class LiveCluster implements OnModuleInit, OnModuleDestroy {
   // ---- every instance ----
 
   /** An agent connected here: relays encoded elsewhere may need it. */
-  agentConnected(stationId: string): void {
-    if (this.bus.clustered) this.bus.publish('live.agent-connected', encodeJson({ stationId }));
+  agentConnected(stationId: string, relayId?: string): void {
+    if (this.bus.clustered) this.bus.publish('live.agent-connected', encodeJson(relayId === undefined ? { stationId } : { stationId, relayId }));
   }
 
   /** A report on a relay encoded elsewhere goes to its instance. */

@@ -42,7 +42,7 @@ export async function ingestLiveEvent(
   if (!result) return null;
   // One line per station and round, written through the chained logbook like every other line.
   if (await events.latestLine(m, station.id, event.occurrenceId)) return null;
-  await logbook.append(m, [
+  await logbook.appendUnwritten(m, [
     lineDraft(
       station,
       event,

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { testDatabaseEnv } from '../../../../test/support/test-db';
+import { TEST_ENGINE, testDatabaseEnv } from '../../../../test/support/test-db';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
+import { LEASE_TTL_MS } from './live-cluster';
 import { LiveRelayLeaseRepository, type RelayProgress } from './live-relay-lease.repository';
 import { LiveRelay } from './live-relay.entity';
 
@@ -18,6 +20,7 @@ describe('live relay leases', () => {
   let dir: string;
   let db: DataSource;
   let leases: LiveRelayLeaseRepository;
+  let url = '';
 
   const relay = async () => {
     const id = randomUUID();
@@ -50,11 +53,13 @@ describe('live relay leases', () => {
     dir = await mkdtemp(join(tmpdir(), 'loa-lease-'));
     await mkdir(join(dir, 'data'));
     const config = AppConfig.fromEnv({ DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), ...(await testDatabaseEnv()) });
+    if (config.database.engine === 'postgres') url = config.database.url;
     db = await openDatabase(dataSourceOptions(config.database));
     leases = new LiveRelayLeaseRepository(db);
   }, 60_000);
 
   afterAll(async () => {
+    await leases?.onApplicationShutdown();
     await db?.destroy();
     await rm(dir, { recursive: true, force: true });
   });
@@ -96,4 +101,41 @@ describe('live relay leases', () => {
     expect((await db.getRepository(LiveRelay).findOneByOrFail({ id })).status).toBe('stopped');
     expect((await leases.lapsed(at(9000))).map((l) => l.relayId)).not.toContain(id);
   });
+
+  it('is renewed in time while every connection of the shared pool is held by long queries', async () => {
+    const id = await relay();
+    await leases.create(id, 'a', at(2500), progress);
+    let release: () => void = () => undefined;
+    let busy: Promise<unknown>;
+    if (TEST_ENGINE === 'postgres') {
+      const watcher = new Client({ connectionString: url });
+      await watcher.connect();
+      const asleep = async () =>
+        Number((await watcher.query<{ n: string }>(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(3)' AND state = 'active'`)).rows[0].n);
+      // More sleeping queries than the shared pool has connections (pg's default, 10): every one is taken, and more wait.
+      const max = ((db.options as { extra?: { max?: number } }).extra?.max ?? db.options.poolSize ?? 10) + 2;
+      busy = Promise.all(Array.from({ length: max }, () => db.query('SELECT pg_sleep(3)')));
+      // Until the pool is saturated for sure: every connection is asleep in the database.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const sleeping = await asleep();
+        if (sleeping >= max - 2) break;
+        if (Date.now() > deadline) throw new Error(`only ${sleeping} of the pool's connections asleep`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await watcher.end();
+    } else {
+      // One connection, and a transaction held open on it, as a long ingest holds it.
+      busy = db.transaction(() => new Promise<void>((r) => (release = r)));
+    }
+    const started = Date.now();
+    expect(await leases.renew(id, 'a', at(5000), { ...progress, offsetMs: 1400 })).toBe(true);
+    const took = Date.now() - started;
+    release();
+    await busy;
+    // Renewed every 700 ms and valid for 2.5 s: a renewal that waits for the shared pool lets the lease run out.
+    expect(took).toBeLessThan(LEASE_TTL_MS / 2);
+    const [lease] = (await leases.lapsed(at(6000))).filter((l) => l.relayId === id);
+    expect(lease).toMatchObject({ owner: 'a', offsetMs: 1400 });
+  }, 60_000);
 });

@@ -132,3 +132,21 @@ export class LiveRelayLease {
   @InstantColumn({ nullable: true })
   roundEndedAt!: string | null;
 }
+
+/**
+ * Which stations reported playing a relay, written by the instance that holds each station's agent: an
+ * emergency still in force is given again to a station that connects without having aired it, whichever
+ * instance it reaches and whichever encodes the relay (also one that took it over). Not audited: one row
+ * per station and relay, from the agents' reports; the logbook is the record of what aired.
+ */
+@Entity('live_relay_carriage')
+export class LiveRelayCarriage {
+  @PrimaryColumn({ type: 'varchar' })
+  relayId!: string;
+
+  @PrimaryColumn({ type: 'varchar' })
+  stationId!: string;
+
+  @InstantColumn()
+  carriedAt!: string;
+}

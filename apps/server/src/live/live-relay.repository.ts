@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, MoreThan } from 'typeorm';
 import { Programme } from '../programmes/programme.entity';
 import { Station } from '../stations/station.entity';
 import { Unit } from '../units/unit.entity';
-import { LiveRelay, LiveRelayTarget } from './live-relay.entity';
+import { LiveRelay, LiveRelayCarriage, LiveRelayTarget } from './live-relay.entity';
 
 /** Target rows per INSERT when a relay starts: thousands of stations stay within SQLite's limit on bound parameters. */
 const TARGET_INSERT_CHUNK = 500;
@@ -58,6 +58,48 @@ export class LiveRelayRepository {
   /** The stations a relay was sent to. */
   async targets(relayId: string): Promise<string[]> {
     return (await this.db.getRepository(LiveRelayTarget).findBy({ relayId })).map((t) => t.stationId);
+  }
+
+  /** Notes that these stations played these relays; one already noted stays as it was. */
+  async recordCarriage(rows: readonly { relayId: string; stationId: string }[], at: string): Promise<void> {
+    for (let i = 0; i < rows.length; i += TARGET_INSERT_CHUNK) {
+      await this.db
+        .createQueryBuilder()
+        .insert()
+        .into(LiveRelayCarriage)
+        .values(rows.slice(i, i + TARGET_INSERT_CHUNK).map((r) => ({ relayId: r.relayId, stationId: r.stationId, carriedAt: at })))
+        .orIgnore()
+        .updateEntity(false)
+        .execute();
+    }
+  }
+
+  /** The stations that played the relay, as their instances noted it. */
+  async carriedBy(relayId: string): Promise<string[]> {
+    return (await this.db.getRepository(LiveRelayCarriage).find({ select: { stationId: true }, where: { relayId } })).map((c) => c.stationId);
+  }
+
+  async hasCarried(relayId: string, stationId: string): Promise<boolean> {
+    return this.db.getRepository(LiveRelayCarriage).existsBy({ relayId, stationId });
+  }
+
+  /** Emergencies still live and in force at `now` that target the station and that it has not played. */
+  async uncarriedEmergencies(stationId: string, now: string): Promise<string[]> {
+    const rows = await this.db
+      .getRepository(LiveRelay)
+      .createQueryBuilder('r')
+      .select('r.id', 'id')
+      .innerJoin(LiveRelayTarget, 't', 't.relayId = r.id AND t.stationId = :stationId', { stationId })
+      .where("r.status = 'live' AND r.kind = 'emergency'")
+      .andWhere({ expiresAt: MoreThan(now) })
+      .andWhere('NOT EXISTS (SELECT 1 FROM live_relay_carriage c WHERE c."relayId" = r.id AND c."stationId" = :stationId)')
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
+  /** The relay ended: who played it no longer matters to anyone. */
+  async forgetCarriage(relayId: string): Promise<void> {
+    await this.db.getRepository(LiveRelayCarriage).delete({ relayId });
   }
 
   /** The newest relays, all of them or (given `stations`) those that reach one of these stations. */

@@ -209,6 +209,7 @@ export class LiveRounds {
     };
     Object.assign(a.row, patch);
     await this.relays.update(a.row.id, patch);
+    await this.relays.forgetCarriage(a.row.id).catch((err: Error) => this.log.warn(`relay ${a.row.id}: who played it not forgotten: ${err.message}`));
     this.active.delete(a.row.id);
     await this.cluster.release(a.row.id);
     this.log.log(`relay ${a.row.id} ${status}${reason ? `: ${reason}` : ''}`);

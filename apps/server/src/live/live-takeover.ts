@@ -91,7 +91,10 @@ export class LiveTakeover {
       await this.cluster.release(row.id);
       return;
     }
+    // Who played it already, as their instances wrote it: a catch-up is not given to them a second time.
+    const carried = await this.relays.carriedBy(row.id);
     const a = this.rounds.activate(row, targets, source, reopen, await this.recordings.recordedSoFar(row.id));
+    for (const stationId of carried) a.carried.add(stationId);
     a.round = lease.round;
     a.seq = (lease.seq + TAKEOVER_SEQ_JUMP) >>> 0;
     a.roundEndedAt = lease.roundEndedAt;

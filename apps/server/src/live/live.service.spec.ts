@@ -48,7 +48,7 @@ function setup(source: () => EncoderInput = () => ({ kind: 'file', path: '/media
     access,
     inputs,
     parts.rounds,
-    new LiveAudience(parts.active, parts.rounds, parts.cluster, hub, parts.clock),
+    new LiveAudience(parts.active, parts.rounds, parts.cluster, hub, parts.clock, asRepository<LiveRelayRepository>(parts.relays)),
     new LiveMicrophone(parts.active, parts.cluster),
     unused<LiveTakeover>('takeover'),
     queries,

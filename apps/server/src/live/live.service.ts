@@ -194,8 +194,16 @@ export class LiveService implements HubListener, RelayOrigin, OnModuleInit, OnMo
     this.audience.onAgentStatus(stationId, status);
   }
 
-  remoteAgentConnected(stationId: string): void {
-    this.audience.remoteAgentConnected(stationId);
+  remoteAgentConnected(stationId: string, relayId?: string): void {
+    this.audience.remoteAgentConnected(stationId, relayId);
+  }
+
+  announceAwaiting(relayId: string): void {
+    this.audience.announceAwaiting(relayId);
+  }
+
+  relayEnded(relayId: string): void {
+    this.audience.relayEnded(relayId);
   }
 
   remoteAgentStatus(stationId: string, status: LiveStatusFrame): void {

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { Between, DataSource, LessThan, LessThanOrEqual, MoreThan, MoreThanOrEqual, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import type { ChainLink, SealLink } from './chain';
 import type { Tx } from '../database/unit-of-work';
-import { engineOf } from '../database/sql';
+import { binder, engineOf } from '../database/sql';
 import { LogbookLine } from './logbook-line.entity';
 import { LogbookSeal } from './logbook-seal.entity';
 
@@ -60,6 +60,17 @@ type RowValues<T> = (row: T, out: Value[]) => void;
 
 /** Advisory lock key space of the logbook chains (the second key is the station's hash). */
 const CHAIN_LOCK_SPACE = 7305;
+
+/** What the logbook keeps one line of: a station's airing, at one revision. */
+export interface LineKey {
+  stationId: string;
+  occurrenceId: string;
+  revision: number;
+}
+
+export function lineKey(stationId: string, occurrenceId: string, revision: number): string {
+  return `${stationId}\u0000${occurrenceId}\u0000${revision}`;
+}
 
 /**
  * Bound parameters per INSERT on SQLite: half its limit. Each statement run has a fixed cost that a
@@ -245,6 +256,27 @@ export class LogbookChainRepository {
     if (!ids.length) return;
     // One round trip: the array is unnested in its (sorted) order, and the locks are taken row by row in it.
     await tx.query('SELECT pg_advisory_xact_lock($1, hashtext(t.id)) FROM unnest($2::text[]) WITH ORDINALITY AS t(id, n) ORDER BY t.n', [CHAIN_LOCK_SPACE, ids]);
+  }
+
+  /**
+   * Of these lines' keys (station, occurrence, revision), those a line is stored under already, as
+   * `station\u0000occurrence\u0000revision`. Read after lockChains, it sees every line committed before.
+   */
+  async storedKeys(tx: Tx, keys: readonly LineKey[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const engine = engineOf(tx);
+    for (let i = 0; i < keys.length; i += SQLITE_HEAD_PAIRS) {
+      const chunk = keys.slice(i, i + SQLITE_HEAD_PAIRS);
+      const p = binder(engine);
+      const rows = (await tx.query(
+        `SELECT l."stationId", l."occurrenceId", l."revision"
+           FROM (VALUES ${chunk.map(() => `(${p()}, ${p()}, CAST(${p()} AS integer))`).join(', ')}) AS k
+           JOIN "logbook_line" l ON l."stationId" = k.column1 AND l."occurrenceId" = k.column2 AND l."revision" = k.column3`,
+        chunk.flatMap((k) => [k.stationId, k.occurrenceId, k.revision]),
+      )) as { stationId: string; occurrenceId: string; revision: number }[];
+      for (const r of rows) out.add(lineKey(r.stationId, r.occurrenceId, Number(r.revision)));
+    }
+    return out;
   }
 
   /**

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import type { Tx } from '../database/unit-of-work';
 import { chainLine, GENESIS, sealDigest } from './chain';
-import { LogbookChainRepository, type StoredHead, type WrittenLine, type WrittenSeal } from './logbook-chain.repository';
+import { LogbookChainRepository, lineKey, type StoredHead, type WrittenLine, type WrittenSeal } from './logbook-chain.repository';
 import type { AirProofColumns } from '../playback/air-proof-columns';
 import type { LogbookLine } from './logbook-line.entity';
 import { LocalTime } from './local-time';
@@ -115,9 +115,34 @@ export class LogbookWriter {
   }
 
   async append(tx: Tx, drafts: readonly LineDraft[]): Promise<WrittenLine[]> {
+    await this.chains.lockChains(tx, drafts.map((d) => d.stationId));
+    return this.appendLocked(tx, drafts);
+  }
+
+  /**
+   * Appends the drafts whose airing has no line of their revision yet, and returns the others, left out.
+   * The caller read the airing's lines before its stations' chains were locked; another instance may have
+   * written a line for it since (the agent sent a different final event there before its link dropped).
+   * The logbook is append-only with one line per airing: the first line written stays, and nothing of the
+   * left-out draft takes a number or a place in the chain.
+   */
+  async appendUnwritten(tx: Tx, drafts: readonly LineDraft[]): Promise<LineDraft[]> {
+    if (!drafts.length) return [];
+    await this.chains.lockChains(tx, drafts.map((d) => d.stationId));
+    const stored = await this.chains.storedKeys(
+      tx,
+      drafts.map((d) => ({ stationId: d.stationId, occurrenceId: d.occurrenceId, revision: d.revision ?? 0 })),
+    );
+    const fresh: LineDraft[] = [];
+    const left: LineDraft[] = [];
+    for (const d of drafts) (stored.has(lineKey(d.stationId, d.occurrenceId, d.revision ?? 0)) ? left : fresh).push(d);
+    if (fresh.length) await this.appendLocked(tx, fresh);
+    return left;
+  }
+
+  private async appendLocked(tx: Tx, drafts: readonly LineDraft[]): Promise<WrittenLine[]> {
     const rows: WrittenLine[] = [];
     const seals: WrittenSeal[] = [];
-    await this.chains.lockChains(tx, drafts.map((d) => d.stationId));
     const years = drafts.map((d) => this.local.year(d.plannedStart));
     // Every station's head and the last number of each of its years in this batch, read at once.
     const pairs = new Map<string, { stationId: string; year: number }>();

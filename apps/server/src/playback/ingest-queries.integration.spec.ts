@@ -166,4 +166,81 @@ describe('agent event ingest on the database', () => {
     const p = TEST_ENGINE === 'postgres' ? '$1' : '?';
     expect(Number((await db.query(`SELECT COUNT(*) AS n FROM "playback_event" WHERE "id" = ${p}`, [event.id]))[0].n)).toBe(1);
   });
+
+  it('two different final events of one airing sent to two instances: the first line stays, both are acknowledged, and the batch of the second goes through with the other agents in it', async () => {
+    const a = await airing();
+    const played = finished(a);
+    // Sent first to the other instance, whose answer the agent never got; then, after its link moved, it
+    // reported the same airing otherwise (cut by an emergency), under a new id.
+    const cut: PlaybackEvent = { ...finished(a), id: randomUUID(), kind: 'failed', reason: 'preempted', playedMs: 900, endedAt: new Date(Date.parse(a.startAt) + 900).toISOString() };
+    const neighbour = finished(a);
+    const db = app.get(DataSource);
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held: Pick<UnitOfWork, 'run' | 'engine'> = {
+      engine: TEST_ENGINE,
+      run: (work) =>
+        db.transaction(async (m) => {
+          const out = await work(m);
+          entered();
+          await gate;
+          return out;
+        }),
+    };
+    const other = new PlaybackService(
+      held as UnitOfWork,
+      app.get(PlaybackRepository),
+      app.get(Clock),
+      app.get(ScheduleQueries),
+      new LogbookWriter(app.get(AppConfig), app.get(SealKeys), app.get(LogbookChainRepository)),
+    );
+    const playback = app.get(PlaybackService);
+    const count = countQueries(db);
+    let runs: jest.SpyInstance | null = null;
+    let transactions = 0;
+    try {
+      const there = other.ingest(stationIds[5], [played]);
+      await inside;
+      // This instance's transactions from here: a batch that failed would be rolled back and its agents' events done again one by one.
+      runs = jest.spyOn(db, 'transaction');
+      // Both agents' frames reach this instance together: one batch, one transaction.
+      const here = [playback.ingest(stationIds[5], [cut]), playback.ingest(stationIds[6], [neighbour])];
+      if (TEST_ENGINE === 'postgres') {
+        // This instance has read the airing (no line yet) and waits for the station's chain.
+        await eventually(
+          'the second instance waiting on the first',
+          async () => Number((await db.query(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n) > 0,
+          20_000,
+        );
+      }
+      release();
+      expect(await there).toEqual({ acked: [played.id], rejected: [] });
+      expect(await Promise.all(here)).toEqual([
+        { acked: [cut.id], rejected: [] },
+        { acked: [neighbour.id], rejected: [] },
+      ]);
+    } finally {
+      release();
+      count.stop();
+      transactions = runs?.mock.calls.length ?? 0;
+      runs?.mockRestore();
+    }
+    // One transaction for both agents, and no statement failed: the batch was not rolled back and done again.
+    expect(transactions).toBe(1);
+    expect(count.errors).toEqual([]);
+    const p = TEST_ENGINE === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+    const lines = (await db.query(`SELECT "result", "revision" FROM "logbook_line" WHERE "stationId" = ${p[0]} AND "occurrenceId" = ${p[1]}`, [stationIds[5], a.occurrenceId])) as { result: string; revision: number }[];
+    expect(lines).toEqual([{ result: 'complete', revision: 0 }]);
+    expect(await lineCount(stationIds[6], a.occurrenceId)).toBe(1);
+    // Both reports are kept as the station's events.
+    const stored = (await db.query(`SELECT "id" FROM "playback_event" WHERE "stationId" = ${p[0]} AND "occurrenceId" = ${p[1]}`, [stationIds[5], a.occurrenceId])) as { id: string }[];
+    expect(stored.map((r) => r.id).sort()).toEqual([played.id, cut.id].sort());
+    // The chains have no gap: positions 1…n.
+    for (const stationId of [stationIds[5], stationIds[6]]) {
+      const chain = (await db.query(`SELECT COUNT(*) AS n, MAX("chainPos") AS pos FROM "logbook_line" WHERE "stationId" = ${p[0]}`, [stationId]))[0];
+      expect(Number(chain.pos)).toBe(Number(chain.n));
+    }
+  });
 });

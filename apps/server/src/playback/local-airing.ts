@@ -45,6 +45,6 @@ export async function ingestLocalEvent(m: Tx, events: PlaybackRepository, statio
     now,
   );
   draft.speakerClusters = local.clusterIds ? local.clusterIds.join(', ').slice(0, 500) : null;
-  await logbook.append(m, [draft]);
+  await logbook.appendUnwritten(m, [draft]);
   return null;
 }

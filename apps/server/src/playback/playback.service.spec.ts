@@ -32,6 +32,11 @@ function setup() {
       appended.push(...lines);
       return [];
     },
+    // No other writer here: every line is new.
+    appendUnwritten: async (_m: unknown, lines: readonly LineDraft[]) => {
+      appended.push(...lines);
+      return [];
+    },
   });
   const schedule = partial<ScheduleQueries>('schedule', {
     occurrence: (async (stationId: string, slotId: string) =>

@@ -222,7 +222,7 @@ export class PlaybackService {
           if (othersStored.has(event.id)) continue;
           const station = stations.get(jobs[j].stationId)!;
           // The live and local paths append their own line: what this batch has gathered goes into the chain first.
-          if (lines.length) await this.logbook.append(m, lines.splice(0));
+          if (lines.length) await this.appendLines(m, lines.splice(0));
           const why = isLiveOccurrence(event.occurrenceId)
             ? await ingestLiveEvent(m, this.events, station, event, now, this.logbook)
             : await ingestLocalEvent(m, this.events, station, event, now, this.logbook);
@@ -242,8 +242,25 @@ export class PlaybackService {
         draft.speakerClusters = ids.map((id) => { const c = names.get(id); return c && c.stationId === stationId ? c.name : id; }).join(', ').slice(0, 500);
       }
     }
-    if (lines.length) await this.logbook.append(m, lines);
+    if (lines.length) await this.appendLines(m, lines);
     return results;
+  }
+
+  /**
+   * Appends the batch's lines. One whose airing got its line from another writer after this batch read it
+   * (another instance took a different final event of the same airing first) is left out: its event is
+   * stored and acknowledged all the same, and the rest of the batch goes on. Only when that other line is
+   * the server's "không phát" does the report still correct it, as it would have had it come later.
+   */
+  private async appendLines(m: Tx, lines: readonly LineDraft[]): Promise<void> {
+    const left = await this.logbook.appendUnwritten(m, lines);
+    const corrections: LineDraft[] = [];
+    for (const draft of left) {
+      const amends = amendsServerMiss(await this.events.latestLine(m, draft.stationId, draft.occurrenceId), draft.result, draft.reason ?? undefined);
+      if (amends && amends !== 'written') corrections.push({ ...draft, ...amends });
+      else this.log.log(`station ${draft.stationId}: airing ${draft.occurrenceId} has its line already; the later final event is kept as an event only`);
+    }
+    if (corrections.length) await this.logbook.append(m, corrections);
   }
 
   /** An airing no longer (or not yet) materialised, as the schedule's rule has it; null if it is not the station's. */
