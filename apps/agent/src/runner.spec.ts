@@ -243,6 +243,23 @@ describe('Runner with the null player and the real clock', () => {
     expect(events().find((e) => e.kind === 'finished' && e.occurrenceId === 'unheard')?.air).toEqual({ verdict: 'no_capture', confirmedMs: 0, coveragePct: 0, offsetMs: null });
   });
 
+  it('warns that an airing was not heard on air only when a receiver listened and missed it, not on a box without one', async () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (m: string) => warnings.push(m) };
+    const verdicts = { unheard: 'not_confirmed', 'no-receiver': 'no_capture' } as const;
+    newRunner(
+      {
+        judge: async (it) => ({ air: { verdict: verdicts[it.occurrenceId as keyof typeof verdicts], confirmedMs: 0, coveragePct: 0, offsetMs: null }, deadAirMs: 0 }),
+      },
+      logger,
+    ).start(snapshot(1, [at(200, 'no-receiver'), at(700, 'unheard')]));
+    await until(() => events().filter((e) => e.kind === 'finished').length === 2);
+    const unheard = warnings.filter((w) => w.includes('trên sóng qua thiết bị thu'));
+    expect(unheard).toHaveLength(1);
+    expect(unheard[0]).toContain('(0%)');
+    expect(events().find((e) => e.kind === 'finished' && e.occurrenceId === 'no-receiver')?.air?.verdict).toBe('no_capture');
+  });
+
   it('on start-up reports what was cut by a crash, reports what was missed, and never replays a done occurrence', async () => {
     const crashed = at(-60_000, 'crashed');
     const done = at(-500, 'done');

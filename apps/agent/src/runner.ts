@@ -594,7 +594,8 @@ export class Runner {
         )
         .then((extra) => {
           this.record(state, { ...event, ...extra });
-          if (extra.air.verdict !== 'confirmed') this.o.log.warn(`Không xác nhận được "${item.programme.title}" trên sóng qua thiết bị thu (${extra.air.coveragePct}%)`);
+          // A box without a receiver ('no_capture') has nothing to warn about on every airing.
+          if (extra.air.verdict === 'not_confirmed') this.o.log.warn(`Không xác nhận được "${item.programme.title}" trên sóng qua thiết bị thu (${extra.air.coveragePct}%)`);
           this.o.onChange?.();
         });
       this.judging.add(judged);
