@@ -1,12 +1,11 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Api } from './support/api';
 import { makeTone } from './support/audio';
-import { NATS_MISSING, natsAvailable, startNats, type NatsServer } from './support/nats';
-import { createDatabase, PG_MISSING, postgresAvailable, startPostgres, type PgCluster } from './support/postgres';
-import { ADMIN_PASSWORD, eventually, Proc, ServerProc, sleep, startAgentProcess, startServerProcess } from './support/processes';
+import { startClusterEngines, type ClusterEngines } from './support/cluster';
+import { NATS_MISSING, natsAvailable } from './support/nats';
+import { PG_MISSING, postgresAvailable } from './support/postgres';
+import { ADMIN_PASSWORD, eventually, Proc, ServerProc, sleep, startAgentProcess } from './support/processes';
 
 const haveNats = natsAvailable();
 const havePg = postgresAvailable();
@@ -39,33 +38,18 @@ async function soon<T>(what: string, check: () => Promise<T | false> | T | false
  * over). Each hears it once, and the station that aired it on A, moving to B, does not hear it again.
  */
 describeCluster('an emergency reaches a station that connects late to another instance, also after its instance died', () => {
+  let cluster: ClusterEngines;
   let dir: string;
-  let pg: PgCluster;
-  let nats: NatsServer;
+  let servers: ServerProc[] = [];
   let db: Client;
-  const servers: ServerProc[] = [];
   const agents: Proc[] = [];
   let api: Api;
   const stations: { id: string; token: string }[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'loa-cluster-catchup-'));
-    pg = await startPostgres();
-    const databaseUrl = await createDatabase(pg.url('postgres'));
-    db = new Client({ connectionString: databaseUrl });
-    nats = await startNats();
-    const env = {
-      DATABASE_URL: databaseUrl,
-      NATS_URL: nats.url,
-      MEDIA_DIR: join(dir, 'media'),
-      JWT_SECRET: 'cluster-catchup-e2e-secret-shared-by-the-instances',
-      LOA_SEAL_KEY_FILE: join(dir, 'seal-ed25519.pem'),
-      LOG_LEVEL: 'log',
-    };
-    for (const name of ['a', 'b']) {
-      await mkdir(join(dir, name), { recursive: true });
-      servers.push(await startServerProcess(join(dir, name), { env }));
-    }
+    cluster = await startClusterEngines('cluster-catchup', ['a', 'b']);
+    ({ dir, servers } = cluster);
+    db = new Client({ connectionString: cluster.databaseUrl });
     await db.connect();
     api = new Api(servers[0].url);
     await api.login('admin', ADMIN_PASSWORD);
@@ -79,11 +63,8 @@ describeCluster('an emergency reaches a station that connects late to another in
 
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
-    await Promise.all(servers.map((s) => s.stop()));
     await db?.end().catch(() => undefined);
-    await nats?.stop();
-    pg?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cluster?.stop();
   }, 60_000);
 
   /** The agent of station `i`, given these instances; resolves once it is connected, with when. */

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { PROTOCOL_VERSION, type PlaybackEvent, type ScheduleItem } from '@loa/protocol';
@@ -11,9 +9,10 @@ import { silentLogger } from '../apps/agent/src/log';
 import { runCli } from '../apps/server/src/cli';
 import { Api } from './support/api';
 import { makeTone } from './support/audio';
-import { NATS_MISSING, natsAvailable, startNats, type NatsServer } from './support/nats';
-import { createDatabase, PG_MISSING, postgresAvailable, startPostgres, type PgCluster } from './support/postgres';
-import { ADMIN_PASSWORD, eventually, ServerProc, sleep, startServerProcess } from './support/processes';
+import { startClusterEngines, type ClusterEngines } from './support/cluster';
+import { NATS_MISSING, natsAvailable } from './support/nats';
+import { PG_MISSING, postgresAvailable, type PgCluster } from './support/postgres';
+import { ADMIN_PASSWORD, eventually, ServerProc, sleep } from './support/processes';
 
 const haveNats = natsAvailable();
 const havePg = postgresAvailable();
@@ -91,32 +90,18 @@ class SimulatedAgent {
  * again, the leader's lock is taken again) and the agents' unacknowledged events arrive on a later try.
  */
 describeCluster('PostgreSQL connections dropped mid-run', () => {
+  let cluster: ClusterEngines;
   let dir: string;
   let pg: PgCluster;
-  let nats: NatsServer;
   let databaseUrl: string;
   let db: Client;
-  const servers: ServerProc[] = [];
+  let servers: ServerProc[] = [];
   const agents: SimulatedAgent[] = [];
   const stations: { id: string; token: string }[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'loa-pg-drop-'));
-    pg = await startPostgres();
-    databaseUrl = await createDatabase(pg.url('postgres'));
-    nats = await startNats();
-    const env = {
-      DATABASE_URL: databaseUrl,
-      NATS_URL: nats.url,
-      MEDIA_DIR: join(dir, 'media'),
-      JWT_SECRET: 'pg-drop-e2e-secret-shared-by-the-instances',
-      LOA_SEAL_KEY_FILE: join(dir, 'seal-ed25519.pem'),
-      LOG_LEVEL: 'log',
-    };
-    for (const name of ['a', 'b']) {
-      await mkdir(join(dir, name), { recursive: true });
-      servers.push(await startServerProcess(join(dir, name), { env }));
-    }
+    cluster = await startClusterEngines('pg-drop', ['a', 'b']);
+    ({ dir, pg, databaseUrl, servers } = cluster);
     await eventually('one instance leads', () => servers.some((s) => leads(s) > 0), 20_000);
     const admin = new Api(servers[0].url);
     await admin.login('admin', ADMIN_PASSWORD);
@@ -145,11 +130,8 @@ describeCluster('PostgreSQL connections dropped mid-run', () => {
 
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
-    await Promise.all(servers.map((s) => s.stop()));
     await db?.end().catch(() => undefined);
-    await nats?.stop();
-    pg?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cluster?.stop();
   }, 60_000);
 
   it('loses no acknowledged event, doubles no line and keeps chains and running numbers whole, without restarting an instance', async () => {

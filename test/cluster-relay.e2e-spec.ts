@@ -1,14 +1,13 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { LIVE_FORMAT } from '../apps/server/src/media/live-format';
 import { Api } from './support/api';
 import { makeTone } from './support/audio';
-import { NATS_MISSING, natsAvailable, startNats, type NatsServer } from './support/nats';
-import { createDatabase, PG_MISSING, postgresAvailable, startPostgres, type PgCluster } from './support/postgres';
-import { ADMIN_PASSWORD, eventually, Proc, ServerProc, sleep, startAgentProcess, startServerProcess } from './support/processes';
+import { startClusterEngines, type ClusterEngines } from './support/cluster';
+import { NATS_MISSING, natsAvailable } from './support/nats';
+import { PG_MISSING, postgresAvailable } from './support/postgres';
+import { ADMIN_PASSWORD, eventually, Proc, ServerProc, sleep, startAgentProcess } from './support/processes';
 
 const haveNats = natsAvailable();
 const havePg = postgresAvailable();
@@ -26,34 +25,19 @@ const GAP_LOG = /Phát trực tiếp bị gián đoạn ([\d.]+) giây/g;
  * relay again from whichever survivor takes its lease, each logging one gap, and it must stop from B.
  */
 describeCluster('a live relay outlives the instance that encodes it', () => {
+  let cluster: ClusterEngines;
   let dir: string;
-  let pg: PgCluster;
-  let nats: NatsServer;
+  let servers: ServerProc[] = [];
   let db: Client;
-  const servers: ServerProc[] = [];
   const apis: Api[] = [];
   const agents: Proc[] = [];
   const stations: { id: string; token: string; dir: string; on: number }[] = [];
-  let env: Record<string, string>;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'loa-cluster-relay-'));
-    pg = await startPostgres();
-    const databaseUrl = await createDatabase(pg.url('postgres'));
-    db = new Client({ connectionString: databaseUrl });
-    nats = await startNats();
-    env = {
-      DATABASE_URL: databaseUrl,
-      NATS_URL: nats.url,
-      MEDIA_DIR: join(dir, 'media'),
-      JWT_SECRET: 'cluster-relay-e2e-secret-shared-by-the-instances',
-      LOA_SEAL_KEY_FILE: join(dir, 'seal-ed25519.pem'),
-      LOG_LEVEL: 'log',
-    };
-    for (const name of ['a', 'b', 'c']) {
-      await mkdir(join(dir, name), { recursive: true });
-      const server = await startServerProcess(join(dir, name), { env });
-      servers.push(server);
+    cluster = await startClusterEngines('cluster-relay', ['a', 'b', 'c']);
+    ({ dir, servers } = cluster);
+    db = new Client({ connectionString: cluster.databaseUrl });
+    for (const server of servers) {
       const api = new Api(server.url);
       await api.login('admin', ADMIN_PASSWORD);
       apis.push(api);
@@ -76,11 +60,8 @@ describeCluster('a live relay outlives the instance that encodes it', () => {
 
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
-    await Promise.all(servers.map((s) => s.stop()));
     await db?.end().catch(() => undefined);
-    await nats?.stop();
-    pg?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cluster?.stop();
   }, 60_000);
 
   it('resumes the programme from a survivor within 5 s of a SIGKILL, each agent logs one gap and one line, and B stops it; the recording holds the whole relay', async () => {
@@ -149,9 +130,7 @@ describeCluster('a live relay outlives the instance that encodes it', () => {
 
   it('resumes a microphone relay when the browser connects again, to another instance, after its instance is killed', async () => {
     // A fresh instance starts the relay and is killed in its turn; B and C hold the agents as before.
-    await mkdir(join(dir, 'd'), { recursive: true });
-    const d = await startServerProcess(join(dir, 'd'), { env });
-    servers.push(d);
+    const d = await cluster.addInstance('d');
     const speaker = new Api(d.url);
     await speaker.login('admin', ADMIN_PASSWORD);
     const started = await speaker.ok('POST', '/api/live/relays', { title: 'Chủ tịch xã nói trực tiếp', sourceKind: 'mic', stationIds: stations.map((s) => s.id) });
