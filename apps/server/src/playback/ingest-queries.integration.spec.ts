@@ -114,12 +114,12 @@ describe('agent event ingest on the database', () => {
     expect(count.errors).toEqual([]);
   });
 
-  it('an event sent to two instances at the same moment is stored once, written once, and acknowledged by both without an error', async () => {
-    const a = await airing();
-    const event = finished(a);
+  /**
+   * The other instance: its own ingest queue and logbook writer, on its own connection, holding its
+   * transaction open (event and line written, not committed) until `release`; `inside` resolves once it is.
+   */
+  function otherInstanceHoldingItsTransaction(): { other: PlaybackService; inside: Promise<void>; release: () => void } {
     const db = app.get(DataSource);
-    // The other instance: its own ingest queue and logbook writer, on its own connection, holding its
-    // transaction open (event and line written, not committed) until this instance is waiting on it.
     let entered!: () => void;
     const inside = new Promise<void>((resolve) => (entered = resolve));
     let release!: () => void;
@@ -141,6 +141,14 @@ describe('agent event ingest on the database', () => {
       app.get(ScheduleQueries),
       new LogbookWriter(app.get(AppConfig), app.get(SealKeys), app.get(LogbookChainRepository)),
     );
+    return { other, inside, release };
+  }
+
+  it('an event sent to two instances at the same moment is stored once, written once, and acknowledged by both without an error', async () => {
+    const a = await airing();
+    const event = finished(a);
+    const db = app.get(DataSource);
+    const { other, inside, release } = otherInstanceHoldingItsTransaction();
     const count = countQueries(db);
     try {
       const there = other.ingest(stationIds[3], [event]);
@@ -175,27 +183,7 @@ describe('agent event ingest on the database', () => {
     const cut: PlaybackEvent = { ...finished(a), id: randomUUID(), kind: 'failed', reason: 'preempted', playedMs: 900, endedAt: new Date(Date.parse(a.startAt) + 900).toISOString() };
     const neighbour = finished(a);
     const db = app.get(DataSource);
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const held: Pick<UnitOfWork, 'run' | 'engine'> = {
-      engine: TEST_ENGINE,
-      run: (work) =>
-        db.transaction(async (m) => {
-          const out = await work(m);
-          entered();
-          await gate;
-          return out;
-        }),
-    };
-    const other = new PlaybackService(
-      held as UnitOfWork,
-      app.get(PlaybackRepository),
-      app.get(Clock),
-      app.get(ScheduleQueries),
-      new LogbookWriter(app.get(AppConfig), app.get(SealKeys), app.get(LogbookChainRepository)),
-    );
+    const { other, inside, release } = otherInstanceHoldingItsTransaction();
     const playback = app.get(PlaybackService);
     const count = countQueries(db);
     let runs: jest.SpyInstance | null = null;
