@@ -2,7 +2,8 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hiResNow, SyncedClock } from './clock';
-import { InlineStartLine, ThreadStartLine, threadScheduling } from './start-line';
+import { ProcessRunner } from '@loa/process';
+import { chrtWith, InlineStartLine, ThreadStartLine, threadScheduling } from './start-line';
 import { FakeAgentClock } from '../../../test/support/agent/clock';
 
 describe('start lines', () => {
@@ -24,7 +25,7 @@ describe('start lines', () => {
     return { fd, path };
   }
 
-  async function threadLine(clock: SyncedClock, setRealTime?: ConstructorParameters<typeof ThreadStartLine>[2]): Promise<ThreadStartLine> {
+  async function threadLine(clock: SyncedClock, setRealTime: ConstructorParameters<typeof ThreadStartLine>[2] = chrtWith(new ProcessRunner())): Promise<ThreadStartLine> {
     const line = new ThreadStartLine(clock, () => {}, setRealTime);
     lines.push(line);
     const until = Date.now() + 10_000;

@@ -1,7 +1,7 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ProcessRunner } from '@loa/process';
+import type { ProcessRunner } from '@loa/process';
 import type { Clock } from './clock';
 import { SPIN_TAIL_MS, waitUntil, type WaitReport } from './precise-wait';
 
@@ -187,9 +187,9 @@ export class ThreadStartLine implements StartLine {
 
   constructor(
     private readonly clock: Clock,
-    private readonly onWarning: (message: string) => void = () => {},
-    /** Moves a thread to a real-time policy; `chrt` (util-linux) by default. */
-    private readonly setRealTime: (tid: number, policy: string, priority: number) => string | null = chrtWith(new ProcessRunner()),
+    private readonly onWarning: (message: string) => void,
+    /** Moves a thread to a real-time policy: `chrtWith(the agent's process runner)`, or a spec's fake. */
+    private readonly setRealTime: (tid: number, policy: string, priority: number) => string | null,
   ) {
     this.inline = new InlineStartLine(clock);
     this.worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { ctl: this.ctl.buffer, f64: this.f64.buffer, data: this.data.buffer } });
