@@ -1,11 +1,10 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from './support/api';
 import { makeTone } from './support/audio';
-import { NATS_MISSING, natsAvailable, startNats, type NatsServer } from './support/nats';
-import { createDatabase, PG_MISSING, postgresAvailable, startPostgres, type PgCluster } from './support/postgres';
-import { ADMIN_PASSWORD, eventually, Proc, readSink, ServerProc, sleep, startAgentProcess, startServerProcess } from './support/processes';
+import { startClusterEngines, type ClusterEngines } from './support/cluster';
+import { NATS_MISSING, natsAvailable, type NatsServer } from './support/nats';
+import { PG_MISSING, postgresAvailable } from './support/postgres';
+import { ADMIN_PASSWORD, eventually, Proc, readSink, ServerProc, sleep, startAgentProcess } from './support/processes';
 
 const haveNats = natsAvailable();
 const havePg = postgresAvailable();
@@ -31,10 +30,10 @@ async function nextSchedule(agent: Proc, before: number, timeoutMs: number): Pro
  * them: what is done through one instance reaches the agents the others hold, and survives a NATS restart.
  */
 describeCluster('three server instances on PostgreSQL and NATS', () => {
+  let cluster: ClusterEngines;
   let dir: string;
-  let pg: PgCluster;
   let nats: NatsServer;
-  const servers: ServerProc[] = [];
+  let servers: ServerProc[] = [];
   const apis: Api[] = [];
   const agents: Proc[] = [];
   let provinceId: string;
@@ -51,22 +50,10 @@ describeCluster('three server instances on PostgreSQL and NATS', () => {
   const connectedOn = async (i: number) => ((await admin(i).ok('GET', '/api/agents/status')) as { stationId: string }[]).map((a) => a.stationId).sort();
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'loa-cluster-'));
-    pg = await startPostgres();
-    const databaseUrl = await createDatabase(pg.url('postgres'));
-    nats = await startNats();
     // What every instance shares besides the database: the media store, the signing secret, the seal key.
-    const env = {
-      DATABASE_URL: databaseUrl,
-      NATS_URL: nats.url,
-      MEDIA_DIR: join(dir, 'media'),
-      JWT_SECRET: 'cluster-e2e-secret-shared-by-all-three-instances',
-      LOA_SEAL_KEY_FILE: join(dir, 'seal-ed25519.pem'),
-    };
-    for (const name of ['a', 'b', 'c']) {
-      await mkdir(join(dir, name), { recursive: true });
-      const server = await startServerProcess(join(dir, name), { env });
-      servers.push(server);
+    cluster = await startClusterEngines('cluster', ['a', 'b', 'c']);
+    ({ dir, nats, servers } = cluster);
+    for (const server of servers) {
       const api = new Api(server.url);
       await api.login('admin', ADMIN_PASSWORD);
       apis.push(api);
@@ -87,10 +74,7 @@ describeCluster('three server instances on PostgreSQL and NATS', () => {
 
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
-    await Promise.all(servers.map((s) => s.stop()));
-    await nats?.stop();
-    pg?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cluster?.stop();
   }, 60_000);
 
   it('a schedule change made through A reaches an agent held by C within a second', async () => {
