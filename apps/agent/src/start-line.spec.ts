@@ -25,11 +25,16 @@ describe('start lines', () => {
     return { fd, path };
   }
 
-  async function threadLine(clock: SyncedClock, setRealTime: ConstructorParameters<typeof ThreadStartLine>[2] = chrtWith(new ProcessRunner())): Promise<ThreadStartLine> {
-    const line = new ThreadStartLine(clock, () => {}, setRealTime);
+  async function running(line: ThreadStartLine): Promise<number[]> {
     lines.push(line);
     const until = Date.now() + 10_000;
-    while (line.tid() === null && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    while (line.tids() === null && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    return line.tids()!;
+  }
+
+  async function threadLine(clock: SyncedClock, racers?: number): Promise<ThreadStartLine> {
+    const line = new ThreadStartLine(clock, () => {}, chrtWith(new ProcessRunner()), racers);
+    await running(line);
     line.ready();
     return line;
   }
@@ -90,9 +95,7 @@ describe('start lines', () => {
       asked.push(`${policy} ${priority} ${tid}`);
       return 'Operation not permitted';
     });
-    lines.push(line);
-    const until = Date.now() + 10_000;
-    while (line.tid() === null && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await running(line);
     line.ready();
     // Under jest the loop's thread is ordinary: the thread matches it without asking for anything.
     if (mine.policy === 0) {
@@ -106,11 +109,33 @@ describe('start lines', () => {
     expect(line.go(clock.serverNow() + 1, [{ fd: a.fd, data: Buffer.from('x') }]).written).toEqual([1]);
   });
 
-  it('closes its thread', async () => {
-    const line = await threadLine(new SyncedClock());
-    const tid = line.tid()!;
+  it('makes each start exactly once when several threads race to it, the next only at its own instant', async () => {
+    const clock = new SyncedClock();
+    const line = await threadLine(clock, 4);
+    expect(line.tids()).toHaveLength(4);
+    const out = file('out');
+    for (let i = 0; i < 40; i++) {
+      const instant = clock.serverNow() + 1 + (i % 4);
+      const went = line.go(instant, [{ fd: out.fd, data: Buffer.from(`${i}\n`) }]);
+      expect(went.written).toEqual([String(i).length + 1]);
+      expect(went.startedAt).toBeGreaterThanOrEqual(instant - 0.01);
+      expect(line.lastWinner()).toBeGreaterThanOrEqual(0);
+      expect(line.lastWinner()).toBeLessThan(4);
+    }
+    expect(readFileSync(out.path, 'utf8')).toBe(Array.from({ length: 40 }, (_, i) => `${i}\n`).join(''));
+  });
+
+  it('refuses a number of threads it cannot run', () => {
+    expect(() => new ThreadStartLine(new SyncedClock(), () => {}, () => null, 0)).toThrow(/racers/);
+    expect(() => new ThreadStartLine(new SyncedClock(), () => {}, () => null, 5)).toThrow(/racers/);
+  });
+
+  it('closes its threads', async () => {
+    const line = await threadLine(new SyncedClock(), 2);
+    const tids = line.tids()!;
+    expect(tids.map((t) => threadScheduling(t))).not.toContain(null);
     await line.close();
     lines.splice(lines.indexOf(line), 1);
-    expect(threadScheduling(tid)).toBeNull();
+    for (const tid of tids) expect(threadScheduling(tid)).toBeNull();
   });
 });
