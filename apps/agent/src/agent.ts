@@ -39,7 +39,7 @@ export interface AgentOptions {
   /** Delay of live audio behind the server's instant (jitter buffer). */
   liveJitterMs?: number;
   prepareLeadMs?: number;
-  /** Makes each precise start; a thread of its own (ThreadStartLine) when absent. */
+  /** Makes each precise start; threads of their own (ThreadStartLine) when absent. */
   startLine?: StartLine;
   statusIntervalMs?: number;
   /** Where the box's temperature sensors are listed (tests point it at a folder of their own). */

@@ -35,7 +35,7 @@ export interface AgentConfig {
   capture: string | null;
   /** Silence or flat sound on air this long is dead air. */
   deadAirSeconds: number;
-  /** Each precise start is made on a thread of its own (see start-line.ts); false: on the event loop. */
+  /** Each precise start is made on threads of their own (see start-line.ts); false: on the event loop. */
   startThread: boolean;
   /** Plain http:// and ws:// to a server off this machine, allowed only when asked for (LOA_ALLOW_INSECURE=1). */
   allowInsecure: boolean;

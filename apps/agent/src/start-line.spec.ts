@@ -1,5 +1,6 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hiResNow, SyncedClock } from './clock';
 import { ProcessRunner } from '@loa/process';
@@ -128,6 +129,69 @@ describe('start lines', () => {
   it('refuses a number of threads it cannot run', () => {
     expect(() => new ThreadStartLine(new SyncedClock(), () => {}, () => null, 0)).toThrow(/racers/);
     expect(() => new ThreadStartLine(new SyncedClock(), () => {}, () => null, 5)).toThrow(/racers/);
+  });
+
+  /**
+   * What holds every thread off the CPU: both pinned to core 0 (taskset), where a SCHED_FIFO 2 process
+   * spins, above the threads' own priority; the loop's thread is kept on the other cores. Needs root (a
+   * real-time policy) and two cores, as the CI machine has.
+   */
+  function holdCoreZero(ms: number): Promise<{ done: Promise<void> }> {
+    return new Promise((resolve, reject) => {
+      const spin = `process.stdout.write('spinning\\n'); const end = Date.now() + ${ms}; while (Date.now() < end);`;
+      const child = spawn('chrt', ['--fifo', '2', 'taskset', '-c', '0', process.execPath, '-e', spin], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const done = new Promise<void>((r) => child.once('exit', () => r()));
+      child.once('error', reject);
+      child.stdout.once('data', () => resolve({ done }));
+    });
+  }
+
+  function pin(tid: number, cpus: string): void {
+    const r = spawnSync('taskset', ['-p', '-c', cpus, String(tid)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`taskset ${cpus} ${tid}: ${r.stderr}`);
+  }
+
+  it('makes the start on the loop, once, when no thread answers 20 ms past the instant, and stops using threads that keep failing', async () => {
+    if (process.getuid?.() !== 0 || availableParallelism() < 2 || threadScheduling(process.pid) === null) {
+      console.warn('start-line: the take-back case needs root (chrt --fifo) and two cores on Linux; skipped here, run it as root (util-linux)');
+      return;
+    }
+    const warnings: string[] = [];
+    const clock = new SyncedClock();
+    const line = new ThreadStartLine(clock, (m) => warnings.push(m), chrtWith(new ProcessRunner()), 2);
+    const tids = await running(line);
+    line.ready();
+    expect(line.usable()).toBe(true);
+    const cpus = `1-${availableParallelism() - 1}`;
+    pin(process.pid, cpus);
+    for (const tid of tids) pin(tid, '0');
+    const out = file('out');
+    try {
+      for (let i = 1; i <= 3; i++) {
+        const held = await holdCoreZero(400);
+        const instant = clock.serverNow() + 5;
+        const went = line.go(instant, [{ fd: out.fd, data: Buffer.from(`${i}\n`) }]);
+        // Made by the loop after the 20 ms it waits past the instant.
+        expect(went.startedAt - instant).toBeGreaterThanOrEqual(20);
+        expect(went.written).toEqual([2]);
+        await held.done;
+        // The threads, back on the CPU, find the start taken and write nothing.
+        await new Promise((r) => setTimeout(r, 50));
+        expect(readFileSync(out.path, 'utf8')).toBe(Array.from({ length: i }, (_, k) => `${k + 1}\n`).join(''));
+      }
+      expect(warnings).toHaveLength(3);
+      expect(warnings[0]).toMatch(/không trả lời sau 20 ms; phát trên luồng chính$/);
+      expect(warnings[2]).toMatch(/lần thứ 3: từ nay luôn phát trên luồng chính/);
+      expect(line.usable()).toBe(false);
+      // From now on every start is the loop's, on its instant.
+      const instant = clock.serverNow() + 3;
+      const went = line.go(instant, [{ fd: out.fd, data: Buffer.from('4\n') }]);
+      expect(went.startedAt).toBeGreaterThanOrEqual(instant);
+      expect(went.startedAt - instant).toBeLessThan(15);
+      expect(readFileSync(out.path, 'utf8')).toBe('1\n2\n3\n4\n');
+    } finally {
+      pin(process.pid, `0-${availableParallelism() - 1}`);
+    }
   });
 
   it('closes its threads', async () => {
