@@ -63,7 +63,7 @@ describe('MediaJobsService on in-memory fakes', () => {
     const { repo, store, ffmpeg, jobs } = setup();
     ffmpeg.analysis = { ...ffmpeg.analysis, reading: { integratedLufs: -75, truePeakDbtp: -60 } };
     const silent = await accepted(repo, store, 'silent');
-    await accepted(repo, store, 'lost');
+    const lost = await accepted(repo, store, 'lost');
     store.files.delete(store.pathOf('orig-lost', 'wav'));
 
     await jobs.onModuleInit();
@@ -72,6 +72,9 @@ describe('MediaJobsService on in-memory fakes', () => {
     expect(await repo.asset('silent')).toMatchObject({ status: 'failed', error: expect.stringMatching(/im lặng/) });
     expect(await repo.job(silent.id)).toMatchObject({ state: 'failed', workFile: null });
     expect(await repo.asset('lost')).toMatchObject({ status: 'failed', error: expect.stringMatching(/tệp gốc/) });
+    // Its job is closed too, not left queued for the next start to find.
+    expect(await repo.job(lost.id)).toMatchObject({ state: 'failed', error: 'original missing', finishedAt: '2026-03-01T08:00:00.000Z' });
+    expect(await repo.jobsIn('queued')).toEqual([]);
     expect(store.workFiles()).toEqual([]);
     expect(store.stored()).toEqual(['orig-silent.wav']);
   });

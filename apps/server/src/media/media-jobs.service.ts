@@ -175,10 +175,15 @@ export class MediaJobsService implements OnModuleInit, OnModuleDestroy {
       return;
     }
     const id = asset.id;
+    // A job that cannot start ends failed while still queued, as read: of instances sharing the table, the one
+    // whose update lands marks the asset.
+    const refuse = async (error: string, reason: string) => {
+      const asRead = { id: jobId, state: 'queued' as const, attempts: job.attempts };
+      if (await this.db.updateJob(asRead, { state: 'failed', error, workFile: null, finishedAt: this.clock.nowInstant() })) await this.fail(id, reason);
+    };
     if (!(await this.store.has(asset.originalSha256, asset.originalExt))) {
       this.logger.error(`asset ${id}: original ${asset.originalSha256} is missing from the store`);
-      await this.finishJob(jobId, 'failed', 'original missing');
-      await this.fail(id, 'Không còn tệp gốc trên máy chủ để chuyển đổi. Hãy tải lên lại.');
+      await refuse('original missing', 'Không còn tệp gốc trên máy chủ để chuyển đổi. Hãy tải lên lại.');
       return;
     }
 
@@ -186,8 +191,7 @@ export class MediaJobsService implements OnModuleInit, OnModuleDestroy {
     try {
       input = mediaInput(this.store.pathOf(asset.originalSha256, asset.originalExt), asset.originalFormat.split('/')[0] ?? '');
     } catch (err) {
-      await this.db.updateJob({ id: jobId }, { state: 'failed', error: String(err).slice(0, 500), finishedAt: this.clock.nowInstant() });
-      await this.fail(id, 'Định dạng tệp gốc không còn được nhận. Hãy tải lên lại dưới dạng MP3, WAV, M4A hoặc OGG.');
+      await refuse(String(err).slice(0, 500), 'Định dạng tệp gốc không còn được nhận. Hãy tải lên lại dưới dạng MP3, WAV, M4A hoặc OGG.');
       return;
     }
     const output = this.store.tempPath(`.${BROADCAST_EXT}`);
