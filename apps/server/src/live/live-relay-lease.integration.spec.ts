@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { dataSourceOptions, openDatabase } from '../database/data-source';
 import { LEASE_TTL_MS } from './live-cluster';
 import { LiveRelayLeaseRepository, type RelayProgress } from './live-relay-lease.repository';
-import { LiveRelay } from './live-relay.entity';
+import { LiveRelay, LiveRelayCarriage } from './live-relay.entity';
 
 const T0 = Date.UTC(2026, 11, 5, 2, 0, 0);
 const at = (ms: number) => new Date(T0 + ms).toISOString();
@@ -92,14 +92,23 @@ describe('live relay leases', () => {
     expect((await leases.lapsed(at(9000))).map((l) => l.relayId)).not.toContain(id);
   });
 
-  it('ends a relay nobody holds only while its lease is still run out', async () => {
+  it('ends a relay nobody holds only while its lease is still run out, and forgets who played it', async () => {
     const id = await relay();
+    const other = await relay();
     await leases.create(id, 'a', at(2500), progress);
+    const carriage = db.getRepository(LiveRelayCarriage);
+    await carriage.insert([
+      { relayId: id, stationId: 's1', carriedAt: at(1000) },
+      { relayId: other, stationId: 's1', carriedAt: at(1000) },
+    ]);
     expect(await leases.endOrphan(id, at(2000), { status: 'stopped' })).toBe(false);
     expect((await db.getRepository(LiveRelay).findOneByOrFail({ id })).status).toBe('live');
+    expect(await carriage.countBy({ relayId: id })).toBe(1);
     expect(await leases.endOrphan(id, at(3000), { status: 'stopped', endedAt: at(3000), endReason: 'Dừng theo yêu cầu.' })).toBe(true);
     expect((await db.getRepository(LiveRelay).findOneByOrFail({ id })).status).toBe('stopped');
     expect((await leases.lapsed(at(9000))).map((l) => l.relayId)).not.toContain(id);
+    expect(await carriage.countBy({ relayId: id })).toBe(0);
+    expect(await carriage.countBy({ relayId: other })).toBe(1);
   });
 
   it('is renewed in time while every connection of the shared pool is held by long queries', async () => {

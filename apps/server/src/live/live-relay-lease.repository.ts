@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, LessThan } from 'typeorm';
 import { createDataSource } from '../database/data-source';
-import { LiveRelay, LiveRelayLease } from './live-relay.entity';
+import { LiveRelay, LiveRelayCarriage, LiveRelayLease } from './live-relay.entity';
 
 /**
  * Connections of the leases' own pool on PostgreSQL: a renewal and a scan at once, and a take-over beside
@@ -100,7 +100,8 @@ export class LiveRelayLeaseRepository implements OnApplicationShutdown {
 
   /**
    * Ends a relay nobody encodes (its lease ran out and no instance took it): the status changes only if it
-   * is still live and the lease still lapsed, so it cannot cut a relay another instance just took over.
+   * is still live and the lease still lapsed, so it cannot cut a relay another instance just took over; the
+   * record of which stations played it goes with it.
    */
   async endOrphan(relayId: string, now: string, patch: Partial<LiveRelay>): Promise<boolean> {
     return this.db.transaction(async (m) => {
@@ -112,7 +113,10 @@ export class LiveRelayLeaseRepository implements OnApplicationShutdown {
         .execute();
       if (!(gone.affected ?? 0)) return false;
       const r = await m.getRepository(LiveRelay).update({ id: relayId, status: 'live' }, patch);
-      return (r.affected ?? 0) > 0;
+      if (!(r.affected ?? 0)) return false;
+      // Ended: who played it no longer matters to anyone, as when its own instance ends it.
+      await m.getRepository(LiveRelayCarriage).delete({ relayId });
+      return true;
     });
   }
 
