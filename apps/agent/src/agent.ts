@@ -21,7 +21,7 @@ import { CaptureMonitor, parseCaptureSource, SentAudioCheck } from './proof/capt
 import { ClusterRunner, type ClusterOutput, type OnAirControl } from './clusters';
 import { Runner } from './runner';
 import { StartGuard } from './start-guard';
-import { chrtWith, InlineStartLine, ThreadStartLine, type StartLine } from './start-line';
+import { InlineStartLine, schedulerWith, ThreadStartLine, type StartLine } from './start-line';
 import { AgentStore } from './store';
 
 /** Reported in every hello; the server marks agents older than its own release as outdated. */
@@ -156,7 +156,7 @@ class Agent implements AgentHandle {
     this.capture = source
       ? new CaptureMonitor({ source, clock: this.clock, log: this.log, deadAirMs: config.deadAirSeconds * 1000, processes: this.processes, onChange: () => this.sendStatus(false) })
       : null;
-    this.startLine = options.startLine ?? (config.startThread ? new ThreadStartLine(this.clock, (m) => this.log.warn(m), chrtWith(this.processes)) : new InlineStartLine(this.clock));
+    this.startLine = options.startLine ?? (config.startThread ? new ThreadStartLine(this.clock, (m) => this.log.warn(m), schedulerWith(this.processes)) : new InlineStartLine(this.clock));
     const runnerOptions = {
       clock: this.clock,
       store: this.store,

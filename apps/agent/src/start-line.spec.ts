@@ -4,7 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hiResNow, SyncedClock } from './clock';
 import { ProcessRunner } from '@loa/process';
-import { chrtWith, InlineStartLine, ThreadStartLine, threadScheduling } from './start-line';
+import { allowedCpus, InlineStartLine, schedulerWith, ThreadStartLine, threadScheduling } from './start-line';
 import { FakeAgentClock } from '../../../test/support/agent/clock';
 
 describe('start lines', () => {
@@ -34,7 +34,7 @@ describe('start lines', () => {
   }
 
   async function threadLine(clock: SyncedClock, racers?: number): Promise<ThreadStartLine> {
-    const line = new ThreadStartLine(clock, () => {}, chrtWith(new ProcessRunner()), racers);
+    const line = new ThreadStartLine(clock, () => {}, schedulerWith(new ProcessRunner()), racers);
     await running(line);
     line.ready();
     return line;
@@ -92,9 +92,12 @@ describe('start lines', () => {
     const mine = threadScheduling(process.pid);
     if (!mine) return; // not Linux: no scheduling to match
     const asked: string[] = [];
-    const line = new ThreadStartLine(clock, () => {}, (tid, policy, priority) => {
-      asked.push(`${policy} ${priority} ${tid}`);
-      return 'Operation not permitted';
+    const line = new ThreadStartLine(clock, () => {}, {
+      realTime: (tid, policy, priority) => {
+        asked.push(`${policy} ${priority} ${tid}`);
+        return 'Operation not permitted';
+      },
+      pin: () => null,
     });
     await running(line);
     line.ready();
@@ -127,8 +130,27 @@ describe('start lines', () => {
   });
 
   it('refuses a number of threads it cannot run', () => {
-    expect(() => new ThreadStartLine(new SyncedClock(), () => {}, () => null, 0)).toThrow(/racers/);
-    expect(() => new ThreadStartLine(new SyncedClock(), () => {}, () => null, 5)).toThrow(/racers/);
+    const scheduler = { realTime: () => null, pin: () => null };
+    expect(() => new ThreadStartLine(new SyncedClock(), () => {}, scheduler, 0)).toThrow(/racers/);
+    expect(() => new ThreadStartLine(new SyncedClock(), () => {}, scheduler, 5)).toThrow(/racers/);
+  });
+
+  it('keeps each of its threads on a core of its own, and says so when the box refuses', async () => {
+    const cpus = allowedCpus();
+    if (!cpus || cpus.length < 2) {
+      console.warn('start-line: spreading the threads needs two cores on Linux; skipped here');
+      return;
+    }
+    const line = await threadLine(new SyncedClock(), 2);
+    const pinned = line.tids()!.map((tid) => /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${process.pid}/task/${tid}/status`, 'utf8'))![1]);
+    expect(pinned).toEqual([String(cpus.at(-1)), String(cpus.at(-2))]);
+
+    const warnings: string[] = [];
+    const refused = new ThreadStartLine(new SyncedClock(), (m) => warnings.push(m), { realTime: () => null, pin: () => 'taskset: Operation not permitted' }, 2);
+    await running(refused);
+    refused.ready();
+    expect(warnings).toEqual([expect.stringMatching(/không giữ được mỗi luồng phát đúng giờ trên một lõi CPU riêng \(taskset: Operation not permitted\)/)]);
+    expect(refused.usable()).toBe(true);
   });
 
   /**
@@ -158,7 +180,7 @@ describe('start lines', () => {
     }
     const warnings: string[] = [];
     const clock = new SyncedClock();
-    const line = new ThreadStartLine(clock, (m) => warnings.push(m), chrtWith(new ProcessRunner()), 2);
+    const line = new ThreadStartLine(clock, (m) => warnings.push(m), schedulerWith(new ProcessRunner()), 2);
     const tids = await running(line);
     line.ready();
     expect(line.usable()).toBe(true);

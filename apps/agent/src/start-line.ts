@@ -222,8 +222,8 @@ export class ThreadStartLine implements StartLine {
   constructor(
     private readonly clock: Clock,
     private readonly onWarning: (message: string) => void,
-    /** Moves a thread to a real-time policy: `chrtWith(the agent's process runner)`, or a spec's fake. */
-    private readonly setRealTime: (tid: number, policy: string, priority: number) => string | null,
+    /** Real-time policy and cores for the threads: `schedulerWith(the agent's process runner)`, or a spec's fake. */
+    private readonly scheduler: ThreadScheduler,
     racers = defaultRacers(),
   ) {
     if (!Number.isInteger(racers) || racers < 1 || racers > MAX_RACERS) throw new Error(`racers must be 1 to ${MAX_RACERS}, got ${racers}`);
@@ -259,10 +259,30 @@ export class ThreadStartLine implements StartLine {
   ready(): void {
     const tids = this.tids();
     if (this.broken || tids === null) return;
-    if (!this.matched) this.matched = tids.every((tid) => this.match(tid));
+    if (!this.matched) {
+      this.matched = tids.every((tid) => this.match(tid));
+      if (this.matched && tids.length > 1) this.spread(tids);
+    }
     if (this.matched && !this.warm) {
       this.warm = true;
       for (let i = 0; i < WARM_UP_RUNS; i++) this.go(this.clock.serverNow() + 2 * SPIN_TAIL_MS, []);
+    }
+  }
+
+  /**
+   * Keeps each thread on a core of its own. Left to themselves, two threads woken together may wake on the
+   * same core, where the one that runs first keeps the other waiting until its spin is over; then a single
+   * held-up core holds up both again.
+   */
+  private spread(tids: readonly number[]): void {
+    const cpus = allowedCpus();
+    if (!cpus || cpus.length < tids.length) return;
+    for (let i = 0; i < tids.length; i++) {
+      const error = this.scheduler.pin(tids[i], cpus[cpus.length - 1 - i]);
+      if (error !== null) {
+        this.onWarning(`không giữ được mỗi luồng phát đúng giờ trên một lõi CPU riêng (${error}); các luồng vẫn chạy, không gắn lõi`);
+        return;
+      }
     }
   }
 
@@ -286,7 +306,7 @@ export class ThreadStartLine implements StartLine {
       const after = threadScheduling(tid);
       return after !== null && after.policy === mine.policy && after.nice <= mine.nice;
     }
-    const error = this.setRealTime(tid, flag, mine.priority);
+    const error = this.scheduler.realTime(tid, flag, mine.priority);
     const after = threadScheduling(tid);
     const ok = error === null && after !== null && after.policy === mine.policy && after.priority === mine.priority;
     if (!ok && !this.told) {
@@ -355,14 +375,42 @@ export class ThreadStartLine implements StartLine {
   }
 }
 
-/** `chrt` (util-linux) through the agent's process runner. */
-export function chrtWith(processes: ProcessRunner): (tid: number, policy: string, priority: number) => string | null {
-  return (tid, policy, priority) => {
+/** What the line asks of the kernel for its threads; each answer is null when done, else why not. */
+export interface ThreadScheduler {
+  /** Moves a thread to a real-time policy (`--fifo` or `--rr`) at a priority. */
+  realTime(tid: number, policy: string, priority: number): string | null;
+  /** Keeps a thread on one core. */
+  pin(tid: number, cpu: number): string | null;
+}
+
+/** `chrt` and `taskset` (util-linux) through the agent's process runner. */
+export function schedulerWith(processes: ProcessRunner): ThreadScheduler {
+  const run = (command: string, args: string[]): string | null => {
     try {
-      const r = processes.runSync('chrt', [policy, '-p', String(priority), String(tid)], { timeoutMs: 5000 });
-      return r.code === 0 && !r.timedOut ? null : r.stderr.trim() || `chrt thoát mã ${r.code}`;
+      const r = processes.runSync(command, args, { timeoutMs: 5000 });
+      return r.code === 0 && !r.timedOut ? null : r.stderr.trim() || `${command} thoát mã ${r.code}`;
     } catch (e) {
-      return `chrt (util-linux): ${(e as Error).message}`;
+      return `${command} (util-linux): ${(e as Error).message}`;
     }
   };
+  return {
+    realTime: (tid, policy, priority) => run('chrt', [policy, '-p', String(priority), String(tid)]),
+    pin: (tid, cpu) => run('taskset', ['-p', '-c', String(cpu), String(tid)]),
+  };
+}
+
+/** The cores this process may run on (/proc/self/status, Cpus_allowed_list such as "0-3" or "0,2-3"); null where unknown. */
+export function allowedCpus(): number[] | null {
+  try {
+    const line = /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (!line) return null;
+    const cpus: number[] = [];
+    for (const part of line[1].split(',')) {
+      const [from, to] = part.split('-').map(Number);
+      for (let c = from; c <= (to ?? from); c++) cpus.push(c);
+    }
+    return cpus.length > 0 && cpus.every(Number.isInteger) ? cpus : null;
+  } catch {
+    return null;
+  }
 }
