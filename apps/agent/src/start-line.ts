@@ -193,7 +193,7 @@ export function threadScheduling(tid: number): { policy: number; priority: numbe
 const REAL_TIME: Record<number, string> = { 1: '--fifo', 2: '--rr' };
 
 /** Threads racing to each start: two where the box has two cores or more, so one held-up core does not make a start late. */
-export function defaultRacers(): number {
+function defaultRacers(): number {
   return Math.min(2, Math.max(1, availableParallelism()));
 }
 
@@ -217,7 +217,7 @@ export class ThreadStartLine implements StartLine {
   private broken = false;
   private told = false;
   private takenBack = 0;
-  private last: { winner: number } | null = null;
+  private winner: number | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -248,7 +248,7 @@ export class ThreadStartLine implements StartLine {
 
   /** Which thread made the last start through the threads (its index), for the specs. */
   lastWinner(): number | null {
-    return this.last?.winner ?? null;
+    return this.winner;
   }
 
   /** Whether starts go through the threads (they run, and at the loop's own scheduling). */
@@ -260,7 +260,8 @@ export class ThreadStartLine implements StartLine {
     const tids = this.tids();
     if (this.broken || tids === null) return;
     if (!this.matched) {
-      this.matched = tids.every((tid) => this.match(tid));
+      const mine = threadScheduling(process.pid);
+      this.matched = tids.every((tid) => this.match(tid, mine));
       if (this.matched && tids.length > 1) this.spread(tids);
     }
     if (this.matched && !this.warm) {
@@ -286,9 +287,8 @@ export class ThreadStartLine implements StartLine {
     }
   }
 
-  /** Gives one thread the loop thread's scheduling; whether it now holds it. */
-  private match(tid: number): boolean {
-    const mine = threadScheduling(process.pid);
+  /** Gives one thread the loop thread's scheduling (`mine`); whether it now holds it. */
+  private match(tid: number, mine: ReturnType<typeof threadScheduling>): boolean {
     const its = threadScheduling(tid);
     // No /proc (not Linux): nothing to match.
     if (!mine || !its) return true;
@@ -363,7 +363,7 @@ export class ThreadStartLine implements StartLine {
       written: lengths.map((_, i) => this.f64[WRITTEN + i]),
       wait: { overMs: this.f64[OVER], stallMs: this.f64[STALL] },
     };
-    this.last = { winner: this.f64[WINNER] };
+    this.winner = this.f64[WINNER];
     Atomics.store(this.ctl, STATE, base + IDLE);
     return went;
   }
@@ -409,7 +409,7 @@ export function allowedCpus(): number[] | null {
       const [from, to] = part.split('-').map(Number);
       for (let c = from; c <= (to ?? from); c++) cpus.push(c);
     }
-    return cpus.length > 0 && cpus.every(Number.isInteger) ? cpus : null;
+    return cpus.length > 0 ? cpus : null;
   } catch {
     return null;
   }
